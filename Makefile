@@ -1,0 +1,53 @@
+# Two entry points for a fresh Debian/Ubuntu machine with Python 3.11+:
+#   make demo   set up, then run the whole pipeline against the built-in sandbox
+#   make test   set up (with test extras), then run every test and the linter
+# Both are safe to run twice: each step checks what is already there.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# What WeasyPrint needs from the system (Pango) and fonts that cover the names
+# reps really have: Latin, Greek, Cyrillic, Arabic, Hebrew (DejaVu, Noto) and CJK (Noto CJK).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+
+.PHONY: demo test lint system-deps setup setup-test clean
+
+demo: setup
+	$(BIN)/reporter demo
+
+test: setup-test
+	$(BIN)/ruff check reporter tests bench
+	$(BIN)/python -m pytest -q
+
+lint: setup-test
+	$(BIN)/ruff check reporter tests bench
+
+system-deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null 2>&1; then echo "please install:$$missing" >&2; exit 1; fi; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+	  echo "installing system packages:$$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "reporter needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+setup: system-deps $(VENV)/.installed
+
+setup-test: system-deps $(VENV)/.installed-test
+
+clean:
+	rm -rf $(VENV) output build *.egg-info

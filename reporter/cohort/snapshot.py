@@ -1,0 +1,84 @@
+"""The snapshot: one JSON file holding everything the later stages need.
+
+Fetching is the only stage that speaks HTTP; it ends by writing a snapshot, and
+analysis and rendering read nothing else. That makes a report reproducible
+(render the same snapshot twice, get the same numbers) and lets a run be
+re-rendered offline.
+
+Format, ``schema_version`` 1 (API objects are stored as the API returned them,
+in the shapes of ``shared/exec-api/openapi.yml``)::
+
+    {
+      "schema_version": 1,
+      "tool_version": "0.1.0",
+      "workspace": Workspace | null,
+      "scenario": Scenario,
+      "period": {"label": "2026-10", "start": ISO datetime, "end": ISO datetime},
+      "selection": {"mode": "all" | "emails" | "roster" | "group",
+                    "emails": [str], "roster": str | null,
+                    "group": {"id": str, "name": str} | null,
+                    "include_system_users": bool},
+      "summary": ScenarioAnalyticsSummary,         # whole scenario, the period
+      "participants": [ScenarioParticipantEntry],  # whole scenario, the period
+      "reps": [{
+          "user": User,
+          "is_member": bool,                       # false: removed from the workspace
+          "groups": [str],                         # group names
+          "assignment": Assignment | null,
+          "sessions": [SessionDetail]              # oldest first; valid ones carry
+                                                   # transcript and evaluations
+      }],
+      "not_found": [{"email": str,
+                     "reason": "not_member" | "no_sessions" | "invalid_address",
+                     "detail": str}],
+      "warnings": [str],
+      "fetch": {"fetched_at": ISO datetime, "base_url": str,
+                "requests_made": int, "cache_hits": int, "detail_requests": int}
+    }
+
+The API key is never part of it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from reporter.files import atomic_write_bytes
+
+SCHEMA_VERSION = 1
+
+
+class SnapshotError(Exception):
+    """A snapshot that cannot be read: missing, not JSON, or of a newer version."""
+
+
+def write_snapshot(data: dict[str, Any], path: Path) -> None:
+    """Write atomically: a reader never sees half a snapshot."""
+    data = {"schema_version": SCHEMA_VERSION, **data}
+    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def read_snapshot(path: Path) -> dict[str, Any]:
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise SnapshotError(f"snapshot not found: {path}") from None
+    except OSError as exc:
+        raise SnapshotError(f"cannot read snapshot {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise SnapshotError(f"{path} is not a snapshot (not valid JSON)") from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise SnapshotError(f"{path} is not a snapshot (no schema_version)")
+    version = data["schema_version"]
+    if not isinstance(version, int) or version < 1:
+        raise SnapshotError(f"{path} has an invalid schema_version: {version!r}")
+    if version > SCHEMA_VERSION:
+        raise SnapshotError(
+            f"{path} is snapshot version {version}; this reporter reads up to version "
+            f"{SCHEMA_VERSION}. Upgrade reporter to render it."
+        )
+    return data
