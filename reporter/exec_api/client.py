@@ -1,0 +1,467 @@
+"""An async client for the read endpoints a cohort report needs.
+
+Layers, from the wire up:
+- ``_send``: one HTTP exchange, paced by the limiter, counted, with retries
+  (429 honours ``retry_after``; 5xx, timeouts and dropped connections back off
+  with jitter) and the error envelope mapped to ``errors``;
+- ``_get``: ``_send`` plus validation of the body against a pydantic model;
+- ``_paginate``: every page of a list endpoint, defensive about the server's
+  pagination object;
+- the public ``fetch_*``/``list_*``/``get_*`` methods, one per endpoint.
+
+The transport is injectable: tests use ``httpx.MockTransport`` for pathological
+answers and the sandbox over loopback for everything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from reporter import __version__
+from reporter.exec_api import errors
+from reporter.exec_api.auth import ApiKey
+from reporter.exec_api.models import (
+    Assignment,
+    Pagination,
+    Scenario,
+    ScenarioAnalyticsSummary,
+    ScenarioParticipantEntry,
+    SessionDetail,
+    SessionListItem,
+    Workspace,
+    WorkspaceGroup,
+    WorkspaceMember,
+)
+from reporter.exec_api.ratelimit import SlidingWindowLimiter, backoff_delay
+from reporter.exec_api.usage import UsageCounter
+
+M = TypeVar("M", bound=BaseModel)
+
+PAGE_SIZE = 100  # the API's maximum: fewest requests per item
+MAX_PAGES = 1000  # a hard stop whatever the server's pagination claims
+MAX_URL_LENGTH = 2000
+# A 429 asking us to wait longer than this is the daily ceiling, not the burst limit.
+MAX_RETRY_AFTER = 120.0
+DEFAULT_RATE = 60
+_RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+class ExecClient:
+    def __init__(
+        self,
+        key: ApiKey,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rate_limit: int = DEFAULT_RATE,
+        concurrency: int = 8,
+        max_retries: int = 5,
+        max_429_retries: int = 20,
+        timeout: float = 30.0,
+        usage: UsageCounter | None = None,
+        backoff: Callable[[int], float] = backoff_delay,
+    ) -> None:
+        self.key = key
+        self.base_url = base_url.rstrip("/")
+        self.limiter = SlidingWindowLimiter(rate_limit)
+        self.usage = usage or UsageCounter(None)
+        self.max_retries = max_retries
+        self.max_429_retries = max_429_retries
+        self.backoff = backoff
+        self.requests_made = 0
+        self.requests_by_endpoint: Counter[str] = Counter()
+        self.failed_requests = 0  # answers that were retried: 429, 5xx, transport errors
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={
+                "Authorization": key.authorization(),
+                "Accept": "application/json",
+                "User-Agent": f"reporter/{__version__}",
+            },
+        )
+
+    async def __aenter__(self) -> ExecClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+        self.usage.save()
+
+    # -- wire ---------------------------------------------------------------
+
+    async def _send(self, endpoint: str, path: str, params: dict[str, Any]) -> Any:
+        attempt = 0
+        limited = 0
+        while True:
+            async with self._semaphore:
+                await self.limiter.acquire()
+                self.requests_made += 1
+                self.requests_by_endpoint[endpoint] += 1
+                self.usage.add()
+                try:
+                    response = await self._http.get(path, params=params)
+                except _RETRYABLE_TRANSPORT as exc:
+                    self.failed_requests += 1
+                    if attempt >= self.max_retries:
+                        raise errors.TransportError(
+                            f"{endpoint}: {_describe_transport_error(exc)} after "
+                            f"{attempt + 1} attempts"
+                        ) from None
+                    delay = self.backoff(attempt)
+                    attempt += 1
+                    await asyncio.sleep(delay)
+                    continue
+            status = response.status_code
+            if status < 300:
+                try:
+                    return response.json()
+                except ValueError:
+                    raise errors.ResponseShapeError(endpoint, "body", "is not JSON") from None
+            if status == 429:
+                self.failed_requests += 1
+                retry_after = _retry_after(response)
+                if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                    raise errors.DailyLimitReached(
+                        "the API's daily request limit is reached; try again in "
+                        f"{_human_seconds(retry_after)} (after midnight UTC)",
+                        retry_after=retry_after,
+                        status=429,
+                        endpoint=endpoint,
+                    )
+                if limited >= self.max_429_retries:
+                    raise _api_error(response, endpoint)
+                limited += 1
+                self.limiter.pause(retry_after if retry_after is not None else 1.0)
+                continue
+            if status >= 500:
+                self.failed_requests += 1
+                if attempt >= self.max_retries:
+                    raise errors.ServerError(
+                        f"{endpoint}: the server kept failing (HTTP {status}) after "
+                        f"{attempt + 1} attempts",
+                        status=status,
+                        endpoint=endpoint,
+                    )
+                delay = self.backoff(attempt)
+                attempt += 1
+                await asyncio.sleep(delay)
+                continue
+            raise _api_error(response, endpoint)
+
+    async def _get(self, endpoint: str, path: str, model: type[M], **params: Any) -> M:
+        body = await self._send(endpoint, path, _clean(params))
+        return _validate(model, body, endpoint)
+
+    async def _paginate(
+        self,
+        endpoint: str,
+        path: str,
+        model: type[M],
+        params: dict[str, Any],
+        key: Callable[[M], str] = lambda item: item.id,  # type: ignore[attr-defined]
+    ) -> list[M]:
+        """Every item of a list endpoint, each once.
+
+        Stops on an empty page, on a short page, at ``page >= total_pages`` and at
+        MAX_PAGES, so a server whose pagination object is nonsense (negative,
+        inconsistent, missing) cannot make us loop or over-spend.
+        """
+        items: list[M] = []
+        seen: set[str] = set()
+        page = 1
+        while page <= MAX_PAGES:
+            body = await self._send(endpoint, path, {**_clean(params), "page": page,
+                                                     "page_size": PAGE_SIZE})
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                raise errors.ResponseShapeError(endpoint, "data", "is missing or not a list")
+            data = body["data"]
+            for i, raw in enumerate(data):
+                item = _validate(model, raw, endpoint, prefix=f"data[{i}]")
+                ident = key(item)
+                if ident not in seen:
+                    seen.add(ident)
+                    items.append(item)
+            pagination = _pagination(body.get("pagination"))
+            echoed = pagination.page_size
+            page_size = echoed if echoed and 0 < echoed <= PAGE_SIZE else PAGE_SIZE
+            total_pages = pagination.total_pages
+            if not data or len(data) < page_size:
+                break
+            if total_pages is not None and 0 <= total_pages <= page:
+                break
+            page += 1
+        return items
+
+    # -- endpoints ----------------------------------------------------------
+
+    async def get_workspace(self) -> Workspace:
+        return await self._get("GET /workspace", "/workspace", Workspace)
+
+    async def list_members(self, group_ids: Sequence[str] = ()) -> list[WorkspaceMember]:
+        return await self._paginate(
+            "GET /workspace/members", "/workspace/members", WorkspaceMember,
+            {"group_ids": _csv(group_ids)},
+        )
+
+    async def list_groups(self) -> list[WorkspaceGroup]:
+        return await self._paginate("GET /workspace/groups", "/workspace/groups",
+                                    WorkspaceGroup, {})
+
+    async def list_scenarios(self, include_archived: bool = True) -> list[Scenario]:
+        return await self._paginate(
+            "GET /scenarios", "/scenarios", Scenario,
+            {"include_archived": _bool(include_archived)},
+        )
+
+    async def list_assignments(
+        self,
+        scenario_ids: Sequence[str] = (),
+        user_emails: Sequence[str] = (),
+        status: Sequence[str] = (),
+    ) -> list[Assignment]:
+        params = {"scenario_ids": _csv(scenario_ids), "status": _csv(status)}
+        return await self._paginate_by_emails(
+            "GET /scenarios/assignments", "/scenarios/assignments", Assignment, params, user_emails
+        )
+
+    async def list_sessions(
+        self,
+        *,
+        scenario_ids: Sequence[str] = (),
+        user_emails: Sequence[str] = (),
+        user_ids: Sequence[str] = (),
+        group_ids: Sequence[str] = (),
+        rank: Sequence[str] = (),
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        exclude_system_users: bool | None = None,
+        sorting: str = "created_at",
+    ) -> list[SessionListItem]:
+        """Sessions, oldest first by default: new sessions then land on the last page
+        instead of shifting every page under a running pagination."""
+        params = {
+            "scenario_ids": _csv(scenario_ids),
+            "user_ids": _csv(user_ids),
+            "group_ids": _csv(group_ids),
+            "rank": _csv(rank),
+            "start_date": _iso(start_date),
+            "end_date": _iso(end_date),
+            "exclude_system_users": _bool(exclude_system_users),
+            "sorting": sorting,
+        }
+        return await self._paginate_by_emails(
+            "GET /sessions", "/sessions", SessionListItem, params, user_emails
+        )
+
+    async def get_session(
+        self, session_id: str, include: Iterable[str] = ("transcript", "evaluations")
+    ) -> SessionDetail:
+        return await self._get(
+            "GET /sessions/{id}", f"/sessions/{_segment(session_id)}", SessionDetail,
+            include=_csv(include),
+        )
+
+    async def get_summary(
+        self,
+        scenario: str,
+        *,
+        user_emails: Sequence[str] = (),
+        group_ids: Sequence[str] = (),
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        exclude_system_users: bool | None = None,
+    ) -> ScenarioAnalyticsSummary:
+        return await self._get(
+            "GET /scenarios/{id}/analytics/summary",
+            f"/scenarios/{_segment(scenario)}/analytics/summary",
+            ScenarioAnalyticsSummary,
+            user_emails=_csv(user_emails),
+            group_ids=_csv(group_ids),
+            start_date=_iso(start_date),
+            end_date=_iso(end_date),
+            exclude_system_users=_bool(exclude_system_users),
+        )
+
+    async def list_participants(
+        self,
+        scenario: str,
+        *,
+        user_emails: Sequence[str] = (),
+        group_ids: Sequence[str] = (),
+        start_date: datetime | None = None,
+        end_date: datetime | None = None,
+        exclude_system_users: bool | None = None,
+        sorting: str = "-best_score",
+    ) -> list[ScenarioParticipantEntry]:
+        params = {
+            "group_ids": _csv(group_ids),
+            "start_date": _iso(start_date),
+            "end_date": _iso(end_date),
+            "exclude_system_users": _bool(exclude_system_users),
+            "sorting": sorting,
+        }
+        return await self._paginate_by_emails(
+            "GET /scenarios/{id}/analytics/participants",
+            f"/scenarios/{_segment(scenario)}/analytics/participants",
+            ScenarioParticipantEntry,
+            params,
+            user_emails,
+            key=lambda entry: entry.user.id,
+        )
+
+    async def _paginate_by_emails(
+        self,
+        endpoint: str,
+        path: str,
+        model: type[M],
+        params: dict[str, Any],
+        emails: Sequence[str],
+        key: Callable[[M], str] = lambda item: item.id,  # type: ignore[attr-defined]
+    ) -> list[M]:
+        """Split a long email filter so that every request URL stays under 2,000 characters."""
+        if not emails:
+            return await self._paginate(endpoint, path, model, params, key)
+        out: list[M] = []
+        seen: set[str] = set()
+        for chunk in self.email_chunks(path, params, emails):
+            for item in await self._paginate(endpoint, path, model,
+                                             {**params, "user_emails": ",".join(chunk)}, key):
+                if key(item) not in seen:
+                    seen.add(key(item))
+                    out.append(item)
+        return out
+
+    def email_chunks(
+        self, path: str, params: dict[str, Any], emails: Sequence[str]
+    ) -> list[list[str]]:
+        """Greedy chunks of ``emails`` whose request URL, with paging, fits MAX_URL_LENGTH."""
+        base = {**_clean(params), "page": MAX_PAGES, "page_size": PAGE_SIZE}
+        chunks: list[list[str]] = []
+        current: list[str] = []
+        for email in emails:
+            trial = current + [email]
+            url = self._http.build_request(
+                "GET", path, params={**base, "user_emails": ",".join(trial)}
+            ).url
+            if len(str(url)) < MAX_URL_LENGTH or not current:
+                current = trial
+            else:
+                chunks.append(current)
+                current = [email]
+        if current:
+            chunks.append(current)
+        return chunks
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def _validate(model: type[M], body: Any, endpoint: str, prefix: str = "") -> M:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        field = f"{prefix}.{loc}" if prefix and loc else (prefix or loc or "body")
+        raise errors.ResponseShapeError(endpoint, field, first["msg"].lower()) from None
+
+
+def _pagination(raw: Any) -> Pagination:
+    try:
+        return Pagination.model_validate(raw if isinstance(raw, dict) else {})
+    except ValidationError:
+        return Pagination()
+
+
+def _api_error(response: httpx.Response, endpoint: str) -> errors.APIError:
+    status = response.status_code
+    kind, code, message = None, None, None
+    try:
+        body = response.json()
+        env = body.get("error") if isinstance(body, dict) else None
+        if isinstance(env, dict):
+            kind, code, message = env.get("type"), env.get("code"), env.get("message")
+    except ValueError:
+        pass
+    if not isinstance(message, str) or not message.strip():
+        message = response.reason_phrase or f"HTTP {status}"
+    cls = errors.STATUS_ERRORS.get(status, errors.APIError)
+    kw: dict[str, Any] = {"status": status, "endpoint": endpoint, "type": kind, "code": code}
+    if cls is errors.RateLimited:
+        kw["retry_after"] = _retry_after(response)
+    return cls(message.strip()[:500], **kw)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """``retry_after`` from the body (top level or inside the error), else the header."""
+    candidates: list[Any] = []
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            candidates.append(body.get("retry_after"))
+            if isinstance(body.get("error"), dict):
+                candidates.append(body["error"].get("retry_after"))
+    except ValueError:
+        pass
+    candidates.append(response.headers.get("Retry-After"))
+    for value in candidates:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            continue
+        if math.isfinite(seconds) and seconds >= 0:
+            return seconds
+    return None
+
+
+def _describe_transport_error(exc: Exception) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "the request timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
+    return "the connection dropped"
+
+
+def _human_seconds(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _clean(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if v is not None and v != ""}
+
+
+def _csv(values: Iterable[str] | None) -> str | None:
+    joined = ",".join(v for v in (values or ()) if v)
+    return joined or None
+
+
+def _bool(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _segment(value: str) -> str:
+    """A path segment from untrusted input: no slash, no dot-segments."""
+    encoded = quote(value, safe="")
+    return encoded.replace(".", "%2E") if set(value) <= {"."} else encoded

@@ -1,0 +1,104 @@
+"""Every failure the Exec API client raises, in one tree.
+
+```
+ExecError
+ ├── ConfigurationError        the key or base URL is unusable; no request was sent
+ ├── APIError                  the server answered with its error envelope
+ │    ├── InvalidRequest       400
+ │    ├── AuthenticationError  401: missing, invalid or revoked key
+ │    ├── WorkspaceInactive    403
+ │    ├── NotFound             404
+ │    └── RateLimited          429 still answered after the retries
+ │         └── DailyLimitReached   the day's sustained budget is spent
+ ├── ServerError               5xx still answered after the retries
+ ├── TransportError            timeouts and dropped connections, after the retries
+ └── ResponseShapeError        a 2xx body that does not fit the published schema
+```
+
+Messages are written for the person running the tool: they name the endpoint and
+carry the server's own message, and never contain the API key.
+"""
+
+from __future__ import annotations
+
+
+class ExecError(Exception):
+    """Base of everything the client raises."""
+
+
+class ConfigurationError(ExecError):
+    """The client cannot be used as configured (missing or malformed key, bad URL)."""
+
+
+class APIError(ExecError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        endpoint: str,
+        type: str | None = None,  # noqa: A002 - the envelope's own field name
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.endpoint = endpoint
+        self.type = type
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.endpoint}: {self.message} (HTTP {self.status})"
+
+
+class InvalidRequest(APIError):
+    pass
+
+
+class AuthenticationError(APIError):
+    pass
+
+
+class WorkspaceInactive(APIError):
+    pass
+
+
+class NotFound(APIError):
+    pass
+
+
+class RateLimited(APIError):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class DailyLimitReached(RateLimited):
+    pass
+
+
+class ServerError(ExecError):
+    def __init__(self, message: str, *, status: int, endpoint: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.endpoint = endpoint
+
+
+class TransportError(ExecError):
+    pass
+
+
+class ResponseShapeError(ExecError):
+    def __init__(self, endpoint: str, field: str, problem: str) -> None:
+        super().__init__(f"{endpoint}: unexpected response: field '{field}' {problem}")
+        self.endpoint = endpoint
+        self.field = field
+
+
+STATUS_ERRORS: dict[int, type[APIError]] = {
+    400: InvalidRequest,
+    401: AuthenticationError,
+    403: WorkspaceInactive,
+    404: NotFound,
+    429: RateLimited,
+}

@@ -1,0 +1,185 @@
+"""Typed shapes of the API's answers, as ``shared/exec-api/openapi.yml`` publishes them.
+
+Pydantic only here, at the boundary: a response is checked once on arrival, and
+the rest of the program works with plain dicts (in the snapshot) and dataclasses
+(the view models). Unknown fields are ignored so the API may grow; every field
+the spec marks nullable is Optional. Fields the spec lists but does not mark
+nullable are still given defaults where the reporter can live without them,
+because "almost every field can be null" in practice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Rank = Literal["gold", "silver", "bronze", "unranked"]
+Grade = Literal["good", "mid", "bad", "not_relevant"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Pagination(_Model):
+    # Deliberately loose: the paginator must survive nonsense here.
+    page: int | None = None
+    page_size: int | None = None
+    total_count: int | None = None
+    total_pages: int | None = None
+
+
+class User(_Model):
+    id: str
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+class Workspace(_Model):
+    id: str
+    name: str | None = None
+    url_slug: str | None = None
+    created_at: datetime | None = None
+
+
+class WorkspaceMember(_Model):
+    """Flat in the schema (the spec's example nests a ``user``; both are accepted)."""
+
+    id: str
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    role: str | None = None
+    created_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flatten_user(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("user"), dict):
+            return {**data["user"], **{k: v for k, v in data.items() if k not in ("user", "id")}}
+        return data
+
+
+class WorkspaceGroup(_Model):
+    id: str
+    name: str | None = None
+    created_at: datetime | None = None
+
+
+class ScenarioRef(_Model):
+    id: str
+    name: str | None = None
+    slug: str | None = None
+
+
+class Scenario(_Model):
+    id: str
+    name: str | None = None
+    description: str | None = None
+    slug: str | None = None
+    url: str | None = None
+    difficulty: str | None = None
+    context: str | None = None
+    objective: str | None = None
+    language: str | None = None
+    visibility: str | None = None
+    owner: User | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Program(_Model):
+    id: str | None = None
+    name: str | None = None
+
+
+class Assignment(_Model):
+    id: str
+    user: User
+    scenario: ScenarioRef
+    status: str | None = None
+    due_date: datetime | None = None
+    best_score: float | None = None
+    best_rank: Rank | None = None
+    attempt_count: int | None = None
+    attempt_min: int | None = None
+    attempt_max: int | None = None
+    rank_min: Rank | None = None
+    program: Program | None = None
+    created_at: datetime | None = None
+
+
+class SessionListItem(_Model):
+    id: str
+    user: User
+    scenario: ScenarioRef
+    score: float | None = None
+    rank: Rank | None = None
+    duration_seconds: float | None = None
+    is_valid_attempt: bool = False
+    created_at: datetime
+
+
+class TranscriptLine(_Model):
+    speaker: str | None = None
+    text: str = ""
+    seconds_from_start: float | None = None
+
+
+class FeedbackExample(_Model):
+    quote: str = ""
+    feedback: str | None = None
+    suggestion_quote: str | None = None
+    grade: Grade | None = None
+    salience: Literal["high", "mid", "low"] | None = None
+
+
+class EvaluationItem(_Model):
+    name: str
+    grade: Grade | None = None
+    feedback: str | None = None
+    feedback_examples: list[FeedbackExample] = Field(default_factory=list)
+
+
+class EvaluationCriterion(_Model):
+    criterion_name: str
+    items: list[EvaluationItem] = Field(default_factory=list)
+
+
+class SessionDetail(SessionListItem):
+    outcome_feedback: str | None = None
+    positive_feedback: str | None = None
+    constructive_feedback: str | None = None
+    transcript: list[TranscriptLine] | None = None
+    evaluations: list[EvaluationCriterion] | None = None
+
+
+class RankCount(_Model):
+    rank: Rank
+    count: int = 0
+    percentage: float = 0.0
+
+
+class ScenarioAnalyticsSummary(_Model):
+    participant_count: int | None = None
+    total_sessions: int | None = None
+    average_best_score: float | None = None
+    average_best_rank: Rank | None = None
+    average_lift_percentage: float | None = None
+    total_practice_minutes: float | None = None
+    average_session_duration_seconds: float | None = None
+    score_distribution: list[RankCount] = Field(default_factory=list)
+
+
+class ScenarioParticipantEntry(_Model):
+    user: User
+    session_count: int | None = None
+    first_score: float | None = None
+    first_rank: Rank | None = None
+    best_score: float | None = None
+    best_rank: Rank | None = None
+    lift_percentage: float | None = None
+    total_duration_seconds: float | None = None

@@ -1,0 +1,69 @@
+"""How many requests this key has made today (UTC), kept on disk.
+
+The API allows 1,000 requests a day per workspace and does not say how many are
+left, so the client counts its own: a run can then refuse a plan that would not
+fit instead of dying halfway. The count is per key fingerprint (never the key)
+and per UTC day; other tools using the same key are invisible to it, which is
+why it is a floor on what was spent, not a promise of what remains.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reporter.files import atomic_write_bytes
+
+DAILY_LIMIT = 1000
+
+
+def utc_today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+class UsageCounter:
+    """Requests per UTC day for one key; ``path`` None keeps the count in memory only."""
+
+    def __init__(self, path: Path | None, daily_limit: int = DAILY_LIMIT) -> None:
+        self.path = path
+        self.daily_limit = daily_limit
+        self._day = utc_today()
+        self._saved = self._load()  # the count on disk when last read
+        self._unsaved = 0  # requests made since
+
+    def _load(self) -> int:
+        if self.path is None:
+            return 0
+        try:
+            data = json.loads(self.path.read_text())
+            return int(data.get(self._day, 0)) if isinstance(data, dict) else 0
+        except (OSError, ValueError, TypeError):
+            return 0  # no file yet, or a garbled one: start the day's count afresh
+
+    def _roll(self) -> None:
+        today = utc_today()
+        if today != self._day:
+            self._day, self._saved, self._unsaved = today, 0, 0
+
+    def add(self, n: int = 1) -> None:
+        self._roll()
+        self._unsaved += n
+
+    @property
+    def used_today(self) -> int:
+        self._roll()
+        return self._saved + self._unsaved
+
+    @property
+    def remaining_today(self) -> int:
+        return max(0, self.daily_limit - self.used_today)
+
+    def save(self) -> None:
+        """Add this process's requests to what is on disk (another run may have added too)."""
+        self._roll()
+        if self.path is None or not self._unsaved:
+            return
+        total = self._load() + self._unsaved
+        atomic_write_bytes(self.path, json.dumps({self._day: total}).encode(), mode=0o600)
+        self._saved, self._unsaved = total, 0
