@@ -1,0 +1,79 @@
+"""On-disk cache of graded session details.
+
+A graded session (a valid attempt with a score) does not change any more, and a
+detail request is the most expensive thing a run does against a 1,000-a-day
+budget, so each one is fetched once per workspace, ever. Files are 0600 (they
+hold transcripts); their names are hashes, never the untrusted session id; a
+truncated or garbled file is treated as missing and replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import ValidationError
+
+from reporter.exec_api.models import SessionDetail
+from reporter.files import atomic_write_bytes
+
+
+def default_cache_dir() -> Path:
+    """The user cache directory (XDG_CACHE_HOME is honoured on Linux)."""
+    return Path(platformdirs.user_cache_dir("reporter", appauthor=False))
+
+
+def _hashed(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
+
+
+class DetailCache:
+    def __init__(self, root: Path | None, workspace_id: str) -> None:
+        """``root`` None disables the cache (``--no-cache``)."""
+        self.enabled = root is not None
+        self.folder = Path(root) / "workspaces" / _hashed(workspace_id) if root else None
+        self.hits = 0
+        self.repaired = 0
+
+    def _path(self, session_id: str) -> Path:
+        assert self.folder is not None
+        return self.folder / "sessions" / f"{_hashed(session_id)}.json"
+
+    def has(self, session_id: str) -> bool:
+        return self.enabled and self._path(session_id).is_file()
+
+    def get(self, session_id: str) -> dict[str, Any] | None:
+        if not self.enabled:
+            return None
+        path = self._path(session_id)
+        try:
+            data = json.loads(path.read_bytes())
+            detail = SessionDetail.model_validate(data)
+            if detail.id != session_id:
+                raise ValueError("id mismatch")
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, ValidationError):
+            path.unlink(missing_ok=True)
+            self.repaired += 1
+            return None
+        self.hits += 1
+        return data
+
+    def put(self, detail: dict[str, Any]) -> None:
+        """Keep a detail if it is graded; an ungraded one may still change."""
+        if not self.enabled or not is_graded(detail):
+            return
+        payload = json.dumps(detail, ensure_ascii=False).encode("utf-8")
+        atomic_write_bytes(self._path(detail["id"]), payload, mode=0o600)
+
+
+def is_graded(session: dict[str, Any]) -> bool:
+    return bool(session.get("is_valid_attempt")) and session.get("score") is not None
+
+
+def usage_path(root: Path | None, fingerprint: str) -> Path | None:
+    return Path(root) / "usage" / f"{fingerprint}.json" if root else None

@@ -1,0 +1,104 @@
+"""Settings: flags > environment > TOML file > defaults.
+
+A monthly job repeats the same scenario, roster, branding and email settings;
+they live in a TOML file (``--config FILE``, else ``./reporter.toml`` when
+present). Every key is known here: a misspelt key is an error naming it, not a
+setting silently ignored. The API key may be in the file (``[api] key``) but the
+environment wins, and it is never printed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG = Path("reporter.toml")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the file and key."""
+
+
+# section -> key -> expected type(s)
+SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
+    "": {
+        "scenario": (str,), "emails": (list,), "roster": (str,), "group": (str,),
+        "month": (str,), "since": (str,), "until": (str,), "out": (str,),
+        "jobs": (int,), "cache_dir": (str,), "include_system_users": (bool,),
+        "max_requests": (int,), "paper": (str,), "transcripts": (bool,),
+        "skip_empty": (bool,), "csv": (bool,), "pdf": (bool,), "xlsx": (bool,),
+        "templates": (str,),
+    },
+    "api": {"url": (str,), "key": (str,), "rate_limit": (int,)},
+    "branding": {"company": (str,), "logo": (str,), "accent": (str,)},
+    "email": {
+        "from": (str,), "smtp_host": (str,), "smtp_port": (int,), "security": (str,),
+        "user": (str,), "cc_manager": (str,), "pace_seconds": (int, float),
+        "subject_prefix": (str,), "to_override": (str,),
+    },
+}
+
+
+@dataclass
+class FileConfig:
+    path: Path | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # top-level keys
+    api: dict[str, Any] = field(default_factory=dict)
+    branding: dict[str, Any] = field(default_factory=dict)
+    email: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def resolve_path(self, value: str | None) -> Path | None:
+        """Paths in the file are relative to the file, not to where cron runs."""
+        if not value:
+            return None
+        p = Path(value).expanduser()
+        return p if p.is_absolute() or self.path is None else self.path.parent / p
+
+
+def load_config(path: Path | None) -> FileConfig:
+    """The given file (must exist), else ./reporter.toml if present, else empty."""
+    if path is None:
+        if not DEFAULT_CONFIG.is_file():
+            return FileConfig()
+        path = DEFAULT_CONFIG
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    cfg = FileConfig(path=path.resolve())
+    for key, value in data.items():
+        if isinstance(value, dict):
+            if key not in SCHEMA or key == "":
+                raise ConfigError(f"{path}: unknown section [{key}]")
+            target = getattr(cfg, key)
+            for sub, subval in value.items():
+                _check(path, SCHEMA[key], sub, subval, prefix=f"{key}.")
+                target[sub] = subval
+        else:
+            _check(path, SCHEMA[""], key, value)
+            cfg.values[key] = value
+    return cfg
+
+
+def _check(path: Path, schema: dict[str, tuple[type, ...]], key: str, value: Any,
+           prefix: str = "") -> None:
+    if key not in schema:
+        raise ConfigError(f"{path}: unknown key '{prefix}{key}'")
+    types = schema[key]
+    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+    if not ok:
+        raise ConfigError(f"{path}: '{prefix}{key}' must be {_KIND[types]}")
+
+
+_KIND = {(str,): "a string", (int,): "a whole number", (bool,): "true or false",
+         (list,): "a list", (int, float): "a number"}
