@@ -1,0 +1,103 @@
+"""The command line as a user meets it: exit codes and the exact messages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reporter import __version__
+from reporter.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "exec_live_" + "Ab3" * 13 + "x"
+
+
+@pytest.fixture
+def runner(monkeypatch, tmp_path):
+    monkeypatch.setenv("EXEC_API_KEY", GOOD_KEY)
+    monkeypatch.setenv("EXEC_API_URL", "http://127.0.0.1:9/rest/v1")  # nothing listens there
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def test_version(runner):
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"reporter, version {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["fetch", "disc", "--snapshot", "s.json", "--month", "2026-13"], {},
+         "Error: --month '2026-13' is not a month: use YYYY-MM or 'last'"),
+        (["fetch", "disc", "--snapshot", "s.json", "--month", "2999-01"], {},
+         "Error: --month 2999-01 is in the future"),
+        (["fetch", "disc", "--snapshot", "s.json", "--since", "2026-10-10", "--until",
+          "2026-10-01"], {}, "Error: --since 2026-10-10 is after --until 2026-10-01"),
+        (["fetch", "disc", "--snapshot", "s.json", "--since", "yesterday"], {},
+         "Error: --since 'yesterday' is not a date: use YYYY-MM-DD or an ISO datetime"),
+        (["fetch", "disc", "--snapshot", "s.json", "--roster", "missing.csv"], {},
+         "Error: roster file not found: missing.csv"),
+        (["fetch", "disc", "--snapshot", "s.json"], {"EXEC_API_KEY": "exec_live_tooshort"},
+         "Error: EXEC_API_KEY is malformed: expected 'exec_live_' followed by 40 letters or "
+         "digits"),
+        (["fetch", "disc", "--snapshot", "s.json"], {"EXEC_API_KEY": ""},
+         "Error: no API key: set EXEC_API_KEY (create one in Exec under Settings > API)"),
+        (["fetch", "--snapshot", "s.json"], {},
+         "Error: which scenario? give it: reporter fetch SCENARIO [EMAIL]..."),
+        (["fetch", "disc", "a@x.test", "--group", "Sales", "--snapshot", "s.json"], {},
+         "Error: choose reps one way: EMAIL arguments, --roster or --group"),
+        (["fetch", "disc", "--snapshot", "s.json", "--config", "nope.toml"], {},
+         "Error: config file not found: nope.toml"),
+        (["render", "missing.json"], {}, "Error: snapshot not found: missing.json"),
+        (["email", "nowhere"], {}, "Error: nowhere is not a run folder (no manifest.json)"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(runner, tmp_path, monkeypatch, args,
+                                                        env, message):
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [message]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert "Traceback" not in result.output
+
+
+def test_malformed_key_never_printed(runner, monkeypatch):
+    bad = "exec_live_" + "S3cr3t" * 6 + "!!!!"
+    monkeypatch.setenv("EXEC_API_KEY", bad)
+    result = runner.invoke(cli, ["fetch", "disc", "--snapshot", "s.json"])
+    assert result.exit_code == 2 and bad not in result.output and "S3cr3t" not in result.output
+
+
+def test_unreachable_server_is_a_clean_failure(runner):
+    result = runner.invoke(cli, ["fetch", "disc", "--snapshot", "s.json", "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(
+        "Error: GET /workspace: could not connect after")
+    assert GOOD_KEY not in result.output
+
+
+def test_every_command_has_help_with_every_option_explained(runner):
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        for param in command.params:
+            if param.param_type_name == "option" and param.name != "help":
+                assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_readme_documents_every_command_and_is_current():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"### reporter {name}\n" in readme, f"README lacks reporter {name}"
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
