@@ -1,0 +1,121 @@
+"""CSV for HR systems: reps.csv, sessions.csv and feedback.csv.
+
+UTF-8 with a byte-order mark (without it Excel on Windows reads UTF-8 as the local code page and
+mangles every accented or CJK name), ISO 8601 UTC datetimes, and column names that are a stable
+contract (documented in the README): scripts and HR imports key on them, so add columns at the
+end and never rename one.
+
+Typed values decide what is neutralised: a field that is text (from the API or ours) goes through
+:func:`reporter.render.cells.csv_text`, which quotes a leading = + - @ tab or carriage return; a
+number the tool computed is written as a number, so a lift of -2.5 stays ``-2.5``.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from reporter.render.cells import csv_text, iso
+from reporter.views import Pattern, ReportView, RepView
+
+REPS_COLUMNS: tuple[str, ...] = (
+    "scenario", "period", "user_id", "email", "name", "groups", "is_member",
+    "assignment_status", "sessions", "valid_attempts", "first_score", "first_rank",
+    "best_score", "best_rank", "latest_score", "latest_rank", "lift", "practice_minutes",
+    "last_practised", "percentile", "trend", "top_strength", "top_focus_area",
+)
+SESSIONS_COLUMNS: tuple[str, ...] = (
+    "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "score",
+    "rank", "duration_minutes", "is_valid", "outcome", "positive_feedback",
+    "constructive_feedback",
+)
+FEEDBACK_COLUMNS: tuple[str, ...] = (
+    "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "criterion",
+    "item", "grade", "salience", "quote", "feedback", "suggested_phrasing",
+)
+
+FILE_NAMES: tuple[str, ...] = ("reps.csv", "sessions.csv", "feedback.csv")
+
+
+def write_csv(report: ReportView, out_dir: Path) -> list[Path]:
+    """Write the three CSV files into ``out_dir`` (each atomically) and return their paths."""
+    out_dir = Path(out_dir)
+    ctx = (report.scenario.slug, report.period.label)
+    tables: tuple[tuple[Sequence[str], Iterable[Sequence[object]]], ...] = (
+        (REPS_COLUMNS, (ctx + _rep_row(rep) for rep in report.reps)),
+        (SESSIONS_COLUMNS, (ctx + row for row in _session_rows(report.reps))),
+        (FEEDBACK_COLUMNS, (ctx + row for row in _feedback_rows(report.reps))),
+    )
+    paths = []
+    for name, (columns, rows) in zip(FILE_NAMES, tables, strict=True):
+        path = out_dir / name
+        _write_atomic(path, columns, rows)
+        paths.append(path)
+    return paths
+
+
+def field(value: object) -> str:
+    """One CSV field from a typed value: only text is neutralised, numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(round(value, 2))
+    if isinstance(value, datetime):
+        return iso(value)
+    return csv_text(str(value))
+
+
+def _pattern(patterns: Sequence[Pattern]) -> str | None:
+    return f"{patterns[0].criterion} > {patterns[0].item}" if patterns else None
+
+
+def _rep_row(rep: RepView) -> tuple[object, ...]:
+    return (
+        rep.user_id, rep.email, rep.name, "; ".join(rep.groups), rep.is_member,
+        rep.assignment_status, rep.session_count, rep.valid_count, rep.first_score,
+        rep.first_rank, rep.best_score, rep.best_rank, rep.latest_score, rep.latest_rank,
+        rep.lift, rep.practice_minutes, rep.last_practised, rep.percentile, rep.trend,
+        _pattern(rep.strengths), _pattern(rep.focus_areas),
+    )
+
+
+def _session_rows(reps: Iterable[RepView]) -> Iterator[tuple[object, ...]]:
+    for rep in reps:
+        for a in rep.attempts:
+            yield (a.session_id, rep.user_id, rep.email, rep.name, a.created_at, a.score,
+                   a.rank, a.duration_minutes, a.is_valid, a.outcome, a.positive,
+                   a.constructive)
+
+
+def _feedback_rows(reps: Iterable[RepView]) -> Iterator[tuple[object, ...]]:
+    for rep in reps:
+        for m in rep.feedback_examples:
+            yield (m.session_id, rep.user_id, rep.email, rep.name, m.created_at, m.criterion,
+                   m.item, m.grade, m.salience, m.quote, m.feedback, m.suggestion)
+
+
+def _write_atomic(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Stream rows to a temporary file beside ``path``, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\r\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([field(v) for v in row])
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,613 @@
+"""The cohort workbook: the file a manager opens on Monday and HR files away.
+
+Built in openpyxl's write-only mode: rows stream to the file as they are made, so 2,000 reps with
+20 sessions each stay in bounded memory (see bench/bench_workbook.py for the figures). Write-only
+mode still supports what the sheets need (tables, conditional formatting, charts, hyperlinks,
+frozen panes); its one constraint is that column widths and panes must be set before the first
+row, so each big sheet walks its rows twice: once to measure widths, once to write.
+
+Every text from the API goes through :func:`reporter.render.cells.text_cell`: a string cell,
+never a formula, with the characters Excel refuses removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from reporter.render.cells import excel_datetime, style_array, text_cell, value_cell
+from reporter.views import CohortFigures, ReportView, RepView
+
+SHEET_NAMES: tuple[str, ...] = (
+    "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
+)
+
+PRACTICE_NOTE = (
+    "These are practice scores from roleplay training, not a performance rating: "
+    "use them to coach, not to judge."
+)
+
+NOT_FOUND_REASONS: dict[str, str] = {
+    "not_member": "not a member of the workspace",
+    "no_sessions": "no sessions in the period",
+    "invalid_address": "not a valid email address",
+}
+
+# Number formats: scores keep one decimal, lift shows its sign, datetimes say UTC in the header.
+F_SCORE = "0.0"
+F_INT = "0"
+F_MINUTES = "0.0"
+F_LIFT = "+0.0;-0.0;0.0"
+F_PERCENT = "0%"
+F_PERCENT1 = "0.0%"
+F_DATETIME = "yyyy-mm-dd hh:mm"
+F_DATE = "yyyy-mm-dd"
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+LINK = Font(color="0563C1", underline="single")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="top")
+TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+
+RANK_FILLS: dict[str, str] = {
+    "gold": "FFD966", "silver": "D9D9D9", "bronze": "F4B183", "unranked": "F2F2F2",
+}
+
+# A link must be a plain relative path to a PDF below the workbook's folder: no scheme, no
+# absolute path, no "..", so the cell can never point a click anywhere else.
+_SAFE_LINK_RE = re.compile(r"^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\.pdf$")
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a data sheet: how it is headed, typed, formatted and sized."""
+
+    header: str
+    fmt: str | None = None  # number format; None for text columns
+    text: bool = False  # the value is text (maybe from the API): always a string cell
+    wrap: bool = False
+    cap: int = 40  # the widest the column gets, in characters
+    link: bool = False  # the value is a relative path we built: a hyperlink cell
+
+
+def write_workbook(
+    report: ReportView, path: Path, *, pdf_paths: Mapping[str, str] | None = None
+) -> None:
+    """Write the seven-sheet cohort workbook to ``path`` atomically.
+
+    ``pdf_paths`` maps a rep's slug to the relative path of the rep's PDF from the workbook's
+    folder ("reps/x.pdf"); a rep without one (or with a path that is not a plain relative
+    ``.pdf`` path) gets no link.
+    """
+    path = Path(path)
+    links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
+    wb = Workbook(write_only=True)
+    wb.properties.creator = f"reporter {report.tool_version}"
+    wb.properties.title = "Cohort practice results"
+    try:
+        _overview(wb.create_sheet("Overview"), report)
+        write_reps_sheet(wb.create_sheet("Reps"), report, links)
+        write_sessions_sheet(wb.create_sheet("Sessions"), report)
+        _rubric(wb.create_sheet("Rubric"), report)
+        _feedback(wb.create_sheet("Feedback"), report)
+        _not_found(wb.create_sheet("Not found"), report)
+        _about(wb.create_sheet("About"), report)
+        _save_atomic(wb, path)
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _discard(wb: Workbook) -> None:
+    """Close and delete the sheets' streaming files after a failure.
+
+    Write-only sheets stream to files in the system temp folder holding reps' names and
+    feedback; openpyxl removes them only at interpreter exit, and an unclosed stream raises
+    noisily when garbage-collected.
+    """
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        with contextlib.suppress(Exception):
+            ws.close()
+        with contextlib.suppress(Exception):
+            writer.cleanup()
+
+
+def is_safe_link(target: str) -> bool:
+    """Whether ``target`` is a relative path to a PDF that stays below the workbook's folder."""
+    return (
+        isinstance(target, str)
+        and bool(_SAFE_LINK_RE.match(target))
+        and ".." not in target.split("/")
+    )
+
+
+def _save_atomic(wb: Workbook, path: Path) -> None:
+    """Save beside the target then rename, so a crash never leaves half a workbook."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------- data sheets
+
+REPS_SHEET: tuple[Col, ...] = (
+    Col("Name", text=True, cap=32),
+    Col("Email", text=True, cap=36),
+    Col("User ID", text=True, cap=24),
+    Col("Groups", text=True, cap=30),
+    Col("Assignment status", text=True, cap=18),
+    Col("Sessions", F_INT),
+    Col("Valid attempts", F_INT),
+    Col("First score", F_SCORE),
+    Col("First rank", text=True),
+    Col("Best score", F_SCORE),
+    Col("Best rank", text=True),
+    Col("Latest score", F_SCORE),
+    Col("Latest rank", text=True),
+    Col("Lift (points)", F_LIFT),
+    Col("Practice minutes", F_MINUTES),
+    Col("Last practised (UTC)", F_DATETIME),
+    Col("Percentile", F_INT),
+    Col("Trend", text=True, cap=16),
+    Col("Top strength", text=True, cap=40),
+    Col("Top focus area", text=True, cap=40),
+    Col("Report (PDF)", text=True, link=True, cap=40),
+)
+
+
+def _pattern_label(patterns: Sequence[Any]) -> str | None:
+    if not patterns:
+        return None
+    return f"{patterns[0].criterion} > {patterns[0].item}"
+
+
+def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
+    return (
+        rep.name, rep.email, rep.user_id, ", ".join(rep.groups), rep.assignment_status,
+        rep.session_count, rep.valid_count,
+        rep.first_score, rep.first_rank, rep.best_score, rep.best_rank,
+        rep.latest_score, rep.latest_rank, rep.lift, rep.practice_minutes,
+        excel_datetime(rep.last_practised), rep.percentile, rep.trend,
+        _pattern_label(rep.strengths), _pattern_label(rep.focus_areas), links.get(rep.slug),
+    )
+
+
+def write_reps_sheet(ws: Any, report: ReportView, links: Mapping[str, str]) -> int:
+    """One row per rep as an Excel table with scores coloured, lift barred and ranks filled."""
+    n = write_grid(ws, REPS_SHEET, lambda: (_rep_row(r, links) for r in report.reps),
+                   table_name="RepsTable")
+    if n:
+        last = n + 1
+        for header in ("First score", "Best score", "Latest score"):
+            ws.conditional_formatting.add(_col_range(REPS_SHEET, header, last), _score_scale())
+        ws.conditional_formatting.add(
+            _col_range(REPS_SHEET, "Lift (points)", last),
+            DataBarRule(start_type="min", end_type="max", color="5B9BD5"),
+        )
+        for header in ("First rank", "Best rank", "Latest rank"):
+            _rank_fills(ws, _col_range(REPS_SHEET, header, last))
+    return n
+
+
+SESSIONS_SHEET: tuple[Col, ...] = (
+    Col("Session ID", text=True, cap=24),
+    Col("Rep", text=True, cap=32),
+    Col("Email", text=True, cap=36),
+    Col("Created at (UTC)", F_DATETIME),
+    Col("Score", F_SCORE),
+    Col("Rank", text=True),
+    Col("Duration (minutes)", F_MINUTES),
+    Col("Valid attempt"),
+    Col("Outcome", text=True, wrap=True, cap=50),
+    Col("Positive feedback", text=True, wrap=True, cap=60),
+    Col("Constructive feedback", text=True, wrap=True, cap=60),
+)
+
+
+def _session_rows(report: ReportView) -> Iterator[tuple[object, ...]]:
+    for rep in report.reps:
+        for a in rep.attempts:
+            yield (
+                a.session_id, rep.name, rep.email, excel_datetime(a.created_at), a.score, a.rank,
+                a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
+            )
+
+
+def write_sessions_sheet(ws: Any, report: ReportView) -> int:
+    """Every session of the selected reps; works on a normal or a write-only worksheet.
+
+    Public so the benchmark can write the very same rows in both openpyxl modes.
+    """
+    n = write_grid(ws, SESSIONS_SHEET, lambda: _session_rows(report), table_name="SessionsTable")
+    if n:
+        ws.conditional_formatting.add(_col_range(SESSIONS_SHEET, "Score", n + 1), _score_scale())
+        _rank_fills(ws, _col_range(SESSIONS_SHEET, "Rank", n + 1))
+    return n
+
+
+FEEDBACK_SHEET: tuple[Col, ...] = (
+    Col("Rep", text=True, cap=32),
+    Col("Email", text=True, cap=36),
+    Col("Session ID", text=True, cap=24),
+    Col("Date (UTC)", F_DATETIME),
+    Col("Criterion", text=True, cap=30),
+    Col("Item", text=True, cap=30),
+    Col("Grade", text=True, cap=14),
+    Col("Salience", text=True, cap=10),
+    Col("Quote", text=True, wrap=True, cap=60),
+    Col("Feedback", text=True, wrap=True, cap=60),
+    Col("Suggested phrasing", text=True, wrap=True, cap=60),
+)
+
+
+def _feedback(ws: Any, report: ReportView) -> None:
+    def rows() -> Iterator[tuple[object, ...]]:
+        for rep in report.reps:
+            for m in rep.feedback_examples:
+                yield (rep.name, rep.email, m.session_id, excel_datetime(m.created_at),
+                       m.criterion, m.item, m.grade, m.salience, m.quote, m.feedback,
+                       m.suggestion)
+
+    write_grid(ws, FEEDBACK_SHEET, rows, table_name="FeedbackTable")
+
+
+NOT_FOUND_SHEET: tuple[Col, ...] = (
+    Col("Email", text=True, cap=40),
+    Col("Reason", text=True, cap=32),
+    Col("Detail", text=True, wrap=True, cap=60),
+)
+
+
+def _not_found(ws: Any, report: ReportView) -> None:
+    write_grid(
+        ws, NOT_FOUND_SHEET,
+        lambda: ((nf.email, NOT_FOUND_REASONS.get(nf.reason, nf.reason), nf.detail)
+                 for nf in report.not_found),
+        table_name="NotFoundTable",
+    )
+
+
+def _rubric_keys(report: ReportView) -> list[tuple[str, str]]:
+    """Every (criterion, item) in first-seen order: the reps' rubrics, then the cohort's."""
+    seen: dict[tuple[str, str], None] = {}
+    for rep in report.reps:
+        for row in rep.rubric:
+            seen.setdefault((row.criterion, row.item), None)
+    for key in report.cohort.rubric_good_share:
+        seen.setdefault(key, None)
+    # Excel's column limit, minus the two name columns; a real rubric is far smaller.
+    return list(seen)[: 16_384 - 2]
+
+
+def _rubric(ws: Any, report: ReportView) -> None:
+    """Share of each rep's graded sessions where an item was good, with a cohort row."""
+    keys = _rubric_keys(report)
+    cols = (
+        Col("Rep", text=True, cap=32),
+        Col("Email", text=True, cap=36),
+        *(Col(f"{c} > {i}", F_PERCENT, cap=22) for c, i in keys),
+    )
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for rep in report.reps:
+            shares = {(r.criterion, r.item): r.good_share for r in rep.rubric}
+            yield (rep.name, rep.email, *(shares.get(k) for k in keys))
+
+    n = write_grid(ws, cols, rows, freeze="C2")
+    cohort = report.cohort.rubric_good_share
+    ws.append([
+        text_cell(ws, "Cohort (selected reps)", font=BOLD),
+        None,
+        *(_num(ws, cohort.get(k), F_PERCENT, font=BOLD) for k in keys),
+    ])
+    if keys:
+        rng = f"C2:{get_column_letter(len(cols))}{n + 2}"
+        ws.conditional_formatting.add(rng, ColorScaleRule(
+            start_type="num", start_value=0, start_color="F8696B",
+            mid_type="num", mid_value=0.5, mid_color="FFEB84",
+            end_type="num", end_value=1, end_color="63BE7B",
+        ))
+
+
+# ---------------------------------------------------------------------------- grid writer
+
+
+def write_grid(
+    ws: Any,
+    cols: Sequence[Col],
+    rows: Callable[[], Iterable[Sequence[object]]],
+    *,
+    table_name: str | None = None,
+    freeze: str = "A2",
+) -> int:
+    """Write a header and ``rows()`` to ``ws``; return the number of data rows.
+
+    ``rows`` is called twice (widths first, since write-only mode needs them before any row),
+    so it must return a fresh iterable each time. With at least one row and a ``table_name``
+    the range becomes an Excel table (filter buttons); Excel rejects a table with no data row,
+    so an empty sheet keeps only its header.
+    """
+    for i, width in enumerate(_fit_widths(cols, rows()), 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = freeze
+    header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
+    ws.append([text_cell(ws, c.header, header) for c in cols])
+    styles = [_col_style(ws, c) for c in cols]
+    n = 0
+    for row in rows():
+        ws.append([
+            _cell(ws, col, value, style)
+            for col, value, style in zip(cols, row, styles, strict=True)
+        ])
+        n += 1
+    if table_name and n:
+        ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
+        # Columns are named here because write-only sheets cannot be read back for headers;
+        # openpyxl warns about exactly that in write-only mode even when they are given.
+        table = Table(
+            displayName=table_name, ref=ref, tableStyleInfo=TABLE_STYLE,
+            autoFilter=AutoFilter(ref=ref),
+            tableColumns=[TableColumn(id=i, name=c.header) for i, c in enumerate(cols, 1)],
+        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="In write-only mode you must add table")
+            ws.add_table(table)
+    return n
+
+
+def _col_style(ws: Any, col: Col) -> StyleArray:
+    if col.link:
+        return style_array(ws, font=LINK)
+    if col.text:
+        return style_array(ws, alignment=WRAP if col.wrap else TOP)
+    return style_array(ws, number_format=col.fmt or "General")
+
+
+def _cell(ws: Any, col: Col, value: object, style: StyleArray) -> object:
+    if value is None:
+        return None
+    if col.link:
+        return text_cell(ws, value, style, hyperlink=str(value))
+    if col.text or isinstance(value, str):
+        return text_cell(ws, value, style)
+    return value_cell(ws, value, style)
+
+
+def _num(ws: Any, value: float | int | None, fmt: str, **style: Any) -> object:
+    return None if value is None else value_cell(ws, value, number_format=fmt, **style)
+
+
+def _text_width(text: str, cap: int) -> int:
+    """Columns a text needs (wide for CJK), stopping once it reaches ``cap``."""
+    widest = 0
+    for line in text.splitlines() or [""]:
+        if len(line) >= cap:
+            return cap
+        if line.isascii():
+            width = len(line)
+        else:
+            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        widest = max(widest, width)
+    return min(widest, cap)
+
+
+def _value_width(value: object, cap: int) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return _text_width(value, cap)
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, float):
+        return len(f"{value:+.1f}")
+    return len(str(value))
+
+
+def _fit_widths(cols: Sequence[Col], rows: Iterable[Sequence[object]]) -> list[float]:
+    """Widths that fit the longest value (headers wrap, so they count only up to 14 wide)."""
+    widths = [min(len(c.header), 14) for c in cols]
+    for row in rows:
+        for i, (col, value) in enumerate(zip(cols, row, strict=True)):
+            if widths[i] < col.cap:
+                widths[i] = max(widths[i], _value_width(value, col.cap))
+    return [min(w, c.cap) + 2 for w, c in zip(widths, cols, strict=True)]
+
+
+def _col_range(cols: Sequence[Col], header: str, last_row: int) -> str:
+    letter = get_column_letter([c.header for c in cols].index(header) + 1)
+    return f"{letter}2:{letter}{last_row}"
+
+
+def _score_scale() -> ColorScaleRule:
+    """Scores are absolute (0-100), so the scale is fixed rather than relative to the cohort."""
+    return ColorScaleRule(
+        start_type="num", start_value=0, start_color="F8696B",
+        mid_type="num", mid_value=70, mid_color="FFEB84",
+        end_type="num", end_value=100, end_color="63BE7B",
+    )
+
+
+def _rank_fills(ws: Any, rng: str) -> None:
+    for rank, colour in RANK_FILLS.items():
+        ws.conditional_formatting.add(rng, CellIsRule(
+            operator="equal", formula=[f'"{rank}"'],
+            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
+        ))
+
+
+# ---------------------------------------------------------------------------- overview, about
+
+
+def _figures(api: CohortFigures, computed: CohortFigures) -> list[tuple[str, object, object, str]]:
+    def minutes(f: CohortFigures) -> float | None:
+        secs = f.average_session_duration_seconds
+        return None if secs is None else secs / 60
+
+    return [
+        ("Participants", api.participant_count, computed.participant_count, F_INT),
+        ("Sessions", api.total_sessions, computed.total_sessions, F_INT),
+        ("Average best score", api.average_best_score, computed.average_best_score, F_SCORE),
+        ("Average best rank", api.average_best_rank, computed.average_best_rank, ""),
+        ("Average lift (points)", api.average_lift, computed.average_lift, F_LIFT),
+        ("Practice minutes", api.total_practice_minutes, computed.total_practice_minutes,
+         F_MINUTES),
+        ("Average session duration (minutes)", minutes(api), minutes(computed), F_MINUTES),
+    ]
+
+
+def _overview(ws: Any, report: ReportView) -> None:
+    """Headline facts, API-vs-computed figures, the distribution and the weekly trend."""
+    for letter, width in zip("ABCD", (36, 18, 22, 4), strict=True):
+        ws.column_dimensions[letter].width = width
+    row = 0
+
+    def emit(*cells: object) -> int:
+        nonlocal row
+        ws.append(list(cells))
+        row += 1
+        return row
+
+    def label(text: str) -> object:
+        return text_cell(ws, text, font=BOLD)
+
+    emit(text_cell(ws, report.scenario.name, font=TITLE))
+    emit(label("Scenario"), text_cell(ws, report.scenario.name))
+    emit(label("Period"), text_cell(ws, report.period.label))
+    emit(label("Workspace"), text_cell(ws, report.workspace_name))
+    emit(label("Generated at (UTC)"),
+         value_cell(ws, excel_datetime(report.generated_at), number_format=F_DATETIME))
+    emit()
+    emit(label("Figure"), label("API summary"), label("Computed from sessions"))
+    for name, api_value, computed_value, fmt in _figures(report.cohort.api,
+                                                         report.cohort.computed):
+        cells = [
+            text_cell(ws, v) if isinstance(v, str) else _num(ws, v, fmt)
+            for v in (api_value, computed_value)
+        ]
+        emit(text_cell(ws, name), *cells)
+    emit()
+
+    emit(label("Best-score distribution"))
+    dist_header = emit(label("Rank"), label("Reps"), label("Share"))
+    for rc in report.cohort.distribution:
+        emit(text_cell(ws, rc.rank), value_cell(ws, rc.count, number_format=F_INT),
+             value_cell(ws, rc.percentage / 100, number_format=F_PERCENT1))
+    dist_last = row
+    emit()
+
+    emit(label("Sessions and average score per week"))
+    week_header = emit(label("Week starting (UTC)"), label("Sessions"), label("Average score"))
+    for wp in report.cohort.weekly:
+        emit(value_cell(ws, excel_datetime(wp.week_start), number_format=F_DATE),
+             value_cell(ws, wp.sessions, number_format=F_INT),
+             _num(ws, wp.average_score, F_SCORE))
+    week_last = row
+    emit()
+    emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
+
+    if dist_last > dist_header:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "Reps by best-score rank"
+        chart.y_axis.title = "Reps"
+        chart.legend = None
+        chart.add_data(Reference(ws, min_col=2, min_row=dist_header, max_row=dist_last),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=dist_header + 1,
+                                       max_row=dist_last))
+        _show_axes(chart)
+        chart.width, chart.height = 14, 7
+        ws.add_chart(chart, "F2")
+    if week_last > week_header:
+        line = LineChart()
+        line.title = "Sessions and average score per week"
+        line.y_axis.title = "Average score"
+        line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
+        line.add_data(Reference(ws, min_col=3, min_row=week_header, max_row=week_last),
+                      titles_from_data=True)
+        cats = Reference(ws, min_col=1, min_row=week_header + 1, max_row=week_last)
+        line.set_categories(cats)
+        line.x_axis.number_format = F_DATE
+        sessions = LineChart()
+        sessions.add_data(Reference(ws, min_col=2, min_row=week_header, max_row=week_last),
+                          titles_from_data=True)
+        sessions.y_axis.axId = 200
+        sessions.y_axis.title = "Sessions"
+        sessions.y_axis.crosses = "max"
+        _show_axes(line)
+        sessions.y_axis.delete = False
+        line += sessions
+        line.width, line.height = 14, 7
+        ws.add_chart(line, "F18")
+
+
+def _show_axes(chart: Any) -> None:
+    """openpyxl 3.1 marks axes deleted unless told otherwise; Excel then hides them."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+
+
+def _about(ws: Any, report: ReportView) -> None:
+    """Where the numbers come from and how fresh they are."""
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 60
+    fetch = report.fetch
+
+    def pair(name: str, value: object, fmt: str | None = None) -> None:
+        if isinstance(value, str):
+            cell: object = text_cell(ws, value, alignment=WRAP)
+        elif value is None:
+            cell = None
+        else:
+            cell = value_cell(ws, value, number_format=fmt or "General")
+        ws.append([text_cell(ws, name, font=BOLD, alignment=TOP), cell])
+
+    ws.append([text_cell(ws, "About this workbook", font=TITLE)])
+    pair("Workspace", report.workspace_name)
+    pair("Scenario", report.scenario.name)
+    pair("Selection", report.selection_text)
+    pair("Period", report.period.label)
+    pair("Period start (UTC)", excel_datetime(report.period.start), F_DATETIME)
+    pair("Period end (UTC)", excel_datetime(report.period.end), F_DATETIME)
+    pair("Generated at (UTC)", excel_datetime(report.generated_at), F_DATETIME)
+    pair("Data fetched at (UTC)", excel_datetime(fetch.fetched_at), F_DATETIME)
+    pair("Requests made", fetch.requests_made, F_INT)
+    pair("Cache hits", fetch.cache_hits, F_INT)
+    pair("Source", fetch.base_url)
+    pair("Tool version", f"reporter {report.tool_version}")
+    for warning in report.warnings:
+        pair("Warning", warning)
+    ws.append([])
+    ws.append([text_cell(ws, PRACTICE_NOTE, font=Font(italic=True))])

@@ -1,0 +1,357 @@
+"""The cohort workbook as a manager meets it: reopened with openpyxl, cell by cell."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart, LineChart
+
+from reporter.render import workbook as wbmod
+from reporter.render.cells import clean_text, excel_datetime, text_cell
+from reporter.render.workbook import (
+    PRACTICE_NOTE,
+    REPS_SHEET,
+    SESSIONS_SHEET,
+    SHEET_NAMES,
+    is_safe_link,
+    write_workbook,
+)
+from reporter.views import CohortView, ReportView
+from tests.sample_views import FORMULAS, sample_report
+
+EXPECTED_SHEETS = ["Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About"]
+
+
+def _links(report: ReportView) -> dict[str, str]:
+    return {rep.slug: f"reps/{rep.slug}.pdf" for rep in report.reps}
+
+
+def _write(report: ReportView, tmp_path: Path, **kw) -> openpyxl.Workbook:
+    path = tmp_path / "cohort.xlsx"
+    write_workbook(report, path, **kw)
+    return openpyxl.load_workbook(path)
+
+
+@pytest.fixture
+def report() -> ReportView:
+    return sample_report()
+
+
+@pytest.fixture
+def book(report, tmp_path) -> openpyxl.Workbook:
+    return _write(report, tmp_path, pdf_paths=_links(report))
+
+
+def _header(ws) -> list[str]:
+    return [c.value for c in ws[1]]
+
+
+def _column(ws, header: str) -> list[object]:
+    idx = _header(ws).index(header) + 1
+    return [ws.cell(row=r, column=idx).value for r in range(2, ws.max_row + 1)]
+
+
+def _empty_report(report: ReportView) -> ReportView:
+    cohort = dataclasses.replace(report.cohort, distribution=(), weekly=(), best_scores=(),
+                                 rubric_good_share={})
+    return dataclasses.replace(report, reps=(), not_found=(), cohort=cohort)
+
+
+def test_sheets_in_order(book):
+    assert book.sheetnames == EXPECTED_SHEETS == list(SHEET_NAMES)
+
+
+def test_reps_sheet_headers_values_and_types(book, report):
+    ws = book["Reps"]
+    assert _header(ws) == [c.header for c in REPS_SHEET]
+    assert _column(ws, "Name") == [r.name for r in report.reps]
+    assert _column(ws, "Sessions") == [r.session_count for r in report.reps]
+    best = _column(ws, "Best score")
+    assert best == [r.best_score for r in report.reps]
+    assert all(isinstance(v, int | float) for v in best if v is not None)
+    assert None in best  # the rep with no valid session shows a blank, not a zero
+    lifts = _column(ws, "Lift (points)")
+    assert lifts == [r.lift for r in report.reps]
+    practised = _column(ws, "Last practised (UTC)")
+    assert all(isinstance(v, datetime) for v in practised)
+    assert practised[0] == report.reps[0].last_practised.replace(tzinfo=None)
+    assert _column(ws, "Top strength")[0] == "Discovery > Open questions"
+
+
+def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
+    ws = book["Reps"]
+    table = ws.tables["RepsTable"]
+    assert table.ref == f"A1:U{len(report.reps) + 1}"
+    assert table.autoFilter is not None and table.autoFilter.ref == table.ref
+    assert [c.name for c in table.tableColumns] == [c.header for c in REPS_SHEET]
+    assert ws.freeze_panes == "A2"
+    longest_name = max(len(r.name) for r in report.reps)
+    assert ws.column_dimensions["A"].width >= longest_name
+    assert ws.column_dimensions["B"].width >= max(len(r.email) for r in report.reps)
+    assert ws["H2"].number_format == "0.0"  # first score
+    assert ws["N2"].number_format.startswith("+0.0")  # lift shows its sign
+
+
+def test_reps_conditional_formatting(book, report):
+    ws = book["Reps"]
+    last = len(report.reps) + 1
+    rules = {str(cf.sqref): [r.type for r in cf.rules] for cf in ws.conditional_formatting}
+    for col in ("H", "J", "L"):  # first, best, latest score
+        assert rules[f"{col}2:{col}{last}"] == ["colorScale"]
+    assert rules[f"N2:N{last}"] == ["dataBar"]  # lift
+    for col in ("I", "K", "M"):  # ranks
+        assert rules[f"{col}2:{col}{last}"] == ["cellIs"] * 4
+
+
+def test_pdf_links_are_relative_and_built_only_from_safe_paths(report, tmp_path):
+    links = _links(report)
+    first, second = report.reps[0].slug, report.reps[1].slug
+    links[second] = "http://evil.example/x.pdf"
+    book = _write(report, tmp_path, pdf_paths=links)
+    ws = book["Reps"]
+    col = _header(ws).index("Report (PDF)") + 1
+    cell = ws.cell(row=2, column=col)
+    assert cell.value == f"reps/{first}.pdf"
+    assert cell.hyperlink is not None and cell.hyperlink.target == f"reps/{first}.pdf"
+    assert ws.cell(row=3, column=col).value is None
+    assert ws.cell(row=3, column=col).hyperlink is None
+
+
+@pytest.mark.parametrize("target", [
+    "http://x/a.pdf", "file:///etc/passwd.pdf", "/abs/a.pdf", "../a.pdf", "reps/../../a.pdf",
+    "reps\\a.pdf", "reps/a.exe", "", "reps/.pdf", "C:/a.pdf",
+])
+def test_unsafe_link_targets_are_refused(target):
+    assert not is_safe_link(target)
+
+
+def test_safe_link_target_accepted():
+    assert is_safe_link("reps/amelie-dubois-0a1b2c.pdf")
+
+
+def test_without_pdf_paths_no_links(report, tmp_path):
+    ws = _write(report, tmp_path)["Reps"]
+    assert all(v is None for v in _column(ws, "Report (PDF)"))
+
+
+def test_sessions_sheet_real_datetimes_in_utc(book, report):
+    ws = book["Sessions"]
+    assert _header(ws) == [c.header for c in SESSIONS_SHEET]
+    assert "UTC" in _header(ws)[3]
+    attempts = [a for r in report.reps for a in r.attempts]
+    assert ws.tables["SessionsTable"].ref == f"A1:K{len(attempts) + 1}"
+    created = _column(ws, "Created at (UTC)")
+    assert created == [a.created_at.replace(tzinfo=None) for a in attempts]
+    assert all(isinstance(v, datetime) for v in created)
+    assert _column(ws, "Valid attempt") == [a.is_valid for a in attempts]
+    assert all(isinstance(v, bool) for v in _column(ws, "Valid attempt"))
+    durations = _column(ws, "Duration (minutes)")
+    assert durations == [a.duration_minutes for a in attempts]
+    fb = _header(ws).index("Constructive feedback") + 1
+    assert ws.cell(row=2, column=fb).alignment.wrap_text
+
+
+def test_excel_datetime_converts_other_offsets_to_utc():
+    cest = timezone(timedelta(hours=2))
+    assert excel_datetime(datetime(2026, 10, 1, 11, 0, tzinfo=cest)) == datetime(2026, 10, 1, 9)
+    assert excel_datetime(None) is None
+
+
+def test_rubric_shares_and_cohort_row(book, report):
+    ws = book["Rubric"]
+    header = _header(ws)
+    assert header[:2] == ["Rep", "Email"]
+    assert "Discovery > Open questions" in header
+    col = header.index("Discovery > Open questions") + 1
+    amelie = report.reps[0]
+    share = next(r.good_share for r in amelie.rubric if r.item == "Open questions")
+    assert ws.cell(row=2, column=col).value == pytest.approx(share)
+    assert ws.cell(row=2, column=col).number_format == "0%"
+    # A rep with no graded session has a row, with blanks.
+    carla = [r.name for r in report.reps].index("Carla Nuñez") + 2
+    assert ws.cell(row=carla, column=1).value == "Carla Nuñez"
+    assert ws.cell(row=carla, column=col).value is None
+    cohort_row = len(report.reps) + 2
+    assert ws.cell(row=cohort_row, column=1).value.startswith("Cohort")
+    assert ws.cell(row=cohort_row, column=col).value == pytest.approx(0.5)
+    rules = [r.type for cf in ws.conditional_formatting for r in cf.rules]
+    assert rules == ["colorScale"]
+
+
+def test_feedback_sheet_one_row_per_example(book, report):
+    ws = book["Feedback"]
+    examples = [m for r in report.reps for m in r.feedback_examples]
+    assert ws.max_row == len(examples) + 1
+    assert _column(ws, "Suggested phrasing") == [m.suggestion for m in examples]
+    assert all(isinstance(v, datetime) for v in _column(ws, "Date (UTC)"))
+    assert ws.tables["FeedbackTable"].ref == f"A1:K{len(examples) + 1}"
+
+
+def test_not_found_sheet_says_why(book, report):
+    ws = book["Not found"]
+    assert _header(ws) == ["Email", "Reason", "Detail"]
+    assert _column(ws, "Email") == [nf.email for nf in report.not_found]
+    assert _column(ws, "Reason") == [
+        "not a member of the workspace", "no sessions in the period", "not a valid email address",
+    ]
+
+
+def test_overview_figures_and_charts(book, report):
+    ws = book["Overview"]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Scenario"][0] == report.scenario.name
+    assert rows["Workspace"][0] == "Acme Corp"
+    assert rows["Generated at (UTC)"][0] == datetime(2026, 11, 1, 7, 0)
+    assert rows["Participants"][:2] == (12, 12)
+    assert rows["Average best score"][:2] == (72.9, 72.9)
+    assert rows["Average session duration (minutes)"][0] == pytest.approx(395 / 60)
+    assert rows["gold"][:2] == (2, pytest.approx(0.167))
+    weeks = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], datetime)]
+    assert [w[1] for w in weeks] == [p.sessions for p in report.cohort.weekly]
+    kinds = sorted(type(c).__name__ for c in ws._charts)
+    assert kinds == sorted([BarChart.__name__, LineChart.__name__])
+    assert any(r[0] == PRACTICE_NOTE for r in ws.iter_rows(values_only=True))
+
+
+def test_about_sheet(book, report):
+    rows = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
+    assert rows["Selection"] == "every participant"
+    assert rows["Period"] == "2026-10"
+    assert rows["Requests made"] == 41
+    assert rows["Cache hits"] == 12
+    assert rows["Data fetched at (UTC)"] == datetime(2026, 11, 1, 6, 59)
+    assert "0.1.0" in rows["Tool version"]
+    assert PRACTICE_NOTE in rows
+    assert "not a performance rating" in PRACTICE_NOTE
+
+
+def _hostile_report(report: ReportView, texts: tuple[str, ...]) -> ReportView:
+    """Each text as a rep name, an outcome, a quote, a criterion label and a group."""
+    base = report.reps[0]
+    reps = []
+    for i, text in enumerate(texts):
+        attempts = tuple(dataclasses.replace(a, outcome=text, positive=text)
+                         for a in base.attempts)
+        rubric = tuple(dataclasses.replace(r, criterion=text) for r in base.rubric[:1])
+        examples = tuple(dataclasses.replace(m, quote=text, feedback=text)
+                         for m in base.feedback_examples)
+        reps.append(dataclasses.replace(
+            base, name=text, email=f"h{i}@acme.test", slug=f"h-{i}", groups=(text,),
+            attempts=attempts, rubric=rubric, feedback_examples=examples,
+            assignment_status=text,
+        ))
+    return dataclasses.replace(report, reps=tuple(reps), workspace_name=texts[0],
+                               selection_text=texts[-1])
+
+
+def test_formulas_read_back_as_literal_text(report, tmp_path):
+    texts = (*FORMULAS, "#N/A", "=1+1")
+    book = _write(_hostile_report(report, texts), tmp_path)
+    found: dict[str, set[str]] = {t: set() for t in texts}
+    for ws in book:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if cell.value in found:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    found[cell.value].add(ws.title)
+    for text in texts:
+        assert {"Reps", "Sessions", "Rubric", "Feedback"} <= found[text], text
+    assert found[texts[0]] >= {"Overview", "About"}
+    # The criterion label became a Rubric header, still a literal string.
+    assert any(str(c.value).startswith(FORMULAS[0] + " > ") for c in book["Rubric"][1])
+
+
+def test_control_characters_removed_not_crashed_on(report, tmp_path):
+    dirty = "Bad\x00Na\x07me\x1b\ufffe"
+    book = _write(_hostile_report(report, (dirty,)), tmp_path)
+    assert book["Reps"]["A2"].value == "BadName"
+    assert "BadName" in _column(book["Sessions"], "Outcome")
+    assert book["Feedback"]["I2"].value == "BadName"
+
+
+def test_very_long_text_is_capped_at_excel_limit(report, tmp_path):
+    book = _write(_hostile_report(report, ("x" * 40_000,)), tmp_path)
+    assert len(book["Reps"]["A2"].value) == 32_767
+
+
+def test_text_cell_forces_string_type():
+    ws = openpyxl.Workbook().active
+    for text in FORMULAS:
+        cell = text_cell(ws, text)
+        assert cell.value == text and cell.data_type == "s"
+    assert clean_text("a\x01b\x0bc\td\ne") == "abc\td\ne"  # tab and newline are legal
+
+
+def test_empty_report_still_writes_a_valid_workbook(report, tmp_path):
+    book = _write(_empty_report(report), tmp_path)
+    assert book.sheetnames == EXPECTED_SHEETS
+    reps = book["Reps"]
+    assert _header(reps) == [c.header for c in REPS_SHEET]
+    assert reps.max_row == 1
+    assert not reps.tables  # Excel rejects a table without a data row
+    assert book["Sessions"].max_row == 1
+    assert book["Overview"]._charts == []
+
+
+def test_rewrite_replaces_atomically_and_leaves_no_temp_files(report, tmp_path):
+    path = tmp_path / "cohort.xlsx"
+    write_workbook(report, path)
+    write_workbook(_empty_report(report), path)
+    assert openpyxl.load_workbook(path)["Reps"].max_row == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.xlsx"]
+
+
+def test_failed_write_keeps_the_previous_workbook(report, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where openpyxl streams sheets
+    path = tmp_path / "cohort.xlsx"
+    write_workbook(report, path)
+    before = path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(wbmod.Workbook, "save", boom)
+    with pytest.raises(RuntimeError):
+        write_workbook(_empty_report(report), path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.xlsx", "scratch"]
+    assert list(scratch.iterdir()) == []  # no streamed sheet with reps' data left behind
+
+
+def test_cohort_figures_missing_from_api_leave_blanks(report, tmp_path):
+    api = dataclasses.replace(report.cohort.api, participant_count=None, average_lift=None)
+    cohort: CohortView = dataclasses.replace(report.cohort, api=api)
+    ws = _write(dataclasses.replace(report, cohort=cohort), tmp_path)["Overview"]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Participants"][:2] == (None, 12)
+
+
+def test_libreoffice_opens_the_workbook(book, report, tmp_path):
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice (soffice/libreoffice) is not on PATH")
+    src = tmp_path / "cohort.xlsx"
+    out = tmp_path / "converted"
+    for fmt in ("csv", "pdf"):
+        proc = subprocess.run(
+            [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+             "--convert-to", fmt, "--outdir", str(out), str(src)],
+            capture_output=True, text=True, timeout=180, check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        converted = out / f"cohort.{fmt}"
+        assert converted.exists() and converted.stat().st_size > 0
+    # The first sheet converted to CSV carries the scenario's name.
+    text = (out / "cohort.csv").read_text(encoding="utf-8", errors="replace")
+    assert report.scenario.name in text
+
