@@ -1,0 +1,478 @@
+"""The per-rep PDF coaching report: view models -> Jinja2 HTML -> WeasyPrint PDF.
+
+Templates only format: every choice (which moments, which heatmap columns, the summary
+sentence, the charts) is made here in Python where it can be tested, and handed to the
+templates ready to print. Rendering is CPU-bound and WeasyPrint is single-threaded, so
+reports are spread over a process pool whose workers load templates, CSS and fonts once.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from reporter.files import atomic_write_bytes
+from reporter.render import charts
+from reporter.render.fetcher import AssetFetcher
+from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView
+
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+REPORT_TEMPLATE = "report/base.html"
+STYLESHEET_TEMPLATE = "report/report.css"
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+# Caps that keep a section to its page: a heatmap wider than this stops being readable,
+# and more moments than this stop being "the ones that mattered".
+MAX_HEATMAP_COLUMNS = 14
+MAX_MOMENTS = 4
+# Roughly what fits on one page of moment cards, counted in characters of quoted text plus
+# a fixed cost per card; long answers mean fewer cards, never a second page.
+MOMENTS_PAGE_BUDGET = 2600
+MOMENT_CARD_COST = 220
+MAX_PATTERNS = 4
+QUOTE_CHARS = 260
+FEEDBACK_CHARS = 300
+
+RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
+GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
+GRADE_LABELS = {"good": "Good", "mid": "Mid", "bad": "Bad", "not_relevant": "Not relevant"}
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Company name, logo file and accent colour from the configuration's branding section."""
+
+    company: str | None = None
+    logo: Path | None = None
+    accent: str = "#1f6feb"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.accent, str) or not _HEX_COLOUR.fullmatch(self.accent):
+            raise ValueError(
+                f"branding accent must be a CSS hex colour like #1f6feb or #16a, "
+                f"got {self.accent!r}"
+            )
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    paper: str = "A4"  # "A4" | "letter"
+    transcripts: bool = False
+    branding: Branding = field(default_factory=Branding)
+    templates_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        if str(self.paper).lower() not in PAPER_SIZES:
+            raise ValueError(f"paper must be A4 or letter, got {self.paper!r}")
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    slug: str
+    email: str
+    path: Path
+    pages: int
+    sha256: str
+    empty: bool
+
+
+# -- formatting filters: the only "logic" the templates get --------------------------------
+
+
+def fmt_score(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def fmt_points(value: float | None) -> str:
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{fmt_score(abs(value))}"
+
+
+def fmt_share(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def fmt_ordinal(value: float | None) -> str:
+    if value is None:
+        return "–"
+    n = int(round(value))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def fmt_day(value: datetime | None) -> str:
+    return "–" if value is None else f"{value:%b} {value.day}, {value:%Y}"
+
+
+def fmt_short_day(value: datetime | None) -> str:
+    return "–" if value is None else f"{value:%b} {value.day}"
+
+
+def fmt_minutes(value: float | None) -> str:
+    if value is None:
+        return "–"
+    minutes = int(round(value))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def fmt_clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def fmt_rank(rank: str | None) -> str:
+    return RANK_LABELS.get(rank or "", "No rank")
+
+
+def fmt_grade_symbol(grade: str | None) -> str:
+    return GRADE_SYMBOLS.get(grade or "", "")
+
+
+def fmt_grade(grade: str | None) -> str:
+    return GRADE_LABELS.get(grade or "", "Not graded")
+
+
+def clip(text: str | None, limit: int) -> str:
+    """Shorten long API text at a word boundary so one answer cannot push a section over."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(",;:.") + "…"
+
+
+FILTERS = {
+    "score": fmt_score, "points": fmt_points, "share": fmt_share, "ordinal": fmt_ordinal,
+    "day": fmt_day, "short_day": fmt_short_day, "minutes": fmt_minutes, "clock": fmt_clock,
+    "rank": fmt_rank, "grade_symbol": fmt_grade_symbol, "grade": fmt_grade, "clip": clip,
+}
+
+
+def make_environment(templates_dir: Path | None = None) -> Environment:
+    """The user's template folder first, the bundled one as fallback, autoescape always."""
+    loaders = []
+    if templates_dir is not None:
+        loaders.append(FileSystemLoader(str(templates_dir)))
+    loaders.append(FileSystemLoader(str(BUNDLED_TEMPLATES)))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+# -- what each section shows, decided here ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeatmapGroup:
+    criterion: str
+    rows: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    columns: tuple[Attempt, ...]
+    groups: tuple[HeatmapGroup, ...]
+    hidden_columns: int  # older sessions left out to keep the table readable
+
+
+@dataclass(frozen=True)
+class MomentCard:
+    moment: Moment
+    label: str  # "What worked" / "What to change" / "Feedback"
+    tone: str  # "good" / "change" / "neutral", for the card's colour
+
+
+def build_heatmap(rep: RepView) -> Heatmap:
+    columns = rep.rubric_sessions
+    start = max(0, len(columns) - MAX_HEATMAP_COLUMNS)
+    groups: dict[str, list[ItemRow]] = {}
+    for row in rep.rubric:
+        groups.setdefault(row.criterion, []).append(replace(row, grades=row.grades[start:]))
+    return Heatmap(
+        columns=columns[start:],
+        groups=tuple(HeatmapGroup(c, tuple(rows)) for c, rows in groups.items()),
+        hidden_columns=start,
+    )
+
+
+def moment_cards(rep: RepView) -> tuple[MomentCard, ...]:
+    cards: list[MomentCard] = []
+    seen: set[str] = set()
+    budget = MOMENTS_PAGE_BUDGET
+    for moment in rep.moments:
+        key = " ".join(moment.quote.lower().split())
+        if key in seen:
+            continue
+        cost = MOMENT_CARD_COST + len(clip(moment.quote, QUOTE_CHARS)) + sum(
+            len(clip(text, FEEDBACK_CHARS)) for text in (moment.feedback, moment.suggestion))
+        if cards and cost > budget:
+            break
+        budget -= cost
+        seen.add(key)
+        if moment.grade == "good":
+            cards.append(MomentCard(moment, "What worked", "good"))
+        elif moment.grade in ("mid", "bad"):
+            cards.append(MomentCard(moment, "What to change", "change"))
+        else:
+            cards.append(MomentCard(moment, "Feedback", "neutral"))
+        if len(cards) == MAX_MOMENTS:
+            break
+    return tuple(cards)
+
+
+def next_time(rep: RepView) -> Moment | None:
+    """The one suggestion to lead with: the most salient one on something that went wrong."""
+    with_tip = [m for m in rep.moments if m.suggestion]
+    for grades in (("bad",), ("mid",), None):
+        for moment in with_tip:
+            if grades is None or moment.grade in grades:
+                return moment
+    return None
+
+
+def summary_sentence(rep: RepView, report: ReportView) -> str:
+    """One plain sentence a rep reads first: how they did and whether they improved."""
+    name = rep.first_name
+    if not rep.has_valid_attempt:
+        return f"{name}, you have no valid attempt at this scenario in {report.period.label} yet."
+    best = f"{fmt_score(rep.best_score)} ({fmt_rank(rep.best_rank)})"
+    if rep.valid_count == 1:
+        text = (f"{name}, your one valid attempt scored {best}. A second attempt will show how "
+                f"you are progressing.")
+    elif rep.lift is not None and rep.lift > 0:
+        text = (f"{name}, you improved by {fmt_score(rep.lift)} points, from "
+                f"{fmt_score(rep.first_score)} to a best of {best}, over {rep.valid_count} "
+                f"valid attempts.")
+    else:
+        text = (f"{name}, your best of {best} came on your first attempt; your latest scored "
+                f"{fmt_score(rep.latest_score)}.")
+    if rep.percentile is not None:
+        text += f" That puts you in the {fmt_ordinal(rep.percentile)} percentile of the cohort."
+    return text
+
+
+def _score_points(rep: RepView) -> list[charts.ScorePoint]:
+    return [charts.ScorePoint(a.created_at, a.score) for a in rep.attempts
+            if a.is_valid and a.score is not None]
+
+
+@dataclass
+class _Assets:
+    logo_url: str | None
+
+
+def build_context(report: ReportView, rep: RepView, options: PdfOptions,
+                  assets: _Assets) -> dict[str, Any]:
+    """Everything the templates print, already chosen, ordered and capped."""
+    brand = options.branding
+    accent = brand.accent
+    period = report.period
+    cohort = report.cohort
+    author = brand.company or report.workspace_name
+    return {
+        "report": report,
+        "rep": rep,
+        "cohort": cohort,
+        "empty": not rep.has_valid_attempt,
+        "company": brand.company,
+        "logo_url": assets.logo_url,
+        "title": f"Coaching report: {rep.name}: {report.scenario.name} ({period.label})",
+        "author": author,
+        "description": (f"Roleplay coaching report for {rep.name}, scenario "
+                        f"{report.scenario.name}, period {period.label}"),
+        "created": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "summary": summary_sentence(rep, report),
+        "next_time": next_time(rep),
+        "progress_chart": Markup(charts.score_over_time(
+            _score_points(rep), period.start, period.end, accent)),
+        "cohort_chart": Markup(charts.cohort_histogram(
+            cohort.best_scores, rep.best_score, accent)),
+        "cohort_size": cohort.api.participant_count or len(cohort.best_scores) or None,
+        "heatmap": build_heatmap(rep),
+        "strengths": rep.strengths[:MAX_PATTERNS],
+        "focus_areas": rep.focus_areas[:MAX_PATTERNS],
+        "moments": moment_cards(rep),
+        "latest": rep.latest,
+        "invalid_attempts": tuple(a for a in rep.attempts if not a.is_valid),
+        "transcript": rep.transcript if options.transcripts else None,
+        "grade_symbols": GRADE_SYMBOLS,
+        "grade_labels": GRADE_LABELS,
+        "quote_chars": QUOTE_CHARS,
+        "feedback_chars": FEEDBACK_CHARS,
+    }
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+class PdfRenderer:
+    """Templates, stylesheet, fonts and fetcher for one set of options, built once.
+
+    Building these costs far more than a small report, so a worker keeps one for its life.
+    """
+
+    def __init__(self, options: PdfOptions) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.options = options
+        logo = options.branding.logo
+        if logo is not None and not Path(logo).is_file():
+            raise ValueError(f"branding logo {str(logo)!r} is not a readable file")
+        self.fetcher = AssetFetcher((BUNDLED_TEMPLATES,), (Path(logo),) if logo else ())
+        self.assets = _Assets(logo_url=Path(logo).resolve().as_uri() if logo else None)
+        self.base_url = (BUNDLED_TEMPLATES / "report").as_uri() + "/"
+        self.env = make_environment(options.templates_dir)
+        self.template = self.env.get_template(REPORT_TEMPLATE)
+        css_text = self.env.get_template(STYLESHEET_TEMPLATE).render(
+            accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()])
+        self.font_config = FontConfiguration()
+        self.stylesheet = CSS(string=css_text, base_url=self.base_url,
+                              url_fetcher=self.fetcher, font_config=self.font_config)
+
+    def html(self, report: ReportView, rep: RepView) -> str:
+        return self.template.render(**build_context(report, rep, self.options, self.assets))
+
+    def render(self, report: ReportView, rep: RepView) -> tuple[bytes, int]:
+        from weasyprint import HTML
+
+        document = HTML(string=self.html(report, rep), base_url=self.base_url,
+                        url_fetcher=self.fetcher).render(
+            stylesheets=[self.stylesheet], font_config=self.font_config)
+        return document.write_pdf(), len(document.pages)
+
+    def warm_up(self) -> None:
+        """Load Pango and the Latin, Arabic and CJK fonts before the first real report."""
+        from weasyprint import HTML
+
+        HTML(string='<p>Warm-up Ééà 王小明 فاطمة ✓ ✗ ~ –</p>', base_url=self.base_url,
+             url_fetcher=self.fetcher).write_pdf(stylesheets=[self.stylesheet],
+                                                 font_config=self.font_config)
+
+
+_RENDERERS: dict[PdfOptions, PdfRenderer] = {}
+
+
+def _renderer_for(options: PdfOptions) -> PdfRenderer:
+    renderer = _RENDERERS.get(options)
+    if renderer is None:
+        renderer = _RENDERERS[options] = PdfRenderer(options)
+    return renderer
+
+
+def render_rep_pdf(report: ReportView, rep: RepView, options: PdfOptions) -> tuple[bytes, int]:
+    """One rep's report as PDF bytes and its page count (renderer cached per options)."""
+    return _renderer_for(options).render(report, rep)
+
+
+def target_path(out_dir: Path, slug: str) -> Path:
+    """``out_dir/reps/<slug>.pdf``, refusing any slug that would land elsewhere."""
+    reps_dir = (Path(out_dir) / "reps").resolve()
+    if not slug or slug in (".", "..") or "/" in slug or "\\" in slug or "\x00" in slug:
+        raise ValueError(f"unsafe report file name {slug!r}")
+    path = (reps_dir / f"{slug}.pdf").resolve()
+    if path.parent != reps_dir:
+        raise ValueError(f"report path for {slug!r} escapes {reps_dir}")
+    return path
+
+
+def _write(renderer: PdfRenderer, out_dir: Path, report: ReportView,
+           rep: RepView) -> RenderedPdf:
+    path = target_path(out_dir, rep.slug)
+    pdf, pages = renderer.render(report, rep)
+    atomic_write_bytes(path, pdf)
+    return RenderedPdf(slug=rep.slug, email=rep.email, path=path, pages=pages,
+                       sha256=hashlib.sha256(pdf).hexdigest(), empty=not rep.has_valid_attempt)
+
+
+_WORKER: PdfRenderer | None = None
+
+
+def _init_worker(options: PdfOptions) -> None:
+    global _WORKER
+    _WORKER = PdfRenderer(options)
+    _WORKER.warm_up()
+
+
+def _render_in_worker(out_dir: Path, report: ReportView, rep: RepView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    return _write(_WORKER, out_dir, report, rep)
+
+
+class PdfRenderPool:
+    """Renders reps' PDFs in parallel processes, each with its own renderer built once.
+
+    ``jobs=1`` renders in this process on one background thread, so a caller that is still
+    fetching (an event loop) is never blocked by a render.
+    """
+
+    def __init__(self, options: PdfOptions, out_dir: Path, jobs: int | None = None) -> None:
+        self.options = options
+        self.out_dir = Path(out_dir)
+        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+        self._renderer: PdfRenderer | None = None
+        self._executor: cf.Executor
+        if self.jobs == 1:
+            self._renderer = PdfRenderer(options)
+            self._executor = cf.ThreadPoolExecutor(max_workers=1,
+                                                   thread_name_prefix="pdf-render")
+        else:
+            # spawn, not fork: the caller may hold threads (HTTP client, event loop) that a
+            # forked child would inherit in an unknown state.
+            self._executor = cf.ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(options,))
+
+    def submit(self, report: ReportView, rep: RepView) -> cf.Future[RenderedPdf]:
+        """Queue one rep; the future fails (ValueError) for an unsafe slug, others go on."""
+        header = replace(report, reps=()) if report.reps else report
+        try:
+            target_path(self.out_dir, rep.slug)
+        except ValueError as exc:
+            failed: cf.Future[RenderedPdf] = cf.Future()
+            failed.set_exception(exc)
+            return failed
+        if self._renderer is not None:
+            return self._executor.submit(_write, self._renderer, self.out_dir, header, rep)
+        return self._executor.submit(_render_in_worker, self.out_dir, header, rep)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=False)
+
+    def __enter__(self) -> PdfRenderPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def render_reports(report: ReportView, out_dir: Path, options: PdfOptions,
+                   jobs: int | None = None, skip_empty: bool = False) -> list[RenderedPdf]:
+    """Every rep's PDF into ``out_dir/reps``, in the report's rep order."""
+    reps = [r for r in report.reps if r.has_valid_attempt or not skip_empty]
+    header = replace(report, reps=())
+    with PdfRenderPool(options, out_dir, jobs) as pool:
+        futures = [pool.submit(header, rep) for rep in reps]
+        return [f.result() for f in futures]

@@ -1,0 +1,339 @@
+"""The per-rep PDF report: what a rep or manager would see, and what it must never do."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reporter.render import charts
+from reporter.render.pdf import (
+    Branding,
+    PdfOptions,
+    PdfRenderer,
+    PdfRenderPool,
+    fmt_score,
+    render_rep_pdf,
+    render_reports,
+    target_path,
+)
+from reporter.views import ReportView, RepView
+from tests.sample_views import sample_report
+
+REPORT = sample_report()
+BY_EMAIL = {r.email: r for r in REPORT.reps}
+AMELIE = BY_EMAIL["amelie@acme.test"]
+BOB = BY_EMAIL["bob@acme.test"]
+CARLA = BY_EMAIL["carla@acme.test"]
+WANG = BY_EMAIL["wang@acme.test"]
+FATIMA = BY_EMAIL["fatima@acme.test"]
+
+
+@pytest.fixture(scope="module")
+def renderer() -> PdfRenderer:
+    return PdfRenderer(PdfOptions())
+
+
+def _reader(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in _reader(pdf).pages)
+
+
+def _flat(text: str) -> str:
+    """Text-layer words without line breaks, so wrapped sentences still match."""
+    return " ".join(text.split())
+
+
+def _embedded_fonts(pdf: bytes) -> set[str]:
+    """Names of fonts whose program is embedded (FontFile, FontFile2 or FontFile3)."""
+    names: set[str] = set()
+
+    def visit(font: object) -> None:
+        font = font.get_object()  # type: ignore[attr-defined]
+        for descendant in font.get("/DescendantFonts", []):
+            visit(descendant)
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is not None:
+            descriptor = descriptor.get_object()
+            if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                names.add(str(descriptor["/FontName"]))
+
+    for page in _reader(pdf).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            visit(font)
+    return names
+
+
+# -- content ----------------------------------------------------------------------------
+
+
+def test_full_report_holds_name_best_score_and_a_quoted_moment(renderer: PdfRenderer) -> None:
+    pdf, pages = renderer.render(REPORT, AMELIE)
+    text = _flat(_text(pdf))
+    assert "Amélie Dubois-Laurent" in text
+    assert "Discovery Call with IT Director" in text and "2026-10" in text
+    assert "best of 91 (Gold)" in text
+    assert "Walk me through how a purchase order moves through your team today." in text
+    assert "Try:" in text and "what does a missed shipment cost you today?" in text
+    assert "+39" in text  # lift, first 52 to best 91
+    assert "88th percentile" in text
+    assert 2 <= pages <= 6 and len(_reader(pdf).pages) == pages
+
+
+def test_every_section_is_present_in_order(renderer: PdfRenderer) -> None:
+    text = _flat(_text(renderer.render(REPORT, AMELIE)[0]))
+    headings = ["Progress", "Where you stand", "Rubric", "Strengths and focus areas",
+                "Moments that mattered", "Latest session"]
+    positions = [text.index(h) for h in headings]
+    assert positions == sorted(positions)
+    assert "Appendix: transcript" not in text
+
+
+def test_single_session_rep_says_lift_needs_two_attempts(renderer: PdfRenderer) -> None:
+    pdf, pages = renderer.render(REPORT, BOB)
+    text = _flat(_text(pdf))
+    assert "Bob Singh" in text and "needs 2 valid attempts" in text
+    assert "one valid attempt scored 63 (Bronze)" in text
+    assert 2 <= pages <= 6
+
+
+def test_empty_rep_gets_one_page_showing_the_practice_started(renderer: PdfRenderer) -> None:
+    pdf, pages = renderer.render(REPORT, CARLA)
+    text = _flat(_text(pdf))
+    assert pages == 1
+    assert "Carla Nuñez" in text
+    assert "No valid attempt in 2026-10 yet" in text
+    assert "Practice you started" in text and "Oct 1, 2026" in text and "Oct 4, 2026" in text
+    assert "Moments that mattered" not in text
+
+
+def test_transcripts_add_an_appendix_with_quoted_lines(tmp_path: Path) -> None:
+    without, pages_without = render_rep_pdf(REPORT, AMELIE, PdfOptions())
+    with_t, pages_with = render_rep_pdf(REPORT, AMELIE, PdfOptions(transcripts=True))
+    assert pages_with > pages_without
+    text = _flat(_text(with_t))
+    assert "Appendix: transcript" in text
+    assert "It's mostly spreadsheets and email, honestly." in text
+    assert "quoted" in text.split("Appendix: transcript", 1)[1]
+
+
+def test_header_footer_and_metadata(renderer: PdfRenderer) -> None:
+    pdf, pages = renderer.render(REPORT, AMELIE)
+    reader = _reader(pdf)
+    second = reader.pages[1].extract_text()
+    assert "Amélie Dubois-Laurent" in second and "Discovery Call with IT Director" in second
+    assert f"Page 2 of {pages}" in second
+    meta = reader.metadata
+    assert meta is not None
+    assert "Amélie Dubois-Laurent" in (meta.title or "")
+    assert meta.author == "Acme Corp"
+    assert "2026-10" in (meta.subject or "")
+
+
+def test_paper_size_a4_and_letter() -> None:
+    a4 = _reader(render_rep_pdf(REPORT, BOB, PdfOptions())[0]).pages[0].mediabox
+    letter = _reader(render_rep_pdf(REPORT, BOB, PdfOptions(paper="letter"))[0]).pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+    assert (round(float(letter.width)), round(float(letter.height))) == (612, 792)
+    with pytest.raises(ValueError, match="paper"):
+        PdfOptions(paper="A3")
+
+
+# -- fonts ------------------------------------------------------------------------------
+
+
+def test_cjk_name_is_real_text_in_an_embedded_cjk_font(renderer: PdfRenderer) -> None:
+    pdf, _ = renderer.render(REPORT, WANG)
+    assert "王小明" in _text(pdf)
+    assert any("CJK" in name for name in _embedded_fonts(pdf))
+
+
+def test_arabic_name_is_real_text_in_an_embedded_arabic_font(renderer: PdfRenderer) -> None:
+    pdf, _ = renderer.render(REPORT, FATIMA)
+    text = _text(pdf)
+    # The text layer keeps the letters in logical order.
+    assert "فاطمة" in text and "الزهراء" in text
+    assert any("Arabic" in name for name in _embedded_fonts(pdf))
+
+
+def test_accented_name_and_heatmap_symbols_use_embedded_fonts(renderer: PdfRenderer) -> None:
+    pdf, _ = renderer.render(REPORT, AMELIE)
+    text = _text(pdf)
+    assert "Amélie" in text
+    for symbol in ("✓", "✗", "~", "–"):
+        assert symbol in text
+    assert "Not relevant" in text and "Not graded" in text  # the legend
+    fonts = _embedded_fonts(pdf)
+    assert any("Noto-Sans" in f or "NotoSans" in f for f in fonts)
+    assert any("DejaVu" in f for f in fonts)  # holds the check and cross glyphs
+
+
+# -- security ---------------------------------------------------------------------------
+
+
+def test_hostile_text_is_printed_not_fetched_nor_embedded() -> None:
+    renderer = PdfRenderer(PdfOptions(transcripts=True))
+    pdf, _ = renderer.render(REPORT, FATIMA)
+    text = _flat(_text(pdf))
+    for visible in ('<img src="file:///etc/passwd">',
+                    '<link rel="attachment" href="file:///etc/hostname">',
+                    '<link rel="stylesheet" href="http://example.com/x.css">',
+                    "url(http://example.com/bg.png)"):
+        assert visible in text
+    assert renderer.fetcher.calls == []
+    reader = _reader(pdf)
+    root = reader.trailer["/Root"]
+    assert "/EmbeddedFiles" not in (root.get("/Names") or {})
+    assert b"/EmbeddedFile" not in pdf
+    assert all(not page.images for page in reader.pages)
+
+
+def test_fetcher_refuses_everything_but_bundled_assets_and_the_logo(tmp_path: Path) -> None:
+    from reporter.render.fetcher import AssetFetcher, FetchRefused
+    from reporter.render.pdf import BUNDLED_TEMPLATES
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    other = tmp_path / "secret.txt"
+    other.write_text("secret")
+    fetcher = AssetFetcher((BUNDLED_TEMPLATES,), (logo,))
+    css = (BUNDLED_TEMPLATES / "report" / "report.css").as_uri()
+    assert b"Page rules" in fetcher.fetch(css).read()
+    assert fetcher.fetch(logo.as_uri()).read().startswith(b"\x89PNG")
+    for url in ("file:///etc/passwd", "http://example.com/x.css", other.as_uri(),
+                "data:text/plain,hi", css.replace("/report/report.css", "/../../../etc/passwd"),
+                "file://evil.example/etc/passwd"):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+
+
+def test_chart_text_is_escaped() -> None:
+    svg = charts.score_over_time([], REPORT.period.start, REPORT.period.end, "#123456")
+    assert "No valid attempt yet" in svg
+    assert "<script" not in charts._esc("<script>") and "&lt;script&gt;" in charts._esc("<script>")
+
+
+def test_branding_accent_is_validated() -> None:
+    for bad in ("red", "#12345", "#1f6feb; background:url(http://x)", "#ggg"):
+        with pytest.raises(ValueError, match="hex colour"):
+            Branding(accent=bad)
+    assert Branding(accent="#abc").accent == "#abc"
+
+
+def test_branding_company_logo_and_accent_appear(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10">'
+                    '<rect width="40" height="10" fill="#e4572e"/></svg>')
+    options = PdfOptions(branding=Branding(company="Globex Sales Academy", logo=logo,
+                                           accent="#e4572e"))
+    renderer = PdfRenderer(options)
+    html = renderer.html(REPORT, AMELIE)
+    assert "#e4572e" in renderer.env.get_template("report/report.css").render(
+        accent="#e4572e", paper="A4")
+    assert "#e4572e" in html  # charts in the accent colour
+    pdf, _ = renderer.render(REPORT, AMELIE)
+    assert "Globex Sales Academy" in _text(pdf)
+    assert _reader(pdf).metadata.author == "Globex Sales Academy"
+    assert renderer.fetcher.calls == [logo.resolve().as_uri()]
+    with pytest.raises(ValueError, match="logo"):
+        PdfRenderer(PdfOptions(branding=Branding(logo=tmp_path / "missing.png")))
+
+
+def test_user_templates_override_bundled_ones(tmp_path: Path) -> None:
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "latest.html").write_text(
+        "<section><h2>Custom latest section for {{ rep.first_name }}</h2></section>")
+    pdf, _ = render_rep_pdf(REPORT, AMELIE, PdfOptions(templates_dir=tmp_path))
+    text = _flat(_text(pdf))
+    assert "Custom latest section for Amélie" in text
+    assert "Moments that mattered" in text  # the other sections still come from the bundle
+
+
+# -- files, pool ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["../escape", "a/b", "..", "", "x\x00y"])
+def test_slug_that_would_escape_reps_folder_is_refused(tmp_path: Path, slug: str) -> None:
+    with pytest.raises(ValueError):
+        target_path(tmp_path, slug)
+    bad = replace(BOB, slug=slug)
+    with pytest.raises(ValueError):
+        render_reports(replace(REPORT, reps=(bad,)), tmp_path, PdfOptions(), jobs=1)
+    assert not any(tmp_path.parent.glob("*.pdf"))
+
+
+def _small_report() -> ReportView:
+    return replace(REPORT, reps=(AMELIE, BOB, CARLA, WANG))
+
+
+def test_render_reports_writes_one_file_per_rep_and_skips_empty(tmp_path: Path) -> None:
+    done = render_reports(_small_report(), tmp_path, PdfOptions(), jobs=1, skip_empty=True)
+    assert [r.email for r in done] == [AMELIE.email, BOB.email, WANG.email]
+    assert sorted(p.name for p in (tmp_path / "reps").iterdir()) == sorted(
+        f"{r.slug}.pdf" for r in done)
+    for rendered in done:
+        assert rendered.path.parent == (tmp_path / "reps").resolve()
+        assert not rendered.empty and rendered.pages >= 2
+        assert _reader(rendered.path.read_bytes()).pages
+
+
+def test_pool_output_equals_in_process_output(tmp_path: Path) -> None:
+    report = _small_report()
+    serial = render_reports(report, tmp_path / "serial", PdfOptions(), jobs=1)
+    with PdfRenderPool(PdfOptions(), tmp_path / "pool", jobs=2) as pool:
+        # The pool renders from the header alone: reps are handed over one by one.
+        futures = [pool.submit(replace(report, reps=()), rep) for rep in report.reps]
+        pooled = [f.result(timeout=120) for f in futures]
+    assert [(r.slug, r.pages, r.sha256, r.empty) for r in serial] == [
+        (r.slug, r.pages, r.sha256, r.empty) for r in pooled]
+    assert sorted(p.name for p in (tmp_path / "serial" / "reps").iterdir()) == sorted(
+        p.name for p in (tmp_path / "pool" / "reps").iterdir())
+    assert [r.empty for r in pooled] == [False, False, True, False]
+
+
+def test_formatters_cope_with_missing_values() -> None:
+    assert fmt_score(None) == "–" and fmt_score(91.0) == "91" and fmt_score(68.5) == "68.5"
+    rep: RepView = replace(AMELIE, percentile=None, lift=None, moments=(), strengths=(),
+                           focus_areas=(), rubric=(), rubric_sessions=(), latest=None,
+                           transcript=None)
+    text = _flat(_text(render_rep_pdf(REPORT, rep, PdfOptions(transcripts=True))[0]))
+    assert "Not enough data to place you in the cohort" in text
+    assert "No rubric grades yet" in text
+    assert "The evaluator quoted no moments" in text
+
+
+def test_moments_are_deduplicated_and_capped_to_a_page() -> None:
+    from reporter.render.pdf import MAX_MOMENTS, moment_cards
+
+    first = AMELIE.moments[0]
+    repeated = replace(first, quote="  so, UH, would you like to see a demo?  ")
+    cards = moment_cards(replace(AMELIE, moments=(first, repeated, *AMELIE.moments[1:])))
+    assert [c.moment for c in cards] == list(AMELIE.moments)
+    assert [c.label for c in cards] == ["What to change", "What worked", "What to change"]
+    wordy = "This answer keeps going with more and more detail about the call. " * 12
+    long_moments = tuple(replace(first, quote=f"{i}: {wordy}", feedback=wordy, suggestion=wordy)
+                         for i in range(8))
+    assert 1 <= len(moment_cards(replace(AMELIE, moments=long_moments))) < MAX_MOMENTS
+    short = tuple(replace(first, quote=f"Short quote {i}") for i in range(8))
+    assert len(moment_cards(replace(AMELIE, moments=short))) == MAX_MOMENTS
+
+
+def test_heatmap_keeps_the_latest_sessions_when_there_are_many() -> None:
+    from reporter.render.pdf import MAX_HEATMAP_COLUMNS, build_heatmap
+
+    many = tuple(replace(AMELIE.rubric_sessions[0], session_id=f"s{i}")
+                 for i in range(MAX_HEATMAP_COLUMNS + 3))
+    rows = tuple(replace(row, grades=("bad",) * 3 + ("good",) * MAX_HEATMAP_COLUMNS)
+                 for row in AMELIE.rubric)
+    heatmap = build_heatmap(replace(AMELIE, rubric_sessions=many, rubric=rows))
+    assert heatmap.hidden_columns == 3
+    expected = [f"s{i}" for i in range(3, 3 + MAX_HEATMAP_COLUMNS)]
+    assert [c.session_id for c in heatmap.columns] == expected
+    assert all(set(row.grades) == {"good"} for g in heatmap.groups for row in g.rows)
+    assert [g.criterion for g in heatmap.groups] == ["Discovery", "Objection handling", "Closing"]
