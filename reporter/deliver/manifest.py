@@ -1,0 +1,159 @@
+"""The run's manifest: what a run produced, and, once emails go out, what was sent.
+
+``manifest.json`` is the record scripts and the ``email`` command read back; ``manifest.csv``
+is the same rep list for people and HR systems. The manifest is also the send log: a rep's
+``message_id`` is written the moment their email is accepted, so a rerun after a crash knows
+exactly who already has theirs. That is why every write is atomic (both files), and why a
+manifest that cannot be read is an error rather than an empty list: an empty list would
+mean "nobody was sent anything" and invite a second send.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from reporter.files import atomic_write_bytes
+from reporter.render.cells import csv_text
+
+MANIFEST_JSON = "manifest.json"
+MANIFEST_CSV = "manifest.csv"
+SCHEMA_VERSION = 1
+STATUSES: tuple[str, ...] = ("ok", "empty", "not_found", "failed")
+
+
+class ManifestError(Exception):
+    """A manifest that is missing, not JSON, or not shaped like one."""
+
+
+@dataclass
+class RepEntry:
+    """One rep of the run: what was produced for them and whether their email went out."""
+
+    email: str
+    name: str
+    slug: str
+    status: str  # "ok" | "empty" | "not_found" | "failed"
+    reason: str | None
+    pdf: str | None  # relative to the run folder, e.g. "reps/<slug>.pdf"
+    sha256: str | None
+    pages: int | None
+    message_id: str | None = None
+    sent_at: str | None = None  # ISO 8601 UTC
+    send_error: str | None = None
+
+
+@dataclass
+class Manifest:
+    run: dict[str, Any]  # scenario, period, generated_at, tool_version, requests_made, ...
+    reps: list[RepEntry]
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {path, sha256}
+
+
+CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(RepEntry))
+_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
+    "email": (str,), "name": (str,), "slug": (str,), "status": (str,),
+    "reason": (str, type(None)), "pdf": (str, type(None)), "sha256": (str, type(None)),
+    "pages": (int, type(None)), "message_id": (str, type(None)),
+    "sent_at": (str, type(None)), "send_error": (str, type(None)),
+}
+_REQUIRED = ("email", "name", "slug", "status")
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks so a large workbook does not sit in memory."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run": manifest.run,
+        "reps": [asdict(entry) for entry in manifest.reps],
+        "files": manifest.files,
+    }
+
+
+def _csv_bytes(manifest: Manifest) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in manifest.reps:
+        row = []
+        for name in CSV_COLUMNS:
+            value = getattr(entry, name)
+            # Names and reasons come from the API: a name like "=HYPERLINK(...)" must stay text.
+            row.append("" if value is None else str(value) if isinstance(value, int)
+                       else csv_text(str(value)))
+        writer.writerow(row)
+    # BOM: Excel otherwise reads UTF-8 names (CJK, Arabic, accents) as mojibake.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_manifest(run_dir: Path, manifest: Manifest) -> None:
+    """Write ``manifest.json`` and ``manifest.csv`` atomically (each one whole or not at all).
+
+    The JSON is written last: it is the file the send log is read back from, so if the CSV
+    write fails the authoritative record is still the previous, consistent one.
+    """
+    run_dir = Path(run_dir)
+    for entry in manifest.reps:
+        if entry.status not in STATUSES:
+            raise ValueError(f"unknown rep status {entry.status!r} for {entry.email!r}")
+    payload = json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=1)
+    atomic_write_bytes(run_dir / MANIFEST_CSV, _csv_bytes(manifest))
+    atomic_write_bytes(run_dir / MANIFEST_JSON, payload.encode("utf-8"))
+
+
+def _entry(raw: object, index: int, path: Path) -> RepEntry:
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{path}: reps[{index}] is not an object")
+    missing = [name for name in _REQUIRED if name not in raw]
+    if missing:
+        raise ManifestError(f"{path}: reps[{index}] lacks {', '.join(missing)}")
+    values: dict[str, Any] = {}
+    for name, types in _ENTRY_TYPES.items():
+        value = raw.get(name)
+        # bool is an int to isinstance; a page count of true is garbage, not 1.
+        if not isinstance(value, types) or isinstance(value, bool):
+            raise ManifestError(f"{path}: reps[{index}].{name} has the wrong type")
+        values[name] = value
+    if values["status"] not in STATUSES:
+        raise ManifestError(f"{path}: reps[{index}] has unknown status {values['status']!r}")
+    return RepEntry(**values)
+
+
+def read_manifest(run_dir: Path) -> Manifest:
+    """Read ``RUN_DIR/manifest.json`` back, refusing anything that is not a whole manifest."""
+    path = Path(run_dir) / MANIFEST_JSON
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(f"no manifest in {run_dir} ({MANIFEST_JSON} not found)") from None
+    except OSError as exc:
+        raise ManifestError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ManifestError(f"{path} is not a manifest (not valid JSON)") from None
+    if not isinstance(data, dict):
+        raise ManifestError(f"{path} is not a manifest (not a JSON object)")
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ManifestError(f"{path} has an invalid schema_version: {version!r}")
+    if version > SCHEMA_VERSION:
+        raise ManifestError(f"{path} was written by a newer reporter (schema {version}); "
+                            "upgrade reporter to read it")
+    run, reps, files = data.get("run"), data.get("reps"), data.get("files", {})
+    if not isinstance(run, dict) or not isinstance(reps, list) or not isinstance(files, dict):
+        raise ManifestError(f"{path} is not a manifest (needs run, reps and files)")
+    return Manifest(run=run, reps=[_entry(r, i, path) for i, r in enumerate(reps)], files=files)

@@ -1,0 +1,381 @@
+"""One email per rep, PDF attached, from Jinja2 templates; written to ``RUN_DIR/outbox``.
+
+Building is separate from sending so that a manager can read exactly what would go out
+(``reporter email RUN_DIR`` writes ``.eml`` files and sends nothing) before anything does.
+
+Every name, address and piece of feedback here came from the API, so none of it reaches a
+header as raw text: addresses go through :class:`email.headerregistry.Address` (which refuses
+CR/LF and encodes non-ASCII names), the subject is collapsed to one line, the HTML body is
+autoescaped, and the attachment's file name is the tool's own slug, never the rep's name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+from reporter.deliver.manifest import Manifest, ManifestError, RepEntry, sha256_file
+from reporter.files import atomic_write_bytes
+from reporter.views import Moment, Pattern, ReportView, RepView
+
+BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SUBJECT_TEMPLATE = "email/subject.txt"
+TEXT_TEMPLATE = "email/body.txt"
+HTML_TEMPLATE = "email/body.html"
+OUTBOX = "outbox"
+# Set on a message whose rep address cannot be used; send_all records it and sends nothing.
+UNDELIVERABLE_HEADER = "X-Reporter-Undeliverable"
+SENDABLE_STATUSES = ("ok", "empty")
+
+RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
+FEEDBACK_CHARS = 400
+SUGGESTION_CHARS = 300
+NAME_CHARS = 120
+
+_SAFE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
+_SAFE_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,250}[A-Za-z0-9])?")
+# Bidirectional overrides can make a display name read as a different person in a header.
+_BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+)
+
+
+class EmailConfigError(ValueError):
+    """A sender, Cc or override address from the user that is not one valid address."""
+
+
+@dataclass
+class EmailSettings:
+    sender: str  # "Name <addr>" or "addr"
+    cc_manager: str | None = None
+    to_override: str | None = None  # a trial: every message goes here instead
+    subject_prefix: str | None = None
+    templates_dir: Path | None = None  # holds email/*.txt|html that replace the bundled ones
+    company: str | None = None
+
+
+# -- view model for the templates ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FocusView:
+    label: str  # "Discovery: Pain quantified"
+    feedback: str | None
+    suggestion: str | None  # without a leading "Try:"; the template adds it
+
+
+@dataclass(frozen=True)
+class EmailView:
+    first_name: str
+    has_valid_attempt: bool
+    scenario: str
+    period: str
+    company: str
+    best: str  # "91 (Gold)"
+    lift: str | None  # "+39 points since your first valid attempt"
+    attempts: str  # "5 valid of 6 sessions"
+    percentile: str | None  # "88th percentile of everyone who practised"
+    session_count: int
+    focus: FocusView | None
+    pdf_filename: str
+    original_recipient: str | None  # set on a --to-override trial
+
+
+def _one_line(text: str | None, limit: int) -> str:
+    """Printable text on one line: control and bidi characters out, whitespace collapsed."""
+    if not text:
+        return ""
+    text = text.translate(_BIDI_CONTROLS)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = (text[:limit].rsplit(" ", 1)[0] or text[:limit]).rstrip(",;:.") + "…"
+    return text
+
+
+def _score(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+
+
+def _ordinal(value: float) -> str:
+    n = int(round(value))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _lift(value: float | None) -> str | None:
+    if value is None:
+        return None
+    points = _score(abs(value))
+    unit = "point" if points == "1" else "points"
+    if value > 0:
+        return f"+{points} {unit} since your first valid attempt"
+    if value < 0:
+        return f"−{points} {unit} since your first valid attempt"
+    return "level with your first valid attempt"
+
+
+def focus_for(rep: RepView) -> tuple[Pattern, Moment | None] | None:
+    """The rep's one focus area, and the quoted moment on the same item that has a suggestion.
+
+    One area only: an email that lists five things to fix gets none of them fixed.
+    """
+    if not rep.focus_areas:
+        return None
+    area = rep.focus_areas[0]
+    moment = next((m for m in rep.moments if m.criterion == area.criterion
+                   and m.item == area.item and m.suggestion), None)
+    return area, moment
+
+
+def _suggestion(text: str | None) -> str | None:
+    text = _one_line(text, SUGGESTION_CHARS)
+    text = re.sub(r"^try\s*:\s*", "", text, flags=re.IGNORECASE).strip()
+    return text.strip("\"“”") or None
+
+
+def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_filename: str,
+               original_recipient: str | None = None) -> EmailView:
+    focus = None
+    picked = focus_for(rep)
+    if picked is not None:
+        area, moment = picked
+        focus = FocusView(
+            label=f"{area.criterion}: {area.item}",
+            feedback=_one_line(area.feedback, FEEDBACK_CHARS) or None,
+            suggestion=_suggestion(moment.suggestion) if moment else None,
+        )
+    best = _score(rep.best_score)
+    if rep.best_rank in RANK_LABELS and rep.best_score is not None:
+        best = f"{best} ({RANK_LABELS[rep.best_rank]})"
+    sessions = "session" if rep.session_count == 1 else "sessions"
+    return EmailView(
+        first_name=_one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
+        has_valid_attempt=rep.has_valid_attempt,
+        scenario=_one_line(report.scenario.name, NAME_CHARS),
+        period=_one_line(report.period.label, NAME_CHARS),
+        company=_one_line(settings.company or report.workspace_name, NAME_CHARS),
+        best=best,
+        lift=_lift(rep.lift),
+        attempts=f"{rep.valid_count} valid of {rep.session_count} {sessions}",
+        percentile=(f"{_ordinal(rep.percentile)} percentile of everyone who practised"
+                    if rep.percentile is not None else None),
+        session_count=rep.session_count,
+        focus=focus,
+        pdf_filename=pdf_filename,
+        original_recipient=original_recipient,
+    )
+
+
+# -- templates ----------------------------------------------------------------------------
+
+
+def _loader(templates_dir: Path | None) -> ChoiceLoader:
+    loaders = []
+    if templates_dir is not None:
+        loaders.append(FileSystemLoader(str(templates_dir)))
+    loaders.append(FileSystemLoader(str(BUNDLED_TEMPLATES)))
+    return ChoiceLoader(loaders)
+
+
+def make_environments(templates_dir: Path | None = None) -> tuple[Environment, Environment]:
+    """(text, html) environments: both strict about undefined names, only HTML autoescaped.
+
+    Plain text must not be HTML-escaped (a name "O'Neil & Co" would arrive as "O&#39;Neil"),
+    and a typo in a user's template must fail loudly rather than send "Hi ,".
+    """
+    loader = _loader(templates_dir)
+    common = {"loader": loader, "undefined": StrictUndefined, "trim_blocks": True,
+              "lstrip_blocks": True, "keep_trailing_newline": True}
+    return Environment(autoescape=False, **common), Environment(autoescape=True, **common)
+
+
+# -- addresses ----------------------------------------------------------------------------
+
+
+def _ascii_domain(domain: str) -> str:
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"domain {domain!r} cannot be used in an address") from None
+    if not _SAFE_DOMAIN.fullmatch(ascii_domain) or "." not in ascii_domain:
+        raise ValueError(f"domain {domain!r} cannot be used in an address")
+    return ascii_domain
+
+
+def rep_address(name: str, email_address: str) -> Address:
+    """The rep's mailbox; ValueError for anything that is not one plain ASCII address."""
+    local, at, domain = email_address.strip().rpartition("@")
+    if not at or not local or not domain:
+        raise ValueError(f"{email_address!r} is not an email address")
+    if not local.isascii() or any(c.isspace() or ord(c) < 32 or c in '<>(),;:"\\[]'
+                                  for c in local):
+        raise ValueError(f"{email_address!r} is not an address this tool can send to")
+    try:
+        return Address(display_name=_one_line(name, NAME_CHARS), username=local,
+                       domain=_ascii_domain(domain))
+    except Exception as exc:  # the header parser raises several unrelated types
+        raise ValueError(f"{email_address!r} is not an email address ({exc})") from None
+
+
+def parse_address(text: str, what: str) -> Address:
+    """One address from the user ("Name <addr>" or "addr"), or EmailConfigError naming ``what``."""
+    if not text or "\r" in text or "\n" in text:
+        raise EmailConfigError(f"{what}: {text!r} is not an email address")
+    try:
+        header = policy.default.header_factory("To", text)
+        addresses = header.addresses
+    except Exception:  # the header parser raises several unrelated types
+        raise EmailConfigError(f"{what}: {text!r} is not an email address") from None
+    if len(addresses) != 1 or header.defects:
+        raise EmailConfigError(f"{what}: {text!r} must be exactly one email address")
+    found = addresses[0]
+    try:
+        return rep_address(found.display_name, found.addr_spec)
+    except ValueError as exc:
+        raise EmailConfigError(f"{what}: {exc}") from None
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+def message_id(manifest: Manifest, entry: RepEntry, domain: str, override: str | None) -> str:
+    """A Message-ID fixed by (run, rep): rebuilding the outbox gives every message the same id.
+
+    A trial (override) gets a different id: mail clients merge messages with equal ids, and
+    the trial copy must not hide the real one from a manager who was on Cc of both.
+    """
+    run = manifest.run
+    parts = ("reporter-email-v1", str(run.get("scenario", "")), str(run.get("period", "")),
+             str(run.get("generated_at", "")), entry.slug, entry.email.lower(),
+             (override or "").lower())
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}.reporter@{domain}>"
+
+
+def safe_slug(entry: RepEntry) -> str:
+    """The file stem for a rep's attachment and .eml; the slug when it is safe, else a hash."""
+    if _SAFE_SLUG.fullmatch(entry.slug) and ".." not in entry.slug:
+        return entry.slug
+    return "rep-" + hashlib.sha256(entry.email.encode("utf-8")).hexdigest()[:12]
+
+
+def _pdf_path(run_dir: Path, entry: RepEntry) -> Path:
+    """The entry's PDF inside the run folder; a manifest path pointing outside is refused."""
+    assert entry.pdf is not None
+    root = run_dir.resolve()
+    path = (root / entry.pdf).resolve()
+    if not path.is_relative_to(root) or path == root:
+        raise ManifestError(f"PDF path for {entry.email} leaves the run folder: {entry.pdf!r}")
+    if not path.is_file():
+        raise ManifestError(f"PDF for {entry.email} is missing: {entry.pdf}")
+    if entry.sha256 and sha256_file(path) != entry.sha256:
+        # A stale manifest would mail someone a report that is not the one it describes.
+        raise ManifestError(f"PDF for {entry.email} does not match the manifest's checksum: "
+                            f"{entry.pdf}; rerun the report")
+    return path
+
+
+def _build_one(run_dir: Path, report: ReportView, rep: RepView, entry: RepEntry,
+               manifest: Manifest, settings: EmailSettings, sender: Address,
+               cc: Address | None, override: Address | None,
+               envs: tuple[Environment, Environment]) -> EmailMessage:
+    pdf_path = _pdf_path(run_dir, entry)
+    stem = safe_slug(entry)
+    msg = EmailMessage()
+    msg["From"] = sender
+    undeliverable = None
+    original = None
+    try:
+        recipient = rep_address(rep.name, entry.email)
+        original = str(recipient)
+    except ValueError as exc:
+        recipient = None
+        undeliverable = f"invalid recipient address: {exc}"
+    if override is not None:
+        msg["To"] = override
+        msg["X-Original-To"] = recipient.addr_spec if recipient else _one_line(entry.email, 200)
+    elif recipient is not None:
+        msg["To"] = recipient
+    else:
+        msg[UNDELIVERABLE_HEADER] = _one_line(undeliverable, 300)
+    if cc is not None:
+        msg["Cc"] = cc
+    view = build_view(report, rep, settings, f"{stem}.pdf",
+                      _one_line(original or entry.email, 300) if override else None)
+    text_env, html_env = envs
+    subject = _one_line(text_env.get_template(SUBJECT_TEMPLATE).render(v=view), 250)
+    prefix = _one_line(settings.subject_prefix, 60)
+    msg["Subject"] = f"{prefix} {subject}" if prefix else subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = message_id(manifest, entry, sender.domain,
+                                   override.addr_spec if override else None)
+    # Tells auto-responders and vacation replies not to answer a report run.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text_env.get_template(TEXT_TEMPLATE).render(v=view))
+    msg.add_alternative(html_env.get_template(HTML_TEMPLATE).render(v=view), subtype="html")
+    msg.add_attachment(pdf_path.read_bytes(), maintype="application", subtype="pdf",
+                       filename=f"{stem}.pdf")
+    return msg
+
+
+def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
+                   settings: EmailSettings) -> list[tuple[RepEntry, EmailMessage]]:
+    """One message per rep whose status is ok or empty and who has a PDF, in manifest order.
+
+    Raises EmailConfigError for a bad sender/Cc/override address, ManifestError when the
+    manifest and the run folder disagree (missing PDF, wrong checksum, unknown rep): stopping
+    beats mailing someone the wrong report. A rep whose own address is unusable still gets a
+    message (in the outbox, for a human to fix) marked undeliverable; send_all records it.
+    """
+    run_dir = Path(run_dir)
+    sender = parse_address(settings.sender, "sender (--from)")
+    cc = parse_address(settings.cc_manager, "--cc-manager") if settings.cc_manager else None
+    override = (parse_address(settings.to_override, "--to-override")
+                if settings.to_override else None)
+    envs = make_environments(settings.templates_dir)
+    reps = {(r.slug, r.email.lower()): r for r in report.reps}
+    out: list[tuple[RepEntry, EmailMessage]] = []
+    for entry in manifest.reps:
+        if entry.status not in SENDABLE_STATUSES or not entry.pdf:
+            continue
+        rep = reps.get((entry.slug, entry.email.lower()))
+        if rep is None:
+            raise ManifestError(f"{entry.email} is in the manifest but not in the snapshot; "
+                                "the run folder is inconsistent, rerun the report")
+        out.append((entry, _build_one(run_dir, report, rep, entry, manifest, settings, sender,
+                                      cc, override, envs)))
+    return out
+
+
+def write_outbox(run_dir: Path, messages: Sequence[tuple[RepEntry, EmailMessage]]) -> list[Path]:
+    """Write ``RUN_DIR/outbox/<slug>.eml`` per message (atomically) and return the paths.
+
+    Older .eml files that this build did not produce are removed, so the outbox always shows
+    exactly what a send would send now.
+    """
+    outbox = Path(run_dir) / OUTBOX
+    outbox.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for entry, msg in messages:
+        path = outbox / f"{safe_slug(entry)}.eml"
+        atomic_write_bytes(path, msg.as_bytes(policy=policy.default))
+        paths.append(path)
+    keep = {p.name for p in paths}
+    for stale in outbox.glob("*.eml"):
+        if stale.name not in keep:
+            stale.unlink(missing_ok=True)
+    return paths

@@ -1,0 +1,267 @@
+"""Send the outbox over SMTP, never twice.
+
+The manifest is the send log. Before each message the rep's entry is checked: a recorded
+``message_id`` means "already in their inbox", and the message is skipped. After the server
+accepts a message, its Message-ID and time are written to the manifest at once (atomically),
+before the next message is even started. So a crash, a lost connection or Ctrl-C after N
+messages leaves exactly N recorded, and the rerun sends the rest. (The one window left is
+between the server's "250 OK" and the manifest write, a few milliseconds; closing it would
+need the server's cooperation, which SMTP does not offer.)
+
+Two kinds of failure are kept apart. A problem with one message (a refused recipient, a
+rejected body, an address the tool cannot use) is recorded on that rep as ``send_error`` and
+the others go on. A problem with the server (cannot connect, TLS, login, connection lost)
+stops everything with :class:`SendError`, since every following message would fail the same
+way; nothing unsent is recorded as sent, so the rerun picks up where this one stopped.
+
+The password is used for ``login`` and nothing else: it is not in ``repr(SmtpSettings)``, and
+it is scrubbed from any error text that might echo it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from reporter.deliver.manifest import (
+    Manifest,
+    ManifestError,
+    RepEntry,
+    read_manifest,
+    write_manifest,
+)
+from reporter.deliver.outbox import UNDELIVERABLE_HEADER
+
+SECURITY_MODES: tuple[str, ...] = ("starttls", "ssl", "none")
+LOCK_FILE = ".send.lock"
+REASON_CHARS = 300
+
+ProgressCallback = Callable[[RepEntry, str], None]  # (entry, "sent" | "skipped" | "failed")
+
+
+class SendError(Exception):
+    """The send stopped as a whole: no server, no TLS, login refused, connection lost."""
+
+
+@dataclass
+class SmtpSettings:
+    host: str
+    port: int = 587
+    security: str = "starttls"  # "starttls" | "ssl" | "none" (plain; loopback tests, relays)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30
+    pace_seconds: float = 0.0  # pause between two sends, to stay under a relay's rate limit
+
+
+@dataclass
+class SendResult:
+    sent: int
+    skipped_already_sent: int
+    failed: list[tuple[str, str]]  # (rep email, reason)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _scrub(text: str, smtp: SmtpSettings) -> str:
+    text = " ".join(text.split())
+    if smtp.password:
+        text = text.replace(smtp.password, "***")
+    return text[:REASON_CHARS]
+
+
+def _response(code: int, resp: bytes | str) -> str:
+    text = resp.decode("utf-8", "replace") if isinstance(resp, bytes) else str(resp)
+    return f"{code} {text}"
+
+
+def _validate(smtp: SmtpSettings) -> None:
+    if smtp.security not in SECURITY_MODES:
+        raise SendError(f"SMTP security must be one of {', '.join(SECURITY_MODES)}, "
+                        f"not {smtp.security!r}")
+    if not smtp.host:
+        raise SendError("no SMTP host given")
+    if not isinstance(smtp.port, int) or not 0 < smtp.port < 65536:
+        raise SendError(f"SMTP port must be a number from 1 to 65535, not {smtp.port!r}")
+    if smtp.username and smtp.security == "none" and not _is_loopback(smtp.host):
+        raise SendError(f"refusing to send an SMTP password unencrypted to {smtp.host}; "
+                        "use STARTTLS or SSL")
+
+
+def connect(smtp: SmtpSettings) -> smtplib.SMTP:
+    """An open, secured and (if a user is given) logged-in connection, or SendError."""
+    where = f"{smtp.host}:{smtp.port} ({smtp.security})"
+    context = ssl.create_default_context()
+    conn: smtplib.SMTP | None = None
+    try:
+        if smtp.security == "ssl":
+            conn = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+        else:
+            conn = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        conn.ehlo()
+        if smtp.security == "starttls":
+            if not conn.has_extn("starttls"):
+                # Falling back to plain text would put every report on the wire unencrypted.
+                raise SendError(f"{where}: the server does not offer STARTTLS")
+            conn.starttls(context=context)
+            conn.ehlo()
+        if smtp.username:
+            conn.login(smtp.username, smtp.password or "")
+        return conn
+    except SendError:
+        _close(conn)
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        _close(conn)
+        reason = _scrub(_response(exc.smtp_code, exc.smtp_error), smtp)
+        raise SendError(f"{where}: login refused for user {smtp.username!r}: {reason}") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        _close(conn)
+        raise SendError(f"cannot connect to SMTP server {where}: "
+                        f"{_scrub(str(exc) or type(exc).__name__, smtp)}") from None
+
+
+def _close(conn: smtplib.SMTP | None, polite: bool = False) -> None:
+    if conn is None:
+        return
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        if polite:
+            conn.quit()
+            return
+    with contextlib.suppress(OSError):
+        conn.close()
+
+
+@contextlib.contextmanager
+def _send_lock(run_dir: Path) -> Iterator[None]:
+    """One sender per run folder: two at once would both see "not sent yet" and both send."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; a single scheduled job is the norm
+        yield
+        return
+    with (run_dir / LOCK_FILE).open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SendError(f"another send is already running for {run_dir}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _find(manifest: Manifest, entry: RepEntry) -> RepEntry:
+    for candidate in manifest.reps:
+        if candidate.slug == entry.slug and candidate.email.lower() == entry.email.lower():
+            return candidate
+    raise ManifestError(f"{entry.email} has a message but no entry in the manifest; "
+                        "rebuild the outbox from this run folder")
+
+
+def _record(run_dir: Path, manifest: Manifest, record: RepEntry, entry: RepEntry) -> None:
+    write_manifest(run_dir, manifest)
+    entry.message_id, entry.sent_at, entry.send_error = (
+        record.message_id, record.sent_at, record.send_error)
+
+
+def send_all(run_dir: Path, messages: Sequence[tuple[RepEntry, EmailMessage]],
+             smtp: SmtpSettings, *, on_progress: ProgressCallback | None = None) -> SendResult:
+    """Send every message whose rep has no Message-ID recorded yet; record each as it goes.
+
+    A --to-override trial (messages with X-Original-To) records nothing in the manifest: the
+    reps did not get their reports, and the real send afterwards must not skip them.
+    """
+    run_dir = Path(run_dir)
+    _validate(smtp)
+    result = SendResult(sent=0, skipped_already_sent=0, failed=[])
+    conn: smtplib.SMTP | None = None
+    finished = False
+    with _send_lock(run_dir):
+        # Read from disk, not from the caller: a previous, interrupted send updated the file.
+        manifest = read_manifest(run_dir)
+        try:
+            for entry, msg in messages:
+                record = _find(manifest, entry)
+                if record.message_id:
+                    result.skipped_already_sent += 1
+                    if on_progress:
+                        on_progress(entry, "skipped")
+                    continue
+                problem = msg.get(UNDELIVERABLE_HEADER)
+                if problem is None:
+                    if conn is None:
+                        conn = connect(smtp)
+                    elif smtp.pace_seconds > 0:
+                        time.sleep(smtp.pace_seconds)
+                    problem, refused = _send_one(conn, msg, smtp)
+                if problem is not None:
+                    record.send_error = str(problem)
+                    _record(run_dir, manifest, record, entry)
+                    result.failed.append((entry.email, str(problem)))
+                    if on_progress:
+                        on_progress(entry, "failed")
+                    continue
+                if "X-Original-To" not in msg:
+                    record.message_id = str(msg["Message-ID"])
+                    record.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+                    record.send_error = refused
+                    _record(run_dir, manifest, record, entry)
+                result.sent += 1
+                if on_progress:
+                    on_progress(entry, "sent")
+            finished = True
+        finally:
+            _close(conn, polite=finished)
+    return result
+
+
+def _send_one(conn: smtplib.SMTP, msg: EmailMessage,
+              smtp: SmtpSettings) -> tuple[str | None, str | None]:
+    """(problem, partly_refused): problem set means this message was not sent at all.
+
+    Raises SendError when the connection itself is gone: the message may or may not have
+    arrived, and it is not recorded, so the rerun retries it.
+    """
+    del msg["Date"]
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    try:
+        refused = conn.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        parts = [f"{addr}: {_response(code, resp)}" for addr, (code, resp)
+                 in exc.recipients.items()]
+        return _scrub("recipient refused: " + "; ".join(parts), smtp), None
+    except smtplib.SMTPServerDisconnected as exc:
+        raise SendError(f"the SMTP server closed the connection ({_scrub(str(exc), smtp)}); "
+                        "messages sent so far are recorded, rerun to send the rest") from None
+    except smtplib.SMTPResponseException as exc:  # sender refused, data refused, 4xx/5xx
+        if exc.smtp_code == 421:
+            raise SendError("the SMTP server is closing the connection (421); messages sent "
+                            "so far are recorded, rerun to send the rest") from None
+        return _scrub(f"rejected by the server: {_response(exc.smtp_code, exc.smtp_error)}",
+                      smtp), None
+    except smtplib.SMTPNotSupportedError as exc:  # e.g. an address that needs SMTPUTF8
+        return _scrub(f"not supported by the server: {exc}", smtp), None
+    except OSError as exc:
+        raise SendError(f"lost the connection to the SMTP server ({_scrub(str(exc), smtp)}); "
+                        "messages sent so far are recorded, rerun to send the rest") from None
+    if refused:
+        parts = [f"{addr}: {_response(code, resp)}" for addr, (code, resp) in refused.items()]
+        return None, _scrub("sent, but refused for: " + "; ".join(parts), smtp)
+    return None, None

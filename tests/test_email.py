@@ -1,0 +1,526 @@
+"""Emails to reps: built from templates, written to the outbox, sent to a real SMTP server.
+
+The server is aiosmtpd on loopback: what it stores is what a mail server would have received
+(envelope recipients and the raw message), so the assertions are about delivery, not calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import ssl
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from jinja2 import UndefinedError
+
+from reporter.deliver.manifest import (
+    Manifest,
+    ManifestError,
+    RepEntry,
+    read_manifest,
+    write_manifest,
+)
+from reporter.deliver.outbox import (
+    EmailConfigError,
+    EmailSettings,
+    build_messages,
+    write_outbox,
+)
+from reporter.deliver.smtp import SendError, SmtpSettings, send_all
+from reporter.views import ReportView
+from tests.sample_views import sample_report
+
+SENDER = "Coaching reports <coaching@acme.example>"
+REJECTED = "bob@acme.test"
+PASSWORD = "s3cret-Pa55"
+
+
+# -- a real SMTP server on loopback ---------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Recorder:
+    """aiosmtpd handler: refuses REJECTED with 550, stores every accepted envelope."""
+
+    received: list[Received] = field(default_factory=list)
+    reject: set[str] = field(default_factory=lambda: {REJECTED})
+    reject_data: set[str] = field(default_factory=set)  # refused at DATA (e.g. content filter)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address.lower() in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if set(envelope.rcpt_tos) & self.reject_data:
+            return "554 5.7.1 Message content rejected"
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def plain_server() -> Iterator[tuple[Controller, Recorder]]:
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, recorder
+    controller.stop()
+
+
+@pytest.fixture
+def server(plain_server: tuple[Controller, Recorder]) -> tuple[SmtpSettings, Recorder]:
+    controller, recorder = plain_server
+    recorder.received.clear()
+    recorder.reject_data = set()
+    return SmtpSettings(host="127.0.0.1", port=controller.port, security="none",
+                        timeout=10), recorder
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Recorder, Path]]:
+    """STARTTLS required, AUTH required, with a self-signed certificate for 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
+                      auth_data: Any) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"coach"
+              and auth_data.password == PASSWORD.encode())
+        # handled=False: let aiosmtpd answer 535 itself on a failure.
+        return AuthResult(success=ok, handled=False)
+
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port(),
+                            tls_context=context, require_starttls=True, auth_required=True,
+                            authenticator=authenticator)
+    controller.start()
+    yield controller.port, recorder, cert
+    controller.stop()
+
+
+# -- a run folder -------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    path: Path
+    report: ReportView
+    manifest: Manifest
+    pdfs: dict[str, bytes]  # email -> the PDF's bytes
+
+
+def make_run(tmp_path: Path, report: ReportView | None = None) -> Run:
+    report = report or sample_report()
+    run_dir = tmp_path / "run"
+    (run_dir / "reps").mkdir(parents=True)
+    entries, pdfs = [], {}
+    for rep in report.reps:
+        payload = b"%PDF-1.7\n" + rep.email.encode() + b"\n%%EOF\n"
+        (run_dir / "reps" / f"{rep.slug}.pdf").write_bytes(payload)
+        pdfs[rep.email] = payload
+        entries.append(RepEntry(rep.email, rep.name, rep.slug,
+                                "ok" if rep.has_valid_attempt else "empty", None,
+                                f"reps/{rep.slug}.pdf", hashlib.sha256(payload).hexdigest(), 3))
+    entries.append(RepEntry("ghost@acme.test", "ghost@acme.test", "", "not_found",
+                            "not a member of the workspace", None, None, None))
+    manifest = Manifest(
+        run={"scenario": report.scenario.slug, "period": report.period.label,
+             "generated_at": report.generated_at.isoformat(), "tool_version": "0.1.0"},
+        reps=entries, files={},
+    )
+    write_manifest(run_dir, manifest)
+    return Run(run_dir, report, read_manifest(run_dir), pdfs)
+
+
+def build(run: Run, **settings: Any) -> list[tuple[RepEntry, EmailMessage]]:
+    return build_messages(run.path, run.report, read_manifest(run.path),
+                          EmailSettings(sender=settings.pop("sender", SENDER), **settings))
+
+
+def by_email(messages: list[tuple[RepEntry, EmailMessage]]) -> dict[str, EmailMessage]:
+    return {entry.email: msg for entry, msg in messages}
+
+
+def parts(msg: EmailMessage) -> tuple[str, str, EmailMessage]:
+    """(plain text, html, the PDF attachment part) of one message."""
+    text = msg.get_body(preferencelist=("plain",))
+    html = msg.get_body(preferencelist=("html",))
+    attachments = list(msg.iter_attachments())
+    assert text is not None and html is not None and len(attachments) == 1
+    return text.get_content(), html.get_content(), attachments[0]
+
+
+# -- building messages ----------------------------------------------------------------------
+
+
+def test_one_message_per_rep_with_a_pdf(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    messages = build(run)
+    # Six reps with PDFs; the not-found address gets nothing.
+    assert [e.email for e, _ in messages] == [r.email for r in run.report.reps]
+    for entry, msg in messages:
+        assert msg.get_content_type() == "multipart/mixed"
+        assert msg.get_body(preferencelist=("plain",)) is not None
+        assert msg["From"].addresses[0].addr_spec == "coaching@acme.example"
+        assert msg["To"].addresses[0].addr_spec == entry.email
+        assert msg["Subject"] == ("Your Discovery Call with IT Director "
+                                  f"{'coaching' if entry.status == 'ok' else 'practice'} "
+                                  "report — 2026-10")
+        _, _, pdf = parts(msg)
+        assert pdf.get_content_type() == "application/pdf"
+        assert pdf.get_filename() == f"{entry.slug}.pdf"
+        assert pdf.get_content() == run.pdfs[entry.email]
+
+
+def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    text, html, _ = parts(by_email(build(run))["amelie@acme.test"])
+    assert text.startswith("Hi Amélie,")
+    assert "91 (Gold)" in text and "+39 points" in text
+    assert "5 valid of 6 sessions" in text and "88th percentile" in text
+    assert "One thing to work on next: Discovery: Pain quantified" in text
+    assert 'Try: "Before I show you anything, what does a missed shipment cost you today?"' in text
+    assert text.count("One thing to work on next") == 1
+    assert "Hi Amélie," in html and "91 (Gold)" in html and "Pain quantified" in html
+
+
+def test_focus_area_without_a_matching_moment_has_no_try_line(tmp_path: Path) -> None:
+    report = sample_report()
+    amelie = report.reps[0]
+    amelie = replace(amelie, moments=tuple(m for m in amelie.moments
+                                           if m.item != "Pain quantified"))
+    run = make_run(tmp_path, replace(report, reps=(amelie, *report.reps[1:])))
+    text, html, _ = parts(by_email(build(run))["amelie@acme.test"])
+    assert "One thing to work on next: Discovery: Pain quantified" in text
+    assert "Try:" not in text and "Try:" not in html
+
+
+def test_rep_without_a_valid_attempt_gets_the_kind_variant(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    msg = by_email(build(run))["carla@acme.test"]
+    text, html, pdf = parts(msg)
+    assert text.startswith("Hi Carla,")
+    assert "none of your sessions counted as a valid attempt yet" in text
+    assert "Best score" not in text and "work on next" not in text
+    assert "valid attempt yet" in html
+    assert pdf.get_content() == run.pdfs["carla@acme.test"]
+
+
+def test_hostile_text_is_escaped_in_html_and_literal_in_text(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    messages = by_email(build(run))
+    text, html, _ = parts(messages["formula@acme.test"])
+    assert text.startswith('Hi =HYPERLINK("http://x","y"),')
+    assert "Hi =HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)," in html
+    text, html, _ = parts(messages["fatima@acme.test"])
+    assert '<img src="file:///etc/passwd">' in text  # text is shown as text, never rendered
+    assert "<img" not in html and "<link" not in html and "<style>body" not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "Hi فاطمة," in text
+
+
+def test_header_injection_through_a_name_is_impossible(tmp_path: Path) -> None:
+    report = sample_report()
+    evil = replace(report.reps[1], name='Bob "the, Closer"\r\nBcc: evil@attacker.test',
+                   first_name="Bob\r\nBcc: evil@attacker.test")
+    run = make_run(tmp_path, replace(report, reps=(report.reps[0], evil, *report.reps[2:])))
+    msg = by_email(build(run))["bob@acme.test"]
+    raw = msg.as_bytes()
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert parsed["Bcc"] is None
+    assert b"\nBcc:" not in raw
+    (to,) = parsed["To"].addresses
+    assert to.addr_spec == "bob@acme.test"
+    assert to.display_name == 'Bob "the, Closer" Bcc: evil@attacker.test'
+    assert "attacker" not in str(parsed["Subject"])
+
+
+@pytest.mark.parametrize("bad", ["a@acme.test\r\nBcc: evil@attacker.test", "a@b.test, c@d.test",
+                                 "not an address", ""])
+def test_bad_settings_addresses_are_refused(tmp_path: Path, bad: str) -> None:
+    run = make_run(tmp_path)
+    with pytest.raises(EmailConfigError):
+        build(run, sender=bad)
+    with pytest.raises(EmailConfigError, match="--to-override"):
+        build(run, to_override=bad or "x")
+
+
+def test_message_id_is_stable_per_run_and_rep(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    first = {e.email: m["Message-ID"] for e, m in build(run)}
+    again = {e.email: m["Message-ID"] for e, m in build(run)}
+    trial = {e.email: m["Message-ID"] for e, m in build(run, to_override="me@acme.example")}
+    assert first == again
+    assert len(set(first.values())) == len(first)
+    assert all(v.endswith("@acme.example>") for v in first.values())
+    assert not set(trial.values()) & set(first.values())
+
+
+def test_subject_prefix_company_and_user_templates(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    custom = tmp_path / "templates" / "email"
+    custom.mkdir(parents=True)
+    (custom / "subject.txt").write_text("{{ v.first_name }}: {{ v.period }}\n\n  report\n")
+    msg = by_email(build(run, subject_prefix="[Acme]", company="Acme Enablement",
+                         templates_dir=tmp_path / "templates"))["amelie@acme.test"]
+    assert msg["Subject"] == "[Acme] Amélie: 2026-10 report"
+    text, _, _ = parts(msg)  # body.txt still comes from the bundled templates
+    assert text.rstrip().endswith("Acme Enablement")
+
+
+def test_a_typo_in_a_template_fails_instead_of_sending_blanks(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    custom = tmp_path / "templates" / "email"
+    custom.mkdir(parents=True)
+    (custom / "body.txt").write_text("Hi {{ v.frist_name }},\n")
+    with pytest.raises(UndefinedError):
+        build(run, templates_dir=tmp_path / "templates")
+
+
+def test_a_stale_or_escaping_pdf_path_stops_the_build(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    (run.path / run.manifest.reps[0].pdf).write_bytes(b"%PDF-1.7 a different report")
+    with pytest.raises(ManifestError, match="checksum"):
+        build(run)
+    manifest = read_manifest(run.path)
+    manifest.reps[0].pdf, manifest.reps[0].sha256 = "../../etc/passwd", None
+    write_manifest(run.path, manifest)
+    with pytest.raises(ManifestError, match="leaves the run folder"):
+        build(run)
+
+
+def test_outbox_files_parse_back(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    (run.path / "outbox").mkdir()
+    (run.path / "outbox" / "someone-removed.eml").write_text("old")
+    messages = build(run, cc_manager="Manager <manager@acme.example>")
+    paths = write_outbox(run.path, messages)
+    assert sorted(p.name for p in (run.path / "outbox").iterdir()) == sorted(
+        f"{e.slug}.eml" for e, _ in messages)
+    for (entry, msg), path in zip(messages, paths, strict=True):
+        parsed = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        assert parsed["Message-ID"] == msg["Message-ID"]
+        assert parsed["Subject"] == msg["Subject"]
+        assert parsed["Cc"].addresses[0].addr_spec == "manager@acme.example"
+        assert parsed["To"].addresses[0].addr_spec == entry.email
+        _, _, pdf = parts(parsed)
+        assert pdf.get_content() == run.pdfs[entry.email]
+
+
+# -- sending ------------------------------------------------------------------------------
+
+
+def test_send_delivers_every_message_and_records_it(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    smtp, recorder = server
+    recorder.reject = set()
+    run = make_run(tmp_path)
+    messages = build(run, cc_manager="manager@acme.example")
+    result = send_all(run.path, messages, smtp)
+    assert (result.sent, result.skipped_already_sent, result.failed) == (6, 0, [])
+    assert len(recorder.received) == 6
+    manifest = {e.email: e for e in read_manifest(run.path).reps}
+    for got in recorder.received:
+        rep_address = got.message["To"].addresses[0].addr_spec
+        assert got.rcpt_tos == [rep_address, "manager@acme.example"]
+        assert got.mail_from == "coaching@acme.example"
+        assert got.message["Subject"].startswith("Your Discovery Call with IT Director")
+        _, _, pdf = parts(got.message)
+        assert pdf.get_content() == run.pdfs[rep_address]
+        assert manifest[rep_address].message_id == got.message["Message-ID"]
+        assert manifest[rep_address].sent_at is not None
+    assert manifest["ghost@acme.test"].message_id is None
+
+
+def test_rejected_recipient_is_recorded_and_the_others_are_sent(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    smtp, recorder = server
+    recorder.reject = {REJECTED}
+    run = make_run(tmp_path)
+    result = send_all(run.path, build(run), smtp)
+    assert result.sent == 5
+    assert [email for email, _ in result.failed] == [REJECTED]
+    assert "550" in result.failed[0][1]
+    assert {r.rcpt_tos[0] for r in recorder.received} == (
+        {r.email for r in run.report.reps} - {REJECTED})
+    bob = next(e for e in read_manifest(run.path).reps if e.email == REJECTED)
+    assert bob.message_id is None and bob.send_error and "No such user" in bob.send_error
+    # A rerun retries only the failed rep; once the address works it gets through, once.
+    recorder.reject = set()
+    again = send_all(run.path, build(run), smtp)
+    assert (again.sent, again.skipped_already_sent, again.failed) == (1, 5, [])
+    assert [r.rcpt_tos for r in recorder.received].count([REJECTED]) == 1
+    bob = next(e for e in read_manifest(run.path).reps if e.email == REJECTED)
+    assert bob.message_id and bob.send_error is None
+
+
+def test_refused_cc_or_refused_content_is_recorded_per_rep(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    smtp, recorder = server
+    recorder.reject = {"manager@acme.example"}
+    recorder.reject_data = {"carla@acme.test"}
+    run = make_run(tmp_path)
+    result = send_all(run.path, build(run, cc_manager="manager@acme.example"), smtp)
+    assert result.sent == 5 and [e for e, _ in result.failed] == ["carla@acme.test"]
+    assert "554" in result.failed[0][1]
+    assert all(r.rcpt_tos == [r.message["To"].addresses[0].addr_spec]
+               for r in recorder.received)
+    entries = {e.email: e for e in read_manifest(run.path).reps}
+    # The rep got it even though the manager's copy bounced: recorded as sent, with a note.
+    amelie = entries["amelie@acme.test"]
+    assert amelie.message_id and "manager@acme.example" in (amelie.send_error or "")
+    assert entries["carla@acme.test"].message_id is None
+
+
+def test_interrupted_send_resumes_without_duplicates(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    smtp, recorder = server
+    recorder.reject = set()
+    run = make_run(tmp_path)
+    done: list[str] = []
+
+    def ctrl_c_after_two(entry: RepEntry, outcome: str) -> None:
+        done.append(entry.email)
+        if len(done) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        send_all(run.path, build(run), smtp, on_progress=ctrl_c_after_two)
+    assert len(recorder.received) == 2
+    assert sum(1 for e in read_manifest(run.path).reps if e.message_id) == 2
+
+    result = send_all(run.path, build(run), smtp)
+    assert (result.sent, result.skipped_already_sent) == (4, 2)
+    delivered = [r.rcpt_tos[0] for r in recorder.received]
+    assert sorted(delivered) == sorted(r.email for r in run.report.reps)  # each exactly once
+
+    third = send_all(run.path, build(run), smtp)
+    assert (third.sent, third.skipped_already_sent) == (0, 6)
+    assert len(recorder.received) == 6
+
+
+def test_to_override_sends_everything_to_one_address(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    smtp, recorder = server
+    recorder.reject = set()
+    run = make_run(tmp_path)
+    messages = build(run, to_override="Trial <me@acme.example>",
+                     cc_manager="manager@acme.example")
+    result = send_all(run.path, messages, smtp)
+    assert result.sent == 6
+    assert all(r.rcpt_tos == ["me@acme.example", "manager@acme.example"]
+               for r in recorder.received)
+    originals = sorted(str(r.message["X-Original-To"]) for r in recorder.received)
+    assert originals == sorted(r.email for r in run.report.reps)
+    text, _, _ = parts(by_email(messages)["amelie@acme.test"])
+    assert "written for Amélie Dubois-Laurent <amelie@acme.test>" in text
+    # A trial is not a delivery: the real send afterwards still goes to every rep.
+    assert all(e.message_id is None for e in read_manifest(run.path).reps)
+
+
+def test_unusable_rep_address_is_recorded_without_stopping_the_others(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    smtp, recorder = server
+    recorder.reject = set()
+    report = sample_report()
+    broken = replace(report.reps[1], email="bob at acme")
+    run = make_run(tmp_path, replace(report, reps=(report.reps[0], broken, *report.reps[2:])))
+    messages = build(run)
+    assert by_email(messages)["bob at acme"]["To"] is None
+    result = send_all(run.path, messages, smtp)
+    assert result.sent == 5 and [e for e, _ in result.failed] == ["bob at acme"]
+    assert len(recorder.received) == 5
+    entry = next(e for e in read_manifest(run.path).reps if e.email == "bob at acme")
+    assert entry.message_id is None and "invalid recipient address" in (entry.send_error or "")
+
+
+def test_no_server_stops_with_a_clear_error_and_records_nothing(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    before = (run.path / "manifest.json").read_bytes()
+    smtp = SmtpSettings(host="127.0.0.1", port=_free_port(), security="none", timeout=5)
+    with pytest.raises(SendError, match=r"cannot connect to SMTP server 127\.0\.0\.1"):
+        send_all(run.path, build(run), smtp)
+    assert (run.path / "manifest.json").read_bytes() == before
+
+
+def test_starttls_is_never_silently_dropped(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    smtp, recorder = server
+    run = make_run(tmp_path)
+    with pytest.raises(SendError, match="does not offer STARTTLS"):
+        send_all(run.path, build(run), replace(smtp, security="starttls"))
+    assert recorder.received == []
+    assert all(e.message_id is None for e in read_manifest(run.path).reps)
+
+
+def test_password_is_not_sent_in_clear_to_a_remote_host(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    smtp = SmtpSettings(host="mail.example.com", security="none", username="coach",
+                        password=PASSWORD)
+    with pytest.raises(SendError, match="unencrypted") as caught:
+        send_all(run.path, build(run), smtp)
+    assert PASSWORD not in str(caught.value)
+    assert PASSWORD not in repr(smtp)
+
+
+def test_starttls_with_login(
+    tmp_path: Path, tls_server: tuple[int, Recorder, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, recorder, cert = tls_server
+    recorder.reject = set()
+    trusting = ssl.create_default_context
+
+    # Trust the test certificate; verification itself stays on.
+    monkeypatch.setattr(ssl, "create_default_context", lambda: trusting(cafile=str(cert)))
+    run = make_run(tmp_path)
+    smtp = SmtpSettings(host="127.0.0.1", port=port, security="starttls", username="coach",
+                        password="wrong-password", timeout=10)
+    with pytest.raises(SendError, match="login refused for user 'coach'") as caught:
+        send_all(run.path, build(run), smtp)
+    assert "wrong-password" not in str(caught.value)
+    assert recorder.received == []
+
+    result = send_all(run.path, build(run), replace(smtp, password=PASSWORD, pace_seconds=0.01))
+    assert result.sent == 6 and len(recorder.received) == 6
+    assert PASSWORD not in (run.path / "manifest.json").read_text(encoding="utf-8")

@@ -1,0 +1,122 @@
+"""The manifest: written whole, read back exactly, and refused loudly when it is not one."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from reporter.deliver.manifest import (
+    CSV_COLUMNS,
+    Manifest,
+    ManifestError,
+    RepEntry,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
+
+
+def _manifest() -> Manifest:
+    return Manifest(
+        run={"scenario": "discovery-call", "period": "2026-10",
+             "generated_at": "2026-11-01T07:00:00+00:00", "tool_version": "0.1.0",
+             "requests_made": 41, "cache_hits": 12, "seconds": 3.5},
+        reps=[
+            RepEntry("amelie@acme.test", "Amélie Dubois-Laurent", "amelie-1", "ok", None,
+                     "reps/amelie-1.pdf", "ab" * 32, 4),
+            RepEntry("wang@acme.test", "王小明", "wang-2", "empty", None, "reps/wang-2.pdf",
+                     "cd" * 32, 2, message_id="<x@acme.test>",
+                     sent_at="2026-11-01T08:00:00+00:00"),
+            RepEntry("formula@acme.test", '=HYPERLINK("http://x","y")', "f-3", "failed",
+                     "@SUM(A1) render crashed", None, None, None),
+            RepEntry("ghost@acme.test", "ghost@acme.test", "", "not_found",
+                     "not a member of the workspace", None, None, None),
+        ],
+        files={"cohort.xlsx": {"path": "cohort.xlsx", "sha256": "ef" * 32}},
+    )
+
+
+def test_round_trip_keeps_every_field(tmp_path: Path) -> None:
+    original = _manifest()
+    write_manifest(tmp_path, original)
+    assert read_manifest(tmp_path) == original
+
+
+def test_csv_lists_every_rep_and_keeps_formulas_as_text(tmp_path: Path) -> None:
+    write_manifest(tmp_path, _manifest())
+    raw = (tmp_path / "manifest.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to read UTF-8 names
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [r["email"] for r in rows] == ["amelie@acme.test", "wang@acme.test",
+                                          "formula@acme.test", "ghost@acme.test"]
+    assert rows[1]["name"] == "王小明" and rows[1]["pages"] == "2"
+    assert rows[2]["name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert rows[2]["reason"].startswith("'@SUM")
+    assert rows[3]["status"] == "not_found" and rows[3]["pdf"] == ""
+
+
+def test_rewrite_replaces_atomically_without_leftovers(tmp_path: Path) -> None:
+    manifest = _manifest()
+    write_manifest(tmp_path, manifest)
+    manifest.reps[0].message_id = "<new@acme.test>"
+    write_manifest(tmp_path, manifest)
+    assert read_manifest(tmp_path).reps[0].message_id == "<new@acme.test>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.csv", "manifest.json"]
+
+
+def test_unknown_status_is_not_written(tmp_path: Path) -> None:
+    manifest = _manifest()
+    manifest.reps[0].status = "sent"
+    with pytest.raises(ValueError, match="unknown rep status"):
+        write_manifest(tmp_path, manifest)
+    assert not (tmp_path / "manifest.json").exists()
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="no manifest"):
+        read_manifest(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe garbage", "not valid JSON"),
+        (b"[]", "not a JSON object"),
+        (b'{"run": {}, "files": {}}', "needs run, reps and files"),
+        (b'{"run": {}, "reps": [1], "files": {}}', r"reps\[0\] is not an object"),
+        (b'{"run": {}, "reps": [{"email": "a@b.c"}], "files": {}}', "lacks name, slug, status"),
+        (b'{"run": {}, "reps": [{"email": "a@b.c", "name": "A", "slug": "a", "status": "ok",'
+         b' "pages": "3"}], "files": {}}', r"reps\[0\]\.pages has the wrong type"),
+        (b'{"run": {}, "reps": [{"email": "a@b.c", "name": "A", "slug": "a", "status": "ok",'
+         b' "pages": true}], "files": {}}', r"reps\[0\]\.pages has the wrong type"),
+        (b'{"run": {}, "reps": [{"email": "a@b.c", "name": "A", "slug": "a",'
+         b' "status": "done"}], "files": {}}', "unknown status 'done'"),
+        (b'{"schema_version": 99, "run": {}, "reps": [], "files": {}}', "newer reporter"),
+    ],
+)
+def test_garbled_manifest_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "manifest.json").write_bytes(content)
+    with pytest.raises(ManifestError, match=message):
+        read_manifest(tmp_path)
+
+
+def test_written_json_is_versioned_and_readable_by_other_tools(tmp_path: Path) -> None:
+    write_manifest(tmp_path, _manifest())
+    data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert data["schema_version"] == 1
+    assert data["run"]["period"] == "2026-10"
+    assert data["reps"][1]["name"] == "王小明"  # not \u-escaped: people read this file
+    assert "王小明" in (tmp_path / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_sha256_file_matches_hashlib(tmp_path: Path) -> None:
+    payload = b"%PDF-1.7\n" + bytes(range(256)) * 5000
+    path = tmp_path / "x.pdf"
+    path.write_bytes(payload)
+    assert sha256_file(path) == hashlib.sha256(payload).hexdigest()
