@@ -37,17 +37,26 @@ class RunFailure(click.ClickException):
 @contextmanager
 def expected_failures() -> Iterator[None]:
     """Turn the failures a user can cause or meet into one clean line."""
+    from jinja2 import TemplateError
+
     from reporter.cohort.fetch import PlanRefused
     from reporter.cohort.selection import SelectionError
     from reporter.cohort.snapshot import SnapshotError
     from reporter.config import ConfigError
+    from reporter.deliver.manifest import ManifestError
+    from reporter.deliver.outbox import EmailConfigError
+    from reporter.deliver.smtp import SendError
     from reporter.exec_api import errors
 
     try:
         yield
-    except (SelectionError, ConfigError, SnapshotError, PlanRefused,
-            errors.ConfigurationError) as exc:
+    except (SelectionError, ConfigError, SnapshotError, PlanRefused, ManifestError,
+            EmailConfigError, errors.ConfigurationError) as exc:
         raise UsageFailure(str(exc)) from None
+    except TemplateError as exc:
+        raise UsageFailure(f"template error: {exc}") from None
+    except SendError as exc:
+        raise RunFailure(str(exc)) from None
     except errors.AuthenticationError as exc:
         raise UsageFailure(f"the API key was refused: {exc.message}") from None
     except errors.WorkspaceInactive as exc:

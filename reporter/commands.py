@@ -312,7 +312,6 @@ def do_demo(kw: dict[str, Any]) -> int:
 def _demo_scenario(workspace: Any) -> str:
     """The sandbox's first active scenario, by slug."""
     for scenario in workspace.scenarios:
-        data = scenario if isinstance(scenario, dict) else scenario.__dict__
-        if not data.get("archived"):
-            return data.get("slug") or data["id"]
+        if not scenario.archived:
+            return scenario.slug
     raise SelectionError("the sandbox has no active scenario")

@@ -180,11 +180,6 @@ def header_view(snapshot: dict[str, Any]) -> ReportView:
     return analytics.build_report({**snapshot, "reps": []})
 
 
-def cohort_best_scores(snapshot: dict[str, Any]) -> list[float]:
-    return [p["best_score"] for p in snapshot.get("participants") or []
-            if isinstance(p, dict) and isinstance(p.get("best_score"), (int, float))]
-
-
 def finish_run(
     stage: Path,
     snapshot: dict[str, Any],
@@ -291,7 +286,7 @@ def run(api: ApiSettings, scenario: str, selection: Selection, period: Period,
             state["pool"] = PdfRenderPool(settings.pdf_options, state["stage"].path,
                                           settings.jobs)
             state["header"] = header_view(snap)
-            state["best"] = cohort_best_scores(snap)
+            state["best"] = analytics.cohort_best_scores(snap)
         view = analytics.build_rep(rep, {**header, "reps": []}, state["best"])
         if view.has_valid_attempt or not settings.skip_empty:
             state["futures"].append((view, state["pool"].submit(state["header"], view)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from reporter.analytics import rep_slug
 from reporter.views import (
     Attempt,
     CohortFigures,
@@ -20,8 +21,8 @@ from reporter.views import (
     Pattern,
     PeriodInfo,
     RankCount,
-    RepView,
     ReportView,
+    RepView,
     ScenarioInfo,
     TranscriptLine,
     TranscriptView,
@@ -31,7 +32,7 @@ from reporter.views import (
 HOSTILE = (
     '<img src="file:///etc/passwd"> <link rel="attachment" href="file:///etc/hostname">'
     ' <link rel="stylesheet" href="http://example.com/x.css">'
-    ' <style>body{background:url(http://example.com/bg.png)}</style>'
+    " <style>body{background:url(http://example.com/bg.png)}</style>"
 )
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)")
 
@@ -46,7 +47,15 @@ RUBRIC = (
 def _rank(score: float | None) -> str | None:
     if score is None:
         return None
-    return "gold" if score >= 90 else "silver" if score >= 75 else "bronze" if score >= 50 else "unranked"
+    return (
+        "gold"
+        if score >= 90
+        else "silver"
+        if score >= 75
+        else "bronze"
+        if score >= 50
+        else "unranked"
+    )
 
 
 def _attempts(scores: list[float | None], start: datetime) -> tuple[Attempt, ...]:
@@ -60,9 +69,15 @@ def _attempts(scores: list[float | None], start: datetime) -> tuple[Attempt, ...
                 rank=_rank(s),
                 duration_minutes=None if s is None else 6.5 + i,
                 is_valid=s is not None,
-                outcome=None if s is None else "Booked a follow-up with the CFO." if i else "No next step agreed.",
+                outcome=None
+                if s is None
+                else "Booked a follow-up with the CFO."
+                if i
+                else "No next step agreed.",
                 positive=None if s is None else "Strong open questions about the current process.",
-                constructive=None if s is None else "Quantify the cost of the problem before pitching.",
+                constructive=None
+                if s is None
+                else "Quantify the cost of the problem before pitching.",
             )
         )
     return tuple(out)
@@ -98,22 +113,52 @@ def _moments(attempts: tuple[Attempt, ...], text: str = "") -> tuple[Moment, ...
         return ()
     a = valid[-1]
     return (
-        Moment(a.session_id, a.created_at, "Discovery", "Pain quantified", "bad", "high",
-               f"So, uh, would you like to see a demo?{text}",
-               "Jumped to the pitch before the buyer named a cost.",
-               "Before I show you anything, what does a missed shipment cost you today?"),
-        Moment(a.session_id, a.created_at, "Discovery", "Open questions", "good", "high",
-               "Walk me through how a purchase order moves through your team today.",
-               "Great open question: the buyer explained the whole process.", None),
-        Moment(a.session_id, a.created_at, "Closing", "Next step booked", "mid", "mid",
-               "Maybe we can talk again sometime next month?",
-               "The next step was vague.",
-               "Shall we put 30 minutes in with your CFO on Thursday at 10?"),
+        Moment(
+            a.session_id,
+            a.created_at,
+            "Discovery",
+            "Pain quantified",
+            "bad",
+            "high",
+            f"So, uh, would you like to see a demo?{text}",
+            "Jumped to the pitch before the buyer named a cost.",
+            "Before I show you anything, what does a missed shipment cost you today?",
+        ),
+        Moment(
+            a.session_id,
+            a.created_at,
+            "Discovery",
+            "Open questions",
+            "good",
+            "high",
+            "Walk me through how a purchase order moves through your team today.",
+            "Great open question: the buyer explained the whole process.",
+            None,
+        ),
+        Moment(
+            a.session_id,
+            a.created_at,
+            "Closing",
+            "Next step booked",
+            "mid",
+            "mid",
+            "Maybe we can talk again sometime next month?",
+            "The next step was vague.",
+            "Shall we put 30 minutes in with your CFO on Thursday at 10?",
+        ),
     )
 
 
-def _rep(name: str, email: str, scores: list[float | None], *, percentile: float | None,
-         text: str = "", member: bool = True, transcript: bool = True) -> RepView:
+def _rep(
+    name: str,
+    email: str,
+    scores: list[float | None],
+    *,
+    percentile: float | None,
+    text: str = "",
+    member: bool = True,
+    transcript: bool = True,
+) -> RepView:
     attempts = _attempts(scores, T0)
     valid = [a for a in attempts if a.is_valid]
     best = max(valid, key=lambda a: a.score) if valid else None
@@ -122,9 +167,18 @@ def _rep(name: str, email: str, scores: list[float | None], *, percentile: float
     lines: tuple[TranscriptLine, ...] = ()
     if valid and transcript:
         lines = (
-            TranscriptLine("buyer", "Thanks for making time. We're evaluating a few vendors.", 0.0, False),
-            TranscriptLine("rep", "Walk me through how a purchase order moves through your team today.", 4.2, True),
-            TranscriptLine("buyer", f"It's mostly spreadsheets and email, honestly.{text}", 11.0, False),
+            TranscriptLine(
+                "buyer", "Thanks for making time. We're evaluating a few vendors.", 0.0, False
+            ),
+            TranscriptLine(
+                "rep",
+                "Walk me through how a purchase order moves through your team today.",
+                4.2,
+                True,
+            ),
+            TranscriptLine(
+                "buyer", f"It's mostly spreadsheets and email, honestly.{text}", 11.0, False
+            ),
             TranscriptLine("rep", "So, uh, would you like to see a demo?" + text, 19.5, True),
             TranscriptLine(None, "[line with no speaker]", None, False),
         )
@@ -134,7 +188,7 @@ def _rep(name: str, email: str, scores: list[float | None], *, percentile: float
         email=email,
         name=name,
         first_name=first,
-        slug=f"{''.join(c for c in name.lower() if c.isascii() and c.isalnum()) or 'rep'}-{abs(hash(email)) % 10**6:06d}",
+        slug=rep_slug(name, email),
         is_member=member,
         groups=("Sales Team",),
         assignment_status="in_progress" if valid else "not_started",
@@ -154,46 +208,91 @@ def _rep(name: str, email: str, scores: list[float | None], *, percentile: float
         percentile=percentile,
         rubric_sessions=tuple(valid),
         rubric=rubric,
-        strengths=(Pattern("Discovery", "Open questions", 3, 4, 0.75, "Consistently open." + text),) if valid else (),
-        focus_areas=(Pattern("Discovery", "Pain quantified", 2, 3, 0.67, "Pitch came early." + text),) if valid else (),
+        strengths=(Pattern("Discovery", "Open questions", 3, 4, 0.75, "Consistently open." + text),)
+        if valid
+        else (),
+        focus_areas=(
+            Pattern("Discovery", "Pain quantified", 2, 3, 0.67, "Pitch came early." + text),
+        )
+        if valid
+        else (),
         moments=moments,
         feedback_examples=moments,
         latest=valid[-1] if valid else None,
-        transcript=TranscriptView(best.session_id, best.created_at, best.score, "best", lines) if lines and best else None,
+        transcript=TranscriptView(best.session_id, best.created_at, best.score, "best", lines)
+        if lines and best
+        else None,
     )
 
 
 def sample_report() -> ReportView:
     reps = (
-        _rep("Amélie Dubois-Laurent", "amelie@acme.test", [52.0, None, 68.5, 74.0, 81.5, 91.0], percentile=88.0),
+        _rep(
+            "Amélie Dubois-Laurent",
+            "amelie@acme.test",
+            [52.0, None, 68.5, 74.0, 81.5, 91.0],
+            percentile=88.0,
+        ),
         _rep("Bob Singh", "bob@acme.test", [63.0], percentile=40.0),
         _rep("Carla Nuñez", "carla@acme.test", [None, None], percentile=None, transcript=False),
         _rep("王小明", "wang@acme.test", [45.0, 58.0, 77.0], percentile=55.0),
-        _rep("فاطمة الزهراء", "fatima@acme.test", [70.0, 66.0, 60.5], percentile=30.0, text=" " + HOSTILE + " " + FORMULAS[0]),
-        _rep(FORMULAS[0], "formula@acme.test", [80.0, 85.0], percentile=70.0, text=" " + FORMULAS[1], member=False),
+        _rep(
+            "فاطمة الزهراء",
+            "fatima@acme.test",
+            [70.0, 66.0, 60.5],
+            percentile=30.0,
+            text=" " + HOSTILE + " " + FORMULAS[0],
+        ),
+        _rep(
+            FORMULAS[0],
+            "formula@acme.test",
+            [80.0, 85.0],
+            percentile=70.0,
+            text=" " + FORMULAS[1],
+            member=False,
+        ),
     )
     best_scores = (38.0, 55.0, 60.5, 63.0, 70.0, 72.0, 77.0, 81.0, 85.0, 88.0, 91.0, 94.0)
     figures = CohortFigures(12, 48, 72.9, "bronze", 14.2, 412.0, 395.0)
     return ReportView(
         workspace_name="Acme Corp",
-        scenario=ScenarioInfo("scn-1", "Discovery Call with IT Director", "discovery-call-it-director"),
-        period=PeriodInfo("2026-10", datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC)),
+        scenario=ScenarioInfo(
+            "scn-1", "Discovery Call with IT Director", "discovery-call-it-director"
+        ),
+        period=PeriodInfo(
+            "2026-10",
+            datetime(2026, 10, 1, tzinfo=UTC),
+            datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC),
+        ),
         generated_at=datetime(2026, 11, 1, 7, 0, tzinfo=UTC),
         tool_version="0.1.0",
         selection_text="every participant",
         cohort=CohortView(
             api=figures,
             computed=figures,
-            distribution=(RankCount("gold", 2, 16.7), RankCount("silver", 4, 33.3),
-                          RankCount("bronze", 5, 41.7), RankCount("unranked", 1, 8.3)),
+            distribution=(
+                RankCount("gold", 2, 16.7),
+                RankCount("silver", 4, 33.3),
+                RankCount("bronze", 5, 41.7),
+                RankCount("unranked", 1, 8.3),
+            ),
             best_scores=best_scores,
             average_best_score=sum(best_scores) / len(best_scores),
-            weekly=tuple(WeekPoint(datetime(2026, 9, 28, tzinfo=UTC) + timedelta(weeks=w), 5 + w, 60.0 + 4 * w) for w in range(5)),
+            weekly=tuple(
+                WeekPoint(
+                    datetime(2026, 9, 28, tzinfo=UTC) + timedelta(weeks=w), 5 + w, 60.0 + 4 * w
+                )
+                for w in range(5)
+            ),
             rubric_good_share={(c, i): 0.5 for c, items in RUBRIC for i in items},
         ),
         reps=reps,
-        not_found=(NotFound("ghost@acme.test", "not_member", "not a member of the workspace"),
-                   NotFound("idle@acme.test", "no_sessions", "no sessions in 2026-10"),
-                   NotFound("not-an-address", "invalid_address", "not an email address")),
-        fetch=FetchInfo(datetime(2026, 11, 1, 6, 59, tzinfo=UTC), "http://127.0.0.1:8765/rest/v1", 41, 12),
+        not_found=(
+            NotFound("ghost@acme.test", "not_member", "not a member of the workspace"),
+            NotFound("idle@acme.test", "no_sessions", "no sessions in 2026-10"),
+            NotFound("not-an-address", "invalid_address", "not an email address"),
+        ),
+        fetch=FetchInfo(
+            datetime(2026, 11, 1, 6, 59, tzinfo=UTC), "http://127.0.0.1:8765/rest/v1", 41, 12
+        ),
     )

@@ -1,0 +1,231 @@
+"""Gathering a cohort against the sandbox over loopback: plan, requests, cache, snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+import time
+
+import pytest
+
+from reporter.cohort.cache import DetailCache
+from reporter.cohort.fetch import FetchOptions, PlanRefused, gather, warm_cache
+from reporter.cohort.selection import Selection, SelectionError, parse_period
+from reporter.exec_api import ApiKey, ExecClient, UsageCounter
+from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
+
+TODAY = dt.date(2026, 11, 15)
+NOW = dt.datetime(2026, 11, 15, 12, tzinfo=dt.UTC)
+PERIOD = parse_period("2026-10", now=NOW)
+PAGE = 100
+
+
+def pages(n: int) -> int:
+    return max(1, math.ceil(n / PAGE))
+
+
+def lower_bound(ws, scenario, period, emails=None) -> dict[str, int]:
+    """The fewest requests that can gather this cohort, from the sandbox's own data."""
+    in_period = [s for s in ws.sessions
+                 if s.scenario_id == scenario.id and period.start <= s.created_at <= period.end
+                 and not ws.users_by_id[s.user_id].is_system]
+    if emails is not None:
+        in_period = [s for s in in_period if ws.users_by_id[s.user_id].email.lower() in emails]
+    participants = {s.user_id for s in ws.sessions
+                    if s.scenario_id == scenario.id and s.is_valid_attempt
+                    and period.start <= s.created_at <= period.end
+                    and not ws.users_by_id[s.user_id].is_system}
+    members = [u for u in ws.users if u.is_member]
+    return {
+        "GET /workspace": 1,
+        "GET /scenarios": pages(len(ws.scenarios)),
+        "GET /scenarios/{id}/analytics/summary": 1,
+        "GET /scenarios/{id}/analytics/participants": pages(len(participants)),
+        "GET /workspace/members": pages(len(members))
+        + sum(pages(len(g.member_ids)) for g in ws.groups),
+        "GET /workspace/groups": pages(len(ws.groups)),
+        "GET /scenarios/assignments": pages(
+            sum(1 for a in ws.assignments if a.scenario_id == scenario.id)),
+        "GET /sessions": pages(len(in_period)),
+        "GET /sessions/{id}": sum(1 for s in in_period if s.is_valid_attempt),
+    }
+
+
+class Env:
+    def __init__(self, reps: int, **limits) -> None:
+        self.ws = generate_workspace(seed=7, reps=reps, today=TODAY)
+        self.key = make_api_key(7)
+        self.app = create_app(self.ws, api_key=self.key, **limits)
+        self.state = self.app.state.sandbox
+        self.server = SandboxServer(self.app).start()
+        self.scenario = next(s for s in self.ws.scenarios if not s.archived)
+
+    def client(self, tmp_path, rate_limit: int = 6000) -> ExecClient:
+        return ExecClient(ApiKey(self.key), self.server.base_url, rate_limit=rate_limit,
+                          usage=UsageCounter(tmp_path / "usage.json"))
+
+    def gather(self, tmp_path, selection=None, options=None, rate_limit=6000, cache=True,
+               on_rep=None):
+        async def go():
+            async with self.client(tmp_path, rate_limit) as client:
+                result = await gather(
+                    client, lambda ws_id: DetailCache(tmp_path / "cache" if cache else None,
+                                                      ws_id),
+                    self.scenario.slug, selection or Selection("all"), PERIOD,
+                    options or FetchOptions(), on_rep=on_rep)
+                return result, client
+
+        return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def env():
+    e = Env(30, rate_limit=None, daily_limit=None)
+    yield e
+    e.server.stop()
+
+
+def test_cold_fetch_makes_exactly_its_plan_and_that_is_the_lower_bound(env, tmp_path):
+    env.state.reset()
+    result, client = env.gather(tmp_path)
+    plan = result.plan
+    bound = lower_bound(env.ws, env.scenario, PERIOD)
+    assert client.requests_made == plan.total_requests == sum(bound.values())
+    assert env.state.total_requests == plan.total_requests
+    assert dict(client.requests_by_endpoint) == {k: v for k, v in bound.items() if v}
+    snap = result.snapshot
+    assert snap["fetch"]["requests_made"] == plan.total_requests
+    assert snap["fetch"]["detail_requests"] == len(plan.details_to_fetch) > 0
+    assert env.key not in str(snap)
+
+
+def test_second_fetch_makes_no_detail_request(env, tmp_path):
+    env.gather(tmp_path)
+    env.state.reset()
+    result, client = env.gather(tmp_path)
+    assert client.requests_by_endpoint["GET /sessions/{id}"] == 0
+    assert result.plan.details_to_fetch == []
+    assert result.snapshot["fetch"]["cache_hits"] == result.plan.valid_sessions > 0
+
+
+def test_dry_run_fetches_no_detail_and_returns_no_snapshot(env, tmp_path):
+    env.state.reset()
+    result, client = env.gather(tmp_path, options=FetchOptions(dry_run=True))
+    assert result.snapshot is None
+    assert client.requests_by_endpoint["GET /sessions/{id}"] == 0
+    text = "\n".join(result.plan.lines())
+    assert f"{len(result.plan.details_to_fetch)} to fetch" in text
+    assert f"{result.plan.total_requests} in all" in text
+    assert "left" in text
+
+
+def test_plan_over_max_requests_is_refused_before_any_detail(env, tmp_path):
+    env.state.reset()
+    with pytest.raises(PlanRefused, match=r"the plan needs \d+ requests but --max-requests is 5"):
+        env.gather(tmp_path, options=FetchOptions(max_requests=5))
+    assert env.state.by_path.get("/sessions/{id}", 0) == 0
+
+
+def test_snapshot_reps_sessions_and_every_kind_of_missing(env, tmp_path):
+    ws = env.ws
+    in_period = [s for s in ws.sessions if s.scenario_id == env.scenario.id
+                 and PERIOD.start <= s.created_at <= PERIOD.end]
+    practised = {ws.users_by_id[s.user_id].email.lower() for s in in_period}
+    idle_member = next(u.email for u in ws.users if u.is_member and u.email.lower()
+                       not in practised and not u.is_system)
+    somebody = sorted(e for e in practised if not e.endswith("@exec.com"))[0]
+    wanted = (somebody, idle_member.lower(), "stranger@nowhere.example")
+    sel = Selection("emails", wanted, ("not-an-address",))
+    result, client = env.gather(tmp_path, selection=sel)
+    snap = result.snapshot
+    assert [r["user"]["email"].lower() for r in snap["reps"]] == [somebody]
+    reasons = {nf["email"]: nf["reason"] for nf in snap["not_found"]}
+    assert reasons == {idle_member.lower(): "no_sessions",
+                       "stranger@nowhere.example": "not_member",
+                       "not-an-address": "invalid_address"}
+    rep = snap["reps"][0]
+    assert [s["created_at"] for s in rep["sessions"]] == sorted(
+        s["created_at"] for s in rep["sessions"])
+    valid = [s for s in rep["sessions"] if s["is_valid_attempt"]]
+    assert valid and all("evaluations" in s and "transcript" in s for s in valid)
+
+
+def test_removed_member_sessions_are_kept_and_reported(env, tmp_path):
+    result, _ = env.gather(tmp_path)
+    removed = [r for r in result.snapshot["reps"] if not r["is_member"]]
+    if removed:
+        assert any("no longer a workspace member" in line for line in result.reports)
+    assert all(not r["user"]["email"].lower().endswith("@exec.com")
+               for r in result.snapshot["reps"])
+
+
+def test_unknown_scenario_names_the_closest_slugs(env, tmp_path):
+    real = env.scenario.slug
+    typo = real[:-2] + "xx"
+
+    async def go():
+        async with env.client(tmp_path) as client:
+            from reporter.cohort.fetch import resolve_scenario
+
+            await resolve_scenario(client, typo)
+
+    with pytest.raises(SelectionError) as info:
+        asyncio.run(go())
+    assert str(info.value).startswith(f"unknown scenario '{typo}'; did you mean {real}")
+
+
+def test_email_filter_plan_is_chosen_for_a_small_selection(env, tmp_path):
+    somebody = next(u.email.lower() for u in env.ws.users if u.is_member and not u.is_system)
+    result, client = env.gather(tmp_path, selection=Selection("emails", (somebody,)),
+                                options=FetchOptions(dry_run=True))
+    assert result.plan.list_strategy == "emails"
+    result, _ = env.gather(tmp_path, options=FetchOptions(dry_run=True))
+    assert result.plan.list_strategy == "scenario"
+
+
+def test_reps_are_handed_over_as_soon_as_their_sessions_are_in(env, tmp_path):
+    seen = []
+    result, _ = env.gather(tmp_path, on_rep=lambda rep, header: seen.append(
+        (rep["user"]["id"], header["scenario"]["slug"])))
+    assert sorted(seen) == sorted((r["user"]["id"], env.scenario.slug)
+                                  for r in result.snapshot["reps"])
+
+
+def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
+    async def sync(cap):
+        async with env.client(tmp_path) as client:
+            return await warm_cache(client, lambda w: DetailCache(tmp_path / "cache", w),
+                                    env.scenario.slug, Selection("all"), PERIOD, cap)
+
+    first = asyncio.run(sync(10))
+    assert first.requests_made <= 10 and first.fetched > 0 and first.left > 0
+    rest = asyncio.run(sync(1000))
+    assert rest.fetched == first.left and rest.left == 0
+    env.state.reset()
+    result, client = env.gather(tmp_path)
+    assert client.requests_by_endpoint["GET /sessions/{id}"] == 0
+
+
+def test_200_reps_under_a_tighter_server_limit_finish_at_the_servers_pace(tmp_path):
+    """The server allows R a minute, the client believes in 2R: every 429 is absorbed, nothing
+    fails, and the run takes what the server's limit allows (within 10%)."""
+    e = Env(200, rate_limit=None, daily_limit=None)
+    try:
+        dry, _ = e.gather(tmp_path, options=FetchOptions(dry_run=True))
+        n = dry.plan.total_requests
+        rate = math.ceil(n / 2)  # so the run needs exactly two windows: one minute
+        allowed = 60.0 * ((n - 1) // rate)
+        e.state.reset()
+        e.state.rate_limit = rate
+        started = time.monotonic()
+        result, client = e.gather(tmp_path, rate_limit=2 * rate)
+        elapsed = time.monotonic() - started
+        print(f"\n200 reps: {n} requests, server limit {rate}/min, client {2 * rate}/min, "
+              f"{e.state.rate_limited} x 429 absorbed, {elapsed:.1f} s (allowed {allowed:.0f} s)")
+        assert result.snapshot is not None and len(result.snapshot["reps"]) >= 150
+        assert e.state.rate_limited > 0
+        assert e.state.by_status.get(200, 0) == n
+        assert allowed * 0.98 <= elapsed <= allowed * 1.10
+    finally:
+        e.server.stop()
