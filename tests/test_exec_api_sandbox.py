@@ -1,0 +1,175 @@
+"""The client against the real sandbox over a loopback socket."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+import time
+
+import pytest
+
+from reporter.exec_api import (
+    ApiKey,
+    AuthenticationError,
+    ExecClient,
+    InvalidRequest,
+    NotFound,
+    ServerError,
+)
+from reporter.sandbox import SandboxServer, create_app, generate_workspace
+from tests.conftest import SANDBOX_KEY
+
+OCT_START = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+OCT_END = dt.datetime(2026, 10, 31, 23, 59, 59, tzinfo=dt.UTC)
+
+
+def call(server, fn, key=SANDBOX_KEY, rate_limit=10_000, **kw):
+    async def go():
+        kw.setdefault("backoff", lambda attempt: 0.01)
+        async with ExecClient(ApiKey(key), server.base_url, rate_limit=rate_limit,
+                              **kw) as client:
+            return await fn(client), client
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def state(sandbox):
+    sandbox.state.reset()
+    yield sandbox.state
+    sandbox.state.reset()
+
+
+def test_pagination_reads_every_session_with_fewest_pages(sandbox, sandbox_workspace, state):
+    sessions, client = call(sandbox, lambda c: c.list_sessions())
+    total = len(sandbox_workspace.sessions)
+    assert len(sessions) == total and len({s.id for s in sessions}) == total
+    assert client.requests_made == math.ceil(total / 100) == state.total_requests
+    created = [s.created_at for s in sessions]
+    assert created == sorted(created)  # oldest first: stable under new sessions
+
+
+@pytest.mark.parametrize("filter_name", ["scenario", "emails", "user_ids", "group", "rank",
+                                         "dates", "system"])
+def test_every_session_filter_matches_the_workspace(sandbox, sandbox_workspace, filter_name):
+    ws = sandbox_workspace
+    scenario = next(s for s in ws.scenarios if not s.archived)
+    users = [u for u in ws.users if not u.is_system][:3]
+    group = ws.groups[0]
+    args, keep = {
+        "scenario": ({"scenario_ids": [scenario.id]}, lambda s: s.scenario_id == scenario.id),
+        "emails": ({"user_emails": [users[0].email.upper(), users[1].email]},
+                   lambda s: s.user_id in {users[0].id, users[1].id}),
+        "user_ids": ({"user_ids": [users[2].id], "user_emails": [users[0].email]},
+                     lambda s: s.user_id in {users[2].id, users[0].id}),
+        "group": ({"group_ids": [group.id]}, lambda s: s.user_id in set(group.member_ids)),
+        "rank": ({"rank": ["gold", "silver"]}, lambda s: s.rank in ("gold", "silver")),
+        "dates": ({"start_date": OCT_START, "end_date": OCT_END},
+                  lambda s: OCT_START <= s.created_at <= OCT_END),
+        "system": ({"exclude_system_users": True},
+                   lambda s: not ws.users_by_id[s.user_id].is_system),
+    }[filter_name]
+    got, _ = call(sandbox, lambda c: c.list_sessions(**args))
+    expected = {s.id for s in ws.sessions if keep(s)}
+    assert expected and {s.id for s in got} == expected
+
+
+def test_detail_with_transcript_and_evaluations(sandbox, sandbox_workspace):
+    valid = next(s for s in sandbox_workspace.sessions if s.is_valid_attempt)
+    detail, _ = call(sandbox, lambda c: c.get_session(valid.id))
+    assert detail.id == valid.id and detail.transcript and detail.evaluations
+    assert 3 <= len(detail.evaluations) <= 5
+
+
+def test_analytics_by_slug_and_members_groups_assignments(sandbox, sandbox_workspace):
+    ws = sandbox_workspace
+    scenario = next(s for s in ws.scenarios if not s.archived)
+
+    async def everything(c):
+        return (await c.get_summary(scenario.slug), await c.list_participants(scenario.id),
+                await c.list_members(), await c.list_groups(),
+                await c.list_assignments(scenario_ids=[scenario.id]),
+                await c.list_scenarios(include_archived=True), await c.get_workspace())
+
+    summary, participants, members, groups, assignments, scenarios, workspace = call(
+        sandbox, everything)[0]
+    assert summary.participant_count == len(participants)
+    assert {m.id for m in members} == {u.id for u in ws.users if u.is_member}
+    assert len(groups) == len(ws.groups)
+    assert {a.id for a in assignments} == {a.id for a in ws.assignments
+                                           if a.scenario_id == scenario.id}
+    assert any(s.slug == scenario.slug for s in scenarios)
+    assert workspace.id == ws.id
+
+
+@pytest.mark.parametrize(("fault", "exc", "message"), [
+    ("missing-session", NotFound, "Session not found"),
+    ("bad-key", AuthenticationError, "Invalid or inactive API key"),
+    ("unknown-scenario", NotFound, "Scenario not found: no-such-scenario"),
+])
+def test_error_statuses_carry_the_servers_message(sandbox, fault, exc, message):
+    other_key = "exec_live_" + "Z" * 40
+    fn, key = {
+        "missing-session": (lambda c: c.get_session("no-such-session"), SANDBOX_KEY),
+        "bad-key": (lambda c: c.get_workspace(), other_key),
+        "unknown-scenario": (lambda c: c.get_summary("no-such-scenario"), SANDBOX_KEY),
+    }[fault]
+    with pytest.raises(exc) as info:
+        call(sandbox, fn, key=key)
+    assert message in info.value.message
+    assert other_key not in str(info.value)
+
+
+def test_invalid_request_400_is_mapped(sandbox):
+    async def bad_page(c):
+        return await c._get("GET /sessions", "/sessions", object, page=0)  # type: ignore[arg-type]
+
+    with pytest.raises(InvalidRequest):
+        call(sandbox, bad_page)
+
+
+@pytest.mark.parametrize("kind", ["429", "500", "503", "drop"])
+def test_transient_failures_are_absorbed(sandbox, state, kind):
+    state.schedule_faults(kind, count=2, path_prefix="/workspace")
+    workspace, client = call(sandbox, lambda c: c.get_workspace())
+    assert workspace.name
+    assert client.requests_made == 3 and client.failed_requests == 2
+    assert state.pending_faults == 0
+
+
+def test_5xx_that_never_stops_is_a_clear_error(sandbox, state):
+    state.schedule_faults("503", count=10, path_prefix="/workspace")
+    with pytest.raises(ServerError, match=r"HTTP 503\) after 3 attempts"):
+        call(sandbox, lambda c: c.get_workspace(), max_retries=2)
+
+
+def test_timeout_is_retried(sandbox, state):
+    state.schedule_faults("timeout", count=1, path_prefix="/workspace", delay=1.5)
+    workspace, client = call(sandbox, lambda c: c.get_workspace(), timeout=0.5)
+    assert workspace.id and client.requests_made == 2
+
+
+def test_malformed_key_is_never_sent(sandbox, state):
+    from reporter.exec_api import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        ApiKey("exec_live_short")
+    assert state.total_requests == 0
+
+
+def test_200_reps_read_with_fewest_requests_and_no_429_at_default_limits(tmp_path):
+    """The default limits on both sides (60/min): listing every session of a 200-rep
+    workspace takes exactly ceil(n/100) requests and never meets a 429."""
+    ws = generate_workspace(seed=11, reps=200, today=dt.date(2026, 11, 15))
+    app = create_app(ws, api_key=SANDBOX_KEY)  # sandbox defaults: 60/min, 1000/day
+    with SandboxServer(app) as server:
+        started = time.monotonic()
+        sessions, client = call(server, lambda c: c.list_sessions(), rate_limit=60)
+        elapsed = time.monotonic() - started
+        state = app.state.sandbox
+        print(f"\n200 reps: {len(sessions)} sessions in {client.requests_made} requests, "
+              f"{state.rate_limited} x 429, {elapsed:.1f} s")
+        assert len(sessions) == len(ws.sessions)
+        assert client.requests_made == math.ceil(len(ws.sessions) / 100)
+        assert state.rate_limited == 0
