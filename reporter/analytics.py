@@ -214,15 +214,19 @@ def rep_slug(name: str, email: str) -> str:
     """A file-safe, stable, unique name for a rep's files: ``<ascii-name>-<8 hex>``.
 
     The name is folded to ASCII (NFKD, non-ASCII dropped), lowercased, every run of
-    characters outside [a-z0-9] becomes one "-", trimmed to 40 characters; "rep"
-    when nothing is left (a CJK or Arabic name, or none). The suffix is the first
+    characters outside [a-z0-9] becomes one "-", trimmed to 40 characters. When
+    nothing is left (a CJK or Arabic name, or none) the email's local part stands
+    in, so a manager can still tell the files apart; "rep" when that is empty too.
+    The suffix is the first
     8 hex digits of sha256(email.casefold()), so two reps with the same name get
     different files and a rerun gets the same ones. The result matches
     ``[a-z0-9][a-z0-9-]*``: no "/", no "..", never a leading ".".
     """
-    folded = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode("ascii")
-    words = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-    words = words[:SLUG_MAX].strip("-") or "rep"
+    def fold(text: str) -> str:
+        ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+    words = fold(name or "") or fold((email or "").partition("@")[0]) or "rep"
     digest = hashlib.sha256((email or "").casefold().encode("utf-8")).hexdigest()[:8]
     return f"{words}-{digest}"
 
@@ -483,9 +487,18 @@ def _examples(session: _Session) -> list[Moment]:
                 salience=ex.get("salience") if ex.get("salience") in _SALIENCE_ORDER else None,
                 quote=quote,
                 feedback=_text(ex.get("feedback")),
-                suggestion=_text(ex.get("suggestion_quote")),
+                suggestion=_suggestion(quote, ex.get("suggestion_quote")),
             ))
     return out
+
+
+def _suggestion(quote: str, raw: Any) -> str | None:
+    """The suggested phrasing, unless it only repeats what the rep said ("Try:" your own words
+    helps nobody)."""
+    suggestion = _text(raw)
+    if suggestion is None or normalise_quote(suggestion) == normalise_quote(quote):
+        return None
+    return suggestion
 
 
 def moments_worth_quoting(examples: Sequence[Moment]) -> tuple[Moment, ...]:

@@ -176,7 +176,8 @@ def test_slug_is_safe(name):
 
 def test_slug_content():
     assert an.rep_slug("José Ñúñez", "j@x.com").startswith("jose-nunez-")
-    assert an.rep_slug("王小明", "w@x.com").startswith("rep-")
+    assert an.rep_slug("王小明", "w@x.com").startswith("w-")
+    assert an.rep_slug("王小明", "王@x.com").startswith("rep-")
     assert an.rep_slug("../../etc/passwd", "e@x.com").startswith("etc-passwd-")
     assert an.rep_slug("", "e@x.com").startswith("rep-")
 
@@ -583,3 +584,10 @@ def test_header_only_report_and_build_rep_alone():
     assert header.reps == () and header.cohort.best_scores == (80,)
     view = an.build_rep(r, {**snap, "reps": []}, header.cohort.best_scores)
     assert view == an.build_report(snap).reps[0]
+
+
+def test_a_suggestion_that_repeats_the_quote_is_dropped():
+    view = build(_with_examples([f.example("Appreciate it.", suggestion="appreciate it"),
+                                 f.example("Send me a deck", suggestion="What would help?")]))
+    by_quote = {m.quote: m.suggestion for m in view.moments}
+    assert by_quote == {"Appreciate it.": None, "Send me a deck": "What would help?"}
