@@ -179,7 +179,8 @@ def test_slug_content():
     assert an.rep_slug("王小明", "w@x.com").startswith("w-")
     assert an.rep_slug("王小明", "王@x.com").startswith("rep-")
     assert an.rep_slug("../../etc/passwd", "e@x.com").startswith("etc-passwd-")
-    assert an.rep_slug("", "e@x.com").startswith("rep-")
+    assert an.rep_slug("", "e@x.com").startswith("e-")
+    assert an.rep_slug("", "").startswith("rep-")
 
 
 def test_slug_unique_per_email_and_stable():
