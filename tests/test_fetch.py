@@ -14,9 +14,10 @@ from reporter.cohort.fetch import FetchOptions, PlanRefused, gather, warm_cache
 from reporter.cohort.selection import Selection, SelectionError, parse_period
 from reporter.exec_api import ApiKey, ExecClient, UsageCounter
 from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
+from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
 
-TODAY = dt.date(2026, 11, 15)
-NOW = dt.datetime(2026, 11, 15, 12, tzinfo=dt.UTC)
+TODAY = SANDBOX_TODAY
+NOW = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
 PERIOD = parse_period("2026-10", now=NOW)
 PAGE = 100
 
@@ -53,13 +54,17 @@ def lower_bound(ws, scenario, period, emails=None) -> dict[str, int]:
 
 
 class Env:
-    def __init__(self, reps: int, **limits) -> None:
-        self.ws = generate_workspace(seed=7, reps=reps, today=TODAY)
-        self.key = make_api_key(7)
-        self.app = create_app(self.ws, api_key=self.key, **limits)
-        self.state = self.app.state.sandbox
-        self.server = SandboxServer(self.app).start()
-        self.scenario = next(s for s in self.ws.scenarios if not s.archived)
+    def __init__(self, ws, server, key: str) -> None:
+        self.ws, self.server, self.key = ws, server, key
+        self.state = server.state
+        self.scenario = next(s for s in ws.scenarios if not s.archived)
+
+    @classmethod
+    def start(cls, reps: int, **limits) -> Env:
+        """A sandbox of its own, for a test that needs another size or limits."""
+        ws = generate_workspace(seed=7, reps=reps, today=TODAY)
+        key = make_api_key(7)
+        return cls(ws, SandboxServer(create_app(ws, api_key=key, **limits)).start(), key)
 
     def client(self, tmp_path, rate_limit: int = 6000) -> ExecClient:
         return ExecClient(ApiKey(self.key), self.server.base_url, rate_limit=rate_limit,
@@ -79,11 +84,10 @@ class Env:
         return asyncio.run(go())
 
 
-@pytest.fixture(scope="module")
-def env():
-    e = Env(30, rate_limit=None, daily_limit=None)
-    yield e
-    e.server.stop()
+@pytest.fixture
+def env(sandbox, sandbox_workspace):
+    sandbox.state.reset()
+    return Env(sandbox_workspace, sandbox, SANDBOX_KEY)
 
 
 def test_cold_fetch_makes_exactly_its_plan_and_that_is_the_lower_bound(env, tmp_path):
@@ -210,7 +214,7 @@ def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
 def test_200_reps_under_a_tighter_server_limit_finish_at_the_servers_pace(tmp_path):
     """The server allows R a minute, the client believes in 2R: every 429 is absorbed, nothing
     fails, and the run takes what the server's limit allows (within 10%)."""
-    e = Env(200, rate_limit=None, daily_limit=None)
+    e = Env.start(200, rate_limit=None, daily_limit=None)
     try:
         dry, _ = e.gather(tmp_path, options=FetchOptions(dry_run=True))
         n = dry.plan.total_requests

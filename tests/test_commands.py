@@ -1,0 +1,205 @@
+"""The commands end to end against the session sandbox: what a manager runs and sees."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from reporter.cli import cli
+from tests.conftest import SANDBOX_KEY
+from tests.test_email import plain_server  # noqa: F401 - a fixture: a real SMTP server
+
+MONTH = "2026-10"
+
+
+@pytest.fixture
+def env(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXEC_API_KEY", SANDBOX_KEY)
+    monkeypatch.setenv("EXEC_API_URL", sandbox.base_url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    # The session sandbox has no limit; pacing at the published 60/min would only add minutes.
+    monkeypatch.setenv("REPORTER_RATE_LIMIT", "6000")
+    monkeypatch.chdir(tmp_path)
+    sandbox.state.reset()
+    return sandbox
+
+
+@pytest.fixture(scope="module")
+def scenario(sandbox_workspace):
+    return next(s for s in sandbox_workspace.scenarios if not s.archived)
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def finished_run(sandbox, scenario, tmp_path_factory):
+    """One full run shared by the read-only checks below."""
+    tmp = tmp_path_factory.mktemp("run")
+    old = {k: os.environ.get(k) for k in ("EXEC_API_KEY", "EXEC_API_URL", "REPORTER_RATE_LIMIT")}
+    os.environ.update(EXEC_API_KEY=SANDBOX_KEY, EXEC_API_URL=sandbox.base_url,
+                      REPORTER_RATE_LIMIT="6000")
+    try:
+        result = invoke("run", scenario.slug, "--month", MONTH, "--out", tmp / "out",
+                        "--cache-dir", tmp / "cache", "--csv", "--jobs", "2")
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return result, tmp / "out" / scenario.slug / MONTH
+
+
+def test_run_writes_the_whole_folder_and_a_summary(finished_run):
+    result, run_dir = finished_run
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in run_dir.iterdir())
+    assert names == ["cohort.xlsx", "feedback.csv", "manifest.csv", "manifest.json", "reps",
+                     "reps.csv", "sessions.csv", "snapshot.json"]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    pdfs = sorted(p.name for p in (run_dir / "reps").iterdir())
+    listed = sorted(Path(r["pdf"]).name for r in manifest["reps"] if r["pdf"])
+    assert pdfs == listed and len(pdfs) >= 20
+    summary = [line for line in result.stderr.splitlines() if line.startswith("done:")]
+    assert summary and f"{len(pdfs)} reports" in summary[0] and "requests" in summary[0]
+    assert SANDBOX_KEY not in result.output
+    for name in ("snapshot.json", "manifest.json", "manifest.csv"):
+        assert SANDBOX_KEY not in (run_dir / name).read_text(encoding="utf-8-sig")
+
+
+def test_run_pdfs_hold_each_reps_name_and_best_score(finished_run):
+    _, run_dir = finished_run
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    snapshot = json.loads((run_dir / "snapshot.json").read_text())
+    ok = [r for r in manifest["reps"] if r["status"] == "ok"][:3]
+    for entry in ok:
+        text = "".join(p.extract_text() for p in PdfReader(run_dir / entry["pdf"]).pages)
+        rep = next(r for r in snapshot["reps"] if r["user"]["email"] == entry["email"])
+        best = max(s["score"] for s in rep["sessions"] if s["is_valid_attempt"])
+        assert (rep["user"]["first_name"] or "") in text
+        assert f"{best:g}" in text
+        assert len(PdfReader(run_dir / entry["pdf"]).pages) == entry["pages"]
+
+
+def test_run_workbook_links_each_rep_to_their_pdf(finished_run):
+    _, run_dir = finished_run
+    wb = load_workbook(run_dir / "cohort.xlsx")
+    ws = wb["Reps"]
+    links = [c.hyperlink.target for row in ws.iter_rows(min_row=2) for c in row if c.hyperlink]
+    assert links and all((run_dir / link).is_file() for link in links)
+
+
+def test_rerun_replaces_the_folder_and_leaves_no_temporary_files(env, scenario, tmp_path):
+    args = ("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out", "--no-pdf",
+            "--cache-dir", tmp_path / "cache")
+    first = invoke(*args)
+    run_dir = tmp_path / "out" / scenario.slug / MONTH
+    (run_dir / "stray.txt").write_text("from an older run")
+    second = invoke(*args)
+    assert first.exit_code == second.exit_code == 0
+    assert not (run_dir / "stray.txt").exists()
+    assert sorted(p.name for p in (tmp_path / "out" / scenario.slug).iterdir()) == [MONTH]
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(env, scenario, tmp_path):
+    result = invoke("run", scenario.slug, "--month", MONTH, "--dry-run", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "to fetch" in result.stdout and "daily budget" in result.stdout
+    assert not (tmp_path / "o").exists()
+    assert env.state.by_path.get("/sessions/{id}", 0) == 0
+
+
+def test_missing_reps_are_listed_and_exit_1(env, scenario, sandbox_workspace, tmp_path):
+    someone = next(u.email for u in sandbox_workspace.users if u.is_member and not u.is_system)
+    result = invoke("run", scenario.slug, someone, "ghost@nowhere.example", "--month", MONTH,
+                    "--out", tmp_path / "out", "--no-pdf")
+    assert result.exit_code == 1, result.output
+    assert "warning: ghost@nowhere.example: not a member of the workspace" in result.stderr
+    rows = list(csv.DictReader((tmp_path / "out" / scenario.slug / MONTH / "manifest.csv")
+                               .read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["email"]: r["status"] for r in rows}["ghost@nowhere.example"] == "not_found"
+
+
+def test_unknown_scenario_and_refused_key_are_exit_2(env, scenario, tmp_path, monkeypatch):
+    typo = scenario.slug[:-3]
+    result = invoke("run", typo, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: unknown scenario '{typo}'; did you mean ")
+    monkeypatch.setenv("EXEC_API_KEY", "exec_live_" + "Q" * 40)
+    result = invoke("run", scenario.slug, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.strip() == "Error: the API key was refused: Invalid or inactive API key"
+    assert not (tmp_path / "out").exists()
+
+
+def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, tmp_path):
+    snap = tmp_path / "snap.json"
+    fetched = invoke("fetch", scenario.slug, "--month", MONTH, "--snapshot", snap)
+    assert fetched.exit_code == 0, fetched.output
+    env.state.reset()
+    rendered = invoke("render", snap, "--out", tmp_path / "out", "--no-xlsx", "--jobs", "1")
+    assert rendered.exit_code == 0, rendered.output
+    assert env.state.total_requests == 0  # rendering is offline
+    run_dir = tmp_path / "out" / scenario.slug / MONTH
+    reps = json.loads(snap.read_text())["reps"]
+    assert len(list((run_dir / "reps").glob("*.pdf"))) == len(reps)
+
+
+def test_newer_snapshot_is_refused(tmp_path):
+    snap = tmp_path / "s.json"
+    snap.write_text(json.dumps({"schema_version": 99}))
+    result = invoke("render", snap)
+    assert result.exit_code == 2
+    assert "snapshot version 99; this reporter reads up to version 1" in result.output
+
+
+def test_config_file_and_flags_precedence(env, scenario, tmp_path):
+    (tmp_path / "reporter.toml").write_text(
+        f'scenario = "{scenario.slug}"\nmonth = "2026-09"\nout = "from-config"\n')
+    result = invoke("run", "--month", MONTH, "--no-pdf", "--no-xlsx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "from-config" / scenario.slug / MONTH / "manifest.json").is_file()
+    (tmp_path / "reporter.toml").write_text('scenario = "x"\nmonthh = "2026-09"\n')
+    bad = invoke("run")
+    assert bad.exit_code == 2 and "unknown key 'monthh'" in bad.output
+
+
+def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_server):  # noqa: F811
+    controller, recorder = plain_server
+    recorder.received.clear()
+    assert invoke("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out",
+                  "--no-xlsx", "--jobs", "1").exit_code == 0
+    run_dir = tmp_path / "out" / scenario.slug / MONTH
+    args = ("email", run_dir, "--send", "--smtp-host", "127.0.0.1", "--smtp-port",
+            controller.port, "--security", "none", "--from", "coach@acme.example")
+    first = invoke(*args)
+    assert first.exit_code == 0, first.output
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    with_pdf = [r for r in manifest["reps"] if r["pdf"]]
+    assert len(recorder.received) == len(with_pdf) == len(list((run_dir / "outbox").iterdir()))
+    assert all(r["message_id"] for r in with_pdf)
+    again = invoke(*args)
+    assert again.exit_code == 0 and len(recorder.received) == len(with_pdf)
+    assert f"already sent before {len(with_pdf)}" in again.stderr
+
+
+def test_demo_end_to_end(tmp_path, monkeypatch):
+    monkeypatch.delenv("EXEC_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("demo", "--out", tmp_path / "demo", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert "open first:" in result.stdout and ".pdf" in result.stdout
+    run_dirs = [p.parent for p in (tmp_path / "demo").rglob("manifest.json")]
+    assert len(run_dirs) == 1
+    run_dir = run_dirs[0]
+    assert len(list((run_dir / "reps").glob("*.pdf"))) >= 20
+    assert (run_dir / "cohort.xlsx").is_file() and len(list((run_dir / "outbox").iterdir())) >= 20
