@@ -715,9 +715,8 @@ def _quote_of(line: str, rng: random.Random) -> str:
 def _example(rng: random.Random, grade: str, rep_lines: list[_RepLine]) -> dict[str, Any]:
     wanted = [r for r in rep_lines if r.strong == (grade == "good")] or rep_lines
     line = rng.choice(wanted)
-    suggestion = None
-    if rng.random() < 0.5:
-        suggestion = line.better if grade != "good" else _quote_of(line.better, rng)
+    # Only what went less well gets a better phrasing, and only about half the time.
+    suggestion = line.better if grade != "good" and rng.random() < 0.5 else None
     return {
         "quote": _quote_of(line.text, rng),
         "feedback": None if rng.random() < 0.08 else rng.choice(text.EXAMPLE_FEEDBACK[grade]),
