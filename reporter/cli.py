@@ -8,7 +8,6 @@ reaches a user for them, and no message contains the API key.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -18,8 +17,6 @@ from typing import Any
 import click
 
 from reporter import __version__
-
-DEFAULT_OUT = Path("output")
 
 
 class UsageFailure(click.ClickException):
@@ -276,6 +273,5 @@ def demo(**kw: Any) -> None:
     raise SystemExit(commands.do_demo(kw))
 
 
-def main() -> None:  # pragma: no cover - console script shim
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+if __name__ == "__main__":  # python -m reporter.cli
     cli()

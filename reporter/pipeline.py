@@ -175,6 +175,14 @@ class StagingDir:
 # -- render ----------------------------------------------------------------------
 
 
+def build_report(snapshot: dict[str, Any], console: Console) -> ReportView:
+    """The view models, with their warnings (e.g. a figure the API disagrees on) on stderr."""
+    report = analytics.build_report(snapshot)
+    for warning in report.warnings:
+        console.warn(warning)
+    return report
+
+
 def header_view(snapshot: dict[str, Any]) -> ReportView:
     """The report without its reps: what every rep's PDF shares (cohort, period, scenario)."""
     return analytics.build_report({**snapshot, "reps": []})
@@ -245,7 +253,7 @@ def render_snapshot(snapshot: dict[str, Any], out: Path, settings: RenderSetting
                     started: float | None = None) -> RunOutcome:
     """``reporter render``: everything from a snapshot, no network."""
     started = started or time.monotonic()
-    report = analytics.build_report(snapshot)
+    report = build_report(snapshot, console)
     header = header_view(snapshot)
     final = run_dir or run_dir_for(out, snapshot)
     stage = StagingDir(final)
@@ -295,7 +303,7 @@ def run(api: ApiSettings, scenario: str, selection: Selection, period: Period,
         result = asyncio.run(_fetch(api, scenario, selection, period, options, console, on_rep))
         snapshot = result.snapshot
         assert snapshot is not None
-        report = analytics.build_report(snapshot)
+        report = build_report(snapshot, console)
         final = state.get("dir") or run_dir_for(out, snapshot)
         stage = state.get("stage") or StagingDir(final)
         state["stage"] = stage

@@ -101,3 +101,29 @@ def test_readme_documents_every_command_and_is_current():
     check = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_sandbox_command_serves_and_prints_url_and_key(tmp_path):
+    import httpx
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reporter.cli", "sandbox", "--port", "0", "--reps", "8",
+         "--today", "2026-11-15", "--no-rate-limit"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+    )
+    try:
+        lines: list[str] = []
+        while not any("EXEC_API_KEY=" in line for line in lines):
+            line = proc.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        url = next(line for line in lines if "EXEC_API_URL=" in line).split("=", 1)[1].strip()
+        key = next(line for line in lines if "EXEC_API_KEY=" in line).split("=", 1)[1].split()[0]
+        answer = httpx.get(f"{url}/workspace", headers={"Authorization": f"Bearer {key}"})
+        assert answer.status_code == 200 and answer.json()["name"]
+        refused = httpx.get(f"{url}/workspace")
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "invalid_api_key"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
