@@ -45,7 +45,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reporter.files import atomic_write_bytes
+from reporter.files import atomic_write_bytes, read_versioned_json
 
 SCHEMA_VERSION = 1
 
@@ -61,24 +61,4 @@ def write_snapshot(data: dict[str, Any], path: Path) -> None:
 
 
 def read_snapshot(path: Path) -> dict[str, Any]:
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise SnapshotError(f"snapshot not found: {path}") from None
-    except OSError as exc:
-        raise SnapshotError(f"cannot read snapshot {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise SnapshotError(f"{path} is not a snapshot (not valid JSON)") from None
-    if not isinstance(data, dict) or "schema_version" not in data:
-        raise SnapshotError(f"{path} is not a snapshot (no schema_version)")
-    version = data["schema_version"]
-    if not isinstance(version, int) or version < 1:
-        raise SnapshotError(f"{path} has an invalid schema_version: {version!r}")
-    if version > SCHEMA_VERSION:
-        raise SnapshotError(
-            f"{path} is snapshot version {version}; this reporter reads up to version "
-            f"{SCHEMA_VERSION}. Upgrade reporter to render it."
-        )
-    return data
+    return read_versioned_json(path, "snapshot", SCHEMA_VERSION, SnapshotError)

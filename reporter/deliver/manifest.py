@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from reporter.files import atomic_write_bytes
+from reporter.files import atomic_write_bytes, read_versioned_json
 from reporter.render.cells import csv_text
 
 MANIFEST_JSON = "manifest.json"
@@ -135,24 +135,10 @@ def _entry(raw: object, index: int, path: Path) -> RepEntry:
 def read_manifest(run_dir: Path) -> Manifest:
     """Read ``RUN_DIR/manifest.json`` back, refusing anything that is not a whole manifest."""
     path = Path(run_dir) / MANIFEST_JSON
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ManifestError(f"no manifest in {run_dir} ({MANIFEST_JSON} not found)") from None
-    except OSError as exc:
-        raise ManifestError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ManifestError(f"{path} is not a manifest (not valid JSON)") from None
-    if not isinstance(data, dict):
-        raise ManifestError(f"{path} is not a manifest (not a JSON object)")
-    version = data.get("schema_version", SCHEMA_VERSION)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ManifestError(f"{path} has an invalid schema_version: {version!r}")
-    if version > SCHEMA_VERSION:
-        raise ManifestError(f"{path} was written by a newer reporter (schema {version}); "
-                            "upgrade reporter to read it")
+    if not path.is_file():
+        raise ManifestError(f"no manifest in {run_dir} ({MANIFEST_JSON} not found)")
+    data = read_versioned_json(path, "manifest", SCHEMA_VERSION, ManifestError,
+                               default_version=SCHEMA_VERSION)
     run, reps, files = data.get("run"), data.get("reps"), data.get("files", {})
     if not isinstance(run, dict) or not isinstance(reps, list) or not isinstance(files, dict):
         raise ManifestError(f"{path} is not a manifest (needs run, reps and files)")

@@ -286,15 +286,13 @@ class ExecClient:
         end_date: datetime | None = None,
         exclude_system_users: bool | None = None,
     ) -> ScenarioAnalyticsSummary:
+        params = _analytics_filters(group_ids, start_date, end_date, exclude_system_users)
         return await self._get(
             "GET /scenarios/{id}/analytics/summary",
             f"/scenarios/{_segment(scenario)}/analytics/summary",
             ScenarioAnalyticsSummary,
             user_emails=_csv(user_emails),
-            group_ids=_csv(group_ids),
-            start_date=_iso(start_date),
-            end_date=_iso(end_date),
-            exclude_system_users=_bool(exclude_system_users),
+            **params,
         )
 
     async def list_participants(
@@ -308,18 +306,12 @@ class ExecClient:
         exclude_system_users: bool | None = None,
         sorting: str = "-best_score",
     ) -> list[ScenarioParticipantEntry]:
-        params = {
-            "group_ids": _csv(group_ids),
-            "start_date": _iso(start_date),
-            "end_date": _iso(end_date),
-            "exclude_system_users": _bool(exclude_system_users),
-            "sorting": sorting,
-        }
+        params = _analytics_filters(group_ids, start_date, end_date, exclude_system_users)
         return await self._paginate_by_emails(
             "GET /scenarios/{id}/analytics/participants",
             f"/scenarios/{_segment(scenario)}/analytics/participants",
             ScenarioParticipantEntry,
-            params,
+            {**params, "sorting": sorting},
             user_emails,
             key=lambda entry: entry.user.id,
         )
@@ -369,6 +361,21 @@ class ExecClient:
 
 
 # -- helpers ------------------------------------------------------------------
+
+
+def _analytics_filters(
+    group_ids: Sequence[str],
+    start_date: datetime | None,
+    end_date: datetime | None,
+    exclude_system_users: bool | None,
+) -> dict[str, Any]:
+    """The filters both analytics endpoints take (besides the user lists)."""
+    return {
+        "group_ids": _csv(group_ids),
+        "start_date": _iso(start_date),
+        "end_date": _iso(end_date),
+        "exclude_system_users": _bool(exclude_system_users),
+    }
 
 
 def _validate(model: type[M], body: Any, endpoint: str, prefix: str = "") -> M:
