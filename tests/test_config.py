@@ -41,3 +41,15 @@ def test_missing_explicit_config_is_an_error_but_absent_default_is_not(tmp_path,
     assert load_config(None).values == {}
     (tmp_path / "reporter.toml").write_text('month = "2026-09"\n')
     assert load_config(None).get("month") == "2026-09"
+
+
+def test_the_example_config_and_roster_are_valid():
+    from pathlib import Path
+
+    from reporter.cohort.selection import read_roster
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    cfg = load_config(examples / "reporter.toml")
+    assert cfg.get("scenario") and cfg.branding["accent"].startswith("#")
+    emails, invalid = read_roster(cfg.resolve_path(cfg.get("roster")))
+    assert "jurgen.weiss@acme.example" in emails and invalid == ["see-me-in-person"]

@@ -135,3 +135,14 @@ def test_rerun_replaces_and_leaves_no_temp_files(report, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "feedback.csv", "reps.csv", "sessions.csv",
     ]
+
+
+def test_readme_documents_every_csv_column():
+    from pathlib import Path
+
+    from reporter.render.csv_export import FEEDBACK_COLUMNS, REPS_COLUMNS, SESSIONS_COLUMNS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- csv:start -->", 1)[1].split("<!-- csv:end -->", 1)[0]
+    for column in (*REPS_COLUMNS, *SESSIONS_COLUMNS, *FEEDBACK_COLUMNS):
+        assert column in section, f"README's CSV section lacks {column}"
