@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import math
 import time
 
@@ -233,3 +234,53 @@ def test_200_reps_under_a_tighter_server_limit_finish_at_the_servers_pace(tmp_pa
         assert allowed * 0.98 <= elapsed <= allowed * 1.10
     finally:
         e.server.stop()
+
+
+def test_group_selection_takes_the_groups_members(env, tmp_path):
+    group = max(env.ws.groups, key=lambda g: len(g.member_ids))
+    result, _ = env.gather(tmp_path, selection=Selection("group", group=group.name.upper()))
+    got = {r["user"]["id"] for r in result.snapshot["reps"]}
+    assert got and got <= set(group.member_ids)
+    assert all(group.name in r["groups"] for r in result.snapshot["reps"])
+    assert result.snapshot["selection"]["group"] == {"id": group.id, "name": group.name}
+    with pytest.raises(SelectionError, match="unknown group 'No Such Team'; groups: "):
+        env.gather(tmp_path, selection=Selection("group", group="No Such Team"))
+
+
+def test_system_users_only_with_include_system_users(env, tmp_path):
+    def emails(selection):
+        result, _ = env.gather(tmp_path, selection=selection)
+        return {r["user"]["email"] for r in result.snapshot["reps"]}
+
+    system = {u.email for u in env.ws.users if u.is_system}
+    in_period = {env.ws.users_by_id[s.user_id].email for s in env.ws.sessions
+                 if s.scenario_id == env.scenario.id and PERIOD.start <= s.created_at <= PERIOD.end}
+    assert system & in_period, "the sandbox's system user practised in the period"
+    assert not emails(Selection("all")) & system
+    assert emails(Selection("all", include_system_users=True)) & system
+
+
+def test_explicit_list_of_most_participants_lists_the_scenario_once(tmp_path):
+    """200 reps named one by one: filtering by email would take several URL-length chunks of
+    pages; listing the scenario once and filtering here takes fewer requests."""
+    e = Env.start(200, rate_limit=None, daily_limit=None)
+    try:
+        everyone = tuple(sorted({e.ws.users_by_id[s.user_id].email.lower() for s in e.ws.sessions
+                                 if s.scenario_id == e.scenario.id
+                                 and PERIOD.start <= s.created_at <= PERIOD.end
+                                 and not e.ws.users_by_id[s.user_id].is_system}))
+        result, client = e.gather(tmp_path, selection=Selection("emails", everyone),
+                                  options=FetchOptions(dry_run=True))
+        assert result.plan.list_strategy == "scenario"
+        assert client.requests_by_endpoint["GET /sessions"] == pages(result.plan.sessions)
+    finally:
+        e.server.stop()
+
+
+def test_plan_beyond_todays_budget_is_refused_saying_how_to_continue(env, tmp_path):
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    (tmp_path / "usage.json").write_text(json.dumps({today: 990}))
+    with pytest.raises(PlanRefused) as info:
+        env.gather(tmp_path)
+    assert "of today's 1000 are left" in str(info.value)
+    assert "reporter sync" in str(info.value)
