@@ -25,7 +25,14 @@ from reporter.cohort.fetch import FetchOptions, FetchResult, Plan, WarmResult, g
 from reporter.cohort.selection import Period, Selection
 from reporter.cohort.snapshot import read_snapshot, write_snapshot
 from reporter.console import Console
-from reporter.deliver.manifest import Manifest, RepEntry, sha256_file, write_manifest
+from reporter.deliver.manifest import (
+    Manifest,
+    ManifestError,
+    RepEntry,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
 from reporter.exec_api import ApiKey, ExecClient, UsageCounter
 from reporter.render.csv_export import write_csv
 from reporter.render.pdf import PdfOptions, PdfRenderPool, RenderedPdf
@@ -190,6 +197,7 @@ def header_view(snapshot: dict[str, Any]) -> ReportView:
 
 def finish_run(
     stage: Path,
+    final: Path,
     snapshot: dict[str, Any],
     report: ReportView,
     pdfs: list[RenderedPdf],
@@ -197,7 +205,11 @@ def finish_run(
     settings: RenderSettings,
     started: float,
 ) -> tuple[list[Path], Manifest]:
-    """Write the snapshot, workbook, CSV and manifest next to the PDFs in ``stage``."""
+    """Write the snapshot, workbook, CSV and manifest next to the PDFs in ``stage``.
+
+    A rerun replaces ``final`` but keeps its record of emails already sent, so that
+    rerunning a month after ``reporter email --send`` never mails a rep twice.
+    """
     files: list[Path] = []
     snap_path = stage / "snapshot.json"
     write_snapshot({k: v for k, v in snapshot.items() if k != "schema_version"}, snap_path)
@@ -229,6 +241,10 @@ def finish_run(
                                     None, None, None))
     for nf in report.not_found:
         entries.append(RepEntry(nf.email, nf.email, "", "not_found", nf.detail, None, None, None))
+    sent = previous_sends(final)
+    for entry in entries:
+        if entry.email.casefold() in sent:
+            entry.message_id, entry.sent_at = sent[entry.email.casefold()]
     fetch = snapshot.get("fetch") or {}
     manifest = Manifest(
         run={
@@ -246,6 +262,17 @@ def finish_run(
     )
     write_manifest(stage, manifest)
     return files, manifest
+
+
+def previous_sends(run_dir: Path) -> dict[str, tuple[str, str | None]]:
+    """email -> (Message-ID, sent at) from the manifest a rerun is about to replace."""
+    if not (Path(run_dir) / "manifest.json").is_file():
+        return {}
+    try:
+        old = read_manifest(run_dir)
+    except ManifestError:
+        return {}  # a damaged old manifest must not block a new run
+    return {e.email.casefold(): (e.message_id, e.sent_at) for e in old.reps if e.message_id}
 
 
 def render_snapshot(snapshot: dict[str, Any], out: Path, settings: RenderSettings,
@@ -266,7 +293,7 @@ def render_snapshot(snapshot: dict[str, Any], out: Path, settings: RenderSetting
             ) as pool:
                 futures = [(rep, pool.submit(header, rep)) for rep in reps]
                 pdfs, failed = _collect(futures, bar, console)
-        files, _ = finish_run(stage.path, snapshot, report, pdfs, failed, settings, started)
+        files, _ = finish_run(stage.path, final, snapshot, report, pdfs, failed, settings, started)
         stage.commit()
     except BaseException:
         stage.abort()
@@ -312,7 +339,7 @@ def run(api: ApiSettings, scenario: str, selection: Selection, period: Period,
             with console.progress(len(state["futures"]), "PDF reports") as bar:
                 pdfs, failed = _collect(state["futures"], bar, console)
             state["pool"].close()
-        files, _ = finish_run(stage.path, snapshot, report, pdfs, failed, settings, started)
+        files, _ = finish_run(stage.path, final, snapshot, report, pdfs, failed, settings, started)
         stage.commit()
     except BaseException:
         if state.get("pool"):

@@ -190,6 +190,11 @@ def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_s
     again = invoke(*args)
     assert again.exit_code == 0 and len(recorder.received) == len(with_pdf)
     assert f"already sent before {len(with_pdf)}" in again.stderr
+    # Rerunning the month replaces the reports but remembers who was mailed.
+    assert invoke("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out",
+                  "--no-xlsx", "--jobs", "1").exit_code == 0
+    after_rerun = invoke(*args)
+    assert after_rerun.exit_code == 0 and len(recorder.received) == len(with_pdf)
 
 
 def test_demo_end_to_end(tmp_path, monkeypatch):
