@@ -4,10 +4,17 @@ tests talk to it over loopback HTTP like the client does against the real API.""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 
 from reporter.sandbox import SandboxServer, SandboxWorkspace, create_app, generate_workspace
 from reporter.sandbox import make_api_key as _make_api_key
@@ -48,3 +55,55 @@ def sandbox_client(sandbox: SandboxServer) -> Iterator[httpx.Client]:
     """A plain httpx client for the session sandbox, closed after the test."""
     with sandbox_http(sandbox) as client:
         yield client
+
+
+# -- a real SMTP server on loopback ----------------------------------------------------------
+
+REJECTED = "bob@acme.test"
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class Recorder:
+    """aiosmtpd handler: refuses REJECTED with 550, stores every accepted envelope."""
+
+    received: list[Received] = field(default_factory=list)
+    reject: set[str] = field(default_factory=lambda: {REJECTED})
+    reject_data: set[str] = field(default_factory=set)  # refused at DATA (e.g. content filter)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address.lower() in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if set(envelope.rcpt_tos) & self.reject_data:
+            return "554 5.7.1 Message content rejected"
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def plain_server() -> Iterator[tuple[Controller, Recorder]]:
+    """aiosmtpd on a free loopback port, plain SMTP (no TLS, no login); clear
+    ``recorder.received`` before use."""
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, recorder
+    controller.stop()

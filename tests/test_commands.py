@@ -14,7 +14,6 @@ from pypdf import PdfReader
 
 from reporter.cli import cli
 from tests.conftest import SANDBOX_KEY
-from tests.test_email import plain_server  # noqa: F401 - a fixture: a real SMTP server
 
 MONTH = "2026-10"
 
@@ -173,7 +172,7 @@ def test_config_file_and_flags_precedence(env, scenario, tmp_path):
     assert bad.exit_code == 2 and "unknown key 'monthh'" in bad.output
 
 
-def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_server):  # noqa: F811
+def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_server):
     controller, recorder = plain_server
     recorder.received.clear()
     assert invoke("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out",

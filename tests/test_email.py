@@ -7,11 +7,10 @@ The server is aiosmtpd on loopback: what it stores is what a mail server would h
 from __future__ import annotations
 
 import hashlib
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -38,59 +37,14 @@ from reporter.deliver.outbox import (
 )
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.views import ReportView
+from tests.conftest import REJECTED, Recorder, free_port
 from tests.sample_views import sample_report
 
 SENDER = "Coaching reports <coaching@acme.example>"
-REJECTED = "bob@acme.test"
 PASSWORD = "s3cret-Pa55"
 
 
 # -- a real SMTP server on loopback ---------------------------------------------------------
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-
-
-@dataclass
-class Recorder:
-    """aiosmtpd handler: refuses REJECTED with 550, stores every accepted envelope."""
-
-    received: list[Received] = field(default_factory=list)
-    reject: set[str] = field(default_factory=lambda: {REJECTED})
-    reject_data: set[str] = field(default_factory=set)  # refused at DATA (e.g. content filter)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
-        if address.lower() in self.reject:
-            return "550 5.1.1 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if set(envelope.rcpt_tos) & self.reject_data:
-            return "554 5.7.1 Message content rejected"
-        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def plain_server() -> Iterator[tuple[Controller, Recorder]]:
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, recorder
-    controller.stop()
 
 
 @pytest.fixture
@@ -124,7 +78,7 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
         return AuthResult(success=ok, handled=False)
 
     recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port(),
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(),
                             tls_context=context, require_starttls=True, auth_required=True,
                             authenticator=authenticator)
     controller.start()
@@ -477,7 +431,7 @@ def test_unusable_rep_address_is_recorded_without_stopping_the_others(
 def test_no_server_stops_with_a_clear_error_and_records_nothing(tmp_path: Path) -> None:
     run = make_run(tmp_path)
     before = (run.path / "manifest.json").read_bytes()
-    smtp = SmtpSettings(host="127.0.0.1", port=_free_port(), security="none", timeout=5)
+    smtp = SmtpSettings(host="127.0.0.1", port=free_port(), security="none", timeout=5)
     with pytest.raises(SendError, match=r"cannot connect to SMTP server 127\.0\.0\.1"):
         send_all(run.path, build(run), smtp)
     assert (run.path / "manifest.json").read_bytes() == before
