@@ -179,7 +179,10 @@ def fetch(**kw: Any) -> None:
 @console_options
 @with_failures
 def sync(**kw: Any) -> None:
-    """Warm the cache with new graded sessions (for a daily cron job)."""
+    """Warm the cache with new graded sessions (for a daily cron job).
+
+    Without --month or --since it looks at the last 31 days, so the monthly run finds
+    almost every detail already cached."""
     from reporter import commands
 
     s = commands.resolve(kw, command="sync")
