@@ -51,6 +51,9 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listen now, before the URL is printed: a client that acts on it at once is queued
+        # until uvicorn starts accepting, instead of being refused.
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
