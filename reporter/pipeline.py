@@ -24,7 +24,7 @@ from reporter.cohort.cache import DetailCache, default_cache_dir, usage_path
 from reporter.cohort.fetch import FetchOptions, FetchResult, Plan, WarmResult, gather, warm_cache
 from reporter.cohort.selection import Period, Selection
 from reporter.cohort.snapshot import read_snapshot, write_snapshot
-from reporter.console import Console
+from reporter.console import Console, Progress
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -100,26 +100,25 @@ def print_plan(plan: Plan, console: Console, *, to_stdout: bool) -> None:
 async def _fetch(api: ApiSettings, scenario: str, selection: Selection, period: Period,
                  options: FetchOptions, console: Console, on_rep=None) -> FetchResult:
     client = make_client(api)
-    bar_holder: dict[str, Any] = {}
+    bar: Progress | None = None
 
     def on_plan(plan: Plan) -> None:
+        nonlocal bar
         print_plan(plan, console, to_stdout=options.dry_run)
         if not options.dry_run and plan.details_to_fetch:
-            cm = console.progress(len(plan.details_to_fetch), "session details")
-            bar_holder["cm"] = cm
-            bar_holder["bar"] = cm.__enter__()
+            bar = Progress(console, len(plan.details_to_fetch), "session details")
 
     def on_detail() -> None:
-        if "bar" in bar_holder:
-            bar_holder["bar"].advance()
+        if bar is not None:
+            bar.advance()
 
     try:
         async with client:
             result = await gather(client, _cache_factory(api), scenario, selection, period,
                                   options, on_rep=on_rep, on_plan=on_plan, on_detail=on_detail)
     finally:
-        if "cm" in bar_holder:
-            bar_holder["cm"].__exit__(None, None, None)
+        if bar is not None:
+            bar.close()
     for line in result.reports:
         console.warn(line)
     return result
@@ -212,7 +211,7 @@ def finish_run(
     """
     files: list[Path] = []
     snap_path = stage / "snapshot.json"
-    write_snapshot({k: v for k, v in snapshot.items() if k != "schema_version"}, snap_path)
+    write_snapshot(snapshot, snap_path)
     files.append(snap_path)
     pdf_paths = {p.slug: f"reps/{p.path.name}" for p in pdfs}
     if settings.xlsx:
@@ -376,7 +375,7 @@ def _outcome(final: Path, report: ReportView, pdfs, failed, files, snapshot, sta
 
 def save_snapshot(result: FetchResult, path: Path) -> None:
     assert result.snapshot is not None
-    write_snapshot({k: v for k, v in result.snapshot.items() if k != "schema_version"}, path)
+    write_snapshot(result.snapshot, path)
 
 
 def load_snapshot(path: Path) -> dict[str, Any]:

@@ -55,8 +55,10 @@ class SnapshotError(Exception):
 
 
 def write_snapshot(data: dict[str, Any], path: Path) -> None:
-    """Write atomically: a reader never sees half a snapshot."""
-    data = {"schema_version": SCHEMA_VERSION, **data}
+    """Write atomically: a reader never sees half a snapshot. The version written is always
+    this reporter's, whatever ``data`` carried (a re-saved older snapshot is upgraded)."""
+    data = {"schema_version": SCHEMA_VERSION,
+            **{k: v for k, v in data.items() if k != "schema_version"}}
     atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
