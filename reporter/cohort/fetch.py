@@ -26,10 +26,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reporter import __version__
-from reporter.cohort.cache import DetailCache, is_graded
+from reporter.cohort.cache import DetailCache
 from reporter.cohort.selection import Period, Selection, SelectionError, is_system_user
-from reporter.exec_api import PAGE_SIZE, ExecClient, NotFound
-from reporter.exec_api.models import Scenario, SessionListItem
+from reporter.exec_api import PAGE_SIZE, ExecClient
+from reporter.exec_api.models import Scenario, SessionListItem, WorkspaceGroup
 
 
 class PlanRefused(Exception):
@@ -113,6 +113,16 @@ async def resolve_scenario(client: ExecClient, wanted: str) -> Scenario:
     raise SelectionError(f"unknown scenario {wanted!r}{hint}")
 
 
+def find_group(groups: Sequence[WorkspaceGroup], wanted: str | None) -> WorkspaceGroup:
+    """A group by id or by name (any case); unknown lists the groups there are."""
+    wanted = (wanted or "").strip()
+    for g in groups:
+        if g.id == wanted or (g.name or "").casefold() == wanted.casefold():
+            return g
+    names = ", ".join(sorted(g.name or g.id for g in groups)[:8]) or "none"
+    raise SelectionError(f"unknown group {wanted!r}; groups: {names}")
+
+
 async def gather(
     client: ExecClient,
     cache_root_factory: Callable[[str], DetailCache],
@@ -141,15 +151,7 @@ async def gather(
     member_ids = {m.id for m in members}
 
     groups = await client.list_groups()
-    selected_group = None
-    if selection.mode == "group":
-        wanted_group = (selection.group or "").strip()
-        matches = [g for g in groups
-                   if g.id == wanted_group or (g.name or "").casefold() == wanted_group.casefold()]
-        if not matches:
-            names = ", ".join(sorted(g.name or g.id for g in groups)[:8]) or "none"
-            raise SelectionError(f"unknown group {wanted_group!r}; groups: {names}")
-        selected_group = matches[0]
+    selected_group = find_group(groups, selection.group) if selection.mode == "group" else None
     group_members: dict[str, set[str]] = {}
     group_names: dict[str, list[str]] = {}
     for g in groups:
@@ -312,13 +314,7 @@ async def warm_cache(
     kw: dict[str, Any] = {"scenario_ids": [scenario.id], "start_date": period.start,
                           "end_date": period.end, "exclude_system_users": excl}
     if selection.mode == "group":
-        groups = await client.list_groups()
-        wanted = (selection.group or "").strip()
-        ids = [g.id for g in groups if g.id == wanted or (g.name or "").casefold()
-               == wanted.casefold()]
-        if not ids:
-            raise SelectionError(f"unknown group {wanted!r}")
-        kw["group_ids"] = ids[:1]
+        kw["group_ids"] = [find_group(await client.list_groups(), selection.group).id]
     elif selection.mode in ("emails", "roster"):
         kw["user_emails"] = list(selection.emails)
     sessions = await client.list_sessions(**kw)
@@ -419,6 +415,3 @@ def rep_entry(user, sessions, member_ids, group_names, assignment_by_user) -> di
         "sessions": sessions,
     }
 
-
-__all__ = ["FetchOptions", "FetchResult", "Plan", "PlanRefused", "gather", "resolve_scenario",
-           "NotFound", "is_graded"]
