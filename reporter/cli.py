@@ -73,6 +73,11 @@ def _apply(fn: Callable, options: list[Callable]) -> Callable:
     return fn
 
 
+config_option = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path),
+    help="TOML settings file (default: ./reporter.toml if present).")
+
+
 def console_options(fn: Callable) -> Callable:
     return _apply(fn, [
         click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr."),
@@ -92,8 +97,7 @@ def selection_options(fn: Callable) -> Callable:
         click.option("--until", help="End date (YYYY-MM-DD or ISO datetime), inclusive."),
         click.option("--include-system-users", is_flag=True, default=None,
                      help="Keep @exec.com system users (left out by default)."),
-        click.option("--config", "config_path", type=click.Path(path_type=Path),
-                     help="TOML settings file (default: ./reporter.toml if present)."),
+        config_option,
         click.option("--cache-dir", type=click.Path(path_type=Path),
                      help="Where graded session details are cached (default: user cache dir)."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
@@ -192,8 +196,7 @@ def sync(**kw: Any) -> None:
 @cli.command()
 @click.argument("snapshot", type=click.Path(path_type=Path))
 @render_options
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML settings file (default: ./reporter.toml if present).")
+@config_option
 @console_options
 @with_failures
 def render(**kw: Any) -> None:
@@ -218,8 +221,7 @@ def render(**kw: Any) -> None:
 @click.option("--to-override", help="Send every message to this one address (a trial run).")
 @click.option("--cc-manager", help="Copy every message to this address.")
 @click.option("--pace", type=click.FloatRange(min=0), help="Seconds between messages.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="TOML settings file (default: ./reporter.toml if present).")
+@config_option
 @console_options
 @with_failures
 def email(**kw: Any) -> None:

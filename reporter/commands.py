@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +71,10 @@ def api_settings(cfg: FileConfig, kw: dict[str, Any]) -> ApiSettings:
     except ValueError:
         raise ConfigError("REPORTER_RATE_LIMIT must be a whole number of requests per minute, "
                           "at least 1") from None
-    cache_dir = None
-    if not kw.get("no_cache"):
-        cache_dir = kw.get("cache_dir") or cfg.resolve_path(cfg.get("cache_dir")) \
-            or default_cache_dir()
-    usage_dir = kw.get("cache_dir") or cfg.resolve_path(cfg.get("cache_dir")) \
-        or default_cache_dir()
-    return ApiSettings(key=key, base_url=base_url, rate_limit=rate, cache_dir=cache_dir,
-                       usage_dir=usage_dir)
+    folder = kw.get("cache_dir") or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
+    # --no-cache skips session details; the day's request count is kept all the same.
+    return ApiSettings(key=key, base_url=base_url, rate_limit=rate,
+                       cache_dir=None if kw.get("no_cache") else folder, usage_dir=folder)
 
 
 def selection_from(kw: dict[str, Any], cfg: FileConfig) -> Selection:
@@ -143,10 +139,7 @@ def resolve(kw: dict[str, Any], *, command: str) -> Resolved:
     since = kw.get("since") or (None if kw.get("month") else cfg.get("since"))
     until = kw.get("until") or (None if kw.get("month") else cfg.get("until"))
     if command == "sync" and not (month or since or until):
-        now = datetime.now(UTC)
-        from datetime import timedelta
-
-        since = (now - timedelta(days=31)).date().isoformat()
+        since = (datetime.now(UTC) - timedelta(days=31)).date().isoformat()
     period = parse_period(month, since, until)
     render = render_settings(kw, cfg) if command == "run" else RenderSettings()
     out = kw.get("out") or cfg.resolve_path(cfg.get("out")) or DEFAULT_OUT
