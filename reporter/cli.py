@@ -17,49 +17,28 @@ from typing import Any
 import click
 
 from reporter import __version__
+from reporter.errors import ReporterError, UsageError
 
 
-class UsageFailure(click.ClickException):
-    """Bad usage, configuration, key or scenario: exit status 2, nothing written."""
+class Failure(click.ClickException):
+    """An expected failure as click prints it: ``Error: <message>`` and its exit status."""
 
-    exit_code = 2
-
-
-class RunFailure(click.ClickException):
-    """The run could not finish (server or network trouble): exit status 1."""
-
-    exit_code = 1
+    def __init__(self, error: ReporterError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
 
 
 @contextmanager
 def expected_failures() -> Iterator[None]:
-    """Turn the failures a user can cause or meet into one clean line."""
+    """The one handler: every expected failure is a ReporterError and becomes one line."""
     from jinja2 import TemplateError
-
-    from reporter.cohort.fetch import PlanRefused
-    from reporter.cohort.selection import SelectionError
-    from reporter.cohort.snapshot import SnapshotError
-    from reporter.config import ConfigError
-    from reporter.deliver.manifest import ManifestError
-    from reporter.deliver.outbox import EmailConfigError
-    from reporter.deliver.smtp import SendError
-    from reporter.exec_api import errors
 
     try:
         yield
-    except (SelectionError, ConfigError, SnapshotError, PlanRefused, ManifestError,
-            EmailConfigError, errors.ConfigurationError) as exc:
-        raise UsageFailure(str(exc)) from None
+    except ReporterError as exc:
+        raise Failure(exc) from None
     except TemplateError as exc:
-        raise UsageFailure(f"template error: {exc}") from None
-    except SendError as exc:
-        raise RunFailure(str(exc)) from None
-    except errors.AuthenticationError as exc:
-        raise UsageFailure(f"the API key was refused: {exc.message}") from None
-    except errors.WorkspaceInactive as exc:
-        raise UsageFailure(f"the workspace is inactive: {exc.message}") from None
-    except errors.ExecError as exc:
-        raise RunFailure(str(exc)) from None
+        raise Failure(UsageError(f"template error: {exc}")) from None
     except KeyboardInterrupt:
         raise click.exceptions.Exit(130) from None
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reporter.errors import UsageError
+
 DEFAULT_CONFIG = Path("reporter.toml")
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError):
     """A configuration file that cannot be used; the message names the file and key."""
 
 

@@ -1,27 +1,25 @@
-"""Validate response bodies against the Exec API's published OpenAPI 3.0 schemas, read at test
-time from ../shared/exec-api/openapi.yml (relative to the repository root), so the suite fails
-as soon as the sandbox, or a canned response, drifts from the contract.
+"""Validate response bodies against the Exec API's published response shapes, read from the
+contract committed in tests/contract/exec-api.schema.json (derived from Exec's openapi.yml by
+scripts/derive_contract.py), so the suite fails as soon as the sandbox, or a canned response,
+drifts from the contract, and a clone of this repository alone carries all it needs.
 
-OpenAPI 3.0 is not JSON Schema: ``nullable: true`` must become "or null" (for a ``$ref`` too,
-where the spec puts ``nullable`` beside the reference), and enums of nullable fields must admit
-None. ``strict=True`` (the default) also refuses properties the spec does not list and requires
-every listed property except those the spec calls optional ("only included when requested").
+``strict=True`` (the default) also refuses properties the spec does not list and requires every
+listed property except those the spec calls optional ("only included when requested"): the
+contract marks each such object with ``x-strict-required``.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SPEC_PATH = REPO_ROOT.parent / "shared" / "exec-api" / "openapi.yml"
-_OPTIONAL_MARK = "only included when requested"
+CONTRACT_PATH = Path(__file__).resolve().parent / "contract" / "exec-api.schema.json"
 _FORMATS = jsonschema.FormatChecker()
 
 
@@ -44,54 +42,33 @@ def _is_email(value: object) -> bool:
 
 
 @cache
-def load_spec() -> dict[str, Any]:
-    with SPEC_PATH.open(encoding="utf-8") as handle:
-        spec: dict[str, Any] = yaml.safe_load(handle)
-    return spec
+def load_contract() -> dict[str, Any]:
+    contract: dict[str, Any] = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
+    return contract
 
 
-def to_json_schema(node: Any, *, strict: bool, in_all_of: bool = False) -> Any:
-    """One OpenAPI 3.0 schema node as JSON Schema (2020-12)."""
+def strictness(node: Any, *, strict: bool) -> Any:
+    """The contract's schema node, with its strict marks applied (strict) or dropped."""
     if isinstance(node, list):
-        return [to_json_schema(item, strict=strict) for item in node]
+        return [strictness(item, strict=strict) for item in node]
     if not isinstance(node, dict):
         return node
-    node = dict(node)
-    nullable = bool(node.pop("nullable", False))
-    for key in ("example", "examples", "xml", "externalDocs", "deprecated", "discriminator"):
-        node.pop(key, None)
-    out: dict[str, Any] = {}
+    out = {}
     for key, value in node.items():
         if key == "properties":
-            out[key] = {name: to_json_schema(sub, strict=strict) for name, sub in value.items()}
-        elif key == "allOf":
-            out[key] = [to_json_schema(sub, strict=strict, in_all_of=True) for sub in value]
-        elif key in ("items", "not", "additionalProperties") or key in ("anyOf", "oneOf"):
-            out[key] = to_json_schema(value, strict=strict)
-        else:
-            out[key] = value
-    if strict and not in_all_of and "properties" in out and out.get("type", "object") == "object":
+            out[key] = {name: strictness(sub, strict=strict) for name, sub in value.items()}
+        elif key != "x-strict-required":
+            out[key] = strictness(value, strict=strict)
+    if strict and "x-strict-required" in node:
         out.setdefault("additionalProperties", False)
-        out.setdefault("required", [
-            name for name, sub in node["properties"].items()
-            if _OPTIONAL_MARK not in str(sub.get("description", "")).lower()
-        ])
-    if not nullable:
-        return out
-    if "$ref" in out or "allOf" in out or "anyOf" in out or "oneOf" in out:
-        return {"anyOf": [out, {"type": "null"}]}
-    if "type" in out:
-        out["type"] = [out["type"], "null"]
-    if "enum" in out and None not in out["enum"]:
-        out["enum"] = [*out["enum"], None]
+        out["required"] = node["x-strict-required"]
     return out
 
 
 @cache
 def _components(strict: bool) -> dict[str, Any]:
-    schemas = load_spec()["components"]["schemas"]
-    return {"schemas": {name: to_json_schema(copy.deepcopy(s), strict=strict)
-                        for name, s in schemas.items()}}
+    schemas = load_contract()["components"]["schemas"]
+    return {"schemas": {name: strictness(s, strict=strict) for name, s in schemas.items()}}
 
 
 @cache
@@ -100,9 +77,8 @@ def _validator(key: str, strict: bool) -> jsonschema.Draft202012Validator:
     if key.startswith("#/"):
         schema: dict[str, Any] = {"$ref": key}
     else:
-        method, path, status = key.split(" ", 2)
-        schema = response_schema(path, status, method)
-    root = {**to_json_schema(copy.deepcopy(schema), strict=strict),
+        schema = load_contract()["responses"][key]
+    root = {**strictness(copy.deepcopy(schema), strict=strict),
             "components": _components(strict)}
     return jsonschema.Draft202012Validator(root, format_checker=_FORMATS)
 
@@ -118,19 +94,6 @@ def _validate(body: Any, key: str, strict: bool, what: str) -> None:
 def validate_component(body: Any, name: str, *, strict: bool = True) -> None:
     """``body`` against ``#/components/schemas/<name>``."""
     _validate(body, f"#/components/schemas/{name}", strict, name)
-
-
-def response_schema(path: str, status: int | str = 200, method: str = "get") -> dict[str, Any]:
-    """The JSON schema of one documented response, ``$ref`` to components/responses followed."""
-    spec = load_spec()
-    operation = spec["paths"][path][method.lower()]
-    response = operation["responses"].get(str(status))
-    if response is None:
-        raise KeyError(f"{method.upper()} {path} documents no {status} response")
-    if "$ref" in response:
-        response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-    schema: dict[str, Any] = response["content"]["application/json"]["schema"]
-    return schema
 
 
 def validate_response(body: Any, path: str, status: int | str = 200, method: str = "get", *,

@@ -167,7 +167,7 @@ def test_error_envelope_maps_to_exception_with_server_message(status, error, exc
         run(_call(handler, lambda c: c.get_session("s9")))
     assert info.value.message == error["message"]
     assert info.value.status == status
-    assert "GET /sessions/{id}" in str(info.value)
+    assert info.value.endpoint == "GET /sessions/{id}"
     assert KEY not in str(info.value)
     assert len(calls) == 1  # client errors are not retried
 

@@ -28,11 +28,12 @@ from typing import Any
 from reporter import __version__
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.selection import Period, Selection, SelectionError, is_system_user
+from reporter.errors import UsageError
 from reporter.exec_api import PAGE_SIZE, ExecClient
 from reporter.exec_api.models import Scenario, SessionListItem, WorkspaceGroup
 
 
-class PlanRefused(Exception):
+class PlanRefused(UsageError):
     """The plan does not fit the budget; nothing was fetched beyond discovery."""
 
 

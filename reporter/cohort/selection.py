@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from reporter.errors import UsageError
 
-class SelectionError(ValueError):
+
+class SelectionError(UsageError):
     """Bad usage: a malformed date, a missing roster, an impossible period."""
 
 

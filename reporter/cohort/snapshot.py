@@ -45,12 +45,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes, read_versioned_json
 
 SCHEMA_VERSION = 1
 
 
-class SnapshotError(Exception):
+class SnapshotError(UsageError):
     """A snapshot that cannot be read: missing, not JSON, or of a newer version."""
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes, read_versioned_json
 from reporter.render.cells import csv_text
 
@@ -27,7 +28,7 @@ SCHEMA_VERSION = 1
 STATUSES: tuple[str, ...] = ("ok", "empty", "not_found", "failed")
 
 
-class ManifestError(Exception):
+class ManifestError(UsageError):
     """A manifest that is missing, not JSON, or not shaped like one."""
 
 

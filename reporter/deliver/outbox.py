@@ -26,6 +26,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from reporter.deliver.manifest import Manifest, ManifestError, RepEntry, sha256_file
+from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes
 from reporter.views import Moment, Pattern, ReportView, RepView
 
@@ -51,7 +52,7 @@ _BIDI_CONTROLS = dict.fromkeys(
 )
 
 
-class EmailConfigError(ValueError):
+class EmailConfigError(UsageError):
     """A sender, Cc or override address from the user that is not one valid address."""
 
 

@@ -40,6 +40,7 @@ from reporter.deliver.manifest import (
     write_manifest,
 )
 from reporter.deliver.outbox import UNDELIVERABLE_HEADER
+from reporter.errors import RunError
 
 SECURITY_MODES: tuple[str, ...] = ("starttls", "ssl", "none")
 LOCK_FILE = ".send.lock"
@@ -48,7 +49,7 @@ REASON_CHARS = 300
 ProgressCallback = Callable[[RepEntry, str], None]  # (entry, "sent" | "skipped" | "failed")
 
 
-class SendError(Exception):
+class SendError(RunError):
     """The send stopped as a whole: no server, no TLS, login refused, connection lost."""
 
 

@@ -1,18 +1,19 @@
 """Every failure the Exec API client raises, in one tree.
 
 ```
-ExecError
- ├── ConfigurationError        the key or base URL is unusable; no request was sent
- ├── APIError                  the server answered with its error envelope
- │    ├── InvalidRequest       400
- │    ├── AuthenticationError  401: missing, invalid or revoked key
- │    ├── WorkspaceInactive    403
- │    ├── NotFound             404
- │    └── RateLimited          429 still answered after the retries
- │         └── DailyLimitReached   the day's sustained budget is spent
- ├── ServerError               5xx still answered after the retries
- ├── TransportError            timeouts and dropped connections, after the retries
- └── ResponseShapeError        a 2xx body that does not fit the published schema
+ReporterError                  (reporter.errors: the root of every expected failure)
+ └── ExecError                 exit 1 unless said otherwise
+      ├── ConfigurationError        the key or base URL is unusable; no request was sent (exit 2)
+      ├── APIError                  the server answered with its error envelope
+      │    ├── InvalidRequest       400
+      │    ├── AuthenticationError  401: missing, invalid or revoked key (exit 2)
+      │    ├── WorkspaceInactive    403 (exit 2)
+      │    ├── NotFound             404
+      │    └── RateLimited          429 still answered after the retries
+      │         └── DailyLimitReached   the day's sustained budget is spent
+      ├── ServerError               5xx still answered after the retries
+      ├── TransportError            timeouts and dropped connections, after the retries
+      └── ResponseShapeError        a 2xx body that does not fit the published schema
 ```
 
 Messages are written for the person running the tool: they name the endpoint and
@@ -21,13 +22,19 @@ carry the server's own message, and never contain the API key.
 
 from __future__ import annotations
 
+from reporter.errors import ReporterError
 
-class ExecError(Exception):
-    """Base of everything the client raises."""
+
+class ExecError(ReporterError):
+    """Base of everything the client raises: the run could not finish (exit 1)."""
+
+    exit_code = 1
 
 
 class ConfigurationError(ExecError):
     """The client cannot be used as configured (missing or malformed key, bad URL)."""
+
+    exit_code = 2
 
 
 class APIError(ExecError):
@@ -56,11 +63,17 @@ class InvalidRequest(APIError):
 
 
 class AuthenticationError(APIError):
-    pass
+    exit_code = 2
+
+    def __str__(self) -> str:
+        return f"the API key was refused: {self.message}"
 
 
 class WorkspaceInactive(APIError):
-    pass
+    exit_code = 2
+
+    def __str__(self) -> str:
+        return f"the workspace is inactive: {self.message}"
 
 
 class NotFound(APIError):
