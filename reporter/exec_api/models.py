@@ -1,8 +1,8 @@
 """Typed shapes of the API's answers, as ``shared/exec-api/openapi.yml`` publishes them.
 
-Pydantic only here, at the boundary: a response is checked once on arrival, and
-the rest of the program works with plain dicts (in the snapshot) and dataclasses
-(the view models). Unknown fields are ignored so the API may grow; every field
+Pydantic at the boundary: a response is checked once on arrival, and the same
+objects then travel in the snapshot (``reporter.cohort.snapshot``) to the analytics,
+which read their attributes and build dataclasses (the view models). Unknown fields are ignored so the API may grow; every field
 the spec marks nullable is Optional. Fields the spec lists but does not mark
 nullable are still given defaults where the reporter can live without them,
 because "almost every field can be null" in practice.
@@ -15,15 +15,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Rank = Literal["gold", "silver", "bronze", "unranked"]
-Grade = Literal["good", "mid", "bad", "not_relevant"]
+from reporter.ranks import Grade, Rank
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class ApiModel(BaseModel):
+    """Unknown fields ignored (the API may grow); NaN and infinity are not numbers."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
-class Pagination(_Model):
+class Pagination(ApiModel):
     # Deliberately loose: the paginator must survive nonsense here.
     page: int | None = None
     page_size: int | None = None
@@ -31,21 +32,21 @@ class Pagination(_Model):
     total_pages: int | None = None
 
 
-class User(_Model):
+class User(ApiModel):
     id: str
     email: str | None = None
     first_name: str | None = None
     last_name: str | None = None
 
 
-class Workspace(_Model):
+class Workspace(ApiModel):
     id: str
     name: str | None = None
     url_slug: str | None = None
     created_at: datetime | None = None
 
 
-class WorkspaceMember(_Model):
+class WorkspaceMember(ApiModel):
     """Flat in the schema (the spec's example nests a ``user``; both are accepted)."""
 
     id: str
@@ -63,19 +64,19 @@ class WorkspaceMember(_Model):
         return data
 
 
-class WorkspaceGroup(_Model):
+class WorkspaceGroup(ApiModel):
     id: str
     name: str | None = None
     created_at: datetime | None = None
 
 
-class ScenarioRef(_Model):
+class ScenarioRef(ApiModel):
     id: str
     name: str | None = None
     slug: str | None = None
 
 
-class Scenario(_Model):
+class Scenario(ApiModel):
     id: str
     name: str | None = None
     description: str | None = None
@@ -91,12 +92,12 @@ class Scenario(_Model):
     updated_at: datetime | None = None
 
 
-class Program(_Model):
+class Program(ApiModel):
     id: str | None = None
     name: str | None = None
 
 
-class Assignment(_Model):
+class Assignment(ApiModel):
     id: str
     user: User
     scenario: ScenarioRef
@@ -112,7 +113,7 @@ class Assignment(_Model):
     created_at: datetime | None = None
 
 
-class SessionListItem(_Model):
+class SessionListItem(ApiModel):
     id: str
     user: User
     scenario: ScenarioRef
@@ -122,14 +123,21 @@ class SessionListItem(_Model):
     is_valid_attempt: bool = False
     created_at: datetime
 
+    @property
+    def is_graded(self) -> bool:
+        """Valid and scored: a graded session never changes again (so it may be cached), and
+        only graded sessions count as attempts (first, best, latest). The API promises valid
+        implies scored; a valid session without a score is still not graded."""
+        return self.is_valid_attempt and self.score is not None
 
-class TranscriptLine(_Model):
+
+class TranscriptLine(ApiModel):
     speaker: str | None = None
     text: str = ""
     seconds_from_start: float | None = None
 
 
-class FeedbackExample(_Model):
+class FeedbackExample(ApiModel):
     quote: str = ""
     feedback: str | None = None
     suggestion_quote: str | None = None
@@ -137,14 +145,14 @@ class FeedbackExample(_Model):
     salience: Literal["high", "mid", "low"] | None = None
 
 
-class EvaluationItem(_Model):
+class EvaluationItem(ApiModel):
     name: str
     grade: Grade | None = None
     feedback: str | None = None
     feedback_examples: list[FeedbackExample] = Field(default_factory=list)
 
 
-class EvaluationCriterion(_Model):
+class EvaluationCriterion(ApiModel):
     criterion_name: str
     items: list[EvaluationItem] = Field(default_factory=list)
 
@@ -157,13 +165,13 @@ class SessionDetail(SessionListItem):
     evaluations: list[EvaluationCriterion] | None = None
 
 
-class RankCount(_Model):
+class RankCount(ApiModel):
     rank: Rank
     count: int = 0
     percentage: float = 0.0
 
 
-class ScenarioAnalyticsSummary(_Model):
+class ScenarioAnalyticsSummary(ApiModel):
     participant_count: int | None = None
     total_sessions: int | None = None
     average_best_score: float | None = None
@@ -174,7 +182,7 @@ class ScenarioAnalyticsSummary(_Model):
     score_distribution: list[RankCount] = Field(default_factory=list)
 
 
-class ScenarioParticipantEntry(_Model):
+class ScenarioParticipantEntry(ApiModel):
     user: User
     session_count: int | None = None
     first_score: float | None = None
