@@ -2,10 +2,10 @@
 
 Pydantic at the boundary: a response is checked once on arrival, and the same
 objects then travel in the snapshot (``reporter.cohort.snapshot``) to the analytics,
-which read their attributes and build dataclasses (the view models). Unknown fields are ignored so the API may grow; every field
-the spec marks nullable is Optional. Fields the spec lists but does not mark
-nullable are still given defaults where the reporter can live without them,
-because "almost every field can be null" in practice.
+which read their attributes and build dataclasses (the view models). Unknown fields
+are ignored so the API may grow; every field the spec marks nullable is Optional.
+Fields the spec lists but does not mark nullable are still given defaults where the
+reporter can live without them, because "almost every field can be null" in practice.
 """
 
 from __future__ import annotations
