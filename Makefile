@@ -1,6 +1,6 @@
 # Two entry points for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   make demo   set up, then run the whole pipeline against the built-in sandbox
-#   make test   set up (with test extras), then run every test and the linter
+#   make test   set up (with test extras), then the linter, the type checker and every test
 # Both are safe to run twice: each step checks what is already there.
 
 PYTHON ?= python3
@@ -16,11 +16,13 @@ demo: setup
 	$(BIN)/reporter demo
 
 test: setup-test
-	$(BIN)/ruff check reporter tests bench
+	$(BIN)/ruff check reporter tests bench scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: setup-test
-	$(BIN)/ruff check reporter tests bench
+	$(BIN)/ruff check reporter tests bench scripts
+	$(BIN)/mypy
 
 system-deps:
 	@missing=""; \

@@ -1,8 +1,10 @@
-"""The command line: click only, thin. Each command parses, calls one function, reports.
+"""The command line: click only, thin. Each command packs its options into typed flags,
+resolves settings (``reporter.settings``), calls one ``reporter.pipeline`` function, and exits
+with the outcome's status.
 
-Expected failures become one line and an exit status (2: bad usage, configuration,
-key or scenario; 1: done, but some reps failed or were not found); no traceback
-reaches a user for them, and no message contains the API key.
+Expected failures are ``ReporterError``s: one handler turns each into one line and its exit
+status (2: bad usage, configuration, key or scenario; 1: done, but some reps failed or were not
+found). No traceback reaches a user for them, and no message contains the API key.
 """
 
 from __future__ import annotations
@@ -10,62 +12,86 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from reporter import __version__
-from reporter.errors import ReporterError, UsageError
+from reporter.errors import ReporterError
 
+if TYPE_CHECKING:
+    from reporter.console import Console
+    from reporter.settings import EmailFlags, FetchFlags, RenderFlags, SelectionFlags
 
-class Failure(click.ClickException):
-    """An expected failure as click prints it: ``Error: <message>`` and its exit status."""
-
-    def __init__(self, error: ReporterError) -> None:
-        super().__init__(str(error))
-        self.exit_code = error.exit_code
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @contextmanager
 def expected_failures() -> Iterator[None]:
-    """The one handler: every expected failure is a ReporterError and becomes one line."""
-    from jinja2 import TemplateError
-
+    """The one handler: every expected failure is a ReporterError and becomes one line,
+    ``Error: <message>`` on stderr, and its exit status."""
     try:
         yield
     except ReporterError as exc:
-        raise Failure(exc) from None
-    except TemplateError as exc:
-        raise Failure(UsageError(f"template error: {exc}")) from None
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise click.exceptions.Exit(130) from None
 
 
-# -- shared option sets (as sqlite-utils' output_options) --------------------------
+def with_failures(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with expected_failures():
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
-def _apply(fn: Callable, options: list[Callable]) -> Callable:
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+# -- shared option sets (as sqlite-utils' output_options), each packed into typed flags ------
+
+
+def _options(options: list[Callable[[F], F]], pack: Callable[[dict[str, Any]], Any] | None = None,
+             names: tuple[str, ...] = (), into: str = "") -> Callable[[F], F]:
+    """Add ``options`` to a command; with ``pack``, replace their values by one typed object
+    passed as ``into``."""
+    def decorate(fn: F) -> F:
+        target = fn
+        if pack is not None:
+            @functools.wraps(fn)
+            def packed(*args: Any, **kwargs: Any) -> Any:
+                values = {name: kwargs.pop(name) for name in names}
+                return fn(*args, **kwargs, **{into: pack(values)})
+
+            target = packed  # type: ignore[assignment]
+        for option in reversed(options):
+            target = option(target)
+        return target
+
+    return decorate
 
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(path_type=Path),
+    "--config", type=click.Path(path_type=Path),
     help="TOML settings file (default: ./reporter.toml if present).")
 
 
-def console_options(fn: Callable) -> Callable:
-    return _apply(fn, [
+def console_options(fn: F) -> F:
+    from reporter.console import Console
+
+    return _options([
         click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr."),
         click.option("-v", "--verbose", is_flag=True, help="More detail on stderr."),
-    ])
+    ], lambda v: Console(quiet=v["quiet"], verbose=v["verbose"]), ("quiet", "verbose"),
+        "console")(fn)
 
 
-def selection_options(fn: Callable) -> Callable:
-    return _apply(fn, [
+def selection_options(fn: F) -> F:
+    from reporter.settings import FetchFlags, SelectionFlags
+
+    fn = _options([
         click.argument("scenario", required=False),
         click.argument("emails", nargs=-1, metavar="[EMAIL]..."),
         click.option("--roster", type=click.Path(path_type=Path),
@@ -76,24 +102,30 @@ def selection_options(fn: Callable) -> Callable:
         click.option("--until", help="End date (YYYY-MM-DD or ISO datetime), inclusive."),
         click.option("--include-system-users", is_flag=True, default=None,
                      help="Keep @exec.com system users (left out by default)."),
+    ], lambda v: SelectionFlags(**v), ("scenario", "emails", "roster", "group", "month",
+                                       "since", "until", "include_system_users"),
+        "selection")(fn)
+    return _options([
         config_option,
         click.option("--cache-dir", type=click.Path(path_type=Path),
                      help="Where graded session details are cached (default: user cache dir)."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--max-requests", type=click.IntRange(min=1),
                      help="Refuse (sync: stop at) a plan of more requests than this."),
-    ])
+    ], lambda v: FetchFlags(**v), ("cache_dir", "no_cache", "max_requests"), "fetching")(fn)
 
 
-def render_options(fn: Callable) -> Callable:
-    return _apply(fn, [
+def render_options(fn: F) -> F:
+    from reporter.settings import RenderFlags
+
+    return _options([
         click.option("--out", type=click.Path(path_type=Path),
                      help="Output folder (default: ./output)."),
         click.option("--jobs", type=click.IntRange(min=1),
                      help="PDF render processes (default: number of CPUs)."),
         click.option("--no-pdf", is_flag=True, help="Skip the per-rep PDF reports."),
         click.option("--no-xlsx", is_flag=True, help="Skip the cohort workbook."),
-        click.option("--csv", "csv_", is_flag=True, default=None,
+        click.option("--csv", is_flag=True, default=None,
                      help="Also write reps.csv, sessions.csv and feedback.csv."),
         click.option("--paper", type=click.Choice(["A4", "letter"], case_sensitive=False),
                      help="PDF paper size (default A4)."),
@@ -103,19 +135,35 @@ def render_options(fn: Callable) -> Callable:
                      help="No PDF for reps without a valid attempt."),
         click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
                      help="Folder of templates that override the bundled ones."),
-    ])
+    ], lambda v: RenderFlags(**v), ("out", "jobs", "no_pdf", "no_xlsx", "csv", "paper",
+                                    "transcripts", "skip_empty", "templates"), "rendering")(fn)
 
 
-def with_failures(fn: Callable) -> Callable:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with expected_failures():
-            return fn(*args, **kwargs)
+def email_options(fn: F) -> F:
+    from reporter.settings import EmailFlags
 
-    return wrapper
+    return _options([
+        click.option("--send", is_flag=True,
+                     help="Send over SMTP (default: only write RUN_DIR/outbox)."),
+        click.option("--smtp-host", help="SMTP server host."),
+        click.option("--smtp-port", type=click.IntRange(1, 65535),
+                     help="SMTP port (default 587)."),
+        click.option("--security", type=click.Choice(["starttls", "ssl", "none"]),
+                     help="Connection security (default starttls)."),
+        click.option("--smtp-user",
+                     help="SMTP user; the password comes from REPORTER_SMTP_PASSWORD."),
+        click.option("--from", "sender", help="From address."),
+        click.option("--to-override", help="Send every message to this one address (a trial run)."),
+        click.option("--cc-manager", help="Copy every message to this address."),
+        click.option("--pace", type=click.FloatRange(min=0), help="Seconds between messages."),
+    ], lambda v: EmailFlags(**v), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
+                                   "sender", "to_override", "cc_manager", "pace"), "flags")(fn)
 
 
-# -- commands -----------------------------------------------------------------------
+dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request plan and stop.")
+
+
+# -- commands -----------------------------------------------------------------------------
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,48 +176,53 @@ def cli() -> None:
 @cli.command()
 @selection_options
 @render_options
-@click.option("--dry-run", is_flag=True, help="Print the request plan and stop.")
+@dry_run_option
 @console_options
 @with_failures
-def run(**kw: Any) -> None:
+def run(selection: SelectionFlags, fetching: FetchFlags, rendering: RenderFlags,
+        config: Path | None, dry_run: bool, console: Console) -> None:
     """Fetch SCENARIO's results and write the PDFs, workbook, snapshot and manifest."""
-    from reporter import commands
+    from reporter import pipeline, settings
 
-    s = commands.resolve(kw, command="run")
-    outcome = commands.do_run(s)
-    if outcome is not None:
-        commands.summarise(outcome, s.console)
-        raise SystemExit(outcome.exit_code)
+    resolved = settings.run_settings(config, selection, fetching, rendering)
+    if dry_run:
+        click.echo("\n".join(pipeline.plan(resolved.fetch, console).lines()))
+        return
+    raise SystemExit(pipeline.run(resolved, console).exit_code)
 
 
 @cli.command()
 @selection_options
 @click.option("--snapshot", "snapshot_path", type=click.Path(path_type=Path), required=True,
               help="Where to write the snapshot JSON.")
-@click.option("--dry-run", is_flag=True, help="Print the request plan and stop.")
+@dry_run_option
 @console_options
 @with_failures
-def fetch(**kw: Any) -> None:
+def fetch(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
+          snapshot_path: Path, dry_run: bool, console: Console) -> None:
     """Fetch SCENARIO's results into a snapshot file (no rendering)."""
-    from reporter import commands
+    from reporter import pipeline, settings
 
-    s = commands.resolve(kw, command="fetch")
-    raise SystemExit(commands.do_fetch(s, kw["snapshot_path"]))
+    resolved = settings.fetch_settings(config, selection, fetching, "fetch")
+    if dry_run:
+        click.echo("\n".join(pipeline.plan(resolved, console).lines()))
+        return
+    raise SystemExit(pipeline.fetch(resolved, snapshot_path, console).exit_code)
 
 
 @cli.command()
 @selection_options
 @console_options
 @with_failures
-def sync(**kw: Any) -> None:
+def sync(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
+         console: Console) -> None:
     """Warm the cache with new graded sessions (for a daily cron job).
 
     Without --month or --since it looks at the last 31 days, so the monthly run finds
     almost every detail already cached."""
-    from reporter import commands
+    from reporter import pipeline, settings
 
-    s = commands.resolve(kw, command="sync")
-    commands.do_sync(s)
+    pipeline.sync(settings.fetch_settings(config, selection, fetching, "sync"), console)
 
 
 @cli.command()
@@ -178,36 +231,27 @@ def sync(**kw: Any) -> None:
 @config_option
 @console_options
 @with_failures
-def render(**kw: Any) -> None:
+def render(snapshot: Path, rendering: RenderFlags, config: Path | None,
+           console: Console) -> None:
     """Render a SNAPSHOT into PDFs, workbook and manifest, offline."""
-    from reporter import commands
+    from reporter import pipeline, settings
 
-    s = commands.resolve_render(kw)
-    outcome = commands.do_render(s, kw["snapshot"])
-    commands.summarise(outcome, s.console)
-    raise SystemExit(outcome.exit_code)
+    resolved = settings.render_settings(config, rendering)
+    raise SystemExit(pipeline.render(snapshot, resolved, console).exit_code)
 
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--send", is_flag=True, help="Send over SMTP (default: only write RUN_DIR/outbox).")
-@click.option("--smtp-host", help="SMTP server host.")
-@click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port (default 587).")
-@click.option("--security", type=click.Choice(["starttls", "ssl", "none"]),
-              help="Connection security (default starttls).")
-@click.option("--smtp-user", help="SMTP user; the password comes from REPORTER_SMTP_PASSWORD.")
-@click.option("--from", "sender", help="From address.")
-@click.option("--to-override", help="Send every message to this one address (a trial run).")
-@click.option("--cc-manager", help="Copy every message to this address.")
-@click.option("--pace", type=click.FloatRange(min=0), help="Seconds between messages.")
+@email_options
 @config_option
 @console_options
 @with_failures
-def email(**kw: Any) -> None:
+def email(run_dir: Path, flags: EmailFlags, config: Path | None, console: Console) -> None:
     """Write one email per rep with their PDF attached; --send sends them, never twice."""
-    from reporter import commands
+    from reporter import pipeline, settings
 
-    raise SystemExit(commands.do_email(kw))
+    resolved = settings.email_settings(config, run_dir, flags)
+    raise SystemExit(pipeline.email(resolved, console).exit_code)
 
 
 @cli.command()
@@ -219,7 +263,7 @@ def email(**kw: Any) -> None:
               help="How many reps the workspace has.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
               help="The sandbox's today (default: the real one, UTC).")
-@click.option("--api-key", "api_key", envvar="EXEC_API_KEY", show_envvar=True,
+@click.option("--api-key", envvar="EXEC_API_KEY", show_envvar=True,
               help="Accept only this key (default: any well-formed key).")
 @click.option("--rate-limit", default=60, show_default=True, type=click.IntRange(min=1),
               help="Requests per minute before 429.")
@@ -231,17 +275,16 @@ def email(**kw: Any) -> None:
 @click.option("--latency-ms", default=0, type=click.IntRange(min=0), help="Added latency.")
 @click.option("--error-rate", default=0.0, type=click.FloatRange(0, 1),
               help="Share of requests answered with a 5xx.")
-def sandbox(**kw: Any) -> None:
+def sandbox(host: str, port: int, seed: int, reps: int, today: datetime | None,
+            api_key: str | None, rate_limit: int, daily_limit: int, no_rate_limit: bool,
+            request_log: Path | None, latency_ms: int, error_rate: float) -> None:
     """Serve a local Exec API with a synthetic workspace (no network, no real key)."""
     from reporter.sandbox import serve
 
-    today: date | None = kw["today"].date() if kw["today"] else None
-    serve(host=kw["host"], port=kw["port"], seed=kw["seed"], reps=kw["reps"], today=today,
-          api_key=kw["api_key"],
-          rate_limit=None if kw["no_rate_limit"] else kw["rate_limit"],
-          daily_limit=None if kw["no_rate_limit"] else kw["daily_limit"],
-          request_log=kw["request_log"], latency_ms=kw["latency_ms"],
-          error_rate=kw["error_rate"], echo=click.echo)
+    serve(host=host, port=port, seed=seed, reps=reps, today=today.date() if today else None,
+          api_key=api_key, rate_limit=None if no_rate_limit else rate_limit,
+          daily_limit=None if no_rate_limit else daily_limit, request_log=request_log,
+          latency_ms=latency_ms, error_rate=error_rate, echo=click.echo)
 
 
 @cli.command()
@@ -250,11 +293,17 @@ def sandbox(**kw: Any) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="PDF render processes.")
 @console_options
 @with_failures
-def demo(**kw: Any) -> None:
+def demo(out: Path, jobs: int | None, console: Console) -> None:
     """Run the whole pipeline against the built-in sandbox: no key, no network."""
-    from reporter import commands
+    from reporter import pipeline
 
-    raise SystemExit(commands.do_demo(kw))
+    outcome = pipeline.demo(out, jobs, console).run
+    first_pdf = next((f for f in sorted(outcome.files) if f.suffix == ".pdf"), None)
+    click.echo(f"\nThe demo wrote {outcome.run_dir}")
+    if first_pdf:
+        click.echo(f"  open first: {first_pdf}  (one rep's coaching report)")
+    click.echo(f"  then:       {outcome.run_dir / 'cohort.xlsx'}  (the cohort workbook)")
+    click.echo(f"  emails:     {outcome.run_dir / 'outbox'}  (one .eml per rep, not sent)")
 
 
 if __name__ == "__main__":  # python -m reporter.cli

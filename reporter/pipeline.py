@@ -1,8 +1,17 @@
-"""The stages joined up: what ``reporter run``, ``fetch``, ``render`` and ``sync`` do.
+"""The library under the command line: each command is one function taking typed settings.
 
-The CLI parses and reports; this module decides the order of work. It is the
-one place that imports every stage (exec_api -> cohort -> analytics -> render
--> deliver), so the stages themselves never import each other backwards.
+    plan(FetchSettings) -> Plan              what a run would request (``--dry-run``)
+    fetch(FetchSettings, path) -> FetchOutcome   a snapshot file, no rendering
+    sync(FetchSettings) -> WarmResult        session details into the cache (cron)
+    run(RunSettings) -> RunOutcome           fetch, then every output, in one folder
+    render(path, RenderSettings) -> RunOutcome   every output from a snapshot, offline
+    email(EmailRunSettings) -> EmailOutcome  the outbox, and sending it never twice
+    demo(out) -> DemoOutcome                 ``run`` and ``email`` against the sandbox
+
+This is the one module that imports every stage (exec_api -> cohort -> analytics -> render ->
+deliver) and decides the order of work; the stages never import each other backwards. In
+``run``, fetching yields each rep as their sessions arrive; the loop here builds that rep's view
+once and hands it to the render pool, so PDFs are drawn while other reps download.
 """
 
 from __future__ import annotations
@@ -15,16 +24,17 @@ import tempfile
 import time
 import unicodedata
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reporter import analytics
-from reporter.cohort.cache import DetailCache, default_cache_dir, usage_path
-from reporter.cohort.fetch import FetchOptions, FetchResult, Plan, WarmResult, gather, warm_cache
-from reporter.cohort.selection import Period, Selection
-from reporter.cohort.snapshot import read_snapshot, write_snapshot
-from reporter.console import Console, Progress
+from reporter.cohort.cache import DetailCache, usage_path
+from reporter.cohort.discover import Discovery, discover
+from reporter.cohort.fetch import WarmResult, assemble, fetch_reps, make_plan, warm_cache
+from reporter.cohort.plan import Plan
+from reporter.cohort.selection import Selection, SelectionError, parse_period
+from reporter.cohort.snapshot import RepRecord, Snapshot, read_snapshot, write_snapshot
+from reporter.console import Console
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -33,40 +43,35 @@ from reporter.deliver.manifest import (
     sha256_file,
     write_manifest,
 )
+from reporter.deliver.outbox import EmailSettings, build_messages, write_outbox
+from reporter.deliver.smtp import send_all
 from reporter.exec_api import ApiKey, ExecClient, UsageCounter
 from reporter.render.csv_export import write_csv
-from reporter.render.pdf import PdfOptions, PdfRenderPool, RenderedPdf
+from reporter.render.pdf import PdfRenderPool, RenderedPdf
 from reporter.render.workbook import write_workbook
-from reporter.views import ReportView
+from reporter.settings import (
+    ApiSettings,
+    EmailRunSettings,
+    FetchSettings,
+    RenderSettings,
+    RunSettings,
+)
+from reporter.views import ReportView, RepView
+
+__all__ = [
+    "DemoOutcome", "EmailOutcome", "FetchOutcome", "RunOutcome", "demo", "email", "fetch",
+    "plan", "render", "run", "sync",
+]
 
 
-@dataclass
-class ApiSettings:
-    key: ApiKey
-    base_url: str
-    rate_limit: int = 60
-    cache_dir: Path | None = None  # None: --no-cache
-    usage_dir: Path | None = None
-
-
-@dataclass
-class RenderSettings:
-    pdf: bool = True
-    xlsx: bool = True
-    csv: bool = False
-    jobs: int | None = None
-    skip_empty: bool = False
-    pdf_options: PdfOptions = field(default_factory=PdfOptions)
-
-
-@dataclass
+@dataclass(frozen=True)
 class RunOutcome:
     run_dir: Path
     reps: int
     reports: int
     pages: int
     files: list[Path]
-    failed: list[tuple[str, str]]
+    failed: list[tuple[str, str]]  # (rep email, why)
     not_found: int
     requests_made: int
     cache_hits: int
@@ -77,149 +82,334 @@ class RunOutcome:
         return 1 if self.failed or self.not_found else 0
 
 
-def make_client(api: ApiSettings) -> ExecClient:
-    usage_root = api.usage_dir or api.cache_dir or default_cache_dir()
-    usage = UsageCounter(usage_path(usage_root, api.key.fingerprint))
-    return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage)
+@dataclass(frozen=True)
+class FetchOutcome:
+    snapshot_path: Path
+    reps: int
+    not_found: int
+    requests_made: int
+    cache_hits: int
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.not_found else 0
 
 
-def _cache_factory(api: ApiSettings):
-    return lambda workspace_id: DetailCache(api.cache_dir, workspace_id)
+@dataclass(frozen=True)
+class EmailOutcome:
+    written: list[Path]
+    sent: int = 0
+    already_sent: int = 0
+    failed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
 
 
-def print_plan(plan: Plan, console: Console, *, to_stdout: bool) -> None:
-    import click
-
-    for line in plan.lines():
-        if to_stdout:
-            click.echo(line)
-        else:
-            console.detail(line)
+@dataclass(frozen=True)
+class DemoOutcome:
+    run: RunOutcome
+    email: EmailOutcome
 
 
-async def _fetch(api: ApiSettings, scenario: str, selection: Selection, period: Period,
-                 options: FetchOptions, console: Console, on_rep=None) -> FetchResult:
-    client = make_client(api)
-    bar: Progress | None = None
-
-    def on_plan(plan: Plan) -> None:
-        nonlocal bar
-        print_plan(plan, console, to_stdout=options.dry_run)
-        if not options.dry_run and plan.details_to_fetch:
-            bar = Progress(console, len(plan.details_to_fetch), "session details")
-
-    def on_detail() -> None:
-        if bar is not None:
-            bar.advance()
-
-    try:
-        async with client:
-            result = await gather(client, _cache_factory(api), scenario, selection, period,
-                                  options, on_rep=on_rep, on_plan=on_plan, on_detail=on_detail)
-    finally:
-        if bar is not None:
-            bar.close()
-    for line in result.reports:
-        console.warn(line)
-    return result
+# -- the commands ---------------------------------------------------------------------------
 
 
-def fetch_snapshot(api: ApiSettings, scenario: str, selection: Selection, period: Period,
-                   options: FetchOptions, console: Console) -> FetchResult:
-    return asyncio.run(_fetch(api, scenario, selection, period, options, console))
+def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
+    """The discovery requests, and the plan they lead to; no session detail is fetched."""
+    console = console or Console(quiet=True)
 
-
-def sync_cache(api: ApiSettings, scenario: str, selection: Selection, period: Period,
-               max_requests: int | None) -> WarmResult:
-    async def go() -> WarmResult:
-        async with make_client(api) as client:
-            return await warm_cache(client, _cache_factory(api), scenario, selection, period,
-                                    max_requests)
+    async def go() -> Plan:
+        async with _client(settings.api) as client:
+            _, _, the_plan = await _discover_and_plan(client, settings, console, check=False)
+            return the_plan
 
     return asyncio.run(go())
 
 
-# -- run folders ------------------------------------------------------------------
+def fetch(settings: FetchSettings, snapshot_path: Path,
+          console: Console | None = None) -> FetchOutcome:
+    """Fetch into a snapshot file (written atomically), for ``render`` to draw later."""
+    console = console or Console(quiet=True)
+
+    async def go() -> Snapshot:
+        async with _client(settings.api) as client:
+            disc, cache, the_plan = await _discover_and_plan(client, settings, console)
+            with console.progress(len(the_plan.details_to_fetch), "session details") as bar:
+                reps = [rep async for rep in fetch_reps(client, cache, disc, bar.advance)]
+            return _assembled(disc, reps, client, cache, console)
+
+    snapshot = asyncio.run(go())
+    write_snapshot(snapshot, snapshot_path)
+    console.info(f"snapshot: {snapshot_path} ({len(snapshot.reps)} reps, "
+                 f"{snapshot.fetch.requests_made} requests, {snapshot.fetch.cache_hits} "
+                 "cache hits)")
+    return FetchOutcome(Path(snapshot_path), len(snapshot.reps), len(snapshot.not_found),
+                        snapshot.fetch.requests_made, snapshot.fetch.cache_hits)
 
 
-def safe_component(value: str, fallback: str) -> str:
-    """A folder name from untrusted text: ASCII letters, digits, dot, dash, underscore."""
-    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60]
-    return text or fallback
+def sync(settings: FetchSettings, console: Console | None = None) -> WarmResult:
+    """Warm the cache with the period's graded session details, within ``max_requests``."""
+    console = console or Console(quiet=True)
+
+    async def go() -> WarmResult:
+        async with _client(settings.api) as client:
+            return await warm_cache(client, lambda ws: _cache(settings.api, ws),
+                                    settings.scenario, settings.selection, settings.period,
+                                    settings.max_requests)
+
+    r = asyncio.run(go())
+    console.info(
+        f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} already "
+        f"cached, {r.fetched} fetched now, {r.left} left for another day; "
+        f"{r.requests_made} requests")
+    return r
 
 
-def run_dir_for(out: Path, snapshot: dict[str, Any]) -> Path:
-    scenario = snapshot.get("scenario") or {}
-    slug = safe_component(scenario.get("slug") or scenario.get("name") or "", "scenario")
-    period = safe_component((snapshot.get("period") or {}).get("label", ""), "period")
-    return Path(out) / slug / period
+def run(settings: RunSettings, console: Console | None = None) -> RunOutcome:
+    """Fetch, render each rep's PDF as soon as their sessions are in, then the workbook, CSV,
+    snapshot and manifest; all into a staging folder swapped in at the end."""
+    console = console or Console(quiet=True)
+    started = time.monotonic()
+    outcome = asyncio.run(_run(settings, console, started))
+    _summarise(outcome, console)
+    return outcome
 
 
-class StagingDir:
-    """Build a run in a hidden sibling folder, then swap it in: a rerun replaces, never mixes,
-    and a failure leaves the previous run as it was."""
-
-    def __init__(self, final: Path) -> None:
-        self.final = Path(final)
-        self.final.parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
-
-    def commit(self) -> None:
-        old = None
-        if self.final.exists():
-            old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
-            os.replace(self.final, old)
-        os.replace(self.path, self.final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-    def abort(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-# -- render ----------------------------------------------------------------------
+def render(snapshot_path: Path, settings: RenderSettings,
+           console: Console | None = None) -> RunOutcome:
+    """Every output from a snapshot, offline."""
+    console = console or Console(quiet=True)
+    started = time.monotonic()
+    snapshot = read_snapshot(snapshot_path)
+    report = _report(snapshot, None, console)
+    folder = RunFolder(run_dir_for(settings.out, snapshot))
+    renders = ReportRenders(settings, folder.stage, analytics.build_report(snapshot.header()))
+    try:
+        for view in report.reps:
+            renders.submit(view)
+        outcome = _finish(folder, snapshot, report, renders, settings, console, started)
+    except BaseException:
+        renders.close()
+        folder.abort()
+        raise
+    _summarise(outcome, console)
+    return outcome
 
 
-def build_report(snapshot: dict[str, Any], console: Console) -> ReportView:
+def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOutcome:
+    """Write one message per rep into RUN_DIR/outbox; with SMTP settings, send those not yet
+    sent (the manifest records each send as it happens)."""
+    console = console or Console(quiet=True)
+    run_dir = settings.run_dir
+    manifest = read_manifest(run_dir)
+    report = analytics.build_report(read_snapshot(run_dir / "snapshot.json"))
+    messages = build_messages(run_dir, report, manifest, settings.message)
+    paths = write_outbox(run_dir, messages)
+    console.info(f"outbox: {len(paths)} messages in {run_dir / 'outbox'}")
+    if settings.smtp is None:
+        return EmailOutcome(paths)
+    result = send_all(run_dir, messages, settings.smtp)
+    console.info(f"sent {result.sent}, already sent before {result.skipped_already_sent}, "
+                 f"failed {len(result.failed)}")
+    for address, reason in result.failed:
+        console.warn(f"{address}: {reason}")
+    return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed))
+
+
+def demo(out: Path, jobs: int | None = None, console: Console | None = None) -> DemoOutcome:
+    """``run`` (last month, every participant, CSV too) and ``email`` (outbox only) against
+    the built-in sandbox on a free loopback port: no key, no network."""
+    from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
+
+    console = console or Console(quiet=True)
+    workspace = generate_workspace(seed=7, reps=30)
+    key = make_api_key(7)
+    scenario = next((s.slug for s in workspace.scenarios if not s.archived), None)
+    if scenario is None:
+        raise SelectionError("the sandbox has no active scenario")
+    # Fast but still paced: the sandbox enforces a limit and the client keeps under it.
+    app = create_app(workspace, api_key=key, rate_limit=1200, daily_limit=100000)
+    with SandboxServer(app) as server:
+        console.info(f"sandbox: {server.base_url}")
+        api = ApiSettings(key=ApiKey(key), base_url=server.base_url, rate_limit=1000,
+                          cache_dir=out / ".cache", usage_dir=out / ".cache")
+        fetching = FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
+                                 period=parse_period("last"))
+        outcome = run(RunSettings(fetching, RenderSettings(csv=True, jobs=jobs, out=out)),
+                      console)
+    sent = email(EmailRunSettings(outcome.run_dir, EmailSettings(
+        sender="Coaching reports <coaching@acme.example>")), console)
+    return DemoOutcome(outcome, sent)
+
+
+# -- fetching -------------------------------------------------------------------------------
+
+
+def _client(api: ApiSettings) -> ExecClient:
+    usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint))
+    return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage)
+
+
+def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
+    return DetailCache(api.cache_dir, workspace_id)
+
+
+async def _discover_and_plan(client: ExecClient, settings: FetchSettings, console: Console,
+                             *, check: bool = True) -> tuple[Discovery, DetailCache, Plan]:
+    for raw in settings.selection.invalid:
+        console.warn(f"{raw!r} is not an email address; it is listed as not found")
+    disc = await discover(client, settings.scenario, settings.selection, settings.period)
+    cache = _cache(settings.api, disc.workspace_id)
+    the_plan = make_plan(disc, client, cache, settings.max_requests)
+    for line in the_plan.lines():
+        console.detail(line)
+    for line in disc.reports:
+        console.warn(line)
+    if check:
+        the_plan.check_budget()
+    return disc, cache, the_plan
+
+
+def _assembled(disc: Discovery, reps: list[RepRecord], client: ExecClient, cache: DetailCache,
+               console: Console) -> Snapshot:
+    if cache.repaired:
+        console.warn(f"{cache.repaired} damaged cache file(s) were fetched again")
+    return assemble(disc, reps, client, cache)
+
+
+async def _run(settings: RunSettings, console: Console, started: float) -> RunOutcome:
+    fs, rs = settings.fetch, settings.render
+    async with _client(fs.api) as client:
+        disc, cache, the_plan = await _discover_and_plan(client, fs, console)
+        folder = RunFolder(run_dir_for(rs.out, disc.header))
+        renders = ReportRenders(rs, folder.stage, analytics.build_report(disc.header))
+        try:
+            context = analytics.rep_context(disc.header)
+            reps: list[RepRecord] = []
+            views: list[RepView] = []
+            with console.progress(len(the_plan.details_to_fetch), "session details") as bar:
+                async for rep in fetch_reps(client, cache, disc, bar.advance):
+                    view = analytics.build_rep(rep, context)
+                    renders.submit(view)
+                    reps.append(rep)
+                    views.append(view)
+            snapshot = _assembled(disc, reps, client, cache, console)
+            report = _report(snapshot, views, console)
+            return _finish(folder, snapshot, report, renders, rs, console, started)
+        except BaseException:
+            renders.close()
+            folder.abort()
+            raise
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def _report(snapshot: Snapshot, views: list[RepView] | None, console: Console) -> ReportView:
     """The view models, with their warnings (e.g. a figure the API disagrees on) on stderr."""
-    report = analytics.build_report(snapshot)
+    report = analytics.build_report(snapshot, views)
     for warning in report.warnings:
         console.warn(warning)
     return report
 
 
-def header_view(snapshot: dict[str, Any]) -> ReportView:
-    """The report without its reps: what every rep's PDF shares (cohort, period, scenario)."""
-    return analytics.build_report({**snapshot, "reps": []})
+class ReportRenders:
+    """The PDFs of a run: each rep submitted once, drawn by the pool, collected at the end."""
+
+    def __init__(self, settings: RenderSettings, folder: Path, header: ReportView) -> None:
+        self.settings = settings
+        self.header = header  # what every rep's report shares: scenario, period, cohort
+        self.pool = (PdfRenderPool(settings.pdf_options, folder, settings.jobs)
+                     if settings.pdf else None)
+        self.futures: list[tuple[RepView, Future[RenderedPdf]]] = []
+
+    def submit(self, view: RepView) -> None:
+        if self.pool is not None and (view.has_valid_attempt or not self.settings.skip_empty):
+            self.futures.append((view, self.pool.submit(self.header, view)))
+
+    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
+        """Every PDF, in submission order; one rep's failure does not sink the others."""
+        pdfs: list[RenderedPdf] = []
+        failed: list[tuple[str, str]] = []
+        with console.progress(len(self.futures), "PDF reports") as bar:
+            for rep, fut in self.futures:
+                try:
+                    pdfs.append(fut.result())
+                except Exception as exc:
+                    failed.append((rep.email, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
+                    console.warn(f"{rep.email}: PDF failed: {exc}")
+                bar.advance()
+        self.close()
+        return pdfs, failed
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
 
-def finish_run(
-    stage: Path,
-    final: Path,
-    snapshot: dict[str, Any],
-    report: ReportView,
-    pdfs: list[RenderedPdf],
-    failed: list[tuple[str, str]],
-    settings: RenderSettings,
-    started: float,
-) -> tuple[list[Path], Manifest]:
-    """Write the snapshot, workbook, CSV and manifest next to the PDFs in ``stage``.
+def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: ReportRenders,
+            settings: RenderSettings, console: Console, started: float) -> RunOutcome:
+    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in."""
+    pdfs, failed = renders.collect(console)
+    files = write_outputs(folder, snapshot, report, pdfs, failed, settings, started)
+    folder.commit()
+    final = folder.final
+    return RunOutcome(
+        run_dir=final, reps=len(report.reps), reports=len(pdfs),
+        pages=sum(p.pages for p in pdfs),
+        files=[final / "reps" / p.path.name for p in pdfs] + [final / f.name for f in files],
+        failed=failed, not_found=len(report.not_found),
+        requests_made=snapshot.fetch.requests_made, cache_hits=snapshot.fetch.cache_hits,
+        seconds=time.monotonic() - started,
+    )
 
-    A rerun replaces ``final`` but keeps its record of emails already sent, so that
+
+def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
+                  pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
+                  settings: RenderSettings, started: float) -> list[Path]:
+    """The snapshot, workbook, CSV and manifest next to the PDFs in the staging folder.
+
+    A rerun replaces the run folder but keeps its record of emails already sent, so that
     rerunning a month after ``reporter email --send`` never mails a rep twice.
     """
+    stage = folder.stage
     files: list[Path] = []
-    snap_path = stage / "snapshot.json"
-    write_snapshot(snapshot, snap_path)
-    files.append(snap_path)
-    pdf_paths = {p.slug: f"reps/{p.path.name}" for p in pdfs}
+    write_snapshot(snapshot, stage / "snapshot.json")
+    files.append(stage / "snapshot.json")
     if settings.xlsx:
-        wb = stage / "cohort.xlsx"
-        write_workbook(report, wb, pdf_paths=pdf_paths)
-        files.append(wb)
+        write_workbook(report, stage / "cohort.xlsx",
+                       pdf_paths={p.slug: f"reps/{p.path.name}" for p in pdfs})
+        files.append(stage / "cohort.xlsx")
     if settings.csv:
         files.extend(write_csv(report, stage))
+    entries = manifest_entries(report, pdfs, failed)
+    sent = previous_sends(folder.final)
+    for entry in entries:
+        if entry.email.casefold() in sent:
+            entry.message_id, entry.sent_at = sent[entry.email.casefold()]
+    write_manifest(stage, Manifest(
+        run={
+            "scenario": report.scenario.slug,
+            "scenario_name": report.scenario.name,
+            "period": report.period.label,
+            "generated_at": report.generated_at.isoformat(),
+            "tool_version": report.tool_version,
+            "requests_made": snapshot.fetch.requests_made,
+            "cache_hits": snapshot.fetch.cache_hits,
+            "seconds": round(time.monotonic() - started, 2),
+        },
+        reps=entries,
+        files={p.name: {"path": p.name, "sha256": sha256_file(p)} for p in files},
+    ))
+    return files
+
+
+def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
+                     failed: list[tuple[str, str]]) -> list[RepEntry]:
+    """One entry per rep (ok, empty or failed, with its PDF) and per address not found."""
     by_slug = {p.slug: p for p in pdfs}
     failed_by_email = dict(failed)
     entries: list[RepEntry] = []
@@ -240,30 +430,10 @@ def finish_run(
                                     None, None, None))
     for nf in report.not_found:
         entries.append(RepEntry(nf.email, nf.email, "", "not_found", nf.detail, None, None, None))
-    sent = previous_sends(final)
-    for entry in entries:
-        if entry.email.casefold() in sent:
-            entry.message_id, entry.sent_at = sent[entry.email.casefold()]
-    fetch = snapshot.get("fetch") or {}
-    manifest = Manifest(
-        run={
-            "scenario": report.scenario.slug,
-            "scenario_name": report.scenario.name,
-            "period": report.period.label,
-            "generated_at": report.generated_at.isoformat(),
-            "tool_version": report.tool_version,
-            "requests_made": fetch.get("requests_made", 0),
-            "cache_hits": fetch.get("cache_hits", 0),
-            "seconds": round(time.monotonic() - started, 2),
-        },
-        reps=entries,
-        files={p.name: {"path": p.name, "sha256": sha256_file(p)} for p in files},
-    )
-    write_manifest(stage, manifest)
-    return files, manifest
+    return entries
 
 
-def previous_sends(run_dir: Path) -> dict[str, tuple[str, str | None]]:
+def previous_sends(run_dir: Path) -> dict[str, tuple[str | None, str | None]]:
     """email -> (Message-ID, sent at) from the manifest a rerun is about to replace."""
     if not (Path(run_dir) / "manifest.json").is_file():
         return {}
@@ -274,111 +444,52 @@ def previous_sends(run_dir: Path) -> dict[str, tuple[str, str | None]]:
     return {e.email.casefold(): (e.message_id, e.sent_at) for e in old.reps if e.message_id}
 
 
-def render_snapshot(snapshot: dict[str, Any], out: Path, settings: RenderSettings,
-                    console: Console, *, run_dir: Path | None = None,
-                    started: float | None = None) -> RunOutcome:
-    """``reporter render``: everything from a snapshot, no network."""
-    started = started or time.monotonic()
-    report = build_report(snapshot, console)
-    header = header_view(snapshot)
-    final = run_dir or run_dir_for(out, snapshot)
-    stage = StagingDir(final)
-    try:
-        pdfs, failed = [], []
-        if settings.pdf:
-            reps = [r for r in report.reps if r.has_valid_attempt or not settings.skip_empty]
-            with console.progress(len(reps), "PDF reports") as bar, PdfRenderPool(
-                settings.pdf_options, stage.path, settings.jobs
-            ) as pool:
-                futures = [(rep, pool.submit(header, rep)) for rep in reps]
-                pdfs, failed = _collect(futures, bar, console)
-        files, _ = finish_run(stage.path, final, snapshot, report, pdfs, failed, settings, started)
-        stage.commit()
-    except BaseException:
-        stage.abort()
-        raise
-    return _outcome(final, report, pdfs, failed, files, snapshot, started)
-
-
-def run(api: ApiSettings, scenario: str, selection: Selection, period: Period,
-        options: FetchOptions, settings: RenderSettings, out: Path,
-        console: Console) -> RunOutcome | FetchResult:
-    """``reporter run``: fetch, and render each rep's PDF as soon as their sessions are in."""
-    started = time.monotonic()
-    if options.dry_run:
-        return fetch_snapshot(api, scenario, selection, period, options, console)
-
-    state: dict[str, Any] = {"futures": []}
-
-    def on_rep(rep: dict[str, Any], header: dict[str, Any]) -> None:
-        if not settings.pdf:
-            return
-        if "pool" not in state:
-            snap = {**header, "reps": []}
-            state["dir"] = run_dir_for(out, snap)
-            state["stage"] = StagingDir(state["dir"])
-            state["pool"] = PdfRenderPool(settings.pdf_options, state["stage"].path,
-                                          settings.jobs)
-            state["header"] = header_view(snap)
-            state["best"] = analytics.cohort_best_scores(snap)
-        view = analytics.build_rep(rep, {**header, "reps": []}, state["best"])
-        if view.has_valid_attempt or not settings.skip_empty:
-            state["futures"].append((view, state["pool"].submit(state["header"], view)))
-
-    try:
-        result = asyncio.run(_fetch(api, scenario, selection, period, options, console, on_rep))
-        snapshot = result.snapshot
-        assert snapshot is not None
-        report = build_report(snapshot, console)
-        final = state.get("dir") or run_dir_for(out, snapshot)
-        stage = state.get("stage") or StagingDir(final)
-        state["stage"] = stage
-        pdfs, failed = [], []
-        if state.get("pool"):
-            with console.progress(len(state["futures"]), "PDF reports") as bar:
-                pdfs, failed = _collect(state["futures"], bar, console)
-            state["pool"].close()
-        files, _ = finish_run(stage.path, final, snapshot, report, pdfs, failed, settings, started)
-        stage.commit()
-    except BaseException:
-        if state.get("pool"):
-            state["pool"].close()
-        if state.get("stage"):
-            state["stage"].abort()
-        raise
-    return _outcome(final, report, pdfs, failed, files, snapshot, started)
-
-
-def _collect(futures: list[tuple[Any, Future]], bar, console: Console):
-    pdfs: list[RenderedPdf] = []
-    failed: list[tuple[str, str]] = []
-    for rep, fut in futures:
-        try:
-            pdfs.append(fut.result())
-        except Exception as exc:  # one rep's failure must not sink the others
-            failed.append((rep.email, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
-            console.warn(f"{rep.email}: PDF failed: {exc}")
-        bar.advance()
-    return pdfs, failed
-
-
-def _outcome(final: Path, report: ReportView, pdfs, failed, files, snapshot, started) -> RunOutcome:
-    fetch = snapshot.get("fetch") or {}
-    all_files = [final / "reps" / p.path.name for p in pdfs] + [final / f.name for f in files]
-    return RunOutcome(
-        run_dir=final, reps=len(report.reps), reports=len(pdfs),
-        pages=sum(p.pages for p in pdfs), files=all_files, failed=failed,
-        not_found=len(report.not_found), requests_made=fetch.get("requests_made", 0),
-        cache_hits=fetch.get("cache_hits", 0), seconds=time.monotonic() - started,
+def _summarise(outcome: RunOutcome, console: Console) -> None:
+    console.info(
+        f"done: {outcome.reps} reps, {outcome.reports} reports ({outcome.pages} pages), "
+        f"{len(outcome.files)} files in {outcome.run_dir}; {outcome.requests_made} requests, "
+        f"{outcome.cache_hits} cache hits, {outcome.seconds:.1f} s"
     )
+    for address, reason in outcome.failed:
+        console.warn(f"{address}: {reason}")
+    if outcome.not_found:
+        console.warn(f"{outcome.not_found} address(es) had no data; see manifest.csv")
 
 
-def save_snapshot(result: FetchResult, path: Path) -> None:
-    assert result.snapshot is not None
-    write_snapshot(result.snapshot, path)
+# -- run folders ----------------------------------------------------------------------------
 
 
-def load_snapshot(path: Path) -> dict[str, Any]:
-    return read_snapshot(path)
+def safe_component(value: str, fallback: str) -> str:
+    """A folder name from untrusted text: ASCII letters, digits, dot, dash, underscore."""
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60]
+    return text or fallback
 
 
+def run_dir_for(out: Path, snapshot: Snapshot) -> Path:
+    """``OUT/<scenario-slug>/<period>``, both parts made safe for a file system."""
+    slug = safe_component(snapshot.scenario.slug or snapshot.scenario.name or "", "scenario")
+    period = safe_component(snapshot.period.label if snapshot.period else "", "period")
+    return Path(out) / slug / period
+
+
+class RunFolder:
+    """Build a run in a hidden sibling folder, then swap it in: a rerun replaces, never mixes,
+    and a failure leaves the previous run as it was."""
+
+    def __init__(self, final: Path) -> None:
+        self.final = Path(final)
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
+
+    def commit(self) -> None:
+        old = None
+        if self.final.exists():
+            old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
+            os.replace(self.final, old)
+        os.replace(self.stage, self.final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)

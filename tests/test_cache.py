@@ -3,8 +3,9 @@ from __future__ import annotations
 import stat
 
 from reporter.cohort.cache import DetailCache, default_cache_dir
+from reporter.exec_api.models import SessionDetail
 
-DETAIL = {
+DETAIL = SessionDetail.model_validate({
     "id": "sess-1",
     "user": {"id": "u1", "email": "a@acme.test"},
     "scenario": {"id": "sc1"},
@@ -14,7 +15,7 @@ DETAIL = {
     "created_at": "2026-10-01T10:00:00Z",
     "transcript": [{"speaker": "user", "text": "Hello"}],
     "evaluations": [],
-}
+})
 
 
 def test_graded_detail_round_trips_with_private_file(tmp_path):
@@ -29,8 +30,8 @@ def test_graded_detail_round_trips_with_private_file(tmp_path):
 
 def test_ungraded_details_are_not_cached(tmp_path):
     cache = DetailCache(tmp_path, "ws-1")
-    cache.put(DETAIL | {"id": "s2", "is_valid_attempt": False, "score": None})
-    cache.put(DETAIL | {"id": "s3", "score": None})
+    cache.put(DETAIL.model_copy(update={"id": "s2", "is_valid_attempt": False, "score": None}))
+    cache.put(DETAIL.model_copy(update={"id": "s3", "score": None}))
     assert not cache.has("s2") and not cache.has("s3")
 
 

@@ -10,9 +10,7 @@ truncated or garbled file is treated as missing and replaced.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 from pydantic import ValidationError
@@ -45,13 +43,12 @@ class DetailCache:
     def has(self, session_id: str) -> bool:
         return self.enabled and self._path(session_id).is_file()
 
-    def get(self, session_id: str) -> dict[str, Any] | None:
+    def get(self, session_id: str) -> SessionDetail | None:
         if not self.enabled:
             return None
         path = self._path(session_id)
         try:
-            data = json.loads(path.read_bytes())
-            detail = SessionDetail.model_validate(data)
+            detail = SessionDetail.model_validate_json(path.read_bytes())
             if detail.id != session_id:
                 raise ValueError("id mismatch")
         except FileNotFoundError:
@@ -61,18 +58,14 @@ class DetailCache:
             self.repaired += 1
             return None
         self.hits += 1
-        return data
+        return detail
 
-    def put(self, detail: dict[str, Any]) -> None:
+    def put(self, detail: SessionDetail) -> None:
         """Keep a detail if it is graded; an ungraded one may still change."""
-        if not self.enabled or not is_graded(detail):
+        if not self.enabled or not detail.is_graded:
             return
-        payload = json.dumps(detail, ensure_ascii=False).encode("utf-8")
-        atomic_write_bytes(self._path(detail["id"]), payload, mode=0o600)
-
-
-def is_graded(session: dict[str, Any]) -> bool:
-    return bool(session.get("is_valid_attempt")) and session.get("score") is not None
+        atomic_write_bytes(self._path(detail.id), detail.model_dump_json().encode("utf-8"),
+                           mode=0o600)
 
 
 def usage_path(root: Path | None, fingerprint: str) -> Path | None:

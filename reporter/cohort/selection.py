@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Literal
 
 from reporter.errors import UsageError
 
@@ -24,30 +25,24 @@ EMAIL_RE = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+")
 SYSTEM_DOMAIN = "@exec.com"
 
 
+SelectionMode = Literal["all", "emails", "roster", "group"]
+
+
 @dataclass(frozen=True)
 class Period:
     label: str
     start: datetime  # inclusive, UTC
     end: datetime  # inclusive, UTC
 
-    def to_dict(self) -> dict[str, str]:
-        return {"label": self.label, "start": self.start.isoformat(),
-                "end": self.end.isoformat()}
-
 
 @dataclass(frozen=True)
 class Selection:
-    mode: str  # "all", "emails", "roster", "group"
+    mode: SelectionMode
     emails: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()  # roster entries that are not addresses
     roster: str | None = None
     group: str | None = None  # as the user gave it: a name or an id
     include_system_users: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self, group: dict | None = None) -> dict:
-        return {"mode": self.mode, "emails": list(self.emails), "roster": self.roster,
-                "group": group, "include_system_users": self.include_system_users}
 
 
 def normalise_email(value: str) -> str:
@@ -59,7 +54,7 @@ def is_email(value: str) -> bool:
 
 
 def is_system_user(email: str | None) -> bool:
-    return bool(email) and email.casefold().endswith(SYSTEM_DOMAIN)
+    return email is not None and email.casefold().endswith(SYSTEM_DOMAIN)
 
 
 def _end_of_day(d: date) -> datetime:

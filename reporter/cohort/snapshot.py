@@ -1,67 +1,197 @@
-"""The snapshot: one JSON file holding everything the later stages need.
+"""The snapshot: one JSON file holding everything the later stages need, as one typed model.
 
-Fetching is the only stage that speaks HTTP; it ends by writing a snapshot, and
-analysis and rendering read nothing else. That makes a report reproducible
-(render the same snapshot twice, get the same numbers) and lets a run be
-re-rendered offline.
+Fetching is the only stage that speaks HTTP; it ends in a ``Snapshot``, and analysis and
+rendering read nothing else. That makes a report reproducible (render the same snapshot twice,
+get the same numbers) and lets a run be re-rendered offline.
 
-Format, ``schema_version`` 1 (API objects are stored as the API returned them,
-in the shapes of ``shared/exec-api/openapi.yml``)::
+The snapshot holds the API's own objects (``reporter.exec_api.models``: every field the spec
+makes nullable is optional), so the client's validated objects go in as they are and come out
+as attributes: no dict round trip. ``schema_version`` 1 is the format since the first release::
 
-    {
-      "schema_version": 1,
-      "tool_version": "0.1.0",
-      "workspace": Workspace | null,
-      "scenario": Scenario,
-      "period": {"label": "2026-10", "start": ISO datetime, "end": ISO datetime},
-      "selection": {"mode": "all" | "emails" | "roster" | "group",
-                    "emails": [str], "roster": str | null,
-                    "group": {"id": str, "name": str} | null,
-                    "include_system_users": bool},
-      "summary": ScenarioAnalyticsSummary,         # whole scenario, the period
-      "participants": [ScenarioParticipantEntry],  # whole scenario, the period
-      "reps": [{
-          "user": User,
-          "is_member": bool,                       # false: removed from the workspace
-          "groups": [str],                         # group names
-          "assignment": Assignment | null,
-          "sessions": [SessionDetail]              # oldest first; valid ones carry
-                                                   # transcript and evaluations
-      }],
-      "not_found": [{"email": str,
-                     "reason": "not_member" | "no_sessions" | "invalid_address",
-                     "detail": str}],
-      "warnings": [str],
-      "fetch": {"fetched_at": ISO datetime, "base_url": str,
-                "requests_made": int, "cache_hits": int, "detail_requests": int}
-    }
+    {"schema_version": 1, "tool_version": str, "workspace": Workspace | null,
+     "scenario": Scenario, "period": {"label", "start", "end"},
+     "selection": {"mode", "emails", "roster", "group": {"id", "name"} | null,
+                   "include_system_users"},
+     "summary": ScenarioAnalyticsSummary | null,     # whole scenario, the period
+     "participants": [ScenarioParticipantEntry],     # whole scenario, the period
+     "reps": [{"user": User, "is_member": bool, "groups": [str],
+               "assignment": Assignment | null,
+               "sessions": [SessionDetail]}],        # oldest first
+     "not_found": [{"email", "reason", "detail"}], "warnings": [str],
+     "fetch": {"fetched_at", "base_url", "requests_made", "cache_hits", "detail_requests"}}
 
-The API key is never part of it.
+Reading is lenient, because a snapshot is a file that may be old or hand-edited: a value of
+the wrong type is dropped (the field becomes unknown), and an object that then lacks what it
+cannot do without (a session without an id or date) is dropped from its list. What is left
+is the same typed model; a snapshot with no scenario is refused with a clear message. The API
+key is never part of it.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
 
 from reporter.errors import UsageError
+from reporter.exec_api.models import (
+    ApiModel,
+    Assignment,
+    Scenario,
+    ScenarioAnalyticsSummary,
+    ScenarioParticipantEntry,
+    SessionDetail,
+    User,
+    Workspace,
+)
 from reporter.files import atomic_write_bytes, read_versioned_json
 
 SCHEMA_VERSION = 1
+#: Repair passes before a damaged snapshot is given up on.
+_MAX_REPAIRS = 12
 
 
 class SnapshotError(UsageError):
-    """A snapshot that cannot be read: missing, not JSON, or of a newer version."""
+    """A snapshot that cannot be read: missing, not JSON, of a newer version, or unusable."""
 
 
-def write_snapshot(data: dict[str, Any], path: Path) -> None:
+class PeriodRecord(ApiModel):
+    label: str
+    start: datetime
+    end: datetime
+
+
+class GroupRef(ApiModel):
+    id: str
+    name: str | None = None
+
+
+class SelectionRecord(ApiModel):
+    mode: Literal["all", "emails", "roster", "group"] = "all"
+    emails: list[str] = Field(default_factory=list)
+    roster: str | None = None
+    group: GroupRef | None = None
+    include_system_users: bool = False
+
+
+class RepRecord(ApiModel):
+    """One selected rep: who, and every session of theirs in the period (oldest first).
+
+    Valid attempts carry their transcript and evaluations; the others are list items.
+    """
+
+    user: User
+    is_member: bool = True  # false: removed from the workspace, sessions still counted
+    groups: list[str] = Field(default_factory=list)  # group names
+    assignment: Assignment | None = None
+    sessions: list[SessionDetail] = Field(default_factory=list)
+
+
+NotFoundReason = Literal["not_member", "no_sessions", "invalid_address"]
+
+
+class NotFoundRecord(ApiModel):
+    email: str
+    reason: NotFoundReason = "not_member"
+    detail: str = ""
+
+
+class FetchRecord(ApiModel):
+    fetched_at: datetime | None = None
+    base_url: str | None = None
+    requests_made: int = 0
+    cache_hits: int = 0
+    detail_requests: int = 0
+
+
+class Snapshot(ApiModel):
+    schema_version: int = SCHEMA_VERSION
+    tool_version: str | None = None
+    workspace: Workspace | None = None
+    scenario: Scenario
+    period: PeriodRecord | None = None
+    selection: SelectionRecord = Field(default_factory=SelectionRecord)
+    summary: ScenarioAnalyticsSummary | None = None
+    participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
+    reps: list[RepRecord] = Field(default_factory=list)
+    not_found: list[NotFoundRecord] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    fetch: FetchRecord = Field(default_factory=FetchRecord)
+
+    def header(self) -> Snapshot:
+        """The snapshot without its reps: what every rep's report shares."""
+        return self.model_copy(update={"reps": []})
+
+
+def write_snapshot(snapshot: Snapshot, path: Path) -> None:
     """Write atomically: a reader never sees half a snapshot. The version written is always
-    this reporter's, whatever ``data`` carried (a re-saved older snapshot is upgraded)."""
-    data = {"schema_version": SCHEMA_VERSION,
-            **{k: v for k, v in data.items() if k != "schema_version"}}
-    atomic_write_bytes(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    this reporter's (a re-saved older snapshot is upgraded)."""
+    data = snapshot.model_copy(update={"schema_version": SCHEMA_VERSION})
+    atomic_write_bytes(path, data.model_dump_json(indent=1).encode("utf-8"))
 
 
-def read_snapshot(path: Path) -> dict[str, Any]:
-    return read_versioned_json(path, "snapshot", SCHEMA_VERSION, SnapshotError)
+def read_snapshot(path: Path) -> Snapshot:
+    """The snapshot at ``path``, read once into the typed model (leniently, see above)."""
+    data = read_versioned_json(path, "snapshot", SCHEMA_VERSION, SnapshotError)
+    return parse_snapshot(data, source=str(path))
+
+
+def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapshot:
+    """A snapshot from its JSON object: junk values dropped, hopeless objects removed."""
+    data = json.loads(json.dumps(data))  # a private copy to repair
+    for _ in range(_MAX_REPAIRS):
+        try:
+            return Snapshot.model_validate(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            if not _repair(data, errors):
+                first = errors[0]
+                where = ".".join(str(p) for p in first["loc"]) or "(top)"
+                raise SnapshotError(
+                    f"{source} is not a usable snapshot: {where}: {first['msg'].lower()}"
+                ) from None
+    raise SnapshotError(f"{source} is not a usable snapshot: too damaged to repair")
+
+
+def _repair(data: Any, errors: list[Any]) -> bool:
+    """Drop what each validation error points at; False when nothing could be dropped.
+
+    A wrong value is removed from its object (the field's default, usually None, applies);
+    an object missing a field it needs is removed from its list or its parent, one level a
+    pass, until an optional field or a list absorbs the loss. The top level is never removed.
+    """
+    deletions: dict[tuple[int, Any], tuple[Any, Any]] = {}
+    for error in errors:
+        path = list(error["loc"])
+        if error["type"] == "missing" and path:
+            path.pop()  # the object that lacks the field goes, from its list or its parent
+        container, key = _resolve(data, path)
+        if container is None:
+            continue
+        deletions[(id(container), key)] = (container, key)
+    done = False
+    # Delete list elements from the highest index down, so earlier deletions keep their place.
+    order = sorted(deletions.values(), key=lambda d: -d[1] if isinstance(d[1], int) else 0)
+    for container, key in order:
+        try:
+            del container[key]
+            done = True
+        except (KeyError, IndexError, TypeError):
+            continue
+    return done
+
+
+def _resolve(data: Any, path: list[Any]) -> tuple[Any, Any]:
+    """(container, key) of the element at ``path`` (or the deepest that exists), or
+    (None, None) for the top level."""
+    node, container, key = data, None, None
+    for step in path:
+        in_dict = isinstance(node, dict) and isinstance(step, str) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if not (in_dict or in_list):
+            break
+        container, key, node = node, step, node[step]
+    return container, key

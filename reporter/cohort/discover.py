@@ -1,0 +1,198 @@
+"""Discovery: the few list requests that say what a run is about, before any detail is fetched.
+
+In this order: the workspace (its id names the cache folder), the scenario (a slug is resolved
+through the scenario list), the analytics summary and participants for the whole scenario in
+the period (the cohort a rep is compared with), the members (to tell "not a member" from "no
+sessions", and to spot removed members), the groups and their members (the Reps sheet's groups
+column), the scenario's assignments, and the session list. What it learns is a ``Discovery``:
+the snapshot's header plus who has which sessions; the plan and the detail fetch start from it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from reporter.cohort.plan import ListStrategy, choose_list_strategy
+from reporter.cohort.selection import Period, Selection, SelectionError, is_system_user
+from reporter.cohort.snapshot import (
+    GroupRef,
+    NotFoundRecord,
+    PeriodRecord,
+    SelectionRecord,
+    Snapshot,
+)
+from reporter.exec_api import AnalyticsFilter, ExecClient
+from reporter.exec_api.models import (
+    Assignment,
+    Scenario,
+    SessionListItem,
+    User,
+    WorkspaceGroup,
+    WorkspaceMember,
+)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What the list requests found: the snapshot's header and each rep's sessions."""
+
+    header: Snapshot  # no reps yet, no fetch record
+    workspace_id: str
+    sessions_by_user: dict[str, list[SessionListItem]]  # oldest first, in first-seen order
+    users: dict[str, User]
+    member_ids: frozenset[str]
+    groups_of: dict[str, list[str]]  # user id -> group names
+    assignment_of: dict[str, Assignment]  # user id -> the scenario's assignment
+    list_strategy: ListStrategy
+    reports: list[str] = field(default_factory=list)  # what to tell the user
+
+    @property
+    def valid_session_ids(self) -> list[str]:
+        return [s.id for sessions in self.sessions_by_user.values() for s in sessions
+                if s.is_valid_attempt]
+
+
+async def resolve_scenario(client: ExecClient, wanted: str) -> Scenario:
+    """A scenario by id or slug, archived ones included; unknown names the closest slugs."""
+    scenarios = await client.list_scenarios(include_archived=True)
+    folded = wanted.strip().casefold()
+    for s in scenarios:
+        if s.id == wanted.strip() or (s.slug or "").casefold() == folded:
+            return s
+    slugs = [s.slug for s in scenarios if s.slug]
+    close = difflib.get_close_matches(folded, slugs, n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(close)}?" if close else (
+        f"; known: {', '.join(sorted(slugs)[:8])}" if slugs else "; the workspace has none")
+    raise SelectionError(f"unknown scenario {wanted!r}{hint}")
+
+
+def find_group(groups: Sequence[WorkspaceGroup], wanted: str | None) -> WorkspaceGroup:
+    """A group by id or by name (any case); unknown lists the groups there are."""
+    wanted = (wanted or "").strip()
+    for g in groups:
+        if g.id == wanted or (g.name or "").casefold() == wanted.casefold():
+            return g
+    names = ", ".join(sorted(g.name or g.id for g in groups)[:8]) or "none"
+    raise SelectionError(f"unknown group {wanted!r}; groups: {names}")
+
+
+def period_filter(period: Period, selection: Selection) -> AnalyticsFilter:
+    return AnalyticsFilter(start_date=period.start, end_date=period.end,
+                           exclude_system_users=not selection.include_system_users)
+
+
+async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
+                   period: Period) -> Discovery:
+    """Every list request the run needs, and what they say; no session detail."""
+    workspace = await client.get_workspace()
+    scenario = await resolve_scenario(client, scenario_ref)
+    window = period_filter(period, selection)
+    summary = await client.get_summary(scenario.id, window)
+    participants = await client.list_participants(scenario.id, window)
+    members = await client.list_members()
+    member_by_email = {(m.email or "").casefold(): m for m in members if m.email}
+
+    groups = await client.list_groups()
+    selected_group = find_group(groups, selection.group) if selection.mode == "group" else None
+    group_members: dict[str, set[str]] = {}
+    groups_of: dict[str, list[str]] = {}
+    for g in groups:
+        group_members[g.id] = {m.id for m in await client.list_members(group_ids=[g.id])}
+        for uid in group_members[g.id]:
+            groups_of.setdefault(uid, []).append(g.name or g.id)
+    assignments = await client.list_assignments(scenario_ids=[scenario.id])
+
+    wanted = _wanted_emails(selection, members, group_members, selected_group)
+    strategy = choose_list_strategy(client, participants, wanted)
+    sessions = await _list_sessions(client, scenario, window, wanted, strategy)
+    by_user: dict[str, list[SessionListItem]] = {}
+    users: dict[str, User] = {}
+    for s in sessions:
+        by_user.setdefault(s.user.id, []).append(s)
+        users[s.user.id] = s.user
+
+    not_found = classify_missing(selection, wanted, users, member_by_email, period)
+    member_ids = frozenset(m.id for m in members)
+    reports = [f"{nf.email}: {nf.detail}" for nf in not_found]
+    removed = sorted({u.email or uid for uid, u in users.items() if uid not in member_ids})
+    reports += [f"{email}: no longer a workspace member; their sessions are included"
+                for email in removed]
+    header = Snapshot(
+        workspace=workspace,
+        scenario=scenario,
+        period=PeriodRecord(label=period.label, start=period.start, end=period.end),
+        selection=SelectionRecord(
+            mode=selection.mode, emails=list(selection.emails), roster=selection.roster,
+            group=GroupRef(id=selected_group.id, name=selected_group.name)
+            if selected_group else None,
+            include_system_users=selection.include_system_users),
+        summary=summary,
+        participants=participants,
+        not_found=not_found,
+    )
+    return Discovery(header=header, workspace_id=workspace.id, sessions_by_user=by_user,
+                     users=users, member_ids=member_ids, groups_of=groups_of,
+                     assignment_of={a.user.id: a for a in assignments},
+                     list_strategy=strategy, reports=reports)
+
+
+def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],
+                   group_members: dict[str, set[str]],
+                   group: WorkspaceGroup | None) -> list[str] | None:
+    """Who is wanted, as addresses; None: everyone who practised."""
+    wanted: list[str] | None
+    if group is not None:
+        ids = group_members[group.id]
+        wanted = sorted({(m.email or "").casefold() for m in members if m.id in ids} - {""})
+    elif selection.mode in ("emails", "roster"):
+        wanted = list(selection.emails)
+    else:
+        return None
+    if not selection.include_system_users:
+        wanted = [e for e in wanted if not is_system_user(e)]
+    return wanted
+
+
+async def _list_sessions(client: ExecClient, scenario: Scenario, window: AnalyticsFilter,
+                         wanted: list[str] | None,
+                         strategy: ListStrategy) -> list[SessionListItem]:
+    """The period's sessions of the wanted reps, oldest first, system users left out."""
+    if strategy == "emails" and not wanted:
+        return []
+    if strategy == "emails" and wanted:
+        window = replace(window, user_emails=tuple(wanted))
+    sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
+    if wanted is not None:
+        wanted_set = set(wanted)
+        sessions = [s for s in sessions if (s.user.email or "").casefold() in wanted_set]
+    if window.exclude_system_users:
+        sessions = [s for s in sessions if not is_system_user(s.user.email)]
+    return sorted(sessions, key=lambda s: (s.created_at, s.id))
+
+
+def classify_missing(selection: Selection, wanted: list[str] | None, users: dict[str, User],
+                     member_by_email: dict[str, WorkspaceMember],
+                     period: Period) -> list[NotFoundRecord]:
+    """Every asked-for address without sessions, and why: not an address, not a member, no
+    sessions in the period, or a system user left out."""
+    out = [NotFoundRecord(email=raw, reason="invalid_address", detail="not an email address")
+           for raw in selection.invalid]
+    if wanted is None:
+        return out
+    found = {(u.email or "").casefold() for u in users.values()}
+    for email in wanted:
+        if email in found:
+            continue
+        if email in member_by_email:
+            out.append(NotFoundRecord(email=email, reason="no_sessions",
+                                      detail=f"no sessions in {period.label}"))
+        else:
+            out.append(NotFoundRecord(email=email, reason="not_member",
+                                      detail="not a member of the workspace"))
+    if not selection.include_system_users:
+        out += [NotFoundRecord(email=email, reason="no_sessions",
+                               detail="system user, excluded (see --include-system-users)")
+                for email in selection.emails if is_system_user(email)]
+    return out

@@ -1,0 +1,277 @@
+"""Settings, resolved once: flags > environment > TOML file > defaults, into typed dataclasses.
+
+The CLI packs what the user typed into ``*Flags`` (every field None when not given) and calls
+one function here per command; a Python caller may build the settings dataclasses directly.
+All local input (config file, period, roster, key format, folders) is checked here, before the
+first request, so a typo never costs part of the day's budget.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from reporter.cohort.cache import default_cache_dir
+from reporter.cohort.selection import (
+    Period,
+    Selection,
+    SelectionError,
+    normalise_emails,
+    parse_period,
+    read_roster,
+)
+from reporter.config import ConfigError, FileConfig, load_config
+from reporter.deliver.outbox import EmailSettings
+from reporter.deliver.smtp import SmtpSettings
+from reporter.exec_api import ApiKey, base_url_from_env
+from reporter.exec_api.client import DEFAULT_RATE
+from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions
+
+DEFAULT_OUT = Path("output")
+DEFAULT_SENDER = "Coaching reports <coaching-reports@localhost.localdomain>"
+Command = Literal["run", "fetch", "sync"]
+
+
+# -- what the user typed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelectionFlags:
+    scenario: str | None = None
+    emails: tuple[str, ...] = ()
+    roster: Path | None = None
+    group: str | None = None
+    month: str | None = None
+    since: str | None = None
+    until: str | None = None
+    include_system_users: bool | None = None
+
+
+@dataclass(frozen=True)
+class FetchFlags:
+    cache_dir: Path | None = None
+    no_cache: bool = False
+    max_requests: int | None = None
+
+
+@dataclass(frozen=True)
+class RenderFlags:
+    out: Path | None = None
+    jobs: int | None = None
+    no_pdf: bool = False
+    no_xlsx: bool = False
+    csv: bool | None = None
+    paper: str | None = None
+    transcripts: bool | None = None
+    skip_empty: bool | None = None
+    templates: Path | None = None
+
+
+@dataclass(frozen=True)
+class EmailFlags:
+    send: bool = False
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    security: str | None = None
+    smtp_user: str | None = None
+    sender: str | None = None
+    to_override: str | None = None
+    cc_manager: str | None = None
+    pace: float | None = None
+
+
+# -- what the library runs with ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    key: ApiKey
+    base_url: str
+    rate_limit: int = DEFAULT_RATE
+    cache_dir: Path | None = None  # None: --no-cache (details neither read nor written)
+    usage_dir: Path = field(default_factory=default_cache_dir)  # the day's request count
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    api: ApiSettings
+    scenario: str
+    selection: Selection
+    period: Period
+    max_requests: int | None = None
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    pdf: bool = True
+    xlsx: bool = True
+    csv: bool = False
+    jobs: int | None = None  # None: one process per CPU
+    skip_empty: bool = False
+    pdf_options: PdfOptions = field(default_factory=PdfOptions)
+    out: Path = DEFAULT_OUT
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    fetch: FetchSettings
+    render: RenderSettings
+
+
+@dataclass(frozen=True)
+class EmailRunSettings:
+    run_dir: Path
+    message: EmailSettings
+    smtp: SmtpSettings | None = None  # None: write the outbox only
+
+
+# -- resolution ---------------------------------------------------------------------------
+
+
+def _positive(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return value
+
+
+def api_settings(cfg: FileConfig, flags: FetchFlags,
+                 env: Mapping[str, str] = os.environ) -> ApiSettings:
+    key = ApiKey.from_env(env.get("EXEC_API_KEY") or cfg.api.get("key"))
+    base_url = base_url_from_env(env.get("EXEC_API_URL") or cfg.api.get("url"))
+    raw_rate = env.get("REPORTER_RATE_LIMIT") or cfg.api.get("rate_limit") or DEFAULT_RATE
+    try:
+        rate = int(raw_rate)
+        if rate < 1:
+            raise ValueError
+    except ValueError:
+        raise ConfigError("REPORTER_RATE_LIMIT must be a whole number of requests per minute, "
+                          "at least 1") from None
+    folder = flags.cache_dir or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
+    # --no-cache skips session details; the day's request count is kept all the same.
+    return ApiSettings(key=key, base_url=base_url, rate_limit=rate,
+                       cache_dir=None if flags.no_cache else folder, usage_dir=folder)
+
+
+def selection(cfg: FileConfig, flags: SelectionFlags) -> Selection:
+    include_system = bool(flags.include_system_users or cfg.get("include_system_users", False))
+    emails_in = list(flags.emails) or [str(e) for e in cfg.get("emails") or []]
+    roster = flags.roster or cfg.resolve_path(cfg.get("roster"))
+    group = flags.group or cfg.get("group")
+    if sum(bool(x) for x in (emails_in, roster, group)) > 1:
+        raise SelectionError("choose reps one way: EMAIL arguments, --roster or --group")
+    if roster:
+        emails, invalid = read_roster(Path(roster))
+        return Selection("roster", tuple(emails), tuple(invalid), roster=str(roster),
+                         include_system_users=include_system)
+    if emails_in:
+        emails, invalid = normalise_emails(emails_in)
+        return Selection("emails", tuple(emails), tuple(invalid),
+                         include_system_users=include_system)
+    if group:
+        return Selection("group", group=str(group), include_system_users=include_system)
+    return Selection("all", include_system_users=include_system)
+
+
+def period(cfg: FileConfig, flags: SelectionFlags, command: Command) -> Period:
+    """``--month`` or ``--since/--until``; a flag of either kind hides the file's other kind."""
+    month = flags.month or (None if flags.since or flags.until else cfg.get("month"))
+    since = flags.since or (None if flags.month else cfg.get("since"))
+    until = flags.until or (None if flags.month else cfg.get("until"))
+    if command == "sync" and not (month or since or until):
+        since = (datetime.now(UTC) - timedelta(days=31)).date().isoformat()
+    return parse_period(month, since, until)
+
+
+def fetch_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
+                   command: Command, env: Mapping[str, str] = os.environ) -> FetchSettings:
+    return _fetch(load_config(config), flags, fetching, command, env)
+
+
+def _fetch(cfg: FileConfig, flags: SelectionFlags, fetching: FetchFlags, command: Command,
+           env: Mapping[str, str] = os.environ) -> FetchSettings:
+    scenario = flags.scenario or cfg.get("scenario")
+    if not scenario:
+        raise SelectionError(f"which scenario? give it: reporter {command} SCENARIO [EMAIL]...")
+    chosen = selection(cfg, flags)
+    when = period(cfg, flags, command)
+    max_requests = fetching.max_requests or _positive(cfg.get("max_requests"), "max_requests")
+    return FetchSettings(api=api_settings(cfg, fetching, env), scenario=str(scenario),
+                         selection=chosen, period=when, max_requests=max_requests)
+
+
+def render_settings(config: Path | None, flags: RenderFlags) -> RenderSettings:
+    return _render(load_config(config), flags)
+
+
+def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
+    b = cfg.branding
+    try:
+        branding = Branding(company=b.get("company"), logo=cfg.resolve_path(b.get("logo")),
+                            accent=b.get("accent") or Branding().accent)
+    except ValueError as exc:
+        raise ConfigError(f"[branding] {exc}") from None
+    templates = flags.templates or cfg.resolve_path(cfg.get("templates"))
+    if templates is not None and not Path(templates).is_dir():
+        raise ConfigError(f"templates folder not found: {templates}")
+    paper = PAPER_SIZES.get(str(flags.paper or cfg.get("paper") or "A4").lower())
+    if paper is None:
+        raise ConfigError("paper must be A4 or letter")
+    options = PdfOptions(paper=paper,
+                         transcripts=bool(flags.transcripts or cfg.get("transcripts", False)),
+                         branding=branding, templates_dir=templates)
+    return RenderSettings(
+        pdf=not flags.no_pdf and bool(cfg.get("pdf", True)),
+        xlsx=not flags.no_xlsx and bool(cfg.get("xlsx", True)),
+        csv=bool(flags.csv or cfg.get("csv", False)),
+        jobs=flags.jobs or _positive(cfg.get("jobs"), "jobs"),
+        skip_empty=bool(flags.skip_empty or cfg.get("skip_empty", False)),
+        pdf_options=options,
+        out=flags.out or cfg.resolve_path(cfg.get("out")) or DEFAULT_OUT,
+    )
+
+
+def run_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
+                 rendering: RenderFlags) -> RunSettings:
+    cfg = load_config(config)
+    return RunSettings(fetch=_fetch(cfg, flags, fetching, "run"), render=_render(cfg, rendering))
+
+
+def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
+                   env: Mapping[str, str] = os.environ) -> EmailRunSettings:
+    """Every email and SMTP setting, checked before anything is written."""
+    cfg = load_config(config)
+    if not (Path(run_dir) / "manifest.json").is_file():
+        raise SelectionError(f"{run_dir} is not a run folder (no manifest.json)")
+    e = cfg.email
+    sender = flags.sender or e.get("from")
+    if flags.send and not sender:
+        raise SelectionError("--send needs a sender: --from ADDRESS or [email] from = ...")
+    message = EmailSettings(
+        sender=sender or DEFAULT_SENDER,
+        cc_manager=flags.cc_manager or e.get("cc_manager"),
+        to_override=flags.to_override or e.get("to_override"),
+        subject_prefix=e.get("subject_prefix"),
+        templates_dir=cfg.resolve_path(cfg.get("templates")),
+        company=cfg.branding.get("company"),
+    )
+    smtp = None
+    if flags.send:
+        host = flags.smtp_host or e.get("smtp_host")
+        if not host:
+            raise SelectionError("--send needs --smtp-host (or [email] smtp_host)")
+        pace = flags.pace if flags.pace is not None else e.get("pace_seconds", 0)
+        smtp = SmtpSettings(
+            host=host,
+            port=flags.smtp_port or e.get("smtp_port") or 587,
+            security=flags.security or e.get("security") or "starttls",
+            username=flags.smtp_user or e.get("user"),
+            password=env.get("REPORTER_SMTP_PASSWORD"),
+            pace_seconds=float(pace),
+        )
+    return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp)

@@ -1,0 +1,106 @@
+"""Settings resolved once: flags > environment > TOML file > defaults, into typed dataclasses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reporter.cohort.selection import SelectionError
+from reporter.config import ConfigError
+from reporter.settings import (
+    DEFAULT_SENDER,
+    EmailFlags,
+    FetchFlags,
+    RenderFlags,
+    SelectionFlags,
+    email_settings,
+    fetch_settings,
+    render_settings,
+    run_settings,
+)
+
+KEY = "exec_live_" + "A" * 40
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    for name in ("EXEC_API_KEY", "EXEC_API_URL", "REPORTER_RATE_LIMIT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EXEC_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    return {"EXEC_API_KEY": KEY}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "reporter.toml"
+    path.write_text(text)
+    return path
+
+
+def test_flags_beat_the_environment_which_beats_the_file(env, tmp_path):
+    config = write(tmp_path, 'scenario = "from-file"\nmonth = "2026-09"\nmax_requests = 50\n'
+                             '[api]\nrate_limit = 30\nurl = "https://file.example/rest/v1"\n')
+    got = fetch_settings(config, SelectionFlags(month="2026-10"), FetchFlags(), "run",
+                         env | {"EXEC_API_URL": "https://env.example/rest/v1"})
+    assert got.scenario == "from-file"
+    assert got.period.label == "2026-10"
+    assert got.api.base_url == "https://env.example/rest/v1"
+    assert got.api.rate_limit == 30 and got.max_requests == 50
+    flagged = fetch_settings(config, SelectionFlags(scenario="flag", since="2026-10-02"),
+                             FetchFlags(max_requests=7), "run", env)
+    assert flagged.scenario == "flag" and flagged.max_requests == 7
+    assert flagged.period.start.day == 2  # --since hides the file's month
+
+
+def test_defaults_when_nothing_is_given(env, tmp_path):
+    got = run_settings(None, SelectionFlags(scenario="s"), FetchFlags(), RenderFlags())
+    assert got.fetch.selection.mode == "all" and got.fetch.api.rate_limit == 60
+    assert got.render.pdf and got.render.xlsx and not got.render.csv
+    assert got.render.out == Path("output") and got.render.pdf_options.paper == "A4"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("jobs = 0\n", "jobs must be a whole number of at least 1, got 0"),
+    ("max_requests = -1\n", "max_requests must be a whole number of at least 1, got -1"),
+    ('paper = "A5"\n', "paper must be A4 or letter"),
+    ('[branding]\naccent = "red"\n', "[branding] branding accent must be a CSS hex colour"),
+])
+def test_config_values_are_checked_with_the_flags_ranges(env, tmp_path, text, message):
+    config = write(tmp_path, 'scenario = "s"\n' + text)
+    with pytest.raises(ConfigError) as info:
+        run_settings(config, SelectionFlags(), FetchFlags(), RenderFlags())
+    assert message in str(info.value)
+    assert info.value.exit_code == 2
+
+
+def test_one_way_to_choose_reps(env, tmp_path):
+    with pytest.raises(SelectionError, match="choose reps one way"):
+        fetch_settings(None, SelectionFlags(scenario="s", emails=("a@b.example",), group="x"),
+                       FetchFlags(), "run", env)
+    with pytest.raises(SelectionError, match="which scenario"):
+        fetch_settings(None, SelectionFlags(), FetchFlags(), "run", env)
+
+
+def test_render_settings_take_templates_and_paper_from_the_file(env, tmp_path):
+    (tmp_path / "tpl").mkdir()
+    config = write(tmp_path, 'paper = "letter"\ntemplates = "tpl"\ncsv = true\n')
+    got = render_settings(config, RenderFlags(no_xlsx=True))
+    assert got.pdf_options.paper == "letter" and got.csv and not got.xlsx
+    assert got.pdf_options.templates_dir == tmp_path / "tpl"
+
+
+def test_email_settings_check_everything_before_anything_is_written(env, tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    with pytest.raises(SelectionError, match="is not a run folder"):
+        email_settings(None, run_dir, EmailFlags())
+    (run_dir / "manifest.json").write_text("{}")
+    with pytest.raises(SelectionError, match="--send needs --smtp-host"):
+        email_settings(None, run_dir, EmailFlags(send=True, sender="me@acme.example"))
+    assert list(run_dir.iterdir()) == [run_dir / "manifest.json"]
+    (tmp_path / "tpl").mkdir()
+    config = write(tmp_path, 'templates = "tpl"\n')
+    got = email_settings(config, run_dir, EmailFlags())
+    assert got.smtp is None and got.message.sender == DEFAULT_SENDER
+    assert got.message.templates_dir == tmp_path / "tpl"  # the config's templates reach emails
