@@ -24,6 +24,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from reporter import __version__
+from reporter.cohort.snapshot import RepRecord, Snapshot
 from reporter.views import (
     GRADES,
     RANKS,
@@ -586,8 +587,8 @@ def _period_start(snapshot: Mapping[str, Any]) -> datetime:
     return parse_datetime(_dict(snapshot.get("period")).get("start")) or _EPOCH
 
 
-def build_rep(rep: dict[str, Any], snapshot: dict[str, Any],
-              cohort_best_scores: Sequence[float]) -> RepView:
+def build_rep_from_dict(rep: dict[str, Any], snapshot: dict[str, Any],
+                        cohort_best_scores: Sequence[float]) -> RepView:
     """Every figure of one rep, from one entry of ``snapshot["reps"]``.
 
     Usable alone (the snapshot may have no reps yet) so that a rep's PDF can render
@@ -961,18 +962,42 @@ def _fetch(snapshot: Mapping[str, Any]) -> FetchInfo:
                      cache_hits=_int(f.get("cache_hits")) or 0)
 
 
-def build_report(snapshot: dict[str, Any], *, generated_at: datetime | None = None) -> ReportView:
+@dataclass(frozen=True)
+class RepContext:
+    """What every rep's view needs from the snapshot's header (which may have no reps yet)."""
+
+    header: dict[str, Any]
+    best_scores: tuple[float, ...]
+
+
+def rep_context(snapshot: Snapshot) -> RepContext:
+    header = snapshot.header().model_dump(mode="json")
+    return RepContext(header, cohort_best_scores(header))
+
+
+def build_rep(rep: RepRecord, context: RepContext) -> RepView:
+    """One rep's view, usable alone so that a rep's PDF can render as soon as their sessions
+    are in."""
+    return build_rep_from_dict(rep.model_dump(mode="json"), context.header, context.best_scores)
+
+
+def build_report(snapshot: Snapshot | dict[str, Any], reps: Sequence[RepView] | None = None, *,
+                 generated_at: datetime | None = None) -> ReportView:
     """The whole report: every rep (sorted by name, casefolded, then email), the cohort,
     and the warnings (the snapshot's, then the cross-check's).
 
-    ``generated_at`` defaults to now (UTC); pass it for byte-identical reruns.
+    ``reps`` given: used as they are (built once, as each arrived), else built from the
+    snapshot. ``generated_at`` defaults to now (UTC); pass it for byte-identical reruns.
     """
+    if isinstance(snapshot, Snapshot):
+        snapshot = snapshot.model_dump(mode="json")
     snapshot = _dict(snapshot)
     generated = parse_datetime(generated_at) if generated_at else None
     generated = generated or datetime.now(UTC)
     best = cohort_best_scores(snapshot)
-    reps = [build_rep(r, snapshot, best) for r in _list(snapshot.get("reps"))
-            if isinstance(r, dict)]
+    reps = list(reps) if reps is not None else [
+        build_rep_from_dict(r, snapshot, best) for r in _list(snapshot.get("reps"))
+        if isinstance(r, dict)]
     reps.sort(key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
     workspace = _dict(snapshot.get("workspace"))
     warnings = [w for w in (_text(x) for x in _list(snapshot.get("warnings"))) if w]

@@ -35,7 +35,9 @@ def expected_failures() -> Iterator[None]:
     try:
         yield
     except ReporterError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        from reporter.console import printable
+
+        click.echo(f"Error: {printable(str(exc))}", err=True)
         raise click.exceptions.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise click.exceptions.Exit(130) from None
@@ -92,6 +94,14 @@ def selection_options(fn: F) -> F:
     from reporter.settings import FetchFlags, SelectionFlags
 
     fn = _options([
+        config_option,
+        click.option("--cache-dir", type=click.Path(path_type=Path),
+                     help="Where graded session details are cached (default: user cache dir)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--max-requests", type=click.IntRange(min=1),
+                     help="Refuse (sync: stop at) a plan of more requests than this."),
+    ], lambda v: FetchFlags(**v), ("cache_dir", "no_cache", "max_requests"), "fetching")(fn)
+    return _options([
         click.argument("scenario", required=False),
         click.argument("emails", nargs=-1, metavar="[EMAIL]..."),
         click.option("--roster", type=click.Path(path_type=Path),
@@ -105,14 +115,6 @@ def selection_options(fn: F) -> F:
     ], lambda v: SelectionFlags(**v), ("scenario", "emails", "roster", "group", "month",
                                        "since", "until", "include_system_users"),
         "selection")(fn)
-    return _options([
-        config_option,
-        click.option("--cache-dir", type=click.Path(path_type=Path),
-                     help="Where graded session details are cached (default: user cache dir)."),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
-        click.option("--max-requests", type=click.IntRange(min=1),
-                     help="Refuse (sync: stop at) a plan of more requests than this."),
-    ], lambda v: FetchFlags(**v), ("cache_dir", "no_cache", "max_requests"), "fetching")(fn)
 
 
 def render_options(fn: F) -> F:
@@ -184,7 +186,7 @@ def run(selection: SelectionFlags, fetching: FetchFlags, rendering: RenderFlags,
     """Fetch SCENARIO's results and write the PDFs, workbook, snapshot and manifest."""
     from reporter import pipeline, settings
 
-    resolved = settings.run_settings(config, selection, fetching, rendering)
+    resolved = settings.run_settings(config, selection, fetching, rendering, console)
     if dry_run:
         click.echo("\n".join(pipeline.plan(resolved.fetch, console).lines()))
         return
@@ -203,7 +205,7 @@ def fetch(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
     """Fetch SCENARIO's results into a snapshot file (no rendering)."""
     from reporter import pipeline, settings
 
-    resolved = settings.fetch_settings(config, selection, fetching, "fetch")
+    resolved = settings.fetch_settings(config, selection, fetching, "fetch", console=console)
     if dry_run:
         click.echo("\n".join(pipeline.plan(resolved, console).lines()))
         return
@@ -222,7 +224,8 @@ def sync(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
     almost every detail already cached."""
     from reporter import pipeline, settings
 
-    pipeline.sync(settings.fetch_settings(config, selection, fetching, "sync"), console)
+    pipeline.sync(settings.fetch_settings(config, selection, fetching, "sync", console=console),
+                  console)
 
 
 @cli.command()

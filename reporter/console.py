@@ -2,17 +2,39 @@
 
 stdout stays free for what a command prints as its result (a dry-run plan, the
 sandbox's URL), so scripts can read it; ``--quiet`` keeps only warnings and
-errors, ``--verbose`` adds detail.
+errors, ``--verbose`` adds detail. Every message goes through ``printable``: text
+from the API never reaches a terminal raw.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: every control or format character escaped.
+
+    Names, addresses and messages come from the API and may hold ANSI or OSC sequences (which
+    recolour a terminal or retitle its window), CR or LF (which forge log lines) or bidi
+    overrides (which reorder what a reader sees). Each becomes a visible escape, such as
+    ``\\x1b`` or ``\\u202e``; everything else, accents and CJK included, is left as it is.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 class Console:
@@ -23,14 +45,14 @@ class Console:
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(printable(message), err=True)
 
     def detail(self, message: str) -> None:
         if self.verbose and not self.quiet:
-            click.echo(message, err=True)
+            click.echo(printable(message), err=True)
 
     def warn(self, message: str) -> None:
-        click.echo(f"warning: {message}", err=True)
+        click.echo(f"warning: {printable(message)}", err=True)
 
     @contextmanager
     def progress(self, total: int, label: str) -> Iterator[Progress]:

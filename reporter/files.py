@@ -1,12 +1,18 @@
-"""File writing shared by every stage: atomic, so nothing is ever half-written."""
+"""File writing shared by every stage: atomic, so nothing is ever half-written; one command
+at a time per run folder; folders checked before any request is spent."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from reporter.errors import UsageError
 
 
 def atomic_write_bytes(path: Path, payload: bytes, mode: int = 0o644) -> None:
@@ -59,3 +65,57 @@ def read_versioned_json(
         raise error(f"{path} is {what} version {version}; this reporter reads up to version "
                     f"{newest}. Upgrade reporter to read it.")
     return data
+
+
+class FolderBusy(UsageError):
+    """Another reporter process holds the run folder (a run, a render or an email send)."""
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the run folder ``folder`` for one command: run, render and email each take it, so
+    a rerun can never swap a folder in under a send, nor a send write over a new run's
+    manifest. A second command stops at once with a message naming the folder, rather than
+    wait. The lock file sits beside the folder (a run replaces the folder itself) and is
+    removed on release, so a finished run leaves nothing hidden behind; a lock won on a file
+    that was removed meanwhile is dropped and taken again on the new one.
+    """
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    lock = folder.parent / f".{folder.name}.lock"
+    while True:
+        handle = lock.open("a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise FolderBusy(f"another reporter command is using {folder}; try again when "
+                             "it has finished") from None
+        try:
+            same = os.fstat(handle.fileno()).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        handle.close()
+
+
+def check_writable(path: Path, what: str) -> None:
+    """Refuse, before any request, a folder that cannot be written: one that is a file, sits
+    under a file, or is read-only. It need not exist yet; its nearest existing ancestor is
+    checked."""
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UsageError(f"{what} {path} cannot be a folder: {probe} is a file")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"{what} {path} is not writable")

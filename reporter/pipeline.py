@@ -17,15 +17,18 @@ once and hands it to the render pool, so PDFs are drawn while other reps downloa
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 import shutil
 import tempfile
 import time
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from reporter import analytics
 from reporter.cohort.cache import DetailCache, usage_path
@@ -45,7 +48,9 @@ from reporter.deliver.manifest import (
 )
 from reporter.deliver.outbox import EmailSettings, build_messages, write_outbox
 from reporter.deliver.smtp import send_all
+from reporter.errors import RunError, UsageError
 from reporter.exec_api import ApiKey, ExecClient, UsageCounter
+from reporter.files import check_writable, folder_lock
 from reporter.render.csv_export import write_csv
 from reporter.render.pdf import PdfRenderPool, RenderedPdf
 from reporter.render.workbook import write_workbook
@@ -57,6 +62,9 @@ from reporter.settings import (
     RunSettings,
 )
 from reporter.views import ReportView, RepView
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 __all__ = [
     "DemoOutcome", "EmailOutcome", "FetchOutcome", "RunOutcome", "demo", "email", "fetch",
@@ -113,9 +121,29 @@ class DemoOutcome:
     email: EmailOutcome
 
 
+class WriteFailed(RunError):
+    """The disk refused a write (full, read-only, gone): the run stops, the previous output of
+    the same folder stays as it was."""
+
+
+def _io_errors(fn: Callable[P, T]) -> Callable[P, T]:
+    """An OSError (a file system's refusal) becomes one line naming the path, never a
+    traceback: it is about the machine, not one rep's data, so the whole command stops."""
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            raise WriteFailed(f"cannot write{where}: {exc.strerror or exc}") from None
+
+    return wrapper
+
+
 # -- the commands ---------------------------------------------------------------------------
 
 
+@_io_errors
 def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
     """The discovery requests, and the plan they lead to; no session detail is fetched."""
     console = console or Console(quiet=True)
@@ -128,10 +156,15 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
     return asyncio.run(go())
 
 
+@_io_errors
 def fetch(settings: FetchSettings, snapshot_path: Path,
           console: Console | None = None) -> FetchOutcome:
     """Fetch into a snapshot file (written atomically), for ``render`` to draw later."""
     console = console or Console(quiet=True)
+    if Path(snapshot_path).is_dir():
+        raise UsageError(f"--snapshot {snapshot_path} is a folder: name the file to write")
+    check_writable(Path(snapshot_path).parent, "the snapshot's folder")
+    _check_folders(settings)
 
     async def go() -> Snapshot:
         async with _client(settings.api) as client:
@@ -149,6 +182,7 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
                         snapshot.fetch.requests_made, snapshot.fetch.cache_hits)
 
 
+@_io_errors
 def sync(settings: FetchSettings, console: Console | None = None) -> WarmResult:
     """Warm the cache with the period's graded session details, within ``max_requests``."""
     console = console or Console(quiet=True)
@@ -167,50 +201,60 @@ def sync(settings: FetchSettings, console: Console | None = None) -> WarmResult:
     return r
 
 
+@_io_errors
 def run(settings: RunSettings, console: Console | None = None) -> RunOutcome:
     """Fetch, render each rep's PDF as soon as their sessions are in, then the workbook, CSV,
     snapshot and manifest; all into a staging folder swapped in at the end."""
     console = console or Console(quiet=True)
     started = time.monotonic()
+    _check_folders(settings.fetch)
+    check_writable(settings.render.out, "--out")
     outcome = asyncio.run(_run(settings, console, started))
     _summarise(outcome, console)
     return outcome
 
 
+@_io_errors
 def render(snapshot_path: Path, settings: RenderSettings,
            console: Console | None = None) -> RunOutcome:
     """Every output from a snapshot, offline."""
     console = console or Console(quiet=True)
     started = time.monotonic()
     snapshot = read_snapshot(snapshot_path)
+    check_writable(settings.out, "--out")
     report = _report(snapshot, None, console)
-    folder = RunFolder(run_dir_for(settings.out, snapshot))
-    renders = ReportRenders(settings, folder.stage, analytics.build_report(snapshot.header()))
-    try:
-        for view in report.reps:
-            renders.submit(view)
-        outcome = _finish(folder, snapshot, report, renders, settings, console, started)
-    except BaseException:
-        renders.close()
-        folder.abort()
-        raise
+    final = run_dir_for(settings.out, snapshot)
+    with folder_lock(final):
+        folder = RunFolder(final)
+        renders = ReportRenders(settings, folder.stage, analytics.build_report(snapshot.header()))
+        try:
+            for view in report.reps:
+                renders.submit(view)
+            outcome = _finish(folder, snapshot, report, renders, settings, console, started)
+        except BaseException:
+            renders.close()
+            folder.abort()
+            raise
     _summarise(outcome, console)
     return outcome
 
 
+@_io_errors
 def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOutcome:
     """Write one message per rep into RUN_DIR/outbox; with SMTP settings, send those not yet
     sent (the manifest records each send as it happens)."""
     console = console or Console(quiet=True)
     run_dir = settings.run_dir
-    manifest = read_manifest(run_dir)
-    report = analytics.build_report(read_snapshot(run_dir / "snapshot.json"))
-    messages = build_messages(run_dir, report, manifest, settings.message)
-    paths = write_outbox(run_dir, messages)
-    console.info(f"outbox: {len(paths)} messages in {run_dir / 'outbox'}")
-    if settings.smtp is None:
-        return EmailOutcome(paths)
-    result = send_all(run_dir, messages, settings.smtp)
+    check_writable(run_dir, "the run folder")
+    with folder_lock(run_dir):
+        manifest = read_manifest(run_dir)
+        report = analytics.build_report(read_snapshot(run_dir / "snapshot.json"))
+        messages = build_messages(run_dir, report, manifest, settings.message)
+        paths = write_outbox(run_dir, messages)
+        console.info(f"outbox: {len(paths)} messages in {run_dir / 'outbox'}")
+        if settings.smtp is None:
+            return EmailOutcome(paths)
+        result = send_all(run_dir, messages, settings.smtp)
     console.info(f"sent {result.sent}, already sent before {result.skipped_already_sent}, "
                  f"failed {len(result.failed)}")
     for address, reason in result.failed:
@@ -218,6 +262,7 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed))
 
 
+@_io_errors
 def demo(out: Path, jobs: int | None = None, console: Console | None = None) -> DemoOutcome:
     """``run`` (last month, every participant, CSV too) and ``email`` (outbox only) against
     the built-in sandbox on a free loopback port: no key, no network."""
@@ -245,6 +290,13 @@ def demo(out: Path, jobs: int | None = None, console: Console | None = None) -> 
 
 
 # -- fetching -------------------------------------------------------------------------------
+
+
+def _check_folders(settings: FetchSettings) -> None:
+    """The cache and the request count must be writable before the first request is spent."""
+    if settings.api.cache_dir is not None:
+        check_writable(settings.api.cache_dir, "--cache-dir")
+    check_writable(settings.api.usage_dir, "the cache folder (for the day's request count)")
 
 
 def _client(api: ApiSettings) -> ExecClient:
@@ -283,25 +335,35 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
     fs, rs = settings.fetch, settings.render
     async with _client(fs.api) as client:
         disc, cache, the_plan = await _discover_and_plan(client, fs, console)
-        folder = RunFolder(run_dir_for(rs.out, disc.header))
-        renders = ReportRenders(rs, folder.stage, analytics.build_report(disc.header))
-        try:
-            context = analytics.rep_context(disc.header)
-            reps: list[RepRecord] = []
-            views: list[RepView] = []
-            with console.progress(len(the_plan.details_to_fetch), "session details") as bar:
-                async for rep in fetch_reps(client, cache, disc, bar.advance):
-                    view = analytics.build_rep(rep, context)
-                    renders.submit(view)
-                    reps.append(rep)
-                    views.append(view)
-            snapshot = _assembled(disc, reps, client, cache, console)
-            report = _report(snapshot, views, console)
-            return _finish(folder, snapshot, report, renders, rs, console, started)
-        except BaseException:
-            renders.close()
-            folder.abort()
-            raise
+        final = run_dir_for(rs.out, disc.header)
+        with folder_lock(final):
+            return await _fetch_and_render(client, cache, disc, the_plan, final, settings,
+                                           console, started)
+
+
+async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discovery,
+                            the_plan: Plan, final: Path, settings: RunSettings, console: Console,
+                            started: float) -> RunOutcome:
+    rs = settings.render
+    folder = RunFolder(final)
+    renders = ReportRenders(rs, folder.stage, analytics.build_report(disc.header))
+    try:
+        context = analytics.rep_context(disc.header)
+        reps: list[RepRecord] = []
+        views: list[RepView] = []
+        with console.progress(len(the_plan.details_to_fetch), "session details") as bar:
+            async for rep in fetch_reps(client, cache, disc, bar.advance):
+                view = analytics.build_rep(rep, context)
+                renders.submit(view)
+                reps.append(rep)
+                views.append(view)
+        snapshot = _assembled(disc, reps, client, cache, console)
+        report = _report(snapshot, views, console)
+        return _finish(folder, snapshot, report, renders, rs, console, started)
+    except BaseException:
+        renders.close()
+        folder.abort()
+        raise
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -337,6 +399,8 @@ class ReportRenders:
             for rep, fut in self.futures:
                 try:
                     pdfs.append(fut.result())
+                except OSError:
+                    raise  # the disk, not this rep: the whole run stops
                 except Exception as exc:
                     failed.append((rep.email, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
                     console.warn(f"{rep.email}: PDF failed: {exc}")
@@ -386,10 +450,9 @@ def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
     if settings.csv:
         files.extend(write_csv(report, stage))
     entries = manifest_entries(report, pdfs, failed)
-    sent = previous_sends(folder.final)
     for entry in entries:
-        if entry.email.casefold() in sent:
-            entry.message_id, entry.sent_at = sent[entry.email.casefold()]
+        if entry.email.casefold() in folder.sent:
+            entry.message_id, entry.sent_at = folder.sent[entry.email.casefold()]
     write_manifest(stage, Manifest(
         run={
             "scenario": report.scenario.slug,
@@ -435,12 +498,15 @@ def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
 
 def previous_sends(run_dir: Path) -> dict[str, tuple[str | None, str | None]]:
     """email -> (Message-ID, sent at) from the manifest a rerun is about to replace."""
-    if not (Path(run_dir) / "manifest.json").is_file():
+    if not (Path(run_dir) / "manifest.json").exists():
         return {}
     try:
         old = read_manifest(run_dir)
-    except ManifestError:
-        return {}  # a damaged old manifest must not block a new run
+    except ManifestError as exc:
+        raise ManifestError(
+            f"{exc}; it records which reps were already emailed, so the run stops rather than "
+            "forget them: restore it, or delete it if no email was sent from this folder"
+        ) from None
     return {e.email.casefold(): (e.message_id, e.sent_at) for e in old.reps if e.message_id}
 
 
@@ -475,11 +541,21 @@ def run_dir_for(out: Path, snapshot: Snapshot) -> Path:
 
 class RunFolder:
     """Build a run in a hidden sibling folder, then swap it in: a rerun replaces, never mixes,
-    and a failure leaves the previous run as it was."""
+    and a failure leaves the previous run as it was.
+
+    Made while holding the folder's lock (``files.folder_lock``), so any hidden sibling left
+    from an earlier process (killed before it could clean up) is stale and is removed. The
+    record of emails sent from the folder it replaces is read first, before any work: a
+    damaged one stops the run then, not after the day's requests are spent.
+    """
 
     def __init__(self, final: Path) -> None:
         self.final = Path(final)
+        self.sent = previous_sends(self.final)
         self.final.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.final.parent.glob(f".{self.final.name}.*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
 
     def commit(self) -> None:

@@ -25,6 +25,7 @@ from reporter.cohort.selection import (
     read_roster,
 )
 from reporter.config import ConfigError, FileConfig, load_config
+from reporter.console import Console
 from reporter.deliver.outbox import EmailSettings
 from reporter.deliver.smtp import SmtpSettings
 from reporter.exec_api import ApiKey, base_url_from_env
@@ -144,21 +145,25 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
                  env: Mapping[str, str] = os.environ) -> ApiSettings:
     key = ApiKey.from_env(env.get("EXEC_API_KEY") or cfg.api.get("key"))
     base_url = base_url_from_env(env.get("EXEC_API_URL") or cfg.api.get("url"))
-    raw_rate = env.get("REPORTER_RATE_LIMIT") or cfg.api.get("rate_limit") or DEFAULT_RATE
-    try:
-        rate = int(raw_rate)
-        if rate < 1:
-            raise ValueError
-    except ValueError:
-        raise ConfigError("REPORTER_RATE_LIMIT must be a whole number of requests per minute, "
-                          "at least 1") from None
+    raw_rate = env.get("REPORTER_RATE_LIMIT")
+    if raw_rate is None:
+        rate = _positive(cfg.api.get("rate_limit"), "[api] rate_limit") or DEFAULT_RATE
+    else:
+        try:
+            rate = int(raw_rate)
+            if rate < 1:
+                raise ValueError
+        except ValueError:
+            raise ConfigError("REPORTER_RATE_LIMIT must be a whole number of requests per "
+                              "minute, at least 1") from None
     folder = flags.cache_dir or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
     # --no-cache skips session details; the day's request count is kept all the same.
     return ApiSettings(key=key, base_url=base_url, rate_limit=rate,
                        cache_dir=None if flags.no_cache else folder, usage_dir=folder)
 
 
-def selection(cfg: FileConfig, flags: SelectionFlags) -> Selection:
+def selection(cfg: FileConfig, flags: SelectionFlags,
+              console: Console | None = None) -> Selection:
     include_system = bool(flags.include_system_users or cfg.get("include_system_users", False))
     emails_in = list(flags.emails) or [str(e) for e in cfg.get("emails") or []]
     roster = flags.roster or cfg.resolve_path(cfg.get("roster"))
@@ -166,7 +171,8 @@ def selection(cfg: FileConfig, flags: SelectionFlags) -> Selection:
     if sum(bool(x) for x in (emails_in, roster, group)) > 1:
         raise SelectionError("choose reps one way: EMAIL arguments, --roster or --group")
     if roster:
-        emails, invalid = read_roster(Path(roster))
+        emails, invalid = read_roster(Path(roster), None if console is None else (
+            lambda done, total: console.info(f"roster: {done:,} of {total:,} lines read")))
         return Selection("roster", tuple(emails), tuple(invalid), roster=str(roster),
                          include_system_users=include_system)
     if emails_in:
@@ -189,16 +195,18 @@ def period(cfg: FileConfig, flags: SelectionFlags, command: Command) -> Period:
 
 
 def fetch_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
-                   command: Command, env: Mapping[str, str] = os.environ) -> FetchSettings:
-    return _fetch(load_config(config), flags, fetching, command, env)
+                   command: Command, env: Mapping[str, str] = os.environ,
+                   console: Console | None = None) -> FetchSettings:
+    return _fetch(load_config(config), flags, fetching, command, env, console)
 
 
 def _fetch(cfg: FileConfig, flags: SelectionFlags, fetching: FetchFlags, command: Command,
-           env: Mapping[str, str] = os.environ) -> FetchSettings:
+           env: Mapping[str, str] = os.environ,
+           console: Console | None = None) -> FetchSettings:
     scenario = flags.scenario or cfg.get("scenario")
     if not scenario:
         raise SelectionError(f"which scenario? give it: reporter {command} SCENARIO [EMAIL]...")
-    chosen = selection(cfg, flags)
+    chosen = selection(cfg, flags, console)
     when = period(cfg, flags, command)
     max_requests = fetching.max_requests or _positive(cfg.get("max_requests"), "max_requests")
     return FetchSettings(api=api_settings(cfg, fetching, env), scenario=str(scenario),
@@ -237,9 +245,10 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
 
 
 def run_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
-                 rendering: RenderFlags) -> RunSettings:
+                 rendering: RenderFlags, console: Console | None = None) -> RunSettings:
     cfg = load_config(config)
-    return RunSettings(fetch=_fetch(cfg, flags, fetching, "run"), render=_render(cfg, rendering))
+    return RunSettings(fetch=_fetch(cfg, flags, fetching, "run", console=console),
+                       render=_render(cfg, rendering))
 
 
 def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
@@ -266,9 +275,14 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         if not host:
             raise SelectionError("--send needs --smtp-host (or [email] smtp_host)")
         pace = flags.pace if flags.pace is not None else e.get("pace_seconds", 0)
+        if pace < 0:
+            raise ConfigError(f"[email] pace_seconds must be 0 or more, got {pace!r}")
+        port = flags.smtp_port or e.get("smtp_port") or 587
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"[email] smtp_port must be from 1 to 65535, got {port!r}")
         smtp = SmtpSettings(
             host=host,
-            port=flags.smtp_port or e.get("smtp_port") or 587,
+            port=port,
             security=flags.security or e.get("security") or "starttls",
             username=flags.smtp_user or e.get("user"),
             password=env.get("REPORTER_SMTP_PASSWORD"),

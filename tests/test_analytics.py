@@ -16,7 +16,7 @@ def build(sessions: list[dict], *, who: dict | None = None, population=(), **sna
     for s in sessions:
         s["user"] = who
     r = f.rep(who, sessions)
-    return an.build_rep(r, f.snapshot([r], **snap), population)
+    return an.build_rep_from_dict(r, f.snapshot([r], **snap), population)
 
 
 # -- rank, percentile, trend ---------------------------------------------------------
@@ -583,7 +583,7 @@ def test_header_only_report_and_build_rep_alone():
     snap = f.snapshot([r])
     header = an.build_report({**snap, "reps": []})
     assert header.reps == () and header.cohort.best_scores == (80,)
-    view = an.build_rep(r, {**snap, "reps": []}, header.cohort.best_scores)
+    view = an.build_rep_from_dict(r, {**snap, "reps": []}, header.cohort.best_scores)
     assert view == an.build_report(snap).reps[0]
 
 

@@ -77,6 +77,7 @@ def test_malformed_key_never_printed(runner, monkeypatch):
     assert result.exit_code == 2 and bad not in result.output and "S3cr3t" not in result.output
 
 
+@pytest.mark.slow
 def test_unreachable_server_is_a_clean_failure(runner):
     result = runner.invoke(cli, ["fetch", "disc", "--snapshot", "s.json", "-q"])
     assert result.exit_code == 1

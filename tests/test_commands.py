@@ -58,6 +58,7 @@ def finished_run(sandbox, scenario, tmp_path_factory):
     return result, tmp / "out" / scenario.slug / MONTH
 
 
+@pytest.mark.slow
 def test_run_writes_the_whole_folder_and_a_summary(finished_run):
     result, run_dir = finished_run
     assert result.exit_code == 0, result.output
@@ -75,6 +76,7 @@ def test_run_writes_the_whole_folder_and_a_summary(finished_run):
         assert SANDBOX_KEY not in (run_dir / name).read_text(encoding="utf-8-sig")
 
 
+@pytest.mark.slow
 def test_run_pdfs_hold_each_reps_name_and_best_score(finished_run):
     _, run_dir = finished_run
     manifest = json.loads((run_dir / "manifest.json").read_text())
@@ -89,6 +91,7 @@ def test_run_pdfs_hold_each_reps_name_and_best_score(finished_run):
         assert len(PdfReader(run_dir / entry["pdf"]).pages) == entry["pages"]
 
 
+@pytest.mark.slow
 def test_run_workbook_links_each_rep_to_their_pdf(finished_run):
     _, run_dir = finished_run
     wb = load_workbook(run_dir / "cohort.xlsx")
@@ -140,6 +143,7 @@ def test_unknown_scenario_and_refused_key_are_exit_2(env, scenario, tmp_path, mo
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, tmp_path):
     snap = tmp_path / "snap.json"
     fetched = invoke("fetch", scenario.slug, "--month", MONTH, "--snapshot", snap)
@@ -172,6 +176,7 @@ def test_config_file_and_flags_precedence(env, scenario, tmp_path):
     assert bad.exit_code == 2 and "unknown key 'monthh'" in bad.output
 
 
+@pytest.mark.slow
 def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_server):
     controller, recorder = plain_server
     recorder.received.clear()
@@ -196,6 +201,7 @@ def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_s
     assert after_rerun.exit_code == 0 and len(recorder.received) == len(with_pdf)
 
 
+@pytest.mark.slow
 def test_demo_end_to_end(tmp_path, monkeypatch):
     monkeypatch.delenv("EXEC_API_KEY", raising=False)
     monkeypatch.chdir(tmp_path)

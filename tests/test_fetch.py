@@ -130,7 +130,7 @@ def test_second_fetch_makes_no_detail_request(env, tmp_path):
     env.state.reset()
     result, client = env.gather(tmp_path)
     assert client.requests_by_endpoint["GET /sessions/{id}"] == 0
-    assert result.plan.details_to_fetch == []
+    assert result.plan.details_to_fetch == ()
     assert result.snapshot.fetch.cache_hits == result.plan.valid_sessions > 0
 
 

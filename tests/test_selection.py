@@ -38,6 +38,12 @@ def test_explicit_month_and_its_bounds():
         (None, None, "2026-10-01", "--until needs --since"),
         ("2026-10", "2026-10-01", None, "use either --month or --since/--until, not both"),
         (None, "2027-02-01", None, "--since 2027-02-01 is in the future"),
+        ("0000-01", None, None, "--month 0000-01 is out of range: give a month from 1970 on"),
+        (None, "0001-01-01T00:00:00+01:00", None,
+         "--since 0001-01-01T00:00:00+01:00 is out of range: it cannot be read in UTC"),
+        (None, "1969-12-31", None, "--since 1969-12-31 is out of range: give a date from 1970 on"),
+        (None, "2026-10-01", "9999-12-31T23:00:00-05:00",
+         "--until 9999-12-31T23:00:00-05:00 is out of range: it cannot be read in UTC"),
     ],
 )
 def test_bad_periods_have_one_clear_message(month, since, until, message):
@@ -77,3 +83,35 @@ def test_roster_missing_or_without_addresses(tmp_path):
     empty.write_text("email\nnobody\n")
     with pytest.raises(SelectionError, match=r"^roster .*empty\.csv holds no email addresses$"):
         read_roster(empty)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (bytes(range(256)) * 4, "is not a text file (CSV or one address per line, UTF-8)"),
+    (b"email\nann@acme.example\nbob\x00@acme.example\n", "is not a text file"),
+    (b"email\n" + b"x" * 131_073 + b"@acme.example\n",
+     "line 2 is 131,086 characters long; a roster line holds at most 10,000"),
+])
+def test_a_roster_that_is_not_text_is_refused_in_one_line(tmp_path, content, message):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(content)
+    with pytest.raises(SelectionError) as info:
+        read_roster(roster)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_control_characters_never_reach_an_address(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email\nann@acme.example\nbob\u202e@acme.example\ncy\x1b[31m@acme.example\n")
+    emails, invalid = read_roster(roster)
+    assert emails == ["ann@acme.example"] and len(invalid) == 2
+
+
+def test_a_huge_roster_is_refused_and_a_long_one_reports_progress(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("".join(f"rep{i}@acme.example\n" for i in range(100_001)))
+    with pytest.raises(SelectionError, match="has 100,001 lines; the most a run takes is 100,000"):
+        read_roster(roster)
+    roster.write_text("".join(f"rep{i}@acme.example\n" for i in range(25_000)))
+    seen: list[tuple[int, int]] = []
+    emails, _ = read_roster(roster, on_progress=lambda done, total: seen.append((done, total)))
+    assert len(emails) == 25_000 and seen == [(10_000, 25_000), (20_000, 25_000)]

@@ -8,6 +8,7 @@ import pytest
 
 from reporter.cohort.selection import SelectionError
 from reporter.config import ConfigError
+from reporter.deliver.outbox import parse_address
 from reporter.settings import (
     DEFAULT_SENDER,
     EmailFlags,
@@ -65,6 +66,7 @@ def test_defaults_when_nothing_is_given(env, tmp_path):
     ("max_requests = -1\n", "max_requests must be a whole number of at least 1, got -1"),
     ('paper = "A5"\n', "paper must be A4 or letter"),
     ('[branding]\naccent = "red"\n', "[branding] branding accent must be a CSS hex colour"),
+    ("[api]\nrate_limit = 0\n", "[api] rate_limit must be a whole number of at least 1, got 0"),
 ])
 def test_config_values_are_checked_with_the_flags_ranges(env, tmp_path, text, message):
     config = write(tmp_path, 'scenario = "s"\n' + text)
@@ -103,4 +105,19 @@ def test_email_settings_check_everything_before_anything_is_written(env, tmp_pat
     config = write(tmp_path, 'templates = "tpl"\n')
     got = email_settings(config, run_dir, EmailFlags())
     assert got.smtp is None and got.message.sender == DEFAULT_SENDER
+    assert str(parse_address(DEFAULT_SENDER, "sender"))  # the default passes our own check
     assert got.message.templates_dir == tmp_path / "tpl"  # the config's templates reach emails
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[email]\nsmtp_port = 70000\n', "[email] smtp_port must be from 1 to 65535, got 70000"),
+    ('[email]\npace_seconds = -1\n', "[email] pace_seconds must be 0 or more, got -1"),
+])
+def test_send_settings_are_checked_before_anything_is_written(env, tmp_path, text, message):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "manifest.json").write_text("{}")
+    config = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        email_settings(config, run_dir, EmailFlags(send=True, smtp_host="127.0.0.1",
+                                                   sender="me@acme.example"))

@@ -7,8 +7,9 @@ one-line message the CLI shows as is (exit status 2).
 from __future__ import annotations
 
 import csv
-import io
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -23,6 +24,16 @@ class SelectionError(UsageError):
 
 EMAIL_RE = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+")
 SYSTEM_DOMAIN = "@exec.com"
+#: A roster larger than this is refused: beyond it a run is no longer one team's report, and
+#: the plan alone would take minutes.
+MAX_ROSTER_LINES = 100_000
+#: The longest roster line read: far longer than any address with its other columns.
+MAX_ROSTER_LINE = 10_000
+#: A long roster reports its progress every this many lines.
+ROSTER_PROGRESS_EVERY = 10_000
+#: No period starts before this: older dates are typing mistakes, and the calendar's edges
+#: cannot be moved between time zones.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 SelectionMode = Literal["all", "emails", "roster", "group"]
@@ -50,7 +61,10 @@ def normalise_email(value: str) -> str:
 
 
 def is_email(value: str) -> bool:
-    return bool(EMAIL_RE.fullmatch(value))
+    """An address a filter may carry: one @, a dot after it, and no control or format
+    character anywhere (a NUL or a bidi override is not part of anybody's address)."""
+    return bool(EMAIL_RE.fullmatch(value)) and not any(
+        unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
 
 
 def is_system_user(email: str | None) -> bool:
@@ -66,18 +80,28 @@ def _start_of_day(d: date) -> datetime:
 
 
 def parse_instant(value: str, *, flag: str, end: bool) -> datetime:
-    """A date (whole day, inclusive) or an ISO datetime (naive means UTC)."""
+    """A date (whole day, inclusive) or an ISO datetime (naive means UTC), from 1970 on.
+
+    The edges of the calendar (year 1 with a positive offset, year 9999 with a negative one)
+    cannot be moved to UTC; they are refused like any other date out of range.
+    """
     text = value.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             d = date.fromisoformat(text)
-            return _end_of_day(d) if end else _start_of_day(d)
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = _end_of_day(d) if end else _start_of_day(d)
+        else:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     except ValueError:
         raise SelectionError(
             f"{flag} {value!r} is not a date: use YYYY-MM-DD or an ISO datetime"
         ) from None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except OverflowError:
+        raise SelectionError(f"{flag} {value} is out of range: it cannot be read in UTC") from None
+    if moment < EARLIEST:
+        raise SelectionError(f"{flag} {value} is out of range: give a date from 1970 on")
+    return moment
 
 
 def parse_period(
@@ -114,6 +138,8 @@ def parse_period(
         if not m or not 1 <= int(m.group(2)) <= 12:
             raise SelectionError(f"--month {month!r} is not a month: use YYYY-MM or 'last'")
         year, mon = int(m.group(1)), int(m.group(2))
+        if year < EARLIEST.year:
+            raise SelectionError(f"--month {month} is out of range: give a month from 1970 on")
         if (year, mon) > (now.year, now.month):
             raise SelectionError(f"--month {month} is in the future")
     first = date(year, mon, 1)
@@ -122,23 +148,45 @@ def parse_period(
                   _end_of_day(next_first - timedelta(days=1)))
 
 
-def read_roster(path: Path) -> tuple[list[str], list[str]]:
+def read_roster(path: Path, on_progress: Callable[[int, int], None] | None = None,
+                ) -> tuple[list[str], list[str]]:
     """Addresses from a CSV with an ``email`` column (header in any case) or one per line.
 
-    Returns (addresses, invalid entries); addresses are normalised and deduplicated
-    in file order. A missing file, or one with no address, is a SelectionError.
+    Returns (addresses, invalid entries); addresses are normalised and deduplicated in file
+    order. A missing file, one that is not UTF-8 text, one longer than MAX_ROSTER_LINES or with
+    a line longer than MAX_ROSTER_LINE, or one with no address, is a SelectionError.
+    ``on_progress(lines read, lines)`` is called every ROSTER_PROGRESS_EVERY lines of a long one.
     """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SelectionError(f"roster file not found: {path}") from None
     except IsADirectoryError:
         raise SelectionError(f"roster is a folder, not a file: {path}") from None
     except OSError as exc:
         raise SelectionError(f"cannot read roster {path}: {exc.strerror}") from None
-    rows = list(csv.reader(io.StringIO(text)))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    try:
+        if b"\x00" in raw:
+            raise ValueError("NUL byte")
+        text = raw.decode("utf-8-sig")
+    except (UnicodeDecodeError, ValueError):
+        raise SelectionError(f"roster {path} is not a text file (CSV or one address per "
+                             "line, UTF-8)") from None
+    lines = text.splitlines()
+    if len(lines) > MAX_ROSTER_LINES:
+        raise SelectionError(f"roster {path} has {len(lines):,} lines; the most a run takes is "
+                             f"{MAX_ROSTER_LINES:,}: split it")
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_ROSTER_LINE:
+            raise SelectionError(f"roster {path} line {number} is {len(line):,} characters "
+                                 f"long; a roster line holds at most {MAX_ROSTER_LINE:,}")
+    rows: list[list[str]] = []
+    for number, row in enumerate(csv.reader(lines), 1):
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+        if on_progress is not None and number % ROSTER_PROGRESS_EVERY == 0:
+            on_progress(number, len(lines))
     values: list[str] = []
     if rows:
         header = [cell.strip().casefold() for cell in rows[0]]

@@ -199,9 +199,12 @@ def make_environments(templates_dir: Path | None = None) -> tuple[Environment, E
     and a typo in a user's template must fail loudly rather than send "Hi ,".
     """
     loader = _loader(templates_dir)
-    common = {"loader": loader, "undefined": StrictUndefined, "trim_blocks": True,
-              "lstrip_blocks": True, "keep_trailing_newline": True}
-    return Environment(autoescape=False, **common), Environment(autoescape=True, **common)
+
+    def environment(html: bool) -> Environment:
+        return Environment(autoescape=html, loader=loader, undefined=StrictUndefined,
+                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+    return environment(False), environment(True)
 
 
 # -- addresses ----------------------------------------------------------------------------

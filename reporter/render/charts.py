@@ -121,11 +121,11 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
     axis_y = top + plot_h
     parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{axis_y}" y2="{axis_y}" '
                  f'stroke="{MUTED}" stroke-width="0.8"/>')
-    for tick in _date_ticks(first, last):
-        x = x_of(tick)
+    for day in _date_ticks(first, last):
+        x = x_of(day)
         parts.append(f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{axis_y}" y2="{axis_y + 4}" '
                      f'stroke="{MUTED}" stroke-width="0.8"/>')
-        parts.append(_text(x, axis_y + 15, _fmt_day(tick), size=8, anchor="middle"))
+        parts.append(_text(x, axis_y + 15, _fmt_day(day), size=8, anchor="middle"))
 
     if not points:
         parts.append(_text(left + plot_w / 2, top + plot_h / 2, "No valid attempt yet",

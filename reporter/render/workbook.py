@@ -513,7 +513,8 @@ def _overview(ws: Any, report: ReportView) -> None:
     for name, api_value, computed_value, fmt in _figures(report.cohort.api,
                                                          report.cohort.computed):
         cells = [
-            text_cell(ws, v) if isinstance(v, str) else _num(ws, v, fmt)
+            text_cell(ws, v) if isinstance(v, str)
+            else _num(ws, v if isinstance(v, int | float) else None, fmt)
             for v in (api_value, computed_value)
         ]
         emit(text_cell(ws, name), *cells)

@@ -514,9 +514,9 @@ def _place_hostile_texts(users: list[SandboxUser], primary: SandboxScenario,
     for user, batch in zip(candidates, batches, strict=False):
         valid = [s for s in by_user_scenario.get((user.id, primary.id), []) if s.is_valid_attempt]
         in_month = [s for s in valid if first <= s.created_at.date() <= last]
-        target = (in_month or valid or [None])[-1]
-        if target is not None:
-            target.hostile = batch
+        chosen = in_month or valid
+        if chosen:
+            chosen[-1].hostile = batch
 
 
 def _assignments(rng: random.Random, ids: random.Random, users: list[SandboxUser],

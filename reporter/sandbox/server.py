@@ -18,7 +18,7 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
-from reporter.sandbox.app import DROP_MARKER, create_app
+from reporter.sandbox.app import DROP_MARKER, SandboxState, create_app
 from reporter.sandbox.data import generate_workspace
 
 
@@ -88,7 +88,7 @@ class SandboxServer:
         return f"http://{_url_host(self.host)}:{self.port}/rest/v1"
 
     @property
-    def state(self):  # type: ignore[no-untyped-def]  # SandboxState, kept loose for tests
+    def state(self) -> SandboxState:
         return self.app.state.sandbox
 
     def start(self) -> SandboxServer:
