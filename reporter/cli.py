@@ -40,6 +40,8 @@ def expected_failures() -> Iterator[None]:
         click.echo(f"Error: {printable(str(exc))}", err=True)
         raise click.exceptions.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
+        click.echo("Interrupted: nothing is half-written; run the command again to go on.",
+                   err=True)
         raise click.exceptions.Exit(130) from None
 
 
@@ -307,6 +309,24 @@ def demo(out: Path, jobs: int | None, console: Console) -> None:
         click.echo(f"  open first: {first_pdf}  (one rep's coaching report)")
     click.echo(f"  then:       {outcome.run_dir / 'cohort.xlsx'}  (the cohort workbook)")
     click.echo(f"  emails:     {outcome.run_dir / 'outbox'}  (one .eml per rep, not sent)")
+
+
+@cli.group()
+def templates() -> None:
+    """The report and email templates: copy them out to change them."""
+
+
+@templates.command("export")
+@click.argument("dest", type=click.Path(path_type=Path, file_okay=False))
+@with_failures
+def templates_export(dest: Path) -> None:
+    """Copy the bundled templates into DEST; then point --templates (or templates = in the
+    config file) at DEST. An existing file is never overwritten."""
+    from reporter.render.templates import export_templates
+
+    written = export_templates(dest)
+    click.echo(f"{len(written)} templates in {dest}; change what you need, then render with "
+               f"--templates {dest}")
 
 
 if __name__ == "__main__":  # python -m reporter.cli

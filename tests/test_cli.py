@@ -70,6 +70,29 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(runner, tmp_path, monke
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "disc", "--out", "taken"],
+         "Error: --out taken cannot be a folder: taken is a file"),
+        (["run", "disc", "--out", "taken/below"],
+         "Error: --out taken/below cannot be a folder: taken is a file"),
+        (["fetch", "disc", "--snapshot", "adir"],
+         "Error: --snapshot adir is a folder: name the file to write"),
+        (["fetch", "disc", "--snapshot", "s.json", "--cache-dir", "taken/c"],
+         "Error: --cache-dir taken/c cannot be a folder: taken is a file"),
+    ],
+)
+def test_unusable_folders_are_refused_before_any_request(runner, tmp_path, args, message):
+    """Issue 10, 7: one line and exit 2, before the first request (nothing listens at the API
+    URL here: a request would end in exit 1 after the retries)."""
+    (tmp_path / "taken").write_text("a file")
+    (tmp_path / "adir").mkdir()
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [message]
+
+
 def test_malformed_key_never_printed(runner, monkeypatch):
     bad = "exec_live_" + "S3cr3t" * 6 + "!!!!"
     monkeypatch.setenv("EXEC_API_KEY", bad)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reporter.cli import cli
+from reporter.sandbox import SandboxServer, create_app
 from tests.conftest import SANDBOX_KEY
 
 MONTH = "2026-10"
@@ -213,3 +217,35 @@ def test_demo_end_to_end(tmp_path, monkeypatch):
     run_dir = run_dirs[0]
     assert len(list((run_dir / "reps").glob("*.pdf"))) >= 20
     assert (run_dir / "cohort.xlsx").is_file() and len(list((run_dir / "outbox").iterdir())) >= 20
+
+
+@pytest.mark.slow
+def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(sandbox_workspace, scenario, tmp_path):
+    """Issue 10, 10: SIGINT mid-run (render workers alive): exit 130, one line, no traceback
+    from the parent or a worker, no staging folder left."""
+    app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
+                     daily_limit=None, latency_ms=150)
+    with SandboxServer(app) as server:
+        env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
+               "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
+             "--out", str(tmp_path / "out"), "--jobs", "2"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        lines = []
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith("session details:"):
+                break
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    err = "".join(lines) + rest
+    assert code == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip().splitlines()[-1] == ("Interrupted: nothing is half-written; run the "
+                                            "command again to go on.")
+    leftovers = [p.name for p in (tmp_path / "out").rglob("*")] if (tmp_path / "out").exists() \
+        else []
+    assert not [name for name in leftovers if name.startswith(".")], leftovers

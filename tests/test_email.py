@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from jinja2 import UndefinedError
 
 from reporter.deliver.manifest import (
     Manifest,
@@ -36,6 +35,7 @@ from reporter.deliver.outbox import (
     write_outbox,
 )
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
+from reporter.render.templates import TemplateFailure
 from reporter.views import ReportView
 from tests.conftest import REJECTED, Recorder, free_port
 from tests.sample_views import sample_report
@@ -261,7 +261,7 @@ def test_a_typo_in_a_template_fails_instead_of_sending_blanks(tmp_path: Path) ->
     custom = tmp_path / "templates" / "email"
     custom.mkdir(parents=True)
     (custom / "body.txt").write_text("Hi {{ v.frist_name }},\n")
-    with pytest.raises(UndefinedError):
+    with pytest.raises(TemplateFailure, match="has no attribute 'frist_name'"):
         build(run, templates_dir=tmp_path / "templates")
 
 
@@ -478,3 +478,20 @@ def test_starttls_with_login(
     result = send_all(run.path, build(run), replace(smtp, password=PASSWORD, pace_seconds=0.01))
     assert result.sent == 6 and len(recorder.received) == 6
     assert PASSWORD not in (run.path / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_the_configured_templates_reach_the_emails_and_errors_are_one_line(tmp_path):
+    """One loader for PDF and email: the example override changes the subject; a broken
+    template is a TemplateFailure (one line, exit 2), never a traceback."""
+    examples = Path(__file__).resolve().parent.parent / "examples" / "templates"
+    run = make_run(tmp_path)
+    first = next(r for r in run.report.reps if r.has_valid_attempt)
+    subject = by_email(build(run, templates_dir=examples))[first.email]["Subject"]
+    assert subject.startswith(f"{first.first_name}, your ") and "coaching for" in subject
+    broken = tmp_path / "broken" / "email"
+    broken.mkdir(parents=True)
+    (broken / "body.txt").write_text("Hi {{ v.first_name }\n")
+    with pytest.raises(TemplateFailure) as info:
+        build(run, templates_dir=broken.parent)
+    assert str(info.value).startswith("template error (email/body.txt, line 1): ")
+    assert info.value.exit_code == 2 and "\n" not in str(info.value)

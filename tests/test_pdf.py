@@ -337,3 +337,24 @@ def test_heatmap_keeps_the_latest_sessions_when_there_are_many() -> None:
     assert [c.session_id for c in heatmap.columns] == expected
     assert all(set(row.grades) == {"good"} for g in heatmap.groups for row in g.rows)
     assert [g.criterion for g in heatmap.groups] == ["Discovery", "Objection handling", "Closing"]
+
+
+def test_templates_export_copies_every_template_once(tmp_path):
+    """`reporter templates export DIR`: the bundled set, ready for --templates; never over a
+    user's file."""
+    from click.testing import CliRunner
+
+    from reporter.cli import cli
+    from reporter.render.templates import BUNDLED_TEMPLATES
+
+    result = CliRunner().invoke(cli, ["templates", "export", str(tmp_path / "mine")])
+    assert result.exit_code == 0, result.output
+    bundled = sorted(str(p.relative_to(BUNDLED_TEMPLATES)) for p in BUNDLED_TEMPLATES.rglob("*")
+                     if p.is_file())
+    assert sorted(str(p.relative_to(tmp_path / "mine")) for p in (tmp_path / "mine").rglob("*")
+                  if p.is_file()) == bundled
+    (tmp_path / "mine" / "report" / "header.html").write_text("<header>mine</header>")
+    again = CliRunner().invoke(cli, ["templates", "export", str(tmp_path / "mine")])
+    assert again.exit_code == 2
+    assert again.output.startswith("Error: ") and "already exists" in again.output
+    assert (tmp_path / "mine" / "report" / "header.html").read_text() == "<header>mine</header>"

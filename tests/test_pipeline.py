@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +14,9 @@ from reporter import pipeline
 from reporter.cohort.plan import PlanRefused
 from reporter.cohort.selection import Selection, parse_period
 from reporter.cohort.snapshot import read_snapshot
+from reporter.deliver.manifest import ManifestError
 from reporter.exec_api import ApiKey
+from reporter.files import FolderBusy
 from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSettings
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
 
@@ -54,3 +60,76 @@ def test_a_refused_plan_raises_with_its_exit_code(fetching, tmp_path):
         pipeline.run(RunSettings(limited, RenderSettings(out=tmp_path / "out")))
     assert info.value.exit_code == 2
     assert not (tmp_path / "out").exists()  # refused before anything is written
+
+
+def _complete_run(fetching: FetchSettings, out: Path) -> pipeline.RunOutcome:
+    return pipeline.run(RunSettings(fetching, RenderSettings(out=out, jobs=1, xlsx=False)))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path, monkeypatch):
+    """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run."""
+    import reporter.render.pdf as pdf
+
+    first = _complete_run(fetching, tmp_path / "out")
+    before = _files(first.run_dir)
+    real, writes = pdf.atomic_write_bytes, []
+
+    def full_after_two(path, payload, mode=0o644):
+        writes.append(path)
+        if len(writes) > 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, payload, mode)
+
+    monkeypatch.setattr(pdf, "atomic_write_bytes", full_after_two)
+    with pytest.raises(pipeline.WriteFailed) as info:
+        _complete_run(fetching, tmp_path / "out")
+    assert "No space left on device" in str(info.value) and info.value.exit_code == 1
+    assert _files(first.run_dir) == before
+    assert sorted(p.name for p in first.run_dir.parent.iterdir()) == [first.run_dir.name]
+
+
+def test_a_damaged_manifest_stops_a_rerun_before_any_detail(fetching, tmp_path, sandbox):
+    """Issue 10, 2: the manifest records who was emailed; a rerun must not silently forget."""
+    first = _complete_run(fetching, tmp_path / "out")
+    manifest = first.run_dir / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes()[:40])
+    sandbox.state.reset()
+    with pytest.raises(ManifestError) as info:
+        _complete_run(fetching, tmp_path / "out")
+    assert str(manifest) in str(info.value) and "already emailed" in str(info.value)
+    assert sandbox.state.by_path.get("/sessions/{id}", 0) == 0
+    assert manifest.read_bytes()  # left for the user to restore
+
+
+def test_a_second_command_on_the_same_folder_stops_at_once(fetching, tmp_path):
+    """Issue 10, 3: another process holds the folder; render stops, naming it, writing nothing."""
+    first = _complete_run(fetching, tmp_path / "out")
+    before = _files(first.run_dir)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from reporter.files import folder_lock\n"
+         "with folder_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)",
+         str(first.run_dir)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(FolderBusy, match="another reporter command is using"):
+            pipeline.render(first.run_dir / "snapshot.json",
+                            RenderSettings(out=tmp_path / "out", jobs=1))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _files(first.run_dir) == before
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next(fetching, tmp_path):
+    """Issue 10, 4: SIGKILL leaves .<period>.xxxx behind; the next run, holding the lock,
+    knows no live run owns it."""
+    first = _complete_run(fetching, tmp_path / "out")
+    stale = first.run_dir.parent / f".{first.run_dir.name}.k1ll3d"
+    (stale / "reps").mkdir(parents=True)
+    (stale / "reps" / "half.pdf").write_bytes(b"%PDF-1.7 half")
+    _complete_run(fetching, tmp_path / "out")
+    assert sorted(p.name for p in first.run_dir.parent.iterdir()) == [first.run_dir.name]

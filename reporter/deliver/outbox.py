@@ -23,14 +23,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from reporter.deliver.manifest import Manifest, ManifestError, RepEntry, sha256_file
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes
+from reporter.render.templates import environment, template_errors
 from reporter.views import Moment, Pattern, ReportView, RepView
 
-BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SUBJECT_TEMPLATE = "email/subject.txt"
 TEXT_TEMPLATE = "email/body.txt"
 HTML_TEMPLATE = "email/body.html"
@@ -184,29 +184,6 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
 # -- templates ----------------------------------------------------------------------------
 
 
-def _loader(templates_dir: Path | None) -> ChoiceLoader:
-    loaders = []
-    if templates_dir is not None:
-        loaders.append(FileSystemLoader(str(templates_dir)))
-    loaders.append(FileSystemLoader(str(BUNDLED_TEMPLATES)))
-    return ChoiceLoader(loaders)
-
-
-def make_environments(templates_dir: Path | None = None) -> tuple[Environment, Environment]:
-    """(text, html) environments: both strict about undefined names, only HTML autoescaped.
-
-    Plain text must not be HTML-escaped (a name "O'Neil & Co" would arrive as "O&#39;Neil"),
-    and a typo in a user's template must fail loudly rather than send "Hi ,".
-    """
-    loader = _loader(templates_dir)
-
-    def environment(html: bool) -> Environment:
-        return Environment(autoescape=html, loader=loader, undefined=StrictUndefined,
-                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-    return environment(False), environment(True)
-
-
 # -- addresses ----------------------------------------------------------------------------
 
 
@@ -296,7 +273,7 @@ def _pdf_path(run_dir: Path, entry: RepEntry) -> Path:
 def _build_one(run_dir: Path, report: ReportView, rep: RepView, entry: RepEntry,
                manifest: Manifest, settings: EmailSettings, sender: Address,
                cc: Address | None, override: Address | None,
-               envs: tuple[Environment, Environment]) -> EmailMessage:
+               env: Environment) -> EmailMessage:
     pdf_path = _pdf_path(run_dir, entry)
     stem = safe_slug(entry)
     msg = EmailMessage()
@@ -320,8 +297,7 @@ def _build_one(run_dir: Path, report: ReportView, rep: RepView, entry: RepEntry,
         msg["Cc"] = cc
     view = build_view(report, rep, settings, f"{stem}.pdf",
                       _one_line(original or entry.email, 300) if override else None)
-    text_env, html_env = envs
-    subject = _one_line(text_env.get_template(SUBJECT_TEMPLATE).render(v=view), 250)
+    subject = _one_line(env.get_template(SUBJECT_TEMPLATE).render(v=view), 250)
     prefix = _one_line(settings.subject_prefix, 60)
     msg["Subject"] = f"{prefix} {subject}" if prefix else subject
     msg["Date"] = format_datetime(datetime.now(UTC))
@@ -329,8 +305,8 @@ def _build_one(run_dir: Path, report: ReportView, rep: RepView, entry: RepEntry,
                                    override.addr_spec if override else None)
     # Tells auto-responders and vacation replies not to answer a report run.
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text_env.get_template(TEXT_TEMPLATE).render(v=view))
-    msg.add_alternative(html_env.get_template(HTML_TEMPLATE).render(v=view), subtype="html")
+    msg.set_content(env.get_template(TEXT_TEMPLATE).render(v=view))
+    msg.add_alternative(env.get_template(HTML_TEMPLATE).render(v=view), subtype="html")
     msg.add_attachment(pdf_path.read_bytes(), maintype="application", subtype="pdf",
                        filename=f"{stem}.pdf")
     return msg
@@ -350,7 +326,7 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
     cc = parse_address(settings.cc_manager, "--cc-manager") if settings.cc_manager else None
     override = (parse_address(settings.to_override, "--to-override")
                 if settings.to_override else None)
-    envs = make_environments(settings.templates_dir)
+    env = environment(settings.templates_dir)
     reps = {(r.slug, r.email.lower()): r for r in report.reps}
     out: list[tuple[RepEntry, EmailMessage]] = []
     for entry in manifest.reps:
@@ -360,8 +336,9 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
         if rep is None:
             raise ManifestError(f"{entry.email} is in the manifest but not in the snapshot; "
                                 "the run folder is inconsistent, rerun the report")
-        out.append((entry, _build_one(run_dir, report, rep, entry, manifest, settings, sender,
-                                      cc, override, envs)))
+        with template_errors():
+            out.append((entry, _build_one(run_dir, report, rep, entry, manifest, settings,
+                                          sender, cc, override, env)))
     return out
 
 

@@ -13,20 +13,21 @@ import hashlib
 import multiprocessing
 import os
 import re
+import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from reporter.files import atomic_write_bytes
 from reporter.render import charts
 from reporter.render.fetcher import AssetFetcher
+from reporter.render.templates import BUNDLED_TEMPLATES, environment, template_errors
 from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView
 
-BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REPORT_TEMPLATE = "report/base.html"
 STYLESHEET_TEMPLATE = "report/report.css"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -162,23 +163,11 @@ def clip(text: str | None, limit: int) -> str:
     return cut.rstrip(",;:.") + "…"
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "score": fmt_score, "points": fmt_points, "share": fmt_share, "ordinal": fmt_ordinal,
     "day": fmt_day, "short_day": fmt_short_day, "minutes": fmt_minutes, "clock": fmt_clock,
     "rank": fmt_rank, "grade_symbol": fmt_grade_symbol, "grade": fmt_grade, "clip": clip,
 }
-
-
-def make_environment(templates_dir: Path | None = None) -> Environment:
-    """The user's template folder first, the bundled one as fallback, autoescape always."""
-    loaders = []
-    if templates_dir is not None:
-        loaders.append(FileSystemLoader(str(templates_dir)))
-    loaders.append(FileSystemLoader(str(BUNDLED_TEMPLATES)))
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(FILTERS)
-    return env
 
 
 # -- what each section shows, decided here ----------------------------------------------
@@ -344,16 +333,18 @@ class PdfRenderer:
         self.fetcher = AssetFetcher((BUNDLED_TEMPLATES,), (Path(logo),) if logo else ())
         self.assets = _Assets(logo_url=Path(logo).resolve().as_uri() if logo else None)
         self.base_url = (BUNDLED_TEMPLATES / "report").as_uri() + "/"
-        self.env = make_environment(options.templates_dir)
-        self.template = self.env.get_template(REPORT_TEMPLATE)
-        css_text = self.env.get_template(STYLESHEET_TEMPLATE).render(
-            accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()])
+        self.env = environment(options.templates_dir, FILTERS)
+        with template_errors():
+            self.template = self.env.get_template(REPORT_TEMPLATE)
+            css_text = self.env.get_template(STYLESHEET_TEMPLATE).render(
+                accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()])
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(string=css_text, base_url=self.base_url,
                               url_fetcher=self.fetcher, font_config=self.font_config)
 
     def html(self, report: ReportView, rep: RepView) -> str:
-        return self.template.render(**build_context(report, rep, self.options, self.assets))
+        with template_errors():
+            return self.template.render(**build_context(report, rep, self.options, self.assets))
 
     def render(self, report: ReportView, rep: RepView) -> tuple[bytes, int]:
         from weasyprint import HTML
@@ -411,7 +402,11 @@ _WORKER: PdfRenderer | None = None
 
 
 def _init_worker(options: PdfOptions) -> None:
+    """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
+    the worker ignores it, and the parent, which owns the run, stops the pool and says so once
+    (a worker's KeyboardInterrupt traceback would bury that line)."""
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = PdfRenderer(options)
     _WORKER.warm_up()
 
