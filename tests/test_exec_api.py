@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from reporter.exec_api import (
+    AnalyticsFilter,
     ApiKey,
     AuthenticationError,
     ConfigurationError,
@@ -337,7 +338,8 @@ def test_long_email_lists_are_split_so_urls_stay_short():
         data = [session(int(e[21:25]), e) for e in asked]
         return httpx.Response(200, json={"data": data[:100], "pagination": {"total_pages": 1}})
 
-    items, _ = run(_call(handler, lambda c: c.list_sessions(user_emails=emails)))
+    items, _ = run(_call(handler, lambda c: c.list_sessions(
+        AnalyticsFilter(user_emails=tuple(emails)))))
     assert len(urls) > 1
     assert all(len(u) < 2000 for u in urls)
     asked = [e for u in urls for e in parse_qs(urlsplit(u).query)["user_emails"][0].split(",")]
@@ -375,3 +377,16 @@ def test_usage_is_counted_per_key_per_day_on_disk(tmp_path):
     assert other_run.used_today == 1 and other_run.remaining_today == 999
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert KEY not in path.read_text()
+
+
+def test_a_server_echoing_the_key_never_gets_it_printed():
+    """Issue 10, 5: a 401 whose message holds the Authorization header."""
+    def handler(request):
+        return httpx.Response(401, json={"error": {
+            "type": "authentication_error",
+            "message": f"bad header: {request.headers['Authorization']}"}})
+
+    with pytest.raises(AuthenticationError) as info:
+        run(_call(handler, lambda c: c.get_workspace()))
+    assert KEY not in str(info.value) and KEY not in info.value.message
+    assert str(info.value).startswith("the API key was refused: bad header: Bearer ApiKey(")

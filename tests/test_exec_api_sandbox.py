@@ -10,6 +10,7 @@ import time
 import pytest
 
 from reporter.exec_api import (
+    AnalyticsFilter,
     ApiKey,
     AuthenticationError,
     ExecClient,
@@ -70,7 +71,12 @@ def test_every_session_filter_matches_the_workspace(sandbox, sandbox_workspace, 
         "system": ({"exclude_system_users": True},
                    lambda s: not ws.users_by_id[s.user_id].is_system),
     }[filter_name]
-    got, _ = call(sandbox, lambda c: c.list_sessions(**args))
+    filter_args = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()
+                   if k in ("user_emails", "group_ids", "start_date", "end_date",
+                            "exclude_system_users")}
+    other_args = {k: v for k, v in args.items() if k not in filter_args}
+    got, _ = call(sandbox, lambda c: c.list_sessions(AnalyticsFilter(**filter_args),
+                                                      **other_args))
     expected = {s.id for s in ws.sessions if keep(s)}
     assert expected and {s.id for s in got} == expected
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any
 
 from reporter.cohort.plan import ListStrategy, choose_list_strategy
 from reporter.cohort.selection import Period, Selection, SelectionError, is_system_user
@@ -25,7 +23,7 @@ from reporter.cohort.snapshot import (
     SelectionRecord,
     Snapshot,
 )
-from reporter.exec_api import ExecClient
+from reporter.exec_api import AnalyticsFilter, ExecClient
 from reporter.exec_api.models import (
     Assignment,
     Scenario,
@@ -34,22 +32,6 @@ from reporter.exec_api.models import (
     WorkspaceGroup,
     WorkspaceMember,
 )
-
-
-@dataclass(frozen=True)
-class AnalyticsFilter:
-    """The analytics query filters (interim: the client takes them as keywords)."""
-
-    start_date: datetime | None = None
-    end_date: datetime | None = None
-    exclude_system_users: bool | None = None
-    group_ids: tuple[str, ...] = ()
-    user_emails: tuple[str, ...] = ()
-
-    def kwargs(self) -> dict[str, Any]:
-        return {"start_date": self.start_date, "end_date": self.end_date,
-                "exclude_system_users": self.exclude_system_users,
-                "group_ids": self.group_ids, "user_emails": self.user_emails}
 
 
 @dataclass(frozen=True)
@@ -107,8 +89,8 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
     workspace = await client.get_workspace()
     scenario = await resolve_scenario(client, scenario_ref)
     window = period_filter(period, selection)
-    summary = await client.get_summary(scenario.id, **window.kwargs())
-    participants = await client.list_participants(scenario.id, **window.kwargs())
+    summary = await client.get_summary(scenario.id, window)
+    participants = await client.list_participants(scenario.id, window)
     members = await client.list_members()
     member_by_email = {(m.email or "").casefold(): m for m in members if m.email}
 
@@ -181,7 +163,7 @@ async def _list_sessions(client: ExecClient, scenario: Scenario, window: Analyti
         return []
     if strategy == "emails" and wanted:
         window = replace(window, user_emails=tuple(wanted))
-    sessions = await client.list_sessions(scenario_ids=[scenario.id], **window.kwargs())
+    sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
     if wanted is not None:
         wanted_set = set(wanted)
         sessions = [s for s in sessions if (s.user.email or "").casefold() in wanted_set]

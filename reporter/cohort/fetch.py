@@ -124,7 +124,7 @@ async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache]
         window = replace(window, group_ids=(group.id,))
     elif selection.mode in ("emails", "roster"):
         window = replace(window, user_emails=selection.emails)
-    sessions = await client.list_sessions(scenario_ids=[scenario.id], **window.kwargs())
+    sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
     graded = [s.id for s in sessions if s.is_graded]
     missing = [sid for sid in graded if not cache.has(sid)]
     room = client.usage.remaining_today

@@ -18,10 +18,12 @@ from reporter.exec_api.errors import (
     TransportError,
     WorkspaceInactive,
 )
+from reporter.exec_api.filters import NO_FILTER, AnalyticsFilter
 from reporter.exec_api.usage import DAILY_LIMIT, UsageCounter
 
 __all__ = [
-    "APIError", "ApiKey", "AuthenticationError", "ConfigurationError", "DAILY_LIMIT",
+    "APIError", "AnalyticsFilter", "NO_FILTER", "ApiKey", "AuthenticationError",
+    "ConfigurationError", "DAILY_LIMIT",
     "DEFAULT_BASE_URL", "DailyLimitReached", "ExecClient", "ExecError", "InvalidRequest",
     "NotFound", "PAGE_SIZE", "RateLimited", "ResponseShapeError", "ServerError",
     "TransportError", "UsageCounter", "WorkspaceInactive", "base_url_from_env",

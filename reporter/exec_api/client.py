@@ -19,7 +19,6 @@ import asyncio
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -29,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from reporter import __version__
 from reporter.exec_api import errors
 from reporter.exec_api.auth import ApiKey
+from reporter.exec_api.filters import NO_FILTER, AnalyticsFilter, _bool, _csv
 from reporter.exec_api.models import (
     Assignment,
     Pagination,
@@ -108,60 +108,60 @@ class ExecClient:
         attempt = 0
         limited = 0
         while True:
+            failure: errors.ExecError  # what to raise once the retries are spent
             async with self._semaphore:
                 await self.limiter.acquire()
                 self.requests_made += 1
                 self.requests_by_endpoint[endpoint] += 1
                 self.usage.add()
                 try:
-                    response = await self._http.get(path, params=params)
+                    response: httpx.Response | None = await self._http.get(path, params=params)
                 except _RETRYABLE_TRANSPORT as exc:
+                    response = None
+                    failure = errors.TransportError(
+                        f"{endpoint}: {_describe_transport_error(exc)} after {attempt + 1} "
+                        "attempts")
+            if response is not None:
+                status = response.status_code
+                if status < 300:
+                    try:
+                        return response.json()
+                    except ValueError:
+                        raise errors.ResponseShapeError(endpoint, "body", "is not JSON") from None
+                if status == 429:
                     self.failed_requests += 1
-                    if attempt >= self.max_retries:
-                        raise errors.TransportError(
-                            f"{endpoint}: {_describe_transport_error(exc)} after "
-                            f"{attempt + 1} attempts"
-                        ) from None
-                    delay = self.backoff(attempt)
-                    attempt += 1
-                    await asyncio.sleep(delay)
+                    retry_after = _retry_after(response)
+                    if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                        raise errors.DailyLimitReached(
+                            "the API's daily request limit is reached; try again in "
+                            f"{_human_seconds(retry_after)} (after midnight UTC)",
+                            retry_after=retry_after, status=429, endpoint=endpoint,
+                        )
+                    if limited >= self.max_429_retries:
+                        raise self._api_error(response, endpoint)
+                    limited += 1
+                    self.limiter.pause(retry_after if retry_after is not None else 1.0)
                     continue
-            status = response.status_code
-            if status < 300:
-                try:
-                    return response.json()
-                except ValueError:
-                    raise errors.ResponseShapeError(endpoint, "body", "is not JSON") from None
-            if status == 429:
-                self.failed_requests += 1
-                retry_after = _retry_after(response)
-                if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    raise errors.DailyLimitReached(
-                        "the API's daily request limit is reached; try again in "
-                        f"{_human_seconds(retry_after)} (after midnight UTC)",
-                        retry_after=retry_after,
-                        status=429,
-                        endpoint=endpoint,
-                    )
-                if limited >= self.max_429_retries:
-                    raise _api_error(response, endpoint)
-                limited += 1
-                self.limiter.pause(retry_after if retry_after is not None else 1.0)
-                continue
-            if status >= 500:
-                self.failed_requests += 1
-                if attempt >= self.max_retries:
-                    raise errors.ServerError(
-                        f"{endpoint}: the server kept failing (HTTP {status}) after "
-                        f"{attempt + 1} attempts",
-                        status=status,
-                        endpoint=endpoint,
-                    )
-                delay = self.backoff(attempt)
-                attempt += 1
-                await asyncio.sleep(delay)
-                continue
-            raise _api_error(response, endpoint)
+                if status < 500:
+                    raise self._api_error(response, endpoint)
+                failure = errors.ServerError(
+                    f"{endpoint}: the server kept failing (HTTP {status}) after {attempt + 1} "
+                    "attempts", status=status, endpoint=endpoint)
+            # A dropped connection, a timeout or a 5xx: back off with jitter, a few times.
+            self.failed_requests += 1
+            if attempt >= self.max_retries:
+                raise failure
+            await asyncio.sleep(self.backoff(attempt))
+            attempt += 1
+
+    def _api_error(self, response: httpx.Response, endpoint: str) -> errors.APIError:
+        """The error envelope as an exception, the key scrubbed from the server's message
+        (a server may echo the Authorization header back)."""
+        error = _api_error(response, endpoint)
+        if self.key.reveal() in error.message:
+            error.message = error.message.replace(self.key.reveal(), repr(self.key))
+            error.args = (error.message,)
+        return error
 
     async def _get(self, endpoint: str, path: str, model: type[M], **params: Any) -> M:
         body = await self._send(endpoint, path, _clean(params))
@@ -241,15 +241,11 @@ class ExecClient:
 
     async def list_sessions(
         self,
+        filters: AnalyticsFilter = NO_FILTER,
         *,
         scenario_ids: Sequence[str] = (),
-        user_emails: Sequence[str] = (),
         user_ids: Sequence[str] = (),
-        group_ids: Sequence[str] = (),
         rank: Sequence[str] = (),
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
-        exclude_system_users: bool | None = None,
         sorting: str = "created_at",
     ) -> list[SessionListItem]:
         """Sessions, oldest first by default: new sessions then land on the last page
@@ -257,15 +253,12 @@ class ExecClient:
         params = {
             "scenario_ids": _csv(scenario_ids),
             "user_ids": _csv(user_ids),
-            "group_ids": _csv(group_ids),
             "rank": _csv(rank),
-            "start_date": _iso(start_date),
-            "end_date": _iso(end_date),
-            "exclude_system_users": _bool(exclude_system_users),
+            **filters.params(),
             "sorting": sorting,
         }
         return await self._paginate_by_emails(
-            "GET /sessions", "/sessions", SessionListItem, params, user_emails
+            "GET /sessions", "/sessions", SessionListItem, params, filters.user_emails
         )
 
     async def get_session(
@@ -277,42 +270,26 @@ class ExecClient:
         )
 
     async def get_summary(
-        self,
-        scenario: str,
-        *,
-        user_emails: Sequence[str] = (),
-        group_ids: Sequence[str] = (),
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
-        exclude_system_users: bool | None = None,
+        self, scenario: str, filters: AnalyticsFilter = NO_FILTER
     ) -> ScenarioAnalyticsSummary:
-        params = _analytics_filters(group_ids, start_date, end_date, exclude_system_users)
         return await self._get(
             "GET /scenarios/{id}/analytics/summary",
             f"/scenarios/{_segment(scenario)}/analytics/summary",
             ScenarioAnalyticsSummary,
-            user_emails=_csv(user_emails),
-            **params,
+            user_emails=_csv(filters.user_emails),
+            **filters.params(),
         )
 
     async def list_participants(
-        self,
-        scenario: str,
-        *,
-        user_emails: Sequence[str] = (),
-        group_ids: Sequence[str] = (),
-        start_date: datetime | None = None,
-        end_date: datetime | None = None,
-        exclude_system_users: bool | None = None,
+        self, scenario: str, filters: AnalyticsFilter = NO_FILTER, *,
         sorting: str = "-best_score",
     ) -> list[ScenarioParticipantEntry]:
-        params = _analytics_filters(group_ids, start_date, end_date, exclude_system_users)
         return await self._paginate_by_emails(
             "GET /scenarios/{id}/analytics/participants",
             f"/scenarios/{_segment(scenario)}/analytics/participants",
             ScenarioParticipantEntry,
-            {**params, "sorting": sorting},
-            user_emails,
+            {**filters.params(), "sorting": sorting},
+            filters.user_emails,
             key=lambda entry: entry.user.id,
         )
 
@@ -361,21 +338,6 @@ class ExecClient:
 
 
 # -- helpers ------------------------------------------------------------------
-
-
-def _analytics_filters(
-    group_ids: Sequence[str],
-    start_date: datetime | None,
-    end_date: datetime | None,
-    exclude_system_users: bool | None,
-) -> dict[str, Any]:
-    """The filters both analytics endpoints take (besides the user lists)."""
-    return {
-        "group_ids": _csv(group_ids),
-        "start_date": _iso(start_date),
-        "end_date": _iso(end_date),
-        "exclude_system_users": _bool(exclude_system_users),
-    }
 
 
 def _validate(model: type[M], body: Any, endpoint: str, prefix: str = "") -> M:
@@ -451,21 +413,6 @@ def _human_seconds(seconds: float) -> str:
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None and v != ""}
-
-
-def _csv(values: Iterable[str] | None) -> str | None:
-    joined = ",".join(v for v in (values or ()) if v)
-    return joined or None
-
-
-def _bool(value: bool | None) -> str | None:
-    return None if value is None else ("true" if value else "false")
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")
 
 
 def _segment(value: str) -> str:
