@@ -67,8 +67,9 @@ TREND_POINTS = 3.0
 TREND_MIN_ATTEMPTS = 3
 #: Strengths and focus areas shown per rep.
 MAX_PATTERNS = 3
-#: Moments worth quoting: what fits on one page.
-MAX_MOMENTS = 6
+#: Moments worth quoting: what fits on one page (the PDF shows them all, or fewer when the
+#: quotes are long), and what the email picks its suggestion from.
+MAX_MOMENTS = 4
 #: Tolerance when comparing our figures with the participants endpoint's.
 CROSS_CHECK_TOLERANCE = 0.01
 SLUG_MAX = 40
@@ -503,7 +504,7 @@ def _suggestion(quote: str, raw: Any) -> str | None:
 
 
 def moments_worth_quoting(examples: Sequence[Moment]) -> tuple[Moment, ...]:
-    """The feedback moments for the page "Moments that mattered": at most 6.
+    """The feedback moments for the page "Moments that mattered": at most MAX_MOMENTS.
 
     Ordered by salience (high, mid, low, unknown), then those with a suggested
     phrasing, then grade (bad, mid, good, other), then the newest session.

@@ -15,21 +15,31 @@ from typing import Any
 from reporter.errors import UsageError
 
 
-def atomic_write_bytes(path: Path, payload: bytes, mode: int = 0o644) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
+@contextmanager
+def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write whole; renamed over ``path`` when the block
+    ends without error, removed otherwise. A reader sees the old file or the new one, never
+    half of either. For writers that take a path (openpyxl's ``save``) or stream rows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+        yield tmp
+        with tmp.open("rb") as written:
+            os.fsync(written.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, payload: bytes, mode: int = 0o644) -> None:
+    """``payload`` into ``path`` whole or not at all (see ``atomic_path``)."""
+    with atomic_path(path, mode) as tmp:
+        tmp.write_bytes(payload)
 
 
 def read_versioned_json(

@@ -301,8 +301,8 @@ def _with_examples(*examples_per_session: list[dict]):
         for i, examples in enumerate(examples_per_session)]
 
 
-def test_moments_order_salience_suggestion_grade_recency():
-    view = build(_with_examples(
+def test_moments_order_salience_suggestion_grade_recency(monkeypatch):
+    sessions = _with_examples(
         [f.example("low one", salience="low", grade="bad"),
          f.example("high good old", salience="high", grade="good")],
         [f.example("high good new", salience="high", grade="good"),
@@ -310,21 +310,24 @@ def test_moments_order_salience_suggestion_grade_recency():
          f.example("high with try", salience="high", grade="good", suggestion="Try: X"),
          f.example("mid bad", salience="mid", grade="bad"),
          f.example("no salience", salience=None, grade=None)],
-    ))
-    assert [m.quote for m in view.moments] == [
-        "high with try", "high bad", "high good new", "high good old", "mid bad", "low one"]
+    )
+    order = ["high with try", "high bad", "high good new", "high good old", "mid bad", "low one"]
+    assert [m.quote for m in build(sessions).moments] == order[:an.MAX_MOMENTS]
+    monkeypatch.setattr(an, "MAX_MOMENTS", 6)
+    view = build(sessions)
+    assert [m.quote for m in view.moments] == order
     assert view.moments[0].suggestion == "Try: X"
 
 
-def test_moments_dedupe_on_normalised_quote_and_cap_at_six():
+def test_moments_dedupe_on_normalised_quote_and_cap():
     quotes = [f.example(f"Quote number {i}.") for i in range(8)]
     dupes = [f.example("  TELL me,   about it! "), f.example("tell me about it",
                                                             suggestion="Try: ask why")]
     # The duplicates are in the newest session, so without dedupe both would make the cut.
     view = build(_with_examples(quotes[:4], quotes[4:], dupes))
-    assert len(view.moments) == 6
+    assert len(view.moments) == an.MAX_MOMENTS == 4
     normalised = [an.normalise_quote(m.quote) for m in view.moments]
-    assert len(set(normalised)) == 6
+    assert len(set(normalised)) == an.MAX_MOMENTS
     tell = [m for m in view.moments if an.normalise_quote(m.quote) == "tell me about it"]
     assert len(tell) == 1 and tell[0].suggestion == "Try: ask why"
     assert len(view.feedback_examples) == 10  # the workbook gets every example

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import replace
 from pathlib import Path
@@ -9,19 +10,38 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from reporter.format import fmt_score
 from reporter.render import charts
 from reporter.render.pdf import (
     Branding,
     PdfOptions,
     PdfRenderer,
     PdfRenderPool,
-    fmt_score,
-    render_rep_pdf,
-    render_reports,
+    RenderedPdf,
     target_path,
 )
 from reporter.views import ReportView, RepView
 from tests.sample_views import sample_report
+
+
+@functools.cache
+def _renderer(options: PdfOptions) -> PdfRenderer:
+    """One renderer per set of options for the whole module: building one costs ~0.5 s."""
+    return PdfRenderer(options)
+
+
+def render_rep_pdf(report: ReportView, rep: RepView, options: PdfOptions) -> tuple[bytes, int]:
+    return _renderer(options).render(report, rep)
+
+
+def render_reports(report: ReportView, out_dir: Path, options: PdfOptions, jobs: int | None = None,
+                   skip_empty: bool = False) -> list[RenderedPdf]:
+    """Every rep's PDF through the pool, as the pipeline submits them."""
+    reps = [r for r in report.reps if r.has_valid_attempt or not skip_empty]
+    header = replace(report, reps=())
+    with PdfRenderPool(options, out_dir, jobs) as pool:
+        futures = [pool.submit(header, rep) for rep in reps]
+        return [f.result() for f in futures]
 
 REPORT = sample_report()
 BY_EMAIL = {r.email: r for r in REPORT.reps}
@@ -309,7 +329,8 @@ def test_formatters_cope_with_missing_values() -> None:
 
 
 def test_moments_are_deduplicated_and_capped_to_a_page() -> None:
-    from reporter.render.pdf import MAX_MOMENTS, moment_cards
+    from reporter.analytics import MAX_MOMENTS
+    from reporter.render.pdf import moment_cards
 
     first = AMELIE.moments[0]
     repeated = replace(first, quote="  so, UH, would you like to see a demo?  ")
@@ -320,7 +341,7 @@ def test_moments_are_deduplicated_and_capped_to_a_page() -> None:
     long_moments = tuple(replace(first, quote=f"{i}: {wordy}", feedback=wordy, suggestion=wordy)
                          for i in range(8))
     assert 1 <= len(moment_cards(replace(AMELIE, moments=long_moments))) < MAX_MOMENTS
-    short = tuple(replace(first, quote=f"Short quote {i}") for i in range(8))
+    short = tuple(replace(first, quote=f"Short quote {i}") for i in range(MAX_MOMENTS))
     assert len(moment_cards(replace(AMELIE, moments=short))) == MAX_MOMENTS
 
 

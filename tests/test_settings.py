@@ -67,6 +67,7 @@ def test_defaults_when_nothing_is_given(env, tmp_path):
     ('paper = "A5"\n', "paper must be A4 or letter"),
     ('[branding]\naccent = "red"\n', "[branding] branding accent must be a CSS hex colour"),
     ("[api]\nrate_limit = 0\n", "[api] rate_limit must be a whole number of at least 1, got 0"),
+    ('[branding]\nlogo = "nope.png"\n', "[branding] logo file not found: "),
 ])
 def test_config_values_are_checked_with_the_flags_ranges(env, tmp_path, text, message):
     config = write(tmp_path, 'scenario = "s"\n' + text)

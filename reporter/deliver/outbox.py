@@ -28,6 +28,7 @@ from jinja2 import Environment
 from reporter.deliver.manifest import Manifest, ManifestError, RepEntry, sha256_file
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes
+from reporter.format import RANK_LABELS, fmt_ordinal, fmt_score
 from reporter.render.templates import environment, template_errors
 from reporter.views import Moment, Pattern, ReportView, RepView
 
@@ -39,7 +40,6 @@ OUTBOX = "outbox"
 UNDELIVERABLE_HEADER = "X-Reporter-Undeliverable"
 SENDABLE_STATUSES = ("ok", "empty")
 
-RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
 FEEDBACK_CHARS = 400
 SUGGESTION_CHARS = 300
 NAME_CHARS = 120
@@ -105,22 +105,10 @@ def _one_line(text: str | None, limit: int) -> str:
     return text
 
 
-def _score(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
-
-
-def _ordinal(value: float) -> str:
-    n = int(round(value))
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _lift(value: float | None) -> str | None:
     if value is None:
         return None
-    points = _score(abs(value))
+    points = fmt_score(abs(value))
     unit = "point" if points == "1" else "points"
     if value > 0:
         return f"+{points} {unit} since your first valid attempt"
@@ -159,7 +147,7 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
             feedback=_one_line(area.feedback, FEEDBACK_CHARS) or None,
             suggestion=_suggestion(moment.suggestion) if moment else None,
         )
-    best = _score(rep.best_score)
+    best = fmt_score(rep.best_score)
     if rep.best_rank in RANK_LABELS and rep.best_score is not None:
         best = f"{best} ({RANK_LABELS[rep.best_rank]})"
     sessions = "session" if rep.session_count == 1 else "sessions"
@@ -172,7 +160,7 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
         best=best,
         lift=_lift(rep.lift),
         attempts=f"{rep.valid_count} valid of {rep.session_count} {sessions}",
-        percentile=(f"{_ordinal(rep.percentile)} percentile of everyone who practised"
+        percentile=(f"{fmt_ordinal(rep.percentile)} percentile of everyone who practised"
                     if rep.percentile is not None else None),
         session_count=rep.session_count,
         focus=focus,

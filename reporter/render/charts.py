@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
+from reporter.format import fmt_score, fmt_short_day
+
 # Rank thresholds (score >= threshold) as the Exec API defines them, highest first.
 RANK_BANDS: tuple[tuple[str, float, float], ...] = (
     ("Gold", 90.0, 100.0),
@@ -35,14 +37,6 @@ def _esc(text: object) -> str:
 
 def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _fmt_score(score: float) -> str:
-    return f"{score:.0f}" if abs(score - round(score)) < 0.05 else f"{score:.1f}"
-
-
-def _fmt_day(moment: datetime) -> str:
-    return f"{moment:%b} {moment.day}"
 
 
 @dataclass(frozen=True)
@@ -125,7 +119,7 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
         x = x_of(day)
         parts.append(f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{axis_y}" y2="{axis_y + 4}" '
                      f'stroke="{MUTED}" stroke-width="0.8"/>')
-        parts.append(_text(x, axis_y + 15, _fmt_day(day), size=8, anchor="middle"))
+        parts.append(_text(x, axis_y + 15, fmt_short_day(day), size=8, anchor="middle"))
 
     if not points:
         parts.append(_text(left + plot_w / 2, top + plot_h / 2, "No valid attempt yet",
@@ -149,7 +143,7 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
         if is_best:
             parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2" fill="{accent}"/>')
         if index % label_every == 0 or index == len(ordered) - 1 or is_best:
-            parts.append(_text(x, y - 8, _fmt_score(point.score), size=8.5, anchor="middle",
+            parts.append(_text(x, y - 8, fmt_score(point.score), size=8.5, anchor="middle",
                                fill=INK, weight="bold" if is_best else "normal"))
     parts.append("</svg>")
     return "".join(parts)
@@ -203,7 +197,7 @@ def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accen
                      f'stroke="{INK}" stroke-width="1.2" stroke-dasharray="3 2"/>')
         anchor = "end" if x > left + plot_w * 0.8 else "start"
         offset = -4 if anchor == "end" else 4
-        parts.append(_text(x + offset, top - 7, f"You: {_fmt_score(rep_best)}", size=8.5,
+        parts.append(_text(x + offset, top - 7, f"You: {fmt_score(rep_best)}", size=8.5,
                            anchor=anchor, fill=INK, weight="bold"))
     parts.append("</svg>")
     return "".join(parts)

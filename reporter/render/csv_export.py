@@ -13,12 +13,12 @@ number the tool computed is written as a number, so a lift of -2.5 stays ``-2.5`
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from reporter.files import atomic_path
+from reporter.format import csv_number
 from reporter.render.cells import csv_text, iso
 from reporter.views import Pattern, ReportView, RepView
 
@@ -67,7 +67,7 @@ def field(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return repr(round(value, 2))
+        return csv_number(value)
     if isinstance(value, datetime):
         return iso(value)
     return csv_text(str(value))
@@ -104,18 +104,8 @@ def _feedback_rows(reps: Iterable[RepView]) -> Iterator[tuple[object, ...]]:
 
 def _write_atomic(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Stream rows to a temporary file beside ``path``, then rename it over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\r\n")
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([field(v) for v in row])
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([field(v) for v in row])

@@ -16,13 +16,28 @@ import re
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from reporter.files import atomic_write_bytes
+from reporter.format import (
+    GRADE_LABELS,
+    GRADE_SYMBOLS,
+    clip,
+    fmt_clock,
+    fmt_day,
+    fmt_grade,
+    fmt_grade_symbol,
+    fmt_minutes,
+    fmt_ordinal,
+    fmt_points,
+    fmt_rank,
+    fmt_score,
+    fmt_share,
+    fmt_short_day,
+)
 from reporter.render import charts
 from reporter.render.fetcher import AssetFetcher
 from reporter.render.templates import BUNDLED_TEMPLATES, environment, template_errors
@@ -33,21 +48,16 @@ STYLESHEET_TEMPLATE = "report/report.css"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
-# Caps that keep a section to its page: a heatmap wider than this stops being readable,
-# and more moments than this stop being "the ones that mattered".
+# A heatmap wider than this stops being readable (older sessions are left out; analytics
+# caps the moments and patterns themselves).
 MAX_HEATMAP_COLUMNS = 14
-MAX_MOMENTS = 4
 # Roughly what fits on one page of moment cards, counted in characters of quoted text plus
 # a fixed cost per card; long answers mean fewer cards, never a second page.
 MOMENTS_PAGE_BUDGET = 2600
 MOMENT_CARD_COST = 220
-MAX_PATTERNS = 4
 QUOTE_CHARS = 260
 FEEDBACK_CHARS = 300
 
-RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
-GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
-GRADE_LABELS = {"good": "Good", "mid": "Mid", "bad": "Bad", "not_relevant": "Not relevant"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,8 @@ class Branding:
                 f"branding accent must be a CSS hex colour like #1f6feb or #16a, "
                 f"got {self.accent!r}"
             )
+        if self.logo is not None and not Path(self.logo).is_file():
+            raise ValueError(f"logo file not found: {self.logo}")
 
 
 @dataclass(frozen=True)
@@ -86,81 +98,6 @@ class RenderedPdf:
     pages: int
     sha256: str
     empty: bool
-
-
-# -- formatting filters: the only "logic" the templates get --------------------------------
-
-
-def fmt_score(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
-
-
-def fmt_points(value: float | None) -> str:
-    if value is None:
-        return "–"
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return f"{sign}{fmt_score(abs(value))}"
-
-
-def fmt_share(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
-def fmt_ordinal(value: float | None) -> str:
-    if value is None:
-        return "–"
-    n = int(round(value))
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def fmt_day(value: datetime | None) -> str:
-    return "–" if value is None else f"{value:%b} {value.day}, {value:%Y}"
-
-
-def fmt_short_day(value: datetime | None) -> str:
-    return "–" if value is None else f"{value:%b} {value.day}"
-
-
-def fmt_minutes(value: float | None) -> str:
-    if value is None:
-        return "–"
-    minutes = int(round(value))
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def fmt_clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def fmt_rank(rank: str | None) -> str:
-    return RANK_LABELS.get(rank or "", "No rank")
-
-
-def fmt_grade_symbol(grade: str | None) -> str:
-    return GRADE_SYMBOLS.get(grade or "", "")
-
-
-def fmt_grade(grade: str | None) -> str:
-    return GRADE_LABELS.get(grade or "", "Not graded")
-
-
-def clip(text: str | None, limit: int) -> str:
-    """Shorten long API text at a word boundary so one answer cannot push a section over."""
-    if not text:
-        return ""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-    return cut.rstrip(",;:.") + "…"
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -226,8 +163,6 @@ def moment_cards(rep: RepView) -> tuple[MomentCard, ...]:
             cards.append(MomentCard(moment, "What to change", "change"))
         else:
             cards.append(MomentCard(moment, "Feedback", "neutral"))
-        if len(cards) == MAX_MOMENTS:
-            break
     return tuple(cards)
 
 
@@ -300,8 +235,8 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
             cohort.best_scores, rep.best_score, accent)),
         "cohort_size": cohort.api.participant_count or len(cohort.best_scores) or None,
         "heatmap": build_heatmap(rep),
-        "strengths": rep.strengths[:MAX_PATTERNS],
-        "focus_areas": rep.focus_areas[:MAX_PATTERNS],
+        "strengths": rep.strengths,
+        "focus_areas": rep.focus_areas,
         "moments": moment_cards(rep),
         "latest": rep.latest,
         "invalid_attempts": tuple(a for a in rep.attempts if not a.is_valid),
@@ -328,8 +263,6 @@ class PdfRenderer:
 
         self.options = options
         logo = options.branding.logo
-        if logo is not None and not Path(logo).is_file():
-            raise ValueError(f"branding logo {str(logo)!r} is not a readable file")
         self.fetcher = AssetFetcher((BUNDLED_TEMPLATES,), (Path(logo),) if logo else ())
         self.assets = _Assets(logo_url=Path(logo).resolve().as_uri() if logo else None)
         self.base_url = (BUNDLED_TEMPLATES / "report").as_uri() + "/"
@@ -361,21 +294,6 @@ class PdfRenderer:
         HTML(string='<p>Warm-up Ééà 王小明 فاطمة ✓ ✗ ~ –</p>', base_url=self.base_url,
              url_fetcher=self.fetcher).write_pdf(stylesheets=[self.stylesheet],
                                                  font_config=self.font_config)
-
-
-_RENDERERS: dict[PdfOptions, PdfRenderer] = {}
-
-
-def _renderer_for(options: PdfOptions) -> PdfRenderer:
-    renderer = _RENDERERS.get(options)
-    if renderer is None:
-        renderer = _RENDERERS[options] = PdfRenderer(options)
-    return renderer
-
-
-def render_rep_pdf(report: ReportView, rep: RepView, options: PdfOptions) -> tuple[bytes, int]:
-    """One rep's report as PDF bytes and its page count (renderer cached per options)."""
-    return _renderer_for(options).render(report, rep)
 
 
 def target_path(out_dir: Path, slug: str) -> Path:
@@ -461,13 +379,3 @@ class PdfRenderPool:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def render_reports(report: ReportView, out_dir: Path, options: PdfOptions,
-                   jobs: int | None = None, skip_empty: bool = False) -> list[RenderedPdf]:
-    """Every rep's PDF into ``out_dir/reps``, in the report's rep order."""
-    reps = [r for r in report.reps if r.has_valid_attempt or not skip_empty]
-    header = replace(report, reps=())
-    with PdfRenderPool(options, out_dir, jobs) as pool:
-        futures = [pool.submit(header, rep) for rep in reps]
-        return [f.result() for f in futures]

@@ -13,9 +13,7 @@ never a formula, with the characters Excel refuses removed.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -33,6 +31,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
+from reporter.files import atomic_path
+from reporter.format import (
+    XLSX_DATE,
+    XLSX_DATETIME,
+    XLSX_INT,
+    XLSX_MINUTES,
+    XLSX_PERCENT,
+    XLSX_PERCENT1,
+    XLSX_POINTS,
+    XLSX_SCORE,
+)
 from reporter.render.cells import excel_datetime, style_array, text_cell, value_cell
 from reporter.views import CohortFigures, ReportView, RepView
 
@@ -52,14 +61,6 @@ NOT_FOUND_REASONS: dict[str, str] = {
 }
 
 # Number formats: scores keep one decimal, lift shows its sign, datetimes say UTC in the header.
-F_SCORE = "0.0"
-F_INT = "0"
-F_MINUTES = "0.0"
-F_LIFT = "+0.0;-0.0;0.0"
-F_PERCENT = "0%"
-F_PERCENT1 = "0.0%"
-F_DATETIME = "yyyy-mm-dd hh:mm"
-F_DATE = "yyyy-mm-dd"
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -146,16 +147,8 @@ def is_safe_link(target: str) -> bool:
 
 def _save_atomic(wb: Workbook, path: Path) -> None:
     """Save beside the target then rename, so a crash never leaves half a workbook."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------- data sheets
@@ -166,18 +159,18 @@ REPS_SHEET: tuple[Col, ...] = (
     Col("User ID", text=True, cap=24),
     Col("Groups", text=True, cap=30),
     Col("Assignment status", text=True, cap=18),
-    Col("Sessions", F_INT),
-    Col("Valid attempts", F_INT),
-    Col("First score", F_SCORE),
+    Col("Sessions", XLSX_INT),
+    Col("Valid attempts", XLSX_INT),
+    Col("First score", XLSX_SCORE),
     Col("First rank", text=True),
-    Col("Best score", F_SCORE),
+    Col("Best score", XLSX_SCORE),
     Col("Best rank", text=True),
-    Col("Latest score", F_SCORE),
+    Col("Latest score", XLSX_SCORE),
     Col("Latest rank", text=True),
-    Col("Lift (points)", F_LIFT),
-    Col("Practice minutes", F_MINUTES),
-    Col("Last practised (UTC)", F_DATETIME),
-    Col("Percentile", F_INT),
+    Col("Lift (points)", XLSX_POINTS),
+    Col("Practice minutes", XLSX_MINUTES),
+    Col("Last practised (UTC)", XLSX_DATETIME),
+    Col("Percentile", XLSX_INT),
     Col("Trend", text=True, cap=16),
     Col("Top strength", text=True, cap=40),
     Col("Top focus area", text=True, cap=40),
@@ -223,10 +216,10 @@ SESSIONS_SHEET: tuple[Col, ...] = (
     Col("Session ID", text=True, cap=24),
     Col("Rep", text=True, cap=32),
     Col("Email", text=True, cap=36),
-    Col("Created at (UTC)", F_DATETIME),
-    Col("Score", F_SCORE),
+    Col("Created at (UTC)", XLSX_DATETIME),
+    Col("Score", XLSX_SCORE),
     Col("Rank", text=True),
-    Col("Duration (minutes)", F_MINUTES),
+    Col("Duration (minutes)", XLSX_MINUTES),
     Col("Valid attempt"),
     Col("Outcome", text=True, wrap=True, cap=50),
     Col("Positive feedback", text=True, wrap=True, cap=60),
@@ -259,7 +252,7 @@ FEEDBACK_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("Session ID", text=True, cap=24),
-    Col("Date (UTC)", F_DATETIME),
+    Col("Date (UTC)", XLSX_DATETIME),
     Col("Criterion", text=True, cap=30),
     Col("Item", text=True, cap=30),
     Col("Grade", text=True, cap=14),
@@ -315,7 +308,7 @@ def _rubric(ws: Any, report: ReportView) -> None:
     cols = (
         Col("Rep", text=True, cap=32),
         Col("Email", text=True, cap=36),
-        *(Col(f"{c} > {i}", F_PERCENT, cap=22) for c, i in keys),
+        *(Col(f"{c} > {i}", XLSX_PERCENT, cap=22) for c, i in keys),
     )
 
     def rows() -> Iterator[tuple[object, ...]]:
@@ -328,7 +321,7 @@ def _rubric(ws: Any, report: ReportView) -> None:
     ws.append([
         text_cell(ws, "Cohort (selected reps)", font=BOLD),
         None,
-        *(_num(ws, cohort.get(k), F_PERCENT, font=BOLD) for k in keys),
+        *(_num(ws, cohort.get(k), XLSX_PERCENT, font=BOLD) for k in keys),
     ])
     if keys:
         rng = f"C2:{get_column_letter(len(cols))}{n + 2}"
@@ -476,14 +469,14 @@ def _figures(api: CohortFigures, computed: CohortFigures) -> list[tuple[str, obj
         return None if secs is None else secs / 60
 
     return [
-        ("Participants", api.participant_count, computed.participant_count, F_INT),
-        ("Sessions", api.total_sessions, computed.total_sessions, F_INT),
-        ("Average best score", api.average_best_score, computed.average_best_score, F_SCORE),
+        ("Participants", api.participant_count, computed.participant_count, XLSX_INT),
+        ("Sessions", api.total_sessions, computed.total_sessions, XLSX_INT),
+        ("Average best score", api.average_best_score, computed.average_best_score, XLSX_SCORE),
         ("Average best rank", api.average_best_rank, computed.average_best_rank, ""),
-        ("Average lift (points)", api.average_lift, computed.average_lift, F_LIFT),
+        ("Average lift (points)", api.average_lift, computed.average_lift, XLSX_POINTS),
         ("Practice minutes", api.total_practice_minutes, computed.total_practice_minutes,
-         F_MINUTES),
-        ("Average session duration (minutes)", minutes(api), minutes(computed), F_MINUTES),
+         XLSX_MINUTES),
+        ("Average session duration (minutes)", minutes(api), minutes(computed), XLSX_MINUTES),
     ]
 
 
@@ -507,7 +500,7 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit(label("Period"), text_cell(ws, report.period.label))
     emit(label("Workspace"), text_cell(ws, report.workspace_name))
     emit(label("Generated at (UTC)"),
-         value_cell(ws, excel_datetime(report.generated_at), number_format=F_DATETIME))
+         value_cell(ws, excel_datetime(report.generated_at), number_format=XLSX_DATETIME))
     emit()
     emit(label("Figure"), label("API summary"), label("Computed from sessions"))
     for name, api_value, computed_value, fmt in _figures(report.cohort.api,
@@ -523,17 +516,17 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit(label("Best-score distribution"))
     dist_header = emit(label("Rank"), label("Reps"), label("Share"))
     for rc in report.cohort.distribution:
-        emit(text_cell(ws, rc.rank), value_cell(ws, rc.count, number_format=F_INT),
-             value_cell(ws, rc.percentage / 100, number_format=F_PERCENT1))
+        emit(text_cell(ws, rc.rank), value_cell(ws, rc.count, number_format=XLSX_INT),
+             value_cell(ws, rc.percentage / 100, number_format=XLSX_PERCENT1))
     dist_last = row
     emit()
 
     emit(label("Sessions and average score per week"))
     week_header = emit(label("Week starting (UTC)"), label("Sessions"), label("Average score"))
     for wp in report.cohort.weekly:
-        emit(value_cell(ws, excel_datetime(wp.week_start), number_format=F_DATE),
-             value_cell(ws, wp.sessions, number_format=F_INT),
-             _num(ws, wp.average_score, F_SCORE))
+        emit(value_cell(ws, excel_datetime(wp.week_start), number_format=XLSX_DATE),
+             value_cell(ws, wp.sessions, number_format=XLSX_INT),
+             _num(ws, wp.average_score, XLSX_SCORE))
     week_last = row
     emit()
     emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
@@ -560,7 +553,7 @@ def _overview(ws: Any, report: ReportView) -> None:
                       titles_from_data=True)
         cats = Reference(ws, min_col=1, min_row=week_header + 1, max_row=week_last)
         line.set_categories(cats)
-        line.x_axis.number_format = F_DATE
+        line.x_axis.number_format = XLSX_DATE
         sessions = LineChart()
         sessions.add_data(Reference(ws, min_col=2, min_row=week_header, max_row=week_last),
                           titles_from_data=True)
@@ -600,12 +593,12 @@ def _about(ws: Any, report: ReportView) -> None:
     pair("Scenario", report.scenario.name)
     pair("Selection", report.selection_text)
     pair("Period", report.period.label)
-    pair("Period start (UTC)", excel_datetime(report.period.start), F_DATETIME)
-    pair("Period end (UTC)", excel_datetime(report.period.end), F_DATETIME)
-    pair("Generated at (UTC)", excel_datetime(report.generated_at), F_DATETIME)
-    pair("Data fetched at (UTC)", excel_datetime(fetch.fetched_at), F_DATETIME)
-    pair("Requests made", fetch.requests_made, F_INT)
-    pair("Cache hits", fetch.cache_hits, F_INT)
+    pair("Period start (UTC)", excel_datetime(report.period.start), XLSX_DATETIME)
+    pair("Period end (UTC)", excel_datetime(report.period.end), XLSX_DATETIME)
+    pair("Generated at (UTC)", excel_datetime(report.generated_at), XLSX_DATETIME)
+    pair("Data fetched at (UTC)", excel_datetime(fetch.fetched_at), XLSX_DATETIME)
+    pair("Requests made", fetch.requests_made, XLSX_INT)
+    pair("Cache hits", fetch.cache_hits, XLSX_INT)
     pair("Source", fetch.base_url)
     pair("Tool version", f"reporter {report.tool_version}")
     for warning in report.warnings:
