@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-RANKS: tuple[str, ...] = ("gold", "silver", "bronze", "unranked")
-GRADES: tuple[str, ...] = ("good", "mid", "bad", "not_relevant")
+from reporter.ranks import GRADES as GRADES  # the views' vocabulary, defined once there
+from reporter.ranks import RANKS as RANKS
 
 
 @dataclass(frozen=True)

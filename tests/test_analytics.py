@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from reporter import analytics as an
+from reporter.analytics import figures
+from reporter.cohort.snapshot import parse_snapshot
 from tests import snapshot_factory as f
 
 
 def build(sessions: list[dict], *, who: dict | None = None, population=(), **snap):
+    """One rep's view, as the pipeline builds it, with ``population`` for the percentile."""
     who = who or f.user()
     for s in sessions:
         s["user"] = who
-    r = f.rep(who, sessions)
-    return an.build_rep_from_dict(r, f.snapshot([r], **snap), population)
+    snapshot = parse_snapshot(f.snapshot([f.rep(who, sessions)], **snap))
+    context = replace(an.rep_context(snapshot), cohort_best_scores=tuple(population))
+    return an.build_rep(snapshot.reps[0], context)
+
+
+def report_of(snapshot: dict, **kw):
+    """The whole report from a snapshot as it is stored (read leniently, once)."""
+    return an.build_report(parse_snapshot(snapshot), **kw)
 
 
 # -- rank, percentile, trend ---------------------------------------------------------
@@ -313,7 +323,7 @@ def test_moments_order_salience_suggestion_grade_recency(monkeypatch):
     )
     order = ["high with try", "high bad", "high good new", "high good old", "mid bad", "low one"]
     assert [m.quote for m in build(sessions).moments] == order[:an.MAX_MOMENTS]
-    monkeypatch.setattr(an, "MAX_MOMENTS", 6)
+    monkeypatch.setattr(figures, "MAX_MOMENTS", 6)
     view = build(sessions)
     assert [m.quote for m in view.moments] == order
     assert view.moments[0].suggestion == "Try: X"
@@ -401,9 +411,9 @@ def test_transcript_of_invalid_session_when_nothing_else():
 def test_cross_check_agrees_with_matching_participants():
     r = f.rep(f.user(), [f.session(60, f.at(1)), f.session(80, f.at(2))])
     snap = f.snapshot([r])
-    report = an.build_report(snap)
+    report = report_of(snap)
     assert report.warnings == ()
-    assert an.cross_check(snap, report.reps) == []
+    assert an.cross_check(parse_snapshot(snap).participants, report.reps) == []
 
 
 def test_cross_check_names_the_rep_and_the_figure():
@@ -411,8 +421,8 @@ def test_cross_check_names_the_rep_and_the_figure():
     r = f.rep(who, [f.session(60, f.at(1), who=who), f.session(80, f.at(2), who=who)])
     snap = f.snapshot([r], participants=[
         f.participant(who, first=60.005, best=85, lift=25)])
-    report = an.build_report(snap)
-    warnings = an.cross_check(snap, report.reps)
+    report = report_of(snap)
+    warnings = an.cross_check(parse_snapshot(snap).participants, report.reps)
     assert len(warnings) == 2
     assert all("Ana Lima" in w and "ana@example.com" in w for w in warnings)
     assert any("best score" in w and "80" in w and "85" in w for w in warnings)
@@ -426,13 +436,13 @@ def test_cross_check_nulls():
     who = f.user()
     one = f.rep(who, [f.session(70, f.at(1), who=who)])
     # The API's lift of 0 for one attempt is not a disagreement with our "no lift yet".
-    assert an.build_report(f.snapshot([one], participants=[
+    assert report_of(f.snapshot([one], participants=[
         f.participant(who, first=70, best=70, lift=0)])).warnings == ()
-    report = an.build_report(f.snapshot([one], participants=[
+    report = report_of(f.snapshot([one], participants=[
         f.participant(who, first=None, best=70, lift=None)]))
     assert len(report.warnings) == 1 and "first score" in report.warnings[0]
     stranger = f.participant(f.user("Other", "One", "o@example.com"), best=50, first=50)
-    report = an.build_report(f.snapshot([one], participants=[stranger]))
+    report = report_of(f.snapshot([one], participants=[stranger]))
     assert len(report.warnings) == 1 and "missing" in report.warnings[0]
 
 
@@ -445,7 +455,7 @@ def test_cohort_figures_distribution_and_averages():
     participants = [f.participant(u, first=b, best=b, lift=i * 1.0 if b else None,
                                   sessions=2, seconds=600)
                     for i, (u, b) in enumerate(zip(people, bests, strict=True))]
-    report = an.build_report(f.snapshot([], participants=participants))
+    report = report_of(f.snapshot([], participants=participants))
     c = report.cohort
     assert c.best_scores == (40, 60, 75, 80, 91, 95)
     assert [(d.rank, d.count) for d in c.distribution] == [
@@ -480,7 +490,7 @@ def test_weekly_groups_by_iso_week_and_fills_gaps():
         f.session(80, "2026-10-26T10:00:00Z"),
     ])
     b = f.rep(f.user("B", "B", "b@x.com"), [f.session(70, "2026-10-07T10:00:00Z")])
-    weeks = an.build_report(f.snapshot([a, b])).cohort.weekly
+    weeks = report_of(f.snapshot([a, b])).cohort.weekly
     assert [w.week_start for w in weeks] == [
         datetime(2026, 10, d, tzinfo=UTC) for d in (5, 12, 19, 26)]
     assert [w.sessions for w in weeks] == [3, 0, 0, 1]
@@ -490,7 +500,7 @@ def test_weekly_groups_by_iso_week_and_fills_gaps():
 def test_rubric_good_share_across_reps():
     a = f.rep(f.user("A", "A", "a@x.com"), _graded({"Q": "good"}, {"Q": "bad"}))
     b = f.rep(f.user("B", "B", "b@x.com"), _graded({"Q": "good", "R": "not_relevant"}))
-    share = an.build_report(f.snapshot([a, b])).cohort.rubric_good_share
+    share = report_of(f.snapshot([a, b])).cohort.rubric_good_share
     assert share == {("Discovery", "Q"): pytest.approx(2 / 3)}
 
 
@@ -504,7 +514,7 @@ def test_report_sorts_reps_by_name_and_carries_header():
                       not_found=[{"email": "gone@x.com", "reason": "not_member",
                                   "detail": "not a member"}])
     when = datetime(2026, 11, 2, 8, tzinfo=UTC)
-    report = an.build_report(snap, generated_at=when)
+    report = report_of(snap, generated_at=when)
     assert [r.name for r in report.reps] == ["Ana B", "bob C", "zoë Z"]
     assert report.generated_at == when
     assert report.workspace_name == "Globex"
@@ -527,11 +537,12 @@ def test_report_sorts_reps_by_name_and_carries_header():
     ({"mode": "all", "include_system_users": True}, "every participant (system users included)"),
 ])
 def test_selection_text(selection, text):
-    assert an.selection_text(selection, 0) == text
+    assert an.selection_text(parse_snapshot({"scenario": {"id": "s"}, "selection": selection})
+                             .selection, 0) == text
 
 
 def test_every_nullable_field_null():
-    report = an.build_report(f.null_snapshot())
+    report = report_of(f.null_snapshot())
     rep = report.reps[0]
     assert rep.name == "nobody@example.com" and rep.first_name == "nobody@example.com"
     assert rep.session_count == 2 and rep.valid_count == 0
@@ -561,33 +572,41 @@ def test_null_score_valid_session_with_graded_nulls_in_rubric():
 
 
 def test_hostile_and_junk_values_do_not_crash():
+    """Junk is dropped by the snapshot reader, by its documented rule: a value of the wrong
+    type becomes unknown (a name of 5, the groups None and 3, a duration of -5 is read but
+    means unknown here), and an object that then lacks what it needs goes from its list (the
+    session dated "not a date", the "garbage" session, the null criterion and item, the
+    assignment without id or user, the participant without a user)."""
     who = {"id": "u1", "email": "e@x.com", "first_name": 5, "last_name": ["x"]}
     r = {"user": who, "is_member": False, "groups": ["Sales", None, 3],
          "assignment": {"status": "in_progress"}, "sessions": [
-             f.session("88", "not a date", who=who, duration=-5, transcript="nope", rank=None,
+             f.session("88", "not a date", who=who, rank=None),
+             f.session("88", f.at(2), who=who, duration=-5, transcript="nope", rank=None,
                        evaluations=[None, {"criterion_name": None, "items": [None, {
                            "name": None, "grade": "excellent", "feedback_examples": None}]}]),
              "garbage",
          ]}
-    report = an.build_report(f.snapshot([r], participants=[None, {"user": None}],
-                                        summary={"average_best_score": "nan"}))
+    report = report_of(f.snapshot([r], participants=[None, {"user": None}],
+                                  summary={"average_best_score": "nan"}))
     rep = report.reps[0]
+    assert rep.name == "e@x.com" and rep.session_count == 1
     assert rep.best_score == 88 and rep.attempts[0].duration_minutes is None
-    assert rep.attempts[0].created_at == report.period.start
-    assert rep.is_member is False and rep.groups == ("Sales", "3")
-    assert rep.assignment_status == "in_progress"
-    assert rep.rubric[0].criterion == "(unnamed)" and rep.rubric[0].grades == (None,)
-    assert report.cohort.api.average_best_score is None
+    assert rep.is_member is False and rep.groups == ("Sales",)
+    assert rep.assignment_status is None
+    assert rep.rubric_sessions == () and rep.transcript is None
+    assert report.cohort.api.average_best_score is None and report.cohort.best_scores == ()
 
 
 def test_header_only_report_and_build_rep_alone():
     """What the pipeline does: a report with no reps, then each rep on its own."""
     r = f.rep(f.user(), [f.session(80, f.at(1))])
     snap = f.snapshot([r])
-    header = an.build_report({**snap, "reps": []})
+    snapshot = parse_snapshot(snap)
+    header = an.build_report(snapshot.header())
     assert header.reps == () and header.cohort.best_scores == (80,)
-    view = an.build_rep_from_dict(r, {**snap, "reps": []}, header.cohort.best_scores)
-    assert view == an.build_report(snap).reps[0]
+    view = an.build_rep(snapshot.reps[0], an.rep_context(snapshot.header()))
+    assert view == an.build_report(snapshot).reps[0]
+    assert an.build_report(snapshot, [view]).reps == (view,)
 
 
 def test_a_suggestion_that_repeats_the_quote_is_dropped():

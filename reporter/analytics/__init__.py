@@ -1,0 +1,127 @@
+"""Snapshot -> view models: every figure a report shows, defined once, with no I/O.
+
+The snapshot is the typed model of ``reporter.cohort.snapshot``, read once and leniently
+(junk values already dropped there), so the analytics read attributes; what the model
+cannot promise (blank text is absent, a negative duration is unknown, a speaker the API
+does not name) is decided here. Each figure has one function whose docstring is its
+definition; the renderers (PDF, workbook, CSV, emails) only format what these return, so
+the same number never means two things in two documents.
+
+    figures     single figures (first, best, latest, lift, percentile, trend, slug), caps
+    sessions    a rep's sessions with their attempts, oldest first
+    rubric      heatmap rows, strengths and focus areas
+    moments     feedback moments, the ones worth quoting, the transcript
+    rep         RepContext, build_rep
+    cohort      the whole scenario's figures and the selected reps' weeks and rubric
+    crosscheck  our figures against the participants endpoint's
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import PurePosixPath, PureWindowsPath
+
+from reporter import __version__
+from reporter.analytics.cohort import build_cohort, distribution
+from reporter.analytics.crosscheck import cross_check
+from reporter.analytics.figures import (
+    MAX_MOMENTS,
+    MAX_PATTERNS,
+    normalise_quote,
+    percentile,
+    rank_for,
+    rep_slug,
+    text,
+    trend_for,
+    utc,
+)
+from reporter.analytics.rep import RepContext, build_rep, rep_context
+from reporter.cohort.snapshot import SelectionRecord, Snapshot
+from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
+
+__all__ = [
+    "MAX_MOMENTS", "MAX_PATTERNS", "RepContext", "build_rep", "build_report", "cross_check",
+    "distribution", "normalise_quote", "percentile", "rank_for", "rep_context", "rep_slug",
+    "selection_text", "trend_for",
+]
+
+
+def selection_text(selection: SelectionRecord, rep_count: int) -> str:
+    """How the reps were chosen, for a cover line: "every participant", "3 reps by
+    email", "roster roster.csv (12 reps)", "group Sales Team".
+
+    Roster: the file's name only, never its directory. Counts are of the addresses
+    asked for (emails) or of the reps found (roster: the roster's addresses when
+    known). "(system users included)" is appended when they were.
+    """
+    def reps(n: int) -> str:
+        return f"{n} rep" if n == 1 else f"{n} reps"
+
+    if selection.mode == "emails":
+        said = f"{reps(len(selection.emails))} by email"
+    elif selection.mode == "roster":
+        raw = text(selection.roster) or ""
+        name = PureWindowsPath(PurePosixPath(raw).name).name or "file"
+        said = f"roster {name} ({reps(len(selection.emails) or rep_count)})"
+    elif selection.mode == "group":
+        group = selection.group
+        gname = (text(group.name) or text(group.id)) if group else None
+        said = f"group {gname or '(unknown)'}"
+    else:
+        said = "every participant"
+    if selection.include_system_users:
+        said += " (system users included)"
+    return said
+
+
+def _period(snapshot: Snapshot, reps: Sequence[RepView], generated_at: datetime) -> PeriodInfo:
+    """The snapshot's period; when missing, the span of the reps' sessions (else the
+    generation time), labelled "YYYY-MM-DD to YYYY-MM-DD"."""
+    times = [a.created_at for r in reps for a in r.attempts]
+    if snapshot.period is not None:
+        start, end = utc(snapshot.period.start), utc(snapshot.period.end)
+        label = text(snapshot.period.label)
+    else:
+        start, end = min(times, default=generated_at), max(times, default=generated_at)
+        label = None
+    return PeriodInfo(label=label or f"{start:%Y-%m-%d} to {end:%Y-%m-%d}", start=start, end=end)
+
+
+def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
+                 generated_at: datetime | None = None) -> ReportView:
+    """The whole report: every rep (sorted by name, casefolded, then email), the cohort,
+    and the warnings (the snapshot's, then the cross-check's).
+
+    ``reps`` given: used as they are (the pipeline built each once, as it arrived), else
+    built from the snapshot. ``generated_at`` defaults to now (UTC); pass it for
+    byte-identical reruns.
+    """
+    generated = utc(generated_at) if generated_at else datetime.now(UTC)
+    if reps is None:
+        context = rep_context(snapshot)
+        reps = [build_rep(r, context) for r in snapshot.reps]
+    ordered = sorted(reps, key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
+    workspace = snapshot.workspace
+    scenario = snapshot.scenario
+    slug = text(scenario.slug) or scenario.id
+    fetch = snapshot.fetch
+    return ReportView(
+        workspace_name=(workspace and (text(workspace.name) or text(workspace.url_slug))
+                        or "Exec workspace"),
+        scenario=ScenarioInfo(id=scenario.id, name=text(scenario.name) or slug or "Scenario",
+                              slug=slug),
+        period=_period(snapshot, ordered, generated),
+        generated_at=generated,
+        tool_version=__version__,
+        selection_text=selection_text(snapshot.selection, len(ordered)),
+        cohort=build_cohort(snapshot.summary, snapshot.participants, ordered),
+        reps=tuple(ordered),
+        not_found=tuple(NotFound(email=nf.email, reason=nf.reason, detail=nf.detail)
+                        for nf in snapshot.not_found if text(nf.email)),
+        fetch=FetchInfo(fetched_at=utc(fetch.fetched_at) if fetch.fetched_at else None,
+                        base_url=text(fetch.base_url), requests_made=fetch.requests_made,
+                        cache_hits=fetch.cache_hits),
+        warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
+        + tuple(cross_check(snapshot.participants, ordered)),
+    )

@@ -1,0 +1,189 @@
+"""Single figures of a rep, each defined once: the function's docstring is its definition.
+
+No I/O. Scores are floats 0-100; ranks and their thresholds come from ``reporter.ranks``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from reporter.exec_api.models import User
+from reporter.ranks import rank_for
+from reporter.views import Attempt
+
+__all__ = ["rank_for"]
+
+#: Points of fitted change over the valid attempts that count as a trend.
+TREND_POINTS = 3.0
+#: Fewer valid attempts than this and no trend is claimed.
+TREND_MIN_ATTEMPTS = 3
+#: Strengths and focus areas shown per rep.
+MAX_PATTERNS = 3
+#: Moments worth quoting: what fits on one page (the PDF shows them all, or fewer when the
+#: quotes are long), and what the email picks its suggestion from.
+MAX_MOMENTS = 4
+#: Tolerance when comparing our figures with the participants endpoint's.
+CROSS_CHECK_TOLERANCE = 0.01
+SLUG_MAX = 40
+#: A transcript line shorter than this (in words) is not highlighted merely for
+#: being contained in a quote: "Yes." occurs in half the quotes of a session.
+MIN_WORDS_CONTAINED = 3
+
+_PUNCT_CATEGORIES = ("P", "S")
+
+
+def text(value: str | None) -> str | None:
+    """Text as given (never escaped here: that is the renderer's job); blank counts as absent,
+    since an empty feedback box says nothing."""
+    return value if value is not None and value.strip() else None
+
+
+def utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; a naive one (no offset in the data) is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def finite(value: float | None) -> float | None:
+    """A number, or None: the snapshot reader refuses NaN, this keeps the rule local too."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def percentile(value: float, population: Sequence[float]) -> float:
+    """Mid-rank percentile of ``value`` in ``population``: 100 * (below + 0.5 * equal) / n.
+
+    Mid-rank so that a cohort where everyone scored the same puts everyone at 50,
+    not at 100 or 0, and the top of a cohort of one is 50 (alone, not ahead).
+    ``value`` need not belong to the population. Raises ValueError on an empty
+    population: there is no answer, and callers show "not enough data".
+    """
+    if not population:
+        raise ValueError("percentile of an empty population")
+    below = sum(1 for p in population if p < value and not math.isclose(p, value, abs_tol=1e-9))
+    equal = sum(1 for p in population if math.isclose(p, value, abs_tol=1e-9))
+    return 100.0 * (below + 0.5 * equal) / len(population)
+
+
+def trend_for(scores: Sequence[float]) -> str:
+    """The direction of the valid scores, in time order.
+
+    A least-squares line through (attempt number, score); its fitted change from
+    the first to the last attempt (slope * (n - 1)) decides: >= +3 points is
+    "improving", <= -3 "declining", otherwise "steady". Attempt number rather
+    than date, so that a holiday between two sessions does not flatten the slope.
+    Fewer than 3 valid attempts: "not enough data" (two points always make a line).
+    """
+    n = len(scores)
+    if n < TREND_MIN_ATTEMPTS:
+        return "not enough data"
+    mean_x = (n - 1) / 2
+    mean_y = sum(scores) / n
+    sxx = sum((i - mean_x) ** 2 for i in range(n))
+    sxy = sum((i - mean_x) * (y - mean_y) for i, y in enumerate(scores))
+    change = sxy / sxx * (n - 1)
+    if change >= TREND_POINTS - 1e-9:
+        return "improving"
+    if change <= -TREND_POINTS + 1e-9:
+        return "declining"
+    return "steady"
+
+
+def rep_slug(name: str, email: str) -> str:
+    """A file-safe, stable, unique name for a rep's files: ``<ascii-name>-<8 hex>``.
+
+    The name is folded to ASCII (NFKD, non-ASCII dropped), lowercased, every run of
+    characters outside [a-z0-9] becomes one "-", trimmed to 40 characters. When
+    nothing is left (a CJK or Arabic name, or none) the email's local part stands
+    in, so a manager can still tell the files apart; "rep" when that is empty too.
+    The suffix is the first 8 hex digits of sha256(email.casefold()), so two reps
+    with the same name get different files and a rerun gets the same ones. The
+    result matches ``[a-z0-9][a-z0-9-]*``: no "/", no "..", never a leading ".".
+    """
+    def fold(value: str) -> str:
+        ascii_ = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+        return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+    words = fold(name or "") or fold((email or "").partition("@")[0]) or "rep"
+    digest = hashlib.sha256((email or "").casefold().encode("utf-8")).hexdigest()[:8]
+    return f"{words}-{digest}"
+
+
+def normalise_quote(value: str | None) -> str:
+    """Text for comparing quotes: casefolded, punctuation and symbols dropped, spaces collapsed.
+
+    Symbols go too, so that curly quotes, dashes and emoji do not make the same
+    sentence look like two.
+    """
+    if not value:
+        return ""
+    kept = "".join(
+        " " if unicodedata.category(ch)[0] in _PUNCT_CATEGORIES else ch
+        for ch in unicodedata.normalize("NFKC", value).casefold()
+    )
+    return " ".join(kept.split())
+
+
+def first_attempt(valid: Sequence[Attempt]) -> Attempt | None:
+    """First: the earliest valid attempt by ``created_at`` (``valid`` is oldest first)."""
+    return valid[0] if valid else None
+
+
+def best_attempt(valid: Sequence[Attempt]) -> Attempt | None:
+    """Best: the valid attempt with the highest score; the earliest of equal scores.
+
+    The earliest, because that is when the rep first reached that level.
+    """
+    best: Attempt | None = None
+    for a in valid:
+        if a.score is not None and (best is None or best.score is None or a.score > best.score):
+            best = a
+    return best
+
+
+def latest_attempt(valid: Sequence[Attempt]) -> Attempt | None:
+    """Latest: the most recent valid attempt (the last of equal timestamps, in snapshot order)."""
+    return valid[-1] if valid else None
+
+
+def lift(first: Attempt | None, best: Attempt | None, valid_count: int) -> float | None:
+    """Lift: best score minus first score, in points; None with fewer than two valid attempts.
+
+    With one attempt the lift would always be 0, which reads as "no progress" when
+    the truth is "no second try yet".
+    """
+    if valid_count < 2 or first is None or best is None:
+        return None
+    if first.score is None or best.score is None:
+        return None
+    return best.score - first.score
+
+
+def practice_minutes(attempts: Iterable[Attempt]) -> float:
+    """Practice minutes: sum of duration_seconds / 60 over every session with a duration.
+
+    Every session, valid or not: an abandoned session was practice too.
+    """
+    return sum(a.duration_minutes for a in attempts if a.duration_minutes is not None)
+
+
+def last_practised(attempts: Sequence[Attempt]) -> datetime | None:
+    """The most recent session of any kind, valid or not."""
+    return max((a.created_at for a in attempts), default=None)
+
+
+def display_name(user: User) -> tuple[str, str]:
+    """(name, first_name) for a User.
+
+    name: "first last" with surrounding and doubled spaces removed, falling back to
+    the email, then the user id, then "Unknown rep". first_name: the first name,
+    falling back to the name (a greeting must never be "Hi ,").
+    """
+    first = " ".join((user.first_name or "").split())
+    last = " ".join((user.last_name or "").split())
+    name = f"{first} {last}".strip()
+    name = name or (user.email or "").strip() or user.id.strip() or "Unknown rep"
+    return name, first or name

@@ -1,0 +1,120 @@
+"""Feedback moments: the rep's own words with the evaluator's feedback, the few worth quoting,
+and the transcript they are highlighted in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reporter.analytics import figures
+from reporter.analytics.figures import MIN_WORDS_CONTAINED, finite, normalise_quote, text
+from reporter.analytics.sessions import Session, items
+from reporter.views import Attempt, Moment, TranscriptLine, TranscriptView
+
+_SPEAKERS = {"user": "rep", "ai": "buyer"}
+_SALIENCE_ORDER = {"high": 0, "mid": 1, "low": 2}
+_GRADE_ORDER = {"bad": 0, "mid": 1, "good": 2, "not_relevant": 3}
+
+
+def examples(session: Session) -> list[Moment]:
+    """Every feedback example of a session with a non-blank quote, in rubric order."""
+    out = []
+    for (criterion, item_name), item in items(session):
+        for ex in item.feedback_examples:
+            quote = text(ex.quote)
+            if quote is None:
+                continue
+            out.append(Moment(
+                session_id=session.attempt.session_id,
+                created_at=session.attempt.created_at,
+                criterion=criterion,
+                item=item_name,
+                grade=ex.grade,
+                salience=ex.salience,
+                quote=quote,
+                feedback=text(ex.feedback),
+                suggestion=suggestion(quote, ex.suggestion_quote),
+            ))
+    return out
+
+
+def suggestion(quote: str, suggested: str | None) -> str | None:
+    """The suggested phrasing, unless it only repeats what the rep said ("Try:" your own words
+    helps nobody)."""
+    said = text(suggested)
+    if said is None or normalise_quote(said) == normalise_quote(quote):
+        return None
+    return said
+
+
+def moments_worth_quoting(candidates: Sequence[Moment]) -> tuple[Moment, ...]:
+    """The feedback moments for the page "Moments that mattered": at most MAX_MOMENTS.
+
+    Ordered by salience (high, mid, low, unknown), then those with a suggested
+    phrasing, then grade (bad, mid, good, other), then the newest session.
+    Duplicates (same ``normalise_quote`` text: the evaluator often cites one line
+    under two items) keep only the first in that order. ``candidates`` should hold
+    the valid sessions' examples only.
+    """
+    def key(pair: tuple[int, Moment]) -> tuple[Any, ...]:
+        index, m = pair
+        return (
+            _SALIENCE_ORDER.get(m.salience or "", 3),
+            0 if m.suggestion else 1,
+            _GRADE_ORDER.get(m.grade or "", 4),
+            -m.created_at.timestamp(),
+            index,
+        )
+
+    chosen: list[Moment] = []
+    seen: set[str] = set()
+    for _, moment in sorted(enumerate(candidates), key=key):
+        norm = normalise_quote(moment.quote)
+        if not norm or norm in seen:
+            continue
+        seen.add(norm)
+        chosen.append(moment)
+        if len(chosen) == figures.MAX_MOMENTS:
+            break
+    return tuple(chosen)
+
+
+def _quoted(line: str, quotes: Sequence[str]) -> bool:
+    """Whether a transcript line holds a quote: normalised substring either way.
+
+    A line contained in a quote must have at least 3 words, or every "Yes." would
+    light up.
+    """
+    norm = normalise_quote(line)
+    if not norm:
+        return False
+    long_enough = len(norm.split()) >= MIN_WORDS_CONTAINED
+    return any(q in norm or (long_enough and norm in q) for q in quotes if q)
+
+
+def choose_transcript(sessions: Sequence[Session], best: Attempt | None,
+                      ) -> TranscriptView | None:
+    """The transcript to print: the best valid session's, else the latest session's that has one.
+
+    Speakers: "user" -> "rep", "ai" -> "buyer", anything else -> None. A line is
+    highlighted when one of that session's feedback-example quotes occurs in it
+    (see ``_quoted``).
+    """
+    chosen: Session | None = None
+    reason = "best"
+    if best is not None:
+        chosen = next((s for s in sessions if s.attempt is best and s.detail.transcript), None)
+    if chosen is None:
+        chosen = next((s for s in reversed(sessions) if s.detail.transcript), None)
+        reason = "latest"
+    if chosen is None:
+        return None
+    quotes = [normalise_quote(m.quote) for m in examples(chosen)]
+    lines = tuple(
+        TranscriptLine(speaker=_SPEAKERS.get(ln.speaker or ""), text=ln.text,
+                       seconds=finite(ln.seconds_from_start),
+                       highlighted=_quoted(ln.text, quotes))
+        for ln in chosen.detail.transcript or ())
+    return TranscriptView(session_id=chosen.attempt.session_id,
+                          created_at=chosen.attempt.created_at,
+                          score=chosen.attempt.score, reason=reason, lines=lines)

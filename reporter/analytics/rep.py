@@ -1,0 +1,98 @@
+"""One rep's view: every figure, the rubric, the moments and the transcript, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reporter.analytics.cohort import cohort_best_scores
+from reporter.analytics.crosscheck import participants_by_id, rep_disagreements
+from reporter.analytics.figures import (
+    best_attempt,
+    display_name,
+    first_attempt,
+    last_practised,
+    latest_attempt,
+    lift,
+    percentile,
+    practice_minutes,
+    rep_slug,
+    text,
+    trend_for,
+)
+from reporter.analytics.moments import choose_transcript, examples, moments_worth_quoting
+from reporter.analytics.rubric import build_rubric, patterns
+from reporter.analytics.sessions import in_time_order, rubric_columns
+from reporter.cohort.snapshot import RepRecord, Snapshot
+from reporter.exec_api.models import ScenarioParticipantEntry
+from reporter.views import RepView
+
+
+@dataclass(frozen=True)
+class RepContext:
+    """What every rep's view needs from the snapshot's header (which may hold no reps yet):
+    the population for percentiles and the participants entries to cross-check with."""
+
+    cohort_best_scores: tuple[float, ...]
+    participants: dict[str, ScenarioParticipantEntry]
+
+
+def rep_context(snapshot: Snapshot) -> RepContext:
+    return RepContext(cohort_best_scores(snapshot.participants),
+                      participants_by_id(snapshot.participants))
+
+
+def build_rep(rep: RepRecord, context: RepContext) -> RepView:
+    """Every figure of one rep.
+
+    Usable alone, so that a rep's PDF can render as soon as their sessions are in. The
+    percentile is of the best score among the participants endpoint's best scores (None
+    when the rep has no best score or the population is empty). The rep's warnings are the
+    cross-check disagreements with the participants endpoint.
+    """
+    user = rep.user
+    email = (user.email or "").strip()
+    name, first_name = display_name(user)
+    sessions = in_time_order(rep.sessions)
+    attempts = tuple(s.attempt for s in sessions)
+    valid = [a for a in attempts if a.is_valid]
+    first, best, latest = first_attempt(valid), best_attempt(valid), latest_attempt(valid)
+    population = context.cohort_best_scores
+    best_score = best.score if best else None
+    columns = rubric_columns(sessions)
+    rubric = build_rubric(columns)
+    strengths, focus = patterns(rubric)
+    view = RepView(
+        user_id=user.id,
+        email=email,
+        name=name,
+        first_name=first_name,
+        slug=rep_slug(name, email or user.id),
+        is_member=rep.is_member,
+        groups=tuple(g for g in (text(x) for x in rep.groups) if g),
+        assignment_status=text(rep.assignment.status) if rep.assignment else None,
+        attempts=attempts,
+        session_count=len(attempts),
+        valid_count=len(valid),
+        first_score=first.score if first else None,
+        first_rank=first.rank if first else None,
+        best_score=best_score,
+        best_rank=best.rank if best else None,
+        latest_score=latest.score if latest else None,
+        latest_rank=latest.rank if latest else None,
+        lift=lift(first, best, len(valid)),
+        practice_minutes=practice_minutes(attempts),
+        last_practised=last_practised(attempts),
+        trend=trend_for([a.score for a in valid if a.score is not None]),
+        percentile=(percentile(best_score, population)
+                    if best_score is not None and population else None),
+        rubric_sessions=tuple(s.attempt for s in columns),
+        rubric=rubric,
+        strengths=strengths,
+        focus_areas=focus,
+        moments=moments_worth_quoting([m for s in sessions if s.valid for m in examples(s)]),
+        feedback_examples=tuple(m for s in sessions for m in examples(s)),
+        latest=latest,
+        transcript=choose_transcript(sessions, best),
+    )
+    warnings = rep_disagreements(view, context.participants)
+    return replace(view, warnings=tuple(warnings)) if warnings else view
