@@ -27,6 +27,7 @@ from reporter.sandbox import (
     generate_workspace,
     make_api_key,
 )
+from reporter.sandbox.details import session_detail
 from reporter.sandbox.text import FORMULA_LAST_NAME, HOSTILE_TEXTS
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY, sandbox_http
 from tests.openapi_schema import validate_component, validate_response
@@ -655,9 +656,9 @@ def test_same_seed_same_workspace_and_other_seed_differs() -> None:
     listing = [first.session_json(s) for s in first.sessions]
     assert listing == [again.session_json(s) for s in again.sessions]
     assert listing != [other.session_json(s) for s in other.sessions]
-    detail = first.session_detail(first.sessions[-1].id, frozenset({"transcript",
+    detail = session_detail(first, first.sessions[-1].id, frozenset({"transcript",
                                                                     "evaluations"}))
-    assert detail == again.session_detail(again.sessions[-1].id,
+    assert detail == session_detail(again, again.sessions[-1].id,
                                           frozenset({"transcript", "evaluations"}))
     assert make_api_key(11) == make_api_key(11) != make_api_key(12)
 

@@ -18,8 +18,9 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
-from reporter.sandbox.app import DROP_MARKER, SandboxState, create_app
-from reporter.sandbox.data import generate_workspace
+from reporter.sandbox.gateway import DROP_MARKER, SandboxState
+from reporter.sandbox.generate import generate_workspace
+from reporter.sandbox.routes import create_app
 
 
 def make_api_key(seed: int) -> str:

@@ -20,24 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from reporter.sandbox.data import SandboxSession
-
-RANKS = ("gold", "silver", "bronze", "unranked")
-
-
-def rank_for(score: float | None) -> str | None:
-    if score is None:
-        return None
-    if score >= 90:
-        return "gold"
-    if score >= 75:
-        return "silver"
-    if score >= 50:
-        return "bronze"
-    return "unranked"
+from reporter.ranks import RANKS, rank_for
+from reporter.sandbox.model import SandboxSession
 
 
 @dataclass(frozen=True)
@@ -64,7 +50,6 @@ class Participant:
             "total_duration_seconds": self.total_duration_seconds,
         }
 
-
 def participants(sessions: Iterable[SandboxSession]) -> list[Participant]:
     """One entry per user with at least one valid, scored attempt, in first-seen order."""
     by_user: dict[str, list[SandboxSession]] = {}
@@ -82,7 +67,6 @@ def participants(sessions: Iterable[SandboxSession]) -> list[Participant]:
             total_duration_seconds=sum(s.duration_seconds or 0 for s in own),
         ))
     return result
-
 
 def summary(sessions: Iterable[SandboxSession]) -> dict[str, Any]:
     valid = [s for s in sessions if s.is_valid_attempt and s.score is not None]
