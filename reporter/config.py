@@ -33,7 +33,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "skip_empty": (bool,), "csv": (bool,), "pdf": (bool,), "xlsx": (bool,),
         "templates": (str,),
     },
-    "api": {"url": (str,), "key": (str,), "rate_limit": (int,)},
+    "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,)},
     "branding": {"company": (str,), "logo": (str,), "accent": (str,)},
     "email": {
         "from": (str,), "smtp_host": (str,), "smtp_port": (int,), "security": (str,),

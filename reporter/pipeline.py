@@ -33,10 +33,16 @@ from typing import ParamSpec, TypeVar
 from reporter import analytics
 from reporter.cohort.cache import DetailCache, usage_path
 from reporter.cohort.discover import Discovery, discover
-from reporter.cohort.fetch import WarmResult, assemble, fetch_reps, make_plan, warm_cache
+from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_plan, warm_cache
 from reporter.cohort.plan import Plan
 from reporter.cohort.selection import Selection, SelectionError, parse_period
-from reporter.cohort.snapshot import RepRecord, Snapshot, read_snapshot, write_snapshot
+from reporter.cohort.snapshot import (
+    FetchRecord,
+    Snapshot,
+    read_snapshot,
+    snapshot_writer,
+    write_snapshot,
+)
 from reporter.console import Console
 from reporter.deliver.manifest import (
     Manifest,
@@ -63,6 +69,7 @@ from reporter.settings import (
 )
 from reporter.views import ReportView, RepView
 
+SNAPSHOT = "snapshot.json"
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -166,20 +173,21 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
     check_writable(Path(snapshot_path).parent, "the snapshot's folder")
     _check_folders(settings)
 
-    async def go() -> Snapshot:
+    async def go() -> FetchOutcome:
         async with _client(settings.api) as client:
             disc, cache, the_plan = await _discover_and_plan(client, settings, console)
-            with console.progress(len(the_plan.details_to_fetch), "session details") as bar:
-                reps = [rep async for rep in fetch_reps(client, cache, disc, bar.advance)]
-            return _assembled(disc, reps, client, cache, console)
+            with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
+                    snapshot_writer(snapshot_path, disc.header) as out:
+                async for rep in fetch_reps(client, cache, disc, bar.advance):
+                    out.add(rep)
+                out.fetch = _fetch_record(client, cache, console)
+            return FetchOutcome(Path(snapshot_path), out.reps, len(disc.header.not_found),
+                                out.fetch.requests_made, out.fetch.cache_hits)
 
-    snapshot = asyncio.run(go())
-    write_snapshot(snapshot, snapshot_path)
-    console.info(f"snapshot: {snapshot_path} ({len(snapshot.reps)} reps, "
-                 f"{snapshot.fetch.requests_made} requests, {snapshot.fetch.cache_hits} "
-                 "cache hits)")
-    return FetchOutcome(Path(snapshot_path), len(snapshot.reps), len(snapshot.not_found),
-                        snapshot.fetch.requests_made, snapshot.fetch.cache_hits)
+    outcome = asyncio.run(go())
+    console.info(f"snapshot: {snapshot_path} ({outcome.reps} reps, {outcome.requests_made} "
+                 f"requests, {outcome.cache_hits} cache hits)")
+    return outcome
 
 
 @_io_errors
@@ -230,6 +238,7 @@ def render(snapshot_path: Path, settings: RenderSettings,
         try:
             for view in report.reps:
                 renders.submit(view)
+            write_snapshot(snapshot, folder.stage / SNAPSHOT)
             outcome = _finish(folder, snapshot, report, renders, settings, console, started)
         except BaseException:
             renders.close()
@@ -248,7 +257,7 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     check_writable(run_dir, "the run folder")
     with folder_lock(run_dir):
         manifest = read_manifest(run_dir)
-        report = analytics.build_report(read_snapshot(run_dir / "snapshot.json"))
+        report = analytics.build_report(read_snapshot(run_dir / SNAPSHOT))
         messages = build_messages(run_dir, report, manifest, settings.message)
         paths = write_outbox(run_dir, messages)
         console.info(f"outbox: {len(paths)} messages in {run_dir / 'outbox'}")
@@ -300,7 +309,7 @@ def _check_folders(settings: FetchSettings) -> None:
 
 
 def _client(api: ApiSettings) -> ExecClient:
-    usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint))
+    usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage)
 
 
@@ -324,11 +333,10 @@ async def _discover_and_plan(client: ExecClient, settings: FetchSettings, consol
     return disc, cache, the_plan
 
 
-def _assembled(disc: Discovery, reps: list[RepRecord], client: ExecClient, cache: DetailCache,
-               console: Console) -> Snapshot:
+def _fetch_record(client: ExecClient, cache: DetailCache, console: Console) -> FetchRecord:
     if cache.repaired:
         console.warn(f"{cache.repaired} damaged cache file(s) were fetched again")
-    return assemble(disc, reps, client, cache)
+    return fetch_record(client, cache)
 
 
 async def _run(settings: RunSettings, console: Console, started: float) -> RunOutcome:
@@ -349,17 +357,20 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
     renders = ReportRenders(rs, folder.stage, analytics.build_report(disc.header))
     try:
         context = analytics.rep_context(disc.header)
-        reps: list[RepRecord] = []
         views: list[RepView] = []
-        with console.progress(len(the_plan.details_to_fetch), "session details") as bar:
+        # Each rep goes to the snapshot file and the render pool as it arrives, then only its
+        # view is kept (for the workbook and CSV): a large cohort never sits in memory twice.
+        with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
+                snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
             async for rep in fetch_reps(client, cache, disc, bar.advance):
                 view = analytics.build_rep(rep, context)
                 renders.submit(view)
-                reps.append(rep)
+                out.add(rep)
                 views.append(view)
-        snapshot = _assembled(disc, reps, client, cache, console)
-        report = _report(snapshot, views, console)
-        return _finish(folder, snapshot, report, renders, rs, console, started)
+            out.fetch = _fetch_record(client, cache, console)
+        header = disc.header.model_copy(update={"fetch": out.fetch})
+        report = _report(header, views, console)
+        return _finish(folder, header, report, renders, rs, console, started)
     except BaseException:
         renders.close()
         folder.abort()
@@ -434,15 +445,13 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
 def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
                   pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
                   settings: RenderSettings, started: float) -> list[Path]:
-    """The snapshot, workbook, CSV and manifest next to the PDFs in the staging folder.
+    """The workbook, CSV and manifest next to the PDFs and the snapshot in the staging folder.
 
     A rerun replaces the run folder but keeps its record of emails already sent, so that
     rerunning a month after ``reporter email --send`` never mails a rep twice.
     """
     stage = folder.stage
-    files: list[Path] = []
-    write_snapshot(snapshot, stage / "snapshot.json")
-    files.append(stage / "snapshot.json")
+    files: list[Path] = [stage / SNAPSHOT]  # written already, as the reps arrived
     if settings.xlsx:
         write_workbook(report, stage / "cohort.xlsx",
                        pdf_paths={p.slug: f"reps/{p.path.name}" for p in pdfs})

@@ -28,7 +28,7 @@ from reporter.config import ConfigError, FileConfig, load_config
 from reporter.console import Console
 from reporter.deliver.outbox import EmailSettings
 from reporter.deliver.smtp import SmtpSettings
-from reporter.exec_api import ApiKey, base_url_from_env
+from reporter.exec_api import DAILY_LIMIT, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
 from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions
 
@@ -93,6 +93,7 @@ class ApiSettings:
     key: ApiKey
     base_url: str
     rate_limit: int = DEFAULT_RATE
+    daily_limit: int = DAILY_LIMIT  # the workspace's sustained ceiling, requests per UTC day
     cache_dir: Path | None = None  # None: --no-cache (details neither read nor written)
     usage_dir: Path = field(default_factory=default_cache_dir)  # the day's request count
 
@@ -145,21 +146,27 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
                  env: Mapping[str, str] = os.environ) -> ApiSettings:
     key = ApiKey.from_env(env.get("EXEC_API_KEY") or cfg.api.get("key"))
     base_url = base_url_from_env(env.get("EXEC_API_URL") or cfg.api.get("url"))
-    raw_rate = env.get("REPORTER_RATE_LIMIT")
-    if raw_rate is None:
-        rate = _positive(cfg.api.get("rate_limit"), "[api] rate_limit") or DEFAULT_RATE
-    else:
-        try:
-            rate = int(raw_rate)
-            if rate < 1:
-                raise ValueError
-        except ValueError:
-            raise ConfigError("REPORTER_RATE_LIMIT must be a whole number of requests per "
-                              "minute, at least 1") from None
+    rate = _whole(env.get("REPORTER_RATE_LIMIT"), "REPORTER_RATE_LIMIT") or _positive(
+        cfg.api.get("rate_limit"), "[api] rate_limit") or DEFAULT_RATE
+    daily = _whole(env.get("REPORTER_DAILY_LIMIT"), "REPORTER_DAILY_LIMIT") or _positive(
+        cfg.api.get("daily_limit"), "[api] daily_limit") or DAILY_LIMIT
     folder = flags.cache_dir or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
     # --no-cache skips session details; the day's request count is kept all the same.
-    return ApiSettings(key=key, base_url=base_url, rate_limit=rate,
+    return ApiSettings(key=key, base_url=base_url, rate_limit=rate, daily_limit=daily,
                        cache_dir=None if flags.no_cache else folder, usage_dir=folder)
+
+
+def _whole(raw: str | None, name: str) -> int | None:
+    """A whole number of at least 1 from the environment, or None when unset."""
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+        if value < 1:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, at least 1") from None
+    return value
 
 
 def selection(cfg: FileConfig, flags: SelectionFlags,

@@ -12,7 +12,7 @@ import pytest
 
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import discover, resolve_scenario
-from reporter.cohort.fetch import assemble, fetch_reps, make_plan, warm_cache
+from reporter.cohort.fetch import fetch_record, fetch_reps, make_plan, warm_cache
 from reporter.cohort.plan import Plan, PlanRefused
 from reporter.cohort.selection import Selection, SelectionError, parse_period
 from reporter.cohort.snapshot import Snapshot
@@ -99,8 +99,9 @@ class Env:
                 async for rep in fetch_reps(client, store, disc):
                     reps.append(rep)
                     handed.append((rep.user.id, client.requests_by_endpoint["GET /sessions/{id}"]))
-                return Gathered(plan, assemble(disc, reps, client, store), disc.reports,
-                                handed), client
+                snapshot = disc.header.model_copy(
+                    update={"reps": reps, "fetch": fetch_record(client, store)})
+                return Gathered(plan, snapshot, disc.reports, handed), client
 
         return asyncio.run(go())
 

@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from reporter import __version__
 from reporter.cohort.plan import ListStrategy, choose_list_strategy
 from reporter.cohort.selection import Period, Selection, SelectionError, is_system_user
 from reporter.cohort.snapshot import (
@@ -120,6 +121,7 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
     reports += [f"{email}: no longer a workspace member; their sessions are included"
                 for email in removed]
     header = Snapshot(
+        tool_version=__version__,
         workspace=workspace,
         scenario=scenario,
         period=PeriodRecord(label=period.label, start=period.start, end=period.end),

@@ -2,24 +2,23 @@
 
 After discovery and the plan: one ``GET /sessions/{id}`` per valid session not in the cache,
 concurrently within the rate limit. ``fetch_reps`` yields each rep as soon as their sessions
-are all in, so a caller can render that rep while others download; ``assemble`` then puts the
-reps and the request counts into the snapshot. ``warm_cache`` is ``reporter sync``: details
-only, within a request cap.
+are all in, so a caller can render (and write) that rep while others download; ``fetch_record``
+then says what the fetch cost, the snapshot's last field. ``warm_cache`` is ``reporter sync``:
+details only, within a request cap.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from reporter import __version__
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import Discovery, find_group, period_filter, resolve_scenario
 from reporter.cohort.plan import Plan
 from reporter.cohort.selection import Period, Selection, SelectionError
-from reporter.cohort.snapshot import FetchRecord, RepRecord, Snapshot
+from reporter.cohort.snapshot import FetchRecord, RepRecord
 from reporter.exec_api import ExecClient
 from reporter.exec_api.models import SessionDetail, SessionListItem
 
@@ -81,17 +80,11 @@ async def _detail(client: ExecClient, cache: DetailCache, session: SessionListIt
     return detail
 
 
-def assemble(discovery: Discovery, reps: Sequence[RepRecord], client: ExecClient,
-             cache: DetailCache) -> Snapshot:
-    """The snapshot: the header, the reps in discovery order, and what the fetch cost."""
-    order = {uid: i for i, uid in enumerate(discovery.sessions_by_user)}
-    return discovery.header.model_copy(update={
-        "tool_version": __version__,
-        "reps": sorted(reps, key=lambda r: order.get(r.user.id, len(order))),
-        "fetch": FetchRecord(fetched_at=datetime.now(UTC), base_url=client.base_url,
-                             requests_made=client.requests_made, cache_hits=cache.hits,
-                             detail_requests=client.requests_by_endpoint["GET /sessions/{id}"]),
-    })
+def fetch_record(client: ExecClient, cache: DetailCache) -> FetchRecord:
+    """What the fetch cost, for the snapshot's last field (known only once every rep is in)."""
+    return FetchRecord(fetched_at=datetime.now(UTC), base_url=client.base_url,
+                       requests_made=client.requests_made, cache_hits=cache.hits,
+                       detail_requests=client.requests_by_endpoint["GET /sessions/{id}"])
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,11 @@ key is never part of it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from pydantic import Field, ValidationError
 
@@ -47,7 +49,7 @@ from reporter.exec_api.models import (
     User,
     Workspace,
 )
-from reporter.files import atomic_write_bytes, read_versioned_json
+from reporter.files import atomic_path, read_versioned_json
 
 SCHEMA_VERSION = 1
 #: Repair passes before a damaged snapshot is given up on.
@@ -126,11 +128,43 @@ class Snapshot(ApiModel):
         return self.model_copy(update={"reps": []})
 
 
+class SnapshotWriter:
+    """Writes a snapshot as its reps arrive, so a large cohort is never all in memory (nor
+    one huge JSON string): the header first, each rep as it is added, then the fetch record,
+    which is known only at the end. Use ``snapshot_writer``, which makes it atomic."""
+
+    def __init__(self, handle: TextIO, header: Snapshot) -> None:
+        self._handle = handle
+        self.reps = 0
+        self.fetch = header.fetch
+        head = header.model_dump(mode="json", exclude={"reps", "fetch"})
+        head["schema_version"] = SCHEMA_VERSION  # a re-saved older snapshot is upgraded
+        handle.write("{" + "".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
+                                   for k, v in head.items()) + '"reps": [\n')
+
+    def add(self, rep: RepRecord) -> None:
+        self._handle.write((",\n" if self.reps else "") + rep.model_dump_json())
+        self.reps += 1
+
+    def finish(self) -> None:
+        self._handle.write('\n],\n"fetch": ' + self.fetch.model_dump_json() + "}\n")
+
+
+@contextmanager
+def snapshot_writer(path: Path, header: Snapshot) -> Iterator[SnapshotWriter]:
+    """A snapshot file written rep by rep; a reader never sees half of it (the file appears
+    whole when the block ends, and not at all when it fails)."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
+        writer = SnapshotWriter(handle, header)
+        yield writer
+        writer.finish()
+
+
 def write_snapshot(snapshot: Snapshot, path: Path) -> None:
-    """Write atomically: a reader never sees half a snapshot. The version written is always
-    this reporter's (a re-saved older snapshot is upgraded)."""
-    data = snapshot.model_copy(update={"schema_version": SCHEMA_VERSION})
-    atomic_write_bytes(path, data.model_dump_json(indent=1).encode("utf-8"))
+    """A snapshot held in memory, written the same way."""
+    with snapshot_writer(path, snapshot) as writer:
+        for rep in snapshot.reps:
+            writer.add(rep)
 
 
 def read_snapshot(path: Path) -> Snapshot:
