@@ -127,5 +127,9 @@ def check_writable(path: Path, what: str) -> None:
         probe = probe.parent
     if not probe.is_dir():
         raise UsageError(f"{what} {path} cannot be a folder: {probe} is a file")
-    if not os.access(probe, os.W_OK | os.X_OK):
+    if not _can_write(probe):
         raise UsageError(f"{what} {path} is not writable")
+
+
+def _can_write(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)

@@ -151,3 +151,29 @@ def test_sandbox_command_serves_and_prints_url_and_key(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "readonly", "message"),
+    [
+        (["run", "disc", "--out", "out"], "out", "Error: --out out is not writable"),
+        (["fetch", "disc", "--snapshot", "s.json", "--cache-dir", "cache"], "cache",
+         "Error: --cache-dir cache is not writable"),
+        (["email", "run"], "run", "Error: the run folder run is not writable"),
+    ],
+)
+def test_read_only_folders_are_refused_before_anything(runner, tmp_path, monkeypatch, args,
+                                                       readonly, message):
+    """Issue 10, 7: a read-only folder is one line and exit 2 (root ignores file modes, so the
+    check is made to see a read-only folder the way any other user's process would)."""
+    import reporter.files
+
+    (tmp_path / readonly).mkdir()
+    if readonly == "run":
+        (tmp_path / "run" / "manifest.json").write_text("{}")
+    real = reporter.files._can_write
+    monkeypatch.setattr(reporter.files, "_can_write",
+                        lambda folder: Path(folder).name != readonly and real(folder))
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [message]
