@@ -54,10 +54,10 @@ def environment(templates_dir: Path | None = None,
     """The user's template folder first, the bundled one as fallback."""
     loaders = [FileSystemLoader(str(templates_dir))] if templates_dir is not None else []
     loaders.append(FileSystemLoader(str(BUNDLED_TEMPLATES)))
-    env = Environment(loader=ChoiceLoader(loaders),
-                      autoescape=select_autoescape(enabled_extensions=("html", "xml", "css"),
-                                                   disabled_extensions=("txt",), default=True,
-                                                   default_for_string=True),
+    by_kind = select_autoescape(enabled_extensions=("html", "xml", "css"),
+                                disabled_extensions=("txt",), default=True,
+                                default_for_string=True)
+    env = Environment(autoescape=by_kind, loader=ChoiceLoader(loaders),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters.update(filters or {})
