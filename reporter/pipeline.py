@@ -24,8 +24,9 @@ import shutil
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -231,19 +232,12 @@ def render(snapshot_path: Path, settings: RenderSettings,
     snapshot = read_snapshot(snapshot_path)
     check_writable(settings.out, "--out")
     report = _report(snapshot, None, console)
-    final = run_dir_for(settings.out, snapshot)
-    with folder_lock(final):
-        folder = RunFolder(final)
-        renders = ReportRenders(settings, folder.stage, analytics.build_report(snapshot.header()))
-        try:
-            for view in report.reps:
-                renders.submit(view)
-            write_snapshot(snapshot, folder.stage / SNAPSHOT)
-            outcome = _finish(folder, snapshot, report, renders, settings, console, started)
-        except BaseException:
-            renders.close()
-            folder.abort()
-            raise
+    # The pool sends each worker the report without its reps: what every PDF shares.
+    with _staged(run_dir_for(settings.out, snapshot), settings, report) as (folder, renders):
+        for view in report.reps:
+            renders.submit(view)
+        write_snapshot(snapshot, folder.stage / SNAPSHOT)
+        outcome = _finish(folder, snapshot, report, renders, settings, console, started)
     _summarise(outcome, console)
     return outcome
 
@@ -343,38 +337,30 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
     fs, rs = settings.fetch, settings.render
     async with _client(fs.api) as client:
         disc, cache, the_plan = await _discover_and_plan(client, fs, console)
-        final = run_dir_for(rs.out, disc.header)
-        with folder_lock(final):
-            return await _fetch_and_render(client, cache, disc, the_plan, final, settings,
-                                           console, started)
+        with _staged(run_dir_for(rs.out, disc.header), rs,
+                     analytics.build_report(disc.header)) as (folder, renders):
+            return await _fetch_and_render(client, cache, disc, the_plan, folder, renders,
+                                           rs, console, started)
 
 
 async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discovery,
-                            the_plan: Plan, final: Path, settings: RunSettings, console: Console,
-                            started: float) -> RunOutcome:
-    rs = settings.render
-    folder = RunFolder(final)
-    renders = ReportRenders(rs, folder.stage, analytics.build_report(disc.header))
-    try:
-        context = analytics.rep_context(disc.header)
-        views: list[RepView] = []
-        # Each rep goes to the snapshot file and the render pool as it arrives, then only its
-        # view is kept (for the workbook and CSV): a large cohort never sits in memory twice.
-        with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
-                snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
-            async for rep in fetch_reps(client, cache, disc, bar.advance):
-                view = analytics.build_rep(rep, context)
-                renders.submit(view)
-                out.add(rep)
-                views.append(view)
-            out.fetch = _fetch_record(client, cache, console)
-        header = disc.header.model_copy(update={"fetch": out.fetch})
-        report = _report(header, views, console)
-        return _finish(folder, header, report, renders, rs, console, started)
-    except BaseException:
-        renders.close()
-        folder.abort()
-        raise
+                            the_plan: Plan, folder: RunFolder, renders: ReportRenders,
+                            rs: RenderSettings, console: Console, started: float) -> RunOutcome:
+    context = analytics.rep_context(disc.header)
+    views: list[RepView] = []
+    # Each rep goes to the snapshot file and the render pool as it arrives, then only its
+    # view is kept (for the workbook and CSV): a large cohort never sits in memory twice.
+    with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
+            snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
+        async for rep in fetch_reps(client, cache, disc, bar.advance):
+            view = analytics.build_rep(rep, context)
+            renders.submit(view)
+            out.add(rep)
+            views.append(view)
+        out.fetch = _fetch_record(client, cache, console)
+    header = disc.header.model_copy(update={"fetch": out.fetch})
+    report = _report(header, views, console)
+    return _finish(folder, header, report, renders, rs, console, started)
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -423,6 +409,24 @@ class ReportRenders:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+
+
+@contextmanager
+def _staged(final: Path, settings: RenderSettings,
+            header: ReportView) -> Iterator[tuple[RunFolder, ReportRenders]]:
+    """The run folder held (``folder_lock``), its staging folder and the render pool; on any
+    failure the pool stops and the staging folder goes, leaving the previous run as it was."""
+    with folder_lock(final):
+        folder = RunFolder(final)
+        renders: ReportRenders | None = None
+        try:
+            renders = ReportRenders(settings, folder.stage, header)
+            yield folder, renders
+        except BaseException:
+            if renders is not None:
+                renders.close()
+            folder.abort()
+            raise
 
 
 def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: ReportRenders,

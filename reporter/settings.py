@@ -146,27 +146,25 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
                  env: Mapping[str, str] = os.environ) -> ApiSettings:
     key = ApiKey.from_env(env.get("EXEC_API_KEY") or cfg.api.get("key"))
     base_url = base_url_from_env(env.get("EXEC_API_URL") or cfg.api.get("url"))
-    rate = _whole(env.get("REPORTER_RATE_LIMIT"), "REPORTER_RATE_LIMIT") or _positive(
-        cfg.api.get("rate_limit"), "[api] rate_limit") or DEFAULT_RATE
-    daily = _whole(env.get("REPORTER_DAILY_LIMIT"), "REPORTER_DAILY_LIMIT") or _positive(
-        cfg.api.get("daily_limit"), "[api] daily_limit") or DAILY_LIMIT
+    rate = _limit(env, "REPORTER_RATE_LIMIT", cfg, "rate_limit") or DEFAULT_RATE
+    daily = _limit(env, "REPORTER_DAILY_LIMIT", cfg, "daily_limit") or DAILY_LIMIT
     folder = flags.cache_dir or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
     # --no-cache skips session details; the day's request count is kept all the same.
     return ApiSettings(key=key, base_url=base_url, rate_limit=rate, daily_limit=daily,
                        cache_dir=None if flags.no_cache else folder, usage_dir=folder)
 
 
-def _whole(raw: str | None, name: str) -> int | None:
-    """A whole number of at least 1 from the environment, or None when unset."""
+def _limit(env: Mapping[str, str], variable: str, cfg: FileConfig, key: str) -> int | None:
+    """An [api] limit: the environment variable, else the file's key, else None; either must
+    be a whole number of at least 1."""
+    raw = env.get(variable)
     if raw is None:
-        return None
+        return _positive(cfg.api.get(key), f"[api] {key}")
     try:
-        value = int(raw)
-        if value < 1:
-            raise ValueError
+        value: object = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, at least 1") from None
-    return value
+        value = raw
+    return _positive(value, variable)
 
 
 def selection(cfg: FileConfig, flags: SelectionFlags,

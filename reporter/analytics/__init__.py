@@ -24,7 +24,6 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from reporter import __version__
 from reporter.analytics.cohort import build_cohort, distribution
-from reporter.analytics.crosscheck import cross_check
 from reporter.analytics.figures import (
     MAX_MOMENTS,
     MAX_PATTERNS,
@@ -41,7 +40,7 @@ from reporter.cohort.snapshot import SelectionRecord, Snapshot
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
 __all__ = [
-    "MAX_MOMENTS", "MAX_PATTERNS", "RepContext", "build_rep", "build_report", "cross_check",
+    "MAX_MOMENTS", "MAX_PATTERNS", "RepContext", "build_rep", "build_report",
     "distribution", "normalise_quote", "percentile", "rank_for", "rep_context", "rep_slug",
     "selection_text", "trend_for",
 ]
@@ -91,7 +90,7 @@ def _period(snapshot: Snapshot, reps: Sequence[RepView], generated_at: datetime)
 def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
                  generated_at: datetime | None = None) -> ReportView:
     """The whole report: every rep (sorted by name, casefolded, then email), the cohort,
-    and the warnings (the snapshot's, then the cross-check's).
+    and the warnings (the snapshot's, then each rep's cross-check, in rep order).
 
     ``reps`` given: used as they are (the pipeline built each once, as it arrived), else
     built from the snapshot. ``generated_at`` defaults to now (UTC); pass it for
@@ -122,6 +121,7 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         fetch=FetchInfo(fetched_at=utc(fetch.fetched_at) if fetch.fetched_at else None,
                         base_url=text(fetch.base_url), requests_made=fetch.requests_made,
                         cache_hits=fetch.cache_hits),
+        # Each rep's view already holds its cross-check with the participants endpoint.
         warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
-        + tuple(cross_check(snapshot.participants, ordered)),
+        + tuple(w for rep in ordered for w in rep.warnings),
     )

@@ -157,11 +157,12 @@ def build_cohort(summary: ScenarioAnalyticsSummary | None,
     """
     api = api_figures(summary)
     computed = computed_figures(participants)
+    best_scores = cohort_best_scores(participants)
     return CohortView(
         api=api,
         computed=computed,
-        distribution=distribution(cohort_best_scores(participants)),
-        best_scores=cohort_best_scores(participants),
+        distribution=distribution(best_scores),
+        best_scores=best_scores,
         average_best_score=(computed.average_best_score
                             if computed.average_best_score is not None
                             else api.average_best_score),

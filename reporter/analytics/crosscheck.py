@@ -57,12 +57,3 @@ def rep_disagreements(rep: RepView, by_id: Mapping[str, ScenarioParticipantEntry
             out.append(f"{who}: {figure} is {_fmt(ours)} from the sessions but "
                        f"{_fmt(theirs)} from the participants analytics")
     return out
-
-
-def cross_check(participants: Sequence[ScenarioParticipantEntry],
-                reps: Sequence[RepView]) -> list[str]:
-    """Warnings, one per figure, where a rep's first/best/lift disagree with the
-    participants endpoint entry of the same user id (tolerance 0.01). Skipped entirely
-    when the snapshot has no participants at all."""
-    by_id = participants_by_id(participants)
-    return [w for rep in reps for w in rep_disagreements(rep, by_id)]
