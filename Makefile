@@ -1,6 +1,7 @@
 # Two entry points for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   make demo   set up, then run the whole pipeline against the built-in sandbox
 #   make test   set up (with test extras), then the linter, the type checker and every test
+#   make sample redraw the README's pictures of the reports from the demo
 # Both are safe to run twice: each step checks what is already there.
 
 PYTHON ?= python3
@@ -9,8 +10,10 @@ BIN    := $(VENV)/bin
 # What WeasyPrint needs from the system (Pango) and fonts that cover the names
 # reps really have: Latin, Greek, Cyrillic, Arabic, Hebrew (DejaVu, Noto) and CJK (Noto CJK).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+# Tests and `make sample` read the PDFs back as text and pictures (pdftotext, pdftoppm).
+TEST_PACKAGES := poppler-utils
 
-.PHONY: demo test lint system-deps setup setup-test clean
+.PHONY: demo test sample lint system-deps test-system-deps apt-packages setup setup-test clean
 
 demo: setup
 	$(BIN)/reporter demo
@@ -20,13 +23,24 @@ test: setup-test
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
+# The README's pictures (examples/*.png) from the demo's reports; a test fails when the report
+# templates change and this was not run.
+sample: setup test-system-deps
+	$(BIN)/python scripts/sample.py
+
 lint: setup-test
 	$(BIN)/ruff check reporter tests bench scripts
 	$(BIN)/mypy
 
 system-deps:
+	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(SYSTEM_PACKAGES)"
+
+test-system-deps:
+	@$(MAKE) --no-print-directory apt-packages PACKAGES="$(SYSTEM_PACKAGES) $(TEST_PACKAGES)"
+
+apt-packages:
 	@missing=""; \
-	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if ! command -v apt-get >/dev/null 2>&1; then echo "please install:$$missing" >&2; exit 1; fi; \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
@@ -49,7 +63,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 setup: system-deps $(VENV)/.installed
 
-setup-test: system-deps $(VENV)/.installed-test
+setup-test: test-system-deps $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) output build *.egg-info

@@ -302,11 +302,11 @@ def demo(out: Path, jobs: int | None, console: Console) -> None:
     """Run the whole pipeline against the built-in sandbox: no key, no network."""
     from reporter import pipeline
 
-    outcome = pipeline.demo(out, jobs, console).run
-    first_pdf = next((f for f in sorted(outcome.files) if f.suffix == ".pdf"), None)
+    done = pipeline.demo(out, jobs, console)
+    outcome = done.run
     click.echo(f"\nThe demo wrote {outcome.run_dir}")
-    if first_pdf:
-        click.echo(f"  open first: {first_pdf}  (one rep's coaching report)")
+    if done.featured:
+        click.echo(f"  open first: {done.featured}  (one rep's coaching report)")
     click.echo(f"  then:       {outcome.run_dir / 'cohort.xlsx'}  (the cohort workbook)")
     click.echo(f"  emails:     {outcome.run_dir / 'outbox'}  (one .eml per rep, not sent)")
 

@@ -31,7 +31,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "jobs": (int,), "cache_dir": (str,), "include_system_users": (bool,),
         "max_requests": (int,), "paper": (str,), "transcripts": (bool,),
         "skip_empty": (bool,), "csv": (bool,), "pdf": (bool,), "xlsx": (bool,),
-        "templates": (str,),
+        "templates": (str,), "language": (str,), "tagged_pdf": (bool,),
     },
     "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,)},
     "branding": {"company": (str,), "logo": (str,), "accent": (str,)},

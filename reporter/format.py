@@ -1,7 +1,8 @@
 """How every figure is written, once: PDF, charts, emails, workbook and CSV all use these.
 
-A score reads "68.5" or "91" (one decimal, dropped when it is zero), points carry their sign
-("+4", "−2.5", "±0"), ranks and grades have one label each, dates read "Oct 3, 2026". The
+A score reads "68.5" or "91.0" (always one decimal, so a column of scores lines up and "91"
+never looks rounder than "90.6"), points carry their sign ("+4.0", "−2.5", "±0.0"), ranks and
+grades have one label each, dates read "Oct 3, 2026", months "October 2026". The
 workbook keeps numbers as numbers with the Excel formats below; CSV writes plain numbers
 rounded to CSV_DECIMALS. Pure functions: no I/O, no locale.
 """
@@ -9,6 +10,10 @@ rounded to CSV_DECIMALS. Pure functions: no I/O, no locale.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reporter.views import Decline, RankGap, Target
 
 RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
 GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
@@ -30,14 +35,21 @@ CSV_DECIMALS = 2
 def fmt_score(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
+    return f"{value:.1f}"
 
 
 def fmt_points(value: float | None) -> str:
     if value is None:
         return "–"
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return f"{sign}{fmt_score(abs(value))}"
+    shown = fmt_score(abs(value))
+    sign = "±" if shown == fmt_score(0.0) else "+" if value > 0 else "−"
+    return f"{sign}{shown}"
+
+
+def fmt_point_count(value: float) -> str:
+    """A distance in points, for prose: "0.4 points", "1.0 point"."""
+    shown = fmt_score(abs(value))
+    return f"{shown} point" if shown == "1.0" else f"{shown} points"
 
 
 def fmt_share(value: float | None) -> str:
@@ -86,6 +98,59 @@ def fmt_grade_symbol(grade: str | None) -> str:
 
 def fmt_grade(grade: str | None) -> str:
     return GRADE_LABELS.get(grade or "", "Not graded")
+
+
+def fmt_item(criterion: str, item: str) -> str:
+    """A rubric item with its criterion, the same in every output: "Discovery › Budget"."""
+    return f"{criterion} › {item}"
+
+
+def fmt_graded_good(good: int, graded: int) -> str:
+    """How an item was graded, one way everywhere (rubric column, pattern cards, workbook)."""
+    return f"{good} of {graded}"
+
+
+def fmt_target(target: Target | None) -> str | None:
+    """The assignment's target in one line: "Target: Silver by Oct 31, 2026 — 0.4 points
+    short", "... — met", "Past due since Oct 31, 2026 (target Silver) — 0.4 points short"."""
+    if target is None or (target.required_rank is None and target.due is None
+                          and not target.past_due):
+        return None
+    rank = fmt_rank(target.required_rank) if target.required_rank else None
+    if target.past_due or target.status == "did_not_pass":
+        line = "Past due" if target.past_due else "Did not pass"
+        if target.past_due and target.due:
+            line += f" since {fmt_day(target.due)}"
+        if rank:
+            line += f" (target {rank})"
+    else:
+        line = "Target: " + (rank or "complete the assignment")
+        if target.due:
+            line += f" by {fmt_day(target.due)}"
+    if target.met:
+        line += " — met"
+    elif target.points_short is not None:
+        line += f" — {fmt_point_count(target.points_short)} short"
+        if target.earlier_best is not None:
+            line += f" (best on this assignment {fmt_score(target.earlier_best)})"
+    elif target.met is False:
+        line += " — no valid attempt yet"
+    return line
+
+
+def fmt_decline(decline: Decline | None) -> str | None:
+    """The latest score against the best, for "Your latest scored ...": "61.0, 13.6 below
+    your best"."""
+    if decline is None:
+        return None
+    return f"{fmt_score(decline.latest)}, {fmt_score(decline.drop)} below your best"
+
+
+def fmt_rank_gap(gap: RankGap | None) -> str | None:
+    """ "0.4 points from Silver" """
+    if gap is None:
+        return None
+    return f"{fmt_point_count(gap.points)} from {fmt_rank(gap.rank)}"
 
 
 def clip(text: str | None, limit: int) -> str:

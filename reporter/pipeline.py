@@ -29,7 +29,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from reporter import analytics
 from reporter.cohort.cache import DetailCache, usage_path
@@ -69,6 +69,9 @@ from reporter.settings import (
     RunSettings,
 )
 from reporter.views import ReportView, RepView
+
+if TYPE_CHECKING:
+    from reporter.sandbox.model import SandboxWorkspace
 
 SNAPSHOT = "snapshot.json"
 P = ParamSpec("P")
@@ -127,6 +130,7 @@ class EmailOutcome:
 class DemoOutcome:
     run: RunOutcome
     email: EmailOutcome
+    featured: Path | None = None  # the report a newcomer should open first: an ordinary rep
 
 
 class WriteFailed(RunError):
@@ -289,7 +293,22 @@ def demo(out: Path, jobs: int | None = None, console: Console | None = None) -> 
                       console)
     sent = email(EmailRunSettings(outcome.run_dir, EmailSettings(
         sender="Coaching reports <coaching@acme.example>")), console)
-    return DemoOutcome(outcome, sent)
+    return DemoOutcome(outcome, sent, _featured(workspace, outcome))
+
+
+def _featured(workspace: SandboxWorkspace, outcome: RunOutcome) -> Path | None:
+    """The demo's first impression: the report of the first improving rep (by name) whose
+    sessions carry none of the sandbox's hostile texts; those stay, on other reps' reports."""
+    hostile = {s.user_id for s in workspace.sessions if s.hostile}
+    reports = set(outcome.files)
+    for user in sorted(workspace.users, key=lambda u: (u.first_name.casefold(), u.email)):
+        if user.archetype != "improving" or not user.is_member or user.id in hostile:
+            continue
+        name = " ".join(f"{user.first_name} {user.last_name}".split())
+        path = outcome.run_dir / "reps" / f"{analytics.rep_slug(name, user.email)}.pdf"
+        if path in reports:
+            return path
+    return next((f for f in sorted(outcome.files) if f.suffix == ".pdf"), None)
 
 
 # -- fetching -------------------------------------------------------------------------------

@@ -235,9 +235,14 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
     paper = PAPER_SIZES.get(str(flags.paper or cfg.get("paper") or "A4").lower())
     if paper is None:
         raise ConfigError("paper must be A4 or letter")
-    options = PdfOptions(paper=paper,
-                         transcripts=bool(flags.transcripts or cfg.get("transcripts", False)),
-                         branding=branding, templates_dir=templates)
+    try:
+        options = PdfOptions(paper=paper,
+                             transcripts=bool(flags.transcripts or cfg.get("transcripts", False)),
+                             branding=branding, templates_dir=templates,
+                             language=cfg.get("language") or PdfOptions.language,
+                             tagged=bool(cfg.get("tagged_pdf", True)))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return RenderSettings(
         pdf=not flags.no_pdf and bool(cfg.get("pdf", True)),
         xlsx=not flags.no_xlsx and bool(cfg.get("xlsx", True)),

@@ -54,18 +54,42 @@ class ItemRow:
     # good / (good + mid + bad); None when never graded good, mid or bad.
     good_share: float | None
     latest_feedback: str | None
+    # The item's latest feedback from a session that graded it good / mid or bad: a card
+    # about a strength quotes the first, a card about a weak spot the second.
+    good_feedback: GradedFeedback | None = None
+    weak_feedback: GradedFeedback | None = None
+
+    @property
+    def graded(self) -> int:
+        return self.good + self.mid + self.bad
+
+
+@dataclass(frozen=True)
+class GradedFeedback:
+    """The evaluator's feedback on an item in one session, with the grade it came with."""
+
+    text: str
+    grade: str
+    at: datetime
 
 
 @dataclass(frozen=True)
 class Pattern:
-    """A strength (graded good) or focus area (graded mid or bad) that repeats."""
+    """A strength (mostly graded good) or focus area (graded mid or bad) of the rep's.
+
+    Shown the same way everywhere: "graded good {good} of {graded}".
+    """
 
     criterion: str
     item: str
-    count: int  # sessions with the pattern's grades
-    out_of: int  # sessions where the item was graded good, mid or bad
-    consistency: float  # count / out_of, 0..1
-    feedback: str | None  # the evaluator's latest feedback on the item
+    good: int  # sessions that graded the item good
+    graded: int  # sessions that graded the item good, mid or bad
+    # Feedback whose grade matches the card: good for a strength, mid or bad for a focus.
+    feedback: GradedFeedback | None
+
+    @property
+    def good_share(self) -> float:
+        return self.good / self.graded if self.graded else 0.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +105,72 @@ class Moment:
     quote: str
     feedback: str | None
     suggestion: str | None  # "Try: ..." phrasing, where the evaluator gave one
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The one thing for next time: what the rep said, what to try instead, and why.
+
+    kind: "focus" (the first focus area), "polish" (no focus area: the item graded mid or
+    bad most often among the strengths) or "keep" (nothing was ever graded mid or bad: the
+    top strength, to keep doing). source: "suggestion" when the evaluator gave a phrasing
+    to try, "feedback" when none did and the step rests on the evaluator's feedback.
+    """
+
+    kind: str
+    source: str
+    criterion: str
+    item: str
+    grade: str | None
+    said: str | None  # the rep's own words, when a feedback example quotes them
+    try_instead: str | None  # the suggested phrasing (source "suggestion")
+    why: str | None  # the evaluator's feedback
+    at: datetime | None
+    session_id: str | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """The rep's assignment for the scenario, as the API reports it, against their best."""
+
+    status: str | None  # "not_started", "in_progress", "completed", "past_due", "did_not_pass"
+    required_rank: str | None
+    due: datetime | None
+    met: bool | None  # the best score reaches the required rank; None without one
+    points_short: float | None  # how far the best is below the required rank
+    past_due: bool
+    # The API's best for the assignment, when it beats the period's (it came earlier).
+    earlier_best: float | None = None
+
+
+@dataclass(frozen=True)
+class Decline:
+    """The latest valid score is DECLINE_POINTS or more below the best."""
+
+    best: float
+    latest: float
+    drop: float  # best - latest, > 0
+
+
+@dataclass(frozen=True)
+class RankGap:
+    """The next rank is within NEAR_RANK_POINTS of the best score."""
+
+    rank: str
+    points: float  # threshold - best, > 0
+
+
+@dataclass(frozen=True)
+class CoachingPlan:
+    """What to tell the rep, computed once: every output (PDF, workbook, CSV, email) reads it."""
+
+    next_step: NextStep | None
+    strengths: tuple[Pattern, ...]  # most consistent first
+    focus_areas: tuple[Pattern, ...]  # most severe first; the next step is on the first
+    moments: tuple[Moment, ...]  # the few worth quoting; the next step's moment first
+    target: Target | None
+    decline: Decline | None
+    rank_gap: RankGap | None
 
 
 @dataclass(frozen=True)
@@ -128,9 +218,7 @@ class RepView:
 
     rubric_sessions: tuple[Attempt, ...]  # heatmap columns, oldest first
     rubric: tuple[ItemRow, ...]
-    strengths: tuple[Pattern, ...]  # most consistent first
-    focus_areas: tuple[Pattern, ...]  # most consistent first
-    moments: tuple[Moment, ...]  # the few worth quoting, deduplicated, most salient first
+    coaching: CoachingPlan
     feedback_examples: tuple[Moment, ...]  # every example, for the workbook
     latest: Attempt | None  # latest valid attempt (with its feedback texts)
     transcript: TranscriptView | None
@@ -198,9 +286,15 @@ class ScenarioInfo:
 
 @dataclass(frozen=True)
 class PeriodInfo:
-    label: str  # "2026-10" or "2026-10-03 to 2026-10-20"
+    label: str  # "2026-10" or "2026-10-03 to 2026-10-20": for files, folders and sheets
     start: datetime
     end: datetime
+    title: str = ""  # "October 2026" or "Oct 3, 2026 to Oct 20, 2026": for prose
+    finished: bool = True  # the period ended before the report was generated
+
+    @property
+    def prose(self) -> str:
+        return self.title or self.label
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from reporter.analytics import rep_slug
+from reporter.analytics.coaching import coaching_plan
 from reporter.views import (
     Attempt,
     CohortFigures,
     CohortView,
     FetchInfo,
+    GradedFeedback,
     ItemRow,
     Moment,
     NotFound,
-    Pattern,
     PeriodInfo,
     RankCount,
     ReportView,
@@ -102,6 +103,12 @@ def _rubric(attempts: tuple[Attempt, ...], text: str = "") -> tuple[ItemRow, ...
                     not_relevant=counts["not_relevant"],
                     good_share=counts["good"] / graded if graded else None,
                     latest_feedback=f"Feedback on {item.lower()}.{text}",
+                    good_feedback=GradedFeedback(
+                        f"Well done on {item.lower()}.{text}", "good", attempts[-1].created_at)
+                    if counts["good"] else None,
+                    weak_feedback=GradedFeedback(
+                        f"Work on {item.lower()}.{text}", "mid", attempts[-1].created_at)
+                    if counts["mid"] + counts["bad"] else None,
                 )
             )
     return tuple(rows)
@@ -208,15 +215,7 @@ def _rep(
         percentile=percentile,
         rubric_sessions=tuple(valid),
         rubric=rubric,
-        strengths=(Pattern("Discovery", "Open questions", 3, 4, 0.75, "Consistently open." + text),)
-        if valid
-        else (),
-        focus_areas=(
-            Pattern("Discovery", "Pain quantified", 2, 3, 0.67, "Pitch came early." + text),
-        )
-        if valid
-        else (),
-        moments=moments,
+        coaching=coaching_plan(rubric, moments, best, valid[-1] if valid else None, None),
         feedback_examples=moments,
         latest=valid[-1] if valid else None,
         transcript=TranscriptView(best.session_id, best.created_at, best.score, "best", lines)
@@ -263,6 +262,7 @@ def sample_report() -> ReportView:
             "2026-10",
             datetime(2026, 10, 1, tzinfo=UTC),
             datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC),
+            title="October 2026",
         ),
         generated_at=datetime(2026, 11, 1, 7, 0, tzinfo=UTC),
         tool_version="0.1.0",

@@ -142,7 +142,7 @@ def test_no_sessions_at_all():
     view = build([])
     assert view.session_count == 0 and view.practice_minutes == 0
     assert view.last_practised is None and view.transcript is None
-    assert view.rubric == () and view.moments == () and view.strengths == ()
+    assert view.rubric == () and view.coaching.moments == () and view.coaching.strengths == ()
 
 
 def test_rank_missing_from_api_is_derived_from_score():
@@ -253,14 +253,14 @@ def test_strengths_need_two_good_sessions_and_majority():
         {"A": "good", "B": "mid", "C": "good", "D": "good", "E": "bad"},
         {"A": "good", "B": "good", "C": "bad", "D": None, "E": "good"},
     ))
-    strengths = [(p.item, p.count, p.out_of) for p in view.strengths]
+    strengths = [(p.item, p.good, p.graded) for p in view.coaching.strengths]
     # A 4/4, B 3/4, D 2/3 (0.67); C 2/4 ties good vs weak: a focus area.
     assert strengths == [("A", 4, 4), ("B", 3, 4), ("D", 2, 3)]
-    assert view.strengths[0].consistency == 1.0
-    focus = [p.item for p in view.focus_areas]
+    assert view.coaching.strengths[0].good_share == 1.0
+    focus = [p.item for p in view.coaching.focus_areas]
     assert focus[0] == "E"  # 3 of 4 mid/bad
     assert "C" in focus
-    assert not {p.item for p in view.strengths} & set(focus)
+    assert not {p.item for p in view.coaching.strengths} & set(focus)
 
 
 def test_strengths_order_by_consistency_then_count():
@@ -269,15 +269,15 @@ def test_strengths_order_by_consistency_then_count():
         {"X": "good", "Y": "good", "Z": None},
         {"X": "mid", "Y": "good", "Z": "good"},
     ))
-    assert [p.item for p in view.strengths] == ["Y", "Z", "X"]  # 3/3, 2/2, 2/3
+    assert [p.item for p in view.coaching.strengths] == ["Y", "Z", "X"]  # 3/3, 2/2, 2/3
 
 
 def test_single_session_strength_and_focus():
     view = build(_graded({"A": "good", "B": "bad", "C": "mid", "D": "not_relevant"},
                          feedback="say more"))
-    assert [p.item for p in view.strengths] == ["A"]
-    assert [p.item for p in view.focus_areas] == ["B", "C"]  # bad weighs more than mid
-    assert view.focus_areas[0].feedback == "say more"
+    assert [p.item for p in view.coaching.strengths] == ["A"]
+    assert [p.item for p in view.coaching.focus_areas] == ["B", "C"]  # bad weighs more than mid
+    assert view.coaching.focus_areas[0].feedback.text == "say more"
 
 
 def test_focus_ties_broken_by_recency_and_capped_at_three():
@@ -285,12 +285,12 @@ def test_focus_ties_broken_by_recency_and_capped_at_three():
         {"Old": "mid", "New": None, "P": "bad", "Q": "bad"},
         {"Old": None, "New": "mid", "P": "bad", "Q": "bad"},
     ))
-    assert [p.item for p in view.focus_areas] == ["P", "Q", "New"]
+    assert [p.item for p in view.coaching.focus_areas] == ["P", "Q", "New"]
 
 
 def test_no_strength_from_one_good_among_many_sessions():
     view = build(_graded({"A": "good"}, {"A": None}, {"A": "not_relevant"}))
-    assert view.strengths == () and view.focus_areas == ()
+    assert view.coaching.strengths == () and view.coaching.focus_areas == ()
 
 
 def test_pattern_feedback_is_the_latest_non_null():
@@ -299,7 +299,25 @@ def test_pattern_feedback_is_the_latest_non_null():
         f.session(61, f.at(2), evaluations=[f.criterion("D", f.item("A", "good", "second"))]),
         f.session(62, f.at(3), evaluations=[f.criterion("D", f.item("A", "good", None))]),
     ]
-    assert build(sessions).strengths[0].feedback == "second"
+    assert build(sessions).coaching.strengths[0].feedback.text == "second"
+
+
+def test_pattern_feedback_matches_the_card_grade():
+    """A strength never quotes criticism and a focus area never quotes praise, even when the
+    item's latest feedback came with the other grade."""
+    sessions = [
+        f.session(60, f.at(1), evaluations=[f.criterion("D", f.item("S", "good", "praise S"),
+                                                        f.item("W", "bad", "fix W"))]),
+        f.session(61, f.at(2), evaluations=[f.criterion("D", f.item("S", "good", "praise S2"),
+                                                        f.item("W", "mid", "fix W2"))]),
+        f.session(62, f.at(3), evaluations=[f.criterion("D", f.item("S", "mid", "fix S"),
+                                                        f.item("W", "good", "praise W"))]),
+    ]
+    plan = build(sessions).coaching
+    [strength], [focus] = plan.strengths, plan.focus_areas
+    assert (strength.item, strength.feedback.text, strength.feedback.grade) == (
+        "S", "praise S2", "good")
+    assert (focus.item, focus.feedback.text, focus.feedback.grade) == ("W", "fix W2", "mid")
 
 
 # -- moments -------------------------------------------------------------------------
@@ -322,11 +340,16 @@ def test_moments_order_salience_suggestion_grade_recency(monkeypatch):
          f.example("no salience", salience=None, grade=None)],
     )
     order = ["high with try", "high bad", "high good new", "high good old", "mid bad", "low one"]
-    assert [m.quote for m in build(sessions).moments] == order[:an.MAX_MOMENTS]
+    examples = [m for m in build(sessions).feedback_examples]
+    assert [m.quote for m in an.moments_worth_quoting(examples)] == order[:an.MAX_MOMENTS]
+    # The plan leads with the next step's moment (the focus item's most salient bad
+    # example), then the others in that order.
+    lead = ["high bad"] + [q for q in order if q != "high bad"]
+    assert [m.quote for m in build(sessions).coaching.moments] == lead[:an.MAX_MOMENTS]
     monkeypatch.setattr(figures, "MAX_MOMENTS", 6)
     view = build(sessions)
-    assert [m.quote for m in view.moments] == order
-    assert view.moments[0].suggestion == "Try: X"
+    assert [m.quote for m in view.coaching.moments] == lead
+    assert view.coaching.next_step.said == "high bad"
 
 
 def test_moments_dedupe_on_normalised_quote_and_cap():
@@ -335,10 +358,10 @@ def test_moments_dedupe_on_normalised_quote_and_cap():
                                                             suggestion="Try: ask why")]
     # The duplicates are in the newest session, so without dedupe both would make the cut.
     view = build(_with_examples(quotes[:4], quotes[4:], dupes))
-    assert len(view.moments) == an.MAX_MOMENTS == 4
-    normalised = [an.normalise_quote(m.quote) for m in view.moments]
+    assert len(view.coaching.moments) == an.MAX_MOMENTS == 4
+    normalised = [an.normalise_quote(m.quote) for m in view.coaching.moments]
     assert len(set(normalised)) == an.MAX_MOMENTS
-    tell = [m for m in view.moments if an.normalise_quote(m.quote) == "tell me about it"]
+    tell = [m for m in view.coaching.moments if an.normalise_quote(m.quote) == "tell me about it"]
     assert len(tell) == 1 and tell[0].suggestion == "Try: ask why"
     assert len(view.feedback_examples) == 10  # the workbook gets every example
 
@@ -347,7 +370,7 @@ def test_moments_only_from_valid_sessions_examples_from_all():
     sessions = _with_examples([f.example("valid words")], [f.example("invalid words")])
     sessions[1]["is_valid_attempt"] = False
     view = build(sessions)
-    assert [m.quote for m in view.moments] == ["valid words"]
+    assert [m.quote for m in view.coaching.moments] == ["valid words"]
     assert [m.quote for m in view.feedback_examples] == ["valid words", "invalid words"]
 
 
@@ -546,7 +569,7 @@ def test_every_nullable_field_null():
     assert rep.name == "nobody@example.com" and rep.first_name == "nobody@example.com"
     assert rep.session_count == 2 and rep.valid_count == 0
     assert rep.best_score is None and rep.percentile is None and rep.lift is None
-    assert rep.practice_minutes == 0 and rep.rubric_sessions == () and rep.moments == ()
+    assert rep.practice_minutes == 0 and rep.rubric_sessions == () and rep.coaching.moments == ()
     assert rep.transcript is not None and rep.transcript.lines[0].speaker is None
     assert rep.assignment_status is None
     assert report.workspace_name == "Exec workspace"
@@ -566,7 +589,7 @@ def test_null_score_valid_session_with_graded_nulls_in_rubric():
     view = build([s], who=who)
     assert view.valid_count == 1
     assert view.rubric[0].grades == (None,) and view.rubric[0].good_share is None
-    assert view.moments[0].salience is None and view.moments[0].grade is None
+    assert view.coaching.moments[0].salience is None and view.coaching.moments[0].grade is None
     assert view.transcript.lines[0].highlighted  # "Hello?" is quoted verbatim
 
 
@@ -611,5 +634,5 @@ def test_header_only_report_and_build_rep_alone():
 def test_a_suggestion_that_repeats_the_quote_is_dropped():
     view = build(_with_examples([f.example("Appreciate it.", suggestion="appreciate it"),
                                  f.example("Send me a deck", suggestion="What would help?")]))
-    by_quote = {m.quote: m.suggestion for m in view.moments}
+    by_quote = {m.quote: m.suggestion for m in view.coaching.moments}
     assert by_quote == {"Appreciate it.": None, "Send me a deck": "What would help?"}

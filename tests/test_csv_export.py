@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reporter.format import fmt_item
 from reporter.render.cells import csv_text
 from reporter.render.csv_export import (
     FEEDBACK_COLUMNS,
@@ -57,7 +58,10 @@ def test_reps_round_trip(files, report):
     assert float(amelie["best_score"]) == report.reps[0].best_score
     assert float(amelie["lift"]) == report.reps[0].lift
     assert amelie["is_member"] == "true"
-    assert amelie["top_strength"] == "Discovery > Open questions"
+    plan = report.reps[0].coaching
+    assert amelie["top_strength"] == fmt_item(plan.strengths[0].criterion, plan.strengths[0].item)
+    assert amelie["top_focus_area"] == amelie["next_step"] == fmt_item(
+        plan.next_step.criterion, plan.next_step.item)
     carla = next(r for r in rows if r["email"] == "carla@acme.test")
     assert carla["best_score"] == "" and carla["lift"] == ""  # unknown is blank, not zero
     assert next(r for r in rows if r["email"] == "wang@acme.test")["name"] == "王小明"

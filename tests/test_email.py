@@ -11,6 +11,7 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -36,7 +37,7 @@ from reporter.deliver.outbox import (
 )
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.render.templates import TemplateFailure
-from reporter.views import ReportView
+from reporter.views import RankGap, ReportView, Target
 from tests.conftest import REJECTED, Recorder, free_port
 from tests.sample_views import sample_report
 
@@ -153,7 +154,7 @@ def test_one_message_per_rep_with_a_pdf(tmp_path: Path) -> None:
         assert msg["To"].addresses[0].addr_spec == entry.email
         assert msg["Subject"] == ("Your Discovery Call with IT Director "
                                   f"{'coaching' if entry.status == 'ok' else 'practice'} "
-                                  "report — 2026-10")
+                                  "report — October 2026")
         _, _, pdf = parts(msg)
         assert pdf.get_content_type() == "application/pdf"
         assert pdf.get_filename() == f"{entry.slug}.pdf"
@@ -164,23 +165,41 @@ def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Pat
     run = make_run(tmp_path)
     text, html, _ = parts(by_email(build(run))["amelie@acme.test"])
     assert text.startswith("Hi Amélie,")
-    assert "91 (Gold)" in text and "+39 points" in text
+    assert "91.0 (Gold)" in text and "+39.0 points" in text
     assert "5 valid of 6 sessions" in text and "88th percentile" in text
-    assert "One thing to work on next: Discovery: Pain quantified" in text
-    assert 'Try: "Before I show you anything, what does a missed shipment cost you today?"' in text
-    assert text.count("One thing to work on next") == 1
-    assert "Hi Amélie," in html and "91 (Gold)" in html and "Pain quantified" in html
+    assert "Your one thing for next time: Discovery › Pain quantified" in text
+    assert 'You said:     "So, uh, would you like to see a demo?"' in text
+    assert ('Try instead:  "Before I show you anything, what does a missed shipment cost you '
+            'today?"') in text
+    assert "Why:         Jumped to the pitch before the buyer named a cost." in text
+    assert text.count("one thing for next time") == 1
+    assert "Hi Amélie," in html and "91.0 (Gold)" in html and "Pain quantified" in html
 
 
-def test_focus_area_without_a_matching_moment_has_no_try_line(tmp_path: Path) -> None:
+def test_a_step_without_a_suggested_phrasing_has_no_try_line(tmp_path: Path) -> None:
+    """Bob's next step rests on the evaluator's feedback: no "Try instead" is made up."""
+    run = make_run(tmp_path)
+    text, html, _ = parts(by_email(build(run))["bob@acme.test"])
+    assert "Your one thing for next time: Discovery › Current process" in text
+    assert "Why:         Work on current process." in text
+    assert "Try" not in text and "Try" not in html
+
+
+def test_a_decline_a_rank_gap_and_a_target_are_said(tmp_path: Path) -> None:
     report = sample_report()
-    amelie = report.reps[0]
-    amelie = replace(amelie, moments=tuple(m for m in amelie.moments
-                                           if m.item != "Pain quantified"))
-    run = make_run(tmp_path, replace(report, reps=(amelie, *report.reps[1:])))
-    text, html, _ = parts(by_email(build(run))["amelie@acme.test"])
-    assert "One thing to work on next: Discovery: Pain quantified" in text
-    assert "Try:" not in text and "Try:" not in html
+    fatima = next(r for r in report.reps if r.email == "fatima@acme.test")
+    plan = replace(fatima.coaching,
+                   target=Target("past_due", "silver", datetime(2026, 10, 31, tzinfo=UTC),
+                                 False, 5.0, True),
+                   rank_gap=RankGap("silver", 4.5))
+    fatima = replace(fatima, coaching=plan)
+    run = make_run(tmp_path, replace(report, reps=tuple(
+        fatima if r.email == fatima.email else r for r in report.reps)))
+    text, html, _ = parts(by_email(build(run))["fatima@acme.test"])
+    assert "Latest score:    60.5, 9.5 below your best" in text  # 70.0 -> 60.5
+    assert "Next rank:       4.5 points from Silver" in text
+    assert "Past due since Oct 31, 2026 (target Silver) — 5.0 points short" in text
+    assert "9.5 below your best" in html and "Past due since Oct 31, 2026" in html
 
 
 def test_rep_without_a_valid_attempt_gets_the_kind_variant(tmp_path: Path) -> None:
@@ -188,9 +207,10 @@ def test_rep_without_a_valid_attempt_gets_the_kind_variant(tmp_path: Path) -> No
     msg = by_email(build(run))["carla@acme.test"]
     text, html, pdf = parts(msg)
     assert text.startswith("Hi Carla,")
-    assert "none of your sessions counted as a valid attempt yet" in text
-    assert "Best score" not in text and "work on next" not in text
-    assert "valid attempt yet" in html
+    # October 2026 is over: "no valid attempt", never "yet".
+    assert "none of your sessions counted as a valid attempt, so" in text
+    assert "Best score" not in text and "next time" not in text
+    assert "valid attempt, so" in html and " yet" not in text
     assert pdf.get_content() == run.pdfs["carla@acme.test"]
 
 
@@ -251,7 +271,7 @@ def test_subject_prefix_company_and_user_templates(tmp_path: Path) -> None:
     (custom / "subject.txt").write_text("{{ v.first_name }}: {{ v.period }}\n\n  report\n")
     msg = by_email(build(run, subject_prefix="[Acme]", company="Acme Enablement",
                          templates_dir=tmp_path / "templates"))["amelie@acme.test"]
-    assert msg["Subject"] == "[Acme] Amélie: 2026-10 report"
+    assert msg["Subject"] == "[Acme] Amélie: October 2026 report"
     text, _, _ = parts(msg)  # body.txt still comes from the bundled templates
     assert text.rstrip().endswith("Acme Enablement")
 

@@ -9,8 +9,10 @@ from reporter.render import charts, csv_export
 
 
 def test_scores_points_shares_and_ordinals():
-    assert [fmt.fmt_score(v) for v in (None, 91.0, 68.5, 74.96)] == ["–", "91", "68.5", "75"]
-    assert [fmt.fmt_points(v) for v in (4.0, -2.5, 0.0, None)] == ["+4", "−2.5", "±0", "–"]
+    assert [fmt.fmt_score(v) for v in (None, 91.0, 68.5, 74.96)] == ["–", "91.0", "68.5", "75.0"]
+    assert [fmt.fmt_points(v) for v in (4.0, -2.5, 0.0, 0.04, None)] == [
+        "+4.0", "−2.5", "±0.0", "±0.0", "–"]
+    assert fmt.fmt_point_count(0.4) == "0.4 points" and fmt.fmt_point_count(1) == "1.0 point"
     assert fmt.fmt_share(0.25) == "25%" and fmt.fmt_share(None) == "–"
     assert [fmt.fmt_ordinal(v) for v in (1, 2, 3, 11, 12, 13, 21, 72.6)] == [
         "1st", "2nd", "3rd", "11th", "12th", "13th", "21st", "73rd"]

@@ -51,3 +51,28 @@ def test_the_installed_wheel_runs_the_demo_away_from_the_repository(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stderr.splitlines()[0].startswith(str(site))
     assert len(list((elsewhere / "demo").rglob("reps/*.pdf"))) >= 20
+
+
+def _sample_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample", ROOT / "scripts" / "sample.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_readme_pictures_are_drawn_with_the_current_templates():
+    """examples/*.png come from `make sample`; a template change without a fresh `make
+    sample` leaves the README showing a report nobody gets any more."""
+    import json
+
+    stamp = json.loads((ROOT / "examples" / "samples.json").read_text(encoding="utf-8"))
+    assert stamp["templates_sha256"] == _sample_script().templates_digest(), (
+        "the report templates changed since the README's pictures were drawn: run make sample")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in stamp["reps"]:
+        png = ROOT / "examples" / name
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert f"(examples/{name})" in readme, name

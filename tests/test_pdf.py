@@ -20,7 +20,7 @@ from reporter.render.pdf import (
     RenderedPdf,
     target_path,
 )
-from reporter.views import ReportView, RepView
+from reporter.views import Moment, ReportView, RepView
 from tests.sample_views import sample_report
 
 
@@ -97,11 +97,11 @@ def test_full_report_holds_name_best_score_and_a_quoted_moment(renderer: PdfRend
     pdf, pages = renderer.render(REPORT, AMELIE)
     text = _flat(_text(pdf))
     assert "Amélie Dubois-Laurent" in text
-    assert "Discovery Call with IT Director" in text and "2026-10" in text
-    assert "best of 91 (Gold)" in text
+    assert "Discovery Call with IT Director" in text and "October 2026" in text
+    assert "best of 91.0 (Gold)" in text
     assert "Walk me through how a purchase order moves through your team today." in text
-    assert "Try:" in text and "what does a missed shipment cost you today?" in text
-    assert "+39" in text  # lift, first 52 to best 91
+    assert "TRY INSTEAD:" in text.upper() and "what does a missed shipment cost you today?" in text
+    assert "+39.0" in text  # lift, first 52.0 to best 91.0
     assert "88th percentile" in text
     assert 2 <= pages <= 6 and len(_reader(pdf).pages) == pages
 
@@ -115,11 +115,15 @@ def test_every_section_is_present_in_order(renderer: PdfRenderer) -> None:
     assert "Appendix: transcript" not in text
 
 
-def test_single_session_rep_says_lift_needs_two_attempts(renderer: PdfRenderer) -> None:
+def test_single_session_rep_gets_a_compact_first_page(renderer: PdfRenderer) -> None:
+    """One attempt: one score tile, not first, best and latest saying the same number."""
     pdf, pages = renderer.render(REPORT, BOB)
-    text = _flat(_text(pdf))
-    assert "Bob Singh" in text and "needs 2 valid attempts" in text
-    assert "one valid attempt scored 63 (Bronze)" in text
+    first_page = _flat(_reader(pdf).pages[0].extract_text())
+    assert "Bob Singh" in first_page
+    assert "one valid attempt scored 63.0 (Bronze)" in first_page
+    tiles = first_page.upper()
+    assert "SCORE" in tiles and "VALID ATTEMPTS" in tiles
+    assert [t for t in ("LIFT", "LATEST SCORE", "FIRST SCORE") if t in tiles] == []
     assert 2 <= pages <= 6
 
 
@@ -128,7 +132,7 @@ def test_empty_rep_gets_one_page_showing_the_practice_started(renderer: PdfRende
     text = _flat(_text(pdf))
     assert pages == 1
     assert "Carla Nuñez" in text
-    assert "No valid attempt in 2026-10 yet" in text
+    assert "No valid attempt in October 2026" in text and "yet" not in text
     assert "Practice you started" in text and "Oct 1, 2026" in text and "Oct 4, 2026" in text
     assert "Moments that mattered" not in text
 
@@ -153,7 +157,23 @@ def test_header_footer_and_metadata(renderer: PdfRenderer) -> None:
     assert meta is not None
     assert "Amélie Dubois-Laurent" in (meta.title or "")
     assert meta.author == "Acme Corp"
-    assert "2026-10" in (meta.subject or "")
+    assert "October 2026" in (meta.subject or "")
+
+
+def test_reports_are_tagged_pdf_ua_in_the_configured_language() -> None:
+    """Screen readers get structure, the language and a sentence for each chart; a manager
+    who must have untagged files can turn it off."""
+    pdf, _ = render_rep_pdf(REPORT, AMELIE, PdfOptions(language="fr-CA"))
+    root = _reader(pdf).trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "fr-CA"
+    text = _flat(_text(pdf))
+    assert "Score of each valid attempt: 5 attempts" in text  # the chart's text alternative
+    assert "Best scores of 12 participants" in text
+    plain, _ = render_rep_pdf(REPORT, AMELIE, PdfOptions(tagged=False))
+    assert "/StructTreeRoot" not in _reader(plain).trailer["/Root"]
+    with pytest.raises(ValueError, match="language"):
+        PdfOptions(language="en; <script>")
 
 
 def test_paper_size_a4_and_letter() -> None:
@@ -318,10 +338,10 @@ def test_pool_output_equals_in_process_output(tmp_path: Path) -> None:
 
 
 def test_formatters_cope_with_missing_values() -> None:
-    assert fmt_score(None) == "–" and fmt_score(91.0) == "91" and fmt_score(68.5) == "68.5"
-    rep: RepView = replace(AMELIE, percentile=None, lift=None, moments=(), strengths=(),
-                           focus_areas=(), rubric=(), rubric_sessions=(), latest=None,
-                           transcript=None)
+    assert fmt_score(None) == "–" and fmt_score(91.0) == "91.0" and fmt_score(68.5) == "68.5"
+    plan = replace(AMELIE.coaching, next_step=None, moments=(), strengths=(), focus_areas=())
+    rep: RepView = replace(AMELIE, percentile=None, lift=None, coaching=plan, rubric=(),
+                           rubric_sessions=(), latest=None, transcript=None)
     text = _flat(_text(render_rep_pdf(REPORT, rep, PdfOptions(transcripts=True))[0]))
     assert "Not enough data to place you in the cohort" in text
     assert "No rubric grades yet" in text
@@ -332,17 +352,21 @@ def test_moments_are_deduplicated_and_capped_to_a_page() -> None:
     from reporter.analytics import MAX_MOMENTS
     from reporter.render.pdf import moment_cards
 
-    first = AMELIE.moments[0]
+    def with_moments(*moments: Moment) -> RepView:
+        return replace(AMELIE, coaching=replace(AMELIE.coaching, moments=moments))
+
+    kept = AMELIE.coaching.moments
+    first = kept[0]
     repeated = replace(first, quote="  so, UH, would you like to see a demo?  ")
-    cards = moment_cards(replace(AMELIE, moments=(first, repeated, *AMELIE.moments[1:])))
-    assert [c.moment for c in cards] == list(AMELIE.moments)
+    cards = moment_cards(with_moments(first, repeated, *kept[1:]))
+    assert [c.moment for c in cards] == list(kept)
     assert [c.label for c in cards] == ["What to change", "What worked", "What to change"]
     wordy = "This answer keeps going with more and more detail about the call. " * 12
     long_moments = tuple(replace(first, quote=f"{i}: {wordy}", feedback=wordy, suggestion=wordy)
                          for i in range(8))
-    assert 1 <= len(moment_cards(replace(AMELIE, moments=long_moments))) < MAX_MOMENTS
+    assert 1 <= len(moment_cards(with_moments(*long_moments))) < MAX_MOMENTS
     short = tuple(replace(first, quote=f"Short quote {i}") for i in range(MAX_MOMENTS))
-    assert len(moment_cards(replace(AMELIE, moments=short))) == MAX_MOMENTS
+    assert len(moment_cards(with_moments(*short))) == MAX_MOMENTS
 
 
 def test_heatmap_keeps_the_latest_sessions_when_there_are_many() -> None:

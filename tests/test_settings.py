@@ -91,6 +91,16 @@ def test_render_settings_take_templates_and_paper_from_the_file(env, tmp_path):
     got = render_settings(config, RenderFlags(no_xlsx=True))
     assert got.pdf_options.paper == "letter" and got.csv and not got.xlsx
     assert got.pdf_options.templates_dir == tmp_path / "tpl"
+    assert got.pdf_options.language == "en" and got.pdf_options.tagged  # on by default
+
+
+def test_render_settings_take_the_language_and_tagging_from_the_file(env, tmp_path):
+    config = write(tmp_path, 'language = "de-CH"\ntagged_pdf = false\n')
+    got = render_settings(config, RenderFlags())
+    assert (got.pdf_options.language, got.pdf_options.tagged) == ("de-CH", False)
+    bad = write(tmp_path, 'language = "Deutsch (Schweiz)"\n')
+    with pytest.raises(ConfigError, match="language must be a language tag"):
+        render_settings(bad, RenderFlags())
 
 
 def test_email_settings_check_everything_before_anything_is_written(env, tmp_path):

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.chart import BarChart, LineChart
 
+from reporter.format import fmt_item
 from reporter.render import workbook as wbmod
 from reporter.render.cells import clean_text, excel_datetime, text_cell
 from reporter.render.workbook import (
@@ -82,13 +83,17 @@ def test_reps_sheet_headers_values_and_types(book, report):
     practised = _column(ws, "Last practised (UTC)")
     assert all(isinstance(v, datetime) for v in practised)
     assert practised[0] == report.reps[0].last_practised.replace(tzinfo=None)
-    assert _column(ws, "Top strength")[0] == "Discovery > Open questions"
+    plan = report.reps[0].coaching
+    assert _column(ws, "Top strength")[0] == fmt_item(plan.strengths[0].criterion,
+                                                      plan.strengths[0].item)
+    assert _column(ws, "Top focus area")[0] == _column(ws, "Next step")[0] == fmt_item(
+        plan.next_step.criterion, plan.next_step.item)
 
 
 def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
     ws = book["Reps"]
     table = ws.tables["RepsTable"]
-    assert table.ref == f"A1:U{len(report.reps) + 1}"
+    assert table.ref == f"A1:Z{len(report.reps) + 1}"
     assert table.autoFilter is not None and table.autoFilter.ref == table.ref
     assert [c.name for c in table.tableColumns] == [c.header for c in REPS_SHEET]
     assert ws.freeze_panes == "A2"

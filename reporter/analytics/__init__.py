@@ -10,6 +10,7 @@ the same number never means two things in two documents.
     figures     single figures (first, best, latest, lift, percentile, trend, slug), caps
     sessions    a rep's sessions with their attempts, oldest first
     rubric      heatmap rows, strengths and focus areas
+    coaching    the coaching plan: next step, patterns, moments, target, decline
     moments     feedback moments, the ones worth quoting, the transcript
     rep         RepContext, build_rep
     cohort      the whole scenario's figures and the selected reps' weeks and rubric
@@ -18,8 +19,9 @@ the same number never means two things in two documents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 
 from reporter import __version__
@@ -35,14 +37,16 @@ from reporter.analytics.figures import (
     trend_for,
     utc,
 )
+from reporter.analytics.moments import moments_worth_quoting
 from reporter.analytics.rep import RepContext, build_rep, rep_context
 from reporter.cohort.snapshot import SelectionRecord, Snapshot
+from reporter.format import fmt_day
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
 __all__ = [
     "MAX_MOMENTS", "MAX_PATTERNS", "RepContext", "build_rep", "build_report",
-    "distribution", "normalise_quote", "percentile", "rank_for", "rep_context", "rep_slug",
-    "selection_text", "trend_for",
+    "distribution", "moments_worth_quoting", "normalise_quote", "percentile", "rank_for",
+    "rep_context", "rep_slug", "selection_text", "trend_for",
 ]
 
 
@@ -74,9 +78,21 @@ def selection_text(selection: SelectionRecord, rep_count: int) -> str:
     return said
 
 
+def period_title(label: str, start: datetime, end: datetime) -> str:
+    """The period as people read it: "October 2026" for a month label ("2026-10"), else
+    "Oct 3, 2026 to Oct 20, 2026" (the end is exclusive when it falls on midnight)."""
+    if re.fullmatch(r"\d{4}-\d{2}", label):
+        return f"{start:%B} {start.year}"
+    last = end - timedelta(microseconds=1) if end.time() == time() and end > start else end
+    if (start.year, start.month, start.day) == (last.year, last.month, last.day):
+        return fmt_day(start)
+    return f"{fmt_day(start)} to {fmt_day(last)}"
+
+
 def _period(snapshot: Snapshot, reps: Sequence[RepView], generated_at: datetime) -> PeriodInfo:
     """The snapshot's period; when missing, the span of the reps' sessions (else the
-    generation time), labelled "YYYY-MM-DD to YYYY-MM-DD"."""
+    generation time), labelled "YYYY-MM-DD to YYYY-MM-DD". Finished: it ended before the
+    report was generated (a rep with no attempt "in October 2026", not "yet")."""
     times = [a.created_at for r in reps for a in r.attempts]
     if snapshot.period is not None:
         start, end = utc(snapshot.period.start), utc(snapshot.period.end)
@@ -84,7 +100,9 @@ def _period(snapshot: Snapshot, reps: Sequence[RepView], generated_at: datetime)
     else:
         start, end = min(times, default=generated_at), max(times, default=generated_at)
         label = None
-    return PeriodInfo(label=label or f"{start:%Y-%m-%d} to {end:%Y-%m-%d}", start=start, end=end)
+    label = label or f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+    return PeriodInfo(label=label, start=start, end=end, title=period_title(label, start, end),
+                      finished=end <= generated_at)
 
 
 def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,

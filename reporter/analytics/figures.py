@@ -27,6 +27,11 @@ MAX_PATTERNS = 3
 #: Moments worth quoting: what fits on one page (the PDF shows them all, or fewer when the
 #: quotes are long), and what the email picks its suggestion from.
 MAX_MOMENTS = 4
+#: A latest valid score this many points or more below the best is a decline, said plainly
+#: (page 1, a tile, the email, the workbook).
+DECLINE_POINTS = 5.0
+#: A best score within this many points of the next rank's threshold: the rep is told how far.
+NEAR_RANK_POINTS = 5.0
 #: Tolerance when comparing our figures with the participants endpoint's.
 CROSS_CHECK_TOLERANCE = 0.01
 SLUG_MAX = 40

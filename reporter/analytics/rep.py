@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from reporter.analytics.coaching import coaching_plan
 from reporter.analytics.cohort import cohort_best_scores
 from reporter.analytics.crosscheck import participants_by_id, rep_disagreements
 from reporter.analytics.figures import (
@@ -19,8 +20,8 @@ from reporter.analytics.figures import (
     text,
     trend_for,
 )
-from reporter.analytics.moments import choose_transcript, examples, moments_worth_quoting
-from reporter.analytics.rubric import build_rubric, patterns
+from reporter.analytics.moments import choose_transcript, examples
+from reporter.analytics.rubric import build_rubric
 from reporter.analytics.sessions import in_time_order, rubric_columns
 from reporter.cohort.snapshot import RepRecord, Snapshot
 from reporter.exec_api.models import ScenarioParticipantEntry
@@ -46,7 +47,8 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
 
     Usable alone, so that a rep's PDF can render as soon as their sessions are in. The
     percentile is of the best score among the participants endpoint's best scores (None
-    when the rep has no best score or the population is empty). The rep's warnings are the
+    when the rep has no best score or the population is empty). The coaching plan is
+    ``reporter.analytics.coaching``'s. The rep's warnings are the
     cross-check disagreements with the participants endpoint.
     """
     user = rep.user
@@ -60,7 +62,7 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
     best_score = best.score if best else None
     columns = rubric_columns(sessions)
     rubric = build_rubric(columns)
-    strengths, focus = patterns(rubric)
+    valid_examples = [m for s in sessions if s.valid for m in examples(s)]
     view = RepView(
         user_id=user.id,
         email=email,
@@ -87,9 +89,7 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
                     if best_score is not None and population else None),
         rubric_sessions=tuple(s.attempt for s in columns),
         rubric=rubric,
-        strengths=strengths,
-        focus_areas=focus,
-        moments=moments_worth_quoting([m for s in sessions if s.valid for m in examples(s)]),
+        coaching=coaching_plan(rubric, valid_examples, best, latest, rep.assignment),
         feedback_examples=tuple(m for s in sessions for m in examples(s)),
         latest=latest,
         transcript=choose_transcript(sessions, best),

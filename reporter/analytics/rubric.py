@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 from reporter.analytics.figures import MAX_PATTERNS, text
 from reporter.analytics.sessions import Session, items
-from reporter.views import ItemRow, Pattern
+from reporter.views import GradedFeedback, ItemRow, Pattern
+
+WEAK_GRADES = ("mid", "bad")
 
 
 def build_rubric(columns: Sequence[Session]) -> tuple[ItemRow, ...]:
@@ -15,21 +17,31 @@ def build_rubric(columns: Sequence[Session]) -> tuple[ItemRow, ...]:
     A grade is None where the item was absent or not graded; when a session lists
     the same item twice, its first graded occurrence counts. good_share =
     good / (good + mid + bad), None when the item was never graded one of those.
-    latest_feedback: the item's most recent non-blank feedback.
+    latest_feedback: the item's most recent non-blank feedback, whatever its grade;
+    good_feedback / weak_feedback: the most recent from a session that graded the item
+    good / mid or bad (the grade counted for that column).
     """
     keys: list[tuple[str, str]] = []
     grades: dict[tuple[str, str], list[str | None]] = {}
     feedback: dict[tuple[str, str], str | None] = {}
+    good_fb: dict[tuple[str, str], GradedFeedback] = {}
+    weak_fb: dict[tuple[str, str], GradedFeedback] = {}
     for col, session in enumerate(columns):
         for key, item in items(session):
             if key not in grades:
                 keys.append(key)
                 grades[key] = [None] * len(columns)
                 feedback[key] = None
-            if grades[key][col] is None:
-                grades[key][col] = item.grade
-            if (said := text(item.feedback)) is not None:
-                feedback[key] = said
+            if grades[key][col] is not None:
+                continue
+            grades[key][col] = item.grade
+            if (said := text(item.feedback)) is None:
+                continue
+            feedback[key] = said
+            if item.grade == "good":
+                good_fb[key] = GradedFeedback(said, item.grade, session.attempt.created_at)
+            elif item.grade in WEAK_GRADES:
+                weak_fb[key] = GradedFeedback(said, item.grade, session.attempt.created_at)
     rows = []
     for key in keys:
         g = grades[key]
@@ -40,45 +52,42 @@ def build_rubric(columns: Sequence[Session]) -> tuple[ItemRow, ...]:
             not_relevant=g.count("not_relevant"),
             good_share=good / graded if graded else None,
             latest_feedback=feedback[key],
+            good_feedback=good_fb.get(key),
+            weak_feedback=weak_fb.get(key),
         ))
     return tuple(rows)
 
 
 def patterns(rows: Sequence[ItemRow]) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...]]:
-    """(strengths, focus areas), at most MAX_PATTERNS each, most consistent first.
+    """(strengths, focus areas), at most MAX_PATTERNS each.
 
     Strength: graded good in at least 2 sessions (in the one session, when the rep
-    has a single graded session) and good_share >= 0.5. Its consistency is
-    good / (good + mid + bad); ordered by consistency, then count, then rubric order.
+    has a single graded session) and good outnumbers mid + bad. Ordered by good share,
+    then count, then rubric order. Its feedback is the latest from a session that graded
+    it good.
 
-    Focus area: graded mid or bad at least once. Its consistency is
-    (mid + bad) / (good + mid + bad); ordered by severity, (2 * bad + mid) /
-    (2 * graded), so a bad weighs twice a mid, then by recency (the item's latest
-    mid or bad grade, newest first), then rubric order.
-
-    An item that qualifies for both goes where its majority is: a strength only
-    when good outnumbers mid + bad; on a tie it is something to work on.
-    feedback: the item's latest feedback.
+    Focus area: graded mid or bad at least once, and not a strength (on a tie between
+    good and mid + bad it is something to work on). Ordered by severity,
+    (2 * bad + mid) / (2 * graded), so a bad weighs twice a mid, then by recency (the
+    item's latest mid or bad grade, newest first), then rubric order. Its feedback is
+    the latest from a session that graded it mid or bad.
     """
     columns = max((len(r.grades) for r in rows), default=0)
     min_good = 1 if columns == 1 else 2
     strengths: list[tuple[tuple[float, ...], Pattern]] = []
     focus: list[tuple[tuple[float, ...], Pattern]] = []
     for order, row in enumerate(rows):
-        graded = row.good + row.mid + row.bad
+        graded = row.graded
         if not graded:
             continue
         weak = row.mid + row.bad
-        is_strength = row.good >= min_good and (row.good_share or 0.0) >= 0.5
-        if is_strength and row.good > weak:
-            pattern = Pattern(row.criterion, row.item, row.good, graded, row.good / graded,
-                              row.latest_feedback)
-            strengths.append(((-pattern.consistency, -pattern.count, order), pattern))
+        if row.good >= min_good and row.good > weak:
+            pattern = Pattern(row.criterion, row.item, row.good, graded, row.good_feedback)
+            strengths.append(((-pattern.good_share, -row.good, order), pattern))
         elif weak:
             severity = (2 * row.bad + row.mid) / (2 * graded)
-            recency = max(i for i, g in enumerate(row.grades) if g in ("mid", "bad"))
-            pattern = Pattern(row.criterion, row.item, weak, graded, weak / graded,
-                              row.latest_feedback)
+            recency = max(i for i, g in enumerate(row.grades) if g in WEAK_GRADES)
+            pattern = Pattern(row.criterion, row.item, row.good, graded, row.weak_feedback)
             focus.append(((-severity, -recency, order), pattern))
     strengths.sort(key=lambda pair: pair[0])
     focus.sort(key=lambda pair: pair[0])

@@ -28,9 +28,18 @@ from jinja2 import Environment
 from reporter.deliver.manifest import Manifest, ManifestError, RepEntry, sha256_file
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes
-from reporter.format import RANK_LABELS, fmt_ordinal, fmt_score
+from reporter.format import (
+    RANK_LABELS,
+    fmt_decline,
+    fmt_item,
+    fmt_ordinal,
+    fmt_point_count,
+    fmt_rank_gap,
+    fmt_score,
+    fmt_target,
+)
 from reporter.render.templates import environment, template_errors
-from reporter.views import Moment, Pattern, ReportView, RepView
+from reporter.views import ReportView, RepView
 
 SUBJECT_TEMPLATE = "email/subject.txt"
 TEXT_TEMPLATE = "email/body.txt"
@@ -70,10 +79,15 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
-class FocusView:
-    label: str  # "Discovery: Pain quantified"
-    feedback: str | None
-    suggestion: str | None  # without a leading "Try:"; the template adds it
+class StepView:
+    """The coaching plan's next step, one line per part, as the PDF's page 1 says it."""
+
+    kind: str  # "focus", "polish" or "keep"
+    label: str  # "Discovery › Pain quantified"
+    said: str | None  # the rep's own words
+    suggestion: str | None  # without a leading "Try:"; the template adds its own label
+    feedback: str | None  # why: the evaluator's feedback
+    from_feedback: bool  # no phrasing was suggested: the step rests on the feedback
 
 
 @dataclass(frozen=True)
@@ -81,14 +95,18 @@ class EmailView:
     first_name: str
     has_valid_attempt: bool
     scenario: str
-    period: str
+    period: str  # "October 2026"
+    period_finished: bool
     company: str
-    best: str  # "91 (Gold)"
-    lift: str | None  # "+39 points since your first valid attempt"
+    best: str  # "91.0 (Gold)"
+    lift: str | None  # "+39.0 points since your first valid attempt"
+    latest: str | None  # "61.0, 13.6 below your best" when the rep slipped
+    rank_gap: str | None  # "0.4 points from Silver"
+    target: str | None  # "Target: Silver by Oct 31, 2026 — 0.4 points short"
     attempts: str  # "5 valid of 6 sessions"
     percentile: str | None  # "88th percentile of everyone who practised"
     session_count: int
-    focus: FocusView | None
+    focus: StepView | None
     pdf_filename: str
     original_recipient: str | None  # set on a --to-override trial
 
@@ -106,28 +124,12 @@ def _one_line(text: str | None, limit: int) -> str:
 
 
 def _lift(value: float | None) -> str | None:
+    """The lift (best minus first) in words; a best that came first says so, not "level"."""
     if value is None:
         return None
-    points = fmt_score(abs(value))
-    unit = "point" if points == "1" else "points"
     if value > 0:
-        return f"+{points} {unit} since your first valid attempt"
-    if value < 0:
-        return f"−{points} {unit} since your first valid attempt"
-    return "level with your first valid attempt"
-
-
-def focus_for(rep: RepView) -> tuple[Pattern, Moment | None] | None:
-    """The rep's one focus area, and the quoted moment on the same item that has a suggestion.
-
-    One area only: an email that lists five things to fix gets none of them fixed.
-    """
-    if not rep.focus_areas:
-        return None
-    area = rep.focus_areas[0]
-    moment = next((m for m in rep.moments if m.criterion == area.criterion
-                   and m.item == area.item and m.suggestion), None)
-    return area, moment
+        return f"+{fmt_point_count(value)} from your first valid attempt to your best"
+    return "your best was your first valid attempt"
 
 
 def _suggestion(text: str | None) -> str | None:
@@ -138,14 +140,17 @@ def _suggestion(text: str | None) -> str | None:
 
 def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_filename: str,
                original_recipient: str | None = None) -> EmailView:
+    plan = rep.coaching
+    step = plan.next_step
     focus = None
-    picked = focus_for(rep)
-    if picked is not None:
-        area, moment = picked
-        focus = FocusView(
-            label=f"{area.criterion}: {area.item}",
-            feedback=_one_line(area.feedback, FEEDBACK_CHARS) or None,
-            suggestion=_suggestion(moment.suggestion) if moment else None,
+    if step is not None:
+        focus = StepView(
+            kind=step.kind,
+            label=_one_line(fmt_item(step.criterion, step.item), NAME_CHARS),
+            said=_one_line(step.said, SUGGESTION_CHARS) or None,
+            suggestion=_suggestion(step.try_instead),
+            feedback=_one_line(step.why, FEEDBACK_CHARS) or None,
+            from_feedback=step.source == "feedback",
         )
     best = fmt_score(rep.best_score)
     if rep.best_rank in RANK_LABELS and rep.best_score is not None:
@@ -155,10 +160,14 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
         first_name=_one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
         has_valid_attempt=rep.has_valid_attempt,
         scenario=_one_line(report.scenario.name, NAME_CHARS),
-        period=_one_line(report.period.label, NAME_CHARS),
+        period=_one_line(report.period.prose, NAME_CHARS),
+        period_finished=report.period.finished,
         company=_one_line(settings.company or report.workspace_name, NAME_CHARS),
         best=best,
         lift=_lift(rep.lift),
+        latest=fmt_decline(plan.decline),
+        rank_gap=fmt_rank_gap(plan.rank_gap),
+        target=fmt_target(plan.target),
         attempts=f"{rep.valid_count} valid of {rep.session_count} {sessions}",
         percentile=(f"{fmt_ordinal(rep.percentile)} percentile of everyone who practised"
                     if rep.percentile is not None else None),

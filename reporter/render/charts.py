@@ -4,30 +4,81 @@ Why Python and not a charting library: the charts are small, must look identical
 worker, must not pull fonts or files from anywhere, and every piece of text inside them comes
 from untrusted data. Building the SVG by hand keeps all three under our control: every text
 node and attribute goes through :func:`_esc`.
+
+Each chart is an ``role="img"`` SVG whose ``aria-label`` and first-child ``<title>`` carry a
+one-sentence description of the data; :func:`score_chart_description` and
+:func:`histogram_description` build that sentence so the template can print it as well.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
-from reporter.format import fmt_score, fmt_short_day
+from reporter.format import RANK_LABELS, fmt_day, fmt_score, fmt_short_day
+from reporter.ranks import RANK_THRESHOLDS, Rank
 
-# Rank thresholds (score >= threshold) as the Exec API defines them, highest first.
-RANK_BANDS: tuple[tuple[str, float, float], ...] = (
-    ("Gold", 90.0, 100.0),
-    ("Silver", 75.0, 90.0),
-    ("Bronze", 50.0, 75.0),
+#: Rank bands (rank, low, high) drawn behind the scores, best first: derived from Exec's
+#: thresholds in :mod:`reporter.ranks` so they are defined once.
+RANK_BANDS: tuple[tuple[Rank, float, float], ...] = tuple(
+    (rank, low, high)
+    for (rank, low), high in zip(
+        RANK_THRESHOLDS, (100.0, *(t for _, t in RANK_THRESHOLDS[:-1])), strict=True)
 )
 # Soft fills: the bands must stay behind the data and still separate in greyscale.
-BAND_FILL = {"Gold": "#f6e7b0", "Silver": "#e3e7ec", "Bronze": "#f1dcc8"}
-BAND_INK = {"Gold": "#8a6d00", "Silver": "#56606b", "Bronze": "#8a4f1d"}
+BAND_FILL: dict[Rank, str] = {"gold": "#f6e7b0", "silver": "#e3e7ec", "bronze": "#f1dcc8"}
+BAND_INK: dict[Rank, str] = {"gold": "#8a6d00", "silver": "#56606b", "bronze": "#8a4f1d"}
 FONT = "Noto Sans, DejaVu Sans, sans-serif"
 INK = "#1b1f24"
 MUTED = "#6b7280"
 GRID = "#d8dde3"
+EMPTY_SCORE_TEXT = "No valid attempt yet"
+EMPTY_COHORT_TEXT = "No cohort scores yet"
+
+# Score axis: the bottom is a multiple of 10 at least this far below the lowest score, and
+# never above AXIS_MIN_CAP so the lowest band's bottom edge (bronze at 50) always shows.
+AXIS_MARGIN = 8.0
+AXIS_MIN_CAP = 40.0
+# Point labels: font size, gap between the point's centre and the label, padding kept clear.
+LABEL_SIZE = 8.5
+LABEL_GAP = 8.0
+LABEL_PAD = 1.5
+# Vertical extent of a line of text around its baseline, in em (cap height ~0.71 plus margin).
+ASCENT = 0.78
+DESCENT = 0.22
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+# Advance widths in em, rounded up from Noto Sans Bold (the wider weight).
+_NARROW = dict.fromkeys(".,:;!'|ijl ", 0.32)
+_WIDE = dict.fromkeys("mwMW@%", 0.9)
+_EM_WIDTHS: dict[str, float] = {
+    **dict.fromkeys("0123456789+=<>#$", 0.6), **_NARROW, **_WIDE, "r": 0.46, "t": 0.44, "f": 0.44,
+    "-": 0.4,
+    "–": 0.5, "—": 1.0, "−": 0.6, "(": 0.34, ")": 0.34, "/": 0.4,
+}
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated advance width of ``text`` set in the chart font at ``size`` (SVG units).
+
+    An estimate, not a measurement: a per-character table in em, rounded up from Noto Sans
+    Bold (the wider weight; digits 0.6 em, '.' 0.32, capitals 0.72, other letters 0.6). That is
+    enough because it only decides whether short labels (scores such as "94.9", band names)
+    would touch, and the layout keeps LABEL_PAD clear on each side of every label; measuring
+    with the real font would mean reading font files, which this module deliberately avoids.
+    """
+    em = 0.0
+    for char in text:
+        width = _EM_WIDTHS.get(char)
+        if width is None:
+            width = 0.72 if char.isupper() else 0.6
+        em += width
+    return em * size
 
 
 def _esc(text: object) -> str:
@@ -39,6 +90,21 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?…" else f"{text}."
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _text_box(x: float, y: float, text: str, size: float, anchor: str) -> Box:
+    width = text_width(text, size)
+    x0 = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
+    return (x0 - LABEL_PAD, y - ASCENT * size, x0 + width + LABEL_PAD, y + DESCENT * size)
+
+
 @dataclass(frozen=True)
 class ScorePoint:
     """One valid attempt on the score chart."""
@@ -47,19 +113,22 @@ class ScorePoint:
     score: float
 
 
-def _svg_open(width: int, height: int, label: str) -> str:
+def _svg_open(width: int, height: int, description: str) -> str:
+    """The root element, described by its aria-label and a first-child <title>."""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{_esc(label)}" '
-        f'font-family="{FONT}">'
+        f'width="{width}" height="{height}" role="img" aria-label="{_esc(description)}" '
+        f'font-family="{FONT}"><title>{_esc(description)}</title>'
     )
 
 
 def _text(x: float, y: float, content: object, *, size: float = 9, anchor: str = "start",
-          fill: str = MUTED, weight: str = "normal") -> str:
+          fill: str = MUTED, weight: str = "normal", cls: str = "") -> str:
+    klass = f' class="{_esc(cls)}"' if cls else ""
     return (
-        f'<text x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}" text-anchor="{anchor}" '
-        f'fill="{fill}" font-weight="{weight}">{_esc(content)}</text>'
+        f'<text{klass} x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}" '
+        f'text-anchor="{anchor}" fill="{_esc(fill)}" font-weight="{weight}">'
+        f'{_esc(content)}</text>'
     )
 
 
@@ -74,34 +143,100 @@ def _date_ticks(start: datetime, end: datetime, max_ticks: int = 6) -> list[date
     return [t for t in ticks if t <= end]
 
 
+def score_axis_min(scores: Sequence[float]) -> float:
+    """Bottom of the score axis: a multiple of 10 at least AXIS_MARGIN below the lowest score,
+    never above AXIS_MIN_CAP (so the bronze band's lower edge shows) and never below 0."""
+    if not scores:
+        return AXIS_MIN_CAP
+    lowest = max(0.0, min(100.0, min(scores)))
+    return max(0.0, min(AXIS_MIN_CAP, math.floor((lowest - AXIS_MARGIN) / 10) * 10))
+
+
+def score_chart_description(points: Sequence[ScorePoint], *,
+                            empty_text: str = EMPTY_SCORE_TEXT) -> str:
+    """One sentence saying what the score chart shows, for its <title> and for screen readers."""
+    if not points:
+        return _sentence(empty_text)
+    ordered = sorted(points, key=lambda p: p.at)
+    first, last = ordered[0], ordered[-1]
+    day = fmt_short_day if first.at.year == last.at.year else fmt_day
+    when = (f"on {day(first.at)}" if first.at.date() == last.at.date()
+            else f"from {day(first.at)} to {day(last.at)}")
+    if len(ordered) == 1:
+        return f"Score of each valid attempt: 1 attempt {when}, scoring {fmt_score(first.score)}."
+    best = max(p.score for p in ordered)
+    return (f"Score of each valid attempt: {len(ordered)} attempts {when}, "
+            f"first {fmt_score(first.score)}, best {fmt_score(best)}, "
+            f"latest {fmt_score(last.score)}.")
+
+
+@dataclass(frozen=True)
+class _Label:
+    x: float
+    y: float
+    anchor: str
+    box: Box
+
+
 def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime,
-                    accent: str, *, width: int = 640, height: int = 190) -> str:
-    """Score per valid attempt against time, over the shaded 50/75/90 rank bands.
+                    accent: str, *, width: int = 640, height: int = 190,
+                    empty_text: str = EMPTY_SCORE_TEXT) -> str:
+    """Score per valid attempt against time, over the shaded rank bands.
 
     The x axis spans the reporting period (widened to fit the points) so a rep sees *when*
-    they practised, not only in what order; with no point the chart says so instead of
-    drawing an empty frame that looks like a score of zero.
+    they practised, not only in what order; with no point the chart says ``empty_text``
+    instead of drawing an empty frame that looks like a score of zero. The score axis runs
+    from :func:`score_axis_min` to 100 so the points use the height while every rank band
+    stays in view. Point labels never overlap: a crowded label moves to the other side of its
+    point or is left out, except the best and the latest score's, which are always shown.
     """
     left, right, top, bottom = 34, 64, 10, 28
     plot_w, plot_h = width - left - right, height - top - bottom
-    parts = [_svg_open(width, height, "Score over time")]
+    plot_right, axis_y = left + plot_w, top + plot_h
+    accent = _esc(accent)
+    parts = [_svg_open(width, height, score_chart_description(points, empty_text=empty_text))]
+    y_min, y_max = score_axis_min([p.score for p in points]), 100.0
 
     def y_of(score: float) -> float:
-        return top + plot_h * (1 - max(0.0, min(100.0, score)) / 100.0)
+        return top + plot_h * (y_max - max(y_min, min(y_max, score))) / (y_max - y_min)
 
-    for name, low, high in RANK_BANDS:
+    obstacles: list[Box] = []  # boxes a point label must stay clear of
+    parts.append('<g class="bands">')
+    band_labels: list[str] = []
+    for rank, low, high in RANK_BANDS:
+        if high <= y_min or low >= y_max:
+            continue  # off-range: not drawn
         y_hi, y_lo = y_of(high), y_of(low)
         parts.append(
-            f'<rect x="{left}" y="{_num(y_hi)}" width="{plot_w}" height="{_num(y_lo - y_hi)}" '
-            f'fill="{BAND_FILL[name]}"/>'
+            f'<rect class="band" x="{left}" y="{_num(y_hi)}" width="{plot_w}" '
+            f'height="{_num(y_lo - y_hi)}" fill="{BAND_FILL[rank]}"/>'
         )
-        parts.append(_text(left + plot_w + 6, (y_hi + y_lo) / 2 + 3, f"{name} {low:.0f}+",
-                           size=8.5, fill=BAND_INK[name], weight="bold"))
-    for tick in (0, 25, 50, 75, 90, 100):
+        name = f"{RANK_LABELS[rank]} {_num(low)}+"
+        size = 8.5
+        band_x, band_y = plot_right + 6.0, (y_hi + y_lo) / 2 + (ASCENT - DESCENT) * size / 2
+        box = _text_box(band_x, band_y, name, size, "start")
+        if not any(_overlaps(box, other) for other in obstacles):
+            obstacles.append(box)
+            band_labels.append(_text(band_x, band_y, name, size=size, fill=BAND_INK[rank],
+                                     weight="bold", cls="band-label"))
+    parts.append("</g>")
+    parts.extend(band_labels)
+
+    # Grid at the rank thresholds, the axis bottom and 100; a label that would touch one
+    # already placed is left out (its line stays).
+    ticks = [y_min, y_max, *(t for _, t in RANK_THRESHOLDS if y_min < t < y_max)]
+    tick_boxes: list[Box] = []
+    parts.append('<g class="y-grid">')
+    for tick in sorted(set(ticks), key=ticks.index):
         y = y_of(tick)
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}" '
+        parts.append(f'<line x1="{left}" x2="{plot_right}" y1="{_num(y)}" y2="{_num(y)}" '
                      f'stroke="{GRID}" stroke-width="0.6"/>')
-        parts.append(_text(left - 5, y + 3, tick, size=8, anchor="end"))
+        box = _text_box(left - 5, y + 3, _num(tick), 8, "end")
+        if not any(_overlaps(box, other) for other in tick_boxes):
+            tick_boxes.append(box)
+            parts.append(_text(left - 5, y + 3, _num(tick), size=8, anchor="end", cls="y-tick"))
+    parts.append("</g>")
+    obstacles.extend(tick_boxes)
 
     first = min([start, *(p.at for p in points)])
     last = max([end, *(p.at for p in points)])
@@ -112,8 +247,7 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
     def x_of(moment: datetime) -> float:
         return left + inset + (plot_w - 2 * inset) * (moment - first).total_seconds() / span
 
-    axis_y = top + plot_h
-    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{axis_y}" y2="{axis_y}" '
+    parts.append(f'<line x1="{left}" x2="{plot_right}" y1="{axis_y}" y2="{axis_y}" '
                  f'stroke="{MUTED}" stroke-width="0.8"/>')
     for day in _date_ticks(first, last):
         x = x_of(day)
@@ -122,7 +256,7 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
         parts.append(_text(x, axis_y + 15, fmt_short_day(day), size=8, anchor="middle"))
 
     if not points:
-        parts.append(_text(left + plot_w / 2, top + plot_h / 2, "No valid attempt yet",
+        parts.append(_text(left + plot_w / 2, top + plot_h / 2, empty_text,
                            size=11, anchor="middle", fill=INK))
         parts.append("</svg>")
         return "".join(parts)
@@ -133,20 +267,94 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
         path = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{accent}" '
                      f'stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>')
-    label_every = 1 if len(ordered) <= 14 else 2
     best = max(p.score for p in ordered)
-    for index, ((x, y), point) in enumerate(zip(coords, ordered, strict=True)):
+    for (x, y), point in zip(coords, ordered, strict=True):
         is_best = point.score == best
         radius = 4.2 if is_best else 3.2
-        parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{radius}" fill="#ffffff" '
-                     f'stroke="{accent}" stroke-width="2"/>')
+        parts.append(f'<circle class="point" cx="{_num(x)}" cy="{_num(y)}" r="{radius}" '
+                     f'fill="#ffffff" stroke="{accent}" stroke-width="2"/>')
         if is_best:
             parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="2" fill="{accent}"/>')
-        if index % label_every == 0 or index == len(ordered) - 1 or is_best:
-            parts.append(_text(x, y - 8, fmt_score(point.score), size=8.5, anchor="middle",
-                               fill=INK, weight="bold" if is_best else "normal"))
-    parts.append("</svg>")
+        reach = radius + 1  # the stroke
+        obstacles.append((x - reach, y - reach, x + reach, y + reach))
+
+    texts = [fmt_score(p.score) for p in ordered]
+
+    def label(index: int, side: str) -> _Label:
+        px, py = coords[index]
+        w = text_width(texts[index], LABEL_SIZE)
+        if side in ("left", "right"):  # beside the point, for the two labels always kept
+            anchor = "end" if side == "left" else "start"
+            x = px - LABEL_GAP if side == "left" else px + LABEL_GAP
+            y = py + (ASCENT - DESCENT) * LABEL_SIZE / 2
+        else:  # centred over or under the point, held inside the plot
+            if px - w / 2 < left:
+                anchor, x = "start", float(left)
+            elif px + w / 2 > plot_right:
+                anchor, x = "end", float(plot_right)
+            else:
+                anchor, x = "middle", px
+            y = py - LABEL_GAP if side == "above" else py + LABEL_GAP + ASCENT * LABEL_SIZE
+        return _Label(x, y, anchor, _text_box(x, y, texts[index], LABEL_SIZE, anchor))
+
+    def fits(lab: _Label) -> bool:
+        """Inside the plot across, inside the chart and above the x axis up and down."""
+        x0, y0, x1, y1 = lab.box
+        return left <= x0 + LABEL_PAD and x1 - LABEL_PAD <= plot_right and y0 >= 0 and y1 <= axis_y
+
+    def sides(index: int, choices: tuple[str, ...] = ("above", "below")) -> list[str]:
+        """The choices the label fits on, preferred first: above, or below a high point."""
+        return [s for s in choices if fits(label(index, s))]
+
+    # The best score's label (its latest occurrence) and the latest score's are always kept:
+    # choose their places so they clear each other first, then everything else.
+    best_index = max(i for i, p in enumerate(ordered) if p.score == best)
+    keys = sorted({best_index, len(ordered) - 1})
+    options = [sides(i, ("above", "below", "right", "left")) or ["above"] for i in keys]
+    chosen: tuple[_Label, ...] = ()
+    rating: tuple[int, int, int] | None = None
+    for combo in itertools.product(*options):
+        labels = tuple(label(i, s) for i, s in zip(keys, combo, strict=True))
+        clash = sum(_overlaps(a.box, b.box) for a, b in itertools.combinations(labels, 2))
+        hits = sum(_overlaps(lab.box, o) for lab in labels for o in obstacles)
+        moved = sum(opts.index(s) for opts, s in zip(options, combo, strict=True))
+        if rating is None or (clash, hits, moved) < rating:
+            chosen, rating = labels, (clash, hits, moved)
+    placed: dict[int, _Label] = dict(zip(keys, chosen, strict=True))
+    for index in range(len(ordered)):
+        if index in placed:
+            continue
+        for side in sides(index):
+            candidate = label(index, side)
+            if not any(_overlaps(candidate.box, o)
+                       for o in (*obstacles, *(lab.box for lab in placed.values()))):
+                placed[index] = candidate
+                break
+    parts.append('<g class="point-labels">')
+    for index in sorted(placed):
+        lab = placed[index]
+        parts.append(_text(lab.x, lab.y, texts[index], size=LABEL_SIZE, anchor=lab.anchor,
+                           fill=INK, weight="bold" if ordered[index].score == best else "normal",
+                           cls="point-label"))
+    parts.append("</g></svg>")
     return "".join(parts)
+
+
+def _bin_of(score: float) -> int:
+    return min(9, max(0, int(score // 10)))
+
+
+def histogram_description(best_scores: Sequence[float], rep_best: float | None) -> str:
+    """One sentence saying what the cohort histogram shows, for its <title> and screen readers."""
+    if not best_scores:
+        return _sentence(EMPTY_COHORT_TEXT)
+    count = len(best_scores)
+    text = (f"Best scores of {count} participant{'' if count == 1 else 's'} "
+            f"in 10-point bins")
+    if rep_best is None:
+        return f"{text}."
+    low = _bin_of(rep_best) * 10
+    return f"{text}; yours, {fmt_score(rep_best)}, is in the {low}-{low + 10} bin."
 
 
 def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accent: str, *,
@@ -158,17 +366,18 @@ def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accen
     """
     left, right, top, bottom = 22, 8, 20, 26
     plot_w, plot_h = width - left - right, height - top - bottom
-    parts = [_svg_open(width, height, "Cohort best scores")]
+    accent = _esc(accent)
+    parts = [_svg_open(width, height, histogram_description(best_scores, rep_best))]
     if not best_scores:
-        parts.append(_text(width / 2, height / 2, "No cohort scores yet", size=10,
+        parts.append(_text(width / 2, height / 2, EMPTY_COHORT_TEXT, size=10,
                            anchor="middle", fill=INK))
         parts.append("</svg>")
         return "".join(parts)
 
     bins = [0] * 10
     for score in best_scores:
-        bins[min(9, max(0, int(score // 10)))] += 1
-    rep_bin = None if rep_best is None else min(9, max(0, int(rep_best // 10)))
+        bins[_bin_of(score)] += 1
+    rep_bin = None if rep_best is None else _bin_of(rep_best)
     tallest = max(bins) or 1
     bar_w = plot_w / 10
     base_y = top + plot_h

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reporter.files import atomic_path
-from reporter.format import csv_number
+from reporter.format import csv_number, fmt_item
 from reporter.render.cells import csv_text, iso
 from reporter.views import Pattern, ReportView, RepView
 
@@ -27,6 +27,9 @@ REPS_COLUMNS: tuple[str, ...] = (
     "assignment_status", "sessions", "valid_attempts", "first_score", "first_rank",
     "best_score", "best_rank", "latest_score", "latest_rank", "lift", "practice_minutes",
     "last_practised", "percentile", "trend", "top_strength", "top_focus_area",
+    # Added with the coaching plan; columns only ever grow at the end.
+    "next_step", "next_step_try", "next_step_source", "target_rank", "due_date",
+    "target_met", "points_short", "past_due", "latest_below_best",
 )
 SESSIONS_COLUMNS: tuple[str, ...] = (
     "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "score",
@@ -74,16 +77,27 @@ def field(value: object) -> str:
 
 
 def _pattern(patterns: Sequence[Pattern]) -> str | None:
-    return f"{patterns[0].criterion} > {patterns[0].item}" if patterns else None
+    return fmt_item(patterns[0].criterion, patterns[0].item) if patterns else None
 
 
 def _rep_row(rep: RepView) -> tuple[object, ...]:
+    plan = rep.coaching
+    step, target = plan.next_step, plan.target
     return (
         rep.user_id, rep.email, rep.name, "; ".join(rep.groups), rep.is_member,
         rep.assignment_status, rep.session_count, rep.valid_count, rep.first_score,
         rep.first_rank, rep.best_score, rep.best_rank, rep.latest_score, rep.latest_rank,
         rep.lift, rep.practice_minutes, rep.last_practised, rep.percentile, rep.trend,
-        _pattern(rep.strengths), _pattern(rep.focus_areas),
+        _pattern(plan.strengths), _pattern(plan.focus_areas),
+        fmt_item(step.criterion, step.item) if step else None,
+        step.try_instead if step else None,
+        step.source if step else None,
+        target.required_rank if target else None,
+        target.due if target else None,
+        target.met if target else None,
+        target.points_short if target else None,
+        target.past_due if target else None,
+        plan.decline.drop if plan.decline else None,
     )
 
 

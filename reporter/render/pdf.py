@@ -28,15 +28,20 @@ from reporter.format import (
     clip,
     fmt_clock,
     fmt_day,
+    fmt_decline,
     fmt_grade,
     fmt_grade_symbol,
+    fmt_graded_good,
     fmt_minutes,
     fmt_ordinal,
+    fmt_point_count,
     fmt_points,
     fmt_rank,
+    fmt_rank_gap,
     fmt_score,
     fmt_share,
     fmt_short_day,
+    fmt_target,
 )
 from reporter.render import charts
 from reporter.render.fetcher import AssetFetcher
@@ -47,6 +52,8 @@ REPORT_TEMPLATE = "report/base.html"
 STYLESHEET_TEMPLATE = "report/report.css"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+PDF_UA = "pdf/ua-1"
 
 # A heatmap wider than this stops being readable (older sessions are left out; analytics
 # caps the moments and patterns themselves).
@@ -56,6 +63,8 @@ MAX_HEATMAP_COLUMNS = 14
 MOMENTS_PAGE_BUDGET = 2600
 MOMENT_CARD_COST = 220
 QUOTE_CHARS = 260
+# Low enough that "Where you stand" still fits on page 1 under the next step.
+PROGRESS_CHART_HEIGHT = 150
 FEEDBACK_CHARS = 300
 
 
@@ -84,10 +93,16 @@ class PdfOptions:
     transcripts: bool = False
     branding: Branding = field(default_factory=Branding)
     templates_dir: Path | None = None
+    language: str = "en"  # the document language (BCP 47), for screen readers and hyphens
+    # Tagged PDF/UA-1: structure, reading order and text alternatives for assistive technology.
+    tagged: bool = True
 
     def __post_init__(self) -> None:
         if str(self.paper).lower() not in PAPER_SIZES:
             raise ValueError(f"paper must be A4 or letter, got {self.paper!r}")
+        if not _LANGUAGE.fullmatch(self.language):
+            raise ValueError(f"language must be a language tag like en or fr-CA, "
+                             f"got {self.language!r}")
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "score": fmt_score, "points": fmt_points, "share": fmt_share, "ordinal": fmt_ordinal,
     "day": fmt_day, "short_day": fmt_short_day, "minutes": fmt_minutes, "clock": fmt_clock,
     "rank": fmt_rank, "grade_symbol": fmt_grade_symbol, "grade": fmt_grade, "clip": clip,
+    "point_count": fmt_point_count, "graded_good": fmt_graded_good,
 }
 
 
@@ -147,7 +163,7 @@ def moment_cards(rep: RepView) -> tuple[MomentCard, ...]:
     cards: list[MomentCard] = []
     seen: set[str] = set()
     budget = MOMENTS_PAGE_BUDGET
-    for moment in rep.moments:
+    for moment in rep.coaching.moments:
         key = " ".join(moment.quote.lower().split())
         if key in seen:
             continue
@@ -166,32 +182,31 @@ def moment_cards(rep: RepView) -> tuple[MomentCard, ...]:
     return tuple(cards)
 
 
-def next_time(rep: RepView) -> Moment | None:
-    """The one suggestion to lead with: the most salient one on something that went wrong."""
-    with_tip = [m for m in rep.moments if m.suggestion]
-    for grades in (("bad",), ("mid",), None):
-        for moment in with_tip:
-            if grades is None or moment.grade in grades:
-                return moment
-    return None
-
-
 def summary_sentence(rep: RepView, report: ReportView) -> str:
-    """One plain sentence a rep reads first: how they did and whether they improved."""
+    """One plain sentence a rep reads first: how they did, whether they improved, whether
+    they slipped, and how close the next rank is. Every figure comes from the rep's view."""
     name = rep.first_name
+    period = report.period
     if not rep.has_valid_attempt:
-        return f"{name}, you have no valid attempt at this scenario in {report.period.label} yet."
+        tail = " yet" if not period.finished else ""
+        return f"{name}, you have no valid attempt at this scenario in {period.prose}{tail}."
+    plan = rep.coaching
     best = f"{fmt_score(rep.best_score)} ({fmt_rank(rep.best_rank)})"
     if rep.valid_count == 1:
         text = (f"{name}, your one valid attempt scored {best}. A second attempt will show how "
                 f"you are progressing.")
     elif rep.lift is not None and rep.lift > 0:
-        text = (f"{name}, you improved by {fmt_score(rep.lift)} points, from "
+        text = (f"{name}, you improved by {fmt_point_count(rep.lift)}, from "
                 f"{fmt_score(rep.first_score)} to a best of {best}, over {rep.valid_count} "
                 f"valid attempts.")
     else:
-        text = (f"{name}, your best of {best} came on your first attempt; your latest scored "
-                f"{fmt_score(rep.latest_score)}.")
+        text = f"{name}, your best of {best} came on your first valid attempt."
+    if plan.decline is not None:
+        text += f" Your latest scored {fmt_decline(plan.decline)}."
+    elif rep.valid_count > 1 and rep.lift is not None and rep.lift <= 0:
+        text += f" Your latest scored {fmt_score(rep.latest_score)}."
+    if plan.rank_gap is not None:
+        text += f" You are {fmt_rank_gap(plan.rank_gap)}."
     if rep.percentile is not None:
         text += f" That puts you in the {fmt_ordinal(rep.percentile)} percentile of the cohort."
     return text
@@ -215,6 +230,8 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
     period = report.period
     cohort = report.cohort
     author = brand.company or report.workspace_name
+    points = _score_points(rep)
+    no_attempt = f"No valid attempt in {period.prose}{'' if period.finished else ' yet'}"
     return {
         "report": report,
         "rep": rep,
@@ -222,25 +239,32 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
         "empty": not rep.has_valid_attempt,
         "company": brand.company,
         "logo_url": assets.logo_url,
-        "title": f"Coaching report: {rep.name}: {report.scenario.name} ({period.label})",
+        "title": f"Coaching report: {rep.name}: {report.scenario.name} ({period.prose})",
         "author": author,
         "description": (f"Roleplay coaching report for {rep.name}, scenario "
-                        f"{report.scenario.name}, period {period.label}"),
+                        f"{report.scenario.name}, period {period.prose}"),
         "created": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "summary": summary_sentence(rep, report),
-        "next_time": next_time(rep),
+        "plan": rep.coaching,
+        "step": rep.coaching.next_step,
+        "target_line": fmt_target(rep.coaching.target),
+        "decline_line": fmt_decline(rep.coaching.decline),
         "progress_chart": Markup(charts.score_over_time(
-            _score_points(rep), period.start, period.end, accent)),
+            points, period.start, period.end, accent, height=PROGRESS_CHART_HEIGHT,
+            empty_text=no_attempt)),
+        "progress_alt": charts.score_chart_description(points, empty_text=no_attempt),
         "cohort_chart": Markup(charts.cohort_histogram(
             cohort.best_scores, rep.best_score, accent)),
+        "cohort_alt": charts.histogram_description(cohort.best_scores, rep.best_score),
         "cohort_size": cohort.api.participant_count or len(cohort.best_scores) or None,
         "heatmap": build_heatmap(rep),
-        "strengths": rep.strengths,
-        "focus_areas": rep.focus_areas,
+        "strengths": rep.coaching.strengths,
+        "focus_areas": rep.coaching.focus_areas,
         "moments": moment_cards(rep),
         "latest": rep.latest,
         "invalid_attempts": tuple(a for a in rep.attempts if not a.is_valid),
         "transcript": rep.transcript if options.transcripts else None,
+        "language": options.language,
         "grade_symbols": GRADE_SYMBOLS,
         "grade_labels": GRADE_LABELS,
         "quote_chars": QUOTE_CHARS,
@@ -282,10 +306,11 @@ class PdfRenderer:
     def render(self, report: ReportView, rep: RepView) -> tuple[bytes, int]:
         from weasyprint import HTML
 
+        variant = PDF_UA if self.options.tagged else None
         document = HTML(string=self.html(report, rep), base_url=self.base_url,
                         url_fetcher=self.fetcher).render(
-            stylesheets=[self.stylesheet], font_config=self.font_config)
-        return document.write_pdf(), len(document.pages)
+            stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=variant)
+        return document.write_pdf(pdf_variant=variant), len(document.pages)
 
     def warm_up(self) -> None:
         """Load Pango and the Latin, Arabic and CJK fonts before the first real report."""

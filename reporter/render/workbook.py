@@ -41,9 +41,11 @@ from reporter.format import (
     XLSX_PERCENT1,
     XLSX_POINTS,
     XLSX_SCORE,
+    fmt_item,
+    fmt_target,
 )
 from reporter.render.cells import excel_datetime, style_array, text_cell, value_cell
-from reporter.views import CohortFigures, ReportView, RepView
+from reporter.views import CohortFigures, Pattern, ReportView, RepView
 
 SHEET_NAMES: tuple[str, ...] = (
     "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
@@ -174,24 +176,35 @@ REPS_SHEET: tuple[Col, ...] = (
     Col("Trend", text=True, cap=16),
     Col("Top strength", text=True, cap=40),
     Col("Top focus area", text=True, cap=40),
+    Col("Next step", text=True, cap=40),
+    Col("Try instead", text=True, wrap=True, cap=60),
+    Col("Target", text=True, cap=50),
+    Col("Due (UTC)", XLSX_DATE),
+    Col("Latest below best (points)", XLSX_SCORE),
     Col("Report (PDF)", text=True, link=True, cap=40),
 )
 
 
-def _pattern_label(patterns: Sequence[Any]) -> str | None:
-    if not patterns:
-        return None
-    return f"{patterns[0].criterion} > {patterns[0].item}"
+def _pattern_label(patterns: Sequence[Pattern]) -> str | None:
+    return fmt_item(patterns[0].criterion, patterns[0].item) if patterns else None
 
 
 def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
+    plan = rep.coaching
+    step = plan.next_step
     return (
         rep.name, rep.email, rep.user_id, ", ".join(rep.groups), rep.assignment_status,
         rep.session_count, rep.valid_count,
         rep.first_score, rep.first_rank, rep.best_score, rep.best_rank,
         rep.latest_score, rep.latest_rank, rep.lift, rep.practice_minutes,
         excel_datetime(rep.last_practised), rep.percentile, rep.trend,
-        _pattern_label(rep.strengths), _pattern_label(rep.focus_areas), links.get(rep.slug),
+        _pattern_label(plan.strengths), _pattern_label(plan.focus_areas),
+        fmt_item(step.criterion, step.item) if step else None,
+        step.try_instead if step else None,
+        fmt_target(plan.target),
+        excel_datetime(plan.target.due) if plan.target else None,
+        plan.decline.drop if plan.decline else None,
+        links.get(rep.slug),
     )
 
 

@@ -1,0 +1,98 @@
+"""Regenerate the README's pictures from the demo: ``make sample``.
+
+Runs ``reporter demo`` into a temporary folder, then turns page 1 of five reports into PNGs in
+``examples/``: the report the demo tells a newcomer to open first (``sample-report.png``) and
+four contrasting reps (an improver, a decliner, a rep with one attempt, a past-due rep with no
+valid attempt). ``examples/samples.json`` records which reps they are and the sha256 of the
+report templates they were drawn with; a test fails when the templates change and the pictures
+do not.
+
+Needs ``pdftoppm`` (poppler-utils; ``make sample`` installs it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from reporter import analytics, pipeline
+from reporter.cohort.snapshot import read_snapshot
+from reporter.views import RepView
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TEMPLATES = ROOT / "reporter" / "templates" / "report"
+STAMP = EXAMPLES / "samples.json"
+RESOLUTION = "70"  # dpi: legible on GitHub, about 100 KB a page
+
+
+def templates_digest(folder: Path = TEMPLATES) -> str:
+    """sha256 over the report templates' names and bytes, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _pick(reps: list[RepView], test: Callable[[RepView], bool],
+          key: Callable[[RepView], float], hostile: set[str]) -> RepView:
+    fitting = [r for r in reps if test(r) and r.email not in hostile]
+    if not fitting:
+        raise SystemExit("the demo has no rep for one of the samples")
+    return max(fitting, key=key)
+
+
+def _page_one(pdf: Path, png: Path) -> None:
+    stem = png.with_suffix("")
+    subprocess.run(["pdftoppm", "-png", "-r", RESOLUTION, "-f", "1", "-l", "1",
+                    "-singlefile", str(pdf), str(stem)], check=True)
+
+
+def main() -> int:
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm is missing: install poppler-utils (make sample does)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        done = pipeline.demo(Path(tmp) / "demo")
+        run_dir = done.run.run_dir
+        report = analytics.build_report(read_snapshot(run_dir / pipeline.SNAPSHOT))
+        reps = list(report.reps)
+        by_slug = {r.slug: r for r in reps}
+        featured = by_slug[done.featured.stem] if done.featured else reps[0]
+        # Reps whose reports carry the sandbox's hostile texts stay out of the pictures.
+        hostile = {r.email for r in reps if any(
+            "<" in (m.quote + (m.feedback or "")) or "=" in m.quote
+            for m in r.feedback_examples)}
+        samples = {
+            "sample-report.png": featured,
+            "rep-improver.png": featured,
+            "rep-decliner.png": _pick(
+                reps, lambda r: r.coaching.decline is not None,
+                lambda r: r.coaching.decline.drop if r.coaching.decline else 0.0, hostile),
+            "rep-one-attempt.png": _pick(
+                reps, lambda r: r.valid_count == 1, lambda r: r.session_count, hostile),
+            "rep-past-due.png": _pick(
+                reps, lambda r: r.valid_count == 0 and bool(r.coaching.target)
+                and r.coaching.target.past_due, lambda r: r.session_count, hostile),
+        }
+        for name, rep in samples.items():
+            _page_one(run_dir / "reps" / f"{rep.slug}.pdf", EXAMPLES / name)
+            print(f"examples/{name}: {rep.name}")
+    STAMP.write_text(json.dumps({
+        "templates_sha256": templates_digest(),
+        "reps": {name: rep.name for name, rep in samples.items()},
+    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"examples/{STAMP.name}: templates {templates_digest()[:12]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,175 @@
+"""The whole demo output, read back as a rep and a manager would: one coaching plan everywhere.
+
+``reporter demo`` runs once for this module. Every rep's next step is read from the PDF's page
+1, the first "Focus on" card from the PDF's later pages, the workbook's and the CSV's columns,
+and the email; they must all name the same item. Every pattern card's quoted feedback must come
+from a session that graded that item the way the card says (mid or bad for a focus area, good
+for a strength), checked against the snapshot the demo fetched.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.test_commands import invoke
+
+pytestmark = pytest.mark.slow
+
+# Page-1 call-out label, as printed (the label is upper-cased by the stylesheet).
+STEP_LINE = re.compile(r"(?:YOUR ONE THING FOR NEXT TIME|KEEP DOING THIS) · (.+?) › (.+?)"
+                       r"(?: · [A-Z][a-z]{2} \d{1,2})?(?: · graded \w+)?\s*$", re.M)
+CARD_MEASURE = re.compile(r"^Graded good (\d+) of (\d+)$")
+CARD_FEEDBACK = re.compile(r"^([A-Z][a-z]{2} \d{1,2}), graded (good|mid|bad): (.+)$")
+A4_WIDTH = 595  # points; the pattern columns split the page in two
+
+
+@dataclass(frozen=True)
+class Card:
+    item: str
+    criterion: str
+    day: str | None
+    grade: str | None
+    feedback: str | None
+
+
+def pdftotext(pdf: Path, *args: str) -> str:
+    assert shutil.which("pdftotext"), "poppler-utils is a test dependency (make test installs it)"
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def column_cards(pdf: Path, pages: int, heading: str, left: bool) -> list[Card]:
+    """The pattern cards under ``heading`` ("Keep doing" / "Focus on"), in order."""
+    x, width = (0, A4_WIDTH // 2) if left else (A4_WIDTH // 2, A4_WIDTH - A4_WIDTH // 2)
+    for page in range(2, pages + 1):
+        text = pdftotext(pdf, "-f", str(page), "-l", str(page), "-r", "72", "-x", str(x),
+                         "-y", "0", "-W", str(width), "-H", "842")
+        if heading not in text:
+            continue
+        lines = [ln.strip() for ln in text.split(heading, 1)[1].splitlines() if ln.strip()]
+        cards = []
+        for i, line in enumerate(lines):
+            if CARD_MEASURE.match(line) and i >= 2:
+                fb = CARD_FEEDBACK.match(lines[i + 1]) if i + 1 < len(lines) else None
+                cards.append(Card(lines[i - 2], lines[i - 1], fb and fb[1], fb and fb[2],
+                                  fb and fb[3]))
+        return cards
+    return []
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(the run folder, what the demo printed)."""
+    out = tmp_path_factory.mktemp("demo")
+    result = invoke("demo", "--out", out / "demo", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    [manifest] = list((out / "demo").rglob("manifest.json"))
+    return manifest.parent, result.stdout
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run: tuple[Path, str]) -> Path:
+    return demo_run[0]
+
+
+def test_the_next_step_is_the_same_in_every_output(demo: Path) -> None:
+    manifest = json.loads((demo / "manifest.json").read_text())
+    sheet = load_workbook(demo / "cohort.xlsx", read_only=True)["Reps"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    book = {r[header.index("Email")]: r for r in rows[1:]}
+    with (demo / "reps.csv").open(encoding="utf-8-sig", newline="") as fh:
+        table = {r["email"]: r for r in csv.DictReader(fh)}
+    mails = {}
+    for eml in (demo / "outbox").glob("*.eml"):
+        msg = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+        mails[msg["To"].addresses[0].addr_spec] = msg.get_body(("plain",)).get_content()
+
+    checked = 0
+    for entry in manifest["reps"]:
+        if entry["status"] != "ok":
+            continue
+        pdf = demo / entry["pdf"]
+        found = STEP_LINE.search(pdftotext(pdf, "-f", "1", "-l", "1", "-layout"))
+        assert found, f"{entry['email']}: no next step on page 1"
+        step = f"{found[1]} › {found[2]}"
+        focus = column_cards(pdf, entry["pages"], "Focus on", left=False)
+        row = book[entry["email"]]
+        top_focus = row[header.index("Top focus area")]
+        assert row[header.index("Next step")] == table[entry["email"]]["next_step"] == step
+        assert f"for next time: {step}\n" in mails[entry["email"]] or (
+            f"Keep doing this: {step}\n" in mails[entry["email"]])
+        if focus:
+            first = f"{focus[0].criterion} › {focus[0].item}"
+            assert step == first == top_focus == table[entry["email"]]["top_focus_area"], (
+                entry["email"])
+        else:  # nothing to fix: the step polishes a strength, and no output claims a focus
+            assert top_focus is None and table[entry["email"]]["top_focus_area"] == ""
+        checked += 1
+    assert checked >= 20
+
+
+def _grades(snapshot: dict[str, Any], email: str) -> list[tuple[str, str, str, str, str]]:
+    """(day "Oct 9", criterion, item, grade, feedback) of every graded item of a rep's valid
+    sessions."""
+    rep = next(r for r in snapshot["reps"] if r["user"]["email"] == email)
+    out = []
+    for s in rep["sessions"]:
+        if not s.get("is_valid_attempt") or s.get("score") is None:
+            continue
+        when = datetime.fromisoformat(s["created_at"].replace("Z", "+00:00"))
+        for criterion in s.get("evaluations") or ():
+            for item in criterion["items"]:
+                feedback = " ".join((item.get("feedback") or "").split())
+                out.append((f"{when:%b} {when.day}", criterion["criterion_name"], item["name"],
+                            item.get("grade") or "", feedback))
+    return out
+
+
+def test_every_card_quotes_feedback_given_with_its_grade(demo: Path) -> None:
+    manifest = json.loads((demo / "manifest.json").read_text())
+    snapshot = json.loads((demo / "snapshot.json").read_text())
+    cards_seen = 0
+    for entry in manifest["reps"]:
+        if entry["status"] != "ok":
+            continue
+        graded = _grades(snapshot, entry["email"])
+        pdf = demo / entry["pdf"]
+        for heading, left, allowed in (("Keep doing", True, {"good"}),
+                                       ("Focus on", False, {"mid", "bad"})):
+            for card in column_cards(pdf, entry["pages"], heading, left):
+                if card.feedback is None:
+                    continue
+                assert card.grade in allowed, (entry["email"], heading, card)
+                shown = card.feedback.rstrip("…")[:40]
+                assert any(day == card.day and crit == card.criterion and item == card.item
+                           and grade == card.grade and text.startswith(shown)
+                           for day, crit, item, grade, text in graded), (entry["email"], card)
+                cards_seen += 1
+    assert cards_seen >= 60
+
+
+def test_the_demo_opens_on_an_ordinary_report(demo_run: tuple[Path, str]) -> None:
+    """The report a newcomer is told to open first holds none of the sandbox's hostile texts,
+    which stay on other reps' reports; it is an improving rep's, with a next step."""
+    demo, printed = demo_run
+    found = re.search(r"open first: (\S+\.pdf)", printed)
+    assert found, printed
+    text = pdftotext(Path(found[1]))
+    assert "<" not in text and "=HYPERLINK" not in text and "file://" not in text
+    assert "you improved by" in text and "YOUR ONE THING FOR NEXT TIME" in text
+    hostile = [p for p in (demo / "reps").glob("*.pdf") if "file://" in pdftotext(p)]
+    assert hostile, "the hostile texts must still be in the demo"
