@@ -44,9 +44,9 @@ def synthetic_report(n_reps: int, n_sessions: int) -> ReportView:
     and the sample's hostile texts come along, so the sanitising path is measured too.
     """
     base = sample_report()
-    templates = [r for r in base.reps if r.attempts and r.moments]
+    templates = [r for r in base.reps if r.attempts and r.coaching.moments]
     pool: list[Attempt] = [a for r in base.reps for a in r.attempts]
-    moment_pool: list[Moment] = [m for r in templates for m in r.moments]
+    moment_pool: list[Moment] = [m for r in templates for m in r.coaching.moments]
     reps: list[RepView] = []
     for i in range(n_reps):
         tpl = templates[i % len(templates)]

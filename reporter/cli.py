@@ -102,7 +102,11 @@ def selection_options(fn: F) -> F:
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--max-requests", type=click.IntRange(min=1),
                      help="Refuse (sync: stop at) a plan of more requests than this."),
-    ], lambda v: FetchFlags(**v), ("cache_dir", "no_cache", "max_requests"), "fetching")(fn)
+        click.option("--no-compare", is_flag=True,
+                     help="Skip the previous month's figures (a few requests) that the "
+                          "month-over-month columns need."),
+    ], lambda v: FetchFlags(**v), ("cache_dir", "no_cache", "max_requests", "no_compare"),
+        "fetching")(fn)
     return _options([
         click.argument("scenario", required=False),
         click.argument("emails", nargs=-1, metavar="[EMAIL]..."),

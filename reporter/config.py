@@ -32,6 +32,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "max_requests": (int,), "paper": (str,), "transcripts": (bool,),
         "skip_empty": (bool,), "csv": (bool,), "pdf": (bool,), "xlsx": (bool,),
         "templates": (str,), "language": (str,), "tagged_pdf": (bool,),
+        "compare": (bool,),
     },
     "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,)},
     "branding": {"company": (str,), "logo": (str,), "accent": (str,)},

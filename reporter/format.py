@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reporter.views import Decline, RankGap, Target
+    from reporter.views import Comparison, Decline, RankGap, Target
 
 RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
 GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
@@ -30,6 +30,18 @@ XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 XLSX_DATE = "yyyy-mm-dd"
 #: Decimals a CSV number keeps.
 CSV_DECIMALS = 2
+#: Decimals each Excel number format shows: a cell's value is rounded to them, so the formula
+#: bar shows the figure the cell shows (72.9, not 72.89999999999999).
+XLSX_DECIMALS: dict[str, int] = {
+    XLSX_SCORE: 1, XLSX_INT: 0, XLSX_MINUTES: 1, XLSX_POINTS: 1,
+    XLSX_PERCENT: 2, XLSX_PERCENT1: 3,
+}
+#: How urgent a rep's attention reason is (AttentionReason.severity), as a word.
+SEVERITY_LABELS = {3: "High", 2: "Medium", 1: "Low"}
+ASSIGNMENT_STATUS_LABELS = {
+    "not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
+    "past_due": "Past due", "did_not_pass": "Did not pass",
+}
 
 
 def fmt_score(value: float | None) -> str:
@@ -92,6 +104,16 @@ def fmt_rank(rank: str | None) -> str:
     return RANK_LABELS.get(rank or "", "No rank")
 
 
+def fmt_severity(severity: int) -> str:
+    """ "High", "Medium", "Low"; "" when nothing needs attention (severity 0)."""
+    return SEVERITY_LABELS.get(severity, "")
+
+
+def fmt_assignment_status(status: str | None) -> str | None:
+    """ "In progress" for "in_progress"; an unknown status as the API wrote it."""
+    return None if status is None else ASSIGNMENT_STATUS_LABELS.get(status, status)
+
+
 def fmt_grade_symbol(grade: str | None) -> str:
     return GRADE_SYMBOLS.get(grade or "", "")
 
@@ -144,6 +166,19 @@ def fmt_decline(decline: Decline | None) -> str | None:
     if decline is None:
         return None
     return f"{fmt_score(decline.latest)}, {fmt_score(decline.drop)} below your best"
+
+
+def fmt_comparison(comparison: Comparison | None) -> str | None:
+    """The rep against the previous period in one line: "September 2026: best 71.2 (now
+    +3.0)", or "New since September 2026" for a rep with no best score then."""
+    if comparison is None:
+        return None
+    if comparison.is_new:
+        return f"New since {comparison.period_title}: no valid attempt then"
+    line = f"{comparison.period_title}: best {fmt_score(comparison.previous_best)}"
+    if comparison.change is not None:
+        line += f" (now {fmt_points(comparison.change)})"
+    return line
 
 
 def fmt_rank_gap(gap: RankGap | None) -> str | None:

@@ -334,7 +334,8 @@ async def _discover_and_plan(client: ExecClient, settings: FetchSettings, consol
                              *, check: bool = True) -> tuple[Discovery, DetailCache, Plan]:
     for raw in settings.selection.invalid:
         console.warn(f"{raw!r} is not an email address; it is listed as not found")
-    disc = await discover(client, settings.scenario, settings.selection, settings.period)
+    disc = await discover(client, settings.scenario, settings.selection, settings.period,
+                          compare=settings.compare)
     cache = _cache(settings.api, disc.workspace_id)
     the_plan = make_plan(disc, client, cache, settings.max_requests)
     for line in the_plan.lines():

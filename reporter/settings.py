@@ -57,6 +57,7 @@ class FetchFlags:
     cache_dir: Path | None = None
     no_cache: bool = False
     max_requests: int | None = None
+    no_compare: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class FetchSettings:
     selection: Selection
     period: Period
     max_requests: int | None = None
+    compare: bool = True  # also read the previous month's figures (a month period only)
 
 
 @dataclass(frozen=True)
@@ -215,7 +217,9 @@ def _fetch(cfg: FileConfig, flags: SelectionFlags, fetching: FetchFlags, command
     when = period(cfg, flags, command)
     max_requests = fetching.max_requests or _positive(cfg.get("max_requests"), "max_requests")
     return FetchSettings(api=api_settings(cfg, fetching, env), scenario=str(scenario),
-                         selection=chosen, period=when, max_requests=max_requests)
+                         selection=chosen, period=when, max_requests=max_requests,
+                         compare=not fetching.no_compare and bool(cfg.get("compare", True))
+                         and command != "sync")
 
 
 def render_settings(config: Path | None, flags: RenderFlags) -> RenderSettings:

@@ -174,6 +174,28 @@ class CoachingPlan:
 
 
 @dataclass(frozen=True)
+class AttentionReason:
+    """Why a manager should look at a rep, with how urgent it is (3 high, 2 medium, 1 low)."""
+
+    code: str  # one of reporter.analytics.attention.REASONS
+    severity: int
+    text: str  # "Past due since Oct 15, 2026, no valid attempt"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The rep against the previous period (the participants endpoint's best scores)."""
+
+    period_label: str  # "2026-09"
+    period_title: str  # "September 2026"
+    previous_best: float | None  # None: the rep did not practise then (is_new)
+    previous_rank: str | None
+    change: float | None  # best - previous best, points; None when either is unknown
+    rank_change: int | None  # +1: one rank up; None when either rank is unknown
+    is_new: bool  # no best score in the previous period: new, not compared with zero
+
+
+@dataclass(frozen=True)
 class TranscriptLine:
     speaker: str | None  # "rep", "buyer", or None when the API gave none
     text: str
@@ -223,10 +245,17 @@ class RepView:
     latest: Attempt | None  # latest valid attempt (with its feedback texts)
     transcript: TranscriptView | None
     warnings: tuple[str, ...] = ()
+    comparison: Comparison | None = None  # None: no comparison was made (--no-compare)
+    attention: tuple[AttentionReason, ...] = ()  # most severe first
 
     @property
     def has_valid_attempt(self) -> bool:
         return self.valid_count > 0
+
+    @property
+    def severity(self) -> int:
+        """The most severe reason's severity; 0 when nothing needs attention."""
+        return max((r.severity for r in self.attention), default=0)
 
 
 @dataclass(frozen=True)
@@ -318,3 +347,6 @@ class ReportView:
     not_found: tuple[NotFound, ...]
     fetch: FetchInfo
     warnings: tuple[str, ...] = ()
+    # The reps who need attention, most severe first (then furthest below target, then name).
+    needs_attention: tuple[RepView, ...] = ()
+    previous_period: PeriodInfo | None = None  # the period compared with, when one was

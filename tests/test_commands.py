@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -122,6 +123,23 @@ def test_dry_run_prints_the_plan_and_writes_nothing(env, scenario, tmp_path):
     assert "to fetch" in result.stdout and "daily budget" in result.stdout
     assert not (tmp_path / "o").exists()
     assert env.state.by_path.get("/sessions/{id}", 0) == 0
+
+
+def _discovery_total(printed: str) -> int:
+    found = re.search(r"requests: (\d+) in all = (\d+) to discover", printed)
+    assert found, printed
+    return int(found[2])
+
+
+def test_dry_run_counts_the_month_over_month_requests_and_no_compare_drops_them(
+        env, scenario, tmp_path):
+    compared = invoke("run", scenario.slug, "--month", MONTH, "--dry-run", "--out", tmp_path)
+    assert compared.exit_code == 0, compared.output
+    assert "comparison with 2026-09: 2 of the discovery requests" in compared.stdout
+    alone = invoke("run", scenario.slug, "--month", MONTH, "--dry-run", "--no-compare",
+                   "--out", tmp_path)
+    assert alone.exit_code == 0 and "comparison with" not in alone.stdout
+    assert _discovery_total(compared.stdout) == _discovery_total(alone.stdout) + 2
 
 
 def test_missing_reps_are_listed_and_exit_1(env, scenario, sandbox_workspace, tmp_path):

@@ -48,6 +48,36 @@ def test_writes_three_files_with_bom_and_documented_headers(files):
             assert tuple(next(csv.reader(fh))) == columns
 
 
+# The exact columns, written out: HR imports read them by position as well as by name, so a
+# column is only ever added at the end, and changing one of these lists must be deliberate.
+REPS_HEADER = [
+    "scenario", "period", "user_id", "email", "name", "groups", "is_member",
+    "assignment_status", "sessions", "valid_attempts", "first_score", "first_rank",
+    "best_score", "best_rank", "latest_score", "latest_rank", "lift", "practice_minutes",
+    "last_practised", "percentile", "trend", "top_strength", "top_focus_area",
+    "next_step", "next_step_try", "next_step_source", "target_rank", "due_date",
+    "target_met", "points_short", "past_due", "latest_below_best",
+    "previous_best", "change_vs_previous", "rank_change", "is_new", "attention", "severity",
+]
+SESSIONS_HEADER = [
+    "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "score",
+    "rank", "duration_minutes", "is_valid", "outcome", "positive_feedback",
+    "constructive_feedback",
+]
+FEEDBACK_HEADER = [
+    "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "criterion",
+    "item", "grade", "salience", "quote", "feedback", "suggested_phrasing",
+]
+
+
+def test_headers_are_exactly_the_published_columns_in_order(files):
+    expected = {"reps.csv": REPS_HEADER, "sessions.csv": SESSIONS_HEADER,
+                "feedback.csv": FEEDBACK_HEADER}
+    for name, header in expected.items():
+        with files[name].open(encoding="utf-8-sig", newline="") as fh:
+            assert next(csv.reader(fh)) == header, name
+
+
 def test_reps_round_trip(files, report):
     rows = _read(files["reps.csv"])
     assert [r["email"] for r in rows] == [r.email for r in report.reps]

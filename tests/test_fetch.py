@@ -14,7 +14,7 @@ from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import discover, resolve_scenario
 from reporter.cohort.fetch import fetch_record, fetch_reps, make_plan, warm_cache
 from reporter.cohort.plan import Plan, PlanRefused
-from reporter.cohort.selection import Selection, SelectionError, parse_period
+from reporter.cohort.selection import Selection, SelectionError, parse_period, previous_period
 from reporter.cohort.snapshot import Snapshot
 from reporter.exec_api import ApiKey, ExecClient, UsageCounter
 from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
@@ -30,8 +30,9 @@ def pages(n: int) -> int:
     return max(1, math.ceil(n / PAGE))
 
 
-def lower_bound(ws, scenario, period, emails=None) -> dict[str, int]:
-    """The fewest requests that can gather this cohort, from the sandbox's own data."""
+def lower_bound(ws, scenario, period, emails=None, *, compare=True) -> dict[str, int]:
+    """The fewest requests that can gather this cohort, from the sandbox's own data; a month
+    compared with the month before costs that month's summary and participants too."""
     in_period = [s for s in ws.sessions
                  if s.scenario_id == scenario.id and period.start <= s.created_at <= period.end
                  and not ws.users_by_id[s.user_id].is_system]
@@ -42,11 +43,17 @@ def lower_bound(ws, scenario, period, emails=None) -> dict[str, int]:
                     and period.start <= s.created_at <= period.end
                     and not ws.users_by_id[s.user_id].is_system}
     members = [u for u in ws.users if u.is_member]
+    before = previous_period(period) if compare else None
+    earlier = {s.user_id for s in ws.sessions
+               if before and s.scenario_id == scenario.id and s.is_valid_attempt
+               and before.start <= s.created_at <= before.end
+               and not ws.users_by_id[s.user_id].is_system}
     return {
         "GET /workspace": 1,
         "GET /scenarios": pages(len(ws.scenarios)),
-        "GET /scenarios/{id}/analytics/summary": 1,
-        "GET /scenarios/{id}/analytics/participants": pages(len(participants)),
+        "GET /scenarios/{id}/analytics/summary": 1 + (before is not None),
+        "GET /scenarios/{id}/analytics/participants": pages(len(participants))
+        + (pages(len(earlier)) if before else 0),
         "GET /workspace/members": pages(len(members))
         + sum(pages(len(g.member_ids)) for g in ws.groups),
         "GET /workspace/groups": pages(len(ws.groups)),

@@ -24,10 +24,11 @@ from reporter.render.workbook import (
     is_safe_link,
     write_workbook,
 )
-from reporter.views import CohortView, ReportView
+from reporter.views import AttentionReason, CohortView, Comparison, ReportView
 from tests.sample_views import FORMULAS, sample_report
 
-EXPECTED_SHEETS = ["Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About"]
+EXPECTED_SHEETS = ["Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback",
+                   "Not found", "About"]
 
 
 def _links(report: ReportView) -> dict[str, str]:
@@ -96,7 +97,7 @@ def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
     assert table.ref == f"A1:Z{len(report.reps) + 1}"
     assert table.autoFilter is not None and table.autoFilter.ref == table.ref
     assert [c.name for c in table.tableColumns] == [c.header for c in REPS_SHEET]
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "B2"  # the header row and the name column stay in view
     longest_name = max(len(r.name) for r in report.reps)
     assert ws.column_dimensions["A"].width >= longest_name
     assert ws.column_dimensions["B"].width >= max(len(r.email) for r in report.reps)
@@ -216,13 +217,50 @@ def test_overview_figures_and_charts(book, report):
     assert rows["Generated at (UTC)"][0] == datetime(2026, 11, 1, 7, 0)
     assert rows["Participants"][:2] == (12, 12)
     assert rows["Average best score"][:2] == (72.9, 72.9)
-    assert rows["Average session duration (minutes)"][0] == pytest.approx(395 / 60)
-    assert rows["gold"][:2] == (2, pytest.approx(0.167))
+    assert rows["Average best rank"][:2] == ("Bronze", "Bronze")
+    # Stored as shown (one decimal), not 6.583333333333333.
+    assert rows["Average session duration (minutes)"][0] == 6.6
+    assert rows["Gold"][:2] == (2, 0.167)
     weeks = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], datetime)]
     assert [w[1] for w in weeks] == [p.sessions for p in report.cohort.weekly]
     kinds = sorted(type(c).__name__ for c in ws._charts)
     assert kinds == sorted([BarChart.__name__, LineChart.__name__])
     assert any(r[0] == PRACTICE_NOTE for r in ws.iter_rows(values_only=True))
+
+
+def test_overview_says_whose_sessions_each_figure_counts(book, report):
+    """The summary counts every participant, the weekly rows only the selected reps: the two
+    "Sessions" may differ, so each label says whose sessions it counts."""
+    ws = book["Overview"]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Sessions (all participants)"][:2] == (48, 48)
+    assert "Sessions" not in rows  # no bare "Sessions" figure to confuse with the weeks
+    week_header = next(r for r in ws.iter_rows(values_only=True)
+                       if r[0] == "Week starting (UTC)")
+    assert week_header[1] == "Sessions (all, selected reps)"
+    assert rows["Selected reps"][0] == report.selection_text
+
+
+def test_overview_charts_have_straight_lines_full_legends_and_no_overlap(book):
+    ws = book["Overview"]
+    bar = next(c for c in ws._charts if isinstance(c, BarChart))
+    line = next(c for c in ws._charts if isinstance(c, LineChart))
+    # Every line series, the sessions on the second axis included, is drawn straight.
+    series = [s for chart in (line, *line._charts) if isinstance(chart, LineChart)
+              for s in chart.series]
+    assert len(series) >= 2
+    assert all(s.smooth is False for s in series)
+    assert line.legend is not None and line.legend.position == "b"
+    # Right of the tables (columns A-D) and one below the other, not on top of each other.
+    assert bar.anchor._from.col >= 4 and line.anchor._from.col >= 4
+    written_bar_rows = wbmod.BAR_CHART_SIZE[1] / wbmod._ROW_CM
+    assert line.anchor._from.row >= bar.anchor._from.row + written_bar_rows
+    width, height = wbmod.LINE_CHART_SIZE  # room for both axis titles and the legend below
+    assert width >= 18 and height >= 9
+    # The note above the charts runs across columns: the charts start below it.
+    note_row = next(i for i, r in enumerate(ws.iter_rows(values_only=True))
+                    if r[0] == PRACTICE_NOTE)
+    assert bar.anchor._from.row > note_row
 
 
 def test_about_sheet(book, report):
@@ -356,7 +394,202 @@ def test_libreoffice_opens_the_workbook(book, report, tmp_path):
         assert proc.returncode == 0, proc.stderr
         converted = out / f"cohort.{fmt}"
         assert converted.exists() and converted.stat().st_size > 0
-    # The first sheet converted to CSV carries the scenario's name.
+    # The first sheet converted to CSV is "Needs attention": here, the line saying nobody does.
     text = (out / "cohort.csv").read_text(encoding="utf-8", errors="replace")
-    assert report.scenario.name in text
+    assert "No rep needs attention in October 2026." in text
 
+
+
+# ---------------------------------------------------------------- needs attention, print, numbers
+
+TABLE_SHEETS = ["Needs attention", "Reps", "Sessions", "Rubric", "Feedback", "Not found"]
+NAME_FIRST_SHEETS = ["Needs attention", "Reps", "Rubric", "Feedback"]
+
+
+def _reason(code: str, severity: int, text: str) -> AttentionReason:
+    return AttentionReason(code=code, severity=severity, text=text)
+
+
+def _comparison(previous_best: float | None, change: float | None) -> Comparison:
+    return Comparison(
+        period_label="2026-09", period_title="September 2026", previous_best=previous_best,
+        previous_rank=None, change=change, rank_change=None, is_new=previous_best is None,
+    )
+
+
+def _attention_report(report: ReportView) -> ReportView:
+    """Three reps needing attention (low, high, medium in name order), one listed without a
+    reason, and figures carrying float noise (0.1 + 0.2, 395 / 60, 1 / 3)."""
+    by_name = {r.name: r for r in report.reps}
+    amelie = dataclasses.replace(
+        by_name["Amélie Dubois-Laurent"],
+        attention=(_reason("decline", 1, "Latest 9.5 below best"),),
+        comparison=_comparison(None, None),  # new this period
+        lift=0.1 + 0.2, practice_minutes=395 / 60, percentile=88.33333,
+    )
+    carla = dataclasses.replace(
+        by_name["Carla Nuñez"],
+        attention=(_reason("past_due", 3, "Past due since Oct 15, 2026, no valid attempt"),
+                   _reason("no_valid", 2, "No valid attempt")),
+        comparison=None,  # nothing to compare with: blank, not zero
+    )
+    wang = dataclasses.replace(
+        by_name["王小明"],
+        attention=(_reason("below_target", 2, "4.0 points short of Silver"),),
+        comparison=_comparison(73.0, 9.699999999999996),
+    )
+    bob = by_name["Bob Singh"]  # listed by mistake with no reason: not shown
+    noisy = {r.name: r for r in (amelie, carla, wang)}
+    reps = tuple(noisy.get(r.name, r) for r in report.reps)
+    cohort = dataclasses.replace(
+        report.cohort,
+        rubric_good_share={k: 1 / 3 for k in report.cohort.rubric_good_share},
+        weekly=tuple(dataclasses.replace(w, average_score=w.average_score + 1 / 3)
+                     for w in report.cohort.weekly),
+    )
+    return dataclasses.replace(report, reps=reps, cohort=cohort,
+                               needs_attention=(carla, wang, bob, amelie))
+
+
+@pytest.fixture
+def attention_report(report) -> ReportView:
+    return _attention_report(report)
+
+
+@pytest.fixture
+def attention_book(attention_report, tmp_path) -> openpyxl.Workbook:
+    return _write(attention_report, tmp_path, pdf_paths=_links(attention_report))
+
+
+def test_needs_attention_is_the_first_sheet_most_severe_first(attention_book):
+    assert attention_book.sheetnames[0] == "Needs attention"
+    assert attention_book.active.title == "Needs attention"  # the sheet Excel opens on
+    ws = attention_book["Needs attention"]
+    assert _header(ws) == [
+        "Rep", "Email", "Reasons", "Severity", "Best", "Latest", "Last period",
+        "Change vs last period", "Assignment status", "Due (UTC)", "Next step",
+        "Last practised (UTC)",
+    ]
+    # The order needs_attention has (not the name order), and Bob, with no reason, left out.
+    assert _column(ws, "Rep") == ["Carla Nuñez", "王小明", "Amélie Dubois-Laurent"]
+    assert _column(ws, "Severity") == ["High", "Medium", "Low"]
+    assert _column(ws, "Reasons")[0] == (
+        "Past due since Oct 15, 2026, no valid attempt; No valid attempt")
+    assert ws.tables["AttentionTable"].ref == "A1:L4"
+
+
+def test_needs_attention_compares_with_last_period_without_inventing_zeros(
+        attention_book, attention_report):
+    ws = attention_book["Needs attention"]
+    # Carla: no comparison, blank; Wang: previous best and the change; Amélie: new.
+    assert _column(ws, "Last period") == [None, 73.0, "New"]
+    assert _column(ws, "Change vs last period") == [None, 9.7, None]
+    assert ws["H3"].number_format.startswith("+0.0")  # the change shows its sign
+    assert _column(ws, "Best") == [None, 77.0, 91.0]
+    assert _column(ws, "Latest") == [None, 77.0, 91.0]
+    assert _column(ws, "Assignment status") == ["Not started", "In progress", "In progress"]
+    wang = next(r for r in attention_report.reps if r.name == "王小明")
+    step = wang.coaching.next_step
+    assert _column(ws, "Next step")[1] == fmt_item(step.criterion, step.item)
+    assert _column(ws, "Last practised (UTC)")[1] == wang.last_practised.replace(tzinfo=None)
+
+
+def test_needs_attention_says_so_when_nobody_does(book):
+    ws = book["Needs attention"]
+    assert [r for r in ws.iter_rows(values_only=True)] == [
+        ("No rep needs attention in October 2026.",)]
+
+
+def test_needs_attention_text_from_the_api_stays_text(attention_report, tmp_path):
+    rep = attention_report.needs_attention[0]
+    hostile = dataclasses.replace(rep, name=FORMULAS[0],
+                                  attention=(_reason("past_due", 3, FORMULAS[1]),))
+    book = _write(dataclasses.replace(attention_report, needs_attention=(hostile,)), tmp_path)
+    ws = book["Needs attention"]
+    assert (ws["A2"].value, ws["A2"].data_type) == (FORMULAS[0], "s")
+    assert (ws["C2"].value, ws["C2"].data_type) == (FORMULAS[1], "s")
+
+
+def _decimals_shown(number_format: str) -> int:
+    section = number_format.split(";")[0]
+    decimals = len(section.split(".", 1)[1].rstrip("%")) if "." in section else 0
+    return decimals + 2 if "%" in section else decimals
+
+
+def test_every_number_is_stored_as_shown(attention_book):
+    """The formula bar shows what the cell shows: 9.7, never 9.699999999999996."""
+    checked = 0
+    for ws in attention_book:
+        for row in ws.iter_rows():
+            for cell in row:
+                v = cell.value
+                if isinstance(v, bool) or not isinstance(v, int | float):
+                    continue
+                assert round(v, 3) == v, (ws.title, cell.coordinate, v)
+                if cell.number_format != "General":
+                    shown = _decimals_shown(cell.number_format)
+                    assert round(v, shown) == v, (ws.title, cell.coordinate, v)
+                checked += 1
+    assert checked > 100
+    reps = attention_book["Reps"]
+    assert _column(reps, "Lift (points)")[0] == 0.3
+    assert _column(reps, "Practice minutes")[0] == 6.6
+    assert _column(reps, "Percentile")[0] == 88
+    rubric = attention_book["Rubric"]
+    cohort_row = [r for r in rubric.iter_rows(values_only=True) if r[0] == "Cohort (selected reps)"]
+    assert cohort_row[0][2] == 0.33  # 1/3 in a "0%" cell
+    weeks = [r for r in attention_book["Overview"].iter_rows(values_only=True)
+             if isinstance(r[0], datetime)]
+    assert weeks[0][2] == 60.3  # 60 + 1/3 in a "0.0" cell
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header(attention_book, book):
+    for wb in (attention_book, book):
+        for ws in wb:
+            setup = ws.page_setup
+            assert setup.orientation == "landscape", ws.title
+            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title
+            assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
+    for title in TABLE_SHEETS:
+        assert attention_book[title].print_title_rows == "$1:$1", title
+    assert attention_book["Overview"].print_title_rows is None
+
+
+def test_header_and_name_column_stay_in_view(attention_book):
+    for title in NAME_FIRST_SHEETS:
+        ws = attention_book[title]
+        assert ws["A1"].value in ("Rep", "Name"), title
+        assert ws.freeze_panes == "B2", title
+    for title in ("Sessions", "Not found"):
+        assert attention_book[title].freeze_panes == "A2", title
+
+
+def test_feedback_sheet_drops_duplicate_examples(report, tmp_path):
+    rep = report.reps[0]
+    first, second, third = rep.feedback_examples
+    near = dataclasses.replace(first, suggestion="Another phrasing")  # differs: kept
+    examples = (first, second, first, third, second, near)
+    other = dataclasses.replace(report.reps[1], feedback_examples=(first,))  # another rep's
+    reps = (dataclasses.replace(rep, feedback_examples=examples), other)
+    ws = _write(dataclasses.replace(report, reps=reps), tmp_path)["Feedback"]
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == len(set(rows))
+    assert [(r[0], r[8], r[10]) for r in rows] == [
+        (rep.name, first.quote, first.suggestion),
+        (rep.name, second.quote, second.suggestion),
+        (rep.name, third.quote, third.suggestion),
+        (rep.name, near.quote, "Another phrasing"),
+        (other.name, first.quote, first.suggestion),
+    ]
+
+
+def test_ranks_are_capitalised_and_still_filled(book, report):
+    reps, sessions = book["Reps"], book["Sessions"]
+    assert _column(reps, "Best rank")[0] == "Gold"
+    shown = {v for v in (*_column(reps, "Best rank"), *_column(sessions, "Rank")) if v}
+    assert shown and shown <= {"Gold", "Silver", "Bronze", "Unranked"}
+    rank_rules = [r for cf in sessions.conditional_formatting for r in cf.rules
+                  if r.type == "cellIs"]
+    assert sorted(r.formula[0] for r in rank_rules) == sorted(
+        f'"{label}"' for label in ("Gold", "Silver", "Bronze", "Unranked"))
+    assert _column(reps, "Best rank")[2] is None  # no valid session: blank, like the score

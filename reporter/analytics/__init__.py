@@ -19,18 +19,20 @@ the same number never means two things in two documents.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
 from reporter import __version__
+from reporter.analytics.attention import attention_order, reasons_for
 from reporter.analytics.cohort import build_cohort, distribution
 from reporter.analytics.figures import (
     MAX_MOMENTS,
     MAX_PATTERNS,
     normalise_quote,
     percentile,
+    period_title,
     rank_for,
     rep_slug,
     text,
@@ -40,7 +42,6 @@ from reporter.analytics.figures import (
 from reporter.analytics.moments import moments_worth_quoting
 from reporter.analytics.rep import RepContext, build_rep, rep_context
 from reporter.cohort.snapshot import SelectionRecord, Snapshot
-from reporter.format import fmt_day
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
 __all__ = [
@@ -78,17 +79,6 @@ def selection_text(selection: SelectionRecord, rep_count: int) -> str:
     return said
 
 
-def period_title(label: str, start: datetime, end: datetime) -> str:
-    """The period as people read it: "October 2026" for a month label ("2026-10"), else
-    "Oct 3, 2026 to Oct 20, 2026" (the end is exclusive when it falls on midnight)."""
-    if re.fullmatch(r"\d{4}-\d{2}", label):
-        return f"{start:%B} {start.year}"
-    last = end - timedelta(microseconds=1) if end.time() == time() and end > start else end
-    if (start.year, start.month, start.day) == (last.year, last.month, last.day):
-        return fmt_day(start)
-    return f"{fmt_day(start)} to {fmt_day(last)}"
-
-
 def _period(snapshot: Snapshot, reps: Sequence[RepView], generated_at: datetime) -> PeriodInfo:
     """The snapshot's period; when missing, the span of the reps' sessions (else the
     generation time), labelled "YYYY-MM-DD to YYYY-MM-DD". Finished: it ended before the
@@ -119,6 +109,9 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         context = rep_context(snapshot)
         reps = [build_rep(r, context) for r in snapshot.reps]
     ordered = sorted(reps, key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
+    period = _period(snapshot, ordered, generated)
+    ordered = [replace(r, attention=reasons_for(r, period, generated)) for r in ordered]
+    previous = snapshot.previous
     workspace = snapshot.workspace
     scenario = snapshot.scenario
     slug = text(scenario.slug) or scenario.id
@@ -128,7 +121,7 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
                         or "Exec workspace"),
         scenario=ScenarioInfo(id=scenario.id, name=text(scenario.name) or slug or "Scenario",
                               slug=slug),
-        period=_period(snapshot, ordered, generated),
+        period=period,
         generated_at=generated,
         tool_version=__version__,
         selection_text=selection_text(snapshot.selection, len(ordered)),
@@ -142,4 +135,10 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         # Each rep's view already holds its cross-check with the participants endpoint.
         warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
         + tuple(w for rep in ordered for w in rep.warnings),
+        needs_attention=attention_order(ordered),
+        previous_period=PeriodInfo(
+            label=previous.period.label, start=utc(previous.period.start),
+            end=utc(previous.period.end),
+            title=period_title(previous.period.label, utc(previous.period.start),
+                               utc(previous.period.end))) if previous else None,
     )

@@ -10,9 +10,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from reporter.exec_api.models import User
+from reporter.format import fmt_day
 from reporter.ranks import rank_for
 from reporter.views import Attempt
 
@@ -130,6 +131,17 @@ def normalise_quote(value: str | None) -> str:
         for ch in unicodedata.normalize("NFKC", value).casefold()
     )
     return " ".join(kept.split())
+
+
+def period_title(label: str, start: datetime, end: datetime) -> str:
+    """The period as people read it: "October 2026" for a month label ("2026-10"), else
+    "Oct 3, 2026 to Oct 20, 2026" (the end is exclusive when it falls on midnight)."""
+    if re.fullmatch(r"\d{4}-\d{2}", label):
+        return f"{start:%B} {start.year}"
+    last = end - timedelta(microseconds=1) if end.time() == time() and end > start else end
+    if (start.year, start.month, start.day) == (last.year, last.month, last.day):
+        return fmt_day(start)
+    return f"{fmt_day(start)} to {fmt_day(last)}"
 
 
 def first_attempt(valid: Sequence[Attempt]) -> Attempt | None:

@@ -10,36 +10,69 @@ from reporter.analytics.crosscheck import participants_by_id, rep_disagreements
 from reporter.analytics.figures import (
     best_attempt,
     display_name,
+    finite,
     first_attempt,
     last_practised,
     latest_attempt,
     lift,
     percentile,
+    period_title,
     practice_minutes,
     rep_slug,
     text,
     trend_for,
+    utc,
 )
 from reporter.analytics.moments import choose_transcript, examples
 from reporter.analytics.rubric import build_rubric
 from reporter.analytics.sessions import in_time_order, rubric_columns
 from reporter.cohort.snapshot import RepRecord, Snapshot
 from reporter.exec_api.models import ScenarioParticipantEntry
-from reporter.views import RepView
+from reporter.ranks import RANKS, rank_for
+from reporter.views import Comparison, RepView
 
 
 @dataclass(frozen=True)
 class RepContext:
     """What every rep's view needs from the snapshot's header (which may hold no reps yet):
-    the population for percentiles and the participants entries to cross-check with."""
+    the population for percentiles, the participants entries to cross-check with, and the
+    previous period's (None when no comparison was made)."""
 
     cohort_best_scores: tuple[float, ...]
     participants: dict[str, ScenarioParticipantEntry]
+    previous: dict[str, ScenarioParticipantEntry] | None = None
+    previous_period: tuple[str, str] | None = None  # (label, title)
 
 
 def rep_context(snapshot: Snapshot) -> RepContext:
-    return RepContext(cohort_best_scores(snapshot.participants),
-                      participants_by_id(snapshot.participants))
+    previous = snapshot.previous
+    return RepContext(
+        cohort_best_scores(snapshot.participants), participants_by_id(snapshot.participants),
+        participants_by_id(previous.participants) if previous else None,
+        (previous.period.label, period_title(previous.period.label, utc(previous.period.start),
+                                             utc(previous.period.end))) if previous else None)
+
+
+def comparison(best: float | None, rank: str | None,
+               context: RepContext, user_id: str) -> Comparison | None:
+    """The rep against the previous period: its best score from the participants endpoint.
+
+    A rep with no best score then is new (is_new), never compared with zero. change: best -
+    previous best; rank_change: how many ranks up (negative: down), both None when unknown.
+    """
+    if context.previous is None or context.previous_period is None:
+        return None
+    entry = context.previous.get(user_id)
+    before = finite(entry.best_score) if entry else None
+    before_rank = rank_for(before)
+    change = best - before if best is not None and before is not None else None
+    steps = None
+    if rank in RANKS and before_rank in RANKS:
+        steps = RANKS.index(before_rank) - RANKS.index(rank)
+    label, title = context.previous_period
+    return Comparison(period_label=label, period_title=title, previous_best=before,
+                      previous_rank=before_rank, change=change, rank_change=steps,
+                      is_new=before is None)
 
 
 def build_rep(rep: RepRecord, context: RepContext) -> RepView:
@@ -95,4 +128,6 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
         transcript=choose_transcript(sessions, best),
     )
     warnings = rep_disagreements(view, context.participants)
-    return replace(view, warnings=tuple(warnings)) if warnings else view
+    view = replace(view, warnings=tuple(warnings),
+                   comparison=comparison(best_score, view.best_rank, context, user.id))
+    return view

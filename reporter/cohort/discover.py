@@ -16,11 +16,18 @@ from dataclasses import dataclass, field, replace
 
 from reporter import __version__
 from reporter.cohort.plan import ListStrategy, choose_list_strategy
-from reporter.cohort.selection import Period, Selection, SelectionError, is_system_user
+from reporter.cohort.selection import (
+    Period,
+    Selection,
+    SelectionError,
+    is_system_user,
+    previous_period,
+)
 from reporter.cohort.snapshot import (
     GroupRef,
     NotFoundRecord,
     PeriodRecord,
+    PreviousRecord,
     SelectionRecord,
     Snapshot,
 )
@@ -48,6 +55,7 @@ class Discovery:
     assignment_of: dict[str, Assignment]  # user id -> the scenario's assignment
     list_strategy: ListStrategy
     reports: list[str] = field(default_factory=list)  # what to tell the user
+    comparison: tuple[str, int] | None = None  # (previous period label, requests it took)
 
     @property
     def valid_session_ids(self) -> list[str]:
@@ -85,13 +93,28 @@ def period_filter(period: Period, selection: Selection) -> AnalyticsFilter:
 
 
 async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
-                   period: Period) -> Discovery:
-    """Every list request the run needs, and what they say; no session detail."""
+                   period: Period, *, compare: bool = True) -> Discovery:
+    """Every list request the run needs, and what they say; no session detail.
+
+    ``compare`` (a month period only): the previous month's analytics summary and
+    participants too, for month-over-month figures; their request count is kept apart so
+    the plan can show what the comparison costs.
+    """
     workspace = await client.get_workspace()
     scenario = await resolve_scenario(client, scenario_ref)
     window = period_filter(period, selection)
     summary = await client.get_summary(scenario.id, window)
     participants = await client.list_participants(scenario.id, window)
+    before = client.requests_made
+    previous = previous_period(period) if compare else None
+    previous_record = None
+    if previous is not None:
+        earlier = period_filter(previous, selection)
+        previous_record = PreviousRecord(
+            period=PeriodRecord(label=previous.label, start=previous.start, end=previous.end),
+            summary=await client.get_summary(scenario.id, earlier),
+            participants=await client.list_participants(scenario.id, earlier))
+    comparison_requests = client.requests_made - before
     members = await client.list_members()
     member_by_email = {(m.email or "").casefold(): m for m in members if m.email}
 
@@ -132,12 +155,14 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
             include_system_users=selection.include_system_users),
         summary=summary,
         participants=participants,
+        previous=previous_record,
         not_found=not_found,
     )
     return Discovery(header=header, workspace_id=workspace.id, sessions_by_user=by_user,
                      users=users, member_ids=member_ids, groups_of=groups_of,
                      assignment_of={a.user.id: a for a in assignments},
-                     list_strategy=strategy, reports=reports)
+                     list_strategy=strategy, reports=reports,
+                     comparison=(previous.label, comparison_requests) if previous else None)
 
 
 def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],

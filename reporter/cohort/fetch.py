@@ -38,7 +38,7 @@ def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
         discovery=dict(client.requests_by_endpoint), list_strategy=discovery.list_strategy,
         rate_limit=client.limiter.rate, used_today=client.usage.used_today,
         daily_limit=client.usage.daily_limit, max_requests=max_requests,
-        cache_enabled=cache.enabled,
+        cache_enabled=cache.enabled, comparison=discovery.comparison,
     )
 
 

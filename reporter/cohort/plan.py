@@ -36,6 +36,7 @@ class Plan:
     daily_limit: int
     max_requests: int | None = None
     cache_enabled: bool = True
+    comparison: tuple[str, int] | None = None  # (previous period, its requests), in discovery
 
     @property
     def discovery_requests(self) -> int:
@@ -62,6 +63,9 @@ class Plan:
             + ("" if self.cache_enabled else " (cache disabled)"),
             f"requests: {self.total_requests} in all = {self.discovery_requests} to discover "
             f"({disc}) + {len(self.details_to_fetch)} details",
+            *([f"comparison with {self.comparison[0]}: {self.comparison[1]} of the discovery "
+               "requests (its analytics summary and participants; --no-compare skips them)"]
+              if self.comparison else []),
             f"time at {self.rate_limit} requests/minute: at least "
             f"{self.minutes_at_rate_limit()} min",
             f"daily budget: {self.used_today} of {self.daily_limit} used today, "

@@ -104,6 +104,19 @@ def parse_instant(value: str, *, flag: str, end: bool) -> datetime:
     return moment
 
 
+def previous_period(period: Period) -> Period | None:
+    """The calendar month before a month period ("2026-10" -> "2026-09"); None for a date
+    range, which has no "last month" a manager would compare with."""
+    m = re.fullmatch(r"(\d{4})-(\d{2})", period.label)
+    if not m:
+        return None
+    year, mon = int(m.group(1)), int(m.group(2))
+    year, mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    first = date(year, mon, 1)
+    return Period(f"{year:04d}-{mon:02d}", _start_of_day(first),
+                  _end_of_day(period.start.date() - timedelta(days=1)))
+
+
 def parse_period(
     month: str | None = None,
     since: str | None = None,

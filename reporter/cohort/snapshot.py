@@ -109,6 +109,14 @@ class FetchRecord(ApiModel):
     detail_requests: int = 0
 
 
+class PreviousRecord(ApiModel):
+    """The period compared with (the month before), for month-over-month figures."""
+
+    period: PeriodRecord
+    summary: ScenarioAnalyticsSummary | None = None
+    participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
+
+
 class Snapshot(ApiModel):
     schema_version: int = SCHEMA_VERSION
     tool_version: str | None = None
@@ -118,6 +126,7 @@ class Snapshot(ApiModel):
     selection: SelectionRecord = Field(default_factory=SelectionRecord)
     summary: ScenarioAnalyticsSummary | None = None
     participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
+    previous: PreviousRecord | None = None  # None: no comparison (--no-compare, a range)
     reps: list[RepRecord] = Field(default_factory=list)
     not_found: list[NotFoundRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

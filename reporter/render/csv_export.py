@@ -30,6 +30,10 @@ REPS_COLUMNS: tuple[str, ...] = (
     # Added with the coaching plan; columns only ever grow at the end.
     "next_step", "next_step_try", "next_step_source", "target_rank", "due_date",
     "target_met", "points_short", "past_due", "latest_below_best",
+    # Added with month-over-month (empty with --no-compare; is_new: no best score then).
+    "previous_best", "change_vs_previous", "rank_change", "is_new",
+    # Added with needs attention: the reasons' codes joined with "; ", and the top severity.
+    "attention", "severity",
 )
 SESSIONS_COLUMNS: tuple[str, ...] = (
     "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "score",
@@ -83,6 +87,7 @@ def _pattern(patterns: Sequence[Pattern]) -> str | None:
 def _rep_row(rep: RepView) -> tuple[object, ...]:
     plan = rep.coaching
     step, target = plan.next_step, plan.target
+    compared = rep.comparison
     return (
         rep.user_id, rep.email, rep.name, "; ".join(rep.groups), rep.is_member,
         rep.assignment_status, rep.session_count, rep.valid_count, rep.first_score,
@@ -98,6 +103,12 @@ def _rep_row(rep: RepView) -> tuple[object, ...]:
         target.points_short if target else None,
         target.past_due if target else None,
         plan.decline.drop if plan.decline else None,
+        compared.previous_best if compared else None,
+        compared.change if compared else None,
+        compared.rank_change if compared else None,
+        compared.is_new if compared else None,
+        "; ".join(r.code for r in rep.attention),
+        rep.severity,
     )
 
 

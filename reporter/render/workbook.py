@@ -3,16 +3,21 @@
 Built in openpyxl's write-only mode: rows stream to the file as they are made, so 2,000 reps with
 20 sessions each stay in bounded memory (see bench/bench_workbook.py for the figures). Write-only
 mode still supports what the sheets need (tables, conditional formatting, charts, hyperlinks,
-frozen panes); its one constraint is that column widths and panes must be set before the first
-row, so each big sheet walks its rows twice: once to measure widths, once to write.
+frozen panes, print setup); its one constraint is that column widths, panes and the page setup
+must be set before the first row, so each big sheet walks its rows twice: once to measure widths,
+once to write.
 
 Every text from the API goes through :func:`reporter.render.cells.text_cell`: a string cell,
-never a formula, with the characters Excel refuses removed.
+never a formula, with the characters Excel refuses removed. Every number goes through
+:func:`_num`: rounded to the decimals its format shows, so the formula bar never shows
+72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, one page wide,
+with its header row repeated on each page.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import unicodedata
 import warnings
@@ -29,26 +34,31 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from reporter.files import atomic_path
 from reporter.format import (
     XLSX_DATE,
     XLSX_DATETIME,
+    XLSX_DECIMALS,
     XLSX_INT,
     XLSX_MINUTES,
     XLSX_PERCENT,
     XLSX_PERCENT1,
     XLSX_POINTS,
     XLSX_SCORE,
+    fmt_assignment_status,
     fmt_item,
+    fmt_rank,
+    fmt_severity,
     fmt_target,
 )
 from reporter.render.cells import excel_datetime, style_array, text_cell, value_cell
 from reporter.views import CohortFigures, Pattern, ReportView, RepView
 
 SHEET_NAMES: tuple[str, ...] = (
-    "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
+    "Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
 )
 
 PRACTICE_NOTE = (
@@ -72,8 +82,13 @@ TOP = Alignment(vertical="top")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="top")
 TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 
+# Keyed by the rank's label, as the cells show it ("Gold").
 RANK_FILLS: dict[str, str] = {
-    "gold": "FFD966", "silver": "D9D9D9", "bronze": "F4B183", "unranked": "F2F2F2",
+    fmt_rank("gold"): "FFD966", fmt_rank("silver"): "D9D9D9",
+    fmt_rank("bronze"): "F4B183", fmt_rank("unranked"): "F2F2F2",
+}
+SEVERITY_FILLS: dict[str, str] = {
+    fmt_severity(3): "F8CBAD", fmt_severity(2): "FFE699", fmt_severity(1): "E2EFDA",
 }
 
 # A link must be a plain relative path to a PDF below the workbook's folder: no scheme, no
@@ -96,7 +111,9 @@ class Col:
 def write_workbook(
     report: ReportView, path: Path, *, pdf_paths: Mapping[str, str] | None = None
 ) -> None:
-    """Write the seven-sheet cohort workbook to ``path`` atomically.
+    """Write the eight-sheet cohort workbook to ``path`` atomically.
+
+    The first sheet, the one Excel opens on, lists the reps who need attention.
 
     ``pdf_paths`` maps a rep's slug to the relative path of the rep's PDF from the workbook's
     folder ("reps/x.pdf"); a rep without one (or with a path that is not a plain relative
@@ -108,6 +125,7 @@ def write_workbook(
     wb.properties.creator = f"reporter {report.tool_version}"
     wb.properties.title = "Cohort practice results"
     try:
+        write_attention_sheet(wb.create_sheet("Needs attention"), report)
         _overview(wb.create_sheet("Overview"), report)
         write_reps_sheet(wb.create_sheet("Reps"), report, links)
         write_sessions_sheet(wb.create_sheet("Sessions"), report)
@@ -155,6 +173,64 @@ def _save_atomic(wb: Workbook, path: Path) -> None:
 
 # ---------------------------------------------------------------------------- data sheets
 
+ATTENTION_SHEET: tuple[Col, ...] = (
+    Col("Rep", text=True, cap=32),
+    Col("Email", text=True, cap=36),
+    Col("Reasons", text=True, wrap=True, cap=60),
+    Col("Severity", text=True, cap=10),
+    Col("Best", XLSX_SCORE),
+    Col("Latest", XLSX_SCORE),
+    Col("Last period", XLSX_SCORE),  # the previous period's best, or "New"
+    Col("Change vs last period", XLSX_POINTS),
+    Col("Assignment status", text=True, cap=18),
+    Col("Due (UTC)", XLSX_DATE),
+    Col("Next step", text=True, cap=40),
+    Col("Last practised (UTC)", XLSX_DATETIME),
+)
+
+
+def _attention_row(rep: RepView) -> tuple[object, ...]:
+    plan = rep.coaching
+    step = plan.next_step
+    cmp = rep.comparison
+    last_period: object = None
+    change = None
+    if cmp is not None:
+        if cmp.is_new:
+            last_period = "New"  # no best then: new, not compared with zero
+        else:
+            last_period, change = cmp.previous_best, cmp.change
+    return (
+        rep.name, rep.email, "; ".join(r.text for r in rep.attention),
+        fmt_severity(rep.severity), rep.best_score, rep.latest_score, last_period, change,
+        fmt_assignment_status(rep.assignment_status),
+        excel_datetime(plan.target.due) if plan.target else None,
+        fmt_item(step.criterion, step.item) if step else None,
+        excel_datetime(rep.last_practised),
+    )
+
+
+def write_attention_sheet(ws: Any, report: ReportView) -> int:
+    """The reps who need attention, most severe first (the order ``needs_attention`` has),
+    with why; one line saying so when nobody does."""
+    reps = [rep for rep in report.needs_attention if rep.attention]
+    if not reps:
+        _print_setup(ws, title_rows=False)
+        ws.column_dimensions["A"].width = 60
+        ws.append([text_cell(ws, f"No rep needs attention in {report.period.prose}.",
+                             font=BOLD)])
+        return 0
+    n = write_grid(ws, ATTENTION_SHEET, lambda: (_attention_row(r) for r in reps),
+                   table_name="AttentionTable", freeze="B2")
+    rng = _col_range(ATTENTION_SHEET, "Severity", n + 1)
+    for label, colour in SEVERITY_FILLS.items():
+        ws.conditional_formatting.add(rng, CellIsRule(
+            operator="equal", formula=[f'"{label}"'],
+            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
+        ))
+    return n
+
+
 REPS_SHEET: tuple[Col, ...] = (
     Col("Name", text=True, cap=32),
     Col("Email", text=True, cap=36),
@@ -193,10 +269,10 @@ def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
     return (
-        rep.name, rep.email, rep.user_id, ", ".join(rep.groups), rep.assignment_status,
-        rep.session_count, rep.valid_count,
-        rep.first_score, rep.first_rank, rep.best_score, rep.best_rank,
-        rep.latest_score, rep.latest_rank, rep.lift, rep.practice_minutes,
+        rep.name, rep.email, rep.user_id, ", ".join(rep.groups),
+        fmt_assignment_status(rep.assignment_status), rep.session_count, rep.valid_count,
+        rep.first_score, _rank(rep.first_rank), rep.best_score, _rank(rep.best_rank),
+        rep.latest_score, _rank(rep.latest_rank), rep.lift, rep.practice_minutes,
         excel_datetime(rep.last_practised), rep.percentile, rep.trend,
         _pattern_label(plan.strengths), _pattern_label(plan.focus_areas),
         fmt_item(step.criterion, step.item) if step else None,
@@ -211,7 +287,7 @@ def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
 def write_reps_sheet(ws: Any, report: ReportView, links: Mapping[str, str]) -> int:
     """One row per rep as an Excel table with scores coloured, lift barred and ranks filled."""
     n = write_grid(ws, REPS_SHEET, lambda: (_rep_row(r, links) for r in report.reps),
-                   table_name="RepsTable")
+                   table_name="RepsTable", freeze="B2")
     if n:
         last = n + 1
         for header in ("First score", "Best score", "Latest score"):
@@ -244,7 +320,8 @@ def _session_rows(report: ReportView) -> Iterator[tuple[object, ...]]:
     for rep in report.reps:
         for a in rep.attempts:
             yield (
-                a.session_id, rep.name, rep.email, excel_datetime(a.created_at), a.score, a.rank,
+                a.session_id, rep.name, rep.email, excel_datetime(a.created_at), a.score,
+                _rank(a.rank),
                 a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
             )
 
@@ -277,14 +354,21 @@ FEEDBACK_SHEET: tuple[Col, ...] = (
 
 
 def _feedback(ws: Any, report: ReportView) -> None:
+    """One row per distinct example: the same words and advice twice (one moment picked for
+    two reasons) are one row, the first."""
     def rows() -> Iterator[tuple[object, ...]]:
         for rep in report.reps:
+            seen: set[tuple[object, ...]] = set()  # per rep: an example is always the rep's own
             for m in rep.feedback_examples:
+                key = (m.session_id, m.criterion, m.item, m.quote, m.feedback, m.suggestion)
+                if key in seen:
+                    continue
+                seen.add(key)
                 yield (rep.name, rep.email, m.session_id, excel_datetime(m.created_at),
                        m.criterion, m.item, m.grade, m.salience, m.quote, m.feedback,
                        m.suggestion)
 
-    write_grid(ws, FEEDBACK_SHEET, rows, table_name="FeedbackTable")
+    write_grid(ws, FEEDBACK_SHEET, rows, table_name="FeedbackTable", freeze="B2")
 
 
 NOT_FOUND_SHEET: tuple[Col, ...] = (
@@ -329,7 +413,7 @@ def _rubric(ws: Any, report: ReportView) -> None:
             shares = {(r.criterion, r.item): r.good_share for r in rep.rubric}
             yield (rep.name, rep.email, *(shares.get(k) for k in keys))
 
-    n = write_grid(ws, cols, rows, freeze="C2")
+    n = write_grid(ws, cols, rows, freeze="B2")
     cohort = report.cohort.rubric_good_share
     ws.append([
         text_cell(ws, "Cohort (selected reps)", font=BOLD),
@@ -361,11 +445,14 @@ def write_grid(
     ``rows`` is called twice (widths first, since write-only mode needs them before any row),
     so it must return a fresh iterable each time. With at least one row and a ``table_name``
     the range becomes an Excel table (filter buttons); Excel rejects a table with no data row,
-    so an empty sheet keeps only its header.
+    so an empty sheet keeps only its header. ``freeze`` is "B2" on sheets whose first column
+    is the rep's name, so the name stays in view while scrolling right. The sheet prints
+    landscape, one page wide, with the header row on every page.
     """
     for i, width in enumerate(_fit_widths(cols, rows()), 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = freeze
+    _print_setup(ws, title_rows=True)
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
     styles = [_col_style(ws, c) for c in cols]
@@ -406,11 +493,54 @@ def _cell(ws: Any, col: Col, value: object, style: StyleArray) -> object:
         return text_cell(ws, value, style, hyperlink=str(value))
     if col.text or isinstance(value, str):
         return text_cell(ws, value, style)
-    return value_cell(ws, value, style)
+    return _num(ws, value, col.fmt or "General", style)
 
 
-def _num(ws: Any, value: float | int | None, fmt: str, **style: Any) -> object:
-    return None if value is None else value_cell(ws, value, number_format=fmt, **style)
+def _num(ws: Any, value: object, fmt: str, style: StyleArray | None = None,
+         **extra: Any) -> object:
+    """The one way a number (or date, or bool) becomes a cell: rounded to what ``fmt`` shows.
+
+    ``style`` (from :func:`style_array`, already holding ``fmt``) is for many cells alike;
+    without it the number format is set on the cell, with ``extra`` (font...).
+    """
+    value = _shown(value, fmt)
+    if value is None:
+        return None
+    if style is None:
+        extra["number_format"] = fmt
+    return value_cell(ws, value, style, **extra)
+
+
+def _shown(value: object, fmt: str) -> object:
+    """``value`` rounded to the decimals ``fmt`` displays: 9.699999999999996 in a "0.0" cell is
+    stored as 9.7, 88.4 in a "0" cell as 88. A number Excel cannot store (NaN, infinity) is
+    left blank. Dates, bools and text pass unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    decimals = XLSX_DECIMALS.get(fmt)
+    if decimals is None:
+        return value
+    return round(value) if decimals == 0 else round(value, decimals)
+
+
+def _rank(rank: str | None) -> str | None:
+    """A rank as every sheet shows it ("Gold"); blank when unknown, like a blank score."""
+    return None if rank is None else fmt_rank(rank)
+
+
+def _print_setup(ws: Any, *, title_rows: bool) -> None:
+    """Landscape, one page wide (as many pages long as needed), the header row on each page.
+
+    Must run before the first row in write-only mode (the sheet's properties come first).
+    """
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if title_rows:
+        ws.print_title_rows = "1:1"
 
 
 def _text_width(text: str, cap: int) -> int:
@@ -466,9 +596,10 @@ def _score_scale() -> ColorScaleRule:
 
 
 def _rank_fills(ws: Any, rng: str) -> None:
-    for rank, colour in RANK_FILLS.items():
+    """Fill rank cells by their label ("Gold"), the text the cells hold."""
+    for label, colour in RANK_FILLS.items():
         ws.conditional_formatting.add(rng, CellIsRule(
-            operator="equal", formula=[f'"{rank}"'],
+            operator="equal", formula=[f'"{label}"'],
             fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
         ))
 
@@ -476,26 +607,46 @@ def _rank_fills(ws: Any, rng: str) -> None:
 # ---------------------------------------------------------------------------- overview, about
 
 
+#: The height of a default (15 pt) row in cm, to stack the charts without overlap.
+_ROW_CM = 15 / 72 * 2.54
+#: Chart sizes in cm (width, height): wide and tall enough for the axis titles and a legend
+#: below the plot.
+BAR_CHART_SIZE = (16.0, 7.5)
+LINE_CHART_SIZE = (20.0, 9.5)
+#: The charts start right of the tables (column F) and below the title and the note, whose
+#: text runs across the columns.
+CHART_COLUMN = "F"
+CHART_TOP = 4
+
+
 def _figures(api: CohortFigures, computed: CohortFigures) -> list[tuple[str, object, object, str]]:
+    """The summary figures; both columns count everyone who practised the scenario."""
     def minutes(f: CohortFigures) -> float | None:
         secs = f.average_session_duration_seconds
         return None if secs is None else secs / 60
 
     return [
         ("Participants", api.participant_count, computed.participant_count, XLSX_INT),
-        ("Sessions", api.total_sessions, computed.total_sessions, XLSX_INT),
+        ("Sessions (all participants)", api.total_sessions, computed.total_sessions, XLSX_INT),
         ("Average best score", api.average_best_score, computed.average_best_score, XLSX_SCORE),
-        ("Average best rank", api.average_best_rank, computed.average_best_rank, ""),
+        ("Average best rank", _rank(api.average_best_rank), _rank(computed.average_best_rank),
+         ""),
         ("Average lift (points)", api.average_lift, computed.average_lift, XLSX_POINTS),
-        ("Practice minutes", api.total_practice_minutes, computed.total_practice_minutes,
-         XLSX_MINUTES),
+        ("Practice minutes (all participants)", api.total_practice_minutes,
+         computed.total_practice_minutes, XLSX_MINUTES),
         ("Average session duration (minutes)", minutes(api), minutes(computed), XLSX_MINUTES),
     ]
 
 
 def _overview(ws: Any, report: ReportView) -> None:
-    """Headline facts, API-vs-computed figures, the distribution and the weekly trend."""
-    for letter, width in zip("ABCD", (36, 18, 22, 4), strict=True):
+    """Headline facts, the scenario's figures, the distribution and the selected reps' weeks.
+
+    Whose numbers each block counts is in its label: the summary figures and the distribution
+    cover every participant in the scenario (the API summary and the participants list), the
+    weekly rows only the selected reps' sessions, so the two "Sessions" need not agree.
+    """
+    _print_setup(ws, title_rows=False)
+    for letter, width in zip("ABCD", (38, 16, 20, 4), strict=True):
         ws.column_dimensions[letter].width = width
     row = 0
 
@@ -508,14 +659,21 @@ def _overview(ws: Any, report: ReportView) -> None:
     def label(text: str) -> object:
         return text_cell(ws, text, font=BOLD)
 
+    def heading(text: str) -> object:
+        return text_cell(ws, text, font=BOLD, alignment=HEADER_ALIGN)
+
     emit(text_cell(ws, report.scenario.name, font=TITLE))
+    emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
+    emit()
     emit(label("Scenario"), text_cell(ws, report.scenario.name))
     emit(label("Period"), text_cell(ws, report.period.label))
     emit(label("Workspace"), text_cell(ws, report.workspace_name))
+    emit(label("Selected reps"), text_cell(ws, report.selection_text))
     emit(label("Generated at (UTC)"),
-         value_cell(ws, excel_datetime(report.generated_at), number_format=XLSX_DATETIME))
+         _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     emit()
-    emit(label("Figure"), label("API summary"), label("Computed from sessions"))
+    emit(label("All participants in the scenario, not only the selected reps"))
+    emit(heading("Figure"), heading("API summary"), heading("Computed from participants"))
     for name, api_value, computed_value, fmt in _figures(report.cohort.api,
                                                          report.cohort.computed):
         cells = [
@@ -526,40 +684,41 @@ def _overview(ws: Any, report: ReportView) -> None:
         emit(text_cell(ws, name), *cells)
     emit()
 
-    emit(label("Best-score distribution"))
-    dist_header = emit(label("Rank"), label("Reps"), label("Share"))
+    emit(label("Best-score distribution (all participants)"))
+    dist_header = emit(heading("Rank"), heading("Participants"), heading("Share"))
     for rc in report.cohort.distribution:
-        emit(text_cell(ws, rc.rank), value_cell(ws, rc.count, number_format=XLSX_INT),
-             value_cell(ws, rc.percentage / 100, number_format=XLSX_PERCENT1))
+        emit(text_cell(ws, fmt_rank(rc.rank)), _num(ws, rc.count, XLSX_INT),
+             _num(ws, rc.percentage / 100, XLSX_PERCENT1))
     dist_last = row
     emit()
 
-    emit(label("Sessions and average score per week"))
-    week_header = emit(label("Week starting (UTC)"), label("Sessions"), label("Average score"))
+    emit(label("Selected reps: sessions and average score per week"))
+    week_header = emit(heading("Week starting (UTC)"), heading("Sessions (all, selected reps)"),
+                       heading("Average score (valid sessions)"))
     for wp in report.cohort.weekly:
-        emit(value_cell(ws, excel_datetime(wp.week_start), number_format=XLSX_DATE),
-             value_cell(ws, wp.sessions, number_format=XLSX_INT),
+        emit(_num(ws, excel_datetime(wp.week_start), XLSX_DATE),
+             _num(ws, wp.sessions, XLSX_INT),
              _num(ws, wp.average_score, XLSX_SCORE))
     week_last = row
-    emit()
-    emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
 
+    top = CHART_TOP
     if dist_last > dist_header:
         chart = BarChart()
         chart.type = "col"
-        chart.title = "Reps by best-score rank"
-        chart.y_axis.title = "Reps"
+        chart.title = "Participants by best-score rank"
+        chart.y_axis.title = "Participants"
         chart.legend = None
         chart.add_data(Reference(ws, min_col=2, min_row=dist_header, max_row=dist_last),
                        titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=dist_header + 1,
                                        max_row=dist_last))
         _show_axes(chart)
-        chart.width, chart.height = 14, 7
-        ws.add_chart(chart, "F2")
+        chart.width, chart.height = BAR_CHART_SIZE
+        ws.add_chart(chart, f"{CHART_COLUMN}{top}")
+        top += math.ceil(chart.height / _ROW_CM) + 1
     if week_last > week_header:
         line = LineChart()
-        line.title = "Sessions and average score per week"
+        line.title = "Selected reps: sessions and average score per week"
         line.y_axis.title = "Average score"
         line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
         line.add_data(Reference(ws, min_col=3, min_row=week_header, max_row=week_last),
@@ -573,11 +732,14 @@ def _overview(ws: Any, report: ReportView) -> None:
         sessions.y_axis.axId = 200
         sessions.y_axis.title = "Sessions"
         sessions.y_axis.crosses = "max"
+        for series in (*line.series, *sessions.series):
+            series.smooth = False  # straight segments: a curve would invent in-between weeks
         _show_axes(line)
         sessions.y_axis.delete = False
         line += sessions
-        line.width, line.height = 14, 7
-        ws.add_chart(line, "F18")
+        line.legend.position = "b"
+        line.width, line.height = LINE_CHART_SIZE
+        ws.add_chart(line, f"{CHART_COLUMN}{top}")
 
 
 def _show_axes(chart: Any) -> None:
@@ -591,6 +753,7 @@ def _about(ws: Any, report: ReportView) -> None:
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 60
     fetch = report.fetch
+    _print_setup(ws, title_rows=False)
 
     def pair(name: str, value: object, fmt: str | None = None) -> None:
         if isinstance(value, str):
@@ -598,7 +761,7 @@ def _about(ws: Any, report: ReportView) -> None:
         elif value is None:
             cell = None
         else:
-            cell = value_cell(ws, value, number_format=fmt or "General")
+            cell = _num(ws, value, fmt or "General")
         ws.append([text_cell(ws, name, font=BOLD, alignment=TOP), cell])
 
     ws.append([text_cell(ws, "About this workbook", font=TITLE)])

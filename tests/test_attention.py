@@ -1,0 +1,90 @@
+"""Needs attention: one rule set, reps ordered by severity then distance to target; the
+previous period compared rep by rep, a new rep marked new, not compared with zero."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from reporter import analytics as an
+from reporter.cohort.snapshot import parse_snapshot
+from reporter.views import ReportView
+from tests import snapshot_factory as f
+
+GENERATED = datetime(2026, 11, 2, tzinfo=UTC)
+
+
+def person(name: str) -> dict[str, Any]:
+    return f.user(name, "Rep", f"{name.lower()}@acme.example", id=f"u-{name.lower()}")
+
+
+def graded(who: dict[str, Any], day: int, score: float) -> dict[str, Any]:
+    return f.session(score, f.at(day), who=who,
+                     evaluations=[f.criterion("Discovery", f.item("Budget", "mid", "More."))])
+
+
+def assignment(who: dict[str, Any], status: str) -> dict[str, Any]:
+    return {"id": f"a-{who['id']}", "user": who, "scenario": {"id": "sc1", "name": "x"},
+            "status": status, "due_date": f.at(15), "rank_min": "silver"}
+
+
+def report(previous_best: dict[str, float] | None = None) -> ReportView:
+    late, faller, once, steady, fine = (person(n) for n in
+                                        ("Late", "Faller", "Once", "Steady", "Fine"))
+    reps = [
+        f.rep(late, [f.session(None, f.at(3), who=late, valid=False)],
+              assignment=assignment(late, "past_due")),
+        f.rep(faller, [graded(faller, 2, 80.0), graded(faller, 20, 68.0)]),
+        f.rep(once, [graded(once, 25, 60.0)]),
+        f.rep(steady, [graded(steady, 20, 70.0), graded(steady, 28, 71.0)],
+              assignment=assignment(steady, "in_progress")),
+        f.rep(fine, [graded(fine, 20, 91.0), graded(fine, 29, 92.0)]),
+    ]
+    data = f.snapshot(reps)
+    if previous_best is not None:
+        by_id = {r["user"]["id"]: r["user"] for r in reps}
+        data["previous"] = {
+            "period": {"label": "2026-09", "start": "2026-09-01T00:00:00Z",
+                       "end": "2026-09-30T23:59:59Z"},
+            "participants": [f.participant(by_id[f"u-{n.lower()}"], best=b)
+                             for n, b in previous_best.items()],
+        }
+    return an.build_report(parse_snapshot(data), generated_at=GENERATED)
+
+
+def test_reps_are_ordered_by_severity_then_distance_to_target():
+    got = report()
+    order = [r.name for r in got.needs_attention]
+    # Past due with nothing valid, then a 12-point fall, then below target, then one attempt.
+    assert order == ["Late Rep", "Faller Rep", "Steady Rep", "Once Rep"]
+    late, faller, steady, once = got.needs_attention
+    assert [r.code for r in late.attention] == ["past_due_no_attempt", "inactive"]
+    assert late.attention[0].text == "Past due since Oct 15, 2026, no valid attempt"
+    assert (faller.attention[0].code, faller.severity) == ("declined", 3)
+    assert steady.attention[0].text == "Below Silver, 4.0 points short"
+    assert [r.code for r in once.attention] == ["one_attempt"]
+    assert "Fine Rep" not in order  # nothing to say about a gold rep who practised lately
+
+
+def test_a_rep_who_stopped_practising_is_flagged_low():
+    """No session in the last 14 days of the period: low severity; 11 days is not."""
+    by_name = {r.name: r for r in report().reps}
+    assert ("inactive", 1, "No practice since Oct 3, 2026") in [
+        (r.code, r.severity, r.text) for r in by_name["Late Rep"].attention]
+    assert "inactive" not in [r.code for r in by_name["Faller Rep"].attention]
+
+
+def test_month_over_month_compares_each_rep_and_marks_the_new_ones():
+    got = report({"Steady": 78.0, "Fine": 90.0})
+    by_name = {r.name: r for r in got.reps}
+    assert got.previous_period is not None and got.previous_period.title == "September 2026"
+    steady = by_name["Steady Rep"].comparison
+    assert steady is not None and steady.previous_best == 78.0
+    assert round(steady.change or 0, 1) == -7.0 and steady.rank_change == -1  # silver->bronze
+    assert ("below_last_period", 2) in [(r.code, r.severity)
+                                        for r in by_name["Steady Rep"].attention]
+    fine = by_name["Fine Rep"].comparison
+    assert fine is not None and round(fine.change or 0, 1) == 2.0 and fine.rank_change == 0
+    once = by_name["Once Rep"].comparison
+    assert once is not None and once.is_new and once.change is None  # new, not "+60 from 0"
+    assert all(r.comparison is None for r in report().reps)  # no comparison made: none shown
