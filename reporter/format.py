@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reporter.views import Comparison, Decline, RankGap, Target
+    from collections.abc import Sequence
+
+    from reporter.views import Comparison, Decline, Pattern, RankGap, Target
 
 RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
 GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
@@ -125,6 +127,11 @@ def fmt_grade(grade: str | None) -> str:
 def fmt_item(criterion: str, item: str) -> str:
     """A rubric item with its criterion, the same in every output: "Discovery › Budget"."""
     return f"{criterion} › {item}"
+
+
+def fmt_top_item(patterns: Sequence[Pattern]) -> str | None:
+    """The first pattern's item ("Discovery › Budget"), None when there is none."""
+    return fmt_item(patterns[0].criterion, patterns[0].item) if patterns else None
 
 
 def fmt_graded_good(good: int, graded: int) -> str:

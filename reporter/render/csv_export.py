@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from reporter.files import atomic_path
-from reporter.format import csv_number, fmt_item
+from reporter.format import csv_number, fmt_item, fmt_top_item
 from reporter.render.cells import csv_text, iso
-from reporter.views import Pattern, ReportView, RepView
+from reporter.views import ReportView, RepView
 
 REPS_COLUMNS: tuple[str, ...] = (
     "scenario", "period", "user_id", "email", "name", "groups", "is_member",
@@ -80,10 +80,6 @@ def field(value: object) -> str:
     return csv_text(str(value))
 
 
-def _pattern(patterns: Sequence[Pattern]) -> str | None:
-    return fmt_item(patterns[0].criterion, patterns[0].item) if patterns else None
-
-
 def _rep_row(rep: RepView) -> tuple[object, ...]:
     plan = rep.coaching
     step, target = plan.next_step, plan.target
@@ -93,7 +89,7 @@ def _rep_row(rep: RepView) -> tuple[object, ...]:
         rep.assignment_status, rep.session_count, rep.valid_count, rep.first_score,
         rep.first_rank, rep.best_score, rep.best_rank, rep.latest_score, rep.latest_rank,
         rep.lift, rep.practice_minutes, rep.last_practised, rep.percentile, rep.trend,
-        _pattern(plan.strengths), _pattern(plan.focus_areas),
+        fmt_top_item(plan.strengths), fmt_top_item(plan.focus_areas),
         fmt_item(step.criterion, step.item) if step else None,
         step.try_instead if step else None,
         step.source if step else None,

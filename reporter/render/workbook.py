@@ -53,9 +53,10 @@ from reporter.format import (
     fmt_rank,
     fmt_severity,
     fmt_target,
+    fmt_top_item,
 )
 from reporter.render.cells import excel_datetime, style_array, text_cell, value_cell
-from reporter.views import CohortFigures, Pattern, ReportView, RepView
+from reporter.views import CohortFigures, ReportView, RepView
 
 SHEET_NAMES: tuple[str, ...] = (
     "Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
@@ -261,10 +262,6 @@ REPS_SHEET: tuple[Col, ...] = (
 )
 
 
-def _pattern_label(patterns: Sequence[Pattern]) -> str | None:
-    return fmt_item(patterns[0].criterion, patterns[0].item) if patterns else None
-
-
 def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
@@ -274,7 +271,7 @@ def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
         rep.first_score, _rank(rep.first_rank), rep.best_score, _rank(rep.best_rank),
         rep.latest_score, _rank(rep.latest_rank), rep.lift, rep.practice_minutes,
         excel_datetime(rep.last_practised), rep.percentile, rep.trend,
-        _pattern_label(plan.strengths), _pattern_label(plan.focus_areas),
+        fmt_top_item(plan.strengths), fmt_top_item(plan.focus_areas),
         fmt_item(step.criterion, step.item) if step else None,
         step.try_instead if step else None,
         fmt_target(plan.target),
