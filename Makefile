@@ -16,7 +16,7 @@ TEST_PACKAGES := poppler-utils
 .PHONY: demo test sample lint system-deps test-system-deps apt-packages setup setup-test clean
 
 demo: setup
-	$(BIN)/reporter demo
+	$(BIN)/reporter demo --config examples/reporter.toml
 
 test: setup-test
 	$(BIN)/ruff check reporter tests bench scripts

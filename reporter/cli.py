@@ -143,8 +143,12 @@ def render_options(fn: F) -> F:
                      help="No PDF for reps without a valid attempt."),
         click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
                      help="Folder of templates that override the bundled ones."),
+        click.option("--by-team", is_flag=True, default=None,
+                     help="Also write teams/<group>/team.pdf and team.xlsx for each group "
+                          "the config's [teams] maps to a manager."),
     ], lambda v: RenderFlags(**v), ("out", "jobs", "no_pdf", "no_xlsx", "csv", "paper",
-                                    "transcripts", "skip_empty", "templates"), "rendering")(fn)
+                                    "transcripts", "skip_empty", "templates", "by_team"),
+        "rendering")(fn)
 
 
 def email_options(fn: F) -> F:
@@ -162,10 +166,9 @@ def email_options(fn: F) -> F:
                      help="SMTP user; the password comes from REPORTER_SMTP_PASSWORD."),
         click.option("--from", "sender", help="From address."),
         click.option("--to-override", help="Send every message to this one address (a trial run)."),
-        click.option("--cc-manager", help="Copy every message to this address."),
         click.option("--pace", type=click.FloatRange(min=0), help="Seconds between messages."),
     ], lambda v: EmailFlags(**v), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
-                                   "sender", "to_override", "cc_manager", "pace"), "flags")(fn)
+                                   "sender", "to_override", "pace"), "flags")(fn)
 
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request plan and stop.")
@@ -300,19 +303,28 @@ def sandbox(host: str, port: int, seed: int, reps: int, today: datetime | None,
 @click.option("--out", type=click.Path(path_type=Path), default=Path("output/demo"),
               show_default=True, help="Output folder.")
 @click.option("--jobs", type=click.IntRange(min=1), help="PDF render processes.")
+@click.option("--config", type=click.Path(path_type=Path),
+              help="Take the [teams] of this config file (e.g. examples/reporter.toml): one "
+                   "team report and manager digest per team. Its other keys are not used.")
 @console_options
 @with_failures
-def demo(out: Path, jobs: int | None, console: Console) -> None:
+def demo(out: Path, jobs: int | None, config: Path | None, console: Console) -> None:
     """Run the whole pipeline against the built-in sandbox: no key, no network."""
-    from reporter import pipeline
+    from reporter import pipeline, settings
 
-    done = pipeline.demo(out, jobs, console)
+    teams = settings.demo_teams(config)
+    done = pipeline.demo(out, jobs, console, teams=teams)
     outcome = done.run
     click.echo(f"\nThe demo wrote {outcome.run_dir}")
     if done.featured:
         click.echo(f"  open first: {done.featured}  (one rep's coaching report)")
-    click.echo(f"  then:       {outcome.run_dir / 'cohort.xlsx'}  (the cohort workbook)")
-    click.echo(f"  emails:     {outcome.run_dir / 'outbox'}  (one .eml per rep, not sent)")
+    click.echo(f"  then:       {outcome.run_dir / 'team.pdf'}  (the team report, for a manager)")
+    click.echo(f"              {outcome.run_dir / 'cohort.xlsx'}  (the cohort workbook)")
+    if teams:
+        click.echo(f"  per team:   {outcome.run_dir / 'teams'}  (a team report and workbook "
+                   f"for each of {len(teams)} managers)")
+    click.echo(f"  emails:     {outcome.run_dir / 'outbox'}  (one .eml per rep"
+               f"{' and per manager' if teams else ''}, not sent)")
 
 
 @cli.group()

@@ -32,16 +32,25 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "max_requests": (int,), "paper": (str,), "transcripts": (bool,),
         "skip_empty": (bool,), "csv": (bool,), "pdf": (bool,), "xlsx": (bool,),
         "templates": (str,), "language": (str,), "tagged_pdf": (bool,),
-        "compare": (bool,),
+        "compare": (bool,), "by_team": (bool,),
     },
     "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,)},
     "branding": {"company": (str,), "logo": (str,), "accent": (str,)},
     "email": {
         "from": (str,), "smtp_host": (str,), "smtp_port": (int,), "security": (str,),
-        "user": (str,), "cc_manager": (str,), "pace_seconds": (int, float),
+        "user": (str,), "pace_seconds": (int, float),
         "subject_prefix": (str,), "to_override": (str,),
     },
 }
+
+
+# Keys that were valid once: naming one says what replaced it, not just "unknown".
+RETIRED: dict[str, str] = {
+    "email.cc_manager": "managers now get one digest each: map groups to managers in "
+                        "[teams] and run with --by-team",
+}
+# [teams]: "<group name or id>" = { name = "...", email = "..." }
+TEAM_KEYS: dict[str, tuple[type, ...]] = {"name": (str,), "email": (str,)}
 
 
 @dataclass
@@ -51,6 +60,7 @@ class FileConfig:
     api: dict[str, Any] = field(default_factory=dict)
     branding: dict[str, Any] = field(default_factory=dict)
     email: dict[str, Any] = field(default_factory=dict)
+    teams: dict[str, dict[str, str]] = field(default_factory=dict)  # group -> manager
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -80,7 +90,9 @@ def load_config(path: Path | None) -> FileConfig:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     cfg = FileConfig(path=path.resolve())
     for key, value in data.items():
-        if isinstance(value, dict):
+        if key == "teams":
+            cfg.teams = _teams(path, value)
+        elif isinstance(value, dict):
             if key not in SCHEMA or key == "":
                 raise ConfigError(f"{path}: unknown section [{key}]")
             target = getattr(cfg, key)
@@ -93,8 +105,29 @@ def load_config(path: Path | None) -> FileConfig:
     return cfg
 
 
+def _teams(path: Path, value: Any) -> dict[str, dict[str, str]]:
+    """[teams]: each key a workspace group (name or id), each value the manager's table."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: 'teams' must be a table: [teams]")
+    out: dict[str, dict[str, str]] = {}
+    for group, manager in value.items():
+        where = f"teams.{group!r}"
+        if not isinstance(manager, dict):
+            raise ConfigError(f'{path}: {where} must be a table: {{ name = "...", '
+                              f'email = "..." }}')
+        for sub, subval in manager.items():
+            _check(path, TEAM_KEYS, sub, subval, prefix=f"{where}.")
+        if not manager.get("email"):
+            raise ConfigError(f"{path}: {where} needs the manager's email")
+        out[str(group)] = {"name": manager.get("name", ""), "email": manager["email"]}
+    return out
+
+
 def _check(path: Path, schema: dict[str, tuple[type, ...]], key: str, value: Any,
            prefix: str = "") -> None:
+    if f"{prefix}{key}" in RETIRED:
+        raise ConfigError(f"{path}: '{prefix}{key}' is no longer used: "
+                          f"{RETIRED[prefix + key]}")
     if key not in schema:
         raise ConfigError(f"{path}: unknown key '{prefix}{key}'")
     types = schema[key]

@@ -42,7 +42,7 @@ XLSX_DECIMALS: dict[str, int] = {
 SEVERITY_LABELS = {3: "High", 2: "Medium", 1: "Low"}
 ASSIGNMENT_STATUS_LABELS = {
     "not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
-    "past_due": "Past due", "did_not_pass": "Did not pass",
+    "past_due": "Past due", "did_not_pass": "Did not pass", "none": "No assignment",
 }
 
 

@@ -32,6 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from reporter import analytics
+from reporter.analytics.team import (
+    GroupInfo,
+    TeamSpec,
+    build_team,
+    build_teams,
+    resolve_teams,
+    team_report,
+)
 from reporter.cohort.cache import DetailCache, usage_path
 from reporter.cohort.discover import Discovery, discover
 from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_plan, warm_cache
@@ -49,7 +57,10 @@ from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
     RepEntry,
+    Sendable,
+    TeamEntry,
     read_manifest,
+    send_key,
     sha256_file,
     write_manifest,
 )
@@ -68,12 +79,15 @@ from reporter.settings import (
     RenderSettings,
     RunSettings,
 )
-from reporter.views import ReportView, RepView
+from reporter.views import Manager, ReportView, RepView, TeamView
 
 if TYPE_CHECKING:
     from reporter.sandbox.model import SandboxWorkspace
 
 SNAPSHOT = "snapshot.json"
+TEAM_PDF = "team.pdf"
+TEAM_XLSX = "team.xlsx"
+TEAMS_DIR = "teams"
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -236,8 +250,10 @@ def render(snapshot_path: Path, settings: RenderSettings,
     snapshot = read_snapshot(snapshot_path)
     check_writable(settings.out, "--out")
     report = _report(snapshot, None, console)
+    teams = _teams(snapshot, settings)
     # The pool sends each worker the report without its reps: what every PDF shares.
-    with _staged(run_dir_for(settings.out, snapshot), settings, report) as (folder, renders):
+    with _staged(run_dir_for(settings.out, snapshot), settings, report,
+                 teams) as (folder, renders):
         for view in report.reps:
             renders.submit(view)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
@@ -258,7 +274,10 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
         report = analytics.build_report(read_snapshot(run_dir / SNAPSHOT))
         messages = build_messages(run_dir, report, manifest, settings.message)
         paths = write_outbox(run_dir, messages)
-        console.info(f"outbox: {len(paths)} messages in {run_dir / 'outbox'}")
+        digests = sum(1 for entry, _ in messages if isinstance(entry, TeamEntry))
+        console.info(f"outbox: {len(paths) - digests} rep emails"
+                     + (f" and {digests} manager digests" if digests else "")
+                     + f" in {run_dir / 'outbox'}")
         if settings.smtp is None:
             return EmailOutcome(paths)
         result = send_all(run_dir, messages, settings.smtp)
@@ -270,9 +289,11 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
 
 
 @_io_errors
-def demo(out: Path, jobs: int | None = None, console: Console | None = None) -> DemoOutcome:
-    """``run`` (last month, every participant, CSV too) and ``email`` (outbox only) against
-    the built-in sandbox on a free loopback port: no key, no network."""
+def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
+         teams: tuple[TeamSpec, ...] = ()) -> DemoOutcome:
+    """``run`` (last month, every participant, CSV too; by team when ``teams`` are given)
+    and ``email`` (outbox only) against the built-in sandbox on a free loopback port: no
+    key, no network."""
     from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 
     console = console or Console(quiet=True)
@@ -289,8 +310,8 @@ def demo(out: Path, jobs: int | None = None, console: Console | None = None) -> 
                           cache_dir=out / ".cache", usage_dir=out / ".cache")
         fetching = FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
                                  period=parse_period("last"))
-        outcome = run(RunSettings(fetching, RenderSettings(csv=True, jobs=jobs, out=out)),
-                      console)
+        outcome = run(RunSettings(fetching, RenderSettings(
+            csv=True, jobs=jobs, out=out, teams=teams, by_team=bool(teams))), console)
     sent = email(EmailRunSettings(outcome.run_dir, EmailSettings(
         sender="Coaching reports <coaching@acme.example>")), console)
     return DemoOutcome(outcome, sent, _featured(workspace, outcome))
@@ -357,8 +378,9 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
     fs, rs = settings.fetch, settings.render
     async with _client(fs.api) as client:
         disc, cache, the_plan = await _discover_and_plan(client, fs, console)
+        teams = _teams(disc.header, rs)  # a [teams] typo stops the run before its requests
         with _staged(run_dir_for(rs.out, disc.header), rs,
-                     analytics.build_report(disc.header)) as (folder, renders):
+                     analytics.build_report(disc.header), teams) as (folder, renders):
             return await _fetch_and_render(client, cache, disc, the_plan, folder, renders,
                                            rs, console, started)
 
@@ -395,18 +417,40 @@ def _report(snapshot: Snapshot, views: list[RepView] | None, console: Console) -
 
 
 class ReportRenders:
-    """The PDFs of a run: each rep submitted once, drawn by the pool, collected at the end."""
+    """The PDFs of a run: each rep submitted once, drawn by the pool, collected at the end;
+    then the team reports (the whole selection's, and one per ``[teams]`` group)."""
 
-    def __init__(self, settings: RenderSettings, folder: Path, header: ReportView) -> None:
+    def __init__(self, settings: RenderSettings, folder: Path, header: ReportView,
+                 teams: list[tuple[GroupInfo, Manager]]) -> None:
         self.settings = settings
+        self.folder = folder
         self.header = header  # what every rep's report shares: scenario, period, cohort
+        self.teams = teams  # resolved [teams] of a --by-team run
         self.pool = (PdfRenderPool(settings.pdf_options, folder, settings.jobs)
                      if settings.pdf else None)
         self.futures: list[tuple[RepView, Future[RenderedPdf]]] = []
+        self.team_futures: list[tuple[TeamView, Path, Future[RenderedPdf] | None]] = []
 
     def submit(self, view: RepView) -> None:
         if self.pool is not None and (view.has_valid_attempt or not self.settings.skip_empty):
             self.futures.append((view, self.pool.submit(self.header, view)))
+
+    def submit_teams(self, report: ReportView, console: Console) -> None:
+        """``team.pdf`` for the whole selection, and with --by-team, each team's into
+        ``teams/<slug>/``; a group none of the selected reps is in is said and skipped."""
+        text = report.selection_text
+        whole = build_team(report, report.reps, name=text[:1].upper() + text[1:])
+        chosen = [(whole, self.folder / TEAM_PDF)]
+        teams = build_teams(report, self.teams)
+        for group, _ in self.teams:
+            if not any(t.group == group.name for t in teams):
+                console.warn(f"team {group.name}: none of the selected reps is in this group; "
+                             "no team report")
+        chosen += [(t, self.folder / TEAMS_DIR / t.slug / TEAM_PDF) for t in teams]
+        for team, path in chosen:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            future = self.pool.submit_team(report, team, path) if self.pool else None
+            self.team_futures.append((team, path, future))
 
     def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
         """Every PDF, in submission order; one rep's failure does not sink the others."""
@@ -414,16 +458,23 @@ class ReportRenders:
         failed: list[tuple[str, str]] = []
         with console.progress(len(self.futures), "PDF reports") as bar:
             for rep, fut in self.futures:
-                try:
-                    pdfs.append(fut.result())
-                except OSError:
-                    raise  # the disk, not this rep: the whole run stops
-                except Exception as exc:
-                    failed.append((rep.email, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
-                    console.warn(f"{rep.email}: PDF failed: {exc}")
+                rendered = _result(fut, rep.email, failed, console)
+                if rendered is not None:
+                    pdfs.append(rendered)
                 bar.advance()
-        self.close()
         return pdfs, failed
+
+    def collect_teams(self, console: Console
+                      ) -> tuple[list[tuple[TeamView, Path, RenderedPdf | None]],
+                                 list[tuple[str, str]]]:
+        """Each team with its PDF (None: not drawn, --no-pdf, or failed: listed)."""
+        out: list[tuple[TeamView, Path, RenderedPdf | None]] = []
+        failed: list[tuple[str, str]] = []
+        for team, path, fut in self.team_futures:
+            rendered = _result(fut, f"team {team.name}", failed, console) if fut else None
+            out.append((team, path, rendered))
+        self.close()
+        return out, failed
 
     def close(self) -> None:
         if self.pool is not None:
@@ -431,16 +482,40 @@ class ReportRenders:
             self.pool = None
 
 
+def _result(fut: Future[RenderedPdf], who: str, failed: list[tuple[str, str]],
+            console: Console) -> RenderedPdf | None:
+    """The future's PDF; a failure is listed against ``who`` and the run goes on."""
+    try:
+        return fut.result()
+    except OSError:
+        raise  # the disk, not this report: the whole run stops
+    except Exception as exc:
+        failed.append((who, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
+        console.warn(f"{who}: PDF failed: {exc}")
+        return None
+
+
+def _teams(snapshot: Snapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
+    """The [teams] of a --by-team run, matched to the workspace's groups (an older snapshot
+    without them: the groups its reps are in, by name); a group that is not there stops."""
+    if not settings.by_team:
+        return []
+    groups = [GroupInfo(g.id, g.name or g.id) for g in snapshot.groups]
+    if not groups:
+        groups = [GroupInfo(n, n) for n in sorted({g for r in snapshot.reps for g in r.groups})]
+    return resolve_teams(settings.teams, groups)
+
+
 @contextmanager
-def _staged(final: Path, settings: RenderSettings,
-            header: ReportView) -> Iterator[tuple[RunFolder, ReportRenders]]:
+def _staged(final: Path, settings: RenderSettings, header: ReportView,
+            teams: list[tuple[GroupInfo, Manager]]) -> Iterator[tuple[RunFolder, ReportRenders]]:
     """The run folder held (``folder_lock``), its staging folder and the render pool; on any
     failure the pool stops and the staging folder goes, leaving the previous run as it was."""
     with folder_lock(final):
         folder = RunFolder(final)
         renders: ReportRenders | None = None
         try:
-            renders = ReportRenders(settings, folder.stage, header)
+            renders = ReportRenders(settings, folder.stage, header, teams)
             yield folder, renders
         except BaseException:
             if renders is not None:
@@ -452,15 +527,19 @@ def _staged(final: Path, settings: RenderSettings,
 def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: ReportRenders,
             settings: RenderSettings, console: Console, started: float) -> RunOutcome:
     """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in."""
+    renders.submit_teams(report, console)
     pdfs, failed = renders.collect(console)
-    files = write_outputs(folder, snapshot, report, pdfs, failed, settings, started)
+    teams, team_failed = renders.collect_teams(console)
+    files = write_outputs(folder, snapshot, report, pdfs, failed + team_failed, settings,
+                          started, teams)
     folder.commit()
     final = folder.final
     return RunOutcome(
         run_dir=final, reps=len(report.reps), reports=len(pdfs),
         pages=sum(p.pages for p in pdfs),
-        files=[final / "reps" / p.path.name for p in pdfs] + [final / f.name for f in files],
-        failed=failed, not_found=len(report.not_found),
+        files=[final / "reps" / p.path.name for p in pdfs]
+        + [final / f.relative_to(folder.stage) for f in files],
+        failed=failed + team_failed, not_found=len(report.not_found),
         requests_made=snapshot.fetch.requests_made, cache_hits=snapshot.fetch.cache_hits,
         seconds=time.monotonic() - started,
     )
@@ -468,11 +547,14 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
 
 def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
                   pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
-                  settings: RenderSettings, started: float) -> list[Path]:
-    """The workbook, CSV and manifest next to the PDFs and the snapshot in the staging folder.
+                  settings: RenderSettings, started: float,
+                  teams: list[tuple[TeamView, Path, RenderedPdf | None]] | None = None,
+                  ) -> list[Path]:
+    """The workbook, CSV, team workbooks and manifest next to the PDFs and the snapshot in the
+    staging folder.
 
     A rerun replaces the run folder but keeps its record of emails already sent, so that
-    rerunning a month after ``reporter email --send`` never mails a rep twice.
+    rerunning a month after ``reporter email --send`` never mails a rep (or a manager) twice.
     """
     stage = folder.stage
     files: list[Path] = [stage / SNAPSHOT]  # written already, as the reps arrived
@@ -482,10 +564,30 @@ def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
         files.append(stage / "cohort.xlsx")
     if settings.csv:
         files.extend(write_csv(report, stage))
+    team_entries: list[TeamEntry] = []
+    for team, pdf_path, rendered in teams or []:
+        if rendered is not None:
+            files.append(pdf_path)
+        if team.manager is None:
+            continue  # the whole selection's team.pdf: no manager, no digest
+        xlsx = None
+        if settings.xlsx:
+            xlsx = pdf_path.with_name(TEAM_XLSX)
+            write_workbook(team_report(report, team), xlsx,
+                           pdf_paths={p.slug: f"../../reps/{p.path.name}" for p in pdfs})
+            files.append(xlsx)
+        team_entries.append(TeamEntry(
+            group=team.name, slug=team.slug, name=team.manager.name, email=team.manager.email,
+            reps=len(team.reps), needs_attention=len(team.needs_attention),
+            pdf=_relative(pdf_path, stage) if rendered else None,
+            sha256=rendered.sha256 if rendered else None,
+            xlsx=_relative(xlsx, stage) if xlsx else None,
+            xlsx_sha256=sha256_file(xlsx) if xlsx else None))
     entries = manifest_entries(report, pdfs, failed)
-    for entry in entries:
-        if entry.email.casefold() in folder.sent:
-            entry.message_id, entry.sent_at = folder.sent[entry.email.casefold()]
+    sendables: list[Sendable] = [*entries, *team_entries]
+    for sendable in sendables:
+        if send_key(sendable) in folder.sent:
+            sendable.message_id, sendable.sent_at = folder.sent[send_key(sendable)]
     write_manifest(stage, Manifest(
         run={
             "scenario": report.scenario.slug,
@@ -498,9 +600,16 @@ def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
             "seconds": round(time.monotonic() - started, 2),
         },
         reps=entries,
-        files={p.name: {"path": p.name, "sha256": sha256_file(p)} for p in files},
+        files={_relative(p, stage): {"path": _relative(p, stage), "sha256": sha256_file(p)}
+               for p in files},
+        teams=team_entries,
     ))
     return files
+
+
+def _relative(path: Path, stage: Path) -> str:
+    """A path inside the run folder as the manifest writes it: relative, with "/"."""
+    return path.relative_to(stage).as_posix()
 
 
 def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
@@ -530,7 +639,8 @@ def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
 
 
 def previous_sends(run_dir: Path) -> dict[str, tuple[str | None, str | None]]:
-    """email -> (Message-ID, sent at) from the manifest a rerun is about to replace."""
+    """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at), from
+    the manifest a rerun is about to replace."""
     if not (Path(run_dir) / "manifest.json").exists():
         return {}
     try:
@@ -540,7 +650,7 @@ def previous_sends(run_dir: Path) -> dict[str, tuple[str | None, str | None]]:
             f"{exc}; it records which reps were already emailed, so the run stops rather than "
             "forget them: restore it, or delete it if no email was sent from this folder"
         ) from None
-    return {e.email.casefold(): (e.message_id, e.sent_at) for e in old.reps if e.message_id}
+    return old.sent_record()
 
 
 def _summarise(outcome: RunOutcome, console: Console) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from reporter.analytics.team import TeamSpec
 from reporter.cohort.cache import default_cache_dir
 from reporter.cohort.selection import (
     Period,
@@ -26,11 +27,12 @@ from reporter.cohort.selection import (
 )
 from reporter.config import ConfigError, FileConfig, load_config
 from reporter.console import Console
-from reporter.deliver.outbox import EmailSettings
+from reporter.deliver.outbox import EmailSettings, parse_address
 from reporter.deliver.smtp import SmtpSettings
 from reporter.exec_api import DAILY_LIMIT, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
 from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions
+from reporter.views import Manager
 
 DEFAULT_OUT = Path("output")
 DEFAULT_SENDER = "Coaching reports <coaching-reports@localhost.localdomain>"
@@ -71,6 +73,7 @@ class RenderFlags:
     transcripts: bool | None = None
     skip_empty: bool | None = None
     templates: Path | None = None
+    by_team: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,6 @@ class EmailFlags:
     smtp_user: str | None = None
     sender: str | None = None
     to_override: str | None = None
-    cc_manager: str | None = None
     pace: float | None = None
 
 
@@ -118,6 +120,8 @@ class RenderSettings:
     skip_empty: bool = False
     pdf_options: PdfOptions = field(default_factory=PdfOptions)
     out: Path = DEFAULT_OUT
+    teams: tuple[TeamSpec, ...] = ()  # [teams]: group -> manager
+    by_team: bool = False  # also teams/<group>/team.pdf and team.xlsx, and digests
 
 
 @dataclass(frozen=True)
@@ -247,7 +251,13 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
                              tagged=bool(cfg.get("tagged_pdf", True)))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    teams = team_specs(cfg)
+    by_team = bool(flags.by_team or cfg.get("by_team", False))
+    if by_team and not teams:
+        raise ConfigError("--by-team needs a [teams] table in the config file, mapping each "
+                          "workspace group to its manager")
     return RenderSettings(
+        teams=teams, by_team=by_team,
         pdf=not flags.no_pdf and bool(cfg.get("pdf", True)),
         xlsx=not flags.no_xlsx and bool(cfg.get("xlsx", True)),
         csv=bool(flags.csv or cfg.get("csv", False)),
@@ -256,6 +266,22 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
         pdf_options=options,
         out=flags.out or cfg.resolve_path(cfg.get("out")) or DEFAULT_OUT,
     )
+
+
+def team_specs(cfg: FileConfig) -> tuple[TeamSpec, ...]:
+    """[teams], each manager's address checked now, before any request."""
+    specs = []
+    for group, manager in cfg.teams.items():
+        address = parse_address(manager["email"], f"[teams] {group!r} email")
+        specs.append(TeamSpec(group, Manager(manager["name"] or address.display_name,
+                                             address.addr_spec)))
+    return tuple(specs)
+
+
+def demo_teams(config: Path | None) -> tuple[TeamSpec, ...]:
+    """The demo's teams: the [teams] of ``config`` when given, none otherwise (the demo does
+    not pick up a ./reporter.toml meant for real runs)."""
+    return team_specs(load_config(config)) if config is not None else ()
 
 
 def run_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
@@ -277,7 +303,6 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         raise SelectionError("--send needs a sender: --from ADDRESS or [email] from = ...")
     message = EmailSettings(
         sender=sender or DEFAULT_SENDER,
-        cc_manager=flags.cc_manager or e.get("cc_manager"),
         to_override=flags.to_override or e.get("to_override"),
         subject_prefix=e.get("subject_prefix"),
         templates_dir=cfg.resolve_path(cfg.get("templates")),

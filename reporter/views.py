@@ -350,3 +350,84 @@ class ReportView:
     # The reps who need attention, most severe first (then furthest below target, then name).
     needs_attention: tuple[RepView, ...] = ()
     previous_period: PeriodInfo | None = None  # the period compared with, when one was
+
+
+@dataclass(frozen=True)
+class Manager:
+    """Who a team's report and digest go to (the configuration's ``[teams]``)."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str  # "completed", "in_progress", "past_due", "not_started", "did_not_pass", "none"
+    count: int
+
+
+@dataclass(frozen=True)
+class TeamCell:
+    """One rep's grades on one rubric item, over their graded sessions."""
+
+    good: int
+    graded: int  # sessions that graded the item good, mid or bad
+    thin: bool  # fewer than MIN_CELL_SESSIONS: shown greyed, not read as a pattern
+
+    @property
+    def good_share(self) -> float:
+        return self.good / self.graded if self.graded else 0.0
+
+
+@dataclass(frozen=True)
+class TeamHeatmapRow:
+    name: str
+    slug: str
+    cells: tuple[TeamCell | None, ...]  # aligned with TeamView.items; None: never graded
+
+
+@dataclass(frozen=True)
+class WeakItem:
+    """A rubric item the team does least well, with one quote that shows it."""
+
+    criterion: str
+    item: str
+    good: int
+    graded: int
+    reps_weak: int  # reps with at least one mid or bad grade on it
+    reps_graded: int  # reps graded on it at all
+    quote: Moment | None  # a mid or bad example: with a phrasing to try first
+    quote_by: str | None  # the rep who said it
+
+    @property
+    def good_share(self) -> float:
+        return self.good / self.graded if self.graded else 0.0
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """One team's month: the numbers, who needs a 1:1, the leaderboard, the rubric, the
+    weakest items. The whole selection is a team too (``group`` None), for ``team.pdf``."""
+
+    name: str  # the group's name, or "All selected reps"
+    slug: str  # file-safe: the folder under teams/
+    group: str | None  # the workspace group's name; None for the whole selection
+    manager: Manager | None
+    reps: tuple[RepView, ...]  # by name
+    needs_attention: tuple[RepView, ...]  # most urgent first (attention_order)
+    leaderboard: tuple[RepView, ...]  # best score first; reps without one last, by name
+    with_valid: int  # reps with a valid attempt
+    sessions: int
+    valid_attempts: int
+    best_scores: tuple[float, ...]  # the team's best scores, ascending
+    distribution: tuple[RankCount, ...]  # of those best scores, gold first
+    average_best: float | None
+    # Mean change of best score against the previous period, over the reps who have both.
+    average_change: float | None
+    compared: int  # how many reps that mean rests on
+    new_reps: int  # reps with no best score in the previous period
+    statuses: tuple[StatusCount, ...]
+    items: tuple[tuple[str, str], ...]  # (criterion, item), rubric order: heatmap columns
+    heatmap: tuple[TeamHeatmapRow, ...]  # one row per rep, by name
+    item_good_share: tuple[float | None, ...]  # the team's share per item, aligned with items
+    weakest: tuple[WeakItem, ...]

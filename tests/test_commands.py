@@ -63,13 +63,18 @@ def finished_run(sandbox, scenario, tmp_path_factory):
     return result, tmp / "out" / scenario.slug / MONTH
 
 
+def manifest_files(run_dir: Path) -> set[str]:
+    return set(json.loads((run_dir / "manifest.json").read_text())["files"])
+
+
 @pytest.mark.slow
 def test_run_writes_the_whole_folder_and_a_summary(finished_run):
     result, run_dir = finished_run
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in run_dir.iterdir())
     assert names == ["cohort.xlsx", "feedback.csv", "manifest.csv", "manifest.json", "reps",
-                     "reps.csv", "sessions.csv", "snapshot.json"]
+                     "reps.csv", "sessions.csv", "snapshot.json", "team.pdf"]
+    assert manifest_files(run_dir) >= {"team.pdf", "cohort.xlsx", "snapshot.json"}
     manifest = json.loads((run_dir / "manifest.json").read_text())
     pdfs = sorted(p.name for p in (run_dir / "reps").iterdir())
     listed = sorted(Path(r["pdf"]).name for r in manifest["reps"] if r["pdf"])

@@ -94,7 +94,7 @@ def test_reps_sheet_headers_values_and_types(book, report):
 def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
     ws = book["Reps"]
     table = ws.tables["RepsTable"]
-    assert table.ref == f"A1:Z{len(report.reps) + 1}"
+    assert table.ref == f"A1:AD{len(report.reps) + 1}"
     assert table.autoFilter is not None and table.autoFilter.ref == table.ref
     assert [c.name for c in table.tableColumns] == [c.header for c in REPS_SHEET]
     assert ws.freeze_panes == "B2"  # the header row and the name column stay in view
@@ -593,3 +593,19 @@ def test_ranks_are_capitalised_and_still_filled(book, report):
     assert sorted(r.formula[0] for r in rank_rules) == sorted(
         f'"{label}"' for label in ("Gold", "Silver", "Bronze", "Unranked"))
     assert _column(reps, "Best rank")[2] is None  # no valid session: blank, like the score
+
+
+def test_reps_sheet_compares_each_rep_with_last_period(attention_book, attention_report):
+    ws = attention_book["Reps"]
+    names = _column(ws, "Name")
+    by_name = dict(zip(names, range(len(names)), strict=True))
+    last = _column(ws, "Last period")
+    change = _column(ws, "Change vs last period")
+    flagged = _column(ws, "Needs attention")
+    # The same values, from the same views, as the Needs attention sheet.
+    assert (last[by_name["王小明"]], change[by_name["王小明"]]) == (73.0, 9.7)
+    assert (last[by_name["Carla Nuñez"]], change[by_name["Carla Nuñez"]]) == (None, None)
+    assert last[by_name["Amélie Dubois-Laurent"]] == "New"
+    assert flagged[by_name["Carla Nuñez"]] == "High"
+    assert flagged[by_name["Bob Singh"]] is None
+    assert _header(ws)[-1] == "Report (PDF)"  # the link stays the last column

@@ -32,7 +32,7 @@ _SALIENCE_ORDER = {"high": 0, "mid": 1, "low": 2}
 _THRESHOLD: dict[str, float] = dict(RANK_THRESHOLDS)
 
 
-def _best_example(examples: Sequence[Moment], grades: tuple[str, ...]) -> Moment | None:
+def best_example(examples: Sequence[Moment], grades: tuple[str, ...]) -> Moment | None:
     """The example to build the step on: one with a suggested phrasing first, then the most
     salient, then bad before mid, then the newest."""
     def key(pair: tuple[int, Moment]) -> tuple[Any, ...]:
@@ -79,7 +79,7 @@ def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
     kind, key = chosen
     grades: tuple[str, ...] = ("good",) if kind == "keep" else WEAK_GRADES
     row = next(r for r in rubric if (r.criterion, r.item) == key)
-    example = _best_example([m for m in examples if (m.criterion, m.item) == key], grades)
+    example = best_example([m for m in examples if (m.criterion, m.item) == key], grades)
     fallback = row.good_feedback if kind == "keep" else row.weak_feedback
     why = (example.feedback if example else None) or (fallback.text if fallback else None)
     at: datetime | None = example.created_at if example else (fallback.at if fallback else None)

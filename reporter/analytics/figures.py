@@ -98,6 +98,19 @@ def trend_for(scores: Sequence[float]) -> str:
     return "steady"
 
 
+def ascii_fold(value: str) -> str:
+    """Text folded to a slug: ASCII (NFKD, the rest dropped), lowercase, every run of other
+    characters one "-", at most SLUG_MAX characters; "" when nothing is left."""
+    ascii_ = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+def team_slug(name: str, group_id: str) -> str:
+    """A team's folder name: its group's name folded (``ascii_fold``); a name that folds to
+    nothing (CJK, Arabic) becomes ``team-<8 hex of the group id>``."""
+    return ascii_fold(name) or "team-" + hashlib.sha256(group_id.encode("utf-8")).hexdigest()[:8]
+
+
 def rep_slug(name: str, email: str) -> str:
     """A file-safe, stable, unique name for a rep's files: ``<ascii-name>-<8 hex>``.
 
@@ -109,11 +122,7 @@ def rep_slug(name: str, email: str) -> str:
     with the same name get different files and a rerun gets the same ones. The
     result matches ``[a-z0-9][a-z0-9-]*``: no "/", no "..", never a leading ".".
     """
-    def fold(value: str) -> str:
-        ascii_ = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-        return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:SLUG_MAX].strip("-")
-
-    words = fold(name or "") or fold((email or "").partition("@")[0]) or "rep"
+    words = ascii_fold(name or "") or ascii_fold((email or "").partition("@")[0]) or "rep"
     digest = hashlib.sha256((email or "").casefold().encode("utf-8")).hexdigest()[:8]
     return f"{words}-{digest}"
 

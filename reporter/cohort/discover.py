@@ -156,6 +156,7 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
         summary=summary,
         participants=participants,
         previous=previous_record,
+        groups=[GroupRef(id=g.id, name=g.name) for g in groups],
         not_found=not_found,
     )
     return Discovery(header=header, workspace_id=workspace.id, sessions_by_user=by_user,

@@ -14,6 +14,8 @@ as attributes: no dict round trip. ``schema_version`` 1 is the format since the 
                    "include_system_users"},
      "summary": ScenarioAnalyticsSummary | null,     # whole scenario, the period
      "participants": [ScenarioParticipantEntry],     # whole scenario, the period
+     "previous": {"period", "summary", "participants"} | null,  # the month before
+     "groups": [{"id", "name"}],                     # the workspace's groups ([teams])
      "reps": [{"user": User, "is_member": bool, "groups": [str],
                "assignment": Assignment | null,
                "sessions": [SessionDetail]}],        # oldest first
@@ -127,6 +129,7 @@ class Snapshot(ApiModel):
     summary: ScenarioAnalyticsSummary | None = None
     participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
     previous: PreviousRecord | None = None  # None: no comparison (--no-compare, a range)
+    groups: list[GroupRef] = Field(default_factory=list)  # the workspace's groups
     reps: list[RepRecord] = Field(default_factory=list)
     not_found: list[NotFoundRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

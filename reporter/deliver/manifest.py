@@ -50,10 +50,47 @@ class RepEntry:
 
 
 @dataclass
+class TeamEntry:
+    """One team of a ``--by-team`` run: its report and workbook, and whether its manager's
+    digest went out. ``name``/``email`` are the manager's, so a digest is sent and recorded
+    exactly as a rep's email is."""
+
+    group: str
+    slug: str  # the folder under teams/
+    name: str  # the manager's name
+    email: str  # the manager's address
+    reps: int
+    needs_attention: int
+    pdf: str | None  # relative to the run folder: "teams/<slug>/team.pdf"
+    sha256: str | None
+    xlsx: str | None
+    xlsx_sha256: str | None
+    message_id: str | None = None
+    sent_at: str | None = None
+    send_error: str | None = None
+
+
+@dataclass
 class Manifest:
     run: dict[str, Any]  # scenario, period, generated_at, tool_version, requests_made, ...
     reps: list[RepEntry]
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {path, sha256}
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {path, sha256}
+    teams: list[TeamEntry] = field(default_factory=list)
+
+    def sent_record(self) -> dict[str, tuple[str | None, str | None]]:
+        """Who was already sent what: ``send_key`` -> (Message-ID, sent at)."""
+        entries: list[Sendable] = [*self.reps, *self.teams]
+        return {send_key(e): (e.message_id, e.sent_at) for e in entries if e.message_id}
+
+
+Sendable = RepEntry | TeamEntry  # what one email is recorded against
+
+
+def send_key(entry: Sendable) -> str:
+    """What a send is recorded against: a rep's address, or a team and its manager's."""
+    if isinstance(entry, TeamEntry):
+        return f"team:{entry.slug}:{entry.email.casefold()}"
+    return entry.email.casefold()
 
 
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(RepEntry))
@@ -81,6 +118,7 @@ def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
         "run": manifest.run,
         "reps": [asdict(entry) for entry in manifest.reps],
         "files": manifest.files,
+        "teams": [asdict(entry) for entry in manifest.teams],
     }
 
 
@@ -133,6 +171,27 @@ def _entry(raw: object, index: int, path: Path) -> RepEntry:
     return RepEntry(**values)
 
 
+_TEAM_TYPES: dict[str, tuple[type, ...]] = {
+    "group": (str,), "slug": (str,), "name": (str,), "email": (str,), "reps": (int,),
+    "needs_attention": (int,), "pdf": (str, type(None)), "sha256": (str, type(None)),
+    "xlsx": (str, type(None)), "xlsx_sha256": (str, type(None)),
+    "message_id": (str, type(None)), "sent_at": (str, type(None)),
+    "send_error": (str, type(None)),
+}
+
+
+def _team_entry(raw: object, index: int, path: Path) -> TeamEntry:
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{path}: teams[{index}] is not an object")
+    values: dict[str, Any] = {}
+    for name, types in _TEAM_TYPES.items():
+        value = raw.get(name)
+        if not isinstance(value, types) or isinstance(value, bool):
+            raise ManifestError(f"{path}: teams[{index}].{name} is missing or has the wrong type")
+        values[name] = value
+    return TeamEntry(**values)
+
+
 def read_manifest(run_dir: Path) -> Manifest:
     """Read ``RUN_DIR/manifest.json`` back, refusing anything that is not a whole manifest."""
     path = Path(run_dir) / MANIFEST_JSON
@@ -141,6 +200,9 @@ def read_manifest(run_dir: Path) -> Manifest:
     data = read_versioned_json(path, "manifest", SCHEMA_VERSION, ManifestError,
                                default_version=SCHEMA_VERSION)
     run, reps, files = data.get("run"), data.get("reps"), data.get("files", {})
-    if not isinstance(run, dict) or not isinstance(reps, list) or not isinstance(files, dict):
+    teams = data.get("teams", [])
+    if not isinstance(run, dict) or not isinstance(reps, list) or not isinstance(files, dict) \
+            or not isinstance(teams, list):
         raise ManifestError(f"{path} is not a manifest (needs run, reps and files)")
-    return Manifest(run=run, reps=[_entry(r, i, path) for i, r in enumerate(reps)], files=files)
+    return Manifest(run=run, reps=[_entry(r, i, path) for i, r in enumerate(reps)], files=files,
+                    teams=[_team_entry(t, i, path) for i, t in enumerate(teams)])

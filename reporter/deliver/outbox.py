@@ -1,4 +1,5 @@
-"""One email per rep, PDF attached, from Jinja2 templates; written to ``RUN_DIR/outbox``.
+"""One email per rep, PDF attached, and one digest per team manager (``run --by-team``), team
+report and workbook attached, from Jinja2 templates; written to ``RUN_DIR/outbox``.
 
 Building is separate from sending so that a manager can read exactly what would go out
 (``reporter email RUN_DIR`` writes ``.eml`` files and sends nothing) before anything does.
@@ -25,7 +26,15 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from reporter.deliver.manifest import Manifest, ManifestError, RepEntry, sha256_file
+from reporter.analytics.team import build_team
+from reporter.deliver.manifest import (
+    Manifest,
+    ManifestError,
+    RepEntry,
+    Sendable,
+    TeamEntry,
+    sha256_file,
+)
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes
 from reporter.format import (
@@ -36,14 +45,20 @@ from reporter.format import (
     fmt_point_count,
     fmt_rank_gap,
     fmt_score,
+    fmt_severity,
     fmt_target,
 )
+from reporter.render.team_pdf import step_text, team_summary, vs_previous
 from reporter.render.templates import environment, template_errors
-from reporter.views import ReportView, RepView
+from reporter.views import Manager, ReportView, RepView
 
 SUBJECT_TEMPLATE = "email/subject.txt"
 TEXT_TEMPLATE = "email/body.txt"
 HTML_TEMPLATE = "email/body.html"
+DIGEST_SUBJECT_TEMPLATE = "email/digest_subject.txt"
+DIGEST_TEXT_TEMPLATE = "email/digest.txt"
+DIGEST_HTML_TEMPLATE = "email/digest.html"
+TEAMS_OUTBOX = "teams"  # the digests' folder inside the outbox
 OUTBOX = "outbox"
 # Set on a message whose rep address cannot be used; send_all records it and sends nothing.
 UNDELIVERABLE_HEADER = "X-Reporter-Undeliverable"
@@ -62,13 +77,12 @@ _BIDI_CONTROLS = dict.fromkeys(
 
 
 class EmailConfigError(UsageError):
-    """A sender, Cc or override address from the user that is not one valid address."""
+    """A sender or override address from the user that is not one valid address."""
 
 
 @dataclass
 class EmailSettings:
     sender: str  # "Name <addr>" or "addr"
-    cc_manager: str | None = None
     to_override: str | None = None  # a trial: every message goes here instead
     subject_prefix: str | None = None
     templates_dir: Path | None = None  # holds email/*.txt|html that replace the bundled ones
@@ -230,102 +244,153 @@ def parse_address(text: str, what: str) -> Address:
 # -- messages -----------------------------------------------------------------------------
 
 
-def message_id(manifest: Manifest, entry: RepEntry, domain: str, override: str | None) -> str:
-    """A Message-ID fixed by (run, rep): rebuilding the outbox gives every message the same id.
+def message_id(manifest: Manifest, entry: Sendable, domain: str, override: str | None) -> str:
+    """A Message-ID fixed by (run, rep or team): rebuilding the outbox gives every message the
+    same id.
 
     A trial (override) gets a different id: mail clients merge messages with equal ids, and
-    the trial copy must not hide the real one from a manager who was on Cc of both.
+    the trial copy must not hide the real one from whoever received both.
     """
     run = manifest.run
+    slug = entry.slug if isinstance(entry, RepEntry) else f"team:{entry.slug}"
     parts = ("reporter-email-v1", str(run.get("scenario", "")), str(run.get("period", "")),
-             str(run.get("generated_at", "")), entry.slug, entry.email.lower(),
+             str(run.get("generated_at", "")), slug, entry.email.lower(),
              (override or "").lower())
     digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:40]
     return f"<{digest}.reporter@{domain}>"
 
 
-def safe_slug(entry: RepEntry) -> str:
-    """The file stem for a rep's attachment and .eml; the slug when it is safe, else a hash."""
+def safe_slug(entry: Sendable) -> str:
+    """The file stem for an entry's attachment and .eml; the slug when it is safe, else a hash."""
     if _SAFE_SLUG.fullmatch(entry.slug) and ".." not in entry.slug:
         return entry.slug
-    return "rep-" + hashlib.sha256(entry.email.encode("utf-8")).hexdigest()[:12]
+    prefix = "rep-" if isinstance(entry, RepEntry) else "team-"
+    return prefix + hashlib.sha256(entry.email.encode("utf-8")).hexdigest()[:12]
 
 
-def _pdf_path(run_dir: Path, entry: RepEntry) -> Path:
-    """The entry's PDF inside the run folder; a manifest path pointing outside is refused."""
-    assert entry.pdf is not None
+def _attachment(run_dir: Path, relative: str | None, sha256: str | None, what: str) -> Path:
+    """A file the manifest lists, inside the run folder and matching its checksum."""
+    if not relative:
+        raise ManifestError(f"{what}: no file in the manifest")
     root = run_dir.resolve()
-    path = (root / entry.pdf).resolve()
+    path = (root / relative).resolve()
     if not path.is_relative_to(root) or path == root:
-        raise ManifestError(f"PDF path for {entry.email} leaves the run folder: {entry.pdf!r}")
+        raise ManifestError(f"{what} leaves the run folder: {relative!r}")
     if not path.is_file():
-        raise ManifestError(f"PDF for {entry.email} is missing: {entry.pdf}")
-    if entry.sha256 and sha256_file(path) != entry.sha256:
+        raise ManifestError(f"{what} is missing: {relative}")
+    if sha256 and sha256_file(path) != sha256:
         # A stale manifest would mail someone a report that is not the one it describes.
-        raise ManifestError(f"PDF for {entry.email} does not match the manifest's checksum: "
-                            f"{entry.pdf}; rerun the report")
+        raise ManifestError(f"{what} does not match the manifest's checksum: {relative}; "
+                            "rerun the report")
     return path
 
 
-def _build_one(run_dir: Path, report: ReportView, rep: RepView, entry: RepEntry,
-               manifest: Manifest, settings: EmailSettings, sender: Address,
-               cc: Address | None, override: Address | None,
-               env: Environment) -> EmailMessage:
-    pdf_path = _pdf_path(run_dir, entry)
-    stem = safe_slug(entry)
+@dataclass(frozen=True)
+class _Common:
+    """What every message of one outbox shares."""
+
+    manifest: Manifest
+    settings: EmailSettings
+    sender: Address
+    override: Address | None
+    env: Environment
+
+
+def _addressed(common: _Common, name: str, address: str) -> tuple[EmailMessage, str | None]:
+    """A message from the sender to ``address`` (or the override), and, on a trial, who it
+    was written for. An unusable address marks the message undeliverable instead."""
     msg = EmailMessage()
-    msg["From"] = sender
+    msg["From"] = common.sender
     undeliverable = None
     original = None
     try:
-        recipient = rep_address(rep.name, entry.email)
+        recipient = rep_address(name, address)
         original = str(recipient)
     except ValueError as exc:
         recipient = None
         undeliverable = f"invalid recipient address: {exc}"
-    if override is not None:
-        msg["To"] = override
-        msg["X-Original-To"] = recipient.addr_spec if recipient else _one_line(entry.email, 200)
+    if common.override is not None:
+        msg["To"] = common.override
+        msg["X-Original-To"] = recipient.addr_spec if recipient else _one_line(address, 200)
     elif recipient is not None:
         msg["To"] = recipient
     else:
         msg[UNDELIVERABLE_HEADER] = _one_line(undeliverable, 300)
-    if cc is not None:
-        msg["Cc"] = cc
-    view = build_view(report, rep, settings, f"{stem}.pdf",
-                      _one_line(original or entry.email, 300) if override else None)
-    subject = _one_line(env.get_template(SUBJECT_TEMPLATE).render(v=view), 250)
-    prefix = _one_line(settings.subject_prefix, 60)
+    return msg, (_one_line(original or address, 300) if common.override else None)
+
+
+def _finish(common: _Common, msg: EmailMessage, entry: Sendable, subject: str, text: str,
+            html: str, attachments: Sequence[tuple[Path, str, str, str]]) -> EmailMessage:
+    """Subject, date, id, bodies and attachments ((path, maintype, subtype, file name))."""
+    prefix = _one_line(common.settings.subject_prefix, 60)
+    subject = _one_line(subject, 250)
     msg["Subject"] = f"{prefix} {subject}" if prefix else subject
     msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Message-ID"] = message_id(manifest, entry, sender.domain,
-                                   override.addr_spec if override else None)
+    msg["Message-ID"] = message_id(common.manifest, entry, common.sender.domain,
+                                   common.override.addr_spec if common.override else None)
     # Tells auto-responders and vacation replies not to answer a report run.
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(env.get_template(TEXT_TEMPLATE).render(v=view))
-    msg.add_alternative(env.get_template(HTML_TEMPLATE).render(v=view), subtype="html")
-    msg.add_attachment(pdf_path.read_bytes(), maintype="application", subtype="pdf",
-                       filename=f"{stem}.pdf")
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    for path, maintype, subtype, filename in attachments:
+        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype,
+                           filename=filename)
     return msg
 
 
-def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
-                   settings: EmailSettings) -> list[tuple[RepEntry, EmailMessage]]:
-    """One message per rep whose status is ok or empty and who has a PDF, in manifest order.
+def _build_one(run_dir: Path, report: ReportView, rep: RepView, entry: RepEntry,
+               common: _Common, reply_to: Sequence[Address]) -> EmailMessage:
+    pdf_path = _attachment(run_dir, entry.pdf, entry.sha256, f"PDF for {entry.email}")
+    stem = safe_slug(entry)
+    msg, original = _addressed(common, rep.name, entry.email)
+    if reply_to:
+        msg["Reply-To"] = list(reply_to)
+    view = build_view(report, rep, common.settings, f"{stem}.pdf", original)
+    env = common.env
+    return _finish(common, msg, entry, env.get_template(SUBJECT_TEMPLATE).render(v=view),
+                   env.get_template(TEXT_TEMPLATE).render(v=view),
+                   env.get_template(HTML_TEMPLATE).render(v=view),
+                   [(pdf_path, "application", "pdf", f"{stem}.pdf")])
 
-    Raises EmailConfigError for a bad sender/Cc/override address, ManifestError when the
+
+def _common(settings: EmailSettings, manifest: Manifest) -> _Common:
+    sender = parse_address(settings.sender, "sender (--from)")
+    override = (parse_address(settings.to_override, "--to-override")
+                if settings.to_override else None)
+    return _Common(manifest, settings, sender, override, environment(settings.templates_dir))
+
+
+def _managers(manifest: Manifest) -> dict[str, list[Address]]:
+    """group name -> its managers' addresses, for the Reply-To of their reps' emails."""
+    out: dict[str, list[Address]] = {}
+    for team in manifest.teams:
+        try:
+            address = rep_address(team.name, team.email)
+        except ValueError:
+            continue  # the digest itself is marked undeliverable; no Reply-To from it
+        if address not in out.setdefault(team.group, []):
+            out[team.group].append(address)
+    return out
+
+
+def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
+                   settings: EmailSettings) -> list[tuple[Sendable, EmailMessage]]:
+    """One message per rep whose status is ok or empty and who has a PDF, in manifest order,
+    then one digest per team manager (``build_digests``).
+
+    A rep in a team of a ``--by-team`` run gets a Reply-To of their team's manager, so that
+    an answer to the report reaches the person who coaches them.
+
+    Raises EmailConfigError for a bad sender/override address, ManifestError when the
     manifest and the run folder disagree (missing PDF, wrong checksum, unknown rep): stopping
     beats mailing someone the wrong report. A rep whose own address is unusable still gets a
     message (in the outbox, for a human to fix) marked undeliverable; send_all records it.
     """
     run_dir = Path(run_dir)
-    sender = parse_address(settings.sender, "sender (--from)")
-    cc = parse_address(settings.cc_manager, "--cc-manager") if settings.cc_manager else None
-    override = (parse_address(settings.to_override, "--to-override")
-                if settings.to_override else None)
-    env = environment(settings.templates_dir)
+    common = _common(settings, manifest)
+    managers = _managers(manifest)
     reps = {(r.slug, r.email.lower()): r for r in report.reps}
-    out: list[tuple[RepEntry, EmailMessage]] = []
+    out: list[tuple[Sendable, EmailMessage]] = []
     for entry in manifest.reps:
         if entry.status not in SENDABLE_STATUSES or not entry.pdf:
             continue
@@ -333,14 +398,111 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
         if rep is None:
             raise ManifestError(f"{entry.email} is in the manifest but not in the snapshot; "
                                 "the run folder is inconsistent, rerun the report")
+        reply_to: list[Address] = []
+        for address in (a for g in rep.groups for a in managers.get(g, [])):
+            if address not in reply_to:
+                reply_to.append(address)
         with template_errors():
-            out.append((entry, _build_one(run_dir, report, rep, entry, manifest, settings,
-                                          sender, cc, override, env)))
+            out.append((entry, _build_one(run_dir, report, rep, entry, common, reply_to)))
+    out.extend(build_digests(run_dir, report, manifest, common))
     return out
 
 
-def write_outbox(run_dir: Path, messages: Sequence[tuple[RepEntry, EmailMessage]]) -> list[Path]:
-    """Write ``RUN_DIR/outbox/<slug>.eml`` per message (atomically) and return the paths.
+# -- the managers' digests ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    """One rep who needs attention, as the team report's page 1 lists them."""
+
+    name: str
+    severity: str  # "High", "Medium", "Low"
+    reasons: str  # "Past due since Oct 15, 2026, no valid attempt; Only one valid attempt"
+    best: str
+    latest: str
+    change: str  # vs the previous period: "+3.0", "New", "–"
+    step: str | None
+
+
+@dataclass(frozen=True)
+class DigestView:
+    manager: str
+    team: str
+    scenario: str
+    period: str
+    company: str
+    summary: str  # the team report's first sentence
+    change_label: str  # "vs Sep 2026" or "Change"
+    rows: tuple[DigestRow, ...]
+    pdf_filename: str
+    xlsx_filename: str | None
+    original_recipient: str | None
+
+
+def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
+                stem: str, original: str | None) -> DigestView:
+    """The digest of one team, from the same team view the team report was drawn from."""
+    members = [r for r in report.reps if entry.group in r.groups]
+    team = build_team(report, members, name=entry.group, slug=entry.slug, group=entry.group,
+                      manager=Manager(entry.name, entry.email))
+    previous = report.previous_period
+    return DigestView(
+        manager=_one_line(entry.name or entry.email, NAME_CHARS),
+        team=_one_line(team.name, NAME_CHARS),
+        scenario=_one_line(report.scenario.name, NAME_CHARS),
+        period=_one_line(report.period.prose, NAME_CHARS),
+        company=_one_line(settings.company or report.workspace_name, NAME_CHARS),
+        summary=_one_line(team_summary(team, report), 600),
+        change_label=f"vs {previous.start:%b %Y}" if previous else "Change",
+        rows=tuple(DigestRow(
+            name=_one_line(rep.name, NAME_CHARS),
+            severity=fmt_severity(rep.severity),
+            reasons=_one_line("; ".join(r.text for r in rep.attention), FEEDBACK_CHARS),
+            best=fmt_score(rep.best_score), latest=fmt_score(rep.latest_score),
+            change=vs_previous(rep.comparison),
+            step=_one_line(step_text(rep), SUGGESTION_CHARS) or None,
+        ) for rep in team.needs_attention),
+        pdf_filename=f"{stem}.pdf",
+        xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
+        original_recipient=original,
+    )
+
+
+def build_digests(run_dir: Path, report: ReportView, manifest: Manifest,
+                  common: _Common) -> list[tuple[Sendable, EmailMessage]]:
+    """One digest per team of a ``--by-team`` run: the needs-attention list in the body
+    (plain text and HTML), the team's PDF and workbook attached, no link to anything."""
+    out: list[tuple[Sendable, EmailMessage]] = []
+    env = common.env
+    for entry in manifest.teams:
+        stem = "team-" + safe_slug(entry)
+        files = [(_attachment(run_dir, entry.pdf, entry.sha256, f"team report of {entry.group}"),
+                  "application", "pdf", f"{stem}.pdf")]
+        if entry.xlsx:
+            files.append((_attachment(run_dir, entry.xlsx, entry.xlsx_sha256,
+                                      f"team workbook of {entry.group}"), "application",
+                          "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          f"{stem}.xlsx"))
+        msg, original = _addressed(common, entry.name, entry.email)
+        with template_errors():
+            view = digest_view(report, entry, common.settings, stem, original)
+            out.append((entry, _finish(
+                common, msg, entry, env.get_template(DIGEST_SUBJECT_TEMPLATE).render(d=view),
+                env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view),
+                env.get_template(DIGEST_HTML_TEMPLATE).render(d=view), files)))
+    return out
+
+
+def outbox_path(run_dir: Path, entry: Sendable) -> Path:
+    """``outbox/<rep slug>.eml``, or ``outbox/teams/<team slug>.eml`` for a digest."""
+    outbox = Path(run_dir) / OUTBOX
+    if isinstance(entry, TeamEntry):
+        outbox = outbox / TEAMS_OUTBOX
+    return outbox / f"{safe_slug(entry)}.eml"
+
+
+def write_outbox(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]]) -> list[Path]:
+    """Write each message to its ``outbox_path`` (atomically) and return the paths.
 
     Older .eml files that this build did not produce are removed, so the outbox always shows
     exactly what a send would send now.
@@ -349,11 +511,12 @@ def write_outbox(run_dir: Path, messages: Sequence[tuple[RepEntry, EmailMessage]
     outbox.mkdir(parents=True, exist_ok=True)
     paths = []
     for entry, msg in messages:
-        path = outbox / f"{safe_slug(entry)}.eml"
+        path = outbox_path(run_dir, entry)
+        path.parent.mkdir(exist_ok=True)
         atomic_write_bytes(path, msg.as_bytes(policy=policy.default))
         paths.append(path)
-    keep = {p.name for p in paths}
-    for stale in outbox.glob("*.eml"):
-        if stale.name not in keep:
+    keep = set(paths)
+    for stale in (*outbox.glob("*.eml"), *(outbox / TEAMS_OUTBOX).glob("*.eml")):
+        if stale not in keep:
             stale.unlink(missing_ok=True)
     return paths

@@ -35,7 +35,8 @@ from pathlib import Path
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
-    RepEntry,
+    Sendable,
+    TeamEntry,
     read_manifest,
     write_manifest,
 )
@@ -46,7 +47,7 @@ SECURITY_MODES: tuple[str, ...] = ("starttls", "ssl", "none")
 LOCK_FILE = ".send.lock"
 REASON_CHARS = 300
 
-ProgressCallback = Callable[[RepEntry, str], None]  # (entry, "sent" | "skipped" | "failed")
+ProgressCallback = Callable[[Sendable, str], None]  # (entry, "sent" | "skipped" | "failed")
 
 
 class SendError(RunError):
@@ -168,21 +169,23 @@ def _send_lock(run_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _find(manifest: Manifest, entry: RepEntry) -> RepEntry:
-    for candidate in manifest.reps:
+def _find(manifest: Manifest, entry: Sendable) -> Sendable:
+    candidates: list[Sendable] = [*(manifest.teams if isinstance(entry, TeamEntry)
+                                    else manifest.reps)]
+    for candidate in candidates:
         if candidate.slug == entry.slug and candidate.email.lower() == entry.email.lower():
             return candidate
     raise ManifestError(f"{entry.email} has a message but no entry in the manifest; "
                         "rebuild the outbox from this run folder")
 
 
-def _record(run_dir: Path, manifest: Manifest, record: RepEntry, entry: RepEntry) -> None:
+def _record(run_dir: Path, manifest: Manifest, record: Sendable, entry: Sendable) -> None:
     write_manifest(run_dir, manifest)
     entry.message_id, entry.sent_at, entry.send_error = (
         record.message_id, record.sent_at, record.send_error)
 
 
-def send_all(run_dir: Path, messages: Sequence[tuple[RepEntry, EmailMessage]],
+def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
              smtp: SmtpSettings, *, on_progress: ProgressCallback | None = None) -> SendResult:
     """Send every message whose rep has no Message-ID recorded yet; record each as it goes.
 

@@ -47,7 +47,7 @@ from reporter.format import (
 from reporter.render import charts
 from reporter.render.fetcher import AssetFetcher
 from reporter.render.templates import BUNDLED_TEMPLATES, environment, template_errors
-from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView
+from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView, TeamView
 
 REPORT_TEMPLATE = "report/base.html"
 STYLESHEET_TEMPLATE = "report/report.css"
@@ -241,6 +241,10 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
         "company": brand.company,
         "logo_url": assets.logo_url,
         "title": f"Coaching report: {rep.name}: {report.scenario.name} ({period.prose})",
+        "doc_type": "Roleplay coaching report",
+        "heading": rep.name,
+        "subheading": None,
+        "confidential": "Confidential coaching material",
         "author": author,
         "description": (f"Roleplay coaching report for {rep.name}, scenario "
                         f"{report.scenario.name}, period {period.prose}"),
@@ -306,10 +310,14 @@ class PdfRenderer:
             return self.template.render(**build_context(report, rep, self.options, self.assets))
 
     def render(self, report: ReportView, rep: RepView) -> tuple[bytes, int]:
+        return self.pdf(self.html(report, rep))
+
+    def pdf(self, html: str) -> tuple[bytes, int]:
+        """(PDF bytes, page count) of one document's HTML, with the shared stylesheet."""
         from weasyprint import HTML
 
         variant = PDF_UA if self.options.tagged else None
-        document = HTML(string=self.html(report, rep), base_url=self.base_url,
+        document = HTML(string=html, base_url=self.base_url,
                         url_fetcher=self.fetcher).render(
             stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=variant)
         return document.write_pdf(pdf_variant=variant), len(document.pages)
@@ -343,6 +351,17 @@ def _write(renderer: PdfRenderer, out_dir: Path, report: ReportView,
                        sha256=hashlib.sha256(pdf).hexdigest(), empty=not rep.has_valid_attempt)
 
 
+def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
+                team: TeamView) -> RenderedPdf:
+    from reporter.render.team_pdf import render_team
+
+    pdf, pages = render_team(renderer, report, team)
+    atomic_write_bytes(path, pdf)
+    return RenderedPdf(slug=team.slug, email=team.manager.email if team.manager else "",
+                       path=path, pages=pages, sha256=hashlib.sha256(pdf).hexdigest(),
+                       empty=not team.reps)
+
+
 _WORKER: PdfRenderer | None = None
 
 
@@ -359,6 +378,11 @@ def _init_worker(options: PdfOptions) -> None:
 def _render_in_worker(out_dir: Path, report: ReportView, rep: RepView) -> RenderedPdf:
     assert _WORKER is not None, "worker initializer did not run"
     return _write(_WORKER, out_dir, report, rep)
+
+
+def _render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    return _write_team(_WORKER, path, report, team)
 
 
 class PdfRenderPool:
@@ -397,6 +421,14 @@ class PdfRenderPool:
         if self._renderer is not None:
             return self._executor.submit(_write, self._renderer, self.out_dir, header, rep)
         return self._executor.submit(_render_in_worker, self.out_dir, header, rep)
+
+    def submit_team(self, report: ReportView, team: TeamView,
+                    path: Path) -> cf.Future[RenderedPdf]:
+        """Queue a team report, written to ``path`` (a name the pipeline chose)."""
+        header = replace(report, reps=(), needs_attention=())
+        if self._renderer is not None:
+            return self._executor.submit(_write_team, self._renderer, path, header, team)
+        return self._executor.submit(_render_team_in_worker, path, header, team)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)

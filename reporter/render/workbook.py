@@ -190,17 +190,21 @@ ATTENTION_SHEET: tuple[Col, ...] = (
 )
 
 
+def _last_period(rep: RepView) -> tuple[object, float | None]:
+    """(the previous period's best, or "New" for a rep with none then, never compared with
+    zero; the change in points) for the "Last period" and "Change" columns."""
+    cmp = rep.comparison
+    if cmp is None:
+        return None, None
+    if cmp.is_new:
+        return "New", None
+    return cmp.previous_best, cmp.change
+
+
 def _attention_row(rep: RepView) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
-    cmp = rep.comparison
-    last_period: object = None
-    change = None
-    if cmp is not None:
-        if cmp.is_new:
-            last_period = "New"  # no best then: new, not compared with zero
-        else:
-            last_period, change = cmp.previous_best, cmp.change
+    last_period, change = _last_period(rep)
     return (
         rep.name, rep.email, "; ".join(r.text for r in rep.attention),
         fmt_severity(rep.severity), rep.best_score, rep.latest_score, last_period, change,
@@ -258,6 +262,10 @@ REPS_SHEET: tuple[Col, ...] = (
     Col("Target", text=True, cap=50),
     Col("Due (UTC)", XLSX_DATE),
     Col("Latest below best (points)", XLSX_SCORE),
+    Col("Last period", XLSX_SCORE),  # the previous period's best, or "New"
+    Col("Change vs last period", XLSX_POINTS),
+    Col("Rank change", XLSX_INT),
+    Col("Needs attention", text=True, cap=10),  # the severity; blank when nothing
     Col("Report (PDF)", text=True, link=True, cap=40),
 )
 
@@ -277,6 +285,9 @@ def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
         fmt_target(plan.target),
         excel_datetime(plan.target.due) if plan.target else None,
         plan.decline.drop if plan.decline else None,
+        *_last_period(rep),
+        rep.comparison.rank_change if rep.comparison else None,
+        fmt_severity(rep.severity) if rep.attention else None,
         links.get(rep.slug),
     )
 

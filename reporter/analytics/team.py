@@ -1,0 +1,236 @@
+"""The manager's view: a team's numbers, who needs a 1:1, the leaderboard, the rubric across
+reps and the items the team does least well.
+
+Built from the reps' views (``RepView``), never from the snapshot again: the team report, the
+team's workbook and the manager's digest read the same attention reasons, next steps and
+comparisons as the reps' own reports. A team is a workspace group mapped to a manager in the
+configuration's ``[teams]``; the whole selection is a team too, for the run's ``team.pdf``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from reporter.analytics.attention import attention_order
+from reporter.analytics.coaching import best_example
+from reporter.analytics.cohort import distribution, rubric_good_share, weekly
+from reporter.analytics.figures import team_slug
+from reporter.analytics.rubric import WEAK_GRADES
+from reporter.errors import UsageError
+from reporter.views import (
+    Manager,
+    Moment,
+    ReportView,
+    RepView,
+    StatusCount,
+    TeamCell,
+    TeamHeatmapRow,
+    TeamView,
+    WeakItem,
+)
+
+#: A cell resting on fewer graded sessions than this is greyed: one grade is not a pattern.
+MIN_CELL_SESSIONS = 2
+#: How many of the team's weakest items the report quotes.
+MAX_WEAK_ITEMS = 3
+#: Assignment statuses in the order a manager reads them; the others follow when present.
+STATUS_ORDER: tuple[str, ...] = ("completed", "in_progress", "past_due", "not_started")
+WHOLE_SELECTION = "All selected reps"
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    """One ``[teams]`` entry: a workspace group (by name or id) and its manager."""
+
+    group: str
+    manager: Manager
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    id: str
+    name: str
+
+
+class UnknownGroup(UsageError):
+    """A ``[teams]`` entry names a group the workspace does not have."""
+
+
+def resolve_teams(specs: Sequence[TeamSpec],
+                  groups: Sequence[GroupInfo]) -> list[tuple[GroupInfo, Manager]]:
+    """Each spec's group, matched by id, else by name (any case); UnknownGroup names the
+    first that matches none, with the groups there are."""
+    out = []
+    for spec in specs:
+        wanted = spec.group.strip()
+        found = next((g for g in groups if g.id == wanted), None) or next(
+            (g for g in groups if g.name.casefold() == wanted.casefold()), None)
+        if found is None:
+            names = ", ".join(sorted(g.name for g in groups)[:8]) or "none"
+            raise UnknownGroup(f"[teams] names group {spec.group!r}, which the workspace "
+                               f"does not have; groups: {names}")
+        out.append((found, spec.manager))
+    return out
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def leaderboard(reps: Sequence[RepView]) -> tuple[RepView, ...]:
+    """Best score first (ties: the better latest, then name); reps without one last, by name."""
+    def key(rep: RepView) -> tuple[object, ...]:
+        return (rep.best_score is None, -(rep.best_score or 0.0), -(rep.latest_score or 0.0),
+                rep.name.casefold(), rep.email)
+
+    return tuple(sorted(reps, key=key))
+
+
+def status_counts(reps: Sequence[RepView]) -> tuple[StatusCount, ...]:
+    """How many reps' assignments are completed, in progress, past due, not started (always
+    listed), then any other status the API gave and "none" (no assignment), when present."""
+    counts: dict[str, int] = {}
+    for rep in reps:
+        target = rep.coaching.target
+        status = (target.status if target is not None else None) or "none"
+        counts[status] = counts.get(status, 0) + 1
+    extra = sorted(s for s in counts if s not in STATUS_ORDER and s != "none")
+    order = [*STATUS_ORDER, *extra, *(["none"] if "none" in counts else [])]
+    return tuple(StatusCount(s, counts.get(s, 0)) for s in order)
+
+
+def team_report(report: ReportView, team: TeamView) -> ReportView:
+    """The report narrowed to a team, for the team's workbook: its reps, their attention
+    order, and the weekly rows and rubric shares over them. The whole scenario's figures
+    (participants, distribution, percentiles) stay everyone's, as the workbook labels them."""
+    return replace(
+        report, reps=team.reps, needs_attention=team.needs_attention, not_found=(),
+        selection_text=f"group {team.name}" if team.group else report.selection_text,
+        warnings=tuple(w for rep in team.reps for w in rep.warnings),
+        cohort=replace(report.cohort, weekly=weekly(team.reps),
+                       rubric_good_share=rubric_good_share(team.reps)))
+
+
+def rubric_items(reps: Sequence[RepView]) -> tuple[tuple[str, str], ...]:
+    """Every (criterion, item) any rep was graded on, in first-seen rubric order, grouped by
+    criterion (a criterion's items together, as the rubric lists them)."""
+    seen: dict[str, list[str]] = {}
+    for rep in reps:
+        for row in rep.rubric:
+            items = seen.setdefault(row.criterion, [])
+            if row.item not in items:
+                items.append(row.item)
+    return tuple((c, i) for c, items in seen.items() for i in items)
+
+
+def heatmap(reps: Sequence[RepView],
+            items: Sequence[tuple[str, str]]) -> tuple[TeamHeatmapRow, ...]:
+    """One row per rep, one cell per item: graded good x of y; thin below MIN_CELL_SESSIONS."""
+    rows = []
+    for rep in reps:
+        by_key = {(r.criterion, r.item): r for r in rep.rubric}
+        cells: list[TeamCell | None] = []
+        for key in items:
+            row = by_key.get(key)
+            cells.append(TeamCell(row.good, row.graded, row.graded < MIN_CELL_SESSIONS)
+                         if row is not None and row.graded else None)
+        rows.append(TeamHeatmapRow(rep.name, rep.slug, tuple(cells)))
+    return tuple(rows)
+
+
+def _totals(reps: Sequence[RepView], key: tuple[str, str]) -> tuple[int, int, int, int]:
+    """(good, graded, reps with a mid or bad grade, reps graded) on one item."""
+    good = graded = weak = graded_reps = 0
+    for rep in reps:
+        for row in rep.rubric:
+            if (row.criterion, row.item) == key and row.graded:
+                good += row.good
+                graded += row.graded
+                graded_reps += 1
+                weak += 1 if row.mid + row.bad else 0
+    return good, graded, weak, graded_reps
+
+
+def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]]
+                  ) -> tuple[WeakItem, ...]:
+    """The MAX_WEAK_ITEMS items with the lowest share graded good across the team, among
+    items graded at least MIN_CELL_SESSIONS times and graded mid or bad at least once (ties:
+    more sessions first, then rubric order). Each quotes the example the coaching plan would
+    pick (``best_example``: a phrasing to try first) among the reps' mid or bad examples
+    from valid sessions."""
+    candidates = []
+    for order, key in enumerate(items):
+        good, graded, weak, graded_reps = _totals(reps, key)
+        if graded >= MIN_CELL_SESSIONS and good < graded:
+            candidates.append((good / graded, -graded, order, key, good, graded, weak,
+                               graded_reps))
+    out = []
+    for _, _, _, key, good, graded, weak, graded_reps in sorted(candidates)[:MAX_WEAK_ITEMS]:
+        said_by: dict[int, str] = {}
+        examples: list[Moment] = []
+        for rep in reps:
+            valid = {a.session_id for a in rep.attempts if a.is_valid}
+            for m in rep.feedback_examples:
+                if (m.criterion, m.item) == key and m.session_id in valid:
+                    said_by[id(m)] = rep.name
+                    examples.append(m)
+        quote = best_example(examples, WEAK_GRADES)
+        out.append(WeakItem(key[0], key[1], good, graded, weak, graded_reps, quote,
+                            said_by[id(quote)] if quote is not None else None))
+    return tuple(out)
+
+
+def build_team(report: ReportView, reps: Sequence[RepView], *, name: str = WHOLE_SELECTION,
+               slug: str = "team", group: str | None = None,
+               manager: Manager | None = None) -> TeamView:
+    """The team of ``reps`` (RepViews from ``report``, attention reasons already set)."""
+    ordered = sorted(reps, key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
+    bests = sorted(r.best_score for r in ordered if r.best_score is not None)
+    changes = [r.comparison.change for r in ordered
+               if r.comparison is not None and r.comparison.change is not None]
+    items = rubric_items(ordered)
+    shares = []
+    for key in items:
+        good, graded, _, _ = _totals(ordered, key)
+        shares.append(good / graded if graded else None)
+    return TeamView(
+        name=name, slug=slug, group=group, manager=manager,
+        reps=tuple(ordered),
+        needs_attention=attention_order(ordered),
+        leaderboard=leaderboard(ordered),
+        with_valid=sum(1 for r in ordered if r.has_valid_attempt),
+        sessions=sum(r.session_count for r in ordered),
+        valid_attempts=sum(r.valid_count for r in ordered),
+        best_scores=tuple(bests),
+        distribution=distribution(bests),
+        average_best=_mean(bests),
+        average_change=_mean(changes),
+        compared=len(changes),
+        new_reps=sum(1 for r in ordered if r.comparison is not None and r.comparison.is_new),
+        statuses=status_counts(ordered),
+        items=items,
+        heatmap=heatmap(ordered, items),
+        item_good_share=tuple(shares),
+        weakest=weakest_items(ordered, items),
+    )
+
+
+def build_teams(report: ReportView, teams: Sequence[tuple[GroupInfo, Manager]]
+                ) -> list[TeamView]:
+    """One team per ``[teams]`` entry (resolved), holding the selected reps in its group;
+    a group with none of them is left out (the caller says so). Two groups whose names fold
+    to the same folder name get the group id's hash appended to the second."""
+    out: list[TeamView] = []
+    used: set[str] = set()
+    for group, manager in teams:
+        members = [r for r in report.reps if group.name in r.groups]
+        if not members:
+            continue
+        slug = team_slug(group.name, group.id)
+        if slug in used:
+            slug = f"{slug}-{team_slug('', group.id)[5:]}"
+        used.add(slug)
+        out.append(build_team(report, members, name=group.name, slug=slug, group=group.name,
+                              manager=manager))
+    return out

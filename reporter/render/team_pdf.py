@@ -1,0 +1,161 @@
+"""The team report (``team.pdf``): a manager's month on a few printed pages.
+
+Page 1: the team in numbers and who needs a 1:1, with each rep's next step from their own
+coaching plan; then the leaderboard, the rubric across reps, the items the team does least
+well (with a quote), and the spread of best scores. Same layout, stylesheet, fonts and
+renderer as the rep's report (``reporter.render.pdf``); like it, every choice is made here
+and the templates only format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from reporter.analytics.team import MIN_CELL_SESSIONS
+from reporter.format import (
+    SEVERITY_LABELS,
+    fmt_assignment_status,
+    fmt_item,
+    fmt_point_count,
+    fmt_points,
+    fmt_score,
+)
+from reporter.render import charts
+from reporter.render.pdf import PdfRenderer
+from reporter.render.templates import template_errors
+from reporter.views import Comparison, ReportView, RepView, TeamCell, TeamView
+
+TEAM_TEMPLATE = "report/team.html"
+#: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
+SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
+STEP_CHARS = 95
+QUOTE_MARKS = "\"“”'"
+
+
+@dataclass(frozen=True)
+class CriterionSpan:
+    criterion: str
+    span: int  # how many item columns it heads
+
+
+def share_band(cell: TeamCell | None) -> str:
+    """The cell's CSS class: "thin" below MIN_CELL_SESSIONS graded sessions, "none" when
+    never graded, else good / mid / bad by SHARE_BANDS."""
+    if cell is None:
+        return "none"
+    if cell.thin:
+        return "thin"
+    return next(band for floor, band in SHARE_BANDS if cell.good_share >= floor - 1e-9)
+
+
+def vs_previous(comparison: Comparison | None) -> str:
+    """The leaderboard's "vs last period" cell: "+3.0", "New", or "–" (no comparison)."""
+    if comparison is None:
+        return "–"
+    if comparison.is_new:
+        return "New"
+    return fmt_points(comparison.change) if comparison.change is not None else "–"
+
+
+def step_text(rep: RepView) -> str | None:
+    """The rep's next step on one line: "Discovery › Budget: try “…”" (or the kind)."""
+    step = rep.coaching.next_step
+    if step is None:
+        return None
+    label = fmt_item(step.criterion, step.item)
+    if step.kind == "keep":
+        return f"Keep doing: {label}"
+    if step.try_instead:
+        phrase = step.try_instead.strip().strip(QUOTE_MARKS)
+        return f"{label}: try “{phrase}”"
+    return f"{label}: {'polish' if step.kind == 'polish' else 'work on it'} (see the feedback)"
+
+
+def team_summary(team: TeamView, report: ReportView) -> str:
+    """The page's first sentence: who practised, the average best and its change, and how
+    many reps need attention (and how many urgently)."""
+    n = len(team.reps)
+    period = report.period.prose
+    text = (f"{team.with_valid} of {n} rep{'' if n == 1 else 's'} "
+            f"{'has' if team.with_valid == 1 else 'have'} a valid attempt in {period}")
+    if team.average_best is not None:
+        text += f", with an average best of {fmt_score(team.average_best)}"
+    text += "."
+    if team.average_change is not None and report.previous_period is not None:
+        text += (f" Against {report.previous_period.prose}, best scores moved "
+                 f"{fmt_points(team.average_change)} on average for the {team.compared} "
+                 f"rep{'' if team.compared == 1 else 's'} who practised in both.")
+    urgent = sum(1 for r in team.needs_attention if r.severity >= 3)
+    if team.needs_attention:
+        count = len(team.needs_attention)
+        text += (f" {count} rep{' needs' if count == 1 else 's need'} attention"
+                 + (f", {urgent} urgently." if urgent else "."))
+    else:
+        text += " Nobody needs attention this time."
+    return text
+
+
+def criterion_spans(team: TeamView) -> tuple[CriterionSpan, ...]:
+    spans: list[CriterionSpan] = []
+    for criterion, _ in team.items:
+        if spans and spans[-1].criterion == criterion:
+            spans[-1] = CriterionSpan(criterion, spans[-1].span + 1)
+        else:
+            spans.append(CriterionSpan(criterion, 1))
+    return tuple(spans)
+
+
+def build_team_context(report: ReportView, team: TeamView,
+                       renderer: PdfRenderer) -> dict[str, Any]:
+    """Everything the team templates print, already chosen and ordered."""
+    options = renderer.options
+    brand = options.branding
+    period = report.period
+    title = f"Team report: {team.name}: {report.scenario.name} ({period.prose})"
+    manager = team.manager
+    return {
+        "report": report,
+        "team": team,
+        "company": brand.company,
+        "logo_url": renderer.assets.logo_url,
+        "title": title,
+        "doc_type": "Team report",
+        "heading": team.name,
+        "subheading": f"Manager: {manager.name or manager.email}" if manager else None,
+        "confidential": "Confidential: for the team's manager",
+        "author": brand.company or report.workspace_name,
+        "description": f"Roleplay training team report for {team.name}, scenario "
+                       f"{report.scenario.name}, period {period.prose}",
+        "created": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "language": options.language,
+        "summary": team_summary(team, report),
+        "previous": report.previous_period,
+        "previous_short": (f"{report.previous_period.start:%b %Y}"
+                           if report.previous_period else None),
+        "severity_labels": SEVERITY_LABELS,
+        "steps": {rep.slug: step_text(rep) for rep in team.reps},
+        "vs_previous": {rep.slug: vs_previous(rep.comparison) for rep in team.reps},
+        "status_label": fmt_assignment_status,
+        "spans": criterion_spans(team),
+        "bands": {row.slug: tuple(share_band(c) for c in row.cells) for row in team.heatmap},
+        "min_cell_sessions": MIN_CELL_SESSIONS,
+        "step_chars": STEP_CHARS,
+        "distribution_chart": Markup(charts.cohort_histogram(
+            team.best_scores, None, brand.accent)),
+        "distribution_alt": charts.histogram_description(team.best_scores, None),
+        "point_count": fmt_point_count,
+    }
+
+
+def team_html(renderer: PdfRenderer, report: ReportView, team: TeamView) -> str:
+    with template_errors():
+        return renderer.env.get_template(TEAM_TEMPLATE).render(
+            **build_team_context(report, team, renderer))
+
+
+def render_team(renderer: PdfRenderer, report: ReportView, team: TeamView) -> tuple[bytes, int]:
+    """(PDF bytes, page count) of the team report."""
+    return renderer.pdf(team_html(renderer, report, team))
