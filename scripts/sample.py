@@ -1,11 +1,12 @@
 """Regenerate the README's pictures from the demo: ``make sample``.
 
-Runs ``reporter demo`` into a temporary folder, then turns page 1 of five reports into PNGs in
-``examples/``: the report the demo tells a newcomer to open first (``sample-report.png``) and
-four contrasting reps (an improver, a decliner, a rep with one attempt, a past-due rep with no
-valid attempt). ``examples/samples.json`` records which reps they are and the sha256 of the
-report templates they were drawn with; a test fails when the templates change and the pictures
-do not.
+Runs ``reporter demo`` (with the example config's ``[teams]``) into a temporary folder, then
+turns page 1 of five reports into PNGs in ``examples/``: the report the demo tells a newcomer
+to open first (``sample-report.png``) and four contrasting reps (an improver, a decliner, a rep
+with one attempt, a past-due rep with no valid attempt); and every page of one team's report
+(``team-report-<page>.png``), a team whose pages carry none of the sandbox's hostile texts.
+``examples/samples.json`` records which reps and team they are and the sha256 of the report
+templates they were drawn with; a test fails when the templates change and the pictures do not.
 
 Needs ``pdftoppm`` (poppler-utils; ``make sample`` installs it).
 """
@@ -23,6 +24,9 @@ from pathlib import Path
 
 from reporter import analytics, pipeline
 from reporter.cohort.snapshot import read_snapshot
+from reporter.config import load_config
+from reporter.deliver.manifest import read_manifest
+from reporter.settings import team_specs
 from reporter.views import RepView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +34,7 @@ EXAMPLES = ROOT / "examples"
 TEMPLATES = ROOT / "reporter" / "templates" / "report"
 STAMP = EXAMPLES / "samples.json"
 RESOLUTION = "70"  # dpi: legible on GitHub, about 100 KB a page
+CONFIG = EXAMPLES / "reporter.toml"
 
 
 def templates_digest(folder: Path = TEMPLATES) -> str:
@@ -56,12 +61,28 @@ def _page_one(pdf: Path, png: Path) -> None:
                     "-singlefile", str(pdf), str(stem)], check=True)
 
 
+def _team_pages(run_dir: Path, teams: list[str]) -> list[str]:
+    """Every page of the first team report without hostile text, as team-report-<n>.png."""
+    for slug in teams:
+        pdf = run_dir / "teams" / slug / "team.pdf"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
+                              text=True).stdout
+        if "<" in text or "=HYPERLINK" in text:
+            continue
+        for old in EXAMPLES.glob("team-report-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-png", "-r", RESOLUTION, str(pdf),
+                        str(EXAMPLES / "team-report")], check=True)
+        return [slug, *sorted(p.name for p in EXAMPLES.glob("team-report-*.png"))]
+    raise SystemExit("every team report of the demo carries a hostile text")
+
+
 def main() -> int:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm is missing: install poppler-utils (make sample does)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
-        done = pipeline.demo(Path(tmp) / "demo")
+        done = pipeline.demo(Path(tmp) / "demo", teams=team_specs(load_config(CONFIG)))
         run_dir = done.run.run_dir
         report = analytics.build_report(read_snapshot(run_dir / pipeline.SNAPSHOT))
         reps = list(report.reps)
@@ -86,9 +107,13 @@ def main() -> int:
         for name, rep in samples.items():
             _page_one(run_dir / "reps" / f"{rep.slug}.pdf", EXAMPLES / name)
             print(f"examples/{name}: {rep.name}")
+        slugs = [t.slug for t in read_manifest(run_dir).teams]
+        team, *pictures = _team_pages(run_dir, slugs)
+        print(f"examples/team-report-*.png: {team}, {len(pictures)} pages")
     STAMP.write_text(json.dumps({
         "templates_sha256": templates_digest(),
         "reps": {name: rep.name for name, rep in samples.items()},
+        "team": {"slug": team, "pages": pictures},
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"examples/{STAMP.name}: templates {templates_digest()[:12]}")
     return 0

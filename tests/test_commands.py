@@ -9,6 +9,8 @@ import re
 import signal
 import subprocess
 import sys
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -226,6 +228,127 @@ def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_s
                   "--no-xlsx", "--jobs", "1").exit_code == 0
     after_rerun = invoke(*args)
     assert after_rerun.exit_code == 0 and len(recorder.received) == len(with_pdf)
+
+
+def teams_config(path: Path, workspace, scenario) -> dict[str, str]:
+    """A config mapping two of the sandbox's teams to managers (one by name, one by id);
+    returns group name -> manager address."""
+    first, second = workspace.groups[:2]
+    path.write_text(
+        f'scenario = "{scenario.slug}"\n\n[teams]\n'
+        f'"{first.name}" = {{ name = "Dana Whitfield", email = "dana@acme.example" }}\n'
+        f'"{second.id}" = {{ name = "Marcus Osei", email = "marcus@acme.example" }}\n',
+        encoding="utf-8")
+    return {first.name: "dana@acme.example", second.name: "marcus@acme.example"}
+
+
+def _message(raw: bytes):
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+@pytest.mark.slow
+def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice(
+        env, scenario, sandbox_workspace, tmp_path, plain_server):
+    controller, recorder = plain_server
+    recorder.received.clear()
+    managers = teams_config(tmp_path / "reporter.toml", sandbox_workspace, scenario)
+    run = ("run", "--month", MONTH, "--out", tmp_path / "out", "--by-team", "--jobs", "1")
+    result = invoke(*run)
+    assert result.exit_code == 0, result.output
+    run_dir = tmp_path / "out" / scenario.slug / MONTH
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    teams = {t["group"]: t for t in manifest["teams"]}
+    assert sorted(teams) == sorted(managers)
+    users = {u.id: u.email for u in sandbox_workspace.users}
+    for group in sandbox_workspace.groups[:2]:
+        team = teams[group.name]
+        folder = run_dir / "teams" / team["slug"]
+        assert sorted(p.name for p in folder.iterdir()) == ["team.pdf", "team.xlsx"]
+        assert team["pdf"] == f"teams/{team['slug']}/team.pdf"
+        assert manifest["files"][team["pdf"]]["sha256"] == team["sha256"]
+        # The team's workbook holds only the group's reps, most urgent first on sheet one.
+        book = load_workbook(folder / "team.xlsx")
+        emails = {r[1].value for r in book["Reps"].iter_rows(min_row=2)}
+        members = {users[uid] for uid in group.member_ids}
+        assert emails and emails <= members and len(emails) == team["reps"]
+        attention = [r[0].value for r in book["Needs attention"].iter_rows(min_row=2)]
+        assert len(attention) == team["needs_attention"]
+        team["attention_order"] = attention
+
+    email = ("email", run_dir, "--send", "--smtp-host", "127.0.0.1", "--smtp-port",
+             controller.port, "--security", "none", "--from", "coach@acme.example")
+    first = invoke(*email)
+    assert first.exit_code == 0, first.output
+    assert "and 2 manager digests" in first.stderr
+    with_pdf = [r for r in manifest["reps"] if r["pdf"]]
+    assert len(recorder.received) == len(with_pdf) + 2
+    digests = {m.rcpt_tos[0]: m.message for m in recorder.received
+               if m.rcpt_tos[0] in managers.values()}
+    assert sorted(digests) == sorted(managers.values())
+    for group, address in managers.items():
+        digest = digests[address]
+        team = teams[group]
+        assert group in digest["Subject"]
+        files = sorted(p.get_filename() for p in digest.iter_attachments())
+        assert files == [f"team-{team['slug']}.pdf", f"team-{team['slug']}.xlsx"]
+        text = digest.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        html = digest.get_body(("html",)).get_content()
+        listed = re.findall(r"^\d+\. (.+) \((?:High|Medium|Low)\)$", text, re.M)
+        assert listed == team["attention_order"]  # the workbook's order, word for word
+        assert text.startswith("Hi Dana,") or text.startswith("Hi Marcus,")
+        # Links to nothing: no anchor, no image, no remote source (a hostile rep name that
+        # spells a URL stays escaped text).
+        assert not re.search(r"<a\b|<img\b|\bhref=|\bsrc=", html)
+    saved = json.loads((run_dir / "manifest.json").read_text())
+    assert all(t["message_id"] and t["sent_at"] for t in saved["teams"])
+    # A rep of a mapped team gets a Reply-To of their manager; the others none.
+    member_of = {users[uid]: g.name for g in sandbox_workspace.groups[:2]
+                 for uid in g.member_ids}
+    for got in recorder.received:
+        to = got.rcpt_tos[0]
+        if to in managers.values():
+            continue
+        reply = got.message["Reply-To"]
+        if to in member_of:
+            assert managers[member_of[to]] in str(reply)
+    # Never twice: not on a second send, not after the month is rerun.
+    again = invoke(*email)
+    assert again.exit_code == 0 and len(recorder.received) == len(with_pdf) + 2
+    assert invoke(*run).exit_code == 0
+    after = invoke(*email)
+    assert after.exit_code == 0 and len(recorder.received) == len(with_pdf) + 2
+    assert f"already sent before {len(with_pdf) + 2}" in after.stderr
+
+
+def test_a_team_the_workspace_lacks_stops_before_fetching_any_session(
+        env, scenario, sandbox_workspace, tmp_path):
+    (tmp_path / "reporter.toml").write_text(
+        f'scenario = "{scenario.slug}"\n[teams]\n'
+        '"Nope Team" = { email = "nope@acme.example" }\n', encoding="utf-8")
+    result = invoke("run", "--month", MONTH, "--out", tmp_path / "out", "--by-team")
+    assert result.exit_code == 2
+    names = ", ".join(sorted(g.name for g in sandbox_workspace.groups))
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: [teams] names group 'Nope Team', which the workspace does not have; "
+        f"groups: {names}")
+    assert not any(p.startswith("/sessions/") for p in env.state.by_path)
+    assert not (tmp_path / "out" / scenario.slug / MONTH).exists()
+
+
+def test_by_team_without_teams_and_the_old_cc_manager_key_are_exit_2(env, scenario, tmp_path):
+    no_teams = invoke("run", scenario.slug, "--month", MONTH, "--by-team")
+    assert no_teams.exit_code == 2
+    assert no_teams.output.strip() == ("Error: --by-team needs a [teams] table in the config "
+                                       "file, mapping each workspace group to its manager")
+    (tmp_path / "reporter.toml").write_text('[email]\ncc_manager = "m@acme.example"\n')
+    old = invoke("email", tmp_path)
+    assert old.exit_code == 2
+    assert old.output.strip() == (
+        "Error: reporter.toml: 'email.cc_manager' is no longer used: managers "
+        "now get one digest each: map groups to managers in [teams] and run with --by-team")
+    (tmp_path / "reporter.toml").write_text('[teams]\n"Sales" = { email = "not an address" }\n')
+    bad = invoke("run", scenario.slug, "--month", MONTH, "--by-team")
+    assert bad.exit_code == 2 and "[teams] 'Sales' email" in bad.output
 
 
 @pytest.mark.slow

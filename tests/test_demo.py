@@ -34,6 +34,8 @@ STEP_LINE = re.compile(r"(?:YOUR ONE THING FOR NEXT TIME|KEEP DOING THIS) · (.+
 CARD_MEASURE = re.compile(r"^Graded good (\d+) of (\d+)$")
 CARD_FEEDBACK = re.compile(r"^([A-Z][a-z]{2} \d{1,2}), graded (good|mid|bad): (.+)$")
 A4_WIDTH = 595  # points; the pattern columns split the page in two
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "reporter.toml"
+DROP = re.compile(r"Latest [\d.]+, ([\d.]+) below best")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def column_cards(pdf: Path, pages: int, heading: str, left: bool) -> list[Card]:
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(the run folder, what the demo printed)."""
     out = tmp_path_factory.mktemp("demo")
-    result = invoke("demo", "--out", out / "demo", "--jobs", "2")
+    result = invoke("demo", "--out", out / "demo", "--jobs", "2", "--config", EXAMPLE_CONFIG)
     assert result.exit_code == 0, result.output
     [manifest] = list((out / "demo").rglob("manifest.json"))
     return manifest.parent, result.stdout
@@ -173,3 +175,56 @@ def test_the_demo_opens_on_an_ordinary_report(demo_run: tuple[Path, str]) -> Non
     assert "you improved by" in text and "YOUR ONE THING FOR NEXT TIME" in text
     hostile = [p for p in (demo / "reps").glob("*.pdf") if "file://" in pdftotext(p)]
     assert hostile, "the hostile texts must still be in the demo"
+
+
+def attention_sheet(book: Path) -> list[tuple[str, str, str]]:
+    """(rep, reasons, severity) rows of a workbook's first sheet, top to bottom."""
+    ws = load_workbook(book, read_only=True)["Needs attention"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = list(rows[0])
+    return [(r[header.index("Rep")], r[header.index("Reasons")], r[header.index("Severity")])
+            for r in rows[1:]]
+
+
+def test_needs_attention_puts_past_due_and_big_falls_before_one_attempt_reps(demo: Path) -> None:
+    """On the sandbox's seeded workspace: past due without a valid attempt first, then the
+    reps who fell more than 10 points, all before anyone flagged for one attempt; and the
+    team report's page 1 lists them in the same order."""
+    rows = attention_sheet(demo / "cohort.xlsx")
+    past_due = [i for i, (_, why, _) in enumerate(rows)
+                if re.match(r"Past due since .+, no valid attempt", why)]
+    fell = [i for i, (_, why, _) in enumerate(rows)
+            if (m := DROP.search(why)) and float(m[1]) > 10]
+    one_only = [i for i, (_, why, _) in enumerate(rows) if "Only one valid attempt" in why]
+    assert len(past_due) >= 2 and past_due == list(range(len(past_due)))
+    assert fell and one_only and max(past_due + fell) < min(one_only)
+    assert [sev for _, _, sev in rows] == sorted(
+        (sev for _, _, sev in rows), key=["High", "Medium", "Low"].index)
+    page_one = " ".join(pdftotext(demo / "team.pdf", "-f", "1", "-l", "2").split())
+    names = [name for name, _, _ in rows[:6]]
+    positions = [page_one.index(name) for name in names]
+    assert positions == sorted(positions), names
+
+
+def test_each_team_gets_its_folder_and_its_manager_one_digest(demo: Path) -> None:
+    import tomllib
+
+    teams = tomllib.loads(EXAMPLE_CONFIG.read_text(encoding="utf-8"))["teams"]
+    manifest = json.loads((demo / "manifest.json").read_text())
+    assert sorted(t["group"] for t in manifest["teams"]) == sorted(teams)
+    digests = sorted((demo / "outbox" / "teams").glob("*.eml"))
+    assert len(digests) == len(teams)
+    for entry in manifest["teams"]:
+        folder = demo / "teams" / entry["slug"]
+        assert (folder / "team.pdf").is_file() and (folder / "team.xlsx").is_file()
+        raw = (demo / "outbox" / "teams" / f"{entry['slug']}.eml").read_bytes()
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        assert message["To"].addresses[0].addr_spec == teams[entry["group"]]["email"]
+        body = message.get_body(("plain",)).get_content()
+        # The digest lists the team workbook's Needs attention sheet, in its order.
+        names = [name for name, _, _ in attention_sheet(folder / "team.xlsx")]
+        assert len(names) == entry["needs_attention"]
+        listed = re.findall(r"^\d+\. (.+) \((?:High|Medium|Low)\)$", body, re.M)
+        assert listed == names
+        first_page = " ".join(pdftotext(folder / "team.pdf", "-f", "1", "-l", "1").split())
+        assert entry["group"] in first_page and "Needs attention" in first_page

@@ -426,7 +426,7 @@ class DigestRow:
 
 @dataclass(frozen=True)
 class DigestView:
-    manager: str
+    manager: str  # the manager's first name, for the greeting
     team: str
     scenario: str
     period: str
@@ -447,7 +447,7 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
                       manager=Manager(entry.name, entry.email))
     previous = report.previous_period
     return DigestView(
-        manager=_one_line(entry.name or entry.email, NAME_CHARS),
+        manager=_one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
         team=_one_line(team.name, NAME_CHARS),
         scenario=_one_line(report.scenario.name, NAME_CHARS),
         period=_one_line(report.period.prose, NAME_CHARS),

@@ -61,7 +61,9 @@ def vs_previous(comparison: Comparison | None) -> str:
 
 
 def step_text(rep: RepView) -> str | None:
-    """The rep's next step on one line: "Discovery › Budget: try “…”" (or the kind)."""
+    """The rep's next step on one line: "Discovery › Budget: try “…”"; without a phrasing
+    to try, the evaluator's feedback it rests on; "Keep doing: …" for a rep never graded
+    below good."""
     step = rep.coaching.next_step
     if step is None:
         return None
@@ -71,7 +73,7 @@ def step_text(rep: RepView) -> str | None:
     if step.try_instead:
         phrase = step.try_instead.strip().strip(QUOTE_MARKS)
         return f"{label}: try “{phrase}”"
-    return f"{label}: {'polish' if step.kind == 'polish' else 'work on it'} (see the feedback)"
+    return f"{label}: {' '.join(step.why.split())}" if step.why else label
 
 
 def team_summary(team: TeamView, report: ReportView) -> str:

@@ -1,0 +1,161 @@
+"""The manager's team view: leaderboard, statuses, the rubric across reps, the weakest items,
+month over month, and how [teams] entries find their groups and reps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from reporter import analytics as an
+from reporter.analytics.team import (
+    GroupInfo,
+    TeamSpec,
+    UnknownGroup,
+    build_team,
+    build_teams,
+    resolve_teams,
+    team_report,
+)
+from reporter.cohort.snapshot import parse_snapshot
+from reporter.views import Manager, ReportView
+from tests import snapshot_factory as f
+
+GENERATED = datetime(2026, 11, 2, tzinfo=UTC)
+DANA = Manager("Dana Whitfield", "dana@acme.example")
+
+
+def person(name: str) -> dict[str, Any]:
+    return f.user(name, "Rep", f"{name.lower()}@acme.example", id=f"u-{name.lower()}")
+
+
+def graded(who: dict[str, Any], day: int, score: float, budget: str, *,
+           valid: bool = True, quote: str = "What is your budget?",
+           suggestion: str | None = None) -> dict[str, Any]:
+    example = f.example(quote, feedback="Ask about impact first.", suggestion=suggestion,
+                        grade=budget)
+    return f.session(score, f.at(day), who=who, valid=valid, evaluations=[
+        f.criterion("Qualification", f.item("Budget", budget, "Budget feedback.", [example]),
+                    f.item("Timeline", "good", "Clear."))])
+
+
+def assignment(who: dict[str, Any], status: str) -> dict[str, Any]:
+    return {"id": f"a-{who['id']}", "user": who, "scenario": {"id": "sc1", "name": "x"},
+            "status": status, "due_date": f.at(15), "rank_min": "silver"}
+
+
+def team_report_view(previous_best: dict[str, float] | None = None) -> ReportView:
+    ana, ben, cy, dee = (person(n) for n in ("Ana", "Ben", "Cy", "Dee"))
+    reps = [
+        f.rep(ana, [graded(ana, 2, 70.0, "bad", quote="Skip the budget.",
+                           suggestion="What would fixing this be worth to you?"),
+                    graded(ana, 20, 92.0, "good")],
+              groups=["North"], assignment=assignment(ana, "completed")),
+        f.rep(ben, [graded(ben, 5, 81.0, "mid"), graded(ben, 9, 60.0, "bad"),
+                    graded(ben, 11, 50.0, "bad", valid=False, quote="INVALID QUOTE",
+                           suggestion="A phrasing from an invalid session")],
+              groups=["North", "EMEA"], assignment=assignment(ben, "in_progress")),
+        f.rep(cy, [graded(cy, 25, 77.0, "good")], groups=["South"],
+              assignment=assignment(cy, "past_due")),
+        f.rep(dee, [f.session(None, f.at(3), who=dee, valid=False)], groups=["North"]),
+    ]
+    data = f.snapshot(reps)
+    data["groups"] = [{"id": "g-north", "name": "North"}, {"id": "g-south", "name": "South"},
+                      {"id": "g-emea", "name": "EMEA"}, {"id": "g-west", "name": "West"}]
+    if previous_best is not None:
+        by_id = {r["user"]["id"]: r["user"] for r in reps}
+        data["previous"] = {
+            "period": {"label": "2026-09", "start": "2026-09-01T00:00:00Z",
+                       "end": "2026-09-30T23:59:59Z"},
+            "participants": [f.participant(by_id[f"u-{n.lower()}"], best=b)
+                             for n, b in previous_best.items()],
+        }
+    return an.build_report(parse_snapshot(data), generated_at=GENERATED)
+
+
+def test_the_team_in_numbers_and_its_leaderboard():
+    report = team_report_view({"Ana": 88.0, "Ben": 85.0})
+    team = build_team(report, report.reps)
+    assert [r.name for r in team.leaderboard] == ["Ana Rep", "Ben Rep", "Cy Rep", "Dee Rep"]
+    assert (len(team.reps), team.with_valid, team.sessions, team.valid_attempts) == (4, 3, 7, 5)
+    assert team.best_scores == (77.0, 81.0, 92.0)
+    assert round(team.average_best or 0, 2) == round((92 + 81 + 77) / 3, 2)
+    # Ana +4.0, Ben -4.0: the mean change of the reps who practised in both months.
+    assert team.average_change == pytest.approx(0.0) and team.compared == 2
+    assert team.new_reps == 2  # Cy and Dee had no best in September: new, not compared
+    assert [(s.status, s.count) for s in team.statuses] == [
+        ("completed", 1), ("in_progress", 1), ("past_due", 1), ("not_started", 0), ("none", 1)]
+    assert [(d.rank, d.count) for d in team.distribution] == [
+        ("gold", 1), ("silver", 2), ("bronze", 0), ("unranked", 0)]
+
+
+def test_needs_attention_is_the_reps_own_order_and_reasons():
+    report = team_report_view()
+    team = build_team(report, report.reps)
+    assert team.needs_attention == tuple(r for r in report.needs_attention)
+    cy = next(r for r in team.reps if r.name == "Cy Rep")
+    assert cy in team.needs_attention and cy.attention[0].code == "one_attempt"
+
+
+def test_the_rubric_across_reps_greys_thin_cells_and_totals_each_item():
+    report = team_report_view()
+    team = build_team(report, report.reps)
+    assert team.items == (("Qualification", "Budget"), ("Qualification", "Timeline"))
+    rows = {row.name: row for row in team.heatmap}
+    ana_budget = rows["Ana Rep"].cells[0]
+    assert ana_budget is not None and (ana_budget.good, ana_budget.graded) == (1, 2)
+    assert not ana_budget.thin
+    cy_budget = rows["Cy Rep"].cells[0]
+    assert cy_budget is not None and cy_budget.thin  # one session: not yet a pattern
+    assert rows["Dee Rep"].cells == (None, None)  # never graded: no cell, not 0%
+    budget = team.item_good_share[0]
+    assert budget is not None
+    good = sum(c.good for r in team.heatmap if (c := r.cells[0]) is not None)
+    graded = sum(c.graded for r in team.heatmap if (c := r.cells[0]) is not None)
+    assert budget == pytest.approx(good / graded)
+
+
+def test_the_weakest_item_quotes_a_valid_session_with_a_phrasing_to_try():
+    report = team_report_view()
+    team = build_team(report, report.reps)
+    assert [(w.criterion, w.item) for w in team.weakest] == [("Qualification", "Budget")]
+    weakest = team.weakest[0]
+    assert weakest.quote is not None and weakest.quote_by == "Ana Rep"
+    assert weakest.quote.quote == "Skip the budget."
+    assert weakest.quote.suggestion == "What would fixing this be worth to you?"
+    assert (weakest.reps_weak, weakest.reps_graded) == (2, 3)  # Timeline: always good, not listed
+
+
+def test_teams_match_groups_by_id_or_name_and_keep_only_their_reps():
+    report = team_report_view()
+    groups = [GroupInfo("g-north", "North"), GroupInfo("g-south", "South"),
+              GroupInfo("g-west", "West")]
+    resolved = resolve_teams([TeamSpec("g-north", DANA), TeamSpec("south", DANA),
+                              TeamSpec("West", DANA)], groups)
+    assert [g.name for g, _ in resolved] == ["North", "South", "West"]
+    teams = build_teams(report, resolved)
+    # West has none of the selected reps: no team (the pipeline says so).
+    assert [(t.name, t.slug, len(t.reps)) for t in teams] == [("North", "north", 3),
+                                                              ("South", "south", 1)]
+    assert teams[0].manager == DANA
+    with pytest.raises(UnknownGroup, match="names group 'Nowhere', which the workspace does "
+                                           "not have; groups: North, South, West"):
+        resolve_teams([TeamSpec("Nowhere", DANA)], groups)
+
+
+def test_two_groups_with_the_same_folder_name_get_different_folders():
+    report = team_report_view()
+    resolved = [(GroupInfo("g-1", "North"), DANA), (GroupInfo("g-2", "North"), DANA)]
+    slugs = [t.slug for t in build_teams(report, resolved)]
+    assert slugs[0] == "north" and slugs[1].startswith("north-") and len(set(slugs)) == 2
+
+
+def test_a_teams_workbook_report_holds_only_its_reps():
+    report = team_report_view()
+    (team,) = build_teams(report, [(GroupInfo("g-south", "South"), DANA)])
+    narrowed = team_report(report, team)
+    assert [r.name for r in narrowed.reps] == ["Cy Rep"]
+    assert narrowed.selection_text == "group South"
+    assert sum(w.sessions for w in narrowed.cohort.weekly) == 1
+    assert narrowed.cohort.best_scores == report.cohort.best_scores  # everyone's, as labelled
