@@ -204,3 +204,17 @@ def null_snapshot() -> dict[str, Any]:
                    "include_system_users": None},
         not_found=None, warnings=None, fetch=None, period=None,
     )
+
+
+def with_previous(data: dict[str, Any], reps: list[dict[str, Any]],
+                  previous_best: dict[str, float]) -> dict[str, Any]:
+    """``data`` with September 2026 as the previous period, in which each named rep (user id
+    "u-<name, lowercased>") had the given best score."""
+    by_id = {r["user"]["id"]: r["user"] for r in reps}
+    data["previous"] = {
+        "period": {"label": "2026-09", "start": "2026-09-01T00:00:00Z",
+                   "end": "2026-09-30T23:59:59Z"},
+        "participants": [participant(by_id[f"u-{n.lower()}"], best=b)
+                         for n, b in previous_best.items()],
+    }
+    return data

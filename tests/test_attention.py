@@ -42,13 +42,7 @@ def report(previous_best: dict[str, float] | None = None) -> ReportView:
     ]
     data = f.snapshot(reps)
     if previous_best is not None:
-        by_id = {r["user"]["id"]: r["user"] for r in reps}
-        data["previous"] = {
-            "period": {"label": "2026-09", "start": "2026-09-01T00:00:00Z",
-                       "end": "2026-09-30T23:59:59Z"},
-            "participants": [f.participant(by_id[f"u-{n.lower()}"], best=b)
-                             for n, b in previous_best.items()],
-        }
+        f.with_previous(data, reps, previous_best)
     return an.build_report(parse_snapshot(data), generated_at=GENERATED)
 
 

@@ -153,19 +153,26 @@ def write_manifest(run_dir: Path, manifest: Manifest) -> None:
     atomic_write_bytes(run_dir / MANIFEST_JSON, payload.encode("utf-8"))
 
 
-def _entry(raw: object, index: int, path: Path) -> RepEntry:
+def _typed(raw: object, where: str, types: dict[str, tuple[type, ...]],
+           required: tuple[str, ...], path: Path) -> dict[str, Any]:
+    """An entry's fields, each of its type, or ManifestError naming ``where``."""
     if not isinstance(raw, dict):
-        raise ManifestError(f"{path}: reps[{index}] is not an object")
-    missing = [name for name in _REQUIRED if name not in raw]
+        raise ManifestError(f"{path}: {where} is not an object")
+    missing = [name for name in required if name not in raw]
     if missing:
-        raise ManifestError(f"{path}: reps[{index}] lacks {', '.join(missing)}")
+        raise ManifestError(f"{path}: {where} lacks {', '.join(missing)}")
     values: dict[str, Any] = {}
-    for name, types in _ENTRY_TYPES.items():
+    for name, kinds in types.items():
         value = raw.get(name)
         # bool is an int to isinstance; a page count of true is garbage, not 1.
-        if not isinstance(value, types) or isinstance(value, bool):
-            raise ManifestError(f"{path}: reps[{index}].{name} has the wrong type")
+        if not isinstance(value, kinds) or isinstance(value, bool):
+            raise ManifestError(f"{path}: {where}.{name} has the wrong type")
         values[name] = value
+    return values
+
+
+def _entry(raw: object, index: int, path: Path) -> RepEntry:
+    values = _typed(raw, f"reps[{index}]", _ENTRY_TYPES, _REQUIRED, path)
     if values["status"] not in STATUSES:
         raise ManifestError(f"{path}: reps[{index}] has unknown status {values['status']!r}")
     return RepEntry(**values)
@@ -181,15 +188,8 @@ _TEAM_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _team_entry(raw: object, index: int, path: Path) -> TeamEntry:
-    if not isinstance(raw, dict):
-        raise ManifestError(f"{path}: teams[{index}] is not an object")
-    values: dict[str, Any] = {}
-    for name, types in _TEAM_TYPES.items():
-        value = raw.get(name)
-        if not isinstance(value, types) or isinstance(value, bool):
-            raise ManifestError(f"{path}: teams[{index}].{name} is missing or has the wrong type")
-        values[name] = value
-    return TeamEntry(**values)
+    return TeamEntry(**_typed(raw, f"teams[{index}]", _TEAM_TYPES,
+                              ("group", "slug", "email"), path))
 
 
 def read_manifest(run_dir: Path) -> Manifest:
