@@ -475,6 +475,8 @@ def build_digests(run_dir: Path, report: ReportView, manifest: Manifest,
     out: list[tuple[Sendable, EmailMessage]] = []
     env = common.env
     for entry in manifest.teams:
+        if not entry.pdf:
+            continue  # --no-pdf, or its PDF failed (listed by the run): nothing to send
         stem = "team-" + safe_slug(entry)
         files = [(_attachment(run_dir, entry.pdf, entry.sha256, f"team report of {entry.group}"),
                   "application", "pdf", f"{stem}.pdf")]
