@@ -10,9 +10,10 @@ process pool against one process, in one run.
    ``time.process_time``; the ratio is of the medians. ``--steps`` adds the renderer with each
    optimisation left out, to show what each one buys.
 2. The pool. ``--reps`` reports (the sample reps cycled with fresh slugs, so the mix keeps the
-   empty, CJK and Arabic cases) through ``PdfRenderPool`` with 1, 2 and N processes; the wall
-   time runs from creating the pool (workers starting, importing WeasyPrint, loading fonts)
-   to the last file written, exactly what a run pays.
+   empty, CJK and Arabic cases) through ``PdfRenderPool`` with 1, 2 and N processes (1: this
+   process, on a thread; more: that many worker processes). The wall time runs from creating
+   the pool (workers starting, importing WeasyPrint, loading fonts) to the last file written,
+   exactly what a run pays. Speed-ups are against the first --jobs value (1 by default).
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=48, help="reports for the pool (0: skip)")
     parser.add_argument("--jobs", type=int, nargs="+",
                         default=sorted({1, 2, os.cpu_count() or 1}))
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="times each pool configuration runs (interleaved; median shown)")
     parser.add_argument("--steps", action="store_true",
                         help="also time the renderer with each optimisation left out")
     parser.add_argument("--transcripts", action="store_true")
@@ -151,15 +154,23 @@ def main() -> None:
     if args.reps:
         report = build_report(args.reps)
         print(f"\nPool: {args.reps} reports, pool start-up included")
-        first: float | None = None
-        for jobs in args.jobs:
-            seconds, done = timed_pool(report, options, jobs)
-            pages = sum(d.pages for d in done)
-            first = first or seconds
-            print(f"  {jobs:2d} process{'es' if jobs > 1 else '  '}: {seconds:7.2f} s  "
-                  f"{args.reps / seconds:6.2f} reports/s  {1000 * seconds / args.reps:6.1f} "
-                  f"ms/report  ({pages} pages)  speed-up {first / seconds:.2f}x")
-
+        times: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
+        pages = 0
+        for _ in range(args.repeat):
+            for jobs in args.jobs:
+                seconds, done = timed_pool(report, options, jobs)
+                times[jobs].append(seconds)
+                pages = sum(d.pages for d in done)
+        print(f"  ({pages} pages; median of {args.repeat} interleaved repeat"
+              f"{'s' if args.repeat > 1 else ''})")
+        first = statistics.median(times[args.jobs[0]])
+        for jobs, runs in times.items():
+            seconds = statistics.median(runs)
+            how = "in this process" if jobs == 1 else f"{jobs} worker processes"
+            print(f"  jobs={jobs} ({how}):".ljust(32)
+                  + f"{seconds:7.2f} s  {args.reps / seconds:6.2f} reports/s  "
+                  f"{1000 * seconds / args.reps:6.1f} ms/report  speed-up {first / seconds:.2f}x"
+                  f"  (runs: {', '.join(f'{t:.1f}' for t in runs)} s)")
 
 if __name__ == "__main__":
     main()
