@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reporter import pipeline  # noqa: E402
 from reporter.cohort.selection import Selection, parse_period  # noqa: E402
 from reporter.exec_api import ApiKey  # noqa: E402
+from reporter.render import pdf  # noqa: E402
 from reporter.sandbox import (  # noqa: E402
     SandboxServer,
     SandboxWorkspace,
@@ -42,6 +43,30 @@ from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSet
 
 SEED = 7
 T = TypeVar("T")
+
+
+class Timeline:
+    """When each rep reached the pool and when its PDF was done, during ``run``: the tail
+    after the last submission is what overlap cannot hide."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.submitted: list[float] = []
+        self.done: list[float] = []
+        submit = pdf.PdfRenderPool.submit
+
+        def traced(pool: pdf.PdfRenderPool, report: object, rep: object) -> object:
+            self.submitted.append(time.perf_counter() - self.start)
+            future = submit(pool, report, rep)  # type: ignore[arg-type]
+            future.add_done_callback(
+                lambda _: self.done.append(time.perf_counter() - self.start))
+            return future
+
+        pdf.PdfRenderPool.submit = traced  # type: ignore[assignment,method-assign]
+        self._submit = submit
+
+    def close(self) -> None:
+        pdf.PdfRenderPool.submit = self._submit  # type: ignore[method-assign]
 
 
 def timed(step: Callable[[], T]) -> tuple[float, T]:
@@ -90,12 +115,20 @@ def main() -> None:
             snapshot, RenderSettings(jobs=args.jobs, out=tmp / "out-render")))
         print(f"  render alone: {render_s:7.1f} s  ({rendered.reports} PDFs, "
               f"{rendered.pages} pages, workbook)")
+        timeline = Timeline()
         with server(workspace, args.rate_limit) as srv:
             run_s, ran = timed(lambda: pipeline.run(RunSettings(
                 fetch_settings(srv, scenario, tmp / "cache-run", args.rate_limit),
                 RenderSettings(jobs=render_settings.jobs, out=tmp / "out-run"))))
+        timeline.close()
         print(f"  run         : {run_s:7.1f} s  ({ran.reports} PDFs, {ran.requests_made} "
               f"requests, {ran.cache_hits} cache hits)")
+        subs = sorted(timeline.submitted)
+        if subs:
+            half = subs[len(subs) // 2]
+            print(f"    reps reached the pool from {subs[0]:.1f} s to {subs[-1]:.1f} s (half by "
+                  f"{half:.1f} s); last PDF done at {max(timeline.done):.1f} s; run ended at "
+                  f"{run_s:.1f} s")
     longer = max(fetch_s, render_s)
     print(f"  run / max(fetch, render) = {run_s:.1f} / {longer:.1f} = {run_s / longer:.3f}  "
           f"(run / (fetch + render) = {run_s / (fetch_s + render_s):.3f})")
