@@ -609,12 +609,23 @@ def _value_width(value: object, cap: int) -> int:
 
 
 def _fit_widths(cols: Sequence[Col], rows: Iterable[Sequence[object]]) -> list[float]:
-    """Widths that fit the longest value (headers wrap, so they count only up to 14 wide)."""
+    """Widths that fit the longest value (headers wrap, so they count only up to 14 wide).
+
+    A text's width is measured once per column: names, emails, criteria and quotes repeat on
+    many rows (a rep's name on each of their sessions and feedback examples).
+    """
     widths = [min(len(c.header), 14) for c in cols]
+    measured: list[dict[str, int]] = [{} for _ in cols]
     for row in rows:
         for i, (col, value) in enumerate(zip(cols, row, strict=True)):
             if widths[i] < col.cap:
-                widths[i] = max(widths[i], _value_width(value, col.cap))
+                if isinstance(value, str):
+                    width = measured[i].get(value)
+                    if width is None:
+                        width = measured[i][value] = _text_width(value, col.cap)
+                else:
+                    width = _value_width(value, col.cap)
+                widths[i] = max(widths[i], width)
     return [min(w, c.cap) + 2 for w, c in zip(widths, cols, strict=True)]
 
 
