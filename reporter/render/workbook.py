@@ -34,7 +34,6 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -150,14 +149,16 @@ def _cells_streamed(ws: Any) -> Any:
 
     Every cell we write is a ``Cell`` already styled (or None). openpyxl's write-only
     ``append`` first tries to store each one as a value into a spare cell, which raises and
-    catches a ``ValueError``, then makes a new spare cell because ours is styled: about 40 %
-    of the workbook's time at 2,000 reps (bench/README.md). This gives the cells to the writer
-    as they are, numbered the way openpyxl numbers them; a row holding anything else goes
-    through openpyxl's own conversion. The file written is the same.
+    catches a ``ValueError``, then makes a new spare cell because ours is styled: a fifth to a
+    third of the workbook's time at 2,000 reps (bench/README.md). This gives the cells to the
+    writer as they are, numbered the way openpyxl numbers them; a row holding anything else
+    goes through openpyxl's own conversion. The file written is the same.
     """
-    if not isinstance(ws, WriteOnlyWorksheet) or getattr(ws, "_cells_streamed", False):
+    # openpyxl's own conversion of a write-only sheet's rows, a private method: on a normal
+    # sheet, or if a release drops it, rows simply go openpyxl's way.
+    convert = getattr(ws, "_values_to_row", None)
+    if convert is None or not hasattr(ws, "_write_rows") or getattr(ws, "_cells_streamed", False):
         return ws
-    convert = ws._values_to_row
 
     def values_to_row(values: Iterable[object], row_idx: int) -> Iterator[object]:
         row = values if isinstance(values, list | tuple) else list(values)
