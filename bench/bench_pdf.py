@@ -1,27 +1,45 @@
-"""How fast PDF reports render: one process versus the process pool, in one run.
+"""How fast PDF reports render: CPU per report against the straightforward render, and the
+process pool against one process, in one run.
 
-    .venv/bin/python bench/bench_pdf.py [--reps 200] [--jobs N] [--transcripts]
+    .venv/bin/python bench/bench_pdf.py [--rounds 5] [--reps 48] [--jobs 1 2 4] [--steps]
 
-Reps are the hand-built sample reps (full, single-session, empty, CJK, Arabic with hostile
-text) cycled with fresh slugs and emails, so the mix has the same awkward cases as a real
-cohort. Both timings include everything a run pays: the pool's time includes starting its
-workers and loading templates and fonts in each of them.
+1. CPU per report. The typical reps (the sample reps whose report has 3 pages) are rendered in
+   turn by ``render_straightforward`` (a new Jinja environment, stylesheet and font
+   configuration for every report: the baseline) and by one warmed-up ``PdfRenderer`` (what a
+   pool worker does), interleaved so machine noise hits both alike. CPU is this process's
+   ``time.process_time``; the ratio is of the medians. ``--steps`` adds the renderer with each
+   optimisation left out, to show what each one buys.
+2. The pool. ``--reps`` reports (the sample reps cycled with fresh slugs, so the mix keeps the
+   empty, CJK and Arabic cases) through ``PdfRenderPool`` with 1, 2 and N processes (1: this
+   process, on a thread; more: that many worker processes). The wall time runs from creating
+   the pool (workers starting, importing WeasyPrint, loading fonts) to the last file written,
+   exactly what a run pays. Speed-ups are against the first --jobs value (1 by default).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reporter.render.pdf import PdfOptions, RenderedPdf, render_reports  # noqa: E402
-from reporter.views import ReportView  # noqa: E402
+from reporter.render.pdf import (  # noqa: E402
+    PdfOptions,
+    PdfRenderer,
+    PdfRenderPool,
+    RenderedPdf,
+    render_straightforward,
+)
+from reporter.views import ReportView, RepView  # noqa: E402
 from tests.sample_views import sample_report  # noqa: E402
 
 
@@ -34,33 +52,125 @@ def build_report(count: int) -> ReportView:
     return replace(base, reps=tuple(reps))
 
 
-def timed(report: ReportView, options: PdfOptions, jobs: int) -> tuple[float, list[RenderedPdf]]:
+@contextmanager
+def tinyhtml5_cache_as_shipped() -> Iterator[None]:
+    """tinyhtml5's own (never hitting) pattern cache back in place, for the steps table."""
+    from tinyhtml5 import inputstream
+
+    fixed = inputstream.characters_until_regex
+    inputstream.characters_until_regex = {}
+    try:
+        yield
+    finally:
+        inputstream.characters_until_regex = fixed
+
+
+@contextmanager
+def stylesheet_as_written(renderer: PdfRenderer) -> Iterator[None]:
+    """The renderer without custom properties inlined, for the steps table."""
+    inlined = renderer.inlined_stylesheet
+    renderer.inlined_stylesheet = renderer.stylesheet
+    try:
+        yield
+    finally:
+        renderer.inlined_stylesheet = inlined
+
+
+def cpu_per_report(report: ReportView, reps: list[RepView], options: PdfOptions, rounds: int,
+                   steps: bool) -> dict[str, tuple[float, float]]:
+    """Median (CPU ms, wall ms) per report for each variant, measured interleaved."""
+    renderer = PdfRenderer(options)
+    renderer.warm_up()
+
+    def reuse_only(rep: RepView) -> None:
+        with tinyhtml5_cache_as_shipped(), stylesheet_as_written(renderer):
+            renderer.render(report, rep)
+
+    def with_parser_cache(rep: RepView) -> None:
+        with stylesheet_as_written(renderer):
+            renderer.render(report, rep)
+
+    variants: dict[str, Callable[[RepView], object]] = {
+        "straightforward (baseline)": lambda rep: render_straightforward(report, rep, options),
+    }
+    if steps:
+        variants["+ Jinja, CSS, fonts reused"] = reuse_only
+        variants["+ tinyhtml5 pattern cache"] = with_parser_cache
+    variants["optimised (PdfRenderer)"] = lambda rep: renderer.render(report, rep)
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    wall: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):
+        for rep in reps:
+            for name, render in variants.items():
+                gc.collect()  # nobody pays for the previous variant's garbage
+                started_cpu, started = time.process_time(), time.perf_counter()
+                render(rep)
+                cpu[name].append(time.process_time() - started_cpu)
+                wall[name].append(time.perf_counter() - started)
+    return {name: (1000 * statistics.median(cpu[name]), 1000 * statistics.median(wall[name]))
+            for name in variants}
+
+
+def timed_pool(report: ReportView, options: PdfOptions,
+               jobs: int) -> tuple[float, list[RenderedPdf]]:
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as out:
         started = time.perf_counter()
-        done = render_reports(report, Path(out), options, jobs=jobs)
+        with PdfRenderPool(options, Path(out), jobs) as pool:
+            futures = [pool.submit(report, rep) for rep in report.reps]
+            done = [f.result() for f in futures]
         return time.perf_counter() - started, done
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="rounds over the typical reps for the CPU figures (0: skip)")
+    parser.add_argument("--reps", type=int, default=48, help="reports for the pool (0: skip)")
+    parser.add_argument("--jobs", type=int, nargs="+",
+                        default=sorted({1, 2, os.cpu_count() or 1}))
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="times each pool configuration runs (interleaved; median shown)")
+    parser.add_argument("--steps", action="store_true",
+                        help="also time the renderer with each optimisation left out")
     parser.add_argument("--transcripts", action="store_true")
     args = parser.parse_args()
-
-    report = build_report(args.reps)
     options = PdfOptions(transcripts=args.transcripts)
-    print(f"{args.reps} reports, {os.cpu_count()} CPUs, pool of {args.jobs}")
-    results = {}
-    for label, jobs in (("1 process", 1), (f"pool ({args.jobs})", args.jobs)):
-        seconds, done = timed(report, options, jobs)
-        pages = sum(d.pages for d in done)
-        results[label] = seconds
-        print(f"{label:>12}: {seconds:7.2f} s  {args.reps / seconds:6.2f} reports/s  "
-              f"{1000 * seconds / args.reps:7.1f} ms/report  ({pages} pages)")
-    serial, pooled = results.values()
-    print(f"{'speed-up':>12}: {serial / pooled:.2f}x")
+    print(f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.2f}")
 
+    if args.rounds:
+        sample = sample_report()
+        probe = PdfRenderer(options)
+        typical = [rep for rep in sample.reps if probe.render(sample, rep)[1] == 3]
+        print(f"\nCPU per report: {len(typical)} typical 3-page reps "
+              f"({', '.join(r.first_name for r in typical)}) x {args.rounds} rounds, interleaved")
+        figures = cpu_per_report(sample, typical, options, args.rounds, args.steps)
+        base_cpu, _ = figures["straightforward (baseline)"]
+        for name, (cpu_ms, wall_ms) in figures.items():
+            print(f"  {name:28s} CPU {cpu_ms:6.1f} ms/report   wall {wall_ms:6.1f} ms/report   "
+                  f"CPU ratio {cpu_ms / base_cpu:.3f}")
+        print(f"  optimised / baseline CPU: {figures['optimised (PdfRenderer)'][0] / base_cpu:.3f}")
+
+    if args.reps:
+        report = build_report(args.reps)
+        print(f"\nPool: {args.reps} reports, pool start-up included")
+        times: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
+        pages = 0
+        for _ in range(args.repeat):
+            for jobs in args.jobs:
+                seconds, done = timed_pool(report, options, jobs)
+                times[jobs].append(seconds)
+                pages = sum(d.pages for d in done)
+        print(f"  ({pages} pages; median of {args.repeat} interleaved repeat"
+              f"{'s' if args.repeat > 1 else ''})")
+        first = statistics.median(times[args.jobs[0]])
+        for jobs, runs in times.items():
+            seconds = statistics.median(runs)
+            how = "in this process" if jobs == 1 else f"{jobs} worker processes"
+            print(f"  jobs={jobs} ({how}):".ljust(32)
+                  + f"{seconds:7.2f} s  {args.reps / seconds:6.2f} reports/s  "
+                  f"{1000 * seconds / args.reps:6.1f} ms/report  speed-up {first / seconds:.2f}x"
+                  f"  (runs: {', '.join(f'{t:.1f}' for t in runs)} s)")
 
 if __name__ == "__main__":
     main()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import io
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from reporter.render.pdf import (
     PdfRenderer,
     PdfRenderPool,
     RenderedPdf,
+    inline_custom_properties,
+    render_straightforward,
     target_path,
 )
 from reporter.views import Moment, ReportView, RepView
@@ -403,3 +407,53 @@ def test_templates_export_copies_every_template_once(tmp_path):
     assert again.exit_code == 2
     assert again.output.startswith("Error: ") and "already exists" in again.output
     assert (tmp_path / "mine" / "report" / "header.html").read_text() == "<header>mine</header>"
+
+
+# -- faster, not different ----------------------------------------------------------------
+
+
+def _pages_text(pdf: bytes, pages: int, tmp_path: Path, name: str) -> list[str]:
+    """Each page's text as pdftotext lays it out (pypdf garbles WeasyPrint's subset fonts)."""
+    assert shutil.which("pdftotext"), "poppler-utils is a test dependency (make test installs it)"
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    return [subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", "-f", str(page), "-l",
+                            str(page), str(path), "-"], check=True, capture_output=True,
+                           text=True).stdout
+            for page in range(1, pages + 1)]
+
+
+@pytest.mark.parametrize("options", [PdfOptions(), PdfOptions(transcripts=True, paper="letter")],
+                         ids=["default", "transcripts-letter"])
+def test_optimised_renderer_prints_what_the_straightforward_render_prints(
+        options: PdfOptions, tmp_path: Path) -> None:
+    """The worker's renderer (stylesheet, fonts and templates reused, custom properties
+    inlined, tinyhtml5's cache fixed) against a render that reuses nothing: same pages, same
+    text on each, for a Latin, a CJK, an Arabic-with-hostile-text and an empty rep."""
+    renderer = _renderer(options)
+    assert renderer.inlined_stylesheet is not renderer.stylesheet  # the optimisation is on
+    for rep in (AMELIE, WANG, FATIMA, CARLA):
+        fast, pages = renderer.render(REPORT, rep)
+        plain = render_straightforward(REPORT, rep, options)
+        assert len(_reader(plain).pages) == pages == len(_reader(fast).pages), rep.email
+        expected = _pages_text(plain, pages, tmp_path, f"{rep.slug}-plain")
+        assert _pages_text(fast, pages, tmp_path, f"{rep.slug}-fast") == expected, rep.email
+        assert rep.first_name in "".join(expected)
+
+
+def test_custom_properties_are_inlined_only_when_that_changes_nothing() -> None:
+    root = ":root { --ink: #123; --line: #eee; }\n"
+    inlined = inline_custom_properties(
+        root + "p { color: var(--ink); border: 1px solid var(--line) }\n"
+        "@media print { h1 { color: var(--ink) } }\n"
+        "@page { @top-left { color: var(--ink) } }")
+    assert "color: #123" in inlined and "1px solid #eee" in inlined
+    assert "h1 { color: #123 }" in inlined
+    assert "@top-left { color: var(--ink) }" in inlined  # @page rules are left as written
+    for unchanged in (
+        root + "p { color: var(--ink, red) }",  # a fallback
+        root + "p { color: var(--missing) }",  # an unknown name
+        root + "p { --ink: red; color: var(--ink) }",  # set below :root
+        ":root { --a: #123; --b: var(--a) } p { color: var(--b) }",  # a definition uses var()
+    ):
+        assert inline_custom_properties(unchanged) == unchanged

@@ -9,9 +9,11 @@ reports are spread over a process pool whose workers load templates, CSS and fon
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import hashlib
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 from collections.abc import Callable
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from markupsafe import Markup
 
 from reporter.files import atomic_write_bytes
@@ -281,29 +284,203 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
 # -- rendering -----------------------------------------------------------------------------
 
 
+def _fetcher(options: PdfOptions) -> AssetFetcher:
+    logo = options.branding.logo
+    return AssetFetcher((BUNDLED_TEMPLATES,), (Path(logo),) if logo else ())
+
+
+def _assets(options: PdfOptions) -> _Assets:
+    logo = options.branding.logo
+    return _Assets(logo_url=Path(logo).resolve().as_uri() if logo else None)
+
+
+def _stylesheet_text(env: Environment, options: PdfOptions) -> str:
+    return env.get_template(STYLESHEET_TEMPLATE).render(
+        accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()])
+
+
+BASE_URL = (BUNDLED_TEMPLATES / "report").as_uri() + "/"
+
+
+def render_straightforward(report: ReportView, rep: RepView, options: PdfOptions) -> bytes:
+    """One report the plain way: a new Jinja environment, stylesheet and font configuration,
+    nothing kept. Not used by runs; it is the baseline ``bench/bench_pdf.py`` measures the
+    renderer against, and the reference ``tests/test_pdf.py`` checks its output against (the
+    optimisations must make reports faster, never different)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _fetcher(options)
+    env = environment(options.templates_dir, FILTERS)
+    with template_errors():
+        html = env.get_template(REPORT_TEMPLATE).render(
+            **build_context(report, rep, options, _assets(options)))
+        css_text = _stylesheet_text(env, options)
+    font_config = FontConfiguration()
+    stylesheet = CSS(string=css_text, base_url=BASE_URL, url_fetcher=fetcher,
+                     font_config=font_config)
+    pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+        stylesheets=[stylesheet], font_config=font_config,
+        pdf_variant=PDF_UA if options.tagged else None)
+    return pdf
+
+
+class _NotInlinable(Exception):
+    """The stylesheet uses custom properties in a way substitution could change."""
+
+
+# A document that can set custom properties of its own: a <style> element, or a style
+# attribute naming one. Such a document gets the stylesheet as written.
+_OWN_CUSTOM_PROPERTIES = re.compile(r"<style|style=\"[^\"]*--|style='[^']*--", re.IGNORECASE)
+
+
+def inline_custom_properties(css: str) -> str:
+    """``css`` with each ``var(--name)`` replaced by the value ``:root`` gives it, or ``css``
+    unchanged when that could change any computed value.
+
+    WeasyPrint resolves ``var()`` per element and per document: every declaration that uses
+    one is parsed and validated again for each element it applies to (2 to 6 % of a report's
+    CPU with report.css's 99 uses). Custom properties that are only ever set on ``:root`` have
+    one value everywhere, so substituting it once, when a worker builds its stylesheet, gives
+    the same styles. Anything else (a custom property set elsewhere, ``var()`` with a
+    fallback or an unknown name, a definition using ``var()``) leaves the text as written.
+    ``@page`` rules are left alone: WeasyPrint does not resolve custom properties there.
+    """
+    import tinycss2
+    from tinycss2.ast import AtRule, Declaration, FunctionBlock, Node, QualifiedRule
+
+    def significant(tokens: list[Node]) -> list[Node]:
+        return [t for t in tokens if t.type not in ("whitespace", "comment")]
+
+    def uses_var(tokens: list[Node]) -> bool:
+        return any(isinstance(t, FunctionBlock) and (t.lower_name == "var"
+                                                     or uses_var(t.arguments))
+                   or t.type in ("() block", "[] block", "{} block") and uses_var(t.content)
+                   for t in tokens)
+
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True)
+    values: dict[str, list[Node]] = {}
+    for rule in rules:
+        if isinstance(rule, QualifiedRule) and tinycss2.serialize(rule.prelude).strip() == ":root":
+            for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
+                                                      skip_whitespace=True):
+                if isinstance(item, Declaration) and item.name.startswith("--"):
+                    if uses_var(item.value) or item.important:
+                        return css
+                    values[item.name] = significant(item.value)
+    if not values:
+        return css
+
+    def substitute(tokens: list[Node]) -> list[Node]:
+        out: list[Node] = []
+        for token in tokens:
+            if isinstance(token, FunctionBlock) and token.lower_name == "var":
+                arguments = significant(token.arguments)
+                if len(arguments) != 1 or arguments[0].type != "ident" or \
+                        arguments[0].value not in values:
+                    raise _NotInlinable(tinycss2.serialize([token]))
+                out.extend(values[arguments[0].value])
+            elif isinstance(token, FunctionBlock):
+                out.append(FunctionBlock(token.source_line, token.source_column, token.name,
+                                         substitute(token.arguments)))
+            elif token.type in ("() block", "[] block", "{} block") and uses_var(token.content):
+                raise _NotInlinable(tinycss2.serialize([token]))
+            else:
+                out.append(token)
+        return out
+
+    def rule_text(rule: Node, in_root: bool) -> str:
+        if isinstance(rule, AtRule):
+            if rule.lower_at_keyword == "media" and rule.content is not None:
+                inner = tinycss2.parse_rule_list(rule.content, skip_comments=True)
+                return (f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{"
+                        + "\n".join(rule_text(r, False) for r in inner) + "}")
+            if rule.lower_at_keyword not in ("page", "font-face", "import", "charset",
+                                             "namespace", "counter-style"):
+                raise _NotInlinable(f"@{rule.at_keyword}")
+            if rule.lower_at_keyword != "page" and uses_var(rule.content or []):
+                raise _NotInlinable(f"@{rule.at_keyword}")
+            return tinycss2.serialize([rule])
+        if not isinstance(rule, QualifiedRule):
+            return tinycss2.serialize([rule])
+        declarations = []
+        for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
+                                                      skip_whitespace=True):
+            if not isinstance(item, Declaration):
+                raise _NotInlinable("nested rule")  # CSS nesting: keep it simple
+            if item.name.startswith("--"):
+                if not in_root:
+                    raise _NotInlinable(item.name)
+                declarations.append(tinycss2.serialize([item]))
+                continue
+            value = tinycss2.serialize(substitute(item.value)).strip()
+            declarations.append(f"{item.name}: {value}"
+                                + (" !important" if item.important else ""))
+        return f"{tinycss2.serialize(rule.prelude).strip()} {{ {'; '.join(declarations)} }}"
+
+    try:
+        return "\n".join(
+            rule_text(rule, isinstance(rule, QualifiedRule)
+                      and tinycss2.serialize(rule.prelude).strip() == ":root")
+            for rule in rules)
+    except _NotInlinable:
+        return css
+
+
+class _RegexCache(dict[tuple[Any, bool], "re.Pattern[str]"]):
+    """tinyhtml5's ``characters_until_regex``, made to actually cache.
+
+    tinyhtml5 2.x stores each compiled pattern under the wrong key (a chained assignment
+    rebinds ``characters`` before the key is built), so every ``chars_until`` call rebuilds
+    its pattern: about a quarter of WeasyPrint's HTML parsing time. Filling misses here, with
+    the very pattern tinyhtml5 would build, makes its lookup hit.
+    """
+
+    def __missing__(self, key: tuple[Any, bool]) -> re.Pattern[str]:
+        characters, opposite = key
+        ranges = "".join(f"\\x{ord(character):02x}" for character in characters)
+        pattern = self[key] = re.compile(f"[{ranges if opposite else '^' + ranges}]+")
+        return pattern
+
+
+def _fix_tinyhtml5_cache() -> None:
+    from tinyhtml5 import inputstream
+
+    current = getattr(inputstream, "characters_until_regex", None)
+    if isinstance(current, dict) and not isinstance(current, _RegexCache):
+        inputstream.characters_until_regex = _RegexCache()
+
+
 class PdfRenderer:
     """Templates, stylesheet, fonts and fetcher for one set of options, built once.
 
-    Building these costs far more than a small report, so a worker keeps one for its life.
+    Building these costs far more than a small report, so a worker keeps one for its life:
+    the Jinja environment (templates compiled once), the ``CSS`` object (the stylesheet parsed
+    and its selectors indexed once) and the ``FontConfiguration``, whose Pango font map caches
+    every font face and fallback list it has matched (a fresh one costs ~130 ms a report).
     """
 
     def __init__(self, options: PdfOptions) -> None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        _fix_tinyhtml5_cache()
         self.options = options
-        logo = options.branding.logo
-        self.fetcher = AssetFetcher((BUNDLED_TEMPLATES,), (Path(logo),) if logo else ())
-        self.assets = _Assets(logo_url=Path(logo).resolve().as_uri() if logo else None)
-        self.base_url = (BUNDLED_TEMPLATES / "report").as_uri() + "/"
+        self.fetcher = _fetcher(options)
+        self.assets = _assets(options)
+        self.base_url = BASE_URL
         self.env = environment(options.templates_dir, FILTERS)
         with template_errors():
             self.template = self.env.get_template(REPORT_TEMPLATE)
-            css_text = self.env.get_template(STYLESHEET_TEMPLATE).render(
-                accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()])
+            css_text = _stylesheet_text(self.env, options)
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(string=css_text, base_url=self.base_url,
                               url_fetcher=self.fetcher, font_config=self.font_config)
+        inlined = inline_custom_properties(css_text)
+        self.inlined_stylesheet = self.stylesheet if inlined == css_text else CSS(
+            string=inlined, base_url=self.base_url, url_fetcher=self.fetcher,
+            font_config=self.font_config)
+        self.variant = PDF_UA if options.tagged else None
 
     def html(self, report: ReportView, rep: RepView) -> str:
         with template_errors():
@@ -313,22 +490,21 @@ class PdfRenderer:
         return self.pdf(self.html(report, rep))
 
     def pdf(self, html: str) -> tuple[bytes, int]:
-        """(PDF bytes, page count) of one document's HTML, with the shared stylesheet."""
+        """(PDF bytes, page count) of one document's HTML (a rep's report or a team's), with
+        the worker's stylesheet."""
         from weasyprint import HTML
 
-        variant = PDF_UA if self.options.tagged else None
-        document = HTML(string=html, base_url=self.base_url,
-                        url_fetcher=self.fetcher).render(
-            stylesheets=[self.stylesheet], font_config=self.font_config, pdf_variant=variant)
-        return document.write_pdf(pdf_variant=variant), len(document.pages)
+        stylesheet = (self.stylesheet if _OWN_CUSTOM_PROPERTIES.search(html)
+                      else self.inlined_stylesheet)
+        document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            stylesheets=[stylesheet], font_config=self.font_config, pdf_variant=self.variant)
+        return document.write_pdf(pdf_variant=self.variant), len(document.pages)
 
     def warm_up(self) -> None:
-        """Load Pango and the Latin, Arabic and CJK fonts before the first real report."""
-        from weasyprint import HTML
-
-        HTML(string='<p>Warm-up Ééà 王小明 فاطمة ✓ ✗ ~ –</p>', base_url=self.base_url,
-             url_fetcher=self.fetcher).write_pdf(stylesheets=[self.stylesheet],
-                                                 font_config=self.font_config)
+        """Load Pango and the Latin, Arabic and CJK fonts, regular and bold, before the first
+        real report."""
+        self.pdf('<p>Warm-up Ééà 王小明 فاطمة ✓ ✗ ~ –</p>'
+                  '<p><b>Warm-up Ééà 王小明 فاطمة ✓ ✗ ~ –</b> <i>Warm-up Ééà</i></p>')
 
 
 def target_path(out_dir: Path, slug: str) -> Path:
@@ -362,21 +538,40 @@ def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
                        empty=not team.reps)
 
 
+@dataclass(frozen=True)
+class _Header:
+    """A run's shared report header, pickled once by the pool, unpickled once per worker."""
+
+    key: int
+    blob: bytes
+
+
 _WORKER: PdfRenderer | None = None
+_HEADERS: dict[int, ReportView] = {}
 
 
 def _init_worker(options: PdfOptions) -> None:
     """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
     the worker ignores it, and the parent, which owns the run, stops the pool and says so once
-    (a worker's KeyboardInterrupt traceback would bury that line)."""
+    (a worker's KeyboardInterrupt traceback would bury that line).
+
+    Everything alive after the warm-up (modules, templates, fonts) lives as long as the worker,
+    so it is frozen out of the garbage collector's reach: no pass walks it again."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = PdfRenderer(options)
     _WORKER.warm_up()
+    gc.collect()
+    gc.freeze()
 
 
-def _render_in_worker(out_dir: Path, report: ReportView, rep: RepView) -> RenderedPdf:
+def _render_in_worker(out_dir: Path, header: _Header, rep: RepView) -> RenderedPdf:
     assert _WORKER is not None, "worker initializer did not run"
+    report = _HEADERS.get(header.key)
+    if report is None:
+        report = pickle.loads(header.blob)
+        _HEADERS.clear()  # one run, one header: keep only the newest
+        _HEADERS[header.key] = report
     return _write(_WORKER, out_dir, report, rep)
 
 
@@ -390,6 +585,11 @@ class PdfRenderPool:
 
     ``jobs=1`` renders in this process on one background thread, so a caller that is still
     fetching (an event loop) is never blocked by a render.
+
+    Reps are submitted one at a time, as the pipeline gets them, and the executor hands each
+    to whichever worker is free: with reports of one to a few pages no worker waits at the end
+    for longer than one report. The header every rep shares is pickled once per pool, not per
+    rep, and unpickled once per worker.
     """
 
     def __init__(self, options: PdfOptions, out_dir: Path, jobs: int | None = None) -> None:
@@ -397,6 +597,7 @@ class PdfRenderPool:
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self._renderer: PdfRenderer | None = None
+        self._header: tuple[ReportView, _Header] | None = None
         self._executor: cf.Executor
         if self.jobs == 1:
             self._renderer = PdfRenderer(options)
@@ -409,9 +610,16 @@ class PdfRenderPool:
                 max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker, initargs=(options,))
 
+    def _pickled(self, report: ReportView) -> _Header:
+        """The header of ``report`` (its reps left out), pickled once per report object."""
+        if self._header is None or self._header[0] is not report:
+            header = replace(report, reps=()) if report.reps else report
+            key = 1 + (self._header[1].key if self._header else 0)
+            self._header = (report, _Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
+        return self._header[1]
+
     def submit(self, report: ReportView, rep: RepView) -> cf.Future[RenderedPdf]:
         """Queue one rep; the future fails (ValueError) for an unsafe slug, others go on."""
-        header = replace(report, reps=()) if report.reps else report
         try:
             target_path(self.out_dir, rep.slug)
         except ValueError as exc:
@@ -419,8 +627,9 @@ class PdfRenderPool:
             failed.set_exception(exc)
             return failed
         if self._renderer is not None:
-            return self._executor.submit(_write, self._renderer, self.out_dir, header, rep)
-        return self._executor.submit(_render_in_worker, self.out_dir, header, rep)
+            return self._executor.submit(_write, self._renderer, self.out_dir, report, rep)
+        return self._executor.submit(_render_in_worker, self.out_dir, self._pickled(report),
+                                     rep)
 
     def submit_team(self, report: ReportView, team: TeamView,
                     path: Path) -> cf.Future[RenderedPdf]:
