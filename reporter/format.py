@@ -178,7 +178,7 @@ def fmt_decline(decline: Decline | None) -> str | None:
 def fmt_comparison(comparison: Comparison | None) -> str | None:
     """The rep against the previous period in one line: "September 2026: best 71.2 (now
     +3.0)", or "New since September 2026" for a rep with no best score then."""
-    if comparison is None:
+    if comparison is None or (comparison.previous_best is None and not comparison.is_new):
         return None
     if comparison.is_new:
         return f"New since {comparison.period_title}: no valid attempt then"

@@ -188,11 +188,11 @@ class Comparison:
 
     period_label: str  # "2026-09"
     period_title: str  # "September 2026"
-    previous_best: float | None  # None: the rep did not practise then (is_new)
+    previous_best: float | None  # None: no best score then
     previous_rank: str | None
     change: float | None  # best - previous best, points; None when either is unknown
     rank_change: int | None  # +1: one rank up; None when either rank is unknown
-    is_new: bool  # no best score in the previous period: new, not compared with zero
+    is_new: bool  # a best score now, none in the previous period: new, not compared with zero
 
 
 @dataclass(frozen=True)
@@ -425,7 +425,7 @@ class TeamView:
     # Mean change of best score against the previous period, over the reps who have both.
     average_change: float | None
     compared: int  # how many reps that mean rests on
-    new_reps: int  # reps with no best score in the previous period
+    new_reps: int  # reps with a best score now and none in the previous period
     statuses: tuple[StatusCount, ...]
     items: tuple[tuple[str, str], ...]  # (criterion, item), rubric order: heatmap columns
     heatmap: tuple[TeamHeatmapRow, ...]  # one row per rep, by name

@@ -77,7 +77,8 @@ def test_the_team_in_numbers_and_its_leaderboard():
     assert round(team.average_best or 0, 2) == round((92 + 81 + 77) / 3, 2)
     # Ana +4.0, Ben -4.0: the mean change of the reps who practised in both months.
     assert team.average_change == pytest.approx(0.0) and team.compared == 2
-    assert team.new_reps == 2  # Cy and Dee had no best in September: new, not compared
+    # Cy is new (a best now, none in September); Dee has a best in neither month: not new.
+    assert team.new_reps == 1
     assert [(s.status, s.count) for s in team.statuses] == [
         ("completed", 1), ("in_progress", 1), ("past_due", 1), ("not_started", 0), ("none", 1)]
     assert [(d.rank, d.count) for d in team.distribution] == [
