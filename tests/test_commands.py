@@ -311,6 +311,13 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
         reply = got.message["Reply-To"]
         if to in member_of:
             assert managers[member_of[to]] in str(reply)
+    # The same teams from the snapshot alone, offline.
+    offline = invoke("render", run_dir / "snapshot.json", "--by-team", "--no-xlsx",
+                     "--out", tmp_path / "offline", "--jobs", "1")
+    assert offline.exit_code == 0, offline.output
+    again_dir = tmp_path / "offline" / scenario.slug / MONTH
+    assert sorted(p.name for p in (again_dir / "teams").iterdir()) == sorted(
+        t["slug"] for t in manifest["teams"])
     # Never twice: not on a second send, not after the month is rerun.
     again = invoke(*email)
     assert again.exit_code == 0 and len(recorder.received) == len(with_pdf) + 2
