@@ -439,7 +439,7 @@ class ReportRenders:
         """``team.pdf`` for the whole selection, and with --by-team, each team's into
         ``teams/<slug>/``; a group none of the selected reps is in is said and skipped."""
         text = report.selection_text
-        whole = build_team(report, report.reps, name=text[:1].upper() + text[1:])
+        whole = build_team(report.reps, name=text[:1].upper() + text[1:])
         chosen = [(whole, self.folder / TEAM_PDF)]
         teams = build_teams(report, self.teams)
         for group, _ in self.teams:
@@ -564,25 +564,28 @@ def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
         files.append(stage / "cohort.xlsx")
     if settings.csv:
         files.extend(write_csv(report, stage))
+    # Each file's checksum, read once: the manifest lists it, and a team's entry repeats it.
+    sums: dict[Path, str] = {}
+    team_links = {p.slug: f"../../reps/{p.path.name}" for p in pdfs}
     team_entries: list[TeamEntry] = []
     for team, pdf_path, rendered in teams or []:
         if rendered is not None:
             files.append(pdf_path)
+            sums[pdf_path] = rendered.sha256
         if team.manager is None:
             continue  # the whole selection's team.pdf: no manager, no digest
         xlsx = None
         if settings.xlsx:
             xlsx = pdf_path.with_name(TEAM_XLSX)
-            write_workbook(team_report(report, team), xlsx,
-                           pdf_paths={p.slug: f"../../reps/{p.path.name}" for p in pdfs})
+            write_workbook(team_report(report, team), xlsx, pdf_paths=team_links)
             files.append(xlsx)
+            sums[xlsx] = sha256_file(xlsx)
         team_entries.append(TeamEntry(
             group=team.name, slug=team.slug, name=team.manager.name, email=team.manager.email,
             reps=len(team.reps), needs_attention=len(team.needs_attention),
             pdf=_relative(pdf_path, stage) if rendered else None,
-            sha256=rendered.sha256 if rendered else None,
-            xlsx=_relative(xlsx, stage) if xlsx else None,
-            xlsx_sha256=sha256_file(xlsx) if xlsx else None))
+            sha256=sums.get(pdf_path), xlsx=_relative(xlsx, stage) if xlsx else None,
+            xlsx_sha256=sums.get(xlsx) if xlsx else None))
     entries = manifest_entries(report, pdfs, failed)
     sendables: list[Sendable] = [*entries, *team_entries]
     for sendable in sendables:
@@ -600,7 +603,8 @@ def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
             "seconds": round(time.monotonic() - started, 2),
         },
         reps=entries,
-        files={_relative(p, stage): {"path": _relative(p, stage), "sha256": sha256_file(p)}
+        files={_relative(p, stage): {"path": _relative(p, stage),
+                                     "sha256": sums.get(p) or sha256_file(p)}
                for p in files},
         teams=team_entries,
     ))

@@ -70,7 +70,7 @@ def team_report_view(previous_best: dict[str, float] | None = None) -> ReportVie
 
 def test_the_team_in_numbers_and_its_leaderboard():
     report = team_report_view({"Ana": 88.0, "Ben": 85.0})
-    team = build_team(report, report.reps)
+    team = build_team(report.reps)
     assert [r.name for r in team.leaderboard] == ["Ana Rep", "Ben Rep", "Cy Rep", "Dee Rep"]
     assert (len(team.reps), team.with_valid, team.sessions, team.valid_attempts) == (4, 3, 7, 5)
     assert team.best_scores == (77.0, 81.0, 92.0)
@@ -87,7 +87,7 @@ def test_the_team_in_numbers_and_its_leaderboard():
 
 def test_needs_attention_is_the_reps_own_order_and_reasons():
     report = team_report_view()
-    team = build_team(report, report.reps)
+    team = build_team(report.reps)
     assert team.needs_attention == tuple(r for r in report.needs_attention)
     cy = next(r for r in team.reps if r.name == "Cy Rep")
     assert cy in team.needs_attention and cy.attention[0].code == "one_attempt"
@@ -95,7 +95,7 @@ def test_needs_attention_is_the_reps_own_order_and_reasons():
 
 def test_the_rubric_across_reps_greys_thin_cells_and_totals_each_item():
     report = team_report_view()
-    team = build_team(report, report.reps)
+    team = build_team(report.reps)
     assert team.items == (("Qualification", "Budget"), ("Qualification", "Timeline"))
     rows = {row.name: row for row in team.heatmap}
     ana_budget = rows["Ana Rep"].cells[0]
@@ -113,7 +113,7 @@ def test_the_rubric_across_reps_greys_thin_cells_and_totals_each_item():
 
 def test_the_weakest_item_quotes_a_valid_session_with_a_phrasing_to_try():
     report = team_report_view()
-    team = build_team(report, report.reps)
+    team = build_team(report.reps)
     assert [(w.criterion, w.item) for w in team.weakest] == [("Qualification", "Budget")]
     weakest = team.weakest[0]
     assert weakest.quote is not None and weakest.quote_by == "Ana Rep"

@@ -41,7 +41,7 @@ def pages(pdf: bytes, tmp_path: Path) -> list[str]:
 def test_page_one_is_the_team_in_numbers_and_who_needs_attention_first(
         renderer: PdfRenderer, tmp_path: Path) -> None:
     report = team_report_view({"Ana": 88.0, "Ben": 85.0})
-    team = build_team(report, report.reps, name="North", slug="north",
+    team = build_team(report.reps, name="North", slug="north",
                       manager=Manager("Dana Whitfield", "dana@acme.example"))
     pdf, count = render_team(renderer, report, team)
     text = pages(pdf, tmp_path)
@@ -70,7 +70,7 @@ def test_hostile_names_and_quotes_are_printed_as_text_and_nothing_is_fetched(
     report = sample_report()
     hostile = '<img src="file:///etc/passwd">'
     reps = [replace(report.reps[0], name=hostile), *report.reps[1:]]
-    team = build_team(report, reps, name='<b onload="x()">Team</b>')
+    team = build_team(reps, name='<b onload="x()">Team</b>')
     html = team_html(renderer, report, team)
     assert hostile not in html and "&lt;img src=" in html and "<b onload" not in html
     pdf, _ = render_team(renderer, report, team)
@@ -96,7 +96,7 @@ def test_change_against_last_period_never_compares_with_zero() -> None:
 
 def test_a_team_with_nobody_to_flag_says_so(renderer: PdfRenderer, tmp_path: Path) -> None:
     report = sample_report()
-    team = build_team(report, [r for r in report.reps if r.has_valid_attempt][:2])
+    team = build_team([r for r in report.reps if r.has_valid_attempt][:2])
     first = pages(render_team(renderer, report, team)[0], tmp_path)[0]
     assert re.search(r"Needs attention 0 of 2", first)
     assert "Nobody needs attention" in first

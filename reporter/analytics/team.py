@@ -139,21 +139,38 @@ def heatmap(reps: Sequence[RepView],
     return tuple(rows)
 
 
-def _totals(reps: Sequence[RepView], key: tuple[str, str]) -> tuple[int, int, int, int]:
-    """(good, graded, reps with a mid or bad grade, reps graded) on one item."""
-    good = graded = weak = graded_reps = 0
+@dataclass(frozen=True)
+class _Totals:
+    """One item across a team: sessions graded good, sessions graded good/mid/bad, reps with
+    a mid or bad grade on it, reps graded on it at all."""
+
+    good: int = 0
+    graded: int = 0
+    weak_reps: int = 0
+    graded_reps: int = 0
+
+
+def item_totals(reps: Sequence[RepView]) -> dict[tuple[str, str], _Totals]:
+    """Each (criterion, item) the reps were graded good, mid or bad on, in one pass."""
+    totals: dict[tuple[str, str], _Totals] = {}
     for rep in reps:
         for row in rep.rubric:
-            if (row.criterion, row.item) == key and row.graded:
-                good += row.good
-                graded += row.graded
-                graded_reps += 1
-                weak += 1 if row.mid + row.bad else 0
-    return good, graded, weak, graded_reps
+            if not row.graded:
+                continue
+            t = totals.get((row.criterion, row.item), _Totals())
+            totals[(row.criterion, row.item)] = _Totals(
+                t.good + row.good, t.graded + row.graded,
+                t.weak_reps + (1 if row.mid + row.bad else 0), t.graded_reps + 1)
+    return totals
 
 
-def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]]
-                  ) -> tuple[WeakItem, ...]:
+def team_members(reps: Sequence[RepView], group: str) -> list[RepView]:
+    """The reps in a workspace group (by the group's name, as each rep's view lists it)."""
+    return [r for r in reps if group in r.groups]
+
+
+def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]],
+                  totals: dict[tuple[str, str], _Totals]) -> tuple[WeakItem, ...]:
     """The MAX_WEAK_ITEMS items with the lowest share graded good across the team, among
     items graded at least MIN_CELL_SESSIONS times and graded mid or bad at least once (ties:
     more sessions first, then rubric order). Each quotes the example the coaching plan would
@@ -161,12 +178,12 @@ def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]]
     from valid sessions."""
     candidates = []
     for order, key in enumerate(items):
-        good, graded, weak, graded_reps = _totals(reps, key)
-        if graded >= MIN_CELL_SESSIONS and good < graded:
-            candidates.append((good / graded, -graded, order, key, good, graded, weak,
-                               graded_reps))
+        t = totals.get(key, _Totals())
+        if t.graded >= MIN_CELL_SESSIONS and t.good < t.graded:
+            candidates.append((t.good / t.graded, -t.graded, order, key))
     out = []
-    for _, _, _, key, good, graded, weak, graded_reps in sorted(candidates)[:MAX_WEAK_ITEMS]:
+    for _, _, _, key in sorted(candidates)[:MAX_WEAK_ITEMS]:
+        t = totals[key]
         said_by: dict[int, str] = {}
         examples: list[Moment] = []
         for rep in reps:
@@ -176,24 +193,22 @@ def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]]
                     said_by[id(m)] = rep.name
                     examples.append(m)
         quote = best_example(examples, WEAK_GRADES)
-        out.append(WeakItem(key[0], key[1], good, graded, weak, graded_reps, quote,
-                            said_by[id(quote)] if quote is not None else None))
+        out.append(WeakItem(key[0], key[1], t.good, t.graded, t.weak_reps, t.graded_reps,
+                            quote, said_by[id(quote)] if quote is not None else None))
     return tuple(out)
 
 
-def build_team(report: ReportView, reps: Sequence[RepView], *, name: str = WHOLE_SELECTION,
+def build_team(reps: Sequence[RepView], *, name: str = WHOLE_SELECTION,
                slug: str = "team", group: str | None = None,
                manager: Manager | None = None) -> TeamView:
-    """The team of ``reps`` (RepViews from ``report``, attention reasons already set)."""
+    """The team of ``reps`` (a report's RepViews, attention reasons already set)."""
     ordered = sorted(reps, key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
     bests = sorted(r.best_score for r in ordered if r.best_score is not None)
     changes = [r.comparison.change for r in ordered
                if r.comparison is not None and r.comparison.change is not None]
     items = rubric_items(ordered)
-    shares = []
-    for key in items:
-        good, graded, _, _ = _totals(ordered, key)
-        shares.append(good / graded if graded else None)
+    totals = item_totals(ordered)
+    shares = [t.good / t.graded if (t := totals.get(key)) else None for key in items]
     return TeamView(
         name=name, slug=slug, group=group, manager=manager,
         reps=tuple(ordered),
@@ -212,7 +227,7 @@ def build_team(report: ReportView, reps: Sequence[RepView], *, name: str = WHOLE
         items=items,
         heatmap=heatmap(ordered, items),
         item_good_share=tuple(shares),
-        weakest=weakest_items(ordered, items),
+        weakest=weakest_items(ordered, items, totals),
     )
 
 
@@ -224,13 +239,13 @@ def build_teams(report: ReportView, teams: Sequence[tuple[GroupInfo, Manager]]
     out: list[TeamView] = []
     used: set[str] = set()
     for group, manager in teams:
-        members = [r for r in report.reps if group.name in r.groups]
+        members = team_members(report.reps, group.name)
         if not members:
             continue
         slug = team_slug(group.name, group.id)
         if slug in used:
             slug = f"{slug}-{team_slug('', group.id)[5:]}"
         used.add(slug)
-        out.append(build_team(report, members, name=group.name, slug=slug, group=group.name,
+        out.append(build_team(members, name=group.name, slug=slug, group=group.name,
                               manager=manager))
     return out

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from reporter.analytics.team import build_team
+from reporter.analytics.team import build_team, team_members
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -48,7 +48,7 @@ from reporter.format import (
     fmt_severity,
     fmt_target,
 )
-from reporter.render.team_pdf import step_text, team_summary, vs_previous
+from reporter.render.team_pdf import change_heading, step_text, team_summary, vs_previous
 from reporter.render.templates import environment, template_errors
 from reporter.views import Manager, ReportView, RepView
 
@@ -442,10 +442,9 @@ class DigestView:
 def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
                 stem: str, original: str | None) -> DigestView:
     """The digest of one team, from the same team view the team report was drawn from."""
-    members = [r for r in report.reps if entry.group in r.groups]
-    team = build_team(report, members, name=entry.group, slug=entry.slug, group=entry.group,
+    team = build_team(team_members(report.reps, entry.group), name=entry.group,
+                      slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
-    previous = report.previous_period
     return DigestView(
         manager=_one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
         team=_one_line(team.name, NAME_CHARS),
@@ -453,7 +452,7 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
         period=_one_line(report.period.prose, NAME_CHARS),
         company=_one_line(settings.company or report.workspace_name, NAME_CHARS),
         summary=_one_line(team_summary(team, report), 600),
-        change_label=f"vs {previous.start:%b %Y}" if previous else "Change",
+        change_label=change_heading(report),
         rows=tuple(DigestRow(
             name=_one_line(rep.name, NAME_CHARS),
             severity=fmt_severity(rep.severity),

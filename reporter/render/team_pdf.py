@@ -60,6 +60,13 @@ def vs_previous(comparison: Comparison | None) -> str:
     return fmt_points(comparison.change) if comparison.change is not None else "–"
 
 
+def change_heading(report: ReportView) -> str:
+    """The heading of the change-against-last-period column: "vs Sep 2026", or "Change"
+    when nothing was compared."""
+    previous = report.previous_period
+    return f"vs {previous.start:%b %Y}" if previous else "Change"
+
+
 def step_text(rep: RepView) -> str | None:
     """The rep's next step on one line: "Discovery › Budget: try “…”"; without a phrasing
     to try, the evaluator's feedback it rests on; "Keep doing: …" for a rep never graded
@@ -135,8 +142,7 @@ def build_team_context(report: ReportView, team: TeamView,
         "language": options.language,
         "summary": team_summary(team, report),
         "previous": report.previous_period,
-        "previous_short": (f"{report.previous_period.start:%b %Y}"
-                           if report.previous_period else None),
+        "change_heading": change_heading(report),
         "severity_labels": SEVERITY_LABELS,
         "steps": {rep.slug: step_text(rep) for rep in team.reps},
         "vs_previous": {rep.slug: vs_previous(rep.comparison) for rep in team.reps},

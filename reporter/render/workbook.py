@@ -214,6 +214,12 @@ def _save_atomic(wb: Workbook, path: Path) -> None:
 
 # ---------------------------------------------------------------------------- data sheets
 
+# The rep against the previous period, as both sheets show it (values from _last_period).
+LAST_PERIOD_COLS: tuple[Col, ...] = (
+    Col("Last period", XLSX_SCORE),  # the previous period's best, or "New"
+    Col("Change vs last period", XLSX_POINTS),
+)
+
 ATTENTION_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, cap=32),
     Col("Email", text=True, cap=36),
@@ -221,8 +227,7 @@ ATTENTION_SHEET: tuple[Col, ...] = (
     Col("Severity", text=True, cap=10),
     Col("Best", XLSX_SCORE),
     Col("Latest", XLSX_SCORE),
-    Col("Last period", XLSX_SCORE),  # the previous period's best, or "New"
-    Col("Change vs last period", XLSX_POINTS),
+    *LAST_PERIOD_COLS,
     Col("Assignment status", text=True, cap=18),
     Col("Due (UTC)", XLSX_DATE),
     Col("Next step", text=True, cap=40),
@@ -231,7 +236,7 @@ ATTENTION_SHEET: tuple[Col, ...] = (
 
 
 def _last_period(rep: RepView) -> tuple[object, float | None]:
-    """(the previous period's best, or "New" for a rep with none then, never compared with
+    """(the previous period's best, or "New" for a rep new this period, never compared with
     zero; the change in points) for the "Last period" and "Change" columns."""
     cmp = rep.comparison
     if cmp is None:
@@ -302,8 +307,7 @@ REPS_SHEET: tuple[Col, ...] = (
     Col("Target", text=True, cap=50),
     Col("Due (UTC)", XLSX_DATE),
     Col("Latest below best (points)", XLSX_SCORE),
-    Col("Last period", XLSX_SCORE),  # the previous period's best, or "New"
-    Col("Change vs last period", XLSX_POINTS),
+    *LAST_PERIOD_COLS,
     Col("Rank change", XLSX_INT),
     Col("Needs attention", text=True, cap=10),  # the severity; blank when nothing
     Col("Report (PDF)", text=True, link=True, cap=40),
