@@ -441,6 +441,34 @@ def test_optimised_renderer_prints_what_the_straightforward_render_prints(
         assert rep.first_name in "".join(expected)
 
 
+def test_lean_user_agent_stylesheet_prints_the_same_bytes() -> None:
+    """Leaving out the user-agent rules for list markers, footnotes and notes changes
+    nothing in a report: the same bytes as with WeasyPrint's whole stylesheet."""
+    renderer = PdfRenderer(PdfOptions())
+    lean = renderer.lean_html
+    assert lean is not None  # the optimisation is on
+    for rep in (AMELIE, WANG, FATIMA, CARLA):
+        html = renderer.html(REPORT, rep)
+        renderer.lean_html = lean
+        fast, _ = renderer.pdf(html)
+        renderer.lean_html = None
+        full, _ = renderer.pdf(html)
+        assert fast == full, rep.email
+    renderer.lean_html = lean
+
+
+def test_documents_with_lists_or_footnotes_keep_the_whole_user_agent_stylesheet(
+        tmp_path: Path) -> None:
+    """A custom template with a footnote or a list prints its call numbers and bullets."""
+    renderer = _renderer(PdfOptions())
+    assert renderer.lean_html is not None
+    pdf, pages = renderer.pdf('<p>Quarter<span style="float: footnote">Booked in October.</span>'
+                              ' closed.</p><ul><li>one</li><li>two</li></ul>')
+    text = _pages_text(pdf, pages, tmp_path, "notes")[0]
+    assert "Quarter1 closed." in text and "1. Booked in October." in text
+    assert "• one" in text and "• two" in text
+
+
 def test_custom_properties_are_inlined_only_when_that_changes_nothing() -> None:
     root = ":root { --ink: #123; --line: #eee; }\n"
     inlined = inline_custom_properties(
