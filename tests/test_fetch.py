@@ -12,7 +12,13 @@ import pytest
 
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import discover, resolve_scenario
-from reporter.cohort.fetch import fetch_record, fetch_reps, make_plan, warm_cache
+from reporter.cohort.fetch import (
+    fetch_order,
+    fetch_record,
+    fetch_reps,
+    make_plan,
+    warm_cache,
+)
 from reporter.cohort.plan import Plan, PlanRefused
 from reporter.cohort.selection import Selection, SelectionError, parse_period, previous_period
 from reporter.cohort.snapshot import Snapshot
@@ -225,6 +231,37 @@ def test_reps_are_handed_over_as_soon_as_their_sessions_are_in(env, tmp_path):
     assert result.handed_over[0][1] < details / 2
     # Steadily, not all at the end: a quarter of the reps are in before half the details.
     assert result.handed_over[len(handed) // 4][1] < details / 2
+
+
+def test_reps_with_the_fewest_details_to_fetch_go_first(env, tmp_path):
+    """Then the last minute's requests complete the fewest reps, leaving the fewest PDFs to
+    draw after fetching; a rep whose details are all cached goes first of all."""
+    async def go():
+        async with env.client(tmp_path) as client:
+            disc = await discover(client, env.scenario.slug, Selection("all"), PERIOD)
+            store = DetailCache(tmp_path / "cache", disc.workspace_id)
+            order = fetch_order(disc, store)
+            largest = order[-1]
+            for session in disc.sessions_by_user[largest]:
+                if session.is_valid_attempt:
+                    store.put(await client.get_session(session.id))
+            return disc, order, fetch_order(disc, store), largest
+
+    disc, cold, warm, largest = asyncio.run(go())
+
+    def valid(uid):
+        return sum(s.is_valid_attempt for s in disc.sessions_by_user[uid])
+
+    counts = [valid(uid) for uid in cold]
+    assert counts == sorted(counts) and counts[0] < counts[-1]
+    discovered = list(disc.sessions_by_user)
+    for a, b in zip(cold, cold[1:], strict=False):  # ties stay in discovery order
+        if valid(a) == valid(b):
+            assert discovered.index(a) < discovered.index(b)
+    assert valid(largest) > 0
+    first_to_fetch = next(uid for uid in warm if uid != largest and valid(uid))
+    assert warm.index(largest) < warm.index(first_to_fetch)
+    assert [uid for uid in warm if uid != largest] == [uid for uid in cold if uid != largest]
 
 
 def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
