@@ -526,12 +526,18 @@ def _staged(final: Path, settings: RenderSettings, header: ReportView,
 
 def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: ReportRenders,
             settings: RenderSettings, console: Console, started: float) -> RunOutcome:
-    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in."""
+    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in.
+
+    The workbooks are written while the pool draws the team reports (the longest of which
+    ends a run), so they add nothing to its end on a machine with a CPU to spare.
+    """
     renders.submit_teams(report, console)
     pdfs, failed = renders.collect(console)
+    tables = write_tables(folder, report, pdfs, settings,
+                          [(team, path) for team, path, _ in renders.team_futures])
     teams, team_failed = renders.collect_teams(console)
-    files = write_outputs(folder, snapshot, report, pdfs, failed + team_failed, settings,
-                          started, teams)
+    files = write_run_manifest(folder, snapshot, report, pdfs, failed + team_failed, started,
+                               tables, teams)
     folder.commit()
     final = folder.final
     return RunOutcome(
@@ -545,17 +551,19 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
     )
 
 
-def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
-                  pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
-                  settings: RenderSettings, started: float,
-                  teams: list[tuple[TeamView, Path, RenderedPdf | None]] | None = None,
-                  ) -> list[Path]:
-    """The workbook, CSV, team workbooks and manifest next to the PDFs and the snapshot in the
-    staging folder.
+@dataclass(frozen=True)
+class Tables:
+    """The workbooks and CSV of a run, with the checksums already read."""
 
-    A rerun replaces the run folder but keeps its record of emails already sent, so that
-    rerunning a month after ``reporter email --send`` never mails a rep (or a manager) twice.
-    """
+    files: list[Path]
+    team_xlsx: dict[Path, Path]  # a team's PDF path -> the team's workbook
+    sums: dict[Path, str]
+
+
+def write_tables(folder: RunFolder, report: ReportView, pdfs: list[RenderedPdf],
+                 settings: RenderSettings, teams: list[tuple[TeamView, Path]]) -> Tables:
+    """The workbook, CSV and team workbooks next to the PDFs and the snapshot in the staging
+    folder; each links the rep PDFs in ``pdfs`` (drawn, so no link is broken)."""
     stage = folder.stage
     files: list[Path] = [stage / SNAPSHOT]  # written already, as the reps arrived
     if settings.xlsx:
@@ -566,20 +574,40 @@ def write_outputs(folder: RunFolder, snapshot: Snapshot, report: ReportView,
         files.extend(write_csv(report, stage))
     # Each file's checksum, read once: the manifest lists it, and a team's entry repeats it.
     sums: dict[Path, str] = {}
+    team_xlsx: dict[Path, Path] = {}
     team_links = {p.slug: f"../../reps/{p.path.name}" for p in pdfs}
+    for team, pdf_path in teams:
+        if team.manager is None or not settings.xlsx:
+            continue  # the whole selection's team.pdf: no manager, no workbook of its own
+        xlsx = team_xlsx[pdf_path] = pdf_path.with_name(TEAM_XLSX)
+        write_workbook(team_report(report, team), xlsx, pdf_paths=team_links)
+        files.append(xlsx)
+        sums[xlsx] = sha256_file(xlsx)
+    return Tables(files, team_xlsx, sums)
+
+
+def write_run_manifest(folder: RunFolder, snapshot: Snapshot, report: ReportView,
+                       pdfs: list[RenderedPdf], failed: list[tuple[str, str]], started: float,
+                       tables: Tables,
+                       teams: list[tuple[TeamView, Path, RenderedPdf | None]],
+                       ) -> list[Path]:
+    """The manifest of everything in the staging folder; returns the files it lists besides
+    the rep PDFs.
+
+    A rerun replaces the run folder but keeps its record of emails already sent, so that
+    rerunning a month after ``reporter email --send`` never mails a rep (or a manager) twice.
+    """
+    stage = folder.stage
+    files = list(tables.files)
+    sums = dict(tables.sums)
     team_entries: list[TeamEntry] = []
-    for team, pdf_path, rendered in teams or []:
+    for team, pdf_path, rendered in teams:
         if rendered is not None:
             files.append(pdf_path)
             sums[pdf_path] = rendered.sha256
         if team.manager is None:
             continue  # the whole selection's team.pdf: no manager, no digest
-        xlsx = None
-        if settings.xlsx:
-            xlsx = pdf_path.with_name(TEAM_XLSX)
-            write_workbook(team_report(report, team), xlsx, pdf_paths=team_links)
-            files.append(xlsx)
-            sums[xlsx] = sha256_file(xlsx)
+        xlsx = tables.team_xlsx.get(pdf_path)
         team_entries.append(TeamEntry(
             group=team.name, slug=team.slug, name=team.manager.name, email=team.manager.email,
             reps=len(team.reps), needs_attention=len(team.needs_attention),
