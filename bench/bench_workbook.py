@@ -16,14 +16,12 @@ measured step, over what the synthetic report itself already occupies.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,44 +31,7 @@ if str(ROOT) not in sys.path:
 from openpyxl import Workbook  # noqa: E402
 
 from reporter.render.workbook import write_sessions_sheet, write_workbook  # noqa: E402
-from reporter.views import Attempt, Moment, ReportView, RepView  # noqa: E402
-from tests.sample_views import sample_report  # noqa: E402
-
-
-def synthetic_report(n_reps: int, n_sessions: int) -> ReportView:
-    """``n_reps`` reps with ``n_sessions`` sessions each, cycled from the hand-built sample.
-
-    Each rep gets three feedback examples per valid session (the Feedback sheet's worst case),
-    and the sample's hostile texts come along, so the sanitising path is measured too.
-    """
-    base = sample_report()
-    templates = [r for r in base.reps if r.attempts and r.coaching.moments]
-    pool: list[Attempt] = [a for r in base.reps for a in r.attempts]
-    moment_pool: list[Moment] = [m for r in templates for m in r.coaching.moments]
-    reps: list[RepView] = []
-    for i in range(n_reps):
-        tpl = templates[i % len(templates)]
-        attempts = []
-        examples = []
-        for k in range(n_sessions):
-            src = pool[(i + k) % len(pool)]
-            a = dataclasses.replace(
-                src, session_id=f"sess-{i:05d}-{k:03d}",
-                created_at=base.period.start + timedelta(hours=7 * k + i % 24),
-            )
-            attempts.append(a)
-            if a.is_valid:
-                for j in range(3):
-                    m = moment_pool[(i + k + j) % len(moment_pool)]
-                    examples.append(dataclasses.replace(m, session_id=a.session_id,
-                                                        created_at=a.created_at))
-        reps.append(dataclasses.replace(
-            tpl, user_id=f"u-{i:05d}", email=f"rep{i:05d}@acme.test",
-            name=f"{tpl.name} {i:05d}", slug=f"rep-{i:05d}", attempts=tuple(attempts),
-            session_count=len(attempts), valid_count=sum(a.is_valid for a in attempts),
-            feedback_examples=tuple(examples),
-        ))
-    return dataclasses.replace(base, reps=tuple(reps))
+from tests.sample_views import synthetic_report  # noqa: E402
 
 
 def _peak_rss_mb() -> float:
