@@ -5,10 +5,12 @@ Built in openpyxl's write-only mode: rows stream to the file as they are made, s
 mode still supports what the sheets need (tables, conditional formatting, charts, hyperlinks,
 frozen panes, print setup); its one constraint is that column widths, panes and the page setup
 must be set before the first row, so each big sheet walks its rows twice: once to measure widths,
-once to write.
+once to write. The data sheets' rows then go into the sheet as XML text (:class:`_GridXml`): the
+bytes openpyxl would write for the same cells, in about a quarter of the time.
 
-Every text from the API goes through :func:`reporter.render.cells.text_cell`: a string cell,
-never a formula, with the characters Excel refuses removed. Every number goes through
+Every text from the API is a string cell, never a formula, with the characters Excel refuses
+removed: :func:`reporter.render.cells.text_cell` makes it, or the XML rows write what that cell
+would be, through the same :func:`reporter.render.cells.clean_text`. Every number goes through
 :func:`_num`: rounded to the decimals its format shows, so the formula bar never shows
 72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, one page wide,
 with its header row repeated on each page.
