@@ -3,27 +3,31 @@
 Prints figures, not pass/fail. Three measurements, each in a fresh child process so one does not
 inherit another's heap (peak RSS only ever grows within a process):
 
-1. the whole seven-sheet workbook, as ``write_workbook`` writes it (write-only mode);
-2. the Sessions sheet's rows (the biggest sheet) written with openpyxl in normal mode;
-3. the same rows written in write-only mode;
+1. the whole eight-sheet workbook, as ``write_workbook`` writes it (write-only mode);
+2. the Sessions sheet's rows written with openpyxl in normal mode;
+3. the same rows written in write-only mode (data rows as sheet XML, as in 1);
 
 then the normal / write-only ratios. Memory is the growth of the child's peak RSS during the
 measured step, over what the synthetic report itself already occupies.
 
-    .venv/bin/python bench/bench_workbook.py [--reps 2000] [--sessions 20]
+``--compare ROUNDS`` instead writes the whole workbook with the data rows as sheet XML and with
+openpyxl writing every cell (``workbook._XML_ROWS`` off), alternating, each in a fresh child
+process, and prints the ratio of the medians: the machine's drift hits both alike.
+
+    .venv/bin/python bench/bench_workbook.py [--reps 2000] [--sessions 20] [--compare 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,45 +36,9 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import Workbook  # noqa: E402
 
+from reporter.render import workbook  # noqa: E402
 from reporter.render.workbook import write_sessions_sheet, write_workbook  # noqa: E402
-from reporter.views import Attempt, Moment, ReportView, RepView  # noqa: E402
-from tests.sample_views import sample_report  # noqa: E402
-
-
-def synthetic_report(n_reps: int, n_sessions: int) -> ReportView:
-    """``n_reps`` reps with ``n_sessions`` sessions each, cycled from the hand-built sample.
-
-    Each rep gets three feedback examples per valid session (the Feedback sheet's worst case),
-    and the sample's hostile texts come along, so the sanitising path is measured too.
-    """
-    base = sample_report()
-    templates = [r for r in base.reps if r.attempts and r.coaching.moments]
-    pool: list[Attempt] = [a for r in base.reps for a in r.attempts]
-    moment_pool: list[Moment] = [m for r in templates for m in r.coaching.moments]
-    reps: list[RepView] = []
-    for i in range(n_reps):
-        tpl = templates[i % len(templates)]
-        attempts = []
-        examples = []
-        for k in range(n_sessions):
-            src = pool[(i + k) % len(pool)]
-            a = dataclasses.replace(
-                src, session_id=f"sess-{i:05d}-{k:03d}",
-                created_at=base.period.start + timedelta(hours=7 * k + i % 24),
-            )
-            attempts.append(a)
-            if a.is_valid:
-                for j in range(3):
-                    m = moment_pool[(i + k + j) % len(moment_pool)]
-                    examples.append(dataclasses.replace(m, session_id=a.session_id,
-                                                        created_at=a.created_at))
-        reps.append(dataclasses.replace(
-            tpl, user_id=f"u-{i:05d}", email=f"rep{i:05d}@acme.test",
-            name=f"{tpl.name} {i:05d}", slug=f"rep-{i:05d}", attempts=tuple(attempts),
-            session_count=len(attempts), valid_count=sum(a.is_valid for a in attempts),
-            feedback_examples=tuple(examples),
-        ))
-    return dataclasses.replace(base, reps=tuple(reps))
+from tests.sample_views import synthetic_report  # noqa: E402
 
 
 def _peak_rss_mb() -> float:
@@ -83,7 +51,8 @@ def run_phase(phase: str, n_reps: int, n_sessions: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.xlsx"
         start = time.perf_counter()
-        if phase == "workbook":
+        if phase.startswith("workbook"):
+            workbook._XML_ROWS = phase == "workbook"
             write_workbook(report, out, pdf_paths={r.slug: f"reps/{r.slug}.pdf"
                                                    for r in report.reps})
             rows = sum(len(r.attempts) for r in report.reps)
@@ -98,31 +67,65 @@ def run_phase(phase: str, n_reps: int, n_sessions: int) -> dict[str, float]:
             "file_mb": size_mb, "report_mb": base_mb}
 
 
+PHASES: dict[str, str] = {
+    "workbook": "whole workbook (write_workbook)",
+    "workbook-openpyxl": "whole workbook, openpyxl's cells",
+    "normal": "Sessions rows, normal mode",
+    "write-only": "Sessions rows, write-only mode",
+}
+
+
+def _child(phase: str, n_reps: int, n_sessions: int) -> dict[str, float]:
+    """One phase in a fresh process; its figures, printed as they come."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--reps", str(n_reps),
+         "--sessions", str(n_sessions)],
+        check=True, capture_output=True, text=True,
+    )
+    r: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"{PHASES[phase]:34s} {r['seconds']:7.2f} s   peak +{r['peak_mb']:7.1f} MB   "
+          f"file {r['file_mb']:5.1f} MB   (report in memory: {r['report_mb']:.0f} MB)",
+          flush=True)
+    return r
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def compare(rounds: int, n_reps: int, n_sessions: int) -> None:
+    """Rows as XML against openpyxl's cells, alternating, so both see the same machine."""
+    print(f"{n_reps} reps x {n_sessions} sessions, {rounds} rounds; load average {_load()}")
+    times: dict[str, list[float]] = {"workbook": [], "workbook-openpyxl": []}
+    for i in range(rounds):
+        for phase in (("workbook", "workbook-openpyxl") if i % 2 == 0
+                      else ("workbook-openpyxl", "workbook")):
+            times[phase].append(_child(phase, n_reps, n_sessions)["seconds"])
+    fast, slow = (statistics.median(times[p]) for p in ("workbook", "workbook-openpyxl"))
+    print(f"median {fast:.2f} s against {slow:.2f} s: rows as XML / openpyxl's cells "
+          f"= {fast / slow:.3f} ({slow / fast:.2f}x as fast); load average {_load()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=2000)
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--phase", choices=("workbook", "normal", "write-only"))
+    parser.add_argument("--phase", choices=PHASES)
+    parser.add_argument("--compare", type=int, metavar="ROUNDS",
+                        help="rows as XML against openpyxl's cells, ROUNDS times each")
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(run_phase(args.phase, args.reps, args.sessions)))
+        return
+    if args.compare:
+        compare(args.compare, args.reps, args.sessions)
         return
 
     print(f"{args.reps} reps x {args.sessions} sessions "
           f"({args.reps * args.sessions} session rows)")
     results: dict[str, dict[str, float]] = {}
     for phase in ("workbook", "normal", "write-only"):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--phase", phase, "--reps", str(args.reps),
-             "--sessions", str(args.sessions)],
-            check=True, capture_output=True, text=True,
-        )
-        results[phase] = r = json.loads(proc.stdout.strip().splitlines()[-1])
-        label = {"workbook": "whole workbook (write_workbook)",
-                 "normal": "Sessions rows, normal mode",
-                 "write-only": "Sessions rows, write-only mode"}[phase]
-        print(f"{label:34s} {r['seconds']:7.2f} s   peak +{r['peak_mb']:7.1f} MB   "
-              f"file {r['file_mb']:5.1f} MB   (report in memory: {r['report_mb']:.0f} MB)")
+        results[phase] = _child(phase, args.reps, args.sessions)
     normal, wo = results["normal"], results["write-only"]
     print(f"normal / write-only: time x{normal['seconds'] / wo['seconds']:.2f}, "
           f"peak memory x{normal['peak_mb'] / max(wo['peak_mb'], 0.1):.1f}")

@@ -7,6 +7,7 @@ text (HTML, spreadsheet formulas, file URLs) in every free-text field.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from reporter.analytics import rep_slug
@@ -296,3 +297,39 @@ def sample_report() -> ReportView:
             datetime(2026, 11, 1, 6, 59, tzinfo=UTC), "http://127.0.0.1:8765/rest/v1", 41, 12
         ),
     )
+
+
+def synthetic_report(n_reps: int, n_sessions: int) -> ReportView:
+    """``n_reps`` reps with ``n_sessions`` sessions each, cycled from the hand-built sample.
+
+    Each rep gets three feedback examples per valid session (the Feedback sheet's worst case),
+    and the sample's hostile texts come along, so the sanitising path is measured too.
+    """
+    base = sample_report()
+    templates = [r for r in base.reps if r.attempts and r.coaching.moments]
+    pool: list[Attempt] = [a for r in base.reps for a in r.attempts]
+    moment_pool: list[Moment] = [m for r in templates for m in r.coaching.moments]
+    reps: list[RepView] = []
+    for i in range(n_reps):
+        tpl = templates[i % len(templates)]
+        attempts = []
+        examples = []
+        for k in range(n_sessions):
+            src = pool[(i + k) % len(pool)]
+            a = dataclasses.replace(
+                src, session_id=f"sess-{i:05d}-{k:03d}",
+                created_at=base.period.start + timedelta(hours=7 * k + i % 24),
+            )
+            attempts.append(a)
+            if a.is_valid:
+                for j in range(3):
+                    m = moment_pool[(i + k + j) % len(moment_pool)]
+                    examples.append(dataclasses.replace(m, session_id=a.session_id,
+                                                        created_at=a.created_at))
+        reps.append(dataclasses.replace(
+            tpl, user_id=f"u-{i:05d}", email=f"rep{i:05d}@acme.test",
+            name=f"{tpl.name} {i:05d}", slug=f"rep-{i:05d}", attempts=tuple(attempts),
+            session_count=len(attempts), valid_count=sum(a.is_valid for a in attempts),
+            feedback_examples=tuple(examples),
+        ))
+    return dataclasses.replace(base, reps=tuple(reps))

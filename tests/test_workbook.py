@@ -6,6 +6,8 @@ import dataclasses
 import shutil
 import subprocess
 import tempfile
+import zipfile
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from reporter.render.workbook import (
     write_workbook,
 )
 from reporter.views import AttentionReason, CohortView, Comparison, ReportView
-from tests.sample_views import FORMULAS, sample_report
+from tests.sample_views import FORMULAS, sample_report, synthetic_report
 
 EXPECTED_SHEETS = ["Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback",
                    "Not found", "About"]
@@ -609,3 +611,77 @@ def test_reps_sheet_compares_each_rep_with_last_period(attention_book, attention
     assert flagged[by_name["Carla Nuñez"]] == "High"
     assert flagged[by_name["Bob Singh"]] is None
     assert _header(ws)[-1] == "Report (PDF)"  # the link stays the last column
+
+
+# ---------------------------------------------------------------- rows written as sheet XML
+
+# What the XML rows must escape or drop exactly as openpyxl does: markup characters, a carriage
+# return, text that only whitespace tells apart, characters outside ASCII (BMP and beyond, RTL
+# marks), what clean_text removes (control characters, a lone surrogate), Excel's length cap.
+XML_HOSTILE = (
+    *FORMULAS, "#N/A", 'a & b <c> "d" \'e\' ]]>', "line\r\nbreak\ttab", " leading", "trailing ",
+    "\xa0no-break", "ideographic\u3000", "王小明 فاطمة \u202eevil", "emoji \U0001f600",
+    "Bad\x00Na\x07me\x1b\ufffe", "lone \ud800 surrogate", "\x01", "x" * 40_000,
+)
+
+
+def _odd_numbers(report: ReportView) -> ReportView:
+    """Sessions whose figures are NaN, infinite, negative zero once rounded, huge, a bool, and a
+    datetime where a number belongs (its cell changes number format: openpyxl's path)."""
+    rep = report.reps[0]
+    odd = [(float("nan"), float("inf")), (-0.04, 1e20), (12_345_678_901_234_567_890, True),
+           (99.95, datetime(2026, 10, 2, 8, 30))]
+    attempts = [dataclasses.replace(a, score=score, duration_minutes=minutes)
+                for a, (score, minutes) in zip(rep.attempts, odd, strict=False)]
+    rep = dataclasses.replace(rep, attempts=(*attempts, *rep.attempts[len(attempts):]))
+    return dataclasses.replace(report, reps=(rep, *report.reps[1:]))
+
+
+def _zip_members(report: ReportView, path: Path, xml_rows: bool, monkeypatch,
+                 **kw) -> dict[str, bytes]:
+    monkeypatch.setattr(wbmod, "_XML_ROWS", xml_rows)
+    write_workbook(report, path, **kw)
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+@pytest.mark.parametrize("case", ["sample", "some links", "no links", "attention", "hostile",
+                                  "odd numbers", "empty", "synthetic 50 x 5"])
+def test_rows_written_as_xml_make_the_file_openpyxl_makes(case, report, tmp_path, monkeypatch):
+    links = _links(report)
+    if case == "some links":  # rows with a link (openpyxl's path) between rows without
+        links = {slug: p for i, (slug, p) in enumerate(links.items()) if i % 2}
+    elif case == "no links":
+        links = {}
+    report = {
+        "attention": lambda: _attention_report(report),
+        "hostile": lambda: _hostile_report(report, XML_HOSTILE),
+        "odd numbers": lambda: _odd_numbers(report),
+        "empty": lambda: _empty_report(report),
+        "synthetic 50 x 5": lambda: synthetic_report(50, 5),
+    }.get(case, lambda: report)()
+    if case in ("hostile", "synthetic 50 x 5"):
+        links = _links(report)
+
+    as_xml: Counter[str] = Counter()  # rows written as XML, by sheet
+    row_xml = wbmod._GridXml.row_xml
+
+    def counted(grid, values, row_idx):
+        xml = row_xml(grid, values, row_idx)
+        as_xml[grid.ws.title] += xml is not None
+        return xml
+
+    monkeypatch.setattr(wbmod._GridXml, "row_xml", counted)
+    fast = _zip_members(report, tmp_path / "fast.xlsx", True, monkeypatch, pdf_paths=links)
+    written_as_xml = as_xml.copy()
+    slow = _zip_members(report, tmp_path / "slow.xlsx", False, monkeypatch, pdf_paths=links)
+    assert as_xml == written_as_xml  # switched off: no row went the XML way
+
+    assert fast.keys() == slow.keys()
+    for name in fast:
+        if name != "docProps/core.xml":  # its timestamps differ
+            assert fast[name] == slow[name], name
+    # Every session row but the one with a datetime for minutes went the XML way.
+    sessions = sum(len(r.attempts) for r in report.reps)
+    assert written_as_xml["Sessions"] == sessions - (case == "odd numbers")
+    assert (written_as_xml["Feedback"] > 0) == any(r.feedback_examples for r in report.reps)

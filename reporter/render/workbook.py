@@ -5,10 +5,12 @@ Built in openpyxl's write-only mode: rows stream to the file as they are made, s
 mode still supports what the sheets need (tables, conditional formatting, charts, hyperlinks,
 frozen panes, print setup); its one constraint is that column widths, panes and the page setup
 must be set before the first row, so each big sheet walks its rows twice: once to measure widths,
-once to write.
+once to write. The data sheets' rows then go into the sheet as XML text (:class:`_GridXml`): the
+bytes openpyxl would write for the same cells, in about a quarter of the time.
 
-Every text from the API goes through :func:`reporter.render.cells.text_cell`: a string cell,
-never a formula, with the characters Excel refuses removed. Every number goes through
+Every text from the API is a string cell, never a formula, with the characters Excel refuses
+removed: :func:`reporter.render.cells.text_cell` makes it, or the XML rows write what that cell
+would be, through the same :func:`reporter.render.cells.clean_text`. Every number goes through
 :func:`_num`: rounded to the decimals its format shows, so the formula bar never shows
 72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, one page wide,
 with its header row repeated on each page.
@@ -25,18 +27,26 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from openpyxl import Workbook
+from openpyxl import LXML, Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.compat import safe_string
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+try:  # openpyxl's sheet writer, a private module: without it every row goes openpyxl's way
+    from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
+except ImportError:  # a release that moved it: _GridXml.attach then finds no write_top
+    WorksheetWriter = object
 
 from reporter.files import atomic_path
 from reporter.format import (
@@ -56,7 +66,7 @@ from reporter.format import (
     fmt_target,
     fmt_top_item,
 )
-from reporter.render.cells import excel_datetime, style_array, text_cell, value_cell
+from reporter.render.cells import clean_text, excel_datetime, style_array, text_cell, value_cell
 from reporter.views import CohortFigures, ReportView, RepView
 
 SHEET_NAMES: tuple[str, ...] = (
@@ -160,24 +170,30 @@ def _cells_streamed(ws: Any) -> Any:
     if convert is None or not hasattr(ws, "_write_rows") or getattr(ws, "_cells_streamed", False):
         return ws
 
-    def values_to_row(values: Iterable[object], row_idx: int) -> Iterator[object]:
+    def values_to_row(values: Iterable[object], row_idx: int) -> Iterable[object]:
+        if type(values) is _GridRow:
+            return values  # written by _SheetXmlWriter.write_row
         row = values if isinstance(values, list | tuple) else list(values)
         if not all(value is None or type(value) is Cell for value in row):
-            yield from convert(row, row_idx)
-            return
-        for col_idx, cell in enumerate(row, 1):
-            if cell is None:
-                continue
-            assert isinstance(cell, Cell)
-            cell.column = col_idx
-            cell.row = row_idx
-            if cell.hyperlink is not None:
-                cell.hyperlink.ref = cell.coordinate
-            yield cell
+            return convert(row, row_idx)
+        return _numbered(row, row_idx)
 
     ws._values_to_row = values_to_row
     ws._cells_streamed = True
     return ws
+
+
+def _numbered(row: Sequence[object], row_idx: int) -> Iterator[Cell]:
+    """The ready-made cells of ``row``, given the coordinates openpyxl would give them."""
+    for col_idx, cell in enumerate(row, 1):
+        if cell is None:
+            continue
+        assert isinstance(cell, Cell)
+        cell.column = col_idx
+        cell.row = row_idx
+        if cell.hyperlink is not None:
+            cell.hyperlink.ref = cell.coordinate
+        yield cell
 
 
 def _discard(wb: Workbook) -> None:
@@ -506,15 +522,13 @@ def write_grid(
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = freeze
     _print_setup(ws, title_rows=True)
+    styles = [_col_style(ws, c) for c in cols]
+    grid = _GridXml.attach(ws, cols, styles)  # before the first row: it brings the writer
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
-    styles = [_col_style(ws, c) for c in cols]
     n = 0
     for row in rows():
-        ws.append([
-            _cell(ws, col, value, style)
-            for col, value, style in zip(cols, row, styles, strict=True)
-        ])
+        ws.append(_GridRow(grid, row) if grid else _row_cells(ws, cols, styles, row))
         n += 1
     if table_name and n:
         ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
@@ -537,6 +551,13 @@ def _col_style(ws: Any, col: Col) -> StyleArray:
     if col.text:
         return style_array(ws, alignment=WRAP if col.wrap else TOP)
     return style_array(ws, number_format=col.fmt or "General")
+
+
+def _row_cells(ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray],
+               row: Sequence[object]) -> list[object]:
+    """A data row as openpyxl cells (None for a blank), the way openpyxl writes it."""
+    return [_cell(ws, col, value, style)
+            for col, value, style in zip(cols, row, styles, strict=True)]
 
 
 def _cell(ws: Any, col: Col, value: object, style: StyleArray) -> object:
@@ -666,6 +687,165 @@ def _rank_fills(ws: Any, rng: str) -> None:
             operator="equal", formula=[f'"{label}"'],
             fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
         ))
+
+
+# ---------------------------------------------------------------------------- rows as sheet XML
+
+#: Off only to prove the rows written as XML make the file openpyxl makes (tests, bench).
+_XML_ROWS = True
+
+#: What the text of an inline string needs escaped, as lxml writes it (the sheet is ASCII:
+#: every other character becomes a character reference when the row is encoded).
+_XML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+
+
+class _GridRow(NamedTuple):
+    """A data row of ``write_grid`` on its way through openpyxl's row pipeline to
+    :class:`_SheetXmlWriter`, which asks ``grid`` to write it (a tuple, as ``append`` wants)."""
+
+    grid: _GridXml
+    values: Sequence[object]
+
+
+class _SheetXmlWriter(WorksheetWriter):
+    """openpyxl's sheet writer, streaming into a file object so a row can go in as XML text.
+
+    openpyxl writes each cell through lxml's incremental writer, working out its coordinate
+    and style id cell by cell: most of the workbook's time at 2,000 reps (bench/README.md,
+    section 5). lxml cannot write ready-made markup, so this writer hands lxml an open file
+    instead of the temp file's path and writes a :class:`_GridRow` to that file itself, after
+    flushing what lxml holds, so rows land in order between whatever lxml writes (the header
+    before them, the Rubric's cohort row after). ``out`` is the path again once lxml has its
+    file: the workbook writer copies that into the zip and ``cleanup`` removes it. A row the
+    grid cannot write exactly (a link, an unusual value, a row with its own height) goes
+    through openpyxl as cells, as does every row if lxml cannot flush.
+    """
+
+    def __init__(self, ws: Any) -> None:
+        path = create_temporary_file()  # openpyxl's: listed for removal at exit, like its own
+        self._file = open(path, "wb")  # noqa: SIM115 - lives as long as the sheet's stream
+        try:
+            super().__init__(ws, out=self._file)
+        except BaseException:
+            self._file.close()
+            raise
+        self.out = path
+
+    def write_row(self, xf: Any, row: Any, row_idx: int) -> None:
+        if type(row) is _GridRow:
+            flush = getattr(xf, "flush", None)
+            if flush is not None and row_idx not in self.ws.row_dimensions:
+                xml = row.grid.row_xml(row.values, row_idx)
+                if xml is not None:
+                    flush()  # what lxml holds goes first
+                    self._file.write(xml)
+                    return
+            row = self.ws._values_to_row(row.grid.cells(row.values), row_idx)
+        super().write_row(xf, row, row_idx)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._file.close()
+
+    def cleanup(self) -> None:
+        self._file.close()
+        super().cleanup()
+
+
+class _GridXml:
+    """``write_grid``'s columns, resolved once, writing data rows as sheet XML.
+
+    Each cell is what openpyxl writes for the cell ``_cell`` builds: the same coordinate,
+    style id, type and value text, byte for byte (tests/test_workbook.py compares whole
+    files). A column's style is registered with the workbook when its first cell is written,
+    as openpyxl registers it, so styles.xml keeps its order. ``row_xml`` returns None for a
+    row it cannot write exactly, and that row goes through openpyxl.
+    """
+
+    def __init__(self, ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray]) -> None:
+        self.ws = ws
+        self.cols = cols
+        self.styles = styles
+        self.epoch = ws.parent.epoch
+        self.opens = [f'<c r="{get_column_letter(i)}' for i in range(1, len(cols) + 1)]
+        # '" s="N"' once the column's style is registered, '"' for an unstyled column.
+        self.attrs: list[str | None] = [None] * len(cols)
+        # A datetime in any other column would change its cell's number format: openpyxl's.
+        self.dates = [is_date_format(c.fmt or "General") for c in cols]
+
+    @classmethod
+    def attach(cls, ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray]) -> _GridXml | None:
+        """The grid for ``ws``, its writer in place; None to let openpyxl write every row.
+
+        Only for a write-only sheet with no row yet (``_cells_streamed``, which passes a
+        :class:`_GridRow` on), on a workbook writing dates as numbers, with openpyxl writing
+        through lxml; if a release drops an internal used here, rows go openpyxl's way.
+        """
+        if not (_XML_ROWS and LXML and getattr(ws, "_cells_streamed", False)
+                and getattr(ws, "_writer", False) is None and hasattr(ws, "_write_rows")
+                and getattr(ws.parent, "iso_dates", True) is False
+                and all(callable(getattr(WorksheetWriter, name, None))
+                        for name in ("write_top", "write_row", "close", "cleanup"))):
+            return None
+        # What openpyxl's _get_writer does at the first row, with this writer.
+        ws._writer = _SheetXmlWriter(ws)
+        ws._writer.write_top()
+        return cls(ws, cols, styles)
+
+    def cells(self, values: Sequence[object]) -> list[object]:
+        return _row_cells(self.ws, self.cols, self.styles, values)
+
+    def row_xml(self, values: Sequence[object], row_idx: int) -> bytes | None:
+        """Row ``row_idx`` as sheet XML (ASCII), or None if it needs openpyxl."""
+        if len(values) != len(self.cols):
+            return None
+        r = str(row_idx)
+        out = ['<row r="', r, '">']
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            col = self.cols[i]
+            if col.link:
+                return None
+            if col.text or isinstance(value, str):
+                body = _inline_string(clean_text(value))
+            else:
+                shown = _shown(value, col.fmt or "General")
+                if shown is None:
+                    continue
+                if type(shown) is bool:
+                    body = f' t="b"><v>{safe_string(shown)}</v></c>'
+                elif type(shown) is int or type(shown) is float:
+                    body = f' t="n"><v>{safe_string(shown)}</v></c>'
+                elif type(shown) is datetime and self.dates[i] and shown.tzinfo is None:
+                    body = f' t="n"><v>{safe_string(to_excel(shown, self.epoch))}</v></c>'
+                else:
+                    return None
+            attr = self.attrs[i]
+            if attr is None:
+                attr = self.attrs[i] = self._style_attr(i)
+            out += (self.opens[i], r, attr, body)
+        out.append("</row>")
+        return "".join(out).encode("ascii", "xmlcharrefreplace")
+
+    def _style_attr(self, i: int) -> str:
+        style = self.styles[i]
+        if not any(style):
+            return '"'
+        return f'" s="{self.ws.parent._cell_styles.add(style)}"'
+
+
+def _inline_string(text: str) -> str:
+    """The rest of an inline-string cell after its style: what openpyxl's lxml writer writes."""
+    if not text:
+        return ' t="inlineStr"></c>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    for char, entity in _XML_ESCAPES:
+        if char in text:
+            text = text.replace(char, entity)
+    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 # ---------------------------------------------------------------------------- overview, about
