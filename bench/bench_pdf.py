@@ -13,7 +13,8 @@ process pool against one process, in one run.
    empty, CJK and Arabic cases) through ``PdfRenderPool`` with 1, 2 and N processes (1: this
    process, on a thread; more: that many worker processes). The wall time runs from creating
    the pool (workers starting, importing WeasyPrint, loading fonts) to the last file written,
-   exactly what a run pays. Speed-ups are against the first --jobs value (1 by default).
+   exactly what a run pays. Speed-ups are against the first --jobs value (1 by default): the
+   median over the repeats of each repeat's ratio, as the configurations run interleaved.
 """
 
 from __future__ import annotations
@@ -180,13 +181,16 @@ def main() -> None:
                 pages = sum(d.pages for d in done)
         print(f"  ({pages} pages; median of {args.repeat} interleaved repeat"
               f"{'s' if args.repeat > 1 else ''})")
-        first = statistics.median(times[args.jobs[0]])
+        first_runs = times[args.jobs[0]]
         for jobs, runs in times.items():
             seconds = statistics.median(runs)
             how = "in this process" if jobs == 1 else f"{jobs} worker processes"
+            # Each repeat's ratio against the first configuration in the same repeat, so a
+            # machine that drifts between repeats does not skew the speed-up.
+            paired = statistics.median(a / b for a, b in zip(first_runs, runs, strict=True))
             print(f"  jobs={jobs} ({how}):".ljust(32)
                   + f"{seconds:7.2f} s  {args.reps / seconds:6.2f} reports/s  "
-                  f"{1000 * seconds / args.reps:6.1f} ms/report  speed-up {first / seconds:.2f}x"
+                  f"{1000 * seconds / args.reps:6.1f} ms/report  speed-up {paired:.2f}x"
                   f"  (runs: {', '.join(f'{t:.1f}' for t in runs)} s)")
 
 if __name__ == "__main__":
