@@ -15,12 +15,16 @@ process pool against one process, in one run.
    the pool (workers starting, importing WeasyPrint, loading fonts) to the last file written,
    exactly what a run pays. Speed-ups are against the first --jobs value (1 by default): the
    median over the repeats of each repeat's ratio, as the configurations run interleaved.
+   The machine's own ceiling is printed beside them: the same pure-Python loop in N
+   processes against one, since shared vCPUs rarely give N times one.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import gc
+import multiprocessing
 import os
 import statistics
 import sys
@@ -129,14 +133,43 @@ def cpu_per_report(report: ReportView, reps: list[RepView], options: PdfOptions,
             for name in variants}
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_ceiling(jobs: int, n: int = 30_000_000) -> float:
+    """How much faster ``jobs`` processes run ``jobs`` equal pure-Python loops than one
+    process runs them in turn: what this machine allows any pool, whatever it renders (shared
+    or throttled vCPUs give less than ``jobs``)."""
+    started = time.perf_counter()
+    for _ in range(jobs):
+        _spin(n)
+    serial = time.perf_counter() - started
+    with cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as ex:
+        list(ex.map(_spin, [1] * jobs))  # processes started before the clock
+        started = time.perf_counter()
+        list(ex.map(_spin, [n] * jobs))
+        parallel = time.perf_counter() - started
+    return serial / parallel
+
+
 def timed_pool(report: ReportView, options: PdfOptions,
-               jobs: int) -> tuple[float, list[RenderedPdf]]:
+               jobs: int) -> tuple[float, float, list[RenderedPdf]]:
+    """(seconds from creating the pool to the last file, seconds from the first report done
+    to the last: the pool once started, PDFs)."""
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as out:
+        finished: list[float] = []
         started = time.perf_counter()
         with PdfRenderPool(options, Path(out), jobs) as pool:
             futures = [pool.submit(report, rep) for rep in report.reps]
+            for future in futures:
+                future.add_done_callback(lambda _: finished.append(time.perf_counter()))
             done = [f.result() for f in futures]
-        return time.perf_counter() - started, done
+        ended = time.perf_counter()
+        return ended - started, max(finished) - min(finished), done
 
 
 def main() -> None:
@@ -173,14 +206,22 @@ def main() -> None:
         report = build_report(args.reps)
         print(f"\nPool: {args.reps} reports, pool start-up included")
         times: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
+        steady: dict[int, list[float]] = {jobs: [] for jobs in args.jobs}
         pages = 0
         for _ in range(args.repeat):
             for jobs in args.jobs:
-                seconds, done = timed_pool(report, options, jobs)
+                seconds, running, done = timed_pool(report, options, jobs)
                 times[jobs].append(seconds)
+                steady[jobs].append(running)
                 pages = sum(d.pages for d in done)
         print(f"  ({pages} pages; median of {args.repeat} interleaved repeat"
               f"{'s' if args.repeat > 1 else ''})")
+        for jobs in args.jobs:
+            if jobs > 1:
+                ceilings = [machine_ceiling(jobs) for _ in range(args.repeat)]
+                print(f"  the machine's ceiling for {jobs} processes (the same pure-Python loop "
+                      f"in {jobs} processes against one): {statistics.median(ceilings):.2f}x "
+                      f"(runs: {', '.join(f'{c:.2f}' for c in ceilings)})")
         first_runs = times[args.jobs[0]]
         for jobs, runs in times.items():
             seconds = statistics.median(runs)
@@ -188,10 +229,16 @@ def main() -> None:
             # Each repeat's ratio against the first configuration in the same repeat, so a
             # machine that drifts between repeats does not skew the speed-up.
             paired = statistics.median(a / b for a, b in zip(first_runs, runs, strict=True))
+            # Once started: from the first report done to the last, without the start-up.
+            started = statistics.median(
+                a / b for a, b in zip(steady[args.jobs[0]], steady[jobs], strict=True))
             print(f"  jobs={jobs} ({how}):".ljust(32)
                   + f"{seconds:7.2f} s  {args.reps / seconds:6.2f} reports/s  "
-                  f"{1000 * seconds / args.reps:6.1f} ms/report  speed-up {paired:.2f}x"
-                  f"  (runs: {', '.join(f'{t:.1f}' for t in runs)} s)")
+                  f"{1000 * seconds / args.reps:6.1f} ms/report  speed-up {paired:.2f}x, "
+                  f"once started {started:.2f}x"
+                  f"  (runs: {', '.join(f'{t:.1f}' for t in runs)} s; first report done "
+                  f"{statistics.median(t - r for t, r in zip(runs, steady[jobs], strict=True)):.1f}"
+                  f" s in)")
 
 if __name__ == "__main__":
     main()
