@@ -108,6 +108,11 @@ class PdfOptions:
             raise ValueError(f"language must be a language tag like en or fr-CA, "
                              f"got {self.language!r}")
 
+    @property
+    def pdf_variant(self) -> str | None:
+        """WeasyPrint's ``pdf_variant``: PDF/UA-1 when tagged."""
+        return PDF_UA if self.tagged else None
+
 
 @dataclass(frozen=True)
 class RenderedPdf:
@@ -321,7 +326,7 @@ def render_straightforward(report: ReportView, rep: RepView, options: PdfOptions
                      font_config=font_config)
     pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet], font_config=font_config,
-        pdf_variant=PDF_UA if options.tagged else None)
+        pdf_variant=options.pdf_variant)
     return pdf
 
 
@@ -358,10 +363,14 @@ def inline_custom_properties(css: str) -> str:
                    or t.type in ("() block", "[] block", "{} block") and uses_var(t.content)
                    for t in tokens)
 
+    def is_root(rule: Node) -> bool:
+        return (isinstance(rule, QualifiedRule)
+                and tinycss2.serialize(rule.prelude).strip() == ":root")
+
     rules = tinycss2.parse_stylesheet(css, skip_comments=True)
     values: dict[str, list[Node]] = {}
     for rule in rules:
-        if isinstance(rule, QualifiedRule) and tinycss2.serialize(rule.prelude).strip() == ":root":
+        if is_root(rule):
             for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
                                                       skip_whitespace=True):
                 if isinstance(item, Declaration) and item.name.startswith("--"):
@@ -419,10 +428,7 @@ def inline_custom_properties(css: str) -> str:
         return f"{tinycss2.serialize(rule.prelude).strip()} {{ {'; '.join(declarations)} }}"
 
     try:
-        return "\n".join(
-            rule_text(rule, isinstance(rule, QualifiedRule)
-                      and tinycss2.serialize(rule.prelude).strip() == ":root")
-            for rule in rules)
+        return "\n".join(rule_text(rule, is_root(rule)) for rule in rules)
     except _NotInlinable:
         return css
 
@@ -523,7 +529,7 @@ class PdfRenderer:
         self.inlined_stylesheet = self.stylesheet if inlined == css_text else CSS(
             string=inlined, base_url=self.base_url, url_fetcher=self.fetcher,
             font_config=self.font_config)
-        self.variant = PDF_UA if options.tagged else None
+        self.variant = options.pdf_variant
         self.lean_html = None if _LISTS_OR_NOTES.search(css_text) else _lean_html_class()
 
     def html(self, report: ReportView, rep: RepView) -> str:
@@ -564,13 +570,21 @@ def target_path(out_dir: Path, slug: str) -> Path:
     return path
 
 
+def _saved(path: Path, pdf: bytes, pages: int, *, slug: str, email: str,
+           empty: bool) -> RenderedPdf:
+    """``pdf`` written to ``path`` atomically, with the checksum of the bytes written (the
+    manifest's, so nobody reads the file back to hash it)."""
+    atomic_write_bytes(path, pdf)
+    return RenderedPdf(slug=slug, email=email, path=path, pages=pages,
+                       sha256=hashlib.sha256(pdf).hexdigest(), empty=empty)
+
+
 def _write(renderer: PdfRenderer, out_dir: Path, report: ReportView,
            rep: RepView) -> RenderedPdf:
     path = target_path(out_dir, rep.slug)
     pdf, pages = renderer.render(report, rep)
-    atomic_write_bytes(path, pdf)
-    return RenderedPdf(slug=rep.slug, email=rep.email, path=path, pages=pages,
-                       sha256=hashlib.sha256(pdf).hexdigest(), empty=not rep.has_valid_attempt)
+    return _saved(path, pdf, pages, slug=rep.slug, email=rep.email,
+                  empty=not rep.has_valid_attempt)
 
 
 def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
@@ -578,10 +592,8 @@ def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
     from reporter.render.team_pdf import render_team
 
     pdf, pages = render_team(renderer, report, team)
-    atomic_write_bytes(path, pdf)
-    return RenderedPdf(slug=team.slug, email=team.manager.email if team.manager else "",
-                       path=path, pages=pages, sha256=hashlib.sha256(pdf).hexdigest(),
-                       empty=not team.reps)
+    return _saved(path, pdf, pages, slug=team.slug,
+                  email=team.manager.email if team.manager else "", empty=not team.reps)
 
 
 @dataclass(frozen=True)
