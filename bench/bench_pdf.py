@@ -30,10 +30,11 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import replace
 from pathlib import Path
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -57,67 +58,38 @@ def build_report(count: int) -> ReportView:
     return replace(base, reps=tuple(reps))
 
 
-@contextmanager
-def tinyhtml5_cache_as_shipped() -> Iterator[None]:
-    """tinyhtml5's own (never hitting) pattern cache back in place, for the steps table."""
-    from tinyhtml5 import inputstream
-
-    fixed = inputstream.characters_until_regex
-    inputstream.characters_until_regex = {}
-    try:
-        yield
-    finally:
-        inputstream.characters_until_regex = fixed
-
-
-@contextmanager
-def stylesheet_as_written(renderer: PdfRenderer) -> Iterator[None]:
-    """The renderer without custom properties inlined, for the steps table."""
-    inlined = renderer.inlined_stylesheet
-    renderer.inlined_stylesheet = renderer.stylesheet
-    try:
-        yield
-    finally:
-        renderer.inlined_stylesheet = inlined
-
-
-@contextmanager
-def full_user_agent_stylesheet(renderer: PdfRenderer) -> Iterator[None]:
-    """The renderer with WeasyPrint's whole user-agent stylesheet, for the steps table."""
-    lean = renderer.lean_html
-    renderer.lean_html = None
-    try:
-        yield
-    finally:
-        renderer.lean_html = lean
-
-
 def cpu_per_report(report: ReportView, reps: list[RepView], options: PdfOptions, rounds: int,
                    steps: bool) -> dict[str, tuple[float, float]]:
     """Median (CPU ms, wall ms) per report for each variant, measured interleaved."""
     renderer = PdfRenderer(options)
     renderer.warm_up()
+    from tinyhtml5 import inputstream
 
-    def reuse_only(rep: RepView) -> None:
-        with tinyhtml5_cache_as_shipped(), stylesheet_as_written(renderer), \
-                full_user_agent_stylesheet(renderer):
-            renderer.render(report, rep)
+    # Each optimisation beyond reuse, undone, in the order the steps table adds them back:
+    # tinyhtml5's own (never hitting) pattern cache, the stylesheet as written, WeasyPrint's
+    # whole user-agent stylesheet.
+    undo: list[Callable[[], AbstractContextManager[object]]] = [
+        lambda: patch.object(inputstream, "characters_until_regex", {}),
+        lambda: patch.object(renderer, "inlined_stylesheet", renderer.stylesheet),
+        lambda: patch.object(renderer, "lean_html", None),
+    ]
 
-    def with_parser_cache(rep: RepView) -> None:
-        with stylesheet_as_written(renderer), full_user_agent_stylesheet(renderer):
-            renderer.render(report, rep)
-
-    def with_properties_inlined(rep: RepView) -> None:
-        with full_user_agent_stylesheet(renderer):
-            renderer.render(report, rep)
+    def without(first: int) -> Callable[[RepView], None]:
+        """The renderer with optimisations ``first`` onwards undone."""
+        def render(rep: RepView) -> None:
+            with ExitStack() as stack:
+                for step in undo[first:]:
+                    stack.enter_context(step())
+                renderer.render(report, rep)
+        return render
 
     variants: dict[str, Callable[[RepView], object]] = {
         "straightforward (baseline)": lambda rep: render_straightforward(report, rep, options),
     }
     if steps:
-        variants["+ Jinja, CSS, fonts reused"] = reuse_only
-        variants["+ tinyhtml5 pattern cache"] = with_parser_cache
-        variants["+ custom properties inlined"] = with_properties_inlined
+        variants["+ Jinja, CSS, fonts reused"] = without(0)
+        variants["+ tinyhtml5 pattern cache"] = without(1)
+        variants["+ custom properties inlined"] = without(2)
     variants["optimised (PdfRenderer)"] = lambda rep: renderer.render(report, rep)
     cpu: dict[str, list[float]] = {name: [] for name in variants}
     wall: dict[str, list[float]] = {name: [] for name in variants}
