@@ -40,6 +40,8 @@ XLSX_DECIMALS: dict[str, int] = {
 }
 #: How urgent a rep's attention reason is (AttentionReason.severity), as a word.
 SEVERITY_LABELS = {3: "High", 2: "Medium", 1: "Low"}
+#: A rep with a best score this period and none the last, where a change would be shown.
+NEW_REP_LABEL = "New"
 ASSIGNMENT_STATUS_LABELS = {
     "not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
     "past_due": "Past due", "did_not_pass": "Did not pass", "none": "No assignment",

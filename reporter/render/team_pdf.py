@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from reporter.analytics.team import MIN_CELL_SESSIONS
 from reporter.format import (
+    NEW_REP_LABEL,
     SEVERITY_LABELS,
     fmt_assignment_status,
     fmt_item,
@@ -56,7 +57,7 @@ def vs_previous(comparison: Comparison | None) -> str:
     if comparison is None:
         return "–"
     if comparison.is_new:
-        return "New"
+        return NEW_REP_LABEL
     return fmt_points(comparison.change) if comparison.change is not None else "–"
 
 

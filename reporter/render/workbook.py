@@ -50,6 +50,7 @@ except ImportError:  # a release that moved it: _GridXml.attach then finds no wr
 
 from reporter.files import atomic_path
 from reporter.format import (
+    NEW_REP_LABEL,
     XLSX_DATE,
     XLSX_DATETIME,
     XLSX_DECIMALS,
@@ -258,7 +259,7 @@ def _last_period(rep: RepView) -> tuple[object, float | None]:
     if cmp is None:
         return None, None
     if cmp.is_new:
-        return "New", None
+        return NEW_REP_LABEL, None
     return cmp.previous_best, cmp.change
 
 
