@@ -42,6 +42,17 @@ XLSX_DECIMALS: dict[str, int] = {
 SEVERITY_LABELS = {3: "High", 2: "Medium", 1: "Low"}
 #: A rep with a best score this period and none the last, where a change would be shown.
 NEW_REP_LABEL = "New"
+#: The verdict's direction in words (tiles, chart captions, the workbook, the email).
+DIRECTION_LABELS = {"improving": "Improving", "holding": "Holding steady",
+                    "slipping": "Slipping"}
+#: The report's colours, one definition: report.css's variables and the email's inline styles
+#: are both filled from here. (text, background) per tone.
+TONES: dict[str, tuple[str, str]] = {
+    "good": ("#1a7f37", "#d5eedb"), "mid": ("#8a5a00", "#fbe9bd"),
+    "bad": ("#b4261b", "#f7d0cb"), "nr": ("#6b7480", "#eceff3"),
+}
+#: A target's state (``Target.state``) and the tone it is shown in, PDF and email alike.
+TARGET_TONES = {"met": "good", "open": "mid", "past_due": "bad", "did_not_pass": "bad"}
 ASSIGNMENT_STATUS_LABELS = {
     "not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
     "past_due": "Past due", "did_not_pass": "Did not pass", "none": "No assignment",
@@ -97,11 +108,32 @@ def fmt_minutes(value: float | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def fmt_attempt_days(moments: Sequence[datetime]) -> list[str]:
+    """Column headings for attempts in time order: "Nov 28" for the day's only attempt,
+    "Nov 28, 2nd" when the day had several, so three attempts on one day are told apart."""
+    per_day: dict[tuple[int, int, int], int] = {}
+    for m in moments:
+        per_day[(m.year, m.month, m.day)] = per_day.get((m.year, m.month, m.day), 0) + 1
+    seen: dict[tuple[int, int, int], int] = {}
+    out = []
+    for m in moments:
+        day = (m.year, m.month, m.day)
+        seen[day] = seen.get(day, 0) + 1
+        label = fmt_short_day(m)
+        out.append(label if per_day[day] == 1 else f"{label}, {fmt_ordinal(seen[day])}")
+    return out
+
+
 def fmt_clock(seconds: float | None) -> str:
     if seconds is None:
         return ""
     whole = int(seconds)
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def fmt_direction(direction: str | None) -> str | None:
+    """ "Improving", "Holding steady", "Slipping"; None without a direction."""
+    return DIRECTION_LABELS.get(direction or "")
 
 
 def fmt_rank(rank: str | None) -> str:
@@ -141,31 +173,56 @@ def fmt_graded_good(good: int, graded: int) -> str:
     return f"{good} of {graded}"
 
 
-def fmt_target(target: Target | None) -> str | None:
-    """The assignment's target in one line: "Target: Silver by Oct 31, 2026 — 0.4 points
-    short", "... — met", "Past due since Oct 31, 2026 (target Silver) — 0.4 points short"."""
+def fmt_attempts_left(count: int) -> str:
+    """ "1 more attempt required", "2 more attempts required"."""
+    return f"{count} more attempt{'' if count == 1 else 's'} required"
+
+
+def fmt_target(target: Target | None, best: float | None = None) -> str | None:
+    """The assignment in one line, as Exec has it; ``best`` is the period's best shown beside.
+
+    "met" only when Exec says completed: "Target: Silver by Oct 31, 2026 — met", or, when the
+    period's best is below the required rank (it was reached earlier), "Target met in Exec:
+    Silver, best 76.0 on this assignment". Otherwise what is left, the rank and the attempts:
+    "Target: Silver by Oct 31, 2026 — 4.4 points short; 2 more attempts required", "Past due
+    since Oct 31, 2026 (target Silver) — ...", "Did not pass Silver by Oct 31, 2026 — ...".
+    Exec's best on the assignment, when it differs from the period's, is labelled as such.
+    """
     if target is None or (target.required_rank is None and target.due is None
-                          and not target.past_due):
+                          and target.status is None):
         return None
     rank = fmt_rank(target.required_rank) if target.required_rank else None
-    if target.past_due or target.status == "did_not_pass":
-        line = "Past due" if target.past_due else "Did not pass"
-        if target.past_due and target.due:
-            line += f" since {fmt_day(target.due)}"
+    due = f" by {fmt_day(target.due)}" if target.due else ""
+    if target.met:
+        if target.required_rank and target.reached is not True:
+            line = f"Target met in Exec: {rank}"
+            if target.assignment_best is not None:
+                line += f", best {fmt_score(target.assignment_best)} on this assignment"
+            return line
+        return f"Target: {rank or 'complete the assignment'}{due} — met"
+    if target.did_not_pass:
+        line = f"Did not pass {rank or 'the assignment'}{due}"
+    elif target.past_due:
+        line = "Past due" + (f" since {fmt_day(target.due)}" if target.due else "")
         if rank:
             line += f" (target {rank})"
     else:
-        line = "Target: " + (rank or "complete the assignment")
-        if target.due:
-            line += f" by {fmt_day(target.due)}"
-    if target.met:
-        line += " — met"
-    elif target.points_short is not None:
-        line += f" — {fmt_point_count(target.points_short)} short"
-        if target.earlier_best is not None:
-            line += f" (best on this assignment {fmt_score(target.earlier_best)})"
-    elif target.met is False:
-        line += " — no valid attempt yet"
+        line = f"Target: {rank or 'complete the assignment'}{due}"
+    left: list[str] = []
+    if target.points_short is not None:
+        left.append(f"{fmt_point_count(target.points_short)} short")
+    elif target.reached and rank:
+        left.append(f"{rank} reached")
+    elif best is None and target.required_rank:
+        left.append("no valid attempt yet")
+    if target.attempts_left:
+        left.append(fmt_attempts_left(target.attempts_left))
+    if not left and not target.did_not_pass and not target.past_due:
+        left.append("not yet marked complete in Exec")
+    if left:
+        line += " — " + "; ".join(left)
+    if target.assignment_best is not None:
+        line += f" (best on this assignment {fmt_score(target.assignment_best)})"
     return line
 
 

@@ -131,16 +131,36 @@ class NextStep:
 
 @dataclass(frozen=True)
 class Target:
-    """The rep's assignment for the scenario, as the API reports it, against their best."""
+    """The rep's assignment for the scenario: Exec's status is the truth, the period's best
+    is what the report shows beside it (``reporter.analytics.coaching.target_for``)."""
 
     status: str | None  # "not_started", "in_progress", "completed", "past_due", "did_not_pass"
     required_rank: str | None
     due: datetime | None
-    met: bool | None  # the best score reaches the required rank; None without one
-    points_short: float | None  # how far the best is below the required rank
-    past_due: bool
-    # The API's best for the assignment, when it beats the period's (it came earlier).
-    earlier_best: float | None = None
+    met: bool  # Exec says "completed"; nothing else is "met"
+    # The required rank's threshold minus the period's best, when the best is below it and the
+    # target is not met; None otherwise (met, reached, no required rank, or no best).
+    points_short: float | None
+    past_due: bool  # Exec says "past_due"
+    # The period's best reaches the required rank (None: no rank required, or no best).
+    reached: bool | None = None
+    attempts_left: int | None = None  # attempt_min - attempt_count, when more are required
+    # Exec's best on this assignment, when it differs from the period's best (came earlier).
+    assignment_best: float | None = None
+
+    @property
+    def did_not_pass(self) -> bool:
+        return self.status == "did_not_pass"
+
+    @property
+    def state(self) -> str:
+        """One word for the target's colour, the same in the PDF and the email: "met",
+        "open", "past_due" or "did_not_pass"."""
+        if self.met:
+            return "met"
+        if self.did_not_pass:
+            return "did_not_pass"
+        return "past_due" if self.past_due else "open"
 
 
 @dataclass(frozen=True)
@@ -171,6 +191,24 @@ class CoachingPlan:
     target: Target | None
     decline: Decline | None
     rank_gap: RankGap | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the report says about the rep, decided once (``reporter.analytics.verdict``):
+    every sentence, tile caption, chart caption, workbook cell, CSV field and email line that
+    judges progress or the target reads this, so no two of them can disagree."""
+
+    # "improving", "holding" or "slipping"; None with fewer than two valid attempts (no
+    # direction can be read from one score).
+    direction: str | None
+    headline: str  # page 1's first sentence, and the email's
+    target_line: str | None  # the assignment in one line, as Exec has it
+    # The next rank within reach of the best, unless the target line already settles it.
+    rank_hint: RankGap | None
+    # The percentile belongs in the headline only once there is progress to read: on day
+    # one a low percentile reads as a verdict on the person.
+    percentile_in_headline: bool
 
 
 @dataclass(frozen=True)
@@ -233,9 +271,8 @@ class RepView:
     latest_score: float | None
     latest_rank: str | None
     lift: float | None  # best - first in points; None with fewer than two valid attempts
-    practice_minutes: float
+    practice_minutes: float | None  # None: the sessions carry no duration (unknown, not 0)
     last_practised: datetime | None
-    trend: str  # "improving", "steady", "declining", "not enough data"
     percentile: float | None  # of best score within the cohort, 0..100
 
     rubric_sessions: tuple[Attempt, ...]  # heatmap columns, oldest first
@@ -247,6 +284,12 @@ class RepView:
     warnings: tuple[str, ...] = ()
     comparison: Comparison | None = None  # None: no comparison was made (--no-compare)
     attention: tuple[AttentionReason, ...] = ()  # most severe first
+    verdict: Verdict | None = None  # set by build_rep; None only while it is being built
+
+    @property
+    def trend(self) -> str | None:
+        """The verdict's direction (the ``trend`` column of reps.csv and the workbook)."""
+        return self.verdict.direction if self.verdict else None
 
     @property
     def has_valid_attempt(self) -> bool:

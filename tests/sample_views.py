@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from reporter.analytics import rep_slug
 from reporter.analytics.coaching import coaching_plan
+from reporter.analytics.verdict import verdict_for
 from reporter.views import (
     Attempt,
     CohortFigures,
@@ -157,6 +158,14 @@ def _moments(attempts: tuple[Attempt, ...], text: str = "") -> tuple[Moment, ...
     )
 
 
+PERIOD = PeriodInfo(
+    "2026-10",
+    datetime(2026, 10, 1, tzinfo=UTC),
+    datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC),
+    title="October 2026",
+)
+
+
 def _rep(
     name: str,
     email: str,
@@ -191,7 +200,7 @@ def _rep(
             TranscriptLine(None, "[line with no speaker]", None, False),
         )
     first = name.split()[0] if name.split() else email
-    return RepView(
+    view = RepView(
         user_id="u-" + email.split("@")[0],
         email=email,
         name=name,
@@ -212,7 +221,6 @@ def _rep(
         lift=(best.score - valid[0].score) if len(valid) >= 2 and best else None,
         practice_minutes=sum(a.duration_minutes or 0 for a in attempts),
         last_practised=attempts[-1].created_at if attempts else None,
-        trend="improving" if len(valid) >= 3 else "not enough data",
         percentile=percentile,
         rubric_sessions=tuple(valid),
         rubric=rubric,
@@ -223,6 +231,7 @@ def _rep(
         if lines and best
         else None,
     )
+    return dataclasses.replace(view, verdict=verdict_for(view, PERIOD))
 
 
 def sample_report() -> ReportView:
@@ -259,12 +268,7 @@ def sample_report() -> ReportView:
         scenario=ScenarioInfo(
             "scn-1", "Discovery Call with IT Director", "discovery-call-it-director"
         ),
-        period=PeriodInfo(
-            "2026-10",
-            datetime(2026, 10, 1, tzinfo=UTC),
-            datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC),
-            title="October 2026",
-        ),
+        period=PERIOD,
         generated_at=datetime(2026, 11, 1, 7, 0, tzinfo=UTC),
         tool_version="0.1.0",
         selection_text="every participant",

@@ -63,21 +63,26 @@ def test_rep_percentile_and_none_without_best_score():
     assert build([f.session(80, f.at(2))], population=[]).percentile is None
 
 
-@pytest.mark.parametrize(("scores", "trend"), [
-    ([], "not enough data"),
-    ([40, 90], "not enough data"),
+@pytest.mark.parametrize(("scores", "direction"), [
+    ([], None),
+    ([77], None),  # one score shows no progress
+    ([40, 90], "improving"),
     ([50, 55, 60], "improving"),
-    ([60, 55, 50], "declining"),
-    ([70, 71, 70, 72], "steady"),
-    ([50, 51, 53], "improving"),  # fitted change exactly 3 points
-    ([80, 40, 80, 40, 80], "steady"),
+    ([60, 55, 50], "slipping"),  # latest 10 below the best
+    ([70, 71, 70, 72], "holding"),
+    ([50, 51, 53], "improving"),  # best - first exactly IMPROVE_POINTS
+    ([67.3, 71.7, 63.6], "slipping"),  # the best rose 4.4, the latest fell 8.1: a fall
+    ([80, 40, 80, 40, 80], "holding"),
+    ([84.2, 79.2], "slipping"),  # exactly DECLINE_POINTS below the best
 ])
-def test_trend(scores, trend):
-    assert an.trend_for(scores) == trend
+def test_direction_is_one_rule(scores, direction):
+    view = build([f.session(s, f.at(i + 1)) for i, s in enumerate(scores)])
+    assert view.trend == direction
+    assert view.verdict is not None and view.verdict.direction == direction
 
 
-def test_trend_uses_valid_scores_in_time_order():
-    # Given out of order, with an invalid session that would otherwise break the trend.
+def test_direction_uses_valid_scores_in_time_order():
+    # Given out of order, with an invalid session that would otherwise break the direction.
     view = build([f.session(70, f.at(9)), f.session(50, f.at(1)), f.session(60, f.at(5)),
                   f.session(5, f.at(7), valid=False)])
     assert view.trend == "improving"
@@ -117,7 +122,7 @@ def test_one_session_has_no_lift_and_no_trend():
     view = build([f.session(77, f.at(3))])
     assert view.first_score == view.best_score == view.latest_score == 77
     assert view.lift is None
-    assert view.trend == "not enough data"
+    assert view.trend is None
 
 
 def test_valid_flag_without_score_is_not_a_valid_attempt():
@@ -126,7 +131,7 @@ def test_valid_flag_without_score_is_not_a_valid_attempt():
     assert not view.has_valid_attempt
     assert view.first_score is view.best_score is view.latest_score is view.lift is None
     assert view.latest is None
-    assert view.trend == "not enough data"
+    assert view.trend is None
 
 
 def test_practice_minutes_and_last_practised_count_every_session():
@@ -268,8 +273,16 @@ def test_strengths_order_by_consistency_then_count():
         {"X": "good", "Y": "good", "Z": "good"},
         {"X": "good", "Y": "good", "Z": None},
         {"X": "mid", "Y": "good", "Z": "good"},
+        {"X": "good", "Y": None, "Z": None},
     ))
-    assert [p.item for p in view.coaching.strengths] == ["Y", "Z", "X"]  # 3/3, 2/2, 2/3
+    assert [p.item for p in view.coaching.strengths] == ["Y", "Z", "X"]  # 3/3, 2/2, 3/4
+
+
+def test_an_item_the_latest_session_graded_weak_is_no_strength():
+    """"Keep doing Rapport" beside a bad Rapport in the latest call undercuts the page."""
+    view = build(_graded({"R": "good"}, {"R": "good"}, {"R": "good"}, {"R": "bad"}))
+    assert view.coaching.strengths == ()
+    assert [p.item for p in view.coaching.focus_areas] == ["R"]
 
 
 def test_single_session_strength_and_focus():
@@ -312,6 +325,7 @@ def test_pattern_feedback_matches_the_card_grade():
                                                         f.item("W", "mid", "fix W2"))]),
         f.session(62, f.at(3), evaluations=[f.criterion("D", f.item("S", "mid", "fix S"),
                                                         f.item("W", "good", "praise W"))]),
+        f.session(63, f.at(4), evaluations=[f.criterion("D", f.item("S", "good", None))]),
     ]
     plan = build(sessions).coaching
     [strength], [focus] = plan.strengths, plan.focus_areas
@@ -569,7 +583,7 @@ def test_every_nullable_field_null():
     assert rep.name == "nobody@example.com" and rep.first_name == "nobody@example.com"
     assert rep.session_count == 2 and rep.valid_count == 0
     assert rep.best_score is None and rep.percentile is None and rep.lift is None
-    assert rep.practice_minutes == 0 and rep.rubric_sessions == () and rep.coaching.moments == ()
+    assert rep.practice_minutes is None and rep.rubric_sessions == () and rep.coaching.moments == ()
     assert rep.transcript is not None and rep.transcript.lines[0].speaker is None
     assert rep.assignment_status is None
     assert report.workspace_name == "Exec workspace"

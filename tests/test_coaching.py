@@ -24,10 +24,11 @@ def graded(day: int, score: float, *items: dict[str, Any]) -> dict[str, Any]:
 
 
 def assignment(status: str, rank_min: str | None = "silver", due: str | None = None,
-               best: float | None = None) -> dict[str, Any]:
+               best: float | None = None, count: int | None = None,
+               minimum: int | None = None) -> dict[str, Any]:
     return {"id": "a1", "user": f.user(), "scenario": {"id": "sc1", "name": "x"},
             "status": status, "due_date": due or f.at(31), "best_score": best,
-            "rank_min": rank_min}
+            "rank_min": rank_min, "attempt_count": count, "attempt_min": minimum}
 
 
 def test_the_next_step_is_the_first_focus_area_with_its_suggested_phrasing():
@@ -70,8 +71,8 @@ def test_a_rep_with_nothing_graded_weak_keeps_doing_the_top_strength():
 
 def test_a_rep_whose_weak_grades_are_all_on_strengths_polishes_the_weakest():
     sessions = [graded(d, 85, f.item("A", "good"), f.item("B", "good"))
-                for d in (1, 2, 3)]
-    sessions.append(graded(4, 80, f.item("A", "good"), f.item("B", "mid", "A bit rushed.")))
+                for d in (1, 3, 4)]
+    sessions.insert(1, graded(2, 80, f.item("A", "good"), f.item("B", "mid", "A bit rushed.")))
     view = build(sessions)
     assert view.coaching.focus_areas == ()
     step = view.coaching.next_step
@@ -106,12 +107,30 @@ def test_target_missed_met_and_past_due():
     assert fmt_target(missed.coaching.target) == "Target: Silver by Oct 31, 2026 — 0.4 points short"
     met = build([graded(1, 80.0, f.item("A", "good"))], assignment("completed"))
     assert fmt_target(met.coaching.target) == "Target: Silver by Oct 31, 2026 — met"
-    # The API's own best for the assignment counts (it may predate the period).
+    # Only Exec's "completed" is met: a best that reaches the rank in progress is not.
+    reached = build([graded(1, 80.0, f.item("A", "good"))],
+                    assignment("in_progress", count=1, minimum=3))
+    assert reached.coaching.target.met is False and reached.coaching.target.points_short is None
+    assert fmt_target(reached.coaching.target, 80.0) == (
+        "Target: Silver by Oct 31, 2026 — Silver reached; 2 more attempts required")
+    # Exec's best for the assignment is its own labelled figure; points_short is the
+    # threshold minus the best shown beside it (the period's).
     earlier = build([graded(1, 60.0, f.item("A", "good"))], assignment("in_progress", best=77.0))
-    assert earlier.coaching.target.met is True
-    close = build([graded(1, 60.0, f.item("A", "good"))], assignment("in_progress", best=74.8))
-    assert fmt_target(close.coaching.target) == (
-        "Target: Silver by Oct 31, 2026 — 0.2 points short (best on this assignment 74.8)")
+    assert earlier.coaching.target.met is False
+    assert earlier.coaching.target.points_short == 15.0
+    assert fmt_target(earlier.coaching.target, 60.0) == (
+        "Target: Silver by Oct 31, 2026 — 15.0 points short (best on this assignment 77.0)")
+    # Completed in Exec, below the rank this period (reached earlier): one line, no "short".
+    before = build([graded(1, 70.6, f.item("A", "good"))], assignment("completed", best=76.0))
+    assert before.coaching.target.met and before.coaching.target.points_short is None
+    assert fmt_target(before.coaching.target, 70.6) == (
+        "Target met in Exec: Silver, best 76.0 on this assignment")
+    assert before.verdict is not None and before.verdict.rank_hint is None
+    assert "from Silver" not in before.verdict.headline
+    failed = build([graded(1, 70.6, f.item("A", "good"))], assignment("did_not_pass"))
+    assert fmt_target(failed.coaching.target, 70.6) == (
+        "Did not pass Silver by Oct 31, 2026 — 4.4 points short")
+    assert failed.coaching.target.state == "did_not_pass"
     overdue = build([f.session(None, f.at(2), valid=False)], assignment("past_due"))
     assert overdue.coaching.target.past_due
     assert (fmt_target(overdue.coaching.target)

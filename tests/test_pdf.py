@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reporter.format import fmt_score
+from reporter.format import TONES, fmt_score
 from reporter.render import charts
 from reporter.render.pdf import (
     Branding,
@@ -279,7 +279,7 @@ def test_branding_company_logo_and_accent_appear(tmp_path: Path) -> None:
     renderer = PdfRenderer(options)
     html = renderer.html(REPORT, AMELIE)
     assert "#e4572e" in renderer.env.get_template("report/report.css").render(
-        accent="#e4572e", paper="A4")
+        accent="#e4572e", paper="A4", tones=TONES)
     assert "#e4572e" in html  # charts in the accent colour
     pdf, _ = renderer.render(REPORT, AMELIE)
     assert "Globex Sales Academy" in _text(pdf)

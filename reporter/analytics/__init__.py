@@ -7,7 +7,9 @@ does not name) is decided here. Each figure has one function whose docstring is 
 definition; the renderers (PDF, workbook, CSV, emails) only format what these return, so
 the same number never means two things in two documents.
 
-    figures     single figures (first, best, latest, lift, percentile, trend, slug), caps
+    figures     single figures (first, best, latest, lift, percentile, slug), caps
+    period      the report's period
+    verdict     the rep's verdict: direction, headline, target line, next-rank hint
     sessions    a rep's sessions with their attempts, oldest first
     rubric      heatmap rows, strengths and focus areas
     coaching    the coaching plan: next step, patterns, moments, target, decline
@@ -36,10 +38,10 @@ from reporter.analytics.figures import (
     rank_for,
     rep_slug,
     text,
-    trend_for,
     utc,
 )
 from reporter.analytics.moments import moments_worth_quoting
+from reporter.analytics.period import report_period
 from reporter.analytics.rep import RepContext, build_rep, rep_context
 from reporter.cohort.snapshot import SelectionRecord, Snapshot
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
@@ -47,7 +49,7 @@ from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView,
 __all__ = [
     "MAX_MOMENTS", "MAX_PATTERNS", "RepContext", "build_rep", "build_report",
     "distribution", "moments_worth_quoting", "normalise_quote", "percentile", "rank_for",
-    "rep_context", "rep_slug", "selection_text", "trend_for",
+    "rep_context", "rep_slug", "report_period", "selection_text",
 ]
 
 
@@ -79,22 +81,6 @@ def selection_text(selection: SelectionRecord, rep_count: int) -> str:
     return said
 
 
-def _period(snapshot: Snapshot, reps: Sequence[RepView], generated_at: datetime) -> PeriodInfo:
-    """The snapshot's period; when missing, the span of the reps' sessions (else the
-    generation time), labelled "YYYY-MM-DD to YYYY-MM-DD". Finished: it ended before the
-    report was generated (a rep with no attempt "in October 2026", not "yet")."""
-    times = [a.created_at for r in reps for a in r.attempts]
-    if snapshot.period is not None:
-        start, end = utc(snapshot.period.start), utc(snapshot.period.end)
-        label = text(snapshot.period.label)
-    else:
-        start, end = min(times, default=generated_at), max(times, default=generated_at)
-        label = None
-    label = label or f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
-    return PeriodInfo(label=label, start=start, end=end, title=period_title(label, start, end),
-                      finished=end <= generated_at)
-
-
 def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
                  generated_at: datetime | None = None) -> ReportView:
     """The whole report: every rep (sorted by name, casefolded, then email), the cohort,
@@ -106,10 +92,10 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
     """
     generated = utc(generated_at) if generated_at else datetime.now(UTC)
     if reps is None:
-        context = rep_context(snapshot)
+        context = rep_context(snapshot, report_period(snapshot, (), generated))
         reps = [build_rep(r, context) for r in snapshot.reps]
     ordered = sorted(reps, key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
-    period = _period(snapshot, ordered, generated)
+    period = report_period(snapshot, ordered, generated)
     ordered = [replace(r, attention=reasons_for(r, period, generated)) for r in ordered]
     previous = snapshot.previous
     workspace = snapshot.workspace

@@ -51,7 +51,7 @@ def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[Attent
         due = f" since {fmt_day(target.due)}" if target.due else ""
         out.append(AttentionReason("past_due_no_attempt", 3,
                                    f"Past due{due}, no valid attempt"))
-    elif target is not None and target.met is False and rep.has_valid_attempt:
+    elif target is not None and target.points_short is not None and rep.has_valid_attempt:
         short = (f", {fmt_point_count(target.points_short)} short"
                  if target.points_short is not None else "")
         out.append(AttentionReason(

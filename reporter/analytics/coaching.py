@@ -12,8 +12,8 @@ from typing import Any
 
 from reporter.analytics import figures
 from reporter.analytics.figures import DECLINE_POINTS, NEAR_RANK_POINTS, normalise_quote
-from reporter.analytics.moments import moments_worth_quoting
-from reporter.analytics.rubric import WEAK_GRADES, patterns
+from reporter.analytics.moments import is_speech, moments_worth_quoting
+from reporter.analytics.rubric import WEAK_GRADES, patterns, severity
 from reporter.exec_api.models import Assignment
 from reporter.ranks import RANK_THRESHOLDS
 from reporter.views import (
@@ -32,16 +32,52 @@ _SALIENCE_ORDER = {"high": 0, "mid": 1, "low": 2}
 _THRESHOLD: dict[str, float] = dict(RANK_THRESHOLDS)
 
 
+#: A focus item at most this much less severe (``rubric.severity``, 0..1) than the most
+#: severe one takes the next step when it carries a phrasing to try and the most severe does
+#: not: "say this instead" is the advice a rep can act on, and a quarter of the scale is
+#: less than one grade's difference over two sessions (bad + mid against bad + bad).
+PHRASING_SLACK = 0.25
+
+
+def phrasing(moment: Moment) -> str | None:
+    """The example's suggested phrasing, when it is speech (``moments.is_speech``)."""
+    return moment.suggestion if is_speech(moment.suggestion) else None
+
+
 def best_example(examples: Sequence[Moment], grades: tuple[str, ...]) -> Moment | None:
-    """The example to build the step on: one with a suggested phrasing first, then the most
+    """The example to build the step on, among those whose quote is speech (a tag, URL, code
+    or formula never becomes advice): one with a suggested phrasing first, then the most
     salient, then bad before mid, then the newest."""
     def key(pair: tuple[int, Moment]) -> tuple[Any, ...]:
         index, m = pair
-        return (0 if m.suggestion else 1, _SALIENCE_ORDER.get(m.salience or "", 3),
+        return (0 if phrasing(m) else 1, _SALIENCE_ORDER.get(m.salience or "", 3),
                 0 if m.grade == "bad" else 1, -m.created_at.timestamp(), index)
 
-    fitting = [(i, m) for i, m in enumerate(examples) if m.grade in grades]
+    fitting = [(i, m) for i, m in enumerate(examples)
+               if m.grade in grades and is_speech(m.quote)]
     return min(fitting, key=key)[1] if fitting else None
+
+
+def _item_examples(examples: Sequence[Moment], key: tuple[str, str]) -> list[Moment]:
+    return [m for m in examples if (m.criterion, m.item) == key]
+
+
+def prefer_phrasing(focus: Sequence[Pattern], rubric: Sequence[ItemRow],
+                    examples: Sequence[Moment]) -> tuple[Pattern, ...]:
+    """The focus areas with the first one that carries a phrasing to try moved to the front,
+    when it is within PHRASING_SLACK of the most severe; otherwise as they are."""
+    if not focus:
+        return ()
+    rows = {(r.criterion, r.item): r for r in rubric}
+    top = severity(rows[(focus[0].criterion, focus[0].item)])
+    for index, p in enumerate(focus):
+        key = (p.criterion, p.item)
+        if severity(rows[key]) < top - PHRASING_SLACK - 1e-9:
+            break
+        example = best_example(_item_examples(examples, key), WEAK_GRADES)
+        if example is not None and phrasing(example):
+            return (p, *focus[:index], *focus[index + 1:])
+    return tuple(focus)
 
 
 def _step_item(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
@@ -79,17 +115,18 @@ def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
     kind, key = chosen
     grades: tuple[str, ...] = ("good",) if kind == "keep" else WEAK_GRADES
     row = next(r for r in rubric if (r.criterion, r.item) == key)
-    example = best_example([m for m in examples if (m.criterion, m.item) == key], grades)
+    example = best_example(_item_examples(examples, key), grades)
     fallback = row.good_feedback if kind == "keep" else row.weak_feedback
     why = (example.feedback if example else None) or (fallback.text if fallback else None)
     at: datetime | None = example.created_at if example else (fallback.at if fallback else None)
+    try_instead = phrasing(example) if example else None
     return NextStep(
         kind=kind,
-        source="suggestion" if example and example.suggestion else "feedback",
+        source="suggestion" if try_instead else "feedback",
         criterion=key[0], item=key[1],
         grade=example.grade if example else (fallback.grade if fallback else None),
         said=example.quote if example else None,
-        try_instead=example.suggestion if example else None,
+        try_instead=try_instead,
         why=why, at=at,
         session_id=example.session_id if example else None,
     )
@@ -110,31 +147,35 @@ def quoted_moments(step: NextStep | None, examples: Sequence[Moment]) -> tuple[M
 
 
 def target_for(assignment: Assignment | None, best: float | None) -> Target | None:
-    """The assignment's target, as the API tracks it.
+    """The assignment's target, with Exec's status as the truth and ``best`` (the period's
+    best) as the figure shown beside it.
 
-    The assignment's best is the higher of the API's ``best_score`` for the assignment (it
-    may come from before the period) and the rep's best in the period. met: the API says
-    "completed", or that best reaches the required rank's threshold (None when no rank is
-    required and the assignment is not completed); points_short: threshold - best when not
-    met (None without a best). past_due: the API says "past_due".
+    met: Exec says "completed", and nothing else is met: in progress, not started, past due
+    and did not pass are never met, even when this period's best reaches the rank (Exec may
+    require more attempts). points_short: the required rank's threshold minus ``best``, when
+    not met and ``best`` is below it. reached: ``best`` reaches the required rank.
+    attempts_left: attempt_min - attempt_count, when positive and not met. assignment_best:
+    Exec's best on this assignment, when it differs from ``best`` (it came earlier).
     """
     if assignment is None:
         return None
     required = assignment.rank_min
     threshold = _THRESHOLD.get(required or "")
-    known = [b for b in (figures.finite(assignment.best_score), best) if b is not None]
-    top = max(known, default=None)
-    met: bool | None = None
-    if assignment.status == "completed":
-        met = True
-    elif threshold is not None:
-        met = top is not None and top >= threshold
-    short = (threshold - top if met is False and threshold is not None and top is not None
-             else None)
+    met = assignment.status == "completed"
+    reached = best >= threshold - 1e-9 if threshold is not None and best is not None else None
+    short = (threshold - best if not met and reached is False and threshold is not None
+             and best is not None else None)
+    left = None
+    if not met and assignment.attempt_min is not None:
+        remaining = assignment.attempt_min - (assignment.attempt_count or 0)
+        left = remaining if remaining > 0 else None
+    own = figures.finite(assignment.best_score)
+    differs = own is not None and (best is None or abs(own - best) > 1e-9)
     return Target(status=assignment.status, required_rank=required,
                   due=figures.utc(assignment.due_date) if assignment.due_date else None,
                   met=met, points_short=short, past_due=assignment.status == "past_due",
-                  earlier_best=top if top is not None and top != best else None)
+                  reached=reached, attempts_left=left,
+                  assignment_best=own if differs else None)
 
 
 def decline_for(best: Attempt | None, latest: Attempt | None) -> Decline | None:
@@ -161,7 +202,9 @@ def coaching_plan(rubric: Sequence[ItemRow], examples: Sequence[Moment],
                   best: Attempt | None, latest: Attempt | None,
                   assignment: Assignment | None) -> CoachingPlan:
     """The rep's coaching plan. ``examples``: the valid sessions' feedback examples."""
-    strengths, focus = patterns(rubric)
+    strengths, every_focus = patterns(rubric, limit=None)
+    strengths = strengths[:figures.MAX_PATTERNS]
+    focus = prefer_phrasing(every_focus, rubric, examples)[:figures.MAX_PATTERNS]
     step = next_step(rubric, strengths, focus, examples)
     best_score = best.score if best else None
     return CoachingPlan(

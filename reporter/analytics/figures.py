@@ -9,7 +9,7 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
 from reporter.exec_api.models import User
@@ -19,10 +19,9 @@ from reporter.views import Attempt
 
 __all__ = ["rank_for"]
 
-#: Points of fitted change over the valid attempts that count as a trend.
-TREND_POINTS = 3.0
-#: Fewer valid attempts than this and no trend is claimed.
-TREND_MIN_ATTEMPTS = 3
+#: Best minus first this many points or more, with no fall from the best, is improving
+#: (``reporter.analytics.verdict``).
+IMPROVE_POINTS = 3.0
 #: Strengths and focus areas shown per rep.
 MAX_PATTERNS = 3
 #: Moments worth quoting: what fits on one page (the PDF shows them all, or fewer when the
@@ -72,30 +71,6 @@ def percentile(value: float, population: Sequence[float]) -> float:
     below = sum(1 for p in population if p < value and not math.isclose(p, value, abs_tol=1e-9))
     equal = sum(1 for p in population if math.isclose(p, value, abs_tol=1e-9))
     return 100.0 * (below + 0.5 * equal) / len(population)
-
-
-def trend_for(scores: Sequence[float]) -> str:
-    """The direction of the valid scores, in time order.
-
-    A least-squares line through (attempt number, score); its fitted change from
-    the first to the last attempt (slope * (n - 1)) decides: >= +3 points is
-    "improving", <= -3 "declining", otherwise "steady". Attempt number rather
-    than date, so that a holiday between two sessions does not flatten the slope.
-    Fewer than 3 valid attempts: "not enough data" (two points always make a line).
-    """
-    n = len(scores)
-    if n < TREND_MIN_ATTEMPTS:
-        return "not enough data"
-    mean_x = (n - 1) / 2
-    mean_y = sum(scores) / n
-    sxx = sum((i - mean_x) ** 2 for i in range(n))
-    sxy = sum((i - mean_x) * (y - mean_y) for i, y in enumerate(scores))
-    change = sxy / sxx * (n - 1)
-    if change >= TREND_POINTS - 1e-9:
-        return "improving"
-    if change <= -TREND_POINTS + 1e-9:
-        return "declining"
-    return "steady"
 
 
 def ascii_fold(value: str) -> str:
@@ -188,12 +163,16 @@ def lift(first: Attempt | None, best: Attempt | None, valid_count: int) -> float
     return best.score - first.score
 
 
-def practice_minutes(attempts: Iterable[Attempt]) -> float:
+def practice_minutes(attempts: Sequence[Attempt]) -> float | None:
     """Practice minutes: sum of duration_seconds / 60 over every session with a duration.
 
-    Every session, valid or not: an abandoned session was practice too.
+    Every session, valid or not: an abandoned session was practice too. None (unknown, never
+    0) when there are sessions and none of them has a duration; 0 with no session at all.
     """
-    return sum(a.duration_minutes for a in attempts if a.duration_minutes is not None)
+    known = [a.duration_minutes for a in attempts if a.duration_minutes is not None]
+    if attempts and not known:
+        return None
+    return sum(known)
 
 
 def last_practised(attempts: Sequence[Attempt]) -> datetime | None:

@@ -84,8 +84,12 @@ def moments_worth_quoting(candidates: Sequence[Moment]) -> tuple[Moment, ...]:
     phrasing, then grade (bad, mid, good, other), then the newest session.
     Duplicates (same ``normalise_quote`` text: the evaluator often cites one line
     under two items) keep only the first in that order. ``candidates`` should hold
-    the valid sessions' examples only.
+    the valid sessions' examples only. Quotes that are not speech (``is_speech``: a tag,
+    a URL, code, a formula) are left out whenever any other candidate exists.
     """
+    speech = [m for m in candidates if is_speech(m.quote)]
+    candidates = speech or candidates
+
     def key(pair: tuple[int, Moment]) -> tuple[Any, ...]:
         index, m = pair
         return (

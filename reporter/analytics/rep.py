@@ -20,16 +20,17 @@ from reporter.analytics.figures import (
     practice_minutes,
     rep_slug,
     text,
-    trend_for,
     utc,
 )
 from reporter.analytics.moments import choose_transcript, examples
+from reporter.analytics.period import report_period
 from reporter.analytics.rubric import build_rubric
 from reporter.analytics.sessions import in_time_order, rubric_columns
+from reporter.analytics.verdict import verdict_for
 from reporter.cohort.snapshot import RepRecord, Snapshot
 from reporter.exec_api.models import ScenarioParticipantEntry
 from reporter.ranks import RANKS, rank_for
-from reporter.views import Comparison, RepView
+from reporter.views import Comparison, PeriodInfo, RepView
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,22 @@ class RepContext:
     participants: dict[str, ScenarioParticipantEntry]
     previous: dict[str, ScenarioParticipantEntry] | None = None
     previous_period: tuple[str, str] | None = None  # (label, title)
+    # The period the verdict's sentences speak of ("in October 2026", "yet" while it runs).
+    period: PeriodInfo | None = None
 
 
-def rep_context(snapshot: Snapshot) -> RepContext:
+def rep_context(snapshot: Snapshot, period: PeriodInfo | None = None) -> RepContext:
+    """``period``: the report's (``analytics.report_period``); derived from the snapshot
+    when not given."""
     previous = snapshot.previous
+    if period is None:
+        period = report_period(snapshot)
     return RepContext(
         cohort_best_scores(snapshot.participants), participants_by_id(snapshot.participants),
         participants_by_id(previous.participants) if previous else None,
         (previous.period.label, period_title(previous.period.label, utc(previous.period.start),
-                                             utc(previous.period.end))) if previous else None)
+                                             utc(previous.period.end))) if previous else None,
+        period)
 
 
 def comparison(best: float | None, rank: str | None,
@@ -118,7 +126,6 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
         lift=lift(first, best, len(valid)),
         practice_minutes=practice_minutes(attempts),
         last_practised=last_practised(attempts),
-        trend=trend_for([a.score for a in valid if a.score is not None]),
         percentile=(percentile(best_score, population)
                     if best_score is not None and population else None),
         rubric_sessions=tuple(s.attempt for s in columns),
@@ -131,4 +138,5 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
     warnings = rep_disagreements(view, context.participants)
     view = replace(view, warnings=tuple(warnings),
                    comparison=comparison(best_score, view.best_rank, context, user.id))
-    return view
+    assert context.period is not None
+    return replace(view, verdict=verdict_for(view, context.period))

@@ -58,11 +58,25 @@ def build_rubric(columns: Sequence[Session]) -> tuple[ItemRow, ...]:
     return tuple(rows)
 
 
-def patterns(rows: Sequence[ItemRow]) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...]]:
-    """(strengths, focus areas), at most MAX_PATTERNS each.
+def severity(row: ItemRow) -> float:
+    """How badly an item goes, 0..1: (2 * bad + mid) / (2 * graded), so a bad weighs twice a
+    mid; 0 for an item never graded good, mid or bad."""
+    return (2 * row.bad + row.mid) / (2 * row.graded) if row.graded else 0.0
+
+
+def latest_grade(row: ItemRow) -> str | None:
+    """The item's grade in the most recent session that graded it good, mid or bad."""
+    return next((g for g in reversed(row.grades) if g in ("good", *WEAK_GRADES)), None)
+
+
+def patterns(rows: Sequence[ItemRow], limit: int | None = MAX_PATTERNS,
+             ) -> tuple[tuple[Pattern, ...], tuple[Pattern, ...]]:
+    """(strengths, focus areas), at most ``limit`` each (all of them with None).
 
     Strength: graded good in at least 2 sessions (in the one session, when the rep
-    has a single graded session) and good outnumbers mid + bad. Ordered by good share,
+    has a single graded session), good outnumbers mid + bad, and the latest session that
+    graded it graded it good: "keep doing" an item the last call got wrong would undercut
+    the page. Ordered by good share,
     then count, then rubric order. Its feedback is the latest from a session that graded
     it good.
 
@@ -81,15 +95,13 @@ def patterns(rows: Sequence[ItemRow]) -> tuple[tuple[Pattern, ...], tuple[Patter
         if not graded:
             continue
         weak = row.mid + row.bad
-        if row.good >= min_good and row.good > weak:
+        if row.good >= min_good and row.good > weak and latest_grade(row) == "good":
             pattern = Pattern(row.criterion, row.item, row.good, graded, row.good_feedback)
             strengths.append(((-pattern.good_share, -row.good, order), pattern))
         elif weak:
-            severity = (2 * row.bad + row.mid) / (2 * graded)
             recency = max(i for i, g in enumerate(row.grades) if g in WEAK_GRADES)
             pattern = Pattern(row.criterion, row.item, row.good, graded, row.weak_feedback)
-            focus.append(((-severity, -recency, order), pattern))
+            focus.append(((-severity(row), -recency, order), pattern))
     strengths.sort(key=lambda pair: pair[0])
     focus.sort(key=lambda pair: pair[0])
-    return (tuple(p for _, p in strengths[:MAX_PATTERNS]),
-            tuple(p for _, p in focus[:MAX_PATTERNS]))
+    return (tuple(p for _, p in strengths[:limit]), tuple(p for _, p in focus[:limit]))

@@ -39,14 +39,16 @@ from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes
 from reporter.format import (
     RANK_LABELS,
+    TARGET_TONES,
+    TONES,
     fmt_decline,
+    fmt_direction,
     fmt_item,
     fmt_ordinal,
     fmt_point_count,
     fmt_rank_gap,
     fmt_score,
     fmt_severity,
-    fmt_target,
 )
 from reporter.render.team_pdf import change_heading, step_text, team_summary, vs_previous
 from reporter.render.templates import environment, template_errors
@@ -67,6 +69,7 @@ SENDABLE_STATUSES = ("ok", "empty")
 FEEDBACK_CHARS = 400
 SUGGESTION_CHARS = 300
 NAME_CHARS = 120
+HEADLINE_CHARS = 600
 
 _SAFE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
 _SAFE_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,250}[A-Za-z0-9])?")
@@ -112,11 +115,14 @@ class EmailView:
     period: str  # "October 2026"
     period_finished: bool
     company: str
+    headline: str  # the verdict's sentence, as page 1 of the PDF leads with it
     best: str  # "91.0 (Gold)"
     lift: str | None  # "+39.0 points since your first valid attempt"
     latest: str | None  # "61.0, 13.6 below your best" when the rep slipped
     rank_gap: str | None  # "0.4 points from Silver"
-    target: str | None  # "Target: Silver by Oct 31, 2026 — 0.4 points short"
+    target: str | None  # the verdict's target line, as the PDF prints it
+    target_ink: str  # the target's colours, the PDF's (format.TARGET_TONES)
+    target_bg: str
     attempts: str  # "5 valid of 6 sessions"
     percentile: str | None  # "88th percentile of everyone who practised"
     session_count: int
@@ -137,13 +143,15 @@ def _one_line(text: str | None, limit: int) -> str:
     return text
 
 
-def _lift(value: float | None) -> str | None:
-    """The lift (best minus first) in words; a best that came first says so, not "level"."""
-    if value is None:
+def _progress(direction: str | None, lift: float | None) -> str | None:
+    """The verdict's direction with the lift (best minus first) in words: "Slipping: +4.4
+    points from your first valid attempt to your best"; a best that came first says so."""
+    if lift is None:
         return None
-    if value > 0:
-        return f"+{fmt_point_count(value)} from your first valid attempt to your best"
-    return "your best was your first valid attempt"
+    said = (f"+{fmt_point_count(lift)} from your first valid attempt to your best" if lift > 0
+            else "your best was your first valid attempt")
+    label = fmt_direction(direction)
+    return f"{label}: {said}" if label else said
 
 
 def _suggestion(text: str | None) -> str | None:
@@ -155,6 +163,9 @@ def _suggestion(text: str | None) -> str | None:
 def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_filename: str,
                original_recipient: str | None = None) -> EmailView:
     plan = rep.coaching
+    verdict = rep.verdict
+    assert verdict is not None, "build_rep sets the verdict"
+    ink, bg = TONES[TARGET_TONES[plan.target.state if plan.target else "open"]]
     step = plan.next_step
     focus = None
     if step is not None:
@@ -177,14 +188,17 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
         period=_one_line(report.period.prose, NAME_CHARS),
         period_finished=report.period.finished,
         company=_one_line(settings.company or report.workspace_name, NAME_CHARS),
+        headline=_one_line(verdict.headline, HEADLINE_CHARS),
         best=best,
-        lift=_lift(rep.lift),
+        lift=_progress(verdict.direction, rep.lift),
         latest=fmt_decline(plan.decline),
-        rank_gap=fmt_rank_gap(plan.rank_gap),
-        target=fmt_target(plan.target),
+        rank_gap=fmt_rank_gap(verdict.rank_hint),
+        target=verdict.target_line,
+        target_ink=ink,
+        target_bg=bg,
         attempts=f"{rep.valid_count} valid of {rep.session_count} {sessions}",
         percentile=(f"{fmt_ordinal(rep.percentile)} percentile of everyone who practised"
-                    if rep.percentile is not None else None),
+                    if verdict.percentile_in_headline else None),
         session_count=rep.session_count,
         focus=focus,
         pdf_filename=pdf_filename,

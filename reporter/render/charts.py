@@ -105,6 +105,28 @@ def _text_box(x: float, y: float, text: str, size: float, anchor: str) -> Box:
     return (x0 - LABEL_PAD, y - ASCENT * size, x0 + width + LABEL_PAD, y + DESCENT * size)
 
 
+#: The least horizontal room between two attempts on the score chart, in chart units: three
+#: attempts on one day stay three points with readable labels, not one blot.
+POINT_GAP = 26.0
+
+
+def spread(xs: Sequence[float], low: float, high: float, gap: float) -> list[float]:
+    """Positions in time order moved apart to at least ``gap``, as little as possible, inside
+    [low, high]; evenly spaced by order when even that cannot fit them all."""
+    if len(xs) < 2:
+        return list(xs)
+    if gap * (len(xs) - 1) > high - low:
+        step = (high - low) / (len(xs) - 1)
+        return [low + step * i for i in range(len(xs))]
+    out = [max(low, xs[0])]
+    for x in xs[1:]:
+        out.append(max(x, out[-1] + gap))
+    out[-1] = min(out[-1], high)
+    for i in range(len(out) - 2, -1, -1):
+        out[i] = min(out[i], out[i + 1] - gap)
+    return out
+
+
 @dataclass(frozen=True)
 class ScorePoint:
     """One valid attempt on the score chart."""
@@ -262,7 +284,8 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
         return "".join(parts)
 
     ordered = sorted(points, key=lambda p: p.at)
-    coords = [(x_of(p.at), y_of(p.score)) for p in ordered]
+    xs = spread([x_of(p.at) for p in ordered], left + inset, plot_right - inset, POINT_GAP)
+    coords = [(x, y_of(p.score)) for x, p in zip(xs, ordered, strict=True)]
     if len(coords) > 1:
         path = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{accent}" '

@@ -34,6 +34,8 @@ REPS_COLUMNS: tuple[str, ...] = (
     "previous_best", "change_vs_previous", "rank_change", "is_new",
     # Added with needs attention: the reasons' codes joined with "; ", and the top severity.
     "attention", "severity",
+    # Added with the verdict: Exec's best on the assignment, when it differs from the period's.
+    "assignment_best",
 )
 SESSIONS_COLUMNS: tuple[str, ...] = (
     "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "score",
@@ -105,6 +107,7 @@ def _rep_row(rep: RepView) -> tuple[object, ...]:
         compared.is_new if compared else None,
         "; ".join(r.code for r in rep.attention),
         rep.severity,
+        target.assignment_best if target else None,
     )
 
 

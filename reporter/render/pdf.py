@@ -28,11 +28,14 @@ from reporter.files import atomic_write_bytes
 from reporter.format import (
     GRADE_LABELS,
     GRADE_SYMBOLS,
+    TONES,
     clip,
+    fmt_attempt_days,
     fmt_clock,
     fmt_comparison,
     fmt_day,
     fmt_decline,
+    fmt_direction,
     fmt_grade,
     fmt_grade_symbol,
     fmt_graded_good,
@@ -41,11 +44,9 @@ from reporter.format import (
     fmt_point_count,
     fmt_points,
     fmt_rank,
-    fmt_rank_gap,
     fmt_score,
     fmt_share,
     fmt_short_day,
-    fmt_target,
 )
 from reporter.render import charts
 from reporter.render.fetcher import AssetFetcher
@@ -144,6 +145,7 @@ class HeatmapGroup:
 @dataclass(frozen=True)
 class Heatmap:
     columns: tuple[Attempt, ...]
+    headings: tuple[str, ...]  # per column: "Nov 28", or "Nov 28, 2nd" on a day of several
     groups: tuple[HeatmapGroup, ...]
     hidden_columns: int  # older sessions left out to keep the table readable
 
@@ -161,8 +163,10 @@ def build_heatmap(rep: RepView) -> Heatmap:
     groups: dict[str, list[ItemRow]] = {}
     for row in rep.rubric:
         groups.setdefault(row.criterion, []).append(replace(row, grades=row.grades[start:]))
+    headings = fmt_attempt_days([a.created_at for a in columns])
     return Heatmap(
         columns=columns[start:],
+        headings=tuple(headings[start:]),
         groups=tuple(HeatmapGroup(c, tuple(rows)) for c, rows in groups.items()),
         hidden_columns=start,
     )
@@ -191,36 +195,6 @@ def moment_cards(rep: RepView) -> tuple[MomentCard, ...]:
     return tuple(cards)
 
 
-def summary_sentence(rep: RepView, report: ReportView) -> str:
-    """One plain sentence a rep reads first: how they did, whether they improved, whether
-    they slipped, and how close the next rank is. Every figure comes from the rep's view."""
-    name = rep.first_name
-    period = report.period
-    if not rep.has_valid_attempt:
-        tail = " yet" if not period.finished else ""
-        return f"{name}, you have no valid attempt at this scenario in {period.prose}{tail}."
-    plan = rep.coaching
-    best = f"{fmt_score(rep.best_score)} ({fmt_rank(rep.best_rank)})"
-    if rep.valid_count == 1:
-        text = (f"{name}, your one valid attempt scored {best}. A second attempt will show how "
-                f"you are progressing.")
-    elif rep.lift is not None and rep.lift > 0:
-        text = (f"{name}, you improved by {fmt_point_count(rep.lift)}, from "
-                f"{fmt_score(rep.first_score)} to a best of {best}, over {rep.valid_count} "
-                f"valid attempts.")
-    else:
-        text = f"{name}, your best of {best} came on your first valid attempt."
-    if plan.decline is not None:
-        text += f" Your latest scored {fmt_decline(plan.decline)}."
-    elif rep.valid_count > 1 and rep.lift is not None and rep.lift <= 0:
-        text += f" Your latest scored {fmt_score(rep.latest_score)}."
-    if plan.rank_gap is not None:
-        text += f" You are {fmt_rank_gap(plan.rank_gap)}."
-    if rep.percentile is not None:
-        text += f" That puts you in the {fmt_ordinal(rep.percentile)} percentile of the cohort."
-    return text
-
-
 def _score_points(rep: RepView) -> list[charts.ScorePoint]:
     return [charts.ScorePoint(a.created_at, a.score) for a in rep.attempts
             if a.is_valid and a.score is not None]
@@ -240,6 +214,8 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
     cohort = report.cohort
     author = brand.company or report.workspace_name
     points = _score_points(rep)
+    verdict = rep.verdict
+    assert verdict is not None, "build_rep sets the verdict"
     no_attempt = f"No valid attempt in {period.prose}{'' if period.finished else ' yet'}"
     return {
         "report": report,
@@ -257,10 +233,13 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
         "description": (f"Roleplay coaching report for {rep.name}, scenario "
                         f"{report.scenario.name}, period {period.prose}"),
         "created": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "summary": summary_sentence(rep, report),
+        "summary": verdict.headline,
+        "verdict": verdict,
+        "direction": fmt_direction(verdict.direction),
         "plan": rep.coaching,
         "step": rep.coaching.next_step,
-        "target_line": fmt_target(rep.coaching.target),
+        "target_line": verdict.target_line,
+        "target_state": rep.coaching.target.state if rep.coaching.target else None,
         "last_period_line": fmt_comparison(rep.comparison),
         "decline_line": fmt_decline(rep.coaching.decline),
         "progress_chart": Markup(charts.score_over_time(
@@ -301,7 +280,7 @@ def _assets(options: PdfOptions) -> _Assets:
 
 def _stylesheet_text(env: Environment, options: PdfOptions) -> str:
     return env.get_template(STYLESHEET_TEMPLATE).render(
-        accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()])
+        accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()], tones=TONES)
 
 
 BASE_URL = (BUNDLED_TEMPLATES / "report").as_uri() + "/"
