@@ -13,11 +13,13 @@ import pytest
 from reporter.format import RANK_LABELS, fmt_score
 from reporter.ranks import RANK_THRESHOLDS
 from reporter.render.charts import (
+    POINT_GAP,
     ScorePoint,
     cohort_histogram,
     histogram_description,
     score_chart_description,
     score_over_time,
+    spread,
     text_width,
 )
 
@@ -124,7 +126,8 @@ def test_point_labels_never_overlap_and_keep_best_and_latest(points: list[ScoreP
     circles = _circles(root)
     assert len(circles) == len(points)
     best = max(p.score for p in points)
-    latest = max(points, key=lambda p: p.at).score
+    # The latest: the last of the latest moment, as analytics' latest_attempt has it.
+    latest = [p for p in points if p.at == max(q.at for q in points)][-1].score
     last_x = max(x for x, _ in circles)
     assert any(_label_next_to(root, fmt_score(best), c) for c in circles)
     assert any(_label_next_to(root, fmt_score(latest), c) for c in circles if c[0] == last_x)
@@ -133,16 +136,17 @@ def test_point_labels_never_overlap_and_keep_best_and_latest(points: list[ScoreP
                for t in _texts(root, "point-label"))
 
 
-def test_a_crowded_label_moves_below_its_point_rather_than_vanishing() -> None:
+def test_attempts_an_hour_apart_are_two_points_with_two_labels() -> None:
+    # Two attempts an hour apart, half a point apart: side by side their labels would touch.
     points = [ScorePoint(datetime(2026, 10, 5, 9), 60.0),
-              ScorePoint(datetime(2026, 10, 5, 10), 64.0),
-              ScorePoint(datetime(2026, 10, 20, 9), 90.0)]
+              ScorePoint(datetime(2026, 10, 5, 10), 60.5),
+              ScorePoint(datetime(2026, 10, 20, 9), 64.0)]
     root = _root(score_over_time(points, START, END, ACCENT))
     texts = {t.text: t for t in _texts(root, "point-label")}
-    assert set(texts) == {fmt_score(60.0), fmt_score(64.0), fmt_score(90.0)}
-    (_, y60), (_, y64) = sorted(_circles(root))[:2]
-    assert float(texts[fmt_score(60.0)].get("y", "0")) > y60  # below its point
-    assert float(texts[fmt_score(64.0)].get("y", "0")) < y64
+    assert set(texts) == {fmt_score(60.0), fmt_score(64.0), fmt_score(60.5)}
+    (x60, _), (x605, _) = sorted(_circles(root))[:2]
+    assert x605 - x60 >= POINT_GAP - 0.01  # an hour apart, still two points
+    assert not _overlap(_box(texts[fmt_score(60.0)]), _box(texts[fmt_score(60.5)]))
 
 
 def test_spaced_out_attempts_are_all_labelled() -> None:
@@ -239,3 +243,20 @@ def test_histogram_describes_itself() -> None:
     assert histogram_description(scores, None) == "Best scores of 27 participants in 10-point bins."
     assert histogram_description([61.0], 61.0).startswith("Best scores of 1 participant in")
     assert _root(cohort_histogram([], None, ACCENT))[0].text == "No cohort scores yet."
+
+
+def test_three_attempts_on_one_day_are_three_labelled_points() -> None:
+    """Nov 28 three times, minutes apart: three circles apart and three readable labels."""
+    points = _points([61.0, 66.5, 72.0], datetime(2026, 10, 28, 9), timedelta(minutes=20))
+    root = _root(score_over_time(points, START, END, ACCENT, height=150))
+    xs = sorted(x for x, _ in _circles(root))
+    assert all(b - a >= POINT_GAP - 0.01 for a, b in zip(xs, xs[1:], strict=False))
+    labels = {t.text for t in _texts(root, "point-label")}
+    assert labels == {fmt_score(p.score) for p in points}
+
+
+def test_spread_keeps_time_order_and_the_plot() -> None:
+    assert spread([10.0, 10.0, 10.0], 0.0, 100.0, 20.0) == [10.0, 30.0, 50.0]
+    assert spread([100.0, 100.0], 0.0, 100.0, 20.0) == [80.0, 100.0]  # pushed back from the edge
+    assert spread([0.0, 50.0], 0.0, 100.0, 20.0) == [0.0, 50.0]  # far apart: untouched
+    assert spread([5.0] * 6, 0.0, 50.0, 20.0) == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]  # by order

@@ -22,6 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from reporter.analytics.verdict import verdict_for
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -37,7 +38,7 @@ from reporter.deliver.outbox import (
 )
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.render.templates import TemplateFailure
-from reporter.views import RankGap, ReportView, Target
+from reporter.views import NextStep, RankGap, ReportView, Target
 from tests.conftest import REJECTED, Recorder, free_port
 from tests.sample_views import sample_report
 
@@ -177,8 +178,14 @@ def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Pat
 
 
 def test_a_step_without_a_suggested_phrasing_has_no_try_line(tmp_path: Path) -> None:
-    """Bob's next step rests on the evaluator's feedback: no "Try instead" is made up."""
-    run = make_run(tmp_path)
+    """A next step that rests on the evaluator's feedback: no "Try instead" is made up."""
+    report = sample_report()
+    bob = next(r for r in report.reps if r.email == "bob@acme.test")
+    step = NextStep("focus", "feedback", "Discovery", "Current process", "mid", None, None,
+                    "Work on current process.", None, None)
+    bob = replace(bob, coaching=replace(bob.coaching, next_step=step))
+    run = make_run(tmp_path, replace(report, reps=tuple(
+        bob if r.email == bob.email else r for r in report.reps)))
     text, html, _ = parts(by_email(build(run))["bob@acme.test"])
     assert "Your one thing for next time: Discovery › Current process" in text
     assert "Why:         Work on current process." in text
@@ -193,6 +200,7 @@ def test_a_decline_a_rank_gap_and_a_target_are_said(tmp_path: Path) -> None:
                                  False, 5.0, True),
                    rank_gap=RankGap("silver", 4.5))
     fatima = replace(fatima, coaching=plan)
+    fatima = replace(fatima, verdict=verdict_for(fatima, report.period))
     run = make_run(tmp_path, replace(report, reps=tuple(
         fatima if r.email == fatima.email else r for r in report.reps)))
     text, html, _ = parts(by_email(build(run))["fatima@acme.test"])
@@ -221,10 +229,17 @@ def test_hostile_text_is_escaped_in_html_and_literal_in_text(tmp_path: Path) -> 
     assert text.startswith('Hi =HYPERLINK("http://x","y"),')
     assert "Hi =HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)," in html
     text, html, _ = parts(messages["fatima@acme.test"])
+    assert "Hi فاطمة," in text
+    report = sample_report()
+    fatima = next(r for r in report.reps if r.email == "fatima@acme.test")
+    fatima = replace(fatima, coaching=replace(fatima.coaching, next_step=replace(
+        fatima.coaching.next_step, why='See <img src="file:///etc/passwd"> here.')))
+    run = make_run(tmp_path / "hostile", replace(report, reps=tuple(
+        fatima if r.email == fatima.email else r for r in report.reps)))
+    text, html, _ = parts(by_email(build(run))["fatima@acme.test"])
     assert '<img src="file:///etc/passwd">' in text  # text is shown as text, never rendered
     assert "<img" not in html and "<link" not in html and "<style>body" not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
-    assert "Hi فاطمة," in text
 
 
 def test_header_injection_through_a_name_is_impossible(tmp_path: Path) -> None:

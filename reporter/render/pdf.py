@@ -69,7 +69,7 @@ MOMENTS_PAGE_BUDGET = 2600
 MOMENT_CARD_COST = 220
 QUOTE_CHARS = 260
 # Low enough that "Where you stand" still fits on page 1 under the next step.
-PROGRESS_CHART_HEIGHT = 150
+PROGRESS_CHART_HEIGHT = 125
 FEEDBACK_CHARS = 300
 
 
