@@ -485,3 +485,33 @@ def test_custom_properties_are_inlined_only_when_that_changes_nothing() -> None:
         ":root { --a: #123; --b: var(--a) } p { color: var(--b) }",  # a definition uses var()
     ):
         assert inline_custom_properties(unchanged) == unchanged
+
+
+def test_page_one_holds_where_you_stand_for_the_longest_inputs(renderer: PdfRenderer) -> None:
+    """The longest name, headline, target line and quotes the data can produce (quotes are
+    clipped at 200 characters on page 1): the headline, the tiles, the one thing and "Where you
+    stand" still share page 1."""
+    from reporter.analytics.verdict import verdict_for
+    from reporter.views import NextStep, RankGap, Target
+
+    long_words = ("Because we have never really measured what a late shipment costs us, "
+                  "I would honestly have to go back to the operations team and the finance "
+                  "people before I could give you any kind of number for that, sorry. " * 3)
+    step = NextStep("focus", "suggestion", "Qualification and commercial discovery",
+                    "Quantifying the business impact of the current process", "bad",
+                    long_words, long_words, long_words, AMELIE.latest.created_at, "s1")
+    target = Target("past_due", "silver", AMELIE.latest.created_at, False, None, True,
+                    reached=True, attempts_left=3, assignment_best=88.1)
+    plan = replace(AMELIE.coaching, next_step=step, target=target,
+                   rank_gap=RankGap("gold", 4.9))
+    rep = replace(AMELIE, name="Maximiliana-Alexandrina Oyelaran-Vandenberghe Østergaard",
+                  first_name="Maximiliana-Alexandrina", coaching=plan, latest_score=79.1,
+                  best_score=85.1, best_rank="silver")
+    rep = replace(rep, verdict=verdict_for(rep, REPORT.period))
+    assert rep.verdict is not None and len(rep.verdict.headline) > 190  # three lines
+    pdf, pages = renderer.render(REPORT, rep)
+    first = _flat(_reader(pdf).pages[0].extract_text())
+    for part in ("Maximiliana-Alexandrina, your best", "YOUR ONE THING FOR NEXT TIME",
+                 "Where you stand", "percentile", "Past due since"):
+        assert part in first, part
+    assert pages <= 4
