@@ -526,3 +526,24 @@ def test_the_configured_templates_reach_the_emails_and_errors_are_one_line(tmp_p
         build(run, templates_dir=broken.parent)
     assert str(info.value).startswith("template error (email/body.txt, line 1): ")
     assert info.value.exit_code == 2 and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("status", "state"), [
+    ("completed", "met"), ("in_progress", "open"), ("past_due", "past_due"),
+    ("did_not_pass", "did_not_pass")])
+def test_the_target_has_the_pdfs_colours(tmp_path: Path, status: str, state: str) -> None:
+    from reporter.format import TARGET_TONES, TONES
+
+    report = sample_report()
+    amelie = next(r for r in report.reps if r.email == "amelie@acme.test")
+    target = Target(status, "silver", datetime(2026, 10, 31, tzinfo=UTC), status == "completed",
+                    None, status == "past_due", reached=True)
+    amelie = replace(amelie, coaching=replace(amelie.coaching, target=target))
+    amelie = replace(amelie, verdict=verdict_for(amelie, report.period))
+    run = make_run(tmp_path, replace(report, reps=tuple(
+        amelie if r.email == amelie.email else r for r in report.reps)))
+    text, html, _ = parts(by_email(build(run))["amelie@acme.test"])
+    ink, bg = TONES[TARGET_TONES[state]]
+    assert amelie.verdict is not None and amelie.verdict.headline in text  # the PDF's sentence
+    assert f"background:{bg};color:{ink}" in html
+    assert amelie.verdict is not None and amelie.verdict.target_line in html.replace("&#39;", "'")

@@ -515,3 +515,35 @@ def test_page_one_holds_where_you_stand_for_the_longest_inputs(renderer: PdfRend
                  "Where you stand", "percentile", "Past due since"):
         assert part in first, part
     assert pages <= 4
+
+
+def test_attempts_on_one_day_get_headings_that_tell_them_apart(renderer: PdfRenderer) -> None:
+    day = AMELIE.rubric_sessions[0].created_at
+    same_day = tuple(replace(a, created_at=day.replace(hour=9 + i))
+                     for i, a in enumerate(AMELIE.rubric_sessions[:3]))
+    rep = replace(AMELIE, rubric_sessions=same_day + AMELIE.rubric_sessions[3:])
+    html = renderer.html(REPORT, rep)
+    stamp = f"{day:%b} {day.day}"
+    for n in ("1st", "2nd", "3rd"):
+        assert f"<th>{stamp}, {n}<br>" in html
+
+
+def test_one_graded_session_is_never_again_and_again(renderer: PdfRenderer) -> None:
+    one = renderer.html(REPORT, BOB)
+    assert "again and again" not in one and "in your one graded session" in one
+    assert "again and again" in renderer.html(REPORT, AMELIE)
+
+
+def test_a_step_without_phrasing_or_feedback_stands_on_its_own(renderer: PdfRenderer) -> None:
+    from reporter.views import NextStep
+
+    bare = NextStep("focus", "feedback", "Discovery", "Budget", "bad", None, None, None,
+                    AMELIE.latest.created_at, None)
+    html = renderer.html(REPORT, replace(AMELIE, coaching=replace(AMELIE.coaching,
+                                                                  next_step=bare)))
+    assert "feedback above" not in html
+    assert "left no phrasing or feedback" in html
+    keep = replace(bare, kind="keep", grade="good")
+    html = renderer.html(REPORT, replace(AMELIE, coaching=replace(AMELIE.coaching,
+                                                                  next_step=keep)))
+    assert "Graded good every time it was graded" in html  # never an empty card
