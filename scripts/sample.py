@@ -1,10 +1,12 @@
 """Regenerate the README's pictures from the demo: ``make sample``.
 
 Runs ``reporter demo`` (with the example config's ``[teams]``) into a temporary folder, then
-turns page 1 of five reports into PNGs in ``examples/``: the report the demo tells a newcomer
-to open first (``sample-report.png``) and four contrasting reps (an improver, a decliner, a rep
-with one attempt, a past-due rep with no valid attempt); and every page of one team's report
-(``team-report-<page>.png``), a team whose pages carry none of the sandbox's hostile texts.
+turns page 1 of seven reports into PNGs in ``examples/``: the report the demo tells a newcomer
+to open first (``sample-report.png``) and six contrasting reps (an improver, a decliner, a rep
+with one attempt, a past-due rep with no valid attempt, a rep whose target Exec counts met
+from an earlier month, and a rep whose latest fell below a best that had risen); and every
+page of one team's report (``team-report-<page>.png``), a team whose pages carry none of the
+sandbox's hostile texts.
 ``examples/samples.json`` records which reps and team they are and the sha256 of the report
 templates they were drawn with; a test fails when the templates change and the pictures do not.
 
@@ -103,7 +105,16 @@ def main() -> int:
             "rep-past-due.png": _pick(
                 reps, lambda r: r.valid_count == 0 and bool(r.coaching.target)
                 and r.coaching.target.past_due, lambda r: r.session_count, hostile),
+            "rep-met-earlier.png": _pick(
+                reps, lambda r: bool(r.coaching.target) and r.coaching.target.met
+                and r.coaching.target.reached is False, lambda r: r.valid_count, hostile),
         }
+        # Slipping after a rise (the best above the first, the latest well below the best),
+        # another rep than the decliner and the met-earlier one when the demo has one.
+        taken = {r.email for r in samples.values()}
+        samples["rep-fell-below-best.png"] = _pick(
+            reps, lambda r: r.trend == "slipping" and (r.lift or 0) > 0,
+            lambda r: (r.email not in taken) + (r.lift or 0) / 100, hostile)
         for name, rep in samples.items():
             _page_one(run_dir / "reps" / f"{rep.slug}.pdf", EXAMPLES / name)
             print(f"examples/{name}: {rep.name}")
