@@ -29,6 +29,10 @@ def test_days_minutes_ranks_and_grades():
 
 
 def test_every_output_uses_the_same_rules():
-    """The chart labels and the CSV numbers are the formatting module's, not a copy."""
-    assert charts.fmt_score is fmt.fmt_score
+    """A score reads the same on the chart as in the text ("91.0", never "91"), and the CSV
+    writes the formatting module's numbers."""
+    at = datetime(2026, 10, 3, 14, 5, tzinfo=UTC)
+    svg = charts.score_over_time([charts.ScorePoint(at, 91.0)], at.replace(day=1),
+                                 at.replace(day=30), "#1f6feb")
+    assert f">{fmt.fmt_score(91.0)}</text>" in svg and ">91</text>" not in svg
     assert csv_export.field(68.456) == fmt.csv_number(68.456) == "68.46"
