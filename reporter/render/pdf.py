@@ -91,6 +91,14 @@ class Branding:
             raise ValueError(f"logo file not found: {self.logo}")
 
 
+def check_language(tag: str) -> str:
+    """``tag`` if it is a language tag (BCP 47: en, fr-CA), else ValueError: the PDFs' /Lang
+    and the emails' ``lang`` both print it."""
+    if not isinstance(tag, str) or not _LANGUAGE.fullmatch(tag):
+        raise ValueError(f"language must be a language tag like en or fr-CA, got {tag!r}")
+    return tag
+
+
 @dataclass(frozen=True)
 class PdfOptions:
     paper: str = "A4"  # "A4" | "letter"
@@ -104,9 +112,7 @@ class PdfOptions:
     def __post_init__(self) -> None:
         if str(self.paper).lower() not in PAPER_SIZES:
             raise ValueError(f"paper must be A4 or letter, got {self.paper!r}")
-        if not _LANGUAGE.fullmatch(self.language):
-            raise ValueError(f"language must be a language tag like en or fr-CA, "
-                             f"got {self.language!r}")
+        check_language(self.language)
 
     @property
     def pdf_variant(self) -> str | None:
