@@ -8,7 +8,8 @@ process pool against one process, in one run.
    configuration for every report: the baseline) and by one warmed-up ``PdfRenderer`` (what a
    pool worker does), interleaved so machine noise hits both alike. CPU is this process's
    ``time.process_time``; the ratio is of the medians. ``--steps`` adds the renderer with each
-   optimisation left out, to show what each one buys.
+   optimisation left out, to show what each one buys; ``--tagging`` adds the renderer with
+   PDF/UA tagging off (``tagged_pdf = false``), to show what tagging costs.
 2. The pool. ``--reps`` reports (the sample reps cycled with fresh slugs, so the mix keeps the
    empty, CJK and Arabic cases) through ``PdfRenderPool`` with 1, 2 and N processes (1: this
    process, on a thread; more: that many worker processes). The wall time runs from creating
@@ -58,8 +59,11 @@ def build_report(count: int) -> ReportView:
     return replace(base, reps=tuple(reps))
 
 
+UNTAGGED = "optimised, untagged"
+
+
 def cpu_per_report(report: ReportView, reps: list[RepView], options: PdfOptions, rounds: int,
-                   steps: bool) -> dict[str, tuple[float, float]]:
+                   steps: bool, tagging: bool = False) -> dict[str, tuple[float, float]]:
     """Median (CPU ms, wall ms) per report for each variant, measured interleaved."""
     renderer = PdfRenderer(options)
     renderer.warm_up()
@@ -91,6 +95,10 @@ def cpu_per_report(report: ReportView, reps: list[RepView], options: PdfOptions,
         variants["+ tinyhtml5 pattern cache"] = without(1)
         variants["+ custom properties inlined"] = without(2)
     variants["optimised (PdfRenderer)"] = lambda rep: renderer.render(report, rep)
+    if tagging:
+        untagged = PdfRenderer(replace(options, tagged=not options.tagged))
+        untagged.warm_up()
+        variants[UNTAGGED] = lambda rep: untagged.render(report, rep)
     cpu: dict[str, list[float]] = {name: [] for name in variants}
     wall: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
@@ -155,6 +163,8 @@ def main() -> None:
                         help="times each pool configuration runs (interleaved; median shown)")
     parser.add_argument("--steps", action="store_true",
                         help="also time the renderer with each optimisation left out")
+    parser.add_argument("--tagging", action="store_true",
+                        help="also time the renderer with PDF/UA tagging off")
     parser.add_argument("--transcripts", action="store_true")
     args = parser.parse_args()
     options = PdfOptions(transcripts=args.transcripts)
@@ -167,12 +177,15 @@ def main() -> None:
         typical = [rep for rep in sample.reps if probe.render(sample, rep)[1] == 3]
         print(f"\nCPU per report: {len(typical)} typical 3-page reps "
               f"({', '.join(r.first_name for r in typical)}) x {args.rounds} rounds, interleaved")
-        figures = cpu_per_report(sample, typical, options, args.rounds, args.steps)
+        figures = cpu_per_report(sample, typical, options, args.rounds, args.steps, args.tagging)
         base_cpu, _ = figures["straightforward (baseline)"]
         for name, (cpu_ms, wall_ms) in figures.items():
             print(f"  {name:28s} CPU {cpu_ms:6.1f} ms/report   wall {wall_ms:6.1f} ms/report   "
                   f"CPU ratio {cpu_ms / base_cpu:.3f}")
         print(f"  optimised / baseline CPU: {figures['optimised (PdfRenderer)'][0] / base_cpu:.3f}")
+        if args.tagging:
+            print(f"  tagged / untagged CPU: "
+                  f"{figures['optimised (PdfRenderer)'][0] / figures[UNTAGGED][0]:.3f}")
 
     if args.reps:
         report = build_report(args.reps)

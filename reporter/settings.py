@@ -31,7 +31,7 @@ from reporter.deliver.outbox import EmailSettings, parse_address
 from reporter.deliver.smtp import SmtpSettings
 from reporter.exec_api import DAILY_LIMIT, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
-from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions
+from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions, check_language
 from reporter.views import Manager
 
 DEFAULT_OUT = Path("output")
@@ -247,7 +247,7 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
         options = PdfOptions(paper=paper,
                              transcripts=bool(flags.transcripts or cfg.get("transcripts", False)),
                              branding=branding, templates_dir=templates,
-                             language=cfg.get("language") or PdfOptions.language,
+                             language=_language(cfg),
                              tagged=bool(cfg.get("tagged_pdf", True)))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
@@ -266,6 +266,14 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
         pdf_options=options,
         out=flags.out or cfg.resolve_path(cfg.get("out")) or DEFAULT_OUT,
     )
+
+
+def _language(cfg: FileConfig) -> str:
+    """The configured ``language`` (the PDFs' and the emails'), checked, or the default."""
+    try:
+        return check_language(cfg.get("language") or PdfOptions.language)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def team_specs(cfg: FileConfig) -> tuple[TeamSpec, ...]:
@@ -307,6 +315,7 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         subject_prefix=e.get("subject_prefix"),
         templates_dir=cfg.resolve_path(cfg.get("templates")),
         company=cfg.branding.get("company"),
+        language=_language(cfg),
     )
     smtp = None
     if flags.send:

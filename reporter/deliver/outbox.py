@@ -50,6 +50,7 @@ from reporter.format import (
     fmt_score,
     fmt_severity,
 )
+from reporter.render.pdf import PdfOptions
 from reporter.render.team_pdf import change_heading, step_text, team_summary, vs_previous
 from reporter.render.templates import environment, template_errors
 from reporter.views import Manager, ReportView, RepView
@@ -90,6 +91,8 @@ class EmailSettings:
     subject_prefix: str | None = None
     templates_dir: Path | None = None  # holds email/*.txt|html that replace the bundled ones
     company: str | None = None
+    # The HTML part's lang, for screen readers: the configured language, as the PDFs have it.
+    language: str = PdfOptions.language
 
 
 # -- view model for the templates ---------------------------------------------------------
@@ -129,6 +132,7 @@ class EmailView:
     focus: StepView | None
     pdf_filename: str
     original_recipient: str | None  # set on a --to-override trial
+    language: str  # the HTML part's lang
 
 
 def _one_line(text: str | None, limit: int) -> str:
@@ -203,6 +207,7 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
         focus=focus,
         pdf_filename=pdf_filename,
         original_recipient=original_recipient,
+        language=settings.language,
     )
 
 
@@ -451,6 +456,7 @@ class DigestView:
     pdf_filename: str
     xlsx_filename: str | None
     original_recipient: str | None
+    language: str  # the HTML part's lang
 
 
 def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
@@ -478,6 +484,7 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
+        language=settings.language,
     )
 
 

@@ -92,6 +92,14 @@ class Branding:
             raise ValueError(f"logo file not found: {self.logo}")
 
 
+def check_language(tag: str) -> str:
+    """``tag`` if it is a language tag (BCP 47: en, fr-CA), else ValueError: the PDFs' /Lang
+    and the emails' ``lang`` both print it."""
+    if not isinstance(tag, str) or not _LANGUAGE.fullmatch(tag):
+        raise ValueError(f"language must be a language tag like en or fr-CA, got {tag!r}")
+    return tag
+
+
 @dataclass(frozen=True)
 class PdfOptions:
     paper: str = "A4"  # "A4" | "letter"
@@ -105,14 +113,46 @@ class PdfOptions:
     def __post_init__(self) -> None:
         if str(self.paper).lower() not in PAPER_SIZES:
             raise ValueError(f"paper must be A4 or letter, got {self.paper!r}")
-        if not _LANGUAGE.fullmatch(self.language):
-            raise ValueError(f"language must be a language tag like en or fr-CA, "
-                             f"got {self.language!r}")
+        check_language(self.language)
 
     @property
     def pdf_variant(self) -> str | None:
         """WeasyPrint's ``pdf_variant``: PDF/UA-1 when tagged."""
         return PDF_UA if self.tagged else None
+
+    @property
+    def finisher(self) -> Callable[[Any, Any], None] | None:
+        """WeasyPrint's ``finisher``: what tagging needs after WeasyPrint is done, or None."""
+        return scope_table_headers if self.tagged else None
+
+
+def scope_table_headers(document: Any, pdf: Any) -> None:
+    """Give every /TH of a tagged PDF the /Scope its HTML ``scope`` attribute says.
+
+    WeasyPrint 70 tags each ``th`` as a /TH with an /ID, and lists in each /TD's /Headers the
+    row headers (``scope="row"``) and column headers (any other ``th``) of its cell, but it
+    writes no /Scope on the /TH (Kozea/WeasyPrint#2508, open). PDF/UA-1 7.5 asks header cells
+    for /Scope unless /Headers and /IDs settle the table; checkers that look at the header
+    cells (pdfua's UA-15-003) and screen readers that walk them by row or column cannot tell a
+    row header from a column header without it. WeasyPrint keeps each cell's structure
+    element on the cell's box (``box.mark``) once tagged, so this sets /Scope there, with the
+    rule WeasyPrint used for /Headers: /Row for ``scope="row"``, /Column otherwise. If a
+    later WeasyPrint stops keeping them there this changes nothing, and the accessibility
+    test, which runs an independent checker, says so.
+    """
+    import pydyf
+
+    for page in document.pages:
+        page_box = getattr(page, "_page_box", None)
+        if page_box is None:
+            return
+        for box in page_box.descendants():
+            mark = getattr(box, "mark", None)
+            if box.element_tag != "th" or box.element is None or not isinstance(
+                    mark, pydyf.Dictionary) or mark.get("S") != "/TH":
+                continue
+            attributes = mark.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+            attributes["Scope"] = "/Row" if box.element.get("scope") == "row" else "/Column"
 
 
 @dataclass(frozen=True)
@@ -305,7 +345,7 @@ def render_straightforward(report: ReportView, rep: RepView, options: PdfOptions
                      font_config=font_config)
     pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet], font_config=font_config,
-        pdf_variant=options.pdf_variant)
+        pdf_variant=options.pdf_variant, finisher=options.finisher)
     return pdf
 
 
@@ -509,6 +549,7 @@ class PdfRenderer:
             string=inlined, base_url=self.base_url, url_fetcher=self.fetcher,
             font_config=self.font_config)
         self.variant = options.pdf_variant
+        self.finisher = options.finisher
         self.lean_html = None if _LISTS_OR_NOTES.search(css_text) else _lean_html_class()
 
     def html(self, report: ReportView, rep: RepView) -> str:
@@ -529,7 +570,8 @@ class PdfRenderer:
                       else HTML)
         document = html_class(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
             stylesheets=[stylesheet], font_config=self.font_config, pdf_variant=self.variant)
-        return document.write_pdf(pdf_variant=self.variant), len(document.pages)
+        return (document.write_pdf(pdf_variant=self.variant, finisher=self.finisher),
+                len(document.pages))
 
     def warm_up(self) -> None:
         """Load Pango and the Latin, Arabic and CJK fonts, regular and bold, before the first

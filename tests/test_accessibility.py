@@ -1,0 +1,200 @@
+"""Accessibility of what a rep and a manager receive, checked by a checker we did not write.
+
+``reporter demo`` runs once for this module. Every PDF it writes (the reps' reports, team.pdf
+and the teams' reports) goes through pdfua (PyPI: the machine-checkable part of PDF/UA-1), and
+any finding fails the test unless README.md lists its rule among the known gaps, with the
+upstream issue that causes it. What pdfua cannot run on these files (its heading rule) is
+checked here on the structure tree: one H1, no heading level skipped, no empty heading. The
+emails' HTML parts must name their language and title and mark layout tables as such.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from email import policy
+from email.parser import BytesParser
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pdfua import Severity, validate
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
+
+from reporter.render.pdf import PdfOptions, PdfRenderer
+from tests.sample_views import sample_report
+from tests.test_commands import invoke
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+EXAMPLE_CONFIG = ROOT / "examples" / "reporter.toml"
+GAPS = re.compile(r"<!-- a11y-gaps:start -->(.*?)<!-- a11y-gaps:end -->", re.S)
+CHECKER = re.compile(r"<!-- a11y-checker:start -->(.*?)<!-- a11y-checker:end -->", re.S)
+RULE = re.compile(r"\bUA-\d\d-\d\d\d\b")
+UPSTREAM = re.compile(r"\b[\w.-]+/[\w.-]+#\d+\b")
+HEADING = re.compile(r"/H([1-6])$")
+
+
+def known_gaps() -> dict[str, str]:
+    """{rule id: the README's line for it}: each line of the known-gaps list that names a
+    pdfua rule must also name the upstream issue (``owner/repo#n``) behind it."""
+    [block] = GAPS.findall(README.read_text(encoding="utf-8"))
+    gaps: dict[str, str] = {}
+    for line in (ln for ln in block.split("\n- ") if RULE.search(ln)):
+        assert UPSTREAM.search(line), f"a known gap without its upstream issue: {line!r}"
+        gaps.update(dict.fromkeys(RULE.findall(line), line))
+    return gaps
+
+
+def checker_cannot_run() -> set[str]:
+    """The pdfua rules README.md says stop without a verdict on these files, and why."""
+    [block] = CHECKER.findall(README.read_text(encoding="utf-8"))
+    return set(RULE.findall(block))
+
+
+def unexplained(pdf: Path) -> list[str]:
+    """Errors and warnings the README does not list as a known gap, and rules that did not
+    run that it does not list as the checker's."""
+    report = validate(str(pdf))
+    gaps, stopped = known_gaps(), checker_cannot_run()
+    out = [f"{pdf.name}: {f.rule_id} {f.severity.name}: {f.message} ({f.location.describe()})"
+           for f in report.findings if f.severity >= Severity.WARNING and f.rule_id not in gaps]
+    out += [f"{pdf.name}: {o.rule_id} did not run: {o.skipped_reason}"
+            for o in report.outcomes if o.skipped_reason and o.rule_id not in stopped]
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("a11y")
+    result = invoke("demo", "--out", out / "demo", "--jobs", "2", "--config", EXAMPLE_CONFIG)
+    assert result.exit_code == 0, result.output
+    [manifest] = list((out / "demo").rglob("manifest.json"))
+    return manifest.parent
+
+
+def pdfs(demo: Path) -> list[Path]:
+    found = sorted(demo.glob("reps/*.pdf")) + sorted(demo.rglob("team.pdf"))
+    assert len(found) > 30 and demo / "team.pdf" in found
+    return found
+
+
+def test_every_report_of_the_demo_passes_the_independent_checker(demo: Path) -> None:
+    problems = [p for pdf in pdfs(demo) for p in unexplained(pdf)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checker_catches_what_the_reports_avoid(tmp_path: Path) -> None:
+    """The gate is live: a layout table and an element painted with ``opacity`` (which
+    WeasyPrint draws as a group outside any marked content) are each reported."""
+    renderer = PdfRenderer(PdfOptions())
+    html = ('<html lang="en"><head><title>t</title></head><body><h1>t</h1>'
+            '<table><tr><td>Best score</td><td>71.2</td></tr></table>'
+            '<p style="opacity: 0.5">faded</p></body></html>')
+    pdf, _ = renderer.pdf(html)
+    (tmp_path / "bad.pdf").write_bytes(pdf)
+    rules = {f.rule_id for f in validate(str(tmp_path / "bad.pdf")).findings}
+    assert {"UA-15-003", "UA-01-003"} <= rules
+
+
+def _elements(reader: PdfReader) -> list[DictionaryObject]:
+    """Every structure element of ``reader``, in the order of the tree (the reading order)."""
+    out: list[DictionaryObject] = []
+
+    def walk(node: Any) -> None:
+        node = node.get_object()
+        if isinstance(node, ArrayObject):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, DictionaryObject) and "/S" in node:
+            out.append(node)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"])
+    return out
+
+
+def _marks_content(node: Any) -> bool:
+    node = node.get_object()
+    if isinstance(node, int):
+        return True
+    if isinstance(node, ArrayObject):
+        return any(_marks_content(k) for k in node)
+    return isinstance(node, DictionaryObject) and "/K" in node and _marks_content(node["/K"])
+
+
+def test_headings_one_h1_in_order_none_empty(demo: Path) -> None:
+    """What pdfua's UA-14-001 would check and more: a reader's heading list starts at the
+    one H1 (the rep's or team's name) and goes down one level at a time."""
+    for pdf in pdfs(demo):
+        reader = PdfReader(pdf)
+        headings = [(int(m[1]), e) for e in _elements(reader)
+                    if (m := HEADING.match(str(e["/S"])))]
+        levels = [level for level, _ in headings]
+        assert levels[0] == 1 and levels.count(1) == 1, (pdf.name, levels)
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (pdf.name, levels)
+        assert all(_marks_content(e["/K"]) for _, e in headings if "/K" in e), pdf.name
+        root = reader.trailer["/Root"]
+        assert str(root["/Lang"]) == "en" and root["/ViewerPreferences"]["/DisplayDocTitle"]
+        assert reader.metadata and reader.metadata.title
+
+
+def test_header_cells_say_whether_they_head_a_row_or_a_column() -> None:
+    """WeasyPrint 70 writes no /Scope (Kozea/WeasyPrint#2508); the renderer's finisher adds it
+    from the HTML: the rubric's items are row headers, its sessions column headers."""
+    report = sample_report()
+    rep = next(r for r in report.reps if r.email == "amelie@acme.test")
+    pdf, _ = PdfRenderer(PdfOptions()).render(report, rep)
+    cells = [e for e in _elements(PdfReader(io.BytesIO(pdf))) if e["/S"] == "/TH"]
+    scopes = [str(e["/A"]["/Scope"]) for e in cells]
+    assert "/Row" in scopes and "/Column" in scopes and len(scopes) == len(cells)
+
+
+class _Html(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.title = ""
+        self.in_title = False
+        self.tables: list[dict[str, Any]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        self.in_title = tag == "title"
+        if tag == "table":
+            self.tables.append({"role": a.get("role"), "th": []})
+        if tag == "th" and self.tables:
+            self.tables[-1]["th"].append(a.get("scope"))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_title = self.in_title and tag != "title"
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+
+
+def test_email_html_names_its_language_and_title_and_marks_layout_tables(demo: Path) -> None:
+    """A layout table is role=presentation with no header cell; a data table (the digest's
+    needs-attention list) has header cells with a scope."""
+    emails = sorted((demo / "outbox").rglob("*.eml"))
+    assert any("teams" in e.parts for e in emails) and len(emails) > 30
+    for eml in emails:
+        msg = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+        part = msg.get_body(preferencelist=("html",))
+        assert part is not None, eml.name
+        page = _Html()
+        page.feed(part.get_content())
+        assert page.lang == "en" and page.title.strip(), eml.name
+        for table in page.tables:
+            if table["role"] == "presentation":
+                assert not table["th"], eml.name
+            else:
+                assert table["th"] and all(table["th"]), eml.name
