@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 # Tests and `make sample` read the PDFs back as text and pictures (pdftotext, pdftoppm).
 TEST_PACKAGES := poppler-utils
 
-.PHONY: demo test sample lint system-deps test-system-deps apt-packages setup setup-test clean
+.PHONY: demo test test-floors sample lint system-deps test-system-deps apt-packages setup setup-test clean
 
 demo: setup
 	$(BIN)/reporter demo --config examples/reporter.toml
@@ -22,6 +22,18 @@ test: setup-test
 	$(BIN)/ruff check reporter tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The dependency floors of pyproject.toml are versions that work: a fresh venv with every
+# dependency at exactly its floor (scripts/floors.py) runs the fast tests. CI runs it after `test`.
+FLOORS := .venv-floors
+test-floors: test-system-deps | $(BIN)/python
+	rm -rf $(FLOORS)
+	$(PYTHON) -m venv $(FLOORS)
+	$(FLOORS)/bin/python -m pip install -q --upgrade pip
+	$(BIN)/python scripts/floors.py > $(FLOORS)/constraints.txt
+	$(FLOORS)/bin/python -m pip install -q -c $(FLOORS)/constraints.txt -e '.[test]'
+	$(FLOORS)/bin/python -m pytest -q -m 'not slow' -p no:cacheprovider
+	$(BIN)/python -m pip install -q -e '.[test]'
 
 # The README's pictures (examples/*.png) from the demo's reports; a test fails when the report
 # templates change and this was not run.
@@ -66,4 +78,4 @@ setup: system-deps $(VENV)/.installed
 setup-test: test-system-deps $(VENV)/.installed-test
 
 clean:
-	rm -rf $(VENV) output build *.egg-info
+	rm -rf $(VENV) $(FLOORS) output build *.egg-info
