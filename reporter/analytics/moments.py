@@ -3,6 +3,7 @@ and the transcript they are highlighted in."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +15,35 @@ from reporter.views import Attempt, Moment, TranscriptLine, TranscriptView
 _SPEAKERS = {"user": "rep", "ai": "buyer"}
 _SALIENCE_ORDER = {"high": 0, "mid": 1, "low": 2}
 _GRADE_ORDER = {"bad": 0, "mid": 1, "good": 2, "not_relevant": 3}
+
+# What is not speech: a tag (<img ...>, </b>, <!-- ...), a URL or a bare domain path, a call
+# written as code (alert(1), SUM(A1)), code punctuation, a formula's lead character.
+_MARKUP = re.compile(r"<\s*[/!?]?\s*[A-Za-z][^<>]*>|&[A-Za-z]+;|&#\d+;")
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.\S+|\bmailto:", re.IGNORECASE)
+_CODE = re.compile(r"[A-Za-z_][\w.]*\([^()]*\)|[{}`]|=>|==|&&|\|\||;\s*$|\$\{")
+_FORMULA = re.compile(r"^\s*(?:[=@]|[+-]\s*[\d(=@])")
+#: A "word" this long (no space in it) is an identifier, a hash or a pasted blob, not speech.
+_LONGEST_WORD = 40
+
+
+def is_speech(text: str | None) -> bool:
+    """Whether a quote reads as something a person said on a call, so it may stand as a
+    rep's "one thing", a quoted moment or the team's coaching example.
+
+    Exec passes through whatever the transcript or the evaluator held, and that can be an
+    HTML tag (``<link ...>``, ``<img ... onerror=...>``), a URL, code or a spreadsheet formula
+    (``=HYPERLINK(...)``, ``@SUM(A1)``, ``+1``). Such a text is still shown, escaped, where it
+    belongs, but advice built on it ("rethink <img src=x>") reads as a bug. False for blank
+    text, text with no letter at all, and any of those shapes; True otherwise. The test is a
+    shape, not a parser: a rep who says "see you at 3 (ish)" is speech, "alert(1)" is not.
+    """
+    if text is None or not text.strip():
+        return False
+    if not any(ch.isalpha() for ch in text):
+        return False
+    if _FORMULA.search(text) or _MARKUP.search(text) or _URL.search(text) or _CODE.search(text):
+        return False
+    return all(len(word) < _LONGEST_WORD for word in text.split())
 
 
 def examples(session: Session) -> list[Moment]:
