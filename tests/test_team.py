@@ -90,7 +90,11 @@ def test_needs_attention_is_the_reps_own_order_and_reasons():
     team = build_team(report.reps)
     assert team.needs_attention == tuple(r for r in report.needs_attention)
     cy = next(r for r in team.reps if r.name == "Cy Rep")
-    assert cy in team.needs_attention and cy.attention[0].code == "one_attempt"
+    # Past due in Exec though the best reaches Silver: Exec's status decides, never "met".
+    assert cy in team.needs_attention
+    assert [r.code for r in cy.attention] == ["past_due", "one_attempt"]
+    assert cy.attention[0].text == "Past due since Oct 15, 2026, not completed in Exec"
+    assert team.shortlist == tuple(r for r in team.needs_attention if r.severity >= 2)[:5]
 
 
 def test_the_rubric_across_reps_greys_thin_cells_and_totals_each_item():

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
 from reporter import __version__
-from reporter.analytics.attention import attention_order, reasons_for
+from reporter.analytics.attention import attention_order, reasons_for, shortlist
 from reporter.analytics.cohort import build_cohort, distribution
 from reporter.analytics.figures import (
     MAX_MOMENTS,
@@ -41,6 +41,7 @@ from reporter.analytics.figures import (
 )
 from reporter.analytics.moments import moments_worth_quoting
 from reporter.analytics.rep import RepContext, build_rep, rep_context
+from reporter.analytics.team import list_names
 from reporter.cohort.snapshot import SelectionRecord, Snapshot
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
@@ -111,6 +112,7 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
     ordered = sorted(reps, key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
     period = _period(snapshot, ordered, generated)
     ordered = [replace(r, attention=reasons_for(r, period, generated)) for r in ordered]
+    urgent = attention_order(ordered)
     previous = snapshot.previous
     workspace = snapshot.workspace
     scenario = snapshot.scenario
@@ -135,7 +137,9 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         # Each rep's view already holds its cross-check with the participants endpoint.
         warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
         + tuple(w for rep in ordered for w in rep.warnings),
-        needs_attention=attention_order(ordered),
+        needs_attention=urgent,
+        shortlist=shortlist(urgent),
+        labels=list_names(ordered),
         previous_period=PeriodInfo(
             label=previous.period.label, start=utc(previous.period.start),
             end=utc(previous.period.end),
