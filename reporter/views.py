@@ -312,6 +312,9 @@ class ScenarioInfo:
     id: str
     name: str
     slug: str
+    # The scenario in Exec (GET /scenarios' url), checked by analytics.figures.exec_link:
+    # https, on the workspace's own host; None otherwise. Linked, never fetched.
+    url: str | None = None
 
 
 @dataclass(frozen=True)

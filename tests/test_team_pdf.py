@@ -31,38 +31,50 @@ def renderer() -> PdfRenderer:
     return PdfRenderer(PdfOptions())
 
 
-def pages(pdf: bytes, tmp_path: Path) -> list[str]:
+def pages(pdf: bytes, tmp_path: Path, *args: str) -> list[str]:
+    """The text of each page, whitespace collapsed (``-layout`` unless other options are
+    given: reading order keeps a wrapped table cell's lines together)."""
     path = tmp_path / "team.pdf"
     path.write_bytes(pdf)
-    text = pdftotext(path, "-layout")
+    text = pdftotext(path, *(args or ("-layout",)))
     return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
 
 
-def test_page_one_is_the_team_in_numbers_and_who_needs_attention_first(
+def test_page_one_is_the_team_in_numbers_the_shortlist_and_the_coaching_theme(
         renderer: PdfRenderer, tmp_path: Path) -> None:
     report = team_report_view({"Ana": 88.0, "Ben": 85.0})
     team = build_team(report.reps, name="North", slug="north",
                       manager=Manager("Dana Whitfield", "dana@acme.example"))
     pdf, count = render_team(renderer, report, team)
-    text = pages(pdf, tmp_path)
+    text = pages(pdf, tmp_path, "-raw")
     assert count == len(text) >= 2
     first = text[0]
     assert first.startswith("Acme") or "TEAM REPORT" in first
     assert "North" in first and "Manager: Dana Whitfield" in first
     assert " ".join(team_summary(team, report).split()) in first
     assert "Average best vs September" not in first  # the tile says "+0.0 vs Sep..."
-    # The needs-attention rows, in the rule's order, each with its next step.
-    positions = [first.index(r.name) for r in team.needs_attention]
-    assert positions == sorted(positions) and len(positions) >= 3
+    # The shortlist, in the rule's order, each with its talking point and next step.
+    assert team.shortlist and f"Book a 1:1 with {len(team.shortlist)} of 4" in first
+    positions = [first.index(r.name) for r in team.shortlist]
+    assert positions == sorted(positions)
+    for rep in team.shortlist:
+        assert rep.attention[0].text in first
     ben = next(r for r in team.reps if r.name == "Ben Rep")
     step = step_text(ben)
-    assert step is not None and step.split(":")[0] in first
+    assert ben in team.shortlist and step is not None and step.split(":")[0] in first
+    # What to coach the team on, with its moment, on page 1.
+    assert "What to coach the team on" in first
+    assert "“Skip the budget.”" in first and "Ana Rep, Oct 2, graded bad" in first
+    assert "Try instead: What would fixing this be worth to you?" in first
+    assert "INVALID QUOTE" not in " ".join(text)  # a quote from an invalid session: never
+    # Everyone else with a reason: "Keep an eye on", one line each.
+    assert team.watchlist and "Keep an eye on" in " ".join(text)
+    for rep in team.watchlist:
+        assert f"{rep.name}: {rep.attention[0].text}" in " ".join(text)
     rest = " ".join(text[1:])
-    for heading in ("Leaderboard", "Rubric across the team", "Where the team loses points",
-                    "Score distribution"):
+    for heading in ("Leaderboard", "Rubric across the team", "Score distribution"):
         assert heading in rest
-    assert "“Skip the budget.”" in rest and "Ana Rep, Oct 2, graded bad" in rest
-    assert "INVALID QUOTE" not in rest  # a quote from an invalid session is never chosen
+    assert "Everyone who practised" in rest
 
 
 def test_hostile_names_and_quotes_are_printed_as_text_and_nothing_is_fetched(
@@ -98,5 +110,5 @@ def test_a_team_with_nobody_to_flag_says_so(renderer: PdfRenderer, tmp_path: Pat
     report = sample_report()
     team = build_team([r for r in report.reps if r.has_valid_attempt][:2])
     first = pages(render_team(renderer, report, team)[0], tmp_path)[0]
-    assert re.search(r"Needs attention 0 of 2", first)
+    assert re.search(r"Book a 1:1 with 0 of 2", first)
     assert "Nobody needs attention" in first

@@ -96,7 +96,7 @@ def test_reps_sheet_headers_values_and_types(book, report):
 def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
     ws = book["Reps"]
     table = ws.tables["RepsTable"]
-    assert table.ref == f"A1:AD{len(report.reps) + 1}"
+    assert table.ref == f"A1:AE{len(report.reps) + 1}"
     assert table.autoFilter is not None and table.autoFilter.ref == table.ref
     assert [c.name for c in table.tableColumns] == [c.header for c in REPS_SHEET]
     assert ws.freeze_panes == "B2"  # the header row and the name column stay in view
@@ -176,8 +176,8 @@ def test_rubric_shares_and_cohort_row(book, report):
     ws = book["Rubric"]
     header = _header(ws)
     assert header[:2] == ["Rep", "Email"]
-    assert "Discovery > Open questions" in header
-    col = header.index("Discovery > Open questions") + 1
+    assert "Discovery › Open questions" in header  # one separator, as everywhere
+    col = header.index("Discovery › Open questions") + 1
     amelie = report.reps[0]
     share = next(r.good_share for r in amelie.rubric if r.item == "Open questions")
     assert ws.cell(row=2, column=col).value == pytest.approx(share)
@@ -187,10 +187,32 @@ def test_rubric_shares_and_cohort_row(book, report):
     assert ws.cell(row=carla, column=1).value == "Carla Nuñez"
     assert ws.cell(row=carla, column=col).value is None
     cohort_row = len(report.reps) + 2
-    assert ws.cell(row=cohort_row, column=1).value.startswith("Cohort")
+    assert ws.cell(row=cohort_row, column=1).value.startswith("Whole team")
     assert ws.cell(row=cohort_row, column=col).value == pytest.approx(0.5)
-    rules = [r.type for cf in ws.conditional_formatting for r in cf.rules]
-    assert rules == ["colorScale"]
+    # Filled as team.pdf fills it: no colour scale that paints one session red.
+    assert [r.type for cf in ws.conditional_formatting for r in cf.rules] == []
+
+
+def test_rubric_greys_and_counts_cells_on_fewer_than_two_sessions(book, report):
+    ws = book["Rubric"]
+    header = _header(ws)
+    thin = 0
+    for i, rep in enumerate(report.reps, 2):
+        for row in rep.rubric:
+            if not row.graded:
+                continue
+            cell = ws.cell(row=i, column=header.index(fmt_item(row.criterion, row.item)) + 1)
+            colour = cell.fill.start_color.rgb[-6:]
+            if row.graded < 2:
+                thin += 1
+                assert colour == wbmod.BAND_FILLS["thin"] and cell.font.i, (rep.name, row.item)
+            else:
+                assert colour != wbmod.BAND_FILLS["thin"], (rep.name, row.item)
+                if row.good_share == 0:
+                    assert colour == wbmod.BAND_FILLS["bad"]
+    assert thin > 0
+    notes = [r[0] for r in ws.iter_rows(values_only=True) if r and r[0]]
+    assert wbmod.rubric_note(thin) in notes and f"Grey: {thin} cell" in wbmod.rubric_note(thin)
 
 
 def test_feedback_sheet_one_row_per_example(book, report):
@@ -217,11 +239,13 @@ def test_overview_figures_and_charts(book, report):
     assert rows["Scenario"][0] == report.scenario.name
     assert rows["Workspace"][0] == "Acme Corp"
     assert rows["Generated at (UTC)"][0] == datetime(2026, 11, 1, 7, 0)
-    assert rows["Participants"][:2] == (12, 12)
-    assert rows["Average best score"][:2] == (72.9, 72.9)
-    assert rows["Average best rank"][:2] == ("Bronze", "Bronze")
+    # These reps, then everyone who practised (Exec's figures, then recounted).
+    assert rows["Reps"][:3] == (len(report.reps), 12, 12)
+    bests = [r.best_score for r in report.reps if r.best_score is not None]
+    assert rows["Average best score"][:3] == (round(sum(bests) / len(bests), 1), 72.9, 72.9)
+    assert rows["Average best rank"][:3] == (None, "Bronze", "Bronze")
     # Stored as shown (one decimal), not 6.583333333333333.
-    assert rows["Average session duration (minutes)"][0] == 6.6
+    assert rows["Average session duration (minutes)"][1] == 6.6
     assert rows["Gold"][:2] == (2, 0.167)
     weeks = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], datetime)]
     assert [w[1] for w in weeks] == [p.sessions for p in report.cohort.weekly]
@@ -235,12 +259,16 @@ def test_overview_says_whose_sessions_each_figure_counts(book, report):
     "Sessions" may differ, so each label says whose sessions it counts."""
     ws = book["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert rows["Sessions (all participants)"][:2] == (48, 48)
-    assert "Sessions" not in rows  # no bare "Sessions" figure to confuse with the weeks
+    assert rows["Sessions"][:3] == (sum(r.session_count for r in report.reps), 48, 48)
+    assert rows["Figure"] == wbmod.OVERVIEW_HEADINGS[1:]
     week_header = next(r for r in ws.iter_rows(values_only=True)
                        if r[0] == "Week starting (UTC)")
-    assert week_header[1] == "Sessions (all, selected reps)"
+    assert week_header[1] == "Sessions (these reps)"
     assert rows["Selected reps"][0] == report.selection_text
+    # No engineering label anywhere a manager reads.
+    words = " ".join(str(v) for wsx in book for r in wsx.iter_rows(values_only=True)
+                     for v in r if isinstance(v, str))
+    assert "API summary" not in words and "Computed from participants" not in words
 
 
 def test_overview_charts_have_straight_lines_full_legends_and_no_overlap(book):
@@ -311,7 +339,7 @@ def test_formulas_read_back_as_literal_text(report, tmp_path):
         assert {"Reps", "Sessions", "Rubric", "Feedback"} <= found[text], text
     assert found[texts[0]] >= {"Overview", "About"}
     # The criterion label became a Rubric header, still a literal string.
-    assert any(str(c.value).startswith(FORMULAS[0] + " > ") for c in book["Rubric"][1])
+    assert any(str(c.value).startswith(FORMULAS[0] + " › ") for c in book["Rubric"][1])
 
 
 def test_control_characters_removed_not_crashed_on(report, tmp_path):
@@ -378,7 +406,7 @@ def test_cohort_figures_missing_from_api_leave_blanks(report, tmp_path):
     cohort: CohortView = dataclasses.replace(report.cohort, api=api)
     ws = _write(dataclasses.replace(report, cohort=cohort), tmp_path)["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert rows["Participants"][:2] == (None, 12)
+    assert rows["Reps"][1:3] == (None, 12)
 
 
 def test_libreoffice_opens_the_workbook(book, report, tmp_path):
@@ -468,25 +496,27 @@ def test_needs_attention_is_the_first_sheet_most_severe_first(attention_book):
     assert attention_book.active.title == "Needs attention"  # the sheet Excel opens on
     ws = attention_book["Needs attention"]
     assert _header(ws) == [
-        "Rep", "Email", "Reasons", "Severity", "Best", "Latest", "Last period",
-        "Change vs last period", "Assignment status", "Due (UTC)", "Next step",
-        "Last practised (UTC)",
+        "Rep", "Email", "List", "Reasons", "Severity", "Best", "Latest", "Last period",
+        "New this period", "Change vs last period", "Assignment status", "Due (UTC)",
+        "Next step", "Last practised (UTC)",
     ]
     # The order needs_attention has (not the name order), and Bob, with no reason, left out.
     assert _column(ws, "Rep") == ["Carla Nuñez", "王小明", "Amélie Dubois-Laurent"]
     assert _column(ws, "Severity") == ["High", "Medium", "Low"]
     assert _column(ws, "Reasons")[0] == (
         "Past due since Oct 15, 2026, no valid attempt; No valid attempt")
-    assert ws.tables["AttentionTable"].ref == "A1:L4"
+    assert ws.tables["AttentionTable"].ref == "A1:N4"
 
 
 def test_needs_attention_compares_with_last_period_without_inventing_zeros(
         attention_book, attention_report):
     ws = attention_book["Needs attention"]
     # Carla: no comparison, blank; Wang: previous best and the change; Amélie: new.
-    assert _column(ws, "Last period") == [None, 73.0, "New"]
+    # Numbers only in "Last period" (it sorts and filters); "New" in its own column.
+    assert _column(ws, "Last period") == [None, 73.0, None]
+    assert _column(ws, "New this period") == [None, None, "New"]
     assert _column(ws, "Change vs last period") == [None, 9.7, None]
-    assert ws["H3"].number_format.startswith("+0.0")  # the change shows its sign
+    assert ws["J3"].number_format.startswith("+0.0")  # the change shows its sign
     assert _column(ws, "Best") == [None, 77.0, 91.0]
     assert _column(ws, "Latest") == [None, 77.0, 91.0]
     assert _column(ws, "Assignment status") == ["Not started", "In progress", "In progress"]
@@ -509,7 +539,7 @@ def test_needs_attention_text_from_the_api_stays_text(attention_report, tmp_path
     book = _write(dataclasses.replace(attention_report, needs_attention=(hostile,)), tmp_path)
     ws = book["Needs attention"]
     assert (ws["A2"].value, ws["A2"].data_type) == (FORMULAS[0], "s")
-    assert (ws["C2"].value, ws["C2"].data_type) == (FORMULAS[1], "s")
+    assert (ws["D2"].value, ws["D2"].data_type) == (FORMULAS[1], "s")
 
 
 def _decimals_shown(number_format: str) -> int:
@@ -538,7 +568,8 @@ def test_every_number_is_stored_as_shown(attention_book):
     assert _column(reps, "Practice minutes")[0] == 6.6
     assert _column(reps, "Percentile")[0] == 88
     rubric = attention_book["Rubric"]
-    cohort_row = [r for r in rubric.iter_rows(values_only=True) if r[0] == "Cohort (selected reps)"]
+    cohort_row = [r for r in rubric.iter_rows(values_only=True)
+                  if r[0] == "Whole team (the reps above)"]
     assert cohort_row[0][2] == 0.33  # 1/3 in a "0%" cell
     weeks = [r for r in attention_book["Overview"].iter_rows(values_only=True)
              if isinstance(r[0], datetime)]
@@ -607,7 +638,9 @@ def test_reps_sheet_compares_each_rep_with_last_period(attention_book, attention
     # The same values, from the same views, as the Needs attention sheet.
     assert (last[by_name["王小明"]], change[by_name["王小明"]]) == (73.0, 9.7)
     assert (last[by_name["Carla Nuñez"]], change[by_name["Carla Nuñez"]]) == (None, None)
-    assert last[by_name["Amélie Dubois-Laurent"]] == "New"
+    assert last[by_name["Amélie Dubois-Laurent"]] is None  # numbers only: the column sorts
+    assert _column(ws, "New this period")[by_name["Amélie Dubois-Laurent"]] == "New"
+    assert all(v is None or isinstance(v, int | float) for v in last)
     assert flagged[by_name["Carla Nuñez"]] == "High"
     assert flagged[by_name["Bob Singh"]] is None
     assert _header(ws)[-1] == "Report (PDF)"  # the link stays the last column

@@ -30,6 +30,7 @@ from reporter.analytics.cohort import build_cohort, distribution
 from reporter.analytics.figures import (
     MAX_MOMENTS,
     MAX_PATTERNS,
+    exec_link,
     normalise_quote,
     percentile,
     period_title,
@@ -122,7 +123,8 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         workspace_name=(workspace and (text(workspace.name) or text(workspace.url_slug))
                         or "Exec workspace"),
         scenario=ScenarioInfo(id=scenario.id, name=text(scenario.name) or slug or "Scenario",
-                              slug=slug),
+                              slug=slug, url=exec_link(scenario.url,
+                                                       workspace.url_slug if workspace else None)),
         period=period,
         generated_at=generated,
         tool_version=__version__,
