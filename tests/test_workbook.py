@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.chart import BarChart, LineChart
+from openpyxl.utils import get_column_letter
 
 from reporter.format import fmt_item
 from reporter.render import workbook as wbmod
@@ -699,8 +700,8 @@ def test_rows_written_as_xml_make_the_file_openpyxl_makes(case, report, tmp_path
     as_xml: Counter[str] = Counter()  # rows written as XML, by sheet
     row_xml = wbmod._GridXml.row_xml
 
-    def counted(grid, values, row_idx):
-        xml = row_xml(grid, values, row_idx)
+    def counted(grid, values, row_idx, height=None):
+        xml = row_xml(grid, values, row_idx, height)
         as_xml[grid.ws.title] += xml is not None
         return xml
 
@@ -718,3 +719,89 @@ def test_rows_written_as_xml_make_the_file_openpyxl_makes(case, report, tmp_path
     sessions = sum(len(r.attempts) for r in report.reps)
     assert written_as_xml["Sessions"] == sessions - (case == "odd numbers")
     assert (written_as_xml["Feedback"] > 0) == any(r.feedback_examples for r in report.reps)
+
+
+# ---------------------------------------------------------------- readable in LibreOffice
+
+LONG_REASON = ("Fell 15.3 points from a best of 75.4 (latest 60.1); Best 75.4, 8.1 points "
+               "below September 2026; No practice since Oct 3, 2026; Only one valid attempt")
+
+
+def _long_attention_report(report: ReportView) -> ReportView:
+    attention = _attention_report(report)
+    first = attention.needs_attention[0]
+    long = dataclasses.replace(first, attention=(
+        _reason("declined", 3, LONG_REASON.split("; ")[0]),
+        *(_reason("below_last_period", 1, part) for part in LONG_REASON.split("; ")[1:])))
+    return dataclasses.replace(attention, needs_attention=(long, *attention.needs_attention[1:]),
+                               shortlist=(long,))
+
+
+def test_headers_and_long_text_wrap_in_rows_tall_enough(report, tmp_path):
+    """LibreOffice neither widens a column nor grows a row for wrapped text: every header and
+    every long-text column wraps, and each row is written as tall as its longest text needs."""
+    book = _write(_long_attention_report(report), tmp_path)
+    for title, cols in (("Needs attention", wbmod.ATTENTION_SHEET), ("Reps", wbmod.REPS_SHEET),
+                        ("Feedback", wbmod.FEEDBACK_SHEET)):
+        ws = book[title]
+        widths = [ws.column_dimensions[get_column_letter(i)].width
+                  for i in range(1, len(cols) + 1)]
+        for i, (col, width) in enumerate(zip(cols, widths, strict=True), 1):
+            assert ws.cell(row=1, column=i).alignment.wrap_text, (title, col.header)
+            assert width <= col.cap + 2, (title, col.header)
+            needed = wbmod._line_count(col.header, width)
+            assert ws.row_dimensions[1].height >= wbmod.row_height(needed), (title, col.header)
+        for i, col in enumerate(cols, 1):
+            if not col.wrap:
+                continue
+            for r in range(2, ws.max_row + 1):
+                cell = ws.cell(row=r, column=i)
+                if isinstance(cell.value, str):
+                    assert cell.alignment.wrap_text, (title, col.header, r)
+                    lines = wbmod._line_count(cell.value, widths[i - 1])
+                    height = ws.row_dimensions[r].height
+                    assert lines == 1 or (height or 0) >= wbmod.row_height(lines), (
+                        title, col.header, r)
+    ws = book["Needs attention"]
+    reasons = _column(ws, "Reasons")
+    assert reasons[0] == LONG_REASON  # "; " between list items, as everywhere
+    assert ws.row_dimensions[2].height >= 3 * wbmod.LINE_POINTS  # 60 wide: three lines at least
+    assert _column(ws, "List")[:2] == [wbmod.SHORTLIST_LABEL, wbmod.WATCH_LABEL]
+
+
+def test_an_empty_not_found_sheet_says_every_rep_was_found(book, report, tmp_path):
+    assert report.not_found  # the sample has some: a table (test_not_found_sheet_says_why)
+    ws = _write(dataclasses.replace(report, not_found=()), tmp_path)["Not found"]
+    assert [r for r in ws.iter_rows(values_only=True)] == [(wbmod.ALL_FOUND,)]
+
+
+def test_the_scenario_links_back_to_exec_only_when_checked(report, tmp_path):
+    url = "https://acme-corp.app.exec.com/scenarios/discovery"
+    linked = dataclasses.replace(report, scenario=dataclasses.replace(report.scenario, url=url))
+    ws = _write(linked, tmp_path)["Overview"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "Open the scenario in Exec")
+    assert cell.hyperlink is not None and cell.hyperlink.target == url
+    plain = _write(report, tmp_path)["Overview"]
+    assert not any(c.hyperlink for row in plain.iter_rows() for c in row)
+
+
+def test_libreoffice_shows_whole_headers_and_reasons(report, tmp_path):
+    """The Needs attention sheet converted by LibreOffice to PDF: every header and the longest
+    reason are there whole (a clipped cell loses its words)."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice (soffice/libreoffice) is not on PATH")
+    src = tmp_path / "cohort.xlsx"
+    write_workbook(_long_attention_report(report), src)
+    proc = subprocess.run(
+        [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(src)],
+        capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr
+    pdf = tmp_path / "pdf" / "cohort.pdf"
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    words = set(first.split())
+    for col in wbmod.ATTENTION_SHEET:
+        assert set(col.header.split()) <= words, col.header
+    assert set(LONG_REASON.split()) <= words

@@ -580,17 +580,30 @@ def write_grid(
     landscape, one page wide, with the header row on every page.
     """
     ws = _cells_streamed(ws)
-    for i, width in enumerate(_fit_widths(cols, rows()), 1):
+    widths = _fit_widths(cols, rows())
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = freeze
     _print_setup(ws, title_rows=True)
     styles = [_col_style(ws, c) for c in cols]
+    wrapped = [(i, w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)) if c.wrap]
+    # Heights before the first row: LibreOffice does not grow a row for wrapped text.
+    ws.row_dimensions[1].height = row_height(
+        max(_line_count(c.header, w) for c, w in zip(cols, widths, strict=True)))
     grid = _GridXml.attach(ws, cols, styles)  # before the first row: it brings the writer
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
     n = 0
     for row in rows():
-        ws.append(_GridRow(grid, row) if grid else _row_cells(ws, cols, styles, row))
+        lines = max((_line_count(v, w) for i, w in wrapped
+                     if isinstance(v := row[i], str)), default=1)
+        height = row_height(lines) if lines > 1 else None
+        if grid:
+            ws.append(_GridRow(grid, row, height))
+        else:
+            if height is not None:
+                ws.row_dimensions[n + 2].height = height
+            ws.append(_row_cells(ws, cols, styles, row))
         n += 1
     if table_name and n:
         ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
@@ -612,7 +625,8 @@ def _col_style(ws: Any, col: Col) -> StyleArray:
         return style_array(ws, font=LINK)
     if col.text:
         return style_array(ws, alignment=WRAP if col.wrap else TOP)
-    return style_array(ws, number_format=col.fmt or "General")
+    # Top-aligned like the text beside it, so a number sits on its row's first line.
+    return style_array(ws, number_format=col.fmt or "General", alignment=TOP)
 
 
 def _row_cells(ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray],
@@ -693,6 +707,37 @@ def _text_width(text: str, cap: int) -> int:
     return min(widest, cap)
 
 
+#: Points per line of the default 11-point font, and the most a row may be (Excel's limit).
+LINE_POINTS = 15.0
+MAX_ROW_POINTS = 409.0
+
+
+def row_height(lines: int) -> float:
+    """The height, in points, of a row whose tallest cell holds ``lines`` lines."""
+    return min(MAX_ROW_POINTS, LINE_POINTS * max(1, lines))
+
+
+def _line_count(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped at word boundaries in a column ``width`` wide
+    (Excel's width unit, about one digit; a CJK character counts two), the way a spreadsheet
+    wraps it; a word longer than the column breaks across lines."""
+    room = max(1, int(width) - 1)
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            size = _text_width(word, 10_000)
+            if used and used + 1 + size > room:
+                lines += 1
+                used = 0
+            if size > room:
+                lines += (size - 1) // room
+                size = size % room or room
+            used += size + (1 if used else 0)
+    return lines
+
+
 def _value_width(value: object, cap: int) -> int:
     if value is None:
         return 0
@@ -767,6 +812,7 @@ class _GridRow(NamedTuple):
 
     grid: _GridXml
     values: Sequence[object]
+    height: float | None = None  # points, when the row's wrapped text needs more than a line
 
 
 class _SheetXmlWriter(WorksheetWriter):
@@ -797,11 +843,13 @@ class _SheetXmlWriter(WorksheetWriter):
         if type(row) is _GridRow:
             flush = getattr(xf, "flush", None)
             if flush is not None and row_idx not in self.ws.row_dimensions:
-                xml = row.grid.row_xml(row.values, row_idx)
+                xml = row.grid.row_xml(row.values, row_idx, row.height)
                 if xml is not None:
                     flush()  # what lxml holds goes first
                     self._file.write(xml)
                     return
+            if row.height is not None:  # openpyxl writes it from the row's dimension
+                self.ws.row_dimensions[row_idx].height = row.height
             row = self.ws._values_to_row(row.grid.cells(row.values), row_idx)
         super().write_row(xf, row, row_idx)
 
@@ -859,12 +907,15 @@ class _GridXml:
     def cells(self, values: Sequence[object]) -> list[object]:
         return _row_cells(self.ws, self.cols, self.styles, values)
 
-    def row_xml(self, values: Sequence[object], row_idx: int) -> bytes | None:
-        """Row ``row_idx`` as sheet XML (ASCII), or None if it needs openpyxl."""
+    def row_xml(self, values: Sequence[object], row_idx: int,
+                height: float | None = None) -> bytes | None:
+        """Row ``row_idx`` as sheet XML (ASCII), or None if it needs openpyxl; ``height``
+        as openpyxl writes a row dimension's."""
         if len(values) != len(self.cols):
             return None
         r = str(row_idx)
-        out = ['<row r="', r, '">']
+        out = ['<row r="', r, '">' if height is None
+               else f'" ht="{safe_string(float(height))}" customHeight="1">']
         for i, value in enumerate(values):
             if value is None:
                 continue
