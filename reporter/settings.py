@@ -307,6 +307,7 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         subject_prefix=e.get("subject_prefix"),
         templates_dir=cfg.resolve_path(cfg.get("templates")),
         company=cfg.branding.get("company"),
+        email_former_members=bool(e.get("email_former_members", False)),
     )
     smtp = None
     if flags.send:

@@ -6,6 +6,7 @@ The server is aiosmtpd on loopback: what it stores is what a mail server would h
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import ssl
 import subprocess
@@ -33,6 +34,7 @@ from reporter.deliver.outbox import (
     EmailConfigError,
     EmailSettings,
     build_messages,
+    held_back,
     write_outbox,
 )
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
@@ -122,6 +124,9 @@ def make_run(tmp_path: Path, report: ReportView | None = None) -> Run:
 
 
 def build(run: Run, **settings: Any) -> list[tuple[RepEntry, EmailMessage]]:
+    """The run's messages; the sample's former member is emailed too unless a test says
+    otherwise (the default holds them back: test_a_former_member_gets_no_email...)."""
+    settings.setdefault("email_former_members", True)
     return build_messages(run.path, run.report, read_manifest(run.path),
                           EmailSettings(sender=settings.pop("sender", SENDER), **settings))
 
@@ -159,6 +164,20 @@ def test_one_message_per_rep_with_a_pdf(tmp_path: Path) -> None:
         assert pdf.get_content_type() == "application/pdf"
         assert pdf.get_filename() == f"{entry.slug}.pdf"
         assert pdf.get_content() == run.pdfs[entry.email]
+
+
+def test_a_former_member_gets_no_email_unless_the_config_asks(tmp_path: Path) -> None:
+    report = sample_report()
+    former = dataclasses.replace(report.reps[1], is_member=False)
+    reps = tuple(dataclasses.replace(r, is_member=True) for r in report.reps)
+    report = dataclasses.replace(report, reps=(reps[0], former, *reps[2:]))
+    run = make_run(tmp_path, report)
+    sent = [e.email for e, _ in build(run, email_former_members=False)]
+    assert former.email not in sent and len(sent) == len(report.reps) - 1
+    assert held_back(former, EmailSettings(sender=SENDER))
+    asked = [e.email for e, _ in build(run, email_former_members=True)]
+    assert asked == [r.email for r in report.reps]
+    assert not held_back(former, EmailSettings(sender=SENDER, email_former_members=True))
 
 
 def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Path) -> None:

@@ -98,6 +98,14 @@ class EmailSettings:
     subject_prefix: str | None = None
     templates_dir: Path | None = None  # holds email/*.txt|html that replace the bundled ones
     company: str | None = None
+    # A rep no longer a member of the workspace gets no email unless this says so.
+    email_former_members: bool = False
+
+
+def held_back(rep: RepView, settings: EmailSettings) -> bool:
+    """Whether the rep's email is held back: they are no longer a member of the workspace
+    (their report is still written) and the configuration does not ask to email them."""
+    return not rep.is_member and not settings.email_former_members
 
 
 # -- view model for the templates ---------------------------------------------------------
@@ -390,7 +398,8 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
     then one digest per team manager (``build_digests``).
 
     A rep in a team of a ``--by-team`` run gets a Reply-To of their team's manager, so that
-    an answer to the report reaches the person who coaches them.
+    an answer to the report reaches the person who coaches them. A former member of the
+    workspace gets none (``held_back``) unless ``email_former_members`` asks for it.
 
     Raises EmailConfigError for a bad sender/override address, ManifestError when the
     manifest and the run folder disagree (missing PDF, wrong checksum, unknown rep): stopping
@@ -409,6 +418,8 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
         if rep is None:
             raise ManifestError(f"{entry.email} is in the manifest but not in the snapshot; "
                                 "the run folder is inconsistent, rerun the report")
+        if held_back(rep, settings):
+            continue
         reply_to: list[Address] = []
         for address in (a for g in rep.groups for a in managers.get(g, [])):
             if address not in reply_to:
