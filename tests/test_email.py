@@ -530,3 +530,44 @@ def test_the_configured_templates_reach_the_emails_and_errors_are_one_line(tmp_p
         build(run, templates_dir=broken.parent)
     assert str(info.value).startswith("template error (email/body.txt, line 1): ")
     assert info.value.exit_code == 2 and "\n" not in str(info.value)
+
+
+# -- the managers' digest, on a seeded workspace ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["demo", "seed42"])
+def test_the_digest_is_the_summary_in_plain_text_and_html_alike(seeded_reports, name):
+    import html as html_lib
+    import re
+
+    from reporter.analytics.team import build_team, team_members
+    from reporter.deliver.manifest import TeamEntry
+    from reporter.deliver.outbox import DIGEST_HTML_TEMPLATE, DIGEST_TEXT_TEMPLATE, digest_view
+    from reporter.render.templates import environment
+
+    report = seeded_reports[name]
+    groups = sorted({g for r in report.reps for g in r.groups},
+                    key=lambda g: -len(team_members(report.reps, g)))
+    group = groups[0]
+    entry = TeamEntry(group, "team", "Dana Whitfield", "dana@acme.example", 0, 0,
+                      "teams/team/team.pdf", None, "teams/team/team.xlsx", None)
+    view = digest_view(report, entry, EmailSettings(sender=SENDER), "team-x", None)
+    env = environment(None)
+    text = env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view)
+    page = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
+    shown = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    team = build_team(team_members(report.reps, group))
+    assert team.shortlist and team.weakest
+    said = [view.summary]
+    for row, rep in zip(view.rows, team.shortlist, strict=True):
+        assert row.reason == rep.attention[0].text and row.step
+        said += [row.name, row.reason, row.step]
+    for theme in view.theme:
+        assert theme.quote
+        said += [theme.label, theme.quote, theme.why or "", theme.try_instead or ""]
+    said += list(view.watch) + ["team-x.pdf", "team-x.xlsx"]
+    for words in said:  # plain text and HTML say the same
+        assert " ".join(words.split()) in " ".join(text.split()), words
+        assert " ".join(words.split()) in shown, words
+    assert "BOOK A 1:1 WITH" in text and "WHAT TO COACH THE TEAM ON" in text
+    assert len(view.rows) <= 5

@@ -5,12 +5,14 @@ the weakest items and the distribution; hostile text printed, never fetched."""
 from __future__ import annotations
 
 import html
+import io
 import re
 import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from reporter.analytics.team import build_team
 from reporter.render.pdf import PdfOptions, PdfRenderer
@@ -206,3 +208,17 @@ def test_the_heatmap_of_forty_reps_with_the_longest_names_fits_two_pages_uncut(
                     drawn.find(compact(label)[::-1], position))
         assert found >= 0, label
         position = found
+
+
+def test_the_team_report_links_back_to_exec_and_fetches_nothing(
+        renderer: PdfRenderer, tmp_path: Path) -> None:
+    report = team_report_view()
+    url = "https://globex.app.exec.com/scenarios/procurement-discovery"
+    report = replace(report, scenario=replace(report.scenario, url=url))
+    pdf, _ = render_team(renderer, report, build_team(report.reps))
+    links = [annot.get_object()["/A"]["/URI"]
+             for page in PdfReader(io.BytesIO(pdf)).pages
+             for annot in page.get("/Annots") or () if "/A" in annot.get_object()]
+    assert links == [url]  # page 1's header, nothing else
+    assert "Open the scenario in Exec" in " ".join(pages(pdf, tmp_path))
+    assert renderer.fetcher.calls == []

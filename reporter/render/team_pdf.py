@@ -39,6 +39,8 @@ STEP_CHARS = 140
 THEME_QUOTE_CHARS = 130
 THEME_WHY_CHARS = 130
 QUOTE_MARKS = "\"“”'"
+#: The next step of a rep with no valid attempt, as their own report says it.
+FIRST_ATTEMPT_STEP = "Complete one full roleplay: a first graded attempt"
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,11 @@ def change_heading(report: ReportView) -> str:
 def step_text(rep: RepView) -> str | None:
     """The rep's next step on one line: "Discovery › Budget: try “…”"; without a phrasing
     to try, the evaluator's feedback it rests on; "Keep doing: …" for a rep never graded
-    below good."""
+    below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
     step = rep.coaching.next_step
     if step is None:
-        return None
+        # The rep's own report gives one next step without a graded attempt: the first one.
+        return FIRST_ATTEMPT_STEP if not rep.has_valid_attempt else None
     label = fmt_item(step.criterion, step.item)
     if step.kind == "keep":
         return f"Keep doing: {label}"
