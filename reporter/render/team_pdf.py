@@ -34,13 +34,13 @@ from reporter.views import Comparison, ReportView, RepView, TeamCell, TeamView
 TEAM_TEMPLATE = "report/team.html"
 #: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
 SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
-STEP_CHARS = 140
+STEP_CHARS = 110
 #: How long a coaching theme's quote, why and phrasing may run on page 1.
 THEME_QUOTE_CHARS = 130
 THEME_WHY_CHARS = 130
 QUOTE_MARKS = "\"“”'"
 #: The next step of a rep with no valid attempt, as their own report says it.
-FIRST_ATTEMPT_STEP = "Complete one full roleplay: a first graded attempt"
+FIRST_ATTEMPT_STEP = "Complete one full, graded roleplay"
 
 
 @dataclass(frozen=True)
