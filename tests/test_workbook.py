@@ -298,8 +298,8 @@ def test_about_sheet(book, report):
     rows = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
     assert rows["Selection"] == "every participant"
     assert rows["Period"] == "2026-10"
-    assert rows["Requests made"] == 41
-    assert rows["Cache hits"] == 12
+    assert rows["Requests to Exec"] == 41
+    assert rows["Session details reused from the cache"] == 12
     assert rows["Data fetched at (UTC)"] == datetime(2026, 11, 1, 6, 59)
     assert "0.1.0" in rows["Tool version"]
     assert PRACTICE_NOTE in rows
@@ -805,3 +805,36 @@ def test_libreoffice_shows_whole_headers_and_reasons(report, tmp_path):
     for col in wbmod.ATTENTION_SHEET:
         assert set(col.header.split()) <= words, col.header
     assert set(LONG_REASON.split()) <= words
+
+
+def test_a_teams_overview_shows_its_reps_beside_everyone(report, tmp_path):
+    """A team's workbook (teams/<group>/team.xlsx) holds only its reps: the Overview's first
+    column counts them, everyone who practised stands beside for context."""
+    two = dataclasses.replace(report, reps=report.reps[:2], selection_text="group North")
+    ws = _write(two, tmp_path)["Overview"]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Reps"][:3] == (2, 12, 12)
+    assert rows["Valid attempts"][0] == sum(r.valid_count for r in report.reps[:2])
+    assert rows["These reps (group North) beside everyone who practised"] == (None,) * (
+        len(rows["Reps"]))
+
+
+def test_every_sheet_names_reps_as_the_team_report_lists_them(attention_report, tmp_path):
+    """Equal names carry the email, former members are marked: the report's labels, on every
+    sheet that names a rep."""
+    from reporter.analytics.team import list_names
+
+    reps = list(attention_report.reps)
+    reps[1] = dataclasses.replace(reps[1], name=reps[0].name)  # two of the same name
+    reps[2] = dataclasses.replace(reps[2], is_member=False)
+    labels = list_names(reps)
+    report = dataclasses.replace(attention_report, reps=tuple(reps), labels=labels,
+                                 needs_attention=tuple(reps[:3]))
+    book = _write(report, tmp_path)
+    want = [labels[r.user_id] for r in reps]
+    assert want[0] == f"{reps[0].name} ({reps[0].email})" and want[2].endswith("(former member)")
+    assert _column(book["Reps"], "Name") == want
+    assert _column(book["Rubric"], "Rep")[:len(reps)] == want
+    assert set(_column(book["Sessions"], "Rep")) <= set(want)
+    assert [n for n in _column(book["Needs attention"], "Rep")] == [
+        labels[r.user_id] for r in reps[:3] if r.attention]

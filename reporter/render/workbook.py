@@ -400,9 +400,10 @@ SESSIONS_SHEET: tuple[Col, ...] = (
 
 def _session_rows(report: ReportView) -> Iterator[tuple[object, ...]]:
     for rep in report.reps:
+        name = report.label(rep)
         for a in rep.attempts:
             yield (
-                a.session_id, rep.name, rep.email, excel_datetime(a.created_at), a.score,
+                a.session_id, name, rep.email, excel_datetime(a.created_at), a.score,
                 _rank(a.rank),
                 a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
             )
@@ -1148,9 +1149,9 @@ def _about(ws: Any, report: ReportView) -> None:
     pair("Period end (UTC)", excel_datetime(report.period.end), XLSX_DATETIME)
     pair("Generated at (UTC)", excel_datetime(report.generated_at), XLSX_DATETIME)
     pair("Data fetched at (UTC)", excel_datetime(fetch.fetched_at), XLSX_DATETIME)
-    pair("Requests made", fetch.requests_made, XLSX_INT)
-    pair("Cache hits", fetch.cache_hits, XLSX_INT)
-    pair("Source", fetch.base_url)
+    pair("Requests to Exec", fetch.requests_made, XLSX_INT)
+    pair("Session details reused from the cache", fetch.cache_hits, XLSX_INT)
+    pair("Fetched from", fetch.base_url)
     pair("Tool version", f"reporter {report.tool_version}")
     for warning in report.warnings:
         pair("Warning", warning)
