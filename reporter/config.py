@@ -39,7 +39,7 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
     "email": {
         "from": (str,), "smtp_host": (str,), "smtp_port": (int,), "security": (str,),
         "user": (str,), "pace_seconds": (int, float),
-        "subject_prefix": (str,), "to_override": (str,),
+        "subject_prefix": (str,), "to_override": (str,), "email_former_members": (bool,),
     },
 }
 

@@ -64,7 +64,7 @@ from reporter.deliver.manifest import (
     sha256_file,
     write_manifest,
 )
-from reporter.deliver.outbox import EmailSettings, build_messages, write_outbox
+from reporter.deliver.outbox import EmailSettings, build_messages, held_back, write_outbox
 from reporter.deliver.smtp import send_all
 from reporter.errors import RunError, UsageError
 from reporter.exec_api import ApiKey, ExecClient, UsageCounter
@@ -275,9 +275,13 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
         messages = build_messages(run_dir, report, manifest, settings.message)
         paths = write_outbox(run_dir, messages)
         digests = sum(1 for entry, _ in messages if isinstance(entry, TeamEntry))
+        former = sum(1 for rep in report.reps if held_back(rep, settings.message))
         console.info(f"outbox: {len(paths) - digests} rep emails"
                      + (f" and {digests} manager digests" if digests else "")
-                     + f" in {run_dir / 'outbox'}")
+                     + f" in {run_dir / 'outbox'}"
+                     + (f"; {former} former member{'' if former == 1 else 's'} of the "
+                        "workspace held back (email_former_members = true sends them)"
+                        if former else ""))
         if settings.smtp is None:
             return EmailOutcome(paths)
         result = send_all(run_dir, messages, settings.smtp)

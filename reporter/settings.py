@@ -316,6 +316,7 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         templates_dir=cfg.resolve_path(cfg.get("templates")),
         company=cfg.branding.get("company"),
         language=_language(cfg),
+        email_former_members=bool(e.get("email_former_members", False)),
     )
     smtp = None
     if flags.send:

@@ -217,7 +217,8 @@ class AttentionReason:
 
     code: str  # one of reporter.analytics.attention.REASONS
     severity: int
-    text: str  # "Past due since Oct 15, 2026, no valid attempt"
+    text: str  # plain words: "Did not pass Silver by Nov 30, 2026", "Fell 15.3 points from ..."
+    points: float = 0.0  # points at stake (short of target, fallen); inf: nothing valid, overdue
 
 
 @dataclass(frozen=True)
@@ -354,6 +355,9 @@ class ScenarioInfo:
     id: str
     name: str
     slug: str
+    # The scenario in Exec (GET /scenarios' url), checked by analytics.figures.exec_link:
+    # https, on the workspace's own host; None otherwise. Linked, never fetched.
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -393,6 +397,14 @@ class ReportView:
     # The reps who need attention, most severe first (then furthest below target, then name).
     needs_attention: tuple[RepView, ...] = ()
     previous_period: PeriodInfo | None = None  # the period compared with, when one was
+    # The 1:1 shortlist: the first few of needs_attention (reporter.analytics.attention).
+    shortlist: tuple[RepView, ...] = ()
+    # user id -> the rep's name as a list shows it: with the email when another rep has the
+    # same name, "(former member)" when no longer in the workspace (analytics.team.list_names).
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, rep: RepView) -> str:
+        return self.labels.get(rep.user_id, rep.name)
 
 
 @dataclass(frozen=True)
@@ -424,7 +436,7 @@ class TeamCell:
 
 @dataclass(frozen=True)
 class TeamHeatmapRow:
-    name: str
+    name: str  # as the team's lists show it (TeamView.labels)
     slug: str
     cells: tuple[TeamCell | None, ...]  # aligned with TeamView.items; None: never graded
 
@@ -439,8 +451,8 @@ class WeakItem:
     graded: int
     reps_weak: int  # reps with at least one mid or bad grade on it
     reps_graded: int  # reps graded on it at all
-    quote: Moment | None  # a mid or bad example: with a phrasing to try first
-    quote_by: str | None  # the rep who said it
+    quote: Moment | None  # a mid or bad example that is speech: with a phrasing to try first
+    quote_by: str | None  # the rep who said it, as the team's lists name them
 
     @property
     def good_share(self) -> float:
@@ -458,7 +470,12 @@ class TeamView:
     manager: Manager | None
     reps: tuple[RepView, ...]  # by name
     needs_attention: tuple[RepView, ...]  # most urgent first (attention_order)
+    shortlist: tuple[RepView, ...]  # the 1:1 shortlist: at most MAX_SHORTLIST, most urgent first
+    watchlist: tuple[RepView, ...]  # everyone else in needs_attention: "keep an eye on"
     leaderboard: tuple[RepView, ...]  # best score first; reps without one last, by name
+    positions: tuple[int | None, ...]  # aligned with leaderboard: equal bests share (1, 2, 2, 4)
+    labels: dict[str, str]  # user id -> name as a list shows it (list_names)
+    former_members: int  # reps no longer members of the workspace
     with_valid: int  # reps with a valid attempt
     sessions: int
     valid_attempts: int
@@ -471,6 +488,9 @@ class TeamView:
     new_reps: int  # reps with a best score now and none in the previous period
     statuses: tuple[StatusCount, ...]
     items: tuple[tuple[str, str], ...]  # (criterion, item), rubric order: heatmap columns
-    heatmap: tuple[TeamHeatmapRow, ...]  # one row per rep, by name
+    heatmap: tuple[TeamHeatmapRow, ...]  # shortlist first, then the weakest first
     item_good_share: tuple[float | None, ...]  # the team's share per item, aligned with items
-    weakest: tuple[WeakItem, ...]
+    weakest: tuple[WeakItem, ...]  # what to coach the team on: at most MAX_WEAK_ITEMS
+
+    def label(self, rep: RepView) -> str:
+        return self.labels.get(rep.user_id, rep.name)

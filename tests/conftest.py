@@ -107,3 +107,50 @@ def plain_server() -> Iterator[tuple[Controller, Recorder]]:
     controller.start()
     yield controller, recorder
     controller.stop()
+
+
+# -- seeded workspaces, fetched through the real client ---------------------------------------
+
+#: The workspaces the manager's lists are checked on: the demo's (seed 7, 30 reps, as on
+#: Dec 1, 2026: November) and a 40-rep one (seed 42, today Nov 15, 2026: October).
+SEEDED = {"demo": (7, 30, dt.date(2026, 12, 1), "2026-11"),
+          "seed42": (42, 40, dt.date(2026, 11, 15), "2026-10")}
+
+
+def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date, month: str) -> Any:
+    """A snapshot of a sandbox workspace fetched over loopback by ``pipeline.fetch``, as
+    ``reporter run`` would fetch it (every participant, the month compared with the last)."""
+    from pathlib import Path
+
+    from reporter import pipeline
+    from reporter.cohort.selection import Selection, parse_period
+    from reporter.exec_api import ApiKey
+    from reporter.settings import ApiSettings, FetchSettings
+
+    folder = Path(folder)
+    workspace = generate_workspace(seed=seed, reps=reps, today=today)
+    key = _make_api_key(seed)
+    scenario = next(s.slug for s in workspace.scenarios if not s.archived)
+    app = create_app(workspace, api_key=key, rate_limit=None, daily_limit=None)
+    path = folder / f"snapshot-{seed}.json"
+    with SandboxServer(app) as server:
+        api = ApiSettings(key=ApiKey(key), base_url=server.base_url, rate_limit=100_000,
+                          cache_dir=folder / "cache", usage_dir=folder / "cache")
+        pipeline.fetch(FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
+                                     period=parse_period(month)), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeded_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """name -> the ReportView of each SEEDED workspace, generated on the 1st after its month."""
+    from reporter import analytics
+    from reporter.cohort.snapshot import read_snapshot
+
+    folder = tmp_path_factory.mktemp("seeded")
+    out = {}
+    for name, (seed, reps, today, month) in SEEDED.items():
+        snapshot = read_snapshot(fetch_seeded(folder, seed, reps, today, month))
+        out[name] = analytics.build_report(
+            snapshot, generated_at=dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC))
+    return out

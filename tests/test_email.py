@@ -6,6 +6,7 @@ The server is aiosmtpd on loopback: what it stores is what a mail server would h
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import ssl
 import subprocess
@@ -34,6 +35,7 @@ from reporter.deliver.outbox import (
     EmailConfigError,
     EmailSettings,
     build_messages,
+    held_back,
     write_outbox,
 )
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
@@ -123,6 +125,9 @@ def make_run(tmp_path: Path, report: ReportView | None = None) -> Run:
 
 
 def build(run: Run, **settings: Any) -> list[tuple[RepEntry, EmailMessage]]:
+    """The run's messages; the sample's former member is emailed too unless a test says
+    otherwise (the default holds them back: test_a_former_member_gets_no_email...)."""
+    settings.setdefault("email_former_members", True)
     return build_messages(run.path, run.report, read_manifest(run.path),
                           EmailSettings(sender=settings.pop("sender", SENDER), **settings))
 
@@ -160,6 +165,20 @@ def test_one_message_per_rep_with_a_pdf(tmp_path: Path) -> None:
         assert pdf.get_content_type() == "application/pdf"
         assert pdf.get_filename() == f"{entry.slug}.pdf"
         assert pdf.get_content() == run.pdfs[entry.email]
+
+
+def test_a_former_member_gets_no_email_unless_the_config_asks(tmp_path: Path) -> None:
+    report = sample_report()
+    former = dataclasses.replace(report.reps[1], is_member=False)
+    reps = tuple(dataclasses.replace(r, is_member=True) for r in report.reps)
+    report = dataclasses.replace(report, reps=(reps[0], former, *reps[2:]))
+    run = make_run(tmp_path, report)
+    sent = [e.email for e, _ in build(run, email_former_members=False)]
+    assert former.email not in sent and len(sent) == len(report.reps) - 1
+    assert held_back(former, EmailSettings(sender=SENDER))
+    asked = [e.email for e, _ in build(run, email_former_members=True)]
+    assert asked == [r.email for r in report.reps]
+    assert not held_back(former, EmailSettings(sender=SENDER, email_former_members=True))
 
 
 def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Path) -> None:
@@ -547,3 +566,44 @@ def test_the_target_has_the_pdfs_colours(tmp_path: Path, status: str, state: str
     assert amelie.verdict is not None and amelie.verdict.headline in text  # the PDF's sentence
     assert f"background:{bg};color:{ink}" in html
     assert amelie.verdict is not None and amelie.verdict.target_line in html.replace("&#39;", "'")
+
+
+# -- the managers' digest, on a seeded workspace ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["demo", "seed42"])
+def test_the_digest_is_the_summary_in_plain_text_and_html_alike(seeded_reports, name):
+    import html as html_lib
+    import re
+
+    from reporter.analytics.team import build_team, team_members
+    from reporter.deliver.manifest import TeamEntry
+    from reporter.deliver.outbox import DIGEST_HTML_TEMPLATE, DIGEST_TEXT_TEMPLATE, digest_view
+    from reporter.render.templates import environment
+
+    report = seeded_reports[name]
+    groups = sorted({g for r in report.reps for g in r.groups},
+                    key=lambda g: -len(team_members(report.reps, g)))
+    group = groups[0]
+    entry = TeamEntry(group, "team", "Dana Whitfield", "dana@acme.example", 0, 0,
+                      "teams/team/team.pdf", None, "teams/team/team.xlsx", None)
+    view = digest_view(report, entry, EmailSettings(sender=SENDER), "team-x", None)
+    env = environment(None)
+    text = env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view)
+    page = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
+    shown = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    team = build_team(team_members(report.reps, group))
+    assert team.shortlist and team.weakest
+    said = [view.summary]
+    for row, rep in zip(view.rows, team.shortlist, strict=True):
+        assert row.reason == rep.attention[0].text and row.step
+        said += [row.name, row.reason, row.step]
+    for theme in view.theme:
+        assert theme.quote
+        said += [theme.label, theme.quote, theme.why or "", theme.try_instead or ""]
+    said += list(view.watch) + ["team-x.pdf", "team-x.xlsx"]
+    for words in said:  # plain text and HTML say the same
+        assert " ".join(words.split()) in " ".join(text.split()), words
+        assert " ".join(words.split()) in shown, words
+    assert "BOOK A 1:1 WITH" in text and "WHAT TO COACH THE TEAM ON" in text
+    assert len(view.rows) <= 5

@@ -118,6 +118,9 @@ def test_email_settings_check_everything_before_anything_is_written(env, tmp_pat
     assert got.smtp is None and got.message.sender == DEFAULT_SENDER
     assert str(parse_address(DEFAULT_SENDER, "sender"))  # the default passes our own check
     assert got.message.templates_dir == tmp_path / "tpl"  # the config's templates reach emails
+    assert got.message.email_former_members is False  # former members held back by default
+    asked = write(tmp_path, '[email]\nemail_former_members = true\n')
+    assert email_settings(asked, run_dir, EmailFlags()).message.email_former_members is True
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -3,18 +3,24 @@ month over month, and how [teams] entries find their groups and reps."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from reporter import analytics as an
+from reporter.analytics.attention import MAX_SHORTLIST
+from reporter.analytics.moments import is_speech
 from reporter.analytics.team import (
+    MIN_THEME_REPS,
+    MIN_THEME_SESSIONS,
     GroupInfo,
     TeamSpec,
     UnknownGroup,
     build_team,
     build_teams,
+    leaderboard_positions,
     resolve_teams,
     team_report,
 )
@@ -90,7 +96,11 @@ def test_needs_attention_is_the_reps_own_order_and_reasons():
     team = build_team(report.reps)
     assert team.needs_attention == tuple(r for r in report.needs_attention)
     cy = next(r for r in team.reps if r.name == "Cy Rep")
-    assert cy in team.needs_attention and cy.attention[0].code == "one_attempt"
+    # Past due in Exec though the best reaches Silver: Exec's status decides, never "met".
+    assert cy in team.needs_attention
+    assert [r.code for r in cy.attention] == ["past_due", "one_attempt"]
+    assert cy.attention[0].text == "Past due since Oct 15, 2026, not completed in Exec"
+    assert team.shortlist == tuple(r for r in team.needs_attention if r.severity >= 2)[:5]
 
 
 def test_the_rubric_across_reps_greys_thin_cells_and_totals_each_item():
@@ -154,3 +164,64 @@ def test_a_teams_workbook_report_holds_only_its_reps():
     assert narrowed.selection_text == "group South"
     assert sum(w.sessions for w in narrowed.cohort.weekly) == 1
     assert narrowed.cohort.best_scores == report.cohort.best_scores  # everyone's, as labelled
+
+
+# -- on seeded workspaces --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["demo", "seed42"])
+def test_the_shortlist_holds_the_few_a_manager_should_see(seeded_reports, name):
+    report = seeded_reports[name]
+    team = build_team(report.reps)
+    assert len(team.reps) >= 30 and len(team.needs_attention) > MAX_SHORTLIST
+    assert 0 < len(team.shortlist) <= MAX_SHORTLIST
+    assert team.shortlist == team.needs_attention[:len(team.shortlist)]  # most urgent first
+    assert set(map(id, team.shortlist)) | set(map(id, team.watchlist)) == set(
+        map(id, team.needs_attention))
+    assert all(r.severity >= 2 for r in team.shortlist)  # low-only reps: never shortlisted
+    # Every high-severity rep not on it is left off by the cap: it is full of reps at least
+    # as severe.
+    for rep in team.watchlist:
+        if rep.severity == 3:
+            assert len(team.shortlist) == MAX_SHORTLIST
+            assert all(s.severity == 3 for s in team.shortlist)
+    # Each has a talking point and a next step of their own.
+    for rep in team.shortlist:
+        assert rep.attention[0].text and rep.attention[0].text[0].isupper()
+    # What to coach the team on: one or two items that are a pattern, quoting speech.
+    assert 1 <= len(team.weakest) <= 2
+    for item in team.weakest:
+        assert item.graded >= MIN_THEME_SESSIONS and item.reps_graded >= MIN_THEME_REPS
+        assert item.quote is not None and is_speech(item.quote.quote)
+    assert report.shortlist == team.shortlist
+
+
+def test_equal_bests_share_a_place_and_equal_names_carry_their_email(seeded_reports):
+    report = seeded_reports["seed42"]
+    team = build_team(report.reps)
+    names = [r.name for r in team.reps]
+    twins = [r for r in team.reps if names.count(r.name) > 1]
+    assert len(twins) >= 2  # seed 42 has two Emma Parks
+    for rep in twins:
+        assert team.label(rep) == f"{rep.name} ({rep.email})"
+    former = [r for r in team.reps if not r.is_member]
+    assert former and all(team.label(r).endswith("(former member)") for r in former)
+    others = [r for r in team.reps if r not in twins and r.is_member]
+    assert all(team.label(r) == r.name for r in others)
+    board = [(f"{r.best_score:.1f}" if r.best_score is not None else None, p)
+             for r, p in zip(team.leaderboard, team.positions, strict=True)]
+    for (score, pos), (before, pos_before) in zip(board[1:], board, strict=False):
+        if score is None:
+            assert pos is None
+        elif score == before:
+            assert pos == pos_before
+    assert [p for p in team.positions if p is not None][0] == 1
+
+
+def test_leaderboard_positions_share_equal_bests():
+    report = team_report_view()
+    ana, ben, cy, dee = report.reps
+    tied = [replace(ana, best_score=80.0), replace(ben, best_score=75.0),
+            replace(cy, best_score=75.04), replace(dee, best_score=70.0)]
+    assert leaderboard_positions(tied) == (1, 2, 2, 4)
+    assert leaderboard_positions([*tied[:3], replace(dee, best_score=None)]) == (1, 2, 2, None)

@@ -4,11 +4,15 @@ the weakest items and the distribution; hostile text printed, never fetched."""
 
 from __future__ import annotations
 
+import html
+import io
 import re
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from reporter.analytics.team import build_team
 from reporter.render.pdf import PdfOptions, PdfRenderer
@@ -31,38 +35,51 @@ def renderer() -> PdfRenderer:
     return PdfRenderer(PdfOptions())
 
 
-def pages(pdf: bytes, tmp_path: Path) -> list[str]:
+def pages(pdf: bytes, tmp_path: Path, *args: str) -> list[str]:
+    """The text of each page, whitespace collapsed (``-layout`` unless other options are
+    given: reading order keeps a wrapped table cell's lines together)."""
     path = tmp_path / "team.pdf"
     path.write_bytes(pdf)
-    text = pdftotext(path, "-layout")
+    text = pdftotext(path, *(args or ("-layout",)))
     return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
 
 
-def test_page_one_is_the_team_in_numbers_and_who_needs_attention_first(
+def test_page_one_is_the_team_in_numbers_the_shortlist_and_the_coaching_theme(
         renderer: PdfRenderer, tmp_path: Path) -> None:
     report = team_report_view({"Ana": 88.0, "Ben": 85.0})
     team = build_team(report.reps, name="North", slug="north",
                       manager=Manager("Dana Whitfield", "dana@acme.example"))
     pdf, count = render_team(renderer, report, team)
-    text = pages(pdf, tmp_path)
+    text = pages(pdf, tmp_path, "-raw")
     assert count == len(text) >= 2
     first = text[0]
     assert first.startswith("Acme") or "TEAM REPORT" in first
     assert "North" in first and "Manager: Dana Whitfield" in first
     assert " ".join(team_summary(team, report).split()) in first
     assert "Average best vs September" not in first  # the tile says "+0.0 vs Sep..."
-    # The needs-attention rows, in the rule's order, each with its next step.
-    positions = [first.index(r.name) for r in team.needs_attention]
-    assert positions == sorted(positions) and len(positions) >= 3
+    # The shortlist, in the rule's order, each with its talking point and next step.
+    assert team.shortlist and f"Book a 1:1 with {len(team.shortlist)} of 4" in first
+    positions = [first.index(r.name) for r in team.shortlist]
+    assert positions == sorted(positions)
+    for rep in team.shortlist:
+        assert rep.attention[0].text in first
     ben = next(r for r in team.reps if r.name == "Ben Rep")
     step = step_text(ben)
-    assert step is not None and step.split(":")[0] in first
-    rest = " ".join(text[1:])
-    for heading in ("Leaderboard", "Rubric across the team", "Where the team loses points",
-                    "Score distribution"):
-        assert heading in rest
-    assert "“Skip the budget.”" in rest and "Ana Rep, Oct 2, graded bad" in rest
-    assert "INVALID QUOTE" not in rest  # a quote from an invalid session is never chosen
+    assert ben in team.shortlist and step is not None and step.split(":")[0] in first
+    # What to coach the team on, with its moment, on page 1.
+    assert "What to coach the team on" in first
+    assert "“Skip the budget.”" in first and "Ana Rep, Oct 2, graded bad" in first
+    assert "Try instead: What would fixing this be worth to you?" in first
+    assert "INVALID QUOTE" not in " ".join(text)  # a quote from an invalid session: never
+    # Everyone else with a reason: "Keep an eye on", one line each.
+    assert team.watchlist and "Keep an eye on" in " ".join(text)
+    for rep in team.watchlist:
+        assert f"{rep.name}: {rep.attention[0].text}" in " ".join(text)
+    everything = " ".join(text)
+    for heading in ("Leaderboard", "Rubric across the team", "Score distribution"):
+        assert heading in everything
+    assert "Everyone who practised" in everything
+    assert "Rubric across the team" in text[-1]  # the heatmap on a page of its own
 
 
 def test_hostile_names_and_quotes_are_printed_as_text_and_nothing_is_fetched(
@@ -98,5 +115,111 @@ def test_a_team_with_nobody_to_flag_says_so(renderer: PdfRenderer, tmp_path: Pat
     report = sample_report()
     team = build_team([r for r in report.reps if r.has_valid_attempt][:2])
     first = pages(render_team(renderer, report, team)[0], tmp_path)[0]
-    assert re.search(r"Needs attention 0 of 2", first)
+    assert re.search(r"Book a 1:1 with 0 of 2", first)
     assert "Nobody needs attention" in first
+
+
+# -- on seeded workspaces --------------------------------------------------------------------
+
+
+def compact(text: str) -> str:
+    """Text without whitespace: a wrapped line breaks words apart, never drops a letter."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("name", ["demo", "seed42"])
+def test_page_one_shows_the_shortlist_and_the_coaching_theme(
+        renderer: PdfRenderer, tmp_path: Path, seeded_reports, name: str) -> None:
+    report = seeded_reports[name]
+    team = build_team(report.reps)
+    pdf, _ = render_team(renderer, report, team)
+    first = compact(pages(pdf, tmp_path, "-raw")[0])
+    assert compact(f"Book a 1:1 with {len(team.shortlist)} of {len(team.reps)}") in first
+    for rep in team.shortlist:
+        assert compact(team.label(rep)) in first and compact(rep.attention[0].text) in first
+    assert compact("What to coach the team on") in first
+    for item in team.weakest:  # the card's heading is set in capitals
+        assert compact(f"{item.criterion} › {item.item}").casefold() in first.casefold()
+        assert item.quote is not None and compact(item.quote.quote)[:40] in first
+    if any(r.severity == 3 for r in team.watchlist):  # the cap, said where it bites
+        assert compact("head “Keep an eye on”: the shortlist holds 5") in first
+
+
+def _bbox_words(pdf: Path, first: int, last: int
+                ) -> list[list[tuple[float, float, float, str]]]:
+    """Per page: (xMin, xMax, yMin, text) of each word, in the order the page draws them."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(first), "-l", str(last), str(pdf),
+                          "-"], capture_output=True, text=True, check=True).stdout
+    pages_out = []
+    for page in out.split("<page ")[1:]:
+        pages_out.append([(float(a), float(b), float(y), html.unescape(t))
+                          for a, y, b, t in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
+            page)])
+    return pages_out
+
+
+def test_the_heatmap_of_forty_reps_with_the_longest_names_fits_two_pages_uncut(
+        renderer: PdfRenderer, tmp_path: Path, seeded_reports) -> None:
+    report = seeded_reports["seed42"]
+    reps = list(report.reps)
+    # A 40th rep with the longest plain name the sandbox can draw, beside the data's own
+    # longest: the formula surname, two reps sharing a name (their email added), a former
+    # member, and right-to-left and CJK names.
+    base = next(r for r in reps if r.rubric)
+    reps.append(replace(base, user_id="u-long", email="mohammed.patel@northwind.example",
+                        name="Mohammed Patel-Øvergaard Fernández", slug="mohammed-patel"))
+    team = build_team(reps)
+    assert len(team.reps) == 40
+    labels = [row.name for row in team.heatmap]
+    assert any("=HYPERLINK" in n for n in labels) and any("(former member)" in n for n in labels)
+    assert sum("@" in n for n in labels) >= 2
+    # Shortlist first, in its order.
+    assert labels[:len(team.shortlist)] == [team.label(r) for r in team.shortlist]
+    pdf, count = render_team(renderer, report, team)
+    path = tmp_path / "team.pdf"
+    path.write_bytes(pdf)
+    texts = pages(pdf, tmp_path, "-raw")
+    start = next(i for i, t in enumerate(texts) if "Rubric across the team" in t)
+    heat = texts[start:]
+    assert len(heat) <= 2  # 40 reps on two pages at most
+    items = len(team.items)
+    team_rows = [line for t in heat for line in
+                 re.findall(r"(?:^|\s)Team((?:\s+(?:\d+%|–)){" + str(items) + "})", t)]
+    assert len(team_rows) == 1  # once, at the foot: not repeated at the page break
+    assert compact(heat[-1]).rfind("Team") > compact(heat[-1]).rfind(compact(labels[-1]))
+    # No name cut: every word left of the first share column ends before it, and each name
+    # is there whole, in the order of the rows.
+    drawn = ""
+    tokens = {w for label in labels for w in label.split()}
+    for words in _bbox_words(path, start + 1, count):
+        shares = [(x0, y) for x0, _, y, t in words if re.fullmatch(r"\d+%", t)]
+        assert shares
+        edge = min(x for x, _ in shares)
+        # The table's rows, below its "Rep" heading (repeated on each page), not the lede.
+        top = min(y for x0, _, y, t in words if t == "Rep" and x0 < edge) + 1
+        names = sorted((round(y, 1), x0, x1, t) for x0, x1, y, t in words
+                       if x0 < edge - 1 and y >= top)  # line by line, left to right
+        whole = [(x1, t) for _, _, x1, t in names if t in tokens]
+        assert all(x1 <= edge for x1, _ in whole), [t for x1, t in whole if x1 > edge]
+        drawn += "".join(t for _, _, _, t in names)
+    position = 0
+    for label in labels:  # a right-to-left name comes out in visual order, right to left
+        found = max(drawn.find(compact(label), position),
+                    drawn.find(compact(label)[::-1], position))
+        assert found >= 0, label
+        position = found
+
+
+def test_the_team_report_links_back_to_exec_and_fetches_nothing(
+        renderer: PdfRenderer, tmp_path: Path) -> None:
+    report = team_report_view()
+    url = "https://globex.app.exec.com/scenarios/procurement-discovery"
+    report = replace(report, scenario=replace(report.scenario, url=url))
+    pdf, _ = render_team(renderer, report, build_team(report.reps))
+    links = [annot.get_object()["/A"]["/URI"]
+             for page in PdfReader(io.BytesIO(pdf)).pages
+             for annot in page.get("/Annots") or () if "/A" in annot.get_object()]
+    assert links == [url]  # page 1's header, nothing else
+    assert "Open the scenario in Exec" in " ".join(pages(pdf, tmp_path))
+    assert renderer.fetcher.calls == []

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.chart import BarChart, LineChart
+from openpyxl.utils import get_column_letter
 
 from reporter.format import fmt_item
 from reporter.render import workbook as wbmod
@@ -96,7 +97,7 @@ def test_reps_sheet_headers_values_and_types(book, report):
 def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
     ws = book["Reps"]
     table = ws.tables["RepsTable"]
-    assert table.ref == f"A1:AD{len(report.reps) + 1}"
+    assert table.ref == f"A1:AE{len(report.reps) + 1}"
     assert table.autoFilter is not None and table.autoFilter.ref == table.ref
     assert [c.name for c in table.tableColumns] == [c.header for c in REPS_SHEET]
     assert ws.freeze_panes == "B2"  # the header row and the name column stay in view
@@ -176,8 +177,8 @@ def test_rubric_shares_and_cohort_row(book, report):
     ws = book["Rubric"]
     header = _header(ws)
     assert header[:2] == ["Rep", "Email"]
-    assert "Discovery > Open questions" in header
-    col = header.index("Discovery > Open questions") + 1
+    assert "Discovery › Open questions" in header  # one separator, as everywhere
+    col = header.index("Discovery › Open questions") + 1
     amelie = report.reps[0]
     share = next(r.good_share for r in amelie.rubric if r.item == "Open questions")
     assert ws.cell(row=2, column=col).value == pytest.approx(share)
@@ -187,10 +188,32 @@ def test_rubric_shares_and_cohort_row(book, report):
     assert ws.cell(row=carla, column=1).value == "Carla Nuñez"
     assert ws.cell(row=carla, column=col).value is None
     cohort_row = len(report.reps) + 2
-    assert ws.cell(row=cohort_row, column=1).value.startswith("Cohort")
+    assert ws.cell(row=cohort_row, column=1).value.startswith("Whole team")
     assert ws.cell(row=cohort_row, column=col).value == pytest.approx(0.5)
-    rules = [r.type for cf in ws.conditional_formatting for r in cf.rules]
-    assert rules == ["colorScale"]
+    # Filled as team.pdf fills it: no colour scale that paints one session red.
+    assert [r.type for cf in ws.conditional_formatting for r in cf.rules] == []
+
+
+def test_rubric_greys_and_counts_cells_on_fewer_than_two_sessions(book, report):
+    ws = book["Rubric"]
+    header = _header(ws)
+    thin = 0
+    for i, rep in enumerate(report.reps, 2):
+        for row in rep.rubric:
+            if not row.graded:
+                continue
+            cell = ws.cell(row=i, column=header.index(fmt_item(row.criterion, row.item)) + 1)
+            colour = cell.fill.start_color.rgb[-6:]
+            if row.graded < 2:
+                thin += 1
+                assert colour == wbmod.BAND_FILLS["thin"] and cell.font.i, (rep.name, row.item)
+            else:
+                assert colour != wbmod.BAND_FILLS["thin"], (rep.name, row.item)
+                if row.good_share == 0:
+                    assert colour == wbmod.BAND_FILLS["bad"]
+    assert thin > 0
+    notes = [r[0] for r in ws.iter_rows(values_only=True) if r and r[0]]
+    assert wbmod.rubric_note(thin) in notes and f"Grey: {thin} cell" in wbmod.rubric_note(thin)
 
 
 def test_feedback_sheet_one_row_per_example(book, report):
@@ -217,11 +240,13 @@ def test_overview_figures_and_charts(book, report):
     assert rows["Scenario"][0] == report.scenario.name
     assert rows["Workspace"][0] == "Acme Corp"
     assert rows["Generated at (UTC)"][0] == datetime(2026, 11, 1, 7, 0)
-    assert rows["Participants"][:2] == (12, 12)
-    assert rows["Average best score"][:2] == (72.9, 72.9)
-    assert rows["Average best rank"][:2] == ("Bronze", "Bronze")
+    # These reps, then everyone who practised (Exec's figures, then recounted).
+    assert rows["Reps"][:3] == (len(report.reps), 12, 12)
+    bests = [r.best_score for r in report.reps if r.best_score is not None]
+    assert rows["Average best score"][:3] == (round(sum(bests) / len(bests), 1), 72.9, 72.9)
+    assert rows["Average best rank"][:3] == (None, "Bronze", "Bronze")
     # Stored as shown (one decimal), not 6.583333333333333.
-    assert rows["Average session duration (minutes)"][0] == 6.6
+    assert rows["Average session duration (minutes)"][1] == 6.6
     assert rows["Gold"][:2] == (2, 0.167)
     weeks = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], datetime)]
     assert [w[1] for w in weeks] == [p.sessions for p in report.cohort.weekly]
@@ -235,12 +260,16 @@ def test_overview_says_whose_sessions_each_figure_counts(book, report):
     "Sessions" may differ, so each label says whose sessions it counts."""
     ws = book["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert rows["Sessions (all participants)"][:2] == (48, 48)
-    assert "Sessions" not in rows  # no bare "Sessions" figure to confuse with the weeks
+    assert rows["Sessions"][:3] == (sum(r.session_count for r in report.reps), 48, 48)
+    assert rows["Figure"] == wbmod.OVERVIEW_HEADINGS[1:]
     week_header = next(r for r in ws.iter_rows(values_only=True)
                        if r[0] == "Week starting (UTC)")
-    assert week_header[1] == "Sessions (all, selected reps)"
+    assert week_header[1] == "Sessions (these reps)"
     assert rows["Selected reps"][0] == report.selection_text
+    # No engineering label anywhere a manager reads.
+    words = " ".join(str(v) for wsx in book for r in wsx.iter_rows(values_only=True)
+                     for v in r if isinstance(v, str))
+    assert "API summary" not in words and "Computed from participants" not in words
 
 
 def test_overview_charts_have_straight_lines_full_legends_and_no_overlap(book):
@@ -269,8 +298,8 @@ def test_about_sheet(book, report):
     rows = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
     assert rows["Selection"] == "every participant"
     assert rows["Period"] == "2026-10"
-    assert rows["Requests made"] == 41
-    assert rows["Cache hits"] == 12
+    assert rows["Requests to Exec"] == 41
+    assert rows["Session details reused from the cache"] == 12
     assert rows["Data fetched at (UTC)"] == datetime(2026, 11, 1, 6, 59)
     assert "0.1.0" in rows["Tool version"]
     assert PRACTICE_NOTE in rows
@@ -311,7 +340,7 @@ def test_formulas_read_back_as_literal_text(report, tmp_path):
         assert {"Reps", "Sessions", "Rubric", "Feedback"} <= found[text], text
     assert found[texts[0]] >= {"Overview", "About"}
     # The criterion label became a Rubric header, still a literal string.
-    assert any(str(c.value).startswith(FORMULAS[0] + " > ") for c in book["Rubric"][1])
+    assert any(str(c.value).startswith(FORMULAS[0] + " › ") for c in book["Rubric"][1])
 
 
 def test_control_characters_removed_not_crashed_on(report, tmp_path):
@@ -378,7 +407,7 @@ def test_cohort_figures_missing_from_api_leave_blanks(report, tmp_path):
     cohort: CohortView = dataclasses.replace(report.cohort, api=api)
     ws = _write(dataclasses.replace(report, cohort=cohort), tmp_path)["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert rows["Participants"][:2] == (None, 12)
+    assert rows["Reps"][1:3] == (None, 12)
 
 
 def test_libreoffice_opens_the_workbook(book, report, tmp_path):
@@ -468,25 +497,27 @@ def test_needs_attention_is_the_first_sheet_most_severe_first(attention_book):
     assert attention_book.active.title == "Needs attention"  # the sheet Excel opens on
     ws = attention_book["Needs attention"]
     assert _header(ws) == [
-        "Rep", "Email", "Reasons", "Severity", "Best", "Latest", "Last period",
-        "Change vs last period", "Assignment status", "Due (UTC)", "Next step",
-        "Last practised (UTC)",
+        "Rep", "Email", "List", "Reasons", "Severity", "Best", "Latest", "Last period",
+        "New this period", "Change vs last period", "Assignment status", "Due (UTC)",
+        "Next step", "Last practised (UTC)",
     ]
     # The order needs_attention has (not the name order), and Bob, with no reason, left out.
     assert _column(ws, "Rep") == ["Carla Nuñez", "王小明", "Amélie Dubois-Laurent"]
     assert _column(ws, "Severity") == ["High", "Medium", "Low"]
     assert _column(ws, "Reasons")[0] == (
         "Past due since Oct 15, 2026, no valid attempt; No valid attempt")
-    assert ws.tables["AttentionTable"].ref == "A1:L4"
+    assert ws.tables["AttentionTable"].ref == "A1:N4"
 
 
 def test_needs_attention_compares_with_last_period_without_inventing_zeros(
         attention_book, attention_report):
     ws = attention_book["Needs attention"]
     # Carla: no comparison, blank; Wang: previous best and the change; Amélie: new.
-    assert _column(ws, "Last period") == [None, 73.0, "New"]
+    # Numbers only in "Last period" (it sorts and filters); "New" in its own column.
+    assert _column(ws, "Last period") == [None, 73.0, None]
+    assert _column(ws, "New this period") == [None, None, "New"]
     assert _column(ws, "Change vs last period") == [None, 9.7, None]
-    assert ws["H3"].number_format.startswith("+0.0")  # the change shows its sign
+    assert ws["J3"].number_format.startswith("+0.0")  # the change shows its sign
     assert _column(ws, "Best") == [None, 77.0, 91.0]
     assert _column(ws, "Latest") == [None, 77.0, 91.0]
     assert _column(ws, "Assignment status") == ["Not started", "In progress", "In progress"]
@@ -509,7 +540,7 @@ def test_needs_attention_text_from_the_api_stays_text(attention_report, tmp_path
     book = _write(dataclasses.replace(attention_report, needs_attention=(hostile,)), tmp_path)
     ws = book["Needs attention"]
     assert (ws["A2"].value, ws["A2"].data_type) == (FORMULAS[0], "s")
-    assert (ws["C2"].value, ws["C2"].data_type) == (FORMULAS[1], "s")
+    assert (ws["D2"].value, ws["D2"].data_type) == (FORMULAS[1], "s")
 
 
 def _decimals_shown(number_format: str) -> int:
@@ -538,7 +569,8 @@ def test_every_number_is_stored_as_shown(attention_book):
     assert _column(reps, "Practice minutes")[0] == 6.6
     assert _column(reps, "Percentile")[0] == 88
     rubric = attention_book["Rubric"]
-    cohort_row = [r for r in rubric.iter_rows(values_only=True) if r[0] == "Cohort (selected reps)"]
+    cohort_row = [r for r in rubric.iter_rows(values_only=True)
+                  if r[0] == "Whole team (the reps above)"]
     assert cohort_row[0][2] == 0.33  # 1/3 in a "0%" cell
     weeks = [r for r in attention_book["Overview"].iter_rows(values_only=True)
              if isinstance(r[0], datetime)]
@@ -607,7 +639,9 @@ def test_reps_sheet_compares_each_rep_with_last_period(attention_book, attention
     # The same values, from the same views, as the Needs attention sheet.
     assert (last[by_name["王小明"]], change[by_name["王小明"]]) == (73.0, 9.7)
     assert (last[by_name["Carla Nuñez"]], change[by_name["Carla Nuñez"]]) == (None, None)
-    assert last[by_name["Amélie Dubois-Laurent"]] == "New"
+    assert last[by_name["Amélie Dubois-Laurent"]] is None  # numbers only: the column sorts
+    assert _column(ws, "New this period")[by_name["Amélie Dubois-Laurent"]] == "New"
+    assert all(v is None or isinstance(v, int | float) for v in last)
     assert flagged[by_name["Carla Nuñez"]] == "High"
     assert flagged[by_name["Bob Singh"]] is None
     assert _header(ws)[-1] == "Report (PDF)"  # the link stays the last column
@@ -666,8 +700,8 @@ def test_rows_written_as_xml_make_the_file_openpyxl_makes(case, report, tmp_path
     as_xml: Counter[str] = Counter()  # rows written as XML, by sheet
     row_xml = wbmod._GridXml.row_xml
 
-    def counted(grid, values, row_idx):
-        xml = row_xml(grid, values, row_idx)
+    def counted(grid, values, row_idx, height=None):
+        xml = row_xml(grid, values, row_idx, height)
         as_xml[grid.ws.title] += xml is not None
         return xml
 
@@ -685,3 +719,122 @@ def test_rows_written_as_xml_make_the_file_openpyxl_makes(case, report, tmp_path
     sessions = sum(len(r.attempts) for r in report.reps)
     assert written_as_xml["Sessions"] == sessions - (case == "odd numbers")
     assert (written_as_xml["Feedback"] > 0) == any(r.feedback_examples for r in report.reps)
+
+
+# ---------------------------------------------------------------- readable in LibreOffice
+
+LONG_REASON = ("Fell 15.3 points from a best of 75.4 (latest 60.1); Best 75.4, 8.1 points "
+               "below September 2026; No practice since Oct 3, 2026; Only one valid attempt")
+
+
+def _long_attention_report(report: ReportView) -> ReportView:
+    attention = _attention_report(report)
+    first = attention.needs_attention[0]
+    long = dataclasses.replace(first, attention=(
+        _reason("declined", 3, LONG_REASON.split("; ")[0]),
+        *(_reason("below_last_period", 1, part) for part in LONG_REASON.split("; ")[1:])))
+    return dataclasses.replace(attention, needs_attention=(long, *attention.needs_attention[1:]),
+                               shortlist=(long,))
+
+
+def test_headers_and_long_text_wrap_in_rows_tall_enough(report, tmp_path):
+    """LibreOffice neither widens a column nor grows a row for wrapped text: every header and
+    every long-text column wraps, and each row is written as tall as its longest text needs."""
+    book = _write(_long_attention_report(report), tmp_path)
+    for title, cols in (("Needs attention", wbmod.ATTENTION_SHEET), ("Reps", wbmod.REPS_SHEET),
+                        ("Feedback", wbmod.FEEDBACK_SHEET)):
+        ws = book[title]
+        widths = [ws.column_dimensions[get_column_letter(i)].width
+                  for i in range(1, len(cols) + 1)]
+        for i, (col, width) in enumerate(zip(cols, widths, strict=True), 1):
+            assert ws.cell(row=1, column=i).alignment.wrap_text, (title, col.header)
+            assert width <= col.cap + 2, (title, col.header)
+            needed = wbmod._line_count(col.header, width)
+            assert ws.row_dimensions[1].height >= wbmod.row_height(needed), (title, col.header)
+        for i, col in enumerate(cols, 1):
+            if not col.wrap:
+                continue
+            for r in range(2, ws.max_row + 1):
+                cell = ws.cell(row=r, column=i)
+                if isinstance(cell.value, str):
+                    assert cell.alignment.wrap_text, (title, col.header, r)
+                    lines = wbmod._line_count(cell.value, widths[i - 1])
+                    height = ws.row_dimensions[r].height
+                    assert lines == 1 or (height or 0) >= wbmod.row_height(lines), (
+                        title, col.header, r)
+    ws = book["Needs attention"]
+    reasons = _column(ws, "Reasons")
+    assert reasons[0] == LONG_REASON  # "; " between list items, as everywhere
+    assert ws.row_dimensions[2].height >= 3 * wbmod.LINE_POINTS  # 60 wide: three lines at least
+    assert _column(ws, "List")[:2] == [wbmod.SHORTLIST_LABEL, wbmod.WATCH_LABEL]
+
+
+def test_an_empty_not_found_sheet_says_every_rep_was_found(book, report, tmp_path):
+    assert report.not_found  # the sample has some: a table (test_not_found_sheet_says_why)
+    ws = _write(dataclasses.replace(report, not_found=()), tmp_path)["Not found"]
+    assert [r for r in ws.iter_rows(values_only=True)] == [(wbmod.ALL_FOUND,)]
+
+
+def test_the_scenario_links_back_to_exec_only_when_checked(report, tmp_path):
+    url = "https://acme-corp.app.exec.com/scenarios/discovery"
+    linked = dataclasses.replace(report, scenario=dataclasses.replace(report.scenario, url=url))
+    ws = _write(linked, tmp_path)["Overview"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "Open the scenario in Exec")
+    assert cell.hyperlink is not None and cell.hyperlink.target == url
+    plain = _write(report, tmp_path)["Overview"]
+    assert not any(c.hyperlink for row in plain.iter_rows() for c in row)
+
+
+def test_libreoffice_shows_whole_headers_and_reasons(report, tmp_path):
+    """The Needs attention sheet converted by LibreOffice to PDF: every header and the longest
+    reason are there whole (a clipped cell loses its words)."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("LibreOffice (soffice/libreoffice) is not on PATH")
+    src = tmp_path / "cohort.xlsx"
+    write_workbook(_long_attention_report(report), src)
+    proc = subprocess.run(
+        [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(src)],
+        capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr
+    pdf = tmp_path / "pdf" / "cohort.pdf"
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    words = set(first.split())
+    for col in wbmod.ATTENTION_SHEET:
+        assert set(col.header.split()) <= words, col.header
+    assert set(LONG_REASON.split()) <= words
+
+
+def test_a_teams_overview_shows_its_reps_beside_everyone(report, tmp_path):
+    """A team's workbook (teams/<group>/team.xlsx) holds only its reps: the Overview's first
+    column counts them, everyone who practised stands beside for context."""
+    two = dataclasses.replace(report, reps=report.reps[:2], selection_text="group North")
+    ws = _write(two, tmp_path)["Overview"]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert rows["Reps"][:3] == (2, 12, 12)
+    assert rows["Valid attempts"][0] == sum(r.valid_count for r in report.reps[:2])
+    assert rows["These reps (group North) beside everyone who practised"] == (None,) * (
+        len(rows["Reps"]))
+
+
+def test_every_sheet_names_reps_as_the_team_report_lists_them(attention_report, tmp_path):
+    """Equal names carry the email, former members are marked: the report's labels, on every
+    sheet that names a rep."""
+    from reporter.analytics.team import list_names
+
+    reps = list(attention_report.reps)
+    reps[1] = dataclasses.replace(reps[1], name=reps[0].name)  # two of the same name
+    reps[2] = dataclasses.replace(reps[2], is_member=False)
+    labels = list_names(reps)
+    report = dataclasses.replace(attention_report, reps=tuple(reps), labels=labels,
+                                 needs_attention=tuple(reps[:3]))
+    book = _write(report, tmp_path)
+    want = [labels[r.user_id] for r in reps]
+    assert want[0] == f"{reps[0].name} ({reps[0].email})" and want[2].endswith("(former member)")
+    assert _column(book["Reps"], "Name") == want
+    assert _column(book["Rubric"], "Rep")[:len(reps)] == want
+    assert set(_column(book["Sessions"], "Rep")) <= set(want)
+    assert [n for n in _column(book["Needs attention"], "Rep")] == [
+        labels[r.user_id] for r in reps[:3] if r.attention]

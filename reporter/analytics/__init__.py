@@ -27,11 +27,12 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
 from reporter import __version__
-from reporter.analytics.attention import attention_order, reasons_for
+from reporter.analytics.attention import attention_order, reasons_for, shortlist
 from reporter.analytics.cohort import build_cohort, distribution
 from reporter.analytics.figures import (
     MAX_MOMENTS,
     MAX_PATTERNS,
+    exec_link,
     normalise_quote,
     percentile,
     period_title,
@@ -43,6 +44,7 @@ from reporter.analytics.figures import (
 from reporter.analytics.moments import moments_worth_quoting
 from reporter.analytics.period import report_period
 from reporter.analytics.rep import RepContext, build_rep, rep_context
+from reporter.analytics.team import list_names
 from reporter.cohort.snapshot import SelectionRecord, Snapshot
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
@@ -97,6 +99,7 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
     ordered = sorted(reps, key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
     period = report_period(snapshot, ordered, generated)
     ordered = [replace(r, attention=reasons_for(r, period, generated)) for r in ordered]
+    urgent = attention_order(ordered)
     previous = snapshot.previous
     workspace = snapshot.workspace
     scenario = snapshot.scenario
@@ -106,7 +109,8 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         workspace_name=(workspace and (text(workspace.name) or text(workspace.url_slug))
                         or "Exec workspace"),
         scenario=ScenarioInfo(id=scenario.id, name=text(scenario.name) or slug or "Scenario",
-                              slug=slug),
+                              slug=slug, url=exec_link(scenario.url,
+                                                       workspace.url_slug if workspace else None)),
         period=period,
         generated_at=generated,
         tool_version=__version__,
@@ -121,7 +125,9 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         # Each rep's view already holds its cross-check with the participants endpoint.
         warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
         + tuple(w for rep in ordered for w in rep.warnings),
-        needs_attention=attention_order(ordered),
+        needs_attention=urgent,
+        shortlist=shortlist(urgent),
+        labels=list_names(ordered),
         previous_period=PeriodInfo(
             label=previous.period.label, start=utc(previous.period.start),
             end=utc(previous.period.end),

@@ -1,10 +1,14 @@
 """Who needs a 1:1 and why: one rule set, defined once, read by the team report, the workbook
 and the manager's digest.
 
-Each rule gives a rep zero or one reason with a severity (3 high, 2 medium, 1 low):
+Each rule gives a rep zero or one reason with a severity (3 high, 2 medium, 1 low) and the
+points at stake (how far below the target, how far the rep fell), in plain words a manager
+can say in a 1:1:
 
-    past_due_no_attempt  3  the assignment is past due and the rep has no valid attempt
-    below_target         2  below the assignment's required rank (3 once it is past due)
+    past_due_no_attempt  3  Exec says past due or did not pass, and no valid attempt
+    did_not_pass         3  Exec says the rep did not pass ("did not pass Silver by Nov 30")
+    below_target         2  best below the assignment's required rank (3 once past due)
+    past_due             3  Exec says past due, though the best reaches the required rank
     declined             2  latest valid score DECLINE_POINTS (figures) or more below the best
                             (3 from BIG_DROP_POINTS: a fall a manager should hear about)
     below_last_period    1  best below the previous period's best (2 from DECLINE_POINTS)
@@ -12,28 +16,43 @@ Each rule gives a rep zero or one reason with a severity (3 high, 2 medium, 1 lo
     inactive             1  sessions, but none in the last INACTIVE_DAYS of the period
     one_attempt          1  only one valid attempt: no progress to read yet
 
-Reps are ordered by their most severe reason, then by how far below target they are
-(points short, then no valid attempt counts as furthest), then by the number of reasons,
-then by name.
+Reps are ordered by their most severe reason, then by the most points at stake in any reason
+(no valid attempt on an overdue assignment counts as the most), so a 15-point fall comes
+before a 2-point gap to target of the same severity, then by the number of reasons, then by
+name. The first MAX_SHORTLIST reps with a reason of at least SHORTLIST_SEVERITY are the 1:1
+shortlist; everyone else with a reason is on the "keep an eye on" list. A rep whose reasons
+are all low (one attempt, a quiet fortnight) is never on the shortlist.
+
+Exec's status string is the source of truth for the deadline: ``past_due`` and
+``did_not_pass`` are both overdue, and neither is ever "met".
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from reporter.analytics.figures import DECLINE_POINTS
 from reporter.format import fmt_day, fmt_point_count, fmt_rank, fmt_score
-from reporter.views import AttentionReason, Comparison, PeriodInfo, RepView
+from reporter.views import AttentionReason, Comparison, PeriodInfo, RepView, Target
 
 #: A fall from the best this large is high severity.
 BIG_DROP_POINTS = 10.0
 #: No practice in this many days before the period's end (or today, if sooner) is inactive.
 INACTIVE_DAYS = 14
+#: The 1:1 shortlist holds at most this many reps: the few a manager books this month.
+MAX_SHORTLIST = 5
+#: A rep is shortlisted only for a reason at least this severe (medium).
+SHORTLIST_SEVERITY = 2
+#: Exec's assignment statuses whose deadline has gone by.
+OVERDUE_STATUSES = ("past_due", "did_not_pass")
 
 REASONS: dict[str, str] = {
-    "past_due_no_attempt": "past due, no valid attempt",
+    "past_due_no_attempt": "overdue, no valid attempt",
+    "did_not_pass": "did not pass",
     "below_target": "below the required rank",
+    "past_due": "past due",
     "declined": "latest well below best",
     "below_last_period": "best below last period's",
     "no_session": "no session",
@@ -42,35 +61,57 @@ REASONS: dict[str, str] = {
 }
 
 
+def _target_reason(rep: RepView, target: Target) -> AttentionReason | None:
+    """The assignment's reason, from Exec's status and the points still short."""
+    status = target.status
+    if status == "completed":
+        return None
+    rank = fmt_rank(target.required_rank) if target.required_rank else "the assignment"
+    due = f" by {fmt_day(target.due)}" if target.due else ""
+    since = f" since {fmt_day(target.due)}" if target.due else ""
+    short = (target.points_short
+             if target.points_short is not None and target.points_short > 0 else None)
+    gap = f", {fmt_point_count(short)} short" if short is not None else ""
+    if status in OVERDUE_STATUSES and not rep.has_valid_attempt:
+        said = (f"Did not pass {rank}{due}" if status == "did_not_pass"
+                else f"Past due{since}")
+        return AttentionReason("past_due_no_attempt", 3, f"{said}, no valid attempt",
+                               math.inf)
+    if status == "did_not_pass":
+        return AttentionReason("did_not_pass", 3, f"Did not pass {rank}{due}{gap}", short or 0.0)
+    if short is not None and rep.has_valid_attempt:
+        overdue = status == "past_due"
+        return AttentionReason(
+            "below_target", 3 if overdue else 2,
+            f"{fmt_point_count(short)} short of {rank}" + (f", past due{since}" if overdue
+                                                          else ""), short)
+    if status == "past_due":
+        return AttentionReason("past_due", 3, f"Past due{since}, not completed in Exec",
+                               0.0)
+    return None
+
+
 def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[AttentionReason, ...]:
     """The rep's reasons, most severe first (see the module docstring for the rules)."""
     out: list[AttentionReason] = []
     plan = rep.coaching
-    target = plan.target
-    if target is not None and target.past_due and not rep.has_valid_attempt:
-        due = f" since {fmt_day(target.due)}" if target.due else ""
-        out.append(AttentionReason("past_due_no_attempt", 3,
-                                   f"Past due{due}, no valid attempt"))
-    elif target is not None and target.points_short is not None and rep.has_valid_attempt:
-        short = (f", {fmt_point_count(target.points_short)} short"
-                 if target.points_short is not None else "")
-        out.append(AttentionReason(
-            "below_target", 3 if target.past_due else 2,
-            f"Below {fmt_rank(target.required_rank)}{short}"
-            + (" (past due)" if target.past_due else "")))
+    if plan.target is not None and (reason := _target_reason(rep, plan.target)) is not None:
+        out.append(reason)
     if plan.decline is not None:
+        drop = plan.decline.drop
         out.append(AttentionReason(
-            "declined", 3 if plan.decline.drop >= BIG_DROP_POINTS - 1e-9 else 2,
-            f"Latest {fmt_score(plan.decline.latest)}, {fmt_score(plan.decline.drop)} "
-            "below best"))
+            "declined", 3 if drop >= BIG_DROP_POINTS - 1e-9 else 2,
+            f"Fell {fmt_point_count(drop)} from a best of {fmt_score(plan.decline.best)} "
+            f"(latest {fmt_score(plan.decline.latest)})", drop))
     if _below_last_period(rep.comparison):
         assert rep.comparison is not None and rep.comparison.change is not None
+        fall = -rep.comparison.change
         out.append(AttentionReason(
-            "below_last_period", 2 if -rep.comparison.change >= DECLINE_POINTS - 1e-9 else 1,
-            f"Best {fmt_score(rep.best_score)}, {fmt_score(-rep.comparison.change)} below "
-            f"{rep.comparison.period_title}"))
+            "below_last_period", 2 if fall >= DECLINE_POINTS - 1e-9 else 1,
+            f"Best {fmt_score(rep.best_score)}, {fmt_point_count(fall)} below "
+            f"{rep.comparison.period_title}", fall))
     if rep.session_count == 0:
-        out.append(AttentionReason("no_session", 2, "No session in the period"))
+        out.append(AttentionReason("no_session", 2, f"No session in {period.prose}"))
     elif rep.last_practised is not None:
         until = min(period.end, now)
         if rep.last_practised < until - timedelta(days=INACTIVE_DAYS):
@@ -78,7 +119,7 @@ def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[Attent
                 "inactive", 1, f"No practice since {fmt_day(rep.last_practised)}"))
     if rep.valid_count == 1:
         out.append(AttentionReason("one_attempt", 1, "Only one valid attempt"))
-    out.sort(key=lambda r: -r.severity)
+    out.sort(key=lambda r: (-r.severity, -r.points))
     return tuple(out)
 
 
@@ -88,16 +129,32 @@ def _below_last_period(comparison: Comparison | None) -> bool:
             and comparison.change <= -0.05)
 
 
+def at_stake(rep: RepView) -> float:
+    """The most points any of the rep's reasons puts at stake (infinite: no valid attempt on
+    an overdue assignment)."""
+    return max((r.points for r in rep.attention), default=0.0)
+
+
 def attention_order(reps: Sequence[RepView]) -> tuple[RepView, ...]:
     """The reps with at least one reason, most urgent first."""
-    def short(rep: RepView) -> float:
-        target = rep.coaching.target
-        if target is None:
-            return 0.0
-        if target.past_due and not rep.has_valid_attempt:
-            return float("inf")
-        return target.points_short or 0.0
-
     listed = [r for r in reps if r.attention]
-    return tuple(sorted(listed, key=lambda r: (-r.severity, -short(r), -len(r.attention),
+    return tuple(sorted(listed, key=lambda r: (-r.severity, -at_stake(r), -len(r.attention),
                                                r.name.casefold(), r.email)))
+
+
+def shortlist(ordered: Sequence[RepView]) -> tuple[RepView, ...]:
+    """The 1:1 shortlist of reps already in ``attention_order``: the first MAX_SHORTLIST with a
+    reason of at least SHORTLIST_SEVERITY. A high-severity rep left off is left off by the cap
+    alone: the list is then full of reps at least as urgent."""
+    return tuple(r for r in ordered if r.severity >= SHORTLIST_SEVERITY)[:MAX_SHORTLIST]
+
+
+def watchlist(ordered: Sequence[RepView]) -> tuple[RepView, ...]:
+    """Everyone in ``ordered`` (attention order) not on the shortlist: "keep an eye on"."""
+    chosen = {id(r) for r in shortlist(ordered)}
+    return tuple(r for r in ordered if id(r) not in chosen)
+
+
+def talking_point(rep: RepView) -> str | None:
+    """What to open a 1:1 with: the rep's most urgent reason, in plain words."""
+    return rep.attention[0].text if rep.attention else None

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from reporter.exec_api.models import User
 from reporter.format import fmt_day
@@ -40,12 +41,39 @@ SLUG_MAX = 40
 MIN_WORDS_CONTAINED = 3
 
 _PUNCT_CATEGORIES = ("P", "S")
+#: A workspace's own host in Exec: the scenario's url must be on it to be linked.
+EXEC_APP_HOST = "{slug}.app.exec.com"
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 
 def text(value: str | None) -> str | None:
     """Text as given (never escaped here: that is the renderer's job); blank counts as absent,
     since an empty feedback box says nothing."""
     return value if value is not None and value.strip() else None
+
+
+def exec_link(url: str | None, workspace_slug: str | None) -> str | None:
+    """The scenario's url from the API when it is safe to print as a link, else None.
+
+    Like any text from the API it is untrusted: it is linked only when it is https, on the
+    workspace's own host (EXEC_APP_HOST, from the workspace's ``url_slug``), with no user,
+    password or port, and no whitespace or control character; it is never fetched.
+    """
+    raw = text(url)
+    slug = (text(workspace_slug) or "").strip().lower()
+    if raw is None or not _HOST_LABEL.fullmatch(slug):
+        return None
+    if any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in raw):
+        return None
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        return None
+    if (parts.scheme != "https" or parts.username is not None or parts.password is not None
+            or port is not None or (parts.hostname or "") != EXEC_APP_HOST.format(slug=slug)):
+        return None
+    return raw
 
 
 def utc(moment: datetime) -> datetime:

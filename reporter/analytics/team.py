@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from reporter.analytics.attention import attention_order
+from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.coaching import best_example
 from reporter.analytics.cohort import distribution, rubric_good_share, weekly
 from reporter.analytics.figures import team_slug
+from reporter.analytics.moments import is_speech
 from reporter.analytics.rubric import WEAK_GRADES
 from reporter.errors import UsageError
 from reporter.views import (
@@ -32,8 +33,14 @@ from reporter.views import (
 
 #: A cell resting on fewer graded sessions than this is greyed: one grade is not a pattern.
 MIN_CELL_SESSIONS = 2
-#: How many of the team's weakest items the report quotes.
-MAX_WEAK_ITEMS = 3
+#: What to coach the team on: at most this many of its weakest items.
+MAX_WEAK_ITEMS = 2
+#: An item is a team pattern only when it rests on this many graded sessions ...
+MIN_THEME_SESSIONS = 4
+#: ... of at least this many reps (one rep's bad month is that rep's 1:1, not the team's).
+MIN_THEME_REPS = 2
+#: The mark of a rep who is no longer a member of the workspace, wherever a list names them.
+FORMER_MEMBER = "former member"
 #: Assignment statuses in the order a manager reads them; the others follow when present.
 STATUS_ORDER: tuple[str, ...] = ("completed", "in_progress", "past_due", "not_started")
 WHOLE_SELECTION = "All selected reps"
@@ -78,6 +85,55 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def list_names(reps: Sequence[RepView]) -> dict[str, str]:
+    """user id -> the rep's name as a list shows it: the name; with the email beside it when
+    another of ``reps`` has the same name (any case), so two Alex Kims are two people; with
+    "(former member)" when the rep is no longer a member of the workspace."""
+    counts: dict[str, int] = {}
+    for rep in reps:
+        key = " ".join(rep.name.split()).casefold()
+        counts[key] = counts.get(key, 0) + 1
+    out = {}
+    for rep in reps:
+        label = rep.name
+        if counts[" ".join(rep.name.split()).casefold()] > 1 and rep.email != rep.name:
+            label = f"{label} ({rep.email})"
+        if not rep.is_member:
+            label = f"{label} ({FORMER_MEMBER})"
+        out[rep.user_id] = label
+    return out
+
+
+def leaderboard_positions(board: Sequence[RepView]) -> tuple[int | None, ...]:
+    """Each leaderboard rep's position: equal best scores (as written, one decimal) share one,
+    and the next position skips as many (1, 2, 2, 4); None for a rep without a best."""
+    out: list[int | None] = []
+    previous: str | None = None
+    for index, rep in enumerate(board, 1):
+        if rep.best_score is None:
+            out.append(None)
+            continue
+        shown = f"{rep.best_score:.1f}"
+        out.append(out[-1] if shown == previous and out else index)
+        previous = shown
+    return tuple(out)
+
+
+def heatmap_order(reps: Sequence[RepView], first: Sequence[RepView]) -> tuple[RepView, ...]:
+    """The heatmap's rows in the order a manager reads them: the shortlist (``first``) in its
+    order, then the rest from the lowest share graded good over all their graded items up,
+    reps with no grade last, then by name."""
+    ahead = {id(r): i for i, r in enumerate(first)}
+
+    def key(rep: RepView) -> tuple[object, ...]:
+        good = sum(row.good for row in rep.rubric)
+        graded = sum(row.graded for row in rep.rubric)
+        return (ahead.get(id(rep), len(ahead)), graded == 0,
+                good / graded if graded else 0.0, rep.name.casefold(), rep.email)
+
+    return tuple(sorted(reps, key=key))
+
+
 def leaderboard(reps: Sequence[RepView]) -> tuple[RepView, ...]:
     """Best score first (ties: the better latest, then name); reps without one last, by name."""
     def key(rep: RepView) -> tuple[object, ...]:
@@ -105,7 +161,8 @@ def team_report(report: ReportView, team: TeamView) -> ReportView:
     order, and the weekly rows and rubric shares over them. The whole scenario's figures
     (participants, distribution, percentiles) stay everyone's, as the workbook labels them."""
     return replace(
-        report, reps=team.reps, needs_attention=team.needs_attention, not_found=(),
+        report, reps=team.reps, needs_attention=team.needs_attention, shortlist=team.shortlist,
+        labels=team.labels, not_found=(),
         selection_text=f"group {team.name}" if team.group else report.selection_text,
         warnings=tuple(w for rep in team.reps for w in rep.warnings),
         cohort=replace(report.cohort, weekly=weekly(team.reps),
@@ -124,9 +181,10 @@ def rubric_items(reps: Sequence[RepView]) -> tuple[tuple[str, str], ...]:
     return tuple((c, i) for c, items in seen.items() for i in items)
 
 
-def heatmap(reps: Sequence[RepView],
-            items: Sequence[tuple[str, str]]) -> tuple[TeamHeatmapRow, ...]:
-    """One row per rep, one cell per item: graded good x of y; thin below MIN_CELL_SESSIONS."""
+def heatmap(reps: Sequence[RepView], items: Sequence[tuple[str, str]],
+            labels: dict[str, str] | None = None) -> tuple[TeamHeatmapRow, ...]:
+    """One row per rep (in the order given), one cell per item: graded good x of y; thin
+    below MIN_CELL_SESSIONS."""
     rows = []
     for rep in reps:
         by_key = {(r.criterion, r.item): r for r in rep.rubric}
@@ -135,7 +193,8 @@ def heatmap(reps: Sequence[RepView],
             row = by_key.get(key)
             cells.append(TeamCell(row.good, row.graded, row.graded < MIN_CELL_SESSIONS)
                          if row is not None and row.graded else None)
-        rows.append(TeamHeatmapRow(rep.name, rep.slug, tuple(cells)))
+        rows.append(TeamHeatmapRow((labels or {}).get(rep.user_id, rep.name), rep.slug,
+                                   tuple(cells)))
     return tuple(rows)
 
 
@@ -170,16 +229,21 @@ def team_members(reps: Sequence[RepView], group: str) -> list[RepView]:
 
 
 def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]],
-                  totals: dict[tuple[str, str], _Totals]) -> tuple[WeakItem, ...]:
-    """The MAX_WEAK_ITEMS items with the lowest share graded good across the team, among
-    items graded at least MIN_CELL_SESSIONS times and graded mid or bad at least once (ties:
-    more sessions first, then rubric order). Each quotes the example the coaching plan would
-    pick (``best_example``: a phrasing to try first) among the reps' mid or bad examples
-    from valid sessions."""
+                  totals: dict[tuple[str, str], _Totals],
+                  labels: dict[str, str] | None = None) -> tuple[WeakItem, ...]:
+    """What to coach the team on: the MAX_WEAK_ITEMS items with the lowest share graded good
+    across the team, among items that are a pattern (graded at least MIN_THEME_SESSIONS
+    times, over at least MIN_THEME_REPS reps) and graded mid or bad at least once (ties: more
+    sessions first, then rubric order). Each quotes the example the coaching plan would pick
+    (``best_example``: a phrasing to try first) among the reps' mid or bad examples from
+    valid sessions whose quote is speech (``is_speech``: never a tag, URL, code or formula);
+    with none, no quote."""
+    names = labels or {}
     candidates = []
     for order, key in enumerate(items):
         t = totals.get(key, _Totals())
-        if t.graded >= MIN_CELL_SESSIONS and t.good < t.graded:
+        if (t.graded >= MIN_THEME_SESSIONS and t.graded_reps >= MIN_THEME_REPS
+                and t.good < t.graded):
             candidates.append((t.good / t.graded, -t.graded, order, key))
     out = []
     for _, _, _, key in sorted(candidates)[:MAX_WEAK_ITEMS]:
@@ -189,8 +253,9 @@ def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]],
         for rep in reps:
             valid = {a.session_id for a in rep.attempts if a.is_valid}
             for m in rep.feedback_examples:
-                if (m.criterion, m.item) == key and m.session_id in valid:
-                    said_by[id(m)] = rep.name
+                if ((m.criterion, m.item) == key and m.session_id in valid
+                        and is_speech(m.quote)):
+                    said_by[id(m)] = names.get(rep.user_id, rep.name)
                     examples.append(m)
         quote = best_example(examples, WEAK_GRADES)
         out.append(WeakItem(key[0], key[1], t.good, t.graded, t.weak_reps, t.graded_reps,
@@ -209,11 +274,20 @@ def build_team(reps: Sequence[RepView], *, name: str = WHOLE_SELECTION,
     items = rubric_items(ordered)
     totals = item_totals(ordered)
     shares = [t.good / t.graded if (t := totals.get(key)) else None for key in items]
+    urgent = attention_order(ordered)
+    first = shortlist(urgent)
+    board = leaderboard(ordered)
+    labels = list_names(ordered)
     return TeamView(
         name=name, slug=slug, group=group, manager=manager,
         reps=tuple(ordered),
-        needs_attention=attention_order(ordered),
-        leaderboard=leaderboard(ordered),
+        needs_attention=urgent,
+        shortlist=first,
+        watchlist=watchlist(urgent),
+        leaderboard=board,
+        positions=leaderboard_positions(board),
+        labels=labels,
+        former_members=sum(1 for r in ordered if not r.is_member),
         with_valid=sum(1 for r in ordered if r.has_valid_attempt),
         sessions=sum(r.session_count for r in ordered),
         valid_attempts=sum(r.valid_count for r in ordered),
@@ -225,9 +299,9 @@ def build_team(reps: Sequence[RepView], *, name: str = WHOLE_SELECTION,
         new_reps=sum(1 for r in ordered if r.comparison is not None and r.comparison.is_new),
         statuses=status_counts(ordered),
         items=items,
-        heatmap=heatmap(ordered, items),
+        heatmap=heatmap(heatmap_order(ordered, first), items, labels),
         item_good_share=tuple(shares),
-        weakest=weakest_items(ordered, items, totals),
+        weakest=weakest_items(ordered, items, totals, labels),
     )
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from reporter.analytics.attention import talking_point
 from reporter.analytics.team import build_team, team_members
 from reporter.deliver.manifest import (
     Manifest,
@@ -43,17 +44,27 @@ from reporter.format import (
     TONES,
     fmt_decline,
     fmt_direction,
+    fmt_grade,
+    fmt_graded_good,
     fmt_item,
     fmt_ordinal,
     fmt_point_count,
     fmt_rank_gap,
     fmt_score,
     fmt_severity,
+    fmt_share,
+    fmt_short_day,
 )
 from reporter.render.pdf import PdfOptions
-from reporter.render.team_pdf import change_heading, step_text, team_summary, vs_previous
+from reporter.render.team_pdf import (
+    change_heading,
+    left_off,
+    step_text,
+    team_summary,
+    vs_previous,
+)
 from reporter.render.templates import environment, template_errors
-from reporter.views import Manager, ReportView, RepView
+from reporter.views import Manager, ReportView, RepView, WeakItem
 
 SUBJECT_TEMPLATE = "email/subject.txt"
 TEXT_TEMPLATE = "email/body.txt"
@@ -93,6 +104,14 @@ class EmailSettings:
     company: str | None = None
     # The HTML part's lang, for screen readers: the configured language, as the PDFs have it.
     language: str = PdfOptions.language
+    # A rep no longer a member of the workspace gets no email unless this says so.
+    email_former_members: bool = False
+
+
+def held_back(rep: RepView, settings: EmailSettings) -> bool:
+    """Whether the rep's email is held back: they are no longer a member of the workspace
+    (their report is still written) and the configuration does not ask to email them."""
+    return not rep.is_member and not settings.email_former_members
 
 
 # -- view model for the templates ---------------------------------------------------------
@@ -398,7 +417,8 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
     then one digest per team manager (``build_digests``).
 
     A rep in a team of a ``--by-team`` run gets a Reply-To of their team's manager, so that
-    an answer to the report reaches the person who coaches them.
+    an answer to the report reaches the person who coaches them. A former member of the
+    workspace gets none (``held_back``) unless ``email_former_members`` asks for it.
 
     Raises EmailConfigError for a bad sender/override address, ManifestError when the
     manifest and the run folder disagree (missing PDF, wrong checksum, unknown rep): stopping
@@ -417,6 +437,8 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
         if rep is None:
             raise ManifestError(f"{entry.email} is in the manifest but not in the snapshot; "
                                 "the run folder is inconsistent, rerun the report")
+        if held_back(rep, settings):
+            continue
         reply_to: list[Address] = []
         for address in (a for g in rep.groups for a in managers.get(g, [])):
             if address not in reply_to:
@@ -432,15 +454,27 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
 
 @dataclass(frozen=True)
 class DigestRow:
-    """One rep who needs attention, as the team report's page 1 lists them."""
+    """One rep on the 1:1 shortlist, as the team report's page 1 lists them."""
 
-    name: str
-    severity: str  # "High", "Medium", "Low"
-    reasons: str  # "Past due since Oct 15, 2026, no valid attempt; Only one valid attempt"
+    name: str  # as the team's lists name them (email beside an equal name, former member)
+    severity: str  # "High", "Medium"
+    reason: str  # the talking point: "Did not pass Silver by Nov 30, 2026"
     best: str
     latest: str
     change: str  # vs the previous period: "+3.0", "New", "–"
-    step: str | None
+    step: str | None  # the rep's next step, from their own report
+
+
+@dataclass(frozen=True)
+class DigestTheme:
+    """One item to coach the team on, with its moment from a call."""
+
+    label: str  # "Discovery › Budget"
+    graded: str  # "graded good 12 of 40 (30%); 9 of 12 reps graded mid or bad at least once"
+    quote: str | None
+    by: str | None  # "Ana Rep, Oct 2, graded bad"
+    why: str | None
+    try_instead: str | None
 
 
 @dataclass(frozen=True)
@@ -450,18 +484,38 @@ class DigestView:
     scenario: str
     period: str
     company: str
-    summary: str  # the team report's first sentence
+    summary: str  # the team in one sentence: the team report's first
     change_label: str  # "vs Sep 2026" or "Change"
-    rows: tuple[DigestRow, ...]
+    rows: tuple[DigestRow, ...]  # the 1:1 shortlist, most urgent first
+    left_off: int  # high-severity reps not on the shortlist (its cap), first under watch
+    watch: tuple[str, ...]  # "keep an eye on": "Name: reason; reason", one line each
+    theme: tuple[DigestTheme, ...]  # what to coach the team on
     pdf_filename: str
     xlsx_filename: str | None
     original_recipient: str | None
     language: str  # the HTML part's lang
 
 
+def _theme(item: WeakItem) -> DigestTheme:
+    quote = item.quote
+    return DigestTheme(
+        label=_one_line(fmt_item(item.criterion, item.item), NAME_CHARS),
+        graded=(f"graded good {fmt_graded_good(item.good, item.graded)} "
+                f"({fmt_share(item.good_share)}); {item.reps_weak} of {item.reps_graded} reps "
+                "graded mid or bad at least once"),
+        quote=_one_line(quote.quote, SUGGESTION_CHARS) or None if quote else None,
+        by=(_one_line(f"{item.quote_by}, {fmt_short_day(quote.created_at)}, graded "
+                      f"{fmt_grade(quote.grade).lower()}", NAME_CHARS) if quote else None),
+        why=_one_line(quote.feedback, FEEDBACK_CHARS) or None if quote else None,
+        try_instead=_one_line(quote.suggestion, SUGGESTION_CHARS) or None if quote else None,
+    )
+
+
 def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
                 stem: str, original: str | None) -> DigestView:
-    """The digest of one team, from the same team view the team report was drawn from."""
+    """The digest of one team, from the same team view the team report was drawn from: the
+    team in one sentence, the 1:1 shortlist with talking points, what to coach the team on,
+    the reps to keep an eye on, and what is attached."""
     team = build_team(team_members(report.reps, entry.group), name=entry.group,
                       slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
@@ -474,13 +528,18 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
         summary=_one_line(team_summary(team, report), 600),
         change_label=change_heading(report),
         rows=tuple(DigestRow(
-            name=_one_line(rep.name, NAME_CHARS),
+            name=_one_line(team.label(rep), NAME_CHARS),
             severity=fmt_severity(rep.severity),
-            reasons=_one_line("; ".join(r.text for r in rep.attention), FEEDBACK_CHARS),
+            reason=_one_line(talking_point(rep), FEEDBACK_CHARS),
             best=fmt_score(rep.best_score), latest=fmt_score(rep.latest_score),
             change=vs_previous(rep.comparison),
             step=_one_line(step_text(rep), SUGGESTION_CHARS) or None,
-        ) for rep in team.needs_attention),
+        ) for rep in team.shortlist),
+        left_off=left_off(team),
+        watch=tuple(_one_line(f"{team.label(rep)}: "
+                              + "; ".join(r.text for r in rep.attention), FEEDBACK_CHARS)
+                    for rep in team.watchlist),
+        theme=tuple(_theme(w) for w in team.weakest),
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
@@ -490,8 +549,8 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
 
 def build_digests(run_dir: Path, report: ReportView, manifest: Manifest,
                   common: _Common) -> list[tuple[Sendable, EmailMessage]]:
-    """One digest per team of a ``--by-team`` run: the needs-attention list in the body
-    (plain text and HTML), the team's PDF and workbook attached, no link to anything."""
+    """One digest per team of a ``--by-team`` run: the summary in the body (plain text and
+    HTML say the same), the team's PDF and workbook attached, no link to anything."""
     out: list[tuple[Sendable, EmailMessage]] = []
     env = common.env
     for entry in manifest.teams:

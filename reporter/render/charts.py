@@ -433,3 +433,67 @@ def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accen
                            anchor=anchor, fill=INK, weight="bold"))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def comparison_description(team: Sequence[float], everyone: Sequence[float]) -> str:
+    """One sentence saying what the team's comparison histogram shows."""
+    if not team and not everyone:
+        return _sentence(EMPTY_COHORT_TEXT)
+    return (f"Share of the team's {len(team)} best score{'' if len(team) == 1 else 's'} and "
+            f"of everyone's {len(everyone)} (all who practised) in each 10-point bin.")
+
+
+def comparison_histogram(team: Sequence[float], everyone: Sequence[float], accent: str, *,
+                         width: int = 420, height: int = 140) -> str:
+    """The team's best scores against everyone who practised, as the share of each group in
+    10-point bins, side by side: shares, because a team of 8 and a workspace of 300 only
+    compare as proportions."""
+    left, right, top, bottom = 26, 8, 22, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    accent = _esc(accent)
+    parts = [_svg_open(width, height, comparison_description(team, everyone))]
+    if not team and not everyone:
+        parts.append(_text(width / 2, height / 2, EMPTY_COHORT_TEXT, size=10,
+                           anchor="middle", fill=INK))
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def shares(scores: Sequence[float]) -> list[float]:
+        bins = [0] * 10
+        for score in scores:
+            bins[_bin_of(score)] += 1
+        return [b / len(scores) if scores else 0.0 for b in bins]
+
+    series = ((shares(team), accent), (shares(everyone), "#aeb6c1"))
+    tallest = max(max(s) for s, _ in series) or 1.0
+    bar_w = plot_w / 10
+    base_y = top + plot_h
+    for tick in (0.25, 0.5, 0.75, 1.0):
+        if tick > tallest + 1e-9:
+            break
+        y = base_y - plot_h * tick / tallest
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}" '
+                     f'stroke="{GRID}" stroke-width="0.6"/>')
+        parts.append(_text(left - 4, y + 3, f"{tick:.0%}", size=7, anchor="end"))
+    for index in range(10):
+        x = left + index * bar_w
+        for k, (values, fill) in enumerate(series):
+            h = plot_h * values[index] / tallest
+            if h:
+                parts.append(f'<rect x="{_num(x + 2 + k * (bar_w - 4) / 2)}" '
+                             f'y="{_num(base_y - h)}" width="{_num((bar_w - 4) / 2)}" '
+                             f'height="{_num(h)}" rx="1" fill="{fill}"/>')
+        if index % 2 == 0:
+            parts.append(_text(x, base_y + 12, index * 10, size=7.5, anchor="middle"))
+    parts.append(_text(left + plot_w, base_y + 12, 100, size=7.5, anchor="middle"))
+    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base_y}" y2="{base_y}" '
+                 f'stroke="{MUTED}" stroke-width="0.8"/>')
+    parts.append(_text(left + plot_w / 2, height - 2, "best score", size=7.5, anchor="middle"))
+    for k, (label, (_, fill)) in enumerate(zip(
+            (f"This team ({len(team)})", f"Everyone who practised ({len(everyone)})"), series,
+            strict=True)):
+        x = left + 4 + k * 120
+        parts.append(f'<rect x="{x}" y="{top - 16}" width="8" height="8" rx="1" fill="{fill}"/>')
+        parts.append(_text(x + 11, top - 9, label, size=7.5, anchor="start", fill=INK))
+    parts.append("</svg>")
+    return "".join(parts)

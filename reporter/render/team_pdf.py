@@ -1,10 +1,11 @@
 """The team report (``team.pdf``): a manager's month on a few printed pages.
 
-Page 1: the team in numbers and who needs a 1:1, with each rep's next step from their own
-coaching plan; then the leaderboard, the rubric across reps, the items the team does least
-well (with a quote), and the spread of best scores. Same layout, stylesheet, fonts and
-renderer as the rep's report (``reporter.render.pdf``); like it, every choice is made here
-and the templates only format.
+Page 1: the team in numbers, the 1:1 shortlist (at most five reps, each with a talking
+point: the reason in plain words and the rep's next step from their own coaching plan), what
+to coach the team on (with a moment from a call), and, in smaller type, the reps to keep an
+eye on; then the leaderboard with the team's best scores against everyone who practised;
+then the rubric across reps. Same layout, stylesheet, fonts and renderer as the rep's report
+(``reporter.render.pdf``); like it, every choice is made here and the templates only format.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reporter.analytics.team import MIN_CELL_SESSIONS
+from reporter.analytics.attention import MAX_SHORTLIST, SHORTLIST_SEVERITY, talking_point
+from reporter.analytics.team import MIN_CELL_SESSIONS, MIN_THEME_REPS, MIN_THEME_SESSIONS
 from reporter.format import (
     NEW_REP_LABEL,
     SEVERITY_LABELS,
@@ -32,8 +34,13 @@ from reporter.views import Comparison, ReportView, RepView, TeamCell, TeamView
 TEAM_TEMPLATE = "report/team.html"
 #: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
 SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
-STEP_CHARS = 95
+STEP_CHARS = 110
+#: How long a coaching theme's quote, why and phrasing may run on page 1.
+THEME_QUOTE_CHARS = 130
+THEME_WHY_CHARS = 130
 QUOTE_MARKS = "\"“”'"
+#: The next step of a rep with no valid attempt, as their own report says it.
+FIRST_ATTEMPT_STEP = "Complete one full, graded roleplay"
 
 
 @dataclass(frozen=True)
@@ -71,10 +78,11 @@ def change_heading(report: ReportView) -> str:
 def step_text(rep: RepView) -> str | None:
     """The rep's next step on one line: "Discovery › Budget: try “…”"; without a phrasing
     to try, the evaluator's feedback it rests on; "Keep doing: …" for a rep never graded
-    below good."""
+    below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
     step = rep.coaching.next_step
     if step is None:
-        return None
+        # The rep's own report gives one next step without a graded attempt: the first one.
+        return FIRST_ATTEMPT_STEP if not rep.has_valid_attempt else None
     label = fmt_item(step.criterion, step.item)
     if step.kind == "keep":
         return f"Keep doing: {label}"
@@ -85,8 +93,8 @@ def step_text(rep: RepView) -> str | None:
 
 
 def team_summary(team: TeamView, report: ReportView) -> str:
-    """The page's first sentence: who practised, the average best and its change, and how
-    many reps need attention (and how many urgently)."""
+    """The team in one sentence (or three short ones): who practised, the average best and
+    its change, who is on the 1:1 shortlist and how many to keep an eye on."""
     n = len(team.reps)
     period = report.period.prose
     text = (f"{team.with_valid} of {n} rep{'' if n == 1 else 's'} "
@@ -98,14 +106,23 @@ def team_summary(team: TeamView, report: ReportView) -> str:
         text += (f" Against {report.previous_period.prose}, best scores moved "
                  f"{fmt_points(team.average_change)} on average for the {team.compared} "
                  f"rep{'' if team.compared == 1 else 's'} who practised in both.")
-    urgent = sum(1 for r in team.needs_attention if r.severity >= 3)
-    if team.needs_attention:
-        count = len(team.needs_attention)
-        text += (f" {count} rep{' needs' if count == 1 else 's need'} attention"
-                 + (f", {urgent} urgently." if urgent else "."))
+    if team.shortlist:
+        count = len(team.shortlist)
+        text += f" {count} rep{'' if count == 1 else 's'} for a 1:1"
+        watch = len(team.watchlist)
+        text += (f", {watch} more to keep an eye on." if watch else ".")
+    elif team.watchlist:
+        watch = len(team.watchlist)
+        text += (f" Nobody needs a 1:1; {watch} rep{'' if watch == 1 else 's'} to keep an "
+                 "eye on.")
     else:
         text += " Nobody needs attention this time."
     return text
+
+
+def left_off(team: TeamView) -> int:
+    """High-severity reps not on the shortlist: left off by its cap alone, said under it."""
+    return sum(1 for r in team.watchlist if r.severity >= 3)
 
 
 def criterion_spans(team: TeamView) -> tuple[CriterionSpan, ...]:
@@ -146,15 +163,26 @@ def build_team_context(report: ReportView, team: TeamView,
         "change_heading": change_heading(report),
         "severity_labels": SEVERITY_LABELS,
         "steps": {rep.slug: step_text(rep) for rep in team.reps},
+        "talking": {rep.slug: talking_point(rep) for rep in team.needs_attention},
+        "left_off": left_off(team),
+        "max_shortlist": MAX_SHORTLIST,
+        "shortlist_severity": SEVERITY_LABELS[SHORTLIST_SEVERITY].lower(),
+        "theme_min_sessions": MIN_THEME_SESSIONS,
+        "theme_min_reps": MIN_THEME_REPS,
+        "theme_quote_chars": THEME_QUOTE_CHARS,
+        "theme_why_chars": THEME_WHY_CHARS,
+        "label": team.label,
+        "exec_url": report.scenario.url,
         "vs_previous": {rep.slug: vs_previous(rep.comparison) for rep in team.reps},
         "status_label": fmt_assignment_status,
         "spans": criterion_spans(team),
         "bands": {row.slug: tuple(share_band(c) for c in row.cells) for row in team.heatmap},
         "min_cell_sessions": MIN_CELL_SESSIONS,
         "step_chars": STEP_CHARS,
-        "distribution_chart": Markup(charts.cohort_histogram(
-            team.best_scores, None, brand.accent)),
-        "distribution_alt": charts.histogram_description(team.best_scores, None),
+        "distribution_chart": Markup(charts.comparison_histogram(
+            team.best_scores, report.cohort.best_scores, brand.accent)),
+        "distribution_alt": charts.comparison_description(team.best_scores,
+                                                          report.cohort.best_scores),
         "point_count": fmt_point_count,
     }
 

@@ -48,6 +48,7 @@ try:  # openpyxl's sheet writer, a private module: without it every row goes ope
 except ImportError:  # a release that moved it: _GridXml.attach then finds no write_top
     WorksheetWriter = object
 
+from reporter.analytics.team import MIN_CELL_SESSIONS, build_team
 from reporter.files import atomic_path
 from reporter.format import (
     NEW_REP_LABEL,
@@ -68,7 +69,8 @@ from reporter.format import (
     fmt_top_item,
 )
 from reporter.render.cells import clean_text, excel_datetime, style_array, text_cell, value_cell
-from reporter.views import CohortFigures, ReportView, RepView
+from reporter.render.team_pdf import share_band
+from reporter.views import CohortFigures, ReportView, RepView, TeamCell
 
 SHEET_NAMES: tuple[str, ...] = (
     "Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
@@ -231,15 +233,23 @@ def _save_atomic(wb: Workbook, path: Path) -> None:
 
 # ---------------------------------------------------------------------------- data sheets
 
-# The rep against the previous period, as both sheets show it (values from _last_period).
+# The rep against the previous period, as both sheets show it (values from _last_period):
+# numbers only in "Last period", so the column sorts and filters; "New" in its own column.
 LAST_PERIOD_COLS: tuple[Col, ...] = (
-    Col("Last period", XLSX_SCORE),  # the previous period's best, or "New"
+    Col("Last period", XLSX_SCORE),  # the previous period's best score
+    Col("New this period", text=True, cap=10),  # "New": a best now, none then
     Col("Change vs last period", XLSX_POINTS),
 )
+#: Where a rep stands on the Needs attention sheet, as team.pdf lists them.
+SHORTLIST_LABEL = "1:1 shortlist"
+WATCH_LABEL = "Keep an eye on"
+#: Separator between list items in one cell, everywhere.
+LIST_SEP = "; "
 
 ATTENTION_SHEET: tuple[Col, ...] = (
-    Col("Rep", text=True, cap=32),
+    Col("Rep", text=True, wrap=True, cap=32),
     Col("Email", text=True, cap=36),
+    Col("List", text=True, cap=15),
     Col("Reasons", text=True, wrap=True, cap=60),
     Col("Severity", text=True, cap=10),
     Col("Best", XLSX_SCORE),
@@ -247,29 +257,29 @@ ATTENTION_SHEET: tuple[Col, ...] = (
     *LAST_PERIOD_COLS,
     Col("Assignment status", text=True, cap=18),
     Col("Due (UTC)", XLSX_DATE),
-    Col("Next step", text=True, cap=40),
+    Col("Next step", text=True, wrap=True, cap=40),
     Col("Last practised (UTC)", XLSX_DATETIME),
 )
 
 
-def _last_period(rep: RepView) -> tuple[object, float | None]:
-    """(the previous period's best, or "New" for a rep new this period, never compared with
-    zero; the change in points) for the "Last period" and "Change" columns."""
+def _last_period(rep: RepView) -> tuple[float | None, str | None, float | None]:
+    """(the previous period's best; "New" for a rep new this period, never compared with
+    zero; the change in points) for the "Last period", "New" and "Change" columns."""
     cmp = rep.comparison
     if cmp is None:
-        return None, None
+        return None, None, None
     if cmp.is_new:
-        return NEW_REP_LABEL, None
-    return cmp.previous_best, cmp.change
+        return None, NEW_REP_LABEL, None
+    return cmp.previous_best, None, cmp.change
 
 
-def _attention_row(rep: RepView) -> tuple[object, ...]:
+def _attention_row(report: ReportView, rep: RepView, shortlisted: bool) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
-    last_period, change = _last_period(rep)
     return (
-        rep.name, rep.email, "; ".join(r.text for r in rep.attention),
-        fmt_severity(rep.severity), rep.best_score, rep.latest_score, last_period, change,
+        report.label(rep), rep.email, SHORTLIST_LABEL if shortlisted else WATCH_LABEL,
+        LIST_SEP.join(r.text for r in rep.attention),
+        fmt_severity(rep.severity), rep.best_score, rep.latest_score, *_last_period(rep),
         fmt_assignment_status(rep.assignment_status),
         excel_datetime(plan.target.due) if plan.target else None,
         fmt_item(step.criterion, step.item) if step else None,
@@ -279,15 +289,18 @@ def _attention_row(rep: RepView) -> tuple[object, ...]:
 
 def write_attention_sheet(ws: Any, report: ReportView) -> int:
     """The reps who need attention, most severe first (the order ``needs_attention`` has),
-    with why; one line saying so when nobody does."""
+    with why and whether they are on the 1:1 shortlist (at most five, medium or high) or to
+    keep an eye on; one line saying so when nobody does."""
     reps = [rep for rep in report.needs_attention if rep.attention]
+    chosen = {id(r) for r in report.shortlist}
     if not reps:
         _print_setup(ws, title_rows=False)
         ws.column_dimensions["A"].width = 60
         ws.append([text_cell(ws, f"No rep needs attention in {report.period.prose}.",
                              font=BOLD)])
         return 0
-    n = write_grid(ws, ATTENTION_SHEET, lambda: (_attention_row(r) for r in reps),
+    n = write_grid(ws, ATTENTION_SHEET,
+                   lambda: (_attention_row(report, r, id(r) in chosen) for r in reps),
                    table_name="AttentionTable", freeze="B2")
     rng = _col_range(ATTENTION_SHEET, "Severity", n + 1)
     for label, colour in SEVERITY_FILLS.items():
@@ -299,10 +312,10 @@ def write_attention_sheet(ws: Any, report: ReportView) -> int:
 
 
 REPS_SHEET: tuple[Col, ...] = (
-    Col("Name", text=True, cap=32),
+    Col("Name", text=True, wrap=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("User ID", text=True, cap=24),
-    Col("Groups", text=True, cap=30),
+    Col("Groups", text=True, wrap=True, cap=30),
     Col("Assignment status", text=True, cap=18),
     Col("Sessions", XLSX_INT),
     Col("Valid attempts", XLSX_INT),
@@ -317,11 +330,11 @@ REPS_SHEET: tuple[Col, ...] = (
     Col("Last practised (UTC)", XLSX_DATETIME),
     Col("Percentile", XLSX_INT),
     Col("Trend", text=True, cap=16),
-    Col("Top strength", text=True, cap=40),
-    Col("Top focus area", text=True, cap=40),
-    Col("Next step", text=True, cap=40),
+    Col("Top strength", text=True, wrap=True, cap=40),
+    Col("Top focus area", text=True, wrap=True, cap=40),
+    Col("Next step", text=True, wrap=True, cap=40),
     Col("Try instead", text=True, wrap=True, cap=60),
-    Col("Target", text=True, cap=50),
+    Col("Target", text=True, wrap=True, cap=50),
     Col("Due (UTC)", XLSX_DATE),
     Col("Latest below best (points)", XLSX_SCORE),
     *LAST_PERIOD_COLS,
@@ -331,11 +344,11 @@ REPS_SHEET: tuple[Col, ...] = (
 )
 
 
-def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
+def _rep_row(report: ReportView, rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
     return (
-        rep.name, rep.email, rep.user_id, ", ".join(rep.groups),
+        report.label(rep), rep.email, rep.user_id, LIST_SEP.join(rep.groups),
         fmt_assignment_status(rep.assignment_status), rep.session_count, rep.valid_count,
         rep.first_score, _rank(rep.first_rank), rep.best_score, _rank(rep.best_rank),
         rep.latest_score, _rank(rep.latest_rank), rep.lift, rep.practice_minutes,
@@ -355,7 +368,7 @@ def _rep_row(rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
 
 def write_reps_sheet(ws: Any, report: ReportView, links: Mapping[str, str]) -> int:
     """One row per rep as an Excel table with scores coloured, lift barred and ranks filled."""
-    n = write_grid(ws, REPS_SHEET, lambda: (_rep_row(r, links) for r in report.reps),
+    n = write_grid(ws, REPS_SHEET, lambda: (_rep_row(report, r, links) for r in report.reps),
                    table_name="RepsTable", freeze="B2")
     if n:
         last = n + 1
@@ -387,9 +400,10 @@ SESSIONS_SHEET: tuple[Col, ...] = (
 
 def _session_rows(report: ReportView) -> Iterator[tuple[object, ...]]:
     for rep in report.reps:
+        name = report.label(rep)
         for a in rep.attempts:
             yield (
-                a.session_id, rep.name, rep.email, excel_datetime(a.created_at), a.score,
+                a.session_id, name, rep.email, excel_datetime(a.created_at), a.score,
                 _rank(a.rank),
                 a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
             )
@@ -412,8 +426,8 @@ FEEDBACK_SHEET: tuple[Col, ...] = (
     Col("Email", text=True, cap=36),
     Col("Session ID", text=True, cap=24),
     Col("Date (UTC)", XLSX_DATETIME),
-    Col("Criterion", text=True, cap=30),
-    Col("Item", text=True, cap=30),
+    Col("Criterion", text=True, wrap=True, cap=30),
+    Col("Item", text=True, wrap=True, cap=30),
     Col("Grade", text=True, cap=14),
     Col("Salience", text=True, cap=10),
     Col("Quote", text=True, wrap=True, cap=60),
@@ -433,7 +447,7 @@ def _feedback(ws: Any, report: ReportView) -> None:
                 if key in seen:
                     continue
                 seen.add(key)
-                yield (rep.name, rep.email, m.session_id, excel_datetime(m.created_at),
+                yield (report.label(rep), rep.email, m.session_id, excel_datetime(m.created_at),
                        m.criterion, m.item, m.grade, m.salience, m.quote, m.feedback,
                        m.suggestion)
 
@@ -447,7 +461,18 @@ NOT_FOUND_SHEET: tuple[Col, ...] = (
 )
 
 
+#: What an empty "Not found" sheet says.
+ALL_FOUND = "Every rep asked for was found: nobody is missing from this workbook."
+
+
 def _not_found(ws: Any, report: ReportView) -> None:
+    """The addresses asked for that are not in the workbook, and why; one line saying every
+    rep was found when none is missing."""
+    if not report.not_found:
+        _print_setup(ws, title_rows=False)
+        ws.column_dimensions["A"].width = 70
+        ws.append([text_cell(ws, ALL_FOUND, font=BOLD)])
+        return
     write_grid(
         ws, NOT_FOUND_SHEET,
         lambda: ((nf.email, NOT_FOUND_REASONS.get(nf.reason, nf.reason), nf.detail)
@@ -468,34 +493,71 @@ def _rubric_keys(report: ReportView) -> list[tuple[str, str]]:
     return list(seen)[: 16_384 - 2]
 
 
+#: A Rubric cell's fill by share_band (team.pdf's bands): thin cells grey, as in the PDF.
+BAND_FILLS: dict[str, str] = {"good": "C6EFCE", "mid": "FFEB9C", "bad": "FFC7CE",
+                              "thin": "EDEDED", "none": "FFFFFF"}
+THIN_FONT = Font(color="808080", italic=True)
+
+
 def _rubric(ws: Any, report: ReportView) -> None:
-    """Share of each rep's graded sessions where an item was good, with a cohort row."""
+    """Share of each rep's graded sessions where an item was good, with a team row; each
+    cell filled as team.pdf fills it, greyed when it rests on fewer than MIN_CELL_SESSIONS
+    sessions, and the greyed cells counted in a note under the table."""
     keys = _rubric_keys(report)
     cols = (
-        Col("Rep", text=True, cap=32),
+        Col("Rep", text=True, wrap=True, cap=32),
         Col("Email", text=True, cap=36),
-        *(Col(f"{c} > {i}", XLSX_PERCENT, cap=22) for c, i in keys),
+        *(Col(fmt_item(c, i), XLSX_PERCENT, cap=22) for c, i in keys),
     )
+    grades = [{(r.criterion, r.item): r for r in rep.rubric} for rep in report.reps]
 
-    def rows() -> Iterator[tuple[object, ...]]:
-        for rep in report.reps:
-            shares = {(r.criterion, r.item): r.good_share for r in rep.rubric}
-            yield (rep.name, rep.email, *(shares.get(k) for k in keys))
+    def plain() -> Iterator[tuple[object, ...]]:
+        for rep, by_key in zip(report.reps, grades, strict=True):
+            yield (report.label(rep), rep.email,
+                   *(g.good_share if (g := by_key.get(k)) else None for k in keys))
 
-    n = write_grid(ws, cols, rows, freeze="B2")
+    ws = _cells_streamed(ws)
+    for i, width in enumerate(_fit_widths(cols, plain()), 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "B2"
+    _print_setup(ws, title_rows=True)
+    header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
+    ws.append([text_cell(ws, c.header, header) for c in cols])
+    name_style = style_array(ws, alignment=WRAP)
+    bands = {band: style_array(ws, number_format=XLSX_PERCENT,
+                               fill=PatternFill(start_color=colour, end_color=colour,
+                                                fill_type="solid"),
+                               font=THIN_FONT if band == "thin" else Font())
+             for band, colour in BAND_FILLS.items()}
+    thin = 0
+    for rep, by_key in zip(report.reps, grades, strict=True):
+        cells: list[object] = [text_cell(ws, report.label(rep), name_style),
+                               text_cell(ws, rep.email, name_style)]
+        for key in keys:
+            row = by_key.get(key)
+            if row is None or not row.graded:
+                cells.append(None)
+                continue
+            band = share_band(TeamCell(row.good, row.graded, row.graded < MIN_CELL_SESSIONS))
+            thin += band == "thin"
+            cells.append(_num(ws, row.good / row.graded, XLSX_PERCENT, bands[band]))
+        ws.append(cells)
     cohort = report.cohort.rubric_good_share
     ws.append([
-        text_cell(ws, "Cohort (selected reps)", font=BOLD),
+        text_cell(ws, "Whole team (the reps above)", font=BOLD),
         None,
         *(_num(ws, cohort.get(k), XLSX_PERCENT, font=BOLD) for k in keys),
     ])
-    if keys:
-        rng = f"C2:{get_column_letter(len(cols))}{n + 2}"
-        ws.conditional_formatting.add(rng, ColorScaleRule(
-            start_type="num", start_value=0, start_color="F8696B",
-            mid_type="num", mid_value=0.5, mid_color="FFEB84",
-            end_type="num", end_value=1, end_color="63BE7B",
-        ))
+    ws.append([])
+    ws.append([text_cell(ws, rubric_note(thin), font=Font(italic=True))])
+
+
+def rubric_note(thin: int) -> str:
+    """The line under the Rubric sheet: how its cells read, and how many are greyed."""
+    return ("Each cell: the share of the rep's graded sessions that graded the item good, "
+            "filled as in team.pdf (green: two thirds or more; yellow: mixed; red: under a "
+            f"third). Grey: {thin} cell{'' if thin == 1 else 's'} resting on fewer than "
+            f"{MIN_CELL_SESSIONS} sessions, not yet a pattern.")
 
 
 # ---------------------------------------------------------------------------- grid writer
@@ -519,17 +581,30 @@ def write_grid(
     landscape, one page wide, with the header row on every page.
     """
     ws = _cells_streamed(ws)
-    for i, width in enumerate(_fit_widths(cols, rows()), 1):
+    widths = _fit_widths(cols, rows())
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = freeze
     _print_setup(ws, title_rows=True)
     styles = [_col_style(ws, c) for c in cols]
+    wrapped = [(i, w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)) if c.wrap]
+    # Heights before the first row: LibreOffice does not grow a row for wrapped text.
+    ws.row_dimensions[1].height = row_height(
+        max(_line_count(c.header, w) for c, w in zip(cols, widths, strict=True)))
     grid = _GridXml.attach(ws, cols, styles)  # before the first row: it brings the writer
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
     n = 0
     for row in rows():
-        ws.append(_GridRow(grid, row) if grid else _row_cells(ws, cols, styles, row))
+        lines = max((_line_count(v, w) for i, w in wrapped
+                     if isinstance(v := row[i], str)), default=1)
+        height = row_height(lines) if lines > 1 else None
+        if grid:
+            ws.append(_GridRow(grid, row, height))
+        else:
+            if height is not None:
+                ws.row_dimensions[n + 2].height = height
+            ws.append(_row_cells(ws, cols, styles, row))
         n += 1
     if table_name and n:
         ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
@@ -551,7 +626,8 @@ def _col_style(ws: Any, col: Col) -> StyleArray:
         return style_array(ws, font=LINK)
     if col.text:
         return style_array(ws, alignment=WRAP if col.wrap else TOP)
-    return style_array(ws, number_format=col.fmt or "General")
+    # Top-aligned like the text beside it, so a number sits on its row's first line.
+    return style_array(ws, number_format=col.fmt or "General", alignment=TOP)
 
 
 def _row_cells(ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray],
@@ -632,6 +708,37 @@ def _text_width(text: str, cap: int) -> int:
     return min(widest, cap)
 
 
+#: Points per line of the default 11-point font, and the most a row may be (Excel's limit).
+LINE_POINTS = 15.0
+MAX_ROW_POINTS = 409.0
+
+
+def row_height(lines: int) -> float:
+    """The height, in points, of a row whose tallest cell holds ``lines`` lines."""
+    return min(MAX_ROW_POINTS, LINE_POINTS * max(1, lines))
+
+
+def _line_count(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped at word boundaries in a column ``width`` wide
+    (Excel's width unit, about one digit; a CJK character counts two), the way a spreadsheet
+    wraps it; a word longer than the column breaks across lines."""
+    room = max(1, int(width) - 1)
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            size = _text_width(word, 10_000)
+            if used and used + 1 + size > room:
+                lines += 1
+                used = 0
+            if size > room:
+                lines += (size - 1) // room
+                size = size % room or room
+            used += size + (1 if used else 0)
+    return lines
+
+
 def _value_width(value: object, cap: int) -> int:
     if value is None:
         return 0
@@ -706,6 +813,7 @@ class _GridRow(NamedTuple):
 
     grid: _GridXml
     values: Sequence[object]
+    height: float | None = None  # points, when the row's wrapped text needs more than a line
 
 
 class _SheetXmlWriter(WorksheetWriter):
@@ -736,11 +844,13 @@ class _SheetXmlWriter(WorksheetWriter):
         if type(row) is _GridRow:
             flush = getattr(xf, "flush", None)
             if flush is not None and row_idx not in self.ws.row_dimensions:
-                xml = row.grid.row_xml(row.values, row_idx)
+                xml = row.grid.row_xml(row.values, row_idx, row.height)
                 if xml is not None:
                     flush()  # what lxml holds goes first
                     self._file.write(xml)
                     return
+            if row.height is not None:  # openpyxl writes it from the row's dimension
+                self.ws.row_dimensions[row_idx].height = row.height
             row = self.ws._values_to_row(row.grid.cells(row.values), row_idx)
         super().write_row(xf, row, row_idx)
 
@@ -798,12 +908,15 @@ class _GridXml:
     def cells(self, values: Sequence[object]) -> list[object]:
         return _row_cells(self.ws, self.cols, self.styles, values)
 
-    def row_xml(self, values: Sequence[object], row_idx: int) -> bytes | None:
-        """Row ``row_idx`` as sheet XML (ASCII), or None if it needs openpyxl."""
+    def row_xml(self, values: Sequence[object], row_idx: int,
+                height: float | None = None) -> bytes | None:
+        """Row ``row_idx`` as sheet XML (ASCII), or None if it needs openpyxl; ``height``
+        as openpyxl writes a row dimension's."""
         if len(values) != len(self.cols):
             return None
         r = str(row_idx)
-        out = ['<row r="', r, '">']
+        out = ['<row r="', r, '">' if height is None
+               else f'" ht="{safe_string(float(height))}" customHeight="1">']
         for i, value in enumerate(values):
             if value is None:
                 continue
@@ -864,34 +977,52 @@ CHART_COLUMN = "F"
 CHART_TOP = 4
 
 
-def _figures(api: CohortFigures, computed: CohortFigures) -> list[tuple[str, object, object, str]]:
-    """The summary figures; both columns count everyone who practised the scenario."""
+#: The Overview's figure columns: whose numbers they are, in words.
+OVERVIEW_HEADINGS = ("Figure", "These reps", "Everyone who practised (Exec's figures)",
+                     "Everyone who practised (recounted from each one's results)")
+
+
+def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]]:
+    """The summary figures: the workbook's own reps (a team's, or the whole selection), then
+    everyone who practised the scenario as Exec summarises them and as recounted from each
+    participant's results (the two agree unless Exec's summary lags)."""
+    api, computed = report.cohort.api, report.cohort.computed
+    team = build_team(report.reps)
+    known_minutes = [r.practice_minutes for r in report.reps if r.practice_minutes is not None]
+    # Unknown stays unknown: no rep's sessions carry a duration is not 0 minutes.
+    minutes_of_team = sum(known_minutes) if known_minutes else None
+
     def minutes(f: CohortFigures) -> float | None:
         secs = f.average_session_duration_seconds
         return None if secs is None else secs / 60
 
     return [
-        ("Participants", api.participant_count, computed.participant_count, XLSX_INT),
-        ("Sessions (all participants)", api.total_sessions, computed.total_sessions, XLSX_INT),
-        ("Average best score", api.average_best_score, computed.average_best_score, XLSX_SCORE),
-        ("Average best rank", _rank(api.average_best_rank), _rank(computed.average_best_rank),
-         ""),
-        ("Average lift (points)", api.average_lift, computed.average_lift, XLSX_POINTS),
-        ("Practice minutes (all participants)", api.total_practice_minutes,
+        ("Reps", len(team.reps), api.participant_count, computed.participant_count, XLSX_INT),
+        ("Reps with a valid attempt", team.with_valid, None, None, XLSX_INT),
+        ("Sessions", team.sessions, api.total_sessions, computed.total_sessions, XLSX_INT),
+        ("Valid attempts", team.valid_attempts, None, None, XLSX_INT),
+        ("Average best score", team.average_best, api.average_best_score,
+         computed.average_best_score, XLSX_SCORE),
+        ("Average best rank", None, _rank(api.average_best_rank),
+         _rank(computed.average_best_rank), ""),
+        ("Average lift (points)", None, api.average_lift, computed.average_lift, XLSX_POINTS),
+        ("Practice minutes", minutes_of_team, api.total_practice_minutes,
          computed.total_practice_minutes, XLSX_MINUTES),
-        ("Average session duration (minutes)", minutes(api), minutes(computed), XLSX_MINUTES),
+        ("Average session duration (minutes)", None, minutes(api), minutes(computed),
+         XLSX_MINUTES),
     ]
 
 
 def _overview(ws: Any, report: ReportView) -> None:
-    """Headline facts, the scenario's figures, the distribution and the selected reps' weeks.
+    """Headline facts, the figures of these reps beside everyone's, the distribution and the
+    reps' weeks.
 
-    Whose numbers each block counts is in its label: the summary figures and the distribution
-    cover every participant in the scenario (the API summary and the participants list), the
-    weekly rows only the selected reps' sessions, so the two "Sessions" need not agree.
+    Whose numbers each column counts is in its heading, in words: a team's workbook shows
+    the team's reps, with everyone who practised the scenario beside them for context; the
+    weekly rows count only these reps' sessions.
     """
     _print_setup(ws, title_rows=False)
-    for letter, width in zip("ABCD", (38, 16, 20, 4), strict=True):
+    for letter, width in zip("ABCDE", (36, 14, 20, 22, 4), strict=True):
         ws.column_dimensions[letter].width = width
     row = 0
 
@@ -911,25 +1042,27 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
     emit()
     emit(label("Scenario"), text_cell(ws, report.scenario.name))
+    if report.scenario.url:  # checked by analytics (https, the workspace's host); not fetched
+        emit(label("In Exec"), text_cell(ws, "Open the scenario in Exec", font=LINK,
+                                         hyperlink=report.scenario.url))
     emit(label("Period"), text_cell(ws, report.period.label))
     emit(label("Workspace"), text_cell(ws, report.workspace_name))
     emit(label("Selected reps"), text_cell(ws, report.selection_text))
     emit(label("Generated at (UTC)"),
          _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     emit()
-    emit(label("All participants in the scenario, not only the selected reps"))
-    emit(heading("Figure"), heading("API summary"), heading("Computed from participants"))
-    for name, api_value, computed_value, fmt in _figures(report.cohort.api,
-                                                         report.cohort.computed):
+    emit(label(f"These reps ({report.selection_text}) beside everyone who practised"))
+    emit(*(heading(h) for h in OVERVIEW_HEADINGS))
+    for name, *values, fmt in _figures(report):
         cells = [
             text_cell(ws, v) if isinstance(v, str)
-            else _num(ws, v if isinstance(v, int | float) else None, fmt)
-            for v in (api_value, computed_value)
+            else _num(ws, v if isinstance(v, int | float) else None, str(fmt))
+            for v in values
         ]
-        emit(text_cell(ws, name), *cells)
+        emit(text_cell(ws, str(name)), *cells)
     emit()
 
-    emit(label("Best-score distribution (all participants)"))
+    emit(label("Best-score distribution of everyone who practised"))
     dist_header = emit(heading("Rank"), heading("Participants"), heading("Share"))
     for rc in report.cohort.distribution:
         emit(text_cell(ws, fmt_rank(rc.rank)), _num(ws, rc.count, XLSX_INT),
@@ -937,8 +1070,8 @@ def _overview(ws: Any, report: ReportView) -> None:
     dist_last = row
     emit()
 
-    emit(label("Selected reps: sessions and average score per week"))
-    week_header = emit(heading("Week starting (UTC)"), heading("Sessions (all, selected reps)"),
+    emit(label("These reps: sessions and average score per week"))
+    week_header = emit(heading("Week starting (UTC)"), heading("Sessions (these reps)"),
                        heading("Average score (valid sessions)"))
     for wp in report.cohort.weekly:
         emit(_num(ws, excel_datetime(wp.week_start), XLSX_DATE),
@@ -963,7 +1096,7 @@ def _overview(ws: Any, report: ReportView) -> None:
         top += math.ceil(chart.height / _ROW_CM) + 1
     if week_last > week_header:
         line = LineChart()
-        line.title = "Selected reps: sessions and average score per week"
+        line.title = "These reps: sessions and average score per week"
         line.y_axis.title = "Average score"
         line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
         line.add_data(Reference(ws, min_col=3, min_row=week_header, max_row=week_last),
@@ -1018,9 +1151,9 @@ def _about(ws: Any, report: ReportView) -> None:
     pair("Period end (UTC)", excel_datetime(report.period.end), XLSX_DATETIME)
     pair("Generated at (UTC)", excel_datetime(report.generated_at), XLSX_DATETIME)
     pair("Data fetched at (UTC)", excel_datetime(fetch.fetched_at), XLSX_DATETIME)
-    pair("Requests made", fetch.requests_made, XLSX_INT)
-    pair("Cache hits", fetch.cache_hits, XLSX_INT)
-    pair("Source", fetch.base_url)
+    pair("Requests to Exec", fetch.requests_made, XLSX_INT)
+    pair("Session details reused from the cache", fetch.cache_hits, XLSX_INT)
+    pair("Fetched from", fetch.base_url)
     pair("Tool version", f"reporter {report.tool_version}")
     for warning in report.warnings:
         pair("Warning", warning)
