@@ -10,8 +10,9 @@ BIN    := $(VENV)/bin
 # What WeasyPrint needs from the system (Pango) and fonts that cover the names
 # reps really have: Latin, Greek, Cyrillic, Arabic, Hebrew (DejaVu, Noto) and CJK (Noto CJK).
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
-# Tests and `make sample` read the PDFs back as text and pictures (pdftotext, pdftoppm).
-TEST_PACKAGES := poppler-utils
+# Tests and `make sample` read the PDFs back as text and pictures (pdftotext, pdftoppm); the
+# workbook tests open it in LibreOffice Calc, a second client, and look at what it shows.
+TEST_PACKAGES := poppler-utils libreoffice-calc
 
 .PHONY: demo test test-floors sample lint system-deps test-system-deps apt-packages setup setup-test clean
 
