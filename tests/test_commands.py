@@ -226,9 +226,15 @@ def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_s
     first = invoke(*args)
     assert first.exit_code == 0, first.output
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    with_pdf = [r for r in manifest["reps"] if r["pdf"]]
+    snapshot = json.loads((run_dir / "snapshot.json").read_text())
+    former = {r["user"]["email"] for r in snapshot["reps"] if not r["is_member"]}
+    assert former  # the sandbox keeps one rep who left: held back, not mailed
+    reports = [r for r in manifest["reps"] if r["pdf"]]
+    with_pdf = [r for r in reports if r["email"] not in former]
     assert len(recorder.received) == len(with_pdf) == len(list((run_dir / "outbox").iterdir()))
     assert all(r["message_id"] for r in with_pdf)
+    assert not any(r["message_id"] for r in reports if r["email"] in former)
+    assert not {to for m in recorder.received for to in m.rcpt_tos} & former
     again = invoke(*args)
     assert again.exit_code == 0 and len(recorder.received) == len(with_pdf)
     assert f"already sent before {len(with_pdf)}" in again.stderr
