@@ -4,8 +4,10 @@ tests talk to it over loopback HTTP like the client does against the real API.""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -41,6 +43,22 @@ def sandbox(sandbox_workspace: SandboxWorkspace) -> Iterator[SandboxServer]:
     app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None, daily_limit=None)
     with SandboxServer(app) as server:
         yield server
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """``os.environ`` with ``values`` set for a module-scoped fixture (which cannot use
+    monkeypatch), put back as it was afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def sandbox_http(server: SandboxServer, key: str | None = SANDBOX_KEY,

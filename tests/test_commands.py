@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from reporter.cli import cli
 from reporter.format import fmt_score
 from reporter.sandbox import SandboxServer, create_app
-from tests.conftest import SANDBOX_KEY
+from tests.conftest import SANDBOX_KEY, environment
 
 MONTH = "2026-10"
 
@@ -51,18 +51,10 @@ def invoke(*args: str):
 def finished_run(sandbox, scenario, tmp_path_factory):
     """One full run shared by the read-only checks below."""
     tmp = tmp_path_factory.mktemp("run")
-    old = {k: os.environ.get(k) for k in ("EXEC_API_KEY", "EXEC_API_URL", "REPORTER_RATE_LIMIT")}
-    os.environ.update(EXEC_API_KEY=SANDBOX_KEY, EXEC_API_URL=sandbox.base_url,
-                      REPORTER_RATE_LIMIT="6000")
-    try:
+    with environment(EXEC_API_KEY=SANDBOX_KEY, EXEC_API_URL=sandbox.base_url,
+                     REPORTER_RATE_LIMIT="6000"):
         result = invoke("run", scenario.slug, "--month", MONTH, "--out", tmp / "out",
                         "--cache-dir", tmp / "cache", "--csv", "--jobs", "2")
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return result, tmp / "out" / scenario.slug / MONTH
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import os
 from collections import defaultdict
 from collections.abc import Iterator
 from io import BytesIO
@@ -27,6 +26,7 @@ from reporter.render.pdf import PdfOptions, PdfRenderer
 from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 from reporter.views import RankGap, ReportView, RepView, Target
 from tests import snapshot_factory as f
+from tests.conftest import environment
 from tests.sample_views import PERIOD, sample_report
 from tests.test_commands import invoke
 from tests.verdict_rules import contradictions
@@ -132,27 +132,18 @@ def _kind(rep: RepView) -> tuple[object, ...]:
 def workspaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Path]]:
     """One finished ``run --csv --no-pdf`` per seed: the run folders."""
     runs = []
-    saved = {k: os.environ.get(k) for k in ("EXEC_API_KEY", "EXEC_API_URL",
-                                            "REPORTER_RATE_LIMIT", "XDG_CACHE_HOME")}
-    try:
-        for seed in SEEDS:
-            workspace = generate_workspace(seed=seed, reps=REPS, today=TODAY)
-            key = make_api_key(seed)
-            app = create_app(workspace, api_key=key, rate_limit=None, daily_limit=None)
-            out = tmp_path_factory.mktemp(f"seed{seed}")
-            with SandboxServer(app) as server:
-                os.environ.update(EXEC_API_KEY=key, EXEC_API_URL=server.base_url,
-                                  REPORTER_RATE_LIMIT="6000", XDG_CACHE_HOME=str(out / "xdg"))
-                result = invoke("run", SCENARIO, "--month", MONTH, "--out", out, "--csv",
-                                "--no-pdf", "--no-xlsx", "--no-cache", "-q")
-            assert result.exit_code == 0, result.output
-            runs.append(out / SCENARIO / MONTH)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    for seed in SEEDS:
+        workspace = generate_workspace(seed=seed, reps=REPS, today=TODAY)
+        key = make_api_key(seed)
+        app = create_app(workspace, api_key=key, rate_limit=None, daily_limit=None)
+        out = tmp_path_factory.mktemp(f"seed{seed}")
+        with SandboxServer(app) as server, environment(
+                EXEC_API_KEY=key, EXEC_API_URL=server.base_url, REPORTER_RATE_LIMIT="6000",
+                XDG_CACHE_HOME=str(out / "xdg")):
+            result = invoke("run", SCENARIO, "--month", MONTH, "--out", out, "--csv",
+                            "--no-pdf", "--no-xlsx", "--no-cache", "-q")
+        assert result.exit_code == 0, result.output
+        runs.append(out / SCENARIO / MONTH)
     yield runs
 
 

@@ -380,6 +380,19 @@ def histogram_description(best_scores: Sequence[float], rep_best: float | None) 
     return f"{text}; yours, {fmt_score(rep_best)}, is in the {low}-{low + 10} bin."
 
 
+def _score_bins_axis(parts: list[str], left: float, plot_w: float, bar_w: float,
+                     base_y: float, height: float) -> None:
+    """The 0-100 axis under a histogram of 10-point bins: a label every 20 points, the base
+    line and the axis title, the same on every histogram."""
+    for index in range(0, 10, 2):
+        parts.append(_text(left + index * bar_w, base_y + 12, index * 10, size=7.5,
+                           anchor="middle"))
+    parts.append(_text(left + plot_w, base_y + 12, 100, size=7.5, anchor="middle"))
+    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base_y}" y2="{base_y}" '
+                 f'stroke="{MUTED}" stroke-width="0.8"/>')
+    parts.append(_text(left + plot_w / 2, height - 2, "best score", size=7.5, anchor="middle"))
+
+
 def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accent: str, *,
                      width: int = 300, height: int = 130) -> str:
     """Best scores of everyone in the cohort in 10-point bins, the rep's bin in the accent.
@@ -417,12 +430,7 @@ def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accen
         if count:
             parts.append(f'<rect x="{_num(x + 2)}" y="{_num(base_y - h)}" '
                          f'width="{_num(bar_w - 4)}" height="{_num(h)}" rx="1.5" fill="{fill}"/>')
-        if index % 2 == 0:
-            parts.append(_text(x, base_y + 12, index * 10, size=7.5, anchor="middle"))
-    parts.append(_text(left + plot_w, base_y + 12, 100, size=7.5, anchor="middle"))
-    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base_y}" y2="{base_y}" '
-                 f'stroke="{MUTED}" stroke-width="0.8"/>')
-    parts.append(_text(left + plot_w / 2, height - 2, "best score", size=7.5, anchor="middle"))
+    _score_bins_axis(parts, left, plot_w, bar_w, base_y, height)
     if rep_best is not None:
         x = left + plot_w * max(0.0, min(100.0, rep_best)) / 100
         parts.append(f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{top - 4}" y2="{base_y}" '
@@ -483,12 +491,7 @@ def comparison_histogram(team: Sequence[float], everyone: Sequence[float], accen
                 parts.append(f'<rect x="{_num(x + 2 + k * (bar_w - 4) / 2)}" '
                              f'y="{_num(base_y - h)}" width="{_num((bar_w - 4) / 2)}" '
                              f'height="{_num(h)}" rx="1" fill="{fill}"/>')
-        if index % 2 == 0:
-            parts.append(_text(x, base_y + 12, index * 10, size=7.5, anchor="middle"))
-    parts.append(_text(left + plot_w, base_y + 12, 100, size=7.5, anchor="middle"))
-    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base_y}" y2="{base_y}" '
-                 f'stroke="{MUTED}" stroke-width="0.8"/>')
-    parts.append(_text(left + plot_w / 2, height - 2, "best score", size=7.5, anchor="middle"))
+    _score_bins_axis(parts, left, plot_w, bar_w, base_y, height)
     for k, (label, (_, fill)) in enumerate(zip(
             (f"This team ({len(team)})", f"Everyone who practised ({len(everyone)})"), series,
             strict=True)):
