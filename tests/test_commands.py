@@ -11,6 +11,7 @@ import subprocess
 import sys
 from email import policy
 from email.parser import BytesParser
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -402,3 +403,67 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(sandbox_workspace, scena
     leftovers = [p.name for p in (tmp_path / "out").rglob("*")] if (tmp_path / "out").exists() \
         else []
     assert not [name for name in leftovers if name.startswith(".")], leftovers
+
+
+# -- a server that lies (issue 21): the proxy in tests/bending.py bends the sandbox's answers --
+
+ECHOED_FIELDS = {"first_name", "last_name", "name", "text", "quote", "feedback",
+                 "suggestion_quote", "description"}
+
+
+def echo_key(value, key: str):
+    """Every human-readable string of an answer with the caller's key appended: a server that
+    echoes the Authorization header into a 200 body."""
+    if isinstance(value, list):
+        return [echo_key(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: (f"{v} {key}" if k in ECHOED_FIELDS and isinstance(v, str)
+                    else echo_key(v, key)) for k, v in value.items()}
+    return value
+
+
+def _every_text(root: Path) -> Iterator[tuple[Path, str]]:
+    """Each file under ``root`` as text as a reader would see it: raw bytes, an email's decoded
+    parts, a workbook's XML parts."""
+    import zipfile
+
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        raw = path.read_bytes()
+        yield path, raw.decode("utf-8", "replace")
+        if path.suffix == ".eml":
+            message = BytesParser(policy=policy.default).parsebytes(raw)
+            for part in message.walk():
+                payload = part.get_payload(decode=True)
+                if payload:
+                    yield path, payload.decode("utf-8", "replace")
+            yield path, str(message["Subject"]) + str(message["To"])
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                for name in book.namelist():
+                    yield path, book.read(name).decode("utf-8", "replace")
+
+
+def test_a_key_echoed_in_200_answers_is_in_no_file_and_no_line(env, scenario, sandbox_workspace,
+                                                                tmp_path, monkeypatch):
+    """Issue 21, 1: the server echoes the key into names, transcripts and feedback; neither
+    the run's files (snapshot, cache, CSV, workbook, emails) nor its output contain it."""
+    from tests.bending import bending_proxy
+
+    reps = sorted(u.email.lower() for u in sandbox_workspace.users
+                  if u.is_member and not u.is_system)[:4]
+    with bending_proxy(env) as proxy:
+        proxy.bend.body = lambda path, query, body: echo_key(body, SANDBOX_KEY)
+        monkeypatch.setenv("EXEC_API_URL", proxy.base_url)
+        result = invoke("run", scenario.slug, *reps, "--month", MONTH, "--out", tmp_path / "out",
+                        "--cache-dir", tmp_path / "cache", "--csv", "--jobs", "1", "-v")
+        assert result.exit_code in (0, 1), result.output
+        run_dir = tmp_path / "out" / scenario.slug / MONTH
+        mailed = invoke("email", run_dir)
+    assert mailed.exit_code == 0, mailed.output
+    assert SANDBOX_KEY not in result.output + mailed.output
+    texts = [*_every_text(tmp_path / "out"), *_every_text(tmp_path / "cache")]
+    assert len({p.suffix for p, _ in texts} & {".json", ".csv", ".xlsx", ".eml", ".pdf"}) == 5
+    assert [p.relative_to(tmp_path).as_posix() for p, text in texts if SANDBOX_KEY in text] == []
+    assert "[API key removed]" in (run_dir / "snapshot.json").read_text()

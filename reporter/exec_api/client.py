@@ -16,6 +16,7 @@ answers and the sandbox over loopback for everything else.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -52,6 +53,13 @@ MAX_URL_LENGTH = 2000
 # A 429 asking us to wait longer than this is the daily ceiling, not the burst limit.
 MAX_RETRY_AFTER = 120.0
 DEFAULT_RATE = 60
+#: The longest one request may take, whole answer included: a server trickling a byte every
+#: few seconds never trips a per-read timeout, so the exchange itself has a deadline.
+REQUEST_DEADLINE = 60.0
+#: The largest answer read, once decoded (a session with a long transcript is ~100 kB).
+MAX_BODY_BYTES = 32 * 2**20
+#: What stands in an answer where the server echoed the API key.
+KEY_REMOVED = "[API key removed]"
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
@@ -69,6 +77,8 @@ class ExecClient:
         timeout: float = 30.0,
         usage: UsageCounter | None = None,
         backoff: Callable[[int], float] = backoff_delay,
+        deadline: float = REQUEST_DEADLINE,
+        retry_budget: int | None = None,
     ) -> None:
         self.key = key
         self.base_url = base_url.rstrip("/")
@@ -77,6 +87,10 @@ class ExecClient:
         self.max_retries = max_retries
         self.max_429_retries = max_429_retries
         self.backoff = backoff
+        self.deadline = deadline
+        # Retries of 5xx and dropped connections, shared by every request of the run: a
+        # server failing everything costs a bounded number of extra requests, not 6 each.
+        self.retry_budget = max_retries * 4 if retry_budget is None else retry_budget
         self.requests_made = 0
         self.requests_by_endpoint: Counter[str] = Counter()
         self.failed_requests = 0  # answers that were retried: 429, 5xx, transport errors
@@ -115,19 +129,18 @@ class ExecClient:
                 self.requests_by_endpoint[endpoint] += 1
                 self.usage.add()
                 try:
-                    response: httpx.Response | None = await self._http.get(path, params=params)
-                except _RETRYABLE_TRANSPORT as exc:
+                    async with asyncio.timeout(self.deadline):
+                        response: httpx.Response | None = await self._exchange(
+                            endpoint, path, params)
+                except (*_RETRYABLE_TRANSPORT, TimeoutError) as exc:
                     response = None
                     failure = errors.TransportError(
-                        f"{endpoint}: {_describe_transport_error(exc)} after {attempt + 1} "
-                        "attempts")
+                        f"{endpoint}: {_describe_transport_error(exc, self.deadline)} after "
+                        f"{attempt + 1} attempts")
             if response is not None:
                 status = response.status_code
                 if status < 300:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise errors.ResponseShapeError(endpoint, "body", "is not JSON") from None
+                    return self._json(response, endpoint)
                 if status == 429:
                     self.failed_requests += 1
                     retry_after = _retry_after(response)
@@ -147,12 +160,49 @@ class ExecClient:
                 failure = errors.ServerError(
                     f"{endpoint}: the server kept failing (HTTP {status}) after {attempt + 1} "
                     "attempts", status=status, endpoint=endpoint)
-            # A dropped connection, a timeout or a 5xx: back off with jitter, a few times.
+            # A dropped connection, a timeout or a 5xx: back off with jitter, a few times, as
+            # long as the run's shared allowance of retries lasts.
             self.failed_requests += 1
-            if attempt >= self.max_retries:
+            if attempt >= self.max_retries or self.retry_budget <= 0:
                 raise failure
+            self.retry_budget -= 1
             await asyncio.sleep(self.backoff(attempt))
             attempt += 1
+
+    async def _exchange(self, endpoint: str, path: str, params: dict[str, Any]) -> httpx.Response:
+        """One GET, its body read (decoded) up to MAX_BODY_BYTES: an answer that inflates
+        beyond it is refused as it streams in, never held whole."""
+        async with self._http.stream("GET", path, params=params) as response:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise errors.ResponseShapeError(
+                        endpoint, "body", f"is larger than {MAX_BODY_BYTES // 2**20} MB once "
+                        "decoded; refused")
+                chunks.append(chunk)
+        # The body is decoded already: the answer kept says so (no Content-Encoding).
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers,
+                              content=b"".join(chunks), request=response.request,
+                              extensions={"reason_phrase": response.reason_phrase.encode()})
+
+    def _json(self, response: httpx.Response, endpoint: str) -> Any:
+        """The body as JSON with the API key removed from every string in it: a server that
+        echoes the key (in a name, a transcript, anywhere) never gets it into a file or a
+        line this tool writes. Nothing above the client ever sees the key in an answer."""
+        try:
+            body = json.loads(response.content)
+        except RecursionError:
+            raise errors.ResponseShapeError(endpoint, "body", "is nested too deep") from None
+        except ValueError:
+            raise errors.ResponseShapeError(endpoint, "body", "is not JSON") from None
+        try:
+            return _scrub(body, self.key.reveal(), KEY_REMOVED)
+        except RecursionError:
+            raise errors.ResponseShapeError(endpoint, "body", "is nested too deep") from None
 
     def _api_error(self, response: httpx.Response, endpoint: str) -> errors.APIError:
         """The error envelope as an exception, the key scrubbed from the server's message
@@ -398,7 +448,21 @@ def _retry_after(response: httpx.Response) -> float | None:
     return None
 
 
-def _describe_transport_error(exc: Exception) -> str:
+def _scrub(value: Any, secret: str, replacement: str) -> Any:
+    """``value`` (parsed JSON) with ``secret`` replaced in every string, keys included."""
+    if isinstance(value, str):
+        return value.replace(secret, replacement) if secret in value else value
+    if isinstance(value, list):
+        return [_scrub(v, secret, replacement) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k, secret, replacement): _scrub(v, secret, replacement)
+                for k, v in value.items()}
+    return value
+
+
+def _describe_transport_error(exc: BaseException, deadline: float) -> str:
+    if isinstance(exc, TimeoutError) and not isinstance(exc, httpx.TimeoutException):
+        return f"the answer took longer than {deadline:g} s"
     if isinstance(exc, httpx.TimeoutException):
         return "the request timed out"
     if isinstance(exc, httpx.ConnectError):
