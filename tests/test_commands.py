@@ -9,9 +9,9 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from email import policy
 from email.parser import BytesParser
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest

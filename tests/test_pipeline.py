@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,115 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next(fetching, tmp_path)
     (stale / "reps" / "half.pdf").write_bytes(b"%PDF-1.7 half")
     _complete_run(fetching, tmp_path / "out")
     assert sorted(p.name for p in first.run_dir.parent.iterdir()) == [first.run_dir.name]
+
+
+# -- a server that lies (issue 21), through the loopback proxy of tests/bending.py ----------
+
+
+@pytest.fixture
+def proxy(sandbox):
+    from tests.bending import bending_proxy
+
+    with bending_proxy(sandbox) as bent:
+        yield bent
+
+
+def through(fetching: FetchSettings, proxy, **changes) -> FetchSettings:
+    """``fetching`` against the proxy instead of the sandbox."""
+    api = replace(fetching.api, base_url=proxy.base_url, **changes)
+    return replace(fetching, api=api)
+
+
+def _quick_run(fetching: FetchSettings, out: Path) -> pipeline.RunOutcome:
+    return pipeline.run(RunSettings(fetching, RenderSettings(out=out, pdf=False, xlsx=False)))
+
+
+def _manifest(run_dir: Path) -> dict[str, dict]:
+    return {r["email"]: r for r in json.loads((run_dir / "manifest.json").read_text())["reps"]}
+
+
+def _reps_with_details(fetching: FetchSettings) -> list[str]:
+    """The selected reps that have a valid session (a detail to fetch) in the month."""
+    snapshot_path = Path(fetching.api.usage_dir).parent / "probe.json"
+    pipeline.fetch(replace(fetching, api=replace(fetching.api, cache_dir=None)), snapshot_path)
+    return [r.user.email.lower() for r in read_snapshot(snapshot_path).reps
+            if any(s.is_valid_attempt for s in r.sessions)]
+
+
+def test_a_detail_of_another_persons_session_is_that_reps_failure(fetching, proxy, tmp_path):
+    """Issue 21, 2: the server answers one rep's session with another person's: that rep
+    fails (named, in the manifest, exit 1); nobody's report quotes someone else's call."""
+    victim, other = _reps_with_details(fetching)[:2]
+    bent: dict[str, str] = {}
+
+    def swap_user(path, query, body):
+        if path.startswith("/sessions/") and body["user"]["email"].lower() == victim:
+            bent[victim] = body["id"]
+            body["user"] = {**body["user"], "id": "u-someone-else", "email": other}
+        return body
+
+    proxy.bend.body = swap_user
+    outcome = _quick_run(through(fetching, proxy), tmp_path / "out")
+    assert outcome.exit_code == 1
+    reasons = dict(outcome.failed)
+    assert list(reasons) == [victim]
+    assert "field 'user.id' is 'u-someone-else', not the" in reasons[victim]
+    entries = _manifest(outcome.run_dir)
+    assert entries[victim]["status"] == "failed" and entries[victim]["pdf"] is None
+    assert entries[other]["status"] in ("ok", "empty")
+    snapshot = read_snapshot(outcome.run_dir / "snapshot.json")
+    assert victim not in {r.user.email.lower() for r in snapshot.reps}
+    assert all(s.id != bent[victim] for r in snapshot.reps for s in r.sessions)
+    assert [f.user.email.lower() for f in snapshot.failed] == [victim]
+
+
+def test_a_detail_that_keeps_failing_fails_only_its_rep(fetching, proxy, tmp_path):
+    """Issue 21, 11: one session answers 404 and another 503 every time: their reps fail,
+    listed and in the manifest; every other rep still gets a report."""
+    from starlette.responses import JSONResponse
+
+    lost, broken, *fine = _reps_with_details(fetching)
+    owners: dict[str, str] = {}
+
+    def record(path, query, body):
+        if path.startswith("/sessions/") or path == "/sessions":
+            for s in body.get("data", [body]):
+                owners[s["id"]] = s["user"]["email"].lower()
+        return body
+
+    def fail(request):
+        sid = request.path_params["path"].removeprefix("sessions/")
+        who = owners.get(sid)
+        if "/" not in sid and who == lost:
+            return JSONResponse({"error": {"type": "not_found", "message": "gone"}}, 404)
+        if "/" not in sid and who == broken:
+            return JSONResponse({"error": {"type": "api_error", "message": "down"}}, 503)
+        return None
+
+    proxy.bend.body, proxy.bend.answer = record, fail
+    outcome = _quick_run(through(fetching, proxy, cache_dir=None), tmp_path / "out")
+    assert outcome.exit_code == 1
+    assert sorted(dict(outcome.failed)) == sorted([lost, broken])
+    entries = _manifest(outcome.run_dir)
+    assert entries[lost]["status"] == entries[broken]["status"] == "failed"
+    assert "gone (HTTP 404)" in entries[lost]["reason"]
+    assert all(entries[e]["status"] in ("ok", "empty") for e in fine) and fine
+
+
+def test_a_server_failing_every_detail_costs_no_more_than_the_plan(fetching, proxy, tmp_path):
+    """Issue 21, 11: every detail answers 500: each rep fails, and the retries share one
+    give-up, so the run spends at most its plan's requests."""
+    from starlette.responses import JSONResponse
+
+    settings = through(fetching, proxy, cache_dir=None)
+    the_plan = pipeline.plan(settings)
+    proxy.bend.seen.clear()
+    proxy.bend.answer = lambda request: (
+        JSONResponse({"error": {"type": "api_error", "message": "down"}}, 500)
+        if request.path_params["path"].startswith("sessions/") else None)
+    outcome = _quick_run(settings, tmp_path / "out")
+    assert outcome.exit_code == 1
+    assert len(outcome.failed) == the_plan.reps - sum(
+        1 for e in _manifest(outcome.run_dir).values() if e["status"] == "empty")
+    # A request cancelled once its rep had failed is counted, sent or not.
+    assert len(proxy.bend.seen) <= outcome.requests_made <= the_plan.total_requests

@@ -20,6 +20,7 @@ as attributes: no dict round trip. ``schema_version`` 1 is the format since the 
                "assignment": Assignment | null,
                "sessions": [SessionDetail]}],        # oldest first
      "not_found": [{"email", "reason", "detail"}], "warnings": [str],
+     "failed": [{"user", "reason"}],                 # reps whose sessions could not be read
      "fetch": {"fetched_at", "base_url", "requests_made", "cache_hits", "detail_requests"}}
 
 Reading is lenient, because a snapshot is a file that may be old or hand-edited: a value of
@@ -103,6 +104,14 @@ class NotFoundRecord(ApiModel):
     detail: str = ""
 
 
+class FailedRecord(ApiModel):
+    """A rep whose sessions could not be read whole (a detail that kept failing, or that is
+    not the session asked for): no report for them, listed as failed, the run exits 1."""
+
+    user: User
+    reason: str
+
+
 class FetchRecord(ApiModel):
     fetched_at: datetime | None = None
     base_url: str | None = None
@@ -133,6 +142,7 @@ class Snapshot(ApiModel):
     reps: list[RepRecord] = Field(default_factory=list)
     not_found: list[NotFoundRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    failed: list[FailedRecord] = Field(default_factory=list)
     fetch: FetchRecord = Field(default_factory=FetchRecord)
 
     def header(self) -> Snapshot:
@@ -149,7 +159,8 @@ class SnapshotWriter:
         self._handle = handle
         self.reps = 0
         self.fetch = header.fetch
-        head = header.model_dump(mode="json", exclude={"reps", "fetch"})
+        self.failed = list(header.failed)
+        head = header.model_dump(mode="json", exclude={"reps", "failed", "fetch"})
         head["schema_version"] = SCHEMA_VERSION  # a re-saved older snapshot is upgraded
         handle.write("{" + "".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
                                    for k, v in head.items()) + '"reps": [\n')
@@ -159,7 +170,9 @@ class SnapshotWriter:
         self.reps += 1
 
     def finish(self) -> None:
-        self._handle.write('\n],\n"fetch": ' + self.fetch.model_dump_json() + "}\n")
+        failed = ",\n".join(f.model_dump_json() for f in self.failed)
+        self._handle.write(f'\n],\n"failed": [{failed}],\n"fetch": '
+                           + self.fetch.model_dump_json() + "}\n")
 
 
 @contextmanager
