@@ -277,6 +277,7 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     run_dir = settings.run_dir
     check_writable(run_dir, "the run folder")
     with folder_lock(run_dir):
+        recover_run_folder(run_dir)
         manifest = read_manifest(run_dir)
         report = analytics.build_report(read_snapshot(run_dir / SNAPSHOT))
         messages = build_messages(run_dir, report, manifest, settings.message)
@@ -748,13 +749,15 @@ class RunFolder:
     and a failure leaves the previous run as it was.
 
     Made while holding the folder's lock (``files.folder_lock``), so any hidden sibling left
-    from an earlier process (killed before it could clean up) is stale and is removed. The
-    record of emails sent from the folder it replaces is read first, before any work: a
-    damaged one stops the run then, not after the day's requests are spent.
+    from an earlier process (killed before it could clean up) is stale: a previous run set
+    aside by a swap that never finished is put back first (``recover_run_folder``), then the
+    rest is removed. The record of emails sent from the folder it replaces is read next,
+    before any work: a damaged one stops the run then, not after the day's requests are spent.
     """
 
     def __init__(self, final: Path) -> None:
         self.final = Path(final)
+        recover_run_folder(self.final)
         self.sent = previous_sends(self.final)
         self.final.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.final.parent.glob(f".{self.final.name}.*"):
@@ -763,9 +766,12 @@ class RunFolder:
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
 
     def commit(self) -> None:
+        """Two renames: the previous run aside (``set_aside``), the new one in. Killed between
+        them, the next command on the folder puts the previous run back; killed after, the new
+        run is in place and carries the send record; the set-aside copy is removed last."""
         old = None
-        if self.final.exists():
-            old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
+        if self.final.exists() or self.final.is_symlink():
+            old = set_aside(self.final)
             os.replace(self.final, old)
         os.replace(self.stage, self.final)
         if old is not None:
@@ -773,3 +779,22 @@ class RunFolder:
 
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def set_aside(final: Path) -> Path:
+    """Where a swap puts the previous run while the new one moves in."""
+    return final.parent / f".{final.name}.old-{os.getpid()}"
+
+
+def recover_run_folder(final: Path) -> None:
+    """A run folder that a killed swap left missing, back from where the swap set it aside
+    (the newest such copy with a manifest): its send record is what keeps a rep from a second
+    email. Called holding the folder's lock; with the folder in place, nothing to do."""
+    final = Path(final)
+    if final.exists() or final.is_symlink() or not final.parent.is_dir():
+        return
+    aside = [p for p in final.parent.glob(f".{final.name}.old-*")
+             if p.is_dir() and not p.is_symlink() and (p / "manifest.json").is_file()]
+    if aside:
+        newest = max(aside, key=lambda p: (p / "manifest.json").stat().st_mtime)
+        os.replace(newest, final)

@@ -247,3 +247,94 @@ def test_a_server_failing_every_detail_costs_no_more_than_the_plan(fetching, pro
         1 for e in _manifest(outcome.run_dir).values() if e["status"] == "empty")
     # A request cancelled once its rep had failed is counted, sent or not.
     assert len(proxy.bend.seen) <= outcome.requests_made <= the_plan.total_requests
+
+
+# A run whose swap is killed (SIGKILL, a real signal) at swap event KILL_AT: each rename of the
+# run folder, the start of removing the set-aside copy, and each file that removal deletes.
+KILL_AT_SWAP = """
+import os, shutil, signal, sys
+from pathlib import Path
+
+final, at = Path(os.environ["KILL_FINAL"]), int(os.environ["KILL_AT"])
+events = [0]
+
+def event():
+    if events[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    events[0] += 1
+
+def patched(real, swap):
+    def call(*args, **kwargs):
+        if swap(*args):
+            event()
+        return real(*args, **kwargs)
+    return call
+
+removing = [False]
+def rmtree(path, *args, **kwargs):
+    hidden = Path(path).parent == final.parent and Path(path).name.startswith(f".{final.name}.")
+    if hidden:
+        event()
+    removing[0] = hidden
+    try:
+        return real_rmtree(path, *args, **kwargs)
+    finally:
+        removing[0] = False
+
+real_rmtree = shutil.rmtree
+os.replace = patched(os.replace, lambda src, dst, *_: final in (Path(src), Path(dst)))
+os.rename = patched(os.rename, lambda src, dst, *_: final in (Path(src), Path(dst)))
+os.unlink = patched(os.unlink, lambda *_: removing[0])
+shutil.rmtree = rmtree
+from reporter.cli import cli
+cli(sys.argv[1:])
+"""
+
+
+@pytest.mark.slow
+def test_a_kill_at_any_step_of_the_swap_never_loses_the_send_record(
+        fetching, tmp_path, sandbox, plain_server):
+    """Issue 21, 3: kill -9 before each rename of the swap, before and while the previous run
+    set aside is removed: the next run keeps or restores the record of emails sent, and a
+    send after it mails nobody a second time."""
+    import os
+    import shutil
+    import signal
+
+    from reporter.deliver.outbox import EmailSettings
+    from reporter.deliver.smtp import SmtpSettings
+    from reporter.settings import EmailRunSettings
+
+    controller, recorder = plain_server
+    recorder.received.clear()
+    smtp = SmtpSettings(host="127.0.0.1", port=controller.port, security="none", timeout=5)
+    mail = EmailSettings(sender="coach@acme.example")
+    sent_once = pipeline.run(RunSettings(fetching, RenderSettings(out=tmp_path / "sent",
+                                                                   jobs=1, xlsx=False)))
+    pipeline.email(EmailRunSettings(sent_once.run_dir, mail, smtp))
+    mailed = {r["email"]: r["message_id"] for r in _manifest(sent_once.run_dir).values()
+              if r["message_id"]}
+    assert mailed and len(recorder.received) == len(mailed)
+    env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": sandbox.base_url,
+           "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    relative = sent_once.run_dir.relative_to(tmp_path / "sent")
+    for at in (0, 1, 2, 3, 6):
+        out = tmp_path / f"killed-{at}"
+        shutil.copytree(tmp_path / "sent", out, symlinks=True)
+        final = out / relative
+        killed = subprocess.run(
+            [sys.executable, "-c", KILL_AT_SWAP, "run", fetching.scenario,
+             *fetching.selection.emails, "--month", "2026-10", "--out", str(out), "--no-pdf",
+             "--no-xlsx", "--cache-dir", str(fetching.api.cache_dir)],
+            env={**env, "KILL_FINAL": str(final), "KILL_AT": str(at)},
+            capture_output=True, text=True, timeout=120)
+        assert killed.returncode == -signal.SIGKILL, (at, killed.stderr)
+        recorder.received.clear()
+        again = pipeline.run(RunSettings(fetching, RenderSettings(out=out, pdf=False,
+                                                                   xlsx=False)))
+        kept = {e: r["message_id"] for e, r in _manifest(again.run_dir).items()
+                if r["message_id"]}
+        assert kept == mailed, at
+        sent = pipeline.email(EmailRunSettings(again.run_dir, mail, smtp))
+        assert (sent.sent, recorder.received) == (0, []), at
+        assert sorted(p.name for p in final.parent.iterdir()) == [final.name], at
