@@ -115,6 +115,16 @@ def folder_lock(folder: Path) -> Iterator[None]:
         handle.close()
 
 
+def own_folder(path: Path) -> Path:
+    """``path`` as a real folder of its own: a symlink (or a file) in its place is removed,
+    never followed, so nothing written or removed under it lands outside the run folder."""
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def check_writable(path: Path, what: str) -> None:
     """Refuse, before any request, a folder that cannot be written: one that is a file, sits
     under a file, or is read-only. It need not exist yet; its nearest existing ancestor is

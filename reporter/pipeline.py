@@ -774,7 +774,9 @@ class RunFolder:
             old = set_aside(self.final)
             os.replace(self.final, old)
         os.replace(self.stage, self.final)
-        if old is not None:
+        if old is not None and old.is_symlink():
+            old.unlink()  # a link put where the run folder was: removed, never followed
+        elif old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:

@@ -338,3 +338,24 @@ def test_a_kill_at_any_step_of_the_swap_never_loses_the_send_record(
         sent = pipeline.email(EmailRunSettings(again.run_dir, mail, smtp))
         assert (sent.sent, recorder.received) == (0, []), at
         assert sorted(p.name for p in final.parent.iterdir()) == [final.name], at
+
+
+def test_a_symlinked_outbox_is_replaced_never_followed(fetching, tmp_path):
+    """Issue 21, 4: outbox/ (and outbox/teams/) link to folders elsewhere holding .eml files:
+    writing the outbox removes nothing there and writes nothing there."""
+    from reporter.deliver.outbox import EmailSettings
+    from reporter.settings import EmailRunSettings
+
+    first = _complete_run(fetching, tmp_path / "out")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "teams").mkdir(parents=True)
+    for name in ("precious.eml", "teams/digest.eml", "notes.txt"):
+        (elsewhere / name).write_text("not the tool's")
+    before = _files(elsewhere)
+    (first.run_dir / "outbox").symlink_to(elsewhere, target_is_directory=True)
+    written = pipeline.email(EmailRunSettings(first.run_dir, EmailSettings(
+        sender="coach@acme.example")))
+    assert _files(elsewhere) == before
+    outbox = first.run_dir / "outbox"
+    assert outbox.is_dir() and not outbox.is_symlink()
+    assert written.written and all(p.parent == outbox and p.is_file() for p in written.written)
