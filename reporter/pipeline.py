@@ -356,7 +356,7 @@ def _client(api: ApiSettings) -> ExecClient:
 
 
 def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
-    return DetailCache(api.cache_dir, workspace_id)
+    return DetailCache(api.cache_dir, workspace_id, api.base_url)
 
 
 async def _discover_and_plan(client: ExecClient, settings: FetchSettings, console: Console,

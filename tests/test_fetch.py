@@ -103,7 +103,8 @@ class Env:
             async with self.client(tmp_path, rate_limit) as client:
                 disc = await discover(client, self.scenario.slug, selection or Selection("all"),
                                       PERIOD)
-                store = DetailCache(tmp_path / "cache" if cache else None, disc.workspace_id)
+                store = DetailCache(tmp_path / "cache" if cache else None, disc.workspace_id,
+                                    client.base_url)
                 plan = make_plan(disc, client, store, max_requests)
                 if dry_run:
                     return Gathered(plan, None, disc.reports), client
@@ -239,7 +240,7 @@ def test_reps_with_the_fewest_details_to_fetch_go_first(env, tmp_path):
     async def go():
         async with env.client(tmp_path) as client:
             disc = await discover(client, env.scenario.slug, Selection("all"), PERIOD)
-            store = DetailCache(tmp_path / "cache", disc.workspace_id)
+            store = DetailCache(tmp_path / "cache", disc.workspace_id, client.base_url)
             order = fetch_order(disc, store)
             largest = order[-1]
             for session in disc.sessions_by_user[largest]:
@@ -267,7 +268,8 @@ def test_reps_with_the_fewest_details_to_fetch_go_first(env, tmp_path):
 def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
     async def sync(cap):
         async with env.client(tmp_path) as client:
-            return await warm_cache(client, lambda w: DetailCache(tmp_path / "cache", w),
+            return await warm_cache(client,
+                                    lambda w: DetailCache(tmp_path / "cache", w, client.base_url),
                                     env.scenario.slug, Selection("all"), PERIOD, cap)
 
     first = asyncio.run(sync(10))

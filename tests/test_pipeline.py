@@ -359,3 +359,21 @@ def test_a_symlinked_outbox_is_replaced_never_followed(fetching, tmp_path):
     outbox = first.run_dir / "outbox"
     assert outbox.is_dir() and not outbox.is_symlink()
     assert written.written and all(p.parent == outbox and p.is_file() for p in written.written)
+
+
+def test_a_cache_filled_from_another_server_is_not_reused(fetching, proxy, tmp_path, sandbox):
+    """Issue 21, 5: a staging server (the proxy, whose transcripts differ) fills the cache for
+    the same workspace id; a run against the real server fetches every detail itself."""
+    def staging(path, query, body):
+        for line in body.get("transcript") or []:
+            line["text"] = "STAGING " + line["text"]
+        return body
+
+    proxy.bend.body = staging
+    _quick_run(through(fetching, proxy), tmp_path / "staging")
+    sandbox.state.reset()
+    real = _quick_run(fetching, tmp_path / "real")
+    the_plan = pipeline.plan(fetching)
+    assert real.cache_hits == 0 and sandbox.state.by_path.get("/sessions/{id}", 0) > 0
+    assert "STAGING" not in (real.run_dir / "snapshot.json").read_text()
+    assert the_plan.details_to_fetch == ()  # now cached, from the real server

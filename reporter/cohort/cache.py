@@ -2,7 +2,9 @@
 
 A graded session (a valid attempt with a score) does not change any more, and a
 detail request is the most expensive thing a run does against a 1,000-a-day
-budget, so each one is fetched once per workspace, ever. Files are 0600 (they
+budget, so each one is fetched once per workspace, ever. The folder is named by the API's
+base URL and the workspace id together: a sandbox's or a staging server's details never
+feed a report of the real API (workspace ids alone may collide). Files are 0600 (they
 hold transcripts); their names are hashes, never the untrusted session id; a
 truncated or garbled file is treated as missing and replaced.
 """
@@ -29,10 +31,12 @@ def _hashed(value: str) -> str:
 
 
 class DetailCache:
-    def __init__(self, root: Path | None, workspace_id: str) -> None:
+    def __init__(self, root: Path | None, workspace_id: str, base_url: str) -> None:
         """``root`` None disables the cache (``--no-cache``)."""
         self.enabled = root is not None
-        self.folder = Path(root) / "workspaces" / _hashed(workspace_id) if root else None
+        server = base_url.strip().rstrip("/").casefold()
+        self.folder = (Path(root) / "workspaces" / _hashed(f"{server}\n{workspace_id}")
+                       if root else None)
         self.hits = 0
         self.repaired = 0
 
