@@ -377,3 +377,40 @@ def test_a_cache_filled_from_another_server_is_not_reused(fetching, proxy, tmp_p
     assert real.cache_hits == 0 and sandbox.state.by_path.get("/sessions/{id}", 0) > 0
     assert "STAGING" not in (real.run_dir / "snapshot.json").read_text()
     assert the_plan.details_to_fetch == ()  # now cached, from the real server
+
+
+def test_a_server_ignoring_filters_mixes_nothing_in_and_says_so_once(fetching, proxy, tmp_path,
+                                                                     capsys):
+    """Issue 21, 6: the session list ignores scenario, dates and people, and one session is
+    dated 2099: only what was asked for is kept, the rest counted in one warning."""
+    from reporter.console import Console
+
+    ignored = ("scenario_ids", "start_date", "end_date", "user_emails")
+    future: list[str] = []
+
+    def ignore_filters(path, query):
+        return {k: v for k, v in query.items() if path != "/sessions" or k not in ignored}
+
+    def one_from_the_future(path, query, body):
+        for s in body["data"] if path == "/sessions" and not future else ():
+            if s["scenario"]["id"] == query["scenario_ids"] \
+                    and s["user"]["email"].lower() in query["user_emails"].split(","):
+                future.append(s["id"])
+                s["created_at"] = "2099-01-01T00:00:00Z"
+                break
+        return body
+
+    proxy.bend.query, proxy.bend.body = ignore_filters, one_from_the_future
+    outcome = pipeline.run(RunSettings(through(fetching, proxy), RenderSettings(
+        out=tmp_path / "out", pdf=False, xlsx=False)), Console())
+    assert outcome.exit_code == 0
+    snapshot = read_snapshot(outcome.run_dir / "snapshot.json")
+    sessions = [s for r in snapshot.reps for s in r.sessions]
+    assert sessions and {s.scenario.id for s in sessions} == {snapshot.scenario.id}
+    assert all(MONTH.start <= s.created_at <= MONTH.end for s in sessions)
+    assert {r.user.email.lower() for r in snapshot.reps} <= set(fetching.selection.emails)
+    assert future[0] not in {s.id for s in sessions}
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "not asked for" in line]
+    assert len(warnings) == 1, warnings
+    assert all(why in warnings[0] for why in ("of another scenario", "outside the period",
+                                              "dated in the future", "of someone not asked"))

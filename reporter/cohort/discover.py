@@ -11,8 +11,10 @@ the snapshot's header plus who has which sessions; the plan and the detail fetch
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from reporter import __version__
 from reporter.cohort.plan import ListStrategy, choose_list_strategy
@@ -130,7 +132,8 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
 
     wanted = _wanted_emails(selection, members, group_members, selected_group)
     strategy = choose_list_strategy(client, participants, wanted)
-    sessions = await _list_sessions(client, scenario, window, wanted, strategy)
+    strays: list[str] = []
+    sessions = await _list_sessions(client, scenario, window, wanted, strategy, strays)
     by_user: dict[str, list[SessionListItem]] = {}
     users: dict[str, User] = {}
     for s in sessions:
@@ -139,7 +142,7 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
 
     not_found = classify_missing(selection, wanted, users, member_by_email, period)
     member_ids = frozenset(m.id for m in members)
-    reports = [f"{nf.email}: {nf.detail}" for nf in not_found]
+    reports = strays + [f"{nf.email}: {nf.detail}" for nf in not_found]
     removed = sorted({u.email or uid for uid, u in users.items() if uid not in member_ids})
     reports += [f"{email}: no longer a workspace member; their sessions are included"
                 for email in removed]
@@ -184,20 +187,54 @@ def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],
 
 
 async def _list_sessions(client: ExecClient, scenario: Scenario, window: AnalyticsFilter,
-                         wanted: list[str] | None,
-                         strategy: ListStrategy) -> list[SessionListItem]:
-    """The period's sessions of the wanted reps, oldest first, system users left out."""
+                         wanted: list[str] | None, strategy: ListStrategy,
+                         reports: list[str]) -> list[SessionListItem]:
+    """The period's sessions of the wanted reps, oldest first, system users left out.
+
+    Every session is checked against what was asked (``stray_reason``): a server that ignores
+    a filter cannot mix another scenario, another month, a date in the future or someone not
+    asked for into a report. What is left out is counted in one line of ``reports``.
+    """
     if strategy == "emails" and not wanted:
         return []
     if strategy == "emails" and wanted:
         window = replace(window, user_emails=tuple(wanted))
     sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
+    now = datetime.now(UTC)
+    asked_emails = set(window.user_emails)
+    strays: Counter[str] = Counter()
+    kept = []
+    for s in sessions:
+        why = stray_reason(s, scenario, window, asked_emails, now)
+        if why is None:
+            kept.append(s)
+        else:
+            strays[why] += 1
+    if strays:
+        reports.append(
+            f"{sum(strays.values())} session(s) the server returned were not asked for and are "
+            "left out: " + ", ".join(f"{n} {why}" for why, n in sorted(strays.items())))
     if wanted is not None:
         wanted_set = set(wanted)
-        sessions = [s for s in sessions if (s.user.email or "").casefold() in wanted_set]
+        kept = [s for s in kept if (s.user.email or "").casefold() in wanted_set]
     if window.exclude_system_users:
-        sessions = [s for s in sessions if not is_system_user(s.user.email)]
-    return sorted(sessions, key=lambda s: (s.created_at, s.id))
+        kept = [s for s in kept if not is_system_user(s.user.email)]
+    return sorted(kept, key=lambda s: (s.created_at, s.id))
+
+
+def stray_reason(session: SessionListItem, scenario: Scenario, window: AnalyticsFilter,
+                 asked_emails: set[str], now: datetime) -> str | None:
+    """Why a listed session is not what the request asked for, or None when it is."""
+    if session.scenario.id != scenario.id:
+        return "of another scenario"
+    if session.created_at > now:
+        return "dated in the future"
+    if (window.start_date is not None and session.created_at < window.start_date) or (
+            window.end_date is not None and session.created_at > window.end_date):
+        return "outside the period"
+    if asked_emails and (session.user.email or "").casefold() not in asked_emails:
+        return "of someone not asked for"
+    return None
 
 
 def classify_missing(selection: Selection, wanted: list[str] | None, users: dict[str, User],

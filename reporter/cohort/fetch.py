@@ -15,7 +15,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from reporter.cohort.cache import DetailCache
-from reporter.cohort.discover import Discovery, find_group, period_filter, resolve_scenario
+from reporter.cohort.discover import (
+    Discovery,
+    find_group,
+    period_filter,
+    resolve_scenario,
+    stray_reason,
+)
 from reporter.cohort.plan import Plan
 from reporter.cohort.selection import Period, Selection, SelectionError
 from reporter.cohort.snapshot import FailedRecord, FetchRecord, RepRecord
@@ -221,6 +227,8 @@ async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache]
     elif selection.mode in ("emails", "roster"):
         window = replace(window, user_emails=selection.emails)
     sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
+    now, asked = datetime.now(UTC), set(window.user_emails)
+    sessions = [s for s in sessions if stray_reason(s, scenario, window, asked, now) is None]
     graded = [s.id for s in sessions if s.is_graded]
     missing = [sid for sid in graded if not cache.has(sid)]
     room = client.usage.remaining_today
