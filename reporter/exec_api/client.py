@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from reporter import __version__
 from reporter.exec_api import errors
-from reporter.exec_api.auth import ApiKey
+from reporter.exec_api.auth import ApiKey, check_base_url
 from reporter.exec_api.filters import NO_FILTER, AnalyticsFilter, _bool, _csv
 from reporter.exec_api.models import (
     Assignment,
@@ -81,7 +81,7 @@ class ExecClient:
         retry_budget: int | None = None,
     ) -> None:
         self.key = key
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self.limiter = SlidingWindowLimiter(rate_limit)
         self.usage = usage or UsageCounter(None)
         self.max_retries = max_retries
