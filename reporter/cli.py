@@ -338,8 +338,10 @@ def templates() -> None:
 def templates_export(dest: Path) -> None:
     """Copy the bundled templates into DEST; then point --templates (or templates = in the
     config file) at DEST. An existing file is never overwritten."""
+    from reporter.files import check_writable
     from reporter.render.templates import export_templates
 
+    check_writable(dest, "DEST")  # a path under a file: one line, not a traceback
     written = export_templates(dest)
     click.echo(f"{len(written)} templates in {dest}; change what you need, then render with "
                f"--templates {dest}")

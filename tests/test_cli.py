@@ -215,3 +215,22 @@ def test_plain_http_to_another_machine_is_refused_before_any_request(
         f"Error: EXEC_API_URL '{url}' is plain http:// to another machine, which "
         "would send the API key in clear text; use https:// (http:// is only for this "
         "machine's loopback)"]
+
+
+def test_templates_export_under_a_file_is_one_line(runner, tmp_path):
+    """Issue 21, 16: DEST below a file cannot be made: exit 2, one line naming the file."""
+    (tmp_path / "notes.txt").write_text("a file")
+    result = runner.invoke(cli, ["templates", "export", str(tmp_path / "notes.txt" / "mine")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: DEST {tmp_path / 'notes.txt' / 'mine'} cannot be a folder: "
+        f"{tmp_path / 'notes.txt'} is a file"]
+
+
+def test_a_config_file_with_a_byte_order_mark_is_read(runner, tmp_path):
+    """Issue 21, 16: a reporter.toml saved as 'UTF-8 with BOM' is read like any other: its
+    values apply (here an out-of-range jobs is refused by name, proving it was parsed)."""
+    (tmp_path / "reporter.toml").write_bytes(b"\xef\xbb\xbfjobs = 0\n")
+    result = runner.invoke(cli, ["run", "disc", "--dry-run"])
+    assert result.exit_code == 2
+    assert "jobs" in result.output and "TOML" not in result.output, result.output
