@@ -467,3 +467,92 @@ def test_a_key_echoed_in_200_answers_is_in_no_file_and_no_line(env, scenario, sa
     assert len({p.suffix for p, _ in texts} & {".json", ".csv", ".xlsx", ".eml", ".pdf"}) == 5
     assert [p.relative_to(tmp_path).as_posix() for p, text in texts if SANDBOX_KEY in text] == []
     assert "[API key removed]" in (run_dir / "snapshot.json").read_text()
+
+
+def _slow_run(server: SandboxServer, scenario, tmp_path: Path, *extra: str) -> subprocess.Popen:
+    """``reporter run`` in a process of its own against ``server``, stderr piped."""
+    env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
+           "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
+         "--out", str(tmp_path / "out"), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _read_until(proc: subprocess.Popen, start: str) -> list[str]:
+    assert proc.stderr is not None
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith(start):
+            break
+    return lines
+
+
+def _children(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is ``pid``, from /proc."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_sigterm_is_ctrl_c_exit_143(sandbox_workspace, scenario, tmp_path):
+    """Issue 21, 13: SIGTERM mid-run gets Ctrl-C's one line and cleanup, and exit 143."""
+    app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
+                     daily_limit=None, latency_ms=150)
+    with SandboxServer(app) as server:
+        proc = _slow_run(server, scenario, tmp_path, "--jobs", "2")
+        lines = _read_until(proc, "session details:")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.stderr is not None
+        rest = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    err = "".join(lines) + rest
+    assert code == 143, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == ("Interrupted: nothing is half-written; run the "
+                                            "command again to go on.")
+    assert not [p.name for p in (tmp_path / "out").rglob(".*")]
+
+
+@pytest.mark.slow
+def test_kill_9_leaves_no_render_worker_and_its_requests_counted(sandbox_workspace, scenario,
+                                                                 tmp_path):
+    """Issue 21, 13: the parent is killed (SIGKILL, no cleanup) while its render workers are
+    up: they end within seconds; the day's request count on disk holds what was spent."""
+    import time
+
+    app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
+                     daily_limit=None, latency_ms=150)
+    with SandboxServer(app) as server:
+        proc = _slow_run(server, scenario, tmp_path, "--jobs", "2")
+        _read_until(proc, "session details:")
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) >= 2
+        proc.kill()
+        proc.wait(timeout=10)
+        seen = server.state.total_requests
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)]
+    counted = sum(sum(json.loads(f.read_text()).values())
+                  for f in (tmp_path / "xdg").rglob("usage/*.json"))
+    assert counted >= seen > 0
