@@ -360,3 +360,18 @@ def test_plan_beyond_todays_budget_is_refused_saying_how_to_continue(env, tmp_pa
         env.gather(tmp_path)
     assert "of today's 1000 are left" in str(info.value)
     assert "reporter sync" in str(info.value)
+
+
+def test_a_damaged_cache_entry_is_a_request_in_the_plan(env, tmp_path):
+    """Issue 21, 12: three cache files are truncated after a warm-up: the plan counts them as
+    details to fetch, and the run makes exactly the plan, so --max-requests holds."""
+    env.gather(tmp_path)
+    damaged = sorted((tmp_path / "cache").rglob("*.json"))[:3]
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:25])
+    env.state.reset()
+    dry, _ = env.gather(tmp_path, dry_run=True)
+    assert len(dry.plan.details_to_fetch) == 3
+    result, client = env.gather(tmp_path, max_requests=dry.plan.total_requests)
+    assert client.requests_made == result.plan.total_requests == dry.plan.total_requests
+    assert client.requests_by_endpoint["GET /sessions/{id}"] == 3

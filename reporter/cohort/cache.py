@@ -48,6 +48,17 @@ class DetailCache:
         return self.enabled and self._path(session_id).is_file()
 
     def get(self, session_id: str) -> SessionDetail | None:
+        detail = self._read(session_id)
+        if detail is not None:
+            self.hits += 1
+        return detail
+
+    def usable(self, session_id: str) -> bool:
+        """The entry is there and reads whole (a damaged one is removed): what the plan
+        counts as cached, so a damaged entry is a request in the plan, not one beyond it."""
+        return self._read(session_id) is not None
+
+    def _read(self, session_id: str) -> SessionDetail | None:
         if not self.enabled:
             return None
         path = self._path(session_id)
@@ -61,7 +72,6 @@ class DetailCache:
             path.unlink(missing_ok=True)
             self.repaired += 1
             return None
-        self.hits += 1
         return detail
 
     def put(self, detail: SessionDetail) -> None:

@@ -63,7 +63,7 @@ def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
     """The details still to fetch, and what the run costs in all: ``client`` is the one that
     made the discovery requests, and nothing else."""
     valid = discovery.valid_session_ids
-    cached = [sid for sid in valid if cache.has(sid)]
+    cached = [sid for sid in valid if cache.usable(sid)]
     cached_set = set(cached)
     return Plan(
         reps=len(discovery.sessions_by_user),
@@ -230,7 +230,7 @@ async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache]
     now, asked = datetime.now(UTC), set(window.user_emails)
     sessions = [s for s in sessions if stray_reason(s, scenario, window, asked, now) is None]
     graded = [s.id for s in sessions if s.is_graded]
-    missing = [sid for sid in graded if not cache.has(sid)]
+    missing = [sid for sid in graded if not cache.usable(sid)]
     room = client.usage.remaining_today
     if max_requests is not None:
         room = min(room, max_requests - (client.requests_made - before))
