@@ -34,7 +34,8 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "templates": (str,), "language": (str,), "tagged_pdf": (bool,),
         "compare": (bool,), "by_team": (bool,),
     },
-    "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,)},
+    "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,),
+            "request_deadline": (int,)},
     "branding": {"company": (str,), "logo": (str,), "accent": (str,)},
     "email": {
         "from": (str,), "smtp_host": (str,), "smtp_port": (int,), "security": (str,),

@@ -68,6 +68,8 @@ def read_versioned_json(
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise error(f"{path} is not a {what} (not valid JSON)") from None
+    except RecursionError:
+        raise error(f"{path} is not a {what} (nested too deep to read)") from None
     if not isinstance(data, dict):
         raise error(f"{path} is not a {what} (not a JSON object)")
     version = data.get("schema_version", default_version)

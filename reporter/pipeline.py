@@ -352,7 +352,8 @@ def _check_folders(settings: FetchSettings) -> None:
 
 def _client(api: ApiSettings) -> ExecClient:
     usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
-    return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage)
+    return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
+                      deadline=api.request_deadline)
 
 
 def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:

@@ -556,3 +556,108 @@ def test_kill_9_leaves_no_render_worker_and_its_requests_counted(sandbox_workspa
     counted = sum(sum(json.loads(f.read_text()).values())
                   for f in (tmp_path / "xdg").rglob("usage/*.json"))
     assert counted >= seen > 0
+
+
+def _bent_run(proxy, scenario, tmp_path: Path, monkeypatch, *emails: str):
+    monkeypatch.setenv("EXEC_API_URL", proxy.base_url)
+    return invoke("run", scenario.slug, *emails, "--month", MONTH, "--out", tmp_path / "out",
+                  "--no-pdf", "--no-xlsx", "-q")
+
+
+def test_a_timestamp_without_a_time_zone_in_an_answer_is_one_line(env, scenario, tmp_path,
+                                                                  monkeypatch):
+    """Issue 21, 10: a listed session dated "2026-10-05T10:00:00" (no offset): exit 1, one
+    line naming the field, nothing written."""
+    from tests.bending import bending_proxy
+
+    def naive(path, query, body):
+        if path == "/sessions" and body["data"]:
+            body["data"][1]["created_at"] = "2026-10-05T10:00:00"
+        return body
+
+    with bending_proxy(env) as proxy:
+        proxy.bend.body = naive
+        result = _bent_run(proxy, scenario, tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: GET /sessions: unexpected response: field 'data[1].created_at' value error, "
+        "has no time zone (the api's timestamps carry one)"]
+    assert not (tmp_path / "out" / scenario.slug / MONTH).exists()
+
+
+def test_answers_too_big_or_too_deep_are_one_line(env, scenario, tmp_path, monkeypatch):
+    """Issue 21, 9: a gzip body that inflates to 200 MB, and JSON nested 200,000 deep: each
+    is one line, exit 1, and the client never holds the inflated body."""
+    import gzip
+
+    from starlette.responses import Response
+
+    from tests.bending import bending_proxy
+
+    bomb = gzip.compress(b'{"id": "' + b"0" * (200 * 2**20) + b'"}', compresslevel=9)
+    deep = b"[" * 200_000 + b"]" * 200_000
+    with bending_proxy(env) as proxy:
+        proxy.bend.answer = lambda request: Response(
+            bomb, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        big = _bent_run(proxy, scenario, tmp_path, monkeypatch)
+        proxy.bend.answer = lambda request: Response(deep, media_type="application/json")
+        nested = _bent_run(proxy, scenario, tmp_path, monkeypatch)
+    assert (big.exit_code, big.output.strip().splitlines()) == (1, [
+        "Error: GET /workspace: unexpected response: field 'body' is larger than 32 MB once "
+        "decoded; refused"])
+    assert (nested.exit_code, nested.output.strip().splitlines()) == (1, [
+        "Error: GET /workspace: unexpected response: field 'body' is nested too deep"])
+
+
+def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, scenario,
+                                                                      tmp_path):
+    """Issue 21, 9: a byte every 0.3 s never trips a read timeout; the request's deadline
+    (REPORTER_REQUEST_DEADLINE here 1 s) ends it, one line after the retries, exit 1."""
+    import asyncio
+
+    from starlette.responses import StreamingResponse
+
+    from tests.bending import bending_proxy
+
+    async def trickle():
+        for byte in b'{"id": "ws", "name": "slow"}':
+            await asyncio.sleep(0.3)
+            yield bytes([byte])
+
+    with bending_proxy(sandbox) as proxy:
+        proxy.bend.answer = lambda request: StreamingResponse(trickle(),
+                                                              media_type="application/json")
+        env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": proxy.base_url,
+               "XDG_CACHE_HOME": str(tmp_path / "xdg"), "REPORTER_REQUEST_DEADLINE": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
+             "--out", str(tmp_path / "out"), "-q"],
+            env=env, capture_output=True, text=True, timeout=120)
+        asked = proxy.bend.count("/workspace")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"Error: GET /workspace: the answer took longer than 1 s after {asked} attempts"]
+    assert 1 < asked <= 6
+
+
+def test_a_snapshot_value_the_contract_does_not_allow_is_one_line(tmp_path):
+    """Issue 21, 10: a session scored "high" and a rank "diamond" in a snapshot: left out,
+    one warning naming the fields; a snapshot nested too deep to read: exit 2, one line."""
+    from tests import snapshot_factory as f
+
+    rep = f.rep(sessions=[f.session(70, f.at(3)), f.session(80, f.at(4))])
+    data = f.snapshot([rep])
+    data["reps"][0]["sessions"][0]["score"] = "high"
+    data["reps"][0]["sessions"][1]["rank"] = "diamond"
+    snap = tmp_path / "s.json"
+    snap.write_text(json.dumps(data))
+    result = invoke("render", snap, "--out", tmp_path / "out", "--no-pdf", "--no-xlsx", "-q")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "left out" in line]
+    assert len(lines) == 1
+    assert "reps.0.sessions.0.score" in lines[0] and "reps.0.sessions.1.rank" in lines[0]
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"schema_version": 1, "scenario": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = invoke("render", deep, "--out", tmp_path / "out")
+    assert (result.exit_code, result.output.strip().splitlines()) == (2, [
+        f"Error: {deep} is not a snapshot (nested too deep to read)"])

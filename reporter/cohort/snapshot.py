@@ -43,6 +43,7 @@ from pydantic import Field, ValidationError
 
 from reporter.errors import UsageError
 from reporter.exec_api.models import (
+    NAIVE_IS_UTC,
     ApiModel,
     Assignment,
     Scenario,
@@ -199,20 +200,39 @@ def read_snapshot(path: Path) -> Snapshot:
 
 
 def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapshot:
-    """A snapshot from its JSON object: junk values dropped, hopeless objects removed."""
-    data = json.loads(json.dumps(data))  # a private copy to repair
+    """A snapshot from its JSON object: junk values dropped, hopeless objects removed, and
+    each thing dropped said in one warning naming the field (a timestamp without a time zone
+    is read as UTC, as the snapshot's own dates are written)."""
+    try:
+        data = json.loads(json.dumps(data))  # a private copy to repair
+    except RecursionError:
+        raise SnapshotError(f"{source} is not a usable snapshot: nested too deep") from None
+    dropped: list[str] = []
     for _ in range(_MAX_REPAIRS):
         try:
-            return Snapshot.model_validate(data)
+            snapshot = Snapshot.model_validate(data, context={NAIVE_IS_UTC: True})
+        except RecursionError:
+            raise SnapshotError(f"{source} is not a usable snapshot: nested too deep") from None
         except ValidationError as exc:
             errors = exc.errors()
             if not _repair(data, errors):
                 first = errors[0]
-                where = ".".join(str(p) for p in first["loc"]) or "(top)"
                 raise SnapshotError(
-                    f"{source} is not a usable snapshot: {where}: {first['msg'].lower()}"
-                ) from None
+                    f"{source} is not a usable snapshot: {_where(first)}: "
+                    f"{first['msg'].lower()}") from None
+            # A null is an unknown, as everywhere in a snapshot; anything else is said.
+            dropped += [f"{source}: {_where(e)}: {e['msg'].lower()}; left out" for e in errors
+                        if e.get("input") is not None]
+            continue
+        if dropped:
+            more = f" (and {len(dropped) - 3} more)" if len(dropped) > 3 else ""
+            snapshot.warnings.append("; ".join(dropped[:3]) + more)
+        return snapshot
     raise SnapshotError(f"{source} is not a usable snapshot: too damaged to repair")
+
+
+def _where(error: Any) -> str:
+    return ".".join(str(p) for p in error["loc"]) or "(top)"
 
 
 def _repair(data: Any, errors: list[Any]) -> bool:
