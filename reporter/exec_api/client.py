@@ -49,6 +49,7 @@ M = TypeVar("M", bound=BaseModel)
 
 PAGE_SIZE = 100  # the API's maximum: fewest requests per item
 MAX_PAGES = 1000  # a hard stop whatever the server's pagination claims
+MIN_LISTING_PAGES = 10  # a listing may always read this many pages, whatever the budget says
 MAX_URL_LENGTH = 2000
 # A 429 asking us to wait longer than this is the daily ceiling, not the burst limit.
 MAX_RETRY_AFTER = 120.0
@@ -225,36 +226,64 @@ class ExecClient:
         params: dict[str, Any],
         key: Callable[[M], str] = lambda item: item.id,  # type: ignore[attr-defined]
     ) -> list[M]:
-        """Every item of a list endpoint, each once.
+        """Every item of a list endpoint, each once, or ResponseShapeError: a listing that
+        cannot be read completely is an error, never a smaller cohort.
 
-        Stops on an empty page, on a short page, at ``page >= total_pages`` and at
-        MAX_PAGES, so a server whose pagination object is nonsense (negative,
-        inconsistent, missing) cannot make us loop or over-spend.
+        Reads every page the server's totals promise (``total_pages``, else ``total_count``
+        rows, else until a short page). A server that ignores ``page`` (the same rows again)
+        stops at the first page that adds nothing new; one that ignores ``page_size`` is
+        followed by its own totals. Totals that promise more rows than arrive, and a listing
+        longer than MAX_PAGES or half of what is left of the day's budget, are errors: a
+        pagination object that is nonsense cannot make us loop or over-spend.
         """
         items: list[M] = []
         seen: set[str] = set()
+        rows = 0  # as received, repeats included
+        promised: int | None = None
         page = 1
-        while page <= MAX_PAGES:
+        limit = min(MAX_PAGES, max(MIN_LISTING_PAGES, self.usage.remaining_today // 2))
+        while True:
+            if page > limit:
+                raise errors.ResponseShapeError(
+                    endpoint, "pagination", f"goes on beyond {limit} pages; the listing was "
+                    "stopped rather than spend the day's requests on it")
             body = await self._send(endpoint, path, {**_clean(params), "page": page,
                                                      "page_size": PAGE_SIZE})
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                 raise errors.ResponseShapeError(endpoint, "data", "is missing or not a list")
             data = body["data"]
+            new = 0
             for i, raw in enumerate(data):
                 item = _validate(model, raw, endpoint, prefix=f"data[{i}]")
                 ident = key(item)
                 if ident not in seen:
                     seen.add(ident)
                     items.append(item)
+                    new += 1
+            rows += len(data)
             pagination = _pagination(body.get("pagination"))
-            echoed = pagination.page_size
-            page_size = echoed if echoed and 0 < echoed <= PAGE_SIZE else PAGE_SIZE
-            total_pages = pagination.total_pages
-            if not data or len(data) < page_size:
-                break
-            if total_pages is not None and 0 <= total_pages <= page:
-                break
+            total_pages = pagination.total_pages if (pagination.total_pages or 0) > 0 else None
+            total_count = pagination.total_count if (pagination.total_count or 0) > 0 else None
+            if total_count is not None:
+                promised = max(promised or 0, total_count)
+            if not data or new == 0:
+                break  # nothing more, or the same rows again (a server ignoring ``page``)
+            if total_pages is not None:
+                if page >= total_pages:
+                    break
+            elif total_count is not None:
+                if rows >= total_count:
+                    break
+            else:
+                echoed = pagination.page_size
+                page_size = echoed if echoed and 0 < echoed <= PAGE_SIZE else PAGE_SIZE
+                if len(data) < page_size:
+                    break
             page += 1
+        if promised is not None and len(items) < promised:
+            raise errors.ResponseShapeError(
+                endpoint, "pagination", f"promised {promised} rows but {len(items)} different "
+                f"ones arrived in {page} pages; the listing is incomplete")
         return items
 
     # -- endpoints ----------------------------------------------------------
