@@ -15,7 +15,7 @@ import pytest
 from reporter import pipeline
 from reporter.cohort.plan import PlanRefused
 from reporter.cohort.selection import Selection, parse_period
-from reporter.cohort.snapshot import read_snapshot
+from reporter.cohort.snapshot import Snapshot, read_snapshot
 from reporter.deliver.manifest import ManifestError
 from reporter.exec_api import ApiKey
 from reporter.files import FolderBusy
@@ -162,11 +162,16 @@ def _manifest(run_dir: Path) -> dict[str, dict]:
     return {r["email"]: r for r in json.loads((run_dir / "manifest.json").read_text())["reps"]}
 
 
-def _reps_with_details(fetching: FetchSettings) -> list[str]:
-    """The selected reps that have a valid session (a detail to fetch) in the month."""
+def _probe(fetching: FetchSettings) -> Snapshot:
+    """What the sandbox holds for the selection (fetched without the cache)."""
     snapshot_path = Path(fetching.api.usage_dir).parent / "probe.json"
     pipeline.fetch(replace(fetching, api=replace(fetching.api, cache_dir=None)), snapshot_path)
-    return [r.user.email.lower() for r in read_snapshot(snapshot_path).reps
+    return read_snapshot(snapshot_path)
+
+
+def _reps_with_details(fetching: FetchSettings) -> list[str]:
+    """The selected reps that have a valid session (a detail to fetch) in the month."""
+    return [r.user.email.lower() for r in _probe(fetching).reps
             if any(s.is_valid_attempt for s in r.sessions)]
 
 
@@ -414,3 +419,36 @@ def test_a_server_ignoring_filters_mixes_nothing_in_and_says_so_once(fetching, p
     assert len(warnings) == 1, warnings
     assert all(why in warnings[0] for why in ("of another scenario", "outside the period",
                                               "dated in the future", "of someone not asked"))
+
+
+def test_two_addresses_differing_only_by_case_are_one_person(fetching, proxy, tmp_path, capsys):
+    """Issue 21, 14: the server files rep B's sessions under another user id whose address is
+    rep A's in capitals (and A's name): one rep, one report, one manifest entry, said once;
+    never two entries pointing at one PDF that the second overwrote."""
+    from reporter.console import Console
+
+    people = {r.user.email.lower(): r.user for r in _probe(fetching).reps}
+    a, b = list(people)[:2]
+
+    def lookalike(path, query, body):
+        for s in body.get("data", [body]) if path.startswith("/sessions") else ():
+            if s["user"]["email"].lower() == b:
+                s["user"] = {"id": people[b].id, "email": a.upper(),
+                             "first_name": people[a].first_name,
+                             "last_name": people[a].last_name}
+        return body
+
+    proxy.bend.body = lookalike
+    outcome = pipeline.run(RunSettings(through(fetching, proxy), RenderSettings(
+        out=tmp_path / "out", jobs=1, xlsx=False)), Console())
+    entries = json.loads((outcome.run_dir / "manifest.json").read_text())["reps"]
+    pdfs = [e["pdf"] for e in entries if e["pdf"]]
+    assert len(pdfs) == len(set(pdfs)) == outcome.reports
+    assert [e["email"].casefold() for e in entries].count(a) == 1
+    snapshot = read_snapshot(outcome.run_dir / "snapshot.json")
+    (rep,) = [r for r in snapshot.reps if (r.user.email or "").casefold() == a]
+    assert {s.user.id for s in rep.sessions} == {people[a].id, people[b].id}
+    said = [line for line in capsys.readouterr().err.splitlines() if "differ only by case" in line]
+    assert len(said) == 1 and said[0].endswith("differ only by case: taken as one person, in "
+                                               "one report")
+    assert f" {a} " in said[0] + " " and a.upper() in said[0]

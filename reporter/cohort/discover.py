@@ -132,17 +132,15 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
 
     wanted = _wanted_emails(selection, members, group_members, selected_group)
     strategy = choose_list_strategy(client, participants, wanted)
-    strays: list[str] = []
-    sessions = await _list_sessions(client, scenario, window, wanted, strategy, strays)
-    by_user: dict[str, list[SessionListItem]] = {}
-    users: dict[str, User] = {}
-    for s in sessions:
-        by_user.setdefault(s.user.id, []).append(s)
-        users[s.user.id] = s.user
+    notes: list[str] = []
+    sessions = await _list_sessions(client, scenario, window, wanted, strategy, notes)
+    by_user, users, merged = _by_person(sessions)
+    notes += [f"{a} and {b} differ only by case: taken as one person, in one report"
+               for a, b in merged]
 
     not_found = classify_missing(selection, wanted, users, member_by_email, period)
     member_ids = frozenset(m.id for m in members)
-    reports = strays + [f"{nf.email}: {nf.detail}" for nf in not_found]
+    reports = notes + [f"{nf.email}: {nf.detail}" for nf in not_found]
     removed = sorted({u.email or uid for uid, u in users.items() if uid not in member_ids})
     reports += [f"{email}: no longer a workspace member; their sessions are included"
                 for email in removed]
@@ -167,6 +165,27 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
                      assignment_of={a.user.id: a for a in assignments},
                      list_strategy=strategy, reports=reports,
                      comparison=(previous.label, comparison_requests) if previous else None)
+
+
+def _by_person(sessions: Sequence[SessionListItem]
+               ) -> tuple[dict[str, list[SessionListItem]], dict[str, User],
+                          list[tuple[str, str]]]:
+    """Sessions by person: a person is an address, whatever its case (addresses are compared
+    case-folded everywhere else too), so two user ids whose emails differ only by case are one
+    rep under the first id seen, never two reports written to one file. Returns the sessions
+    by user id, the users, and each (first, other) address pair taken as one."""
+    by_user: dict[str, list[SessionListItem]] = {}
+    users: dict[str, User] = {}
+    owner: dict[str, str] = {}  # case-folded address -> the user id it is filed under
+    merged: list[tuple[str, str]] = []
+    for s in sessions:
+        folded = (s.user.email or "").casefold()
+        uid = owner.setdefault(folded, s.user.id) if folded else s.user.id
+        if uid != s.user.id and (users[uid].email or "", s.user.email or "") not in merged:
+            merged.append((users[uid].email or "", s.user.email or ""))
+        by_user.setdefault(uid, []).append(s)
+        users.setdefault(uid, s.user)
+    return by_user, users, merged
 
 
 def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],
