@@ -452,3 +452,42 @@ def test_two_addresses_differing_only_by_case_are_one_person(fetching, proxy, tm
     assert len(said) == 1 and said[0].endswith("differ only by case: taken as one person, in "
                                                "one report")
     assert f" {a} " in said[0] + " " and a.upper() in said[0]
+
+
+def test_a_cohort_that_vanished_never_replaces_a_good_run(fetching, proxy, tmp_path, capsys):
+    """Issue 21, 8: the session list comes back empty while the analytics count attempts:
+    exit 1, one line, the previous run byte for byte; far fewer sessions than the analytics
+    count: the run goes on, with one warning."""
+    from reporter.cohort.discover import VanishedCohort
+    from reporter.console import Console
+
+    settings = through(fetching, proxy)
+    first = _quick_run(settings, tmp_path / "out")
+    before = _files(first.run_dir)
+
+    def empty(path, query, body):
+        if path == "/sessions":
+            body["data"], body["pagination"] = [], {"total_count": 0, "total_pages": 0}
+        return body
+
+    proxy.bend.body = empty
+    with pytest.raises(VanishedCohort) as info:
+        _quick_run(settings, tmp_path / "out")
+    assert info.value.exit_code == 1
+    assert str(info.value).startswith("the session list is empty but the analytics count ")
+    assert _files(first.run_dir) == before
+
+    def one_each(path, query, body):
+        if path == "/sessions":
+            firsts: dict[str, dict] = {}
+            for s in body["data"]:
+                if s["is_valid_attempt"]:
+                    firsts.setdefault(s["user"]["id"], s)
+            body["data"], body["pagination"] = list(firsts.values()), {}
+        return body
+
+    proxy.bend.body = one_each
+    pipeline.run(RunSettings(settings, RenderSettings(out=tmp_path / "out", pdf=False,
+                                                      xlsx=False)), Console())
+    said = [line for line in capsys.readouterr().err.splitlines() if "may be missing" in line]
+    assert len(said) == 1 and said[0].startswith("warning: the session list has ")

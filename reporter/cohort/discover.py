@@ -33,10 +33,12 @@ from reporter.cohort.snapshot import (
     SelectionRecord,
     Snapshot,
 )
+from reporter.errors import RunError
 from reporter.exec_api import AnalyticsFilter, ExecClient
 from reporter.exec_api.models import (
     Assignment,
     Scenario,
+    ScenarioParticipantEntry,
     SessionListItem,
     User,
     WorkspaceGroup,
@@ -134,6 +136,7 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
     strategy = choose_list_strategy(client, participants, wanted)
     notes: list[str] = []
     sessions = await _list_sessions(client, scenario, window, wanted, strategy, notes)
+    notes += check_cohort(sessions, participants, wanted, window, period)
     by_user, users, merged = _by_person(sessions)
     notes += [f"{a} and {b} differ only by case: taken as one person, in one report"
                for a, b in merged]
@@ -165,6 +168,36 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
                      assignment_of={a.user.id: a for a in assignments},
                      list_strategy=strategy, reports=reports,
                      comparison=(previous.label, comparison_requests) if previous else None)
+
+
+class VanishedCohort(RunError):
+    """The session list is empty while the analytics count valid attempts for the same
+    people and period: a server answering wrongly, not a month without practice. The run
+    stops before anything is written, so the previous run stays in place."""
+
+
+def check_cohort(sessions: Sequence[SessionListItem],
+                 participants: Sequence[ScenarioParticipantEntry], wanted: list[str] | None,
+                 window: AnalyticsFilter, period: Period) -> list[str]:
+    """The session list against the participants table (valid attempts per person, same
+    scenario and period): none listed where the table counts some is VanishedCohort; fewer
+    than half of what it counts is a warning (returned), so a cohort that vanished is never
+    swapped in for a good previous run without a word."""
+    wanted_set = set(wanted) if wanted is not None else None
+    expected = sum(p.session_count or 0 for p in participants
+                   if (wanted_set is None or (p.user.email or "").casefold() in wanted_set)
+                   and not (window.exclude_system_users and is_system_user(p.user.email)))
+    listed = sum(1 for s in sessions if s.is_valid_attempt)
+    if expected and not listed:
+        raise VanishedCohort(
+            f"the session list is empty but the analytics count {expected} valid attempt(s) "
+            f"for the selection in {period.label}; nothing was written and the previous run "
+            "(if any) is kept: try again later")
+    if listed * 2 < expected:
+        return [f"the session list has {listed} valid attempt(s) but the analytics count "
+                f"{expected} for the selection in {period.label}: the reports may be missing "
+                "sessions"]
+    return []
 
 
 def _by_person(sessions: Sequence[SessionListItem]
