@@ -2,7 +2,8 @@
 
 After discovery and the plan: one ``GET /sessions/{id}`` per valid session not in the cache,
 concurrently within the rate limit. ``fetch_reps`` yields each rep as soon as their sessions
-are all in, so a caller can render (and write) that rep while others download; ``fetch_record``
+are all in (or their failure), so a caller can render (and write) that rep while others
+download; ``fetch_record``
 then says what the fetch cost, the snapshot's last field. ``warm_cache`` is ``reporter sync``:
 details only, within a request cap.
 """
@@ -80,7 +81,9 @@ def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
 async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
                      on_detail: Callable[[], None] | None = None
                      ) -> AsyncIterator[RepRecord | FailedRecord]:
-    """Each rep with their sessions (valid ones in detail), as soon as all of theirs are in.
+    """Each rep with their sessions (valid ones in detail), as soon as all of theirs are in;
+    or, for a rep a detail of whom kept failing or was not the session asked for
+    (``check_detail``), a FailedRecord: that rep's failure, never the run's.
 
     Details come from the cache when it has them, else from the API (and graded ones are
     cached). At most REP_WINDOW reps are fetched at once, each with all of their details in
