@@ -10,6 +10,8 @@ found). No traceback reaches a user for them, and no message contains the API ke
 from __future__ import annotations
 
 import functools
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from reporter import __version__
-from reporter.errors import ReporterError
+from reporter.errors import ReporterError, Terminated
 
 if TYPE_CHECKING:
     from reporter.console import Console
@@ -31,7 +33,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 @contextmanager
 def expected_failures() -> Iterator[None]:
     """The one handler: every expected failure is a ReporterError and becomes one line,
-    ``Error: <message>`` on stderr, and its exit status."""
+    ``Error: <message>`` on stderr, and its exit status. Ctrl-C and SIGTERM are one line too
+    (exit 130 and 143), after the same cleanup."""
+    previous = _terminate_as_interrupt()
     try:
         yield
     except ReporterError as exc:
@@ -39,10 +43,26 @@ def expected_failures() -> Iterator[None]:
 
         click.echo(f"Error: {printable(str(exc))}", err=True)
         raise click.exceptions.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         click.echo("Interrupted: nothing is half-written; run the command again to go on.",
                    err=True)
-        raise click.exceptions.Exit(130) from None
+        raise click.exceptions.Exit(exc.exit_code if isinstance(exc, Terminated)
+                                    else 130) from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_as_interrupt() -> Any:
+    """SIGTERM raises Terminated (a KeyboardInterrupt) in the main thread, so it unwinds
+    through the same cleanup as Ctrl-C; returns the handler it replaced (None: not the main
+    thread, where no handler can be set)."""
+    def terminated(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, terminated)
 
 
 def with_failures(fn: F) -> F:
@@ -338,8 +358,10 @@ def templates() -> None:
 def templates_export(dest: Path) -> None:
     """Copy the bundled templates into DEST; then point --templates (or templates = in the
     config file) at DEST. An existing file is never overwritten."""
+    from reporter.files import check_writable
     from reporter.render.templates import export_templates
 
+    check_writable(dest, "DEST")  # a path under a file: one line, not a traceback
     written = export_templates(dest)
     click.echo(f"{len(written)} templates in {dest}; change what you need, then render with "
                f"--templates {dest}")

@@ -34,7 +34,8 @@ SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
         "templates": (str,), "language": (str,), "tagged_pdf": (bool,),
         "compare": (bool,), "by_team": (bool,),
     },
-    "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,)},
+    "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,),
+            "request_deadline": (int,)},
     "branding": {"company": (str,), "logo": (str,), "accent": (str,)},
     "email": {
         "from": (str,), "smtp_host": (str,), "smtp_port": (int,), "security": (str,),
@@ -81,7 +82,8 @@ def load_config(path: Path | None) -> FileConfig:
         path = DEFAULT_CONFIG
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Notepad's UTF-8) is read past, not a TOML error.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -35,3 +35,10 @@ class RunError(ReporterError):
     """The work started but could not finish: exit 1."""
 
     exit_code = 1
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager, ``kill``): handled exactly as Ctrl-C, every cleanup that
+    Ctrl-C gets included, and the command exits 143 (128 + SIGTERM)."""
+
+    exit_code = 143

@@ -16,10 +16,12 @@ from reporter.errors import UsageError
 
 
 @contextmanager
-def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
+def atomic_path(path: Path, mode: int = 0o644, *, durable: bool = True) -> Iterator[Path]:
     """A temporary path beside ``path`` to write whole; renamed over ``path`` when the block
     ends without error, removed otherwise. A reader sees the old file or the new one, never
-    half of either. For writers that take a path (openpyxl's ``save``) or stream rows."""
+    half of either. For writers that take a path (openpyxl's ``save``) or stream rows.
+    ``durable`` False skips the fsync: still whole after a killed process, not after a power
+    cut (for a file rewritten at every request)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -27,8 +29,9 @@ def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        with tmp.open("rb") as written:
-            os.fsync(written.fileno())
+        if durable:
+            with tmp.open("rb") as written:
+                os.fsync(written.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -36,9 +39,10 @@ def atomic_path(path: Path, mode: int = 0o644) -> Iterator[Path]:
         raise
 
 
-def atomic_write_bytes(path: Path, payload: bytes, mode: int = 0o644) -> None:
+def atomic_write_bytes(path: Path, payload: bytes, mode: int = 0o644, *,
+                       durable: bool = True) -> None:
     """``payload`` into ``path`` whole or not at all (see ``atomic_path``)."""
-    with atomic_path(path, mode) as tmp:
+    with atomic_path(path, mode, durable=durable) as tmp:
         tmp.write_bytes(payload)
 
 
@@ -64,6 +68,8 @@ def read_versioned_json(
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise error(f"{path} is not a {what} (not valid JSON)") from None
+    except RecursionError:
+        raise error(f"{path} is not a {what} (nested too deep to read)") from None
     if not isinstance(data, dict):
         raise error(f"{path} is not a {what} (not a JSON object)")
     version = data.get("schema_version", default_version)
@@ -113,6 +119,16 @@ def folder_lock(folder: Path) -> Iterator[None]:
     finally:
         lock.unlink(missing_ok=True)
         handle.close()
+
+
+def own_folder(path: Path) -> Path:
+    """``path`` as a real folder of its own: a symlink (or a file) in its place is removed,
+    never followed, so nothing written or removed under it lands outside the run folder."""
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def check_writable(path: Path, what: str) -> None:

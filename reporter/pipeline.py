@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,8 +46,11 @@ from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_pla
 from reporter.cohort.plan import Plan
 from reporter.cohort.selection import Selection, SelectionError, parse_period
 from reporter.cohort.snapshot import (
+    FailedRecord,
     FetchRecord,
+    RepRecord,
     Snapshot,
+    SnapshotWriter,
     read_snapshot,
     snapshot_writer,
     write_snapshot,
@@ -122,10 +125,11 @@ class FetchOutcome:
     not_found: int
     requests_made: int
     cache_hits: int
+    failed: int = 0  # reps whose sessions could not be read
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.not_found else 0
+        return 1 if self.not_found or self.failed else 0
 
 
 @dataclass(frozen=True)
@@ -198,14 +202,17 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
             with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
                     snapshot_writer(snapshot_path, disc.header) as out:
                 async for rep in fetch_reps(client, cache, disc, bar.advance):
-                    out.add(rep)
+                    _add(out, rep)
                 out.fetch = _fetch_record(client, cache, console)
             return FetchOutcome(Path(snapshot_path), out.reps, len(disc.header.not_found),
-                                out.fetch.requests_made, out.fetch.cache_hits)
+                                out.fetch.requests_made, out.fetch.cache_hits,
+                                len(out.failed))
 
     outcome = asyncio.run(go())
     console.info(f"snapshot: {snapshot_path} ({outcome.reps} reps, {outcome.requests_made} "
                  f"requests, {outcome.cache_hits} cache hits)")
+    for address, reason in fetch_failures(read_snapshot(snapshot_path)) if outcome.failed else ():
+        console.warn(f"{address}: {reason}")
     return outcome
 
 
@@ -270,6 +277,7 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     run_dir = settings.run_dir
     check_writable(run_dir, "the run folder")
     with folder_lock(run_dir):
+        recover_run_folder(run_dir)
         manifest = read_manifest(run_dir)
         report = analytics.build_report(read_snapshot(run_dir / SNAPSHOT))
         messages = build_messages(run_dir, report, manifest, settings.message)
@@ -348,11 +356,12 @@ def _check_folders(settings: FetchSettings) -> None:
 
 def _client(api: ApiSettings) -> ExecClient:
     usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
-    return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage)
+    return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
+                      deadline=api.request_deadline)
 
 
 def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
-    return DetailCache(api.cache_dir, workspace_id)
+    return DetailCache(api.cache_dir, workspace_id, api.base_url)
 
 
 async def _discover_and_plan(client: ExecClient, settings: FetchSettings, console: Console,
@@ -370,6 +379,22 @@ async def _discover_and_plan(client: ExecClient, settings: FetchSettings, consol
     if check:
         the_plan.check_budget()
     return disc, cache, the_plan
+
+
+def _add(out: SnapshotWriter, rep: RepRecord | FailedRecord) -> bool:
+    """A fetched rep into the snapshot (True), or a rep that failed into its failed list
+    (False)."""
+    if isinstance(rep, FailedRecord):
+        out.failed.append(rep)
+        return False
+    out.add(rep)
+    return True
+
+
+def fetch_failures(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """(address, why) of each rep whose sessions could not be read."""
+    return [(f.user.email or f.user.id, f"sessions not read: {f.reason}")
+            for f in snapshot.failed]
 
 
 def _fetch_record(client: ExecClient, cache: DetailCache, console: Console) -> FetchRecord:
@@ -399,12 +424,13 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
     with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
             snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
         async for rep in fetch_reps(client, cache, disc, bar.advance):
-            view = analytics.build_rep(rep, context)
-            renders.submit(view)
-            out.add(rep)
-            views.append(view)
+            if _add(out, rep):
+                assert isinstance(rep, RepRecord)
+                view = analytics.build_rep(rep, context)
+                renders.submit(view)
+                views.append(view)
         out.fetch = _fetch_record(client, cache, console)
-    header = disc.header.model_copy(update={"fetch": out.fetch})
+    header = disc.header.model_copy(update={"fetch": out.fetch, "failed": out.failed})
     report = _report(header, views, console)
     return _finish(folder, header, report, renders, rs, console, started)
 
@@ -537,6 +563,7 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
     """
     renders.submit_teams(report, console)
     pdfs, failed = renders.collect(console)
+    unread = fetch_failures(snapshot)
     tables = write_tables(folder, report, pdfs, settings,
                           [(team, path) for team, path, _ in renders.team_futures])
     teams, team_failed = renders.collect_teams(console)
@@ -549,7 +576,7 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
         pages=sum(p.pages for p in pdfs),
         files=[final / "reps" / p.path.name for p in pdfs]
         + [final / f.relative_to(folder.stage) for f in files],
-        failed=failed + team_failed, not_found=len(report.not_found),
+        failed=unread + failed + team_failed, not_found=len(report.not_found),
         requests_made=snapshot.fetch.requests_made, cache_hits=snapshot.fetch.cache_hits,
         seconds=time.monotonic() - started,
     )
@@ -618,7 +645,7 @@ def write_run_manifest(folder: RunFolder, snapshot: Snapshot, report: ReportView
             pdf=_relative(pdf_path, stage) if rendered else None,
             sha256=sums.get(pdf_path), xlsx=_relative(xlsx, stage) if xlsx else None,
             xlsx_sha256=sums.get(xlsx) if xlsx else None))
-    entries = manifest_entries(report, pdfs, failed)
+    entries = manifest_entries(report, pdfs, failed, fetch_failures(snapshot))
     sendables: list[Sendable] = [*entries, *team_entries]
     for sendable in sendables:
         if send_key(sendable) in folder.sent:
@@ -649,8 +676,10 @@ def _relative(path: Path, stage: Path) -> str:
 
 
 def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
-                     failed: list[tuple[str, str]]) -> list[RepEntry]:
-    """One entry per rep (ok, empty or failed, with its PDF) and per address not found."""
+                     failed: list[tuple[str, str]],
+                     unread: Sequence[tuple[str, str]] = ()) -> list[RepEntry]:
+    """One entry per rep (ok, empty or failed, with its PDF), per rep whose sessions could
+    not be read (``unread``: failed, no PDF) and per address not found."""
     by_slug = {p.slug: p for p in pdfs}
     failed_by_email = dict(failed)
     entries: list[RepEntry] = []
@@ -669,6 +698,8 @@ def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
             entries.append(RepEntry(rep.email, rep.name, rep.slug,
                                     "empty" if not rep.has_valid_attempt else "ok", reason,
                                     None, None, None))
+    for email, why in unread:
+        entries.append(RepEntry(email, email, "", "failed", why, None, None, None))
     for nf in report.not_found:
         entries.append(RepEntry(nf.email, nf.email, "", "not_found", nf.detail, None, None, None))
     return entries
@@ -723,13 +754,15 @@ class RunFolder:
     and a failure leaves the previous run as it was.
 
     Made while holding the folder's lock (``files.folder_lock``), so any hidden sibling left
-    from an earlier process (killed before it could clean up) is stale and is removed. The
-    record of emails sent from the folder it replaces is read first, before any work: a
-    damaged one stops the run then, not after the day's requests are spent.
+    from an earlier process (killed before it could clean up) is stale: a previous run set
+    aside by a swap that never finished is put back first (``recover_run_folder``), then the
+    rest is removed. The record of emails sent from the folder it replaces is read next,
+    before any work: a damaged one stops the run then, not after the day's requests are spent.
     """
 
     def __init__(self, final: Path) -> None:
         self.final = Path(final)
+        recover_run_folder(self.final)
         self.sent = previous_sends(self.final)
         self.final.parent.mkdir(parents=True, exist_ok=True)
         for stale in self.final.parent.glob(f".{self.final.name}.*"):
@@ -738,13 +771,37 @@ class RunFolder:
         self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
 
     def commit(self) -> None:
+        """Two renames: the previous run aside (``set_aside``), the new one in. Killed between
+        them, the next command on the folder puts the previous run back; killed after, the new
+        run is in place and carries the send record; the set-aside copy is removed last."""
         old = None
-        if self.final.exists():
-            old = self.final.parent / f".{self.final.name}.old-{os.getpid()}"
+        if self.final.exists() or self.final.is_symlink():
+            old = set_aside(self.final)
             os.replace(self.final, old)
         os.replace(self.stage, self.final)
-        if old is not None:
+        if old is not None and old.is_symlink():
+            old.unlink()  # a link put where the run folder was: removed, never followed
+        elif old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def set_aside(final: Path) -> Path:
+    """Where a swap puts the previous run while the new one moves in."""
+    return final.parent / f".{final.name}.old-{os.getpid()}"
+
+
+def recover_run_folder(final: Path) -> None:
+    """A run folder that a killed swap left missing, back from where the swap set it aside
+    (the newest such copy with a manifest): its send record is what keeps a rep from a second
+    email. Called holding the folder's lock; with the folder in place, nothing to do."""
+    final = Path(final)
+    if final.exists() or final.is_symlink() or not final.parent.is_dir():
+        return
+    aside = [p for p in final.parent.glob(f".{final.name}.old-*")
+             if p.is_dir() and not p.is_symlink() and (p / "manifest.json").is_file()]
+    if aside:
+        newest = max(aside, key=lambda p: (p / "manifest.json").stat().st_mtime)
+        os.replace(newest, final)

@@ -29,7 +29,7 @@ from reporter.config import ConfigError, FileConfig, load_config
 from reporter.console import Console
 from reporter.deliver.outbox import EmailSettings, parse_address
 from reporter.deliver.smtp import SmtpSettings
-from reporter.exec_api import DAILY_LIMIT, ApiKey, base_url_from_env
+from reporter.exec_api import DAILY_LIMIT, REQUEST_DEADLINE, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
 from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions, check_language
 from reporter.views import Manager
@@ -99,6 +99,7 @@ class ApiSettings:
     daily_limit: int = DAILY_LIMIT  # the workspace's sustained ceiling, requests per UTC day
     cache_dir: Path | None = None  # None: --no-cache (details neither read nor written)
     usage_dir: Path = field(default_factory=default_cache_dir)  # the day's request count
+    request_deadline: float = REQUEST_DEADLINE  # seconds one request may take, answer included
 
 
 @dataclass(frozen=True)
@@ -154,10 +155,13 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
     base_url = base_url_from_env(env.get("EXEC_API_URL") or cfg.api.get("url"))
     rate = _limit(env, "REPORTER_RATE_LIMIT", cfg, "rate_limit") or DEFAULT_RATE
     daily = _limit(env, "REPORTER_DAILY_LIMIT", cfg, "daily_limit") or DAILY_LIMIT
+    deadline = (_limit(env, "REPORTER_REQUEST_DEADLINE", cfg, "request_deadline")
+                or REQUEST_DEADLINE)
     folder = flags.cache_dir or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
     # --no-cache skips session details; the day's request count is kept all the same.
     return ApiSettings(key=key, base_url=base_url, rate_limit=rate, daily_limit=daily,
-                       cache_dir=None if flags.no_cache else folder, usage_dir=folder)
+                       cache_dir=None if flags.no_cache else folder, usage_dir=folder,
+                       request_deadline=deadline)
 
 
 def _limit(env: Mapping[str, str], variable: str, cfg: FileConfig, key: str) -> int | None:

@@ -5,6 +5,8 @@ import stat
 from reporter.cohort.cache import DetailCache, default_cache_dir
 from reporter.exec_api.models import SessionDetail
 
+API = "https://api.exec.com/rest/v1"
+
 DETAIL = SessionDetail.model_validate({
     "id": "sess-1",
     "user": {"id": "u1", "email": "a@acme.test"},
@@ -19,7 +21,7 @@ DETAIL = SessionDetail.model_validate({
 
 
 def test_graded_detail_round_trips_with_private_file(tmp_path):
-    cache = DetailCache(tmp_path, "ws-1")
+    cache = DetailCache(tmp_path, "ws-1", API)
     cache.put(DETAIL)
     assert cache.get("sess-1") == DETAIL and cache.hits == 1
     files = list(tmp_path.rglob("*.json"))
@@ -29,19 +31,27 @@ def test_graded_detail_round_trips_with_private_file(tmp_path):
 
 
 def test_ungraded_details_are_not_cached(tmp_path):
-    cache = DetailCache(tmp_path, "ws-1")
+    cache = DetailCache(tmp_path, "ws-1", API)
     cache.put(DETAIL.model_copy(update={"id": "s2", "is_valid_attempt": False, "score": None}))
     cache.put(DETAIL.model_copy(update={"id": "s3", "score": None}))
     assert not cache.has("s2") and not cache.has("s3")
 
 
 def test_one_folder_per_workspace(tmp_path):
-    DetailCache(tmp_path, "ws-1").put(DETAIL)
-    assert DetailCache(tmp_path, "ws-2").get("sess-1") is None
+    DetailCache(tmp_path, "ws-1", API).put(DETAIL)
+    assert DetailCache(tmp_path, "ws-2", API).get("sess-1") is None
+
+
+def test_one_folder_per_server_too(tmp_path):
+    """Issue 21, 5: the same workspace id on another server (a sandbox, staging) is another
+    cache; the same server spelt with a trailing slash or capitals is the same one."""
+    DetailCache(tmp_path, "ws-1", API).put(DETAIL)
+    assert DetailCache(tmp_path, "ws-1", "http://127.0.0.1:8765/rest/v1").get("sess-1") is None
+    assert DetailCache(tmp_path, "ws-1", API.upper() + "/").get("sess-1") == DETAIL
 
 
 def test_truncated_or_garbled_files_are_refetched_not_crashed_on(tmp_path):
-    cache = DetailCache(tmp_path, "ws-1")
+    cache = DetailCache(tmp_path, "ws-1", API)
     for bad in (b'{"id": "sess-1", "us', b"\x00\xff garbage", b'{"id": "other"}', b"[]"):
         cache.put(DETAIL)
         path = next(tmp_path.rglob("*.json"))
@@ -52,7 +62,7 @@ def test_truncated_or_garbled_files_are_refetched_not_crashed_on(tmp_path):
 
 
 def test_disabled_cache_holds_nothing(tmp_path):
-    cache = DetailCache(None, "ws-1")
+    cache = DetailCache(None, "ws-1", API)
     cache.put(DETAIL)
     assert cache.get("sess-1") is None and not cache.has("sess-1")
     assert list(tmp_path.iterdir()) == []

@@ -177,3 +177,60 @@ def test_read_only_folders_are_refused_before_anything(runner, tmp_path, monkeyp
     result = runner.invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert result.output.strip().splitlines() == [message]
+
+
+def _lan_address() -> str | None:
+    """This machine's address on its network (not loopback), if it has one."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))  # UDP: nothing is sent
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_plain_http_to_another_machine_is_refused_before_any_request(
+        runner, monkeypatch, sandbox_workspace):
+    """Issue 21, 15: EXEC_API_URL with http:// to a non-loopback host is refused (exit 2, one
+    line) and the server there never sees the key; http:// to loopback stays allowed."""
+    from reporter.sandbox import SandboxServer, create_app
+
+    host = _lan_address()
+    if host is None:  # no network interface besides loopback: a host that would be contacted
+        monkeypatch.setenv("EXEC_API_URL", "http://api.exec.com/rest/v1")
+        result = runner.invoke(cli, ["run", "disc", "--dry-run"])
+        assert result.exit_code == 2 and "clear text" in result.output
+        return
+    app = create_app(sandbox_workspace, rate_limit=None, daily_limit=None)
+    with SandboxServer(app, host=host) as server:
+        url = server.base_url
+        monkeypatch.setenv("EXEC_API_URL", url)
+        result = runner.invoke(cli, ["run", "disc", "--dry-run"])
+        assert server.state.total_requests == 0
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: EXEC_API_URL '{url}' is plain http:// to another machine, which "
+        "would send the API key in clear text; use https:// (http:// is only for this "
+        "machine's loopback)"]
+
+
+def test_templates_export_under_a_file_is_one_line(runner, tmp_path):
+    """Issue 21, 16: DEST below a file cannot be made: exit 2, one line naming the file."""
+    (tmp_path / "notes.txt").write_text("a file")
+    result = runner.invoke(cli, ["templates", "export", str(tmp_path / "notes.txt" / "mine")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: DEST {tmp_path / 'notes.txt' / 'mine'} cannot be a folder: "
+        f"{tmp_path / 'notes.txt'} is a file"]
+
+
+def test_a_config_file_with_a_byte_order_mark_is_read(runner, tmp_path):
+    """Issue 21, 16: a reporter.toml saved as 'UTF-8 with BOM' is read like any other: its
+    values apply (here an out-of-range jobs is refused by name, proving it was parsed)."""
+    (tmp_path / "reporter.toml").write_bytes(b"\xef\xbb\xbfjobs = 0\n")
+    result = runner.invoke(cli, ["run", "disc", "--dry-run"])
+    assert result.exit_code == 2
+    assert "jobs" in result.output and "TOML" not in result.output, result.output

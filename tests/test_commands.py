@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -414,3 +415,261 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(sandbox_workspace, scena
     leftovers = [p.name for p in (tmp_path / "out").rglob("*")] if (tmp_path / "out").exists() \
         else []
     assert not [name for name in leftovers if name.startswith(".")], leftovers
+
+
+# -- a server that lies (issue 21): the proxy in tests/bending.py bends the sandbox's answers --
+
+ECHOED_FIELDS = {"first_name", "last_name", "name", "text", "quote", "feedback",
+                 "suggestion_quote", "description"}
+
+
+def echo_key(value, key: str):
+    """Every human-readable string of an answer with the caller's key appended: a server that
+    echoes the Authorization header into a 200 body."""
+    if isinstance(value, list):
+        return [echo_key(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: (f"{v} {key}" if k in ECHOED_FIELDS and isinstance(v, str)
+                    else echo_key(v, key)) for k, v in value.items()}
+    return value
+
+
+def _every_text(root: Path) -> Iterator[tuple[Path, str]]:
+    """Each file under ``root`` as text as a reader would see it: raw bytes, an email's decoded
+    parts, a workbook's XML parts."""
+    import zipfile
+
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        raw = path.read_bytes()
+        yield path, raw.decode("utf-8", "replace")
+        if path.suffix == ".eml":
+            message = BytesParser(policy=policy.default).parsebytes(raw)
+            for part in message.walk():
+                payload = part.get_payload(decode=True)
+                if payload:
+                    yield path, payload.decode("utf-8", "replace")
+            yield path, str(message["Subject"]) + str(message["To"])
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                for name in book.namelist():
+                    yield path, book.read(name).decode("utf-8", "replace")
+
+
+def test_a_key_echoed_in_200_answers_is_in_no_file_and_no_line(env, scenario, sandbox_workspace,
+                                                                tmp_path, monkeypatch):
+    """Issue 21, 1: the server echoes the key into names, transcripts and feedback; neither
+    the run's files (snapshot, cache, CSV, workbook, emails) nor its output contain it."""
+    from tests.bending import bending_proxy
+
+    reps = sorted(u.email.lower() for u in sandbox_workspace.users
+                  if u.is_member and not u.is_system)[:4]
+    with bending_proxy(env) as proxy:
+        proxy.bend.body = lambda path, query, body: echo_key(body, SANDBOX_KEY)
+        monkeypatch.setenv("EXEC_API_URL", proxy.base_url)
+        result = invoke("run", scenario.slug, *reps, "--month", MONTH, "--out", tmp_path / "out",
+                        "--cache-dir", tmp_path / "cache", "--csv", "--jobs", "1", "-v")
+        assert result.exit_code in (0, 1), result.output
+        run_dir = tmp_path / "out" / scenario.slug / MONTH
+        mailed = invoke("email", run_dir)
+    assert mailed.exit_code == 0, mailed.output
+    assert SANDBOX_KEY not in result.output + mailed.output
+    texts = [*_every_text(tmp_path / "out"), *_every_text(tmp_path / "cache")]
+    assert len({p.suffix for p, _ in texts} & {".json", ".csv", ".xlsx", ".eml", ".pdf"}) == 5
+    assert [p.relative_to(tmp_path).as_posix() for p, text in texts if SANDBOX_KEY in text] == []
+    assert "[API key removed]" in (run_dir / "snapshot.json").read_text()
+
+
+def _slow_run(server: SandboxServer, scenario, tmp_path: Path, *extra: str) -> subprocess.Popen:
+    """``reporter run`` in a process of its own against ``server``, stderr piped."""
+    env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
+           "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
+         "--out", str(tmp_path / "out"), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _read_until(proc: subprocess.Popen, start: str) -> list[str]:
+    assert proc.stderr is not None
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith(start):
+            break
+    return lines
+
+
+def _children(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is ``pid``, from /proc."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_sigterm_is_ctrl_c_exit_143(sandbox_workspace, scenario, tmp_path):
+    """Issue 21, 13: SIGTERM mid-run gets Ctrl-C's one line and cleanup, and exit 143."""
+    app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
+                     daily_limit=None, latency_ms=150)
+    with SandboxServer(app) as server:
+        proc = _slow_run(server, scenario, tmp_path, "--jobs", "2")
+        lines = _read_until(proc, "session details:")
+        proc.send_signal(signal.SIGTERM)
+        # Times out when a worker outlives the parent holding stderr open (an orphan).
+        _, rest = proc.communicate(timeout=60)
+        code = proc.returncode
+    err = "".join(lines) + rest
+    assert code == 143, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == ("Interrupted: nothing is half-written; run the "
+                                            "command again to go on.")
+    assert not [p.name for p in (tmp_path / "out").rglob(".*")]
+
+
+@pytest.mark.slow
+def test_kill_9_leaves_no_render_worker_and_its_requests_counted(sandbox_workspace, scenario,
+                                                                 tmp_path):
+    """Issue 21, 13: the parent is killed (SIGKILL, no cleanup) while its render workers are
+    up: they end within seconds; the day's request count on disk holds what was spent."""
+    import time
+
+    app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
+                     daily_limit=None, latency_ms=150)
+    with SandboxServer(app) as server:
+        proc = _slow_run(server, scenario, tmp_path, "--jobs", "2")
+        _read_until(proc, "session details:")
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) >= 2
+        proc.kill()
+        proc.wait(timeout=10)
+        seen = server.state.total_requests
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if _alive(pid)]
+    counted = sum(sum(json.loads(f.read_text()).values())
+                  for f in (tmp_path / "xdg").rglob("usage/*.json"))
+    assert counted >= seen > 0
+
+
+def _bent_run(proxy, scenario, tmp_path: Path, monkeypatch, *emails: str):
+    monkeypatch.setenv("EXEC_API_URL", proxy.base_url)
+    return invoke("run", scenario.slug, *emails, "--month", MONTH, "--out", tmp_path / "out",
+                  "--no-pdf", "--no-xlsx", "-q")
+
+
+def test_a_timestamp_without_a_time_zone_in_an_answer_is_one_line(env, scenario, tmp_path,
+                                                                  monkeypatch):
+    """Issue 21, 10: a listed session dated "2026-10-05T10:00:00" (no offset): exit 1, one
+    line naming the field, nothing written."""
+    from tests.bending import bending_proxy
+
+    def naive(path, query, body):
+        if path == "/sessions" and body["data"]:
+            body["data"][1]["created_at"] = "2026-10-05T10:00:00"
+        return body
+
+    with bending_proxy(env) as proxy:
+        proxy.bend.body = naive
+        result = _bent_run(proxy, scenario, tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: GET /sessions: unexpected response: field 'data[1].created_at' value error, "
+        "has no time zone (the api's timestamps carry one)"]
+    assert not (tmp_path / "out" / scenario.slug / MONTH).exists()
+
+
+def test_answers_too_big_or_too_deep_are_one_line(env, scenario, tmp_path, monkeypatch):
+    """Issue 21, 9: a gzip body that inflates to 200 MB, and JSON nested 200,000 deep: each
+    is one line, exit 1, and the client never holds the inflated body."""
+    import gzip
+
+    from starlette.responses import Response
+
+    from tests.bending import bending_proxy
+
+    bomb = gzip.compress(b'{"id": "' + b"0" * (200 * 2**20) + b'"}', compresslevel=9)
+    deep = b"[" * 200_000 + b"]" * 200_000
+    with bending_proxy(env) as proxy:
+        proxy.bend.answer = lambda request: Response(
+            bomb, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        big = _bent_run(proxy, scenario, tmp_path, monkeypatch)
+        proxy.bend.answer = lambda request: Response(deep, media_type="application/json")
+        nested = _bent_run(proxy, scenario, tmp_path, monkeypatch)
+    assert (big.exit_code, big.output.strip().splitlines()) == (1, [
+        "Error: GET /workspace: unexpected response: field 'body' is larger than 32 MB once "
+        "decoded; refused"])
+    assert (nested.exit_code, nested.output.strip().splitlines()) == (1, [
+        "Error: GET /workspace: unexpected response: field 'body' is nested too deep"])
+
+
+def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, scenario,
+                                                                      tmp_path):
+    """Issue 21, 9: a byte every 0.3 s never trips a read timeout; the request's deadline
+    (REPORTER_REQUEST_DEADLINE here 1 s) ends it, one line after the retries, exit 1."""
+    import asyncio
+
+    from starlette.responses import StreamingResponse
+
+    from tests.bending import bending_proxy
+
+    async def trickle():
+        for byte in b'{"id": "ws", "name": "slow"}':
+            await asyncio.sleep(0.3)
+            yield bytes([byte])
+
+    with bending_proxy(sandbox) as proxy:
+        proxy.bend.answer = lambda request: StreamingResponse(trickle(),
+                                                              media_type="application/json")
+        env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": proxy.base_url,
+               "XDG_CACHE_HOME": str(tmp_path / "xdg"), "REPORTER_REQUEST_DEADLINE": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
+             "--out", str(tmp_path / "out"), "-q"],
+            env=env, capture_output=True, text=True, timeout=120)
+        asked = proxy.bend.count("/workspace")
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"Error: GET /workspace: the answer took longer than 1 s after {asked} attempts"]
+    assert 1 < asked <= 6
+
+
+def test_a_snapshot_value_the_contract_does_not_allow_is_one_line(tmp_path):
+    """Issue 21, 10: a session scored "high" and a rank "diamond" in a snapshot: left out,
+    one warning naming the fields; a snapshot nested too deep to read: exit 2, one line."""
+    from tests import snapshot_factory as f
+
+    rep = f.rep(sessions=[f.session(70, f.at(3)), f.session(80, f.at(4))])
+    data = f.snapshot([rep])
+    data["reps"][0]["sessions"][0]["score"] = "high"
+    data["reps"][0]["sessions"][1]["rank"] = "diamond"
+    snap = tmp_path / "s.json"
+    snap.write_text(json.dumps(data))
+    result = invoke("render", snap, "--out", tmp_path / "out", "--no-pdf", "--no-xlsx", "-q")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "left out" in line]
+    assert len(lines) == 1
+    assert "reps.0.sessions.0.score" in lines[0] and "reps.0.sessions.1.rank" in lines[0]
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"schema_version": 1, "scenario": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    result = invoke("render", deep, "--out", tmp_path / "out")
+    assert (result.exit_code, result.output.strip().splitlines()) == (2, [
+        f"Error: {deep} is not a snapshot (nested too deep to read)"])

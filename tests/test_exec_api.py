@@ -88,14 +88,16 @@ def test_pagination_reads_every_page_and_stops_at_total_pages():
     assert client.requests_made == 3
 
 
-def test_pagination_stops_on_short_page_even_when_total_pages_lies():
+def test_pagination_follows_total_pages_past_a_short_page_until_an_empty_one():
+    """A short page may be a server ignoring page_size (issue 21, 7): while total_pages
+    promises more, the next page is read; an empty one ends the listing."""
     pages = {
         1: {"data": [session(i) for i in range(100)], "pagination": {"total_pages": 50}},
         2: {"data": [session(100 + i) for i in range(7)], "pagination": {"total_pages": 50}},
     }
     handler, calls = page_handler(pages)
     items, _ = run(_call(handler, lambda c: c.list_sessions()))
-    assert len(items) == 107 and calls == [1, 2]
+    assert len(items) == 107 and calls == [1, 2, 3]
 
 
 def test_pagination_stops_on_empty_page_with_negative_total_pages():
@@ -127,8 +129,9 @@ def test_pagination_has_a_hard_cap_when_the_server_never_ends(monkeypatch):
         return httpx.Response(200, json={"data": [session(page * 1000 + i) for i in range(100)],
                                          "pagination": {"total_pages": None}})
 
-    items, _ = run(_call(handler, lambda c: c.list_sessions()))
-    assert calls == [1, 2, 3, 4, 5] and len(items) == 500
+    with pytest.raises(ResponseShapeError, match="goes on beyond 5 pages"):
+        run(_call(handler, lambda c: c.list_sessions()))
+    assert calls == [1, 2, 3, 4, 5]
 
 
 def test_pagination_asks_for_the_largest_page_size():

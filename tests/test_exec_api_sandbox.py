@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import math
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -184,3 +185,92 @@ def test_200_reps_read_with_fewest_requests_and_no_429_at_default_limits(tmp_pat
         assert len(sessions) == len(ws.sessions)
         assert client.requests_made == math.ceil(len(ws.sessions) / 100)
         assert state.rate_limited == 0
+
+
+# -- pagination that lies (issue 21, 7), through the loopback proxy of tests/bending.py -----
+
+
+@contextmanager
+def _lying(sandbox, query=None, pagination=None):
+    """The proxy, rewriting the forwarded query of /sessions and its pagination object."""
+    from tests.bending import bending_proxy
+
+    with bending_proxy(sandbox) as proxy:
+        if query is not None:
+            proxy.bend.query = lambda path, q: query(q) if path == "/sessions" else q
+        if pagination is not None:
+            def body(path, q, answer):
+                if path == "/sessions":
+                    answer["pagination"] = pagination(answer.get("pagination") or {})
+                return answer
+            proxy.bend.body = body
+        yield proxy
+
+
+def _list_through(proxy):
+    return call(proxy, lambda c: c.list_sessions())
+
+
+def test_a_server_ignoring_page_size_is_read_to_its_totals(sandbox, sandbox_workspace):
+    """It answers 20 rows a page while echoing page_size 100 and no total_pages: the
+    total_count it gives is followed to the end, not the first short page."""
+    with _lying(sandbox, query=lambda q: {**q, "page_size": "20"},
+                pagination=lambda p: {"total_count": p.get("total_count"),
+                                      "page_size": 100}) as proxy:
+        sessions, client = _list_through(proxy)
+    total = len(sandbox_workspace.sessions)
+    assert len({s.id for s in sessions}) == total
+    assert client.requests_made == math.ceil(total / 20)
+
+
+def test_a_server_ignoring_page_stops_at_the_first_page_adding_nothing(sandbox):
+    """Page 1 for every page, no totals: two requests, not MAX_PAGES; with totals that
+    promise more than arrives, the listing is an error, not a smaller cohort."""
+    from reporter.exec_api import ResponseShapeError
+
+    with _lying(sandbox, query=lambda q: {**q, "page": "1"}, pagination=lambda p: {}) as proxy:
+        sessions, client = _list_through(proxy)
+    assert len(sessions) == 100 and client.requests_made == 2
+    with _lying(sandbox, query=lambda q: {**q, "page": "1"}) as proxy:
+        with pytest.raises(ResponseShapeError) as info:
+            _list_through(proxy)
+        asked = proxy.bend.count("/sessions")
+    assert asked == 2
+    assert str(info.value).startswith("GET /sessions: unexpected response: field 'pagination' "
+                                      "promised ")
+    assert "but 100 different ones arrived in 2 pages; the listing is incomplete" in str(
+        info.value)
+
+
+def test_totals_that_promise_more_than_arrives_are_an_error(sandbox):
+    from reporter.exec_api import ResponseShapeError
+
+    with _lying(sandbox, pagination=lambda p: {**p, "total_count": 100_000}) as proxy, \
+            pytest.raises(ResponseShapeError, match="promised 100000 rows but"):
+        _list_through(proxy)
+
+
+def test_a_listing_never_spends_the_days_budget(sandbox, tmp_path):
+    """A server whose every page is full of new rows, forever (no totals): the listing stops
+    at half of what is left of the day, an error, not 1,000 requests."""
+    import json
+
+    from reporter.exec_api import ResponseShapeError, UsageCounter
+    from tests.bending import bending_proxy
+
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    (tmp_path / "usage.json").write_text(json.dumps({today: 960}))
+    with bending_proxy(sandbox) as proxy:
+        def endless(path, q, answer):
+            if path == "/sessions":
+                page = int(q["page"])
+                answer["data"] = [{**s, "id": f"{s['id']}-{page}"} for s in answer["data"]]
+                answer["pagination"] = {}
+            return answer
+
+        proxy.bend.query = lambda path, q: {**q, "page": "1"}
+        proxy.bend.body = endless
+        with pytest.raises(ResponseShapeError, match="goes on beyond 20 pages"):
+            call(proxy, lambda c: c.list_sessions(),
+                 usage=UsageCounter(tmp_path / "usage.json"))
+        assert proxy.bend.count("/sessions") == 20

@@ -103,7 +103,8 @@ class Env:
             async with self.client(tmp_path, rate_limit) as client:
                 disc = await discover(client, self.scenario.slug, selection or Selection("all"),
                                       PERIOD)
-                store = DetailCache(tmp_path / "cache" if cache else None, disc.workspace_id)
+                store = DetailCache(tmp_path / "cache" if cache else None, disc.workspace_id,
+                                    client.base_url)
                 plan = make_plan(disc, client, store, max_requests)
                 if dry_run:
                     return Gathered(plan, None, disc.reports), client
@@ -239,7 +240,7 @@ def test_reps_with_the_fewest_details_to_fetch_go_first(env, tmp_path):
     async def go():
         async with env.client(tmp_path) as client:
             disc = await discover(client, env.scenario.slug, Selection("all"), PERIOD)
-            store = DetailCache(tmp_path / "cache", disc.workspace_id)
+            store = DetailCache(tmp_path / "cache", disc.workspace_id, client.base_url)
             order = fetch_order(disc, store)
             largest = order[-1]
             for session in disc.sessions_by_user[largest]:
@@ -267,7 +268,8 @@ def test_reps_with_the_fewest_details_to_fetch_go_first(env, tmp_path):
 def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
     async def sync(cap):
         async with env.client(tmp_path) as client:
-            return await warm_cache(client, lambda w: DetailCache(tmp_path / "cache", w),
+            return await warm_cache(client,
+                                    lambda w: DetailCache(tmp_path / "cache", w, client.base_url),
                                     env.scenario.slug, Selection("all"), PERIOD, cap)
 
     first = asyncio.run(sync(10))
@@ -358,3 +360,18 @@ def test_plan_beyond_todays_budget_is_refused_saying_how_to_continue(env, tmp_pa
         env.gather(tmp_path)
     assert "of today's 1000 are left" in str(info.value)
     assert "reporter sync" in str(info.value)
+
+
+def test_a_damaged_cache_entry_is_a_request_in_the_plan(env, tmp_path):
+    """Issue 21, 12: three cache files are truncated after a warm-up: the plan counts them as
+    details to fetch, and the run makes exactly the plan, so --max-requests holds."""
+    env.gather(tmp_path)
+    damaged = sorted((tmp_path / "cache").rglob("*.json"))[:3]
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:25])
+    env.state.reset()
+    dry, _ = env.gather(tmp_path, dry_run=True)
+    assert len(dry.plan.details_to_fetch) == 3
+    result, client = env.gather(tmp_path, max_requests=dry.plan.total_requests)
+    assert client.requests_made == result.plan.total_requests == dry.plan.total_requests
+    assert client.requests_by_endpoint["GET /sessions/{id}"] == 3

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ import pytest
 from reporter import pipeline
 from reporter.cohort.plan import PlanRefused
 from reporter.cohort.selection import Selection, parse_period
-from reporter.cohort.snapshot import read_snapshot
+from reporter.cohort.snapshot import Snapshot, read_snapshot
 from reporter.deliver.manifest import ManifestError
 from reporter.exec_api import ApiKey
 from reporter.files import FolderBusy
@@ -133,3 +135,359 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next(fetching, tmp_path)
     (stale / "reps" / "half.pdf").write_bytes(b"%PDF-1.7 half")
     _complete_run(fetching, tmp_path / "out")
     assert sorted(p.name for p in first.run_dir.parent.iterdir()) == [first.run_dir.name]
+
+
+# -- a server that lies (issue 21), through the loopback proxy of tests/bending.py ----------
+
+
+@pytest.fixture
+def proxy(sandbox):
+    from tests.bending import bending_proxy
+
+    with bending_proxy(sandbox) as bent:
+        yield bent
+
+
+def through(fetching: FetchSettings, proxy, **changes) -> FetchSettings:
+    """``fetching`` against the proxy instead of the sandbox."""
+    api = replace(fetching.api, base_url=proxy.base_url, **changes)
+    return replace(fetching, api=api)
+
+
+def _quick_run(fetching: FetchSettings, out: Path) -> pipeline.RunOutcome:
+    return pipeline.run(RunSettings(fetching, RenderSettings(out=out, pdf=False, xlsx=False)))
+
+
+def _manifest(run_dir: Path) -> dict[str, dict]:
+    return {r["email"]: r for r in json.loads((run_dir / "manifest.json").read_text())["reps"]}
+
+
+def _probe(fetching: FetchSettings) -> Snapshot:
+    """What the sandbox holds for the selection (fetched without the cache)."""
+    snapshot_path = Path(fetching.api.usage_dir).parent / "probe.json"
+    pipeline.fetch(replace(fetching, api=replace(fetching.api, cache_dir=None)), snapshot_path)
+    return read_snapshot(snapshot_path)
+
+
+def _reps_with_details(fetching: FetchSettings) -> list[str]:
+    """The selected reps that have a valid session (a detail to fetch) in the month."""
+    return [r.user.email.lower() for r in _probe(fetching).reps
+            if any(s.is_valid_attempt for s in r.sessions)]
+
+
+def test_a_detail_of_another_persons_session_is_that_reps_failure(fetching, proxy, tmp_path):
+    """Issue 21, 2: the server answers one rep's session with another person's: that rep
+    fails (named, in the manifest, exit 1); nobody's report quotes someone else's call."""
+    victim, other = _reps_with_details(fetching)[:2]
+    bent: dict[str, str] = {}
+
+    def swap_user(path, query, body):
+        if path.startswith("/sessions/") and body["user"]["email"].lower() == victim:
+            bent[victim] = body["id"]
+            body["user"] = {**body["user"], "id": "u-someone-else", "email": other}
+        return body
+
+    proxy.bend.body = swap_user
+    outcome = _quick_run(through(fetching, proxy), tmp_path / "out")
+    assert outcome.exit_code == 1
+    reasons = dict(outcome.failed)
+    assert list(reasons) == [victim]
+    assert "field 'user.id' is 'u-someone-else', not the" in reasons[victim]
+    entries = _manifest(outcome.run_dir)
+    assert entries[victim]["status"] == "failed" and entries[victim]["pdf"] is None
+    assert entries[other]["status"] in ("ok", "empty")
+    snapshot = read_snapshot(outcome.run_dir / "snapshot.json")
+    assert victim not in {r.user.email.lower() for r in snapshot.reps}
+    assert all(s.id != bent[victim] for r in snapshot.reps for s in r.sessions)
+    assert [f.user.email.lower() for f in snapshot.failed] == [victim]
+
+
+def test_a_detail_that_keeps_failing_fails_only_its_rep(fetching, proxy, tmp_path):
+    """Issue 21, 11: one session answers 404 and another 503 every time: their reps fail,
+    listed and in the manifest; every other rep still gets a report."""
+    from starlette.responses import JSONResponse
+
+    lost, broken, *fine = _reps_with_details(fetching)
+    owners: dict[str, str] = {}
+
+    def record(path, query, body):
+        if path.startswith("/sessions/") or path == "/sessions":
+            for s in body.get("data", [body]):
+                owners[s["id"]] = s["user"]["email"].lower()
+        return body
+
+    def fail(request):
+        sid = request.path_params["path"].removeprefix("sessions/")
+        who = owners.get(sid)
+        if "/" not in sid and who == lost:
+            return JSONResponse({"error": {"type": "not_found", "message": "gone"}}, 404)
+        if "/" not in sid and who == broken:
+            return JSONResponse({"error": {"type": "api_error", "message": "down"}}, 503)
+        return None
+
+    proxy.bend.body, proxy.bend.answer = record, fail
+    outcome = _quick_run(through(fetching, proxy, cache_dir=None), tmp_path / "out")
+    assert outcome.exit_code == 1
+    assert sorted(dict(outcome.failed)) == sorted([lost, broken])
+    entries = _manifest(outcome.run_dir)
+    assert entries[lost]["status"] == entries[broken]["status"] == "failed"
+    assert "gone (HTTP 404)" in entries[lost]["reason"]
+    assert all(entries[e]["status"] in ("ok", "empty") for e in fine) and fine
+
+
+def test_a_server_failing_every_detail_costs_no_more_than_the_plan(fetching, proxy, tmp_path):
+    """Issue 21, 11: every detail answers 500: each rep fails, and the retries share one
+    give-up, so the run spends at most its plan's requests."""
+    from starlette.responses import JSONResponse
+
+    settings = through(fetching, proxy, cache_dir=None)
+    the_plan = pipeline.plan(settings)
+    proxy.bend.seen.clear()
+    proxy.bend.answer = lambda request: (
+        JSONResponse({"error": {"type": "api_error", "message": "down"}}, 500)
+        if request.path_params["path"].startswith("sessions/") else None)
+    outcome = _quick_run(settings, tmp_path / "out")
+    assert outcome.exit_code == 1
+    assert len(outcome.failed) == the_plan.reps - sum(
+        1 for e in _manifest(outcome.run_dir).values() if e["status"] == "empty")
+    # A request cancelled once its rep had failed is counted, sent or not.
+    assert len(proxy.bend.seen) <= outcome.requests_made <= the_plan.total_requests
+
+
+# A run whose swap is killed (SIGKILL, a real signal) at swap event KILL_AT: each rename of the
+# run folder, the start of removing the set-aside copy, and each file that removal deletes.
+KILL_AT_SWAP = """
+import os, shutil, signal, sys
+from pathlib import Path
+
+final, at = Path(os.environ["KILL_FINAL"]), int(os.environ["KILL_AT"])
+events = [0]
+
+def event():
+    if events[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    events[0] += 1
+
+def patched(real, swap):
+    def call(*args, **kwargs):
+        if swap(*args):
+            event()
+        return real(*args, **kwargs)
+    return call
+
+removing = [False]
+def rmtree(path, *args, **kwargs):
+    hidden = Path(path).parent == final.parent and Path(path).name.startswith(f".{final.name}.")
+    if hidden:
+        event()
+    removing[0] = hidden
+    try:
+        return real_rmtree(path, *args, **kwargs)
+    finally:
+        removing[0] = False
+
+real_rmtree = shutil.rmtree
+os.replace = patched(os.replace, lambda src, dst, *_: final in (Path(src), Path(dst)))
+os.rename = patched(os.rename, lambda src, dst, *_: final in (Path(src), Path(dst)))
+os.unlink = patched(os.unlink, lambda *_: removing[0])
+shutil.rmtree = rmtree
+from reporter.cli import cli
+cli(sys.argv[1:])
+"""
+
+
+@pytest.mark.slow
+def test_a_kill_at_any_step_of_the_swap_never_loses_the_send_record(
+        fetching, tmp_path, sandbox, plain_server):
+    """Issue 21, 3: kill -9 before each rename of the swap, before and while the previous run
+    set aside is removed: the next run keeps or restores the record of emails sent, and a
+    send after it mails nobody a second time."""
+    import os
+    import shutil
+    import signal
+
+    from reporter.deliver.outbox import EmailSettings
+    from reporter.deliver.smtp import SmtpSettings
+    from reporter.settings import EmailRunSettings
+
+    controller, recorder = plain_server
+    recorder.received.clear()
+    smtp = SmtpSettings(host="127.0.0.1", port=controller.port, security="none", timeout=5)
+    mail = EmailSettings(sender="coach@acme.example")
+    sent_once = pipeline.run(RunSettings(fetching, RenderSettings(out=tmp_path / "sent",
+                                                                   jobs=1, xlsx=False)))
+    pipeline.email(EmailRunSettings(sent_once.run_dir, mail, smtp))
+    mailed = {r["email"]: r["message_id"] for r in _manifest(sent_once.run_dir).values()
+              if r["message_id"]}
+    assert mailed and len(recorder.received) == len(mailed)
+    env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": sandbox.base_url,
+           "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    relative = sent_once.run_dir.relative_to(tmp_path / "sent")
+    for at in (0, 1, 2, 3, 6):
+        out = tmp_path / f"killed-{at}"
+        shutil.copytree(tmp_path / "sent", out, symlinks=True)
+        final = out / relative
+        killed = subprocess.run(
+            [sys.executable, "-c", KILL_AT_SWAP, "run", fetching.scenario,
+             *fetching.selection.emails, "--month", "2026-10", "--out", str(out), "--no-pdf",
+             "--no-xlsx", "--cache-dir", str(fetching.api.cache_dir)],
+            env={**env, "KILL_FINAL": str(final), "KILL_AT": str(at)},
+            capture_output=True, text=True, timeout=120)
+        assert killed.returncode == -signal.SIGKILL, (at, killed.stderr)
+        recorder.received.clear()
+        again = pipeline.run(RunSettings(fetching, RenderSettings(out=out, pdf=False,
+                                                                   xlsx=False)))
+        kept = {e: r["message_id"] for e, r in _manifest(again.run_dir).items()
+                if r["message_id"]}
+        assert kept == mailed, at
+        sent = pipeline.email(EmailRunSettings(again.run_dir, mail, smtp))
+        assert (sent.sent, recorder.received) == (0, []), at
+        assert sorted(p.name for p in final.parent.iterdir()) == [final.name], at
+
+
+def test_a_symlinked_outbox_is_replaced_never_followed(fetching, tmp_path):
+    """Issue 21, 4: outbox/ (and outbox/teams/) link to folders elsewhere holding .eml files:
+    writing the outbox removes nothing there and writes nothing there."""
+    from reporter.deliver.outbox import EmailSettings
+    from reporter.settings import EmailRunSettings
+
+    first = _complete_run(fetching, tmp_path / "out")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "teams").mkdir(parents=True)
+    for name in ("precious.eml", "teams/digest.eml", "notes.txt"):
+        (elsewhere / name).write_text("not the tool's")
+    before = _files(elsewhere)
+    (first.run_dir / "outbox").symlink_to(elsewhere, target_is_directory=True)
+    written = pipeline.email(EmailRunSettings(first.run_dir, EmailSettings(
+        sender="coach@acme.example")))
+    assert _files(elsewhere) == before
+    outbox = first.run_dir / "outbox"
+    assert outbox.is_dir() and not outbox.is_symlink()
+    assert written.written and all(p.parent == outbox and p.is_file() for p in written.written)
+
+
+def test_a_cache_filled_from_another_server_is_not_reused(fetching, proxy, tmp_path, sandbox):
+    """Issue 21, 5: a staging server (the proxy, whose transcripts differ) fills the cache for
+    the same workspace id; a run against the real server fetches every detail itself."""
+    def staging(path, query, body):
+        for line in body.get("transcript") or []:
+            line["text"] = "STAGING " + line["text"]
+        return body
+
+    proxy.bend.body = staging
+    _quick_run(through(fetching, proxy), tmp_path / "staging")
+    sandbox.state.reset()
+    real = _quick_run(fetching, tmp_path / "real")
+    the_plan = pipeline.plan(fetching)
+    assert real.cache_hits == 0 and sandbox.state.by_path.get("/sessions/{id}", 0) > 0
+    assert "STAGING" not in (real.run_dir / "snapshot.json").read_text()
+    assert the_plan.details_to_fetch == ()  # now cached, from the real server
+
+
+def test_a_server_ignoring_filters_mixes_nothing_in_and_says_so_once(fetching, proxy, tmp_path,
+                                                                     capsys):
+    """Issue 21, 6: the session list ignores scenario, dates and people, and one session is
+    dated 2099: only what was asked for is kept, the rest counted in one warning."""
+    from reporter.console import Console
+
+    ignored = ("scenario_ids", "start_date", "end_date", "user_emails")
+    future: list[str] = []
+
+    def ignore_filters(path, query):
+        return {k: v for k, v in query.items() if path != "/sessions" or k not in ignored}
+
+    def one_from_the_future(path, query, body):
+        for s in body["data"] if path == "/sessions" and not future else ():
+            if s["scenario"]["id"] == query["scenario_ids"] \
+                    and s["user"]["email"].lower() in query["user_emails"].split(","):
+                future.append(s["id"])
+                s["created_at"] = "2099-01-01T00:00:00Z"
+                break
+        return body
+
+    proxy.bend.query, proxy.bend.body = ignore_filters, one_from_the_future
+    outcome = pipeline.run(RunSettings(through(fetching, proxy), RenderSettings(
+        out=tmp_path / "out", pdf=False, xlsx=False)), Console())
+    assert outcome.exit_code == 0
+    snapshot = read_snapshot(outcome.run_dir / "snapshot.json")
+    sessions = [s for r in snapshot.reps for s in r.sessions]
+    assert sessions and {s.scenario.id for s in sessions} == {snapshot.scenario.id}
+    assert all(MONTH.start <= s.created_at <= MONTH.end for s in sessions)
+    assert {r.user.email.lower() for r in snapshot.reps} <= set(fetching.selection.emails)
+    assert future[0] not in {s.id for s in sessions}
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "not asked for" in line]
+    assert len(warnings) == 1, warnings
+    assert all(why in warnings[0] for why in ("of another scenario", "outside the period",
+                                              "dated in the future", "of someone not asked"))
+
+
+def test_two_addresses_differing_only_by_case_are_one_person(fetching, proxy, tmp_path, capsys):
+    """Issue 21, 14: the server files rep B's sessions under another user id whose address is
+    rep A's in capitals (and A's name): one rep, one report, one manifest entry, said once;
+    never two entries pointing at one PDF that the second overwrote."""
+    from reporter.console import Console
+
+    people = {r.user.email.lower(): r.user for r in _probe(fetching).reps}
+    a, b = list(people)[:2]
+
+    def lookalike(path, query, body):
+        for s in body.get("data", [body]) if path.startswith("/sessions") else ():
+            if s["user"]["email"].lower() == b:
+                s["user"] = {"id": people[b].id, "email": a.upper(),
+                             "first_name": people[a].first_name,
+                             "last_name": people[a].last_name}
+        return body
+
+    proxy.bend.body = lookalike
+    outcome = pipeline.run(RunSettings(through(fetching, proxy), RenderSettings(
+        out=tmp_path / "out", jobs=1, xlsx=False)), Console())
+    entries = json.loads((outcome.run_dir / "manifest.json").read_text())["reps"]
+    pdfs = [e["pdf"] for e in entries if e["pdf"]]
+    assert len(pdfs) == len(set(pdfs)) == outcome.reports
+    assert [e["email"].casefold() for e in entries].count(a) == 1
+    snapshot = read_snapshot(outcome.run_dir / "snapshot.json")
+    (rep,) = [r for r in snapshot.reps if (r.user.email or "").casefold() == a]
+    assert {s.user.id for s in rep.sessions} == {people[a].id, people[b].id}
+    said = [line for line in capsys.readouterr().err.splitlines() if "differ only by case" in line]
+    assert len(said) == 1 and said[0].endswith("differ only by case: taken as one person, in "
+                                               "one report")
+    assert f" {a} " in said[0] + " " and a.upper() in said[0]
+
+
+def test_a_cohort_that_vanished_never_replaces_a_good_run(fetching, proxy, tmp_path, capsys):
+    """Issue 21, 8: the session list comes back empty while the analytics count attempts:
+    exit 1, one line, the previous run byte for byte; far fewer sessions than the analytics
+    count: the run goes on, with one warning."""
+    from reporter.cohort.discover import VanishedCohort
+    from reporter.console import Console
+
+    settings = through(fetching, proxy)
+    first = _quick_run(settings, tmp_path / "out")
+    before = _files(first.run_dir)
+
+    def empty(path, query, body):
+        if path == "/sessions":
+            body["data"], body["pagination"] = [], {"total_count": 0, "total_pages": 0}
+        return body
+
+    proxy.bend.body = empty
+    with pytest.raises(VanishedCohort) as info:
+        _quick_run(settings, tmp_path / "out")
+    assert info.value.exit_code == 1
+    assert str(info.value).startswith("the session list is empty but the analytics count ")
+    assert _files(first.run_dir) == before
+
+    def one_each(path, query, body):
+        if path == "/sessions":
+            firsts: dict[str, dict] = {}
+            for s in body["data"]:
+                if s["is_valid_attempt"]:
+                    firsts.setdefault(s["user"]["id"], s)
+            body["data"], body["pagination"] = list(firsts.values()), {}
+        return body
+
+    proxy.bend.body = one_each
+    pipeline.run(RunSettings(settings, RenderSettings(out=tmp_path / "out", pdf=False,
+                                                      xlsx=False)), Console())
+    said = [line for line in capsys.readouterr().err.splitlines() if "may be missing" in line]
+    assert len(said) == 1 and said[0].startswith("warning: the session list has ")

@@ -2,7 +2,9 @@
 
 A graded session (a valid attempt with a score) does not change any more, and a
 detail request is the most expensive thing a run does against a 1,000-a-day
-budget, so each one is fetched once per workspace, ever. Files are 0600 (they
+budget, so each one is fetched once per workspace, ever. The folder is named by the API's
+base URL and the workspace id together: a sandbox's or a staging server's details never
+feed a report of the real API (workspace ids alone may collide). Files are 0600 (they
 hold transcripts); their names are hashes, never the untrusted session id; a
 truncated or garbled file is treated as missing and replaced.
 """
@@ -29,10 +31,12 @@ def _hashed(value: str) -> str:
 
 
 class DetailCache:
-    def __init__(self, root: Path | None, workspace_id: str) -> None:
+    def __init__(self, root: Path | None, workspace_id: str, base_url: str) -> None:
         """``root`` None disables the cache (``--no-cache``)."""
         self.enabled = root is not None
-        self.folder = Path(root) / "workspaces" / _hashed(workspace_id) if root else None
+        server = base_url.strip().rstrip("/").casefold()
+        self.folder = (Path(root) / "workspaces" / _hashed(f"{server}\n{workspace_id}")
+                       if root else None)
         self.hits = 0
         self.repaired = 0
 
@@ -44,6 +48,17 @@ class DetailCache:
         return self.enabled and self._path(session_id).is_file()
 
     def get(self, session_id: str) -> SessionDetail | None:
+        detail = self._read(session_id)
+        if detail is not None:
+            self.hits += 1
+        return detail
+
+    def usable(self, session_id: str) -> bool:
+        """The entry is there and reads whole (a damaged one is removed): what the plan
+        counts as cached, so a damaged entry is a request in the plan, not one beyond it."""
+        return self._read(session_id) is not None
+
+    def _read(self, session_id: str) -> SessionDetail | None:
         if not self.enabled:
             return None
         path = self._path(session_id)
@@ -57,7 +72,6 @@ class DetailCache:
             path.unlink(missing_ok=True)
             self.repaired += 1
             return None
-        self.hits += 1
         return detail
 
     def put(self, detail: SessionDetail) -> None:

@@ -11,8 +11,10 @@ the snapshot's header plus who has which sessions; the plan and the detail fetch
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from reporter import __version__
 from reporter.cohort.plan import ListStrategy, choose_list_strategy
@@ -31,10 +33,12 @@ from reporter.cohort.snapshot import (
     SelectionRecord,
     Snapshot,
 )
+from reporter.errors import RunError
 from reporter.exec_api import AnalyticsFilter, ExecClient
 from reporter.exec_api.models import (
     Assignment,
     Scenario,
+    ScenarioParticipantEntry,
     SessionListItem,
     User,
     WorkspaceGroup,
@@ -130,16 +134,16 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
 
     wanted = _wanted_emails(selection, members, group_members, selected_group)
     strategy = choose_list_strategy(client, participants, wanted)
-    sessions = await _list_sessions(client, scenario, window, wanted, strategy)
-    by_user: dict[str, list[SessionListItem]] = {}
-    users: dict[str, User] = {}
-    for s in sessions:
-        by_user.setdefault(s.user.id, []).append(s)
-        users[s.user.id] = s.user
+    notes: list[str] = []
+    sessions = await _list_sessions(client, scenario, window, wanted, strategy, notes)
+    notes += check_cohort(sessions, participants, wanted, window, period)
+    by_user, users, merged = _by_person(sessions)
+    notes += [f"{a} and {b} differ only by case: taken as one person, in one report"
+               for a, b in merged]
 
     not_found = classify_missing(selection, wanted, users, member_by_email, period)
     member_ids = frozenset(m.id for m in members)
-    reports = [f"{nf.email}: {nf.detail}" for nf in not_found]
+    reports = notes + [f"{nf.email}: {nf.detail}" for nf in not_found]
     removed = sorted({u.email or uid for uid, u in users.items() if uid not in member_ids})
     reports += [f"{email}: no longer a workspace member; their sessions are included"
                 for email in removed]
@@ -166,6 +170,57 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
                      comparison=(previous.label, comparison_requests) if previous else None)
 
 
+class VanishedCohort(RunError):
+    """The session list is empty while the analytics count valid attempts for the same
+    people and period: a server answering wrongly, not a month without practice. The run
+    stops before anything is written, so the previous run stays in place."""
+
+
+def check_cohort(sessions: Sequence[SessionListItem],
+                 participants: Sequence[ScenarioParticipantEntry], wanted: list[str] | None,
+                 window: AnalyticsFilter, period: Period) -> list[str]:
+    """The session list against the participants table (valid attempts per person, same
+    scenario and period): none listed where the table counts some is VanishedCohort; fewer
+    than half of what it counts is a warning (returned), so a cohort that vanished is never
+    swapped in for a good previous run without a word."""
+    wanted_set = set(wanted) if wanted is not None else None
+    expected = sum(p.session_count or 0 for p in participants
+                   if (wanted_set is None or (p.user.email or "").casefold() in wanted_set)
+                   and not (window.exclude_system_users and is_system_user(p.user.email)))
+    listed = sum(1 for s in sessions if s.is_valid_attempt)
+    if expected and not listed:
+        raise VanishedCohort(
+            f"the session list is empty but the analytics count {expected} valid attempt(s) "
+            f"for the selection in {period.label}; nothing was written and the previous run "
+            "(if any) is kept: try again later")
+    if listed * 2 < expected:
+        return [f"the session list has {listed} valid attempt(s) but the analytics count "
+                f"{expected} for the selection in {period.label}: the reports may be missing "
+                "sessions"]
+    return []
+
+
+def _by_person(sessions: Sequence[SessionListItem]
+               ) -> tuple[dict[str, list[SessionListItem]], dict[str, User],
+                          list[tuple[str, str]]]:
+    """Sessions by person: a person is an address, whatever its case (addresses are compared
+    case-folded everywhere else too), so two user ids whose emails differ only by case are one
+    rep under the first id seen, never two reports written to one file. Returns the sessions
+    by user id, the users, and each (first, other) address pair taken as one."""
+    by_user: dict[str, list[SessionListItem]] = {}
+    users: dict[str, User] = {}
+    owner: dict[str, str] = {}  # case-folded address -> the user id it is filed under
+    merged: list[tuple[str, str]] = []
+    for s in sessions:
+        folded = (s.user.email or "").casefold()
+        uid = owner.setdefault(folded, s.user.id) if folded else s.user.id
+        if uid != s.user.id and (users[uid].email or "", s.user.email or "") not in merged:
+            merged.append((users[uid].email or "", s.user.email or ""))
+        by_user.setdefault(uid, []).append(s)
+        users.setdefault(uid, s.user)
+    return by_user, users, merged
+
+
 def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],
                    group_members: dict[str, set[str]],
                    group: WorkspaceGroup | None) -> list[str] | None:
@@ -184,20 +239,54 @@ def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],
 
 
 async def _list_sessions(client: ExecClient, scenario: Scenario, window: AnalyticsFilter,
-                         wanted: list[str] | None,
-                         strategy: ListStrategy) -> list[SessionListItem]:
-    """The period's sessions of the wanted reps, oldest first, system users left out."""
+                         wanted: list[str] | None, strategy: ListStrategy,
+                         reports: list[str]) -> list[SessionListItem]:
+    """The period's sessions of the wanted reps, oldest first, system users left out.
+
+    Every session is checked against what was asked (``stray_reason``): a server that ignores
+    a filter cannot mix another scenario, another month, a date in the future or someone not
+    asked for into a report. What is left out is counted in one line of ``reports``.
+    """
     if strategy == "emails" and not wanted:
         return []
     if strategy == "emails" and wanted:
         window = replace(window, user_emails=tuple(wanted))
     sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
+    now = datetime.now(UTC)
+    asked_emails = set(window.user_emails)
+    strays: Counter[str] = Counter()
+    kept = []
+    for s in sessions:
+        why = stray_reason(s, scenario, window, asked_emails, now)
+        if why is None:
+            kept.append(s)
+        else:
+            strays[why] += 1
+    if strays:
+        reports.append(
+            f"{sum(strays.values())} session(s) the server returned were not asked for and are "
+            "left out: " + ", ".join(f"{n} {why}" for why, n in sorted(strays.items())))
     if wanted is not None:
         wanted_set = set(wanted)
-        sessions = [s for s in sessions if (s.user.email or "").casefold() in wanted_set]
+        kept = [s for s in kept if (s.user.email or "").casefold() in wanted_set]
     if window.exclude_system_users:
-        sessions = [s for s in sessions if not is_system_user(s.user.email)]
-    return sorted(sessions, key=lambda s: (s.created_at, s.id))
+        kept = [s for s in kept if not is_system_user(s.user.email)]
+    return sorted(kept, key=lambda s: (s.created_at, s.id))
+
+
+def stray_reason(session: SessionListItem, scenario: Scenario, window: AnalyticsFilter,
+                 asked_emails: set[str], now: datetime) -> str | None:
+    """Why a listed session is not what the request asked for, or None when it is."""
+    if session.scenario.id != scenario.id:
+        return "of another scenario"
+    if session.created_at > now:
+        return "dated in the future"
+    if (window.start_date is not None and session.created_at < window.start_date) or (
+            window.end_date is not None and session.created_at > window.end_date):
+        return "outside the period"
+    if asked_emails and (session.user.email or "").casefold() not in asked_emails:
+        return "of someone not asked for"
+    return None
 
 
 def classify_missing(selection: Selection, wanted: list[str] | None, users: dict[str, User],

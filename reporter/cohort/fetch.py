@@ -2,7 +2,8 @@
 
 After discovery and the plan: one ``GET /sessions/{id}`` per valid session not in the cache,
 concurrently within the rate limit. ``fetch_reps`` yields each rep as soon as their sessions
-are all in, so a caller can render (and write) that rep while others download; ``fetch_record``
+are all in (or their failure), so a caller can render (and write) that rep while others
+download; ``fetch_record``
 then says what the fetch cost, the snapshot's last field. ``warm_cache`` is ``reporter sync``:
 details only, within a request cap.
 """
@@ -15,17 +16,47 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from reporter.cohort.cache import DetailCache
-from reporter.cohort.discover import Discovery, find_group, period_filter, resolve_scenario
+from reporter.cohort.discover import (
+    Discovery,
+    find_group,
+    period_filter,
+    resolve_scenario,
+    stray_reason,
+)
 from reporter.cohort.plan import Plan
 from reporter.cohort.selection import Period, Selection, SelectionError
-from reporter.cohort.snapshot import FetchRecord, RepRecord
-from reporter.exec_api import ExecClient
+from reporter.cohort.snapshot import FailedRecord, FetchRecord, RepRecord
+from reporter.exec_api import (
+    ExecClient,
+    NotFound,
+    ResponseShapeError,
+    ServerError,
+    TransportError,
+)
 from reporter.exec_api.models import SessionDetail, SessionListItem
 
 #: Reps fetched at once. Enough to keep the client's 8 connections busy when requests are
 #: fast (reps have a few sessions each), few enough that under the rate limit reps finish
 #: one after another rather than all at the end.
 REP_WINDOW = 3
+#: Session details failing one after another (after their retries, with no success between)
+#: before the fetch stops asking: a server that fails everything costs a few requests, not
+#: the whole plan twice over.
+GIVE_UP_AFTER = 5
+#: What a rep's failure is made of: their details, not the run (a refused key, the day's
+#: limit and a full disk still stop everything).
+_REP_FAILURES = (NotFound, ServerError, TransportError, ResponseShapeError)
+
+
+class DetailMismatch(ResponseShapeError):
+    """A detail that is not the session asked for: another id, person or scenario."""
+
+    def __init__(self, endpoint: str, field: str, asked: str, got: str) -> None:
+        super().__init__(endpoint, field, f"is {got!r}, not the {asked!r} asked for")
+
+
+class GaveUp(ServerError):
+    """Not asked for: too many details failed in a row before this one."""
 
 
 def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
@@ -33,7 +64,7 @@ def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
     """The details still to fetch, and what the run costs in all: ``client`` is the one that
     made the discovery requests, and nothing else."""
     valid = discovery.valid_session_ids
-    cached = [sid for sid in valid if cache.has(sid)]
+    cached = [sid for sid in valid if cache.usable(sid)]
     cached_set = set(cached)
     return Plan(
         reps=len(discovery.sessions_by_user),
@@ -48,8 +79,11 @@ def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
 
 
 async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
-                     on_detail: Callable[[], None] | None = None) -> AsyncIterator[RepRecord]:
-    """Each rep with their sessions (valid ones in detail), as soon as all of theirs are in.
+                     on_detail: Callable[[], None] | None = None
+                     ) -> AsyncIterator[RepRecord | FailedRecord]:
+    """Each rep with their sessions (valid ones in detail), as soon as all of theirs are in;
+    or, for a rep a detail of whom kept failing or was not the session asked for
+    (``check_detail``), a FailedRecord: that rep's failure, never the run's.
 
     Details come from the cache when it has them, else from the API (and graded ones are
     cached). At most REP_WINDOW reps are fetched at once, each with all of their details in
@@ -61,13 +95,24 @@ async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discover
     Reps go in :func:`fetch_order`.
     """
     window = asyncio.Semaphore(REP_WINDOW)
+    # 5xx and dropped connections are retried from one allowance for the whole fetch: a tenth
+    # of the details to fetch (at least 2).
+    client.retry_budget = max(2, _details_to_fetch(discovery, cache) // 10)
+    streak = _Streak()
 
-    async def one(user_id: str) -> RepRecord:
+    async def one(user_id: str) -> RepRecord | FailedRecord:
+        user = discovery.users[user_id]
         async with window:
-            sessions = list(await asyncio.gather(
-                *(_detail(client, cache, s, on_detail)
-                  for s in discovery.sessions_by_user[user_id])))
-        return RepRecord(user=discovery.users[user_id],
+            details = [asyncio.ensure_future(_detail(client, cache, s, on_detail, streak))
+                       for s in discovery.sessions_by_user[user_id]]
+            try:
+                sessions = list(await asyncio.gather(*details))
+            except _REP_FAILURES as exc:
+                for task in details:
+                    task.cancel()
+                await asyncio.gather(*details, return_exceptions=True)
+                return FailedRecord(user=user, reason=str(exc)[:300])
+        return RepRecord(user=user,
                          is_member=user_id in discovery.member_ids,
                          groups=sorted(discovery.groups_of.get(user_id, [])),
                          assignment=discovery.assignment_of.get(user_id),
@@ -80,6 +125,24 @@ async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discover
     finally:
         for task in tasks:
             task.cancel()
+
+
+class _Streak:
+    """Details failed one after another; at GIVE_UP_AFTER, the rest are not asked for."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def check(self) -> None:
+        if self.failures >= GIVE_UP_AFTER:
+            raise GaveUp(f"GET /sessions/{{id}}: not fetched: the server failed "
+                         f"{self.failures} session details in a row", status=0,
+                         endpoint="GET /sessions/{id}")
+
+
+def _details_to_fetch(discovery: Discovery, cache: DetailCache) -> int:
+    return sum(1 for sessions in discovery.sessions_by_user.values() for s in sessions
+               if s.is_valid_attempt and not cache.has(s.id))
 
 
 def fetch_order(discovery: Discovery, cache: DetailCache) -> list[str]:
@@ -97,16 +160,36 @@ def fetch_order(discovery: Discovery, cache: DetailCache) -> list[str]:
 
 
 async def _detail(client: ExecClient, cache: DetailCache, session: SessionListItem,
-                  on_detail: Callable[[], None] | None) -> SessionDetail:
+                  on_detail: Callable[[], None] | None, streak: _Streak) -> SessionDetail:
     if not session.is_valid_attempt:
         return SessionDetail(**dict(session))  # an abandoned session has nothing more to read
     detail = cache.get(session.id)
     if detail is None:
-        detail = await client.get_session(session.id)
+        streak.check()
+        try:
+            detail = await client.get_session(session.id)
+            check_detail(session, detail)
+        except _REP_FAILURES:
+            streak.failures += 1
+            raise
+        streak.failures = 0
         cache.put(detail)
         if on_detail is not None:
             on_detail()
+    else:
+        check_detail(session, detail)
     return detail
+
+
+def check_detail(asked: SessionListItem, detail: SessionDetail) -> None:
+    """The detail is the session of the list entry it was fetched for (same id, person and
+    scenario), or DetailMismatch: another person's call never reaches a rep's report."""
+    endpoint = "GET /sessions/{id}"
+    for field, want, got in (("id", asked.id, detail.id),
+                             ("user.id", asked.user.id, detail.user.id),
+                             ("scenario.id", asked.scenario.id, detail.scenario.id)):
+        if want != got:
+            raise DetailMismatch(endpoint, field, want, got)
 
 
 def fetch_record(client: ExecClient, cache: DetailCache) -> FetchRecord:
@@ -147,8 +230,10 @@ async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache]
     elif selection.mode in ("emails", "roster"):
         window = replace(window, user_emails=selection.emails)
     sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
+    now, asked = datetime.now(UTC), set(window.user_emails)
+    sessions = [s for s in sessions if stray_reason(s, scenario, window, asked, now) is None]
     graded = [s.id for s in sessions if s.is_graded]
-    missing = [sid for sid in graded if not cache.has(sid)]
+    missing = [sid for sid in graded if not cache.usable(sid)]
     room = client.usage.remaining_today
     if max_requests is not None:
         room = min(room, max_requests - (client.requests_made - before))

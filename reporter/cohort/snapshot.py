@@ -20,6 +20,7 @@ as attributes: no dict round trip. ``schema_version`` 1 is the format since the 
                "assignment": Assignment | null,
                "sessions": [SessionDetail]}],        # oldest first
      "not_found": [{"email", "reason", "detail"}], "warnings": [str],
+     "failed": [{"user", "reason"}],                 # reps whose sessions could not be read
      "fetch": {"fetched_at", "base_url", "requests_made", "cache_hits", "detail_requests"}}
 
 Reading is lenient, because a snapshot is a file that may be old or hand-edited: a value of
@@ -42,6 +43,7 @@ from pydantic import Field, ValidationError
 
 from reporter.errors import UsageError
 from reporter.exec_api.models import (
+    NAIVE_IS_UTC,
     ApiModel,
     Assignment,
     Scenario,
@@ -103,6 +105,14 @@ class NotFoundRecord(ApiModel):
     detail: str = ""
 
 
+class FailedRecord(ApiModel):
+    """A rep whose sessions could not be read whole (a detail that kept failing, or that is
+    not the session asked for): no report for them, listed as failed, the run exits 1."""
+
+    user: User
+    reason: str
+
+
 class FetchRecord(ApiModel):
     fetched_at: datetime | None = None
     base_url: str | None = None
@@ -133,6 +143,7 @@ class Snapshot(ApiModel):
     reps: list[RepRecord] = Field(default_factory=list)
     not_found: list[NotFoundRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    failed: list[FailedRecord] = Field(default_factory=list)
     fetch: FetchRecord = Field(default_factory=FetchRecord)
 
     def header(self) -> Snapshot:
@@ -149,7 +160,8 @@ class SnapshotWriter:
         self._handle = handle
         self.reps = 0
         self.fetch = header.fetch
-        head = header.model_dump(mode="json", exclude={"reps", "fetch"})
+        self.failed = list(header.failed)
+        head = header.model_dump(mode="json", exclude={"reps", "failed", "fetch"})
         head["schema_version"] = SCHEMA_VERSION  # a re-saved older snapshot is upgraded
         handle.write("{" + "".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
                                    for k, v in head.items()) + '"reps": [\n')
@@ -159,7 +171,9 @@ class SnapshotWriter:
         self.reps += 1
 
     def finish(self) -> None:
-        self._handle.write('\n],\n"fetch": ' + self.fetch.model_dump_json() + "}\n")
+        failed = ",\n".join(f.model_dump_json() for f in self.failed)
+        self._handle.write(f'\n],\n"failed": [{failed}],\n"fetch": '
+                           + self.fetch.model_dump_json() + "}\n")
 
 
 @contextmanager
@@ -186,20 +200,39 @@ def read_snapshot(path: Path) -> Snapshot:
 
 
 def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapshot:
-    """A snapshot from its JSON object: junk values dropped, hopeless objects removed."""
-    data = json.loads(json.dumps(data))  # a private copy to repair
+    """A snapshot from its JSON object: junk values dropped, hopeless objects removed, and
+    each thing dropped said in one warning naming the field (a timestamp without a time zone
+    is read as UTC, as the snapshot's own dates are written)."""
+    try:
+        data = json.loads(json.dumps(data))  # a private copy to repair
+    except RecursionError:
+        raise SnapshotError(f"{source} is not a usable snapshot: nested too deep") from None
+    dropped: list[str] = []
     for _ in range(_MAX_REPAIRS):
         try:
-            return Snapshot.model_validate(data)
+            snapshot = Snapshot.model_validate(data, context={NAIVE_IS_UTC: True})
+        except RecursionError:
+            raise SnapshotError(f"{source} is not a usable snapshot: nested too deep") from None
         except ValidationError as exc:
             errors = exc.errors()
             if not _repair(data, errors):
                 first = errors[0]
-                where = ".".join(str(p) for p in first["loc"]) or "(top)"
                 raise SnapshotError(
-                    f"{source} is not a usable snapshot: {where}: {first['msg'].lower()}"
-                ) from None
+                    f"{source} is not a usable snapshot: {_where(first)}: "
+                    f"{first['msg'].lower()}") from None
+            # A null is an unknown, as everywhere in a snapshot; anything else is said.
+            dropped += [f"{source}: {_where(e)}: {e['msg'].lower()}; left out" for e in errors
+                        if e.get("input") is not None]
+            continue
+        if dropped:
+            more = f" (and {len(dropped) - 3} more)" if len(dropped) > 3 else ""
+            snapshot.warnings.append("; ".join(dropped[:3]) + more)
+        return snapshot
     raise SnapshotError(f"{source} is not a usable snapshot: too damaged to repair")
+
+
+def _where(error: Any) -> str:
+    return ".".join(str(p) for p in error["loc"]) or "(top)"
 
 
 def _repair(data: Any, errors: list[Any]) -> bool:

@@ -37,7 +37,7 @@ from reporter.deliver.manifest import (
     sha256_file,
 )
 from reporter.errors import UsageError
-from reporter.files import atomic_write_bytes
+from reporter.files import atomic_write_bytes, own_folder
 from reporter.format import (
     RANK_LABELS,
     TARGET_TONES,
@@ -586,14 +586,16 @@ def write_outbox(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]
     """Write each message to its ``outbox_path`` (atomically) and return the paths.
 
     Older .eml files that this build did not produce are removed, so the outbox always shows
-    exactly what a send would send now.
+    exactly what a send would send now. A symlink standing for the outbox (or its teams/) is
+    replaced by a real folder, never followed: nothing outside the run folder is touched.
     """
-    outbox = Path(run_dir) / OUTBOX
-    outbox.mkdir(parents=True, exist_ok=True)
+    outbox = own_folder(Path(run_dir) / OUTBOX)
+    teams = outbox / TEAMS_OUTBOX
+    if teams.is_symlink() or any(isinstance(entry, TeamEntry) for entry, _ in messages):
+        own_folder(teams)
     paths = []
     for entry, msg in messages:
         path = outbox_path(run_dir, entry)
-        path.parent.mkdir(exist_ok=True)
         atomic_write_bytes(path, msg.as_bytes(policy=policy.default))
         paths.append(path)
     keep = set(paths)

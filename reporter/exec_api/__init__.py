@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reporter.exec_api.auth import DEFAULT_BASE_URL, ApiKey, base_url_from_env
-from reporter.exec_api.client import PAGE_SIZE, ExecClient
+from reporter.exec_api.client import PAGE_SIZE, REQUEST_DEADLINE, ExecClient
 from reporter.exec_api.errors import (
     APIError,
     AuthenticationError,
@@ -25,6 +25,6 @@ __all__ = [
     "APIError", "AnalyticsFilter", "NO_FILTER", "ApiKey", "AuthenticationError",
     "ConfigurationError", "DAILY_LIMIT",
     "DEFAULT_BASE_URL", "DailyLimitReached", "ExecClient", "ExecError", "InvalidRequest",
-    "NotFound", "PAGE_SIZE", "RateLimited", "ResponseShapeError", "ServerError",
+    "NotFound", "PAGE_SIZE", "REQUEST_DEADLINE", "RateLimited", "ResponseShapeError", "ServerError",
     "TransportError", "UsageCounter", "WorkspaceInactive", "base_url_from_env",
 ]

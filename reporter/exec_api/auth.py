@@ -8,8 +8,10 @@ short SHA-256) names per-key files such as the daily request count.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import re
+from urllib.parse import urlsplit
 
 from reporter.exec_api.errors import ConfigurationError
 
@@ -61,7 +63,27 @@ class ApiKey:
 
 
 def base_url_from_env(value: str | None = None) -> str:
-    url = (value or os.environ.get("EXEC_API_URL") or DEFAULT_BASE_URL).rstrip("/")
-    if not re.match(r"https?://[^\s/]+", url):
+    return check_base_url(value or os.environ.get("EXEC_API_URL") or DEFAULT_BASE_URL)
+
+
+def check_base_url(url: str) -> str:
+    """``url`` without its trailing slash, or ConfigurationError: not http(s), or plain
+    http:// to anything but this machine (the key would cross the network in clear text)."""
+    url = url.strip().rstrip("/")
+    if not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
         raise ConfigurationError(f"EXEC_API_URL is not an http(s) URL: {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
+        raise ConfigurationError(
+            f"EXEC_API_URL {url!r} is plain http:// to another machine, which would send the "
+            "API key in clear text; use https:// (http:// is only for this machine's loopback)")
     return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

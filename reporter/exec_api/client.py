@@ -16,6 +16,7 @@ answers and the sandbox over loopback for everything else.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from reporter import __version__
 from reporter.exec_api import errors
-from reporter.exec_api.auth import ApiKey
+from reporter.exec_api.auth import ApiKey, check_base_url
 from reporter.exec_api.filters import NO_FILTER, AnalyticsFilter, _bool, _csv
 from reporter.exec_api.models import (
     Assignment,
@@ -48,10 +49,18 @@ M = TypeVar("M", bound=BaseModel)
 
 PAGE_SIZE = 100  # the API's maximum: fewest requests per item
 MAX_PAGES = 1000  # a hard stop whatever the server's pagination claims
+MIN_LISTING_PAGES = 10  # a listing may always read this many pages, whatever the budget says
 MAX_URL_LENGTH = 2000
 # A 429 asking us to wait longer than this is the daily ceiling, not the burst limit.
 MAX_RETRY_AFTER = 120.0
 DEFAULT_RATE = 60
+#: The longest one request may take, whole answer included: a server trickling a byte every
+#: few seconds never trips a per-read timeout, so the exchange itself has a deadline.
+REQUEST_DEADLINE = 60.0
+#: The largest answer read, once decoded (a session with a long transcript is ~100 kB).
+MAX_BODY_BYTES = 32 * 2**20
+#: What stands in an answer where the server echoed the API key.
+KEY_REMOVED = "[API key removed]"
 _RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
@@ -69,14 +78,20 @@ class ExecClient:
         timeout: float = 30.0,
         usage: UsageCounter | None = None,
         backoff: Callable[[int], float] = backoff_delay,
+        deadline: float = REQUEST_DEADLINE,
+        retry_budget: int | None = None,
     ) -> None:
         self.key = key
-        self.base_url = base_url.rstrip("/")
+        self.base_url = check_base_url(base_url)
         self.limiter = SlidingWindowLimiter(rate_limit)
         self.usage = usage or UsageCounter(None)
         self.max_retries = max_retries
         self.max_429_retries = max_429_retries
         self.backoff = backoff
+        self.deadline = deadline
+        # Retries of 5xx and dropped connections, shared by every request of the run: a
+        # server failing everything costs a bounded number of extra requests, not 6 each.
+        self.retry_budget = max_retries * 4 if retry_budget is None else retry_budget
         self.requests_made = 0
         self.requests_by_endpoint: Counter[str] = Counter()
         self.failed_requests = 0  # answers that were retried: 429, 5xx, transport errors
@@ -115,19 +130,18 @@ class ExecClient:
                 self.requests_by_endpoint[endpoint] += 1
                 self.usage.add()
                 try:
-                    response: httpx.Response | None = await self._http.get(path, params=params)
-                except _RETRYABLE_TRANSPORT as exc:
+                    async with asyncio.timeout(self.deadline):
+                        response: httpx.Response | None = await self._exchange(
+                            endpoint, path, params)
+                except (*_RETRYABLE_TRANSPORT, TimeoutError) as exc:
                     response = None
                     failure = errors.TransportError(
-                        f"{endpoint}: {_describe_transport_error(exc)} after {attempt + 1} "
-                        "attempts")
+                        f"{endpoint}: {_describe_transport_error(exc, self.deadline)} after "
+                        f"{attempt + 1} attempts")
             if response is not None:
                 status = response.status_code
                 if status < 300:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise errors.ResponseShapeError(endpoint, "body", "is not JSON") from None
+                    return self._json(response, endpoint)
                 if status == 429:
                     self.failed_requests += 1
                     retry_after = _retry_after(response)
@@ -147,12 +161,49 @@ class ExecClient:
                 failure = errors.ServerError(
                     f"{endpoint}: the server kept failing (HTTP {status}) after {attempt + 1} "
                     "attempts", status=status, endpoint=endpoint)
-            # A dropped connection, a timeout or a 5xx: back off with jitter, a few times.
+            # A dropped connection, a timeout or a 5xx: back off with jitter, a few times, as
+            # long as the run's shared allowance of retries lasts.
             self.failed_requests += 1
-            if attempt >= self.max_retries:
+            if attempt >= self.max_retries or self.retry_budget <= 0:
                 raise failure
+            self.retry_budget -= 1
             await asyncio.sleep(self.backoff(attempt))
             attempt += 1
+
+    async def _exchange(self, endpoint: str, path: str, params: dict[str, Any]) -> httpx.Response:
+        """One GET, its body read (decoded) up to MAX_BODY_BYTES: an answer that inflates
+        beyond it is refused as it streams in, never held whole."""
+        async with self._http.stream("GET", path, params=params) as response:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise errors.ResponseShapeError(
+                        endpoint, "body", f"is larger than {MAX_BODY_BYTES // 2**20} MB once "
+                        "decoded; refused")
+                chunks.append(chunk)
+        # The body is decoded already: the answer kept says so (no Content-Encoding).
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers,
+                              content=b"".join(chunks), request=response.request,
+                              extensions={"reason_phrase": response.reason_phrase.encode()})
+
+    def _json(self, response: httpx.Response, endpoint: str) -> Any:
+        """The body as JSON with the API key removed from every string in it: a server that
+        echoes the key (in a name, a transcript, anywhere) never gets it into a file or a
+        line this tool writes. Nothing above the client ever sees the key in an answer."""
+        try:
+            body = json.loads(response.content)
+        except RecursionError:
+            raise errors.ResponseShapeError(endpoint, "body", "is nested too deep") from None
+        except ValueError:
+            raise errors.ResponseShapeError(endpoint, "body", "is not JSON") from None
+        try:
+            return _scrub(body, self.key.reveal(), KEY_REMOVED)
+        except RecursionError:
+            raise errors.ResponseShapeError(endpoint, "body", "is nested too deep") from None
 
     def _api_error(self, response: httpx.Response, endpoint: str) -> errors.APIError:
         """The error envelope as an exception, the key scrubbed from the server's message
@@ -175,36 +226,64 @@ class ExecClient:
         params: dict[str, Any],
         key: Callable[[M], str] = lambda item: item.id,  # type: ignore[attr-defined]
     ) -> list[M]:
-        """Every item of a list endpoint, each once.
+        """Every item of a list endpoint, each once, or ResponseShapeError: a listing that
+        cannot be read completely is an error, never a smaller cohort.
 
-        Stops on an empty page, on a short page, at ``page >= total_pages`` and at
-        MAX_PAGES, so a server whose pagination object is nonsense (negative,
-        inconsistent, missing) cannot make us loop or over-spend.
+        Reads every page the server's totals promise (``total_pages``, else ``total_count``
+        rows, else until a short page). A server that ignores ``page`` (the same rows again)
+        stops at the first page that adds nothing new; one that ignores ``page_size`` is
+        followed by its own totals. Totals that promise more rows than arrive, and a listing
+        longer than MAX_PAGES or half of what is left of the day's budget, are errors: a
+        pagination object that is nonsense cannot make us loop or over-spend.
         """
         items: list[M] = []
         seen: set[str] = set()
+        rows = 0  # as received, repeats included
+        promised: int | None = None
         page = 1
-        while page <= MAX_PAGES:
+        limit = min(MAX_PAGES, max(MIN_LISTING_PAGES, self.usage.remaining_today // 2))
+        while True:
+            if page > limit:
+                raise errors.ResponseShapeError(
+                    endpoint, "pagination", f"goes on beyond {limit} pages; the listing was "
+                    "stopped rather than spend the day's requests on it")
             body = await self._send(endpoint, path, {**_clean(params), "page": page,
                                                      "page_size": PAGE_SIZE})
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):
                 raise errors.ResponseShapeError(endpoint, "data", "is missing or not a list")
             data = body["data"]
+            new = 0
             for i, raw in enumerate(data):
                 item = _validate(model, raw, endpoint, prefix=f"data[{i}]")
                 ident = key(item)
                 if ident not in seen:
                     seen.add(ident)
                     items.append(item)
+                    new += 1
+            rows += len(data)
             pagination = _pagination(body.get("pagination"))
-            echoed = pagination.page_size
-            page_size = echoed if echoed and 0 < echoed <= PAGE_SIZE else PAGE_SIZE
-            total_pages = pagination.total_pages
-            if not data or len(data) < page_size:
-                break
-            if total_pages is not None and 0 <= total_pages <= page:
-                break
+            total_pages = pagination.total_pages if (pagination.total_pages or 0) > 0 else None
+            total_count = pagination.total_count if (pagination.total_count or 0) > 0 else None
+            if total_count is not None:
+                promised = max(promised or 0, total_count)
+            if not data or new == 0:
+                break  # nothing more, or the same rows again (a server ignoring ``page``)
+            if total_pages is not None:
+                if page >= total_pages:
+                    break
+            elif total_count is not None:
+                if rows >= total_count:
+                    break
+            else:
+                echoed = pagination.page_size
+                page_size = echoed if echoed and 0 < echoed <= PAGE_SIZE else PAGE_SIZE
+                if len(data) < page_size:
+                    break
             page += 1
+        if promised is not None and len(items) < promised:
+            raise errors.ResponseShapeError(
+                endpoint, "pagination", f"promised {promised} rows but {len(items)} different "
+                f"ones arrived in {page} pages; the listing is incomplete")
         return items
 
     # -- endpoints ----------------------------------------------------------
@@ -398,7 +477,21 @@ def _retry_after(response: httpx.Response) -> float | None:
     return None
 
 
-def _describe_transport_error(exc: Exception) -> str:
+def _scrub(value: Any, secret: str, replacement: str) -> Any:
+    """``value`` (parsed JSON) with ``secret`` replaced in every string, keys included."""
+    if isinstance(value, str):
+        return value.replace(secret, replacement) if secret in value else value
+    if isinstance(value, list):
+        return [_scrub(v, secret, replacement) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k, secret, replacement): _scrub(v, secret, replacement)
+                for k, v in value.items()}
+    return value
+
+
+def _describe_transport_error(exc: BaseException, deadline: float) -> str:
+    if isinstance(exc, TimeoutError) and not isinstance(exc, httpx.TimeoutException):
+        return f"the answer took longer than {deadline:g} s"
     if isinstance(exc, httpx.TimeoutException):
         return "the request timed out"
     if isinstance(exc, httpx.ConnectError):

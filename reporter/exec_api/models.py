@@ -10,12 +10,28 @@ reporter can live without them, because "almost every field can be null" in prac
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from reporter.ranks import Grade, Rank
+
+#: Validation context under which a timestamp without a time zone is read as UTC: a snapshot
+#: (a file, perhaps hand-edited) is read leniently; an answer from the API never is.
+NAIVE_IS_UTC = "naive_is_utc"
+
+
+def _aware(value: datetime, info: ValidationInfo) -> datetime:
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value
+    if info.context and info.context.get(NAIVE_IS_UTC):
+        return value.replace(tzinfo=UTC)
+    raise ValueError("has no time zone (the API's timestamps carry one)")
+
+
+#: A date-time with its offset, as the contract publishes every timestamp.
+Timestamp = Annotated[datetime, AfterValidator(_aware)]
 
 
 class ApiModel(BaseModel):
@@ -43,7 +59,7 @@ class Workspace(ApiModel):
     id: str
     name: str | None = None
     url_slug: str | None = None
-    created_at: datetime | None = None
+    created_at: Timestamp | None = None
 
 
 class WorkspaceMember(ApiModel):
@@ -54,7 +70,7 @@ class WorkspaceMember(ApiModel):
     first_name: str | None = None
     last_name: str | None = None
     role: str | None = None
-    created_at: datetime | None = None
+    created_at: Timestamp | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -67,7 +83,7 @@ class WorkspaceMember(ApiModel):
 class WorkspaceGroup(ApiModel):
     id: str
     name: str | None = None
-    created_at: datetime | None = None
+    created_at: Timestamp | None = None
 
 
 class ScenarioRef(ApiModel):
@@ -88,8 +104,8 @@ class Scenario(ApiModel):
     language: str | None = None
     visibility: str | None = None
     owner: User | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
 
 
 class Program(ApiModel):
@@ -102,7 +118,7 @@ class Assignment(ApiModel):
     user: User
     scenario: ScenarioRef
     status: str | None = None
-    due_date: datetime | None = None
+    due_date: Timestamp | None = None
     best_score: float | None = None
     best_rank: Rank | None = None
     attempt_count: int | None = None
@@ -110,7 +126,7 @@ class Assignment(ApiModel):
     attempt_max: int | None = None
     rank_min: Rank | None = None
     program: Program | None = None
-    created_at: datetime | None = None
+    created_at: Timestamp | None = None
 
 
 class SessionListItem(ApiModel):
@@ -121,7 +137,7 @@ class SessionListItem(ApiModel):
     rank: Rank | None = None
     duration_seconds: float | None = None
     is_valid_attempt: bool = False
-    created_at: datetime
+    created_at: Timestamp
 
     @property
     def is_graded(self) -> bool:

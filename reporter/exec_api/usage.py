@@ -4,7 +4,8 @@ The API allows 1,000 requests a day per workspace and does not say how many are
 left, so the client counts its own: a run can then refuse a plan that would not
 fit instead of dying halfway. The count is per key fingerprint (never the key)
 and per UTC day; other tools using the same key are invisible to it, which is
-why it is a floor on what was spent, not a promise of what remains.
+why it is a floor on what was spent, not a promise of what remains. Each request is on disk
+as it is made (before it is sent), so a run that is killed still counts what it spent.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class UsageCounter:
     def add(self, n: int = 1) -> None:
         self._roll()
         self._unsaved += n
+        self.save()
 
     @property
     def used_today(self) -> int:
@@ -65,5 +67,6 @@ class UsageCounter:
         if self.path is None or not self._unsaved:
             return
         total = self._load() + self._unsaved
-        atomic_write_bytes(self.path, json.dumps({self._day: total}).encode(), mode=0o600)
+        atomic_write_bytes(self.path, json.dumps({self._day: total}).encode(), mode=0o600,
+                           durable=False)
         self._saved, self._unsaved = total, 0

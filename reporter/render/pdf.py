@@ -16,6 +16,8 @@ import os
 import pickle
 import re
 import signal
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -629,7 +631,23 @@ _WORKER: PdfRenderer | None = None
 _HEADERS: dict[int, ReportView] = {}
 
 
-def _init_worker(options: PdfOptions) -> None:
+#: How often a worker checks that the process that started it is still there.
+_PARENT_CHECK_SECONDS = 0.5
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker when its parent (pid ``parent``, passed in: it may have died while
+    this worker was still importing) dies, kill -9 included, when no cleanup runs: a thread
+    watches, so no orphan holds a renderer's memory a minute later."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def _init_worker(options: PdfOptions, parent: int) -> None:
     """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
     the worker ignores it, and the parent, which owns the run, stops the pool and says so once
     (a worker's KeyboardInterrupt traceback would bury that line).
@@ -638,6 +656,7 @@ def _init_worker(options: PdfOptions) -> None:
     so it is frozen out of the garbage collector's reach: no pass walks it again."""
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent(parent)
     _WORKER = PdfRenderer(options)
     _WORKER.warm_up()
     gc.collect()
@@ -687,7 +706,7 @@ class PdfRenderPool:
             # forked child would inherit in an unknown state.
             self._executor = cf.ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(options,))
+                initializer=_init_worker, initargs=(options, os.getpid()))
 
     def _pickled(self, report: ReportView) -> _Header:
         """The header of ``report`` (its reps left out), pickled once per report object."""
