@@ -99,7 +99,8 @@ def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
               focus: Sequence[Pattern], examples: Sequence[Moment]) -> NextStep | None:
     """The one thing for next time, by one rule.
 
-    The item: the first focus area ("focus"); with none, the item graded mid or bad most
+    The item: the first focus area ("focus"; ``coaching_plan`` orders them so that one with a
+    phrasing to try, within PHRASING_SLACK of the most severe, comes first); with none, the item graded mid or bad most
     often (then bad most often, then first in the rubric: "polish"); when nothing was ever
     graded mid or bad, the top strength ("keep"). Only a rep with no graded item gets none.
 
