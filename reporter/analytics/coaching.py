@@ -100,9 +100,10 @@ def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
     """The one thing for next time, by one rule.
 
     The item: the first focus area ("focus"; ``coaching_plan`` orders them so that one with a
-    phrasing to try, within PHRASING_SLACK of the most severe, comes first); with none, the item graded mid or bad most
-    often (then bad most often, then first in the rubric: "polish"); when nothing was ever
-    graded mid or bad, the top strength ("keep"). Only a rep with no graded item gets none.
+    phrasing to try, within PHRASING_SLACK of the most severe, comes first); with none, the
+    item graded mid or bad most often (then bad most often, then first in the rubric:
+    "polish"); when nothing was ever graded mid or bad, the top strength ("keep"). Only a
+    rep with no graded item gets none.
 
     On that item, the feedback example (valid sessions only) whose grade fits the kind
     (mid or bad; good for "keep") with a suggested phrasing, else the most salient, bad
