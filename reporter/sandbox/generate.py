@@ -8,7 +8,10 @@ session detail is the same every time it is asked for.
 The generator guarantees the awkward cases later stages must survive (see ``SandboxWorkspace``
 for where each lives): hostile HTML and formula texts, names in accented, CJK and right-to-left
 scripts, a system user, a removed member who still has sessions, a member without sessions, an
-archived scenario, abandoned and ungraded sessions, and data in the previous calendar month.
+archived scenario, abandoned and ungraded sessions, and data in the previous calendar month; and
+a collection of three active scenarios (the primary's) that most reps practise only part of,
+whose third scenario (``text.PROGRAM_SCENARIOS``) comes from random streams of its own, so
+adding it changed nothing the other scenarios had.
 """
 
 from __future__ import annotations

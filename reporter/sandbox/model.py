@@ -1,4 +1,5 @@
-"""The sandbox's workspace as data: users, scenarios, groups, assignments, sessions.
+"""The sandbox's workspace as data: users, scenarios, collections, skills, groups, assignments,
+sessions.
 
 Plain dataclasses and their JSON forms (the spec's shapes); how they are generated is
 ``generate``, how a session's transcript and evaluations are built is ``details``.
