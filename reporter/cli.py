@@ -258,6 +258,25 @@ def sync(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
 
 
 @cli.command()
+@click.option("--collection", help="Only this collection's scenarios (name, slug or id): two "
+                                   "requests.")
+@click.option("--archived", is_flag=True, help="Also list archived scenarios.")
+@config_option
+@console_options
+@with_failures
+def scenarios(collection: str | None, archived: bool, config: Path | None,
+              console: Console) -> None:
+    """List the workspace's collections and scenarios (slug, name, collection, skills): the
+    names to give run, fetch and sync. Costs a request per collection and two more."""
+    from reporter import pipeline, settings
+    from reporter.config import load_config
+
+    api = settings.api_settings(load_config(config), settings.FetchFlags())
+    found = pipeline.scenarios(api, console, archived=archived, collection=collection)
+    click.echo("\n".join(found.lines()))
+
+
+@cli.command()
 @click.argument("snapshot", type=click.Path(path_type=Path))
 @render_options
 @config_option

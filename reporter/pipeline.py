@@ -41,6 +41,7 @@ from reporter.analytics.team import (
     team_report,
 )
 from reporter.cohort.cache import DetailCache, usage_path
+from reporter.cohort.catalog import Catalog, read_catalog
 from reporter.cohort.discover import Discovery, discover
 from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_plan, warm_cache
 from reporter.cohort.plan import Plan
@@ -233,6 +234,22 @@ def sync(settings: FetchSettings, console: Console | None = None) -> WarmResult:
         f"cached, {r.fetched} fetched now, {r.left} left for another day; "
         f"{r.requests_made} requests")
     return r
+
+
+@_io_errors
+def scenarios(api: ApiSettings, console: Console | None = None, *, archived: bool = False,
+              collection: str | None = None) -> Catalog:
+    """The workspace's collections and scenarios with their skills (``reporter scenarios``)."""
+    console = console or Console(quiet=True)
+    check_writable(api.usage_dir, "the cache folder (for the day's request count)")
+
+    async def go() -> Catalog:
+        async with _client(api) as client:
+            return await read_catalog(client, archived=archived, collection=collection)
+
+    found = asyncio.run(go())
+    console.info(found.cost())
+    return found
 
 
 @_io_errors

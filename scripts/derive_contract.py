@@ -34,6 +34,7 @@ PATHS = (
     "/scenarios/assignments", "/sessions", "/sessions/{session_id}",
     "/scenarios/{scenario_id}/analytics/summary",
     "/scenarios/{scenario_id}/analytics/participants",
+    "/collections", "/skills", "/skills/{skill_id}/proficiency",
 )
 _OPTIONAL_MARK = "only included when requested"
 _PROSE = ("description", "example", "examples", "xml", "externalDocs", "deprecated",

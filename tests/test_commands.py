@@ -673,3 +673,71 @@ def test_a_snapshot_value_the_contract_does_not_allow_is_one_line(tmp_path):
     result = invoke("render", deep, "--out", tmp_path / "out")
     assert (result.exit_code, result.output.strip().splitlines()) == (2, [
         f"Error: {deep} is not a snapshot (nested too deep to read)"])
+
+
+# -- reporter scenarios --------------------------------------------------------------------
+
+CATALOGUE = """\
+Collections (3)
+  slug                      name                      scenarios
+  account-management        Account Management        1
+  core-sales-conversations  Core Sales Conversations  3
+  prospecting               Prospecting               1
+
+Scenarios (5)
+  slug                             name                                               collection                skills
+  renewal-negotiation-procurement  Renewal Negotiation with Procurement               account-management        Negotiation
+  competitive-displacement         Competitive Displacement: Replacing the Incumbent  core-sales-conversations  Discovery, Value Selling
+  discovery-call-it-director       Discovery Call with an IT Director                 core-sales-conversations  Discovery, Qualification
+  handling-pricing-objections      Handling Pricing Objections                        core-sales-conversations  Objection Handling, Negotiation
+  cold-call-first-meeting          Cold Call: Booking the First Meeting               prospecting               Prospecting
+"""  # noqa: E501
+
+
+def test_scenarios_lists_collections_and_scenarios_and_says_what_it_cost(env):
+    result = invoke("scenarios")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == CATALOGUE
+    assert result.stderr.splitlines() == [
+        "5 requests: 1 for the collections, 3 for what each collection holds (a scenario does "
+        "not name its collection), 1 for every scenario with its skills"]
+    assert env.state.total_requests == 5
+    assert env.state.by_path == {"/collections": 1, "/scenarios": 4}
+
+
+def test_scenarios_of_one_collection_cost_two_requests(env):
+    result = invoke("scenarios", "--collection", "CORE SALES CONVERSATIONS", "--archived")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Collections (1)",
+        "  slug                      name                      scenarios",
+        "  core-sales-conversations  Core Sales Conversations  3",
+        "",
+        "Scenarios (3)",
+        "  slug                         name                                               "
+        "collection                skills",
+        "  competitive-displacement     Competitive Displacement: Replacing the Incumbent  "
+        "core-sales-conversations  Discovery, Value Selling",
+        "  discovery-call-it-director   Discovery Call with an IT Director                 "
+        "core-sales-conversations  Discovery, Qualification",
+        "  handling-pricing-objections  Handling Pricing Objections                        "
+        "core-sales-conversations  Objection Handling, Negotiation",
+    ]
+    assert result.stderr.splitlines() == [
+        "2 requests: 1 for the collections, 1 for what Core Sales Conversations holds"]
+    assert env.state.total_requests == 2
+
+
+def test_scenarios_with_archived_ones_and_an_unknown_collection(env):
+    result = invoke("scenarios", "--archived", "-q")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "  prospecting               Prospecting               2" in result.stdout
+    assert result.stdout.splitlines()[-1].split() == [
+        "legacy-platform-demo", "Product", "Demo:", "Legacy", "Platform", "(2024)",
+        "prospecting", "Discovery"]
+    env.state.reset()
+    wrong = invoke("scenarios", "--collection", "core-sales")
+    assert wrong.exit_code == 2 and wrong.stdout == ""
+    assert wrong.stderr == ("Error: unknown collection 'core-sales'; did you mean "
+                            "core-sales-conversations?\n")
+    assert env.state.by_path == {"/collections": 1}  # nothing more spent on a typo

@@ -393,3 +393,123 @@ def test_a_server_echoing_the_key_never_gets_it_printed():
         run(_call(handler, lambda c: c.get_workspace()))
     assert KEY not in str(info.value) and KEY not in info.value.message
     assert str(info.value).startswith("the API key was refused: bad header: Bearer ApiKey(")
+
+
+# -- the spec's examples for collections, skills and proficiency, served as Prism would --------
+
+# Copied from the published openapi.yml's examples (the tests never read it).
+SPEC_EXAMPLES = {
+    "/collections": {"data": [{
+        "id": "r1a2b3c4d5e6", "name": "Procurement Scenarios", "slug": "procurement-scenarios",
+        "description": "Practice scenarios for procurement conversations.", "scenario_count": 4,
+        "created_at": "2026-01-10T09:00:00Z"}],
+        "pagination": {"page": 1, "page_size": 50, "total_count": 1, "total_pages": 1}},
+    "/skills": {"data": [
+        {"id": "sk1a2b3c4d5e", "name": "Procurement Selling", "slug": "procurement-selling",
+         "description": "Ability to identify and sell procurement solutions effectively.",
+         "created_at": "2026-01-10T09:00:00Z",
+         "proficiency_summary": {"participant_count": 25, "scored_participant_count": 20,
+                                 "pct_proficient_plus": 60, "avg_score": 72.5}},
+        {"id": "sk6f7g8h9i0j", "name": "Objection Handling", "slug": "objection-handling",
+         "description": "Skill in addressing and overcoming prospect objections.",
+         "created_at": "2026-01-15T14:30:00Z",
+         "proficiency_summary": {"participant_count": 18, "scored_participant_count": 15,
+                                 "pct_proficient_plus": 40, "avg_score": 65.3}}],
+        "pagination": {"page": 1, "page_size": 50, "total_count": 2, "total_pages": 1}},
+    "/skills/{skill_id}/proficiency": {"data": [
+        {"user": {"id": "u1a2b3c4d5e6", "email": "jane@acme.com", "first_name": "Jane",
+                  "last_name": "Smith"},
+         "score": 82, "tier": "proficient", "observation_count": 14,
+         "last_practiced_at": "2026-03-12T10:00:00Z"},
+        {"user": {"id": "u7v8w9x0y1z2", "email": "bob@acme.com", "first_name": "Bob",
+                  "last_name": "Jones"},
+         "score": None, "tier": "insufficient_data", "observation_count": 2,
+         "last_practiced_at": "2026-03-10T15:30:00Z"}],
+        "pagination": {"page": 1, "page_size": 50, "total_count": 2, "total_pages": 1}},
+}
+EXAMPLE_CALLS = {
+    "/collections": lambda c: c.list_collections(),
+    "/skills": lambda c: c.list_skills(include_proficiency=True),
+    "/skills/{skill_id}/proficiency": lambda c: c.get_skill_proficiency("sk1a2b3c4d5e"),
+}
+# The fields without which an item means nothing: the client refuses it, naming the field.
+REQUIRED = {"/collections": {"id"}, "/skills": {"id"}, "/skills/{skill_id}/proficiency":
+            {"user"}}
+
+
+def _serve(body):
+    return lambda request: httpx.Response(200, json=body)
+
+
+@pytest.mark.parametrize("path", sorted(SPEC_EXAMPLES))
+def test_the_spec_examples_validate_and_parse(path):
+    from tests.openapi_schema import validate_response
+
+    validate_response(SPEC_EXAMPLES[path], path)
+    items, _ = run(_call(_serve(SPEC_EXAMPLES[path]), EXAMPLE_CALLS[path]))
+    assert [i.model_dump(mode="json", exclude_none=True) for i in items] == [
+        {k: v for k, v in raw.items() if v is not None} | (
+            {"score": float(raw["score"])} if raw.get("score") is not None else {})
+        for raw in SPEC_EXAMPLES[path]["data"]]
+
+
+@pytest.mark.parametrize("path", sorted(SPEC_EXAMPLES))
+def test_every_field_of_the_examples_may_be_null_or_missing_but_the_identity(path):
+    """Fuzzing the examples: each field in turn null, then absent. The client takes every
+    variant ("almost every field can be null") except those without an identity, which fail
+    as a shape error naming the field."""
+    first = SPEC_EXAMPLES[path]["data"][0]
+    for field in first:
+        for variant in ({**first, field: None}, {k: v for k, v in first.items() if k != field}):
+            body = {"data": [variant], "pagination": {"total_pages": 1}}
+            if field in REQUIRED[path]:
+                with pytest.raises(ResponseShapeError, match=f"field 'data\\[0\\].{field}"):
+                    run(_call(_serve(body), EXAMPLE_CALLS[path]))
+            else:
+                items, _ = run(_call(_serve(body), EXAMPLE_CALLS[path]))
+                assert len(items) == 1 and getattr(items[0], field) is None
+
+
+@pytest.mark.parametrize(("path", "field", "value"), [
+    ("/skills/{skill_id}/proficiency", "tier", "expert"),
+    ("/skills/{skill_id}/proficiency", "score", "high"),
+    ("/skills/{skill_id}/proficiency", "observation_count", 2.5),
+    ("/collections", "scenario_count", "four"),
+    ("/skills", "proficiency_summary", {"avg_score": "n/a"}),
+])
+def test_new_shapes_that_do_not_fit_name_their_field(path, field, value):
+    body = {"data": [{**SPEC_EXAMPLES[path]["data"][0], field: value}], "pagination": {}}
+    with pytest.raises(ResponseShapeError, match=f"field 'data\\[0\\].{field}"):
+        run(_call(_serve(body), EXAMPLE_CALLS[path]))
+
+
+def test_new_filters_reach_the_query_string():
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def handler(request):
+        path = request.url.raw_path.decode().split("?")[0]
+        seen.append((path.removeprefix("/rest/v1"), dict(request.url.params)))
+        return httpx.Response(200, json={"data": [], "pagination": {}})
+
+    async def every(c):
+        from datetime import UTC, datetime
+
+        await c.list_scenarios(include_skills=True, collection_ids=["r1", "r2"])
+        await c.list_sessions(collection_ids=["r1"], skill_ids=["k1", "k2"])
+        await c.list_skills()
+        await c.get_skill_proficiency("k/1", user_emails=["a@x.test"], group_ids=["g1"],
+                                      as_of=datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC),
+                                      exclude_system_users=True)
+
+    run(_call(handler, every))
+    paging = {"page": "1", "page_size": "100"}
+    assert seen == [
+        ("/scenarios", {"include_archived": "true", "include": "skills",
+                        "collection_ids": "r1,r2", **paging}),
+        ("/sessions", {"collection_ids": "r1", "skill_ids": "k1,k2", "sorting": "created_at",
+                       **paging}),
+        ("/skills", paging),
+        ("/skills/k%2F1/proficiency", {"group_ids": "g1", "end_date": "2026-10-31T23:59:59Z",
+                                       "exclude_system_users": "true",
+                                       "user_emails": "a@x.test", **paging}),
+    ]

@@ -274,3 +274,100 @@ def test_a_listing_never_spends_the_days_budget(sandbox, tmp_path):
             call(proxy, lambda c: c.list_sessions(),
                  usage=UsageCounter(tmp_path / "usage.json"))
         assert proxy.bend.count("/sessions") == 20
+
+
+# -- collections, skills, proficiency ----------------------------------------------------------
+
+
+def test_collections_and_scenarios_with_their_skills(sandbox, sandbox_workspace, state):
+    ws = sandbox_workspace
+    main = next(c for c in ws.collections if c.id == ws.primary_scenario.collection_id)
+
+    async def read(c):
+        return (await c.list_collections(), await c.list_scenarios(include_skills=True),
+                await c.list_scenarios(collection_ids=[main.id]),
+                await c.list_scenarios(include_archived=False))
+
+    (collections, with_skills, in_main, plain), client = call(sandbox, read)
+    assert [(c.id, c.name, c.slug) for c in collections] == [
+        (c.id, c.name, c.slug) for c in ws.collections]
+    assert [c.scenario_count for c in collections] == [
+        sum(1 for s in ws.scenarios if s.collection_id == c.id) for c in ws.collections]
+    assert {s.id: [k.id for k in s.skills or []] for s in with_skills} == {
+        s.id: [k.id for k in s.skills] for s in ws.scenarios}
+    assert all(s.skills is None for s in plain)  # not asked: None, not "evaluates none"
+    assert [s.id for s in in_main] == [s.id for s in ws.scenarios
+                                       if s.collection_id == main.id]
+    assert client.requests_made == state.total_requests == 4
+
+
+def test_sessions_by_collection_and_skill(sandbox, sandbox_workspace):
+    ws = sandbox_workspace
+    main = ws.primary_scenario.collection_id
+    skill = ws.skills[-1]
+
+    async def read(c):
+        return (await c.list_sessions(collection_ids=[main]),
+                await c.list_sessions(skill_ids=[skill.id]))
+
+    (by_collection, by_skill), _ = call(sandbox, read)
+    in_main = {s.id for s in ws.scenarios if s.collection_id == main}
+    evaluating = {s.id for s in ws.scenarios if skill in s.skills}
+    assert {s.id for s in by_collection} == {s.id for s in ws.sessions
+                                             if s.scenario_id in in_main}
+    assert {s.id for s in by_skill} == {s.id for s in ws.sessions
+                                        if s.scenario_id in evaluating}
+    assert len(in_main) >= 3 and by_skill
+
+
+def test_skills_with_their_summary_agree_with_the_proficiency_lists(sandbox, sandbox_workspace,
+                                                                    state):
+    async def read(c):
+        skills = await c.list_skills(include_proficiency=True)
+        return skills, [await c.get_skill_proficiency(s.id) for s in skills]
+
+    (skills, lists), client = call(sandbox, read)
+    assert [s.id for s in skills] == [k.id for k in sandbox_workspace.skills]
+    for skill, entries in zip(skills, lists, strict=True):
+        summary = skill.proficiency_summary
+        assert summary is not None and summary.participant_count == len(entries)
+        assert summary.scored_participant_count == sum(e.score is not None for e in entries)
+        assert all((e.score is None) == (e.tier == "insufficient_data") for e in entries)
+    assert client.requests_made == 1 + len(skills) == state.total_requests
+    plain, _ = call(sandbox, lambda c: c.list_skills())
+    assert all(s.proficiency_summary is None for s in plain)
+
+
+def test_proficiency_for_chosen_people_pages_and_splits_long_email_lists(tmp_path):
+    """200 reps: every member's proficiency on a skill takes two pages; the same people asked
+    for by email take one request per URL-sized chunk of addresses, and agree; a group and an
+    as-of date narrow it."""
+    ws = generate_workspace(seed=11, reps=200, today=dt.date(2026, 11, 15))
+    skill = next(k for k in ws.skills if k.slug == "discovery")
+    group = ws.groups[0]
+    app = create_app(ws, api_key=SANDBOX_KEY, rate_limit=None, daily_limit=None)
+    with SandboxServer(app) as server:
+        state = app.state.sandbox
+        every, client = call(server, lambda c: c.get_skill_proficiency(skill.id))
+        assert len(every) > 100 and client.requests_made == 2
+        emails = [e.user.email or "" for e in every]
+        asked, client = call(server, lambda c: c.get_skill_proficiency(
+            skill.id, user_emails=[e.upper() for e in emails]))
+        chunks = client.email_chunks(f"/skills/{skill.id}/proficiency", {}, emails)
+        assert len(chunks) > 1 and client.requests_made == len(chunks)
+        assert sorted(e.user.id for e in asked) == sorted(e.user.id for e in every)
+        assert {e.user.id: e for e in asked} == {e.user.id: e for e in every}
+        in_group, _ = call(server, lambda c: c.get_skill_proficiency(skill.id,
+                                                                     group_ids=[group.id]))
+        assert [e.user.id for e in in_group] == [e.user.id for e in every
+                                                 if e.user.id in set(group.member_ids)]
+        before, _ = call(server, lambda c: c.get_skill_proficiency(skill.id, as_of=OCT_END))
+        assert all(e.last_practiced_at and e.last_practiced_at <= OCT_END for e in before)
+        assert sum(e.observation_count or 0 for e in before) < sum(
+            e.observation_count or 0 for e in every)
+        assert state.by_path == {"/skills/{id}/proficiency": state.total_requests}
+
+
+def test_unknown_skill_is_not_found(sandbox):
+    with pytest.raises(NotFound, match="Skill not found: no-such-skill"):
+        call(sandbox, lambda c: c.get_skill_proficiency("no-such-skill"))

@@ -8,6 +8,7 @@ the client cannot hide a bug here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -20,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from reporter.ranks import tier_for
 from reporter.sandbox import (
     SandboxServer,
     SandboxWorkspace,
@@ -28,6 +30,7 @@ from reporter.sandbox import (
     make_api_key,
 )
 from reporter.sandbox.details import session_detail
+from reporter.sandbox.model import SandboxSession
 from reporter.sandbox.text import FORMULA_LAST_NAME, HOSTILE_TEXTS
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY, sandbox_http
 from tests.openapi_schema import validate_component, validate_response
@@ -132,7 +135,8 @@ def test_pagination_is_complete_without_repeats_and_defaults_to_fifty(
 
 @pytest.mark.parametrize("path", ["/sessions", "/workspace/members", "/scenarios",
                                   "/scenarios/assignments", "/workspace/groups",
-                                  f"/scenarios/{PRIMARY}/analytics/participants"])
+                                  f"/scenarios/{PRIMARY}/analytics/participants",
+                                  "/collections", "/skills"])
 @pytest.mark.parametrize("params", [{"page": 0}, {"page": -1}, {"page_size": 0},
                                     {"page_size": 101}, {"page": "two"}, {"page_size": "1.5"}])
 def test_bad_pagination_is_the_documented_400(sandbox_client: httpx.Client, path: str,
@@ -763,3 +767,307 @@ def test_detail_feedback_is_sometimes_null_on_valid_sessions(
     assert nulls > 0
     with_suggestion = suggestions[0] / sum(suggestions)
     assert 0.3 <= with_suggestion <= 0.7
+
+
+# --- collections, skills and proficiency --------------------------------------------------------
+
+PROFICIENCY = "/skills/{skill_id}/proficiency"
+MAIN_COLLECTION = "core-sales-conversations"
+
+
+def recompute_proficiency(sessions: list[dict[str, Any]], scenario_ids: set[str],
+                          as_of: dt.datetime) -> dict[str, dict[str, Any]]:
+    """The documented definition, written independently of the sandbox's code: valid sessions
+    on the skill's scenarios up to ``as_of``, each weighing half as much per 30 days of age."""
+    def parse(stamp: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+    per_user: dict[str, list[tuple[dt.datetime, float]]] = defaultdict(list)
+    for session in sessions:
+        moment = parse(session["created_at"])
+        if (session["scenario"]["id"] in scenario_ids and session["is_valid_attempt"]
+                and moment <= as_of):
+            per_user[session["user"]["id"]].append((moment, session["score"]))
+    out = {}
+    for user_id, seen in per_user.items():
+        weights = [0.5 ** ((as_of - moment).total_seconds() / 86400 / 30) for moment, _ in seen]
+        score = (sum(w * s for w, (_, s) in zip(weights, seen, strict=True)) / sum(weights)
+                 if len(seen) >= 3 else None)
+        tier = ("insufficient_data" if score is None else "excellent" if round(score, 1) >= 90
+                else "proficient" if round(score, 1) >= 75
+                else "developing" if round(score, 1) >= 50 else "needs_work")
+        out[user_id] = {"score": score, "tier": tier, "observation_count": len(seen),
+                        "last_practiced_at": max(m for m, _ in seen)}
+    return out
+
+
+def assert_proficiency(got: list[dict[str, Any]], expected: dict[str, dict[str, Any]]) -> None:
+    assert sorted(e["user"]["id"] for e in got) == sorted(expected)
+    for entry in got:
+        want = expected[entry["user"]["id"]]
+        assert entry["tier"] == want["tier"] and entry["observation_count"] == want[
+            "observation_count"]
+        if want["score"] is None:
+            assert entry["score"] is None
+        else:
+            assert entry["score"] == pytest.approx(want["score"], abs=0.051)
+        assert entry["last_practiced_at"] == want["last_practiced_at"].strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture(scope="module")
+def catalog(sandbox: SandboxServer) -> dict[str, Any]:
+    with sandbox_http(sandbox) as client:
+        return {
+            "collections": fetch_all(client, "/collections"),
+            "skills": fetch_all(client, "/skills"),
+            "scenarios": fetch_all(client, "/scenarios", include="skills",
+                                   include_archived="true"),
+        }
+
+
+def test_collections_skills_and_proficiency_pages_validate_against_the_spec(
+        sandbox_client: httpx.Client, catalog: dict[str, Any]) -> None:
+    skill = catalog["skills"][0]["id"]
+    for path, spec_path, params in (
+            ("/collections", "/collections", {}),
+            ("/skills", "/skills", {}),
+            ("/skills", "/skills", {"include": "proficiency"}),
+            (f"/skills/{skill}/proficiency", PROFICIENCY, {}),
+            (f"/skills/{skill}/proficiency", PROFICIENCY, {"end_date": "2026-09-30"})):
+        first = sandbox_client.get(path, params={**params, "page_size": 2})
+        second = sandbox_client.get(path, params={**params, "page_size": 2, "page": 2})
+        assert first.status_code == second.status_code == 200, path
+        validate_response(first.json(), spec_path)
+        validate_response(second.json(), spec_path)
+        key = (lambda e: e["user"]["id"]) if "proficiency" in path else (lambda e: e["id"])
+        assert first.json()["data"] and second.json()["data"], path
+        assert not {key(e) for e in first.json()["data"]} & {key(e) for e in
+                                                            second.json()["data"]}
+    assert all("proficiency_summary" not in s for s in catalog["skills"])
+
+
+def test_schema_check_catches_drift_in_the_new_shapes(sandbox_client: httpx.Client,
+                                                      catalog: dict[str, Any]) -> None:
+    """Every answer's variants the spec allows pass; the ones it does not fail."""
+    collection, skill = catalog["collections"][0], catalog["skills"][0]
+    validate_component({**collection, "description": None}, "Collection")
+    for broken in ({**collection, "scenario_count": "3"}, {**collection, "name": None},
+                   {**collection, "scenarios": []},
+                   {k: v for k, v in collection.items() if k != "scenario_count"}):
+        with pytest.raises(AssertionError, match="does not match the spec"):
+            validate_component(broken, "Collection")
+    validate_component({**skill, "proficiency_summary": None}, "Skill")
+    with pytest.raises(AssertionError):
+        validate_component({**skill, "description": None}, "Skill")
+    body = sandbox_client.get(f"/skills/{skill['id']}/proficiency").json()
+    entry = body["data"][0]
+    validate_component({**entry, "score": None, "tier": "insufficient_data",
+                        "last_practiced_at": None}, "SkillProficiencyEntry")
+    for broken in ({**entry, "tier": "expert"}, {**entry, "observation_count": None},
+                   {**entry, "score": "82"}, {**entry, "user": None}):
+        with pytest.raises(AssertionError, match="does not match the spec"):
+            validate_component(broken, "SkillProficiencyEntry")
+    summary = sandbox_client.get("/skills", params={"include": "proficiency"}).json()["data"][
+        0]["proficiency_summary"]
+    validate_component({**summary, "avg_score": None}, "SkillProficiencySummary")
+    with pytest.raises(AssertionError):
+        validate_component({**summary, "pct_proficient_plus": 40.5}, "SkillProficiencySummary")
+
+
+def test_collections_group_scenarios_and_reps_practise_some_of_the_main_one(
+        sandbox_client: httpx.Client, catalog: dict[str, Any],
+        everything: dict[str, Any]) -> None:
+    collections = catalog["collections"]
+    assert len(collections) >= 2
+    assert [c["name"] for c in collections] == sorted((c["name"] for c in collections),
+                                                      key=str.casefold)
+    members: dict[str, set[str]] = {}
+    for collection in collections:
+        inside = fetch_all(sandbox_client, "/scenarios", collection_ids=collection["id"],
+                           include_archived="true")
+        assert len(inside) == collection["scenario_count"], collection["name"]
+        members[collection["slug"]] = {s["id"] for s in inside}
+    assert sum(len(ids_) for ids_ in members.values()) == len(everything["scenarios"])
+    main = members[MAIN_COLLECTION]
+    active = {s["id"] for s in everything["scenarios"] if s["id"] in main} & {
+        s["id"] for s in fetch_all(sandbox_client, "/scenarios")}
+    assert len(active) >= 3 and everything["primary"]["id"] in active
+    practised: dict[str, set[str]] = defaultdict(set)
+    for session in everything["sessions"]:
+        if session["scenario"]["id"] in active and session["is_valid_attempt"]:
+            practised[session["user"]["id"]].add(session["scenario"]["id"])
+    counts = [len(v) for v in practised.values()]
+    assert 1 in counts and len(active) in counts and any(1 < n < len(active) for n in counts)
+    both = fetch_all(sandbox_client, "/scenarios",
+                     collection_ids=",".join(c["id"] for c in collections[:2]))
+    assert {s["id"] for s in both} == {s["id"] for s in fetch_all(sandbox_client, "/scenarios")
+                                       if s["id"] in set().union(*(
+                                           members[c["slug"]] for c in collections[:2]))}
+
+
+def test_sessions_filter_by_collection_and_skill(sandbox_client: httpx.Client,
+                                                 catalog: dict[str, Any],
+                                                 everything: dict[str, Any]) -> None:
+    main = next(c for c in catalog["collections"] if c["slug"] == MAIN_COLLECTION)
+    inside = {s["id"] for s in fetch_all(sandbox_client, "/scenarios", collection_ids=main["id"],
+                                         include_archived="true")}
+    got = fetch_all(sandbox_client, "/sessions", collection_ids=main["id"])
+    assert got and ids(got) == ids([s for s in everything["sessions"]
+                                    if s["scenario"]["id"] in inside])
+    for skill in catalog["skills"]:
+        evaluating = {s["id"] for s in catalog["scenarios"]
+                      if skill["id"] in ids(s["skills"])}
+        assert evaluating, skill["name"]
+        got = fetch_all(sandbox_client, "/sessions", skill_ids=skill["id"])
+        assert ids(got) == ids([s for s in everything["sessions"]
+                                if s["scenario"]["id"] in evaluating]), skill["name"]
+        assert ids(fetch_all(sandbox_client, "/scenarios", skill_ids=skill["id"],
+                             include_archived="true")) == [
+            s["id"] for s in catalog["scenarios"] if s["id"] in evaluating]
+    narrowed = fetch_all(sandbox_client, "/sessions", collection_ids=main["id"],
+                         scenario_ids=PRIMARY)
+    assert ids(narrowed) == ids([s for s in everything["sessions"]
+                                 if s["scenario"]["slug"] == PRIMARY])
+
+
+@pytest.mark.parametrize("end_date", [None, "2026-10-31", "2026-09-15T12:00:00Z"])
+def test_proficiency_follows_the_documented_definition(
+        sandbox_client: httpx.Client, catalog: dict[str, Any], everything: dict[str, Any],
+        end_date: str | None) -> None:
+    as_of = (dt.datetime(2026, 11, 15, 23, 59, 59, 999999, dt.UTC) if end_date is None
+             else dt.datetime(2026, 10, 31, 23, 59, 59, 999999, dt.UTC) if len(end_date) == 10
+             else dt.datetime(2026, 9, 15, 12, tzinfo=dt.UTC))
+    member_ids = set(ids(everything["members"]))
+    tiers: set[str] = set()
+    for skill in catalog["skills"]:
+        evaluating = {s["id"] for s in catalog["scenarios"] if skill["id"] in ids(s["skills"])}
+        expected = {user: entry for user, entry in recompute_proficiency(
+            everything["sessions"], evaluating, as_of).items() if user in member_ids}
+        got = fetch_all(sandbox_client, f"/skills/{skill['id']}/proficiency", PROFICIENCY,
+                        **({"end_date": end_date} if end_date else {}))
+        assert_proficiency(got, expected)
+        tiers |= {e["tier"] for e in got}
+        assert [e["user"]["email"].casefold() for e in got] == sorted(
+            e["user"]["email"].casefold() for e in got)
+    if end_date is None:
+        assert {"proficient", "developing", "insufficient_data"} <= tiers
+
+
+def test_proficiency_summary_aggregates_the_members_entries(
+        sandbox_client: httpx.Client, catalog: dict[str, Any]) -> None:
+    listed = fetch_all(sandbox_client, "/skills", include="proficiency")
+    assert ids(listed) == ids(catalog["skills"])
+    for skill in listed:
+        entries = fetch_all(sandbox_client, f"/skills/{skill['id']}/proficiency", PROFICIENCY)
+        scored = [e for e in entries if e["score"] is not None]
+        strong = [e for e in scored if e["tier"] in ("excellent", "proficient")]
+        assert skill["proficiency_summary"] == {
+            "participant_count": len(entries),
+            "scored_participant_count": len(scored),
+            "pct_proficient_plus": math.floor(100 * len(strong) / len(scored) + 0.5)
+            if scored else 0,
+            "avg_score": round(sum(e["score"] for e in scored) / len(scored), 1)
+            if scored else None,
+        }, skill["name"]
+
+
+def test_proficiency_filters(sandbox_client: httpx.Client, catalog: dict[str, Any],
+                             everything: dict[str, Any]) -> None:
+    skill = next(s for s in catalog["skills"] if s["slug"] == "discovery")
+    path = f"/skills/{skill['id']}/proficiency"
+    every = fetch_all(sandbox_client, path, PROFICIENCY)
+    by_user = {e["user"]["id"]: e for e in every}
+    chosen = every[:3]
+    got = fetch_all(sandbox_client, path, PROFICIENCY, user_ids=chosen[0]["user"]["id"],
+                    user_emails=",".join(e["user"]["email"].upper() for e in chosen[1:]))
+    assert got == chosen
+    group = everything["groups"][0]
+    in_group = set(ids(fetch_all(sandbox_client, "/workspace/members", group_ids=group["id"])))
+    got = fetch_all(sandbox_client, path, PROFICIENCY, group_ids=group["id"])
+    assert got and got == [e for e in every if e["user"]["id"] in in_group]
+    got = fetch_all(sandbox_client, path, PROFICIENCY, group_ids=group["id"],
+                    user_emails=chosen[0]["user"]["email"])
+    assert got == [e for e in [chosen[0]] if e["user"]["id"] in in_group]
+    system = [e for e in every if e["user"]["email"].endswith("@exec.com")]
+    assert system
+    assert fetch_all(sandbox_client, path, PROFICIENCY, exclude_system_users="true") == [
+        e for e in every if e not in system]
+    removed = next(s["user"] for s in everything["sessions"]
+                   if s["user"]["id"] not in set(ids(everything["members"])))
+    assert removed["id"] not in by_user  # members only, unless asked for by name
+    asked = fetch_all(sandbox_client, path, PROFICIENCY, user_emails=removed["email"])
+    assert [e["user"]["id"] for e in asked] == [removed["id"]]
+    assert fetch_all(sandbox_client, path, PROFICIENCY, user_emails="nobody@x.example") == []
+
+
+def test_proficiency_errors(sandbox_client: httpx.Client, catalog: dict[str, Any]) -> None:
+    missing = sandbox_client.get("/skills/no-such-skill/proficiency")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"type": "not_found",
+                                        "message": "Skill not found: no-such-skill"}}
+    validate_response(missing.json(), PROFICIENCY, 404, strict=False)
+    by_slug = sandbox_client.get(f"/skills/{catalog['skills'][0]['slug']}/proficiency")
+    assert by_slug.status_code == 404  # the spec takes the id only
+    path = f"/skills/{catalog['skills'][0]['id']}/proficiency"
+    for params, code in (({"page_size": 101}, "invalid_pagination"),
+                         ({"end_date": "soon"}, "invalid_parameter"),
+                         ({"exclude_system_users": "perhaps"}, "invalid_parameter")):
+        response = sandbox_client.get(path, params=params)
+        assert response.status_code == 400 and response.json()["error"]["code"] == code
+        validate_component(response.json(), "ValidationErrorDetail")
+
+
+def test_proficiency_by_hand_three_observations_two_decayed() -> None:
+    """80 today (weight 1), 60 thirty days before (0.5), 90 sixty days before (0.25):
+    (80 + 30 + 22.5) / 1.75 = 75.71 -> 75.7, proficient. The day before the latest, only two
+    observations remain: insufficient_data, no score."""
+    workspace = generate_workspace(seed=3, reps=3, today=SANDBOX_TODAY)
+    rep = next(u for u in workspace.members if u.archetype == "improving")
+    scenario = workspace.primary_scenario
+    skill = scenario.skills[0]
+    as_of = dt.datetime(2026, 11, 10, 12, tzinfo=dt.UTC)
+    crafted = [SandboxSession(f"hand-{i}", rep.id, scenario.id, as_of - dt.timedelta(days=days),
+                              score, 300, True, "graded")
+               for i, (days, score) in enumerate(((60, 90.0), (30, 60.0), (0, 80.0)))]
+    others = [s for s in workspace.sessions if s.user_id != rep.id]
+    workspace = dataclasses.replace(workspace, sessions=sorted(
+        others + crafted, key=lambda s: (s.created_at, s.id)), detail_cache={})
+    app = create_app(workspace, rate_limit=None)
+    with SandboxServer(app) as server, sandbox_http(server, make_api_key(3)) as client:
+        def entry(end_date: str) -> dict[str, Any]:
+            body = client.get(f"/skills/{skill.id}/proficiency",
+                              params={"user_emails": rep.email, "end_date": end_date}).json()
+            validate_response(body, PROFICIENCY)
+            assert len(body["data"]) == 1
+            return dict(body["data"][0])
+
+        assert entry("2026-11-10T12:00:00Z") == {
+            "user": rep.ref(), "score": 75.7, "tier": "proficient", "observation_count": 3,
+            "last_practiced_at": "2026-11-10T12:00:00Z"}
+        assert entry("2026-11-09") == {
+            "user": rep.ref(), "score": None, "tier": "insufficient_data",
+            "observation_count": 2, "last_practiced_at": "2026-10-11T12:00:00Z"}
+        # A bare date is the whole day: the latest (at noon) counts, decayed by half a day.
+        later = entry("2026-11-10")
+        weights = [0.5 ** ((60 + 0.5) / 30), 0.5 ** (30.5 / 30), 0.5 ** (0.5 / 30)]
+        expected = (90 * weights[0] + 60 * weights[1] + 80 * weights[2]) / sum(weights)
+        assert later["score"] == round(expected, 1) and later["observation_count"] == 3
+
+
+@pytest.mark.parametrize("score,observations,tier", [
+    (90.0, 3, "excellent"), (89.9, 3, "proficient"), (75.0, 5, "proficient"),
+    (74.9, 3, "developing"), (50.0, 3, "developing"), (49.9, 3, "needs_work"),
+    (99.0, 2, "insufficient_data"), (None, 7, "insufficient_data")])
+def test_tiers_follow_the_published_thresholds(score: float | None, observations: int,
+                                               tier: str) -> None:
+    assert tier_for(score, observations) == tier
+
+
+def test_program_assignments_span_several_scenarios(everything: dict[str, Any]) -> None:
+    by_program: dict[str, set[str]] = defaultdict(set)
+    for assignment in everything["assignments"]:
+        if assignment["program"]:
+            by_program[assignment["program"]["name"]].add(assignment["scenario"]["slug"])
+    assert {PRIMARY, "competitive-displacement"} <= by_program["Q4 Enablement Program"]
+    assert any(a["program"] is None for a in everything["assignments"])

@@ -20,6 +20,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -29,15 +30,18 @@ from pydantic import BaseModel, ValidationError
 from reporter import __version__
 from reporter.exec_api import errors
 from reporter.exec_api.auth import ApiKey, check_base_url
-from reporter.exec_api.filters import NO_FILTER, AnalyticsFilter, _bool, _csv
+from reporter.exec_api.filters import NO_FILTER, AnalyticsFilter, _bool, _csv, _iso
 from reporter.exec_api.models import (
     Assignment,
+    Collection,
     Pagination,
     Scenario,
     ScenarioAnalyticsSummary,
     ScenarioParticipantEntry,
     SessionDetail,
     SessionListItem,
+    Skill,
+    SkillProficiencyEntry,
     Workspace,
     WorkspaceGroup,
     WorkspaceMember,
@@ -301,10 +305,49 @@ class ExecClient:
         return await self._paginate("GET /workspace/groups", "/workspace/groups",
                                     WorkspaceGroup, {})
 
-    async def list_scenarios(self, include_archived: bool = True) -> list[Scenario]:
+    async def list_scenarios(self, include_archived: bool = True, *,
+                             include_skills: bool = False,
+                             collection_ids: Sequence[str] = ()) -> list[Scenario]:
+        """With ``include_skills``, each scenario's ``skills`` (else None); ``collection_ids``
+        keeps the scenarios of those collections (the only way to learn what a collection
+        holds: a scenario does not name its collection)."""
         return await self._paginate(
             "GET /scenarios", "/scenarios", Scenario,
-            {"include_archived": _bool(include_archived)},
+            {"include_archived": _bool(include_archived),
+             "include": "skills" if include_skills else None,
+             "collection_ids": _csv(collection_ids)},
+        )
+
+    async def list_collections(self) -> list[Collection]:
+        return await self._paginate("GET /collections", "/collections", Collection, {})
+
+    async def list_skills(self, include_proficiency: bool = False) -> list[Skill]:
+        """With ``include_proficiency``, each skill's workspace-wide ``proficiency_summary``."""
+        return await self._paginate(
+            "GET /skills", "/skills", Skill,
+            {"include": "proficiency" if include_proficiency else None},
+        )
+
+    async def get_skill_proficiency(
+        self,
+        skill_id: str,
+        *,
+        user_emails: Sequence[str] = (),
+        user_ids: Sequence[str] = (),
+        group_ids: Sequence[str] = (),
+        as_of: datetime | None = None,
+        exclude_system_users: bool | None = None,
+    ) -> list[SkillProficiencyEntry]:
+        """Each person's proficiency on one skill as of ``as_of`` (the API's ``end_date``;
+        None: now), for the given people (emails and ids unioned, groups narrowing), or every
+        member who practised it; everyone in it has at least one observation."""
+        return await self._paginate_by_emails(
+            "GET /skills/{id}/proficiency", f"/skills/{_segment(skill_id)}/proficiency",
+            SkillProficiencyEntry,
+            {"user_ids": _csv(user_ids), "group_ids": _csv(group_ids), "end_date": _iso(as_of),
+             "exclude_system_users": _bool(exclude_system_users)},
+            user_emails,
+            key=lambda entry: entry.user.id,
         )
 
     async def list_assignments(
@@ -323,14 +366,19 @@ class ExecClient:
         filters: AnalyticsFilter = NO_FILTER,
         *,
         scenario_ids: Sequence[str] = (),
+        collection_ids: Sequence[str] = (),
+        skill_ids: Sequence[str] = (),
         user_ids: Sequence[str] = (),
         rank: Sequence[str] = (),
         sorting: str = "created_at",
     ) -> list[SessionListItem]:
         """Sessions, oldest first by default: new sessions then land on the last page
-        instead of shifting every page under a running pagination."""
+        instead of shifting every page under a running pagination. ``collection_ids`` and
+        ``skill_ids`` keep the sessions of those collections' or skills' scenarios."""
         params = {
             "scenario_ids": _csv(scenario_ids),
+            "collection_ids": _csv(collection_ids),
+            "skill_ids": _csv(skill_ids),
             "user_ids": _csv(user_ids),
             "rank": _csv(rank),
             **filters.params(),

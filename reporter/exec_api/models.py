@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from reporter.ranks import Grade, Rank
+from reporter.ranks import Grade, Rank, Tier
 
 #: Validation context under which a timestamp without a time zone is read as UTC: a snapshot
 #: (a file, perhaps hand-edited) is read leniently; an answer from the API never is.
@@ -92,7 +92,15 @@ class ScenarioRef(ApiModel):
     slug: str | None = None
 
 
+class SkillRef(ApiModel):
+    id: str
+    name: str | None = None
+    slug: str | None = None
+
+
 class Scenario(ApiModel):
+    """``skills`` only with ``include=skills``: None means "not asked", [] "evaluates none"."""
+
     id: str
     name: str | None = None
     description: str | None = None
@@ -106,6 +114,47 @@ class Scenario(ApiModel):
     owner: User | None = None
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
+    skills: list[SkillRef] | None = None
+
+
+class Collection(ApiModel):
+    """A group of scenarios; which scenarios it holds is read through ``collection_ids``."""
+
+    id: str
+    name: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    scenario_count: int | None = None
+    created_at: Timestamp | None = None
+
+
+class SkillProficiencySummary(ApiModel):
+    participant_count: int | None = None
+    scored_participant_count: int | None = None
+    pct_proficient_plus: float | None = None  # an integer in the spec; a float is no harm
+    avg_score: float | None = None
+
+
+class Skill(ApiModel):
+    """``proficiency_summary`` only with ``include=proficiency``."""
+
+    id: str
+    name: str | None = None
+    slug: str | None = None
+    description: str | None = None
+    created_at: Timestamp | None = None
+    proficiency_summary: SkillProficiencySummary | None = None
+
+
+class SkillProficiencyEntry(ApiModel):
+    """One person's time-decayed proficiency on one skill; ``score`` is None (and ``tier``
+    ``insufficient_data``) under three observations."""
+
+    user: User
+    score: float | None = None
+    tier: Tier | None = None
+    observation_count: int | None = None
+    last_practiced_at: Timestamp | None = None
 
 
 class Program(ApiModel):

@@ -3,13 +3,15 @@
 - ``generate_workspace(seed, reps, today)`` builds the workspace (``generate``) of plain data
   (``model``); a session's transcript and evaluations are built on first use (``details``);
 - ``create_app(workspace, ...)`` is the Starlette app (``routes``, with ``stats`` for the
-  analytics endpoints) behind a gateway (``gateway``: key, faults, limits, request log);
+  analytics endpoints and ``proficiency`` for the skills' endpoints) behind a gateway
+  (``gateway``: key, faults, limits, request log);
   ``app.state.sandbox`` gives tests its counters, ``reset()``, ``schedule_faults(...)`` and
   adjustable limits;
 - ``SandboxServer(app)`` runs it on a free loopback port in a thread; ``serve(...)`` in the
   foreground (``server``); ``make_api_key(seed)`` a well-formed key to use with it.
 
-Imports run one way: text, model -> details, stats, generate -> gateway -> routes -> server.
+Imports run one way: text, model -> details, stats, proficiency, generate -> gateway -> routes
+-> server.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ _TEMPLATES = (
      "/scenarios/{id}/analytics/summary"),
     (re.compile(r"^/scenarios/(?!assignments$)[^/]+/analytics/participants$"),
      "/scenarios/{id}/analytics/participants"),
+    (re.compile(r"^/skills/[^/]+/proficiency$"), "/skills/{id}/proficiency"),
 )
 
 DROP_MARKER = "sandbox fault: connection dropped on purpose"

@@ -8,7 +8,10 @@ session detail is the same every time it is asked for.
 The generator guarantees the awkward cases later stages must survive (see ``SandboxWorkspace``
 for where each lives): hostile HTML and formula texts, names in accented, CJK and right-to-left
 scripts, a system user, a removed member who still has sessions, a member without sessions, an
-archived scenario, abandoned and ungraded sessions, and data in the previous calendar month.
+archived scenario, abandoned and ungraded sessions, and data in the previous calendar month; and
+a collection of three active scenarios (the primary's) that most reps practise only part of,
+whose third scenario (``text.PROGRAM_SCENARIOS``) comes from random streams of its own, so
+adding it changed nothing the other scenarios had.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import datetime as dt
 import random
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reporter.ranks import rank_for
@@ -24,12 +28,14 @@ from reporter.sandbox import text
 from reporter.sandbox.model import (
     UTC,
     SandboxAssignment,
+    SandboxCollection,
     SandboxGroup,
     SandboxScenario,
     SandboxSession,
     SandboxSkill,
     SandboxUser,
     SandboxWorkspace,
+    slugify,
 )
 
 ARCHETYPES = ("improving", "plateau", "declining", "one_session", "never_valid")
@@ -190,12 +196,15 @@ def generate_workspace(seed: int = 7, reps: int = 30,
     skills: dict[str, SandboxSkill] = {}
     collections: dict[str, str] = {}
     scenarios: list[SandboxScenario] = []
+
+    def skill(name: str, uid: Callable[[], str]) -> SandboxSkill:
+        if name not in skills:
+            skills[name] = SandboxSkill(uid(), name, slugify(name),
+                                        created + dt.timedelta(days=20 + len(skills)))
+        return skills[name]
+
     for offset, spec in enumerate(text.SCENARIOS):
-        scenario_skills = []
-        for name in spec.skills:
-            if name not in skills:
-                skills[name] = SandboxSkill(_uid(ids), name, name.lower().replace(" ", "-"))
-            scenario_skills.append(skills[name])
+        scenario_skills = [skill(name, lambda: _uid(ids)) for name in spec.skills]
         collection = collections.setdefault(spec.collection, _uid(ids))
         made = created + dt.timedelta(days=30 + 11 * offset, hours=offset)
         scenarios.append(SandboxScenario(
@@ -267,12 +276,85 @@ def generate_workspace(seed: int = 7, reps: int = 30,
                 {"id": _uid(ids), "name": "New Hire Bootcamp"}]
     assignments = _assignments(rng, ids, users, primary, active_others, by_user_scenario,
                                months, programs, window_start)
+    workspace_id = _uid(ids)  # the main streams end here: everything below has its own
+
+    extra = random.Random(f"exec-sandbox-program:{seed}")
+    extra_ids = random.Random(f"exec-sandbox-program-ids:{seed}")
+    for offset, spec in enumerate(text.PROGRAM_SCENARIOS, start=len(text.SCENARIOS)):
+        scenario_skills = [skill(name, lambda: _uid(extra_ids)) for name in spec.skills]
+        collection = collections.get(spec.collection) or collections.setdefault(
+            spec.collection, _uid(extra_ids))
+        made = created + dt.timedelta(days=30 + 11 * offset, hours=offset)
+        scenario = SandboxScenario(_uid(extra_ids), spec, admin.id, made,
+                                   made + dt.timedelta(days=40 + offset), scenario_skills,
+                                   collection)
+        scenarios.insert(sum(1 for s in scenarios if not s.archived), scenario)
+        practised = _program_sessions(extra, extra_ids, users, scenario, months)
+        sessions += practised
+        assignments += _program_assignments(extra, extra_ids, users, scenario, practised,
+                                            months, programs[0], window_start)
+    sessions.sort(key=lambda s: (s.created_at, s.id))
+    assignments.sort(key=lambda a: (a.created_at, a.id))
 
     return SandboxWorkspace(
-        seed=seed, today=today, id=_uid(ids), name="Northwind Traders",
+        seed=seed, today=today, id=workspace_id, name="Northwind Traders",
         url_slug="northwind-traders", created_at=created, users=users, scenarios=scenarios,
         groups=groups, assignments=assignments, sessions=sessions, programs=programs,
+        collections=sorted((SandboxCollection(uid, name, created + dt.timedelta(days=25 + i))
+                            for i, (name, uid) in enumerate(collections.items())),
+                           key=lambda c: (c.name.casefold(), c.id)),
+        skills=sorted(skills.values(), key=lambda k: (k.name.casefold(), k.id)),
     )
+
+
+def _program_sessions(rng: random.Random, ids: random.Random, users: list[SandboxUser],
+                      scenario: SandboxScenario, months: _Months) -> list[SandboxSession]:
+    """About half the reps practise a program scenario, in the last four months (the first rep
+    always, the second never, so every workspace has a rep who practised some of a collection
+    but not all of it); reps with one session overall and the system user do not."""
+    sessions: list[SandboxSession] = []
+    reps = [u for u in users if u.is_member and u.archetype in ARCHETYPES
+            and u.archetype != "one_session"]
+    for position, user in enumerate(reps):
+        if position == 1 or (position > 1 and rng.random() >= 0.55):
+            continue
+        profile = _rep_profile(rng, user.archetype)
+        moments = [months.moment(rng, rng.randint(2, 5)) for _ in range(rng.randint(2, 5))]
+        sessions += _sessions_for(rng, ids, user, user.archetype, scenario, moments, profile,
+                                  user.archetype == "never_valid")
+    return sessions
+
+
+def _program_assignments(rng: random.Random, ids: random.Random, users: list[SandboxUser],
+                         scenario: SandboxScenario, sessions: list[SandboxSession],
+                         months: _Months, program: dict[str, str], window_start: dt.datetime
+                         ) -> list[SandboxAssignment]:
+    """The program scenario is assigned, in the primary scenario's program, to everyone who
+    practised it and to a few who have not yet."""
+    due_future = dt.datetime.combine(months.today + dt.timedelta(days=21), dt.time(), UTC)
+    end_prev = dt.datetime.combine(months.starts[5], dt.time(), UTC) - dt.timedelta(seconds=1)
+    valid_of: dict[str, list[SandboxSession]] = {}
+    for session in sessions:
+        valid_of.setdefault(session.user_id, [])
+        if session.is_valid_attempt:
+            valid_of[session.user_id].append(session)
+    result = []
+    for user in users:
+        if not user.is_member or user.archetype in ("no_sessions", "system"):
+            continue
+        if user.id not in valid_of and rng.random() >= 0.3:
+            continue
+        valid = valid_of.get(user.id, [])
+        best = max((s.score for s in valid if s.score is not None), default=None)
+        due = rng.choice((end_prev, due_future))
+        result.append(SandboxAssignment(
+            id=_uid(ids), user_id=user.id, scenario_id=scenario.id,
+            status=_status(best, len(valid), "silver", 2, None, due, months.today),
+            due_date=due, best_score=best, attempt_count=len(valid), attempt_min=2,
+            attempt_max=None, rank_min="silver", program=program,
+            created_at=window_start + dt.timedelta(days=rng.randint(0, 20)),
+        ))
+    return result
 
 def _place_hostile_texts(users: list[SandboxUser], primary: SandboxScenario,
                          by_user_scenario: dict[tuple[str, str], list[SandboxSession]],

@@ -1,4 +1,5 @@
-"""The sandbox's workspace as data: users, scenarios, groups, assignments, sessions.
+"""The sandbox's workspace as data: users, scenarios, collections, skills, groups, assignments,
+sessions.
 
 Plain dataclasses and their JSON forms (the spec's shapes); how they are generated is
 ``generate``, how a session's transcript and evaluations are built is ``details``.
@@ -43,14 +44,37 @@ class SandboxUser:
         """The spec's WorkspaceMember schema is flat (its example nests `user`; the schema wins)."""
         return {**self.ref(), "role": self.role, "created_at": iso(self.created_at)}
 
+def slugify(name: str) -> str:
+    return "-".join(name.lower().split())
+
 @dataclass
 class SandboxSkill:
     id: str
     name: str
     slug: str
+    created_at: dt.datetime
 
     def ref(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "slug": self.slug}
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.ref(), "description": text.SKILL_DESCRIPTIONS[self.name],
+                "created_at": iso(self.created_at)}
+
+@dataclass
+class SandboxCollection:
+    id: str
+    name: str
+    created_at: dt.datetime
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+    def to_json(self, scenario_count: int) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "slug": self.slug,
+                "description": text.COLLECTION_DESCRIPTIONS.get(self.name),
+                "scenario_count": scenario_count, "created_at": iso(self.created_at)}
 
 @dataclass
 class SandboxScenario:
@@ -140,6 +164,8 @@ class SandboxWorkspace:
     assignments: list[SandboxAssignment]
     sessions: list[SandboxSession]
     programs: list[dict[str, str]]
+    collections: list[SandboxCollection]
+    skills: list[SandboxSkill]
     users_by_id: dict[str, SandboxUser] = field(init=False, repr=False)
     users_by_email: dict[str, SandboxUser] = field(init=False, repr=False)
     scenarios_by_key: dict[str, SandboxScenario] = field(init=False, repr=False)
@@ -161,6 +187,11 @@ class SandboxWorkspace:
     def primary_scenario(self) -> SandboxScenario:
         """The scenario with most data, first in every listing."""
         return self.scenarios[0]
+
+    def collection_json(self, collection: SandboxCollection) -> dict[str, Any]:
+        """``scenario_count`` counts every scenario in the collection, archived ones too."""
+        count = sum(1 for s in self.scenarios if s.collection_id == collection.id)
+        return collection.to_json(count)
 
     def info_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "url_slug": self.url_slug,

@@ -22,9 +22,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from reporter.ranks import RANKS
-from reporter.sandbox import details, stats
+from reporter.sandbox import details, proficiency, stats
 from reporter.sandbox.gateway import PREFIX, ApiError, Guard, SandboxState
-from reporter.sandbox.model import SandboxScenario, SandboxSession, SandboxWorkspace
+from reporter.sandbox.model import (
+    SandboxScenario,
+    SandboxSession,
+    SandboxSkill,
+    SandboxWorkspace,
+)
 
 DEFAULT_PAGE_SIZE = 50
 
@@ -316,6 +321,50 @@ async def analytics_participants(request: Request) -> JSONResponse:
     return JSONResponse(paginate(people, page, size,
                                  lambda p: p.to_json(ws.users_by_id[p.user_id].ref())))
 
+async def list_collections(request: Request) -> JSONResponse:
+    ws, params = _ws(request), Params(request)
+    page, size = params.page()
+    return JSONResponse(paginate(ws.collections, page, size, ws.collection_json))
+
+
+async def list_skills(request: Request) -> JSONResponse:
+    ws, params = _ws(request), Params(request)
+    page, size = params.page()
+    with_summary = "proficiency" in (params.csv("include") or ())
+    as_of = proficiency.default_as_of(ws)
+
+    def serialize(skill: SandboxSkill) -> dict[str, Any]:
+        body = skill.to_json()
+        if with_summary:
+            body["proficiency_summary"] = proficiency.summary(
+                proficiency.proficiency(ws, skill, as_of))
+        return body
+
+    return JSONResponse(paginate(ws.skills, page, size, serialize))
+
+
+async def skill_proficiency(request: Request) -> JSONResponse:
+    """Members who practised the skill; with user filters, those users (former members too,
+    as ``/sessions`` keeps their history); group and system-user filters narrow either."""
+    ws, params = _ws(request), Params(request)
+    skill_id = request.path_params["skill_id"]
+    skill = next((k for k in ws.skills if k.id == skill_id), None)
+    if skill is None:
+        raise ApiError(404, "not_found", f"Skill not found: {skill_id}")
+    page, size = params.page()
+    as_of = params.moment("end_date", end=True) or proficiency.default_as_of(ws)
+    users = _user_filter(ws, params)
+    groups = _group_filter(ws, params)
+    wanted = users if users is not None else {u.id for u in ws.members}
+    if groups is not None:
+        wanted &= groups
+    if params.boolean("exclude_system_users"):
+        wanted = {uid for uid in wanted if not ws.users_by_id[uid].is_system}
+    entries = proficiency.proficiency(ws, skill, as_of, wanted)
+    return JSONResponse(paginate(entries, page, size,
+                                 lambda p: p.to_json(ws.users_by_id[p.user_id].ref())))
+
+
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return exc.response()
@@ -347,6 +396,9 @@ def create_app(workspace: SandboxWorkspace, *, api_key: str | None = None,
         Route("/sessions/{session_id}", get_session),
         Route("/scenarios/{scenario_id}/analytics/summary", analytics_summary),
         Route("/scenarios/{scenario_id}/analytics/participants", analytics_participants),
+        Route("/collections", list_collections),
+        Route("/skills", list_skills),
+        Route("/skills/{skill_id}/proficiency", skill_proficiency),
     ]
     app = Starlette(
         routes=[Mount(PREFIX, routes=routes)],

@@ -239,6 +239,56 @@ SCENARIOS: tuple[ScenarioSpec, ...] = (
     ),
 )
 
+# Scenarios generated from their own random streams (``generate``), after everything above:
+# adding one never changes the sessions, scores, ids or assignments of the scenarios above.
+# The first completes the primary scenario's collection into a program of three active ones.
+PROGRAM_SCENARIOS: tuple[ScenarioSpec, ...] = (
+    ScenarioSpec(
+        name="Competitive Displacement: Replacing the Incumbent",
+        slug="competitive-displacement",
+        difficulty="hard",
+        description="Win a meeting away from an entrenched incumbent without bashing it.",
+        context=(
+            "Ken Adams, Head of Support at Vandelay Industries, has used the incumbent for six "
+            "years. Renewal is in four months and the team complains about slow releases."
+        ),
+        objective="Build a business case for change and agree on a side-by-side evaluation.",
+        avoid=("Attacking the incumbent", "Promising a migration date before scoping"),
+        visibility="workspace",
+        archived=False,
+        rubric=(
+            ("Discovery", ("Current-state questions", "Cost of staying")),
+            ("Value Selling", ("Business case", "Differentiation", "Customer proof")),
+            ("Next Steps", ("Evaluation plan", "Stakeholder mapping")),
+        ),
+        skills=("Discovery", "Value Selling"),
+        collection="Core Sales Conversations",
+        buyer_first="Ken",
+        company="Vandelay Industries",
+        product="support automation suite",
+        pain="a release cycle that leaves tickets open for weeks",
+        competitor="HelpHub",
+        price="$56,000 a year",
+        opener="Ken here. We've been with HelpHub for years, so you have five minutes.",
+        score_shift=-2.0,
+    ),
+)
+
+SKILL_DESCRIPTIONS: dict[str, str] = {
+    "Discovery": "Asking the questions that uncover and quantify the buyer's pain.",
+    "Qualification": "Establishing budget, decision process and timeline.",
+    "Objection Handling": "Acknowledging, isolating and reframing a buyer's objection.",
+    "Negotiation": "Trading concessions and holding value under price pressure.",
+    "Prospecting": "Earning attention on a first call and booking the meeting.",
+    "Value Selling": "Turning a buyer's situation into a business case for change.",
+}
+
+COLLECTION_DESCRIPTIONS: dict[str, str | None] = {
+    "Core Sales Conversations": "The conversations every account executive has each quarter.",
+    "Prospecting": "First calls and first demos.",
+    "Account Management": None,  # the spec allows a collection without a description
+}
+
 # --- conversation stages ---------------------------------------------------------------------
 # Each stage: (buyer lines, strong rep lines, weak rep lines). A strong line doubles as the
 # "better phrasing" suggested for a weak line of the same stage.
