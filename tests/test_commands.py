@@ -308,7 +308,8 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
         listed = re.findall(r"^\d+\. (.+) \((?:High|Medium|Low)\)$", text, re.M)
         # The 1:1 shortlist: the workbook's first reps, in its order, word for word.
         assert listed == team["attention_order"][:len(listed)] and len(listed) <= 5
-        assert text.startswith("Hi Dana,") or text.startswith("Hi Marcus,")
+        assert text.startswith({"dana@acme.example": "Hi Dana,",
+                                "marcus@acme.example": "Hi Marcus,"}[address])
         # Links to nothing: no anchor, no image, no remote source (a hostile rep name that
         # spells a URL stays escaped text).
         assert not re.search(r"<a\b|<img\b|\bhref=|\bsrc=", html)
@@ -369,20 +370,6 @@ def test_by_team_without_teams_and_the_old_cc_manager_key_are_exit_2(env, scenar
     (tmp_path / "reporter.toml").write_text('[teams]\n"Sales" = { email = "not an address" }\n')
     bad = invoke("run", scenario.slug, "--month", MONTH, "--by-team")
     assert bad.exit_code == 2 and "[teams] 'Sales' email" in bad.output
-
-
-@pytest.mark.slow
-def test_demo_end_to_end(tmp_path, monkeypatch):
-    monkeypatch.delenv("EXEC_API_KEY", raising=False)
-    monkeypatch.chdir(tmp_path)
-    result = invoke("demo", "--out", tmp_path / "demo", "--jobs", "2")
-    assert result.exit_code == 0, result.output
-    assert "open first:" in result.stdout and ".pdf" in result.stdout
-    run_dirs = [p.parent for p in (tmp_path / "demo").rglob("manifest.json")]
-    assert len(run_dirs) == 1
-    run_dir = run_dirs[0]
-    assert len(list((run_dir / "reps").glob("*.pdf"))) >= 20
-    assert (run_dir / "cohort.xlsx").is_file() and len(list((run_dir / "outbox").iterdir())) >= 20
 
 
 @pytest.mark.slow
