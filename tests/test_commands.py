@@ -207,11 +207,32 @@ def test_config_file_and_flags_precedence(env, scenario, tmp_path):
     assert bad.exit_code == 2 and "unknown key 'monthh'" in bad.output
 
 
+def small_cohort(workspace, scenario, per_team: int = 3) -> list[str]:
+    """The addresses of a small cohort of MONTH that still holds every case the sending tests
+    read: the first ``per_team`` reps of each of the first two groups (the teams of
+    ``teams_config``), the rep who left the workspace, and one rep of neither team. A run of
+    these renders 8 PDFs, not 30: what is tested is who gets which message, once."""
+    active = {s.user_id for s in workspace.sessions
+              if s.scenario_id == scenario.id and s.is_valid_attempt
+              and s.created_at.strftime("%Y-%m") == MONTH}
+    users = {u.id: u for u in workspace.users if u.id in active and not u.is_system}
+    first, second = workspace.groups[:2]
+    teams = [sorted(users[i].email for i in g.member_ids if i in users)[:per_team]
+             for g in (first, second)]
+    former = sorted(u.email for u in users.values() if not u.is_member)[:1]
+    neither = sorted(u.email for u in users.values() if u.is_member
+                     and u.id not in {*first.member_ids, *second.member_ids})[:1]
+    assert all(len(t) == per_team for t in teams) and former and neither
+    return [*teams[0], *teams[1], *former, *neither]
+
+
 @pytest.mark.slow
-def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_server):
+def test_email_send_over_smtp_never_sends_twice(env, scenario, sandbox_workspace, tmp_path,
+                                                plain_server):
     controller, recorder = plain_server
     recorder.received.clear()
-    assert invoke("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out",
+    cohort = small_cohort(sandbox_workspace, scenario)
+    assert invoke("run", scenario.slug, *cohort, "--month", MONTH, "--out", tmp_path / "out",
                   "--no-xlsx", "--jobs", "1").exit_code == 0
     run_dir = tmp_path / "out" / scenario.slug / MONTH
     args = ("email", run_dir, "--send", "--smtp-host", "127.0.0.1", "--smtp-port",
@@ -232,7 +253,7 @@ def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_s
     assert again.exit_code == 0 and len(recorder.received) == len(with_pdf)
     assert f"already sent before {len(with_pdf)}" in again.stderr
     # Rerunning the month replaces the reports but remembers who was mailed.
-    assert invoke("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out",
+    assert invoke("run", scenario.slug, *cohort, "--month", MONTH, "--out", tmp_path / "out",
                   "--no-xlsx", "--jobs", "1").exit_code == 0
     after_rerun = invoke(*args)
     assert after_rerun.exit_code == 0 and len(recorder.received) == len(with_pdf)
@@ -260,7 +281,8 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
     controller, recorder = plain_server
     recorder.received.clear()
     managers = teams_config(tmp_path / "reporter.toml", sandbox_workspace, scenario)
-    run = ("run", "--month", MONTH, "--out", tmp_path / "out", "--by-team", "--jobs", "1")
+    run = ("run", scenario.slug, *small_cohort(sandbox_workspace, scenario), "--month", MONTH,
+           "--out", tmp_path / "out", "--by-team", "--jobs", "1")
     result = invoke(*run)
     assert result.exit_code == 0, result.output
     run_dir = tmp_path / "out" / scenario.slug / MONTH
@@ -307,7 +329,7 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
         html = digest.get_body(("html",)).get_content()
         listed = re.findall(r"^\d+\. (.+) \((?:High|Medium|Low)\)$", text, re.M)
         # The 1:1 shortlist: the workbook's first reps, in its order, word for word.
-        assert listed == team["attention_order"][:len(listed)] and len(listed) <= 5
+        assert listed and listed == team["attention_order"][:len(listed)] and len(listed) <= 5
         assert text.startswith({"dana@acme.example": "Hi Dana,",
                                 "marcus@acme.example": "Hi Marcus,"}[address])
         # Links to nothing: no anchor, no image, no remote source (a hostile rep name that
@@ -324,7 +346,11 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
             continue
         reply = got.message["Reply-To"]
         if to in member_of:
-            assert managers[member_of[to]] in str(reply)
+            assert managers[member_of[to]] in str(reply), to
+        else:
+            assert reply is None, to
+    assert set(member_of) & {got.rcpt_tos[0] for got in recorder.received} and (
+        {got.rcpt_tos[0] for got in recorder.received} - set(member_of) - set(managers.values()))
     # The same teams from the snapshot alone, offline.
     offline = invoke("render", run_dir / "snapshot.json", "--by-team", "--no-xlsx",
                      "--out", tmp_path / "offline", "--jobs", "1")
