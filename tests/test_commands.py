@@ -174,10 +174,31 @@ def test_unknown_scenario_and_refused_key_are_exit_2(env, scenario, tmp_path, mo
     assert not (tmp_path / "out").exists()
 
 
+def small_cohort(workspace, scenario, per_team: int = 3) -> list[str]:
+    """The addresses of a small cohort of MONTH that still holds every case the sending tests
+    read: the first ``per_team`` reps of each of the first two groups (the teams of
+    ``teams_config``), the rep who left the workspace, and one rep of neither team. A run of
+    these renders 8 PDFs, not 30: what is tested is who gets which message, once."""
+    active = {s.user_id for s in workspace.sessions
+              if s.scenario_id == scenario.id and s.is_valid_attempt
+              and s.created_at.strftime("%Y-%m") == MONTH}
+    users = {u.id: u for u in workspace.users if u.id in active and not u.is_system}
+    first, second = workspace.groups[:2]
+    teams = [sorted(users[i].email for i in g.member_ids if i in users)[:per_team]
+             for g in (first, second)]
+    former = sorted(u.email for u in users.values() if not u.is_member)[:1]
+    neither = sorted(u.email for u in users.values() if u.is_member
+                     and u.id not in {*first.member_ids, *second.member_ids})[:1]
+    assert all(len(t) == per_team for t in teams) and former and neither
+    return [*teams[0], *teams[1], *former, *neither]
+
+
 @pytest.mark.slow
-def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, tmp_path):
+def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, sandbox_workspace,
+                                                          tmp_path):
     snap = tmp_path / "snap.json"
-    fetched = invoke("fetch", scenario.slug, "--month", MONTH, "--snapshot", snap)
+    cohort = small_cohort(sandbox_workspace, scenario, per_team=1)
+    fetched = invoke("fetch", scenario.slug, *cohort, "--month", MONTH, "--snapshot", snap)
     assert fetched.exit_code == 0, fetched.output
     env.state.reset()
     rendered = invoke("render", snap, "--out", tmp_path / "out", "--no-xlsx", "--jobs", "1")
@@ -185,6 +206,7 @@ def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, tmp_pat
     assert env.state.total_requests == 0  # rendering is offline
     run_dir = tmp_path / "out" / scenario.slug / MONTH
     reps = json.loads(snap.read_text())["reps"]
+    assert sorted(r["user"]["email"] for r in reps) == sorted(cohort)
     assert len(list((run_dir / "reps").glob("*.pdf"))) == len(reps)
 
 
@@ -205,25 +227,6 @@ def test_config_file_and_flags_precedence(env, scenario, tmp_path):
     (tmp_path / "reporter.toml").write_text('scenario = "x"\nmonthh = "2026-09"\n')
     bad = invoke("run")
     assert bad.exit_code == 2 and "unknown key 'monthh'" in bad.output
-
-
-def small_cohort(workspace, scenario, per_team: int = 3) -> list[str]:
-    """The addresses of a small cohort of MONTH that still holds every case the sending tests
-    read: the first ``per_team`` reps of each of the first two groups (the teams of
-    ``teams_config``), the rep who left the workspace, and one rep of neither team. A run of
-    these renders 8 PDFs, not 30: what is tested is who gets which message, once."""
-    active = {s.user_id for s in workspace.sessions
-              if s.scenario_id == scenario.id and s.is_valid_attempt
-              and s.created_at.strftime("%Y-%m") == MONTH}
-    users = {u.id: u for u in workspace.users if u.id in active and not u.is_system}
-    first, second = workspace.groups[:2]
-    teams = [sorted(users[i].email for i in g.member_ids if i in users)[:per_team]
-             for g in (first, second)]
-    former = sorted(u.email for u in users.values() if not u.is_member)[:1]
-    neither = sorted(u.email for u in users.values() if u.is_member
-                     and u.id not in {*first.member_ids, *second.member_ids})[:1]
-    assert all(len(t) == per_team for t in teams) and former and neither
-    return [*teams[0], *teams[1], *former, *neither]
 
 
 @pytest.mark.slow
