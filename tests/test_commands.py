@@ -408,12 +408,7 @@ def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(sandbox_workspace, scena
     app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
                      daily_limit=None, latency_ms=150)
     with SandboxServer(app) as server:
-        env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
-               "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
-             "--out", str(tmp_path / "out"), "--jobs", "2"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = _slow_run(server, scenario, tmp_path, "--jobs", "2")
         assert proc.stderr is not None
         lines = []
         for line in proc.stderr:
@@ -504,7 +499,15 @@ def _slow_run(server: SandboxServer, scenario, tmp_path: Path, *extra: str) -> s
     return subprocess.Popen(
         [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
          "--out", str(tmp_path / "out"), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_sigint_as_a_terminal_sends_it)
+
+
+def _sigint_as_a_terminal_sends_it() -> None:
+    """A suite started in the background (``pytest &`` from a script) hands its children
+    SIGINT ignored, and Python then never raises KeyboardInterrupt: the command under test
+    gets Ctrl-C's default, as in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _read_until(proc: subprocess.Popen, start: str) -> list[str]:
