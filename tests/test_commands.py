@@ -17,10 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from reporter.cli import cli
-from reporter.format import fmt_score
 from reporter.sandbox import SandboxServer, create_app
 from tests.conftest import SANDBOX_KEY, environment
 
@@ -49,13 +47,16 @@ def invoke(*args: str):
 
 
 @pytest.fixture(scope="module")
-def finished_run(sandbox, scenario, tmp_path_factory):
-    """One full run shared by the read-only checks below."""
+def finished_run(sandbox, sandbox_workspace, scenario, tmp_path_factory):
+    """One full run of a small cohort (small_cohort: 8 reps), everything written, shared by
+    the read-only checks below. Every rep's PDF of a whole cohort is read back in
+    test_demo.py, on the session's one demo run."""
     tmp = tmp_path_factory.mktemp("run")
     with environment(EXEC_API_KEY=SANDBOX_KEY, EXEC_API_URL=sandbox.base_url,
                      REPORTER_RATE_LIMIT="6000"):
-        result = invoke("run", scenario.slug, "--month", MONTH, "--out", tmp / "out",
-                        "--cache-dir", tmp / "cache", "--csv", "--jobs", "2")
+        result = invoke("run", scenario.slug, *small_cohort(sandbox_workspace, scenario),
+                        "--month", MONTH, "--out", tmp / "out", "--cache-dir", tmp / "cache",
+                        "--csv", "--jobs", "2")
     return result, tmp / "out" / scenario.slug / MONTH
 
 
@@ -74,35 +75,12 @@ def test_run_writes_the_whole_folder_and_a_summary(finished_run):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     pdfs = sorted(p.name for p in (run_dir / "reps").iterdir())
     listed = sorted(Path(r["pdf"]).name for r in manifest["reps"] if r["pdf"])
-    assert pdfs == listed and len(pdfs) >= 20
+    assert pdfs == listed and len(pdfs) == 8
     summary = [line for line in result.stderr.splitlines() if line.startswith("done:")]
     assert summary and f"{len(pdfs)} reports" in summary[0] and "requests" in summary[0]
     assert SANDBOX_KEY not in result.output
     for name in ("snapshot.json", "manifest.json", "manifest.csv"):
         assert SANDBOX_KEY not in (run_dir / name).read_text(encoding="utf-8-sig")
-
-
-@pytest.mark.slow
-def test_run_pdfs_hold_each_reps_name_and_best_score(finished_run):
-    _, run_dir = finished_run
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    snapshot = json.loads((run_dir / "snapshot.json").read_text())
-    ok = [r for r in manifest["reps"] if r["status"] == "ok" and r.get("pdf")]
-    assert len(ok) >= 20
-    for entry in ok:
-        reader = PdfReader(run_dir / entry["pdf"])
-        first_page = " ".join(reader.pages[0].extract_text().split())
-        rep = next(r for r in snapshot["reps"] if r["user"]["email"] == entry["email"])
-        user = rep["user"]
-        name = " ".join(f"{user['first_name'] or ''} {user['last_name'] or ''}".split())
-        if name.isascii():  # right-to-left and CJK names come out of pypdf reordered
-            assert name and name in first_page, entry["email"]
-        scores = [s["score"] for s in rep["sessions"] if s["is_valid_attempt"]
-                  and s["score"] is not None]
-        if scores:  # the best score as the report writes it, as a whole token
-            assert re.search(rf"(?<![\d.]){re.escape(fmt_score(max(scores)))}(?![\d])",
-                             first_page), entry["email"]
-        assert len(reader.pages) == entry["pages"]
 
 
 @pytest.mark.slow
