@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -138,8 +139,6 @@ SEEDED = {"demo": (7, 30, dt.date(2026, 12, 1), "2026-11"),
 def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date, month: str) -> Any:
     """A snapshot of a sandbox workspace fetched over loopback by ``pipeline.fetch``, as
     ``reporter run`` would fetch it (every participant, the month compared with the last)."""
-    from pathlib import Path
-
     from reporter import pipeline
     from reporter.cohort.selection import Selection, parse_period
     from reporter.exec_api import ApiKey
@@ -172,3 +171,44 @@ def seeded_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         out[name] = analytics.build_report(
             snapshot, generated_at=dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC))
     return out
+
+
+# -- the demo, run once ----------------------------------------------------------------------
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "reporter.toml"
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """What ``reporter demo --config examples/reporter.toml --jobs 2`` left: its run folder
+    (``folder``), everything under ``--out`` (``out``) and what it printed (``stdout``)."""
+
+    folder: Path
+    out: Path
+    stdout: str
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
+    """ONE ``reporter demo`` for the whole session (the README's command, with the example
+    config's teams): every test that reads the demo's PDFs, workbooks, CSV and outbox reads
+    this folder, and none may change it. Run as a manager runs it: no API key in the
+    environment, from a folder of its own."""
+    from click.testing import CliRunner
+
+    from reporter.cli import cli
+
+    out = tmp_path_factory.mktemp("demo")
+    saved_key, saved_cwd = os.environ.pop("EXEC_API_KEY", None), os.getcwd()
+    os.chdir(out)
+    try:
+        result = CliRunner().invoke(cli, ["demo", "--out", str(out / "demo"), "--jobs", "2",
+                                          "--config", str(EXAMPLE_CONFIG)])
+    finally:
+        os.chdir(saved_cwd)
+        if saved_key is not None:
+            os.environ["EXEC_API_KEY"] = saved_key
+    assert result.exit_code == 0, result.output
+    manifests = list((out / "demo").rglob("manifest.json"))
+    assert len(manifests) == 1, manifests
+    yield DemoRun(manifests[0].parent, out / "demo", result.stdout)

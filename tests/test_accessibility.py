@@ -1,12 +1,12 @@
 """Accessibility of what a rep and a manager receive, checked by a checker we did not write.
 
-``reporter demo`` runs once for this module. Every PDF it writes (the reps' reports, team.pdf
-and the teams' reports) goes through pdfua (PyPI: the machine-checkable part of PDF/UA-1), and
-any finding fails the test unless README.md lists its rule among the known gaps, with the
-upstream issue that causes it. What pdfua cannot run on these files (its heading rule) is
-checked here on the structure tree: one H1, no heading level skipped, no empty heading. The
-emails' HTML parts must name their language and title and mark layout tables as such.
-"""
+``reporter demo`` runs once for the session (conftest's ``demo_run``). Every PDF it writes (the
+reps' reports, team.pdf and the teams' reports) goes through pdfua (PyPI: the machine-checkable
+part of PDF/UA-1), and any finding fails the test unless README.md lists its rule among the
+known gaps, with the upstream issue that causes it. What pdfua cannot run on these files (its
+heading rule) is checked here on the structure tree: one H1, no heading level skipped, no empty
+heading. The emails' HTML parts must name their language and title and mark layout tables as
+such."""
 
 from __future__ import annotations
 
@@ -24,14 +24,13 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from reporter.render.pdf import PdfOptions, PdfRenderer
+from tests.conftest import DemoRun
 from tests.sample_views import sample_report
-from tests.test_commands import invoke
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-EXAMPLE_CONFIG = ROOT / "examples" / "reporter.toml"
 GAPS = re.compile(r"<!-- a11y-gaps:start -->(.*?)<!-- a11y-gaps:end -->", re.S)
 CHECKER = re.compile(r"<!-- a11y-checker:start -->(.*?)<!-- a11y-checker:end -->", re.S)
 RULE = re.compile(r"\bUA-\d\d-\d\d\d\b")
@@ -68,13 +67,9 @@ def unexplained(pdf: Path) -> list[str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("a11y")
-    result = invoke("demo", "--out", out / "demo", "--jobs", "2", "--config", EXAMPLE_CONFIG)
-    assert result.exit_code == 0, result.output
-    [manifest] = list((out / "demo").rglob("manifest.json"))
-    return manifest.parent
+@pytest.fixture
+def demo(demo_run: DemoRun) -> Path:
+    return demo_run.folder
 
 
 def pdfs(demo: Path) -> list[Path]:

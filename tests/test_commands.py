@@ -17,10 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from reporter.cli import cli
-from reporter.format import fmt_score
 from reporter.sandbox import SandboxServer, create_app
 from tests.conftest import SANDBOX_KEY, environment
 
@@ -49,13 +47,16 @@ def invoke(*args: str):
 
 
 @pytest.fixture(scope="module")
-def finished_run(sandbox, scenario, tmp_path_factory):
-    """One full run shared by the read-only checks below."""
+def finished_run(sandbox, sandbox_workspace, scenario, tmp_path_factory):
+    """One full run of a small cohort (small_cohort: 8 reps), everything written, shared by
+    the read-only checks below. Every rep's PDF of a whole cohort is read back in
+    test_demo.py, on the session's one demo run."""
     tmp = tmp_path_factory.mktemp("run")
     with environment(EXEC_API_KEY=SANDBOX_KEY, EXEC_API_URL=sandbox.base_url,
                      REPORTER_RATE_LIMIT="6000"):
-        result = invoke("run", scenario.slug, "--month", MONTH, "--out", tmp / "out",
-                        "--cache-dir", tmp / "cache", "--csv", "--jobs", "2")
+        result = invoke("run", scenario.slug, *small_cohort(sandbox_workspace, scenario),
+                        "--month", MONTH, "--out", tmp / "out", "--cache-dir", tmp / "cache",
+                        "--csv", "--jobs", "2")
     return result, tmp / "out" / scenario.slug / MONTH
 
 
@@ -74,35 +75,12 @@ def test_run_writes_the_whole_folder_and_a_summary(finished_run):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     pdfs = sorted(p.name for p in (run_dir / "reps").iterdir())
     listed = sorted(Path(r["pdf"]).name for r in manifest["reps"] if r["pdf"])
-    assert pdfs == listed and len(pdfs) >= 20
+    assert pdfs == listed and len(pdfs) == 8
     summary = [line for line in result.stderr.splitlines() if line.startswith("done:")]
     assert summary and f"{len(pdfs)} reports" in summary[0] and "requests" in summary[0]
     assert SANDBOX_KEY not in result.output
     for name in ("snapshot.json", "manifest.json", "manifest.csv"):
         assert SANDBOX_KEY not in (run_dir / name).read_text(encoding="utf-8-sig")
-
-
-@pytest.mark.slow
-def test_run_pdfs_hold_each_reps_name_and_best_score(finished_run):
-    _, run_dir = finished_run
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    snapshot = json.loads((run_dir / "snapshot.json").read_text())
-    ok = [r for r in manifest["reps"] if r["status"] == "ok" and r.get("pdf")]
-    assert len(ok) >= 20
-    for entry in ok:
-        reader = PdfReader(run_dir / entry["pdf"])
-        first_page = " ".join(reader.pages[0].extract_text().split())
-        rep = next(r for r in snapshot["reps"] if r["user"]["email"] == entry["email"])
-        user = rep["user"]
-        name = " ".join(f"{user['first_name'] or ''} {user['last_name'] or ''}".split())
-        if name.isascii():  # right-to-left and CJK names come out of pypdf reordered
-            assert name and name in first_page, entry["email"]
-        scores = [s["score"] for s in rep["sessions"] if s["is_valid_attempt"]
-                  and s["score"] is not None]
-        if scores:  # the best score as the report writes it, as a whole token
-            assert re.search(rf"(?<![\d.]){re.escape(fmt_score(max(scores)))}(?![\d])",
-                             first_page), entry["email"]
-        assert len(reader.pages) == entry["pages"]
 
 
 @pytest.mark.slow
@@ -174,10 +152,31 @@ def test_unknown_scenario_and_refused_key_are_exit_2(env, scenario, tmp_path, mo
     assert not (tmp_path / "out").exists()
 
 
+def small_cohort(workspace, scenario, per_team: int = 3) -> list[str]:
+    """The addresses of a small cohort of MONTH that still holds every case the sending tests
+    read: the first ``per_team`` reps of each of the first two groups (the teams of
+    ``teams_config``), the rep who left the workspace, and one rep of neither team. A run of
+    these renders 8 PDFs, not 30: what is tested is who gets which message, once."""
+    active = {s.user_id for s in workspace.sessions
+              if s.scenario_id == scenario.id and s.is_valid_attempt
+              and s.created_at.strftime("%Y-%m") == MONTH}
+    users = {u.id: u for u in workspace.users if u.id in active and not u.is_system}
+    first, second = workspace.groups[:2]
+    teams = [sorted(users[i].email for i in g.member_ids if i in users)[:per_team]
+             for g in (first, second)]
+    former = sorted(u.email for u in users.values() if not u.is_member)[:1]
+    neither = sorted(u.email for u in users.values() if u.is_member
+                     and u.id not in {*first.member_ids, *second.member_ids})[:1]
+    assert all(len(t) == per_team for t in teams) and former and neither
+    return [*teams[0], *teams[1], *former, *neither]
+
+
 @pytest.mark.slow
-def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, tmp_path):
+def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, sandbox_workspace,
+                                                          tmp_path):
     snap = tmp_path / "snap.json"
-    fetched = invoke("fetch", scenario.slug, "--month", MONTH, "--snapshot", snap)
+    cohort = small_cohort(sandbox_workspace, scenario, per_team=1)
+    fetched = invoke("fetch", scenario.slug, *cohort, "--month", MONTH, "--snapshot", snap)
     assert fetched.exit_code == 0, fetched.output
     env.state.reset()
     rendered = invoke("render", snap, "--out", tmp_path / "out", "--no-xlsx", "--jobs", "1")
@@ -185,6 +184,7 @@ def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, tmp_pat
     assert env.state.total_requests == 0  # rendering is offline
     run_dir = tmp_path / "out" / scenario.slug / MONTH
     reps = json.loads(snap.read_text())["reps"]
+    assert sorted(r["user"]["email"] for r in reps) == sorted(cohort)
     assert len(list((run_dir / "reps").glob("*.pdf"))) == len(reps)
 
 
@@ -208,10 +208,12 @@ def test_config_file_and_flags_precedence(env, scenario, tmp_path):
 
 
 @pytest.mark.slow
-def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_server):
+def test_email_send_over_smtp_never_sends_twice(env, scenario, sandbox_workspace, tmp_path,
+                                                plain_server):
     controller, recorder = plain_server
     recorder.received.clear()
-    assert invoke("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out",
+    cohort = small_cohort(sandbox_workspace, scenario)
+    assert invoke("run", scenario.slug, *cohort, "--month", MONTH, "--out", tmp_path / "out",
                   "--no-xlsx", "--jobs", "1").exit_code == 0
     run_dir = tmp_path / "out" / scenario.slug / MONTH
     args = ("email", run_dir, "--send", "--smtp-host", "127.0.0.1", "--smtp-port",
@@ -232,7 +234,7 @@ def test_email_send_over_smtp_never_sends_twice(env, scenario, tmp_path, plain_s
     assert again.exit_code == 0 and len(recorder.received) == len(with_pdf)
     assert f"already sent before {len(with_pdf)}" in again.stderr
     # Rerunning the month replaces the reports but remembers who was mailed.
-    assert invoke("run", scenario.slug, "--month", MONTH, "--out", tmp_path / "out",
+    assert invoke("run", scenario.slug, *cohort, "--month", MONTH, "--out", tmp_path / "out",
                   "--no-xlsx", "--jobs", "1").exit_code == 0
     after_rerun = invoke(*args)
     assert after_rerun.exit_code == 0 and len(recorder.received) == len(with_pdf)
@@ -260,7 +262,8 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
     controller, recorder = plain_server
     recorder.received.clear()
     managers = teams_config(tmp_path / "reporter.toml", sandbox_workspace, scenario)
-    run = ("run", "--month", MONTH, "--out", tmp_path / "out", "--by-team", "--jobs", "1")
+    run = ("run", scenario.slug, *small_cohort(sandbox_workspace, scenario), "--month", MONTH,
+           "--out", tmp_path / "out", "--by-team", "--jobs", "1")
     result = invoke(*run)
     assert result.exit_code == 0, result.output
     run_dir = tmp_path / "out" / scenario.slug / MONTH
@@ -307,8 +310,9 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
         html = digest.get_body(("html",)).get_content()
         listed = re.findall(r"^\d+\. (.+) \((?:High|Medium|Low)\)$", text, re.M)
         # The 1:1 shortlist: the workbook's first reps, in its order, word for word.
-        assert listed == team["attention_order"][:len(listed)] and len(listed) <= 5
-        assert text.startswith("Hi Dana,") or text.startswith("Hi Marcus,")
+        assert listed and listed == team["attention_order"][:len(listed)] and len(listed) <= 5
+        assert text.startswith({"dana@acme.example": "Hi Dana,",
+                                "marcus@acme.example": "Hi Marcus,"}[address])
         # Links to nothing: no anchor, no image, no remote source (a hostile rep name that
         # spells a URL stays escaped text).
         assert not re.search(r"<a\b|<img\b|\bhref=|\bsrc=", html)
@@ -323,7 +327,11 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
             continue
         reply = got.message["Reply-To"]
         if to in member_of:
-            assert managers[member_of[to]] in str(reply)
+            assert managers[member_of[to]] in str(reply), to
+        else:
+            assert reply is None, to
+    assert set(member_of) & {got.rcpt_tos[0] for got in recorder.received} and (
+        {got.rcpt_tos[0] for got in recorder.received} - set(member_of) - set(managers.values()))
     # The same teams from the snapshot alone, offline.
     offline = invoke("render", run_dir / "snapshot.json", "--by-team", "--no-xlsx",
                      "--out", tmp_path / "offline", "--jobs", "1")
@@ -372,32 +380,13 @@ def test_by_team_without_teams_and_the_old_cc_manager_key_are_exit_2(env, scenar
 
 
 @pytest.mark.slow
-def test_demo_end_to_end(tmp_path, monkeypatch):
-    monkeypatch.delenv("EXEC_API_KEY", raising=False)
-    monkeypatch.chdir(tmp_path)
-    result = invoke("demo", "--out", tmp_path / "demo", "--jobs", "2")
-    assert result.exit_code == 0, result.output
-    assert "open first:" in result.stdout and ".pdf" in result.stdout
-    run_dirs = [p.parent for p in (tmp_path / "demo").rglob("manifest.json")]
-    assert len(run_dirs) == 1
-    run_dir = run_dirs[0]
-    assert len(list((run_dir / "reps").glob("*.pdf"))) >= 20
-    assert (run_dir / "cohort.xlsx").is_file() and len(list((run_dir / "outbox").iterdir())) >= 20
-
-
-@pytest.mark.slow
 def test_ctrl_c_is_one_line_exit_130_and_leaves_nothing(sandbox_workspace, scenario, tmp_path):
     """Issue 10, 10: SIGINT mid-run (render workers alive): exit 130, one line, no traceback
     from the parent or a worker, no staging folder left."""
     app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
                      daily_limit=None, latency_ms=150)
     with SandboxServer(app) as server:
-        env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
-               "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
-             "--out", str(tmp_path / "out"), "--jobs", "2"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = _slow_run(server, scenario, tmp_path, "--jobs", "2")
         assert proc.stderr is not None
         lines = []
         for line in proc.stderr:
@@ -488,7 +477,15 @@ def _slow_run(server: SandboxServer, scenario, tmp_path: Path, *extra: str) -> s
     return subprocess.Popen(
         [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
          "--out", str(tmp_path / "out"), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_sigint_as_a_terminal_sends_it)
+
+
+def _sigint_as_a_terminal_sends_it() -> None:
+    """A suite started in the background (``pytest &`` from a script) hands its children
+    SIGINT ignored, and Python then never raises KeyboardInterrupt: the command under test
+    gets Ctrl-C's default, as in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _read_until(proc: subprocess.Popen, start: str) -> list[str]:

@@ -1,11 +1,11 @@
 """The whole demo output, read back as a rep and a manager would: one coaching plan everywhere.
 
-``reporter demo`` runs once for this module. Every rep's next step is read from the PDF's page
-1, the first "Focus on" card from the PDF's later pages, the workbook's and the CSV's columns,
-and the email; they must all name the same item. Every pattern card's quoted feedback must come
-from a session that graded that item the way the card says (mid or bad for a focus area, good
-for a strength), checked against the snapshot the demo fetched.
-"""
+``reporter demo`` runs once for the session (conftest's ``demo_run``). Every rep's next step is
+read from the PDF's page 1, the first "Focus on" card from the PDF's later pages, the
+workbook's and the CSV's columns, and the email; they must all name the same item. Every
+pattern card's quoted feedback must come from a session that graded that item the way the card
+says (mid or bad for a focus area, good for a strength), checked against the snapshot the demo
+fetched."""
 
 from __future__ import annotations
 
@@ -23,18 +23,19 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
-from tests.test_commands import invoke
+from reporter.format import fmt_score
+from tests.conftest import EXAMPLE_CONFIG, DemoRun
 
 pytestmark = pytest.mark.slow
 
 # Page-1 call-out label, as printed (the label is upper-cased by the stylesheet).
-STEP_LINE = re.compile(r"(?:YOUR ONE THING FOR NEXT TIME|KEEP DOING THIS) · (.+?) › (.+?)"
+STEP_LINE = re.compile(r"(YOUR ONE THING FOR NEXT TIME|KEEP DOING THIS) · (.+?) › (.+?)"
                        r"(?: · [A-Z][a-z]{2} \d{1,2})?(?: · graded \w+)?\s*$", re.M)
 CARD_MEASURE = re.compile(r"^Graded good (\d+) of (\d+)$")
 CARD_FEEDBACK = re.compile(r"^([A-Z][a-z]{2} \d{1,2}), graded (good|mid|bad): (.+)$")
 A4_WIDTH = 595  # points; the pattern columns split the page in two
-EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "reporter.toml"
 DROP = re.compile(r"Fell ([\d.]+) points? from a best of")
 
 
@@ -72,19 +73,19 @@ def column_cards(pdf: Path, pages: int, heading: str, left: bool) -> list[Card]:
     return []
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """(the run folder, what the demo printed)."""
-    out = tmp_path_factory.mktemp("demo")
-    result = invoke("demo", "--out", out / "demo", "--jobs", "2", "--config", EXAMPLE_CONFIG)
-    assert result.exit_code == 0, result.output
-    [manifest] = list((out / "demo").rglob("manifest.json"))
-    return manifest.parent, result.stdout
+@pytest.fixture
+def demo(demo_run: DemoRun) -> Path:
+    return demo_run.folder
 
 
-@pytest.fixture(scope="module")
-def demo(demo_run: tuple[Path, str]) -> Path:
-    return demo_run[0]
+def test_demo_end_to_end(demo_run: DemoRun) -> None:
+    """``reporter demo`` (the session's one run): a run folder of PDFs, workbook and outbox,
+    and the report to open first named on stdout."""
+    assert "open first:" in demo_run.stdout and ".pdf" in demo_run.stdout
+    assert [p.parent for p in demo_run.out.rglob("manifest.json")] == [demo_run.folder]
+    assert len(list((demo_run.folder / "reps").glob("*.pdf"))) >= 20
+    assert (demo_run.folder / "cohort.xlsx").is_file()
+    assert len(list((demo_run.folder / "outbox").glob("*.eml"))) >= 20
 
 
 def test_the_next_step_is_the_same_in_every_output(demo: Path) -> None:
@@ -107,7 +108,7 @@ def test_the_next_step_is_the_same_in_every_output(demo: Path) -> None:
         pdf = demo / entry["pdf"]
         found = STEP_LINE.search(pdftotext(pdf, "-f", "1", "-l", "1", "-layout"))
         assert found, f"{entry['email']}: no next step on page 1"
-        step = f"{found[1]} › {found[2]}"
+        step = f"{found[2]} › {found[3]}"
         focus = column_cards(pdf, entry["pages"], "Focus on", left=False)
         row = book[entry["email"]]
         top_focus = row[header.index("Top focus area")]
@@ -115,8 +116,9 @@ def test_the_next_step_is_the_same_in_every_output(demo: Path) -> None:
         if row[header.index("Name")].endswith("(former member)"):
             assert entry["email"] not in mails  # held back: email_former_members is off
         else:
-            assert f"for next time: {step}\n" in mails[entry["email"]] or (
-                f"Keep doing this: {step}\n" in mails[entry["email"]])
+            # The email words the step as page 1 labels it: a fix, or a strength to keep.
+            label = found[1].capitalize()
+            assert f"\n{label}: {step}\n" in mails[entry["email"]], entry["email"]
         if focus:
             first = f"{focus[0].criterion} › {focus[0].item}"
             assert step == first == top_focus == table[entry["email"]]["top_focus_area"], (
@@ -125,6 +127,30 @@ def test_the_next_step_is_the_same_in_every_output(demo: Path) -> None:
             assert top_focus is None and table[entry["email"]]["top_focus_area"] == ""
         checked += 1
     assert checked >= 20
+
+
+def test_every_pdf_holds_its_reps_name_and_best_score(demo: Path) -> None:
+    """Each of the cohort's reports, read back: the rep's name and best score on page 1, as
+    many pages as the manifest says."""
+    run_dir = demo
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    snapshot = json.loads((run_dir / "snapshot.json").read_text())
+    ok = [r for r in manifest["reps"] if r["status"] == "ok" and r.get("pdf")]
+    assert len(ok) >= 20
+    for entry in ok:
+        reader = PdfReader(run_dir / entry["pdf"])
+        first_page = " ".join(reader.pages[0].extract_text().split())
+        rep = next(r for r in snapshot["reps"] if r["user"]["email"] == entry["email"])
+        user = rep["user"]
+        name = " ".join(f"{user['first_name'] or ''} {user['last_name'] or ''}".split())
+        if name.isascii():  # right-to-left and CJK names come out of pypdf reordered
+            assert name and name in first_page, entry["email"]
+        scores = [s["score"] for s in rep["sessions"] if s["is_valid_attempt"]
+                  and s["score"] is not None]
+        if scores:  # the best score as the report writes it, as a whole token
+            assert re.search(rf"(?<![\d.]){re.escape(fmt_score(max(scores)))}(?![\d])",
+                             first_page), entry["email"]
+        assert len(reader.pages) == entry["pages"]
 
 
 def _grades(snapshot: dict[str, Any], email: str) -> list[tuple[str, str, str, str, str]]:
@@ -167,10 +193,10 @@ def test_every_card_quotes_feedback_given_with_its_grade(demo: Path) -> None:
     assert cards_seen >= 60
 
 
-def test_the_demo_opens_on_an_ordinary_report(demo_run: tuple[Path, str]) -> None:
+def test_the_demo_opens_on_an_ordinary_report(demo_run: DemoRun) -> None:
     """The report a newcomer is told to open first holds none of the sandbox's hostile texts,
     which stay on other reps' reports; it is an improving rep's, with a next step."""
-    demo, printed = demo_run
+    demo, printed = demo_run.folder, demo_run.stdout
     found = re.search(r"open first: (\S+\.pdf)", printed)
     assert found, printed
     text = pdftotext(Path(found[1]))

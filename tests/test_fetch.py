@@ -23,6 +23,7 @@ from reporter.cohort.plan import Plan, PlanRefused
 from reporter.cohort.selection import Selection, SelectionError, parse_period, previous_period
 from reporter.cohort.snapshot import Snapshot
 from reporter.exec_api import ApiKey, ExecClient, UsageCounter
+from reporter.exec_api.ratelimit import SlidingWindowLimiter
 from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
 
@@ -92,15 +93,16 @@ class Env:
         key = make_api_key(7)
         return cls(ws, SandboxServer(create_app(ws, api_key=key, **limits)).start(), key)
 
-    def client(self, tmp_path, rate_limit: int = 6000) -> ExecClient:
+    def client(self, tmp_path, rate_limit: int = 6000,
+               limiter: SlidingWindowLimiter | None = None) -> ExecClient:
         return ExecClient(ApiKey(self.key), self.server.base_url, rate_limit=rate_limit,
-                          usage=UsageCounter(tmp_path / "usage.json"))
+                          usage=UsageCounter(tmp_path / "usage.json"), limiter=limiter)
 
     def gather(self, tmp_path, selection=None, *, dry_run=False, max_requests=None,
-               rate_limit=6000, cache=True):
+               rate_limit=6000, cache=True, limiter=None):
         """Discover, plan and (unless a dry run) fetch, as ``reporter fetch`` does."""
         async def go():
-            async with self.client(tmp_path, rate_limit) as client:
+            async with self.client(tmp_path, rate_limit, limiter) as client:
                 disc = await discover(client, self.scenario.slug, selection or Selection("all"),
                                       PERIOD)
                 store = DetailCache(tmp_path / "cache" if cache else None, disc.workspace_id,
@@ -281,13 +283,21 @@ def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
     assert client.requests_by_endpoint["GET /sessions/{id}"] == 0
 
 
+#: The rate window of the next test: the API's is a minute; the server and the client take
+#: their window as a parameter, so seconds test the same pacing without the minute's wait.
+#: The first window's requests must all be answerable within it (~1.5 s for 80 reps' here,
+#: on 2 busy cores), or the count in it says nothing.
+WINDOW = 6.0
+PACED_REPS = 80
+
+
 @pytest.mark.slow
-def test_200_reps_under_a_tighter_server_limit_finish_at_the_servers_pace(tmp_path):
-    """The server allows R a minute, the client believes in 2R: every 429 is absorbed, nothing
+def test_a_cohort_under_a_tighter_server_limit_finishes_at_the_servers_pace(tmp_path):
+    """The server allows R a window, the client believes in 2R: every 429 is absorbed, nothing
     fails, and the client uses the server's whole allowance: the sandbox's request log shows R
-    answered in the first minute and the rest in the next, never a retry storm."""
+    answered in the first window and the rest in the next, never a retry storm."""
     log = tmp_path / "requests.jsonl"
-    e = Env.start(200, rate_limit=None, daily_limit=None, request_log=log)
+    e = Env.start(PACED_REPS, rate_limit=None, daily_limit=None, request_log=log)
     try:
         dry, _ = e.gather(tmp_path, dry_run=True)
         n = dry.plan.total_requests
@@ -295,18 +305,22 @@ def test_200_reps_under_a_tighter_server_limit_finish_at_the_servers_pace(tmp_pa
         e.state.reset()
         log.write_text("")
         e.state.rate_limit = rate
-        result, client = e.gather(tmp_path, rate_limit=2 * rate)
+        e.state.window_seconds = WINDOW
+        result, client = e.gather(tmp_path, rate_limit=2 * rate,
+                                  limiter=SlidingWindowLimiter(2 * rate, WINDOW))
         entries = [json.loads(line) for line in log.read_text().splitlines()]
         times = [dt.datetime.fromisoformat(x["time"]) for x in entries if x["status"] == 200]
         first = min(times)
-        in_first_minute = sum(1 for t in times if t < first + dt.timedelta(seconds=60))
-        print(f"\n200 reps: {n} requests, server limit {rate}/min, client {2 * rate}/min, "
-              f"{e.state.rate_limited} x 429 absorbed, {in_first_minute} answered in minute one")
-        assert result.snapshot is not None and len(result.snapshot.reps) >= 150
+        burst = (sorted(times)[rate - 1] - first).total_seconds()
+        in_first_window = sum(1 for t in times if t < first + dt.timedelta(seconds=WINDOW))
+        print(f"\n{PACED_REPS} reps: {n} requests, server limit {rate}/{WINDOW:g} s, client "
+              f"{2 * rate}/{WINDOW:g} s, {e.state.rate_limited} x 429 absorbed, "
+              f"{in_first_window} answered in window one, the first {rate} in {burst:.2f} s")
+        assert result.snapshot is not None and len(result.snapshot.reps) >= PACED_REPS * 3 // 4
         assert len(times) == n and e.state.by_status.get(200, 0) == n
         assert 0 < e.state.rate_limited <= n
         # R, give or take the one request whose log time and admission time straddle the edge
-        assert rate - 1 <= in_first_minute <= rate + 1
+        assert rate - 1 <= in_first_window <= rate + 1
     finally:
         e.server.stop()
 

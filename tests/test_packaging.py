@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build_wheel(folder: Path) -> Path:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's wheel, built once for this module as ``pip install .`` builds it."""
+    folder = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", str(folder), str(ROOT)],
@@ -22,8 +27,7 @@ def build_wheel(folder: Path) -> Path:
     return next(folder.glob("reporter-*.whl"))
 
 
-def test_wheel_holds_templates_and_console_script(tmp_path):
-    wheel = build_wheel(tmp_path)
+def test_wheel_holds_templates_and_console_script(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     bundled = {n for n in names if n.startswith("reporter/templates/")}
     for template in ("reporter/templates/report/base.html", "reporter/templates/report/report.css",
@@ -33,24 +37,56 @@ def test_wheel_holds_templates_and_console_script(tmp_path):
     assert "reporter = reporter.cli:cli" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
+def _small_snapshot() -> dict[str, Any]:
+    """Three reps: two with graded sessions (charts, cards, a next step), one without a
+    valid attempt."""
+    from tests import snapshot_factory as f
+
+    ana = f.user("Ana", "Rep", "ana@acme.example", id="u-ana")
+    ben = f.user("Ben", "Rep", "ben@acme.example", id="u-ben")
+    cy = f.user("Cy", "Rep", "cy@acme.example", id="u-cy")
+    graded = [f.session(60.0 + 10 * i, f.at(2 + 7 * i), who=who, evaluations=f.evaluations(
+        {"Budget": "bad" if i == 0 else "good", "Timeline": "mid"}, feedback="Ask first."))
+        for who in (ana, ben) for i in range(2)]
+    return f.snapshot([f.rep(ana, graded[:2]), f.rep(ben, graded[2:]),
+                       f.rep(cy, [f.session(None, f.at(3), who=cy, valid=False)])])
+
+
+def _wheel_reporter(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``reporter ARGS`` run from ``cwd`` with only the unpacked wheel (``site``) on the path
+    for the package: stderr's first line is the package's file."""
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("EXEC_API_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-c", "import reporter, sys; print(reporter.__file__, file=sys.stderr);"
+         f" from reporter.cli import cli; cli({list(args)!r})"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
 @pytest.mark.slow
-def test_the_installed_wheel_runs_the_demo_away_from_the_repository(tmp_path):
+def test_the_installed_wheel_renders_and_writes_emails_away_from_the_repository(
+        wheel: Path, tmp_path: Path) -> None:
     """What `pip install .` puts on a machine is enough: the wheel's own package (not this
-    checkout) runs the whole demo from a folder with nothing of the repository around it."""
-    wheel = build_wheel(tmp_path)
+    checkout), its render workers included, renders a snapshot into the reps' PDFs, the team
+    report and the workbook, and writes the outbox, from a folder with nothing of the
+    repository around it."""
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    env.pop("EXEC_API_KEY", None)
-    done = subprocess.run(
-        [sys.executable, "-c", "import reporter, sys; print(reporter.__file__, file=sys.stderr);"
-         " from reporter.cli import cli; cli(['demo', '--out', 'demo', '--jobs', '2'])"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stderr.splitlines()[0].startswith(str(site))
-    assert len(list((elsewhere / "demo").rglob("reps/*.pdf"))) >= 20
+    (elsewhere / "snap.json").write_text(json.dumps(_small_snapshot()), encoding="utf-8")
+    rendered = _wheel_reporter(site, elsewhere, "render", "snap.json", "--out", "out",
+                               "--jobs", "2")
+    assert rendered.returncode == 0, rendered.stderr[-2000:]
+    assert rendered.stderr.splitlines()[0].startswith(str(site))
+    [run_dir] = [p.parent for p in (elsewhere / "out").rglob("manifest.json")]
+    assert len(list((run_dir / "reps").glob("*.pdf"))) == 3
+    assert (run_dir / "team.pdf").is_file() and (run_dir / "cohort.xlsx").is_file()
+    mailed = _wheel_reporter(site, elsewhere, "email", str(run_dir),
+                             "--from", "coach@acme.example")
+    assert mailed.returncode == 0, mailed.stderr[-2000:]
+    assert mailed.stderr.splitlines()[0].startswith(str(site))
+    assert len(list((run_dir / "outbox").glob("*.eml"))) == 3
 
 
 def _sample_script():

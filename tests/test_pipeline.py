@@ -68,6 +68,11 @@ def _complete_run(fetching: FetchSettings, out: Path) -> pipeline.RunOutcome:
     return pipeline.run(RunSettings(fetching, RenderSettings(out=out, jobs=1, xlsx=False)))
 
 
+def _quick_run(fetching: FetchSettings, out: Path) -> pipeline.RunOutcome:
+    """A run without PDFs or workbook, for tests of the folder, the manifest and the lock."""
+    return pipeline.run(RunSettings(fetching, RenderSettings(out=out, pdf=False, xlsx=False)))
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
@@ -76,7 +81,7 @@ def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path
     """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run."""
     import reporter.render.pdf as pdf
 
-    first = _complete_run(fetching, tmp_path / "out")
+    first = _quick_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
     real, writes = pdf.atomic_write_bytes, []
 
@@ -96,12 +101,12 @@ def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path
 
 def test_a_damaged_manifest_stops_a_rerun_before_any_detail(fetching, tmp_path, sandbox):
     """Issue 10, 2: the manifest records who was emailed; a rerun must not silently forget."""
-    first = _complete_run(fetching, tmp_path / "out")
+    first = _quick_run(fetching, tmp_path / "out")
     manifest = first.run_dir / "manifest.json"
     manifest.write_bytes(manifest.read_bytes()[:40])
     sandbox.state.reset()
     with pytest.raises(ManifestError) as info:
-        _complete_run(fetching, tmp_path / "out")
+        _quick_run(fetching, tmp_path / "out")
     assert str(manifest) in str(info.value) and "already emailed" in str(info.value)
     assert sandbox.state.by_path.get("/sessions/{id}", 0) == 0
     assert manifest.read_bytes()  # left for the user to restore
@@ -109,7 +114,7 @@ def test_a_damaged_manifest_stops_a_rerun_before_any_detail(fetching, tmp_path, 
 
 def test_a_second_command_on_the_same_folder_stops_at_once(fetching, tmp_path):
     """Issue 10, 3: another process holds the folder; render stops, naming it, writing nothing."""
-    first = _complete_run(fetching, tmp_path / "out")
+    first = _quick_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from reporter.files import folder_lock\n"
@@ -129,11 +134,11 @@ def test_a_second_command_on_the_same_folder_stops_at_once(fetching, tmp_path):
 def test_a_killed_runs_staging_folder_is_removed_by_the_next(fetching, tmp_path):
     """Issue 10, 4: SIGKILL leaves .<period>.xxxx behind; the next run, holding the lock,
     knows no live run owns it."""
-    first = _complete_run(fetching, tmp_path / "out")
+    first = _quick_run(fetching, tmp_path / "out")
     stale = first.run_dir.parent / f".{first.run_dir.name}.k1ll3d"
     (stale / "reps").mkdir(parents=True)
     (stale / "reps" / "half.pdf").write_bytes(b"%PDF-1.7 half")
-    _complete_run(fetching, tmp_path / "out")
+    _quick_run(fetching, tmp_path / "out")
     assert sorted(p.name for p in first.run_dir.parent.iterdir()) == [first.run_dir.name]
 
 
@@ -152,10 +157,6 @@ def through(fetching: FetchSettings, proxy, **changes) -> FetchSettings:
     """``fetching`` against the proxy instead of the sandbox."""
     api = replace(fetching.api, base_url=proxy.base_url, **changes)
     return replace(fetching, api=api)
-
-
-def _quick_run(fetching: FetchSettings, out: Path) -> pipeline.RunOutcome:
-    return pipeline.run(RunSettings(fetching, RenderSettings(out=out, pdf=False, xlsx=False)))
 
 
 def _manifest(run_dir: Path) -> dict[str, dict]:

@@ -53,8 +53,10 @@ def test_page_one_is_the_team_in_numbers_the_shortlist_and_the_coaching_theme(
     text = pages(pdf, tmp_path, "-raw")
     assert count == len(text) >= 2
     first = text[0]
-    assert first.startswith("Acme") or "TEAM REPORT" in first
-    assert "North" in first and "Manager: Dana Whitfield" in first
+    # The header as a manager reads it: the workspace, what this is, the team, then the
+    # scenario, month and manager.
+    assert first.startswith("Globex TEAM REPORT North Procurement Discovery · October 2026 · "
+                            "Globex · Manager: Dana Whitfield ")
     assert " ".join(team_summary(team, report).split()) in first
     assert "Average best vs September" not in first  # the tile says "+0.0 vs Sep..."
     # The shortlist, in the rule's order, each with its talking point and next step.
