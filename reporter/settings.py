@@ -27,11 +27,11 @@ from reporter.cohort.selection import (
 )
 from reporter.config import ConfigError, FileConfig, load_config
 from reporter.console import Console
-from reporter.deliver.outbox import EmailSettings, parse_address
+from reporter.deliver.addresses import EmailSettings, parse_address
 from reporter.deliver.smtp import SmtpSettings
 from reporter.exec_api import DAILY_LIMIT, REQUEST_DEADLINE, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
-from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions, check_language
+from reporter.render.options import PAPER_SIZES, Branding, PdfOptions, check_language
 from reporter.views import Manager
 
 DEFAULT_OUT = Path("output")

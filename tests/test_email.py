@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reporter.analytics.verdict import verdict_for
+from reporter.deliver.addresses import EmailConfigError, EmailSettings, held_back
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -31,13 +32,7 @@ from reporter.deliver.manifest import (
     read_manifest,
     write_manifest,
 )
-from reporter.deliver.outbox import (
-    EmailConfigError,
-    EmailSettings,
-    build_messages,
-    held_back,
-    write_outbox,
-)
+from reporter.deliver.outbox import build_messages, write_outbox
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.render.templates import TemplateFailure
 from reporter.views import NextStep, RankGap, ReportView, Target

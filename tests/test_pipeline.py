@@ -74,7 +74,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path, monkeypatch):
     """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run."""
-    import reporter.render.pdf as pdf
+    import reporter.render.pool as pdf
 
     first = _complete_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
@@ -306,7 +306,7 @@ def test_a_kill_at_any_step_of_the_swap_never_loses_the_send_record(
     import shutil
     import signal
 
-    from reporter.deliver.outbox import EmailSettings
+    from reporter.deliver.addresses import EmailSettings
     from reporter.deliver.smtp import SmtpSettings
     from reporter.settings import EmailRunSettings
 
@@ -348,7 +348,7 @@ def test_a_kill_at_any_step_of_the_swap_never_loses_the_send_record(
 def test_a_symlinked_outbox_is_replaced_never_followed(fetching, tmp_path):
     """Issue 21, 4: outbox/ (and outbox/teams/) link to folders elsewhere holding .eml files:
     writing the outbox removes nothing there and writes nothing there."""
-    from reporter.deliver.outbox import EmailSettings
+    from reporter.deliver.addresses import EmailSettings
     from reporter.settings import EmailRunSettings
 
     first = _complete_run(fetching, tmp_path / "out")

@@ -8,7 +8,7 @@ import pytest
 
 from reporter.cohort.selection import SelectionError
 from reporter.config import ConfigError
-from reporter.deliver.outbox import parse_address
+from reporter.deliver.addresses import parse_address
 from reporter.settings import (
     DEFAULT_SENDER,
     EmailFlags,

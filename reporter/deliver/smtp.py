@@ -32,6 +32,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from reporter.deliver.addresses import UNDELIVERABLE_HEADER
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -40,7 +41,6 @@ from reporter.deliver.manifest import (
     read_manifest,
     write_manifest,
 )
-from reporter.deliver.outbox import UNDELIVERABLE_HEADER
 from reporter.errors import RunError
 
 SECURITY_MODES: tuple[str, ...] = ("starttls", "ssl", "none")
