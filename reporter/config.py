@@ -14,13 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reporter.errors import UsageError
+from reporter.errors import ConfigError
 
 DEFAULT_CONFIG = Path("reporter.toml")
-
-
-class ConfigError(UsageError):
-    """A configuration file that cannot be used; the message names the file and key."""
 
 
 # section -> key -> expected type(s)

@@ -25,10 +25,11 @@ from reporter.cohort.selection import (
     parse_period,
     read_roster,
 )
-from reporter.config import ConfigError, FileConfig, load_config
+from reporter.config import FileConfig, load_config
 from reporter.console import Console
 from reporter.deliver.addresses import EmailSettings, parse_address
 from reporter.deliver.smtp import SmtpSettings
+from reporter.errors import ConfigError
 from reporter.exec_api import DAILY_LIMIT, REQUEST_DEADLINE, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
 from reporter.render.options import PAPER_SIZES, Branding, PdfOptions, check_language

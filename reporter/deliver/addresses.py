@@ -14,7 +14,7 @@ from email import policy
 from email.headerregistry import Address
 from pathlib import Path
 
-from reporter.errors import UsageError
+from reporter.errors import ConfigError
 from reporter.render.options import PdfOptions
 from reporter.views import RepView
 
@@ -29,7 +29,7 @@ _BIDI_CONTROLS = dict.fromkeys(
 )
 
 
-class EmailConfigError(UsageError):
+class EmailConfigError(ConfigError):
     """A sender or override address from the user that is not one valid address."""
 
 
