@@ -74,6 +74,9 @@ class TeamEntry:
     message_id: str | None = None
     sent_at: str | None = None
     send_error: str | None = None
+    # The user ids of the team's reps, as the run drew the team report: the digest reads the
+    # team from here, not from a second reckoning. Empty in a manifest from before it.
+    members: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -207,8 +210,13 @@ _TEAM_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _team_entry(raw: object, index: int, path: Path) -> TeamEntry:
-    return TeamEntry(**_typed(raw, f"teams[{index}]", _TEAM_TYPES,
-                              ("group", "slug", "email"), path))
+    entry = TeamEntry(**_typed(raw, f"teams[{index}]", _TEAM_TYPES,
+                               ("group", "slug", "email"), path))
+    members = raw.get("members", []) if isinstance(raw, dict) else []
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise ManifestError(f"{path}: teams[{index}].members has the wrong type")
+    entry.members = members
+    return entry
 
 
 def read_manifest(run_dir: Path) -> Manifest:
@@ -267,7 +275,8 @@ def write_run_manifest(stage: Path, sent: dict[str, tuple[str | None, str | None
             reps=len(team.reps), needs_attention=len(team.needs_attention),
             pdf=_relative(pdf_path, stage) if rendered else None,
             sha256=sums.get(pdf_path), xlsx=_relative(xlsx, stage) if xlsx else None,
-            xlsx_sha256=sums.get(xlsx) if xlsx else None))
+            xlsx_sha256=sums.get(xlsx) if xlsx else None,
+            members=[rep.user_id for rep in team.reps]))
     entries = manifest_entries(report, pdfs, failed, unread)
     sendables: list[Sendable] = [*entries, *team_entries]
     for sendable in sendables:

@@ -431,7 +431,10 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
     """The digest of one team, from the same team view the team report was drawn from: the
     team in one sentence, the 1:1 shortlist with talking points, what to coach the team on,
     the reps to keep an eye on, and what is attached."""
-    team = build_team(team_members(report.reps, entry.group), name=entry.group,
+    chosen = set(entry.members)
+    members = ([r for r in report.reps if r.user_id in chosen] if chosen
+               else team_members(report.reps, entry.group))  # a manifest from before members
+    team = build_team(members, name=entry.group,
                       slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
     return DigestView(
