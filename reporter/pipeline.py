@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from reporter import analytics
-from reporter.analytics.team import GroupInfo, resolve_teams, team_report
+from reporter.analytics.team import GroupInfo, resolve_teams
 from reporter.cohort.cache import DetailCache, usage_path
 from reporter.cohort.discover import Discovery, discover
 from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_plan, warm_cache
@@ -53,17 +53,16 @@ from reporter.cohort.snapshot import (
 )
 from reporter.console import Console
 from reporter.deliver.manifest import (
-    Tables,
     TeamEntry,
     read_manifest,
-    sha256_file,
     write_run_manifest,
 )
 from reporter.errors import RunError, UsageError
 from reporter.exec_api import ExecClient, UsageCounter
 from reporter.files import check_writable, folder_lock
-from reporter.names import SNAPSHOT, TEAM_XLSX
-from reporter.render.pool import RenderedPdf, ReportRenders
+from reporter.names import SNAPSHOT
+from reporter.render.pool import ReportRenders
+from reporter.render.tables import write_tables
 from reporter.rundir import RunFolder, recover_run_folder, run_dir_for
 from reporter.settings import (
     ApiSettings,
@@ -72,7 +71,7 @@ from reporter.settings import (
     RenderSettings,
     RunSettings,
 )
-from reporter.views import Manager, ReportView, RepView, TeamView
+from reporter.views import Manager, ReportView, RepView
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -426,8 +425,9 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
     """
     pdfs, failed = renders.collect(console)
     unread = fetch_failures(snapshot)
-    tables = write_tables(folder, report, pdfs, settings,
-                          [(team, path) for team, path, _ in renders.team_futures])
+    tables = write_tables(folder.stage, report, pdfs,
+                          [(team, path) for team, path, _ in renders.team_futures],
+                          xlsx=settings.xlsx, csv=settings.csv)
     teams, team_failed = renders.collect_teams(console)
     files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
                                failed + team_failed, unread, time.monotonic() - started,
@@ -443,35 +443,6 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
         requests_made=snapshot.fetch.requests_made, cache_hits=snapshot.fetch.cache_hits,
         seconds=time.monotonic() - started,
     )
-
-
-def write_tables(folder: RunFolder, report: ReportView, pdfs: list[RenderedPdf],
-                 settings: RenderSettings, teams: list[tuple[TeamView, Path]]) -> Tables:
-    """The workbook, CSV and team workbooks next to the PDFs and the snapshot in the staging
-    folder; each links the rep PDFs in ``pdfs`` (drawn, so no link is broken)."""
-    from reporter.render.csv_export import write_csv
-    from reporter.render.workbook import write_workbook
-
-    stage = folder.stage
-    files: list[Path] = [stage / SNAPSHOT]  # written already, as the reps arrived
-    if settings.xlsx:
-        write_workbook(report, stage / "cohort.xlsx",
-                       pdf_paths={p.slug: f"reps/{p.path.name}" for p in pdfs})
-        files.append(stage / "cohort.xlsx")
-    if settings.csv:
-        files.extend(write_csv(report, stage))
-    # Each file's checksum, read once: the manifest lists it, and a team's entry repeats it.
-    sums: dict[Path, str] = {}
-    team_xlsx: dict[Path, Path] = {}
-    team_links = {p.slug: f"../../reps/{p.path.name}" for p in pdfs}
-    for team, pdf_path in teams:
-        if team.manager is None or not settings.xlsx:
-            continue  # the whole selection's team.pdf: no manager, no workbook of its own
-        xlsx = team_xlsx[pdf_path] = pdf_path.with_name(TEAM_XLSX)
-        write_workbook(team_report(report, team), xlsx, pdf_paths=team_links)
-        files.append(xlsx)
-        sums[xlsx] = sha256_file(xlsx)
-    return Tables(files, team_xlsx, sums)
 
 
 def _summarise(outcome: RunOutcome, console: Console) -> None:

@@ -11,7 +11,6 @@ mean "nobody was sent anything" and invite a second send.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Sequence
@@ -21,12 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reporter.errors import UsageError
-from reporter.files import atomic_write_bytes, read_versioned_json
+from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
 from reporter.views import ReportView, TeamView
 
 if TYPE_CHECKING:
     from reporter.cohort.snapshot import Snapshot
     from reporter.render.pool import RenderedPdf
+    from reporter.render.tables import Tables
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -119,15 +119,6 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "sent_at": (str, type(None)), "send_error": (str, type(None)),
 }
 _REQUIRED = ("email", "name", "slug", "status")
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks so a large workbook does not sit in memory."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
@@ -236,15 +227,6 @@ def read_manifest(run_dir: Path) -> Manifest:
 
 
 # -- a run's manifest, from what the run made ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tables:
-    """The snapshot, workbooks and CSV of a run, with the checksums already read."""
-
-    files: list[Path]
-    team_xlsx: dict[Path, Path]  # a team's PDF path -> the team's workbook
-    sums: dict[Path, str]
 
 
 def write_run_manifest(stage: Path, sent: dict[str, tuple[str | None, str | None]],

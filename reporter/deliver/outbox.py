@@ -42,9 +42,8 @@ from reporter.deliver.manifest import (
     RepEntry,
     Sendable,
     TeamEntry,
-    sha256_file,
 )
-from reporter.files import atomic_write_bytes, own_folder
+from reporter.files import atomic_write_bytes, own_folder, sha256_file
 from reporter.format import (
     RANK_LABELS,
     TARGET_TONES,
