@@ -491,3 +491,31 @@ def test_a_cohort_that_vanished_never_replaces_a_good_run(fetching, proxy, tmp_p
                                                       xlsx=False)), Console())
     said = [line for line in capsys.readouterr().err.splitlines() if "may be missing" in line]
     assert len(said) == 1 and said[0].startswith("warning: the session list has ")
+
+
+def test_render_hands_the_pool_its_longest_jobs_first(fetching, tmp_path, monkeypatch):
+    """Issue 23, 8: the team report is the longest job of a render; submitted last it was a
+    tail one process drew while the other waited. ``render`` has the whole report before any
+    PDF, so the team reports go to the pool first, then the reps."""
+    from reporter.render import pool
+
+    snapshot = tmp_path / "snapshot.json"
+    pipeline.fetch(fetching, snapshot)
+    order: list[str] = []
+    real_submit, real_team = pool.PdfRenderPool.submit, pool.PdfRenderPool.submit_team
+
+    def submit(self, report, rep):
+        order.append("rep")
+        return real_submit(self, report, rep)
+
+    def submit_team(self, report, team, path):
+        order.append("team")
+        return real_team(self, report, team, path)
+
+    monkeypatch.setattr(pool.PdfRenderPool, "submit", submit)
+    monkeypatch.setattr(pool.PdfRenderPool, "submit_team", submit_team)
+    outcome = pipeline.render(snapshot, RenderSettings(out=tmp_path / "out", jobs=1,
+                                                       xlsx=False))
+    assert outcome.reports == order.count("rep") >= 2
+    assert order == ["team"] + ["rep"] * outcome.reports
+    assert (outcome.run_dir / "team.pdf").is_file()
