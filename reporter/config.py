@@ -26,7 +26,6 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from reporter.errors import ConfigError
 
@@ -80,7 +79,7 @@ class TopLevel(_Section):
     @classmethod
     def _paper(cls, value: str | None) -> str | None:
         if value is not None and value.lower() not in PAPER_SIZES:
-            raise PydanticCustomError("paper", "paper must be A4 or letter")
+            raise ValueError("paper must be A4 or letter")
         return value
 
 
@@ -182,6 +181,8 @@ def _message(model: type[_Section], error: Any, values: Mapping[str, Any], prefi
         return f"{head}{name} must be a whole number of at least {ge}, got {value!r}"
     if kind == "literal_error":
         return f"{head}{name} must be one of {', '.join(SECURITY_MODES)}, got {value!r}"
+    if kind == "value_error":  # a validator's own sentence
+        return f"{head}{(error.get('ctx') or {}).get('error', error['msg'])}"
     return f"{head}{error['msg']}"
 
 
