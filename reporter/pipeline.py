@@ -62,7 +62,7 @@ from reporter.exec_api import ExecClient, UsageCounter
 from reporter.files import check_writable, folder_lock
 from reporter.names import SNAPSHOT
 from reporter.render.pool import ReportRenders
-from reporter.render.tables import write_tables
+from reporter.render.tables import load_writers, write_tables
 from reporter.rundir import RunFolder, recover_run_folder, run_dir_for
 from reporter.settings import (
     ApiSettings,
@@ -423,6 +423,7 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
     the workbooks are written while the pool draws what is left, so they add nothing to its
     end on a machine with a CPU to spare.
     """
+    load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
     pdfs, failed = renders.collect(console)
     unread = fetch_failures(snapshot)
     tables = write_tables(folder.stage, report, pdfs,
