@@ -39,13 +39,9 @@ from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reporter.render.pdf import (  # noqa: E402
-    PdfOptions,
-    PdfRenderer,
-    PdfRenderPool,
-    RenderedPdf,
-    render_straightforward,
-)
+from reporter.render.options import PdfOptions  # noqa: E402
+from reporter.render.pdf import PdfRenderer, render_straightforward  # noqa: E402
+from reporter.render.pool import PdfRenderPool, RenderedPdf  # noqa: E402
 from reporter.views import ReportView, RepView  # noqa: E402
 from tests.sample_views import sample_report  # noqa: E402
 

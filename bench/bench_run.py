@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reporter import pipeline  # noqa: E402
 from reporter.cohort.selection import Selection, parse_period  # noqa: E402
 from reporter.exec_api import ApiKey  # noqa: E402
-from reporter.render import pdf  # noqa: E402
+from reporter.render import pool as render_pool  # noqa: E402
 from reporter.sandbox import (  # noqa: E402
     SandboxServer,
     SandboxWorkspace,
@@ -53,20 +53,20 @@ class Timeline:
         self.start = time.perf_counter()
         self.submitted: list[float] = []
         self.done: list[float] = []
-        submit = pdf.PdfRenderPool.submit
+        submit = render_pool.PdfRenderPool.submit
 
-        def traced(pool: pdf.PdfRenderPool, report: object, rep: object) -> object:
+        def traced(pool: render_pool.PdfRenderPool, report: object, rep: object) -> object:
             self.submitted.append(time.perf_counter() - self.start)
             future = submit(pool, report, rep)  # type: ignore[arg-type]
             future.add_done_callback(
                 lambda _: self.done.append(time.perf_counter() - self.start))
             return future
 
-        pdf.PdfRenderPool.submit = traced  # type: ignore[assignment,method-assign]
+        render_pool.PdfRenderPool.submit = traced  # type: ignore[assignment,method-assign]
         self._submit = submit
 
     def close(self) -> None:
-        pdf.PdfRenderPool.submit = self._submit  # type: ignore[method-assign]
+        render_pool.PdfRenderPool.submit = self._submit  # type: ignore[method-assign]
 
 
 def timed(step: Callable[[], T]) -> tuple[float, T]:

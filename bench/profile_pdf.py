@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reporter.render.pdf import PdfOptions, PdfRenderer  # noqa: E402
+from reporter.render.options import PdfOptions  # noqa: E402
+from reporter.render.pdf import PdfRenderer  # noqa: E402
 from tests.sample_views import sample_report  # noqa: E402
 
 # (label, file suffix, function name), each a cumulative time inside PdfRenderer.render.

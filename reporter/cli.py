@@ -349,10 +349,11 @@ def sandbox(host: str, port: int, seed: int, reps: int, today: datetime | None,
 @with_failures
 def demo(out: Path, jobs: int | None, config: Path | None, console: Console) -> None:
     """Run the whole pipeline against the built-in sandbox: no key, no network."""
-    from reporter import pipeline, settings
+    from reporter import settings
+    from reporter.demo import demo as run_demo
 
     teams = settings.demo_teams(config)
-    done = pipeline.demo(out, jobs, console, teams=teams)
+    done = run_demo(out, jobs, console, teams=teams)
     outcome = done.run
     click.echo(f"\nThe demo wrote {outcome.run_dir}")
     if done.featured:

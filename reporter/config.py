@@ -10,48 +10,180 @@ environment wins, and it is never printed.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
-from reporter.errors import UsageError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+from reporter.errors import ConfigError
 
 DEFAULT_CONFIG = Path("reporter.toml")
 
 
-class ConfigError(UsageError):
-    """A configuration file that cannot be used; the message names the file and key."""
+#: The SMTP connection's security: STARTTLS, implicit TLS, or none (loopback tests, relays).
+SECURITY_MODES: tuple[str, ...] = ("starttls", "ssl", "none")
+#: Paper sizes, by the name a user may give (any case) -> WeasyPrint's.
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+AtLeastOne = Annotated[StrictInt, Field(ge=1)]
+Port = Annotated[StrictInt, Field(ge=1, le=65535)]
+Seconds = Annotated[StrictInt | StrictFloat, Field(ge=0)]
+Security = Literal["starttls", "ssl", "none"]  # SECURITY_MODES, as a type
 
 
-# section -> key -> expected type(s)
-SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
-    "": {
-        "scenario": (str,), "emails": (list,), "roster": (str,), "group": (str,),
-        "month": (str,), "since": (str,), "until": (str,), "out": (str,),
-        "jobs": (int,), "cache_dir": (str,), "include_system_users": (bool,),
-        "max_requests": (int,), "paper": (str,), "transcripts": (bool,),
-        "skip_empty": (bool,), "csv": (bool,), "pdf": (bool,), "xlsx": (bool,),
-        "templates": (str,), "language": (str,), "tagged_pdf": (bool,),
-        "compare": (bool,), "by_team": (bool,),
-    },
-    "api": {"url": (str,), "key": (str,), "rate_limit": (int,), "daily_limit": (int,),
-            "request_deadline": (int,)},
-    "branding": {"company": (str,), "logo": (str,), "accent": (str,)},
-    "email": {
-        "from": (str,), "smtp_host": (str,), "smtp_port": (int,), "security": (str,),
-        "user": (str,), "pace_seconds": (int, float),
-        "subject_prefix": (str,), "to_override": (str,), "email_former_members": (bool,),
-    },
+class _Section(BaseModel):
+    """A table of the file: every key known (a misspelt one is an error naming it), each of
+    its type, within its bounds."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class TopLevel(_Section):
+    scenario: StrictStr | None = None
+    emails: list[Any] | None = None
+    roster: StrictStr | None = None
+    group: StrictStr | None = None
+    month: StrictStr | None = None
+    since: StrictStr | None = None
+    until: StrictStr | None = None
+    out: StrictStr | None = None
+    jobs: AtLeastOne | None = None
+    cache_dir: StrictStr | None = None
+    include_system_users: StrictBool | None = None
+    max_requests: AtLeastOne | None = None
+    paper: StrictStr | None = None
+    transcripts: StrictBool | None = None
+    skip_empty: StrictBool | None = None
+    csv: StrictBool | None = None
+    pdf: StrictBool | None = None
+    xlsx: StrictBool | None = None
+    templates: StrictStr | None = None
+    language: StrictStr | None = None
+    tagged_pdf: StrictBool | None = None
+    compare: StrictBool | None = None
+    by_team: StrictBool | None = None
+
+    @field_validator("paper")
+    @classmethod
+    def _paper(cls, value: str | None) -> str | None:
+        if value is not None and value.lower() not in PAPER_SIZES:
+            raise ValueError("paper must be A4 or letter")
+        return value
+
+
+class ApiSection(_Section):
+    url: StrictStr | None = None
+    key: StrictStr | None = None
+    rate_limit: AtLeastOne | None = None
+    daily_limit: AtLeastOne | None = None
+    request_deadline: AtLeastOne | None = None
+
+
+class BrandingSection(_Section):
+    company: StrictStr | None = None
+    logo: StrictStr | None = None
+    accent: StrictStr | None = None
+
+
+class EmailSection(_Section):
+    sender: StrictStr | None = Field(default=None, alias="from")
+    smtp_host: StrictStr | None = None
+    smtp_port: Port | None = None
+    security: Security | None = None
+    user: StrictStr | None = None
+    pace_seconds: Seconds | None = None
+    subject_prefix: StrictStr | None = None
+    to_override: StrictStr | None = None
+    email_former_members: StrictBool | None = None
+
+
+class TeamManager(_Section):
+    """[teams]: "<group name or id>" = { name = "...", email = "..." }"""
+
+    name: StrictStr = ""
+    email: StrictStr | None = None
+
+
+#: Each table of the file and the model that checks it ("" : the top level).
+SECTIONS: dict[str, type[_Section]] = {
+    "": TopLevel, "api": ApiSection, "branding": BrandingSection, "email": EmailSection,
 }
-
+_KIND = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false",
+         "list_type": "a list", "float_type": "a number"}
 
 # Keys that were valid once: naming one says what replaced it, not just "unknown".
 RETIRED: dict[str, str] = {
     "email.cc_manager": "managers now get one digest each: map groups to managers in "
                         "[teams] and run with --by-team",
 }
-# [teams]: "<group name or id>" = { name = "...", email = "..." }
-TEAM_KEYS: dict[str, tuple[type, ...]] = {"name": (str,), "email": (str,)}
+
+
+def check(model: type[_Section], values: Mapping[str, Any], *, prefix: str = "",
+          section: str = "", where: str | None = None, label: str | None = None) -> None:
+    """``values`` checked by ``model``, or ConfigError: one line naming the key (``where``
+    the file, if any; ``label`` what the user wrote instead of the key, e.g. an environment
+    variable)."""
+    try:
+        model.model_validate(values)
+    except ValidationError as exc:
+        raise ConfigError(_message(model, exc.errors()[0], values, prefix, section, where,
+                                   label)) from None
+
+
+def _bounds(model: type[_Section], key: str) -> tuple[Any, Any]:
+    """The (least, greatest) a field allows, from its ``Field(ge=..., le=...)``."""
+    info = model.model_fields.get(key)
+    ge = le = None
+    for arg in get_args(info.annotation) if info else ():  # the X of ``X | None``
+        for field_info in getattr(arg, "__metadata__", ()):
+            for bound in getattr(field_info, "metadata", ()):
+                ge = getattr(bound, "ge", ge)
+                le = getattr(bound, "le", le)
+    return ge, le
+
+
+def _message(model: type[_Section], error: Any, values: Mapping[str, Any], prefix: str,
+             section: str, where: str | None, label: str | None) -> str:
+    key = str(error["loc"][0]) if error["loc"] else ""
+    value = values.get(key)
+    head = f"{where}: " if where else ""
+    kind = error["type"]
+    name = label or (f"[{section}] {key}" if section else key)
+    if kind == "extra_forbidden":
+        if f"{prefix}{key}" in RETIRED:
+            return f"{head}'{prefix}{key}' is no longer used: {RETIRED[prefix + key]}"
+        return f"{head}unknown key '{prefix}{key}'"
+    if kind in _KIND:
+        # A number of either kind: the union's branch is named after the key.
+        either = len(error["loc"]) > 1 and kind in ("int_type", "float_type")
+        what = "a number" if either else _KIND[kind]
+        if label:
+            return f"{head}{label} must be {what}, got {value!r}"
+        return f"{head}'{prefix}{key}' must be {what}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        ge, le = _bounds(model, key)
+        if le is not None:
+            return f"{head}{name} must be from {ge} to {le}, got {value!r}"
+        if ge == 0:
+            return f"{head}{name} must be 0 or more, got {value!r}"
+        return f"{head}{name} must be a whole number of at least {ge}, got {value!r}"
+    if kind == "literal_error":
+        return f"{head}{name} must be one of {', '.join(SECURITY_MODES)}, got {value!r}"
+    if kind == "value_error":  # a validator's own sentence
+        return f"{head}{(error.get('ctx') or {}).get('error', error['msg'])}"
+    return f"{head}{error['msg']}"
 
 
 @dataclass
@@ -95,15 +227,13 @@ def load_config(path: Path | None) -> FileConfig:
         if key == "teams":
             cfg.teams = _teams(path, value)
         elif isinstance(value, dict):
-            if key not in SCHEMA or key == "":
+            if key not in SECTIONS or key == "":
                 raise ConfigError(f"{path}: unknown section [{key}]")
-            target = getattr(cfg, key)
-            for sub, subval in value.items():
-                _check(path, SCHEMA[key], sub, subval, prefix=f"{key}.")
-                target[sub] = subval
+            check(SECTIONS[key], value, prefix=f"{key}.", section=key, where=str(path))
+            getattr(cfg, key).update(value)
         else:
-            _check(path, SCHEMA[""], key, value)
             cfg.values[key] = value
+    check(TopLevel, cfg.values, where=str(path))
     return cfg
 
 
@@ -117,26 +247,8 @@ def _teams(path: Path, value: Any) -> dict[str, dict[str, str]]:
         if not isinstance(manager, dict):
             raise ConfigError(f'{path}: {where} must be a table: {{ name = "...", '
                               f'email = "..." }}')
-        for sub, subval in manager.items():
-            _check(path, TEAM_KEYS, sub, subval, prefix=f"{where}.")
+        check(TeamManager, manager, prefix=f"{where}.", where=str(path))
         if not manager.get("email"):
             raise ConfigError(f"{path}: {where} needs the manager's email")
         out[str(group)] = {"name": manager.get("name", ""), "email": manager["email"]}
     return out
-
-
-def _check(path: Path, schema: dict[str, tuple[type, ...]], key: str, value: Any,
-           prefix: str = "") -> None:
-    if f"{prefix}{key}" in RETIRED:
-        raise ConfigError(f"{path}: '{prefix}{key}' is no longer used: "
-                          f"{RETIRED[prefix + key]}")
-    if key not in schema:
-        raise ConfigError(f"{path}: unknown key '{prefix}{key}'")
-    types = schema[key]
-    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-    if not ok:
-        raise ConfigError(f"{path}: '{prefix}{key}' must be {_KIND[types]}")
-
-
-_KIND = {(str,): "a string", (int,): "a whole number", (bool,): "true or false",
-         (list,): "a list", (int, float): "a number"}

@@ -2,16 +2,38 @@
 
 ```
 ReporterError (exit 2 unless a subclass says otherwise)
- ├── UsageError            bad usage, selection or input file; nothing was spent or written
- │    ├── ConfigError      settings that cannot be used (reporter.config)
- │    ├── SnapshotError    a snapshot that cannot be read (reporter.cohort.snapshot)
- │    ├── PlanRefused      the plan does not fit the budget (reporter.cohort.plan)
- │    ├── ManifestError    a run folder whose manifest cannot be used (reporter.deliver.manifest)
- │    └── TemplateFailure  a template that does not render (reporter.render.templates)
- ├── RunError (exit 1)     the work started but could not finish (reporter.deliver.smtp)
- └── ExecError (exit 1)    the API client's own tree (reporter.exec_api.errors), whose
-                           key and workspace failures exit 2
+ ├── UsageError                bad usage, selection or input; nothing was spent or written
+ │    ├── ConfigError          a setting that cannot be used: a config file's key, a flag, an
+ │    │    │                   environment variable, the API key or URL (reporter.config,
+ │    │    │                   reporter.settings, reporter.exec_api.auth)
+ │    │    └── EmailConfigError  a sender or override address (reporter.deliver.addresses)
+ │    ├── SelectionError       which reps or which period (reporter.cohort.selection)
+ │    ├── UnknownGroup         a [teams] group the workspace does not have (analytics.team)
+ │    ├── SnapshotError        a snapshot that cannot be read (reporter.cohort.snapshot)
+ │    ├── PlanRefused          the plan does not fit the budget (reporter.cohort.plan)
+ │    ├── FolderBusy           another command holds the run folder (reporter.files)
+ │    ├── ManifestError        a run folder whose manifest cannot be used (deliver.manifest)
+ │    └── TemplateFailure      a template that does not render (reporter.render.templates)
+ ├── RunError (exit 1)         the work started but could not finish
+ │    ├── VanishedCohort       no sessions where the analytics count some (cohort.discover)
+ │    ├── WriteFailed          the disk refused a write (reporter.pipeline)
+ │    └── SendError            the SMTP server, as a whole (reporter.deliver.smtp)
+ └── ExecError (exit 1)        the API client's tree (reporter.exec_api.errors)
+      ├── APIError             the server answered with its error envelope
+      │    ├── InvalidRequest       400
+      │    ├── AuthenticationError  401: missing, invalid or revoked key (exit 2)
+      │    ├── WorkspaceInactive    403 (exit 2)
+      │    ├── NotFound             404
+      │    └── RateLimited          429 still answered after the retries
+      │         └── DailyLimitReached   the day's sustained budget is spent
+      ├── ServerError          5xx still answered after the retries
+      │    └── GaveUp          not asked: too many details failed in a row (cohort.fetch)
+      ├── TransportError       timeouts and dropped connections, after the retries
+      └── ResponseShapeError   a 2xx body that does not fit the published schema
+           └── DetailMismatch  a detail that is not the session asked for (cohort.fetch)
 ```
+
+Every class here is drawn where it sits, and ``tests/test_errors.py`` fails when one is not.
 
 cli.py has one handler: a ReporterError becomes ``Error: <message>`` on stderr and its
 ``exit_code``; anything else is a bug and keeps its traceback. Messages are written for the
@@ -29,6 +51,11 @@ class ReporterError(Exception):
 
 class UsageError(ReporterError):
     """Bad usage, selection or input: exit 2, before anything is spent or written."""
+
+
+class ConfigError(UsageError):
+    """A setting that cannot be used; the message is one line naming the key (or the flag,
+    or the variable) and the value it refuses."""
 
 
 class RunError(ReporterError):

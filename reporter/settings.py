@@ -25,13 +25,14 @@ from reporter.cohort.selection import (
     parse_period,
     read_roster,
 )
-from reporter.config import ConfigError, FileConfig, load_config
+from reporter.config import ApiSection, FileConfig, check, load_config
 from reporter.console import Console
-from reporter.deliver.outbox import EmailSettings, parse_address
+from reporter.deliver.addresses import EmailSettings, parse_address
 from reporter.deliver.smtp import SmtpSettings
+from reporter.errors import ConfigError
 from reporter.exec_api import DAILY_LIMIT, REQUEST_DEADLINE, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
-from reporter.render.pdf import PAPER_SIZES, Branding, PdfOptions, check_language
+from reporter.render.options import PAPER_SIZES, Branding, PdfOptions, check_language
 from reporter.views import Manager
 
 DEFAULT_OUT = Path("output")
@@ -141,14 +142,6 @@ class EmailRunSettings:
 # -- resolution ---------------------------------------------------------------------------
 
 
-def _positive(value: object, name: str) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
-    return value
-
-
 def api_settings(cfg: FileConfig, flags: FetchFlags,
                  env: Mapping[str, str] = os.environ) -> ApiSettings:
     key = ApiKey.from_env(env.get("EXEC_API_KEY") or cfg.api.get("key"))
@@ -165,16 +158,19 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
 
 
 def _limit(env: Mapping[str, str], variable: str, cfg: FileConfig, key: str) -> int | None:
-    """An [api] limit: the environment variable, else the file's key, else None; either must
-    be a whole number of at least 1."""
+    """An [api] limit: the environment variable, else the file's key (checked when the file
+    was read), else None; the variable is checked by the same model as the key."""
     raw = env.get(variable)
     if raw is None:
-        return _positive(cfg.api.get(key), f"[api] {key}")
+        limit: int | None = cfg.api.get(key)
+        return limit
     try:
         value: object = int(raw)
     except ValueError:
         value = raw
-    return _positive(value, variable)
+    check(ApiSection, {key: value}, label=variable)
+    assert isinstance(value, int)
+    return value
 
 
 def selection(cfg: FileConfig, flags: SelectionFlags,
@@ -223,7 +219,7 @@ def _fetch(cfg: FileConfig, flags: SelectionFlags, fetching: FetchFlags, command
         raise SelectionError(f"which scenario? give it: reporter {command} SCENARIO [EMAIL]...")
     chosen = selection(cfg, flags, console)
     when = period(cfg, flags, command)
-    max_requests = fetching.max_requests or _positive(cfg.get("max_requests"), "max_requests")
+    max_requests = fetching.max_requests or cfg.get("max_requests")
     return FetchSettings(api=api_settings(cfg, fetching, env), scenario=str(scenario),
                          selection=chosen, period=when, max_requests=max_requests,
                          compare=not fetching.no_compare and bool(cfg.get("compare", True))
@@ -265,7 +261,7 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
         pdf=not flags.no_pdf and bool(cfg.get("pdf", True)),
         xlsx=not flags.no_xlsx and bool(cfg.get("xlsx", True)),
         csv=bool(flags.csv or cfg.get("csv", False)),
-        jobs=flags.jobs or _positive(cfg.get("jobs"), "jobs"),
+        jobs=flags.jobs or cfg.get("jobs"),
         skip_empty=bool(flags.skip_empty or cfg.get("skip_empty", False)),
         pdf_options=options,
         out=flags.out or cfg.resolve_path(cfg.get("out")) or DEFAULT_OUT,
@@ -327,12 +323,10 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         host = flags.smtp_host or e.get("smtp_host")
         if not host:
             raise SelectionError("--send needs --smtp-host (or [email] smtp_host)")
+        # Each value checked already: the flags by click's ranges and choices, the file's
+        # by its model (reporter.config) when it was read.
         pace = flags.pace if flags.pace is not None else e.get("pace_seconds", 0)
-        if pace < 0:
-            raise ConfigError(f"[email] pace_seconds must be 0 or more, got {pace!r}")
         port = flags.smtp_port or e.get("smtp_port") or 587
-        if not 1 <= port <= 65535:
-            raise ConfigError(f"[email] smtp_port must be from 1 to 65535, got {port!r}")
         smtp = SmtpSettings(
             host=host,
             port=port,

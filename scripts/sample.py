@@ -24,10 +24,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from reporter import analytics, pipeline
+from reporter import analytics
 from reporter.cohort.snapshot import read_snapshot
 from reporter.config import load_config
 from reporter.deliver.manifest import read_manifest
+from reporter.demo import demo
+from reporter.names import SNAPSHOT
 from reporter.settings import team_specs
 from reporter.views import RepView
 
@@ -84,9 +86,9 @@ def main() -> int:
         print("pdftoppm is missing: install poppler-utils (make sample does)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
-        done = pipeline.demo(Path(tmp) / "demo", teams=team_specs(load_config(CONFIG)))
+        done = demo(Path(tmp) / "demo", teams=team_specs(load_config(CONFIG)))
         run_dir = done.run.run_dir
-        report = analytics.build_report(read_snapshot(run_dir / pipeline.SNAPSHOT))
+        report = analytics.build_report(read_snapshot(run_dir / SNAPSHOT))
         reps = list(report.reps)
         by_slug = {r.slug: r for r in reps}
         featured = by_slug[done.featured.stem] if done.featured else reps[0]

@@ -23,7 +23,8 @@ from pdfua import Severity, validate
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from reporter.render.pdf import PdfOptions, PdfRenderer
+from reporter.render.options import PdfOptions
+from reporter.render.pdf import PdfRenderer
 from tests.conftest import DemoRun
 from tests.sample_views import sample_report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from reporter import __version__
 from reporter.cli import cli
+from tests.conftest import SANDBOX_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "exec_live_" + "Ab3" * 13 + "x"
@@ -234,3 +236,57 @@ def test_a_config_file_with_a_byte_order_mark_is_read(runner, tmp_path):
     result = runner.invoke(cli, ["run", "disc", "--dry-run"])
     assert result.exit_code == 2
     assert "jobs" in result.output and "TOML" not in result.output, result.output
+
+
+#: What only drawing a PDF, a workbook or an email needs.
+HEAVY = ("weasyprint", "openpyxl", "jinja2")
+
+_LOADED_AFTER = """
+import sys
+from reporter.cli import cli
+from tests.conftest import SANDBOX_KEY
+try:
+    cli.main(sys.argv[1:], prog_name="reporter", standalone_mode=False)
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print("MODULES", " ".join(sorted(sys.modules)))
+print("EXIT", code)
+"""
+
+
+def _modules_after(args: list[str], env: dict[str, str]) -> tuple[set[str], str, str]:
+    """The modules loaded by the end of ``reporter ARGS``, run in a fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", _LOADED_AFTER, *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+    [modules] = [line for line in done.stdout.splitlines() if line.startswith("MODULES ")]
+    [code] = [line for line in done.stdout.splitlines() if line.startswith("EXIT ")]
+    return set(modules.split()[1:]), code.split()[1], done.stderr
+
+
+def test_the_cron_commands_and_help_never_load_what_draws(sandbox, sandbox_workspace, tmp_path):
+    """Issue 23, 2: ``fetch``, ``sync``, ``--dry-run`` and ``--help`` start without WeasyPrint,
+    openpyxl or Jinja (no Pango needed, no second and a half paid on every cron start); the
+    commands really run (against the sandbox), so a late import on their path is caught too."""
+    scenario = next(s.slug for s in sandbox_workspace.scenarios if not s.archived)
+    env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": sandbox.base_url,
+           "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    commands = [
+        ["--help"], ["sync", "--help"], ["fetch", "--help"],
+        ["run", scenario, "--month", "2026-10", "--dry-run", "--out", str(tmp_path / "out")],
+        ["fetch", scenario, "--month", "2026-10", "--dry-run", "--snapshot",
+         str(tmp_path / "plan.json")],
+        ["fetch", scenario, "--month", "2026-10", "--snapshot", str(tmp_path / "snap.json")],
+        ["sync", scenario, "--month", "2026-10"],
+    ]
+    for args in commands:
+        modules, code, stderr = _modules_after(args, env)
+        assert code in ("0", "None"), (args, stderr)
+        assert [m for m in HEAVY if m in modules] == [], args
+    assert (tmp_path / "snap.json").is_file()
+    # And the check sees them when they are there: a render loads all three.
+    modules, code, stderr = _modules_after(
+        ["render", str(tmp_path / "snap.json"), "--out", str(tmp_path / "out")], env)
+    assert code in ("0", "1", "None"), stderr
+    assert [m for m in HEAVY if m in modules] == list(HEAVY)

@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reporter.analytics.verdict import verdict_for
+from reporter.deliver.addresses import EmailConfigError, EmailSettings, held_back
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -31,13 +32,7 @@ from reporter.deliver.manifest import (
     read_manifest,
     write_manifest,
 )
-from reporter.deliver.outbox import (
-    EmailConfigError,
-    EmailSettings,
-    build_messages,
-    held_back,
-    write_outbox,
-)
+from reporter.deliver.outbox import build_messages, write_outbox
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.render.templates import TemplateFailure
 from reporter.views import NextStep, RankGap, ReportView, Target
@@ -569,6 +564,30 @@ def test_the_target_has_the_pdfs_colours(tmp_path: Path, status: str, state: str
 
 
 # -- the managers' digest, on a seeded workspace ---------------------------------------------
+
+
+def test_the_digest_reads_its_team_from_the_manifest(seeded_reports):
+    """Issue 23, 1: the team a manager is mailed about is the one the run drew (recorded in
+    the manifest), not a second reckoning: with the members recorded, only they are in it."""
+    from reporter.analytics.team import team_members
+    from reporter.deliver.manifest import TeamEntry
+    from reporter.deliver.outbox import digest_view
+
+    report = seeded_reports["seed42"]
+    group = max({g for r in report.reps for g in r.groups},
+                key=lambda g: len(team_members(report.reps, g)))
+    everyone = team_members(report.reps, group)
+    kept = [r for r in everyone if r.attention][:1]
+    assert kept and len(everyone) > 1
+    entry = TeamEntry(group, "team", "Dana Whitfield", "dana@acme.example", 0, 0,
+                      "teams/team/team.pdf", None, None, None, members=[kept[0].user_id])
+    view = digest_view(report, entry, EmailSettings(sender=SENDER), "team-x", None)
+    named = {row.name for row in view.rows} | {w.split(":")[0] for w in view.watch}
+    assert named == {kept[0].name}
+    # A manifest from before the members were recorded: the group's reps, as before.
+    entry.members = []
+    view = digest_view(report, entry, EmailSettings(sender=SENDER), "team-x", None)
+    assert len(view.rows) + len(view.watch) + view.left_off >= 2
 
 
 @pytest.mark.parametrize("name", ["demo", "seed42"])

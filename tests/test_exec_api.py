@@ -12,11 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from reporter.errors import ConfigError
 from reporter.exec_api import (
     AnalyticsFilter,
     ApiKey,
     AuthenticationError,
-    ConfigurationError,
     DailyLimitReached,
     ExecClient,
     InvalidRequest,
@@ -305,7 +305,7 @@ def test_member_shape_nested_as_in_the_spec_example_is_accepted():
                                  "exec_live_" + "a" * 39 + "!", "Bearer " + KEY])
 def test_malformed_key_is_refused_before_any_request(bad, monkeypatch):
     monkeypatch.setenv("EXEC_API_KEY", bad)
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(ConfigError) as info:
         ApiKey.from_env()
     if bad:
         assert bad not in str(info.value)

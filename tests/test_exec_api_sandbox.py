@@ -163,9 +163,9 @@ def test_timeout_is_retried(sandbox, state):
 
 
 def test_malformed_key_is_never_sent(sandbox, state):
-    from reporter.exec_api import ConfigurationError
+    from reporter.errors import ConfigError
 
-    with pytest.raises(ConfigurationError):
+    with pytest.raises(ConfigError):
         ApiKey("exec_live_short")
     assert state.total_requests == 0
 

@@ -9,7 +9,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "reporter"
 STAGES = ("exec_api", "cohort", "analytics", "render", "deliver")
 #: What runs the stages: each may import any stage, no stage may import them.
-ABOVE = ("settings", "pipeline", "cli")
+ABOVE = ("settings", "rundir", "pipeline", "demo", "cli")
+#: Beside the stages, importing none of them: any module may use these.
+BESIDE = ("errors", "files", "console", "names", "format", "ranks", "views", "config")
 
 
 def imports_of(path: Path) -> set[str]:
@@ -57,3 +59,64 @@ def test_the_sandbox_modules_form_no_cycle():
         for n in ready:
             del graph[n]
     assert order.index("model") < order.index("generate") < order.index("server")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def package_graph() -> dict[str, set[str]]:
+    """Each module of the package -> the package's modules it imports (an ``from a import b``
+    counts as importing ``a.b`` when that is a module, else ``a``)."""
+    paths = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in paths:
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    targets.add(sub if sub in paths else node.module)
+            elif isinstance(node, ast.Import):
+                targets.update(a.name for a in node.names if a.name in paths)
+        graph[name] = targets - {name}
+    return graph
+
+
+def test_no_two_modules_of_the_package_import_each_other_even_through_others():
+    """Issue 23, 1: the flow reads one way; ``render.pdf`` and ``render.team_pdf`` imported
+    each other (the pool ended it). A cycle anywhere, at any level, fails here."""
+    graph = package_graph()
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            raise AssertionError("import cycle: " + " -> ".join(path[path.index(node):] + [node]))
+        if node in done:
+            return
+        for target in sorted(graph[node]):
+            visit(target, [*path, node])
+        done.add(node)
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+def test_the_modules_beside_the_stages_import_no_stage_and_nothing_that_runs_them():
+    offending = []
+    for name in BESIDE:
+        for module in imports_of(PACKAGE / f"{name}.py"):
+            if stage_of(module) is not None:
+                offending.append(f"{name}.py imports {module}")
+    assert offending == []
+
+
+def test_pipeline_is_the_flow_and_nothing_else():
+    """Issue 23, 1: the run folder, the pool, the manifest and the demo each live in their
+    module; what is left of the pipeline is the order of work."""
+    source = (PACKAGE / "pipeline.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    assert classes <= {"RunOutcome", "FetchOutcome", "EmailOutcome", "WriteFailed"}
+    assert len(source.splitlines()) <= 470

@@ -13,17 +13,15 @@ import pytest
 from pypdf import PdfReader
 
 from reporter.format import TONES, fmt_score
+from reporter.names import target_path
 from reporter.render import charts
+from reporter.render.options import Branding, PdfOptions
 from reporter.render.pdf import (
-    Branding,
-    PdfOptions,
     PdfRenderer,
-    PdfRenderPool,
-    RenderedPdf,
     inline_custom_properties,
     render_straightforward,
-    target_path,
 )
+from reporter.render.pool import PdfRenderPool, RenderedPdf
 from reporter.views import Moment, ReportView, RepView
 from tests.sample_views import sample_report
 

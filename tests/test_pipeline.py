@@ -79,7 +79,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path, monkeypatch):
     """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run."""
-    import reporter.render.pdf as pdf
+    import reporter.render.pool as pdf
 
     first = _quick_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
@@ -307,7 +307,7 @@ def test_a_kill_at_any_step_of_the_swap_never_loses_the_send_record(
     import shutil
     import signal
 
-    from reporter.deliver.outbox import EmailSettings
+    from reporter.deliver.addresses import EmailSettings
     from reporter.deliver.smtp import SmtpSettings
     from reporter.settings import EmailRunSettings
 
@@ -349,7 +349,7 @@ def test_a_kill_at_any_step_of_the_swap_never_loses_the_send_record(
 def test_a_symlinked_outbox_is_replaced_never_followed(fetching, tmp_path):
     """Issue 21, 4: outbox/ (and outbox/teams/) link to folders elsewhere holding .eml files:
     writing the outbox removes nothing there and writes nothing there."""
-    from reporter.deliver.outbox import EmailSettings
+    from reporter.deliver.addresses import EmailSettings
     from reporter.settings import EmailRunSettings
 
     first = _complete_run(fetching, tmp_path / "out")
@@ -492,3 +492,31 @@ def test_a_cohort_that_vanished_never_replaces_a_good_run(fetching, proxy, tmp_p
                                                       xlsx=False)), Console())
     said = [line for line in capsys.readouterr().err.splitlines() if "may be missing" in line]
     assert len(said) == 1 and said[0].startswith("warning: the session list has ")
+
+
+def test_render_hands_the_pool_its_longest_jobs_first(fetching, tmp_path, monkeypatch):
+    """Issue 23, 8: the team report is the longest job of a render; submitted last it was a
+    tail one process drew while the other waited. ``render`` has the whole report before any
+    PDF, so the team reports go to the pool first, then the reps."""
+    from reporter.render import pool
+
+    snapshot = tmp_path / "snapshot.json"
+    pipeline.fetch(fetching, snapshot)
+    order: list[str] = []
+    real_submit, real_team = pool.PdfRenderPool.submit, pool.PdfRenderPool.submit_team
+
+    def submit(self, report, rep):
+        order.append("rep")
+        return real_submit(self, report, rep)
+
+    def submit_team(self, report, team, path):
+        order.append("team")
+        return real_team(self, report, team, path)
+
+    monkeypatch.setattr(pool.PdfRenderPool, "submit", submit)
+    monkeypatch.setattr(pool.PdfRenderPool, "submit_team", submit_team)
+    outcome = pipeline.render(snapshot, RenderSettings(out=tmp_path / "out", jobs=1,
+                                                       xlsx=False))
+    assert outcome.reports == order.count("rep") >= 2
+    assert order == ["team"] + ["rep"] * outcome.reports
+    assert (outcome.run_dir / "team.pdf").is_file()

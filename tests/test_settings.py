@@ -8,7 +8,7 @@ import pytest
 
 from reporter.cohort.selection import SelectionError
 from reporter.config import ConfigError
-from reporter.deliver.outbox import parse_address
+from reporter.deliver.addresses import parse_address
 from reporter.settings import (
     DEFAULT_SENDER,
     EmailFlags,
@@ -135,3 +135,29 @@ def test_send_settings_are_checked_before_anything_is_written(env, tmp_path, tex
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         email_settings(config, run_dir, EmailFlags(send=True, smtp_host="127.0.0.1",
                                                    sender="me@acme.example"))
+
+
+def test_every_value_of_the_file_is_checked_when_it_is_read(env, tmp_path):
+    """Issue 23, 3: ``[email] security`` was only checked at send time, after the outbox was
+    written; now the file's model refuses it on reading, as it does every other value."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "manifest.json").write_text("{}")
+    config = write(tmp_path, '[email]\nsecurity = "tls"\n')
+    with pytest.raises(ConfigError) as info:
+        email_settings(config, run_dir, EmailFlags())
+    assert str(info.value) == (f"{config}: [email] security must be one of starttls, ssl, "
+                               "none, got 'tls'")
+    assert info.value.exit_code == 2 and list(run_dir.iterdir()) == [run_dir / "manifest.json"]
+
+
+def test_an_environment_limit_is_checked_by_the_same_model_and_named(env, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setenv("REPORTER_RATE_LIMIT", "0")
+    with pytest.raises(ConfigError, match="^REPORTER_RATE_LIMIT must be a whole number of at "
+                                          "least 1, got 0$"):
+        fetch_settings(None, SelectionFlags(scenario="s"), FetchFlags(), "run")
+    monkeypatch.setenv("REPORTER_RATE_LIMIT", "fast")
+    with pytest.raises(ConfigError, match="^REPORTER_RATE_LIMIT must be a whole number, got "
+                                          "'fast'$"):
+        fetch_settings(None, SelectionFlags(scenario="s"), FetchFlags(), "run")

@@ -15,7 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from reporter.analytics.team import build_team
-from reporter.render.pdf import PdfOptions, PdfRenderer
+from reporter.render.options import PdfOptions
+from reporter.render.pdf import PdfRenderer
 from reporter.render.team_pdf import (
     render_team,
     share_band,

@@ -22,7 +22,8 @@ from pypdf import PdfReader
 from reporter import analytics
 from reporter.analytics.verdict import direction, headline, rank_hint
 from reporter.cohort.snapshot import parse_snapshot, read_snapshot
-from reporter.render.pdf import PdfOptions, PdfRenderer
+from reporter.render.options import PdfOptions
+from reporter.render.pdf import PdfRenderer
 from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 from reporter.views import RankGap, ReportView, RepView, Target
 from tests import snapshot_factory as f

@@ -37,7 +37,6 @@ from reporter.analytics.figures import (
     percentile,
     period_title,
     rank_for,
-    rep_slug,
     text,
     utc,
 )
@@ -46,6 +45,7 @@ from reporter.analytics.period import report_period
 from reporter.analytics.rep import RepContext, build_rep, rep_context
 from reporter.analytics.team import list_names
 from reporter.cohort.snapshot import SelectionRecord, Snapshot
+from reporter.names import rep_slug
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
 __all__ = [

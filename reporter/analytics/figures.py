@@ -5,7 +5,6 @@ No I/O. Scores are floats 0-100; ranks and their thresholds come from ``reporter
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
@@ -35,7 +34,6 @@ DECLINE_POINTS = 5.0
 NEAR_RANK_POINTS = 5.0
 #: Tolerance when comparing our figures with the participants endpoint's.
 CROSS_CHECK_TOLERANCE = 0.01
-SLUG_MAX = 40
 #: A transcript line shorter than this (in words) is not highlighted merely for
 #: being contained in a quote: "Yes." occurs in half the quotes of a session.
 MIN_WORDS_CONTAINED = 3
@@ -99,35 +97,6 @@ def percentile(value: float, population: Sequence[float]) -> float:
     below = sum(1 for p in population if p < value and not math.isclose(p, value, abs_tol=1e-9))
     equal = sum(1 for p in population if math.isclose(p, value, abs_tol=1e-9))
     return 100.0 * (below + 0.5 * equal) / len(population)
-
-
-def ascii_fold(value: str) -> str:
-    """Text folded to a slug: ASCII (NFKD, the rest dropped), lowercase, every run of other
-    characters one "-", at most SLUG_MAX characters; "" when nothing is left."""
-    ascii_ = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:SLUG_MAX].strip("-")
-
-
-def team_slug(name: str, group_id: str) -> str:
-    """A team's folder name: its group's name folded (``ascii_fold``); a name that folds to
-    nothing (CJK, Arabic) becomes ``team-<8 hex of the group id>``."""
-    return ascii_fold(name) or "team-" + hashlib.sha256(group_id.encode("utf-8")).hexdigest()[:8]
-
-
-def rep_slug(name: str, email: str) -> str:
-    """A file-safe, stable, unique name for a rep's files: ``<ascii-name>-<8 hex>``.
-
-    The name is folded to ASCII (NFKD, non-ASCII dropped), lowercased, every run of
-    characters outside [a-z0-9] becomes one "-", trimmed to 40 characters. When
-    nothing is left (a CJK or Arabic name, or none) the email's local part stands
-    in, so a manager can still tell the files apart; "rep" when that is empty too.
-    The suffix is the first 8 hex digits of sha256(email.casefold()), so two reps
-    with the same name get different files and a rerun gets the same ones. The
-    result matches ``[a-z0-9][a-z0-9-]*``: no "/", no "..", never a leading ".".
-    """
-    words = ascii_fold(name or "") or ascii_fold((email or "").partition("@")[0]) or "rep"
-    digest = hashlib.sha256((email or "").casefold().encode("utf-8")).hexdigest()[:8]
-    return f"{words}-{digest}"
 
 
 def normalise_quote(value: str | None) -> str:

@@ -18,7 +18,6 @@ from reporter.analytics.figures import (
     percentile,
     period_title,
     practice_minutes,
-    rep_slug,
     text,
     utc,
 )
@@ -29,6 +28,7 @@ from reporter.analytics.sessions import in_time_order, rubric_columns
 from reporter.analytics.verdict import verdict_for
 from reporter.cohort.snapshot import RepRecord, Snapshot
 from reporter.exec_api.models import ScenarioParticipantEntry
+from reporter.names import rep_slug
 from reporter.ranks import RANKS, rank_for
 from reporter.views import Comparison, PeriodInfo, RepView
 

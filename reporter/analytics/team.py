@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.coaching import best_example
 from reporter.analytics.cohort import distribution, rubric_good_share, weekly
-from reporter.analytics.figures import team_slug
 from reporter.analytics.moments import is_speech
 from reporter.analytics.rubric import WEAK_GRADES
 from reporter.errors import UsageError
+from reporter.names import team_slug
 from reporter.views import (
     Manager,
     Moment,

@@ -186,6 +186,12 @@ def snapshot_writer(path: Path, header: Snapshot) -> Iterator[SnapshotWriter]:
         writer.finish()
 
 
+def fetch_failures(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """(address, why) of each rep whose sessions could not be read."""
+    return [(f.user.email or f.user.id, f"sessions not read: {f.reason}")
+            for f in snapshot.failed]
+
+
 def write_snapshot(snapshot: Snapshot, path: Path) -> None:
     """A snapshot held in memory, written the same way."""
     with snapshot_writer(path, snapshot) as writer:

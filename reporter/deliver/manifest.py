@@ -11,16 +11,22 @@ mean "nobody was sent anything" and invite a second send.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reporter.errors import UsageError
-from reporter.files import atomic_write_bytes, read_versioned_json
-from reporter.render.cells import csv_text
+from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
+from reporter.views import ReportView, TeamView
+
+if TYPE_CHECKING:
+    from reporter.cohort.snapshot import Snapshot
+    from reporter.render.pool import RenderedPdf
+    from reporter.render.tables import Tables
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -68,6 +74,9 @@ class TeamEntry:
     message_id: str | None = None
     sent_at: str | None = None
     send_error: str | None = None
+    # The user ids of the team's reps, as the run drew the team report: the digest reads the
+    # team from here, not from a second reckoning. Empty in a manifest from before it.
+    members: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +85,15 @@ class Manifest:
     reps: list[RepEntry]
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> {path, sha256}
     teams: list[TeamEntry] = field(default_factory=list)
+
+    @property
+    def generated_at(self) -> datetime | None:
+        """When the run was generated (UTC), as it wrote it; None for a manifest without it."""
+        raw = self.run.get("generated_at")
+        try:
+            return datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            return None
 
     def sent_record(self) -> dict[str, tuple[str | None, str | None]]:
         """Who was already sent what: ``send_key`` -> (Message-ID, sent at)."""
@@ -103,15 +121,6 @@ _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
 _REQUIRED = ("email", "name", "slug", "status")
 
 
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks so a large workbook does not sit in memory."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -123,6 +132,10 @@ def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
 
 
 def _csv_bytes(manifest: Manifest) -> bytes:
+    # Here, not at the top: the spreadsheet helpers load openpyxl, which reading a manifest
+    # (``reporter email``'s first step, a light command's) does not need.
+    from reporter.render.cells import csv_text
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -188,8 +201,13 @@ _TEAM_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _team_entry(raw: object, index: int, path: Path) -> TeamEntry:
-    return TeamEntry(**_typed(raw, f"teams[{index}]", _TEAM_TYPES,
-                              ("group", "slug", "email"), path))
+    entry = TeamEntry(**_typed(raw, f"teams[{index}]", _TEAM_TYPES,
+                               ("group", "slug", "email"), path))
+    members = raw.get("members", []) if isinstance(raw, dict) else []
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise ManifestError(f"{path}: teams[{index}].members has the wrong type")
+    entry.members = members
+    return entry
 
 
 def read_manifest(run_dir: Path) -> Manifest:
@@ -206,3 +224,111 @@ def read_manifest(run_dir: Path) -> Manifest:
         raise ManifestError(f"{path} is not a manifest (needs run, reps and files)")
     return Manifest(run=run, reps=[_entry(r, i, path) for i, r in enumerate(reps)], files=files,
                     teams=[_team_entry(t, i, path) for i, t in enumerate(teams)])
+
+
+# -- a run's manifest, from what the run made ---------------------------------------------
+
+
+def write_run_manifest(stage: Path, sent: dict[str, tuple[str | None, str | None]],
+                       snapshot: Snapshot, report: ReportView, pdfs: list[RenderedPdf],
+                       failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
+                       seconds: float, tables: Tables,
+                       teams: list[tuple[TeamView, Path, RenderedPdf | None]],
+                       ) -> list[Path]:
+    """The manifest of everything in the staging folder ``stage``; returns the files it lists
+    besides the rep PDFs.
+
+    A rerun replaces the run folder but keeps its record of emails already sent (``sent``,
+    read by ``previous_sends`` before the run began), so that rerunning a month after
+    ``reporter email --send`` never mails a rep (or a manager) twice.
+    """
+    files = list(tables.files)
+    sums = dict(tables.sums)
+    team_entries: list[TeamEntry] = []
+    for team, pdf_path, rendered in teams:
+        if rendered is not None:
+            files.append(pdf_path)
+            sums[pdf_path] = rendered.sha256
+        if team.manager is None:
+            continue  # the whole selection's team.pdf: no manager, no digest
+        xlsx = tables.team_xlsx.get(pdf_path)
+        team_entries.append(TeamEntry(
+            group=team.name, slug=team.slug, name=team.manager.name, email=team.manager.email,
+            reps=len(team.reps), needs_attention=len(team.needs_attention),
+            pdf=_relative(pdf_path, stage) if rendered else None,
+            sha256=sums.get(pdf_path), xlsx=_relative(xlsx, stage) if xlsx else None,
+            xlsx_sha256=sums.get(xlsx) if xlsx else None,
+            members=[rep.user_id for rep in team.reps]))
+    entries = manifest_entries(report, pdfs, failed, unread)
+    sendables: list[Sendable] = [*entries, *team_entries]
+    for sendable in sendables:
+        if send_key(sendable) in sent:
+            sendable.message_id, sendable.sent_at = sent[send_key(sendable)]
+    write_manifest(stage, Manifest(
+        run={
+            "scenario": report.scenario.slug,
+            "scenario_name": report.scenario.name,
+            "period": report.period.label,
+            "generated_at": report.generated_at.isoformat(),
+            "tool_version": report.tool_version,
+            "requests_made": snapshot.fetch.requests_made,
+            "cache_hits": snapshot.fetch.cache_hits,
+            "seconds": round(seconds, 2),
+        },
+        reps=entries,
+        files={_relative(p, stage): {"path": _relative(p, stage),
+                                     "sha256": sums.get(p) or sha256_file(p)}
+               for p in files},
+        teams=team_entries,
+    ))
+    return files
+
+
+def _relative(path: Path, stage: Path) -> str:
+    """A path inside the run folder as the manifest writes it: relative, with "/"."""
+    return path.relative_to(stage).as_posix()
+
+
+def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
+                     failed: list[tuple[str, str]],
+                     unread: Sequence[tuple[str, str]] = ()) -> list[RepEntry]:
+    """One entry per rep (ok, empty or failed, with its PDF), per rep whose sessions could
+    not be read (``unread``: failed, no PDF) and per address not found."""
+    by_slug = {p.slug: p for p in pdfs}
+    failed_by_email = dict(failed)
+    entries: list[RepEntry] = []
+    for rep in report.reps:
+        pdf = by_slug.get(rep.slug)
+        if rep.email in failed_by_email:
+            entries.append(RepEntry(rep.email, rep.name, rep.slug, "failed",
+                                    failed_by_email[rep.email], None, None, None))
+        elif pdf is not None:
+            entries.append(RepEntry(rep.email, rep.name, rep.slug,
+                                    "empty" if pdf.empty else "ok", None,
+                                    f"reps/{pdf.path.name}", pdf.sha256, pdf.pages))
+        else:
+            reason = ("no valid attempt (--skip-empty)" if not rep.has_valid_attempt
+                      else "PDF not requested (--no-pdf)")
+            entries.append(RepEntry(rep.email, rep.name, rep.slug,
+                                    "empty" if not rep.has_valid_attempt else "ok", reason,
+                                    None, None, None))
+    for email, why in unread:
+        entries.append(RepEntry(email, email, "", "failed", why, None, None, None))
+    for nf in report.not_found:
+        entries.append(RepEntry(nf.email, nf.email, "", "not_found", nf.detail, None, None, None))
+    return entries
+
+
+def previous_sends(run_dir: Path) -> dict[str, tuple[str | None, str | None]]:
+    """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at), from
+    the manifest a rerun is about to replace."""
+    if not (Path(run_dir) / MANIFEST_JSON).exists():
+        return {}
+    try:
+        old = read_manifest(run_dir)
+    except ManifestError as exc:
+        raise ManifestError(
+            f"{exc}; it records which reps were already emailed, so the run stops rather than "
+            "forget them: restore it, or delete it if no email was sent from this folder"
+        ) from None
+    return old.sent_record()

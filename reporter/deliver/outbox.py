@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,16 +27,23 @@ from jinja2 import Environment
 
 from reporter.analytics.attention import talking_point
 from reporter.analytics.team import build_team, team_members
+from reporter.deliver.addresses import (
+    NAME_CHARS,
+    UNDELIVERABLE_HEADER,
+    EmailSettings,
+    held_back,
+    one_line,
+    parse_address,
+    rep_address,
+)
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
     RepEntry,
     Sendable,
     TeamEntry,
-    sha256_file,
 )
-from reporter.errors import UsageError
-from reporter.files import atomic_write_bytes, own_folder
+from reporter.files import atomic_write_bytes, own_folder, sha256_file
 from reporter.format import (
     RANK_LABELS,
     TARGET_TONES,
@@ -55,7 +61,7 @@ from reporter.format import (
     fmt_share,
     fmt_short_day,
 )
-from reporter.render.pdf import PdfOptions
+from reporter.names import safe_stem
 from reporter.render.team_pdf import (
     change_heading,
     left_off,
@@ -74,45 +80,11 @@ DIGEST_TEXT_TEMPLATE = "email/digest.txt"
 DIGEST_HTML_TEMPLATE = "email/digest.html"
 TEAMS_OUTBOX = "teams"  # the digests' folder inside the outbox
 OUTBOX = "outbox"
-# Set on a message whose rep address cannot be used; send_all records it and sends nothing.
-UNDELIVERABLE_HEADER = "X-Reporter-Undeliverable"
 SENDABLE_STATUSES = ("ok", "empty")
 
 FEEDBACK_CHARS = 400
 SUGGESTION_CHARS = 300
-NAME_CHARS = 120
 HEADLINE_CHARS = 600
-
-_SAFE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
-_SAFE_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,250}[A-Za-z0-9])?")
-# Bidirectional overrides can make a display name read as a different person in a header.
-_BIDI_CONTROLS = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
-)
-
-
-class EmailConfigError(UsageError):
-    """A sender or override address from the user that is not one valid address."""
-
-
-@dataclass
-class EmailSettings:
-    sender: str  # "Name <addr>" or "addr"
-    to_override: str | None = None  # a trial: every message goes here instead
-    subject_prefix: str | None = None
-    templates_dir: Path | None = None  # holds email/*.txt|html that replace the bundled ones
-    company: str | None = None
-    # The HTML part's lang, for screen readers: the configured language, as the PDFs have it.
-    language: str = PdfOptions.language
-    # A rep no longer a member of the workspace gets no email unless this says so.
-    email_former_members: bool = False
-
-
-def held_back(rep: RepView, settings: EmailSettings) -> bool:
-    """Whether the rep's email is held back: they are no longer a member of the workspace
-    (their report is still written) and the configuration does not ask to email them."""
-    return not rep.is_member and not settings.email_former_members
-
 
 # -- view model for the templates ---------------------------------------------------------
 
@@ -154,18 +126,6 @@ class EmailView:
     language: str  # the HTML part's lang
 
 
-def _one_line(text: str | None, limit: int) -> str:
-    """Printable text on one line: control and bidi characters out, whitespace collapsed."""
-    if not text:
-        return ""
-    text = text.translate(_BIDI_CONTROLS)
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = (text[:limit].rsplit(" ", 1)[0] or text[:limit]).rstrip(",;:.") + "…"
-    return text
-
-
 def _progress(direction: str | None, lift: float | None) -> str | None:
     """The verdict's direction with the lift (best minus first) in words: "Slipping: +4.4
     points from your first valid attempt to your best"; a best that came first says so."""
@@ -178,7 +138,7 @@ def _progress(direction: str | None, lift: float | None) -> str | None:
 
 
 def _suggestion(text: str | None) -> str | None:
-    text = _one_line(text, SUGGESTION_CHARS)
+    text = one_line(text, SUGGESTION_CHARS)
     text = re.sub(r"^try\s*:\s*", "", text, flags=re.IGNORECASE).strip()
     return text.strip("\"“”") or None
 
@@ -194,10 +154,10 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
     if step is not None:
         focus = StepView(
             kind=step.kind,
-            label=_one_line(fmt_item(step.criterion, step.item), NAME_CHARS),
-            said=_one_line(step.said, SUGGESTION_CHARS) or None,
+            label=one_line(fmt_item(step.criterion, step.item), NAME_CHARS),
+            said=one_line(step.said, SUGGESTION_CHARS) or None,
             suggestion=_suggestion(step.try_instead),
-            feedback=_one_line(step.why, FEEDBACK_CHARS) or None,
+            feedback=one_line(step.why, FEEDBACK_CHARS) or None,
             from_feedback=step.source == "feedback",
         )
     best = fmt_score(rep.best_score)
@@ -205,13 +165,13 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
         best = f"{best} ({RANK_LABELS[rep.best_rank]})"
     sessions = "session" if rep.session_count == 1 else "sessions"
     return EmailView(
-        first_name=_one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
+        first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
         has_valid_attempt=rep.has_valid_attempt,
-        scenario=_one_line(report.scenario.name, NAME_CHARS),
-        period=_one_line(report.period.prose, NAME_CHARS),
+        scenario=one_line(report.scenario.name, NAME_CHARS),
+        period=one_line(report.period.prose, NAME_CHARS),
         period_finished=report.period.finished,
-        company=_one_line(settings.company or report.workspace_name, NAME_CHARS),
-        headline=_one_line(verdict.headline, HEADLINE_CHARS),
+        company=one_line(settings.company or report.workspace_name, NAME_CHARS),
+        headline=one_line(verdict.headline, HEADLINE_CHARS),
         best=best,
         lift=_progress(verdict.direction, rep.lift),
         latest=fmt_decline(plan.decline),
@@ -236,49 +196,6 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
 # -- addresses ----------------------------------------------------------------------------
 
 
-def _ascii_domain(domain: str) -> str:
-    try:
-        ascii_domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise ValueError(f"domain {domain!r} cannot be used in an address") from None
-    if not _SAFE_DOMAIN.fullmatch(ascii_domain) or "." not in ascii_domain:
-        raise ValueError(f"domain {domain!r} cannot be used in an address")
-    return ascii_domain
-
-
-def rep_address(name: str, email_address: str) -> Address:
-    """The rep's mailbox; ValueError for anything that is not one plain ASCII address."""
-    local, at, domain = email_address.strip().rpartition("@")
-    if not at or not local or not domain:
-        raise ValueError(f"{email_address!r} is not an email address")
-    if not local.isascii() or any(c.isspace() or ord(c) < 32 or c in '<>(),;:"\\[]'
-                                  for c in local):
-        raise ValueError(f"{email_address!r} is not an address this tool can send to")
-    try:
-        return Address(display_name=_one_line(name, NAME_CHARS), username=local,
-                       domain=_ascii_domain(domain))
-    except Exception as exc:  # the header parser raises several unrelated types
-        raise ValueError(f"{email_address!r} is not an email address ({exc})") from None
-
-
-def parse_address(text: str, what: str) -> Address:
-    """One address from the user ("Name <addr>" or "addr"), or EmailConfigError naming ``what``."""
-    if not text or "\r" in text or "\n" in text:
-        raise EmailConfigError(f"{what}: {text!r} is not an email address")
-    try:
-        header = policy.default.header_factory("To", text)
-        addresses = header.addresses
-    except Exception:  # the header parser raises several unrelated types
-        raise EmailConfigError(f"{what}: {text!r} is not an email address") from None
-    if len(addresses) != 1 or header.defects:
-        raise EmailConfigError(f"{what}: {text!r} must be exactly one email address")
-    found = addresses[0]
-    try:
-        return rep_address(found.display_name, found.addr_spec)
-    except ValueError as exc:
-        raise EmailConfigError(f"{what}: {exc}") from None
-
-
 # -- messages -----------------------------------------------------------------------------
 
 
@@ -300,10 +217,7 @@ def message_id(manifest: Manifest, entry: Sendable, domain: str, override: str |
 
 def safe_slug(entry: Sendable) -> str:
     """The file stem for an entry's attachment and .eml; the slug when it is safe, else a hash."""
-    if _SAFE_SLUG.fullmatch(entry.slug) and ".." not in entry.slug:
-        return entry.slug
-    prefix = "rep-" if isinstance(entry, RepEntry) else "team-"
-    return prefix + hashlib.sha256(entry.email.encode("utf-8")).hexdigest()[:12]
+    return safe_stem(entry.slug, entry.email, "rep-" if isinstance(entry, RepEntry) else "team-")
 
 
 def _attachment(run_dir: Path, relative: str | None, sha256: str | None, what: str) -> Path:
@@ -349,19 +263,19 @@ def _addressed(common: _Common, name: str, address: str) -> tuple[EmailMessage, 
         undeliverable = f"invalid recipient address: {exc}"
     if common.override is not None:
         msg["To"] = common.override
-        msg["X-Original-To"] = recipient.addr_spec if recipient else _one_line(address, 200)
+        msg["X-Original-To"] = recipient.addr_spec if recipient else one_line(address, 200)
     elif recipient is not None:
         msg["To"] = recipient
     else:
-        msg[UNDELIVERABLE_HEADER] = _one_line(undeliverable, 300)
-    return msg, (_one_line(original or address, 300) if common.override else None)
+        msg[UNDELIVERABLE_HEADER] = one_line(undeliverable, 300)
+    return msg, (one_line(original or address, 300) if common.override else None)
 
 
 def _finish(common: _Common, msg: EmailMessage, entry: Sendable, subject: str, text: str,
             html: str, attachments: Sequence[tuple[Path, str, str, str]]) -> EmailMessage:
     """Subject, date, id, bodies and attachments ((path, maintype, subtype, file name))."""
-    prefix = _one_line(common.settings.subject_prefix, 60)
-    subject = _one_line(subject, 250)
+    prefix = one_line(common.settings.subject_prefix, 60)
+    subject = one_line(subject, 250)
     msg["Subject"] = f"{prefix} {subject}" if prefix else subject
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = message_id(common.manifest, entry, common.sender.domain,
@@ -499,15 +413,15 @@ class DigestView:
 def _theme(item: WeakItem) -> DigestTheme:
     quote = item.quote
     return DigestTheme(
-        label=_one_line(fmt_item(item.criterion, item.item), NAME_CHARS),
+        label=one_line(fmt_item(item.criterion, item.item), NAME_CHARS),
         graded=(f"graded good {fmt_graded_good(item.good, item.graded)} "
                 f"({fmt_share(item.good_share)}); {item.reps_weak} of {item.reps_graded} reps "
                 "graded mid or bad at least once"),
-        quote=_one_line(quote.quote, SUGGESTION_CHARS) or None if quote else None,
-        by=(_one_line(f"{item.quote_by}, {fmt_short_day(quote.created_at)}, graded "
+        quote=one_line(quote.quote, SUGGESTION_CHARS) or None if quote else None,
+        by=(one_line(f"{item.quote_by}, {fmt_short_day(quote.created_at)}, graded "
                       f"{fmt_grade(quote.grade).lower()}", NAME_CHARS) if quote else None),
-        why=_one_line(quote.feedback, FEEDBACK_CHARS) or None if quote else None,
-        try_instead=_one_line(quote.suggestion, SUGGESTION_CHARS) or None if quote else None,
+        why=one_line(quote.feedback, FEEDBACK_CHARS) or None if quote else None,
+        try_instead=one_line(quote.suggestion, SUGGESTION_CHARS) or None if quote else None,
     )
 
 
@@ -516,27 +430,30 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
     """The digest of one team, from the same team view the team report was drawn from: the
     team in one sentence, the 1:1 shortlist with talking points, what to coach the team on,
     the reps to keep an eye on, and what is attached."""
-    team = build_team(team_members(report.reps, entry.group), name=entry.group,
+    chosen = set(entry.members)
+    members = ([r for r in report.reps if r.user_id in chosen] if chosen
+               else team_members(report.reps, entry.group))  # a manifest from before members
+    team = build_team(members, name=entry.group,
                       slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
     return DigestView(
-        manager=_one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
-        team=_one_line(team.name, NAME_CHARS),
-        scenario=_one_line(report.scenario.name, NAME_CHARS),
-        period=_one_line(report.period.prose, NAME_CHARS),
-        company=_one_line(settings.company or report.workspace_name, NAME_CHARS),
-        summary=_one_line(team_summary(team, report), 600),
+        manager=one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
+        team=one_line(team.name, NAME_CHARS),
+        scenario=one_line(report.scenario.name, NAME_CHARS),
+        period=one_line(report.period.prose, NAME_CHARS),
+        company=one_line(settings.company or report.workspace_name, NAME_CHARS),
+        summary=one_line(team_summary(team, report), 600),
         change_label=change_heading(report),
         rows=tuple(DigestRow(
-            name=_one_line(team.label(rep), NAME_CHARS),
+            name=one_line(team.label(rep), NAME_CHARS),
             severity=fmt_severity(rep.severity),
-            reason=_one_line(talking_point(rep), FEEDBACK_CHARS),
+            reason=one_line(talking_point(rep), FEEDBACK_CHARS),
             best=fmt_score(rep.best_score), latest=fmt_score(rep.latest_score),
             change=vs_previous(rep.comparison),
-            step=_one_line(step_text(rep), SUGGESTION_CHARS) or None,
+            step=one_line(step_text(rep), SUGGESTION_CHARS) or None,
         ) for rep in team.shortlist),
         left_off=left_off(team),
-        watch=tuple(_one_line(f"{team.label(rep)}: "
+        watch=tuple(one_line(f"{team.label(rep)}: "
                               + "; ".join(r.text for r in rep.attention), FEEDBACK_CHARS)
                     for rep in team.watchlist),
         theme=tuple(_theme(w) for w in team.weakest),

@@ -25,13 +25,15 @@ import ipaddress
 import smtplib
 import ssl
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
+from reporter.config import EmailSection, check
+from reporter.deliver.addresses import UNDELIVERABLE_HEADER
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -40,11 +42,8 @@ from reporter.deliver.manifest import (
     read_manifest,
     write_manifest,
 )
-from reporter.deliver.outbox import UNDELIVERABLE_HEADER
 from reporter.errors import RunError
 
-SECURITY_MODES: tuple[str, ...] = ("starttls", "ssl", "none")
-LOCK_FILE = ".send.lock"
 REASON_CHARS = 300
 
 ProgressCallback = Callable[[Sendable, str], None]  # (entry, "sent" | "skipped" | "failed")
@@ -94,13 +93,12 @@ def _response(code: int, resp: bytes | str) -> str:
 
 
 def _validate(smtp: SmtpSettings) -> None:
-    if smtp.security not in SECURITY_MODES:
-        raise SendError(f"SMTP security must be one of {', '.join(SECURITY_MODES)}, "
-                        f"not {smtp.security!r}")
+    """The settings a caller built by hand (the CLI's were checked when read), by the same
+    model as the config file's [email] table; then what only a send can tell."""
+    check(EmailSection, {"smtp_host": smtp.host, "smtp_port": smtp.port,
+                         "security": smtp.security}, section="email")
     if not smtp.host:
         raise SendError("no SMTP host given")
-    if not isinstance(smtp.port, int) or not 0 < smtp.port < 65536:
-        raise SendError(f"SMTP port must be a number from 1 to 65535, not {smtp.port!r}")
     if smtp.username and smtp.security == "none" and not _is_loopback(smtp.host):
         raise SendError(f"refusing to send an SMTP password unencrypted to {smtp.host}; "
                         "use STARTTLS or SSL")
@@ -150,25 +148,6 @@ def _close(conn: smtplib.SMTP | None, polite: bool = False) -> None:
         conn.close()
 
 
-@contextlib.contextmanager
-def _send_lock(run_dir: Path) -> Iterator[None]:
-    """One sender per run folder: two at once would both see "not sent yet" and both send."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; a single scheduled job is the norm
-        yield
-        return
-    with (run_dir / LOCK_FILE).open("a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SendError(f"another send is already running for {run_dir}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _find(manifest: Manifest, entry: Sendable) -> Sendable:
     candidates: list[Sendable] = [*(manifest.teams if isinstance(entry, TeamEntry)
                                     else manifest.reps)]
@@ -191,48 +170,51 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
 
     A --to-override trial (messages with X-Original-To) records nothing in the manifest: the
     reps did not get their reports, and the real send afterwards must not skip them.
+
+    Call it holding the run folder (``files.folder_lock``, as ``pipeline.email`` does): two
+    senders at once would both read "not sent yet" and both send. That one lock guards the
+    folder for every command, so there is no second lock here.
     """
     run_dir = Path(run_dir)
     _validate(smtp)
     result = SendResult(sent=0, skipped_already_sent=0, failed=[])
     conn: smtplib.SMTP | None = None
     finished = False
-    with _send_lock(run_dir):
-        # Read from disk, not from the caller: a previous, interrupted send updated the file.
-        manifest = read_manifest(run_dir)
-        try:
-            for entry, msg in messages:
-                record = _find(manifest, entry)
-                if record.message_id:
-                    result.skipped_already_sent += 1
-                    if on_progress:
-                        on_progress(entry, "skipped")
-                    continue
-                problem = msg.get(UNDELIVERABLE_HEADER)
-                if problem is None:
-                    if conn is None:
-                        conn = connect(smtp)
-                    elif smtp.pace_seconds > 0:
-                        time.sleep(smtp.pace_seconds)
-                    problem, refused = _send_one(conn, msg, smtp)
-                if problem is not None:
-                    record.send_error = str(problem)
-                    _record(run_dir, manifest, record, entry)
-                    result.failed.append((entry.email, str(problem)))
-                    if on_progress:
-                        on_progress(entry, "failed")
-                    continue
-                if "X-Original-To" not in msg:
-                    record.message_id = str(msg["Message-ID"])
-                    record.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
-                    record.send_error = refused
-                    _record(run_dir, manifest, record, entry)
-                result.sent += 1
+    # Read from disk, not from the caller: a previous, interrupted send updated the file.
+    manifest = read_manifest(run_dir)
+    try:
+        for entry, msg in messages:
+            record = _find(manifest, entry)
+            if record.message_id:
+                result.skipped_already_sent += 1
                 if on_progress:
-                    on_progress(entry, "sent")
-            finished = True
-        finally:
-            _close(conn, polite=finished)
+                    on_progress(entry, "skipped")
+                continue
+            problem = msg.get(UNDELIVERABLE_HEADER)
+            if problem is None:
+                if conn is None:
+                    conn = connect(smtp)
+                elif smtp.pace_seconds > 0:
+                    time.sleep(smtp.pace_seconds)
+                problem, refused = _send_one(conn, msg, smtp)
+            if problem is not None:
+                record.send_error = str(problem)
+                _record(run_dir, manifest, record, entry)
+                result.failed.append((entry.email, str(problem)))
+                if on_progress:
+                    on_progress(entry, "failed")
+                continue
+            if "X-Original-To" not in msg:
+                record.message_id = str(msg["Message-ID"])
+                record.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+                record.send_error = refused
+                _record(run_dir, manifest, record, entry)
+            result.sent += 1
+            if on_progress:
+                on_progress(entry, "sent")
+        finished = True
+    finally:
+        _close(conn, polite=finished)
     return result
 
 

@@ -7,7 +7,6 @@ from reporter.exec_api.client import PAGE_SIZE, REQUEST_DEADLINE, ExecClient
 from reporter.exec_api.errors import (
     APIError,
     AuthenticationError,
-    ConfigurationError,
     DailyLimitReached,
     ExecError,
     InvalidRequest,
@@ -23,7 +22,7 @@ from reporter.exec_api.usage import DAILY_LIMIT, UsageCounter
 
 __all__ = [
     "APIError", "AnalyticsFilter", "NO_FILTER", "ApiKey", "AuthenticationError",
-    "ConfigurationError", "DAILY_LIMIT",
+    "DAILY_LIMIT",
     "DEFAULT_BASE_URL", "DailyLimitReached", "ExecClient", "ExecError", "InvalidRequest",
     "NotFound", "PAGE_SIZE", "REQUEST_DEADLINE", "RateLimited", "ResponseShapeError", "ServerError",
     "TransportError", "UsageCounter", "WorkspaceInactive", "base_url_from_env",

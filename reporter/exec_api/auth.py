@@ -13,7 +13,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from reporter.exec_api.errors import ConfigurationError
+from reporter.errors import ConfigError
 
 KEY_RE = re.compile(r"exec_live_[A-Za-z0-9]{40}")
 DEFAULT_BASE_URL = "https://api.exec.com/rest/v1"
@@ -24,7 +24,7 @@ class ApiKey:
 
     def __init__(self, secret: str) -> None:
         if not isinstance(secret, str) or not KEY_RE.fullmatch(secret.strip()):
-            raise ConfigurationError(
+            raise ConfigError(
                 "EXEC_API_KEY is malformed: expected 'exec_live_' followed by 40 letters or digits"
             )
         self._secret = secret.strip()
@@ -34,7 +34,7 @@ class ApiKey:
         """The key from ``value`` (the config file) or else EXEC_API_KEY."""
         secret = value if value else os.environ.get("EXEC_API_KEY", "")
         if not secret:
-            raise ConfigurationError(
+            raise ConfigError(
                 "no API key: set EXEC_API_KEY (create one in Exec under Settings > API)"
             )
         return cls(secret)
@@ -67,14 +67,14 @@ def base_url_from_env(value: str | None = None) -> str:
 
 
 def check_base_url(url: str) -> str:
-    """``url`` without its trailing slash, or ConfigurationError: not http(s), or plain
+    """``url`` without its trailing slash, or ConfigError: not http(s), or plain
     http:// to anything but this machine (the key would cross the network in clear text)."""
     url = url.strip().rstrip("/")
     if not re.match(r"https?://[^\s/]+", url, re.IGNORECASE):
-        raise ConfigurationError(f"EXEC_API_URL is not an http(s) URL: {url!r}")
+        raise ConfigError(f"EXEC_API_URL is not an http(s) URL: {url!r}")
     parts = urlsplit(url)
     if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
-        raise ConfigurationError(
+        raise ConfigError(
             f"EXEC_API_URL {url!r} is plain http:// to another machine, which would send the "
             "API key in clear text; use https:// (http:// is only for this machine's loopback)")
     return url

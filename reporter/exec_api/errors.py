@@ -3,7 +3,6 @@
 ```
 ReporterError                  (reporter.errors: the root of every expected failure)
  └── ExecError                 exit 1 unless said otherwise
-      ├── ConfigurationError        the key or base URL is unusable; no request was sent (exit 2)
       ├── APIError                  the server answered with its error envelope
       │    ├── InvalidRequest       400
       │    ├── AuthenticationError  401: missing, invalid or revoked key (exit 2)
@@ -15,6 +14,9 @@ ReporterError                  (reporter.errors: the root of every expected fail
       ├── TransportError            timeouts and dropped connections, after the retries
       └── ResponseShapeError        a 2xx body that does not fit the published schema
 ```
+
+A key or base URL that cannot be used is a setting like any other: ``ConfigError``
+(reporter.errors), raised before any request is sent.
 
 Messages are written for the person running the tool: they name the endpoint and
 carry the server's own message, and never contain the API key.
@@ -29,12 +31,6 @@ class ExecError(ReporterError):
     """Base of everything the client raises: the run could not finish (exit 1)."""
 
     exit_code = 1
-
-
-class ConfigurationError(ExecError):
-    """The client cannot be used as configured (missing or malformed key, bad URL)."""
-
-    exit_code = 2
 
 
 class APIError(ExecError):

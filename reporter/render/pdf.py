@@ -8,25 +8,15 @@ reports are spread over a process pool whose workers load templates, CSS and fon
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import gc
-import hashlib
-import multiprocessing
-import os
-import pickle
 import re
-import signal
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
 
-from reporter.files import atomic_write_bytes
 from reporter.format import (
     GRADE_LABELS,
     GRADE_SYMBOLS,
@@ -52,16 +42,12 @@ from reporter.format import (
 )
 from reporter.render import charts
 from reporter.render.fetcher import AssetFetcher
+from reporter.render.options import PAPER_SIZES, PdfOptions
 from reporter.render.templates import BUNDLED_TEMPLATES, environment, template_errors
-from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView, TeamView
+from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView
 
 REPORT_TEMPLATE = "report/base.html"
 STYLESHEET_TEMPLATE = "report/report.css"
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-PDF_UA = "pdf/ua-1"
-
 # A heatmap wider than this stops being readable (older sessions are left out; analytics
 # caps the moments and patterns themselves).
 MAX_HEATMAP_COLUMNS = 14
@@ -76,56 +62,9 @@ FEEDBACK_CHARS = 300
 
 
 
-@dataclass(frozen=True)
-class Branding:
-    """Company name, logo file and accent colour from the configuration's branding section."""
-
-    company: str | None = None
-    logo: Path | None = None
-    accent: str = "#1f6feb"
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.accent, str) or not _HEX_COLOUR.fullmatch(self.accent):
-            raise ValueError(
-                f"branding accent must be a CSS hex colour like #1f6feb or #16a, "
-                f"got {self.accent!r}"
-            )
-        if self.logo is not None and not Path(self.logo).is_file():
-            raise ValueError(f"logo file not found: {self.logo}")
-
-
-def check_language(tag: str) -> str:
-    """``tag`` if it is a language tag (BCP 47: en, fr-CA), else ValueError: the PDFs' /Lang
-    and the emails' ``lang`` both print it."""
-    if not isinstance(tag, str) or not _LANGUAGE.fullmatch(tag):
-        raise ValueError(f"language must be a language tag like en or fr-CA, got {tag!r}")
-    return tag
-
-
-@dataclass(frozen=True)
-class PdfOptions:
-    paper: str = "A4"  # "A4" | "letter"
-    transcripts: bool = False
-    branding: Branding = field(default_factory=Branding)
-    templates_dir: Path | None = None
-    language: str = "en"  # the document language (BCP 47), for screen readers and hyphens
-    # Tagged PDF/UA-1: structure, reading order and text alternatives for assistive technology.
-    tagged: bool = True
-
-    def __post_init__(self) -> None:
-        if str(self.paper).lower() not in PAPER_SIZES:
-            raise ValueError(f"paper must be A4 or letter, got {self.paper!r}")
-        check_language(self.language)
-
-    @property
-    def pdf_variant(self) -> str | None:
-        """WeasyPrint's ``pdf_variant``: PDF/UA-1 when tagged."""
-        return PDF_UA if self.tagged else None
-
-    @property
-    def finisher(self) -> Callable[[Any, Any], None] | None:
-        """WeasyPrint's ``finisher``: what tagging needs after WeasyPrint is done, or None."""
-        return scope_table_headers if self.tagged else None
+def finisher(options: PdfOptions) -> Callable[[Any, Any], None] | None:
+    """WeasyPrint's ``finisher``: what tagging needs after WeasyPrint is done, or None."""
+    return scope_table_headers if options.tagged else None
 
 
 def scope_table_headers(document: Any, pdf: Any) -> None:
@@ -155,16 +94,6 @@ def scope_table_headers(document: Any, pdf: Any) -> None:
                 continue
             attributes = mark.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
             attributes["Scope"] = "/Row" if box.element.get("scope") == "row" else "/Column"
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    slug: str
-    email: str
-    path: Path
-    pages: int
-    sha256: str
-    empty: bool
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -347,7 +276,7 @@ def render_straightforward(report: ReportView, rep: RepView, options: PdfOptions
                      font_config=font_config)
     pdf: bytes = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
         stylesheets=[stylesheet], font_config=font_config,
-        pdf_variant=options.pdf_variant, finisher=options.finisher)
+        pdf_variant=options.pdf_variant, finisher=finisher(options))
     return pdf
 
 
@@ -551,7 +480,7 @@ class PdfRenderer:
             string=inlined, base_url=self.base_url, url_fetcher=self.fetcher,
             font_config=self.font_config)
         self.variant = options.pdf_variant
-        self.finisher = options.finisher
+        self.finisher = finisher(options)
         self.lean_html = None if _LISTS_OR_NOTES.search(css_text) else _lean_html_class()
 
     def html(self, report: ReportView, rep: RepView) -> str:
@@ -580,168 +509,3 @@ class PdfRenderer:
         real report."""
         self.pdf('<p>Warm-up Ééà 王小明 فاطمة ✓ ✗ ~ –</p>'
                   '<p><b>Warm-up Ééà 王小明 فاطمة ✓ ✗ ~ –</b> <i>Warm-up Ééà</i></p>')
-
-
-def target_path(out_dir: Path, slug: str) -> Path:
-    """``out_dir/reps/<slug>.pdf``, refusing any slug that would land elsewhere."""
-    reps_dir = (Path(out_dir) / "reps").resolve()
-    if not slug or slug in (".", "..") or "/" in slug or "\\" in slug or "\x00" in slug:
-        raise ValueError(f"unsafe report file name {slug!r}")
-    path = (reps_dir / f"{slug}.pdf").resolve()
-    if path.parent != reps_dir:
-        raise ValueError(f"report path for {slug!r} escapes {reps_dir}")
-    return path
-
-
-def _saved(path: Path, pdf: bytes, pages: int, *, slug: str, email: str,
-           empty: bool) -> RenderedPdf:
-    """``pdf`` written to ``path`` atomically, with the checksum of the bytes written (the
-    manifest's, so nobody reads the file back to hash it)."""
-    atomic_write_bytes(path, pdf)
-    return RenderedPdf(slug=slug, email=email, path=path, pages=pages,
-                       sha256=hashlib.sha256(pdf).hexdigest(), empty=empty)
-
-
-def _write(renderer: PdfRenderer, out_dir: Path, report: ReportView,
-           rep: RepView) -> RenderedPdf:
-    path = target_path(out_dir, rep.slug)
-    pdf, pages = renderer.render(report, rep)
-    return _saved(path, pdf, pages, slug=rep.slug, email=rep.email,
-                  empty=not rep.has_valid_attempt)
-
-
-def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
-                team: TeamView) -> RenderedPdf:
-    from reporter.render.team_pdf import render_team
-
-    pdf, pages = render_team(renderer, report, team)
-    return _saved(path, pdf, pages, slug=team.slug,
-                  email=team.manager.email if team.manager else "", empty=not team.reps)
-
-
-@dataclass(frozen=True)
-class _Header:
-    """A run's shared report header, pickled once by the pool, unpickled once per worker."""
-
-    key: int
-    blob: bytes
-
-
-_WORKER: PdfRenderer | None = None
-_HEADERS: dict[int, ReportView] = {}
-
-
-#: How often a worker checks that the process that started it is still there.
-_PARENT_CHECK_SECONDS = 0.5
-
-
-def _end_with_parent(parent: int) -> None:
-    """End this worker when its parent (pid ``parent``, passed in: it may have died while
-    this worker was still importing) dies, kill -9 included, when no cleanup runs: a thread
-    watches, so no orphan holds a renderer's memory a minute later."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
-
-
-def _init_worker(options: PdfOptions, parent: int) -> None:
-    """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
-    the worker ignores it, and the parent, which owns the run, stops the pool and says so once
-    (a worker's KeyboardInterrupt traceback would bury that line).
-
-    Everything alive after the warm-up (modules, templates, fonts) lives as long as the worker,
-    so it is frozen out of the garbage collector's reach: no pass walks it again."""
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _end_with_parent(parent)
-    _WORKER = PdfRenderer(options)
-    _WORKER.warm_up()
-    gc.collect()
-    gc.freeze()
-
-
-def _render_in_worker(out_dir: Path, header: _Header, rep: RepView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    report = _HEADERS.get(header.key)
-    if report is None:
-        report = pickle.loads(header.blob)
-        _HEADERS.clear()  # one run, one header: keep only the newest
-        _HEADERS[header.key] = report
-    return _write(_WORKER, out_dir, report, rep)
-
-
-def _render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    return _write_team(_WORKER, path, report, team)
-
-
-class PdfRenderPool:
-    """Renders reps' PDFs in parallel processes, each with its own renderer built once.
-
-    ``jobs=1`` renders in this process on one background thread, so a caller that is still
-    fetching (an event loop) is never blocked by a render.
-
-    Reps are submitted one at a time, as the pipeline gets them, and the executor hands each
-    to whichever worker is free: with reports of one to a few pages no worker waits at the end
-    for longer than one report. The header every rep shares is pickled once per pool, not per
-    rep, and unpickled once per worker.
-    """
-
-    def __init__(self, options: PdfOptions, out_dir: Path, jobs: int | None = None) -> None:
-        self.options = options
-        self.out_dir = Path(out_dir)
-        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-        self._renderer: PdfRenderer | None = None
-        self._header: tuple[ReportView, _Header] | None = None
-        self._executor: cf.Executor
-        if self.jobs == 1:
-            self._renderer = PdfRenderer(options)
-            self._executor = cf.ThreadPoolExecutor(max_workers=1,
-                                                   thread_name_prefix="pdf-render")
-        else:
-            # spawn, not fork: the caller may hold threads (HTTP client, event loop) that a
-            # forked child would inherit in an unknown state.
-            self._executor = cf.ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(options, os.getpid()))
-
-    def _pickled(self, report: ReportView) -> _Header:
-        """The header of ``report`` (its reps left out), pickled once per report object."""
-        if self._header is None or self._header[0] is not report:
-            header = replace(report, reps=()) if report.reps else report
-            key = 1 + (self._header[1].key if self._header else 0)
-            self._header = (report, _Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
-        return self._header[1]
-
-    def submit(self, report: ReportView, rep: RepView) -> cf.Future[RenderedPdf]:
-        """Queue one rep; the future fails (ValueError) for an unsafe slug, others go on."""
-        try:
-            target_path(self.out_dir, rep.slug)
-        except ValueError as exc:
-            failed: cf.Future[RenderedPdf] = cf.Future()
-            failed.set_exception(exc)
-            return failed
-        if self._renderer is not None:
-            return self._executor.submit(_write, self._renderer, self.out_dir, report, rep)
-        return self._executor.submit(_render_in_worker, self.out_dir, self._pickled(report),
-                                     rep)
-
-    def submit_team(self, report: ReportView, team: TeamView,
-                    path: Path) -> cf.Future[RenderedPdf]:
-        """Queue a team report, written to ``path`` (a name the pipeline chose)."""
-        header = replace(report, reps=(), needs_attention=())
-        if self._renderer is not None:
-            return self._executor.submit(_write_team, self._renderer, path, header, team)
-        return self._executor.submit(_render_team_in_worker, path, header, team)
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=False)
-
-    def __enter__(self) -> PdfRenderPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

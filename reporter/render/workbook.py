@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -68,6 +67,7 @@ from reporter.format import (
     fmt_severity,
     fmt_top_item,
 )
+from reporter.names import is_safe_link
 from reporter.render.cells import clean_text, excel_datetime, style_array, text_cell, value_cell
 from reporter.render.team_pdf import share_band
 from reporter.views import CohortFigures, ReportView, RepView, TeamCell
@@ -108,7 +108,6 @@ SEVERITY_FILLS: dict[str, str] = {
 
 # A link must be a plain relative path to a PDF below the workbook's folder: no scheme, no
 # absolute path, no "..", so the cell can never point a click anywhere else.
-_SAFE_LINK_RE = re.compile(r"^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\.pdf$")
 
 
 @dataclass(frozen=True)
@@ -214,15 +213,6 @@ def _discard(wb: Workbook) -> None:
             ws.close()
         with contextlib.suppress(Exception):
             writer.cleanup()
-
-
-def is_safe_link(target: str) -> bool:
-    """Whether ``target`` is a relative path to a PDF that stays below the workbook's folder."""
-    return (
-        isinstance(target, str)
-        and bool(_SAFE_LINK_RE.match(target))
-        and ".." not in target.split("/")
-    )
 
 
 def _save_atomic(wb: Workbook, path: Path) -> None:

@@ -1,0 +1,80 @@
+"""``reporter demo``: ``run`` and ``email`` against the built-in sandbox, no key, no network.
+
+A newcomer's first command: the sandbox serves a generated workspace on a free loopback port,
+the pipeline runs against it as against Exec, and the demo points at the report to open first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporter.analytics.team import TeamSpec
+from reporter.cohort.selection import Selection, SelectionError, parse_period
+from reporter.console import Console
+from reporter.deliver.addresses import EmailSettings
+from reporter.deliver.manifest import read_manifest
+from reporter.exec_api import ApiKey
+from reporter.pipeline import EmailOutcome, RunOutcome, email, run
+from reporter.sandbox.model import SandboxWorkspace
+from reporter.settings import (
+    ApiSettings,
+    EmailRunSettings,
+    FetchSettings,
+    RenderSettings,
+    RunSettings,
+)
+
+SEED = 7
+REPS = 30
+SENDER = "Coaching reports <coaching@acme.example>"
+
+
+@dataclass(frozen=True)
+class DemoOutcome:
+    run: RunOutcome
+    email: EmailOutcome
+    featured: Path | None = None  # the report a newcomer should open first: an ordinary rep
+
+
+def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
+         teams: tuple[TeamSpec, ...] = ()) -> DemoOutcome:
+    """``run`` (last month, every participant, CSV too; by team when ``teams`` are given)
+    and ``email`` (outbox only) against the built-in sandbox on a free loopback port: no
+    key, no network."""
+    from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
+
+    console = console or Console(quiet=True)
+    workspace = generate_workspace(seed=SEED, reps=REPS)
+    key = make_api_key(SEED)
+    scenario = next((s.slug for s in workspace.scenarios if not s.archived), None)
+    if scenario is None:
+        raise SelectionError("the sandbox has no active scenario")
+    # Fast but still paced: the sandbox enforces a limit and the client keeps under it.
+    app = create_app(workspace, api_key=key, rate_limit=1200, daily_limit=100000)
+    with SandboxServer(app) as server:
+        console.info(f"sandbox: {server.base_url}")
+        api = ApiSettings(key=ApiKey(key), base_url=server.base_url, rate_limit=1000,
+                          cache_dir=out / ".cache", usage_dir=out / ".cache")
+        fetching = FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
+                                 period=parse_period("last"))
+        outcome = run(RunSettings(fetching, RenderSettings(
+            csv=True, jobs=jobs, out=out, teams=teams, by_team=bool(teams))), console)
+    sent = email(EmailRunSettings(outcome.run_dir, EmailSettings(sender=SENDER)), console)
+    return DemoOutcome(outcome, sent, featured(workspace, outcome))
+
+
+def featured(workspace: SandboxWorkspace, outcome: RunOutcome) -> Path | None:
+    """The demo's first impression: the report of the first improving rep (by name) whose
+    sessions carry none of the sandbox's hostile texts; those stay, on other reps' reports.
+    Which PDF is a rep's is read from the run's manifest, as the run wrote it."""
+    hostile = {s.user_id for s in workspace.sessions if s.hostile}
+    pdfs = {e.email.casefold(): outcome.run_dir / e.pdf
+            for e in read_manifest(outcome.run_dir).reps if e.pdf}
+    for user in sorted(workspace.users, key=lambda u: (u.first_name.casefold(), u.email)):
+        if user.archetype != "improving" or not user.is_member or user.id in hostile:
+            continue
+        path = pdfs.get(user.email.casefold())
+        if path is not None:
+            return path
+    return next((f for f in sorted(outcome.files) if f.suffix == ".pdf"), None)

@@ -1,0 +1,287 @@
+"""The render pool: the PDFs of a run drawn in parallel processes, longest first.
+
+Each worker builds its renderer once (templates, CSS, fonts) and draws the reports it is
+handed; the pool's caller (the pipeline) submits the team reports as soon as the analytics
+exist and each rep as they arrive, then collects the PDFs in order. A failure is one report's:
+listed against it, and the others go on. Nothing that draws is imported until a report is
+drawn (in a worker, or here for ``jobs=1``), so loading this module stays light.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import gc
+import hashlib
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reporter.analytics.team import GroupInfo, build_team, build_teams
+from reporter.console import Console
+from reporter.files import atomic_write_bytes
+from reporter.names import TEAM_PDF, TEAMS_DIR, target_path
+from reporter.render.options import PdfOptions
+from reporter.views import Manager, ReportView, RepView, TeamView
+
+if TYPE_CHECKING:
+    from reporter.render.pdf import PdfRenderer
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    slug: str
+    email: str
+    path: Path
+    pages: int
+    sha256: str
+    empty: bool
+
+
+
+
+def _saved(path: Path, pdf: bytes, pages: int, *, slug: str, email: str,
+           empty: bool) -> RenderedPdf:
+    """``pdf`` written to ``path`` atomically, with the checksum of the bytes written (the
+    manifest's, so nobody reads the file back to hash it)."""
+    atomic_write_bytes(path, pdf)
+    return RenderedPdf(slug=slug, email=email, path=path, pages=pages,
+                       sha256=hashlib.sha256(pdf).hexdigest(), empty=empty)
+
+
+def _write(renderer: PdfRenderer, out_dir: Path, report: ReportView,
+           rep: RepView) -> RenderedPdf:
+    path = target_path(out_dir, rep.slug)
+    pdf, pages = renderer.render(report, rep)
+    return _saved(path, pdf, pages, slug=rep.slug, email=rep.email,
+                  empty=not rep.has_valid_attempt)
+
+
+def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
+                team: TeamView) -> RenderedPdf:
+    from reporter.render.team_pdf import render_team
+
+    pdf, pages = render_team(renderer, report, team)
+    return _saved(path, pdf, pages, slug=team.slug,
+                  email=team.manager.email if team.manager else "", empty=not team.reps)
+
+
+@dataclass(frozen=True)
+class _Header:
+    """A run's shared report header, pickled once by the pool, unpickled once per worker."""
+
+    key: int
+    blob: bytes
+
+
+_WORKER: PdfRenderer | None = None
+_HEADERS: dict[int, ReportView] = {}
+
+
+#: How often a worker checks that the process that started it is still there.
+_PARENT_CHECK_SECONDS = 0.5
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker when its parent (pid ``parent``, passed in: it may have died while
+    this worker was still importing) dies, kill -9 included, when no cleanup runs: a thread
+    watches, so no orphan holds a renderer's memory a minute later."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def _init_worker(options: PdfOptions, parent: int) -> None:
+    """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
+    the worker ignores it, and the parent, which owns the run, stops the pool and says so once
+    (a worker's KeyboardInterrupt traceback would bury that line).
+
+    Everything alive after the warm-up (modules, templates, fonts) lives as long as the worker,
+    so it is frozen out of the garbage collector's reach: no pass walks it again."""
+    from reporter.render.pdf import PdfRenderer
+
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent(parent)
+    _WORKER = PdfRenderer(options)
+    _WORKER.warm_up()
+    gc.collect()
+    gc.freeze()
+
+
+def _render_in_worker(out_dir: Path, header: _Header, rep: RepView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    report = _HEADERS.get(header.key)
+    if report is None:
+        report = pickle.loads(header.blob)
+        _HEADERS.clear()  # one run, one header: keep only the newest
+        _HEADERS[header.key] = report
+    return _write(_WORKER, out_dir, report, rep)
+
+
+def _render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    return _write_team(_WORKER, path, report, team)
+
+
+class PdfRenderPool:
+    """Renders reps' PDFs in parallel processes, each with its own renderer built once.
+
+    ``jobs=1`` renders in this process on one background thread, so a caller that is still
+    fetching (an event loop) is never blocked by a render.
+
+    Reps are submitted one at a time, as the pipeline gets them, and the executor hands each
+    to whichever worker is free: with reports of one to a few pages no worker waits at the end
+    for longer than one report. The header every rep shares is pickled once per pool, not per
+    rep, and unpickled once per worker.
+    """
+
+    def __init__(self, options: PdfOptions, out_dir: Path, jobs: int | None = None) -> None:
+        self.options = options
+        self.out_dir = Path(out_dir)
+        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+        self._renderer: PdfRenderer | None = None
+        self._header: tuple[ReportView, _Header] | None = None
+        self._executor: cf.Executor
+        if self.jobs == 1:
+            from reporter.render.pdf import PdfRenderer
+
+            self._renderer = PdfRenderer(options)
+            self._executor = cf.ThreadPoolExecutor(max_workers=1,
+                                                   thread_name_prefix="pdf-render")
+        else:
+            # spawn, not fork: the caller may hold threads (HTTP client, event loop) that a
+            # forked child would inherit in an unknown state.
+            self._executor = cf.ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(options, os.getpid()))
+
+    def _pickled(self, report: ReportView) -> _Header:
+        """The header of ``report`` (its reps left out), pickled once per report object."""
+        if self._header is None or self._header[0] is not report:
+            header = replace(report, reps=()) if report.reps else report
+            key = 1 + (self._header[1].key if self._header else 0)
+            self._header = (report, _Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
+        return self._header[1]
+
+    def submit(self, report: ReportView, rep: RepView) -> cf.Future[RenderedPdf]:
+        """Queue one rep; the future fails (ValueError) for an unsafe slug, others go on."""
+        try:
+            target_path(self.out_dir, rep.slug)
+        except ValueError as exc:
+            failed: cf.Future[RenderedPdf] = cf.Future()
+            failed.set_exception(exc)
+            return failed
+        if self._renderer is not None:
+            return self._executor.submit(_write, self._renderer, self.out_dir, report, rep)
+        return self._executor.submit(_render_in_worker, self.out_dir, self._pickled(report),
+                                     rep)
+
+    def submit_team(self, report: ReportView, team: TeamView,
+                    path: Path) -> cf.Future[RenderedPdf]:
+        """Queue a team report, written to ``path`` (a name the pipeline chose)."""
+        header = replace(report, reps=(), needs_attention=())
+        if self._renderer is not None:
+            return self._executor.submit(_write_team, self._renderer, path, header, team)
+        return self._executor.submit(_render_team_in_worker, path, header, team)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=False)
+
+    def __enter__(self) -> PdfRenderPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class ReportRenders:
+    """The PDFs of a run: the team reports (the whole selection's, and one per ``[teams]``
+    group) and each rep, submitted once, drawn by the pool, collected at the end.
+
+    A team report is the longest job of a run, so a caller that has the whole report before
+    the reps' PDFs (``render``) submits the teams first: drawn last, they would be a tail one
+    process draws while the others wait.
+    """
+
+    def __init__(self, folder: Path, header: ReportView, teams: list[tuple[GroupInfo, Manager]],
+                 options: PdfOptions | None, *, jobs: int | None = None,
+                 skip_empty: bool = False) -> None:
+        self.folder = folder
+        self.header = header  # what every rep's report shares: scenario, period, cohort
+        self.teams = teams  # resolved [teams] of a --by-team run
+        self.skip_empty = skip_empty
+        self.pool = PdfRenderPool(options, folder, jobs) if options is not None else None
+        self.futures: list[tuple[RepView, cf.Future[RenderedPdf]]] = []
+        self.team_futures: list[tuple[TeamView, Path, cf.Future[RenderedPdf] | None]] = []
+
+    def submit(self, view: RepView) -> None:
+        if self.pool is not None and (view.has_valid_attempt or not self.skip_empty):
+            self.futures.append((view, self.pool.submit(self.header, view)))
+
+    def submit_teams(self, report: ReportView, console: Console) -> None:
+        """``team.pdf`` for the whole selection, and with --by-team, each team's into
+        ``teams/<slug>/``; a group none of the selected reps is in is said and skipped."""
+        text = report.selection_text
+        whole = build_team(report.reps, name=text[:1].upper() + text[1:])
+        chosen = [(whole, self.folder / TEAM_PDF)]
+        teams = build_teams(report, self.teams)
+        for group, _ in self.teams:
+            if not any(t.group == group.name for t in teams):
+                console.warn(f"team {group.name}: none of the selected reps is in this group; "
+                             "no team report")
+        chosen += [(t, self.folder / TEAMS_DIR / t.slug / TEAM_PDF) for t in teams]
+        for team, path in chosen:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            future = self.pool.submit_team(report, team, path) if self.pool else None
+            self.team_futures.append((team, path, future))
+
+    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
+        """Every rep's PDF, in submission order; one rep's failure does not sink the others."""
+        pdfs: list[RenderedPdf] = []
+        failed: list[tuple[str, str]] = []
+        with console.progress(len(self.futures), "PDF reports") as bar:
+            for rep, fut in self.futures:
+                rendered = _result(fut, rep.email, failed, console)
+                if rendered is not None:
+                    pdfs.append(rendered)
+                bar.advance()
+        return pdfs, failed
+
+    def collect_teams(self, console: Console
+                      ) -> tuple[list[tuple[TeamView, Path, RenderedPdf | None]],
+                                 list[tuple[str, str]]]:
+        """Each team with its PDF (None: not drawn, --no-pdf, or failed: listed)."""
+        out: list[tuple[TeamView, Path, RenderedPdf | None]] = []
+        failed: list[tuple[str, str]] = []
+        for team, path, fut in self.team_futures:
+            rendered = _result(fut, f"team {team.name}", failed, console) if fut else None
+            out.append((team, path, rendered))
+        self.close()
+        return out, failed
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def _result(fut: cf.Future[RenderedPdf], who: str, failed: list[tuple[str, str]],
+            console: Console) -> RenderedPdf | None:
+    """The future's PDF; a failure is listed against ``who`` and the run goes on."""
+    try:
+        return fut.result()
+    except OSError:
+        raise  # the disk, not this report: the whole run stops
+    except Exception as exc:
+        failed.append((who, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
+        console.warn(f"{who}: PDF failed: {exc}")
+        return None

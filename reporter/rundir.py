@@ -1,0 +1,80 @@
+"""A run folder (``OUT/<scenario>/<period>``) and its swap: a run is built in a hidden
+sibling and swapped in whole, so a rerun replaces, never mixes, and a failure or a kill leaves
+the previous run (and its record of emails sent) as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from reporter.cohort.snapshot import Snapshot
+from reporter.deliver.manifest import previous_sends
+from reporter.names import safe_component
+
+
+def run_dir_for(out: Path, snapshot: Snapshot) -> Path:
+    """``OUT/<scenario-slug>/<period>``, both parts made safe for a file system."""
+    slug = safe_component(snapshot.scenario.slug or snapshot.scenario.name or "", "scenario")
+    period = safe_component(snapshot.period.label if snapshot.period else "", "period")
+    return Path(out) / slug / period
+
+
+class RunFolder:
+    """Build a run in a hidden sibling folder, then swap it in: a rerun replaces, never mixes,
+    and a failure leaves the previous run as it was.
+
+    Made while holding the folder's lock (``files.folder_lock``), so any hidden sibling left
+    from an earlier process (killed before it could clean up) is stale: a previous run set
+    aside by a swap that never finished is put back first (``recover_run_folder``), then the
+    rest is removed. The record of emails sent from the folder it replaces is read next,
+    before any work: a damaged one stops the run then, not after the day's requests are spent.
+    """
+
+    def __init__(self, final: Path) -> None:
+        self.final = Path(final)
+        recover_run_folder(self.final)
+        self.sent = previous_sends(self.final)
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.final.parent.glob(f".{self.final.name}.*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+        self.stage = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.", dir=self.final.parent))
+
+    def commit(self) -> None:
+        """Two renames: the previous run aside (``set_aside``), the new one in. Killed between
+        them, the next command on the folder puts the previous run back; killed after, the new
+        run is in place and carries the send record; the set-aside copy is removed last."""
+        old = None
+        if self.final.exists() or self.final.is_symlink():
+            old = set_aside(self.final)
+            os.replace(self.final, old)
+        os.replace(self.stage, self.final)
+        if old is not None and old.is_symlink():
+            old.unlink()  # a link put where the run folder was: removed, never followed
+        elif old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+
+def set_aside(final: Path) -> Path:
+    """Where a swap puts the previous run while the new one moves in."""
+    return final.parent / f".{final.name}.old-{os.getpid()}"
+
+
+def recover_run_folder(final: Path) -> None:
+    """A run folder that a killed swap left missing, back from where the swap set it aside
+    (the newest such copy with a manifest): its send record is what keeps a rep from a second
+    email. Called holding the folder's lock; with the folder in place, nothing to do."""
+    final = Path(final)
+    if final.exists() or final.is_symlink() or not final.parent.is_dir():
+        return
+    aside = [p for p in final.parent.glob(f".{final.name}.old-*")
+             if p.is_dir() and not p.is_symlink() and (p / "manifest.json").is_file()]
+    if aside:
+        newest = max(aside, key=lambda p: (p / "manifest.json").stat().st_mtime)
+        os.replace(newest, final)
