@@ -251,8 +251,12 @@ def test_a_server_failing_every_detail_costs_no_more_than_the_plan(fetching, pro
     assert outcome.exit_code == 1
     assert len(outcome.failed) == the_plan.reps - sum(
         1 for e in _manifest(outcome.run_dir).values() if e["status"] == "empty")
-    # A request cancelled once its rep had failed is counted, sent or not.
-    assert len(proxy.bend.seen) <= outcome.requests_made <= the_plan.total_requests
+    # A request cancelled once its rep had failed is counted, sent or not. The shared retry
+    # allowance (a tenth of the details, at least 2) is the most a failing server can add to
+    # the plan: which first attempts run concurrently with the give-up varies from run to run.
+    allowance = max(2, len(the_plan.details_to_fetch) // 10)
+    assert len(proxy.bend.seen) <= outcome.requests_made <= the_plan.total_requests + allowance
+    assert outcome.requests_made < 2 * the_plan.total_requests
 
 
 # A run whose swap is killed (SIGKILL, a real signal) at swap event KILL_AT: each rename of the
