@@ -63,7 +63,7 @@ def test_a_fall_leads_the_headline_and_still_credits_the_best():
     rep = dataclasses.replace(_rep(report, "amelie@acme.test"), first_score=62.9,
                               best_score=68.5, best_rank="bronze", latest_score=60.5,
                               lift=5.6, valid_count=5, percentile=None)
-    text = headline(rep, PERIOD, "slipping", None, rep.coaching)
+    text = headline(rep, PERIOD, "slipping", None, rep.coaching, with_percentile=False)
     assert text == ("Amélie, your best rose 5.6 points to 68.5 (Bronze), but your latest, 60.5, "
                     "is 8.0 points below it.")
     assert "improv" not in text

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
+from reporter.analytics.figures import DECLINE_POINTS
 from reporter.analytics.moments import is_speech
 from reporter.ranks import RANK_THRESHOLDS
 
 Row = Mapping[str, str]
 THRESHOLD = dict(RANK_THRESHOLDS)
 RANK_WORDS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze"}
-DECLINE_POINTS = 5.0
 
 
 def _num(value: str) -> float | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from reporter.analytics import figures
-from reporter.analytics.figures import DECLINE_POINTS, NEAR_RANK_POINTS, normalise_quote
+from reporter.analytics.figures import NEAR_RANK_POINTS, normalise_quote
 from reporter.analytics.moments import is_speech, moments_worth_quoting
 from reporter.analytics.rubric import WEAK_GRADES, patterns, severity
 from reporter.exec_api.models import Assignment
@@ -184,8 +184,9 @@ def decline_for(best: Attempt | None, latest: Attempt | None) -> Decline | None:
     """A decline: the latest valid score is DECLINE_POINTS or more below the best."""
     if best is None or latest is None or best.score is None or latest.score is None:
         return None
-    drop = best.score - latest.score
-    return Decline(best.score, latest.score, drop) if drop >= DECLINE_POINTS - 1e-9 else None
+    if not figures.fell_from_best(best.score, latest.score):
+        return None
+    return Decline(best.score, latest.score, best.score - latest.score)
 
 
 def rank_gap(best: float | None) -> RankGap | None:

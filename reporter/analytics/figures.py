@@ -147,6 +147,12 @@ def latest_attempt(valid: Sequence[Attempt]) -> Attempt | None:
     return valid[-1] if valid else None
 
 
+def fell_from_best(best: float, latest: float) -> bool:
+    """A decline: the latest valid score is DECLINE_POINTS or more below the best. One rule
+    for the coaching plan's Decline and the verdict's "slipping"."""
+    return best - latest >= DECLINE_POINTS - 1e-9
+
+
 def lift(first: Attempt | None, best: Attempt | None, valid_count: int) -> float | None:
     """Lift: best score minus first score, in points; None with fewer than two valid attempts.
 

@@ -15,7 +15,7 @@ dropped where the target already settles that rank (met in Exec at or above it).
 
 from __future__ import annotations
 
-from reporter.analytics.figures import DECLINE_POINTS, IMPROVE_POINTS
+from reporter.analytics.figures import IMPROVE_POINTS, fell_from_best
 from reporter.format import (
     fmt_ordinal,
     fmt_point_count,
@@ -33,7 +33,7 @@ def direction(valid_count: int, first: float | None, best: float | None,
     """The rep's direction by the module's rule; None with fewer than two valid attempts."""
     if valid_count < 2 or first is None or best is None or latest is None:
         return None
-    if best - latest >= DECLINE_POINTS - 1e-9:
+    if fell_from_best(best, latest):
         return "slipping"
     if best - first >= IMPROVE_POINTS - 1e-9:
         return "improving"
@@ -60,7 +60,7 @@ def _best(rep: RepView) -> str:
 
 
 def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | None,
-             plan: CoachingPlan) -> str:
+             plan: CoachingPlan, with_percentile: bool) -> str:
     """Page 1's first sentence (and the email's): how the rep did, in the verdict's terms.
 
     Slipping leads with the fall and may still credit the best; "improved" is said only of
@@ -101,7 +101,7 @@ def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | 
                       and target.required_rank == hint.rank)
     if hint is not None and not said_by_target:
         text += f" You are {fmt_rank_gap(hint)}."
-    if rep.percentile is not None and way is not None:
+    if with_percentile:
         text += f" That puts you in the {fmt_ordinal(rep.percentile)} percentile of the cohort."
     return text
 
@@ -111,10 +111,12 @@ def verdict_for(rep: RepView, period: PeriodInfo) -> Verdict:
     plan = rep.coaching
     way = direction(rep.valid_count, rep.first_score, rep.best_score, rep.latest_score)
     hint = rank_hint(plan.rank_gap, plan.target)
+    # On day one a low percentile reads as a verdict on the person: only with a direction.
+    with_percentile = rep.percentile is not None and way is not None
     return Verdict(
         direction=way,
-        headline=headline(rep, period, way, hint, plan),
+        headline=headline(rep, period, way, hint, plan, with_percentile),
         target_line=fmt_target(plan.target, rep.best_score),
         rank_hint=hint,
-        percentile_in_headline=rep.percentile is not None and way is not None,
+        percentile_in_headline=with_percentile,
     )

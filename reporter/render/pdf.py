@@ -56,7 +56,8 @@ MAX_HEATMAP_COLUMNS = 14
 MOMENTS_PAGE_BUDGET = 2600
 MOMENT_CARD_COST = 220
 QUOTE_CHARS = 260
-# Low enough that "Where you stand" still fits on page 1 under the next step.
+# Low enough that Progress usually fits on page 1 under "Where you stand" (it moves to page 2
+# whole when it does not).
 PROGRESS_CHART_HEIGHT = 125
 FEEDBACK_CHARS = 300
 
@@ -205,7 +206,6 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
                         f"{report.scenario.name}, period {period.prose}"),
         "created": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "summary": verdict.headline,
-        "verdict": verdict,
         "direction": fmt_direction(verdict.direction),
         "plan": rep.coaching,
         "step": rep.coaching.next_step,
