@@ -545,3 +545,12 @@ def test_a_step_without_phrasing_or_feedback_stands_on_its_own(renderer: PdfRend
     html = renderer.html(REPORT, replace(AMELIE, coaching=replace(AMELIE.coaching,
                                                                   next_step=keep)))
     assert "Graded good every time it was graded" in html  # never an empty card
+
+
+def test_a_rep_whose_sessions_carry_no_duration_is_not_told_a_dash(renderer: PdfRenderer) -> None:
+    """Unknown practice time is said in words on the no-attempt page, never "practice time –"."""
+    carla = BY_EMAIL["carla@acme.test"]
+    unknown = _flat(_text(renderer.render(REPORT, replace(carla, practice_minutes=None))[0]))
+    assert "with no duration recorded by Exec" in unknown and "practice time –" not in unknown
+    known = _flat(_text(renderer.render(REPORT, replace(carla, practice_minutes=12.0))[0]))
+    assert "practice time 12 min" in known
