@@ -494,3 +494,137 @@ class TeamView:
 
     def label(self, rep: RepView) -> str:
         return self.labels.get(rep.user_id, rep.name)
+
+
+# -- program runs: several scenarios of one program, one report per rep --------------------
+
+
+@dataclass(frozen=True)
+class ProgramInfo:
+    kind: str  # "collection", "scenarios" (listed by hand), "assigned" (the reps' assignments)
+    name: str
+    slug: str  # file-safe: the run folder's first part
+    id: str | None = None  # the collection's id (or the assignments' program id)
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One scenario of the program for one rep: a row of page 1 and of the Scenarios sheet.
+
+    ``rep`` is the rep's view in that scenario, built by the same code as a single-scenario
+    run's; it exists when the rep has a session in it or an assignment of it (then with no
+    session: its target and its reasons say what is due). None: neither.
+    """
+
+    scenario: ScenarioInfo
+    rep: RepView | None
+
+    @property
+    def practised(self) -> bool:
+        return self.rep is not None and self.rep.session_count > 0
+
+    @property
+    def target(self) -> Target | None:
+        return self.rep.coaching.target if self.rep else None
+
+    @property
+    def severity(self) -> int:
+        return self.rep.severity if self.rep else 0
+
+
+@dataclass(frozen=True)
+class SkillInfo:
+    id: str
+    name: str
+    slug: str
+    scenarios: tuple[str, ...]  # the names of the program's scenarios that evaluate it
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    """One person's proficiency on one skill, as Exec computes it (time-decayed, 30-day
+    half-life, roleplays and calls together), as of the period's end and the previous one's."""
+
+    skill: SkillInfo
+    tier: str | None  # "excellent", "proficient", "developing", "needs_work",
+    # "insufficient_data" (under 3 observations); None: no observation at all
+    score: float | None  # None with insufficient data
+    observations: int
+    last_practised: datetime | None
+    previous_tier: str | None  # None: no observation then, or no comparison made
+    previous_score: float | None
+    change: float | None  # score - previous_score, when both are known
+    compared: bool  # the previous period's proficiency was read
+
+
+@dataclass(frozen=True)
+class ProgramRepView:
+    """One rep across the program: a row per scenario, their skills, and the one scenario
+    whose next step leads page 1 (``focus``: the most urgent, by the attention rules)."""
+
+    user_id: str
+    email: str
+    name: str
+    first_name: str
+    slug: str
+    is_member: bool
+    groups: tuple[str, ...]
+    rows: tuple[ScenarioRow, ...]  # every scenario of the program, program order
+    skills: tuple[SkillRow, ...]  # the program's skills, by name
+    focus: ScenarioRow | None  # None: nothing practised and nothing assigned
+    attention: tuple[AttentionReason, ...]  # across scenarios, each naming its scenario
+
+    @property
+    def practised(self) -> tuple[ScenarioRow, ...]:
+        """The scenarios with a session: each gets its own section of the report."""
+        return tuple(r for r in self.rows if r.practised)
+
+    @property
+    def severity(self) -> int:
+        return max((r.severity for r in self.attention), default=0)
+
+    @property
+    def coverage(self) -> str:
+        """"all" scenarios practised, "some", or "none"."""
+        n = len(self.practised)
+        return "none" if n == 0 else "all" if n == len(self.rows) else "some"
+
+
+@dataclass(frozen=True)
+class ProgramTheme:
+    """What to coach the team on across the program: a skill, or a rubric item of a scenario."""
+
+    kind: str  # "skill" or "item"
+    name: str  # the skill's name, or the item's
+    scenario: str | None  # the scenario the item comes from (None for a skill)
+    reps_weak: int
+    reps_seen: int
+    detail: str  # one line of plain words
+
+
+@dataclass(frozen=True)
+class ProgramReportView:
+    workspace_name: str
+    program: ProgramInfo
+    period: PeriodInfo
+    generated_at: datetime
+    tool_version: str
+    selection_text: str
+    scenarios: tuple[ScenarioInfo, ...]  # program order
+    parts: tuple[ReportView, ...]  # each scenario's report, aligned with scenarios
+    skills: tuple[SkillInfo, ...]  # by name
+    reps: tuple[ProgramRepView, ...]  # by name
+    not_found: tuple[NotFound, ...]
+    fetch: FetchInfo
+    warnings: tuple[str, ...] = ()
+    needs_attention: tuple[ProgramRepView, ...] = ()  # most urgent first
+    shortlist: tuple[ProgramRepView, ...] = ()
+    themes: tuple[ProgramTheme, ...] = ()
+    previous_period: PeriodInfo | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, rep: ProgramRepView) -> str:
+        return self.labels.get(rep.user_id, rep.name)
+
+    def part(self, scenario_id: str) -> ReportView:
+        return self.parts[[s.id for s in self.scenarios].index(scenario_id)]

@@ -148,7 +148,7 @@ def snapshot(reps: list[dict[str, Any]] | None = None, *,
     """A whole snapshot; participants default to entries agreeing with the reps."""
     reps = reps or []
     data: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": 2,
         "tool_version": "0.1.0",
         "workspace": {"id": "w1", "name": "Globex", "url_slug": "globex",
                       "created_at": "2025-01-01T00:00:00Z"},

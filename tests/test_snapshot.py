@@ -21,7 +21,17 @@ def test_what_is_written_reads_back_equal(tmp_path):
     write_snapshot(snapshot, tmp_path / "s.json")
     again = read_snapshot(tmp_path / "s.json")
     assert again == snapshot
-    assert again.reps[0].sessions[0].score == 80.0 and again.schema_version == 1
+    assert again.reps[0].sessions[0].score == 80.0 and again.schema_version == 2
+
+
+def test_last_months_version_1_snapshot_reads_and_is_rewritten_as_version_2(tmp_path):
+    who = f.user()
+    old = f.snapshot([f.rep(who, [f.session(80, f.at(2), who=who)])]) | {"schema_version": 1}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    snapshot = read_snapshot(tmp_path / "old.json")
+    assert snapshot.reps[0].sessions[0].score == 80.0
+    write_snapshot(snapshot, tmp_path / "new.json")
+    assert json.loads((tmp_path / "new.json").read_text())["schema_version"] == 2
 
 
 def test_a_wrong_value_becomes_unknown_and_a_hopeless_object_leaves_its_list():
@@ -50,6 +60,6 @@ def test_a_snapshot_without_a_scenario_is_one_clear_line(tmp_path):
 
 def test_a_newer_snapshot_is_refused(tmp_path):
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"schema_version": 2, "scenario": {"id": "s"}}))
-    with pytest.raises(SnapshotError, match="version 2; this reporter reads up to version 1"):
+    path.write_text(json.dumps({"schema_version": 3, "scenario": {"id": "s"}}))
+    with pytest.raises(SnapshotError, match="version 3; this reporter reads up to version 2"):
         read_snapshot(path)

@@ -44,7 +44,8 @@ from reporter.analytics.moments import moments_worth_quoting
 from reporter.analytics.period import report_period
 from reporter.analytics.rep import RepContext, build_rep, rep_context
 from reporter.analytics.team import list_names
-from reporter.cohort.snapshot import SelectionRecord, Snapshot
+from reporter.cohort.snapshot import FetchRecord, PreviousRecord, SelectionRecord, Snapshot
+from reporter.exec_api.models import Workspace
 from reporter.names import rep_slug
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
@@ -53,6 +54,11 @@ __all__ = [
     "distribution", "moments_worth_quoting", "normalise_quote", "percentile", "rank_for",
     "rep_context", "rep_slug", "report_period", "selection_text",
 ]
+
+
+def workspace_name(workspace: Workspace | None) -> str:
+    return (workspace and (text(workspace.name) or text(workspace.url_slug))
+            or "Exec workspace")
 
 
 def selection_text(selection: SelectionRecord, rep_count: int) -> str:
@@ -83,6 +89,22 @@ def selection_text(selection: SelectionRecord, rep_count: int) -> str:
     return said
 
 
+def fetch_info(fetch: FetchRecord) -> FetchInfo:
+    """What the fetch cost, as the reports' footers say it."""
+    return FetchInfo(fetched_at=utc(fetch.fetched_at) if fetch.fetched_at else None,
+                     base_url=text(fetch.base_url), requests_made=fetch.requests_made,
+                     cache_hits=fetch.cache_hits)
+
+
+def previous_info(previous: PreviousRecord | None) -> PeriodInfo | None:
+    """The period compared with, when one was."""
+    if previous is None:
+        return None
+    start, end = utc(previous.period.start), utc(previous.period.end)
+    return PeriodInfo(label=previous.period.label, start=start, end=end,
+                      title=period_title(previous.period.label, start, end))
+
+
 def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
                  generated_at: datetime | None = None) -> ReportView:
     """The whole report: every rep (sorted by name, casefolded, then email), the cohort,
@@ -100,14 +122,11 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
     period = report_period(snapshot, ordered, generated)
     ordered = [replace(r, attention=reasons_for(r, period, generated)) for r in ordered]
     urgent = attention_order(ordered)
-    previous = snapshot.previous
     workspace = snapshot.workspace
     scenario = snapshot.scenario
     slug = text(scenario.slug) or scenario.id
-    fetch = snapshot.fetch
     return ReportView(
-        workspace_name=(workspace and (text(workspace.name) or text(workspace.url_slug))
-                        or "Exec workspace"),
+        workspace_name=workspace_name(workspace),
         scenario=ScenarioInfo(id=scenario.id, name=text(scenario.name) or slug or "Scenario",
                               slug=slug, url=exec_link(scenario.url,
                                                        workspace.url_slug if workspace else None)),
@@ -119,18 +138,12 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         reps=tuple(ordered),
         not_found=tuple(NotFound(email=nf.email, reason=nf.reason, detail=nf.detail)
                         for nf in snapshot.not_found if text(nf.email)),
-        fetch=FetchInfo(fetched_at=utc(fetch.fetched_at) if fetch.fetched_at else None,
-                        base_url=text(fetch.base_url), requests_made=fetch.requests_made,
-                        cache_hits=fetch.cache_hits),
+        fetch=fetch_info(snapshot.fetch),
         # Each rep's view already holds its cross-check with the participants endpoint.
         warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
         + tuple(w for rep in ordered for w in rep.warnings),
         needs_attention=urgent,
         shortlist=shortlist(urgent),
         labels=list_names(ordered),
-        previous_period=PeriodInfo(
-            label=previous.period.label, start=utc(previous.period.start),
-            end=utc(previous.period.end),
-            title=period_title(previous.period.label, utc(previous.period.start),
-                               utc(previous.period.end))) if previous else None,
+        previous_period=previous_info(snapshot.previous),
     )

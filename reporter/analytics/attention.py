@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from reporter.analytics.figures import DECLINE_POINTS
 from reporter.format import fmt_day, fmt_point_count, fmt_rank, fmt_score
@@ -129,32 +130,48 @@ def _below_last_period(comparison: Comparison | None) -> bool:
             and comparison.change <= -0.05)
 
 
-def at_stake(rep: RepView) -> float:
+class Attentive(Protocol):
+    """Whoever the rules order: a rep in one scenario, or a rep across a program."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def attention(self) -> tuple[AttentionReason, ...]: ...
+    @property
+    def severity(self) -> int: ...
+
+
+A = TypeVar("A", bound=Attentive)
+
+
+def at_stake(rep: Attentive) -> float:
     """The most points any of the rep's reasons puts at stake (infinite: no valid attempt on
     an overdue assignment)."""
     return max((r.points for r in rep.attention), default=0.0)
 
 
-def attention_order(reps: Sequence[RepView]) -> tuple[RepView, ...]:
+def attention_order(reps: Sequence[A]) -> tuple[A, ...]:
     """The reps with at least one reason, most urgent first."""
     listed = [r for r in reps if r.attention]
     return tuple(sorted(listed, key=lambda r: (-r.severity, -at_stake(r), -len(r.attention),
                                                r.name.casefold(), r.email)))
 
 
-def shortlist(ordered: Sequence[RepView]) -> tuple[RepView, ...]:
+def shortlist(ordered: Sequence[A]) -> tuple[A, ...]:
     """The 1:1 shortlist of reps already in ``attention_order``: the first MAX_SHORTLIST with a
     reason of at least SHORTLIST_SEVERITY. A high-severity rep left off is left off by the cap
     alone: the list is then full of reps at least as urgent."""
     return tuple(r for r in ordered if r.severity >= SHORTLIST_SEVERITY)[:MAX_SHORTLIST]
 
 
-def watchlist(ordered: Sequence[RepView]) -> tuple[RepView, ...]:
+def watchlist(ordered: Sequence[A]) -> tuple[A, ...]:
     """Everyone in ``ordered`` (attention order) not on the shortlist: "keep an eye on"."""
     chosen = {id(r) for r in shortlist(ordered)}
     return tuple(r for r in ordered if id(r) not in chosen)
 
 
-def talking_point(rep: RepView) -> str | None:
+def talking_point(rep: Attentive) -> str | None:
     """What to open a 1:1 with: the rep's most urgent reason, in plain words."""
     return rep.attention[0].text if rep.attention else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.coaching import best_example
@@ -85,7 +86,20 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def list_names(reps: Sequence[RepView]) -> dict[str, str]:
+class Listed(Protocol):
+    """Whoever a list names: a rep in one scenario, or across a program."""
+
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def is_member(self) -> bool: ...
+
+
+def list_names(reps: Sequence[Listed]) -> dict[str, str]:
     """user id -> the rep's name as a list shows it: the name; with the email beside it when
     another of ``reps`` has the same name (any case), so two Alex Kims are two people; with
     "(former member)" when the rep is no longer a member of the workspace."""

@@ -6,7 +6,8 @@ get the same numbers) and lets a run be re-rendered offline.
 
 The snapshot holds the API's own objects (``reporter.exec_api.models``: every field the spec
 makes nullable is optional), so the client's validated objects go in as they are and come out
-as attributes: no dict round trip. ``schema_version`` 1 is the format since the first release::
+as attributes: no dict round trip. A single-scenario snapshot (``Snapshot``) is this; version 1
+files (before program runs) read the same, since version 2 only added the program kind::
 
     {"schema_version": 1, "tool_version": str, "workspace": Workspace | null,
      "scenario": Scenario, "period": {"label", "start", "end"},
@@ -23,6 +24,27 @@ as attributes: no dict round trip. ``schema_version`` 1 is the format since the 
      "failed": [{"user", "reason"}],                 # reps whose sessions could not be read
      "fetch": {"fetched_at", "base_url", "requests_made", "cache_hits", "detail_requests"}}
 
+A program snapshot (``ProgramSnapshot``, version 2, ``"kind": "program"``) holds several
+scenarios of one program for the same people and period: the program (a collection, a list
+of scenarios, or what the reps are assigned), each scenario's analytics, the program's skills
+with each selected person's proficiency (as of the period's end, and of the previous
+period's end), and each rep once, with their sessions across the program's scenarios and
+their assignments in it::
+
+    {"schema_version": 2, "kind": "program", "tool_version", "workspace", "period",
+     "selection", "groups", "not_found", "warnings", "failed", "fetch",   # as above
+     "program": {"kind": "collection" | "scenarios" | "assigned", "id", "name", "slug"},
+     "scenarios": [{"scenario": Scenario (with skills), "summary", "participants",
+                    "previous": {"period", "summary", "participants"} | null}],
+     "skills": [{"skill": Skill, "scenario_ids": [str],
+                 "proficiency": [SkillProficiencyEntry],          # as of period end
+                 "previous": [SkillProficiencyEntry] | null}],    # as of the previous end
+     "reps": [{"user", "is_member", "groups", "assignments": [Assignment],
+               "sessions": [SessionDetail]}]}                      # oldest first
+
+``ProgramSnapshot.part(scenario_id)`` is one scenario of it as a ``Snapshot``, so every figure
+of a scenario is computed by the same code whether it was run alone or in a program.
+
 Reading is lenient, because a snapshot is a file that may be old or hand-edited: a value of
 the wrong type is dropped (the field becomes unknown), and an object that then lacks what it
 cannot do without (a session without an id or date) is dropped from its list. What is left
@@ -37,7 +59,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import Any, Literal, TextIO, TypeVar
 
 from pydantic import Field, ValidationError
 
@@ -50,12 +72,14 @@ from reporter.exec_api.models import (
     ScenarioAnalyticsSummary,
     ScenarioParticipantEntry,
     SessionDetail,
+    Skill,
+    SkillProficiencyEntry,
     User,
     Workspace,
 )
 from reporter.files import atomic_path, read_versioned_json
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Repair passes before a damaged snapshot is given up on.
 _MAX_REPAIRS = 12
 
@@ -151,12 +175,106 @@ class Snapshot(ApiModel):
         return self.model_copy(update={"reps": []})
 
 
+ProgramKind = Literal["collection", "scenarios", "assigned"]
+
+
+class ProgramRecord(ApiModel):
+    """What the program is: a collection (``id`` its id), an explicit list of scenarios, or
+    every scenario the selected reps are assigned in the period (``id`` the assignments'
+    program id when they all share one)."""
+
+    kind: ProgramKind
+    id: str | None = None
+    name: str
+    slug: str  # file-safe: the run folder's first part (``OUT/<slug>/<period>``)
+
+
+class ScenarioPart(ApiModel):
+    """One scenario of a program: its own analytics for the period (and the previous one)."""
+
+    scenario: Scenario
+    summary: ScenarioAnalyticsSummary | None = None
+    participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
+    previous: PreviousRecord | None = None
+
+
+class SkillRecord(ApiModel):
+    """A skill the program's scenarios evaluate, with the selected people's proficiency."""
+
+    skill: Skill
+    scenario_ids: list[str] = Field(default_factory=list)  # the program's that evaluate it
+    proficiency: list[SkillProficiencyEntry] = Field(default_factory=list)  # as of period end
+    previous: list[SkillProficiencyEntry] | None = None  # as of the previous period's end
+
+
+class ProgramRepRecord(ApiModel):
+    """One selected rep of a program: their sessions in all its scenarios (oldest first) and
+    their assignments in it. A rep with assignments and no session is here too: their report
+    says what is assigned and due."""
+
+    user: User
+    is_member: bool = True
+    groups: list[str] = Field(default_factory=list)
+    assignments: list[Assignment] = Field(default_factory=list)
+    sessions: list[SessionDetail] = Field(default_factory=list)
+
+
+class ProgramSnapshot(ApiModel):
+    schema_version: int = SCHEMA_VERSION
+    kind: Literal["program"] = "program"
+    tool_version: str | None = None
+    workspace: Workspace | None = None
+    program: ProgramRecord
+    period: PeriodRecord | None = None
+    selection: SelectionRecord = Field(default_factory=SelectionRecord)
+    scenarios: list[ScenarioPart] = Field(default_factory=list)  # program order
+    skills: list[SkillRecord] = Field(default_factory=list)
+    groups: list[GroupRef] = Field(default_factory=list)
+    reps: list[ProgramRepRecord] = Field(default_factory=list)
+    not_found: list[NotFoundRecord] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    failed: list[FailedRecord] = Field(default_factory=list)
+    fetch: FetchRecord = Field(default_factory=FetchRecord)
+
+    def header(self) -> ProgramSnapshot:
+        return self.model_copy(update={"reps": []})
+
+    def part(self, scenario_id: str) -> Snapshot:
+        """The scenario as a single-scenario snapshot: its analytics, and the reps with a
+        session in it (only those sessions, and their assignment for it). The program's
+        warnings, not-found list and failures stay with the program, not with a part."""
+        found = next(p for p in self.scenarios if p.scenario.id == scenario_id)
+        reps = []
+        for rep in self.reps:
+            sessions = [s for s in rep.sessions if s.scenario.id == scenario_id]
+            if not sessions:
+                continue
+            reps.append(RepRecord(user=rep.user, is_member=rep.is_member, groups=rep.groups,
+                                  assignment=assignment_for(rep.assignments, scenario_id),
+                                  sessions=sessions))
+        return Snapshot(tool_version=self.tool_version, workspace=self.workspace,
+                        scenario=found.scenario, period=self.period, selection=self.selection,
+                        summary=found.summary, participants=found.participants,
+                        previous=found.previous, groups=self.groups, reps=reps,
+                        fetch=self.fetch)
+
+
+def assignment_for(assignments: list[Assignment], scenario_id: str) -> Assignment | None:
+    """The rep's assignment of one scenario: the newest when Exec holds several."""
+    mine = [a for a in assignments if a.scenario.id == scenario_id]
+    return max(mine, key=lambda a: (a.created_at is not None, a.created_at or 0, a.id),
+               default=None) if mine else None
+
+
+AnySnapshot = Snapshot | ProgramSnapshot
+
+
 class SnapshotWriter:
     """Writes a snapshot as its reps arrive, so a large cohort is never all in memory (nor
     one huge JSON string): the header first, each rep as it is added, then the fetch record,
     which is known only at the end. Use ``snapshot_writer``, which makes it atomic."""
 
-    def __init__(self, handle: TextIO, header: Snapshot) -> None:
+    def __init__(self, handle: TextIO, header: AnySnapshot) -> None:
         self._handle = handle
         self.reps = 0
         self.fetch = header.fetch
@@ -166,7 +284,7 @@ class SnapshotWriter:
         handle.write("{" + "".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
                                    for k, v in head.items()) + '"reps": [\n')
 
-    def add(self, rep: RepRecord) -> None:
+    def add(self, rep: RepRecord | ProgramRepRecord) -> None:
         self._handle.write((",\n" if self.reps else "") + rep.model_dump_json())
         self.reps += 1
 
@@ -177,7 +295,7 @@ class SnapshotWriter:
 
 
 @contextmanager
-def snapshot_writer(path: Path, header: Snapshot) -> Iterator[SnapshotWriter]:
+def snapshot_writer(path: Path, header: AnySnapshot) -> Iterator[SnapshotWriter]:
     """A snapshot file written rep by rep; a reader never sees half of it (the file appears
     whole when the block ends, and not at all when it fails)."""
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
@@ -186,13 +304,13 @@ def snapshot_writer(path: Path, header: Snapshot) -> Iterator[SnapshotWriter]:
         writer.finish()
 
 
-def fetch_failures(snapshot: Snapshot) -> list[tuple[str, str]]:
+def fetch_failures(snapshot: AnySnapshot) -> list[tuple[str, str]]:
     """(address, why) of each rep whose sessions could not be read."""
     return [(f.user.email or f.user.id, f"sessions not read: {f.reason}")
             for f in snapshot.failed]
 
 
-def write_snapshot(snapshot: Snapshot, path: Path) -> None:
+def write_snapshot(snapshot: AnySnapshot, path: Path) -> None:
     """A snapshot held in memory, written the same way."""
     with snapshot_writer(path, snapshot) as writer:
         for rep in snapshot.reps:
@@ -200,12 +318,38 @@ def write_snapshot(snapshot: Snapshot, path: Path) -> None:
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    """The snapshot at ``path``, read once into the typed model (leniently, see above)."""
+    """The single-scenario snapshot at ``path``, read once into the typed model (leniently,
+    see above); a program snapshot is refused with a message saying so."""
+    found = read_any_snapshot(path)
+    if isinstance(found, ProgramSnapshot):
+        raise SnapshotError(f"{path} is a program snapshot ({found.program.name}), not one "
+                            "scenario's")
+    return found
+
+
+def read_any_snapshot(path: Path) -> AnySnapshot:
+    """The snapshot at ``path``, of either kind (a program's says ``"kind": "program"``)."""
     data = read_versioned_json(path, "snapshot", SCHEMA_VERSION, SnapshotError)
+    if data.get("kind") == "program":
+        return parse_program_snapshot(data, source=str(path))
     return parse_snapshot(data, source=str(path))
 
 
 def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapshot:
+    """A single-scenario snapshot from its JSON object (see ``_parse``)."""
+    return _parse(Snapshot, data, source)
+
+
+def parse_program_snapshot(data: dict[str, Any], *,
+                           source: str = "snapshot") -> ProgramSnapshot:
+    """A program snapshot from its JSON object (see ``_parse``)."""
+    return _parse(ProgramSnapshot, data, source)
+
+
+M = TypeVar("M", Snapshot, ProgramSnapshot)
+
+
+def _parse(model: type[M], data: dict[str, Any], source: str) -> M:
     """A snapshot from its JSON object: junk values dropped, hopeless objects removed, and
     each thing dropped said in one warning naming the field (a timestamp without a time zone
     is read as UTC, as the snapshot's own dates are written)."""
@@ -216,7 +360,7 @@ def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapsho
     dropped: list[str] = []
     for _ in range(_MAX_REPAIRS):
         try:
-            snapshot = Snapshot.model_validate(data, context={NAIVE_IS_UTC: True})
+            snapshot = model.model_validate(data, context={NAIVE_IS_UTC: True})
         except RecursionError:
             raise SnapshotError(f"{source} is not a usable snapshot: nested too deep") from None
         except ValidationError as exc:

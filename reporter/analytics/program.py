@@ -1,0 +1,194 @@
+"""A program's views: each scenario computed as a single-scenario run computes it, then put
+side by side per rep, with the rep's skills.
+
+Every scenario's figures come from ``build_report`` on the program snapshot's part for it,
+so a scenario reads the same in a program report as in its own. A rep assigned a scenario
+they have not practised gets a view of it too (no session, their target), built by the same
+``build_rep``, so the attention rules (``no_session``, ``past_due_no_attempt``) speak of it.
+
+A rep's focus, the one scenario whose next step leads page 1, is the most urgent by the
+attention rules (severity, then points at stake); then one with a next step to offer; then the
+earliest due; then program order. The rep's reasons across the program are each scenario's,
+named by it ("Objection Handling: Fell 8.0 points from a best of 76.0").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from reporter import __version__
+from reporter.analytics import (
+    build_report,
+    fetch_info,
+    previous_info,
+    selection_text,
+    workspace_name,
+)
+from reporter.analytics.attention import at_stake, attention_order, reasons_for, shortlist
+from reporter.analytics.figures import display_name, finite, text, utc
+from reporter.analytics.period import report_period
+from reporter.analytics.rep import build_rep, rep_context
+from reporter.analytics.team import list_names
+from reporter.cohort.snapshot import (
+    ProgramRepRecord,
+    ProgramSnapshot,
+    RepRecord,
+    SkillRecord,
+    assignment_for,
+)
+from reporter.exec_api.models import SkillProficiencyEntry
+from reporter.names import rep_slug
+from reporter.views import (
+    NotFound,
+    PeriodInfo,
+    ProgramInfo,
+    ProgramReportView,
+    ProgramRepView,
+    ReportView,
+    ScenarioRow,
+    SkillInfo,
+    SkillRow,
+)
+
+
+def build_program(snapshot: ProgramSnapshot, *,
+                  generated_at: datetime | None = None) -> ProgramReportView:
+    """The program's report: each scenario's report, and every rep across them (by name)."""
+    generated = utc(generated_at) if generated_at else datetime.now(UTC)
+    period = report_period(snapshot, (), generated)
+    parts = tuple(build_report(snapshot.part(p.scenario.id), generated_at=generated)
+                  for p in snapshot.scenarios)
+    skills = program_skills(snapshot)
+    reps = sorted((program_rep(r, snapshot, parts, skills, period, generated)
+                   for r in snapshot.reps),
+                  key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
+    urgent = attention_order(reps)
+    program = snapshot.program
+    return ProgramReportView(
+        workspace_name=workspace_name(snapshot.workspace),
+        program=ProgramInfo(kind=program.kind, name=text(program.name) or program.slug,
+                            slug=program.slug, id=program.id),
+        period=period,
+        generated_at=generated,
+        tool_version=__version__,
+        selection_text=selection_text(snapshot.selection, len(reps)),
+        scenarios=tuple(p.scenario for p in parts),
+        parts=parts,
+        skills=skills,
+        reps=tuple(reps),
+        not_found=tuple(NotFound(email=nf.email, reason=nf.reason, detail=nf.detail)
+                        for nf in snapshot.not_found if text(nf.email)),
+        fetch=fetch_info(snapshot.fetch),
+        warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
+        + tuple(w for part in parts for w in part.warnings),
+        needs_attention=urgent,
+        shortlist=shortlist(urgent),
+        previous_period=next((previous_info(p.previous) for p in snapshot.scenarios
+                              if p.previous), None),
+        labels=list_names(reps),
+    )
+
+
+def program_skills(snapshot: ProgramSnapshot) -> tuple[SkillInfo, ...]:
+    """The skills the program's scenarios evaluate, by name, each naming those scenarios."""
+    names = {p.scenario.id: text(p.scenario.name) or p.scenario.slug or p.scenario.id
+             for p in snapshot.scenarios}
+    out = [SkillInfo(id=r.skill.id, name=text(r.skill.name) or r.skill.slug or r.skill.id,
+                     slug=r.skill.slug or r.skill.id,
+                     scenarios=tuple(names[s] for s in r.scenario_ids if s in names))
+           for r in snapshot.skills]
+    return tuple(sorted(out, key=lambda s: (s.name.casefold(), s.id)))
+
+
+def program_rep(record: ProgramRepRecord, snapshot: ProgramSnapshot,
+                parts: Sequence[ReportView], skills: Sequence[SkillInfo], period: PeriodInfo,
+                generated: datetime) -> ProgramRepView:
+    """One rep across the program (see the module docstring)."""
+    user = record.user
+    email = (user.email or "").strip()
+    name, first_name = display_name(user)
+    rows = tuple(_row(record, snapshot, part, period, generated) for part in parts)
+    reasons = sorted(
+        (replace(reason, text=f"{row.scenario.name}: {reason.text}")
+         for row in rows if row.rep for reason in row.rep.attention),
+        key=lambda r: (-r.severity, -r.points))
+    by_skill = {r.skill.id: r for r in snapshot.skills}
+    return ProgramRepView(
+        user_id=user.id, email=email, name=name, first_name=first_name,
+        slug=rep_slug(name, email or user.id), is_member=record.is_member,
+        groups=tuple(g for g in (text(x) for x in record.groups) if g),
+        rows=rows,
+        skills=tuple(skill_row(info, by_skill[info.id], user.id, email) for info in skills),
+        focus=focus_row(rows),
+        attention=tuple(reasons),
+    )
+
+
+def _row(record: ProgramRepRecord, snapshot: ProgramSnapshot, part: ReportView,
+         period: PeriodInfo, generated: datetime) -> ScenarioRow:
+    """The rep in one scenario: their view from the scenario's report, or, assigned and not
+    practised, a view with no session built the same way."""
+    view = next((r for r in part.reps if r.user_id == record.user.id), None)
+    if view is None:
+        assignment = assignment_for(record.assignments, part.scenario.id)
+        if assignment is not None:
+            alone = snapshot.part(part.scenario.id)
+            context = rep_context(alone, period)
+            built = build_rep(RepRecord(user=record.user, is_member=record.is_member,
+                                        groups=record.groups, assignment=assignment),
+                              context)
+            view = replace(built, attention=reasons_for(built, period, generated))
+    return ScenarioRow(scenario=part.scenario, rep=view)
+
+
+def focus_row(rows: Sequence[ScenarioRow]) -> ScenarioRow | None:
+    """The scenario whose next step leads the rep's page 1 (module docstring's order)."""
+    candidates = [(i, r) for i, r in enumerate(rows) if r.rep is not None]
+    if not candidates:
+        return None
+
+    def key(pair: tuple[int, ScenarioRow]) -> tuple[object, ...]:
+        index, row = pair
+        assert row.rep is not None
+        due = row.target.due if row.target and row.target.due else None
+        return (-row.rep.severity, -at_stake(row.rep),
+                row.rep.coaching.next_step is None, due is None, due or _EARLIEST, index)
+
+    return min(candidates, key=key)[1]
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def skill_row(info: SkillInfo, record: SkillRecord, user_id: str, email: str) -> SkillRow:
+    """The rep's entry in the skill's proficiency lists (by user id, else by address)."""
+    now = _entry(record.proficiency, user_id, email)
+    before = _entry(record.previous or [], user_id, email)
+    score = finite(now.score) if now else None
+    previous = finite(before.score) if before else None
+    return SkillRow(
+        skill=info,
+        tier=now.tier if now else None,
+        score=score,
+        observations=(now.observation_count or 0) if now else 0,
+        last_practised=utc(now.last_practiced_at) if now and now.last_practiced_at else None,
+        previous_tier=before.tier if before else None,
+        previous_score=previous,
+        change=score - previous if score is not None and previous is not None else None,
+        compared=record.previous is not None,
+    )
+
+
+def _entry(entries: Sequence[SkillProficiencyEntry], user_id: str,
+           email: str) -> SkillProficiencyEntry | None:
+    folded = email.casefold()
+    for entry in entries:
+        if entry.user.id == user_id:
+            return entry
+    for entry in entries:
+        if folded and (entry.user.email or "").casefold() == folded:
+            return entry
+    return None
+
