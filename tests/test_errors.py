@@ -9,6 +9,7 @@ import re
 
 import reporter
 from reporter import errors
+from reporter.exec_api import errors as exec_errors
 from reporter.errors import ReporterError
 
 
@@ -27,9 +28,9 @@ def every_reporter_error() -> set[type[ReporterError]]:
     return found
 
 
-def drawn_parents() -> dict[str, str]:
-    """Each class name in the drawing -> the name drawn above it, one level up."""
-    drawing = (errors.__doc__ or "").split("```")[1]
+def drawn_parents(module: object = errors) -> dict[str, str]:
+    """Each class name in the module's drawing -> the name drawn above it, one level up."""
+    drawing = (getattr(module, "__doc__", None) or "").split("```")[1]
     parents: dict[str, str] = {}
     stack: list[tuple[int, str]] = []
     for line in drawing.splitlines():
@@ -68,3 +69,14 @@ def test_one_name_per_meaning():
     names = [cls.__name__ for cls in every_reporter_error()]
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
     assert not hasattr(reporter.exec_api, "ConfigurationError")
+
+
+def test_the_clients_own_drawing_is_the_same_tree():
+    """``reporter.exec_api.errors`` draws its part of the tree (the client knows nothing of the
+    stages above it): every class it defines is there, under the parent the whole drawing
+    gives it."""
+    own = drawn_parents(exec_errors)
+    whole = drawn_parents()
+    defined = {c.__name__ for c in every_reporter_error() if c.__module__ == exec_errors.__name__}
+    assert defined - set(own) == set()
+    assert {name: own[name] for name in defined} == {name: whole[name] for name in defined}
