@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
 GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
 GRADE_LABELS = {"good": "Good", "mid": "Mid", "bad": "Bad", "not_relevant": "Not relevant"}
+#: Exec's skill proficiency tiers in words; under three observations Exec gives no score.
+TIER_LABELS = {"excellent": "Excellent", "proficient": "Proficient",
+               "developing": "Developing", "needs_work": "Needs work",
+               "insufficient_data": "Not enough practice yet"}
+#: A person with no observation of a skill at all (no tier), told apart from too few.
+NO_TIER_LABEL = "No observation"
 
 #: Excel number formats for the workbook's columns.
 XLSX_SCORE = "0.0"
@@ -138,6 +144,12 @@ def fmt_direction(direction: str | None) -> str | None:
 
 def fmt_rank(rank: str | None) -> str:
     return RANK_LABELS.get(rank or "", "No rank")
+
+
+def fmt_tier(tier: str | None) -> str:
+    """ "Needs work" for "needs_work", "Not enough practice yet" for "insufficient_data",
+    NO_TIER_LABEL for no observation; an unknown tier as the API wrote it."""
+    return NO_TIER_LABEL if tier is None else TIER_LABELS.get(tier, tier)
 
 
 def fmt_severity(severity: int) -> str:
