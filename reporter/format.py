@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from reporter.views import Comparison, Decline, Pattern, RankGap, Target
+    from reporter.views import Comparison, Decline, Pattern, RankGap, Target, WeakItem
 
 RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
 GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
@@ -183,6 +183,14 @@ def fmt_top_item(patterns: Sequence[Pattern]) -> str | None:
 def fmt_graded_good(good: int, graded: int) -> str:
     """How an item was graded, one way everywhere (rubric column, pattern cards, workbook)."""
     return f"{good} of {graded}"
+
+
+def fmt_weak_item(item: WeakItem) -> str:
+    """A team's weak item in figures, one way in the team report and a program's theme:
+    "Graded good 12 of 40 (30%); 9 of 12 reps graded mid or bad at least once"."""
+    return (f"Graded good {fmt_graded_good(item.good, item.graded)} "
+            f"({fmt_share(item.good_share)}); {item.reps_weak} of {item.reps_graded} reps "
+            "graded mid or bad at least once")
 
 
 def fmt_attempts_left(count: int) -> str:

@@ -36,7 +36,7 @@ from reporter.analytics.team import (
     team_groups,
     weakest_items,
 )
-from reporter.format import fmt_graded_good, fmt_item, fmt_share
+from reporter.format import fmt_item, fmt_weak_item
 from reporter.ranks import TIERS
 from reporter.views import (
     Manager,
@@ -141,9 +141,7 @@ def item_theme(weak: WeakItem, scenario: ScenarioInfo) -> ProgramTheme:
     return ProgramTheme(
         kind="item", name=fmt_item(weak.criterion, weak.item), scenario=scenario.name,
         reps_weak=weak.reps_weak, reps_seen=weak.reps_graded,
-        detail=(f"Graded good {fmt_graded_good(weak.good, weak.graded)} "
-                f"({fmt_share(weak.good_share)}); {weak.reps_weak} of {weak.reps_graded} reps "
-                "graded mid or bad at least once"),
+        detail=fmt_weak_item(weak),
         weak=weak)
 
 
