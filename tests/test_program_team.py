@@ -5,6 +5,7 @@ back as a manager reads it."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -309,3 +310,12 @@ def test_a_large_team_breaks_the_tables_across_pages_with_their_header_rows(
     path = tmp_path / "team.pdf"
     path.write_bytes(pdf)
     assert unexplained(path) == []
+
+
+def test_the_pdf_reads_only_the_reports_header(renderer: PdfRenderer) -> None:
+    """What a pool may send a worker: the report without its reps, attention lists or
+    scenario parts (the team carries its reps) renders the same page."""
+    report = program()
+    team = build_program_team(report, manager=DANA)
+    header = replace(report, reps=(), needs_attention=(), shortlist=(), parts=(), labels={})
+    assert program_team_html(renderer, header, team) == program_team_html(renderer, report, team)
