@@ -15,11 +15,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from reporter.views import Comparison, Decline, Pattern, RankGap, Target
+    from reporter.views import Comparison, Decline, Pattern, RankGap, Target, WeakItem
 
 RANK_LABELS = {"gold": "Gold", "silver": "Silver", "bronze": "Bronze", "unranked": "Unranked"}
 GRADE_SYMBOLS = {"good": "✓", "mid": "~", "bad": "✗", "not_relevant": "–"}
 GRADE_LABELS = {"good": "Good", "mid": "Mid", "bad": "Bad", "not_relevant": "Not relevant"}
+#: Exec's skill proficiency tiers in words; under three observations Exec gives no score.
+TIER_LABELS = {"excellent": "Excellent", "proficient": "Proficient",
+               "developing": "Developing", "needs_work": "Needs work",
+               "insufficient_data": "Not enough practice yet"}
+#: A person with no observation of a skill at all (no tier), told apart from too few.
+NO_TIER_LABEL = "No observation"
 
 #: Excel number formats for the workbook's columns.
 XLSX_SCORE = "0.0"
@@ -140,6 +146,12 @@ def fmt_rank(rank: str | None) -> str:
     return RANK_LABELS.get(rank or "", "No rank")
 
 
+def fmt_tier(tier: str | None) -> str:
+    """ "Needs work" for "needs_work", "Not enough practice yet" for "insufficient_data",
+    NO_TIER_LABEL for no observation; an unknown tier as the API wrote it."""
+    return NO_TIER_LABEL if tier is None else TIER_LABELS.get(tier, tier)
+
+
 def fmt_severity(severity: int) -> str:
     """ "High", "Medium", "Low"; "" when nothing needs attention (severity 0)."""
     return SEVERITY_LABELS.get(severity, "")
@@ -171,6 +183,14 @@ def fmt_top_item(patterns: Sequence[Pattern]) -> str | None:
 def fmt_graded_good(good: int, graded: int) -> str:
     """How an item was graded, one way everywhere (rubric column, pattern cards, workbook)."""
     return f"{good} of {graded}"
+
+
+def fmt_weak_item(item: WeakItem) -> str:
+    """A team's weak item in figures, one way in the team report and a program's theme:
+    "Graded good 12 of 40 (30%); 9 of 12 reps graded mid or bad at least once"."""
+    return (f"Graded good {fmt_graded_good(item.good, item.graded)} "
+            f"({fmt_share(item.good_share)}); {item.reps_weak} of {item.reps_graded} reps "
+            "graded mid or bad at least once")
 
 
 def fmt_attempts_left(count: int) -> str:

@@ -600,6 +600,86 @@ class ProgramTheme:
     reps_weak: int
     reps_seen: int
     detail: str  # one line of plain words
+    skill: SkillInfo | None = None  # a skill theme's skill (with the scenarios evaluating it)
+    weak: WeakItem | None = None  # an item theme's figures and quote, as the team report's
+
+
+@dataclass(frozen=True)
+class ProgramCell:
+    """One rep in one scenario of the team's matrix, read off the rep's ScenarioRow."""
+
+    state: str  # "practised" (a valid attempt), "no_valid" (sessions, none valid),
+    # "not_practised" (assigned, no session), "not_assigned" (neither)
+    best: float | None
+    rank: str | None  # the best score's rank
+    status: str | None  # Exec's assignment status; None: no assignment of the scenario
+    due: datetime | None
+    valid: int
+    sessions: int
+    severity: int  # the rep's most severe reason in this scenario (0: none)
+
+
+@dataclass(frozen=True)
+class ProgramMatrixRow:
+    name: str  # as the team's lists show it (ProgramTeamView.labels)
+    slug: str
+    cells: tuple[ProgramCell, ...]  # aligned with ProgramTeamView.scenarios
+
+
+@dataclass(frozen=True)
+class ProgramScenarioColumn:
+    """One scenario across the team: the matrix's foot."""
+
+    scenario: ScenarioInfo
+    practised: int  # reps with a session in it
+    assigned: int  # reps with an assignment of it
+    with_valid: int
+    average_best: float | None  # of the team's best scores in it
+
+
+@dataclass(frozen=True)
+class ProgramSkillRow:
+    name: str  # as the team's lists show it
+    slug: str
+    cells: tuple[SkillRow, ...]  # aligned with ProgramTeamView.skills
+
+
+@dataclass(frozen=True)
+class TierCount:
+    tier: str | None  # one of reporter.ranks.TIERS; None: no observation
+    count: int
+
+
+@dataclass(frozen=True)
+class ProgramTeamView:
+    """One team's month across the program: the numbers, who needs a 1:1 (across scenarios),
+    the rep x scenario matrix, the rep x skill tiers, and what to coach the team on. The whole
+    selection is a team too (``group`` None), as for TeamView."""
+
+    name: str
+    slug: str
+    group: str | None
+    manager: Manager | None
+    reps: tuple[ProgramRepView, ...]  # by name
+    needs_attention: tuple[ProgramRepView, ...]  # attention_order
+    shortlist: tuple[ProgramRepView, ...]
+    watchlist: tuple[ProgramRepView, ...]
+    labels: dict[str, str]
+    former_members: int
+    coverage: dict[str, int]  # "all", "some", "none" -> how many reps practised so much
+    sessions: int  # across the program's scenarios
+    valid_attempts: int
+    statuses: tuple[StatusCount, ...]  # every rep x scenario assignment's status
+    scenarios: tuple[ScenarioInfo, ...]  # matrix columns, program order
+    columns: tuple[ProgramScenarioColumn, ...]  # aligned with scenarios
+    matrix: tuple[ProgramMatrixRow, ...]  # the shortlist first, then by name
+    skills: tuple[SkillInfo, ...]  # heatmap columns, by name
+    tiers: tuple[tuple[TierCount, ...], ...]  # per skill (aligned with skills), best tier first
+    skill_heatmap: tuple[ProgramSkillRow, ...]  # same order as matrix
+    themes: tuple[ProgramTheme, ...]
+
+    def label(self, rep: ProgramRepView) -> str:
+        return self.labels.get(rep.user_id, rep.name)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from reporter.analytics import (
 from reporter.analytics.attention import at_stake, attention_order, reasons_for, shortlist
 from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.period import report_period
+from reporter.analytics.program_team import program_themes
 from reporter.analytics.rep import build_rep, rep_context
 from reporter.analytics.team import list_names
 from reporter.cohort.snapshot import (
@@ -66,6 +67,8 @@ def build_program(snapshot: ProgramSnapshot, *,
                   key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
     urgent = attention_order(reps)
     program = snapshot.program
+    labels = list_names(reps)
+    scenarios = tuple(p.scenario for p in parts)
     return ProgramReportView(
         workspace_name=workspace_name(snapshot.workspace),
         program=ProgramInfo(kind=program.kind, name=text(program.name) or program.slug,
@@ -74,7 +77,7 @@ def build_program(snapshot: ProgramSnapshot, *,
         generated_at=generated,
         tool_version=__version__,
         selection_text=selection_text(snapshot.selection, len(reps)),
-        scenarios=tuple(p.scenario for p in parts),
+        scenarios=scenarios,
         parts=parts,
         skills=skills,
         reps=tuple(reps),
@@ -85,9 +88,10 @@ def build_program(snapshot: ProgramSnapshot, *,
         + tuple(w for part in parts for w in part.warnings),
         needs_attention=urgent,
         shortlist=shortlist(urgent),
+        themes=program_themes(reps, scenarios, skills, labels),
         previous_period=next((previous_info(p.previous) for p in snapshot.scenarios
                               if p.previous), None),
-        labels=list_names(reps),
+        labels=labels,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.coaching import best_example
@@ -237,9 +237,38 @@ def item_totals(reps: Sequence[RepView]) -> dict[tuple[str, str], _Totals]:
     return totals
 
 
-def team_members(reps: Sequence[RepView], group: str) -> list[RepView]:
+class Grouped(Protocol):
+    """Whoever a team holds: a rep in one scenario, or across a program."""
+
+    @property
+    def groups(self) -> tuple[str, ...]: ...
+
+
+G = TypeVar("G", bound=Grouped)
+
+
+def team_members(reps: Sequence[G], group: str) -> list[G]:
     """The reps in a workspace group (by the group's name, as each rep's view lists it)."""
     return [r for r in reps if group in r.groups]
+
+
+def team_groups(reps: Sequence[G], teams: Sequence[tuple[GroupInfo, Manager]]
+                ) -> list[tuple[GroupInfo, Manager, str, list[G]]]:
+    """Each ``[teams]`` entry (resolved) with its folder name and the ``reps`` in its group;
+    a group with none of them is left out (the caller says so). Two groups whose names fold
+    to the same folder name get the group id's hash appended to the second."""
+    out = []
+    used: set[str] = set()
+    for group, manager in teams:
+        members = team_members(reps, group.name)
+        if not members:
+            continue
+        slug = team_slug(group.name, group.id)
+        if slug in used:
+            slug = f"{slug}-{team_slug('', group.id)[5:]}"
+        used.add(slug)
+        out.append((group, manager, slug, members))
+    return out
 
 
 def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]],
@@ -321,19 +350,7 @@ def build_team(reps: Sequence[RepView], *, name: str = WHOLE_SELECTION,
 
 def build_teams(report: ReportView, teams: Sequence[tuple[GroupInfo, Manager]]
                 ) -> list[TeamView]:
-    """One team per ``[teams]`` entry (resolved), holding the selected reps in its group;
-    a group with none of them is left out (the caller says so). Two groups whose names fold
-    to the same folder name get the group id's hash appended to the second."""
-    out: list[TeamView] = []
-    used: set[str] = set()
-    for group, manager in teams:
-        members = team_members(report.reps, group.name)
-        if not members:
-            continue
-        slug = team_slug(group.name, group.id)
-        if slug in used:
-            slug = f"{slug}-{team_slug('', group.id)[5:]}"
-        used.add(slug)
-        out.append(build_team(members, name=group.name, slug=slug, group=group.name,
-                              manager=manager))
-    return out
+    """One team per ``[teams]`` entry (resolved), holding the selected reps in its group
+    (``team_groups``: empty groups left out, folder names kept apart)."""
+    return [build_team(members, name=group.name, slug=slug, group=group.name, manager=manager)
+            for group, manager, slug, members in team_groups(report.reps, teams)]
