@@ -9,8 +9,8 @@ import re
 
 import reporter
 from reporter import errors
-from reporter.exec_api import errors as exec_errors
 from reporter.errors import ReporterError
+from reporter.exec_api import errors as exec_errors
 
 
 def every_reporter_error() -> set[type[ReporterError]]:
