@@ -57,6 +57,13 @@ ASSIGNMENT_STATUS_LABELS = {
     "not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
     "past_due": "Past due", "did_not_pass": "Did not pass", "none": "No assignment",
 }
+#: Exec's skill proficiency tiers (reporter.ranks.TIERS) in words. ``insufficient_data`` is
+#: said plainly, lower case as a plain statement rather than a label; so is a skill with no
+#: observation at all (NOT_PRACTISED), and a program's scenario without a session.
+TIER_LABELS = {"excellent": "Excellent", "proficient": "Proficient",
+               "developing": "Developing", "needs_work": "Needs work",
+               "insufficient_data": "not enough practice yet"}
+NOT_PRACTISED = "not practised"
 
 
 def fmt_score(value: float | None) -> str:
@@ -148,6 +155,12 @@ def fmt_severity(severity: int) -> str:
 def fmt_assignment_status(status: str | None) -> str | None:
     """ "In progress" for "in_progress"; an unknown status as the API wrote it."""
     return None if status is None else ASSIGNMENT_STATUS_LABELS.get(status, status)
+
+
+def fmt_tier(tier: str | None) -> str:
+    """ "Proficient"; "not enough practice yet" for ``insufficient_data``; "not practised"
+    with no observation at all (None); an unknown tier as the API wrote it."""
+    return NOT_PRACTISED if tier is None else TIER_LABELS.get(tier, tier)
 
 
 def fmt_grade_symbol(grade: str | None) -> str:
