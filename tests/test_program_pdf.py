@@ -209,9 +209,18 @@ def test_pool_draws_program_reports_as_in_process_and_names_them_by_slug(tmp_pat
         assert rendered.path == (tmp_path / "serial" / "reps" / f"{rep.slug}.pdf").resolve()
     with PdfRenderPool(PdfOptions(), tmp_path / "pool", jobs=2) as pool:
         futures = [pool.submit_program(report, rep) for rep in report.reps]
+        # Any other document goes through the same workers by its drawing function.
+        ada = _rep("Ada Lovelace")
+        other = pool.submit_document(render_program_rep, tmp_path / "other.pdf",
+                                     program_header(report), ada, slug="other",
+                                     email="m@example.com", empty=False)
         pooled = [f.result(timeout=180) for f in futures]
+        drawn = other.result(timeout=180)
     assert [(r.slug, r.pages, r.sha256) for r in done] == [
         (r.slug, r.pages, r.sha256) for r in pooled]
+    assert (drawn.sha256, drawn.pages) == (done[0].sha256, done[0].pages)
+    assert (drawn.path, drawn.slug, drawn.email) == (tmp_path / "other.pdf", "other",
+                                                     "m@example.com")
 
 
 def test_skip_empty_and_unsafe_slugs(tmp_path):

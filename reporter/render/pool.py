@@ -345,15 +345,7 @@ class ReportRenders:
 
     def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
         """Every rep's PDF, in submission order; one rep's failure does not sink the others."""
-        pdfs: list[RenderedPdf] = []
-        failed: list[tuple[str, str]] = []
-        with console.progress(len(self.futures), "PDF reports") as bar:
-            for rep, fut in self.futures:
-                rendered = _result(fut, rep.email, failed, console)
-                if rendered is not None:
-                    pdfs.append(rendered)
-                bar.advance()
-        return pdfs, failed
+        return _collect(self.futures, console)
 
     def collect_teams(self, console: Console
                       ) -> tuple[list[tuple[TeamView, Path, RenderedPdf | None]],
@@ -407,20 +399,26 @@ class ProgramRenders:
     def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
         """Every rep's PDF, in the order submitted; one rep's failure does not sink the
         others."""
-        pdfs: list[RenderedPdf] = []
-        failed: list[tuple[str, str]] = []
-        with console.progress(len(self.futures), "PDF reports") as bar:
-            for rep, fut in self.futures:
-                rendered = _result(fut, rep.email, failed, console)
-                if rendered is not None:
-                    pdfs.append(rendered)
-                bar.advance()
-        return pdfs, failed
+        return _collect(self.futures, console)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+
+
+def _collect(futures: Sequence[tuple[RepView | ProgramRepView, cf.Future[RenderedPdf]]],
+             console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
+    """The reps' PDFs, in order, with a progress bar; a failure is listed against the rep."""
+    pdfs: list[RenderedPdf] = []
+    failed: list[tuple[str, str]] = []
+    with console.progress(len(futures), "PDF reports") as bar:
+        for rep, fut in futures:
+            rendered = _result(fut, rep.email, failed, console)
+            if rendered is not None:
+                pdfs.append(rendered)
+            bar.advance()
+    return pdfs, failed
 
 
 def _result(fut: cf.Future[RenderedPdf], who: str, failed: list[tuple[str, str]],

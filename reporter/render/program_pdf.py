@@ -45,6 +45,8 @@ from reporter.views import (
 
 PROGRAM_TEMPLATE = "report/program.html"
 SECTION_TEMPLATE = "report/program_section.html"
+#: How long the list of scenarios under a skill's name may run on page 1 (one line).
+SKILL_SCENARIO_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ def build_program_context(report: ProgramReportView, rep: ProgramRepView,
         "change_heading": change_heading(previous) if previous else "Change",
         "skills": tuple(skill_line(row) for row in rep.skills),
         "not_practised": NOT_PRACTISED,
+        "skill_scenario_chars": SKILL_SCENARIO_CHARS,
         "focus": focus,
         "focus_headline": verdict.headline if verdict else None,
         "target_line": verdict.target_line if verdict else None,
