@@ -137,6 +137,29 @@ def test_none_practised_is_one_clear_page_of_what_is_assigned_and_due(tmp_path):
     assert "<svg" not in program_rep_html(_renderer(), _report(), _rep("Cy Young"))
 
 
+def test_page_one_stays_one_page_on_letter_with_the_longest_names():
+    """Long scenario, program and rep names on the shorter paper: the rep who practised
+    nothing still gets one page, and page 1 of the others holds all three tables."""
+    data = copy.deepcopy(pf.program_snapshot())
+    long_names = {"sc1": "Procurement Discovery with a Skeptical Chief Financial Officer "
+                         "(Enterprise)",
+                  "sc2": "Objection Handling: Pricing, Timing and the Incumbent Vendor's "
+                         "Counter-Offer"}
+    for part in data["scenarios"]:
+        part["scenario"]["name"] = long_names.get(part["scenario"]["id"],
+                                                  part["scenario"]["name"])
+    data["program"]["name"] = "Q4 Enterprise Enablement Program for Strategic Account Executives"
+    for rep in data["reps"]:
+        rep["user"]["last_name"] = "Oyelaran-Vandenberghe Østergaard"
+    report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
+    renderer = PdfRenderer(PdfOptions(paper="letter"))
+    by_id = {r.user_id: r for r in report.reps}
+    assert render_program_rep(renderer, report, by_id["u-cy"])[1] == 1
+    ada, _ = render_program_rep(renderer, report, by_id["u-ada"])
+    first = " ".join(PdfReader(io.BytesIO(ada)).pages[0].extract_text().split())
+    assert "Value Articulation" in first  # the skills' last row, still on page 1
+
+
 def test_each_section_is_the_scenarios_own_report_pages():
     """A practised scenario's section is its single-scenario report after the title block:
     the program report has page 1 plus exactly the pages those reports have."""
