@@ -169,6 +169,35 @@ def test_each_section_is_the_scenarios_own_report_pages():
     assert _rendered("Ada Lovelace")[1] == 1 + sum(alone)
 
 
+def test_sessions_without_a_valid_attempt_get_the_no_attempt_pages(tmp_path):
+    """Practised but nothing valid: a row with no best, and the scenario's own no-attempt
+    page as its section (what was started, and the first step); the PDF counts as empty."""
+    data = copy.deepcopy(pf.program_snapshot())
+    for rep in data["reps"]:
+        if rep["user"]["id"] == "u-ben":
+            for session in rep["sessions"]:
+                session["is_valid_attempt"] = False
+    for part in data["scenarios"]:
+        part["participants"] = [p for p in part["participants"]
+                                if p["user"]["id"] != "u-ben"]
+    report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
+    ben = next(r for r in report.reps if r.user_id == "u-ben")
+    assert [r.practised for r in ben.rows] == [True, False, False]
+    pdf, pages = render_program_rep(_renderer(), report, ben)
+    text = _pages(pdf, tmp_path, "ben-invalid")
+    assert pages == 2
+    rows = _between(text[0], "Your scenarios", "Your next step")
+    assert "0 of 3" in rows and "69.0" not in rows
+    assert "No valid attempt in October 2026" in text[1]
+    assert "Practice you started" in text[1]
+    assert "Complete one full roleplay of “Procurement Discovery”" in text[1]
+    renders = ProgramRenders(tmp_path, report, PdfOptions(), jobs=1)
+    renders.submit_reps([ben])
+    [done], _ = renders.collect(Console(quiet=True))
+    renders.close()
+    assert done.empty and done.pages == 2
+
+
 def test_hostile_names_and_quotes_stay_text(tmp_path):
     data = copy.deepcopy(pf.program_snapshot())
     for rep in data["reps"]:
