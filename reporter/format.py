@@ -24,8 +24,9 @@ GRADE_LABELS = {"good": "Good", "mid": "Mid", "bad": "Bad", "not_relevant": "Not
 TIER_LABELS = {"excellent": "Excellent", "proficient": "Proficient",
                "developing": "Developing", "needs_work": "Needs work",
                "insufficient_data": "Not enough practice yet"}
-#: A person with no observation of a skill at all (no tier), told apart from too few.
-NO_TIER_LABEL = "No observation"
+#: A program's scenario without a session, and a skill with no observation at all (no tier,
+#: told apart from too few).
+NOT_PRACTISED = "Not practised"
 
 #: Excel number formats for the workbook's columns.
 XLSX_SCORE = "0.0"
@@ -148,8 +149,8 @@ def fmt_rank(rank: str | None) -> str:
 
 def fmt_tier(tier: str | None) -> str:
     """ "Needs work" for "needs_work", "Not enough practice yet" for "insufficient_data",
-    NO_TIER_LABEL for no observation; an unknown tier as the API wrote it."""
-    return NO_TIER_LABEL if tier is None else TIER_LABELS.get(tier, tier)
+    NOT_PRACTISED for no observation; an unknown tier as the API wrote it."""
+    return NOT_PRACTISED if tier is None else TIER_LABELS.get(tier, tier)
 
 
 def fmt_severity(severity: int) -> str:

@@ -228,8 +228,8 @@ def test_program_team_pdf_reads_back_page_one_the_matrix_and_the_tiers(
     assert "Rep Discovery Questions Objection Handling Value Articulation" in second
     assert ("Ada Lovelace Proficient 78.4 (+7.4) Not enough practice yet Not enough practice "
             "yet") in second
-    assert "Ben Okafor Developing 63.0 No observation No observation" in second
-    assert "Cy Young No observation No observation No observation" in second
+    assert "Ben Okafor Developing 63.0 Not practised Not practised" in second
+    assert "Cy Young Not practised Not practised Not practised" in second
     assert renderer.fetcher.calls == []
 
 
@@ -305,7 +305,7 @@ def test_a_large_team_breaks_the_tables_across_pages_with_their_header_rows(
     for row in team.matrix:
         assert everything.count(f"{row.name} ") >= 2  # a matrix row and a heatmap row
     for tier in ("Excellent", "Proficient", "Developing", "Needs work",
-                 "Not enough practice yet", "No observation"):
+                 "Not enough practice yet", "Not practised"):
         assert tier in everything
     path = tmp_path / "team.pdf"
     path.write_bytes(pdf)

@@ -18,19 +18,31 @@ import pickle
 import signal
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
 from reporter.files import atomic_write_bytes
 from reporter.names import TEAM_PDF, TEAMS_DIR, target_path
 from reporter.render.options import PdfOptions
-from reporter.views import Manager, ReportView, RepView, TeamView
+from reporter.views import (
+    Manager,
+    ProgramReportView,
+    ProgramRepView,
+    ReportView,
+    RepView,
+    TeamView,
+)
 
 if TYPE_CHECKING:
     from reporter.render.pdf import PdfRenderer
+
+#: A document's drawing function: (renderer, header, subject) -> (PDF bytes, pages). A
+#: module-level function, so that it reaches a worker by name.
+Draw = Callable[[Any, Any, Any], tuple[bytes, int]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,16 @@ def _write(renderer: PdfRenderer, out_dir: Path, report: ReportView,
                   empty=not rep.has_valid_attempt)
 
 
+def _write_program_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
+                       rep: ProgramRepView) -> RenderedPdf:
+    from reporter.render.program_pdf import has_valid_attempt, render_program_rep
+
+    path = target_path(out_dir, rep.slug)
+    pdf, pages = render_program_rep(renderer, report, rep)
+    return _saved(path, pdf, pages, slug=rep.slug, email=rep.email,
+                  empty=not has_valid_attempt(rep))
+
+
 def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
                 team: TeamView) -> RenderedPdf:
     from reporter.render.team_pdf import render_team
@@ -80,7 +102,7 @@ class _Header:
 
 
 _WORKER: PdfRenderer | None = None
-_HEADERS: dict[int, ReportView] = {}
+_HEADERS: dict[int, ReportView | ProgramReportView] = {}
 
 
 #: How often a worker checks that the process that started it is still there.
@@ -117,19 +139,62 @@ def _init_worker(options: PdfOptions, parent: int) -> None:
     gc.freeze()
 
 
-def _render_in_worker(out_dir: Path, header: _Header, rep: RepView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
+def _unpickled(header: _Header) -> ReportView | ProgramReportView:
+    """The header's report, unpickled once per worker (a run has one header: the newest is
+    kept)."""
     report = _HEADERS.get(header.key)
     if report is None:
         report = pickle.loads(header.blob)
-        _HEADERS.clear()  # one run, one header: keep only the newest
+        _HEADERS.clear()
         _HEADERS[header.key] = report
+    return report
+
+
+def _render_in_worker(out_dir: Path, header: _Header, rep: RepView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    report = _unpickled(header)
+    assert isinstance(report, ReportView)
     return _write(_WORKER, out_dir, report, rep)
+
+
+def _render_program_in_worker(out_dir: Path, header: _Header,
+                              rep: ProgramRepView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    report = _unpickled(header)
+    assert isinstance(report, ProgramReportView)
+    return _write_program_rep(_WORKER, out_dir, report, rep)
+
+
+def _draw(renderer: PdfRenderer, draw: Draw, path: Path, header: object, subject: object,
+          slug: str, email: str, empty: bool) -> RenderedPdf:
+    pdf, pages = draw(renderer, header, subject)
+    return _saved(path, pdf, pages, slug=slug, email=email, empty=empty)
+
+
+def _draw_in_worker(draw: Draw, path: Path, header: object, subject: object, slug: str,
+                    email: str, empty: bool) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    return _draw(_WORKER, draw, path, header, subject, slug, email, empty)
 
 
 def _render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
     assert _WORKER is not None, "worker initializer did not run"
     return _write_team(_WORKER, path, report, team)
+
+
+def program_header(report: ProgramReportView) -> ProgramReportView:
+    """What every rep's program report shares: the program, its period and each scenario's
+    report header (scenario, cohort); the reps, in the program and in each part, left out,
+    since each rep's PDF reads only their own views (their rows carry them)."""
+    return replace(report, reps=(), needs_attention=(), shortlist=(), labels={},
+                   parts=tuple(replace(p, reps=(), needs_attention=(), shortlist=(), labels={})
+                               for p in report.parts))
+
+
+def program_rep_cost(rep: ProgramRepView) -> tuple[int, int]:
+    """How long a rep's program report takes to draw, to submit the longest first: a section
+    (about three pages) per practised scenario, then the sessions they hold."""
+    return (len(rep.practised), sum(r.rep.session_count for r in rep.practised if r.rep))
 
 
 class PdfRenderPool:
@@ -149,7 +214,7 @@ class PdfRenderPool:
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self._renderer: PdfRenderer | None = None
-        self._header: tuple[ReportView, _Header] | None = None
+        self._header: tuple[ReportView | ProgramReportView, _Header] | None = None
         self._executor: cf.Executor
         if self.jobs == 1:
             from reporter.render.pdf import PdfRenderer
@@ -164,26 +229,48 @@ class PdfRenderPool:
                 max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker, initargs=(options, os.getpid()))
 
-    def _pickled(self, report: ReportView) -> _Header:
+    def _pickled(self, report: ReportView | ProgramReportView) -> _Header:
         """The header of ``report`` (its reps left out), pickled once per report object."""
         if self._header is None or self._header[0] is not report:
-            header = replace(report, reps=()) if report.reps else report
+            header = program_header(report) if isinstance(report, ProgramReportView) else (
+                replace(report, reps=()) if report.reps else report)
             key = 1 + (self._header[1].key if self._header else 0)
             self._header = (report, _Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
         return self._header[1]
 
-    def submit(self, report: ReportView, rep: RepView) -> cf.Future[RenderedPdf]:
-        """Queue one rep; the future fails (ValueError) for an unsafe slug, others go on."""
+    def _refused(self, slug: str) -> cf.Future[RenderedPdf] | None:
+        """A failed future for a slug whose file would land outside ``reps/``; else None."""
         try:
-            target_path(self.out_dir, rep.slug)
+            target_path(self.out_dir, slug)
         except ValueError as exc:
             failed: cf.Future[RenderedPdf] = cf.Future()
             failed.set_exception(exc)
             return failed
+        return None
+
+    def submit(self, report: ReportView, rep: RepView) -> cf.Future[RenderedPdf]:
+        """Queue one rep; the future fails (ValueError) for an unsafe slug, others go on."""
+        refused = self._refused(rep.slug)
+        if refused is not None:
+            return refused
         if self._renderer is not None:
             return self._executor.submit(_write, self._renderer, self.out_dir, report, rep)
         return self._executor.submit(_render_in_worker, self.out_dir, self._pickled(report),
                                      rep)
+
+    def submit_program(self, report: ProgramReportView,
+                       rep: ProgramRepView) -> cf.Future[RenderedPdf]:
+        """Queue one rep's program report (``reps/<slug>.pdf``); as ``submit``, the future
+        fails (ValueError) for an unsafe slug and the others go on. ``report`` is the whole
+        program's report: pickled once per pool without its reps (``program_header``)."""
+        refused = self._refused(rep.slug)
+        if refused is not None:
+            return refused
+        if self._renderer is not None:
+            return self._executor.submit(_write_program_rep, self._renderer, self.out_dir,
+                                         report, rep)
+        return self._executor.submit(_render_program_in_worker, self.out_dir,
+                                     self._pickled(report), rep)
 
     def submit_team(self, report: ReportView, team: TeamView,
                     path: Path) -> cf.Future[RenderedPdf]:
@@ -192,6 +279,18 @@ class PdfRenderPool:
         if self._renderer is not None:
             return self._executor.submit(_write_team, self._renderer, path, header, team)
         return self._executor.submit(_render_team_in_worker, path, header, team)
+
+    def submit_document(self, draw: Draw, path: Path, header: object, subject: object, *,
+                        slug: str, email: str, empty: bool) -> cf.Future[RenderedPdf]:
+        """Queue any other document drawn by this pool's renderers (a program's team report):
+        ``draw(renderer, header, subject)``, a module-level function, gives (PDF bytes,
+        pages), written to ``path`` (a name the caller chose). ``header`` goes with the job,
+        pickled each time, as ``submit_team``'s does: keep it small (no reps)."""
+        if self._renderer is not None:
+            return self._executor.submit(_draw, self._renderer, draw, path, header, subject,
+                                         slug, email, empty)
+        return self._executor.submit(_draw_in_worker, draw, path, header, subject, slug,
+                                     email, empty)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)
@@ -246,15 +345,7 @@ class ReportRenders:
 
     def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
         """Every rep's PDF, in submission order; one rep's failure does not sink the others."""
-        pdfs: list[RenderedPdf] = []
-        failed: list[tuple[str, str]] = []
-        with console.progress(len(self.futures), "PDF reports") as bar:
-            for rep, fut in self.futures:
-                rendered = _result(fut, rep.email, failed, console)
-                if rendered is not None:
-                    pdfs.append(rendered)
-                bar.advance()
-        return pdfs, failed
+        return _collect(self.futures, console)
 
     def collect_teams(self, console: Console
                       ) -> tuple[list[tuple[TeamView, Path, RenderedPdf | None]],
@@ -272,6 +363,62 @@ class ReportRenders:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+
+
+class ProgramRenders:
+    """The reps' PDFs of a program run: one report per rep across the program's scenarios.
+
+    The whole program report exists before any PDF is drawn (its focus and attention rules
+    compare scenarios), so every rep is submitted at once, the longest first
+    (``program_rep_cost``: a rep with three scenarios practised draws ten pages, one with none
+    a single page), and collected in the order given (the report's: by name). Another
+    document of the run (a team report) goes through ``pool.submit_document`` first, as the
+    longest job. With ``skip_empty``, a rep with no valid attempt in any scenario gets no PDF.
+    """
+
+    def __init__(self, folder: Path, header: ProgramReportView, options: PdfOptions | None, *,
+                 jobs: int | None = None, skip_empty: bool = False) -> None:
+        self.folder = folder
+        self.header = header
+        self.skip_empty = skip_empty
+        self.pool = PdfRenderPool(options, folder, jobs) if options is not None else None
+        self.futures: list[tuple[ProgramRepView, cf.Future[RenderedPdf]]] = []
+
+    def submit_reps(self, reps: Sequence[ProgramRepView]) -> None:
+        """Queue ``reps``, the longest first; ``collect`` gives them back in this order."""
+        from reporter.render.program_pdf import has_valid_attempt
+
+        if self.pool is None:
+            return
+        chosen = [r for r in reps if has_valid_attempt(r) or not self.skip_empty]
+        order = sorted(range(len(chosen)), key=lambda i: program_rep_cost(chosen[i]),
+                       reverse=True)
+        futures = {i: self.pool.submit_program(self.header, chosen[i]) for i in order}
+        self.futures += [(rep, futures[i]) for i, rep in enumerate(chosen)]
+
+    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
+        """Every rep's PDF, in the order submitted; one rep's failure does not sink the
+        others."""
+        return _collect(self.futures, console)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def _collect(futures: Sequence[tuple[RepView | ProgramRepView, cf.Future[RenderedPdf]]],
+             console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
+    """The reps' PDFs, in order, with a progress bar; a failure is listed against the rep."""
+    pdfs: list[RenderedPdf] = []
+    failed: list[tuple[str, str]] = []
+    with console.progress(len(futures), "PDF reports") as bar:
+        for rep, fut in futures:
+            rendered = _result(fut, rep.email, failed, console)
+            if rendered is not None:
+                pdfs.append(rendered)
+            bar.advance()
+    return pdfs, failed
 
 
 def _result(fut: cf.Future[RenderedPdf], who: str, failed: list[tuple[str, str]],
