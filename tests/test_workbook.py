@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
@@ -839,7 +839,7 @@ def test_every_sheet_names_reps_as_the_team_report_lists_them(attention_report, 
 
 # ---------------------------------------------------------------- a program's workbook
 
-PROGRAM_GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+PROGRAM_GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 
 def _program(data: dict | None = None):
@@ -992,7 +992,7 @@ def test_a_programs_scenario_sheets_stack_each_scenarios_rows(tmp_path):
         (wbmod.TEAM_ROW_LABEL, s.name) for s in report.scenarios]
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
     assert about["Program"] == "Core Sales Conversations"
-    assert about["Scenarios"] == "Procurement Discovery; Objection Handling; Competitive Displacement"
+    assert about["Scenarios"] == "; ".join(s.name for s in report.scenarios)
 
 
 def _hostile_program() -> dict:
