@@ -1034,3 +1034,16 @@ def test_libreoffice_opens_a_programs_workbook(tmp_path):
     for words in ("Competitive Displacement", "Not practised", "Insufficient data",
                   "No observations", "Discovery Questions"):
         assert words in text, words
+
+
+def test_a_program_with_no_rep_still_writes_a_valid_workbook(tmp_path):
+    from tests import program_factory as pf
+
+    data = pf.program_snapshot(reps=[])
+    for part in data["scenarios"]:
+        part["participants"] = []
+    book = _program_book(_program(data), tmp_path)
+    assert book.sheetnames == list(wbmod.PROGRAM_SHEET_NAMES)
+    for name in ("Scenarios", "Skills", "Reps", "Sessions"):
+        assert book[name].max_row == 1 and not book[name].tables, name
+    assert book["Needs attention"]["A1"].value == "No rep needs attention in October 2026."

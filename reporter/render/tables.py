@@ -1,4 +1,5 @@
-"""A run's tables: the cohort workbook, the CSVs and each team's workbook, with checksums.
+"""A run's tables: the cohort workbook, the CSVs and each team's workbook, with checksums;
+a scenario's (``write_tables``) or a program's (``write_program_tables``), written alike.
 
 Written while the render pool draws what is left of the PDFs. openpyxl is imported only when
 a table is written, so that importing the flow (``reporter.pipeline``) stays light.

@@ -14,6 +14,10 @@ would be, through the same :func:`reporter.render.cells.clean_text`. Every numbe
 :func:`_num`: rounded to the decimals its format shows, so the formula bar never shows
 72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, one page wide,
 with its header row repeated on each page.
+
+A program run (several scenarios) writes the same sheets with the same row builders, each
+scenario's rows in turn with a Scenario column after the rep's name, plus the program's own
+Scenarios (rep × scenario) and Skills (rep × skill) sheets: :func:`write_program_workbook`.
 """
 
 from __future__ import annotations
