@@ -175,9 +175,125 @@ def test_rerun_replaces_and_leaves_no_temp_files(report, tmp_path):
 def test_readme_documents_every_csv_column():
     from pathlib import Path
 
-    from reporter.render.csv_export import FEEDBACK_COLUMNS, REPS_COLUMNS, SESSIONS_COLUMNS
+    from reporter.render.csv_export import (
+        FEEDBACK_COLUMNS,
+        REPS_COLUMNS,
+        SESSIONS_COLUMNS,
+        SKILLS_COLUMNS,
+    )
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("<!-- csv:start -->", 1)[1].split("<!-- csv:end -->", 1)[0]
-    for column in (*REPS_COLUMNS, *SESSIONS_COLUMNS, *FEEDBACK_COLUMNS):
+    for column in (*REPS_COLUMNS, *SESSIONS_COLUMNS, *FEEDBACK_COLUMNS, *SKILLS_COLUMNS):
         assert column in section, f"README's CSV section lacks {column}"
+
+
+# ---------------------------------------------------------------- a program's CSV
+
+def _program(data: dict | None = None):
+    from datetime import UTC
+
+    from reporter.analytics.program import build_program
+    from reporter.cohort.snapshot import parse_program_snapshot
+    from tests import program_factory as pf
+
+    return build_program(parse_program_snapshot(data or pf.program_snapshot()),
+                         generated_at=datetime(2026, 11, 2, 8, 0, tzinfo=UTC))
+
+
+SKILLS_HEADER = [
+    "program", "period", "user_id", "email", "name", "skill", "skill_name", "scenario_names",
+    "tier", "score", "observations", "last_practised", "previous_tier", "previous_score",
+    "change_vs_previous",
+]
+
+
+def test_a_programs_csv_keeps_the_published_columns_and_adds_skills(tmp_path):
+    from reporter.render.csv_export import SKILLS_COLUMNS, write_program_csv
+
+    files = {p.name: p for p in write_program_csv(_program(), tmp_path)}
+    assert list(files) == ["reps.csv", "sessions.csv", "feedback.csv", "skills.csv"]
+    expected = {"reps.csv": REPS_HEADER, "sessions.csv": SESSIONS_HEADER,
+                "feedback.csv": FEEDBACK_HEADER, "skills.csv": SKILLS_HEADER}
+    for name, header in expected.items():
+        assert files[name].read_bytes().startswith(b"\xef\xbb\xbf"), name
+        with files[name].open(encoding="utf-8-sig", newline="") as fh:
+            assert next(csv.reader(fh)) == header, name
+    assert tuple(SKILLS_HEADER) == SKILLS_COLUMNS
+
+
+def test_a_programs_reps_csv_has_a_row_per_rep_per_scenario(tmp_path):
+    from reporter.render.csv_export import write_program_csv
+    from tests import program_factory as pf
+
+    data = pf.program_snapshot()
+    report = _program(data)
+    write_program_csv(report, tmp_path)
+    rows = _read(tmp_path / "reps.csv")
+    # From the snapshot: a rep has a row in each scenario they practised or are assigned.
+    want = []
+    for part in data["scenarios"]:
+        sid = part["scenario"]["id"]
+        for rep in sorted(data["reps"], key=lambda r: r["user"]["first_name"]):
+            scores = [s["score"] for s in rep["sessions"] if s["scenario"]["id"] == sid]
+            if scores or any(a["scenario"]["id"] == sid for a in rep["assignments"]):
+                want.append((part["scenario"]["slug"], rep["user"]["email"],
+                             str(len(scores)), str(float(max(scores))) if scores else ""))
+    assert [(r["scenario"], r["email"], r["sessions"], r["best_score"]) for r in rows] == want
+    assert {r["period"] for r in rows} == {"2026-10"}
+    ben_cd = next(r for r in rows if r["email"] == "ben@example.com"
+                  and r["scenario"] == "competitive-displacement")
+    assert (ben_cd["assignment_status"], ben_cd["past_due"], ben_cd["best_score"]) == (
+        "past_due", "true", "")
+    sessions = _read(tmp_path / "sessions.csv")
+    assert len(sessions) == sum(len(r["sessions"]) for r in data["reps"])
+    by_id = {s["id"]: s for r in data["reps"] for s in r["sessions"]}
+    assert all(row["scenario"] == by_id[row["session_id"]]["scenario"]["slug"]
+               for row in sessions)
+
+
+def test_skills_csv_has_a_row_per_rep_per_skill_as_exec_gave_it(tmp_path):
+    from reporter.render.csv_export import write_program_csv
+    from tests import program_factory as pf
+
+    data = pf.program_snapshot()
+    write_program_csv(_program(data), tmp_path)
+    rows = _read(tmp_path / "skills.csv")
+    assert len(rows) == len(data["reps"]) * len(data["skills"])
+    for row in rows:
+        skill = next(s for s in data["skills"] if s["skill"]["slug"] == row["skill"])
+        entry = next((e for e in skill["proficiency"] if e["user"]["id"] == row["user_id"]),
+                     None)
+        assert row["program"] == "core-sales-conversations" and row["period"] == "2026-10"
+        assert row["skill_name"] == skill["skill"]["name"]
+        assert row["tier"] == (entry["tier"] if entry else "")
+        assert row["observations"] == str(entry["observation_count"] if entry else 0)
+        score = entry["score"] if entry else None
+        assert row["score"] == ("" if score is None else field(score))
+    ada = {r["skill"]: r for r in rows if r["email"] == "ada@example.com"}
+    dq = ada["discovery-questions"]
+    assert (dq["tier"], dq["score"], dq["previous_tier"], dq["previous_score"],
+            dq["change_vs_previous"]) == ("proficient", "78.4", "developing", "71.0", "7.4")
+    assert dq["scenario_names"] == "Procurement Discovery; Objection Handling"
+    assert datetime.fromisoformat(dq["last_practised"]).isoformat().startswith("2026-10-20")
+    # Too little data is said in the tier and leaves the score empty, never 0.
+    assert ada["objection-handling"]["tier"] == "insufficient_data"
+    assert ada["objection-handling"]["score"] == ""
+
+
+def test_a_programs_hostile_text_is_neutralised(tmp_path):
+    import copy
+
+    from reporter.render.csv_export import write_program_csv
+    from tests import program_factory as pf
+
+    data = copy.deepcopy(pf.program_snapshot())
+    data["reps"][0]["user"]["first_name"] = FORMULAS[0]
+    data["reps"][0]["user"]["last_name"] = None
+    data["skills"][0]["skill"]["name"] = FORMULAS[3]
+    write_program_csv(_program(data), tmp_path)
+    for name in ("reps.csv", "sessions.csv", "skills.csv"):
+        names = {r["name"] for r in _read(tmp_path / name)}
+        assert "'" + FORMULAS[0] in names and FORMULAS[0] not in names, name
+    skills = {r["skill_name"] for r in _read(tmp_path / "skills.csv")}
+    assert skills >= {"'" + FORMULAS[3]}

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
@@ -410,22 +410,28 @@ def test_cohort_figures_missing_from_api_leave_blanks(report, tmp_path):
     assert rows["Reps"][1:3] == (None, 12)
 
 
-def test_libreoffice_opens_the_workbook(book, report, tmp_path):
+def _libreoffice(src: Path, fmt: str, tmp_path: Path) -> Path:
+    """``src`` converted to ``fmt`` by LibreOffice Calc, headless: a second client beside
+    openpyxl, which must open the file too."""
     office = shutil.which("soffice") or shutil.which("libreoffice")
     assert office, "LibreOffice Calc is a test dependency (make test installs libreoffice-calc)"
-    src = tmp_path / "cohort.xlsx"
     out = tmp_path / "converted"
-    for fmt in ("csv", "pdf"):
-        proc = subprocess.run(
-            [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-             "--convert-to", fmt, "--outdir", str(out), str(src)],
-            capture_output=True, text=True, timeout=180, check=False,
-        )
-        assert proc.returncode == 0, proc.stderr
-        converted = out / f"cohort.{fmt}"
-        assert converted.exists() and converted.stat().st_size > 0
+    proc = subprocess.run(
+        [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", fmt, "--outdir", str(out), str(src)],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    converted = out / f"{src.stem}.{fmt}"
+    assert converted.exists() and converted.stat().st_size > 0
+    return converted
+
+
+def test_libreoffice_opens_the_workbook(book, report, tmp_path):
+    src = tmp_path / "cohort.xlsx"
+    _libreoffice(src, "pdf", tmp_path)
     # The first sheet converted to CSV is "Needs attention": here, the line saying nobody does.
-    text = (out / "cohort.csv").read_text(encoding="utf-8", errors="replace")
+    text = _libreoffice(src, "csv", tmp_path).read_text(encoding="utf-8", errors="replace")
     assert "No rep needs attention in October 2026." in text
 
 
@@ -787,16 +793,9 @@ def test_the_scenario_links_back_to_exec_only_when_checked(report, tmp_path):
 def test_libreoffice_shows_whole_headers_and_reasons(report, tmp_path):
     """The Needs attention sheet converted by LibreOffice to PDF: every header and the longest
     reason are there whole (a clipped cell loses its words)."""
-    office = shutil.which("soffice") or shutil.which("libreoffice")
-    assert office, "LibreOffice Calc is a test dependency (make test installs libreoffice-calc)"
     src = tmp_path / "cohort.xlsx"
     write_workbook(_long_attention_report(report), src)
-    proc = subprocess.run(
-        [office, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-         "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(src)],
-        capture_output=True, text=True, timeout=180, check=False)
-    assert proc.returncode == 0, proc.stderr
-    pdf = tmp_path / "pdf" / "cohort.pdf"
+    pdf = _libreoffice(src, "pdf", tmp_path)
     first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
                            capture_output=True, text=True, check=True).stdout
     words = set(first.split())
@@ -836,3 +835,215 @@ def test_every_sheet_names_reps_as_the_team_report_lists_them(attention_report, 
     assert set(_column(book["Sessions"], "Rep")) <= set(want)
     assert [n for n in _column(book["Needs attention"], "Rep")] == [
         labels[r.user_id] for r in reps[:3] if r.attention]
+
+
+# ---------------------------------------------------------------- a program's workbook
+
+PROGRAM_GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+
+
+def _program(data: dict | None = None):
+    from reporter.analytics.program import build_program
+    from reporter.cohort.snapshot import parse_program_snapshot
+    from tests import program_factory as pf
+
+    snapshot = parse_program_snapshot(data or pf.program_snapshot())
+    return build_program(snapshot, generated_at=PROGRAM_GENERATED)
+
+
+def _program_book(report, tmp_path: Path) -> openpyxl.Workbook:
+    path = tmp_path / "cohort.xlsx"
+    wbmod.write_program_workbook(report, path,
+                                 pdf_paths={r.slug: f"reps/{r.slug}.pdf" for r in report.reps})
+    return openpyxl.load_workbook(path)
+
+
+def _records(ws) -> list[dict[str, object]]:
+    header = _header(ws)
+    return [dict(zip(header, row, strict=True))
+            for row in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def _expected_scenarios(data: dict) -> dict[tuple[str, str], dict[str, object]]:
+    """Every rep × scenario, from the snapshot's own sessions and assignments."""
+    from reporter.format import ASSIGNMENT_STATUS_LABELS
+
+    out = {}
+    for rep in data["reps"]:
+        name = f"{rep['user']['first_name']} {rep['user']['last_name']}"
+        for part in data["scenarios"]:
+            sid = part["scenario"]["id"]
+            scores = [s["score"] for s in rep["sessions"] if s["scenario"]["id"] == sid]
+            assigned = [a for a in rep["assignments"] if a["scenario"]["id"] == sid]
+            out[(name, part["scenario"]["name"])] = {
+                "Practice": "Practised" if scores else "Not practised",
+                "Sessions": len(scores), "Valid attempts": len(scores),
+                "Best score": max(scores) if scores else None,
+                "Required rank": assigned[0]["rank_min"].title() if assigned else None,
+                "Assignment status": ASSIGNMENT_STATUS_LABELS[
+                    assigned[0]["status"] if assigned else "none"],
+                "Due (UTC)": datetime.fromisoformat(assigned[0]["due_date"]).replace(
+                    tzinfo=None) if assigned else None,
+            }
+    return out
+
+
+def test_a_programs_workbook_has_the_scenario_sheets_and_its_own(tmp_path):
+    book = _program_book(_program(), tmp_path)
+    assert book.sheetnames == list(wbmod.PROGRAM_SHEET_NAMES) == [
+        "Needs attention", "Overview", "Scenarios", "Skills", "Reps", "Sessions", "Rubric",
+        "Feedback", "Not found", "About"]
+    # The scenario sheets are the single-scenario columns with Scenario after the rep's name.
+    assert _header(book["Reps"]) == [REPS_SHEET[0].header, "Scenario",
+                                     *(c.header for c in REPS_SHEET[1:])]
+    assert _header(book["Sessions"])[:3] == ["Session ID", "Rep", "Scenario"]
+    assert _header(book["Needs attention"])[:2] == _header(book["Feedback"])[:2] == [
+        "Rep", "Scenario"]
+    assert book["Reps"].freeze_panes == "C2"
+
+
+def test_the_scenarios_sheet_is_every_rep_by_every_scenario_as_the_snapshot_has_it(tmp_path):
+    from tests import program_factory as pf
+
+    data = pf.program_snapshot()
+    report = _program(data)
+    ws = _program_book(report, tmp_path)["Scenarios"]
+    rows = _records(ws)
+    want = _expected_scenarios(data)
+    assert [(r["Rep"], r["Scenario"]) for r in rows] == list(want)  # by rep, program order
+    assert len(rows) == 3 * 3
+    for row in rows:
+        key = (row["Rep"], row["Scenario"])
+        for column, value in want[key].items():
+            assert row[column] == value, (key, column)
+    ada_pd = next(r for r in rows if r["Rep"] == "Ada Lovelace"
+                  and r["Scenario"] == "Procurement Discovery")
+    # Last month's best was 75.0 in the factory's previous period: +7 now.
+    assert (ada_pd["Best rank"], ada_pd["Last period"], ada_pd["Change vs last period"]) == (
+        "Silver", 75, 7)
+    ben_cd = next(r for r in rows if r["Rep"] == "Ben Okafor"
+                  and r["Scenario"] == "Competitive Displacement")
+    assert ben_cd["Practice"] == "Not practised" and ben_cd["Best score"] is None
+    assert ben_cd["Needs attention"] == "High"  # past due with no attempt
+    slug = next(r.slug for r in report.reps if r.name == "Ben Okafor")
+    link = ws.cell(row=rows.index(ben_cd) + 2, column=len(SCENARIOS_HEADERS))
+    assert link.value == f"reps/{slug}.pdf" and link.hyperlink.target == f"reps/{slug}.pdf"
+    assert ws.tables["ScenariosTable"].ref == f"A1:{get_column_letter(len(_header(ws)))}10"
+
+
+SCENARIOS_HEADERS = [c.header for c in wbmod.SCENARIOS_SHEET]
+
+
+def test_the_skills_sheet_reads_exec_proficiency_never_a_zero(tmp_path):
+    from tests import program_factory as pf
+
+    data = pf.program_snapshot()
+    rows = _records(_program_book(_program(data), tmp_path)["Skills"])
+    names = {r["user"]["id"]: f"{r['user']['first_name']} {r['user']['last_name']}"
+             for r in data["reps"]}
+    labels = {"proficient": "Proficient", "developing": "Developing",
+              "insufficient_data": "Insufficient data"}
+    want = {}
+    for uid, name in sorted(names.items(), key=lambda kv: kv[1]):
+        for skill in sorted(data["skills"], key=lambda s: s["skill"]["name"]):
+            entry = next((e for e in skill["proficiency"] if e["user"]["id"] == uid), None)
+            before = next((e for e in skill["previous"] if e["user"]["id"] == uid), None)
+            want[(name, skill["skill"]["name"])] = (
+                labels[entry["tier"]] if entry else "No observations",
+                entry["score"] if entry else None,
+                entry["observation_count"] if entry else 0,
+                labels[before["tier"]] if before else "No observations",
+                before["score"] if before else None)
+    got = {(r["Rep"], r["Skill"]): (r["Tier"], r["Score"], r["Observations"],
+                                    r["Previous tier"], r["Previous score"]) for r in rows}
+    assert list(got) == list(want) and got == want
+    assert len(rows) == 3 * 3
+    ada = {r["Skill"]: r for r in rows if r["Rep"] == "Ada Lovelace"}
+    assert ada["Discovery Questions"]["Change vs last period"] == 7.4
+    assert ada["Discovery Questions"]["Scenarios"] == "Procurement Discovery; Objection Handling"
+    assert ada["Discovery Questions"]["Last practised (UTC)"] == datetime(2026, 10, 20, 9, 0)
+    # Too little data is said, not scored: no 0 anywhere in the score columns.
+    insufficient = [r for r in rows if r["Tier"] == "Insufficient data"]
+    assert len(insufficient) == 2 and all(r["Score"] is None for r in insufficient)
+    assert 0 not in [r["Score"] for r in rows] + [r["Previous score"] for r in rows]
+
+
+def test_a_programs_scenario_sheets_stack_each_scenarios_rows(tmp_path):
+    report = _program()
+    book = _program_book(report, tmp_path)
+    reps = _records(book["Reps"])
+    # Each scenario's reps in turn: those with a session, and those assigned it without one.
+    assert [(r["Scenario"], r["Name"]) for r in reps] == [
+        ("Procurement Discovery", "Ada Lovelace"), ("Procurement Discovery", "Ben Okafor"),
+        ("Objection Handling", "Ada Lovelace"), ("Objection Handling", "Cy Young"),
+        ("Competitive Displacement", "Ada Lovelace"),
+        ("Competitive Displacement", "Ben Okafor")]
+    part = report.part("sc1")
+    assert [r["Best score"] for r in reps[:2]] == [r.best_score for r in part.reps]
+    sessions = _records(book["Sessions"])
+    assert len(sessions) == sum(len(r.attempts) for p in report.parts for r in p.reps) == 9
+    assert {r["Scenario"] for r in sessions} == {s.name for s in report.scenarios}
+    attention = _records(book["Needs attention"])
+    assert (attention[0]["Rep"], attention[0]["Scenario"], attention[0]["Severity"]) == (
+        "Ben Okafor", "Competitive Displacement", "High")
+    assert not any(str(r["Reasons"]).startswith(r["Scenario"]) for r in attention)
+    rubric = list(book["Rubric"].iter_rows(values_only=True))
+    assert [r[:2] for r in rubric if r[0] == wbmod.TEAM_ROW_LABEL] == [
+        (wbmod.TEAM_ROW_LABEL, s.name) for s in report.scenarios]
+    about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
+    assert about["Program"] == "Core Sales Conversations"
+    assert about["Scenarios"] == "; ".join(s.name for s in report.scenarios)
+
+
+def _hostile_program() -> dict:
+    import copy
+
+    from tests import program_factory as pf
+
+    data = copy.deepcopy(pf.program_snapshot())
+    data["reps"][0]["user"]["first_name"] = FORMULAS[0]  # one dict: the rep's every mention
+    data["reps"][0]["user"]["last_name"] = None
+    data["scenarios"][0]["scenario"]["name"] = FORMULAS[3]
+    data["skills"][0]["skill"]["name"] = FORMULAS[1]
+    data["program"]["name"] = FORMULAS[2]
+    return data
+
+
+def test_a_programs_hostile_text_stays_text(tmp_path):
+    book = _program_book(_program(_hostile_program()), tmp_path)
+    found: dict[str, set[str]] = {t: set() for t in FORMULAS}
+    for ws in book:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                if cell.value in found:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    found[cell.value].add(ws.title)
+    assert {"Scenarios", "Skills", "Reps", "Sessions", "Needs attention"} <= found[FORMULAS[0]]
+    assert {"Scenarios", "Reps", "Rubric"} <= found[FORMULAS[3]]
+    assert "Skills" in found[FORMULAS[1]]
+    assert {"Overview", "About"} <= found[FORMULAS[2]]
+
+
+def test_libreoffice_opens_a_programs_workbook(tmp_path):
+    src = tmp_path / "cohort.xlsx"
+    wbmod.write_program_workbook(_program(), src)
+    out = _libreoffice(src, "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for words in ("Competitive Displacement", "Not practised", "Insufficient data",
+                  "No observations", "Discovery Questions"):
+        assert words in text, words
+
+
+def test_a_program_with_no_rep_still_writes_a_valid_workbook(tmp_path):
+    from tests import program_factory as pf
+
+    data = pf.program_snapshot(reps=[])
+    for part in data["scenarios"]:
+        part["participants"] = []
+    book = _program_book(_program(data), tmp_path)
+    assert book.sheetnames == list(wbmod.PROGRAM_SHEET_NAMES)
+    for name in ("Scenarios", "Skills", "Reps", "Sessions"):
+        assert book[name].max_row == 1 and not book[name].tables, name
+    assert book["Needs attention"]["A1"].value == "No rep needs attention in October 2026."

@@ -14,7 +14,7 @@ named by it ("Objection Handling: Fell 8.0 points from a best of 76.0").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -31,7 +31,7 @@ from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.period import report_period
 from reporter.analytics.program_team import program_themes
 from reporter.analytics.rep import build_rep, rep_context
-from reporter.analytics.team import list_names
+from reporter.analytics.team import build_team, list_names, team_report
 from reporter.cohort.snapshot import (
     ProgramRepRecord,
     ProgramSnapshot,
@@ -196,3 +196,21 @@ def _entry(entries: Sequence[SkillProficiencyEntry], user_id: str,
             return entry
     return None
 
+
+
+def program_team_report(report: ProgramReportView, user_ids: Collection[str], *, name: str,
+                        group: str | None) -> ProgramReportView:
+    """The program's report narrowed to a team's reps, for the team's workbook: each scenario
+    narrowed as a single-scenario team's workbook narrows it (``team_report``), and the
+    team's own attention order and 1:1 shortlist across the program."""
+    keep = set(user_ids)
+    reps = tuple(r for r in report.reps if r.user_id in keep)
+    parts = tuple(team_report(part, build_team([r for r in part.reps if r.user_id in keep],
+                                               name=name, group=group))
+                  for part in report.parts)
+    urgent = attention_order(reps)
+    return replace(
+        report, reps=reps, parts=parts, needs_attention=urgent, shortlist=shortlist(urgent),
+        labels=list_names(reps), not_found=(),
+        selection_text=f"group {name}" if group else report.selection_text,
+        warnings=tuple(w for part in parts for w in part.warnings))

@@ -1,4 +1,4 @@
-"""CSV for HR systems: reps.csv, sessions.csv and feedback.csv.
+"""CSV for HR systems: reps.csv, sessions.csv and feedback.csv; for a program, skills.csv too.
 
 UTF-8 with a byte-order mark (without it Excel on Windows reads UTF-8 as the local code page and
 mangles every accented or CJK name), ISO 8601 UTC datetimes, and column names that are a stable
@@ -20,7 +20,7 @@ from pathlib import Path
 from reporter.files import atomic_path
 from reporter.format import csv_number, fmt_item, fmt_top_item
 from reporter.render.cells import csv_text, iso
-from reporter.views import ReportView, RepView
+from reporter.views import ProgramReportView, ReportView, RepView, SkillRow
 
 REPS_COLUMNS: tuple[str, ...] = (
     "scenario", "period", "user_id", "email", "name", "groups", "is_member",
@@ -47,20 +47,60 @@ FEEDBACK_COLUMNS: tuple[str, ...] = (
     "item", "grade", "salience", "quote", "feedback", "suggested_phrasing",
 )
 
+#: A program's skills.csv: one row per rep per skill, Exec's proficiency as of the period's
+#: end and the previous period's end. ``tier`` is Exec's code ("insufficient_data" under 3
+#: observations, with no score); empty, with 0 observations, when the rep has none at all.
+SKILLS_COLUMNS: tuple[str, ...] = (
+    "program", "period", "user_id", "email", "name", "skill", "skill_name", "scenario_names",
+    "tier", "score", "observations", "last_practised", "previous_tier", "previous_score",
+    "change_vs_previous",
+)
+
 FILE_NAMES: tuple[str, ...] = ("reps.csv", "sessions.csv", "feedback.csv")
+PROGRAM_FILE_NAMES: tuple[str, ...] = (*FILE_NAMES, "skills.csv")
 
 
 def write_csv(report: ReportView, out_dir: Path) -> list[Path]:
     """Write the three CSV files into ``out_dir`` (each atomically) and return their paths."""
-    out_dir = Path(out_dir)
     ctx = (report.scenario.slug, report.period.label)
-    tables: tuple[tuple[Sequence[str], Iterable[Sequence[object]]], ...] = (
+    return _write_files(Path(out_dir), FILE_NAMES, (
         (REPS_COLUMNS, (ctx + _rep_row(rep) for rep in report.reps)),
         (SESSIONS_COLUMNS, (ctx + row for row in _session_rows(report.reps))),
         (FEEDBACK_COLUMNS, (ctx + row for row in _feedback_rows(report.reps))),
-    )
+    ))
+
+
+def write_program_csv(report: ProgramReportView, out_dir: Path) -> list[Path]:
+    """A program's four CSV files into ``out_dir``: reps.csv, sessions.csv and feedback.csv
+    with the single-scenario columns, each scenario's rows in turn (its ``scenario`` column
+    says which; a rep has a row in a scenario they practised or are assigned), and
+    skills.csv."""
+    period = report.period.label
+
+    def per_scenario() -> Iterator[tuple[tuple[str, str], RepView]]:
+        for i, scenario in enumerate(report.scenarios):
+            for rep in report.reps:
+                view = rep.rows[i].rep
+                if view is not None:
+                    yield (scenario.slug, period), view
+
+    ctx = (report.program.slug, period)
+    return _write_files(Path(out_dir), PROGRAM_FILE_NAMES, (
+        (REPS_COLUMNS, (c + _rep_row(view) for c, view in per_scenario())),
+        (SESSIONS_COLUMNS, (c + row for c, view in per_scenario()
+                            for row in _session_rows((view,)))),
+        (FEEDBACK_COLUMNS, (c + row for c, view in per_scenario()
+                            for row in _feedback_rows((view,)))),
+        (SKILLS_COLUMNS, (ctx + (rep.user_id, rep.email, rep.name) + _skill_row(skill)
+                          for rep in report.reps for skill in rep.skills)),
+    ))
+
+
+def _write_files(out_dir: Path, names: Sequence[str],
+                 tables: Sequence[tuple[Sequence[str], Iterable[Sequence[object]]]]
+                 ) -> list[Path]:
     paths = []
-    for name, (columns, rows) in zip(FILE_NAMES, tables, strict=True):
+    for name, (columns, rows) in zip(names, tables, strict=True):
         path = out_dir / name
         _write_atomic(path, columns, rows)
         paths.append(path)
@@ -109,6 +149,13 @@ def _rep_row(rep: RepView) -> tuple[object, ...]:
         rep.severity,
         target.assignment_best if target else None,
     )
+
+
+def _skill_row(row: SkillRow) -> tuple[object, ...]:
+    skill = row.skill
+    return (skill.slug, skill.name, "; ".join(skill.scenarios), row.tier, row.score,
+            row.observations, row.last_practised, row.previous_tier, row.previous_score,
+            row.change)
 
 
 def _session_rows(reps: Iterable[RepView]) -> Iterator[tuple[object, ...]]:

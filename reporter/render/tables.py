@@ -1,4 +1,5 @@
-"""A run's tables: the cohort workbook, the CSVs and each team's workbook, with checksums.
+"""A run's tables: the cohort workbook, the CSVs and each team's workbook, with checksums;
+a scenario's (``write_tables``) or a program's (``write_program_tables``), written alike.
 
 Written while the render pool draws what is left of the PDFs. openpyxl is imported only when
 a table is written, so that importing the flow (``reporter.pipeline``) stays light.
@@ -6,14 +7,20 @@ a table is written, so that importing the flow (``reporter.pipeline``) stays lig
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
+from reporter.analytics.program import program_team_report
 from reporter.analytics.team import team_report
 from reporter.files import sha256_file
 from reporter.names import SNAPSHOT, TEAM_XLSX
 from reporter.render.pool import RenderedPdf
-from reporter.views import ReportView, TeamView
+from reporter.views import Manager, ProgramReportView, ReportView, TeamView
+
+#: The cohort (or program) workbook's name in the run folder.
+COHORT_XLSX = "cohort.xlsx"
 
 
 @dataclass(frozen=True)
@@ -34,22 +41,81 @@ def load_writers(*, xlsx: bool, csv: bool) -> None:
         import reporter.render.csv_export  # noqa: F401
 
 
+class _Member(Protocol):
+    @property
+    def user_id(self) -> str: ...
+
+
+class Team(Protocol):
+    """What a team's workbook needs of a team (a ``TeamView``, or a program's team view):
+    its name, group, manager and reps."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def group(self) -> str | None: ...
+    @property
+    def manager(self) -> Manager | None: ...
+    @property
+    def reps(self) -> Sequence[_Member]: ...
+
+
+T = TypeVar("T", bound=Team)
+
+
 def write_tables(stage: Path, report: ReportView, pdfs: list[RenderedPdf],
                  teams: list[tuple[TeamView, Path]], *, xlsx: bool, csv: bool) -> Tables:
     """The workbook, CSV and team workbooks next to the PDFs and the snapshot in the staging
     folder ``stage``; each links the rep PDFs in ``pdfs`` (drawn, so no link is broken)."""
-    files: list[Path] = [stage / SNAPSHOT]  # written already, as the reps arrived
-    if csv:
+    def write_csv() -> list[Path]:
         from reporter.render.csv_export import write_csv
 
-        files.extend(write_csv(report, stage))
-    if not xlsx:
-        return Tables(files, {}, {})
-    from reporter.render.workbook import write_workbook
+        return write_csv(report, stage)
 
-    write_workbook(report, stage / "cohort.xlsx",
-                   pdf_paths={p.slug: f"reps/{p.path.name}" for p in pdfs})
-    files.insert(1, stage / "cohort.xlsx")
+    def write_book(team: TeamView | None, path: Path, links: Mapping[str, str]) -> None:
+        from reporter.render.workbook import write_workbook
+
+        write_workbook(report if team is None else team_report(report, team), path,
+                       pdf_paths=links)
+
+    return _write(stage, pdfs, teams, write_csv if csv else None,
+                  write_book if xlsx else None)
+
+
+def write_program_tables(stage: Path, report: ProgramReportView, pdfs: list[RenderedPdf],
+                         teams: Sequence[tuple[Team, Path]], *, xlsx: bool,
+                         csv: bool) -> Tables:
+    """A program run's tables, as :func:`write_tables` writes a scenario's: ``cohort.xlsx``
+    (the program workbook), reps.csv, sessions.csv, feedback.csv and skills.csv, and each
+    managed team's ``team.xlsx`` beside its PDF; links go to each rep's one PDF."""
+    def write_csv() -> list[Path]:
+        from reporter.render.csv_export import write_program_csv
+
+        return write_program_csv(report, stage)
+
+    def write_book(team: Team | None, path: Path, links: Mapping[str, str]) -> None:
+        from reporter.render.workbook import write_program_workbook
+
+        narrowed = report if team is None else program_team_report(
+            report, [r.user_id for r in team.reps], name=team.name, group=team.group)
+        write_program_workbook(narrowed, path, pdf_paths=links)
+
+    return _write(stage, pdfs, teams, write_csv if csv else None,
+                  write_book if xlsx else None)
+
+
+def _write(stage: Path, pdfs: list[RenderedPdf], teams: Sequence[tuple[T, Path]],
+           write_csv: Callable[[], list[Path]] | None,
+           write_book: Callable[[T | None, Path, Mapping[str, str]], None] | None) -> Tables:
+    """The CSV (``write_csv``), the workbook (``write_book(None, ...)``) and each managed
+    team's workbook (``write_book(team, ...)``), in the order the manifest lists them."""
+    files: list[Path] = [stage / SNAPSHOT]  # written already, as the reps arrived
+    if write_csv is not None:
+        files.extend(write_csv())
+    if write_book is None:
+        return Tables(files, {}, {})
+    write_book(None, stage / COHORT_XLSX, {p.slug: f"reps/{p.path.name}" for p in pdfs})
+    files.insert(1, stage / COHORT_XLSX)
     # Each file's checksum, read once: the manifest lists it, and a team's entry repeats it.
     sums: dict[Path, str] = {}
     team_xlsx: dict[Path, Path] = {}
@@ -58,7 +124,7 @@ def write_tables(stage: Path, report: ReportView, pdfs: list[RenderedPdf],
         if team.manager is None:
             continue  # the whole selection's team.pdf: no manager, no workbook of its own
         book = team_xlsx[pdf_path] = pdf_path.with_name(TEAM_XLSX)
-        write_workbook(team_report(report, team), book, pdf_paths=team_links)
+        write_book(team, book, team_links)
         files.append(book)
         sums[book] = sha256_file(book)
     return Tables(files, team_xlsx, sums)

@@ -14,6 +14,10 @@ would be, through the same :func:`reporter.render.cells.clean_text`. Every numbe
 :func:`_num`: rounded to the decimals its format shows, so the formula bar never shows
 72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, one page wide,
 with its header row repeated on each page.
+
+A program run (several scenarios) writes the same sheets with the same row builders, each
+scenario's rows in turn with a Scenario column after the rep's name, plus the program's own
+Scenarios (rep × scenario) and Skills (rep × skill) sheets: :func:`write_program_workbook`.
 """
 
 from __future__ import annotations
@@ -63,14 +67,27 @@ from reporter.format import (
     fmt_assignment_status,
     fmt_direction,
     fmt_item,
+    fmt_practised,
     fmt_rank,
     fmt_severity,
+    fmt_tier,
     fmt_top_item,
 )
 from reporter.names import is_safe_link
 from reporter.render.cells import clean_text, excel_datetime, style_array, text_cell, value_cell
 from reporter.render.team_pdf import share_band
-from reporter.views import CohortFigures, ReportView, RepView, TeamCell
+from reporter.views import (
+    CohortFigures,
+    PeriodInfo,
+    ProgramReportView,
+    ProgramRepView,
+    ReportView,
+    RepView,
+    ScenarioInfo,
+    ScenarioRow,
+    SkillRow,
+    TeamCell,
+)
 
 SHEET_NAMES: tuple[str, ...] = (
     "Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
@@ -263,11 +280,11 @@ def _last_period(rep: RepView) -> tuple[float | None, str | None, float | None]:
     return cmp.previous_best, None, cmp.change
 
 
-def _attention_row(report: ReportView, rep: RepView, shortlisted: bool) -> tuple[object, ...]:
+def _attention_row(label: str, rep: RepView, shortlisted: bool) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
     return (
-        report.label(rep), rep.email, SHORTLIST_LABEL if shortlisted else WATCH_LABEL,
+        label, rep.email, SHORTLIST_LABEL if shortlisted else WATCH_LABEL,
         LIST_SEP.join(r.text for r in rep.attention),
         fmt_severity(rep.severity), rep.best_score, rep.latest_score, *_last_period(rep),
         fmt_assignment_status(rep.assignment_status),
@@ -283,21 +300,25 @@ def write_attention_sheet(ws: Any, report: ReportView) -> int:
     keep an eye on; one line saying so when nobody does."""
     reps = [rep for rep in report.needs_attention if rep.attention]
     chosen = {id(r) for r in report.shortlist}
-    if not reps:
+    return _attention_grid(
+        ws, ATTENTION_SHEET,
+        lambda: (_attention_row(report.label(r), r, id(r) in chosen) for r in reps),
+        report.period, freeze="B2")
+
+
+def _attention_grid(ws: Any, cols: Sequence[Col],
+                    rows: Callable[[], Iterable[Sequence[object]]], period: PeriodInfo, *,
+                    freeze: str) -> int:
+    """The Needs attention sheet from its rows (a rep's, or a rep's in one scenario), with
+    severity fills; one line saying so when there is none."""
+    if next(iter(rows()), None) is None:
         _print_setup(ws, title_rows=False)
         ws.column_dimensions["A"].width = 60
-        ws.append([text_cell(ws, f"No rep needs attention in {report.period.prose}.",
+        ws.append([text_cell(ws, f"No rep needs attention in {period.prose}.",
                              font=BOLD)])
         return 0
-    n = write_grid(ws, ATTENTION_SHEET,
-                   lambda: (_attention_row(report, r, id(r) in chosen) for r in reps),
-                   table_name="AttentionTable", freeze="B2")
-    rng = _col_range(ATTENTION_SHEET, "Severity", n + 1)
-    for label, colour in SEVERITY_FILLS.items():
-        ws.conditional_formatting.add(rng, CellIsRule(
-            operator="equal", formula=[f'"{label}"'],
-            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
-        ))
+    n = write_grid(ws, cols, rows, table_name="AttentionTable", freeze=freeze)
+    _label_fills(ws, _col_range(cols, "Severity", n + 1), SEVERITY_FILLS)
     return n
 
 
@@ -334,11 +355,11 @@ REPS_SHEET: tuple[Col, ...] = (
 )
 
 
-def _rep_row(report: ReportView, rep: RepView, links: Mapping[str, str]) -> tuple[object, ...]:
+def _rep_row(label: str, rep: RepView, link: str | None) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
     return (
-        report.label(rep), rep.email, rep.user_id, LIST_SEP.join(rep.groups),
+        label, rep.email, rep.user_id, LIST_SEP.join(rep.groups),
         fmt_assignment_status(rep.assignment_status), rep.session_count, rep.valid_count,
         rep.first_score, _rank(rep.first_rank), rep.best_score, _rank(rep.best_rank),
         rep.latest_score, _rank(rep.latest_rank), rep.lift, rep.practice_minutes,
@@ -352,24 +373,31 @@ def _rep_row(report: ReportView, rep: RepView, links: Mapping[str, str]) -> tupl
         *_last_period(rep),
         rep.comparison.rank_change if rep.comparison else None,
         fmt_severity(rep.severity) if rep.attention else None,
-        links.get(rep.slug),
+        link,
     )
 
 
 def write_reps_sheet(ws: Any, report: ReportView, links: Mapping[str, str]) -> int:
     """One row per rep as an Excel table with scores coloured, lift barred and ranks filled."""
-    n = write_grid(ws, REPS_SHEET, lambda: (_rep_row(report, r, links) for r in report.reps),
-                   table_name="RepsTable", freeze="B2")
+    return _reps_grid(
+        ws, REPS_SHEET,
+        lambda: (_rep_row(report.label(r), r, links.get(r.slug)) for r in report.reps),
+        freeze="B2")
+
+
+def _reps_grid(ws: Any, cols: Sequence[Col], rows: Callable[[], Iterable[Sequence[object]]],
+               *, freeze: str) -> int:
+    n = write_grid(ws, cols, rows, table_name="RepsTable", freeze=freeze)
     if n:
         last = n + 1
         for header in ("First score", "Best score", "Latest score"):
-            ws.conditional_formatting.add(_col_range(REPS_SHEET, header, last), _score_scale())
+            ws.conditional_formatting.add(_col_range(cols, header, last), _score_scale())
         ws.conditional_formatting.add(
-            _col_range(REPS_SHEET, "Lift (points)", last),
+            _col_range(cols, "Lift (points)", last),
             DataBarRule(start_type="min", end_type="max", color="5B9BD5"),
         )
         for header in ("First rank", "Best rank", "Latest rank"):
-            _rank_fills(ws, _col_range(REPS_SHEET, header, last))
+            _rank_fills(ws, _col_range(cols, header, last))
     return n
 
 
@@ -390,13 +418,16 @@ SESSIONS_SHEET: tuple[Col, ...] = (
 
 def _session_rows(report: ReportView) -> Iterator[tuple[object, ...]]:
     for rep in report.reps:
-        name = report.label(rep)
-        for a in rep.attempts:
-            yield (
-                a.session_id, name, rep.email, excel_datetime(a.created_at), a.score,
-                _rank(a.rank),
-                a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
-            )
+        yield from _rep_sessions(report.label(rep), rep)
+
+
+def _rep_sessions(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
+    for a in rep.attempts:
+        yield (
+            a.session_id, name, rep.email, excel_datetime(a.created_at), a.score,
+            _rank(a.rank),
+            a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
+        )
 
 
 def write_sessions_sheet(ws: Any, report: ReportView) -> int:
@@ -404,10 +435,15 @@ def write_sessions_sheet(ws: Any, report: ReportView) -> int:
 
     Public so the benchmark can write the very same rows in both openpyxl modes.
     """
-    n = write_grid(ws, SESSIONS_SHEET, lambda: _session_rows(report), table_name="SessionsTable")
+    return _sessions_grid(ws, SESSIONS_SHEET, lambda: _session_rows(report))
+
+
+def _sessions_grid(ws: Any, cols: Sequence[Col],
+                   rows: Callable[[], Iterable[Sequence[object]]]) -> int:
+    n = write_grid(ws, cols, rows, table_name="SessionsTable")
     if n:
-        ws.conditional_formatting.add(_col_range(SESSIONS_SHEET, "Score", n + 1), _score_scale())
-        _rank_fills(ws, _col_range(SESSIONS_SHEET, "Rank", n + 1))
+        ws.conditional_formatting.add(_col_range(cols, "Score", n + 1), _score_scale())
+        _rank_fills(ws, _col_range(cols, "Rank", n + 1))
     return n
 
 
@@ -431,17 +467,20 @@ def _feedback(ws: Any, report: ReportView) -> None:
     two reasons) are one row, the first."""
     def rows() -> Iterator[tuple[object, ...]]:
         for rep in report.reps:
-            seen: set[tuple[object, ...]] = set()  # per rep: an example is always the rep's own
-            for m in rep.feedback_examples:
-                key = (m.session_id, m.criterion, m.item, m.quote, m.feedback, m.suggestion)
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield (report.label(rep), rep.email, m.session_id, excel_datetime(m.created_at),
-                       m.criterion, m.item, m.grade, m.salience, m.quote, m.feedback,
-                       m.suggestion)
+            yield from _rep_feedback(report.label(rep), rep)
 
     write_grid(ws, FEEDBACK_SHEET, rows, table_name="FeedbackTable", freeze="B2")
+
+
+def _rep_feedback(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
+    seen: set[tuple[object, ...]] = set()  # per rep: an example is always the rep's own
+    for m in rep.feedback_examples:
+        key = (m.session_id, m.criterion, m.item, m.quote, m.feedback, m.suggestion)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield (name, rep.email, m.session_id, excel_datetime(m.created_at),
+               m.criterion, m.item, m.grade, m.salience, m.quote, m.feedback, m.suggestion)
 
 
 NOT_FOUND_SHEET: tuple[Col, ...] = (
@@ -455,7 +494,7 @@ NOT_FOUND_SHEET: tuple[Col, ...] = (
 ALL_FOUND = "Every rep asked for was found: nobody is missing from this workbook."
 
 
-def _not_found(ws: Any, report: ReportView) -> None:
+def _not_found(ws: Any, report: ReportView | ProgramReportView) -> None:
     """The addresses asked for that are not in the workbook, and why; one line saying every
     rep was found when none is missing."""
     if not report.not_found:
@@ -471,45 +510,69 @@ def _not_found(ws: Any, report: ReportView) -> None:
     )
 
 
-def _rubric_keys(report: ReportView) -> list[tuple[str, str]]:
-    """Every (criterion, item) in first-seen order: the reps' rubrics, then the cohort's."""
+class RubricBlock(NamedTuple):
+    """Rows of the Rubric sheet: reps (each with the name the sheet shows) and their team row,
+    over one scenario (``scenario`` names it in a program's workbook; None in a scenario's)."""
+
+    scenario: str | None
+    reps: Sequence[tuple[str, RepView]]
+    team_share: Mapping[tuple[str, str], float]  # the reps' share of good grades per item
+
+
+def _rubric_keys(blocks: Sequence[RubricBlock], lead: int) -> list[tuple[str, str]]:
+    """Every (criterion, item) in first-seen order: each block's reps' rubrics, then its
+    team's."""
     seen: dict[tuple[str, str], None] = {}
-    for rep in report.reps:
-        for row in rep.rubric:
-            seen.setdefault((row.criterion, row.item), None)
-    for key in report.cohort.rubric_good_share:
-        seen.setdefault(key, None)
-    # Excel's column limit, minus the two name columns; a real rubric is far smaller.
-    return list(seen)[: 16_384 - 2]
+    for block in blocks:
+        for _, rep in block.reps:
+            for row in rep.rubric:
+                seen.setdefault((row.criterion, row.item), None)
+        for key in block.team_share:
+            seen.setdefault(key, None)
+    # Excel's column limit, minus the name columns; a real rubric is far smaller.
+    return list(seen)[: 16_384 - lead]
 
 
 #: A Rubric cell's fill by share_band (team.pdf's bands): thin cells grey, as in the PDF.
 BAND_FILLS: dict[str, str] = {"good": "C6EFCE", "mid": "FFEB9C", "bad": "FFC7CE",
                               "thin": "EDEDED", "none": "FFFFFF"}
 THIN_FONT = Font(color="808080", italic=True)
+#: The Rubric sheet's team row, under the reps it counts.
+TEAM_ROW_LABEL = "Whole team (the reps above)"
 
 
 def _rubric(ws: Any, report: ReportView) -> None:
+    _rubric_sheet(ws, [RubricBlock(None, [(report.label(r), r) for r in report.reps],
+                                   report.cohort.rubric_good_share)])
+
+
+def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
     """Share of each rep's graded sessions where an item was good, with a team row; each
     cell filled as team.pdf fills it, greyed when it rests on fewer than MIN_CELL_SESSIONS
-    sessions, and the greyed cells counted in a note under the table."""
-    keys = _rubric_keys(report)
-    cols = (
-        Col("Rep", text=True, wrap=True, cap=32),
-        Col("Email", text=True, cap=36),
-        *(Col(fmt_item(c, i), XLSX_PERCENT, cap=22) for c, i in keys),
-    )
-    grades = [{(r.criterion, r.item): r for r in rep.rubric} for rep in report.reps]
+    sessions, and the greyed cells counted in a note under the table. A program's workbook
+    has a block (its reps, then its team row) per scenario, with a Scenario column."""
+    scenario_col = any(b.scenario is not None for b in blocks)
+    lead = (Col("Rep", text=True, wrap=True, cap=32),
+            *((SCENARIO_COL,) if scenario_col else ()),
+            Col("Email", text=True, cap=36))
+    keys = _rubric_keys(blocks, len(lead))
+    cols = (*lead, *(Col(fmt_item(c, i), XLSX_PERCENT, cap=22) for c, i in keys))
+    grades = [[{(r.criterion, r.item): r for r in rep.rubric} for _, rep in b.reps]
+              for b in blocks]
+
+    def names(block: RubricBlock, label: str, rep: RepView) -> tuple[str, ...]:
+        return (label, block.scenario or "", rep.email) if scenario_col else (label, rep.email)
 
     def plain() -> Iterator[tuple[object, ...]]:
-        for rep, by_key in zip(report.reps, grades, strict=True):
-            yield (report.label(rep), rep.email,
-                   *(g.good_share if (g := by_key.get(k)) else None for k in keys))
+        for block, by_keys in zip(blocks, grades, strict=True):
+            for (label, rep), by_key in zip(block.reps, by_keys, strict=True):
+                yield (*names(block, label, rep),
+                       *(g.good_share if (g := by_key.get(k)) else None for k in keys))
 
     ws = _cells_streamed(ws)
     for i, width in enumerate(_fit_widths(cols, plain()), 1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "B2"
+    ws.freeze_panes = "C2" if scenario_col else "B2"
     _print_setup(ws, title_rows=True)
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
@@ -520,24 +583,26 @@ def _rubric(ws: Any, report: ReportView) -> None:
                                font=THIN_FONT if band == "thin" else Font())
              for band, colour in BAND_FILLS.items()}
     thin = 0
-    for rep, by_key in zip(report.reps, grades, strict=True):
-        cells: list[object] = [text_cell(ws, report.label(rep), name_style),
-                               text_cell(ws, rep.email, name_style)]
-        for key in keys:
-            row = by_key.get(key)
-            if row is None or not row.graded:
-                cells.append(None)
-                continue
-            band = share_band(TeamCell(row.good, row.graded, row.graded < MIN_CELL_SESSIONS))
-            thin += band == "thin"
-            cells.append(_num(ws, row.good / row.graded, XLSX_PERCENT, bands[band]))
-        ws.append(cells)
-    cohort = report.cohort.rubric_good_share
-    ws.append([
-        text_cell(ws, "Whole team (the reps above)", font=BOLD),
-        None,
-        *(_num(ws, cohort.get(k), XLSX_PERCENT, font=BOLD) for k in keys),
-    ])
+    for block, by_keys in zip(blocks, grades, strict=True):
+        for (label, rep), by_key in zip(block.reps, by_keys, strict=True):
+            cells: list[object] = [text_cell(ws, v, name_style)
+                                   for v in names(block, label, rep)]
+            for key in keys:
+                row = by_key.get(key)
+                if row is None or not row.graded:
+                    cells.append(None)
+                    continue
+                band = share_band(TeamCell(row.good, row.graded,
+                                           row.graded < MIN_CELL_SESSIONS))
+                thin += band == "thin"
+                cells.append(_num(ws, row.good / row.graded, XLSX_PERCENT, bands[band]))
+            ws.append(cells)
+        ws.append([
+            text_cell(ws, TEAM_ROW_LABEL, font=BOLD),
+            *((text_cell(ws, block.scenario, font=BOLD),) if scenario_col else ()),
+            None,
+            *(_num(ws, block.team_share.get(k), XLSX_PERCENT, font=BOLD) for k in keys),
+        ])
     ws.append([])
     ws.append([text_cell(ws, rubric_note(thin), font=Font(italic=True))])
 
@@ -780,11 +845,7 @@ def _score_scale() -> ColorScaleRule:
 
 def _rank_fills(ws: Any, rng: str) -> None:
     """Fill rank cells by their label ("Gold"), the text the cells hold."""
-    for label, colour in RANK_FILLS.items():
-        ws.conditional_formatting.add(rng, CellIsRule(
-            operator="equal", formula=[f'"{label}"'],
-            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
-        ))
+    _label_fills(ws, rng, RANK_FILLS)
 
 
 # ---------------------------------------------------------------------------- rows as sheet XML
@@ -1023,10 +1084,10 @@ def _overview(ws: Any, report: ReportView) -> None:
         return row
 
     def label(text: str) -> object:
-        return text_cell(ws, text, font=BOLD)
+        return _label(ws, text)
 
     def heading(text: str) -> object:
-        return text_cell(ws, text, font=BOLD, alignment=HEADER_ALIGN)
+        return _heading(ws, text)
 
     emit(text_cell(ws, report.scenario.name, font=TITLE))
     emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
@@ -1041,15 +1102,9 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit(label("Generated at (UTC)"),
          _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     emit()
-    emit(label(f"These reps ({report.selection_text}) beside everyone who practised"))
-    emit(*(heading(h) for h in OVERVIEW_HEADINGS))
-    for name, *values, fmt in _figures(report):
-        cells = [
-            text_cell(ws, v) if isinstance(v, str)
-            else _num(ws, v if isinstance(v, int | float) else None, str(fmt))
-            for v in values
-        ]
-        emit(text_cell(ws, str(name)), *cells)
+    for cells in _figure_rows(ws, report, f"These reps ({report.selection_text}) beside "
+                              "everyone who practised"):
+        emit(*cells)
     emit()
 
     emit(label("Best-score distribution of everyone who practised"))
@@ -1110,14 +1165,40 @@ def _overview(ws: Any, report: ReportView) -> None:
         ws.add_chart(line, f"{CHART_COLUMN}{top}")
 
 
+def _label(ws: Any, text: str) -> Cell:
+    return text_cell(ws, text, font=BOLD)
+
+
+def _heading(ws: Any, text: str) -> Cell:
+    return text_cell(ws, text, font=BOLD, alignment=HEADER_ALIGN)
+
+
+def _figure_rows(ws: Any, report: ReportView, title: str) -> Iterator[list[object]]:
+    """The Overview's table of figures, under ``title``: these reps beside everyone."""
+    yield [_label(ws, title)]
+    yield [_heading(ws, h) for h in OVERVIEW_HEADINGS]
+    for name, *values, fmt in _figures(report):
+        cells = [
+            text_cell(ws, v) if isinstance(v, str)
+            else _num(ws, v if isinstance(v, int | float) else None, str(fmt))
+            for v in values
+        ]
+        yield [text_cell(ws, str(name)), *cells]
+
+
 def _show_axes(chart: Any) -> None:
     """openpyxl 3.1 marks axes deleted unless told otherwise; Excel then hides them."""
     chart.x_axis.delete = False
     chart.y_axis.delete = False
 
 
-def _about(ws: Any, report: ReportView) -> None:
-    """Where the numbers come from and how fresh they are."""
+def _about(ws: Any, report: ReportView | ProgramReportView,
+           subject: Sequence[tuple[str, str]] | None = None) -> None:
+    """Where the numbers come from and how fresh they are; ``subject``: what the workbook is
+    about, in rows (the scenario's name by default; a program's name and its scenarios)."""
+    if subject is None:
+        assert isinstance(report, ReportView)
+        subject = [("Scenario", report.scenario.name)]
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 60
     fetch = report.fetch
@@ -1134,7 +1215,8 @@ def _about(ws: Any, report: ReportView) -> None:
 
     ws.append([text_cell(ws, "About this workbook", font=TITLE)])
     pair("Workspace", report.workspace_name)
-    pair("Scenario", report.scenario.name)
+    for name, value in subject:
+        pair(name, value)
     pair("Selection", report.selection_text)
     pair("Period", report.period.label)
     pair("Period start (UTC)", excel_datetime(report.period.start), XLSX_DATETIME)
@@ -1149,3 +1231,243 @@ def _about(ws: Any, report: ReportView) -> None:
         pair("Warning", warning)
     ws.append([])
     ws.append([text_cell(ws, PRACTICE_NOTE, font=Font(italic=True))])
+
+
+# ---------------------------------------------------------------------------- program workbook
+
+#: A program's workbook: the scenario sheets with a Scenario column, and the program's own.
+PROGRAM_SHEET_NAMES: tuple[str, ...] = (
+    "Needs attention", "Overview", "Scenarios", "Skills", "Reps", "Sessions", "Rubric",
+    "Feedback", "Not found", "About",
+)
+
+#: The scenario a row of a program's sheet comes from, right after the rep's name.
+SCENARIO_COL = Col("Scenario", text=True, wrap=True, cap=32)
+
+
+def with_scenario(cols: Sequence[Col], at: int = 1) -> tuple[Col, ...]:
+    """A scenario sheet's columns with :data:`SCENARIO_COL` at ``at`` (after the rep's name):
+    the single-scenario sheet keeps its own columns, untouched."""
+    return (*cols[:at], SCENARIO_COL, *cols[at:])
+
+
+def _at(row: Sequence[object], value: object, at: int = 1) -> tuple[object, ...]:
+    return (*row[:at], value, *row[at:])
+
+
+PROGRAM_ATTENTION_SHEET = with_scenario(ATTENTION_SHEET)
+PROGRAM_REPS_SHEET = with_scenario(REPS_SHEET)
+PROGRAM_SESSIONS_SHEET = with_scenario(SESSIONS_SHEET, 2)  # after Session ID and the rep
+PROGRAM_FEEDBACK_SHEET = with_scenario(FEEDBACK_SHEET)
+
+SCENARIOS_SHEET: tuple[Col, ...] = (
+    Col("Rep", text=True, wrap=True, cap=32),
+    SCENARIO_COL,
+    Col("Email", text=True, cap=36),
+    Col("Practice", text=True, cap=14),  # "Practised" / "Not practised"
+    Col("Sessions", XLSX_INT),
+    Col("Valid attempts", XLSX_INT),
+    Col("Best score", XLSX_SCORE),
+    Col("Best rank", text=True),
+    *LAST_PERIOD_COLS,
+    Col("Required rank", text=True),
+    Col("Assignment status", text=True, cap=18),
+    Col("Due (UTC)", XLSX_DATE),
+    Col("Target", text=True, wrap=True, cap=50),
+    Col("Needs attention", text=True, cap=10),
+    Col("Report (PDF)", text=True, link=True, cap=40),
+)
+
+SKILLS_SHEET: tuple[Col, ...] = (
+    Col("Rep", text=True, wrap=True, cap=32),
+    Col("Skill", text=True, wrap=True, cap=32),
+    Col("Email", text=True, cap=36),
+    Col("Scenarios", text=True, wrap=True, cap=40),  # the program's that evaluate the skill
+    Col("Tier", text=True, cap=18),
+    Col("Score", XLSX_SCORE),
+    Col("Observations", XLSX_INT),
+    Col("Last practised (UTC)", XLSX_DATETIME),
+    Col("Previous tier", text=True, cap=18),
+    Col("Previous score", XLSX_SCORE),
+    Col("Change vs last period", XLSX_POINTS),
+)
+
+#: The Tier columns' fills by label: Exec's tiers, best green, insufficient data grey.
+TIER_FILLS: dict[str, str] = {
+    fmt_tier("excellent"): "63BE7B", fmt_tier("proficient"): "C6EFCE",
+    fmt_tier("developing"): "FFEB9C", fmt_tier("needs_work"): "FFC7CE",
+    fmt_tier("insufficient_data"): "EDEDED", fmt_tier(None): "FFFFFF",
+}
+
+
+def write_program_workbook(
+    report: ProgramReportView, path: Path, *, pdf_paths: Mapping[str, str] | None = None
+) -> None:
+    """Write a program's workbook to ``path`` atomically (sheets: PROGRAM_SHEET_NAMES).
+
+    The scenario sheets are the single-scenario ones, each scenario's rows in turn (its reps
+    by name: those with a session, and those assigned it without one), with a Scenario
+    column after the rep's name; Scenarios (rep × scenario, every pair, practised or not)
+    and Skills (rep × skill) are the program's. ``pdf_paths`` maps a rep's slug to their one
+    PDF, as for :func:`write_workbook`; every row of the rep links it.
+    """
+    path = Path(path)
+    links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
+    wb = Workbook(write_only=True)
+    wb.properties.creator = f"reporter {report.tool_version}"
+    wb.properties.title = "Program practice results"
+
+    def sheet(title: str) -> Any:
+        return _cells_streamed(wb.create_sheet(title))
+
+    try:
+        _program_attention(sheet("Needs attention"), report)
+        _program_overview(sheet("Overview"), report)
+        _scenarios(sheet("Scenarios"), report, links)
+        _skills(sheet("Skills"), report)
+        _reps_grid(sheet("Reps"), PROGRAM_REPS_SHEET, lambda: (
+            _at(_rep_row(report.label(p), view, links.get(p.slug)), scenario.name)
+            for scenario, p, view in _by_scenario(report)), freeze="C2")
+        _sessions_grid(sheet("Sessions"), PROGRAM_SESSIONS_SHEET, lambda: (
+            _at(row, scenario.name, 2) for scenario, p, view in _by_scenario(report)
+            for row in _rep_sessions(report.label(p), view)))
+        _rubric_sheet(sheet("Rubric"), [
+            RubricBlock(scenario.name,
+                        [(report.label(p), view) for p in report.reps
+                         if (view := p.rows[i].rep) is not None and view.session_count],
+                        part.cohort.rubric_good_share)
+            for i, (scenario, part) in enumerate(zip(report.scenarios, report.parts,
+                                                     strict=True))])
+        write_grid(sheet("Feedback"), PROGRAM_FEEDBACK_SHEET, lambda: (
+            _at(row, scenario.name) for scenario, p, view in _by_scenario(report)
+            for row in _rep_feedback(report.label(p), view)),
+            table_name="FeedbackTable", freeze="C2")
+        _not_found(sheet("Not found"), report)
+        _about(sheet("About"), report, _program_subject(report))
+        _save_atomic(wb, path)
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _by_scenario(report: ProgramReportView
+                 ) -> Iterator[tuple[ScenarioInfo, ProgramRepView, RepView]]:
+    """Each scenario's reps in turn, by name: the ones with a view in it (a session, or an
+    assignment of it), with that view."""
+    for i, scenario in enumerate(report.scenarios):
+        for rep in report.reps:
+            view = rep.rows[i].rep
+            if view is not None:
+                yield scenario, rep, view
+
+
+def _program_subject(report: ProgramReportView) -> list[tuple[str, str]]:
+    return [("Program", report.program.name),
+            ("Scenarios", LIST_SEP.join(s.name for s in report.scenarios))]
+
+
+def _program_attention(ws: Any, report: ProgramReportView) -> int:
+    """The reps who need attention, most urgent first (the program's order), a row for each
+    scenario they need it in (most severe first), with that scenario's reasons."""
+    chosen = {r.user_id for r in report.shortlist}
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for rep in report.needs_attention:
+            label = report.label(rep)
+            urgent = sorted((r for r in rep.rows if r.rep is not None and r.rep.attention),
+                            key=lambda r: -r.severity)
+            for row in urgent:
+                assert row.rep is not None
+                yield _at(_attention_row(label, row.rep, rep.user_id in chosen),
+                          row.scenario.name)
+
+    return _attention_grid(ws, PROGRAM_ATTENTION_SHEET, rows, report.period, freeze="C2")
+
+
+def _scenario_row(report: ProgramReportView, rep: ProgramRepView, row: ScenarioRow,
+                  links: Mapping[str, str]) -> tuple[object, ...]:
+    view = row.rep
+    target = row.target
+    return (
+        report.label(rep), row.scenario.name, rep.email, fmt_practised(row.practised),
+        view.session_count if view else 0, view.valid_count if view else 0,
+        view.best_score if view else None, _rank(view.best_rank) if view else None,
+        *(_last_period(view) if view else (None, None, None)),
+        _rank(target.required_rank) if target and target.required_rank else None,
+        fmt_assignment_status(view.assignment_status if view else "none"),
+        excel_datetime(target.due) if target else None,
+        view.verdict.target_line if view and view.verdict else None,
+        fmt_severity(view.severity) if view and view.attention else None,
+        links.get(rep.slug),
+    )
+
+
+def _scenarios(ws: Any, report: ProgramReportView, links: Mapping[str, str]) -> int:
+    """Every rep × every scenario of the program, by rep then program order: the rep's best
+    and rank, the change against last period, the assignment; "Not practised" said."""
+    n = write_grid(ws, SCENARIOS_SHEET, lambda: (
+        _scenario_row(report, rep, row, links) for rep in report.reps for row in rep.rows),
+        table_name="ScenariosTable", freeze="D2")
+    if n:
+        ws.conditional_formatting.add(_col_range(SCENARIOS_SHEET, "Best score", n + 1),
+                                      _score_scale())
+        _rank_fills(ws, _col_range(SCENARIOS_SHEET, "Best rank", n + 1))
+        _label_fills(ws, _col_range(SCENARIOS_SHEET, "Practice", n + 1),
+                     {fmt_practised(False): "EDEDED"})
+    return n
+
+
+def _skill_row(report: ProgramReportView, rep: ProgramRepView,
+               skill: SkillRow) -> tuple[object, ...]:
+    return (
+        report.label(rep), skill.skill.name, rep.email, LIST_SEP.join(skill.skill.scenarios),
+        fmt_tier(skill.tier), skill.score, skill.observations,
+        excel_datetime(skill.last_practised),
+        fmt_tier(skill.previous_tier) if skill.compared else None,
+        skill.previous_score, skill.change,
+    )
+
+
+def _skills(ws: Any, report: ProgramReportView) -> int:
+    """Every rep × every skill of the program: Exec's proficiency as of the period's end (and
+    the previous one's); a score only where Exec gives one, never a 0 for too little data."""
+    n = write_grid(ws, SKILLS_SHEET, lambda: (
+        _skill_row(report, rep, skill) for rep in report.reps for skill in rep.skills),
+        table_name="SkillsTable", freeze="D2")
+    if n:
+        ws.conditional_formatting.add(_col_range(SKILLS_SHEET, "Score", n + 1), _score_scale())
+        for header in ("Tier", "Previous tier"):
+            _label_fills(ws, _col_range(SKILLS_SHEET, header, n + 1), TIER_FILLS)
+    return n
+
+
+def _program_overview(ws: Any, report: ProgramReportView) -> None:
+    """The program's facts, then each scenario's figures (these reps beside everyone who
+    practised it), as a scenario's Overview has them; the charts stay with each scenario's
+    own run."""
+    _print_setup(ws, title_rows=False)
+    for letter, width in zip("ABCDE", (36, 14, 20, 22, 4), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.append([text_cell(ws, report.program.name, font=TITLE)])
+    ws.append([text_cell(ws, PRACTICE_NOTE, font=Font(italic=True))])
+    ws.append([])
+    for name, value in (*_program_subject(report), ("Period", report.period.label),
+                        ("Workspace", report.workspace_name),
+                        ("Selected reps", report.selection_text)):
+        ws.append([_label(ws, name), text_cell(ws, value, alignment=WRAP)])
+    ws.append([_label(ws, "Generated at (UTC)"),
+               _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME)])
+    for part in report.parts:
+        ws.append([])
+        for cells in _figure_rows(ws, part, f"{part.scenario.name}: these reps beside "
+                                  "everyone who practised it"):
+            ws.append(cells)
+
+
+def _label_fills(ws: Any, rng: str, fills: Mapping[str, str]) -> None:
+    """Fill the cells of ``rng`` holding one of ``fills``' labels with its colour."""
+    for label, colour in fills.items():
+        ws.conditional_formatting.add(rng, CellIsRule(
+            operator="equal", formula=[f'"{label}"'],
+            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
+        ))
