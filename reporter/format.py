@@ -64,13 +64,8 @@ ASSIGNMENT_STATUS_LABELS = {
     "not_started": "Not started", "in_progress": "In progress", "completed": "Completed",
     "past_due": "Past due", "did_not_pass": "Did not pass", "none": "No assignment",
 }
-#: Exec's skill proficiency tiers (reporter.ranks.TIERS) in words, for the tables; a rep with
-#: no observation of the skill at all has no tier (never a score of 0).
-TIER_LABELS = {"excellent": "Excellent", "proficient": "Proficient", "developing": "Developing",
-               "needs_work": "Needs work", "insufficient_data": "Insufficient data"}
-NO_OBSERVATIONS_LABEL = "No observations"
 #: Whether a rep has a session in a scenario of a program (the workbook's Scenarios sheet).
-PRACTISED_LABELS = {True: "Practised", False: "Not practised"}
+PRACTISED_LABELS = {True: "Practised", False: NOT_PRACTISED}
 
 
 def fmt_score(value: float | None) -> str:
@@ -168,12 +163,6 @@ def fmt_severity(severity: int) -> str:
 def fmt_assignment_status(status: str | None) -> str | None:
     """ "In progress" for "in_progress"; an unknown status as the API wrote it."""
     return None if status is None else ASSIGNMENT_STATUS_LABELS.get(status, status)
-
-
-def fmt_tier(tier: str | None) -> str:
-    """ "Proficient" for "proficient", "Insufficient data" under 3 observations, "No
-    observations" without any; an unknown tier as the API wrote it."""
-    return NO_OBSERVATIONS_LABEL if tier is None else TIER_LABELS.get(tier, tier)
 
 
 def fmt_practised(practised: bool) -> str:

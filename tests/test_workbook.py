@@ -942,17 +942,17 @@ def test_the_skills_sheet_reads_exec_proficiency_never_a_zero(tmp_path):
     names = {r["user"]["id"]: f"{r['user']['first_name']} {r['user']['last_name']}"
              for r in data["reps"]}
     labels = {"proficient": "Proficient", "developing": "Developing",
-              "insufficient_data": "Insufficient data"}
+              "insufficient_data": "Not enough practice yet"}
     want = {}
     for uid, name in sorted(names.items(), key=lambda kv: kv[1]):
         for skill in sorted(data["skills"], key=lambda s: s["skill"]["name"]):
             entry = next((e for e in skill["proficiency"] if e["user"]["id"] == uid), None)
             before = next((e for e in skill["previous"] if e["user"]["id"] == uid), None)
             want[(name, skill["skill"]["name"])] = (
-                labels[entry["tier"]] if entry else "No observations",
+                labels[entry["tier"]] if entry else "Not practised",
                 entry["score"] if entry else None,
                 entry["observation_count"] if entry else 0,
-                labels[before["tier"]] if before else "No observations",
+                labels[before["tier"]] if before else "Not practised",
                 before["score"] if before else None)
     got = {(r["Rep"], r["Skill"]): (r["Tier"], r["Score"], r["Observations"],
                                     r["Previous tier"], r["Previous score"]) for r in rows}
@@ -963,7 +963,7 @@ def test_the_skills_sheet_reads_exec_proficiency_never_a_zero(tmp_path):
     assert ada["Discovery Questions"]["Scenarios"] == "Procurement Discovery; Objection Handling"
     assert ada["Discovery Questions"]["Last practised (UTC)"] == datetime(2026, 10, 20, 9, 0)
     # Too little data is said, not scored: no 0 anywhere in the score columns.
-    insufficient = [r for r in rows if r["Tier"] == "Insufficient data"]
+    insufficient = [r for r in rows if r["Tier"] == "Not enough practice yet"]
     assert len(insufficient) == 2 and all(r["Score"] is None for r in insufficient)
     assert 0 not in [r["Score"] for r in rows] + [r["Previous score"] for r in rows]
 
@@ -1031,8 +1031,8 @@ def test_libreoffice_opens_a_programs_workbook(tmp_path):
     out = _libreoffice(src, "pdf", tmp_path)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
                           check=True).stdout
-    for words in ("Competitive Displacement", "Not practised", "Insufficient data",
-                  "No observations", "Discovery Questions"):
+    for words in ("Competitive Displacement", "Not practised", "Not enough practice yet",
+                  "Discovery Questions"):
         assert words in text, words
 
 

@@ -62,8 +62,8 @@ def build_program(snapshot: ProgramSnapshot, *,
     parts = tuple(build_report(snapshot.part(p.scenario.id), generated_at=generated)
                   for p in snapshot.scenarios)
     skills = program_skills(snapshot)
-    reps = sorted((program_rep(r, snapshot, parts, skills, period, generated)
-                   for r in snapshot.reps),
+    scope = _Scope(snapshot, parts, period, generated)
+    reps = sorted((program_rep(r, scope, skills) for r in snapshot.reps),
                   key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
     urgent = attention_order(reps)
     program = snapshot.program
@@ -106,44 +106,73 @@ def program_skills(snapshot: ProgramSnapshot) -> tuple[SkillInfo, ...]:
     return tuple(sorted(out, key=lambda s: (s.name.casefold(), s.id)))
 
 
-def program_rep(record: ProgramRepRecord, snapshot: ProgramSnapshot,
-                parts: Sequence[ReportView], skills: Sequence[SkillInfo], period: PeriodInfo,
-                generated: datetime) -> ProgramRepView:
+class _Scope:
+    """What every rep's program view reads, indexed once: each scenario's views by user id,
+    the context a not-yet-practised scenario's view is built in, and each skill's entries by
+    user id and by address (a program of thousands of reps stays linear)."""
+
+    def __init__(self, snapshot: ProgramSnapshot, parts: Sequence[ReportView],
+                 period: PeriodInfo, generated: datetime) -> None:
+        self.parts = parts
+        self.period = period
+        self.generated = generated
+        self.views = [{r.user_id: r for r in part.reps} for part in parts]
+        header = snapshot.header()
+        self.contexts = {p.scenario.id: rep_context(header.part(p.scenario.id), period)
+                         for p in snapshot.scenarios}
+        self.skills = {r.skill.id: (r, _index(r.proficiency), _index(r.previous or []))
+                       for r in snapshot.skills}
+
+
+_Index = tuple[dict[str, SkillProficiencyEntry], dict[str, SkillProficiencyEntry]]
+
+
+def _index(entries: Sequence[SkillProficiencyEntry]) -> _Index:
+    """Entries by user id and by case-folded address, the first of each kept."""
+    by_id: dict[str, SkillProficiencyEntry] = {}
+    by_email: dict[str, SkillProficiencyEntry] = {}
+    for entry in entries:
+        by_id.setdefault(entry.user.id, entry)
+        if entry.user.email:
+            by_email.setdefault(entry.user.email.casefold(), entry)
+    return by_id, by_email
+
+
+def program_rep(record: ProgramRepRecord, scope: _Scope,
+                skills: Sequence[SkillInfo]) -> ProgramRepView:
     """One rep across the program (see the module docstring)."""
     user = record.user
     email = (user.email or "").strip()
     name, first_name = display_name(user)
-    rows = tuple(_row(record, snapshot, part, period, generated) for part in parts)
+    rows = tuple(_row(record, scope, index) for index in range(len(scope.parts)))
     reasons = sorted(
         (replace(reason, text=f"{row.scenario.name}: {reason.text}")
          for row in rows if row.rep for reason in row.rep.attention),
         key=lambda r: (-r.severity, -r.points))
-    by_skill = {r.skill.id: r for r in snapshot.skills}
     return ProgramRepView(
         user_id=user.id, email=email, name=name, first_name=first_name,
         slug=rep_slug(name, email or user.id), is_member=record.is_member,
         groups=tuple(g for g in (text(x) for x in record.groups) if g),
         rows=rows,
-        skills=tuple(skill_row(info, by_skill[info.id], user.id, email) for info in skills),
+        skills=tuple(skill_row(info, *scope.skills[info.id], user.id, email)
+                     for info in skills),
         focus=focus_row(rows),
         attention=tuple(reasons),
     )
 
 
-def _row(record: ProgramRepRecord, snapshot: ProgramSnapshot, part: ReportView,
-         period: PeriodInfo, generated: datetime) -> ScenarioRow:
+def _row(record: ProgramRepRecord, scope: _Scope, index: int) -> ScenarioRow:
     """The rep in one scenario: their view from the scenario's report, or, assigned and not
     practised, a view with no session built the same way."""
-    view = next((r for r in part.reps if r.user_id == record.user.id), None)
+    part = scope.parts[index]
+    view = scope.views[index].get(record.user.id)
     if view is None:
         assignment = assignment_for(record.assignments, part.scenario.id)
         if assignment is not None:
-            alone = snapshot.part(part.scenario.id)
-            context = rep_context(alone, period)
             built = build_rep(RepRecord(user=record.user, is_member=record.is_member,
                                         groups=record.groups, assignment=assignment),
-                              context)
-            view = replace(built, attention=reasons_for(built, period, generated))
+                              scope.contexts[part.scenario.id])
+            view = replace(built, attention=reasons_for(built, scope.period, scope.generated))
     return ScenarioRow(scenario=part.scenario, rep=view)
 
 
@@ -166,10 +195,11 @@ def focus_row(rows: Sequence[ScenarioRow]) -> ScenarioRow | None:
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
-def skill_row(info: SkillInfo, record: SkillRecord, user_id: str, email: str) -> SkillRow:
+def skill_row(info: SkillInfo, record: SkillRecord, current: _Index, earlier: _Index,
+              user_id: str, email: str) -> SkillRow:
     """The rep's entry in the skill's proficiency lists (by user id, else by address)."""
-    now = _entry(record.proficiency, user_id, email)
-    before = _entry(record.previous or [], user_id, email)
+    now = _entry(current, user_id, email)
+    before = _entry(earlier, user_id, email)
     score = finite(now.score) if now else None
     previous = finite(before.score) if before else None
     return SkillRow(
@@ -185,16 +215,9 @@ def skill_row(info: SkillInfo, record: SkillRecord, user_id: str, email: str) ->
     )
 
 
-def _entry(entries: Sequence[SkillProficiencyEntry], user_id: str,
-           email: str) -> SkillProficiencyEntry | None:
-    folded = email.casefold()
-    for entry in entries:
-        if entry.user.id == user_id:
-            return entry
-    for entry in entries:
-        if folded and (entry.user.email or "").casefold() == folded:
-            return entry
-    return None
+def _entry(index: _Index, user_id: str, email: str) -> SkillProficiencyEntry | None:
+    by_id, by_email = index
+    return by_id.get(user_id) or (by_email.get(email.casefold()) if email else None)
 
 
 
