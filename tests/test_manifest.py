@@ -13,6 +13,7 @@ from reporter.deliver.manifest import (
     CSV_COLUMNS,
     Manifest,
     ManifestError,
+    SCHEMA_VERSION,
     RepEntry,
     read_manifest,
     sha256_file,
@@ -98,7 +99,7 @@ def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
         (b'{"run": {}, "reps": [{"email": "a@b.c", "name": "A", "slug": "a",'
          b' "status": "done"}], "files": {}}', "unknown status 'done'"),
         (b'{"schema_version": 99, "run": {}, "reps": [], "files": {}}',
-         "this reporter reads up to version 1"),
+         "this reporter reads up to version 2"),
     ],
 )
 def test_garbled_manifest_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
@@ -110,7 +111,7 @@ def test_garbled_manifest_is_refused(tmp_path: Path, content: bytes, message: st
 def test_written_json_is_versioned_and_readable_by_other_tools(tmp_path: Path) -> None:
     write_manifest(tmp_path, _manifest())
     data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == SCHEMA_VERSION == 2
     assert data["run"]["period"] == "2026-10"
     assert data["reps"][1]["name"] == "王小明"  # not \u-escaped: people read this file
     assert "王小明" in (tmp_path / "manifest.json").read_text(encoding="utf-8")
@@ -121,3 +122,29 @@ def test_sha256_file_matches_hashlib(tmp_path: Path) -> None:
     path = tmp_path / "x.pdf"
     path.write_bytes(payload)
     assert sha256_file(path) == hashlib.sha256(payload).hexdigest()
+
+
+def test_a_version_1_manifest_reads_as_a_scenario_run(tmp_path: Path) -> None:
+    """Manifests written before program runs (version 1, no ``run.kind``) still read, as a
+    scenario's run covering that scenario."""
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "schema_version": 1, "run": {"scenario": "discovery-call", "period": "2026-10"},
+        "reps": [{"email": "a@b.test", "name": "A", "slug": "a", "status": "ok",
+                  "reason": None, "pdf": "reps/a.pdf", "sha256": None, "pages": 2,
+                  "message_id": "<m@x>", "sent_at": "2026-11-01T08:00:00+00:00",
+                  "send_error": None}], "files": {}}))
+    old = read_manifest(tmp_path)
+    assert (old.kind, old.subject, old.covers) == ("scenario", "discovery-call",
+                                                   frozenset({"discovery-call"}))
+    assert old.sent_record() == {"a@b.test": ("<m@x>", "2026-11-01T08:00:00+00:00")}
+
+
+def test_a_program_manifest_covers_its_scenarios(tmp_path: Path) -> None:
+    manifest = _manifest()
+    manifest.run = {"kind": "program", "program": "core-sales", "period": "2026-10",
+                    "scenarios": [{"id": "sc1", "slug": "discovery", "name": "Discovery"},
+                                  {"id": "sc2", "slug": "objections", "name": "Objections"}]}
+    write_manifest(tmp_path, manifest)
+    back = read_manifest(tmp_path)
+    assert (back.kind, back.subject, back.covers) == (
+        "program", "core-sales", frozenset({"discovery", "objections"}))
