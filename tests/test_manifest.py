@@ -11,9 +11,9 @@ import pytest
 
 from reporter.deliver.manifest import (
     CSV_COLUMNS,
+    SCHEMA_VERSION,
     Manifest,
     ManifestError,
-    SCHEMA_VERSION,
     RepEntry,
     read_manifest,
     sha256_file,
