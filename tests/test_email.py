@@ -877,6 +877,7 @@ def test_one_digest_per_manager_for_a_program_and_never_twice(
     assert "2. Ada Lovelace (" in text and "Say:        Competitive Displacement: Fell" in text
     assert "Cy Young" not in text  # West's
     assert [p.get_filename() for p in east.iter_attachments()] == ["team-east.pdf"]
+    assert "every rep by scenario and by skill" in text
     west = digests["marcus@acme.example"].get_body(("plain",)).get_content()
     assert "Cy Young" in west and "Objection Handling: No session in October 2026" in west
     # Ada's email has her manager as Reply-To; the manifest records each digest.
@@ -890,3 +891,25 @@ def test_one_digest_per_manager_for_a_program_and_never_twice(
     assert single.sent == 0
     assert ("dana@acme.example", "core-sales-conversations/2026-10") in single.covered_elsewhere
     assert len(recorder.received) == 5
+
+
+def test_two_sends_of_one_period_never_run_at_once(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    """The period's record has its own lock, held for a whole send: a second send of the
+    same period, from another run folder, stops at once instead of reading "not sent"."""
+    from reporter.files import FolderBusy, folder_lock
+    from tests.program_factory import program
+    from tests.program_run import write_program_run, write_scenario_run
+
+    smtp, recorder = server
+    recorder.reject = set()
+    out = tmp_path / "out"
+    run_dir = write_program_run(out, program())
+    alone = write_scenario_run(out, program().part("sc1"))
+    # A send of the other folder, under way.
+    with folder_lock(out / ".sent" / "2026-10.json"), \
+            pytest.raises(FolderBusy, match=r"2026-10\.json"):
+        deliver(alone, smtp)
+    assert recorder.received == []
+    assert deliver(run_dir, smtp)[1].sent == 3

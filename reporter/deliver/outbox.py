@@ -515,6 +515,7 @@ class DigestView:
     xlsx_filename: str | None
     original_recipient: str | None
     language: str  # the HTML part's lang
+    program: bool = False  # a program run's digest: ``scenario`` is the program's name
 
 
 def _theme(item: WeakItem) -> DigestTheme:
@@ -631,6 +632,7 @@ def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: E
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
         language=settings.language,
+        program=True,
     )
 
 
