@@ -16,7 +16,12 @@ from reporter import analytics
 from reporter.analytics.program import build_program
 from reporter.analytics.team import build_team, team_members
 from reporter.cohort.snapshot import ProgramSnapshot, Snapshot, write_snapshot
-from reporter.deliver.manifest import TeamLike, write_program_manifest, write_run_manifest
+from reporter.deliver.manifest import (
+    TeamLike,
+    has_valid_attempt,
+    write_program_manifest,
+    write_run_manifest,
+)
 from reporter.files import folder_lock
 from reporter.names import REPS_DIR, SNAPSHOT, TEAM_PDF, TEAMS_DIR
 from reporter.render.pool import RenderedPdf
@@ -41,12 +46,12 @@ class ProgramTeam:
     needs_attention: tuple[ProgramRepView, ...]
 
 
-def _pdf(path: Path, slug: str, email: str, words: str) -> RenderedPdf:
+def _pdf(path: Path, slug: str, email: str, words: str, *, empty: bool = False) -> RenderedPdf:
     payload = b"%PDF-1.7\n% " + words.encode() + b"\n%%EOF\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(payload)
     return RenderedPdf(slug=slug, email=email, path=path, pages=2,
-                       sha256=hashlib.sha256(payload).hexdigest(), empty=False)
+                       sha256=hashlib.sha256(payload).hexdigest(), empty=empty)
 
 
 def _teams(stage: Path, reps: Sequence[ProgramRepView] | None, scenario: Snapshot | None,
@@ -80,8 +85,8 @@ def write_program_run(out: Path, snapshot: ProgramSnapshot, *, by_team: bool = F
     with folder_lock(final):
         folder = RunFolder(final)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
-        pdfs = [_pdf(folder.stage / REPS_DIR / f"{r.slug}.pdf", r.slug, r.email, r.email)
-                for r in report.reps]
+        pdfs = [_pdf(folder.stage / REPS_DIR / f"{r.slug}.pdf", r.slug, r.email, r.email,
+                     empty=not has_valid_attempt(r)) for r in report.reps]
         teams = _teams(folder.stage, report.reps, None, by_team)
         write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs, [], [], 1.0,
                                Tables([], {}, {}), teams)
@@ -96,8 +101,8 @@ def write_scenario_run(out: Path, snapshot: Snapshot, *, by_team: bool = False) 
     with folder_lock(final):
         folder = RunFolder(final)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
-        pdfs = [_pdf(folder.stage / REPS_DIR / f"{r.slug}.pdf", r.slug, r.email, r.email)
-                for r in report.reps]
+        pdfs = [_pdf(folder.stage / REPS_DIR / f"{r.slug}.pdf", r.slug, r.email, r.email,
+                     empty=not r.has_valid_attempt) for r in report.reps]
         teams = _teams(folder.stage, None, snapshot, by_team)
         write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs, [], [], 1.0,
                            Tables([], {}, {}), teams)

@@ -148,3 +148,35 @@ def test_a_program_manifest_covers_its_scenarios(tmp_path: Path) -> None:
     back = read_manifest(tmp_path)
     assert (back.kind, back.subject, back.covers) == (
         "program", "core-sales", frozenset({"discovery", "objections"}))
+
+
+def test_a_program_runs_manifest_has_one_entry_per_rep_and_its_scenarios(
+    tmp_path: Path,
+) -> None:
+    """write_program_manifest: one entry per rep with their one PDF across the program, the
+    program and the scenarios it covers, a team per manager with its members; a rerun keeps
+    who was mailed."""
+    from tests.program_factory import program
+    from tests.program_run import write_program_run
+
+    run_dir = write_program_run(tmp_path / "out", program(), by_team=True)
+    data = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert data["schema_version"] == 2
+    run = data["run"]
+    assert (run["kind"], run["program"], run["program_name"], run["program_kind"]) == (
+        "program", "core-sales-conversations", "Core Sales Conversations", "collection")
+    assert [s["slug"] for s in run["scenarios"]] == [
+        "procurement-discovery", "objection-handling", "competitive-displacement"]
+    manifest = read_manifest(run_dir)
+    assert [(e.email, e.status) for e in manifest.reps] == [
+        ("ada@example.com", "ok"), ("ben@example.com", "ok"), ("cy@example.com", "empty")]
+    for entry in manifest.reps:
+        assert entry.pdf == f"reps/{entry.slug}.pdf"
+        assert entry.sha256 == sha256_file(run_dir / entry.pdf)
+    assert {t.group: sorted(t.members) for t in manifest.teams} == {
+        "East": ["u-ada", "u-ben"], "West": ["u-cy"]}
+    assert {t.group: t.needs_attention for t in manifest.teams} == {"East": 2, "West": 1}
+    manifest.reps[0].message_id, manifest.reps[0].sent_at = "<m@x>", "2026-11-02T08:00:00+00:00"
+    write_manifest(run_dir, manifest)
+    write_program_run(tmp_path / "out", program())
+    assert read_manifest(run_dir).reps[0].message_id == "<m@x>"
