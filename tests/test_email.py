@@ -913,3 +913,38 @@ def test_two_sends_of_one_period_never_run_at_once(
         deliver(alone, smtp)
     assert recorder.received == []
     assert deliver(run_dir, smtp)[1].sent == 3
+
+
+def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: Path) -> None:
+    """What to coach the team on, across the program: a skill, or an item with its scenario,
+    in plain text and HTML alike."""
+    from reporter.deliver.outbox import (
+        DIGEST_HTML_TEMPLATE,
+        DIGEST_TEXT_TEMPLATE,
+        program_digest_view,
+        run_report,
+    )
+    from reporter.render.templates import environment
+    from reporter.views import ProgramReportView, ProgramTheme
+    from tests.program_factory import program
+    from tests.program_run import write_program_run
+
+    run_dir = write_program_run(tmp_path / "out", program(), by_team=True)
+    manifest = read_manifest(run_dir)
+    report = run_report(run_dir, manifest)
+    assert isinstance(report, ProgramReportView)
+    themes = [ProgramTheme("item", "Budget", "Objection Handling", 2, 2,
+                           "graded mid or bad for 2 of 2 reps"),
+              ProgramTheme("skill", "Discovery Questions", None, 1, 2,
+                           "1 of 2 reps developing or below")]
+    east = next(t for t in manifest.teams if t.group == "East")
+    view = program_digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None,
+                               themes)
+    assert [(t.label, t.graded) for t in view.theme] == [
+        ("Objection Handling: Budget", "graded mid or bad for 2 of 2 reps"),
+        ("Discovery Questions", "1 of 2 reps developing or below")]
+    env = environment(None)
+    text = env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view)
+    html = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
+    assert "1. Objection Handling: Budget: graded mid or bad for 2 of 2 reps" in text
+    assert "<strong>Objection Handling: Budget</strong>: graded mid or bad" in html

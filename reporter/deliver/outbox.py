@@ -85,6 +85,7 @@ from reporter.views import (
     Manager,
     ProgramReportView,
     ProgramRepView,
+    ProgramTheme,
     ReportView,
     RepView,
     ScenarioRow,
@@ -573,11 +574,13 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
 
 
 def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
-                        stem: str, original: str | None) -> DigestView:
+                        stem: str, original: str | None,
+                        themes: Sequence[ProgramTheme] = ()) -> DigestView:
     """The digest of one team of a program run: the team's 1:1 shortlist across the program
     (the program's attention order, each talking point naming its scenario; best, latest and
     change are the focus scenario's, the one the next step is about), the reps to keep an
-    eye on, and what is attached. What to coach the team on is in the attached team report."""
+    eye on, what to coach the team on (``themes``: the team's, as its team report has them;
+    none given, the attached report holds them), and what is attached."""
     chosen = set(entry.members)
     members = [r for r in report.reps
                if (r.user_id in chosen if chosen else entry.group in r.groups)]
@@ -627,13 +630,23 @@ def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: E
         watch=tuple(one_line(f"{labels.get(r.user_id, r.name)}: "
                              + "; ".join(a.text for a in r.attention), FEEDBACK_CHARS)
                     for r in watch),
-        theme=(),
+        theme=tuple(program_theme(t) for t in themes),
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
         language=settings.language,
         program=True,
     )
+
+
+def program_theme(theme: ProgramTheme) -> DigestTheme:
+    """A program's coaching theme as the digest lists it: a skill, or a rubric item named
+    after the scenario it comes from ("Objection Handling: Budget", as the attention texts
+    name theirs); its line of plain words as the graded line."""
+    label = f"{theme.scenario}: {theme.name}" if theme.scenario else theme.name
+    return DigestTheme(label=one_line(label, NAME_CHARS),
+                       graded=one_line(theme.detail, FEEDBACK_CHARS),
+                       quote=None, by=None, why=None, try_instead=None)
 
 
 def build_digests(run_dir: Path, report: ReportView | ProgramReportView, manifest: Manifest,
