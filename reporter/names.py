@@ -17,6 +17,8 @@ from pathlib import Path
 
 #: The longest folded name a slug keeps, before its hash suffix.
 SLUG_MAX = 40
+#: The longest part of a run folder's path (``safe_component``).
+COMPONENT_MAX = 60
 
 # -- a run folder's files -------------------------------------------------------------------
 SNAPSHOT = "snapshot.json"
@@ -24,6 +26,10 @@ REPS_DIR = "reps"
 TEAM_PDF = "team.pdf"
 TEAM_XLSX = "team.xlsx"
 TEAMS_DIR = "teams"
+#: Added to a program's folder name when it equals one of its scenarios' (``run_dir_for``).
+PROGRAM_SUFFIX = "-program"
+#: Beside the run folders of one OUT: the send record per person per period.
+SENT_DIR = ".sent"
 
 _SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,150}")
 _SAFE_LINK = re.compile(r"^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*\.pdf$")
@@ -64,7 +70,7 @@ def rep_slug(name: str, email: str) -> str:
 def safe_component(value: str, fallback: str) -> str:
     """A folder name from untrusted text: ASCII letters, digits, dot, dash, underscore."""
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60]
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:COMPONENT_MAX]
     return text or fallback
 
 

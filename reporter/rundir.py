@@ -1,6 +1,7 @@
-"""A run folder (``OUT/<scenario>/<period>``) and its swap: a run is built in a hidden
-sibling and swapped in whole, so a rerun replaces, never mixes, and a failure or a kill leaves
-the previous run (and its record of emails sent) as it was.
+"""A run folder (``OUT/<scenario>/<period>``, or ``OUT/<program>/<period>`` for a program
+run) and its swap: a run is built in a hidden sibling and swapped in whole, so a rerun
+replaces, never mixes, and a failure or a kill leaves the previous run (and its record of
+emails sent) as it was.
 """
 
 from __future__ import annotations
@@ -10,15 +11,29 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from reporter.cohort.snapshot import Snapshot
+from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot
 from reporter.deliver.manifest import previous_sends
-from reporter.names import safe_component
+from reporter.names import COMPONENT_MAX, PROGRAM_SUFFIX, safe_component
 
 
-def run_dir_for(out: Path, snapshot: Snapshot) -> Path:
-    """``OUT/<scenario-slug>/<period>``, both parts made safe for a file system."""
-    slug = safe_component(snapshot.scenario.slug or snapshot.scenario.name or "", "scenario")
+def run_dir_for(out: Path, snapshot: AnySnapshot) -> Path:
+    """``OUT/<scenario-slug>/<period>``, or for a program ``OUT/<program-slug>/<period>``,
+    both parts made safe for a file system.
+
+    A program whose slug is also the slug of one of its own scenarios (a collection named
+    after its main scenario, a one-scenario program) gets ``<slug>-program``: the two runs
+    of that month are different reports, and one must not replace the other's folder.
+    """
     period = safe_component(snapshot.period.label if snapshot.period else "", "period")
+    if isinstance(snapshot, ProgramSnapshot):
+        program = snapshot.program
+        slug = safe_component(program.slug or program.name or "", "program")
+        own = {safe_component(p.scenario.slug or p.scenario.name or "", "scenario")
+               for p in snapshot.scenarios}
+        if slug in own:
+            slug = slug[:COMPONENT_MAX - len(PROGRAM_SUFFIX)].rstrip("-.") + PROGRAM_SUFFIX
+        return Path(out) / slug / period
+    slug = safe_component(snapshot.scenario.slug or snapshot.scenario.name or "", "scenario")
     return Path(out) / slug / period
 
 

@@ -628,3 +628,323 @@ def test_the_digest_is_the_summary_in_plain_text_and_html_alike(seeded_reports, 
         assert " ".join(words.split()) in shown, words
     assert "BOOK A 1:1 WITH" in text and "WHAT TO COACH THE TEAM ON" in text
     assert len(view.rows) <= 5
+
+
+# -- program runs: one email per rep per period, across run folders ------------------------
+
+
+def deliver(run_dir: Path, smtp: SmtpSettings, **settings: Any) -> tuple[
+        list[tuple[Any, EmailMessage]], Any]:
+    """What ``reporter email RUN_DIR --send`` does: the folder held, its report as the run
+    drew it, its messages built and sent."""
+    from reporter.deliver.outbox import run_report
+    from reporter.files import folder_lock
+
+    manifest = read_manifest(run_dir)
+    messages = build_messages(run_dir, run_report(run_dir, manifest), manifest,
+                              EmailSettings(sender=SENDER, **settings))
+    with folder_lock(run_dir):
+        return messages, send_all(run_dir, messages, smtp)
+
+
+def received_by(recorder: Recorder) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for got in recorder.received:
+        counts[got.rcpt_tos[0]] = counts.get(got.rcpt_tos[0], 0) + 1
+    return counts
+
+
+PROGRAM_REPS = ("ada@example.com", "ben@example.com", "cy@example.com")
+
+
+def test_a_program_run_mails_each_rep_once_whatever_is_rerun(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    """Issue 24, 6: one email per rep for the program; a second send, a rerun of the program
+    and a later run of one of its scenarios (same period, same OUT) mail nobody again."""
+    from reporter.deliver.sent import read_record
+    from tests.program_factory import program
+    from tests.program_run import write_program_run, write_scenario_run
+
+    smtp, recorder = server
+    recorder.reject = set()
+    out = tmp_path / "out"
+    snapshot = program()
+    run_dir = write_program_run(out, snapshot)
+    assert run_dir == out / "core-sales-conversations" / "2026-10"
+    messages, result = deliver(run_dir, smtp)
+    assert (result.sent, result.skipped_already_sent, result.failed) == (3, 0, [])
+    assert received_by(recorder) == dict.fromkeys(PROGRAM_REPS, 1)
+    manifest = read_manifest(run_dir)
+    for got in recorder.received:
+        (pdf,) = list(got.message.iter_attachments())  # the one PDF across the program
+        entry = next(e for e in manifest.reps if e.email == got.rcpt_tos[0])
+        assert pdf.get_filename() == f"{entry.slug}.pdf"
+        assert pdf.get_content() == (run_dir / str(entry.pdf)).read_bytes()
+        assert entry.message_id == got.message["Message-ID"]
+    record = read_record(out / ".sent" / "2026-10.json")
+    assert sorted(d.key for d in record.deliveries) == sorted(PROGRAM_REPS)
+    assert {d.covers for d in record.deliveries} == {(
+        "competitive-displacement", "objection-handling", "procurement-discovery")}
+
+    _, again = deliver(run_dir, smtp)
+    assert (again.sent, again.skipped_already_sent) == (0, 3)
+    write_program_run(out, snapshot)  # the month rerun: the folder replaced, the record kept
+    _, rerun = deliver(run_dir, smtp)
+    assert (rerun.sent, rerun.skipped_already_sent, rerun.covered_elsewhere) == (0, 3, [])
+
+    # One scenario of it, run later the same month: Ada and Ben practised it, and already
+    # have the month's report that covers it.
+    alone = write_scenario_run(out, snapshot.part("sc1"))
+    assert alone == out / "procurement-discovery" / "2026-10"
+    built, single = deliver(alone, smtp)
+    assert sorted(e.email for e, _ in built) == ["ada@example.com", "ben@example.com"]
+    assert (single.sent, single.skipped_already_sent) == (0, 2)
+    assert sorted(single.covered_elsewhere) == [
+        ("ada@example.com", "core-sales-conversations/2026-10"),
+        ("ben@example.com", "core-sales-conversations/2026-10")]
+    assert received_by(recorder) == dict.fromkeys(PROGRAM_REPS, 1)
+    # Skipped for the report they have, not recorded as sent from this folder.
+    assert not any(e.message_id for e in read_manifest(alone).reps)
+    assert not list(out.rglob(".*.lock"))
+
+
+def test_the_program_report_still_goes_to_a_rep_mailed_one_of_its_scenarios(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    """The converse: a scenario's email first, then the program's. The program report is the
+    month's fuller one (every scenario, the skills), so it is sent, once; the scenario's is
+    never sent again."""
+    from tests.program_factory import program
+    from tests.program_run import write_program_run, write_scenario_run
+
+    smtp, recorder = server
+    recorder.reject = set()
+    out = tmp_path / "out"
+    snapshot = program()
+    alone = write_scenario_run(out, snapshot.part("sc1"))
+    assert deliver(alone, smtp)[1].sent == 2
+    run_dir = write_program_run(out, snapshot)
+    assert deliver(run_dir, smtp)[1].sent == 3
+    assert deliver(alone, smtp)[1].sent == 0
+    assert deliver(run_dir, smtp)[1].sent == 0
+    assert received_by(recorder) == {"ada@example.com": 2, "ben@example.com": 2,
+                                     "cy@example.com": 1}
+    subjects = sorted(str(m.message["Subject"]) for m in recorder.received
+                      if m.rcpt_tos == ["ada@example.com"])
+    assert subjects == ["Your Core Sales Conversations coaching report — October 2026",
+                        "Your Procurement Discovery coaching report — October 2026"]
+
+
+def test_a_send_killed_between_its_two_records_is_not_repeated(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    """Each send is recorded as it happens: in the period's record first, then in the
+    folder's manifest. Interrupted after one message, the rest go out on the rerun; a send
+    whose manifest write was lost (killed between the two) is found in the record and its
+    manifest entry repaired, not sent again."""
+    from tests.program_factory import program
+    from tests.program_run import write_program_run
+
+    smtp, recorder = server
+    recorder.reject = set()
+    run_dir = write_program_run(tmp_path / "out", program())
+    done: list[str] = []
+
+    def ctrl_c_after_one(entry: RepEntry, outcome: str) -> None:
+        done.append(entry.email)
+        raise KeyboardInterrupt
+
+    from reporter.deliver.outbox import run_report
+
+    manifest = read_manifest(run_dir)
+    messages = build_messages(run_dir, run_report(run_dir, manifest), manifest,
+                              EmailSettings(sender=SENDER))
+    with pytest.raises(KeyboardInterrupt):
+        send_all(run_dir, messages, smtp, on_progress=ctrl_c_after_one)
+    assert len(recorder.received) == 1
+    first = done[0]
+    # The manifest write of that send lost, as a kill between the two writes would lose it.
+    manifest = read_manifest(run_dir)
+    entry = next(e for e in manifest.reps if e.email == first)
+    message_id, entry.message_id, entry.sent_at = entry.message_id, None, None
+    write_manifest(run_dir, manifest)
+    _, result = deliver(run_dir, smtp)
+    assert (result.sent, result.skipped_already_sent, result.covered_elsewhere) == (2, 1, [])
+    assert received_by(recorder) == dict.fromkeys(PROGRAM_REPS, 1)
+    repaired = next(e for e in read_manifest(run_dir).reps if e.email == first)
+    assert repaired.message_id == message_id and repaired.sent_at
+
+
+def test_a_damaged_send_record_stops_the_send_before_any_message(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    from reporter.deliver.sent import SendRecordError
+    from tests.program_factory import program
+    from tests.program_run import write_program_run
+
+    smtp, recorder = server
+    recorder.reject = set()
+    out = tmp_path / "out"
+    run_dir = write_program_run(out, program())
+    (out / ".sent").mkdir()
+    (out / ".sent" / "2026-10.json").write_text('{"schema_version": 1, "sent": [{"key": 1}]}')
+    with pytest.raises(SendRecordError, match=r"sent\[0\] is not a delivery.*restore it"):
+        deliver(run_dir, smtp)
+    assert recorder.received == []
+    assert not any(e.message_id for e in read_manifest(run_dir).reps)
+
+
+def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path: Path) -> None:
+    """Page 1's next step, named by its scenario, then one line per scenario; a rep who
+    practised nothing hears what is assigned and due, in a practice report."""
+    from reporter.deliver.outbox import run_report
+    from tests.program_factory import program
+    from tests.program_run import write_program_run
+
+    run_dir = write_program_run(tmp_path / "out", program())
+    manifest = read_manifest(run_dir)
+    report = run_report(run_dir, manifest)
+    messages = by_email(build_messages(run_dir, report, manifest, EmailSettings(sender=SENDER)))
+    assert sorted(messages) == sorted(PROGRAM_REPS)
+    ada = next(r for r in report.reps if r.email == "ada@example.com")
+    assert ada.focus is not None and ada.focus.rep is not None and ada.focus.rep.verdict
+    text, html, _ = parts(messages["ada@example.com"])
+    assert text.startswith("Hi Ada,\n\nYour coaching report for \"Core Sales Conversations\" "
+                           "(October 2026) is attached: 3 of 3 scenarios practised.")
+    assert f"Where to focus: Competitive Displacement\n{ada.focus.rep.verdict.headline}" in text
+    assert ("  Procurement Discovery: best 82.0 (Silver), 2 valid of 2 sessions, +7.0 vs "
+            "September 2026") in text
+    assert "  Objection Handling: best 71.0 (Bronze), 2 valid of 2 sessions" in text
+    assert text.count("Your one thing for next time: ") == 1
+    assert text.index("Where to focus") < text.index("Scenario by scenario") < text.index(
+        "Your one thing for next time")
+    assert "Where to focus: Competitive Displacement" in html and "Procurement Discovery" in html
+    text, _, _ = parts(messages["ben@example.com"])
+    assert "1 of 3 scenarios practised" in text
+    assert "  Objection Handling: not practised\n" in text
+    assert "  Competitive Displacement: not practised\n      Past due" in text
+    cy = messages["cy@example.com"]
+    assert cy["Subject"] == "Your Core Sales Conversations practice report — October 2026"
+    text, _, _ = parts(cy)
+    assert "0 of 3 scenarios practised" in text and "Where to focus: Objection Handling" in text
+    assert "  Objection Handling: not practised\n      " in text
+
+
+def test_a_former_member_of_a_program_run_is_held_back(tmp_path: Path) -> None:
+    from reporter.cohort.snapshot import parse_program_snapshot
+    from reporter.deliver.outbox import run_report
+    from tests.program_factory import program_snapshot
+    from tests.program_run import write_program_run
+
+    data = program_snapshot()
+    data["reps"][1]["is_member"] = False  # Ben left the workspace
+    run_dir = write_program_run(tmp_path / "out", parse_program_snapshot(data))
+    manifest = read_manifest(run_dir)
+    report = run_report(run_dir, manifest)
+    sent = [e.email for e, _ in build_messages(run_dir, report, manifest,
+                                               EmailSettings(sender=SENDER))]
+    assert sent == ["ada@example.com", "cy@example.com"]
+
+
+def test_one_digest_per_manager_for_a_program_and_never_twice(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    """--by-team: each manager gets one digest for the program's month, its shortlist across
+    the scenarios (each talking point naming its scenario), the team's PDF attached; not
+    again on a second send, nor for a scenario of the program run after."""
+    from tests.program_factory import program
+    from tests.program_run import MANAGERS, write_program_run, write_scenario_run
+
+    smtp, recorder = server
+    recorder.reject = set()
+    out = tmp_path / "out"
+    snapshot = program()
+    run_dir = write_program_run(out, snapshot, by_team=True)
+    messages, result = deliver(run_dir, smtp)
+    assert result.sent == 5 and result.failed == []
+    managers = {m.email for m in MANAGERS.values()}
+    assert received_by(recorder) == dict.fromkeys([*PROGRAM_REPS, *managers], 1)
+    digests = {got.rcpt_tos[0]: got.message for got in recorder.received
+               if got.rcpt_tos[0] in managers}
+    east = digests["dana@acme.example"]
+    assert east["Subject"] == ("East: 2 reps for a 1:1 — Core Sales Conversations, "
+                               "October 2026")
+    text = east.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "2 of 2 reps practised in October 2026, 1 of them every scenario" in text
+    assert ("1. Ben Okafor (High)\n   Say:        Competitive Displacement: Past due since "
+            "Oct 30, 2026, no valid attempt") in text
+    assert "2. Ada Lovelace (" in text and "Say:        Competitive Displacement: Fell" in text
+    assert "Cy Young" not in text  # West's
+    assert [p.get_filename() for p in east.iter_attachments()] == ["team-east.pdf"]
+    assert "every rep by scenario and by skill" in text
+    west = digests["marcus@acme.example"].get_body(("plain",)).get_content()
+    assert "Cy Young" in west and "Objection Handling: No session in October 2026" in west
+    # Ada's email has her manager as Reply-To; the manifest records each digest.
+    ada = next(m.message for m in recorder.received if m.rcpt_tos == ["ada@example.com"])
+    assert "dana@acme.example" in str(ada["Reply-To"])
+    assert all(t.message_id for t in read_manifest(run_dir).teams)
+
+    assert deliver(run_dir, smtp)[1].sent == 0
+    alone = write_scenario_run(out, snapshot.part("sc1"), by_team=True)
+    _, single = deliver(alone, smtp)
+    assert single.sent == 0
+    assert ("dana@acme.example", "core-sales-conversations/2026-10") in single.covered_elsewhere
+    assert len(recorder.received) == 5
+
+
+def test_two_sends_of_one_period_never_run_at_once(
+    tmp_path: Path, server: tuple[SmtpSettings, Recorder]
+) -> None:
+    """The period's record has its own lock, held for a whole send: a second send of the
+    same period, from another run folder, stops at once instead of reading "not sent"."""
+    from reporter.files import FolderBusy, folder_lock
+    from tests.program_factory import program
+    from tests.program_run import write_program_run, write_scenario_run
+
+    smtp, recorder = server
+    recorder.reject = set()
+    out = tmp_path / "out"
+    run_dir = write_program_run(out, program())
+    alone = write_scenario_run(out, program().part("sc1"))
+    # A send of the other folder, under way.
+    with folder_lock(out / ".sent" / "2026-10.json"), \
+            pytest.raises(FolderBusy, match=r"2026-10\.json"):
+        deliver(alone, smtp)
+    assert recorder.received == []
+    assert deliver(run_dir, smtp)[1].sent == 3
+
+
+def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: Path) -> None:
+    """What to coach the team on, across the program: a skill, or an item with its scenario,
+    in plain text and HTML alike."""
+    from reporter.deliver.outbox import (
+        DIGEST_HTML_TEMPLATE,
+        DIGEST_TEXT_TEMPLATE,
+        program_digest_view,
+        run_report,
+    )
+    from reporter.render.templates import environment
+    from reporter.views import ProgramReportView, ProgramTheme
+    from tests.program_factory import program
+    from tests.program_run import write_program_run
+
+    run_dir = write_program_run(tmp_path / "out", program(), by_team=True)
+    manifest = read_manifest(run_dir)
+    report = run_report(run_dir, manifest)
+    assert isinstance(report, ProgramReportView)
+    themes = [ProgramTheme("item", "Budget", "Objection Handling", 2, 2,
+                           "graded mid or bad for 2 of 2 reps"),
+              ProgramTheme("skill", "Discovery Questions", None, 1, 2,
+                           "1 of 2 reps developing or below")]
+    east = next(t for t in manifest.teams if t.group == "East")
+    view = program_digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None,
+                               themes)
+    assert [(t.label, t.graded) for t in view.theme] == [
+        ("Objection Handling: Budget", "graded mid or bad for 2 of 2 reps"),
+        ("Discovery Questions", "1 of 2 reps developing or below")]
+    env = environment(None)
+    text = env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view)
+    html = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
+    assert "1. Objection Handling: Budget: graded mid or bad for 2 of 2 reps" in text
+    assert "<strong>Objection Handling: Budget</strong>: graded mid or bad" in html

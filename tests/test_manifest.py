@@ -11,6 +11,7 @@ import pytest
 
 from reporter.deliver.manifest import (
     CSV_COLUMNS,
+    SCHEMA_VERSION,
     Manifest,
     ManifestError,
     RepEntry,
@@ -98,7 +99,7 @@ def test_missing_manifest_is_a_clear_error(tmp_path: Path) -> None:
         (b'{"run": {}, "reps": [{"email": "a@b.c", "name": "A", "slug": "a",'
          b' "status": "done"}], "files": {}}', "unknown status 'done'"),
         (b'{"schema_version": 99, "run": {}, "reps": [], "files": {}}',
-         "this reporter reads up to version 1"),
+         "this reporter reads up to version 2"),
     ],
 )
 def test_garbled_manifest_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
@@ -110,7 +111,7 @@ def test_garbled_manifest_is_refused(tmp_path: Path, content: bytes, message: st
 def test_written_json_is_versioned_and_readable_by_other_tools(tmp_path: Path) -> None:
     write_manifest(tmp_path, _manifest())
     data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == SCHEMA_VERSION == 2
     assert data["run"]["period"] == "2026-10"
     assert data["reps"][1]["name"] == "王小明"  # not \u-escaped: people read this file
     assert "王小明" in (tmp_path / "manifest.json").read_text(encoding="utf-8")
@@ -121,3 +122,61 @@ def test_sha256_file_matches_hashlib(tmp_path: Path) -> None:
     path = tmp_path / "x.pdf"
     path.write_bytes(payload)
     assert sha256_file(path) == hashlib.sha256(payload).hexdigest()
+
+
+def test_a_version_1_manifest_reads_as_a_scenario_run(tmp_path: Path) -> None:
+    """Manifests written before program runs (version 1, no ``run.kind``) still read, as a
+    scenario's run covering that scenario."""
+    (tmp_path / "manifest.json").write_text(json.dumps({
+        "schema_version": 1, "run": {"scenario": "discovery-call", "period": "2026-10"},
+        "reps": [{"email": "a@b.test", "name": "A", "slug": "a", "status": "ok",
+                  "reason": None, "pdf": "reps/a.pdf", "sha256": None, "pages": 2,
+                  "message_id": "<m@x>", "sent_at": "2026-11-01T08:00:00+00:00",
+                  "send_error": None}], "files": {}}))
+    old = read_manifest(tmp_path)
+    assert (old.kind, old.subject, old.covers) == ("scenario", "discovery-call",
+                                                   frozenset({"discovery-call"}))
+    assert old.sent_record() == {"a@b.test": ("<m@x>", "2026-11-01T08:00:00+00:00")}
+
+
+def test_a_program_manifest_covers_its_scenarios(tmp_path: Path) -> None:
+    manifest = _manifest()
+    manifest.run = {"kind": "program", "program": "core-sales", "period": "2026-10",
+                    "scenarios": [{"id": "sc1", "slug": "discovery", "name": "Discovery"},
+                                  {"id": "sc2", "slug": "objections", "name": "Objections"}]}
+    write_manifest(tmp_path, manifest)
+    back = read_manifest(tmp_path)
+    assert (back.kind, back.subject, back.covers) == (
+        "program", "core-sales", frozenset({"discovery", "objections"}))
+
+
+def test_a_program_runs_manifest_has_one_entry_per_rep_and_its_scenarios(
+    tmp_path: Path,
+) -> None:
+    """write_program_manifest: one entry per rep with their one PDF across the program, the
+    program and the scenarios it covers, a team per manager with its members; a rerun keeps
+    who was mailed."""
+    from tests.program_factory import program
+    from tests.program_run import write_program_run
+
+    run_dir = write_program_run(tmp_path / "out", program(), by_team=True)
+    data = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert data["schema_version"] == 2
+    run = data["run"]
+    assert (run["kind"], run["program"], run["program_name"], run["program_kind"]) == (
+        "program", "core-sales-conversations", "Core Sales Conversations", "collection")
+    assert [s["slug"] for s in run["scenarios"]] == [
+        "procurement-discovery", "objection-handling", "competitive-displacement"]
+    manifest = read_manifest(run_dir)
+    assert [(e.email, e.status) for e in manifest.reps] == [
+        ("ada@example.com", "ok"), ("ben@example.com", "ok"), ("cy@example.com", "empty")]
+    for entry in manifest.reps:
+        assert entry.pdf == f"reps/{entry.slug}.pdf"
+        assert entry.sha256 == sha256_file(run_dir / entry.pdf)
+    assert {t.group: sorted(t.members) for t in manifest.teams} == {
+        "East": ["u-ada", "u-ben"], "West": ["u-cy"]}
+    assert {t.group: t.needs_attention for t in manifest.teams} == {"East": 2, "West": 1}
+    manifest.reps[0].message_id, manifest.reps[0].sent_at = "<m@x>", "2026-11-02T08:00:00+00:00"
+    write_manifest(run_dir, manifest)
+    write_program_run(tmp_path / "out", program())
+    assert read_manifest(run_dir).reps[0].message_id == "<m@x>"

@@ -6,6 +6,12 @@ is the same rep list for people and HR systems. The manifest is also the send lo
 exactly who already has theirs. That is why every write is atomic (both files), and why a
 manifest that cannot be read is an error rather than an empty list: an empty list would
 mean "nobody was sent anything" and invite a second send.
+
+Version 2 (program runs) says what the run covers: ``run.kind`` is "scenario" (one scenario,
+``run.scenario`` its slug) or "program" (``run.program`` its slug, ``run.scenarios`` the
+scenarios its reports cover, one PDF per rep across them). A version 1 manifest reads as a
+scenario's. What a message covers is what the per-person send record (``deliver.sent``)
+compares, so that a rep is never mailed a report they already have from another folder.
 """
 
 from __future__ import annotations
@@ -17,20 +23,22 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
-from reporter.views import ReportView, TeamView
+from reporter.views import Manager, ProgramReportView, ProgramRepView, ReportView, RepView
 
 if TYPE_CHECKING:
-    from reporter.cohort.snapshot import Snapshot
+    from reporter.cohort.snapshot import ProgramSnapshot, Snapshot
     from reporter.render.pool import RenderedPdf
     from reporter.render.tables import Tables
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SCENARIO_RUN = "scenario"
+PROGRAM_RUN = "program"
 STATUSES: tuple[str, ...] = ("ok", "empty", "not_found", "failed")
 
 
@@ -94,6 +102,28 @@ class Manifest:
             return datetime.fromisoformat(raw) if isinstance(raw, str) else None
         except ValueError:
             return None
+
+    @property
+    def kind(self) -> str:
+        """"scenario" or "program"; a manifest from before program runs is a scenario's."""
+        return PROGRAM_RUN if self.run.get("kind") == PROGRAM_RUN else SCENARIO_RUN
+
+    @property
+    def subject(self) -> str:
+        """The slug of what the run reports on: its scenario's, or its program's."""
+        key = "program" if self.kind == PROGRAM_RUN else "scenario"
+        return str(self.run.get(key) or "")
+
+    @property
+    def covers(self) -> frozenset[str]:
+        """The slugs of the scenarios every report of the run covers: the scenario's own, or
+        every scenario of the program (its reports have a row for each)."""
+        if self.kind == SCENARIO_RUN:
+            return frozenset({self.subject}) if self.subject else frozenset()
+        listed = self.run.get("scenarios")
+        if not isinstance(listed, list):
+            return frozenset()
+        return frozenset(str(s["slug"]) for s in listed if isinstance(s, dict) and s.get("slug"))
 
     def sent_record(self) -> dict[str, tuple[str | None, str | None]]:
         """Who was already sent what: ``send_key`` -> (Message-ID, sent at)."""
@@ -229,12 +259,34 @@ def read_manifest(run_dir: Path) -> Manifest:
 # -- a run's manifest, from what the run made ---------------------------------------------
 
 
-def write_run_manifest(stage: Path, sent: dict[str, tuple[str | None, str | None]],
-                       snapshot: Snapshot, report: ReportView, pdfs: list[RenderedPdf],
-                       failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
-                       seconds: float, tables: Tables,
-                       teams: list[tuple[TeamView, Path, RenderedPdf | None]],
-                       ) -> list[Path]:
+class _Rep(Protocol):
+    @property
+    def user_id(self) -> str: ...
+
+
+class TeamLike(Protocol):
+    """What the manifest reads of a team's view: a scenario's ``TeamView`` or a program's."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def manager(self) -> Manager | None: ...
+    @property
+    def reps(self) -> Sequence[_Rep]: ...
+    @property
+    def needs_attention(self) -> Sequence[object]: ...
+
+
+Sent = dict[str, tuple[str | None, str | None]]  # send_key -> (Message-ID, sent at)
+Teams = Sequence[tuple[TeamLike, Path, "RenderedPdf | None"]]
+
+
+def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot, report: ReportView,
+                       pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
+                       unread: Sequence[tuple[str, str]], seconds: float, tables: Tables,
+                       teams: Teams) -> list[Path]:
     """The manifest of everything in the staging folder ``stage``; returns the files it lists
     besides the rep PDFs.
 
@@ -242,6 +294,32 @@ def write_run_manifest(stage: Path, sent: dict[str, tuple[str | None, str | None
     read by ``previous_sends`` before the run began), so that rerunning a month after
     ``reporter email --send`` never mails a rep (or a manager) twice.
     """
+    run = {"kind": SCENARIO_RUN, "scenario": report.scenario.slug,
+           "scenario_name": report.scenario.name, "scenario_id": report.scenario.id}
+    return _write_run(stage, sent, run, snapshot, report, pdfs, failed, unread, seconds,
+                      tables, teams)
+
+
+def write_program_manifest(stage: Path, sent: Sent, snapshot: ProgramSnapshot,
+                           report: ProgramReportView, pdfs: list[RenderedPdf],
+                           failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
+                           seconds: float, tables: Tables, teams: Teams) -> list[Path]:
+    """``write_run_manifest`` for a program run: one entry per rep (their one PDF across the
+    program), the program and the scenarios it covers; a team per ``--by-team`` manager."""
+    run = {"kind": PROGRAM_RUN, "program": report.program.slug,
+           "program_name": report.program.name, "program_kind": report.program.kind,
+           "program_id": report.program.id,
+           "scenarios": [{"id": s.id, "slug": s.slug, "name": s.name}
+                         for s in report.scenarios]}
+    return _write_run(stage, sent, run, snapshot, report, pdfs, failed, unread, seconds,
+                      tables, teams)
+
+
+def _write_run(stage: Path, sent: Sent, subject: dict[str, Any],
+               snapshot: Snapshot | ProgramSnapshot, report: ReportView | ProgramReportView,
+               pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
+               unread: Sequence[tuple[str, str]], seconds: float, tables: Tables,
+               teams: Teams) -> list[Path]:
     files = list(tables.files)
     sums = dict(tables.sums)
     team_entries: list[TeamEntry] = []
@@ -266,8 +344,7 @@ def write_run_manifest(stage: Path, sent: dict[str, tuple[str | None, str | None
             sendable.message_id, sendable.sent_at = sent[send_key(sendable)]
     write_manifest(stage, Manifest(
         run={
-            "scenario": report.scenario.slug,
-            "scenario_name": report.scenario.name,
+            **subject,
             "period": report.period.label,
             "generated_at": report.generated_at.isoformat(),
             "tool_version": report.tool_version,
@@ -289,11 +366,19 @@ def _relative(path: Path, stage: Path) -> str:
     return path.relative_to(stage).as_posix()
 
 
-def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
+def has_valid_attempt(rep: RepView | ProgramRepView) -> bool:
+    """Whether the rep has a valid attempt: in the scenario, or in any of the program's."""
+    if isinstance(rep, ProgramRepView):
+        return any(row.rep.has_valid_attempt for row in rep.rows if row.rep is not None)
+    return rep.has_valid_attempt
+
+
+def manifest_entries(report: ReportView | ProgramReportView, pdfs: list[RenderedPdf],
                      failed: list[tuple[str, str]],
                      unread: Sequence[tuple[str, str]] = ()) -> list[RepEntry]:
-    """One entry per rep (ok, empty or failed, with its PDF), per rep whose sessions could
-    not be read (``unread``: failed, no PDF) and per address not found."""
+    """One entry per rep (ok, empty or failed, with its PDF: a program's rep has one, across
+    its scenarios), per rep whose sessions could not be read (``unread``: failed, no PDF)
+    and per address not found."""
     by_slug = {p.slug: p for p in pdfs}
     failed_by_email = dict(failed)
     entries: list[RepEntry] = []
@@ -307,10 +392,11 @@ def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
                                     "empty" if pdf.empty else "ok", None,
                                     f"reps/{pdf.path.name}", pdf.sha256, pdf.pages))
         else:
-            reason = ("no valid attempt (--skip-empty)" if not rep.has_valid_attempt
+            valid = has_valid_attempt(rep)
+            reason = ("no valid attempt (--skip-empty)" if not valid
                       else "PDF not requested (--no-pdf)")
             entries.append(RepEntry(rep.email, rep.name, rep.slug,
-                                    "empty" if not rep.has_valid_attempt else "ok", reason,
+                                    "empty" if not valid else "ok", reason,
                                     None, None, None))
     for email, why in unread:
         entries.append(RepEntry(email, email, "", "failed", why, None, None, None))
@@ -319,7 +405,7 @@ def manifest_entries(report: ReportView, pdfs: list[RenderedPdf],
     return entries
 
 
-def previous_sends(run_dir: Path) -> dict[str, tuple[str | None, str | None]]:
+def previous_sends(run_dir: Path) -> Sent:
     """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at), from
     the manifest a rerun is about to replace."""
     if not (Path(run_dir) / MANIFEST_JSON).exists():

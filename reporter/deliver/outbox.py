@@ -1,6 +1,11 @@
 """One email per rep, PDF attached, and one digest per team manager (``run --by-team``), team
 report and workbook attached, from Jinja2 templates; written to ``RUN_DIR/outbox``.
 
+A program run's messages come from the same builders and templates: a rep's one email leads
+with the program's next step (the most urgent scenario's verdict, named), then a line per
+scenario; a manager's digest lists the team's 1:1 shortlist across the program, each
+talking point naming its scenario.
+
 Building is separate from sending so that a manager can read exactly what would go out
 (``reporter email RUN_DIR`` writes ``.eml`` files and sends nothing) before anything does.
 
@@ -14,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email import policy
 from email.headerregistry import Address
@@ -25,8 +30,11 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from reporter.analytics.attention import talking_point
-from reporter.analytics.team import build_team, team_members
+from reporter.analytics import build_report
+from reporter.analytics.attention import attention_order, shortlist, talking_point, watchlist
+from reporter.analytics.program import build_program
+from reporter.analytics.team import build_team, list_names, team_members
+from reporter.cohort.snapshot import ProgramSnapshot, read_any_snapshot
 from reporter.deliver.addresses import (
     NAME_CHARS,
     UNDELIVERABLE_HEADER,
@@ -42,10 +50,12 @@ from reporter.deliver.manifest import (
     RepEntry,
     Sendable,
     TeamEntry,
+    has_valid_attempt,
 )
 from reporter.files import atomic_write_bytes, own_folder, sha256_file
 from reporter.format import (
     RANK_LABELS,
+    SEVERITY_LABELS,
     TARGET_TONES,
     TONES,
     fmt_decline,
@@ -55,13 +65,14 @@ from reporter.format import (
     fmt_item,
     fmt_ordinal,
     fmt_point_count,
+    fmt_points,
     fmt_rank_gap,
     fmt_score,
     fmt_severity,
     fmt_share,
     fmt_short_day,
 )
-from reporter.names import safe_stem
+from reporter.names import SNAPSHOT, safe_stem
 from reporter.render.team_pdf import (
     change_heading,
     left_off,
@@ -70,7 +81,16 @@ from reporter.render.team_pdf import (
     vs_previous,
 )
 from reporter.render.templates import environment, template_errors
-from reporter.views import Manager, ReportView, RepView, WeakItem
+from reporter.views import (
+    Manager,
+    ProgramReportView,
+    ProgramRepView,
+    ProgramTheme,
+    ReportView,
+    RepView,
+    ScenarioRow,
+    WeakItem,
+)
 
 SUBJECT_TEMPLATE = "email/subject.txt"
 TEXT_TEMPLATE = "email/body.txt"
@@ -124,6 +144,21 @@ class EmailView:
     pdf_filename: str
     original_recipient: str | None  # set on a --to-override trial
     language: str  # the HTML part's lang
+    # A program run's email (None / empty for one scenario's): the program's name, and one
+    # line per scenario, program order; the fields above are then the focus scenario's
+    # (``scenario`` names it, ``headline`` is its verdict), as page 1 leads with it.
+    program: str | None = None
+    rows: tuple[ScenarioLine, ...] = ()
+    practised: str | None = None  # "2 of 3 scenarios practised"
+
+
+@dataclass(frozen=True)
+class ScenarioLine:
+    """One scenario of the program in the rep's email, as page 1's row says it in words."""
+
+    scenario: str
+    status: str  # "best 82.0 (Silver), 2 valid of 2 sessions, +7.0 vs September 2026"
+    target: str | None  # the assignment's line, the verdict's (as the PDF prints it)
 
 
 def _progress(direction: str | None, lift: float | None) -> str | None:
@@ -160,10 +195,6 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
             feedback=one_line(step.why, FEEDBACK_CHARS) or None,
             from_feedback=step.source == "feedback",
         )
-    best = fmt_score(rep.best_score)
-    if rep.best_rank in RANK_LABELS and rep.best_score is not None:
-        best = f"{best} ({RANK_LABELS[rep.best_rank]})"
-    sessions = "session" if rep.session_count == 1 else "sessions"
     return EmailView(
         first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
         has_valid_attempt=rep.has_valid_attempt,
@@ -172,14 +203,14 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
         period_finished=report.period.finished,
         company=one_line(settings.company or report.workspace_name, NAME_CHARS),
         headline=one_line(verdict.headline, HEADLINE_CHARS),
-        best=best,
+        best=_best(rep),
         lift=_progress(verdict.direction, rep.lift),
         latest=fmt_decline(plan.decline),
         rank_gap=fmt_rank_gap(verdict.rank_hint),
         target=verdict.target_line,
         target_ink=ink,
         target_bg=bg,
-        attempts=f"{rep.valid_count} valid of {rep.session_count} {sessions}",
+        attempts=_attempts(rep),
         percentile=(f"{fmt_ordinal(rep.percentile)} percentile of everyone who practised"
                     if verdict.percentile_in_headline else None),
         session_count=rep.session_count,
@@ -190,10 +221,64 @@ def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_fi
     )
 
 
-# -- templates ----------------------------------------------------------------------------
+def _best(rep: RepView) -> str:
+    """"91.0 (Gold)": the best score with its rank."""
+    best = fmt_score(rep.best_score)
+    if rep.best_rank in RANK_LABELS and rep.best_score is not None:
+        best = f"{best} ({RANK_LABELS[rep.best_rank]})"
+    return best
 
 
-# -- addresses ----------------------------------------------------------------------------
+def _attempts(rep: RepView) -> str:
+    """"5 valid of 6 sessions"."""
+    sessions = "session" if rep.session_count == 1 else "sessions"
+    return f"{rep.valid_count} valid of {rep.session_count} {sessions}"
+
+
+def scenario_line(row: ScenarioRow) -> ScenarioLine:
+    """The rep in one scenario of the program, in a few words: their best and its change, or
+    that they have not practised it; the assignment's line beside it."""
+    rep = row.rep
+    name = one_line(row.scenario.name, NAME_CHARS)
+    if rep is None or rep.session_count == 0:
+        status = "not practised"
+    elif not rep.has_valid_attempt:
+        status = f"{_attempts(rep)}, no valid attempt"
+    else:
+        status = f"best {_best(rep)}, {_attempts(rep)}"
+        compared = rep.comparison
+        if compared is not None and compared.change is not None:
+            status += f", {fmt_points(compared.change)} vs {compared.period_title}"
+    target = rep.verdict.target_line if rep is not None and rep.verdict else None
+    return ScenarioLine(scenario=name, status=status, target=target)
+
+
+def build_program_view(report: ProgramReportView, rep: ProgramRepView,
+                       settings: EmailSettings, pdf_filename: str,
+                       original_recipient: str | None = None) -> EmailView:
+    """A program rep's email: the focus scenario's view (``build_view`` on that scenario's
+    report, as page 1 leads with its verdict), the program, and a line per scenario."""
+    rows = tuple(scenario_line(row) for row in rep.rows)
+    practised = f"{len(rep.practised)} of {len(rep.rows)} scenarios practised"
+    program = one_line(report.program.name, NAME_CHARS)
+    focus = rep.focus
+    if focus is not None and focus.rep is not None:
+        view = build_view(report.part(focus.scenario.id), focus.rep, settings, pdf_filename,
+                          original_recipient)
+    else:  # nothing practised, nothing assigned: the lines say so, no verdict to lead with
+        view = EmailView(
+            first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
+            has_valid_attempt=False, scenario=program,
+            period=one_line(report.period.prose, NAME_CHARS),
+            period_finished=report.period.finished,
+            company=one_line(settings.company or report.workspace_name, NAME_CHARS),
+            headline="", best=fmt_score(None), lift=None, latest=None, rank_gap=None,
+            target=None, target_ink=TONES[TARGET_TONES["open"]][0],
+            target_bg=TONES[TARGET_TONES["open"]][1], attempts="", percentile=None,
+            session_count=0, focus=None, pdf_filename=pdf_filename,
+            original_recipient=original_recipient, language=settings.language)
+    return replace(view, program=program, rows=rows, practised=practised,
+                   has_valid_attempt=has_valid_attempt(rep))
 
 
 # -- messages -----------------------------------------------------------------------------
@@ -208,7 +293,7 @@ def message_id(manifest: Manifest, entry: Sendable, domain: str, override: str |
     """
     run = manifest.run
     slug = entry.slug if isinstance(entry, RepEntry) else f"team:{entry.slug}"
-    parts = ("reporter-email-v1", str(run.get("scenario", "")), str(run.get("period", "")),
+    parts = ("reporter-email-v1", manifest.subject, str(run.get("period", "")),
              str(run.get("generated_at", "")), slug, entry.email.lower(),
              (override or "").lower())
     digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:40]
@@ -290,14 +375,14 @@ def _finish(common: _Common, msg: EmailMessage, entry: Sendable, subject: str, t
     return msg
 
 
-def _build_one(run_dir: Path, report: ReportView, rep: RepView, entry: RepEntry,
-               common: _Common, reply_to: Sequence[Address]) -> EmailMessage:
+def _build_one(run_dir: Path, view_of: Callable[[str, str | None], EmailView], name: str,
+               entry: RepEntry, common: _Common, reply_to: Sequence[Address]) -> EmailMessage:
     pdf_path = _attachment(run_dir, entry.pdf, entry.sha256, f"PDF for {entry.email}")
     stem = safe_slug(entry)
-    msg, original = _addressed(common, rep.name, entry.email)
+    msg, original = _addressed(common, name, entry.email)
     if reply_to:
         msg["Reply-To"] = list(reply_to)
-    view = build_view(report, rep, common.settings, f"{stem}.pdf", original)
+    view = view_of(f"{stem}.pdf", original)
     env = common.env
     return _finish(common, msg, entry, env.get_template(SUBJECT_TEMPLATE).render(v=view),
                    env.get_template(TEXT_TEMPLATE).render(v=view),
@@ -325,10 +410,11 @@ def _managers(manifest: Manifest) -> dict[str, list[Address]]:
     return out
 
 
-def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
+def build_messages(run_dir: Path, report: ReportView | ProgramReportView, manifest: Manifest,
                    settings: EmailSettings) -> list[tuple[Sendable, EmailMessage]]:
     """One message per rep whose status is ok or empty and who has a PDF, in manifest order,
-    then one digest per team manager (``build_digests``).
+    then one digest per team manager (``build_digests``). A program's report (its run's
+    manifest) gives each rep one message about the whole program (``build_program_view``).
 
     A rep in a team of a ``--by-team`` run gets a Reply-To of their team's manager, so that
     an answer to the report reaches the person who coaches them. A former member of the
@@ -342,7 +428,8 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
     run_dir = Path(run_dir)
     common = _common(settings, manifest)
     managers = _managers(manifest)
-    reps = {(r.slug, r.email.lower()): r for r in report.reps}
+    reps: dict[tuple[str, str], RepView | ProgramRepView] = {
+        (r.slug, r.email.lower()): r for r in report.reps}
     out: list[tuple[Sendable, EmailMessage]] = []
     for entry in manifest.reps:
         if entry.status not in SENDABLE_STATUSES or not entry.pdf:
@@ -358,9 +445,30 @@ def build_messages(run_dir: Path, report: ReportView, manifest: Manifest,
             if address not in reply_to:
                 reply_to.append(address)
         with template_errors():
-            out.append((entry, _build_one(run_dir, report, rep, entry, common, reply_to)))
+            out.append((entry, _build_one(run_dir, _view_of(report, rep, settings), rep.name,
+                                          entry, common, reply_to)))
     out.extend(build_digests(run_dir, report, manifest, common))
     return out
+
+
+def run_report(run_dir: Path, manifest: Manifest) -> ReportView | ProgramReportView:
+    """The report as the run drew it: its snapshot (a scenario's or a program's), at the
+    moment the run was generated (what "practised N days ago" counts from), not at the
+    moment of mailing. The messages of the folder are built from it."""
+    snapshot = read_any_snapshot(Path(run_dir) / SNAPSHOT)
+    if isinstance(snapshot, ProgramSnapshot):
+        return build_program(snapshot, generated_at=manifest.generated_at)
+    return build_report(snapshot, generated_at=manifest.generated_at)
+
+
+def _view_of(report: ReportView | ProgramReportView, rep: RepView | ProgramRepView,
+             settings: EmailSettings) -> Callable[[str, str | None], EmailView]:
+    """The rep's email view, given its attachment's name and a trial's original recipient."""
+    if isinstance(report, ProgramReportView):
+        assert isinstance(rep, ProgramRepView)
+        return lambda pdf, original: build_program_view(report, rep, settings, pdf, original)
+    assert isinstance(rep, RepView)
+    return lambda pdf, original: build_view(report, rep, settings, pdf, original)
 
 
 # -- the managers' digests ------------------------------------------------------------------
@@ -408,6 +516,7 @@ class DigestView:
     xlsx_filename: str | None
     original_recipient: str | None
     language: str  # the HTML part's lang
+    program: bool = False  # a program run's digest: ``scenario`` is the program's name
 
 
 def _theme(item: WeakItem) -> DigestTheme:
@@ -464,7 +573,83 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
     )
 
 
-def build_digests(run_dir: Path, report: ReportView, manifest: Manifest,
+def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
+                        stem: str, original: str | None,
+                        themes: Sequence[ProgramTheme] = ()) -> DigestView:
+    """The digest of one team of a program run: the team's 1:1 shortlist across the program
+    (the program's attention order, each talking point naming its scenario; best, latest and
+    change are the focus scenario's, the one the next step is about), the reps to keep an
+    eye on, what to coach the team on (``themes``: the team's, as its team report has them;
+    none given, the attached report holds them), and what is attached."""
+    chosen = set(entry.members)
+    members = [r for r in report.reps
+               if (r.user_id in chosen if chosen else entry.group in r.groups)]
+    ordered = attention_order(members)
+    listed, watch = shortlist(ordered), watchlist(ordered)
+    labels = list_names(members)
+    focus_parts = [p for p in report.parts if p.previous_period] or list(report.parts)
+    practised = sum(1 for r in members if r.practised)
+    complete = sum(1 for r in members if r.coverage == "all")
+    n = len(members)
+    summary = (f"{practised} of {n} rep{'' if n == 1 else 's'} practised in "
+               f"{report.period.prose}, {complete} of them every scenario of "
+               f"{report.program.name}.")
+    if listed:
+        summary += (f" {len(listed)} rep{'' if len(listed) == 1 else 's'} for a 1:1"
+                    + (f", {len(watch)} more to keep an eye on." if watch else "."))
+    elif watch:
+        summary += (f" Nobody needs a 1:1; {len(watch)} rep{'' if len(watch) == 1 else 's'} "
+                    "to keep an eye on.")
+    else:
+        summary += " Nobody needs attention this time."
+
+    def row(rep: ProgramRepView) -> DigestRow:
+        focus = rep.focus.rep if rep.focus else None
+        step = step_text(focus) if focus else None
+        return DigestRow(
+            name=one_line(labels.get(rep.user_id, rep.name), NAME_CHARS),
+            severity=fmt_severity(rep.severity),
+            reason=one_line(talking_point(rep), FEEDBACK_CHARS),
+            best=fmt_score(focus.best_score if focus else None),
+            latest=fmt_score(focus.latest_score if focus else None),
+            change=vs_previous(focus.comparison if focus else None),
+            step=(one_line(f"{rep.focus.scenario.name}: {step}", SUGGESTION_CHARS)
+                  if rep.focus and step else None))
+
+    return DigestView(
+        manager=one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
+        team=one_line(entry.group, NAME_CHARS),
+        scenario=one_line(report.program.name, NAME_CHARS),
+        period=one_line(report.period.prose, NAME_CHARS),
+        company=one_line(settings.company or report.workspace_name, NAME_CHARS),
+        summary=one_line(summary, 600),
+        change_label=change_heading(focus_parts[0]) if focus_parts else "Change",
+        rows=tuple(row(r) for r in listed),
+        # As team_pdf.left_off counts them: high-severity reps left off by the cap alone.
+        left_off=sum(1 for r in watch if r.severity >= max(SEVERITY_LABELS)),
+        watch=tuple(one_line(f"{labels.get(r.user_id, r.name)}: "
+                             + "; ".join(a.text for a in r.attention), FEEDBACK_CHARS)
+                    for r in watch),
+        theme=tuple(program_theme(t) for t in themes),
+        pdf_filename=f"{stem}.pdf",
+        xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
+        original_recipient=original,
+        language=settings.language,
+        program=True,
+    )
+
+
+def program_theme(theme: ProgramTheme) -> DigestTheme:
+    """A program's coaching theme as the digest lists it: a skill, or a rubric item named
+    after the scenario it comes from ("Objection Handling: Budget", as the attention texts
+    name theirs); its line of plain words as the graded line."""
+    label = f"{theme.scenario}: {theme.name}" if theme.scenario else theme.name
+    return DigestTheme(label=one_line(label, NAME_CHARS),
+                       graded=one_line(theme.detail, FEEDBACK_CHARS),
+                       quote=None, by=None, why=None, try_instead=None)
+
+
+def build_digests(run_dir: Path, report: ReportView | ProgramReportView, manifest: Manifest,
                   common: _Common) -> list[tuple[Sendable, EmailMessage]]:
     """One digest per team of a ``--by-team`` run: the summary in the body (plain text and
     HTML say the same), the team's PDF and workbook attached, no link to anything."""
@@ -483,7 +668,9 @@ def build_digests(run_dir: Path, report: ReportView, manifest: Manifest,
                           f"{stem}.xlsx"))
         msg, original = _addressed(common, entry.name, entry.email)
         with template_errors():
-            view = digest_view(report, entry, common.settings, stem, original)
+            view = (program_digest_view(report, entry, common.settings, stem, original)
+                    if isinstance(report, ProgramReportView)
+                    else digest_view(report, entry, common.settings, stem, original))
             out.append((entry, _finish(
                 common, msg, entry, env.get_template(DIGEST_SUBJECT_TEMPLATE).render(d=view),
                 env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view),

@@ -1,5 +1,10 @@
 """Send the outbox over SMTP, never twice.
 
+The manifest is the send log of its run folder, and the period's send record
+(``deliver.sent``, beside the run folders) the log across them: a rep who already got the
+report covering this one from another folder (a program's, when this is one of its
+scenarios) is skipped too, and each send is written to both as it happens.
+
 The manifest is the send log. Before each message the rep's entry is checked: a recorded
 ``message_id`` means "already in their inbox", and the message is skipped. After the server
 accepts a message, its Message-ID and time are written to the manifest at once (atomically),
@@ -40,8 +45,10 @@ from reporter.deliver.manifest import (
     Sendable,
     TeamEntry,
     read_manifest,
+    send_key,
     write_manifest,
 )
+from reporter.deliver.sent import Delivery, SendRecord, folder_label, held_record
 from reporter.errors import RunError
 
 REASON_CHARS = 300
@@ -67,8 +74,10 @@ class SmtpSettings:
 @dataclass
 class SendResult:
     sent: int
-    skipped_already_sent: int
+    skipped_already_sent: int  # from this folder, or covered by another's (below)
     failed: list[tuple[str, str]]  # (rep email, reason)
+    # Of the skipped: (address, the run folder that sent the report covering this one).
+    covered_elsewhere: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _is_loopback(host: str) -> bool:
@@ -172,8 +181,9 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
     reps did not get their reports, and the real send afterwards must not skip them.
 
     Call it holding the run folder (``files.folder_lock``, as ``pipeline.email`` does): two
-    senders at once would both read "not sent yet" and both send. That one lock guards the
-    folder for every command, so there is no second lock here.
+    senders at once would both read "not sent yet" and both send. That lock guards the
+    folder for every command; the period's send record, shared by the folders of one OUT,
+    is held here for the whole send by its own (``sent.held_record``).
     """
     run_dir = Path(run_dir)
     _validate(smtp)
@@ -182,40 +192,61 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
     finished = False
     # Read from disk, not from the caller: a previous, interrupted send updated the file.
     manifest = read_manifest(run_dir)
-    try:
-        for entry, msg in messages:
-            record = _find(manifest, entry)
-            if record.message_id:
-                result.skipped_already_sent += 1
+    with held_record(run_dir, manifest) as sends:
+        try:
+            for entry, msg in messages:
+                record = _find(manifest, entry)
+                if record.message_id or _covered(run_dir, manifest, sends, record, result):
+                    result.skipped_already_sent += 1
+                    if on_progress:
+                        on_progress(entry, "skipped")
+                    continue
+                problem = msg.get(UNDELIVERABLE_HEADER)
+                if problem is None:
+                    if conn is None:
+                        conn = connect(smtp)
+                    elif smtp.pace_seconds > 0:
+                        time.sleep(smtp.pace_seconds)
+                    problem, refused = _send_one(conn, msg, smtp)
+                if problem is not None:
+                    record.send_error = str(problem)
+                    _record(run_dir, manifest, record, entry)
+                    result.failed.append((entry.email, str(problem)))
+                    if on_progress:
+                        on_progress(entry, "failed")
+                    continue
+                if "X-Original-To" not in msg:
+                    record.message_id = str(msg["Message-ID"])
+                    record.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+                    record.send_error = refused
+                    if sends is not None:  # first: the record across folders
+                        sends.add(Delivery(send_key(record), tuple(sorted(manifest.covers)),
+                                           folder_label(run_dir), manifest.kind,
+                                           record.message_id, record.sent_at))
+                    _record(run_dir, manifest, record, entry)
+                result.sent += 1
                 if on_progress:
-                    on_progress(entry, "skipped")
-                continue
-            problem = msg.get(UNDELIVERABLE_HEADER)
-            if problem is None:
-                if conn is None:
-                    conn = connect(smtp)
-                elif smtp.pace_seconds > 0:
-                    time.sleep(smtp.pace_seconds)
-                problem, refused = _send_one(conn, msg, smtp)
-            if problem is not None:
-                record.send_error = str(problem)
-                _record(run_dir, manifest, record, entry)
-                result.failed.append((entry.email, str(problem)))
-                if on_progress:
-                    on_progress(entry, "failed")
-                continue
-            if "X-Original-To" not in msg:
-                record.message_id = str(msg["Message-ID"])
-                record.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
-                record.send_error = refused
-                _record(run_dir, manifest, record, entry)
-            result.sent += 1
-            if on_progress:
-                on_progress(entry, "sent")
-        finished = True
-    finally:
-        _close(conn, polite=finished)
+                    on_progress(entry, "sent")
+            finished = True
+        finally:
+            _close(conn, polite=finished)
     return result
+
+
+def _covered(run_dir: Path, manifest: Manifest, sends: SendRecord | None, record: Sendable,
+             result: SendResult) -> bool:
+    """Whether the person already got, this period, an email covering this one's scenarios
+    (``deliver.sent``). Sent from this very folder (a send killed between the two records):
+    its manifest entry is repaired from the record."""
+    earlier = sends.covering(send_key(record), manifest.covers) if sends else None
+    if earlier is None:
+        return False
+    if earlier.run == folder_label(run_dir) and earlier.kind == manifest.kind:
+        record.message_id, record.sent_at = earlier.message_id, earlier.sent_at
+        write_manifest(run_dir, manifest)
+    else:
+        result.covered_elsewhere.append((record.email, earlier.run))
+    return True
 
 
 def _send_one(conn: smtplib.SMTP, msg: EmailMessage,
