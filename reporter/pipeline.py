@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from reporter import analytics
+from reporter.analytics.program import build_program
 from reporter.analytics.team import GroupInfo, resolve_teams
 from reporter.cohort.cache import DetailCache, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
@@ -42,12 +43,15 @@ from reporter.cohort.discover import Discovery, discover
 from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_plan, warm_cache
 from reporter.cohort.plan import Plan
 from reporter.cohort.snapshot import (
+    AnySnapshot,
     FailedRecord,
     FetchRecord,
+    ProgramSnapshot,
     RepRecord,
     Snapshot,
     SnapshotWriter,
     fetch_failures,
+    read_any_snapshot,
     read_snapshot,
     snapshot_writer,
     write_snapshot,
@@ -56,14 +60,15 @@ from reporter.console import Console
 from reporter.deliver.manifest import (
     TeamEntry,
     read_manifest,
+    write_program_manifest,
     write_run_manifest,
 )
 from reporter.errors import RunError, UsageError
 from reporter.exec_api import ExecClient, UsageCounter
 from reporter.files import check_writable, folder_lock
 from reporter.names import SNAPSHOT
-from reporter.render.pool import ReportRenders
-from reporter.render.tables import load_writers, write_tables
+from reporter.render.pool import ProgramRenders, ReportRenders, program_header
+from reporter.render.tables import load_writers, write_program_tables, write_tables
 from reporter.rundir import RunFolder, recover_run_folder, run_dir_for
 from reporter.settings import (
     ApiSettings,
@@ -72,7 +77,7 @@ from reporter.settings import (
     RenderSettings,
     RunSettings,
 )
-from reporter.views import Manager, ReportView, RepView
+from reporter.views import Manager, ProgramReportView, ReportView, RepView
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -243,16 +248,20 @@ def run(settings: RunSettings, console: Console | None = None) -> RunOutcome:
 @_io_errors
 def render(snapshot_path: Path, settings: RenderSettings,
            console: Console | None = None) -> RunOutcome:
-    """Every output from a snapshot, offline."""
+    """Every output from a snapshot (a scenario's or a program's), offline."""
     console = console or Console(quiet=True)
     started = time.monotonic()
-    snapshot = read_snapshot(snapshot_path)
+    snapshot = read_any_snapshot(snapshot_path)
     check_writable(settings.out, "--out")
+    if isinstance(snapshot, ProgramSnapshot):
+        outcome = _render_program(snapshot, settings, console, started)
+        _summarise(outcome, console)
+        return outcome
     report = _report(snapshot, None, console)
     teams = _teams(snapshot, settings)
     # The pool sends each worker the report without its reps: what every PDF shares.
-    with _staged(run_dir_for(settings.out, snapshot), settings, report,
-                 teams) as (folder, renders):
+    with _staged(run_dir_for(settings.out, snapshot), settings,
+                 report_renders(report, teams, settings)) as (folder, renders):
         # The team reports are the longest jobs: first, so that no process draws one alone
         # at the end while the others wait.
         renders.submit_teams(report, console)
@@ -264,11 +273,28 @@ def render(snapshot_path: Path, settings: RenderSettings,
     return outcome
 
 
+def _render_program(snapshot: ProgramSnapshot, settings: RenderSettings, console: Console,
+                    started: float, generated_at: datetime | None = None) -> RunOutcome:
+    """A program's outputs: its report built whole (the focus of each rep compares the
+    scenarios), then the team reports and every rep's one PDF in the pool, the tables, the
+    snapshot and the manifest, into one folder swapped in at the end."""
+    report = build_program(snapshot, generated_at=generated_at)
+    for warning in report.warnings:
+        console.warn(warning)
+    teams = _teams(snapshot, settings)
+    with _staged(run_dir_for(settings.out, snapshot), settings,
+                 program_renders(report, teams, settings)) as (folder, renders):
+        renders.submit_teams(report, console)
+        renders.submit_reps(report.reps)
+        write_snapshot(snapshot, folder.stage / SNAPSHOT)
+        return _finish(folder, snapshot, report, renders, settings, console, started)
+
+
 @_io_errors
 def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOutcome:
     """Write one message per rep into RUN_DIR/outbox; with SMTP settings, send those not yet
     sent (the manifest records each send as it happens)."""
-    from reporter.deliver.outbox import build_messages, held_back, write_outbox
+    from reporter.deliver.outbox import build_messages, held_back, run_report, write_outbox
     from reporter.deliver.smtp import send_all
 
     console = console or Console(quiet=True)
@@ -279,8 +305,7 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
         manifest = read_manifest(run_dir)
         # The report as the run drew it: its snapshot, at the moment the run was generated
         # (what "practised N days ago" counts from), not at the moment of mailing.
-        report = analytics.build_report(read_snapshot(run_dir / SNAPSHOT),
-                                        generated_at=manifest.generated_at)
+        report = run_report(run_dir, manifest)
         messages = build_messages(run_dir, report, manifest, settings.message)
         paths = write_outbox(run_dir, messages)
         digests = sum(1 for entry, _ in messages if isinstance(entry, TeamEntry))
@@ -362,7 +387,8 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
         # The header every rep's PDF shares, and the moment the run is generated: decided
         # once, here; the report the run ends with is built with the same moment.
         header = analytics.build_report(disc.header, generated_at=datetime.now(UTC))
-        with _staged(run_dir_for(rs.out, disc.header), rs, header, teams) as (folder, renders):
+        with _staged(run_dir_for(rs.out, disc.header), rs,
+                     report_renders(header, teams, rs)) as (folder, renders):
             return await _fetch_and_render(client, cache, disc, the_plan, folder, renders,
                                            rs, console, started)
 
@@ -401,7 +427,7 @@ def _report(snapshot: Snapshot, views: list[RepView] | None, console: Console,
     return report
 
 
-def _teams(snapshot: Snapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
+def _teams(snapshot: AnySnapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
     """The [teams] of a --by-team run, matched to the workspace's groups (an older snapshot
     without them: the groups its reps are in, by name); a group that is not there stops."""
     if not settings.by_team:
@@ -412,18 +438,35 @@ def _teams(snapshot: Snapshot, settings: RenderSettings) -> list[tuple[GroupInfo
     return resolve_teams(settings.teams, groups)
 
 
+def report_renders(header: ReportView, teams: list[tuple[GroupInfo, Manager]],
+                   settings: RenderSettings) -> Callable[[Path], ReportRenders]:
+    """The render pool of a scenario's run, once its staging folder exists."""
+    return lambda stage: ReportRenders(stage, header, teams,
+                                       settings.pdf_options if settings.pdf else None,
+                                       jobs=settings.jobs, skip_empty=settings.skip_empty)
+
+
+def program_renders(report: ProgramReportView, teams: list[tuple[GroupInfo, Manager]],
+                    settings: RenderSettings) -> Callable[[Path], ProgramRenders]:
+    """The render pool of a program's run, once its staging folder exists."""
+    return lambda stage: ProgramRenders(stage, program_header(report), teams,
+                                        settings.pdf_options if settings.pdf else None,
+                                        jobs=settings.jobs, skip_empty=settings.skip_empty)
+
+
+R = TypeVar("R", ReportRenders, ProgramRenders)
+
+
 @contextmanager
-def _staged(final: Path, settings: RenderSettings, header: ReportView,
-            teams: list[tuple[GroupInfo, Manager]]) -> Iterator[tuple[RunFolder, ReportRenders]]:
+def _staged(final: Path, settings: RenderSettings,
+            make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, R]]:
     """The run folder held (``folder_lock``), its staging folder and the render pool; on any
     failure the pool stops and the staging folder goes, leaving the previous run as it was."""
     with folder_lock(final):
         folder = RunFolder(final)
-        renders: ReportRenders | None = None
+        renders: R | None = None
         try:
-            renders = ReportRenders(folder.stage, header, teams,
-                                    settings.pdf_options if settings.pdf else None,
-                                    jobs=settings.jobs, skip_empty=settings.skip_empty)
+            renders = make(folder.stage)
             yield folder, renders
         except BaseException:
             if renders is not None:
@@ -432,8 +475,9 @@ def _staged(final: Path, settings: RenderSettings, header: ReportView,
             raise
 
 
-def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: ReportRenders,
-            settings: RenderSettings, console: Console, started: float) -> RunOutcome:
+def _finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | ProgramReportView,
+            renders: ReportRenders | ProgramRenders, settings: RenderSettings,
+            console: Console, started: float) -> RunOutcome:
     """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in.
 
     The team reports are submitted already (the caller did, as soon as it had the report);
@@ -443,13 +487,23 @@ def _finish(folder: RunFolder, snapshot: Snapshot, report: ReportView, renders: 
     load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
     pdfs, failed = renders.collect(console)
     unread = fetch_failures(snapshot)
-    tables = write_tables(folder.stage, report, pdfs,
-                          [(team, path) for team, path, _ in renders.team_futures],
-                          xlsx=settings.xlsx, csv=settings.csv)
+    team_paths = [(team, path) for team, path, _ in renders.team_futures]
+    if isinstance(report, ProgramReportView):
+        tables = write_program_tables(folder.stage, report, pdfs, team_paths,
+                                      xlsx=settings.xlsx, csv=settings.csv)
+    else:
+        tables = write_tables(folder.stage, report, pdfs, team_paths,
+                              xlsx=settings.xlsx, csv=settings.csv)
     teams, team_failed = renders.collect_teams(console)
-    files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                               failed + team_failed, unread, time.monotonic() - started,
-                               tables, teams)
+    seconds = time.monotonic() - started
+    if isinstance(snapshot, ProgramSnapshot):
+        assert isinstance(report, ProgramReportView)
+        files = write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
+                                       failed + team_failed, unread, seconds, tables, teams)
+    else:
+        assert isinstance(report, ReportView)
+        files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
+                                   failed + team_failed, unread, seconds, tables, teams)
     folder.commit()
     final = folder.final
     return RunOutcome(

@@ -524,3 +524,29 @@ def test_render_hands_the_pool_its_longest_jobs_first(fetching, tmp_path, monkey
     assert outcome.reports == order.count("rep") >= 2
     assert order == ["team"] + ["rep"] * outcome.reports
     assert (outcome.run_dir / "team.pdf").is_file()
+
+
+# -- a program's run folder, from its snapshot (issue 24) -----------------------------------
+
+
+def test_a_program_snapshot_renders_one_report_per_rep_and_the_programs_tables(tmp_path):
+    from reporter.deliver.addresses import EmailSettings
+    from reporter.deliver.manifest import read_manifest
+    from reporter.settings import EmailRunSettings
+    from tests import program_factory as pf
+
+    path = tmp_path / "program.json"
+    path.write_text(json.dumps(pf.program_snapshot()))
+    outcome = pipeline.render(path, RenderSettings(out=tmp_path / "out", csv=True, jobs=1))
+    run_dir = tmp_path / "out" / "core-sales-conversations" / "2026-10"
+    assert outcome.run_dir == run_dir and outcome.exit_code == 0
+    pdfs = sorted(p.name for p in (run_dir / "reps").iterdir())
+    assert len(pdfs) == outcome.reports == 3  # one PDF per rep, whatever they practised
+    assert {"team.pdf", "cohort.xlsx", "reps.csv", "skills.csv", "manifest.json",
+            "snapshot.json"} <= {p.name for p in run_dir.iterdir()}
+    manifest = read_manifest(run_dir)
+    assert manifest.kind == "program" and manifest.subject == "core-sales-conversations"
+    assert sorted(e.email for e in manifest.reps) == [
+        "ada@example.com", "ben@example.com", "cy@example.com"]
+    sent = pipeline.email(EmailRunSettings(run_dir, EmailSettings(sender="c@acme.example")))
+    assert len(sent.written) == 3  # one message per rep for the whole program

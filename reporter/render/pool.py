@@ -302,56 +302,37 @@ class PdfRenderPool:
         self.close()
 
 
-class ReportRenders:
-    """The PDFs of a run: the team reports (the whole selection's, and one per ``[teams]``
-    group) and each rep, submitted once, drawn by the pool, collected at the end.
+class _Renders:
+    """What both kinds of run share: the pool, the team reports' futures, collecting them."""
 
-    A team report is the longest job of a run, so a caller that has the whole report before
-    the reps' PDFs (``render``) submits the teams first: drawn last, they would be a tail one
-    process draws while the others wait.
-    """
-
-    def __init__(self, folder: Path, header: ReportView, teams: list[tuple[GroupInfo, Manager]],
+    def __init__(self, folder: Path, teams: list[tuple[GroupInfo, Manager]],
                  options: PdfOptions | None, *, jobs: int | None = None,
                  skip_empty: bool = False) -> None:
         self.folder = folder
-        self.header = header  # what every rep's report shares: scenario, period, cohort
         self.teams = teams  # resolved [teams] of a --by-team run
         self.skip_empty = skip_empty
         self.pool = PdfRenderPool(options, folder, jobs) if options is not None else None
-        self.futures: list[tuple[RepView, cf.Future[RenderedPdf]]] = []
-        self.team_futures: list[tuple[TeamView, Path, cf.Future[RenderedPdf] | None]] = []
+        self.team_futures: list[tuple[Any, Path, cf.Future[RenderedPdf] | None]] = []
 
-    def submit(self, view: RepView) -> None:
-        if self.pool is not None and (view.has_valid_attempt or not self.skip_empty):
-            self.futures.append((view, self.pool.submit(self.header, view)))
-
-    def submit_teams(self, report: ReportView, console: Console) -> None:
-        """``team.pdf`` for the whole selection, and with --by-team, each team's into
+    def _team_paths(self, whole: Any, teams: Sequence[Any],
+                    console: Console) -> list[tuple[Any, Path]]:
+        """``team.pdf`` for the whole selection, and each --by-team team's into
         ``teams/<slug>/``; a group none of the selected reps is in is said and skipped."""
-        text = report.selection_text
-        whole = build_team(report.reps, name=text[:1].upper() + text[1:])
-        chosen = [(whole, self.folder / TEAM_PDF)]
-        teams = build_teams(report, self.teams)
         for group, _ in self.teams:
             if not any(t.group == group.name for t in teams):
                 console.warn(f"team {group.name}: none of the selected reps is in this group; "
                              "no team report")
+        chosen = [(whole, self.folder / TEAM_PDF)]
         chosen += [(t, self.folder / TEAMS_DIR / t.slug / TEAM_PDF) for t in teams]
-        for team, path in chosen:
+        for _, path in chosen:
             path.parent.mkdir(parents=True, exist_ok=True)
-            future = self.pool.submit_team(report, team, path) if self.pool else None
-            self.team_futures.append((team, path, future))
-
-    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
-        """Every rep's PDF, in submission order; one rep's failure does not sink the others."""
-        return _collect(self.futures, console)
+        return chosen
 
     def collect_teams(self, console: Console
-                      ) -> tuple[list[tuple[TeamView, Path, RenderedPdf | None]],
+                      ) -> tuple[list[tuple[Any, Path, RenderedPdf | None]],
                                  list[tuple[str, str]]]:
         """Each team with its PDF (None: not drawn, --no-pdf, or failed: listed)."""
-        out: list[tuple[TeamView, Path, RenderedPdf | None]] = []
+        out: list[tuple[Any, Path, RenderedPdf | None]] = []
         failed: list[tuple[str, str]] = []
         for team, path, fut in self.team_futures:
             rendered = _result(fut, f"team {team.name}", failed, console) if fut else None
@@ -365,24 +346,70 @@ class ReportRenders:
             self.pool = None
 
 
-class ProgramRenders:
+class ReportRenders(_Renders):
+    """The PDFs of a run: the team reports (the whole selection's, and one per ``[teams]``
+    group) and each rep, submitted once, drawn by the pool, collected at the end.
+
+    A team report is the longest job of a run, so a caller that has the whole report before
+    the reps' PDFs (``render``) submits the teams first: drawn last, they would be a tail one
+    process draws while the others wait.
+    """
+
+    def __init__(self, folder: Path, header: ReportView, teams: list[tuple[GroupInfo, Manager]],
+                 options: PdfOptions | None, *, jobs: int | None = None,
+                 skip_empty: bool = False) -> None:
+        super().__init__(folder, teams, options, jobs=jobs, skip_empty=skip_empty)
+        self.header = header  # what every rep's report shares: scenario, period, cohort
+        self.futures: list[tuple[RepView, cf.Future[RenderedPdf]]] = []
+
+    def submit(self, view: RepView) -> None:
+        if self.pool is not None and (view.has_valid_attempt or not self.skip_empty):
+            self.futures.append((view, self.pool.submit(self.header, view)))
+
+    def submit_teams(self, report: ReportView, console: Console) -> None:
+        text = report.selection_text
+        whole = build_team(report.reps, name=text[:1].upper() + text[1:])
+        for team, path in self._team_paths(whole, build_teams(report, self.teams), console):
+            future = self.pool.submit_team(report, team, path) if self.pool else None
+            self.team_futures.append((team, path, future))
+
+    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
+        """Every rep's PDF, in submission order; one rep's failure does not sink the others."""
+        return _collect(self.futures, console)
+
+
+class ProgramRenders(_Renders):
     """The reps' PDFs of a program run: one report per rep across the program's scenarios.
 
     The whole program report exists before any PDF is drawn (its focus and attention rules
-    compare scenarios), so every rep is submitted at once, the longest first
-    (``program_rep_cost``: a rep with three scenarios practised draws ten pages, one with none
-    a single page), and collected in the order given (the report's: by name). Another
-    document of the run (a team report) goes through ``pool.submit_document`` first, as the
-    longest job. With ``skip_empty``, a rep with no valid attempt in any scenario gets no PDF.
+    compare scenarios), so the team reports go first (the longest jobs), then every rep at
+    once, the longest first (``program_rep_cost``: a rep with three scenarios practised draws
+    ten pages, one with none a single page), collected in the order given (the report's: by
+    name). With ``skip_empty``, a rep with no valid attempt in any scenario gets no PDF.
     """
 
-    def __init__(self, folder: Path, header: ProgramReportView, options: PdfOptions | None, *,
+    def __init__(self, folder: Path, header: ProgramReportView,
+                 teams: list[tuple[GroupInfo, Manager]], options: PdfOptions | None, *,
                  jobs: int | None = None, skip_empty: bool = False) -> None:
-        self.folder = folder
+        super().__init__(folder, teams, options, jobs=jobs, skip_empty=skip_empty)
         self.header = header
-        self.skip_empty = skip_empty
-        self.pool = PdfRenderPool(options, folder, jobs) if options is not None else None
         self.futures: list[tuple[ProgramRepView, cf.Future[RenderedPdf]]] = []
+
+    def submit_teams(self, report: ProgramReportView, console: Console) -> None:
+        """The program's team reports (``team.pdf``, and each --by-team team's)."""
+        from reporter.analytics.program_team import build_program_team, build_program_teams
+        from reporter.render.team_pdf import render_program_team
+
+        header = replace(report, reps=(), needs_attention=(), shortlist=(), parts=(),
+                         labels={})
+        chosen = self._team_paths(build_program_team(report),
+                                  build_program_teams(report, self.teams), console)
+        for team, path in chosen:
+            future = self.pool.submit_document(
+                render_program_team, path, header, team, slug=team.slug,
+                email=team.manager.email if team.manager else "",
+                empty=not team.reps) if self.pool else None
+            self.team_futures.append((team, path, future))
 
     def submit_reps(self, reps: Sequence[ProgramRepView]) -> None:
         """Queue ``reps``, the longest first; ``collect`` gives them back in this order."""
@@ -400,11 +427,6 @@ class ProgramRenders:
         """Every rep's PDF, in the order submitted; one rep's failure does not sink the
         others."""
         return _collect(self.futures, console)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
 
 
 def _collect(futures: Sequence[tuple[RepView | ProgramRepView, cf.Future[RenderedPdf]]],
