@@ -3,7 +3,6 @@
     plan(FetchSettings) -> Plan              what a run would request (``--dry-run``)
     fetch(FetchSettings, path) -> FetchOutcome   a snapshot file, no rendering
     sync(FetchSettings) -> WarmResult        session details into the cache (cron)
-                                             (``dry_run``: what a day needs, nothing fetched)
     run(RunSettings) -> RunOutcome           fetch, then every output, in one folder
     render(path, RenderSettings) -> RunOutcome   every output from a snapshot, offline
     email(EmailRunSettings) -> EmailOutcome  the outbox, and sending it never twice
@@ -28,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,20 +38,21 @@ from reporter import analytics
 from reporter.analytics.team import GroupInfo, resolve_teams
 from reporter.cohort.cache import DetailCache, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
-from reporter.cohort.discover import Discovery, Found, discover
-from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_plan, warm_cache
-from reporter.cohort.plan import Plan
-from reporter.cohort.program import (
-    ProgramDiscovery,
-    discover_program,
-    fetch_program_reps,
-    program_scenarios,
+from reporter.cohort.discover import Discovery
+from reporter.cohort.fetch import (
+    Discovered,
+    WarmResult,
+    discover_any,
+    fetch_any,
+    fetch_record,
+    make_plan,
+    warm_cache,
 )
+from reporter.cohort.plan import Plan
 from reporter.cohort.snapshot import (
     FailedRecord,
     FetchRecord,
     ProgramRepRecord,
-    ProgramSnapshot,
     RepRecord,
     Snapshot,
     SnapshotWriter,
@@ -166,12 +166,7 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
 
     async def go() -> Plan:
         async with _client(settings.api) as client:
-            if settings.program is not None:
-                _, _, the_plan = await _discover_program_and_plan(client, settings, console,
-                                                                  check=False)
-            else:
-                _, _, the_plan = await _discover_and_plan(client, settings, console,
-                                                          check=False)
+            _, _, the_plan = await _discover_any(client, settings, console, check=False)
             return the_plan
 
     return asyncio.run(go())
@@ -189,31 +184,21 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
 
     async def go() -> FetchOutcome:
         async with _client(settings.api) as client:
-            records: Callable[[Callable[[], None]],
-                              AsyncIterator[RepRecord | ProgramRepRecord | FailedRecord]]
-            if settings.program is not None:
-                program, cache, the_plan = await _discover_program_and_plan(client, settings,
-                                                                            console)
-                header: Snapshot | ProgramSnapshot = program.header
-                records = functools.partial(fetch_program_reps, client, cache, program)
-            else:
-                disc, cache, the_plan = await _discover_and_plan(client, settings, console)
-                header = disc.header
-                records = functools.partial(fetch_reps, client, cache, disc)
+            disc, cache, the_plan = await _discover_any(client, settings, console)
             with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
-                    snapshot_writer(snapshot_path, header) as out:
-                async for rep in records(bar.advance):
+                    snapshot_writer(snapshot_path, disc.header) as out:
+                async for rep in fetch_any(client, cache, disc, bar.advance):
                     _add(out, rep)
                 out.fetch = _fetch_record(client, cache, console)
-            return FetchOutcome(Path(snapshot_path), out.reps, len(header.not_found),
+            return FetchOutcome(Path(snapshot_path), out.reps, len(disc.header.not_found),
                                 out.fetch.requests_made, out.fetch.cache_hits,
                                 len(out.failed))
 
     outcome = asyncio.run(go())
     console.info(f"snapshot: {snapshot_path} ({outcome.reps} reps, {outcome.requests_made} "
                  f"requests, {outcome.cache_hits} cache hits)")
-    for address, reason in fetch_failures(read_any_snapshot(snapshot_path)) \
-            if outcome.failed else ():
+    failures = fetch_failures(read_any_snapshot(snapshot_path)) if outcome.failed else []
+    for address, reason in failures:
         console.warn(f"{address}: {reason}")
     return outcome
 
@@ -222,25 +207,21 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
 def sync(settings: FetchSettings, console: Console | None = None, *,
          dry_run: bool = False) -> WarmResult:
     """Warm the cache with the period's graded session details (of one scenario, or of all
-    a program's), within ``max_requests``. ``dry_run``: no detail is fetched; the result says
-    what a day needs (``WarmResult.need_lines``)."""
+    a program's), within ``max_requests``; ``dry_run``: fetch none (``WarmResult.need_lines``)."""
     console = console or Console(quiet=True)
-    scenarios = settings.scenario if settings.program is None else program_scenarios(
-        settings.program, settings.selection, settings.period)
 
     async def go() -> WarmResult:
         async with _client(settings.api) as client:
-            return await warm_cache(client, lambda ws: _cache(settings.api, ws), scenarios,
-                                    settings.selection, settings.period,
-                                    settings.max_requests, dry_run=dry_run)
+            return await warm_cache(client, lambda ws: _cache(settings.api, ws),
+                                    settings.program or settings.scenario, settings.selection,
+                                    settings.period, settings.max_requests, dry_run=dry_run)
 
     r = asyncio.run(go())
-    if dry_run:
-        return r
-    console.info(
-        f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} already "
-        f"cached, {r.fetched} fetched now, {r.left} left for another day; "
-        f"{r.requests_made} requests")
+    if not dry_run:
+        console.info(
+            f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} "
+            f"already cached, {r.fetched} fetched now, {r.left} left for another day; "
+            f"{r.requests_made} requests")
     return r
 
 
@@ -356,46 +337,28 @@ def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
 
 async def _discover_and_plan(client: ExecClient, settings: FetchSettings, console: Console,
                              *, check: bool = True) -> tuple[Discovery, DetailCache, Plan]:
-    _warn_invalid(settings, console)
-    disc = await discover(client, settings.scenario, settings.selection, settings.period,
-                          compare=settings.compare)
-    cache, the_plan = _planned(client, settings, disc, console, check, None)
+    disc, cache, the_plan = await _discover_any(client, settings, console, check=check)
+    if not isinstance(disc, Discovery):  # until run draws programs
+        raise UsageError("program runs are not drawn yet: 'reporter fetch' writes the snapshot")
     return disc, cache, the_plan
 
 
-async def _discover_program_and_plan(
-        client: ExecClient, settings: FetchSettings, console: Console, *,
-        check: bool = True) -> tuple[ProgramDiscovery, DetailCache, Plan]:
-    """A program run's discovery and plan (``settings.program`` set), as for one scenario."""
-    assert settings.program is not None
-    _warn_invalid(settings, console)
-    disc = await discover_program(client, settings.program, settings.selection,
-                                  settings.period, compare=settings.compare)
-    record = disc.header.program
-    what = (f"{record.name} ({record.kind}: {len(disc.header.scenarios)} scenarios, "
-            f"{len(disc.header.skills)} skills)")
-    cache, the_plan = _planned(client, settings, disc, console, check, what)
-    return disc, cache, the_plan
-
-
-def _warn_invalid(settings: FetchSettings, console: Console) -> None:
+async def _discover_any(client: ExecClient, settings: FetchSettings, console: Console, *,
+                        check: bool = True) -> tuple[Discovered, DetailCache, Plan]:
+    """One scenario's discovery or a program's (``settings.program``), and its plan."""
     for raw in settings.selection.invalid:
         console.warn(f"{raw!r} is not an email address; it is listed as not found")
-
-
-def _planned(client: ExecClient, settings: FetchSettings, disc: Found, console: Console,
-             check: bool, program: str | None) -> tuple[DetailCache, Plan]:
-    """The plan from a discovery, told on stderr with the discovery's warnings, and checked
-    against the budget (``check``) before any detail is fetched."""
+    disc = await discover_any(client, settings.program or settings.scenario,
+                              settings.selection, settings.period, compare=settings.compare)
     cache = _cache(settings.api, disc.workspace_id)
-    the_plan = make_plan(disc, client, cache, settings.max_requests, program)
+    the_plan = make_plan(disc, client, cache, settings.max_requests)
     for line in the_plan.lines():
         console.detail(line)
     for line in disc.reports:
         console.warn(line)
     if check:
         the_plan.check_budget()
-    return cache, the_plan
+    return disc, cache, the_plan
 
 
 def _add(out: SnapshotWriter, rep: RepRecord | ProgramRepRecord | FailedRecord) -> bool:
@@ -436,7 +399,7 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
     # view is kept (for the workbook and CSV): a large cohort never sits in memory twice.
     with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
             snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
-        async for rep in fetch_reps(client, cache, disc, bar.advance):
+        async for rep in fetch_any(client, cache, disc, bar.advance):
             if _add(out, rep):
                 assert isinstance(rep, RepRecord)
                 view = analytics.build_rep(rep, context)

@@ -9,16 +9,20 @@ import datetime as dt
 import pytest
 
 from reporter.cohort.cache import DetailCache
-from reporter.cohort.fetch import SYNC_DAYS, fetch_record, make_plan, warm_cache
+from reporter.cohort.fetch import (
+    SYNC_DAYS,
+    fetch_program_reps,
+    fetch_record,
+    make_plan,
+    warm_cache,
+)
 from reporter.cohort.plan import PlanRefused
 from reporter.cohort.program import (
     PROGRAM_SLUG_MAX,
     ProgramSelection,
     assigned_in,
     discover_program,
-    fetch_program_reps,
     joined_slug,
-    program_scenarios,
 )
 from reporter.cohort.selection import Period, Selection, SelectionError, previous_period
 from reporter.exec_api.models import Assignment
@@ -89,7 +93,7 @@ def gather(env: Env, tmp_path, program=COLLECTION, selection=None, *, dry_run=Fa
             disc = await discover_program(client, program, selection or Selection("all"),
                                           PERIOD)
             store = DetailCache(tmp_path / "cache", disc.workspace_id, client.base_url)
-            plan = make_plan(disc, client, store, max_requests, disc.header.program.name)
+            plan = make_plan(disc, client, store, max_requests)
             if dry_run:
                 return plan, None, client
             plan.check_budget()
@@ -238,7 +242,7 @@ def warm(env, tmp_path, period, max_requests=None, *, dry_run=False):
         async with env.client(tmp_path) as client:
             return await warm_cache(
                 client, lambda ws: DetailCache(tmp_path / "cache", ws, client.base_url),
-                program_scenarios(COLLECTION, Selection("all"), period), Selection("all"),
+                COLLECTION, Selection("all"),
                 period, max_requests, dry_run=dry_run)
 
     return asyncio.run(go())

@@ -159,7 +159,11 @@ async def read_analytics(client: ExecClient, scenario: Scenario, selection: Sele
 
 async def resolve_scenario(client: ExecClient, wanted: str) -> Scenario:
     """A scenario by id or slug, archived ones included; unknown names the closest slugs."""
-    scenarios = await client.list_scenarios(include_archived=True)
+    return find_scenario(await client.list_scenarios(include_archived=True), wanted)
+
+
+def find_scenario(scenarios: Sequence[Scenario], wanted: str) -> Scenario:
+    """A scenario by id or slug (any case); an unknown one names the closest slugs."""
     folded = wanted.strip().casefold()
     for s in scenarios:
         if s.id == wanted.strip() or (s.slug or "").casefold() == folded:

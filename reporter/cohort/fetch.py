@@ -21,12 +21,19 @@ from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import (
     Discovery,
     Found,
+    discover,
     find_group,
     period_filter,
     resolve_scenario,
     stray_reason,
 )
 from reporter.cohort.plan import Plan
+from reporter.cohort.program import (
+    ProgramDiscovery,
+    ProgramSelection,
+    discover_program,
+    program_scenarios,
+)
 from reporter.cohort.selection import Period, Selection, SelectionError
 from reporter.cohort.snapshot import FailedRecord, FetchRecord, ProgramRepRecord, RepRecord
 from reporter.exec_api import (
@@ -63,10 +70,30 @@ class GaveUp(ServerError):
 
 
 R = TypeVar("R", RepRecord, ProgramRepRecord)
+#: What a discovery found: one scenario's, or a program's.
+Discovered = Discovery | ProgramDiscovery
+
+
+async def discover_any(client: ExecClient, target: str | ProgramSelection,
+                       selection: Selection, period: Period, *,
+                       compare: bool = True) -> Discovered:
+    """One scenario's discovery (``target`` its id or slug), or a program's."""
+    if isinstance(target, ProgramSelection):
+        return await discover_program(client, target, selection, period, compare=compare)
+    return await discover(client, target, selection, period, compare=compare)
+
+
+def fetch_any(client: ExecClient, cache: DetailCache, discovery: Discovered,
+              on_detail: Callable[[], None] | None = None
+              ) -> AsyncIterator[RepRecord | ProgramRepRecord | FailedRecord]:
+    """The reps of either kind of discovery, each as its snapshot records them."""
+    if isinstance(discovery, ProgramDiscovery):
+        return fetch_program_reps(client, cache, discovery, on_detail)
+    return fetch_reps(client, cache, discovery, on_detail)
 
 
 def make_plan(discovery: Found, client: ExecClient, cache: DetailCache,
-              max_requests: int | None, program: str | None = None) -> Plan:
+              max_requests: int | None) -> Plan:
     """The details still to fetch, and what the run costs in all: ``client`` is the one that
     made the discovery requests, and nothing else."""
     valid = discovery.valid_session_ids
@@ -80,7 +107,8 @@ def make_plan(discovery: Found, client: ExecClient, cache: DetailCache,
         discovery=dict(client.requests_by_endpoint), list_strategy=discovery.list_strategy,
         rate_limit=client.limiter.rate, used_today=client.usage.used_today,
         daily_limit=client.usage.daily_limit, max_requests=max_requests,
-        cache_enabled=cache.enabled, comparison=discovery.comparison, program=program,
+        cache_enabled=cache.enabled, comparison=discovery.comparison,
+        program=discovery.label if isinstance(discovery, ProgramDiscovery) else None,
     )
 
 
@@ -88,6 +116,14 @@ def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
                on_detail: Callable[[], None] | None = None
                ) -> AsyncIterator[RepRecord | FailedRecord]:
     """Each rep of one scenario, as ``fetch_records`` fetches them."""
+    return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
+
+
+def fetch_program_reps(client: ExecClient, cache: DetailCache, discovery: ProgramDiscovery,
+                       on_detail: Callable[[], None] | None = None
+                       ) -> AsyncIterator[ProgramRepRecord | FailedRecord]:
+    """Each rep of a program with their sessions across its scenarios (valid ones in
+    detail), as ``fetch_reps`` does for one scenario: the same cache, order and failures."""
     return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
 
 
@@ -274,16 +310,19 @@ def one_scenario(scenario_ref: str) -> ScenarioIds:
 
 
 async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache],
-                     scenarios: ScenarioIds | str, selection: Selection, period: Period,
+                     scenarios: ScenarioIds | ProgramSelection | str, selection: Selection,
+                     period: Period,
                      max_requests: int | None, *, dry_run: bool = False) -> WarmResult:
     """``reporter sync``: fetch new graded details into the cache, within a request cap.
 
     Discovery is the least that finds the sessions (workspace, the scenarios, one session
     list for all of them); the details then fill whatever the cap and the day's budget
-    leave. ``scenarios``: one scenario's id or slug, or what resolves a program's. With
+    leave. ``scenarios``: one scenario's id or slug, a program, or what resolves the ids. With
     ``dry_run`` no detail is fetched: the result says what a day needs (``need_lines``).
     """
-    resolve = one_scenario(scenarios) if isinstance(scenarios, str) else scenarios
+    resolve = (one_scenario(scenarios) if isinstance(scenarios, str) else
+               program_scenarios(scenarios, selection, period)
+               if isinstance(scenarios, ProgramSelection) else scenarios)
     before = client.requests_made
     workspace = await client.get_workspace()
     cache = cache_for(workspace.id)

@@ -12,7 +12,7 @@ program's scenarios, once; ONE session listing for all of them, every session ch
 against the program's scenario set (``stray_reason``); and per skill the program's
 scenarios evaluate, the selected people's proficiency as of the period's end (and as of
 the previous month's end when comparing). The details are then fetched by the same machinery
-as one scenario's (``fetch_program_reps``, the same cache), one per valid session not cached.
+as one scenario's (``fetch.fetch_program_reps``, the same cache), one per valid session not cached.
 
 The reps of a program are everyone selected with a session in any of its scenarios or an
 assignment of one current in the period: a rep who practised nothing but is assigned gets a
@@ -21,14 +21,12 @@ report that says what is due. Selected addresses with neither are not found.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reporter import __version__
-from reporter.cohort.cache import DetailCache
 from reporter.cohort.catalog import find_collection
 from reporter.cohort.discover import (
     Found,
@@ -37,13 +35,13 @@ from reporter.cohort.discover import (
     check_cohort,
     classify_missing,
     find_group,
+    find_scenario,
     list_period_sessions,
     missing_and_removed,
     period_filter,
     read_analytics,
     read_people,
 )
-from reporter.cohort.fetch import ScenarioIds, fetch_records
 from reporter.cohort.plan import choose_list_strategy
 from reporter.cohort.selection import (
     Period,
@@ -53,7 +51,6 @@ from reporter.cohort.selection import (
     previous_period,
 )
 from reporter.cohort.snapshot import (
-    FailedRecord,
     PeriodRecord,
     ProgramKind,
     ProgramRecord,
@@ -137,19 +134,6 @@ def joined_slug(slugs: Sequence[str]) -> str:
     return whole[: PROGRAM_SLUG_MAX - 9].rstrip("+-.") + "-" + digest
 
 
-def _find_scenario(scenarios: Sequence[Scenario], wanted: str) -> Scenario:
-    """A scenario by id or slug (any case); an unknown one names the closest slugs."""
-    folded = wanted.strip().casefold()
-    for s in scenarios:
-        if s.id == wanted.strip() or (s.slug or "").casefold() == folded:
-            return s
-    slugs = [s.slug for s in scenarios if s.slug]
-    close = difflib.get_close_matches(folded, slugs, n=3, cutoff=0.4)
-    hint = f"; did you mean {', '.join(close)}?" if close else (
-        f"; known: {', '.join(sorted(slugs)[:8])}" if slugs else "; the workspace has none")
-    raise SelectionError(f"unknown scenario {wanted!r}{hint}")
-
-
 async def resolve_program(client: ExecClient, program: ProgramSelection, period: Period,
                           selection: Selection, wanted: list[str] | None) -> ResolvedProgram:
     """The program's scenarios (with their skills) and record; unknown names are one line
@@ -172,7 +156,7 @@ async def resolve_program(client: ExecClient, program: ProgramSelection, period:
     if program.kind == "scenarios":
         chosen: list[Scenario] = []
         for ref in program.refs:
-            found = _find_scenario(every, ref)
+            found = find_scenario(every, ref)
             if found not in chosen:
                 chosen.append(found)
         names = [s.name or s.slug or s.id for s in chosen]
@@ -213,6 +197,13 @@ class ProgramDiscovery(Found):
 
     header: ProgramSnapshot
     assignments_of: dict[str, list[Assignment]]  # user id -> their program assignments
+
+    @property
+    def label(self) -> str:
+        """The program in words, for the plan."""
+        p = self.header.program
+        return (f"{p.name} ({p.kind}: {len(self.header.scenarios)} scenarios, "
+                f"{len(self.header.skills)} skills)")
 
     def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> ProgramRepRecord:
         return ProgramRepRecord(user=self.users[user_id], is_member=user_id in self.member_ids,
@@ -340,16 +331,8 @@ async def _skills(client: ExecClient, scenarios: Sequence[Scenario], people: Peo
     return out, earlier
 
 
-def fetch_program_reps(client: ExecClient, cache: DetailCache, discovery: ProgramDiscovery,
-                       on_detail: Callable[[], None] | None = None
-                       ) -> AsyncIterator[ProgramRepRecord | FailedRecord]:
-    """Each rep of the program with their sessions across its scenarios (valid ones in
-    detail), as ``fetch_reps`` does for one scenario: the same cache, order and failures."""
-    return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
-
-
 def program_scenarios(program: ProgramSelection, selection: Selection,
-                      period: Period) -> ScenarioIds:
+                      period: Period) -> Callable[[ExecClient], Awaitable[Sequence[str]]]:
     """The program's scenarios as what ``warm_cache`` (``reporter sync``) syncs: the same
     resolution as a run's, so sync warms exactly the sessions the monthly run will read."""
     async def ids(client: ExecClient) -> Sequence[str]:
