@@ -4,8 +4,10 @@ After discovery and the plan: one ``GET /sessions/{id}`` per valid session not i
 concurrently within the rate limit. ``fetch_reps`` yields each rep as soon as their sessions
 are all in (or their failure), so a caller can render (and write) that rep while others
 download; ``fetch_record``
-then says what the fetch cost, the snapshot's last field. ``warm_cache`` is ``reporter sync``:
-details only, within a request cap.
+then says what the fetch cost, the snapshot's last field. ``fetch_program_reps`` is the same
+for a program's reps (``fetch_records`` is what both are); ``discover_any`` and ``fetch_any``
+take either kind. ``warm_cache`` is ``reporter sync``: details only, within a request cap,
+and with ``dry_run`` what a day needs.
 """
 
 from __future__ import annotations

@@ -5,14 +5,17 @@ id), an explicit list of scenarios, or every scenario the selected reps are assi
 period (``assigned_in``). Its names are resolved first, from the scenario list (and the
 collection list), so a typo costs one or two requests and never a session listing.
 
-Then, in this order: the workspace; the scenarios with their skills, once; per scenario its
-analytics summary and participants (and the previous month's when comparing); the members,
-groups and their members (``read_people``, as for one scenario); the assignments of all the
-program's scenarios, once; ONE session listing for all of them, every session checked
-against the program's scenario set (``stray_reason``); and per skill the program's
-scenarios evaluate, the selected people's proficiency as of the period's end (and as of
-the previous month's end when comparing). The details are then fetched by the same machinery
-as one scenario's (``fetch.fetch_program_reps``, the same cache), one per valid session not cached.
+Then: the workspace; the program's names (the collection list and the collection's
+scenarios, or the scenario list, each with its skills: once); the members, groups and their
+members (``read_people``, as for one scenario; for ``--assigned`` first, since its
+assignments are read for the selected people); per scenario its analytics summary and
+participants (and the previous month's when comparing); the assignments of all the
+program's scenarios, once; ONE session listing for all of them (by ``scenario_ids``, so an
+archived scenario of a collection never slips in), every session checked against the
+program's scenario set (``stray_reason``); and per skill the program's scenarios evaluate,
+the selected people's proficiency as of the period's end (and as of the previous month's end
+when comparing). The details are then fetched by the same machinery as one scenario's
+(``fetch.fetch_program_reps``, the same cache), one per valid session not cached.
 
 The reps of a program are everyone selected with a session in any of its scenarios or an
 assignment of one current in the period: a rep who practised nothing but is assigned gets a
