@@ -337,9 +337,10 @@ def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
 
 async def _discover_and_plan(client: ExecClient, settings: FetchSettings, console: Console,
                              *, check: bool = True) -> tuple[Discovery, DetailCache, Plan]:
-    disc, cache, the_plan = await _discover_any(client, settings, console, check=check)
-    if not isinstance(disc, Discovery):  # until run draws programs
+    if settings.program is not None:  # until run draws programs; before any request
         raise UsageError("program runs are not drawn yet: 'reporter fetch' writes the snapshot")
+    disc, cache, the_plan = await _discover_any(client, settings, console, check=check)
+    assert isinstance(disc, Discovery)
     return disc, cache, the_plan
 
 
