@@ -25,7 +25,13 @@ from reporter.errors import ReporterError, Terminated
 
 if TYPE_CHECKING:
     from reporter.console import Console
-    from reporter.settings import EmailFlags, FetchFlags, RenderFlags, SelectionFlags
+    from reporter.settings import (
+        EmailFlags,
+        FetchFlags,
+        ProgramFlags,
+        RenderFlags,
+        SelectionFlags,
+    )
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,9 +118,30 @@ def console_options(fn: F) -> F:
         "console")(fn)
 
 
+def program_options(fn: F) -> F:
+    """The program a run is about, beside the SCENARIO argument (one scenario, as before):
+    exactly one of the forms, checked by ``settings.program_choice``."""
+    from reporter.settings import ProgramFlags
+
+    return _options([
+        click.option("--collection", metavar="NAME",
+                     help="A program run: every active scenario of this collection (name, "
+                          "slug or id), one report per rep across them."),
+        click.option("--scenario", "scenarios", multiple=True, metavar="SCENARIO",
+                     help="Once: that scenario, like the SCENARIO argument. More than once: "
+                          "a program run of exactly those scenarios."),
+        click.option("--assigned", is_flag=True,
+                     help="A program run: every scenario the selected reps are assigned in "
+                          "the period (not completed, or due in or after it)."),
+    ], lambda v: ProgramFlags(collection=v["collection"], scenarios=tuple(v["scenarios"]),
+                              assigned=v["assigned"]),
+        ("collection", "scenarios", "assigned"), "program")(fn)
+
+
 def selection_options(fn: F) -> F:
     from reporter.settings import FetchFlags, SelectionFlags
 
+    fn = program_options(fn)
     fn = _options([
         config_option,
         click.option("--cache-dir", type=click.Path(path_type=Path),
@@ -210,12 +237,14 @@ def cli() -> None:
 @dry_run_option
 @console_options
 @with_failures
-def run(selection: SelectionFlags, fetching: FetchFlags, rendering: RenderFlags,
-        config: Path | None, dry_run: bool, console: Console) -> None:
-    """Fetch SCENARIO's results and write the PDFs, workbook, snapshot and manifest."""
+def run(selection: SelectionFlags, fetching: FetchFlags, program: ProgramFlags,
+        rendering: RenderFlags, config: Path | None, dry_run: bool, console: Console) -> None:
+    """Fetch SCENARIO's results (or a program's: --collection, --scenario twice or more,
+    --assigned) and write the PDFs, workbook, snapshot and manifest."""
     from reporter import pipeline, settings
 
-    resolved = settings.run_settings(config, selection, fetching, rendering, console)
+    resolved = settings.run_settings(config, selection, fetching, rendering, console,
+                                     program)
     if dry_run:
         click.echo("\n".join(pipeline.plan(resolved.fetch, console).lines()))
         return
@@ -229,12 +258,13 @@ def run(selection: SelectionFlags, fetching: FetchFlags, rendering: RenderFlags,
 @dry_run_option
 @console_options
 @with_failures
-def fetch(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
-          snapshot_path: Path, dry_run: bool, console: Console) -> None:
-    """Fetch SCENARIO's results into a snapshot file (no rendering)."""
+def fetch(selection: SelectionFlags, fetching: FetchFlags, program: ProgramFlags,
+          config: Path | None, snapshot_path: Path, dry_run: bool, console: Console) -> None:
+    """Fetch SCENARIO's results (or a program's) into a snapshot file (no rendering)."""
     from reporter import pipeline, settings
 
-    resolved = settings.fetch_settings(config, selection, fetching, "fetch", console=console)
+    resolved = settings.fetch_settings(config, selection, fetching, "fetch", console=console,
+                                       program=program)
     if dry_run:
         click.echo("\n".join(pipeline.plan(resolved, console).lines()))
         return
@@ -243,18 +273,27 @@ def fetch(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
 
 @cli.command()
 @selection_options
+@click.option("--dry-run", is_flag=True,
+              help="Fetch no detail: say what a day needs, judged from the last 30 days, "
+                   "and whether --max-requests keeps up.")
 @console_options
 @with_failures
-def sync(selection: SelectionFlags, fetching: FetchFlags, config: Path | None,
-         console: Console) -> None:
-    """Warm the cache with new graded sessions (for a daily cron job).
+def sync(selection: SelectionFlags, fetching: FetchFlags, program: ProgramFlags,
+         config: Path | None, dry_run: bool, console: Console) -> None:
+    """Warm the cache with new graded sessions (for a daily cron job), of SCENARIO or of a
+    program.
 
     Without --month or --since it looks at the last 31 days, so the monthly run finds
-    almost every detail already cached."""
+    almost every detail already cached. It keeps up when --max-requests covers a day's new
+    graded sessions and its few discovery requests: --dry-run says how many that is."""
     from reporter import pipeline, settings
 
-    pipeline.sync(settings.fetch_settings(config, selection, fetching, "sync", console=console),
-                  console)
+    resolved = settings.fetch_settings(config, selection, fetching, "sync", console=console,
+                                       program=program)
+    result = pipeline.sync(resolved, console, dry_run=dry_run)
+    if dry_run:
+        click.echo("\n".join(result.need_lines(resolved.max_requests,
+                                                resolved.api.daily_limit)))
 
 
 @cli.command()
@@ -365,6 +404,10 @@ def demo(out: Path, jobs: int | None, config: Path | None, console: Console) -> 
                    f"for each of {len(teams)} managers)")
     click.echo(f"  emails:     {outcome.run_dir / 'outbox'}  (one .eml per rep"
                f"{' and per manager' if teams else ''}, not sent)")
+    if done.program:
+        click.echo(f"\nA program run (every scenario of a collection) wrote "
+                   f"{done.program.run_dir}\n  one report, one email per rep across its "
+                   "scenarios, and a team.pdf with the rep x scenario and rep x skill tables")
 
 
 @cli.group()

@@ -52,6 +52,9 @@ class _Section(BaseModel):
 
 class TopLevel(_Section):
     scenario: StrictStr | None = None
+    collection: StrictStr | None = None  # a program run: a collection (name, slug or id)
+    scenarios: list[StrictStr] | None = None  # a program run: an explicit list
+    assigned: StrictBool | None = None  # a program run: what the reps are assigned
     emails: list[Any] | None = None
     roster: StrictStr | None = None
     group: StrictStr | None = None

@@ -6,10 +6,11 @@ the pipeline runs against it as against Exec, and the demo points at the report 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reporter.analytics.team import TeamSpec
+from reporter.cohort.program import ProgramSelection
 from reporter.cohort.selection import Selection, SelectionError, parse_period
 from reporter.console import Console
 from reporter.deliver.addresses import EmailSettings
@@ -35,13 +36,26 @@ class DemoOutcome:
     run: RunOutcome
     email: EmailOutcome
     featured: Path | None = None  # the report a newcomer should open first: an ordinary rep
+    program: RunOutcome | None = None  # the main collection as one program
+    program_email: EmailOutcome | None = None
+
+
+def main_collection(workspace: SandboxWorkspace) -> str | None:
+    """The slug of the collection with the most active scenarios (the first by name of
+    those): the program the demo runs."""
+    counts = {c.id: sum(1 for s in workspace.scenarios
+                        if s.collection_id == c.id and not s.archived)
+              for c in workspace.collections}
+    best = max(workspace.collections, key=lambda c: (counts[c.id], [-ord(ch) for ch in c.name]),
+               default=None)
+    return best.slug if best is not None and counts[best.id] > 1 else None
 
 
 def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
          teams: tuple[TeamSpec, ...] = ()) -> DemoOutcome:
     """``run`` (last month, every participant, CSV too; by team when ``teams`` are given)
     and ``email`` (outbox only) against the built-in sandbox on a free loopback port: no
-    key, no network."""
+    key, no network; then the same for the sandbox's main collection as one program."""
     from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 
     console = console or Console(quiet=True)
@@ -58,10 +72,16 @@ def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
                           cache_dir=out / ".cache", usage_dir=out / ".cache")
         fetching = FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
                                  period=parse_period("last"))
-        outcome = run(RunSettings(fetching, RenderSettings(
-            csv=True, jobs=jobs, out=out, teams=teams, by_team=bool(teams))), console)
+        rendering = RenderSettings(csv=True, jobs=jobs, out=out, teams=teams,
+                                   by_team=bool(teams))
+        outcome = run(RunSettings(fetching, rendering), console)
+        collection = main_collection(workspace)
+        program = run(RunSettings(replace(fetching, scenario="", program=ProgramSelection(
+            "collection", (collection,))), rendering), console) if collection else None
     sent = email(EmailRunSettings(outcome.run_dir, EmailSettings(sender=SENDER)), console)
-    return DemoOutcome(outcome, sent, featured(workspace, outcome))
+    program_sent = email(EmailRunSettings(program.run_dir, EmailSettings(sender=SENDER)),
+                         console) if program else None
+    return DemoOutcome(outcome, sent, featured(workspace, outcome), program, program_sent)
 
 
 def featured(workspace: SandboxWorkspace, outcome: RunOutcome) -> Path | None:

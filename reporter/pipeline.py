@@ -39,20 +39,31 @@ from reporter.analytics.program import build_program
 from reporter.analytics.team import GroupInfo, resolve_teams
 from reporter.cohort.cache import DetailCache, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
-from reporter.cohort.discover import Discovery, discover
-from reporter.cohort.fetch import WarmResult, fetch_record, fetch_reps, make_plan, warm_cache
+from reporter.cohort.discover import Discovery
+from reporter.cohort.fetch import (
+    Discovered,
+    WarmResult,
+    discover_any,
+    fetch_any,
+    fetch_program_reps,
+    fetch_record,
+    make_plan,
+    warm_cache,
+)
 from reporter.cohort.plan import Plan
+from reporter.cohort.program import ProgramDiscovery
 from reporter.cohort.snapshot import (
     AnySnapshot,
     FailedRecord,
     FetchRecord,
+    ProgramRepRecord,
     ProgramSnapshot,
     RepRecord,
     Snapshot,
     SnapshotWriter,
     fetch_failures,
     read_any_snapshot,
-    read_snapshot,
+    read_program_snapshot,
     snapshot_writer,
     write_snapshot,
 )
@@ -161,7 +172,7 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
 
     async def go() -> Plan:
         async with _client(settings.api) as client:
-            _, _, the_plan = await _discover_and_plan(client, settings, console, check=False)
+            _, _, the_plan = await _discover_any(client, settings, console, check=False)
             return the_plan
 
     return asyncio.run(go())
@@ -179,10 +190,10 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
 
     async def go() -> FetchOutcome:
         async with _client(settings.api) as client:
-            disc, cache, the_plan = await _discover_and_plan(client, settings, console)
+            disc, cache, the_plan = await _discover_any(client, settings, console)
             with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
                     snapshot_writer(snapshot_path, disc.header) as out:
-                async for rep in fetch_reps(client, cache, disc, bar.advance):
+                async for rep in fetch_any(client, cache, disc, bar.advance):
                     _add(out, rep)
                 out.fetch = _fetch_record(client, cache, console)
             return FetchOutcome(Path(snapshot_path), out.reps, len(disc.header.not_found),
@@ -192,27 +203,31 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
     outcome = asyncio.run(go())
     console.info(f"snapshot: {snapshot_path} ({outcome.reps} reps, {outcome.requests_made} "
                  f"requests, {outcome.cache_hits} cache hits)")
-    for address, reason in fetch_failures(read_snapshot(snapshot_path)) if outcome.failed else ():
+    failures = fetch_failures(read_any_snapshot(snapshot_path)) if outcome.failed else []
+    for address, reason in failures:
         console.warn(f"{address}: {reason}")
     return outcome
 
 
 @_io_errors
-def sync(settings: FetchSettings, console: Console | None = None) -> WarmResult:
-    """Warm the cache with the period's graded session details, within ``max_requests``."""
+def sync(settings: FetchSettings, console: Console | None = None, *,
+         dry_run: bool = False) -> WarmResult:
+    """Warm the cache with the period's graded session details (of one scenario, or of all
+    a program's), within ``max_requests``; ``dry_run``: fetch none (``WarmResult.need_lines``)."""
     console = console or Console(quiet=True)
 
     async def go() -> WarmResult:
         async with _client(settings.api) as client:
             return await warm_cache(client, lambda ws: _cache(settings.api, ws),
-                                    settings.scenario, settings.selection, settings.period,
-                                    settings.max_requests)
+                                    settings.program or settings.scenario, settings.selection,
+                                    settings.period, settings.max_requests, dry_run=dry_run)
 
     r = asyncio.run(go())
-    console.info(
-        f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} already "
-        f"cached, {r.fetched} fetched now, {r.left} left for another day; "
-        f"{r.requests_made} requests")
+    if not dry_run:
+        console.info(
+            f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} "
+            f"already cached, {r.fetched} fetched now, {r.left} left for another day; "
+            f"{r.requests_made} requests")
     return r
 
 
@@ -260,7 +275,7 @@ def render(snapshot_path: Path, settings: RenderSettings,
     report = _report(snapshot, None, console)
     teams = _teams(snapshot, settings)
     # The pool sends each worker the report without its reps: what every PDF shares.
-    with _staged(run_dir_for(settings.out, snapshot), settings,
+    with _staged(run_dir_for(settings.out, snapshot),
                  report_renders(report, teams, settings)) as (folder, renders):
         # The team reports are the longest jobs: first, so that no process draws one alone
         # at the end while the others wait.
@@ -274,19 +289,26 @@ def render(snapshot_path: Path, settings: RenderSettings,
 
 
 def _render_program(snapshot: ProgramSnapshot, settings: RenderSettings, console: Console,
-                    started: float, generated_at: datetime | None = None) -> RunOutcome:
-    """A program's outputs: its report built whole (the focus of each rep compares the
-    scenarios), then the team reports and every rep's one PDF in the pool, the tables, the
-    snapshot and the manifest, into one folder swapped in at the end."""
+                    started: float) -> RunOutcome:
+    """A program snapshot's outputs, into its run folder swapped in at the end."""
+    teams = _teams(snapshot, settings)
+    with _held(run_dir_for(settings.out, snapshot)) as folder:
+        write_snapshot(snapshot, folder.stage / SNAPSHOT)
+        return _draw_program(folder, snapshot, teams, settings, console, started)
+
+
+def _draw_program(folder: RunFolder, snapshot: ProgramSnapshot,
+                  teams: list[tuple[GroupInfo, Manager]], settings: RenderSettings,
+                  console: Console, started: float,
+                  generated_at: datetime | None = None) -> RunOutcome:
+    """A program's report built whole (each rep's focus compares the scenarios), then the
+    team reports and every rep's one PDF in the pool, the tables and the manifest."""
     report = build_program(snapshot, generated_at=generated_at)
     for warning in report.warnings:
         console.warn(warning)
-    teams = _teams(snapshot, settings)
-    with _staged(run_dir_for(settings.out, snapshot), settings,
-                 program_renders(report, teams, settings)) as (folder, renders):
+    with _pool(program_renders(report, teams, settings), folder) as renders:
         renders.submit_teams(report, console)
         renders.submit_reps(report.reps)
-        write_snapshot(snapshot, folder.stage / SNAPSHOT)
         return _finish(folder, snapshot, report, renders, settings, console, started)
 
 
@@ -346,12 +368,13 @@ def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
     return DetailCache(api.cache_dir, workspace_id, api.base_url)
 
 
-async def _discover_and_plan(client: ExecClient, settings: FetchSettings, console: Console,
-                             *, check: bool = True) -> tuple[Discovery, DetailCache, Plan]:
+async def _discover_any(client: ExecClient, settings: FetchSettings, console: Console, *,
+                        check: bool = True) -> tuple[Discovered, DetailCache, Plan]:
+    """One scenario's discovery or a program's (``settings.program``), and its plan."""
     for raw in settings.selection.invalid:
         console.warn(f"{raw!r} is not an email address; it is listed as not found")
-    disc = await discover(client, settings.scenario, settings.selection, settings.period,
-                          compare=settings.compare)
+    disc = await discover_any(client, settings.program or settings.scenario,
+                              settings.selection, settings.period, compare=settings.compare)
     cache = _cache(settings.api, disc.workspace_id)
     the_plan = make_plan(disc, client, cache, settings.max_requests)
     for line in the_plan.lines():
@@ -363,7 +386,7 @@ async def _discover_and_plan(client: ExecClient, settings: FetchSettings, consol
     return disc, cache, the_plan
 
 
-def _add(out: SnapshotWriter, rep: RepRecord | FailedRecord) -> bool:
+def _add(out: SnapshotWriter, rep: RepRecord | ProgramRepRecord | FailedRecord) -> bool:
     """A fetched rep into the snapshot (True), or a rep that failed into its failed list
     (False)."""
     if isinstance(rep, FailedRecord):
@@ -382,15 +405,32 @@ def _fetch_record(client: ExecClient, cache: DetailCache, console: Console) -> F
 async def _run(settings: RunSettings, console: Console, started: float) -> RunOutcome:
     fs, rs = settings.fetch, settings.render
     async with _client(fs.api) as client:
-        disc, cache, the_plan = await _discover_and_plan(client, fs, console)
+        disc, cache, the_plan = await _discover_any(client, fs, console)
         teams = _teams(disc.header, rs)  # a [teams] typo stops the run before its requests
-        # The header every rep's PDF shares, and the moment the run is generated: decided
-        # once, here; the report the run ends with is built with the same moment.
-        header = analytics.build_report(disc.header, generated_at=datetime.now(UTC))
-        with _staged(run_dir_for(rs.out, disc.header), rs,
+        # The moment the run is generated, decided once, here: every output carries it.
+        generated = datetime.now(UTC)
+        if isinstance(disc, ProgramDiscovery):
+            with _held(run_dir_for(rs.out, disc.header)) as folder:
+                snapshot = await _fetch_program(client, cache, disc, the_plan, folder, console)
+                return _draw_program(folder, snapshot, teams, rs, console, started, generated)
+        # The header every rep's PDF shares; the run's report is built with the same moment.
+        header = analytics.build_report(disc.header, generated_at=generated)
+        with _staged(run_dir_for(rs.out, disc.header),
                      report_renders(header, teams, rs)) as (folder, renders):
             return await _fetch_and_render(client, cache, disc, the_plan, folder, renders,
                                            rs, console, started)
+
+
+async def _fetch_program(client: ExecClient, cache: DetailCache, disc: ProgramDiscovery,
+                         the_plan: Plan, folder: RunFolder, console: Console) -> ProgramSnapshot:
+    """A program's reps fetched into the staging folder's snapshot, then read back whole:
+    the program's report compares each rep's scenarios, so it is drawn once all are in."""
+    with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
+            snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
+        async for rep in fetch_program_reps(client, cache, disc, bar.advance):
+            _add(out, rep)
+        out.fetch = _fetch_record(client, cache, console)
+    return read_program_snapshot(folder.stage / SNAPSHOT)
 
 
 async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discovery,
@@ -402,7 +442,7 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
     # view is kept (for the workbook and CSV): a large cohort never sits in memory twice.
     with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
             snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
-        async for rep in fetch_reps(client, cache, disc, bar.advance):
+        async for rep in fetch_any(client, cache, disc, bar.advance):
             if _add(out, rep):
                 assert isinstance(rep, RepRecord)
                 view = analytics.build_rep(rep, context)
@@ -458,21 +498,34 @@ R = TypeVar("R", ReportRenders, ProgramRenders)
 
 
 @contextmanager
-def _staged(final: Path, settings: RenderSettings,
-            make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, R]]:
-    """The run folder held (``folder_lock``), its staging folder and the render pool; on any
-    failure the pool stops and the staging folder goes, leaving the previous run as it was."""
+def _held(final: Path) -> Iterator[RunFolder]:
+    """The run folder held (``folder_lock``) and its staging folder; on any failure the
+    staging folder goes, leaving the previous run as it was."""
     with folder_lock(final):
         folder = RunFolder(final)
-        renders: R | None = None
         try:
-            renders = make(folder.stage)
-            yield folder, renders
+            yield folder
         except BaseException:
-            if renders is not None:
-                renders.close()
             folder.abort()
             raise
+
+
+@contextmanager
+def _pool(make: Callable[[Path], R], folder: RunFolder) -> Iterator[R]:
+    """The render pool drawing into the staging folder; it stops on any failure."""
+    renders = make(folder.stage)
+    try:
+        yield renders
+    except BaseException:
+        renders.close()
+        raise
+
+
+@contextmanager
+def _staged(final: Path, make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, R]]:
+    """The run folder held, its staging folder and the render pool."""
+    with _held(final) as folder, _pool(make, folder) as renders:
+        yield folder, renders
 
 
 def _finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | ProgramReportView,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
 from reporter.analytics.team import TeamSpec
 from reporter.cohort.cache import default_cache_dir
+from reporter.cohort.program import ProgramSelection
 from reporter.cohort.selection import (
     Period,
     Selection,
@@ -53,6 +54,16 @@ class SelectionFlags:
     since: str | None = None
     until: str | None = None
     include_system_users: bool | None = None
+
+
+@dataclass(frozen=True)
+class ProgramFlags:
+    """How the program is chosen on the command line (``--collection``, ``--scenario``
+    given more than once, ``--assigned``); none given: one scenario, as before."""
+
+    collection: str | None = None
+    scenarios: tuple[str, ...] = ()
+    assigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,7 @@ class FetchSettings:
     period: Period
     max_requests: int | None = None
     compare: bool = True  # also read the previous month's figures (a month period only)
+    program: ProgramSelection | None = None  # a program run (then ``scenario`` is "")
 
 
 @dataclass(frozen=True)
@@ -207,23 +219,74 @@ def period(cfg: FileConfig, flags: SelectionFlags, command: Command) -> Period:
 
 def fetch_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
                    command: Command, env: Mapping[str, str] = os.environ,
-                   console: Console | None = None) -> FetchSettings:
-    return _fetch(load_config(config), flags, fetching, command, env, console)
+                   console: Console | None = None,
+                   program: ProgramFlags = ProgramFlags()) -> FetchSettings:
+    return _fetch(load_config(config), flags, fetching, command, env, console, program)
+
+
+#: The forms a run's scenarios are chosen in, as the flags and the file's keys say them.
+PROGRAM_FLAGS = "SCENARIO, --scenario, --collection or --assigned"
+PROGRAM_KEYS = "scenario, scenarios, collection or assigned"
+
+
+def program_choice(cfg: FileConfig, flags: SelectionFlags, program: ProgramFlags,
+                   command: Command) -> tuple[str, ProgramSelection | None, SelectionFlags]:
+    """What the run is about: one scenario (its id or slug, no program) or a program; and
+    the selection flags as they then read. With a program option every argument is an
+    EMAIL (click cannot tell, so the first one arrives as SCENARIO and is moved back).
+    Flags choose first; without any, the file's keys do. Exactly one form, or one line."""
+    given = [name for name, on in (("--collection", program.collection),
+                                   ("--scenario", program.scenarios),
+                                   ("--assigned", program.assigned)) if on]
+    if len(given) > 1:
+        raise SelectionError(f"{' and '.join(given)} choose the scenarios two ways: give one "
+                             f"of {PROGRAM_FLAGS}")
+    if given and flags.scenario is not None:
+        if "@" not in flags.scenario:
+            raise SelectionError(f"SCENARIO {flags.scenario!r} and {given[0]}: give one of "
+                                 f"{PROGRAM_FLAGS} (with {given[0]} the arguments are EMAILs)")
+        flags = replace(flags, scenario=None, emails=(flags.scenario, *flags.emails))
+    if program.collection:
+        return "", ProgramSelection("collection", (program.collection,)), flags
+    if len(program.scenarios) > 1:
+        return "", ProgramSelection("scenarios", program.scenarios), flags
+    if program.assigned:
+        return "", ProgramSelection("assigned"), flags
+    if program.scenarios:  # --scenario X once: the single-scenario run
+        return program.scenarios[0], None, flags
+    if flags.scenario:
+        return flags.scenario, None, flags
+    keys = [k for k in ("scenario", "scenarios", "collection", "assigned") if cfg.get(k)]
+    if len(keys) > 1:
+        raise SelectionError(f"{cfg.path}: {' and '.join(keys)} choose the scenarios two "
+                             f"ways: keep one of {PROGRAM_KEYS}")
+    if cfg.get("collection"):
+        return "", ProgramSelection("collection", (str(cfg.get("collection")),)), flags
+    listed = tuple(str(s) for s in cfg.get("scenarios") or ())
+    if len(listed) > 1:
+        return "", ProgramSelection("scenarios", listed), flags
+    if listed:
+        return listed[0], None, flags
+    if cfg.get("assigned"):
+        return "", ProgramSelection("assigned"), flags
+    if cfg.get("scenario"):
+        return str(cfg.get("scenario")), None, flags
+    raise SelectionError(f"which scenario? give it: reporter {command} SCENARIO [EMAIL]... "
+                         "(or a program: --collection NAME, --scenario X --scenario Y, "
+                         "--assigned)")
 
 
 def _fetch(cfg: FileConfig, flags: SelectionFlags, fetching: FetchFlags, command: Command,
-           env: Mapping[str, str] = os.environ,
-           console: Console | None = None) -> FetchSettings:
-    scenario = flags.scenario or cfg.get("scenario")
-    if not scenario:
-        raise SelectionError(f"which scenario? give it: reporter {command} SCENARIO [EMAIL]...")
+           env: Mapping[str, str] = os.environ, console: Console | None = None,
+           program: ProgramFlags = ProgramFlags()) -> FetchSettings:
+    scenario, chosen_program, flags = program_choice(cfg, flags, program, command)
     chosen = selection(cfg, flags, console)
     when = period(cfg, flags, command)
     max_requests = fetching.max_requests or cfg.get("max_requests")
-    return FetchSettings(api=api_settings(cfg, fetching, env), scenario=str(scenario),
+    return FetchSettings(api=api_settings(cfg, fetching, env), scenario=scenario,
                          selection=chosen, period=when, max_requests=max_requests,
                          compare=not fetching.no_compare and bool(cfg.get("compare", True))
-                         and command != "sync")
+                         and command != "sync", program=chosen_program)
 
 
 def render_settings(config: Path | None, flags: RenderFlags) -> RenderSettings:
@@ -293,9 +356,11 @@ def demo_teams(config: Path | None) -> tuple[TeamSpec, ...]:
 
 
 def run_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
-                 rendering: RenderFlags, console: Console | None = None) -> RunSettings:
+                 rendering: RenderFlags, console: Console | None = None,
+                 program: ProgramFlags = ProgramFlags()) -> RunSettings:
     cfg = load_config(config)
-    return RunSettings(fetch=_fetch(cfg, flags, fetching, "run", console=console),
+    return RunSettings(fetch=_fetch(cfg, flags, fetching, "run", console=console,
+                                    program=program),
                        render=_render(cfg, rendering))
 
 

@@ -51,7 +51,23 @@ def test_version(runner):
         (["fetch", "disc", "--snapshot", "s.json"], {"EXEC_API_KEY": ""},
          "Error: no API key: set EXEC_API_KEY (create one in Exec under Settings > API)"),
         (["fetch", "--snapshot", "s.json"], {},
-         "Error: which scenario? give it: reporter fetch SCENARIO [EMAIL]..."),
+         "Error: which scenario? give it: reporter fetch SCENARIO [EMAIL]... (or a program: "
+         "--collection NAME, --scenario X --scenario Y, --assigned)"),
+        (["run", "--collection", "core", "--assigned", "--dry-run"], {},
+         "Error: --collection and --assigned choose the scenarios two ways: give one of "
+         "SCENARIO, --scenario, --collection or --assigned"),
+        (["fetch", "--scenario", "a", "--scenario", "b", "--collection", "c", "--snapshot",
+          "s.json"], {},
+         "Error: --collection and --scenario choose the scenarios two ways: give one of "
+         "SCENARIO, --scenario, --collection or --assigned"),
+        (["sync", "disc", "--collection", "core", "--dry-run"], {},
+         "Error: SCENARIO 'disc' and --collection: give one of SCENARIO, --scenario, "
+         "--collection or --assigned (with --collection the arguments are EMAILs)"),
+        (["run", "disc", "--assigned"], {},
+         "Error: SCENARIO 'disc' and --assigned: give one of SCENARIO, --scenario, "
+         "--collection or --assigned (with --assigned the arguments are EMAILs)"),
+        (["fetch", "--collection", "core", "a@x.test", "--group", "Sales", "--snapshot",
+          "s.json"], {}, "Error: choose reps one way: EMAIL arguments, --roster or --group"),
         (["fetch", "disc", "a@x.test", "--group", "Sales", "--snapshot", "s.json"], {},
          "Error: choose reps one way: EMAIL arguments, --roster or --group"),
         (["fetch", "disc", "--snapshot", "s.json", "--config", "nope.toml"], {},

@@ -738,3 +738,47 @@ def test_scenarios_with_archived_ones_and_an_unknown_collection(env):
     assert wrong.stderr == ("Error: unknown collection 'core-sales'; did you mean "
                             "core-sales-conversations?\n")
     assert env.state.by_path == {"/collections": 1}  # nothing more spent on a typo
+
+
+def test_fetch_of_a_collection_writes_a_program_snapshot(env, tmp_path):
+    result = invoke("fetch", "--collection", "core-sales-conversations", "--month", MONTH,
+                    "--snapshot", tmp_path / "p.json", "--cache-dir", tmp_path / "cache", "-q")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "p.json").read_text())
+    assert data["kind"] == "program" and data["schema_version"] == 2
+    assert data["program"]["slug"] == "core-sales-conversations"
+    assert [s["scenario"]["slug"] for s in data["scenarios"]] == [
+        "discovery-call-it-director", "handling-pricing-objections",
+        "competitive-displacement"]
+    assert data["fetch"]["requests_made"] == env.state.total_requests
+    assert env.state.by_path["/sessions"] == 2  # one listing (two pages) for all three
+
+
+def test_program_dry_run_names_the_program_and_an_unknown_one_is_one_line(env, tmp_path):
+    result = invoke("run", "--scenario", "discovery-call-it-director", "--scenario",
+                    "handling-pricing-objections", "--month", MONTH, "--dry-run",
+                    "--cache-dir", tmp_path / "cache")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == (
+        "program: Discovery Call with an IT Director + Handling Pricing Objections "
+        "(scenarios: 2 scenarios, 4 skills)")
+    assert env.state.by_path.get("/sessions/{id}", 0) == 0
+    env.state.reset()
+    wrong = invoke("run", "--collection", "core-sales-conversatons", "--dry-run")
+    assert wrong.exit_code == 2 and wrong.stdout == ""
+    assert wrong.stderr == ("Error: unknown collection 'core-sales-conversatons'; did you mean "
+                            "core-sales-conversations?\n")
+    assert env.state.by_path == {"/workspace": 1, "/collections": 1}  # no session request
+
+
+def test_sync_dry_run_says_what_a_day_needs_and_fetches_no_detail(env, tmp_path):
+    result = invoke("sync", "--collection", "core-sales-conversations", "--max-requests", "3",
+                    "--since", "2026-10-01", "--until", "2026-10-31", "--dry-run",
+                    "--cache-dir", tmp_path / "cache")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("graded sessions: ") and lines[0].endswith(" to fetch now")
+    assert re.fullmatch(r"a day needs about \d+ requests = 5 to discover \+ \d+ details "
+                        r"\(\d+ graded sessions in the last 30 days / 30\)", lines[1])
+    assert lines[2].startswith("--max-requests 3 does not keep up: ")
+    assert env.state.by_path.get("/sessions/{id}", 0) == 0

@@ -121,4 +121,5 @@ def test_pipeline_is_the_flow_and_nothing_else():
     assert classes <= {"RunOutcome", "FetchOutcome", "EmailOutcome", "WriteFailed"}
     # Seven commands' flows (plan, fetch, sync, render, run, email, scenarios) and their
     # outcomes; a cap, so that no other job moves back in (the issue aims at ~300).
-    assert len(source.splitlines()) <= 490
+    # Issue 24 adds the program's flows to plan, fetch and sync (a dozen lines).
+    assert len(source.splitlines()) <= 505

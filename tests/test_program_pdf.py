@@ -88,7 +88,7 @@ def test_all_scenarios_page_one_has_a_row_each_the_skills_and_one_next_step(tmp_
     assert "Not practised" not in rows
     skills = first[first.index("Your skills"):]
     assert "Discovery Questions" in skills and "Proficient" in skills and "78.4" in skills
-    assert "+7.4" in skills and "was Developing" in skills
+    assert "+7.4" in skills and "was developing" in skills
     assert skills.count("Not enough practice yet") == 2
     step = _between(first, "Your next step", "Your skills")
     # The focus is the most urgent scenario: Ada fell 16 points in Competitive Displacement.

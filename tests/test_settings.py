@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reporter.cohort.program import ProgramSelection
 from reporter.cohort.selection import SelectionError
 from reporter.config import ConfigError
 from reporter.deliver.addresses import parse_address
@@ -13,6 +14,7 @@ from reporter.settings import (
     DEFAULT_SENDER,
     EmailFlags,
     FetchFlags,
+    ProgramFlags,
     RenderFlags,
     SelectionFlags,
     email_settings,
@@ -52,6 +54,38 @@ def test_flags_beat_the_environment_which_beats_the_file(env, tmp_path):
                              FetchFlags(max_requests=7), "run", env)
     assert flagged.scenario == "flag" and flagged.max_requests == 7
     assert flagged.period.start.day == 2  # --since hides the file's month
+
+
+def test_the_program_is_chosen_one_way_by_flags_then_by_the_file(env, tmp_path):
+    """--scenario once is the single-scenario run; twice, a program of exactly those; with
+    a program option every argument is an EMAIL; the file's keys choose when no flag does."""
+    config = write(tmp_path, 'collection = "core-sales"\n')
+    got = fetch_settings(config, SelectionFlags(), FetchFlags(), "run", env)
+    assert got.program == ProgramSelection("collection", ("core-sales",)) and got.scenario == ""
+    once = fetch_settings(config, SelectionFlags(), FetchFlags(), "run", env,
+                          program=ProgramFlags(scenarios=("disc",)))
+    assert once.program is None and once.scenario == "disc"
+    listed = fetch_settings(config, SelectionFlags(scenario="a@x.test", emails=("b@x.test",)),
+                            FetchFlags(), "fetch", env,
+                            program=ProgramFlags(scenarios=("disc", "cold")))
+    assert listed.program == ProgramSelection("scenarios", ("disc", "cold"))
+    assert listed.selection.emails == ("a@x.test", "b@x.test")
+    assigned = fetch_settings(config, SelectionFlags(), FetchFlags(), "sync", env,
+                              program=ProgramFlags(assigned=True))
+    assert assigned.program == ProgramSelection("assigned")
+    plain = fetch_settings(config, SelectionFlags(scenario="disc"), FetchFlags(), "run", env)
+    assert plain.program is None and plain.scenario == "disc"  # the argument beats the file
+    both = write(tmp_path, 'collection = "core-sales"\nassigned = true\n')
+    with pytest.raises(SelectionError, match=r"reporter.toml: collection and assigned choose "
+                                             r"the scenarios two ways: keep one of scenario, "
+                                             r"scenarios, collection or assigned$"):
+        fetch_settings(both, SelectionFlags(), FetchFlags(), "run", env)
+    many = write(tmp_path, 'scenarios = ["a", "b"]\n')
+    assert fetch_settings(many, SelectionFlags(), FetchFlags(), "run", env).program == (
+        ProgramSelection("scenarios", ("a", "b")))
+    with pytest.raises(ConfigError, match="'assigned' must be true or false"):
+        fetch_settings(write(tmp_path, 'assigned = "yes"\n'), SelectionFlags(), FetchFlags(),
+                       "run", env)
 
 
 def test_defaults_when_nothing_is_given(env, tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -30,6 +31,7 @@ from reporter.cohort.snapshot import (
     NotFoundRecord,
     PeriodRecord,
     PreviousRecord,
+    RepRecord,
     SelectionRecord,
     Snapshot,
 )
@@ -38,7 +40,9 @@ from reporter.exec_api import AnalyticsFilter, ExecClient
 from reporter.exec_api.models import (
     Assignment,
     Scenario,
+    ScenarioAnalyticsSummary,
     ScenarioParticipantEntry,
+    SessionDetail,
     SessionListItem,
     User,
     WorkspaceGroup,
@@ -46,17 +50,16 @@ from reporter.exec_api.models import (
 )
 
 
-@dataclass(frozen=True)
-class Discovery:
-    """What the list requests found: the snapshot's header and each rep's sessions."""
+@dataclass(frozen=True, kw_only=True)
+class Found:
+    """What a discovery found, whatever it is about (one scenario, or a program): who has
+    which sessions. The plan (``make_plan``) and the detail fetch start from it."""
 
-    header: Snapshot  # no reps yet, no fetch record
     workspace_id: str
     sessions_by_user: dict[str, list[SessionListItem]]  # oldest first, in first-seen order
     users: dict[str, User]
     member_ids: frozenset[str]
     groups_of: dict[str, list[str]]  # user id -> group names
-    assignment_of: dict[str, Assignment]  # user id -> the scenario's assignment
     list_strategy: ListStrategy
     reports: list[str] = field(default_factory=list)  # what to tell the user
     comparison: tuple[str, int] | None = None  # (previous period label, requests it took)
@@ -67,9 +70,100 @@ class Discovery:
                 if s.is_valid_attempt]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Discovery(Found):
+    """What the list requests found for one scenario: the snapshot's header too."""
+
+    header: Snapshot  # no reps yet, no fetch record
+    assignment_of: dict[str, Assignment]  # user id -> the scenario's assignment
+
+    def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> RepRecord:
+        return RepRecord(user=self.users[user_id], is_member=user_id in self.member_ids,
+                         groups=sorted(self.groups_of.get(user_id, [])),
+                         assignment=self.assignment_of.get(user_id), sessions=sessions)
+
+
+@dataclass(frozen=True)
+class People:
+    """The workspace's members and groups, and who of them the selection wants."""
+
+    members: list[WorkspaceMember]
+    groups: list[WorkspaceGroup]
+    selected_group: WorkspaceGroup | None
+    groups_of: dict[str, list[str]]  # user id -> group names
+    wanted: list[str] | None  # addresses, case-folded; None: everyone who practised
+
+    @property
+    def member_by_email(self) -> dict[str, WorkspaceMember]:
+        return {(m.email or "").casefold(): m for m in self.members if m.email}
+
+    @property
+    def member_ids(self) -> frozenset[str]:
+        return frozenset(m.id for m in self.members)
+
+    def selection_record(self, selection: Selection) -> SelectionRecord:
+        g = self.selected_group
+        return SelectionRecord(
+            mode=selection.mode, emails=list(selection.emails), roster=selection.roster,
+            group=GroupRef(id=g.id, name=g.name) if g else None,
+            include_system_users=selection.include_system_users)
+
+    def group_refs(self) -> list[GroupRef]:
+        return [GroupRef(id=g.id, name=g.name) for g in self.groups]
+
+
+async def read_people(client: ExecClient, selection: Selection) -> People:
+    """The members (to tell "not a member" from "no sessions", and to spot removed members),
+    the groups and each group's members (the Reps sheet's groups column, and a --group's
+    addresses)."""
+    members = await client.list_members()
+    groups = await client.list_groups()
+    selected_group = find_group(groups, selection.group) if selection.mode == "group" else None
+    group_members: dict[str, set[str]] = {}
+    groups_of: dict[str, list[str]] = {}
+    for g in groups:
+        group_members[g.id] = {m.id for m in await client.list_members(group_ids=[g.id])}
+        for uid in group_members[g.id]:
+            groups_of.setdefault(uid, []).append(g.name or g.id)
+    wanted = _wanted_emails(selection, members, group_members, selected_group)
+    return People(members, groups, selected_group, groups_of, wanted)
+
+
+@dataclass(frozen=True)
+class Analytics:
+    """One scenario's analytics for the period (and the previous month's, when compared)."""
+
+    summary: ScenarioAnalyticsSummary
+    participants: list[ScenarioParticipantEntry]
+    previous: PreviousRecord | None
+    comparison_requests: int  # of the requests, those the previous month took
+
+
+async def read_analytics(client: ExecClient, scenario: Scenario, selection: Selection,
+                         period: Period, previous: Period | None) -> Analytics:
+    """The summary and participants for the whole scenario in the period (the cohort a rep
+    is compared with), and for ``previous`` too when given."""
+    window = period_filter(period, selection)
+    summary = await client.get_summary(scenario.id, window)
+    participants = await client.list_participants(scenario.id, window)
+    before = client.requests_made
+    previous_record = None
+    if previous is not None:
+        earlier = period_filter(previous, selection)
+        previous_record = PreviousRecord(
+            period=PeriodRecord(label=previous.label, start=previous.start, end=previous.end),
+            summary=await client.get_summary(scenario.id, earlier),
+            participants=await client.list_participants(scenario.id, earlier))
+    return Analytics(summary, participants, previous_record, client.requests_made - before)
+
+
 async def resolve_scenario(client: ExecClient, wanted: str) -> Scenario:
     """A scenario by id or slug, archived ones included; unknown names the closest slugs."""
-    scenarios = await client.list_scenarios(include_archived=True)
+    return find_scenario(await client.list_scenarios(include_archived=True), wanted)
+
+
+def find_scenario(scenarios: Sequence[Scenario], wanted: str) -> Scenario:
+    """A scenario by id or slug (any case); an unknown one names the closest slugs."""
     folded = wanted.strip().casefold()
     for s in scenarios:
         if s.id == wanted.strip() or (s.slug or "").casefold() == folded:
@@ -107,67 +201,51 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
     workspace = await client.get_workspace()
     scenario = await resolve_scenario(client, scenario_ref)
     window = period_filter(period, selection)
-    summary = await client.get_summary(scenario.id, window)
-    participants = await client.list_participants(scenario.id, window)
-    before = client.requests_made
     previous = previous_period(period) if compare else None
-    previous_record = None
-    if previous is not None:
-        earlier = period_filter(previous, selection)
-        previous_record = PreviousRecord(
-            period=PeriodRecord(label=previous.label, start=previous.start, end=previous.end),
-            summary=await client.get_summary(scenario.id, earlier),
-            participants=await client.list_participants(scenario.id, earlier))
-    comparison_requests = client.requests_made - before
-    members = await client.list_members()
-    member_by_email = {(m.email or "").casefold(): m for m in members if m.email}
-
-    groups = await client.list_groups()
-    selected_group = find_group(groups, selection.group) if selection.mode == "group" else None
-    group_members: dict[str, set[str]] = {}
-    groups_of: dict[str, list[str]] = {}
-    for g in groups:
-        group_members[g.id] = {m.id for m in await client.list_members(group_ids=[g.id])}
-        for uid in group_members[g.id]:
-            groups_of.setdefault(uid, []).append(g.name or g.id)
+    found = await read_analytics(client, scenario, selection, period, previous)
+    people = await read_people(client, selection)
     assignments = await client.list_assignments(scenario_ids=[scenario.id])
 
-    wanted = _wanted_emails(selection, members, group_members, selected_group)
-    strategy = choose_list_strategy(client, participants, wanted)
+    wanted = people.wanted
+    strategy = choose_list_strategy(client, found.participants, wanted)
     notes: list[str] = []
-    sessions = await _list_sessions(client, scenario, window, wanted, strategy, notes)
-    notes += check_cohort(sessions, participants, wanted, window, period)
-    by_user, users, merged = _by_person(sessions)
+    sessions = await list_period_sessions(client, [scenario.id], window, wanted, strategy,
+                                          notes)
+    notes += check_cohort(sessions, found.participants, wanted, window, period)
+    by_user, users, merged = by_person(sessions)
     notes += [f"{a} and {b} differ only by case: taken as one person, in one report"
                for a, b in merged]
 
-    not_found = classify_missing(selection, wanted, users, member_by_email, period)
-    member_ids = frozenset(m.id for m in members)
-    reports = notes + [f"{nf.email}: {nf.detail}" for nf in not_found]
-    removed = sorted({u.email or uid for uid, u in users.items() if uid not in member_ids})
-    reports += [f"{email}: no longer a workspace member; their sessions are included"
-                for email in removed]
+    not_found = classify_missing(selection, wanted, users, people.member_by_email, period)
+    reports = notes + missing_and_removed(not_found, users, people.member_ids)
     header = Snapshot(
         tool_version=__version__,
         workspace=workspace,
         scenario=scenario,
         period=PeriodRecord(label=period.label, start=period.start, end=period.end),
-        selection=SelectionRecord(
-            mode=selection.mode, emails=list(selection.emails), roster=selection.roster,
-            group=GroupRef(id=selected_group.id, name=selected_group.name)
-            if selected_group else None,
-            include_system_users=selection.include_system_users),
-        summary=summary,
-        participants=participants,
-        previous=previous_record,
-        groups=[GroupRef(id=g.id, name=g.name) for g in groups],
+        selection=people.selection_record(selection),
+        summary=found.summary,
+        participants=found.participants,
+        previous=found.previous,
+        groups=people.group_refs(),
         not_found=not_found,
     )
     return Discovery(header=header, workspace_id=workspace.id, sessions_by_user=by_user,
-                     users=users, member_ids=member_ids, groups_of=groups_of,
+                     users=users, member_ids=people.member_ids, groups_of=people.groups_of,
                      assignment_of={a.user.id: a for a in assignments},
                      list_strategy=strategy, reports=reports,
-                     comparison=(previous.label, comparison_requests) if previous else None)
+                     comparison=(previous.label, found.comparison_requests)
+                     if previous else None)
+
+
+def missing_and_removed(not_found: Sequence[NotFoundRecord], users: dict[str, User],
+                        member_ids: frozenset[str]) -> list[str]:
+    """The lines that tell the user who was not found, and whose sessions are counted though
+    they are no longer members."""
+    removed = sorted({u.email or uid for uid, u in users.items() if uid not in member_ids})
+    return [f"{nf.email}: {nf.detail}" for nf in not_found] + [
+        f"{email}: no longer a workspace member; their sessions are included"
+        for email in removed]
 
 
 class VanishedCohort(RunError):
@@ -200,7 +278,7 @@ def check_cohort(sessions: Sequence[SessionListItem],
     return []
 
 
-def _by_person(sessions: Sequence[SessionListItem]
+def by_person(sessions: Sequence[SessionListItem]
                ) -> tuple[dict[str, list[SessionListItem]], dict[str, User],
                           list[tuple[str, str]]]:
     """Sessions by person: a person is an address, whatever its case (addresses are compared
@@ -238,10 +316,12 @@ def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],
     return wanted
 
 
-async def _list_sessions(client: ExecClient, scenario: Scenario, window: AnalyticsFilter,
-                         wanted: list[str] | None, strategy: ListStrategy,
-                         reports: list[str]) -> list[SessionListItem]:
-    """The period's sessions of the wanted reps, oldest first, system users left out.
+async def list_period_sessions(client: ExecClient, scenario_ids: Sequence[str],
+                               window: AnalyticsFilter, wanted: list[str] | None,
+                               strategy: ListStrategy,
+                               reports: list[str]) -> list[SessionListItem]:
+    """The period's sessions of the wanted reps in the scenarios, oldest first, system users
+    left out: one listing, however many scenarios (a program's are one filter).
 
     Every session is checked against what was asked (``stray_reason``): a server that ignores
     a filter cannot mix another scenario, another month, a date in the future or someone not
@@ -251,13 +331,14 @@ async def _list_sessions(client: ExecClient, scenario: Scenario, window: Analyti
         return []
     if strategy == "emails" and wanted:
         window = replace(window, user_emails=tuple(wanted))
-    sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
+    sessions = await client.list_sessions(window, scenario_ids=scenario_ids)
     now = datetime.now(UTC)
     asked_emails = set(window.user_emails)
+    asked_scenarios = frozenset(scenario_ids)
     strays: Counter[str] = Counter()
     kept = []
     for s in sessions:
-        why = stray_reason(s, scenario, window, asked_emails, now)
+        why = stray_reason(s, asked_scenarios, window, asked_emails, now)
         if why is None:
             kept.append(s)
         else:
@@ -274,10 +355,10 @@ async def _list_sessions(client: ExecClient, scenario: Scenario, window: Analyti
     return sorted(kept, key=lambda s: (s.created_at, s.id))
 
 
-def stray_reason(session: SessionListItem, scenario: Scenario, window: AnalyticsFilter,
-                 asked_emails: set[str], now: datetime) -> str | None:
+def stray_reason(session: SessionListItem, scenario_ids: AbstractSet[str],
+                 window: AnalyticsFilter, asked_emails: set[str], now: datetime) -> str | None:
     """Why a listed session is not what the request asked for, or None when it is."""
-    if session.scenario.id != scenario.id:
+    if session.scenario.id not in scenario_ids:
         return "of another scenario"
     if session.created_at > now:
         return "dated in the future"
@@ -291,7 +372,7 @@ def stray_reason(session: SessionListItem, scenario: Scenario, window: Analytics
 
 def classify_missing(selection: Selection, wanted: list[str] | None, users: dict[str, User],
                      member_by_email: dict[str, WorkspaceMember],
-                     period: Period) -> list[NotFoundRecord]:
+                     period: Period, *, nothing: str = "no sessions") -> list[NotFoundRecord]:
     """Every asked-for address without sessions, and why: not an address, not a member, no
     sessions in the period, or a system user left out."""
     out = [NotFoundRecord(email=raw, reason="invalid_address", detail="not an email address")
@@ -304,7 +385,7 @@ def classify_missing(selection: Selection, wanted: list[str] | None, users: dict
             continue
         if email in member_by_email:
             out.append(NotFoundRecord(email=email, reason="no_sessions",
-                                      detail=f"no sessions in {period.label}"))
+                                      detail=f"{nothing} in {period.label}"))
         else:
             out.append(NotFoundRecord(email=email, reason="not_member",
                                       detail="not a member of the workspace"))

@@ -4,28 +4,40 @@ After discovery and the plan: one ``GET /sessions/{id}`` per valid session not i
 concurrently within the rate limit. ``fetch_reps`` yields each rep as soon as their sessions
 are all in (or their failure), so a caller can render (and write) that rep while others
 download; ``fetch_record``
-then says what the fetch cost, the snapshot's last field. ``warm_cache`` is ``reporter sync``:
-details only, within a request cap.
+then says what the fetch cost, the snapshot's last field. ``fetch_program_reps`` is the same
+for a program's reps (``fetch_records`` is what both are); ``discover_any`` and ``fetch_any``
+take either kind. ``warm_cache`` is ``reporter sync``: details only, within a request cap,
+and with ``dry_run`` what a day needs.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import (
     Discovery,
+    Found,
+    discover,
     find_group,
     period_filter,
     resolve_scenario,
     stray_reason,
 )
 from reporter.cohort.plan import Plan
+from reporter.cohort.program import (
+    ProgramDiscovery,
+    ProgramSelection,
+    discover_program,
+    program_scenarios,
+)
 from reporter.cohort.selection import Period, Selection, SelectionError
-from reporter.cohort.snapshot import FailedRecord, FetchRecord, RepRecord
+from reporter.cohort.snapshot import FailedRecord, FetchRecord, ProgramRepRecord, RepRecord
 from reporter.exec_api import (
     ExecClient,
     NotFound,
@@ -59,7 +71,30 @@ class GaveUp(ServerError):
     """Not asked for: too many details failed in a row before this one."""
 
 
-def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
+R = TypeVar("R", RepRecord, ProgramRepRecord)
+#: What a discovery found: one scenario's, or a program's.
+Discovered = Discovery | ProgramDiscovery
+
+
+async def discover_any(client: ExecClient, target: str | ProgramSelection,
+                       selection: Selection, period: Period, *,
+                       compare: bool = True) -> Discovered:
+    """One scenario's discovery (``target`` its id or slug), or a program's."""
+    if isinstance(target, ProgramSelection):
+        return await discover_program(client, target, selection, period, compare=compare)
+    return await discover(client, target, selection, period, compare=compare)
+
+
+def fetch_any(client: ExecClient, cache: DetailCache, discovery: Discovered,
+              on_detail: Callable[[], None] | None = None
+              ) -> AsyncIterator[RepRecord | ProgramRepRecord | FailedRecord]:
+    """The reps of either kind of discovery, each as its snapshot records them."""
+    if isinstance(discovery, ProgramDiscovery):
+        return fetch_program_reps(client, cache, discovery, on_detail)
+    return fetch_reps(client, cache, discovery, on_detail)
+
+
+def make_plan(discovery: Found, client: ExecClient, cache: DetailCache,
               max_requests: int | None) -> Plan:
     """The details still to fetch, and what the run costs in all: ``client`` is the one that
     made the discovery requests, and nothing else."""
@@ -75,13 +110,31 @@ def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
         rate_limit=client.limiter.rate, used_today=client.usage.used_today,
         daily_limit=client.usage.daily_limit, max_requests=max_requests,
         cache_enabled=cache.enabled, comparison=discovery.comparison,
+        program=discovery.label if isinstance(discovery, ProgramDiscovery) else None,
     )
 
 
-async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
-                     on_detail: Callable[[], None] | None = None
-                     ) -> AsyncIterator[RepRecord | FailedRecord]:
-    """Each rep with their sessions (valid ones in detail), as soon as all of theirs are in;
+def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
+               on_detail: Callable[[], None] | None = None
+               ) -> AsyncIterator[RepRecord | FailedRecord]:
+    """Each rep of one scenario, as ``fetch_records`` fetches them."""
+    return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
+
+
+def fetch_program_reps(client: ExecClient, cache: DetailCache, discovery: ProgramDiscovery,
+                       on_detail: Callable[[], None] | None = None
+                       ) -> AsyncIterator[ProgramRepRecord | FailedRecord]:
+    """Each rep of a program with their sessions across its scenarios (valid ones in
+    detail), as ``fetch_reps`` does for one scenario: the same cache, order and failures."""
+    return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
+
+
+async def fetch_records(client: ExecClient, cache: DetailCache, discovery: Found,
+                        record: Callable[[str, list[SessionDetail]], R],
+                        on_detail: Callable[[], None] | None = None
+                        ) -> AsyncIterator[R | FailedRecord]:
+    """Each rep (``record`` makes their record, of one scenario or of a program) with their
+    sessions (valid ones in detail), as soon as all of theirs are in;
     or, for a rep a detail of whom kept failing or was not the session asked for
     (``check_detail``), a FailedRecord: that rep's failure, never the run's.
 
@@ -100,7 +153,7 @@ async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discover
     client.retry_budget = max(2, _details_to_fetch(discovery, cache) // 10)
     streak = _Streak()
 
-    async def one(user_id: str) -> RepRecord | FailedRecord:
+    async def one(user_id: str) -> R | FailedRecord:
         user = discovery.users[user_id]
         async with window:
             details = [asyncio.ensure_future(_detail(client, cache, s, on_detail, streak))
@@ -112,11 +165,7 @@ async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discover
                     task.cancel()
                 await asyncio.gather(*details, return_exceptions=True)
                 return FailedRecord(user=user, reason=str(exc)[:300])
-        return RepRecord(user=user,
-                         is_member=user_id in discovery.member_ids,
-                         groups=sorted(discovery.groups_of.get(user_id, [])),
-                         assignment=discovery.assignment_of.get(user_id),
-                         sessions=sessions)
+        return record(user_id, sessions)
 
     tasks = [asyncio.ensure_future(one(uid)) for uid in fetch_order(discovery, cache)]
     try:
@@ -140,12 +189,12 @@ class _Streak:
                          endpoint="GET /sessions/{id}")
 
 
-def _details_to_fetch(discovery: Discovery, cache: DetailCache) -> int:
+def _details_to_fetch(discovery: Found, cache: DetailCache) -> int:
     return sum(1 for sessions in discovery.sessions_by_user.values() for s in sessions
                if s.is_valid_attempt and not cache.has(s.id))
 
 
-def fetch_order(discovery: Discovery, cache: DetailCache) -> list[str]:
+def fetch_order(discovery: Found, cache: DetailCache) -> list[str]:
     """The reps' user ids by the details they still need, fewest first (ties as discovered).
 
     Whatever the last minute's requests bring is drawn after fetching ends. With the largest
@@ -199,6 +248,10 @@ def fetch_record(client: ExecClient, cache: DetailCache) -> FetchRecord:
                        detail_requests=client.requests_by_endpoint["GET /sessions/{id}"])
 
 
+#: The days ``sync --dry-run`` judges a day's need from.
+SYNC_DAYS = 30
+
+
 @dataclass(frozen=True)
 class WarmResult:
     sessions: int
@@ -207,41 +260,103 @@ class WarmResult:
     fetched: int
     left: int  # graded sessions still not cached (budget ran out)
     requests_made: int
+    discovery_requests: int = 0  # of requests_made, those that found the sessions
+    recent_graded: int = 0  # graded sessions of the last SYNC_DAYS days (or fewer)
+    recent_days: int = SYNC_DAYS  # the days recent_graded covers
+
+    @property
+    def daily_details(self) -> int:
+        """A day's new graded sessions, judged from the last month: details a day needs."""
+        return math.ceil(self.recent_graded / max(1, self.recent_days))
+
+    @property
+    def daily_need(self) -> int:
+        """The requests a daily sync needs to keep up: its discovery and a day's details."""
+        return self.discovery_requests + self.daily_details
+
+    def need_lines(self, max_requests: int | None, daily_limit: int) -> list[str]:
+        """``sync --dry-run``: what a day needs, and whether the cap keeps up."""
+        out = [
+            f"graded sessions: {self.graded} in the period, {self.already_cached} cached, "
+            f"{self.left} to fetch now",
+            f"a day needs about {self.daily_need} requests = {self.discovery_requests} to "
+            f"discover + {self.daily_details} details ({self.recent_graded} graded sessions in "
+            f"the last {self.recent_days} days / {self.recent_days})",
+        ]
+        if max_requests is None:
+            out.append(f"no --max-requests: sync takes what is left of the day's "
+                       f"{daily_limit} requests")
+        elif max_requests >= self.daily_need:
+            out.append(f"--max-requests {max_requests} keeps up")
+        else:
+            out.append(f"--max-requests {max_requests} does not keep up: the cache falls "
+                       f"behind by about {self.daily_need - max_requests} details a day; "
+                       f"give at least --max-requests {self.daily_need}")
+        if self.daily_need > daily_limit:
+            out.append(f"a day needs more than the API's {daily_limit} requests a day: sync "
+                       "part of the reps (--group, --roster) on different days")
+        return out
+
+
+#: What ``warm_cache`` syncs: given the client (after the workspace request), the ids of
+#: the scenarios whose sessions to list.
+ScenarioIds = Callable[[ExecClient], Awaitable[Sequence[str]]]
+
+
+def one_scenario(scenario_ref: str) -> ScenarioIds:
+    """The scenario ``scenario_ref`` (an id or a slug) as what ``warm_cache`` syncs."""
+    async def ids(client: ExecClient) -> Sequence[str]:
+        return [(await resolve_scenario(client, scenario_ref)).id]
+
+    return ids
 
 
 async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache],
-                     scenario_ref: str, selection: Selection, period: Period,
-                     max_requests: int | None) -> WarmResult:
+                     scenarios: ScenarioIds | ProgramSelection | str, selection: Selection,
+                     period: Period,
+                     max_requests: int | None, *, dry_run: bool = False) -> WarmResult:
     """``reporter sync``: fetch new graded details into the cache, within a request cap.
 
-    Discovery is the least that finds the sessions (workspace, scenario, session list); the
-    details then fill whatever the cap and the day's budget leave.
+    Discovery is the least that finds the sessions (workspace, the scenarios, one session
+    list for all of them); the details then fill whatever the cap and the day's budget
+    leave. ``scenarios``: one scenario's id or slug, a program, or what resolves the ids. With
+    ``dry_run`` no detail is fetched: the result says what a day needs (``need_lines``).
     """
+    resolve = (one_scenario(scenarios) if isinstance(scenarios, str) else
+               program_scenarios(scenarios, selection, period)
+               if isinstance(scenarios, ProgramSelection) else scenarios)
     before = client.requests_made
     workspace = await client.get_workspace()
     cache = cache_for(workspace.id)
     if not cache.enabled:
         raise SelectionError("sync warms the cache: it cannot run with --no-cache")
-    scenario = await resolve_scenario(client, scenario_ref)
+    ids = list(await resolve(client))
     window = period_filter(period, selection)
     if selection.mode == "group":
         group = find_group(await client.list_groups(), selection.group)
         window = replace(window, group_ids=(group.id,))
     elif selection.mode in ("emails", "roster"):
         window = replace(window, user_emails=selection.emails)
-    sessions = await client.list_sessions(window, scenario_ids=[scenario.id])
+    sessions = await client.list_sessions(window, scenario_ids=ids)
     now, asked = datetime.now(UTC), set(window.user_emails)
-    sessions = [s for s in sessions if stray_reason(s, scenario, window, asked, now) is None]
+    sessions = [s for s in sessions
+                if stray_reason(s, frozenset(ids), window, asked, now) is None]
     graded = [s.id for s in sessions if s.is_graded]
     missing = [sid for sid in graded if not cache.usable(sid)]
+    discovery = client.requests_made - before
+    until = min(period.end, now)
+    since = max(period.start, until - timedelta(days=SYNC_DAYS))
+    recent = sum(1 for s in sessions if s.is_graded and since <= s.created_at <= until)
+    days = max(1, min(SYNC_DAYS, math.ceil((until - since).total_seconds() / 86400)))
     room = client.usage.remaining_today
     if max_requests is not None:
         room = min(room, max_requests - (client.requests_made - before))
-    todo = missing[: max(0, room)]
+    todo = [] if dry_run else missing[: max(0, room)]
 
     async def one(sid: str) -> None:
         cache.put(await client.get_session(sid))
 
     await asyncio.gather(*(one(sid) for sid in todo))
     return WarmResult(len(sessions), len(graded), len(graded) - len(missing), len(todo),
-                      len(missing) - len(todo), client.requests_made - before)
+                      len(missing) - len(todo), client.requests_made - before,
+                      discovery, recent, days)

@@ -37,6 +37,7 @@ class Plan:
     max_requests: int | None = None
     cache_enabled: bool = True
     comparison: tuple[str, int] | None = None  # (previous period, its requests), in discovery
+    program: str | None = None  # a program run: what it is, in words
 
     @property
     def discovery_requests(self) -> int:
@@ -58,13 +59,17 @@ class Plan:
     def lines(self) -> list[str]:
         disc = ", ".join(f"{n} {ep}" for ep, n in self.discovery.items())
         return [
+            *([f"program: {self.program}"] if self.program else []),
             f"reps: {self.reps}; sessions: {self.sessions} ({self.valid_sessions} valid)",
             f"session details: {self.details_cached} cached, {len(self.details_to_fetch)} to fetch"
             + ("" if self.cache_enabled else " (cache disabled)"),
             f"requests: {self.total_requests} in all = {self.discovery_requests} to discover "
             f"({disc}) + {len(self.details_to_fetch)} details",
             *([f"comparison with {self.comparison[0]}: {self.comparison[1]} of the discovery "
-               "requests (its analytics summary and participants; --no-compare skips them)"]
+               "requests (" + ("each scenario's analytics summary and participants, and each "
+                               "skill's proficiency as of its end" if self.program else
+                               "its analytics summary and participants")
+               + "; --no-compare skips them)"]
               if self.comparison else []),
             f"time at {self.rate_limit} requests/minute: at least "
             f"{self.minutes_at_rate_limit()} min",
@@ -91,12 +96,13 @@ class Plan:
 
 def choose_list_strategy(
     client: ExecClient, participants: Sequence[ScenarioParticipantEntry],
-    wanted: Sequence[str] | None,
+    wanted: Sequence[str] | None, *, scenario_ids: Sequence[str] = (),
 ) -> ListStrategy:
     """List the scenario's sessions once, or filter by email: whichever needs fewer pages.
 
     The participants table says how many sessions each person has, so both costs can be
-    estimated before any session is listed.
+    estimated before any session is listed. ``scenario_ids``: the listing's scenarios (a
+    program's several; else one id's length is assumed), whose filter lengthens each URL.
     """
     if wanted is None:
         return "scenario"
@@ -105,8 +111,8 @@ def choose_list_strategy(
     counts = {(p.user.email or "").casefold(): max(1, p.session_count or 0) for p in participants}
     scenario_pages = max(1, math.ceil(sum(counts.values()) / PAGE_SIZE))
     # The longest values each filter can take, so the estimate never undercounts chunks.
-    widest = {"scenario_ids": "x" * 36, "start_date": "x" * 32, "end_date": "x" * 32,
-              "exclude_system_users": "false", "sorting": "created_at"}
+    widest = {"scenario_ids": ",".join(scenario_ids) or "x" * 36, "start_date": "x" * 32,
+              "end_date": "x" * 32, "exclude_system_users": "false", "sorting": "created_at"}
     chunks = client.email_chunks("/sessions", widest, list(wanted))
     email_pages = sum(max(1, math.ceil(sum(counts.get(e, 0) for e in chunk) / PAGE_SIZE))
                       for chunk in chunks)

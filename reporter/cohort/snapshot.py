@@ -327,6 +327,14 @@ def read_snapshot(path: Path) -> Snapshot:
     return found
 
 
+def read_program_snapshot(path: Path) -> ProgramSnapshot:
+    """The program snapshot at ``path``; one scenario's is refused with a message saying so."""
+    found = read_any_snapshot(path)
+    if not isinstance(found, ProgramSnapshot):
+        raise SnapshotError(f"{path} is one scenario's snapshot, not a program's")
+    return found
+
+
 def read_any_snapshot(path: Path) -> AnySnapshot:
     """The snapshot at ``path``, of either kind (a program's says ``"kind": "program"``)."""
     data = read_versioned_json(path, "snapshot", SCHEMA_VERSION, SnapshotError)

@@ -135,7 +135,8 @@ def skill_change(row: SkillRow) -> str:
 
 def skill_line(row: SkillRow) -> SkillLine:
     tiered = row.tier is not None and row.tier != "insufficient_data"
-    was = (f"was {fmt_tier(row.previous_tier)}" if row.compared and row.previous_tier
+    before = fmt_tier(row.previous_tier)
+    was = (f"was {before[:1].lower()}{before[1:]}" if row.compared and row.previous_tier
            and row.previous_tier != row.tier else None)
     return SkillLine(row=row, label=fmt_tier(row.tier), tiered=tiered,
                      change=skill_change(row), was=was)
