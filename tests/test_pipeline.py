@@ -550,3 +550,53 @@ def test_a_program_snapshot_renders_one_report_per_rep_and_the_programs_tables(t
         "ada@example.com", "ben@example.com", "cy@example.com"]
     sent = pipeline.email(EmailRunSettings(run_dir, EmailSettings(sender="c@acme.example")))
     assert len(sent.written) == 3  # one message per rep for the whole program
+
+
+def test_a_program_run_mails_each_rep_once_rerun_or_one_scenario_run_after(
+        fetching, tmp_path, plain_server, sandbox_workspace):
+    """Issue 24: a program run of the sandbox's main collection, sent; then the program rerun
+    and one of its scenarios run alone the same month, both sent: one message per rep."""
+    from collections import Counter
+
+    from reporter.cohort.program import ProgramSelection
+    from reporter.deliver.addresses import EmailSettings
+    from reporter.deliver.manifest import read_manifest
+    from reporter.deliver.smtp import SmtpSettings
+    from reporter.demo import main_collection
+    from reporter.settings import EmailRunSettings
+
+    controller, recorder = plain_server
+    recorder.received.clear()
+    recorder.reject_data = set()
+    smtp = SmtpSettings(host="127.0.0.1", port=controller.port, security="none", timeout=10)
+    slug = main_collection(sandbox_workspace)
+    collection = next(c for c in sandbox_workspace.collections if c.slug == slug)
+    program = replace(fetching, scenario="", program=ProgramSelection("collection", (slug,)))
+    rendering = RenderSettings(out=tmp_path / "out", jobs=1)
+
+    def send(run_dir: Path) -> None:
+        pipeline.email(EmailRunSettings(run_dir, EmailSettings(sender="c@acme.example"), smtp))
+
+    first = pipeline.run(RunSettings(program, rendering))
+    assert first.run_dir == tmp_path / "out" / slug / MONTH.label
+    reps = read_manifest(first.run_dir).reps
+    assert len(reps) == first.reports >= 2 and all(e.pdf for e in reps)
+    send(first.run_dir)
+    once = Counter(addr for got in recorder.received for addr in got.rcpt_tos)
+    assert once == dict.fromkeys((e.email for e in reps), 1)
+
+    # The PDFs are not what the rest is about: the reruns draw none.
+    rendering = replace(rendering, pdf=False)
+    again = pipeline.run(RunSettings(program, rendering))
+    assert again.run_dir == first.run_dir
+    send(again.run_dir)
+    practised = {s.user_id for s in sandbox_workspace.sessions}
+    scenario = next(s for s in sandbox_workspace.scenarios
+                    if s.collection_id == collection.id and not s.archived
+                    and any(x.scenario_id == s.id and x.user_id in practised
+                            for x in sandbox_workspace.sessions))
+    alone = pipeline.run(RunSettings(replace(fetching, scenario=scenario.slug), rendering))
+    assert alone.run_dir == tmp_path / "out" / scenario.slug / MONTH.label
+    send(alone.run_dir)
+    total = Counter(addr for got in recorder.received for addr in got.rcpt_tos)
+    assert total == once  # nobody mailed twice in the month
