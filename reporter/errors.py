@@ -13,6 +13,7 @@ ReporterError (exit 2 unless a subclass says otherwise)
  │    ├── PlanRefused          the plan does not fit the budget (reporter.cohort.plan)
  │    ├── FolderBusy           another command holds the run folder (reporter.files)
  │    ├── ManifestError        a run folder whose manifest cannot be used (deliver.manifest)
+ │    │    └── SendRecordError  the period's record of who was mailed (deliver.sent)
  │    └── TemplateFailure      a template that does not render (reporter.render.templates)
  ├── RunError (exit 1)         the work started but could not finish
  │    ├── VanishedCohort       no sessions where the analytics count some (cohort.discover)

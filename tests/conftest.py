@@ -4,6 +4,7 @@ tests talk to it over loopback HTTP like the client does against the real API.""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -180,12 +181,14 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "reporter
 
 @dataclass(frozen=True)
 class DemoRun:
-    """What ``reporter demo --config examples/reporter.toml --jobs 2`` left: its run folder
-    (``folder``), everything under ``--out`` (``out``) and what it printed (``stdout``)."""
+    """What ``reporter demo --config examples/reporter.toml --jobs 2`` left: its scenario's run
+    folder (``folder``), its program's (``program``: the main collection), everything under
+    ``--out`` (``out``) and what it printed (``stdout``)."""
 
     folder: Path
     out: Path
     stdout: str
+    program: Path
 
 
 @pytest.fixture(scope="session")
@@ -209,6 +212,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
         if saved_key is not None:
             os.environ["EXEC_API_KEY"] = saved_key
     assert result.exit_code == 0, result.output
-    manifests = list((out / "demo").rglob("manifest.json"))
-    assert len(manifests) == 1, manifests
-    yield DemoRun(manifests[0].parent, out / "demo", result.stdout)
+    folders = {json.loads(m.read_text())["run"].get("kind", "scenario"): m.parent
+               for m in (out / "demo").rglob("manifest.json")}
+    assert sorted(folders) == ["program", "scenario"], folders
+    yield DemoRun(folders["scenario"], out / "demo", result.stdout, folders["program"])

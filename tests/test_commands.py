@@ -193,7 +193,7 @@ def test_newer_snapshot_is_refused(tmp_path):
     snap.write_text(json.dumps({"schema_version": 99}))
     result = invoke("render", snap)
     assert result.exit_code == 2
-    assert "snapshot version 99; this reporter reads up to version 1" in result.output
+    assert "snapshot version 99; this reporter reads up to version 2" in result.output
 
 
 def test_config_file_and_flags_precedence(env, scenario, tmp_path):
