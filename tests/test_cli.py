@@ -102,12 +102,14 @@ def test_malformed_key_never_printed(runner, monkeypatch):
     assert result.exit_code == 2 and bad not in result.output and "S3cr3t" not in result.output
 
 
-@pytest.mark.slow
-def test_unreachable_server_is_a_clean_failure(runner):
+def test_unreachable_server_is_a_clean_failure(runner, tmp_path):
+    """Every retry spent (the first waits at most 10 ms here, ``[api] retry_delay``, instead
+    of 0.5 s), then one line counting the attempts, never the key."""
+    (tmp_path / "reporter.toml").write_text("[api]\nretry_delay = 0.01\n")
     result = runner.invoke(cli, ["fetch", "disc", "--snapshot", "s.json", "-q"])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines()[-1].startswith(
-        "Error: GET /workspace: could not connect after")
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: GET /workspace: could not connect after 6 attempts")
     assert GOOD_KEY not in result.output
 
 

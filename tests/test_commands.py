@@ -621,7 +621,9 @@ def test_answers_too_big_or_too_deep_are_one_line(env, scenario, tmp_path, monke
 def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, scenario,
                                                                       tmp_path):
     """Issue 21, 9: a byte every 0.3 s never trips a read timeout; the request's deadline
-    (REPORTER_REQUEST_DEADLINE here 1 s) ends it, one line after the retries, exit 1."""
+    (REPORTER_REQUEST_DEADLINE here 1 s) ends it, one line after the retries, exit 1. The
+    retries back off 10 ms at first (``[api] retry_delay``), not 0.5 s: the deadline is what
+    is tested, not the wait."""
     import asyncio
 
     from starlette.responses import StreamingResponse
@@ -638,9 +640,11 @@ def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, s
                                                               media_type="application/json")
         env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": proxy.base_url,
                "XDG_CACHE_HOME": str(tmp_path / "xdg"), "REPORTER_REQUEST_DEADLINE": "1"}
+        config = tmp_path / "reporter.toml"
+        config.write_text("[api]\nretry_delay = 0.01\n")
         done = subprocess.run(
             [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
-             "--out", str(tmp_path / "out"), "-q"],
+             "--out", str(tmp_path / "out"), "-q", "--config", str(config)],
             env=env, capture_output=True, text=True, timeout=120)
         asked = proxy.bend.count("/workspace")
     assert done.returncode == 1, done.stderr
