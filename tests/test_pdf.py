@@ -64,7 +64,10 @@ def _reader(pdf: bytes) -> PdfReader:
 
 
 def _text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() or "" for page in _reader(pdf).pages)
+    """Every page's text as pdftotext reads it (a tenth of pypdf's time)."""
+    assert shutil.which("pdftotext"), "poppler-utils is a test dependency (make test installs it)"
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, check=True,
+                          capture_output=True).stdout.decode()
 
 
 def _flat(text: str) -> str:
