@@ -16,12 +16,13 @@ every participant; ``--reps`` changes its size) from the built-in sandbox over l
 
 Each run's CPU seconds (the command and its workers) are printed beside its wall time: a
 ``--jobs 2`` run whose CPU is not about twice its wall time did not get two cores (another
-program had the second one), whatever the pool does. For each ``--jobs 2`` run it also
-prints when ``team.pdf`` and the last rep's PDF were
-written, and when the command ended, counted from its start: a team report written near the
-end, long after the reps, is a serial tail; one written early means the pool was busy to the
-end. The load average is printed before and after (the machine is shared: compare ratios
-inside one run, not times between runs).
+program had the second one), whatever the pool does. Each run also prints when ``team.pdf``,
+the first and the last rep's PDF were written, and when the command ended, counted from its
+start: with ``--jobs 2``, a team report written near the end, long after the reps, is a
+serial tail; one written early means the pool was busy to the end. The first PDF's time is
+the serial head (start-up, snapshot, analytics, and with ``--jobs 2`` the workers' own
+start-up). The load average is printed before and after (the machine is shared: compare
+ratios inside one run, not times between runs).
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ def main() -> None:
                 seconds, cpu, run_dir = render(snapshot, jobs, folder / f"out-{pair}-{jobs}",
                                                folder)
                 times[jobs] = seconds
-                tail = f"   {timeline(run_dir, started, seconds)}" if jobs == 2 else ""
-                print(f"pair {pair + 1} --jobs {jobs}: {seconds:6.2f} s ({cpu:5.1f} s CPU){tail}")
+                print(f"pair {pair + 1} --jobs {jobs}: {seconds:6.2f} s ({cpu:5.1f} s CPU)   "
+                      f"{timeline(run_dir, started, seconds)}")
             ratios.append(times[1] / times[2])
             print(f"pair {pair + 1}: --jobs 1 / --jobs 2 = {ratios[-1]:.2f}x   (load {load()})")
         print(f"median ratio {statistics.median(ratios):.2f}x over {len(ratios)} pairs "
