@@ -92,6 +92,7 @@ class ApiSection(_Section):
     rate_limit: AtLeastOne | None = None
     daily_limit: AtLeastOne | None = None
     request_deadline: AtLeastOne | None = None
+    retry_delay: Seconds | None = None  # any size: the backoff caps each wait (RETRY_CAP)
 
 
 class BrandingSection(_Section):

@@ -76,6 +76,7 @@ from reporter.deliver.manifest import (
 )
 from reporter.errors import RunError, UsageError
 from reporter.exec_api import ExecClient, UsageCounter
+from reporter.exec_api.ratelimit import backoff_delay
 from reporter.files import check_writable, folder_lock
 from reporter.names import SNAPSHOT
 from reporter.render.pool import ProgramRenders, ReportRenders, program_header
@@ -361,7 +362,8 @@ def _check_folders(settings: FetchSettings) -> None:
 def _client(api: ApiSettings) -> ExecClient:
     usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
-                      deadline=api.request_deadline)
+                      deadline=api.request_deadline,
+                      backoff=functools.partial(backoff_delay, base=api.retry_delay))
 
 
 def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:

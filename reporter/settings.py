@@ -33,6 +33,7 @@ from reporter.deliver.smtp import SmtpSettings
 from reporter.errors import ConfigError
 from reporter.exec_api import DAILY_LIMIT, REQUEST_DEADLINE, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
+from reporter.exec_api.ratelimit import RETRY_DELAY
 from reporter.render.options import PAPER_SIZES, Branding, PdfOptions, check_language
 from reporter.views import Manager
 
@@ -112,6 +113,9 @@ class ApiSettings:
     cache_dir: Path | None = None  # None: --no-cache (details neither read nor written)
     usage_dir: Path = field(default_factory=default_cache_dir)  # the day's request count
     request_deadline: float = REQUEST_DEADLINE  # seconds one request may take, answer included
+    # The first retry's longest wait (5xx, timeouts, dropped connections), doubled for each
+    # further retry: a test against a server that never answers need not wait 15 s.
+    retry_delay: float = RETRY_DELAY
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,8 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
     # --no-cache skips session details; the day's request count is kept all the same.
     return ApiSettings(key=key, base_url=base_url, rate_limit=rate, daily_limit=daily,
                        cache_dir=None if flags.no_cache else folder, usage_dir=folder,
-                       request_deadline=deadline)
+                       request_deadline=deadline,
+                       retry_delay=cfg.api.get("retry_delay", RETRY_DELAY))
 
 
 def _limit(env: Mapping[str, str], variable: str, cfg: FileConfig, key: str) -> int | None:

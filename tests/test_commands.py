@@ -212,7 +212,7 @@ def test_email_send_over_smtp_never_sends_twice(env, scenario, sandbox_workspace
                                                 plain_server):
     controller, recorder = plain_server
     recorder.received.clear()
-    cohort = small_cohort(sandbox_workspace, scenario)
+    cohort = small_cohort(sandbox_workspace, scenario, per_team=1)  # 4 reps, one who left
     assert invoke("run", scenario.slug, *cohort, "--month", MONTH, "--out", tmp_path / "out",
                   "--no-xlsx", "--jobs", "1").exit_code == 0
     run_dir = tmp_path / "out" / scenario.slug / MONTH
@@ -332,13 +332,17 @@ def test_by_team_writes_each_team_and_emails_each_manager_one_digest_never_twice
             assert reply is None, to
     assert set(member_of) & {got.rcpt_tos[0] for got in recorder.received} and (
         {got.rcpt_tos[0] for got in recorder.received} - set(member_of) - set(managers.values()))
-    # The same teams from the snapshot alone, offline.
-    offline = invoke("render", run_dir / "snapshot.json", "--by-team", "--no-xlsx",
+    # The same teams from the snapshot alone, offline (their workbooks: who is in each team
+    # is what is checked here, the team PDFs were read above).
+    offline = invoke("render", run_dir / "snapshot.json", "--by-team", "--no-pdf",
                      "--out", tmp_path / "offline", "--jobs", "1")
     assert offline.exit_code == 0, offline.output
     again_dir = tmp_path / "offline" / scenario.slug / MONTH
     assert sorted(p.name for p in (again_dir / "teams").iterdir()) == sorted(
         t["slug"] for t in manifest["teams"])
+    for team in manifest["teams"]:
+        book = load_workbook(again_dir / "teams" / team["slug"] / "team.xlsx")
+        assert len(list(book["Reps"].iter_rows(min_row=2))) == team["reps"]
     # Never twice: not on a second send, not after the month is rerun.
     again = invoke(*email)
     assert again.exit_code == 0 and len(recorder.received) == len(with_pdf) + 2
@@ -621,7 +625,9 @@ def test_answers_too_big_or_too_deep_are_one_line(env, scenario, tmp_path, monke
 def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, scenario,
                                                                       tmp_path):
     """Issue 21, 9: a byte every 0.3 s never trips a read timeout; the request's deadline
-    (REPORTER_REQUEST_DEADLINE here 1 s) ends it, one line after the retries, exit 1."""
+    (REPORTER_REQUEST_DEADLINE here 1 s) ends it, one line after the retries, exit 1. The
+    retries back off 10 ms at first (``[api] retry_delay``), not 0.5 s: the deadline is what
+    is tested, not the wait."""
     import asyncio
 
     from starlette.responses import StreamingResponse
@@ -638,9 +644,11 @@ def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, s
                                                               media_type="application/json")
         env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": proxy.base_url,
                "XDG_CACHE_HOME": str(tmp_path / "xdg"), "REPORTER_REQUEST_DEADLINE": "1"}
+        config = tmp_path / "reporter.toml"
+        config.write_text("[api]\nretry_delay = 0.01\n")
         done = subprocess.run(
             [sys.executable, "-m", "reporter.cli", "run", scenario.slug, "--month", MONTH,
-             "--out", str(tmp_path / "out"), "-q"],
+             "--out", str(tmp_path / "out"), "-q", "--config", str(config)],
             env=env, capture_output=True, text=True, timeout=120)
         asked = proxy.bend.count("/workspace")
     assert done.returncode == 1, done.stderr

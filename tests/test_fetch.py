@@ -287,8 +287,8 @@ def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
 #: their window as a parameter, so seconds test the same pacing without the minute's wait.
 #: The first window's requests must all be answerable within it (~1.5 s for 80 reps' here,
 #: on 2 busy cores), or the count in it says nothing.
-WINDOW = 6.0
-PACED_REPS = 80
+WINDOW = 3.0
+PACED_REPS = 40
 
 
 @pytest.mark.slow

@@ -43,13 +43,15 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_flags_beat_the_environment_which_beats_the_file(env, tmp_path):
     config = write(tmp_path, 'scenario = "from-file"\nmonth = "2026-09"\nmax_requests = 50\n'
-                             '[api]\nrate_limit = 30\nurl = "https://file.example/rest/v1"\n')
+                             '[api]\nrate_limit = 30\nurl = "https://file.example/rest/v1"\n'
+                             'retry_delay = 0.25\n')
     got = fetch_settings(config, SelectionFlags(month="2026-10"), FetchFlags(), "run",
                          env | {"EXEC_API_URL": "https://env.example/rest/v1"})
     assert got.scenario == "from-file"
     assert got.period.label == "2026-10"
     assert got.api.base_url == "https://env.example/rest/v1"
     assert got.api.rate_limit == 30 and got.max_requests == 50
+    assert got.api.retry_delay == 0.25
     flagged = fetch_settings(config, SelectionFlags(scenario="flag", since="2026-10-02"),
                              FetchFlags(max_requests=7), "run", env)
     assert flagged.scenario == "flag" and flagged.max_requests == 7
@@ -91,6 +93,7 @@ def test_the_program_is_chosen_one_way_by_flags_then_by_the_file(env, tmp_path):
 def test_defaults_when_nothing_is_given(env, tmp_path):
     got = run_settings(None, SelectionFlags(scenario="s"), FetchFlags(), RenderFlags())
     assert got.fetch.selection.mode == "all" and got.fetch.api.rate_limit == 60
+    assert got.fetch.api.retry_delay == 0.5  # the first retry's longest wait, doubled after
     assert got.render.pdf and got.render.xlsx and not got.render.csv
     assert got.render.out == Path("output") and got.render.pdf_options.paper == "A4"
 
@@ -101,6 +104,7 @@ def test_defaults_when_nothing_is_given(env, tmp_path):
     ('paper = "A5"\n', "paper must be A4 or letter"),
     ('[branding]\naccent = "red"\n', "[branding] branding accent must be a CSS hex colour"),
     ("[api]\nrate_limit = 0\n", "[api] rate_limit must be a whole number of at least 1, got 0"),
+    ("[api]\nretry_delay = -1\n", "[api] retry_delay must be 0 or more, got -1"),
     ('[branding]\nlogo = "nope.png"\n', "[branding] logo file not found: "),
 ])
 def test_config_values_are_checked_with_the_flags_ranges(env, tmp_path, text, message):

@@ -62,6 +62,11 @@ class SlidingWindowLimiter:
         return ((requests - 1) // self.rate) * self.period
 
 
-def backoff_delay(attempt: int, *, base: float = 0.5, cap: float = 30.0) -> float:
+#: The first retry's longest wait, in seconds; each further retry doubles it, up to RETRY_CAP.
+RETRY_DELAY = 0.5
+RETRY_CAP = 30
+
+
+def backoff_delay(attempt: int, *, base: float = RETRY_DELAY, cap: float = RETRY_CAP) -> float:
     """Full jitter: a random wait up to base * 2**attempt, so retrying clients spread out."""
     return random.uniform(0, min(cap, base * (2**attempt)))
