@@ -17,7 +17,7 @@ ReporterError (exit 2 unless a subclass says otherwise)
  │    └── TemplateFailure      a template that does not render (reporter.render.templates)
  ├── RunError (exit 1)         the work started but could not finish
  │    ├── VanishedCohort       no sessions where the analytics count some (cohort.discover)
- │    ├── WriteFailed          the disk refused a write (reporter.pipeline)
+ │    ├── WriteFailed          the disk refused a write (reporter.outcome)
  │    └── SendError            the SMTP server, as a whole (reporter.deliver.smtp)
  └── ExecError (exit 1)        the API client's tree (reporter.exec_api.errors)
       ├── APIError             the server answered with its error envelope

@@ -9,8 +9,11 @@
 
 This is the flow and nothing else: the one module that joins the stages (exec_api -> cohort
 -> analytics -> render -> deliver) and decides the order of work. What each step does lives
-in its stage: the run folder and its swap in ``rundir``, the render pool in ``render.pool``,
-the manifest in ``deliver.manifest``, the demo in ``demo``. In ``run``, fetching yields each
+in its stage: the run folder and its swap in ``rundir``, what a run writes into it once the
+report exists (pool, tables, manifest) in ``outputs``, the commands' outcomes in ``outcome``,
+the render pool in ``render.pool``, the manifest in ``deliver.manifest``, the demo in
+``demo``. A program run (several scenarios) fetches every rep, then draws its report whole:
+each rep's focus compares their scenarios. In ``run``, fetching yields each
 rep as their sessions arrive; the loop here builds that rep's view once and hands it to the
 render pool, so PDFs are drawn while other reps download.
 
@@ -27,16 +30,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 from reporter import analytics
 from reporter.analytics.program import build_program
-from reporter.analytics.team import GroupInfo, resolve_teams
+from reporter.analytics.team import GroupInfo
 from reporter.cohort.cache import DetailCache, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
 from reporter.cohort.discover import Discovery
@@ -53,7 +52,6 @@ from reporter.cohort.fetch import (
 from reporter.cohort.plan import Plan
 from reporter.cohort.program import ProgramDiscovery
 from reporter.cohort.snapshot import (
-    AnySnapshot,
     FailedRecord,
     FetchRecord,
     ProgramRepRecord,
@@ -68,20 +66,23 @@ from reporter.cohort.snapshot import (
     write_snapshot,
 )
 from reporter.console import Console
-from reporter.deliver.manifest import (
-    TeamEntry,
-    read_manifest,
-    write_program_manifest,
-    write_run_manifest,
-)
-from reporter.errors import RunError, UsageError
+from reporter.deliver.manifest import TeamEntry, read_manifest
+from reporter.errors import UsageError
 from reporter.exec_api import ExecClient, UsageCounter
 from reporter.exec_api.ratelimit import backoff_delay
 from reporter.files import check_writable, folder_lock
 from reporter.names import SNAPSHOT
-from reporter.render.pool import ProgramRenders, ReportRenders, program_header
-from reporter.render.tables import load_writers, write_program_tables, write_tables
-from reporter.rundir import RunFolder, recover_run_folder, run_dir_for
+from reporter.outcome import (
+    EmailOutcome,
+    FetchOutcome,
+    RunOutcome,
+    WriteFailed,
+    io_errors,
+    summarise,
+)
+from reporter.outputs import drawing, finish, program_renders, report_renders, staged, teams_of
+from reporter.render.pool import ReportRenders
+from reporter.rundir import RunFolder, held, recover_run_folder, run_dir_for
 from reporter.settings import (
     ApiSettings,
     EmailRunSettings,
@@ -89,84 +90,18 @@ from reporter.settings import (
     RenderSettings,
     RunSettings,
 )
-from reporter.views import Manager, ProgramReportView, ReportView, RepView
-
-P = ParamSpec("P")
-T = TypeVar("T")
+from reporter.views import Manager, ReportView, RepView
 
 __all__ = [
-    "EmailOutcome", "FetchOutcome", "RunOutcome", "email", "fetch", "plan", "render", "run",
-    "sync",
+    "EmailOutcome", "FetchOutcome", "RunOutcome", "WriteFailed", "email", "fetch", "plan",
+    "render", "run", "scenarios", "sync",
 ]
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    run_dir: Path
-    reps: int
-    reports: int
-    pages: int
-    files: list[Path]
-    failed: list[tuple[str, str]]  # (rep email, why)
-    not_found: int
-    requests_made: int
-    cache_hits: int
-    seconds: float
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed or self.not_found else 0
-
-
-@dataclass(frozen=True)
-class FetchOutcome:
-    snapshot_path: Path
-    reps: int
-    not_found: int
-    requests_made: int
-    cache_hits: int
-    failed: int = 0  # reps whose sessions could not be read
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.not_found or self.failed else 0
-
-
-@dataclass(frozen=True)
-class EmailOutcome:
-    written: list[Path]
-    sent: int = 0
-    already_sent: int = 0
-    failed: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
-
-
-class WriteFailed(RunError):
-    """The disk refused a write (full, read-only, gone): the run stops, the previous output of
-    the same folder stays as it was."""
-
-
-def _io_errors(fn: Callable[P, T]) -> Callable[P, T]:
-    """An OSError (a file system's refusal) becomes one line naming the path, never a
-    traceback: it is about the machine, not one rep's data, so the whole command stops."""
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return fn(*args, **kwargs)
-        except OSError as exc:
-            where = f" {exc.filename}" if exc.filename else ""
-            raise WriteFailed(f"cannot write{where}: {exc.strerror or exc}") from None
-
-    return wrapper
 
 
 # -- the commands ---------------------------------------------------------------------------
 
 
-@_io_errors
+@io_errors
 def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
     """The discovery requests, and the plan they lead to; no session detail is fetched."""
     console = console or Console(quiet=True)
@@ -179,7 +114,7 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
     return asyncio.run(go())
 
 
-@_io_errors
+@io_errors
 def fetch(settings: FetchSettings, snapshot_path: Path,
           console: Console | None = None) -> FetchOutcome:
     """Fetch into a snapshot file (written atomically), for ``render`` to draw later."""
@@ -210,7 +145,7 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
     return outcome
 
 
-@_io_errors
+@io_errors
 def sync(settings: FetchSettings, console: Console | None = None, *,
          dry_run: bool = False) -> WarmResult:
     """Warm the cache with the period's graded session details (of one scenario, or of all
@@ -232,7 +167,7 @@ def sync(settings: FetchSettings, console: Console | None = None, *,
     return r
 
 
-@_io_errors
+@io_errors
 def scenarios(api: ApiSettings, console: Console | None = None, *, archived: bool = False,
               collection: str | None = None) -> Catalog:
     """The workspace's collections and scenarios with their skills (``reporter scenarios``)."""
@@ -248,7 +183,7 @@ def scenarios(api: ApiSettings, console: Console | None = None, *, archived: boo
     return found
 
 
-@_io_errors
+@io_errors
 def run(settings: RunSettings, console: Console | None = None) -> RunOutcome:
     """Fetch, render each rep's PDF as soon as their sessions are in, then the workbook, CSV,
     snapshot and manifest; all into a staging folder swapped in at the end."""
@@ -257,11 +192,11 @@ def run(settings: RunSettings, console: Console | None = None) -> RunOutcome:
     _check_folders(settings.fetch)
     check_writable(settings.render.out, "--out")
     outcome = asyncio.run(_run(settings, console, started))
-    _summarise(outcome, console)
+    summarise(outcome, console)
     return outcome
 
 
-@_io_errors
+@io_errors
 def render(snapshot_path: Path, settings: RenderSettings,
            console: Console | None = None) -> RunOutcome:
     """Every output from a snapshot (a scenario's or a program's), offline."""
@@ -271,12 +206,12 @@ def render(snapshot_path: Path, settings: RenderSettings,
     check_writable(settings.out, "--out")
     if isinstance(snapshot, ProgramSnapshot):
         outcome = _render_program(snapshot, settings, console, started)
-        _summarise(outcome, console)
+        summarise(outcome, console)
         return outcome
     report = _report(snapshot, None, console)
-    teams = _teams(snapshot, settings)
+    teams = teams_of(snapshot, settings)
     # The pool sends each worker the report without its reps: what every PDF shares.
-    with _staged(run_dir_for(settings.out, snapshot),
+    with staged(run_dir_for(settings.out, snapshot),
                  report_renders(report, teams, settings)) as (folder, renders):
         # The team reports are the longest jobs: first, so that no process draws one alone
         # at the end while the others wait.
@@ -284,16 +219,16 @@ def render(snapshot_path: Path, settings: RenderSettings,
         for view in report.reps:
             renders.submit(view)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
-        outcome = _finish(folder, snapshot, report, renders, settings, console, started)
-    _summarise(outcome, console)
+        outcome = finish(folder, snapshot, report, renders, settings, console, started)
+    summarise(outcome, console)
     return outcome
 
 
 def _render_program(snapshot: ProgramSnapshot, settings: RenderSettings, console: Console,
                     started: float) -> RunOutcome:
     """A program snapshot's outputs, into its run folder swapped in at the end."""
-    teams = _teams(snapshot, settings)
-    with _held(run_dir_for(settings.out, snapshot)) as folder:
+    teams = teams_of(snapshot, settings)
+    with held(run_dir_for(settings.out, snapshot)) as folder:
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
         return _draw_program(folder, snapshot, teams, settings, console, started)
 
@@ -307,13 +242,13 @@ def _draw_program(folder: RunFolder, snapshot: ProgramSnapshot,
     report = build_program(snapshot, generated_at=generated_at)
     for warning in report.warnings:
         console.warn(warning)
-    with _pool(program_renders(report, teams, settings), folder) as renders:
+    with drawing(program_renders(report, teams, settings), folder) as renders:
         renders.submit_teams(report, console)
         renders.submit_reps(report.reps)
-        return _finish(folder, snapshot, report, renders, settings, console, started)
+        return finish(folder, snapshot, report, renders, settings, console, started)
 
 
-@_io_errors
+@io_errors
 def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOutcome:
     """Write one message per rep into RUN_DIR/outbox; with SMTP settings, send those not yet
     sent (the manifest records each send as it happens)."""
@@ -408,16 +343,16 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
     fs, rs = settings.fetch, settings.render
     async with _client(fs.api) as client:
         disc, cache, the_plan = await _discover_any(client, fs, console)
-        teams = _teams(disc.header, rs)  # a [teams] typo stops the run before its requests
+        teams = teams_of(disc.header, rs)  # a [teams] typo stops the run before its requests
         # The moment the run is generated, decided once, here: every output carries it.
         generated = datetime.now(UTC)
         if isinstance(disc, ProgramDiscovery):
-            with _held(run_dir_for(rs.out, disc.header)) as folder:
+            with held(run_dir_for(rs.out, disc.header)) as folder:
                 snapshot = await _fetch_program(client, cache, disc, the_plan, folder, console)
                 return _draw_program(folder, snapshot, teams, rs, console, started, generated)
         # The header every rep's PDF shares; the run's report is built with the same moment.
         header = analytics.build_report(disc.header, generated_at=generated)
-        with _staged(run_dir_for(rs.out, disc.header),
+        with staged(run_dir_for(rs.out, disc.header),
                      report_renders(header, teams, rs)) as (folder, renders):
             return await _fetch_and_render(client, cache, disc, the_plan, folder, renders,
                                            rs, console, started)
@@ -454,7 +389,7 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
     header = disc.header.model_copy(update={"fetch": out.fetch, "failed": out.failed})
     report = _report(header, views, console, renders.header.generated_at)
     renders.submit_teams(report, console)
-    return _finish(folder, header, report, renders, rs, console, started)
+    return finish(folder, header, report, renders, rs, console, started)
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -467,120 +402,3 @@ def _report(snapshot: Snapshot, views: list[RepView] | None, console: Console,
     for warning in report.warnings:
         console.warn(warning)
     return report
-
-
-def _teams(snapshot: AnySnapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
-    """The [teams] of a --by-team run, matched to the workspace's groups (an older snapshot
-    without them: the groups its reps are in, by name); a group that is not there stops."""
-    if not settings.by_team:
-        return []
-    groups = [GroupInfo(g.id, g.name or g.id) for g in snapshot.groups]
-    if not groups:
-        groups = [GroupInfo(n, n) for n in sorted({g for r in snapshot.reps for g in r.groups})]
-    return resolve_teams(settings.teams, groups)
-
-
-def report_renders(header: ReportView, teams: list[tuple[GroupInfo, Manager]],
-                   settings: RenderSettings) -> Callable[[Path], ReportRenders]:
-    """The render pool of a scenario's run, once its staging folder exists."""
-    return lambda stage: ReportRenders(stage, header, teams,
-                                       settings.pdf_options if settings.pdf else None,
-                                       jobs=settings.jobs, skip_empty=settings.skip_empty)
-
-
-def program_renders(report: ProgramReportView, teams: list[tuple[GroupInfo, Manager]],
-                    settings: RenderSettings) -> Callable[[Path], ProgramRenders]:
-    """The render pool of a program's run, once its staging folder exists."""
-    return lambda stage: ProgramRenders(stage, program_header(report), teams,
-                                        settings.pdf_options if settings.pdf else None,
-                                        jobs=settings.jobs, skip_empty=settings.skip_empty)
-
-
-R = TypeVar("R", ReportRenders, ProgramRenders)
-
-
-@contextmanager
-def _held(final: Path) -> Iterator[RunFolder]:
-    """The run folder held (``folder_lock``) and its staging folder; on any failure the
-    staging folder goes, leaving the previous run as it was."""
-    with folder_lock(final):
-        folder = RunFolder(final)
-        try:
-            yield folder
-        except BaseException:
-            folder.abort()
-            raise
-
-
-@contextmanager
-def _pool(make: Callable[[Path], R], folder: RunFolder) -> Iterator[R]:
-    """The render pool drawing into the staging folder; it stops on any failure."""
-    renders = make(folder.stage)
-    try:
-        yield renders
-    except BaseException:
-        renders.close()
-        raise
-
-
-@contextmanager
-def _staged(final: Path, make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, R]]:
-    """The run folder held, its staging folder and the render pool."""
-    with _held(final) as folder, _pool(make, folder) as renders:
-        yield folder, renders
-
-
-def _finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | ProgramReportView,
-            renders: ReportRenders | ProgramRenders, settings: RenderSettings,
-            console: Console, started: float) -> RunOutcome:
-    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in.
-
-    The team reports are submitted already (the caller did, as soon as it had the report);
-    the workbooks are written while the pool draws what is left, so they add nothing to its
-    end on a machine with a CPU to spare.
-    """
-    load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
-    pdfs, failed = renders.collect(console)
-    unread = fetch_failures(snapshot)
-    team_paths = [(team, path) for team, path, _ in renders.team_futures]
-    if isinstance(report, ProgramReportView):
-        tables = write_program_tables(folder.stage, report, pdfs, team_paths,
-                                      xlsx=settings.xlsx, csv=settings.csv)
-    else:
-        tables = write_tables(folder.stage, report, pdfs, team_paths,
-                              xlsx=settings.xlsx, csv=settings.csv)
-    teams, team_failed = renders.collect_teams(console)
-    seconds = time.monotonic() - started
-    if isinstance(snapshot, ProgramSnapshot):
-        assert isinstance(report, ProgramReportView)
-        files = write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                       failed + team_failed, unread, seconds, tables, teams)
-    else:
-        assert isinstance(report, ReportView)
-        files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                   failed + team_failed, unread, seconds, tables, teams)
-    folder.commit()
-    final = folder.final
-    return RunOutcome(
-        run_dir=final, reps=len(report.reps), reports=len(pdfs),
-        pages=sum(p.pages for p in pdfs),
-        files=[final / "reps" / p.path.name for p in pdfs]
-        + [final / f.relative_to(folder.stage) for f in files],
-        failed=unread + failed + team_failed, not_found=len(report.not_found),
-        requests_made=snapshot.fetch.requests_made, cache_hits=snapshot.fetch.cache_hits,
-        seconds=time.monotonic() - started,
-    )
-
-
-def _summarise(outcome: RunOutcome, console: Console) -> None:
-    console.info(
-        f"done: {outcome.reps} reps, {outcome.reports} reports ({outcome.pages} pages), "
-        f"{len(outcome.files)} files in {outcome.run_dir}; {outcome.requests_made} requests, "
-        f"{outcome.cache_hits} cache hits, {outcome.seconds:.1f} s"
-    )
-    for address, reason in outcome.failed:
-        console.warn(f"{address}: {reason}")
-    if outcome.not_found:
-        console.warn(f"{outcome.not_found} address(es) had no data; see manifest.csv")
-
-

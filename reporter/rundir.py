@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot
 from reporter.deliver.manifest import previous_sends
+from reporter.files import folder_lock
 from reporter.names import COMPONENT_MAX, PROGRAM_SUFFIX, safe_component
 
 
@@ -93,3 +96,16 @@ def recover_run_folder(final: Path) -> None:
     if aside:
         newest = max(aside, key=lambda p: (p / "manifest.json").stat().st_mtime)
         os.replace(newest, final)
+
+
+@contextmanager
+def held(final: Path) -> Iterator[RunFolder]:
+    """The run folder held (``folder_lock``) and its staging folder; on any failure the
+    staging folder goes, leaving the previous run as it was."""
+    with folder_lock(final):
+        folder = RunFolder(final)
+        try:
+            yield folder
+        except BaseException:
+            folder.abort()
+            raise

@@ -89,7 +89,8 @@ def test_demo_end_to_end(demo_run: DemoRun) -> None:
     """``reporter demo`` (the session's one run): a run folder of PDFs, workbook and outbox,
     and the report to open first named on stdout."""
     assert "open first:" in demo_run.stdout and ".pdf" in demo_run.stdout
-    assert [p.parent for p in demo_run.out.rglob("manifest.json")] == [demo_run.folder]
+    assert sorted(p.parent for p in demo_run.out.rglob("manifest.json")) == sorted(
+        [demo_run.folder, demo_run.program])
     assert len(list((demo_run.folder / "reps").glob("*.pdf"))) >= 20
     assert (demo_run.folder / "cohort.xlsx").is_file()
     assert len(list((demo_run.folder / "outbox").glob("*.eml"))) >= 20
@@ -277,3 +278,25 @@ def test_each_team_gets_its_folder_and_its_manager_one_digest(demo: Path) -> Non
         assert listed == names and len(listed) <= 5
         first_page = " ".join(pdftotext(folder / "team.pdf", "-f", "1", "-l", "1").split())
         assert entry["group"] in first_page and "Book a 1:1 with" in first_page
+
+
+def test_the_demo_runs_its_main_collection_as_one_program(demo_run: DemoRun) -> None:
+    """Issue 24, 8: the demo's second run is the main collection as a program: one PDF and
+    one email per rep across its scenarios, the program's team report and skills.csv."""
+    program = demo_run.program
+    manifest = json.loads((program / "manifest.json").read_text())
+    assert manifest["run"]["kind"] == "program"
+    assert len(manifest["run"]["scenarios"]) >= 3
+    reps = manifest["reps"]
+    emails = [r["email"] for r in reps]
+    assert len(emails) == len(set(emails)) >= 20
+    assert sorted(p.name for p in (program / "reps").glob("*.pdf")) == sorted(
+        Path(r["pdf"]).name for r in reps)
+    messages = list((program / "outbox").glob("*.eml"))  # the digests are in outbox/teams
+    assert len(reps) - len(messages) == 1  # the former member is held back, as in a scenario's
+    with (program / "skills.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    skills = {r["skill"] for r in rows}
+    assert len(rows) == len(reps) * len(skills) and len(skills) >= 3
+    assert (program / "team.pdf").is_file()
+    assert "A program run" in demo_run.stdout

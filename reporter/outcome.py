@@ -1,0 +1,94 @@
+"""What each command ends with, and the one refusal every command shares: the disk's.
+
+The outcomes are what the library hands back to its caller (the CLI prints them, a Python
+caller reads them); ``io_errors`` turns a file system's refusal into one line.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from reporter.console import Console
+from reporter.errors import RunError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    run_dir: Path
+    reps: int
+    reports: int
+    pages: int
+    files: list[Path]
+    failed: list[tuple[str, str]]  # (rep email, why)
+    not_found: int
+    requests_made: int
+    cache_hits: int
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.not_found else 0
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    snapshot_path: Path
+    reps: int
+    not_found: int
+    requests_made: int
+    cache_hits: int
+    failed: int = 0  # reps whose sessions could not be read
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.not_found or self.failed else 0
+
+
+@dataclass(frozen=True)
+class EmailOutcome:
+    written: list[Path]
+    sent: int = 0
+    already_sent: int = 0
+    failed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+class WriteFailed(RunError):
+    """The disk refused a write (full, read-only, gone): the run stops, the previous output of
+    the same folder stays as it was."""
+
+
+def io_errors(fn: Callable[P, T]) -> Callable[P, T]:
+    """An OSError (a file system's refusal) becomes one line naming the path, never a
+    traceback: it is about the machine, not one rep's data, so the whole command stops."""
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            raise WriteFailed(f"cannot write{where}: {exc.strerror or exc}") from None
+
+    return wrapper
+
+
+def summarise(outcome: RunOutcome, console: Console) -> None:
+    console.info(
+        f"done: {outcome.reps} reps, {outcome.reports} reports ({outcome.pages} pages), "
+        f"{len(outcome.files)} files in {outcome.run_dir}; {outcome.requests_made} requests, "
+        f"{outcome.cache_hits} cache hits, {outcome.seconds:.1f} s"
+    )
+    for address, reason in outcome.failed:
+        console.warn(f"{address}: {reason}")
+    if outcome.not_found:
+        console.warn(f"{outcome.not_found} address(es) had no data; see manifest.csv")

@@ -1,0 +1,113 @@
+"""What a run writes into its run folder, once it has the report: the render pool drawing the
+PDFs (team reports first), the workbooks and CSV while the pool draws, the manifest, and the
+swap. Both kinds of run go through it: a scenario's and a program's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from reporter.analytics.team import GroupInfo, resolve_teams
+from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot, fetch_failures
+from reporter.console import Console
+from reporter.deliver.manifest import write_program_manifest, write_run_manifest
+from reporter.outcome import RunOutcome
+from reporter.render.pool import ProgramRenders, ReportRenders, program_header
+from reporter.render.tables import load_writers, write_program_tables, write_tables
+from reporter.rundir import RunFolder, held
+from reporter.settings import RenderSettings
+from reporter.views import Manager, ProgramReportView, ReportView
+
+
+def teams_of(snapshot: AnySnapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
+    """The [teams] of a --by-team run, matched to the workspace's groups (an older snapshot
+    without them: the groups its reps are in, by name); a group that is not there stops."""
+    if not settings.by_team:
+        return []
+    groups = [GroupInfo(g.id, g.name or g.id) for g in snapshot.groups]
+    if not groups:
+        groups = [GroupInfo(n, n) for n in sorted({g for r in snapshot.reps for g in r.groups})]
+    return resolve_teams(settings.teams, groups)
+
+
+def report_renders(header: ReportView, teams: list[tuple[GroupInfo, Manager]],
+                   settings: RenderSettings) -> Callable[[Path], ReportRenders]:
+    """The render pool of a scenario's run, once its staging folder exists."""
+    return lambda stage: ReportRenders(stage, header, teams,
+                                       settings.pdf_options if settings.pdf else None,
+                                       jobs=settings.jobs, skip_empty=settings.skip_empty)
+
+
+def program_renders(report: ProgramReportView, teams: list[tuple[GroupInfo, Manager]],
+                    settings: RenderSettings) -> Callable[[Path], ProgramRenders]:
+    """The render pool of a program's run, once its staging folder exists."""
+    return lambda stage: ProgramRenders(stage, program_header(report), teams,
+                                        settings.pdf_options if settings.pdf else None,
+                                        jobs=settings.jobs, skip_empty=settings.skip_empty)
+
+
+R = TypeVar("R", ReportRenders, ProgramRenders)
+
+
+@contextmanager
+def drawing(make: Callable[[Path], R], folder: RunFolder) -> Iterator[R]:
+    """The render pool drawing into the staging folder; it stops on any failure."""
+    renders = make(folder.stage)
+    try:
+        yield renders
+    except BaseException:
+        renders.close()
+        raise
+
+
+@contextmanager
+def staged(final: Path, make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, R]]:
+    """The run folder held, its staging folder and the render pool."""
+    with held(final) as folder, drawing(make, folder) as renders:
+        yield folder, renders
+
+
+def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | ProgramReportView,
+            renders: ReportRenders | ProgramRenders, settings: RenderSettings,
+            console: Console, started: float) -> RunOutcome:
+    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in.
+
+    The team reports are submitted already (the caller did, as soon as it had the report);
+    the workbooks are written while the pool draws what is left, so they add nothing to its
+    end on a machine with a CPU to spare.
+    """
+    load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
+    pdfs, failed = renders.collect(console)
+    unread = fetch_failures(snapshot)
+    team_paths = [(team, path) for team, path, _ in renders.team_futures]
+    if isinstance(report, ProgramReportView):
+        tables = write_program_tables(folder.stage, report, pdfs, team_paths,
+                                      xlsx=settings.xlsx, csv=settings.csv)
+    else:
+        tables = write_tables(folder.stage, report, pdfs, team_paths,
+                              xlsx=settings.xlsx, csv=settings.csv)
+    teams, team_failed = renders.collect_teams(console)
+    seconds = time.monotonic() - started
+    if isinstance(snapshot, ProgramSnapshot):
+        assert isinstance(report, ProgramReportView)
+        files = write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
+                                       failed + team_failed, unread, seconds, tables, teams)
+    else:
+        assert isinstance(report, ReportView)
+        files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
+                                   failed + team_failed, unread, seconds, tables, teams)
+    folder.commit()
+    final = folder.final
+    return RunOutcome(
+        run_dir=final, reps=len(report.reps), reports=len(pdfs),
+        pages=sum(p.pages for p in pdfs),
+        files=[final / "reps" / p.path.name for p in pdfs]
+        + [final / f.relative_to(folder.stage) for f in files],
+        failed=unread + failed + team_failed, not_found=len(report.not_found),
+        requests_made=snapshot.fetch.requests_made, cache_hits=snapshot.fetch.cache_hits,
+        seconds=time.monotonic() - started,
+    )
