@@ -317,17 +317,22 @@ def scenarios(collection: str | None, archived: bool, config: Path | None,
 
 @cli.command()
 @click.argument("snapshot", type=click.Path(path_type=Path))
+@click.option("--scenario", "scenario", metavar="SLUG",
+              help="Of a program's SNAPSHOT, render this one scenario alone (slug or id), "
+                   "into its own run folder, as a run of that scenario would.")
 @render_options
 @config_option
 @console_options
 @with_failures
-def render(snapshot: Path, rendering: RenderFlags, config: Path | None,
+def render(snapshot: Path, scenario: str | None, rendering: RenderFlags, config: Path | None,
            console: Console) -> None:
-    """Render a SNAPSHOT into PDFs, workbook and manifest, offline."""
+    """Render a SNAPSHOT (a scenario's or a program's) into PDFs, workbook and manifest,
+    offline."""
     from reporter import pipeline, settings
 
     resolved = settings.render_settings(config, rendering)
-    raise SystemExit(pipeline.render(snapshot, resolved, console).exit_code)
+    raise SystemExit(pipeline.render(snapshot, resolved, console,
+                                     scenario=scenario).exit_code)
 
 
 @cli.command()

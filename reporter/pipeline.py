@@ -60,6 +60,7 @@ from reporter.cohort.snapshot import (
     Snapshot,
     SnapshotWriter,
     fetch_failures,
+    one_scenario,
     read_any_snapshot,
     read_program_snapshot,
     snapshot_writer,
@@ -197,13 +198,16 @@ def run(settings: RunSettings, console: Console | None = None) -> RunOutcome:
 
 
 @io_errors
-def render(snapshot_path: Path, settings: RenderSettings,
-           console: Console | None = None) -> RunOutcome:
-    """Every output from a snapshot (a scenario's or a program's), offline."""
+def render(snapshot_path: Path, settings: RenderSettings, console: Console | None = None, *,
+           scenario: str | None = None) -> RunOutcome:
+    """Every output from a snapshot (a scenario's or a program's), offline; ``scenario``:
+    one scenario of a program's snapshot, drawn as that scenario's own run."""
     console = console or Console(quiet=True)
     started = time.monotonic()
     snapshot = read_any_snapshot(snapshot_path)
     check_writable(settings.out, "--out")
+    if scenario is not None:
+        snapshot = one_scenario(snapshot, scenario)
     if isinstance(snapshot, ProgramSnapshot):
         outcome = _render_program(snapshot, settings, console, started)
         summarise(outcome, console)

@@ -6,7 +6,9 @@ to open first (``sample-report.png``) and six contrasting reps (an improver, a d
 with one attempt, a past-due rep with no valid attempt, a rep whose target Exec counts met
 from an earlier month, and a rep whose latest fell below a best that had risen); and every
 page of one team's report (``team-report-<page>.png``), a team whose pages carry none of the
-sandbox's hostile texts.
+sandbox's hostile texts. From the demo's program run (the main collection): page 1 of one rep's
+program report (``program-report.png``, a rep who practised every scenario) and the page of
+the program's ``team.pdf`` holding the rep x skill tiers (``program-skills.png``).
 ``examples/samples.json`` records which reps and team they are and the sha256 of the report
 templates they were drawn with; a test fails when the templates change and the pictures do not.
 
@@ -25,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reporter import analytics
-from reporter.cohort.snapshot import read_snapshot
+from reporter.analytics.program import build_program
+from reporter.cohort.snapshot import read_program_snapshot, read_snapshot
 from reporter.config import load_config
 from reporter.deliver.manifest import read_manifest
 from reporter.demo import demo
@@ -81,6 +84,32 @@ def _team_pages(run_dir: Path, teams: list[str]) -> list[str]:
     raise SystemExit("every team report of the demo carries a hostile text")
 
 
+def _hostile(reps: list[RepView]) -> set[str]:
+    """The reps whose reports carry the sandbox's hostile texts: they stay out of pictures."""
+    return {r.email for r in reps if any(
+        "<" in (m.quote + (m.feedback or "")) or "=" in m.quote for m in r.feedback_examples)}
+
+
+def _program_pictures(run_dir: Path) -> dict[str, str]:
+    """Page 1 of a program report (a rep who practised every scenario, whose report carries
+    no hostile text) and the program team report's page with the skill tiers."""
+    report = build_program(read_program_snapshot(run_dir / SNAPSHOT))
+    hostile = {e for part in report.parts for e in _hostile(list(part.reps))}
+    fitting = [r for r in report.reps if r.coverage == "all" and r.email not in hostile]
+    if not fitting:
+        raise SystemExit("the demo's program has no rep who practised every scenario")
+    rep = max(fitting, key=lambda r: (sum(s.tier is not None for s in r.skills), r.name))
+    _page_one(run_dir / "reps" / f"{rep.slug}.pdf", EXAMPLES / "program-report.png")
+    team = run_dir / "team.pdf"
+    text = subprocess.run(["pdftotext", str(team), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    page = next(i for i, t in enumerate(text.split("\f"), 1) if "Skills across the team" in t)
+    subprocess.run(["pdftoppm", "-png", "-r", RESOLUTION, "-f", str(page), "-l", str(page),
+                    "-singlefile", str(team), str(EXAMPLES / "program-skills")], check=True)
+    print(f"examples/program-report.png: {rep.name}; examples/program-skills.png: page {page}")
+    return {"program-report.png": rep.name, "program-skills.png": f"team.pdf page {page}"}
+
+
 def main() -> int:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm is missing: install poppler-utils (make sample does)", file=sys.stderr)
@@ -93,9 +122,7 @@ def main() -> int:
         by_slug = {r.slug: r for r in reps}
         featured = by_slug[done.featured.stem] if done.featured else reps[0]
         # Reps whose reports carry the sandbox's hostile texts stay out of the pictures.
-        hostile = {r.email for r in reps if any(
-            "<" in (m.quote + (m.feedback or "")) or "=" in m.quote
-            for m in r.feedback_examples)}
+        hostile = _hostile(reps)
         samples = {
             "sample-report.png": featured,
             "rep-improver.png": featured,
@@ -123,10 +150,14 @@ def main() -> int:
         slugs = [t.slug for t in read_manifest(run_dir).teams]
         team, *pictures = _team_pages(run_dir, slugs)
         print(f"examples/team-report-*.png: {team}, {len(pictures)} pages")
+        if done.program is None:
+            raise SystemExit("the demo ran no program")
+        program = _program_pictures(done.program.run_dir)
     STAMP.write_text(json.dumps({
         "templates_sha256": templates_digest(),
         "reps": {name: rep.name for name, rep in samples.items()},
         "team": {"slug": team, "pages": pictures},
+        "program": program,
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"examples/{STAMP.name}: templates {templates_digest()[:12]}")
     return 0

@@ -822,13 +822,13 @@ def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path
     assert "Where to focus: Competitive Displacement" in html and "Procurement Discovery" in html
     text, _, _ = parts(messages["ben@example.com"])
     assert "1 of 3 scenarios practised" in text
-    assert "  Objection Handling: not practised\n" in text
-    assert "  Competitive Displacement: not practised\n      Past due" in text
+    assert "  Objection Handling: Not practised\n" in text
+    assert "  Competitive Displacement: Not practised\n      Past due" in text
     cy = messages["cy@example.com"]
     assert cy["Subject"] == "Your Core Sales Conversations practice report — October 2026"
     text, _, _ = parts(cy)
     assert "0 of 3 scenarios practised" in text and "Where to focus: Objection Handling" in text
-    assert "  Objection Handling: not practised\n      " in text
+    assert "  Objection Handling: Not practised\n      " in text
 
 
 def test_a_former_member_of_a_program_run_is_held_back(tmp_path: Path) -> None:

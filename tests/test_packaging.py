@@ -108,7 +108,7 @@ def test_the_readme_pictures_are_drawn_with_the_current_templates():
     assert stamp["templates_sha256"] == _sample_script().templates_digest(), (
         "the report templates changed since the README's pictures were drawn: run make sample")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in [*stamp["reps"], *stamp["team"]["pages"]]:
+    for name in [*stamp["reps"], *stamp["team"]["pages"], *stamp["program"]]:
         png = ROOT / "examples" / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
         assert f"(examples/{name})" in readme, name

@@ -602,3 +602,28 @@ def test_a_program_run_mails_each_rep_once_rerun_or_one_scenario_run_after(
     send(alone.run_dir)
     total = Counter(addr for got in recorder.received for addr in got.rcpt_tos)
     assert total == once  # nobody mailed twice in the month
+
+
+def test_render_draws_one_scenario_of_a_program_snapshot_as_its_own_run(tmp_path):
+    from click.testing import CliRunner
+
+    from reporter.cli import cli
+    from tests import program_factory as pf
+
+    path = tmp_path / "program.json"
+    path.write_text(json.dumps(pf.program_snapshot()))
+    out = tmp_path / "out"
+    done = CliRunner().invoke(cli, ["render", str(path), "--scenario", "Objection-Handling",
+                                    "--out", str(out), "--no-xlsx", "-q"])
+    assert done.exit_code == 0, done.output
+    run_dir = out / "objection-handling" / "2026-10"
+    # Only Ada practised it: the scenario's own run holds her report alone.
+    assert [p.name.split("-")[0] for p in (run_dir / "reps").iterdir()] == ["ada"]
+    assert json.loads((run_dir / "manifest.json").read_text())["run"]["scenario"] == (
+        "objection-handling")
+    wrong = CliRunner().invoke(cli, ["render", str(path), "--scenario", "nope", "--out",
+                                     str(out)])
+    assert wrong.exit_code == 2
+    assert wrong.stderr == ("Error: the snapshot holds no scenario 'nope'; it holds: "
+                            "procurement-discovery, objection-handling, "
+                            "competitive-displacement\n")

@@ -269,6 +269,19 @@ def assignment_for(assignments: list[Assignment], scenario_id: str) -> Assignmen
 AnySnapshot = Snapshot | ProgramSnapshot
 
 
+def one_scenario(snapshot: AnySnapshot, wanted: str) -> Snapshot:
+    """One scenario of a snapshot, by id or slug (any case): a program's part, or a scenario's
+    snapshot when it is that scenario; else SnapshotError naming the scenarios it holds."""
+    scenarios = ([p.scenario for p in snapshot.scenarios]
+                 if isinstance(snapshot, ProgramSnapshot) else [snapshot.scenario])
+    folded = wanted.strip().casefold()
+    for s in scenarios:
+        if s.id == wanted.strip() or (s.slug or "").casefold() == folded:
+            return snapshot.part(s.id) if isinstance(snapshot, ProgramSnapshot) else snapshot
+    held = ", ".join(s.slug or s.id for s in scenarios)
+    raise SnapshotError(f"the snapshot holds no scenario {wanted!r}; it holds: {held}")
+
+
 class SnapshotWriter:
     """Writes a snapshot as its reps arrive, so a large cohort is never all in memory (nor
     one huge JSON string): the header first, each rep as it is added, then the fetch record,

@@ -54,6 +54,7 @@ from reporter.deliver.manifest import (
 )
 from reporter.files import atomic_write_bytes, own_folder, sha256_file
 from reporter.format import (
+    NOT_PRACTISED,
     RANK_LABELS,
     SEVERITY_LABELS,
     TARGET_TONES,
@@ -241,7 +242,7 @@ def scenario_line(row: ScenarioRow) -> ScenarioLine:
     rep = row.rep
     name = one_line(row.scenario.name, NAME_CHARS)
     if rep is None or rep.session_count == 0:
-        status = "not practised"
+        status = NOT_PRACTISED
     elif not rep.has_valid_attempt:
         status = f"{_attempts(rep)}, no valid attempt"
     else:

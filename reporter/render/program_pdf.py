@@ -135,9 +135,11 @@ def skill_change(row: SkillRow) -> str:
 
 def skill_line(row: SkillRow) -> SkillLine:
     tiered = row.tier is not None and row.tier != "insufficient_data"
+    # An earlier tier is said only when it was one (under three observations there was none
+    # to move from: the change reads "–" or "New").
     before = fmt_tier(row.previous_tier)
     was = (f"was {before[:1].lower()}{before[1:]}" if row.compared and row.previous_tier
-           and row.previous_tier != row.tier else None)
+           and row.previous_tier not in (row.tier, "insufficient_data") else None)
     return SkillLine(row=row, label=fmt_tier(row.tier), tiered=tiered,
                      change=skill_change(row), was=was)
 
