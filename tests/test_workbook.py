@@ -325,9 +325,9 @@ def _hostile_report(report: ReportView, texts: tuple[str, ...]) -> ReportView:
                                selection_text=texts[-1])
 
 
-def test_formulas_read_back_as_literal_text(report, tmp_path):
-    texts = (*FORMULAS, "#N/A", "=1+1")
-    book = _write(_hostile_report(report, texts), tmp_path)
+def _sheets_holding_as_text(book, texts) -> dict[str, set[str]]:
+    """Each text -> the sheets holding it; every cell of the book is checked to be no
+    formula, and each of ``texts`` to be a string cell."""
     found: dict[str, set[str]] = {t: set() for t in texts}
     for ws in book:
         for row in ws.iter_rows():
@@ -336,6 +336,13 @@ def test_formulas_read_back_as_literal_text(report, tmp_path):
                 if cell.value in found:
                     assert cell.data_type == "s", (ws.title, cell.coordinate)
                     found[cell.value].add(ws.title)
+    return found
+
+
+def test_formulas_read_back_as_literal_text(report, tmp_path):
+    texts = (*FORMULAS, "#N/A", "=1+1")
+    book = _write(_hostile_report(report, texts), tmp_path)
+    found = _sheets_holding_as_text(book, texts)
     for text in texts:
         assert {"Reps", "Sessions", "Rubric", "Feedback"} <= found[text], text
     assert found[texts[0]] >= {"Overview", "About"}
@@ -1010,15 +1017,8 @@ def _hostile_program() -> dict:
 
 
 def test_a_programs_hostile_text_stays_text(tmp_path):
-    book = _program_book(_program(_hostile_program()), tmp_path)
-    found: dict[str, set[str]] = {t: set() for t in FORMULAS}
-    for ws in book:
-        for row in ws.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-                if cell.value in found:
-                    assert cell.data_type == "s", (ws.title, cell.coordinate)
-                    found[cell.value].add(ws.title)
+    found = _sheets_holding_as_text(_program_book(_program(_hostile_program()), tmp_path),
+                                    FORMULAS)
     assert {"Scenarios", "Skills", "Reps", "Sessions", "Needs attention"} <= found[FORMULAS[0]]
     assert {"Scenarios", "Reps", "Rubric"} <= found[FORMULAS[3]]
     assert "Skills" in found[FORMULAS[1]]

@@ -44,7 +44,13 @@ from reporter.analytics.moments import moments_worth_quoting
 from reporter.analytics.period import report_period
 from reporter.analytics.rep import RepContext, build_rep, rep_context
 from reporter.analytics.team import list_names
-from reporter.cohort.snapshot import FetchRecord, PreviousRecord, SelectionRecord, Snapshot
+from reporter.cohort.snapshot import (
+    FetchRecord,
+    NotFoundRecord,
+    PreviousRecord,
+    SelectionRecord,
+    Snapshot,
+)
 from reporter.exec_api.models import Workspace
 from reporter.names import rep_slug
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
@@ -87,6 +93,17 @@ def selection_text(selection: SelectionRecord, rep_count: int) -> str:
     if selection.include_system_users:
         said += " (system users included)"
     return said
+
+
+def not_found_views(records: Sequence[NotFoundRecord]) -> tuple[NotFound, ...]:
+    """The addresses asked for with no data, and why (an entry without an address dropped)."""
+    return tuple(NotFound(email=nf.email, reason=nf.reason, detail=nf.detail)
+                 for nf in records if text(nf.email))
+
+
+def said(warnings: Sequence[str]) -> tuple[str, ...]:
+    """The snapshot's own warnings, blank ones left out."""
+    return tuple(w for w in (text(x) for x in warnings) if w)
 
 
 def fetch_info(fetch: FetchRecord) -> FetchInfo:
@@ -136,12 +153,10 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         selection_text=selection_text(snapshot.selection, len(ordered)),
         cohort=build_cohort(snapshot.summary, snapshot.participants, ordered),
         reps=tuple(ordered),
-        not_found=tuple(NotFound(email=nf.email, reason=nf.reason, detail=nf.detail)
-                        for nf in snapshot.not_found if text(nf.email)),
+        not_found=not_found_views(snapshot.not_found),
         fetch=fetch_info(snapshot.fetch),
         # Each rep's view already holds its cross-check with the participants endpoint.
-        warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
-        + tuple(w for rep in ordered for w in rep.warnings),
+        warnings=said(snapshot.warnings) + tuple(w for rep in ordered for w in rep.warnings),
         needs_attention=urgent,
         shortlist=shortlist(urgent),
         labels=list_names(ordered),

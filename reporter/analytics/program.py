@@ -22,7 +22,9 @@ from reporter import __version__
 from reporter.analytics import (
     build_report,
     fetch_info,
+    not_found_views,
     previous_info,
+    said,
     selection_text,
     workspace_name,
 )
@@ -42,7 +44,6 @@ from reporter.cohort.snapshot import (
 from reporter.exec_api.models import SkillProficiencyEntry
 from reporter.names import rep_slug
 from reporter.views import (
-    NotFound,
     PeriodInfo,
     ProgramInfo,
     ProgramReportView,
@@ -81,11 +82,9 @@ def build_program(snapshot: ProgramSnapshot, *,
         parts=parts,
         skills=skills,
         reps=tuple(reps),
-        not_found=tuple(NotFound(email=nf.email, reason=nf.reason, detail=nf.detail)
-                        for nf in snapshot.not_found if text(nf.email)),
+        not_found=not_found_views(snapshot.not_found),
         fetch=fetch_info(snapshot.fetch),
-        warnings=tuple(w for w in (text(x) for x in snapshot.warnings) if w)
-        + tuple(w for part in parts for w in part.warnings),
+        warnings=said(snapshot.warnings) + tuple(w for part in parts for w in part.warnings),
         needs_attention=urgent,
         shortlist=shortlist(urgent),
         themes=program_themes(reps, scenarios, skills, labels),

@@ -152,11 +152,7 @@ def write_workbook(
     """
     path = Path(path)
     links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
-    wb = Workbook(write_only=True)
-    wb.properties.creator = f"reporter {report.tool_version}"
-    wb.properties.title = "Cohort practice results"
-    def sheet(title: str) -> Any:
-        return _cells_streamed(wb.create_sheet(title))
+    wb, sheet = _new_workbook("Cohort practice results", report.tool_version)
 
     try:
         write_attention_sheet(sheet("Needs attention"), report)
@@ -171,6 +167,14 @@ def write_workbook(
     except BaseException:
         _discard(wb)
         raise
+
+
+def _new_workbook(title: str, version: str) -> tuple[Any, Callable[[str], Any]]:
+    """A write-only workbook with its properties, and a function adding a streamed sheet."""
+    wb = Workbook(write_only=True)
+    wb.properties.creator = f"reporter {version}"
+    wb.properties.title = title
+    return wb, lambda name: _cells_streamed(wb.create_sheet(name))
 
 
 def _cells_streamed(ws: Any) -> Any:
@@ -1313,12 +1317,7 @@ def write_program_workbook(
     """
     path = Path(path)
     links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
-    wb = Workbook(write_only=True)
-    wb.properties.creator = f"reporter {report.tool_version}"
-    wb.properties.title = "Program practice results"
-
-    def sheet(title: str) -> Any:
-        return _cells_streamed(wb.create_sheet(title))
+    wb, sheet = _new_workbook("Program practice results", report.tool_version)
 
     try:
         _program_attention(sheet("Needs attention"), report)
