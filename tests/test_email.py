@@ -925,7 +925,8 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
         run_report,
     )
     from reporter.render.templates import environment
-    from reporter.views import ProgramReportView, ProgramTheme
+    from reporter.analytics.program_team import build_program_team
+    from reporter.views import ProgramReportView
     from tests.program_factory import program
     from tests.program_run import write_program_run
 
@@ -933,18 +934,15 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
     manifest = read_manifest(run_dir)
     report = run_report(run_dir, manifest)
     assert isinstance(report, ProgramReportView)
-    themes = [ProgramTheme("item", "Budget", "Objection Handling", 2, 2,
-                           "graded mid or bad for 2 of 2 reps"),
-              ProgramTheme("skill", "Discovery Questions", None, 1, 2,
-                           "1 of 2 reps developing or below")]
     east = next(t for t in manifest.teams if t.group == "East")
-    view = program_digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None,
-                               themes)
-    assert [(t.label, t.graded) for t in view.theme] == [
-        ("Objection Handling: Budget", "graded mid or bad for 2 of 2 reps"),
-        ("Discovery Questions", "1 of 2 reps developing or below")]
+    view = program_digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None)
+    # The team's themes, by the rule its team report reads: Ada and Ben were both graded mid
+    # on Procurement Discovery's Budget item.
+    team = build_program_team(report, [r for r in report.reps if "East" in r.groups])
+    assert [t.name for t in team.themes] == ["Discovery › Budget"]
+    assert [t.label for t in view.theme] == ["Procurement Discovery: Discovery › Budget"]
     env = environment(None)
     text = env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view)
     html = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
-    assert "1. Objection Handling: Budget: graded mid or bad for 2 of 2 reps" in text
-    assert "<strong>Objection Handling: Budget</strong>: graded mid or bad" in html
+    assert f"1. Procurement Discovery: Discovery › Budget: {view.theme[0].graded}" in text
+    assert "<strong>Procurement Discovery: Discovery › Budget</strong>:" in html

@@ -33,6 +33,7 @@ from jinja2 import Environment
 from reporter.analytics import build_report
 from reporter.analytics.attention import attention_order, shortlist, talking_point, watchlist
 from reporter.analytics.program import build_program
+from reporter.analytics.program_team import build_program_team
 from reporter.analytics.team import build_team, list_names, team_members
 from reporter.cohort.snapshot import ProgramSnapshot, read_any_snapshot
 from reporter.deliver.addresses import (
@@ -575,16 +576,16 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
 
 
 def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
-                        stem: str, original: str | None,
-                        themes: Sequence[ProgramTheme] = ()) -> DigestView:
+                        stem: str, original: str | None) -> DigestView:
     """The digest of one team of a program run: the team's 1:1 shortlist across the program
     (the program's attention order, each talking point naming its scenario; best, latest and
     change are the focus scenario's, the one the next step is about), the reps to keep an
-    eye on, what to coach the team on (``themes``: the team's, as its team report has them;
-    none given, the attached report holds them), and what is attached."""
+    eye on, what to coach the team on (the team's themes, by the rule its team report reads),
+    and what is attached."""
     chosen = set(entry.members)
     members = [r for r in report.reps
                if (r.user_id in chosen if chosen else entry.group in r.groups)]
+    themes = build_program_team(report, members).themes
     ordered = attention_order(members)
     listed, watch = shortlist(ordered), watchlist(ordered)
     labels = list_names(members)
