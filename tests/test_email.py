@@ -918,6 +918,7 @@ def test_two_sends_of_one_period_never_run_at_once(
 def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: Path) -> None:
     """What to coach the team on, across the program: a skill, or an item with its scenario,
     in plain text and HTML alike."""
+    from reporter.analytics.program_team import build_program_team
     from reporter.deliver.outbox import (
         DIGEST_HTML_TEMPLATE,
         DIGEST_TEXT_TEMPLATE,
@@ -925,7 +926,6 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
         run_report,
     )
     from reporter.render.templates import environment
-    from reporter.analytics.program_team import build_program_team
     from reporter.views import ProgramReportView
     from tests.program_factory import program
     from tests.program_run import write_program_run
