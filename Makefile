@@ -22,7 +22,7 @@ demo: setup
 test: setup-test
 	$(BIN)/ruff check reporter tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2
 
 # The dependency floors of pyproject.toml are versions that work: a fresh venv with every
 # dependency at exactly its floor (scripts/floors.py) runs the fast tests. CI runs it after `test`.
@@ -33,7 +33,7 @@ test-floors: test-system-deps | $(BIN)/python
 	$(FLOORS)/bin/python -m pip install -q --upgrade pip
 	$(BIN)/python scripts/floors.py > $(FLOORS)/constraints.txt
 	$(FLOORS)/bin/python -m pip install -q -c $(FLOORS)/constraints.txt -e '.[test]'
-	$(FLOORS)/bin/python -m pytest -q -n 2 --dist loadgroup -m 'not slow' -p no:cacheprovider
+	$(FLOORS)/bin/python -m pytest -q -n 2 -m 'not slow' -p no:cacheprovider
 	$(BIN)/python -m pip install -q -e '.[test]'
 
 # The README's pictures (examples/*.png) from the demo's reports; a test fails when the report

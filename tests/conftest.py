@@ -4,6 +4,7 @@ tests talk to it over loopback HTTP like the client does against the real API.""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import socket
@@ -192,16 +193,33 @@ class DemoRun:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
-    """ONE ``reporter demo`` for the whole session (the README's command, with the example
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """ONE ``reporter demo`` for the whole run (the README's command, with the example
     config's teams): every test that reads the demo's PDFs, workbooks, CSV and outbox reads
     this folder, and none may change it. Run as a manager runs it: no API key in the
-    environment, from a folder of its own."""
+    environment, from a folder of its own.
+
+    Under pytest-xdist each worker has a session of its own: the first worker to get here
+    runs the demo in the run's shared temporary folder, under a lock; the others wait for it
+    and read what it left."""
+    shared = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    root = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.mktemp("demo")
+    with (root / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        record = root / "demo-run.json"
+        if not record.exists():
+            record.write_text(json.dumps(_run_demo(root / "demo-run")))
+        done = json.loads(record.read_text())
+    return DemoRun(Path(done["folder"]), Path(done["out"]), done["stdout"],
+                   Path(done["program"]))
+
+
+def _run_demo(out: Path) -> dict[str, str]:
     from click.testing import CliRunner
 
     from reporter.cli import cli
 
-    out = tmp_path_factory.mktemp("demo")
+    out.mkdir()
     saved_key, saved_cwd = os.environ.pop("EXEC_API_KEY", None), os.getcwd()
     os.chdir(out)
     try:
@@ -215,4 +233,5 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     folders = {json.loads(m.read_text())["run"].get("kind", "scenario"): m.parent
                for m in (out / "demo").rglob("manifest.json")}
     assert sorted(folders) == ["program", "scenario"], folders
-    yield DemoRun(folders["scenario"], out / "demo", result.stdout, folders["program"])
+    return {"folder": str(folders["scenario"]), "out": str(out / "demo"),
+            "stdout": result.stdout, "program": str(folders["program"])}

@@ -28,7 +28,7 @@ from reporter.render.pdf import PdfRenderer
 from tests.conftest import DemoRun
 from tests.sample_views import sample_report
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

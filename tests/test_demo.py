@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from reporter.format import fmt_score
 from tests.conftest import EXAMPLE_CONFIG, DemoRun
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+pytestmark = pytest.mark.slow
 
 # Page-1 call-out label, as printed (the label is upper-cased by the stylesheet).
 STEP_LINE = re.compile(r"(YOUR ONE THING FOR NEXT TIME|KEEP DOING THIS) · (.+?) › (.+?)"
