@@ -62,7 +62,6 @@ from reporter.cohort.snapshot import (
     fetch_failures,
     one_scenario,
     read_any_snapshot,
-    read_program_snapshot,
     snapshot_writer,
     write_snapshot,
 )
@@ -364,14 +363,17 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
 
 async def _fetch_program(client: ExecClient, cache: DetailCache, disc: ProgramDiscovery,
                          the_plan: Plan, folder: RunFolder, console: Console) -> ProgramSnapshot:
-    """A program's reps fetched into the staging folder's snapshot, then read back whole:
-    the program's report compares each rep's scenarios, so it is drawn once all are in."""
+    """A program's reps fetched into the staging folder's snapshot, and kept: the program's
+    report compares each rep's scenarios, so it is drawn once all are in."""
+    reps: list[ProgramRepRecord] = []
     with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
             snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
         async for rep in fetch_program_reps(client, cache, disc, bar.advance):
-            _add(out, rep)
+            if _add(out, rep):
+                assert isinstance(rep, ProgramRepRecord)
+                reps.append(rep)
         out.fetch = _fetch_record(client, cache, console)
-    return read_program_snapshot(folder.stage / SNAPSHOT)
+    return disc.header.model_copy(update={"reps": reps, "fetch": out.fetch, "failed": out.failed})
 
 
 async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discovery,

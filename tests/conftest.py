@@ -202,8 +202,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     Under pytest-xdist each worker has a session of its own: the first worker to get here
     runs the demo in the run's shared temporary folder, under a lock; the others wait for it
     and read what it left."""
-    shared = bool(os.environ.get("PYTEST_XDIST_WORKER"))
-    root = tmp_path_factory.getbasetemp().parent if shared else tmp_path_factory.mktemp("demo")
+    workers = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+    root = tmp_path_factory.getbasetemp().parent if workers else tmp_path_factory.mktemp("demo")
     with (root / "demo.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         record = root / "demo-run.json"
