@@ -392,7 +392,7 @@ class ProgramRenders(_Renders):
                  teams: list[tuple[GroupInfo, Manager]], options: PdfOptions | None, *,
                  jobs: int | None = None, skip_empty: bool = False) -> None:
         super().__init__(folder, teams, options, jobs=jobs, skip_empty=skip_empty)
-        self.header = header
+        self.header = header  # program_header(report): what every PDF of the run reads
         self.futures: list[tuple[ProgramRepView, cf.Future[RenderedPdf]]] = []
 
     def submit_teams(self, report: ProgramReportView, console: Console) -> None:
@@ -400,13 +400,11 @@ class ProgramRenders(_Renders):
         from reporter.analytics.program_team import build_program_team, build_program_teams
         from reporter.render.team_pdf import render_program_team
 
-        header = replace(report, reps=(), needs_attention=(), shortlist=(), parts=(),
-                         labels={})
         chosen = self._team_paths(build_program_team(report),
                                   build_program_teams(report, self.teams), console)
         for team, path in chosen:
             future = self.pool.submit_document(
-                render_program_team, path, header, team, slug=team.slug,
+                render_program_team, path, self.header, team, slug=team.slug,
                 email=team.manager.email if team.manager else "",
                 empty=not team.reps) if self.pool else None
             self.team_futures.append((team, path, future))
