@@ -31,10 +31,10 @@ from pathlib import Path
 from jinja2 import Environment
 
 from reporter.analytics import build_report
-from reporter.analytics.attention import attention_order, shortlist, talking_point, watchlist
+from reporter.analytics.attention import talking_point
 from reporter.analytics.program import build_program
 from reporter.analytics.program_team import build_program_team
-from reporter.analytics.team import build_team, list_names, team_members
+from reporter.analytics.team import build_team, team_members
 from reporter.cohort.snapshot import ProgramSnapshot, read_any_snapshot
 from reporter.deliver.addresses import (
     NAME_CHARS,
@@ -57,7 +57,6 @@ from reporter.files import atomic_write_bytes, own_folder, sha256_file
 from reporter.format import (
     NOT_PRACTISED,
     RANK_LABELS,
-    SEVERITY_LABELS,
     TARGET_TONES,
     TONES,
     fmt_decline,
@@ -76,6 +75,7 @@ from reporter.format import (
 )
 from reporter.names import SNAPSHOT, safe_stem
 from reporter.render.team_pdf import (
+    attention_sentence,
     change_heading,
     left_off,
     step_text,
@@ -583,33 +583,20 @@ def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: E
     eye on, what to coach the team on (the team's themes, by the rule its team report reads),
     and what is attached."""
     chosen = set(entry.members)
-    members = [r for r in report.reps
-               if (r.user_id in chosen if chosen else entry.group in r.groups)]
-    themes = build_program_team(report, members).themes
-    ordered = attention_order(members)
-    listed, watch = shortlist(ordered), watchlist(ordered)
-    labels = list_names(members)
+    team = build_program_team(report, [r for r in report.reps
+                                       if (r.user_id in chosen if chosen
+                                           else entry.group in r.groups)])
     focus_parts = [p for p in report.parts if p.previous_period] or list(report.parts)
-    practised = sum(1 for r in members if r.practised)
-    complete = sum(1 for r in members if r.coverage == "all")
-    n = len(members)
-    summary = (f"{practised} of {n} rep{'' if n == 1 else 's'} practised in "
-               f"{report.period.prose}, {complete} of them every scenario of "
-               f"{report.program.name}.")
-    if listed:
-        summary += (f" {len(listed)} rep{'' if len(listed) == 1 else 's'} for a 1:1"
-                    + (f", {len(watch)} more to keep an eye on." if watch else "."))
-    elif watch:
-        summary += (f" Nobody needs a 1:1; {len(watch)} rep{'' if len(watch) == 1 else 's'} "
-                    "to keep an eye on.")
-    else:
-        summary += " Nobody needs attention this time."
+    n = len(team.reps)
+    summary = (f"{n - team.coverage['none']} of {n} rep{'' if n == 1 else 's'} practised in "
+               f"{report.period.prose}, {team.coverage['all']} of them every scenario of "
+               f"{report.program.name}. {attention_sentence(team)}")
 
     def row(rep: ProgramRepView) -> DigestRow:
         focus = rep.focus.rep if rep.focus else None
         step = step_text(focus) if focus else None
         return DigestRow(
-            name=one_line(labels.get(rep.user_id, rep.name), NAME_CHARS),
+            name=one_line(team.label(rep), NAME_CHARS),
             severity=fmt_severity(rep.severity),
             reason=one_line(talking_point(rep), FEEDBACK_CHARS),
             best=fmt_score(focus.best_score if focus else None),
@@ -626,13 +613,12 @@ def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: E
         company=one_line(settings.company or report.workspace_name, NAME_CHARS),
         summary=one_line(summary, 600),
         change_label=change_heading(focus_parts[0]) if focus_parts else "Change",
-        rows=tuple(row(r) for r in listed),
-        # As team_pdf.left_off counts them: high-severity reps left off by the cap alone.
-        left_off=sum(1 for r in watch if r.severity >= max(SEVERITY_LABELS)),
-        watch=tuple(one_line(f"{labels.get(r.user_id, r.name)}: "
-                             + "; ".join(a.text for a in r.attention), FEEDBACK_CHARS)
-                    for r in watch),
-        theme=tuple(program_theme(t) for t in themes),
+        rows=tuple(row(r) for r in team.shortlist),
+        left_off=left_off(team),
+        watch=tuple(one_line(f"{team.label(r)}: " + "; ".join(a.text for a in r.attention),
+                             FEEDBACK_CHARS)
+                    for r in team.watchlist),
+        theme=tuple(program_theme(t) for t in team.themes),
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
