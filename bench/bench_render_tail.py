@@ -23,6 +23,12 @@ serial tail; one written early means the pool was busy to the end. The first PDF
 the serial head (start-up, snapshot, analytics, and with ``--jobs 2`` the workers' own
 start-up). The load average is printed before and after (the machine is shared: compare
 ratios inside one run, not times between runs).
+
+Each pair also measures what the machine gives two processes at that moment
+(``bench_pdf.machine_ceiling``: two pure-Python loops in two processes against one process
+running them in turn) and the CPU time the hypervisor gave other guests while the pair ran
+(steal, from ``/proc/stat``): a pair whose ceiling is 1.6x cannot show 1.8x, whatever the
+command does. The last line compares the command's median with the ceiling's.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_pdf import machine_ceiling  # noqa: E402
 
 from reporter import demo, pipeline  # noqa: E402
 from reporter.cohort.selection import Selection, parse_period  # noqa: E402
@@ -98,6 +107,15 @@ def timeline(run_dir: Path, started: float, seconds: float) -> str:
             f"({len(reps)}), command ended at {seconds:5.1f} s")
 
 
+def steal_seconds() -> float:
+    """CPU seconds the hypervisor has given other guests since boot, all CPUs (0 off Linux)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -113,9 +131,10 @@ def main() -> None:
         folder = Path(tmp)
         snapshot = args.snapshot.resolve() if args.snapshot else demo_snapshot(folder, args.reps)
         print(f"snapshot {snapshot}; {os.cpu_count()} CPUs; load average {load()}")
-        ratios = []
+        ratios, ceilings = [], []
         for pair in range(args.pairs):
             times: dict[int, float] = {}
+            stolen = steal_seconds()
             for jobs in ((1, 2) if pair % 2 == 0 else (2, 1)):
                 started = time.time()
                 seconds, cpu, run_dir = render(snapshot, jobs, folder / f"out-{pair}-{jobs}",
@@ -124,9 +143,15 @@ def main() -> None:
                 print(f"pair {pair + 1} --jobs {jobs}: {seconds:6.2f} s ({cpu:5.1f} s CPU)   "
                       f"{timeline(run_dir, started, seconds)}")
             ratios.append(times[1] / times[2])
-            print(f"pair {pair + 1}: --jobs 1 / --jobs 2 = {ratios[-1]:.2f}x   (load {load()})")
+            stolen = steal_seconds() - stolen
+            ceilings.append(machine_ceiling(2))
+            print(f"pair {pair + 1}: --jobs 1 / --jobs 2 = {ratios[-1]:.2f}x; the machine's "
+                  f"ceiling for two processes {ceilings[-1]:.2f}x; {stolen:.1f} s stolen "
+                  f"(load {load()})")
         print(f"median ratio {statistics.median(ratios):.2f}x over {len(ratios)} pairs "
               f"({', '.join(f'{r:.2f}' for r in ratios)}); load average now {load()}")
+        print(f"median ceiling {statistics.median(ceilings):.2f}x "
+              f"({', '.join(f'{c:.2f}' for c in ceilings)})")
 
 
 if __name__ == "__main__":

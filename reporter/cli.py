@@ -61,10 +61,13 @@ def expected_failures() -> Iterator[None]:
 
 def _terminate_as_interrupt() -> Any:
     """SIGTERM raises Terminated (a KeyboardInterrupt) in the main thread, so it unwinds
-    through the same cleanup as Ctrl-C; returns the handler it replaced (None: not the main
-    thread, where no handler can be set)."""
+    through the same cleanup as Ctrl-C (``outcome.interrupt``: from the event loop, not inside
+    one of its download tasks); returns the handler it replaced (None: not the main thread,
+    where no handler can be set)."""
+    from reporter.outcome import interrupt
+
     def terminated(signum: int, frame: object) -> None:
-        raise Terminated()
+        interrupt(Terminated())
 
     if threading.current_thread() is not threading.main_thread():
         return None
@@ -103,6 +106,18 @@ def _options(options: list[Callable[[F], F]], pack: Callable[[dict[str, Any]], A
     return decorate
 
 
+def _flags(name: str) -> Callable[[dict[str, Any]], Any]:
+    """Pack option values into ``reporter.settings``' typed flags called ``name``, imported
+    when a command runs, not when this module loads: ``--help`` stays light, and so does a
+    render worker, which imports the command line's module again as it starts (spawn)."""
+    def pack(values: dict[str, Any]) -> Any:
+        from reporter import settings
+
+        return getattr(settings, name)(**values)
+
+    return pack
+
+
 config_option = click.option(
     "--config", type=click.Path(path_type=Path),
     help="TOML settings file (default: ./reporter.toml if present).")
@@ -121,8 +136,6 @@ def console_options(fn: F) -> F:
 def program_options(fn: F) -> F:
     """The program a run is about, beside the SCENARIO argument (one scenario, as before):
     exactly one of the forms, checked by ``settings.program_choice``."""
-    from reporter.settings import ProgramFlags
-
     return _options([
         click.option("--collection", metavar="NAME",
                      help="A program run: every active scenario of this collection (name, "
@@ -133,14 +146,11 @@ def program_options(fn: F) -> F:
         click.option("--assigned", is_flag=True,
                      help="A program run: every scenario the selected reps are assigned in "
                           "the period (not completed, or due in or after it)."),
-    ], lambda v: ProgramFlags(collection=v["collection"], scenarios=tuple(v["scenarios"]),
-                              assigned=v["assigned"]),
+    ], _flags("ProgramFlags"),
         ("collection", "scenarios", "assigned"), "program")(fn)
 
 
 def selection_options(fn: F) -> F:
-    from reporter.settings import FetchFlags, SelectionFlags
-
     fn = program_options(fn)
     fn = _options([
         config_option,
@@ -152,7 +162,7 @@ def selection_options(fn: F) -> F:
         click.option("--no-compare", is_flag=True,
                      help="Skip the previous month's figures (a few requests) that the "
                           "month-over-month columns need."),
-    ], lambda v: FetchFlags(**v), ("cache_dir", "no_cache", "max_requests", "no_compare"),
+    ], _flags("FetchFlags"), ("cache_dir", "no_cache", "max_requests", "no_compare"),
         "fetching")(fn)
     return _options([
         click.argument("scenario", required=False),
@@ -165,14 +175,12 @@ def selection_options(fn: F) -> F:
         click.option("--until", help="End date (YYYY-MM-DD or ISO datetime), inclusive."),
         click.option("--include-system-users", is_flag=True, default=None,
                      help="Keep @exec.com system users (left out by default)."),
-    ], lambda v: SelectionFlags(**v), ("scenario", "emails", "roster", "group", "month",
+    ], _flags("SelectionFlags"), ("scenario", "emails", "roster", "group", "month",
                                        "since", "until", "include_system_users"),
         "selection")(fn)
 
 
 def render_options(fn: F) -> F:
-    from reporter.settings import RenderFlags
-
     return _options([
         click.option("--out", type=click.Path(path_type=Path),
                      help="Output folder (default: ./output)."),
@@ -193,14 +201,12 @@ def render_options(fn: F) -> F:
         click.option("--by-team", is_flag=True, default=None,
                      help="Also write teams/<group>/team.pdf and team.xlsx for each group "
                           "the config's [teams] maps to a manager."),
-    ], lambda v: RenderFlags(**v), ("out", "jobs", "no_pdf", "no_xlsx", "csv", "paper",
+    ], _flags("RenderFlags"), ("out", "jobs", "no_pdf", "no_xlsx", "csv", "paper",
                                     "transcripts", "skip_empty", "templates", "by_team"),
         "rendering")(fn)
 
 
 def email_options(fn: F) -> F:
-    from reporter.settings import EmailFlags
-
     return _options([
         click.option("--send", is_flag=True,
                      help="Send over SMTP (default: only write RUN_DIR/outbox)."),
@@ -214,7 +220,7 @@ def email_options(fn: F) -> F:
         click.option("--from", "sender", help="From address."),
         click.option("--to-override", help="Send every message to this one address (a trial run)."),
         click.option("--pace", type=click.FloatRange(min=0), help="Seconds between messages."),
-    ], lambda v: EmailFlags(**v), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
+    ], _flags("EmailFlags"), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
                                    "sender", "to_override", "pace"), "flags")(fn)
 
 

@@ -1,16 +1,19 @@
 """What each command ends with, and the one refusal every command shares: the disk's.
 
 The outcomes are what the library hands back to its caller (the CLI prints them, a Python
-caller reads them); ``io_errors`` turns a file system's refusal into one line.
+caller reads them); ``io_errors`` turns a file system's refusal into one line; ``run_loop``
+and ``interrupt`` end a command's event loop in order when Ctrl-C or SIGTERM comes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from reporter.console import Console
 from reporter.errors import RunError
@@ -92,3 +95,38 @@ def summarise(outcome: RunOutcome, console: Console) -> None:
         console.warn(f"{address}: {reason}")
     if outcome.not_found:
         console.warn(f"{outcome.not_found} address(es) had no data; see manifest.csv")
+
+
+#: The root task of each event loop a command runs (``run_loop``), the one a signal may unwind.
+_ROOTS: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+
+
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(main)``, with ``main``'s task known as the loop's root (``interrupt``)."""
+    async def rooted() -> T:
+        task = asyncio.current_task()
+        if task is not None:
+            _ROOTS.add(task)
+        return await main
+
+    return asyncio.run(rooted())
+
+
+def interrupt(error: BaseException) -> None:
+    """Raise ``error`` (SIGTERM's) from a signal handler where it unwinds the command: at
+    once, unless another task of an event loop (a session's download) is running. Raised
+    there it would fail that task, asyncio would raise it again in the task that awaits it
+    while it cancels the rest, and the tasks left pending would be reported on stderr after
+    the command's last line. So it is raised by the loop itself as soon as that task yields;
+    the loop then cancels its root task, which unwinds through every cleanup in order."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no event loop runs: plain code
+        task = None
+    if task is None or task in _ROOTS:
+        raise error
+
+    def stop() -> NoReturn:
+        raise error
+
+    asyncio.get_running_loop().call_soon(stop)

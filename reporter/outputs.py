@@ -60,7 +60,7 @@ def drawing(make: Callable[[Path], R], folder: RunFolder) -> Iterator[R]:
     try:
         yield renders
     except BaseException:
-        renders.close()
+        renders.close(cancel=True)
         raise
 
 

@@ -27,7 +27,6 @@ are used: ``fetch``, ``sync`` and ``plan`` (cron's commands) start without them.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 from datetime import UTC, datetime
@@ -78,6 +77,7 @@ from reporter.outcome import (
     RunOutcome,
     WriteFailed,
     io_errors,
+    run_loop,
     summarise,
 )
 from reporter.outputs import drawing, finish, program_renders, report_renders, staged, teams_of
@@ -111,7 +111,7 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
             _, _, the_plan = await _discover_any(client, settings, console, check=False)
             return the_plan
 
-    return asyncio.run(go())
+    return run_loop(go())
 
 
 @io_errors
@@ -136,7 +136,7 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
                                 out.fetch.requests_made, out.fetch.cache_hits,
                                 len(out.failed))
 
-    outcome = asyncio.run(go())
+    outcome = run_loop(go())
     console.info(f"snapshot: {snapshot_path} ({outcome.reps} reps, {outcome.requests_made} "
                  f"requests, {outcome.cache_hits} cache hits)")
     failures = fetch_failures(read_any_snapshot(snapshot_path)) if outcome.failed else []
@@ -158,7 +158,7 @@ def sync(settings: FetchSettings, console: Console | None = None, *,
                                     settings.program or settings.scenario, settings.selection,
                                     settings.period, settings.max_requests, dry_run=dry_run)
 
-    r = asyncio.run(go())
+    r = run_loop(go())
     if not dry_run:
         console.info(
             f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} "
@@ -178,7 +178,7 @@ def scenarios(api: ApiSettings, console: Console | None = None, *, archived: boo
         async with _client(api) as client:
             return await read_catalog(client, archived=archived, collection=collection)
 
-    found = asyncio.run(go())
+    found = run_loop(go())
     console.info(found.cost())
     return found
 
@@ -191,7 +191,7 @@ def run(settings: RunSettings, console: Console | None = None) -> RunOutcome:
     started = time.monotonic()
     _check_folders(settings.fetch)
     check_writable(settings.render.out, "--out")
-    outcome = asyncio.run(_run(settings, console, started))
+    outcome = run_loop(_run(settings, console, started))
     summarise(outcome, console)
     return outcome
 
@@ -219,8 +219,7 @@ def render(snapshot_path: Path, settings: RenderSettings, console: Console | Non
         # The team reports are the longest jobs: first, so that no process draws one alone
         # at the end while the others wait.
         renders.submit_teams(report, console)
-        for view in report.reps:
-            renders.submit(view)
+        renders.submit_reps(report.reps)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
         outcome = finish(folder, snapshot, report, renders, settings, console, started)
     summarise(outcome, console)

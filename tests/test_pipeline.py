@@ -81,7 +81,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path, monkeypatch):
     """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run."""
-    import reporter.render.pool as pdf
+    import reporter.render.worker as pdf
 
     first = _quick_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
@@ -500,19 +500,29 @@ def test_a_cohort_that_vanished_never_replaces_a_good_run(fetching, proxy, tmp_p
     assert len(said) == 1 and said[0].startswith("warning: the session list has ")
 
 
-def test_render_hands_the_pool_its_longest_jobs_first(fetching, tmp_path, monkeypatch):
+def test_render_hands_the_pool_its_longest_jobs_first(tmp_path, monkeypatch):
     """Issue 23, 8: the team report is the longest job of a render; submitted last it was a
     tail one process drew while the other waited. ``render`` has the whole report before any
-    PDF, so the team reports go to the pool first, then the reps."""
+    PDF, so the team reports go to the pool first, then the reps, the longest first (three
+    pages with a valid attempt, one without; then by sessions), while every output keeps the
+    report's order (by name)."""
     from reporter.render import pool
+    from tests import snapshot_factory as f
+
+    def rep(first: str, scores: list[float | None]) -> dict:
+        who = f.user(first, "Rep", f"{first.lower()}@example.com")
+        return f.rep(who, [f.session(score, f.at(3 + i), valid=score is not None, who=who)
+                           for i, score in enumerate(scores)])
 
     snapshot = tmp_path / "snapshot.json"
-    pipeline.fetch(fetching, snapshot)
+    snapshot.write_text(json.dumps(f.snapshot([
+        rep("Ada", [None]), rep("Ben", [70]), rep("Cy", [60, 75, 80]), rep("Di", [None, None]),
+        rep("Ed", [50, 90])])))
     order: list[str] = []
     real_submit, real_team = pool.PdfRenderPool.submit, pool.PdfRenderPool.submit_team
 
     def submit(self, report, rep):
-        order.append("rep")
+        order.append(rep.name)
         return real_submit(self, report, rep)
 
     def submit_team(self, report, team, path):
@@ -523,12 +533,11 @@ def test_render_hands_the_pool_its_longest_jobs_first(fetching, tmp_path, monkey
     monkeypatch.setattr(pool.PdfRenderPool, "submit_team", submit_team)
     outcome = pipeline.render(snapshot, RenderSettings(out=tmp_path / "out", jobs=1,
                                                        xlsx=False))
-    assert outcome.reports == order.count("rep") >= 2
-    assert order == ["team"] + ["rep"] * outcome.reports
-    assert (outcome.run_dir / "team.pdf").is_file()
-
-
-# -- a program's run folder, from its snapshot (issue 24) -----------------------------------
+    assert order == ["team", "Cy Rep", "Ed Rep", "Ben Rep", "Di Rep", "Ada Rep"]
+    assert outcome.reports == 5 and (outcome.run_dir / "team.pdf").is_file()
+    manifest = json.loads((outcome.run_dir / "manifest.json").read_text())
+    assert [(r["name"], r["pages"]) for r in manifest["reps"]] == [
+        ("Ada Rep", 1), ("Ben Rep", 3), ("Cy Rep", 3), ("Di Rep", 1), ("Ed Rep", 3)]
 
 
 def test_a_program_snapshot_renders_one_report_per_rep_and_the_programs_tables(tmp_path):

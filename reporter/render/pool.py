@@ -10,24 +10,32 @@ drawn (in a worker, or here for ``jobs=1``), so loading this module stays light.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import gc
-import hashlib
 import multiprocessing
 import os
 import pickle
-import signal
-import threading
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
-from reporter.files import atomic_write_bytes
 from reporter.names import TEAM_PDF, TEAMS_DIR, target_path
 from reporter.render.options import PdfOptions
+from reporter.render.worker import (
+    Draw,
+    Header,
+    RenderedPdf,
+    draw_in_worker,
+    init_worker,
+    render_in_worker,
+    render_program_in_worker,
+    render_team_in_worker,
+    write_document,
+    write_program_rep,
+    write_rep,
+    write_team,
+)
 from reporter.views import (
     Manager,
     ProgramReportView,
@@ -40,146 +48,8 @@ from reporter.views import (
 if TYPE_CHECKING:
     from reporter.render.pdf import PdfRenderer
 
-#: A document's drawing function: (renderer, header, subject) -> (PDF bytes, pages). A
-#: module-level function, so that it reaches a worker by name.
-Draw = Callable[[Any, Any, Any], tuple[bytes, int]]
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    slug: str
-    email: str
-    path: Path
-    pages: int
-    sha256: str
-    empty: bool
-
-
-
-
-def _saved(path: Path, pdf: bytes, pages: int, *, slug: str, email: str,
-           empty: bool) -> RenderedPdf:
-    """``pdf`` written to ``path`` atomically, with the checksum of the bytes written (the
-    manifest's, so nobody reads the file back to hash it)."""
-    atomic_write_bytes(path, pdf)
-    return RenderedPdf(slug=slug, email=email, path=path, pages=pages,
-                       sha256=hashlib.sha256(pdf).hexdigest(), empty=empty)
-
-
-def _write(renderer: PdfRenderer, out_dir: Path, report: ReportView,
-           rep: RepView) -> RenderedPdf:
-    path = target_path(out_dir, rep.slug)
-    pdf, pages = renderer.render(report, rep)
-    return _saved(path, pdf, pages, slug=rep.slug, email=rep.email,
-                  empty=not rep.has_valid_attempt)
-
-
-def _write_program_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
-                       rep: ProgramRepView) -> RenderedPdf:
-    from reporter.render.program_pdf import has_valid_attempt, render_program_rep
-
-    path = target_path(out_dir, rep.slug)
-    pdf, pages = render_program_rep(renderer, report, rep)
-    return _saved(path, pdf, pages, slug=rep.slug, email=rep.email,
-                  empty=not has_valid_attempt(rep))
-
-
-def _write_team(renderer: PdfRenderer, path: Path, report: ReportView,
-                team: TeamView) -> RenderedPdf:
-    from reporter.render.team_pdf import render_team
-
-    pdf, pages = render_team(renderer, report, team)
-    return _saved(path, pdf, pages, slug=team.slug,
-                  email=team.manager.email if team.manager else "", empty=not team.reps)
-
-
-@dataclass(frozen=True)
-class _Header:
-    """A run's shared report header, pickled once by the pool, unpickled once per worker."""
-
-    key: int
-    blob: bytes
-
-
-_WORKER: PdfRenderer | None = None
-_HEADERS: dict[int, ReportView | ProgramReportView] = {}
-
-
-#: How often a worker checks that the process that started it is still there.
-_PARENT_CHECK_SECONDS = 0.5
-
-
-def _end_with_parent(parent: int) -> None:
-    """End this worker when its parent (pid ``parent``, passed in: it may have died while
-    this worker was still importing) dies, kill -9 included, when no cleanup runs: a thread
-    watches, so no orphan holds a renderer's memory a minute later."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
-
-
-def _init_worker(options: PdfOptions, parent: int) -> None:
-    """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
-    the worker ignores it, and the parent, which owns the run, stops the pool and says so once
-    (a worker's KeyboardInterrupt traceback would bury that line).
-
-    Everything alive after the warm-up (modules, templates, fonts) lives as long as the worker,
-    so it is frozen out of the garbage collector's reach: no pass walks it again."""
-    from reporter.render.pdf import PdfRenderer
-
-    global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _end_with_parent(parent)
-    _WORKER = PdfRenderer(options)
-    _WORKER.warm_up()
-    gc.collect()
-    gc.freeze()
-
-
-def _unpickled(header: _Header) -> ReportView | ProgramReportView:
-    """The header's report, unpickled once per worker (a run has one header: the newest is
-    kept)."""
-    report = _HEADERS.get(header.key)
-    if report is None:
-        report = pickle.loads(header.blob)
-        _HEADERS.clear()
-        _HEADERS[header.key] = report
-    return report
-
-
-def _render_in_worker(out_dir: Path, header: _Header, rep: RepView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    report = _unpickled(header)
-    assert isinstance(report, ReportView)
-    return _write(_WORKER, out_dir, report, rep)
-
-
-def _render_program_in_worker(out_dir: Path, header: _Header,
-                              rep: ProgramRepView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    report = _unpickled(header)
-    assert isinstance(report, ProgramReportView)
-    return _write_program_rep(_WORKER, out_dir, report, rep)
-
-
-def _draw(renderer: PdfRenderer, draw: Draw, path: Path, header: object, subject: object,
-          slug: str, email: str, empty: bool) -> RenderedPdf:
-    pdf, pages = draw(renderer, header, subject)
-    return _saved(path, pdf, pages, slug=slug, email=email, empty=empty)
-
-
-def _draw_in_worker(draw: Draw, path: Path, header: object, subject: object, slug: str,
-                    email: str, empty: bool) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    return _draw(_WORKER, draw, path, header, subject, slug, email, empty)
-
-
-def _render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    return _write_team(_WORKER, path, report, team)
+__all__ = ["Draw", "PdfRenderPool", "ProgramRenders", "RenderedPdf", "ReportRenders",
+           "program_header", "program_rep_cost", "rep_cost"]
 
 
 def program_header(report: ProgramReportView) -> ProgramReportView:
@@ -189,6 +59,12 @@ def program_header(report: ProgramReportView) -> ProgramReportView:
     return replace(report, reps=(), needs_attention=(), shortlist=(), labels={},
                    parts=tuple(replace(p, reps=(), needs_attention=(), shortlist=(), labels={})
                                for p in report.parts))
+
+
+def rep_cost(rep: RepView) -> tuple[int, int]:
+    """How long a rep's report takes to draw, to submit the longest first: a rep with a valid
+    attempt draws three pages, one without a single page; then the sessions they hold."""
+    return (int(rep.has_valid_attempt), rep.session_count)
 
 
 def program_rep_cost(rep: ProgramRepView) -> tuple[int, int]:
@@ -214,7 +90,7 @@ class PdfRenderPool:
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self._renderer: PdfRenderer | None = None
-        self._header: tuple[ReportView | ProgramReportView, _Header] | None = None
+        self._header: tuple[ReportView | ProgramReportView, Header] | None = None
         self._executor: cf.Executor
         if self.jobs == 1:
             from reporter.render.pdf import PdfRenderer
@@ -227,15 +103,15 @@ class PdfRenderPool:
             # forked child would inherit in an unknown state.
             self._executor = cf.ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(options, os.getpid()))
+                initializer=init_worker, initargs=(options, os.getpid()))
 
-    def _pickled(self, report: ReportView | ProgramReportView) -> _Header:
+    def _pickled(self, report: ReportView | ProgramReportView) -> Header:
         """The header of ``report`` (its reps left out), pickled once per report object."""
         if self._header is None or self._header[0] is not report:
             header = program_header(report) if isinstance(report, ProgramReportView) else (
                 replace(report, reps=()) if report.reps else report)
             key = 1 + (self._header[1].key if self._header else 0)
-            self._header = (report, _Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
+            self._header = (report, Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
         return self._header[1]
 
     def _refused(self, slug: str) -> cf.Future[RenderedPdf] | None:
@@ -254,8 +130,8 @@ class PdfRenderPool:
         if refused is not None:
             return refused
         if self._renderer is not None:
-            return self._executor.submit(_write, self._renderer, self.out_dir, report, rep)
-        return self._executor.submit(_render_in_worker, self.out_dir, self._pickled(report),
+            return self._executor.submit(write_rep, self._renderer, self.out_dir, report, rep)
+        return self._executor.submit(render_in_worker, self.out_dir, self._pickled(report),
                                      rep)
 
     def submit_program(self, report: ProgramReportView,
@@ -267,9 +143,9 @@ class PdfRenderPool:
         if refused is not None:
             return refused
         if self._renderer is not None:
-            return self._executor.submit(_write_program_rep, self._renderer, self.out_dir,
+            return self._executor.submit(write_program_rep, self._renderer, self.out_dir,
                                          report, rep)
-        return self._executor.submit(_render_program_in_worker, self.out_dir,
+        return self._executor.submit(render_program_in_worker, self.out_dir,
                                      self._pickled(report), rep)
 
     def submit_team(self, report: ReportView, team: TeamView,
@@ -277,8 +153,8 @@ class PdfRenderPool:
         """Queue a team report, written to ``path`` (a name the pipeline chose)."""
         header = replace(report, reps=(), needs_attention=())
         if self._renderer is not None:
-            return self._executor.submit(_write_team, self._renderer, path, header, team)
-        return self._executor.submit(_render_team_in_worker, path, header, team)
+            return self._executor.submit(write_team, self._renderer, path, header, team)
+        return self._executor.submit(render_team_in_worker, path, header, team)
 
     def submit_document(self, draw: Draw, path: Path, header: object, subject: object, *,
                         slug: str, email: str, empty: bool) -> cf.Future[RenderedPdf]:
@@ -287,13 +163,17 @@ class PdfRenderPool:
         pages), written to ``path`` (a name the caller chose). ``header`` goes with the job,
         pickled each time, as ``submit_team``'s does: keep it small (no reps)."""
         if self._renderer is not None:
-            return self._executor.submit(_draw, self._renderer, draw, path, header, subject,
-                                         slug, email, empty)
-        return self._executor.submit(_draw_in_worker, draw, path, header, subject, slug,
+            return self._executor.submit(write_document, self._renderer, draw, path, header,
+                                         subject, slug, email, empty)
+        return self._executor.submit(draw_in_worker, draw, path, header, subject, slug,
                                      email, empty)
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=False)
+    def close(self, *, cancel: bool = False) -> None:
+        """Wait for the workers to draw what they were handed and end. With ``cancel`` (a run
+        that failed or was interrupted: its staging folder is discarded) the reports not yet
+        started are dropped, so Ctrl-C ends the command after the reports being drawn, not
+        after every report queued."""
+        self._executor.shutdown(wait=True, cancel_futures=cancel)
 
     def __enter__(self) -> PdfRenderPool:
         return self
@@ -340,9 +220,9 @@ class _Renders:
         self.close()
         return out, failed
 
-    def close(self) -> None:
+    def close(self, *, cancel: bool = False) -> None:
         if self.pool is not None:
-            self.pool.close()
+            self.pool.close(cancel=cancel)
             self.pool = None
 
 
@@ -363,8 +243,20 @@ class ReportRenders(_Renders):
         self.futures: list[tuple[RepView, cf.Future[RenderedPdf]]] = []
 
     def submit(self, view: RepView) -> None:
+        """Queue one rep as it arrives (a run that is still fetching)."""
         if self.pool is not None and (view.has_valid_attempt or not self.skip_empty):
             self.futures.append((view, self.pool.submit(self.header, view)))
+
+    def submit_reps(self, reps: Sequence[RepView]) -> None:
+        """Queue ``reps`` known all at once (``render``), the longest first (``rep_cost``), so
+        that no worker is still drawing a long report at the end while the other waits;
+        ``collect`` gives them back in this order."""
+        if self.pool is None:
+            return
+        chosen = [r for r in reps if r.has_valid_attempt or not self.skip_empty]
+        pool = self.pool
+        self.futures += _longest_first(chosen, rep_cost,
+                                       lambda rep: pool.submit(self.header, rep))
 
     def submit_teams(self, report: ReportView, console: Console) -> None:
         text = report.selection_text
@@ -416,15 +308,27 @@ class ProgramRenders(_Renders):
         if self.pool is None:
             return
         chosen = [r for r in reps if has_valid_attempt(r) or not self.skip_empty]
-        order = sorted(range(len(chosen)), key=lambda i: program_rep_cost(chosen[i]),
-                       reverse=True)
-        futures = {i: self.pool.submit_program(self.header, chosen[i]) for i in order}
-        self.futures += [(rep, futures[i]) for i, rep in enumerate(chosen)]
+        pool = self.pool
+        self.futures += _longest_first(chosen, program_rep_cost,
+                                       lambda rep: pool.submit_program(self.header, rep))
 
     def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
         """Every rep's PDF, in the order submitted; one rep's failure does not sink the
         others."""
         return _collect(self.futures, console)
+
+
+V = TypeVar("V", RepView, ProgramRepView)
+
+
+def _longest_first(reps: Sequence[V], cost: Callable[[V], tuple[int, int]],
+                   submit: Callable[[V], cf.Future[RenderedPdf]]
+                   ) -> list[tuple[V, cf.Future[RenderedPdf]]]:
+    """Each rep with its future, in the order given, submitted the costliest first (ties in
+    the order given)."""
+    order = sorted(range(len(reps)), key=lambda i: cost(reps[i]), reverse=True)
+    futures = {i: submit(reps[i]) for i in order}
+    return [(rep, futures[i]) for i, rep in enumerate(reps)]
 
 
 def _collect(futures: Sequence[tuple[RepView | ProgramRepView, cf.Future[RenderedPdf]]],

@@ -1,0 +1,170 @@
+"""What runs inside a render process: the worker's one renderer, built as it starts, and the
+jobs the pool hands it (a rep's report, a program rep's, a team's, any other document), each
+written to its file with the checksum of the bytes written.
+
+It imports no more than a worker needs (the views, the names, the files): a worker imports it
+by name as it starts, so everything here is start-up time of every worker; WeasyPrint comes
+with the renderer, in ``init_worker``. The same functions draw in the pool's own process
+(``jobs=1``).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reporter.files import atomic_write_bytes
+from reporter.names import target_path
+from reporter.render.options import PdfOptions
+from reporter.views import ProgramReportView, ProgramRepView, ReportView, RepView, TeamView
+
+if TYPE_CHECKING:
+    from reporter.render.pdf import PdfRenderer
+
+#: A document's drawing function: (renderer, header, subject) -> (PDF bytes, pages). A
+#: module-level function, so that it reaches a worker by name.
+Draw = Callable[[Any, Any, Any], tuple[bytes, int]]
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    slug: str
+    email: str
+    path: Path
+    pages: int
+    sha256: str
+    empty: bool
+
+
+def saved(path: Path, pdf: bytes, pages: int, *, slug: str, email: str,
+          empty: bool) -> RenderedPdf:
+    """``pdf`` written to ``path`` atomically, with the checksum of the bytes written (the
+    manifest's, so nobody reads the file back to hash it)."""
+    atomic_write_bytes(path, pdf)
+    return RenderedPdf(slug=slug, email=email, path=path, pages=pages,
+                       sha256=hashlib.sha256(pdf).hexdigest(), empty=empty)
+
+
+def write_rep(renderer: PdfRenderer, out_dir: Path, report: ReportView,
+              rep: RepView) -> RenderedPdf:
+    path = target_path(out_dir, rep.slug)
+    pdf, pages = renderer.render(report, rep)
+    return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
+                 empty=not rep.has_valid_attempt)
+
+
+def write_program_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
+                      rep: ProgramRepView) -> RenderedPdf:
+    from reporter.render.program_pdf import has_valid_attempt, render_program_rep
+
+    path = target_path(out_dir, rep.slug)
+    pdf, pages = render_program_rep(renderer, report, rep)
+    return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
+                 empty=not has_valid_attempt(rep))
+
+
+def write_team(renderer: PdfRenderer, path: Path, report: ReportView,
+               team: TeamView) -> RenderedPdf:
+    from reporter.render.team_pdf import render_team
+
+    pdf, pages = render_team(renderer, report, team)
+    return saved(path, pdf, pages, slug=team.slug,
+                 email=team.manager.email if team.manager else "", empty=not team.reps)
+
+
+@dataclass(frozen=True)
+class Header:
+    """A run's shared report header, pickled once by the pool, unpickled once per worker."""
+
+    key: int
+    blob: bytes
+
+
+_WORKER: PdfRenderer | None = None
+_HEADERS: dict[int, ReportView | ProgramReportView] = {}
+
+
+#: How often a worker checks that the process that started it is still there.
+_PARENT_CHECK_SECONDS = 0.5
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker when its parent (pid ``parent``, passed in: it may have died while
+    this worker was still importing) dies, kill -9 included, when no cleanup runs: a thread
+    watches, so no orphan holds a renderer's memory a minute later."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def init_worker(options: PdfOptions, parent: int) -> None:
+    """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
+    the worker ignores it, and the parent, which owns the run, stops the pool and says so once
+    (a worker's KeyboardInterrupt traceback would bury that line).
+
+    Everything alive after the warm-up (modules, templates, fonts) lives as long as the worker,
+    so it is frozen out of the garbage collector's reach: no pass walks it again."""
+    from reporter.render.pdf import PdfRenderer
+
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with_parent(parent)
+    _WORKER = PdfRenderer(options)
+    _WORKER.warm_up()
+    gc.collect()
+    gc.freeze()
+
+
+def _unpickled(header: Header) -> ReportView | ProgramReportView:
+    """The header's report, unpickled once per worker (a run has one header: the newest is
+    kept)."""
+    report = _HEADERS.get(header.key)
+    if report is None:
+        report = pickle.loads(header.blob)
+        _HEADERS.clear()
+        _HEADERS[header.key] = report
+    return report
+
+
+def render_in_worker(out_dir: Path, header: Header, rep: RepView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    report = _unpickled(header)
+    assert isinstance(report, ReportView)
+    return write_rep(_WORKER, out_dir, report, rep)
+
+
+def render_program_in_worker(out_dir: Path, header: Header,
+                             rep: ProgramRepView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    report = _unpickled(header)
+    assert isinstance(report, ProgramReportView)
+    return write_program_rep(_WORKER, out_dir, report, rep)
+
+
+def write_document(renderer: PdfRenderer, drawing: Draw, path: Path, header: object,
+                   subject: object, slug: str, email: str, empty: bool) -> RenderedPdf:
+    pdf, pages = drawing(renderer, header, subject)
+    return saved(path, pdf, pages, slug=slug, email=email, empty=empty)
+
+
+def draw_in_worker(drawing: Draw, path: Path, header: object, subject: object, slug: str,
+                   email: str, empty: bool) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    return write_document(_WORKER, drawing, path, header, subject, slug, email, empty)
+
+
+def render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
+    assert _WORKER is not None, "worker initializer did not run"
+    return write_team(_WORKER, path, report, team)
