@@ -242,9 +242,13 @@ class ReportRenders(_Renders):
         self.header = header  # what every rep's report shares: scenario, period, cohort
         self.futures: list[tuple[RepView, cf.Future[RenderedPdf]]] = []
 
+    def _drawn(self, view: RepView) -> bool:
+        """Whether ``view`` gets a PDF: with ``skip_empty``, not without a valid attempt."""
+        return view.has_valid_attempt or not self.skip_empty
+
     def submit(self, view: RepView) -> None:
         """Queue one rep as it arrives (a run that is still fetching)."""
-        if self.pool is not None and (view.has_valid_attempt or not self.skip_empty):
+        if self.pool is not None and self._drawn(view):
             self.futures.append((view, self.pool.submit(self.header, view)))
 
     def submit_reps(self, reps: Sequence[RepView]) -> None:
@@ -253,7 +257,7 @@ class ReportRenders(_Renders):
         ``collect`` gives them back in this order."""
         if self.pool is None:
             return
-        chosen = [r for r in reps if r.has_valid_attempt or not self.skip_empty]
+        chosen = [r for r in reps if self._drawn(r)]
         pool = self.pool
         self.futures += _longest_first(chosen, rep_cost,
                                        lambda rep: pool.submit(self.header, rep))
