@@ -263,7 +263,6 @@ HEAVY = ("weasyprint", "openpyxl", "jinja2")
 _LOADED_AFTER = """
 import sys
 from reporter.cli import cli
-from tests.conftest import SANDBOX_KEY
 try:
     cli.main(sys.argv[1:], prog_name="reporter", standalone_mode=False)
 except SystemExit as exc:
@@ -275,10 +274,9 @@ print("EXIT", code)
 """
 
 
-def _modules_after(args: list[str], env: dict[str, str], *,
-                   script: str = _LOADED_AFTER) -> tuple[set[str], str, str]:
+def _modules_after(args: list[str], env: dict[str, str]) -> tuple[set[str], str, str]:
     """The modules loaded by the end of ``reporter ARGS``, run in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", _LOADED_AFTER, *args], capture_output=True,
                           text=True, env=env, timeout=120)
     [modules] = [line for line in done.stdout.splitlines() if line.startswith("MODULES ")]
     [code] = [line for line in done.stdout.splitlines() if line.startswith("EXIT ")]
@@ -293,8 +291,7 @@ def test_help_and_a_render_worker_start_without_the_api_stack(tmp_path):
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     stack = ("reporter.settings", "reporter.pipeline", "httpx", "pydantic")
     for args in (["--help"], ["sync", "--help"], ["render", "--help"], ["--version"]):
-        modules, code, stderr = _modules_after(
-            args, env, script=_LOADED_AFTER.replace("from tests.conftest import SANDBOX_KEY\n", ""))
+        modules, code, stderr = _modules_after(args, env)
         assert code in ("0", "None"), (args, stderr)
         assert [m for m in stack if m in modules] == [], args
     # What a worker imports by name to start: the jobs' module, without the API's client.
