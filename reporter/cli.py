@@ -14,7 +14,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -355,6 +355,18 @@ def email(run_dir: Path, flags: EmailFlags, config: Path | None, console: Consol
     raise SystemExit(pipeline.email(resolved, console).exit_code)
 
 
+def _sandbox_today(value: str | None) -> date | datetime | None:
+    if value is None:
+        return None
+    from reporter.sandbox.generate import parse_today
+
+    try:
+        return parse_today(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or a moment "
+                                 "(YYYY-MM-DDTHH:MM)", param_hint="'--today'") from None
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
@@ -362,8 +374,9 @@ def email(run_dir: Path, flags: EmailFlags, config: Path | None, console: Consol
 @click.option("--seed", default=7, show_default=True, type=int, help="Workspace seed.")
 @click.option("--reps", default=30, show_default=True, type=click.IntRange(1, 20000),
               help="How many reps the workspace has.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
-              help="The sandbox's today (default: the real one, UTC).")
+@click.option("--today", metavar="DATE[THH:MM]", callback=lambda _c, _p, v: _sandbox_today(v),
+              help="The sandbox's today, or its moment with a time (UTC; default: the real "
+                   "clock). No session is created after it.")
 @click.option("--api-key", envvar="EXEC_API_KEY", show_envvar=True,
               help="Accept only this key (default: any well-formed key).")
 @click.option("--rate-limit", default=60, show_default=True, type=click.IntRange(min=1),
@@ -376,13 +389,13 @@ def email(run_dir: Path, flags: EmailFlags, config: Path | None, console: Consol
 @click.option("--latency-ms", default=0, type=click.IntRange(min=0), help="Added latency.")
 @click.option("--error-rate", default=0.0, type=click.FloatRange(0, 1),
               help="Share of requests answered with a 5xx.")
-def sandbox(host: str, port: int, seed: int, reps: int, today: datetime | None,
+def sandbox(host: str, port: int, seed: int, reps: int, today: date | datetime | None,
             api_key: str | None, rate_limit: int, daily_limit: int, no_rate_limit: bool,
             request_log: Path | None, latency_ms: int, error_rate: float) -> None:
     """Serve a local Exec API with a synthetic workspace (no network, no real key)."""
     from reporter.sandbox import serve
 
-    serve(host=host, port=port, seed=seed, reps=reps, today=today.date() if today else None,
+    serve(host=host, port=port, seed=seed, reps=reps, today=today,
           api_key=api_key, rate_limit=None if no_rate_limit else rate_limit,
           daily_limit=None if no_rate_limit else daily_limit, request_log=request_log,
           latency_ms=latency_ms, error_rate=error_rate, echo=click.echo)

@@ -7,6 +7,7 @@ the pipeline runs against it as against Exec, and the demo points at the report 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter.analytics.team import TeamSpec
@@ -28,6 +29,10 @@ from reporter.settings import (
 
 SEED = 7
 REPS = 30
+#: The demo's "now", for its sandbox and its run alike: the morning of the 1st, when a monthly
+#: cron job runs, reporting on November 2026. Fixed, so that the demo prints the same figures
+#: (and the README's) whatever the day it is run.
+NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 SENDER = "Coaching reports <coaching@acme.example>"
 
 
@@ -52,14 +57,15 @@ def main_collection(workspace: SandboxWorkspace) -> str | None:
 
 
 def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
-         teams: tuple[TeamSpec, ...] = ()) -> DemoOutcome:
+         teams: tuple[TeamSpec, ...] = (), now: datetime = NOW) -> DemoOutcome:
     """``run`` (last month, every participant, CSV too; by team when ``teams`` are given)
     and ``email`` (outbox only) against the built-in sandbox on a free loopback port: no
-    key, no network; then the same for the sandbox's main collection as one program."""
+    key, no network; then the same for the sandbox's main collection as one program. The
+    sandbox and the run share ``now``."""
     from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 
     console = console or Console(quiet=True)
-    workspace = generate_workspace(seed=SEED, reps=REPS)
+    workspace = generate_workspace(seed=SEED, reps=REPS, today=now)
     key = make_api_key(SEED)
     scenario = next((s.slug for s in workspace.scenarios if not s.archived), None)
     if scenario is None:
@@ -69,9 +75,9 @@ def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
     with SandboxServer(app) as server:
         console.info(f"sandbox: {server.base_url}")
         api = ApiSettings(key=ApiKey(key), base_url=server.base_url, rate_limit=1000,
-                          cache_dir=out / ".cache", usage_dir=out / ".cache")
+                          cache_dir=out / ".cache", usage_dir=out / ".cache", now=now)
         fetching = FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
-                                 period=parse_period("last"))
+                                 period=parse_period("last", now=now))
         rendering = RenderSettings(csv=True, jobs=jobs, out=out, teams=teams,
                                    by_team=bool(teams))
         outcome = run(RunSettings(fetching, rendering), console)

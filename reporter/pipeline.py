@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from reporter import analytics
@@ -299,7 +299,7 @@ def _check_folders(settings: FetchSettings) -> None:
 def _client(api: ApiSettings) -> ExecClient:
     usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
-                      deadline=api.request_deadline,
+                      deadline=api.request_deadline, now=api.now,
                       backoff=functools.partial(backoff_delay, base=api.retry_delay))
 
 
@@ -347,7 +347,7 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
         disc, cache, the_plan = await _discover_any(client, fs, console)
         teams = teams_of(disc.header, rs)  # a [teams] typo stops the run before its requests
         # The moment the run is generated, decided once, here: every output carries it.
-        generated = datetime.now(UTC)
+        generated = client.now()
         if isinstance(disc, ProgramDiscovery):
             with held(run_dir_for(rs.out, disc.header)) as folder:
                 snapshot = await _fetch_program(client, cache, disc, the_plan, folder, console)

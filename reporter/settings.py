@@ -116,6 +116,7 @@ class ApiSettings:
     # The first retry's longest wait (5xx, timeouts, dropped connections), doubled for each
     # further retry: a test against a server that never answers need not wait 15 s.
     retry_delay: float = RETRY_DELAY
+    now: datetime | None = None  # the run's "now"; None: the clock (the demo and tests fix it)
 
 
 @dataclass(frozen=True)

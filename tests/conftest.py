@@ -21,6 +21,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from reporter.demo import NOW as DEMO_NOW
 from reporter.sandbox import SandboxServer, SandboxWorkspace, create_app, generate_workspace
 from reporter.sandbox import make_api_key as _make_api_key
 
@@ -132,13 +133,16 @@ def plain_server() -> Iterator[tuple[Controller, Recorder]]:
 
 # -- seeded workspaces, fetched through the real client ---------------------------------------
 
-#: The workspaces the manager's lists are checked on: the demo's (seed 7, 30 reps, as on
-#: Dec 1, 2026: November) and a 40-rep one (seed 42, today Nov 15, 2026: October).
-SEEDED = {"demo": (7, 30, dt.date(2026, 12, 1), "2026-11"),
+#: The workspaces the manager's lists are checked on: the demo's (seed 7, 30 reps, at the
+#: demo's moment, 06:00 on Dec 1, 2026: November) and a 40-rep one (seed 42, today Nov 15,
+#: 2026: October).
+SEEDED: dict[str, tuple[int, int, dt.date | dt.datetime, str]] = {
+          "demo": (7, 30, DEMO_NOW, "2026-11"),
           "seed42": (42, 40, dt.date(2026, 11, 15), "2026-10")}
 
 
-def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date, month: str) -> Any:
+def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date | dt.datetime,
+                 month: str) -> Any:
     """A snapshot of a sandbox workspace fetched over loopback by ``pipeline.fetch``, as
     ``reporter run`` would fetch it (every participant, the month compared with the last)."""
     from reporter import pipeline
@@ -154,7 +158,8 @@ def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date, month: str) 
     path = folder / f"snapshot-{seed}.json"
     with SandboxServer(app) as server:
         api = ApiSettings(key=ApiKey(key), base_url=server.base_url, rate_limit=100_000,
-                          cache_dir=folder / "cache", usage_dir=folder / "cache")
+                          cache_dir=folder / "cache", usage_dir=folder / "cache",
+                          now=workspace.now)
         pipeline.fetch(FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
                                      period=parse_period(month)), path)
     return path
@@ -184,12 +189,14 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "examples" / "reporter
 class DemoRun:
     """What ``reporter demo --config examples/reporter.toml --jobs 2`` left: its scenario's run
     folder (``folder``), its program's (``program``: the main collection), everything under
-    ``--out`` (``out``) and what it printed (``stdout``)."""
+    ``--out`` (``out``) and what it printed (``stdout``, and on ``stderr`` its summary lines).
+    """
 
     folder: Path
     out: Path
     stdout: str
     program: Path
+    stderr: str
 
 
 @pytest.fixture(scope="session")
@@ -211,7 +218,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
             record.write_text(json.dumps(_run_demo(root / "demo-run")))
         done = json.loads(record.read_text())
     return DemoRun(Path(done["folder"]), Path(done["out"]), done["stdout"],
-                   Path(done["program"]))
+                   Path(done["program"]), done["stderr"])
 
 
 def _run_demo(out: Path) -> dict[str, str]:
@@ -234,4 +241,5 @@ def _run_demo(out: Path) -> dict[str, str]:
                for m in (out / "demo").rglob("manifest.json")}
     assert sorted(folders) == ["program", "scenario"], folders
     return {"folder": str(folders["scenario"]), "out": str(out / "demo"),
-            "stdout": result.stdout, "program": str(folders["program"])}
+            "stdout": result.stdout, "program": str(folders["program"]),
+            "stderr": result.stderr}

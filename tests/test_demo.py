@@ -96,6 +96,22 @@ def test_demo_end_to_end(demo_run: DemoRun) -> None:
     assert len(list((demo_run.folder / "outbox").glob("*.eml"))) >= 20
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+DEMO_OUTPUT = re.compile(r"<!-- demo-output:start -->\n```\n(.*?)```\n<!-- demo-output:end -->",
+                         re.S)
+
+
+def test_the_demo_prints_the_readmes_figures(demo_run: DemoRun) -> None:
+    """The demo's moment is fixed (``reporter.demo.NOW``), so its summary lines are the same
+    on any day: the README shows them, and they must be what it prints (seconds aside, and
+    ``--out`` as ``make demo`` names it)."""
+    [block] = DEMO_OUTPUT.findall(README.read_text(encoding="utf-8"))
+    printed = [re.sub(r", [\d.]+ s$", "", line).replace(str(demo_run.out), "output/demo")
+               for line in demo_run.stderr.splitlines()
+               if line.startswith(("done:", "outbox:"))]
+    assert printed == block.splitlines()
+
+
 def test_the_next_step_is_the_same_in_every_output(demo: Path) -> None:
     manifest = json.loads((demo / "manifest.json").read_text())
     sheet = load_workbook(demo / "cohort.xlsx", read_only=True)["Reps"]

@@ -428,6 +428,30 @@ def test_a_server_ignoring_filters_mixes_nothing_in_and_says_so_once(fetching, p
                                               "dated in the future", "of someone not asked"))
 
 
+@pytest.mark.parametrize(("behind", "future"), [(dt.timedelta(minutes=3), False),
+                                                (dt.timedelta(minutes=10), True)])
+def test_a_server_clock_a_little_ahead_is_tolerated(fetching, sandbox_workspace, capsys,
+                                                     behind, future):
+    """The server's newest session stamped 3 minutes after our "now" is a clock running
+    ahead (within ``CLOCK_SKEW``, 5 minutes): kept, no warning. Ten minutes ahead is a
+    session dated in the future: left out, said once."""
+    from reporter.cohort.discover import CLOCK_SKEW
+    from reporter.console import Console
+
+    assert dt.timedelta(minutes=3) < CLOCK_SKEW < dt.timedelta(minutes=10)
+    scenario = sandbox_workspace.scenarios_by_key[fetching.scenario]
+    newest = max(s.created_at for s in sandbox_workspace.sessions
+                 if s.scenario_id == scenario.id
+                 and sandbox_workspace.users_by_id[s.user_id].archetype != "system")
+    period = parse_period(None, (newest - dt.timedelta(days=3)).date().isoformat(),
+                          newest.date().isoformat(), now=newest)
+    settings = replace(fetching, selection=Selection("all"), period=period,
+                       api=replace(fetching.api, now=newest - behind))
+    pipeline.plan(settings, Console())
+    warned = [line for line in capsys.readouterr().err.splitlines() if "in the future" in line]
+    assert len(warned) == (1 if future else 0), warned
+
+
 def test_two_addresses_differing_only_by_case_are_one_person(fetching, proxy, tmp_path, capsys):
     """Issue 21, 14: the server files rep B's sessions under another user id whose address is
     rep A's in capitals (and A's name): one rep, one report, one manifest entry, said once;

@@ -680,10 +680,42 @@ def test_previous_month_has_data_for_most_reps_and_current_month_some(
     assert any(s["created_at"].startswith("2026-11") for s in primary)
     assert max(s["created_at"] for s in everything["sessions"]) < "2026-11-16"
     assert min(s["created_at"] for s in everything["sessions"]) >= "2026-06-01"
-    # A default today is the real one: the last month is never empty, whenever tests run.
-    live = generate_workspace(reps=10)
-    last_month = (live.today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    assert any(s.created_at.strftime("%Y-%m") == last_month for s in live.sessions)
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, 1, 1), dt.date(2026, 3, 1), dt.date(2028, 2, 29),
+                                   dt.date(2026, 12, 31), dt.date(2026, 12, 6)])
+def test_the_last_month_is_never_empty_whatever_the_day(today: dt.date) -> None:
+    """Whatever the sandbox's today (the real day, when ``reporter sandbox`` runs without
+    ``--today``), a ``--month last`` run finds sessions: on the 1st, at a year's turn, on a
+    leap day."""
+    ws = generate_workspace(reps=10, today=today)
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    assert any(s.created_at.strftime("%Y-%m") == last_month for s in ws.sessions)
+
+
+def test_the_sandbox_serves_nothing_after_its_now() -> None:
+    """At 04:58 UTC the sandbox listed sessions created at 13:41 and 16:49 the same day.
+    Given a moment (``--today 2026-12-06T04:58``), it serves no session created after it,
+    listed or by id; given a day, its sessions run to the end of that day."""
+    now = dt.datetime(2026, 12, 6, 4, 58, tzinfo=dt.UTC)
+    timed = generate_workspace(seed=7, reps=30, today=now)
+    day = generate_workspace(seed=7, reps=30, today=now.date())
+    assert timed.now == now and day.now.date() == now.date()
+    assert max(s.created_at for s in timed.sessions) <= now
+    assert any(s.created_at > now for s in day.sessions)  # the case that was served
+    # Only the day matters to what is drawn: the same people, scenarios and sessions.
+    assert len(timed.sessions) == len(day.sessions)
+    assert [u.email for u in timed.users] == [u.email for u in day.users]
+    app = create_app(timed, api_key=None, rate_limit=None, daily_limit=None)
+    with SandboxServer(app) as server, sandbox_http(server, make_api_key(7)) as client:
+        stamps: list[str] = []
+        page, pages = 1, 1
+        while page <= pages:
+            listed = client.get("/sessions", params={"page": page, "page_size": 100}).json()
+            stamps += [s["created_at"] for s in listed["data"]]
+            page, pages = page + 1, listed["pagination"]["total_pages"]
+    assert len(stamps) == len(timed.sessions)
+    assert max(stamps) <= now.isoformat().replace("+00:00", "Z")
 
 
 def test_guaranteed_people(everything: dict[str, Any]) -> None:

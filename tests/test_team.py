@@ -3,8 +3,10 @@ month over month, and how [teams] entries find their groups and reps."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,6 +196,24 @@ def test_the_shortlist_holds_the_few_a_manager_should_see(seeded_reports, name):
         assert item.graded >= MIN_THEME_SESSIONS and item.reps_graded >= MIN_THEME_REPS
         assert item.quote is not None and is_speech(item.quote.quote)
     assert report.shortlist == team.shortlist
+
+
+README_COUNTS = re.compile(
+    r"On the demo \(30 reps, November 2026\) (\d+) reps have a reason: (\d+) on the shortlist, "
+    r"(\d+) to keep an\seye on; on sandbox seed 42 \(40 reps, October 2026\) (\d+): (\d+) and "
+    r"(\d+)\.")
+
+
+def test_the_readme_counts_the_lists_as_they_are(seeded_reports):
+    """The README's figures for the two seeded workspaces (the demo's at its fixed moment)
+    are what the team analysis gives: the same on any day."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    [figures] = README_COUNTS.findall(readme)
+    counted = []
+    for name in ("demo", "seed42"):
+        team = build_team(seeded_reports[name].reps)
+        counted += [len(team.needs_attention), len(team.shortlist), len(team.watchlist)]
+    assert tuple(map(int, figures)) == tuple(counted)
 
 
 def test_equal_bests_share_a_place_and_equal_names_carry_their_email(seeded_reports):

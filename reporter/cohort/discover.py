@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
 from reporter import __version__
 from reporter.cohort.plan import ListStrategy, choose_list_strategy
@@ -48,6 +48,11 @@ from reporter.exec_api.models import (
     WorkspaceGroup,
     WorkspaceMember,
 )
+
+#: How far ahead of our clock a server's may run before a session it lists counts as "dated in
+#: the future" (and is left out as not asked for): NTP keeps real clocks within seconds, a VM
+#: resumed from sleep can be minutes off; a session stamped hours ahead is a wrong answer.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -332,7 +337,7 @@ async def list_period_sessions(client: ExecClient, scenario_ids: Sequence[str],
     if strategy == "emails" and wanted:
         window = replace(window, user_emails=tuple(wanted))
     sessions = await client.list_sessions(window, scenario_ids=scenario_ids)
-    now = datetime.now(UTC)
+    now = client.now()
     asked_emails = set(window.user_emails)
     asked_scenarios = frozenset(scenario_ids)
     strays: Counter[str] = Counter()
@@ -360,7 +365,7 @@ def stray_reason(session: SessionListItem, scenario_ids: AbstractSet[str],
     """Why a listed session is not what the request asked for, or None when it is."""
     if session.scenario.id not in scenario_ids:
         return "of another scenario"
-    if session.created_at > now:
+    if session.created_at > now + CLOCK_SKEW:
         return "dated in the future"
     if (window.start_date is not None and session.created_at < window.start_date) or (
             window.end_date is not None and session.created_at > window.end_date):

@@ -16,7 +16,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TypeVar
 
 from reporter.cohort.cache import DetailCache
@@ -243,7 +243,7 @@ def check_detail(asked: SessionListItem, detail: SessionDetail) -> None:
 
 def fetch_record(client: ExecClient, cache: DetailCache) -> FetchRecord:
     """What the fetch cost, for the snapshot's last field (known only once every rep is in)."""
-    return FetchRecord(fetched_at=datetime.now(UTC), base_url=client.base_url,
+    return FetchRecord(fetched_at=client.now(), base_url=client.base_url,
                        requests_made=client.requests_made, cache_hits=cache.hits,
                        detail_requests=client.requests_by_endpoint["GET /sessions/{id}"])
 
@@ -338,7 +338,7 @@ async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache]
     elif selection.mode in ("emails", "roster"):
         window = replace(window, user_emails=selection.emails)
     sessions = await client.list_sessions(window, scenario_ids=ids)
-    now, asked = datetime.now(UTC), set(window.user_emails)
+    now, asked = client.now(), set(window.user_emails)
     sessions = [s for s in sessions
                 if stray_reason(s, frozenset(ids), window, asked, now) is None]
     graded = [s.id for s in sessions if s.is_graded]

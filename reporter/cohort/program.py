@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from reporter import __version__
 from reporter.cohort.catalog import find_collection
@@ -318,7 +318,7 @@ async def _skills(client: ExecClient, scenarios: Sequence[Scenario], people: Peo
     async def read(skill_id: str, as_of: datetime) -> list[SkillProficiencyEntry]:
         entries = await client.get_skill_proficiency(
             skill_id, user_emails=emails, group_ids=groups,
-            as_of=min(as_of, datetime.now(UTC)),
+            as_of=min(as_of, client.now()),
             exclude_system_users=not selection.include_system_users)
         return [e for e in entries
                 if e.user.id in reps or (e.user.email or "").casefold() in reps]

@@ -20,7 +20,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -85,8 +85,12 @@ class ExecClient:
         deadline: float = REQUEST_DEADLINE,
         retry_budget: int | None = None,
         limiter: SlidingWindowLimiter | None = None,
+        now: datetime | None = None,
     ) -> None:
         self.key = key
+        # The run's "now" (what "in the future" is measured from): fixed when injected, as the
+        # demo and tests do, so that no answer depends on the day it is asked.
+        self._now = now
         self.base_url = check_base_url(base_url)
         # ``limiter`` replaces the pacing at ``rate_limit`` a minute, as ``transport`` replaces
         # the network: a test paces to a server whose window is seconds, not a minute.
@@ -113,6 +117,10 @@ class ExecClient:
                 "User-Agent": f"reporter/{__version__}",
             },
         )
+
+    def now(self) -> datetime:
+        """The run's "now": the injected moment, else the clock (UTC)."""
+        return self._now or datetime.now(UTC)
 
     async def __aenter__(self) -> ExecClient:
         return self

@@ -73,10 +73,12 @@ def _moment(rng: random.Random, first: dt.date, last: dt.date) -> dt.datetime:
 
 @dataclass
 class _Months:
-    """The six calendar months up to today: index 5 is the current month, 4 the previous."""
+    """The six calendar months up to today: index 5 is the current month, 4 the previous.
+    ``now`` is the sandbox's moment: no session is created after it."""
 
     starts: list[dt.date]
     today: dt.date
+    now: dt.datetime
 
     def span(self, index: int) -> tuple[dt.date, dt.date]:
         start = self.starts[index]
@@ -85,8 +87,14 @@ class _Months:
         return start, self.starts[index + 1] - dt.timedelta(days=1)
 
     def moment(self, rng: random.Random, index: int) -> dt.datetime:
+        """A moment in month ``index``, never after ``now``: one drawn later the same day
+        moves back a day at a time, so the draws (and all data after them) do not depend on
+        the hour, only on the day."""
         first, last = self.span(index)
-        return _moment(rng, first, last)
+        moment = _moment(rng, first, last)
+        while moment > self.now:
+            moment -= dt.timedelta(days=1)
+        return moment
 
 def _rep_profile(rng: random.Random, archetype: str) -> dict[str, float]:
     if archetype == "improving":
@@ -150,15 +158,37 @@ def _primary_moments(rng: random.Random, months: _Months, archetype: str) -> lis
     moments += [months.moment(rng, 5) for _ in range(rng.randint(0, 3))]
     return moments
 
+def parse_today(text: str) -> dt.date | dt.datetime:
+    """``--today``: ``YYYY-MM-DD`` (a day) or ``YYYY-MM-DDTHH:MM[:SS]`` (a moment, UTC)."""
+    text = text.strip()
+    if "T" in text or " " in text:
+        moment = dt.datetime.fromisoformat(text.replace(" ", "T"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return dt.date.fromisoformat(text)
+
+
+def sandbox_now(today: dt.date | dt.datetime | None) -> dt.datetime:
+    """The sandbox's "now" from ``--today``: a moment as given (UTC when naive), the end of a
+    day given as a date, and the real clock when none is given."""
+    if today is None:
+        return dt.datetime.now(UTC)
+    if isinstance(today, dt.datetime):
+        return today if today.tzinfo else today.replace(tzinfo=UTC)
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), UTC) - dt.timedelta(
+        microseconds=1)
+
+
 def generate_workspace(seed: int = 7, reps: int = 30,
-                       today: dt.date | None = None) -> SandboxWorkspace:
-    """A deterministic workspace: same (seed, reps, today), same data, ids included."""
+                       today: dt.date | dt.datetime | None = None) -> SandboxWorkspace:
+    """A deterministic workspace: same (seed, reps, today), same data, ids included.
+    ``today`` is a day (its sessions run to the end of it) or a moment (none after it)."""
     if reps < 1:
         raise ValueError("reps must be at least 1")
-    today = today or dt.datetime.now(UTC).date()
+    now = sandbox_now(today)
+    today = now.astimezone(UTC).date()
     rng = random.Random(f"exec-sandbox:{seed}")
     ids = random.Random(f"exec-sandbox-ids:{seed}")
-    months = _Months([_month_start(today, back) for back in range(5, -1, -1)], today)
+    months = _Months([_month_start(today, back) for back in range(5, -1, -1)], today, now)
     window_start = dt.datetime.combine(months.starts[0], dt.time(), UTC)
 
     def joined() -> dt.datetime:
@@ -297,7 +327,7 @@ def generate_workspace(seed: int = 7, reps: int = 30,
     assignments.sort(key=lambda a: (a.created_at, a.id))
 
     return SandboxWorkspace(
-        seed=seed, today=today, id=workspace_id, name="Northwind Traders",
+        seed=seed, today=today, now=now, id=workspace_id, name="Northwind Traders",
         url_slug="northwind-traders", created_at=created, users=users, scenarios=scenarios,
         groups=groups, assignments=assignments, sessions=sessions, programs=programs,
         collections=sorted((SandboxCollection(uid, name, created + dt.timedelta(days=25 + i))

@@ -154,6 +154,7 @@ class SandboxWorkspace:
 
     seed: int
     today: dt.date
+    now: dt.datetime  # no session is created after it (the end of ``today`` unless timed)
     id: str
     name: str
     url_slug: str

@@ -127,7 +127,7 @@ class SandboxServer:
         self.stop()
 
 
-def serve(*, host: str, port: int, seed: int, reps: int, today: dt.date | None,
+def serve(*, host: str, port: int, seed: int, reps: int, today: dt.date | dt.datetime | None,
           api_key: str | None, rate_limit: int | None, daily_limit: int | None,
           request_log: Path | None, latency_ms: int, error_rate: float,
           echo: Callable[[str], None]) -> None:
@@ -139,7 +139,8 @@ def serve(*, host: str, port: int, seed: int, reps: int, today: dt.date | None,
     sock = _bind(host, port)
     base_url = f"http://{_url_host(host)}:{sock.getsockname()[1]}/rest/v1"
     echo(f"Exec API sandbox: {workspace.name}, {len(workspace.members)} members, "
-         f"{len(workspace.sessions)} sessions up to {workspace.today} (seed {seed}), "
+         f"{len(workspace.sessions)} sessions up to {workspace.now:%Y-%m-%d %H:%M} UTC "
+         f"(seed {seed}), "
          f"generated in {time.perf_counter() - started:.2f} s")
     echo(f"  export EXEC_API_URL={base_url}")
     if api_key:
