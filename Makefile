@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 # workbook tests open it in LibreOffice Calc, a second client, and look at what it shows.
 TEST_PACKAGES := poppler-utils libreoffice-calc
 
-.PHONY: demo test test-floors sample lint system-deps test-system-deps apt-packages setup setup-test clean
+.PHONY: demo test test-another-day test-floors sample lint system-deps test-system-deps apt-packages setup setup-test clean
 
 demo: setup
 	$(BIN)/reporter demo --config examples/reporter.toml
@@ -23,6 +23,13 @@ test: setup-test
 	$(BIN)/ruff check reporter tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n 2
+
+# The suite again on another day: every Python process of the run starts its clock at
+# ANOTHER_DAY (UTC) and lets it tick (tests/clock/sitecustomize.py). A test that reads the real
+# date fails here or on the real date. The default crosses midnight into March a minute in.
+ANOTHER_DAY ?= 2027-02-28T23:59:00
+test-another-day: setup-test
+	REPORTER_TEST_NOW=$(ANOTHER_DAY) PYTHONPATH=tests/clock $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 
 # The dependency floors of pyproject.toml are versions that work: a fresh venv with every
 # dependency at exactly its floor (scripts/floors.py) runs the fast tests. CI runs it after `test`.

@@ -25,6 +25,19 @@ from reporter.demo import NOW as DEMO_NOW
 from reporter.sandbox import SandboxServer, SandboxWorkspace, create_app, generate_workspace
 from reporter.sandbox import make_api_key as _make_api_key
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On CI's run on another day (``make test-another-day``), check that the clock really
+    moved: a run that silently kept the real date would prove nothing."""
+    moment = os.environ.get("REPORTER_TEST_NOW")
+    if moment:
+        target = dt.datetime.fromisoformat(moment).replace(tzinfo=dt.UTC)
+        now = dt.datetime.now(dt.UTC)
+        if not target <= now < target + dt.timedelta(hours=2):
+            raise pytest.UsageError(f"REPORTER_TEST_NOW={moment} but the clock reads {now}: "
+                                    "put tests/clock on PYTHONPATH")
+
+
 SANDBOX_SEED = 7
 SANDBOX_REPS = 30
 SANDBOX_TODAY = dt.date(2026, 11, 15)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -426,6 +428,40 @@ def test_a_server_ignoring_filters_mixes_nothing_in_and_says_so_once(fetching, p
     assert len(warnings) == 1, warnings
     assert all(why in warnings[0] for why in ("of another scenario", "outside the period",
                                               "dated in the future", "of someone not asked"))
+
+
+PYTHON_EXAMPLE = re.compile(r"## Use it from Python\n.*?```python\n(.*?)```", re.S)
+
+
+@pytest.mark.slow
+def test_the_readmes_python_example_runs_as_a_script(sandbox, sandbox_workspace, tmp_path):
+    """The README's example, written to a file and run as a script (no main guard), against
+    the sandbox: every rep's report, printed once; each request once (before, each render
+    process ran the script again: the plan three times, FolderBusy, 53 extra requests)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    [example] = PYTHON_EXAMPLE.findall(readme)
+    script = tmp_path / "monthly.py"
+    script.write_text(example)
+    sandbox.state.reset()
+    env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": sandbox.base_url,
+           "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("FolderBusy") == 0
+    run_dir, reports, exit_code = done.stdout.splitlines()[-1].split()
+    assert Path(run_dir) == Path("output", "discovery-call-it-director", "2026-10")
+    assert int(reports) == len(list((tmp_path / run_dir / "reps").glob("*.pdf"))) >= 20
+    assert exit_code == "0"
+    assert sum(1 for line in done.stdout.splitlines() if "daily budget" in line) == 1
+    # The plan's discovery and the run's, once each; each detail once.
+    assert sandbox.state.by_path["/workspace"] == 2
+    scenario = sandbox_workspace.scenarios_by_key["discovery-call-it-director"]
+    valid = [s for s in sandbox_workspace.sessions
+             if s.scenario_id == scenario.id and s.is_valid_attempt
+             and s.created_at.strftime("%Y-%m") == "2026-10"
+             and sandbox_workspace.users_by_id[s.user_id].archetype != "system"]
+    assert sandbox.state.by_path["/sessions/{id}"] == len(valid)
 
 
 @pytest.mark.parametrize(("behind", "future"), [(dt.timedelta(minutes=3), False),

@@ -10,7 +10,6 @@ drawn (in a worker, or here for ``jobs=1``), so loading this module stays light.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -22,6 +21,7 @@ from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
 from reporter.names import TEAM_PDF, TEAMS_DIR, target_path
 from reporter.render.options import PdfOptions
+from reporter.render.spawning import spawn_context
 from reporter.render.worker import (
     Draw,
     Header,
@@ -100,9 +100,10 @@ class PdfRenderPool:
                                                    thread_name_prefix="pdf-render")
         else:
             # spawn, not fork: the caller may hold threads (HTTP client, event loop) that a
-            # forked child would inherit in an unknown state.
+            # forked child would inherit in an unknown state; and never the caller's script
+            # again (``spawning``).
             self._executor = cf.ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                max_workers=self.jobs, mp_context=spawn_context(),
                 initializer=init_worker, initargs=(options, os.getpid()))
 
     def _pickled(self, report: ReportView | ProgramReportView) -> Header:
