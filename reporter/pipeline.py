@@ -258,8 +258,11 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     from reporter.deliver.smtp import send_all
 
     console = console or Console(quiet=True)
-    run_dir = settings.run_dir
-    check_writable(run_dir, "the run folder")
+    check_writable(settings.run_dir, "the run folder")
+    # The real folder, whatever name reached it (a symlink such as "latest", ".", a relative
+    # path): its lock, its manifest and the period's send record beside it are found from
+    # there, so two names for one folder never make two senders.
+    run_dir = settings.run_dir.resolve()
     with folder_lock(run_dir):
         recover_run_folder(run_dir)
         manifest = read_manifest(run_dir)

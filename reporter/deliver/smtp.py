@@ -185,7 +185,7 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
     folder for every command; the period's send record, shared by the folders of one OUT,
     is held here for the whole send by its own (``sent.held_record``).
     """
-    run_dir = Path(run_dir)
+    run_dir = Path(run_dir).resolve()  # the real folder: its record is found from there
     _validate(smtp)
     result = SendResult(sent=0, skipped_already_sent=0, failed=[])
     conn: smtplib.SMTP | None = None

@@ -1,0 +1,57 @@
+"""Issue 30: delivery an operator can trust when things go wrong around it: two commands on
+one folder by two paths, an answer lost after DATA, a full disk right after delivery, a
+password echoed by the server, a relay that never finishes its greeting.
+
+Each test runs the command line (a real process where the fault needs one) against a real
+SMTP server on loopback, and asserts what the operator sees (exit status, the lines on
+stderr) and what each rep finds in their inbox.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.smtp_support import (
+    FIVE,
+    Holding,
+    email_args,
+    five_rep_run,
+    received_by,
+    relay,
+    reporter_process,
+)
+
+
+def _lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+def test_two_paths_to_one_run_folder_mail_each_rep_once(tmp_path: Path) -> None:
+    """Item 1: `email RUN --send` and, meanwhile, `email latest --send` from OUT/<slug>,
+    `latest` a relative symlink to RUN. One folder, so one lock: the second stops at once
+    (exit 2, one line naming the real folder), and each rep gets one message. The period's
+    send record is written, whichever path the send came through."""
+    recorder = Holding()
+    run_dir = five_rep_run(tmp_path / "out")
+    real = run_dir.resolve()
+    (run_dir.parent / "latest").symlink_to(run_dir.name)
+    with relay(recorder) as port:
+        first = reporter_process(email_args("latest", port), cwd=run_dir.parent)
+        try:
+            assert recorder.holding.wait(60), "the first send never reached the relay"
+            second = reporter_process(email_args(run_dir, port))
+            _, second_err = second.communicate(timeout=60)
+        finally:
+            recorder.release.set()
+            _, first_err = first.communicate(timeout=60)
+        assert received_by(recorder) == dict.fromkeys(FIVE, 1)
+    assert first.returncode == 0, first_err
+    assert _lines(first_err)[-1] == "sent 5, already sent before 0, failed 0"
+    assert second.returncode == 2
+    assert _lines(second_err) == [f"Error: another reporter command is using {real}; try "
+                                  "again when it has finished"]
+    record = json.loads((tmp_path / "out" / ".sent" / "2026-10.json").read_text())
+    assert sorted(d["key"] for d in record["sent"]) == sorted(FIVE)
+    assert {d["run"] for d in record["sent"]} == {"procurement-discovery/2026-10"}
+    assert not list((tmp_path / "out").rglob(".*.lock"))
