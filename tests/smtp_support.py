@@ -11,14 +11,16 @@ What each one kept is in ``received``, so a test counts what a rep would find in
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,3 +116,140 @@ def received_by(recorder: Recorder) -> dict[str, int]:
         for address in got.rcpt_tos:
             counts[address] = counts.get(address, 0) + 1
     return counts
+
+
+# -- a relay that misbehaves on purpose ------------------------------------------------------
+
+
+@dataclass
+class Kept:
+    """A message the misbehaving relay kept: what would be in the rep's inbox."""
+
+    rcpt_tos: list[str]
+    raw: bytes
+
+
+@dataclass
+class Misbehaviour:
+    """What the relay does wrong; the defaults are a relay that does nothing wrong.
+
+    ``trickle``: before its greeting, one ``220-still here`` line every so many seconds, for
+    ever. ``auth``: offer this mechanism (PLAIN or LOGIN) and refuse every login with a 535
+    that echoes what the client sent, decoded password included. ``late``: seconds to wait
+    before answering the end of DATA (the message is kept first). ``drop``: the numbers
+    (1-based) of the messages after which the connection is closed without an answer (the
+    message kept)."""
+
+    trickle: float | None = None
+    auth: str | None = None
+    late: float = 0.0
+    drop: frozenset[int] = frozenset()
+
+
+class MisbehavingRelay:
+    """A loopback SMTP server, a thread per connection, speaking just enough SMTP to break
+    the way ``misbehaviour`` says. ``kept``: the messages it kept; ``trickled``: how many
+    greeting lines it trickled before the client went away."""
+
+    def __init__(self, misbehaviour: Misbehaviour) -> None:
+        self.misbehaviour = misbehaviour
+        self.kept: list[Kept] = []
+        self.trickled = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.listener.getsockname()[1]
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._conns: list[socket.socket] = []
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self._accepting.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        with suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for conn in self._conns:
+            with suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        for thread in [self._accepting, *self._threads]:
+            thread.join(5)
+
+    def kept_by(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for message in self.kept:
+            for address in message.rcpt_tos:
+                counts[address] = counts.get(address, 0) + 1
+        return counts
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self._conns.append(conn)
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn, suppress(OSError):
+            self._conversation(conn, conn.makefile("rb"))
+
+    def _conversation(self, conn: socket.socket, lines: Any) -> None:
+        bad = self.misbehaviour
+        while bad.trickle is not None and not self._stop.is_set():
+            conn.sendall(b"220-still here\r\n")
+            self.trickled += 1
+            time.sleep(bad.trickle)
+        conn.sendall(b"220 relay.test ESMTP\r\n")
+        rcpt: list[str] = []
+        while not self._stop.is_set():
+            line = lines.readline()
+            if not line:
+                return
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                offer = f"250-AUTH {bad.auth}\r\n".encode() if bad.auth else b""
+                conn.sendall(b"250-relay.test\r\n" + offer + b"250 8BITMIME\r\n")
+            elif verb == b"AUTH":
+                said = line.decode().split()
+                if said[1].upper() == "LOGIN":
+                    conn.sendall(b"334 UGFzc3dvcmQ6\r\n")
+                    said.append(lines.readline().decode().strip())
+                    password = base64.b64decode(said[-1]).decode()
+                else:
+                    password = base64.b64decode(said[2]).split(b"\0")[-1].decode()
+                echoed = " ".join(said)
+                conn.sendall(f"535 5.7.8 refused: {echoed} (password \"{password}\")\r\n"
+                             .encode())
+            elif verb == b"MAIL":
+                rcpt = []
+                conn.sendall(b"250 OK\r\n")
+            elif verb == b"RCPT":
+                rcpt.append(line.decode().split(":", 1)[1].strip().strip("<>"))
+                conn.sendall(b"250 OK\r\n")
+            elif verb == b"DATA":
+                conn.sendall(b"354 go ahead\r\n")
+                raw = b""
+                while (chunk := lines.readline()) not in (b".\r\n", b""):
+                    raw += chunk
+                self.kept.append(Kept(rcpt, raw))
+                if len(self.kept) in bad.drop:
+                    return
+                time.sleep(bad.late)
+                conn.sendall(b"250 kept\r\n")
+            elif verb == b"QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            else:
+                conn.sendall(b"250 OK\r\n" if verb in (b"RSET", b"NOOP") else b"500 what\r\n")
+
+
+@contextmanager
+def misbehaving(misbehaviour: Misbehaviour) -> Iterator[MisbehavingRelay]:
+    relay = MisbehavingRelay(misbehaviour)
+    try:
+        yield relay
+    finally:
+        relay.close()

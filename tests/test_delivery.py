@@ -9,22 +9,36 @@ stderr) and what each rep finds in their inbox.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner, Result
+
+from reporter.cli import cli
 from tests.smtp_support import (
     FIVE,
     Holding,
+    Misbehaviour,
     email_args,
     five_rep_run,
+    misbehaving,
     received_by,
     relay,
     reporter_process,
 )
 
+USER, PASSWORD = "coach", "s3cret-Pa55"
+
 
 def _lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.strip()]
+
+
+def reporter(*args: str) -> Result:
+    """The command line, in this process."""
+    return CliRunner().invoke(cli, list(args))
 
 
 def test_two_paths_to_one_run_folder_mail_each_rep_once(tmp_path: Path) -> None:
@@ -55,3 +69,28 @@ def test_two_paths_to_one_run_folder_mail_each_rep_once(tmp_path: Path) -> None:
     assert sorted(d["key"] for d in record["sent"]) == sorted(FIVE)
     assert {d["run"] for d in record["sent"]} == {"procurement-discovery/2026-10"}
     assert not list((tmp_path / "out").rglob(".*.lock"))
+
+
+def _b64(raw: str) -> str:
+    return base64.b64encode(raw.encode()).decode()
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+def test_a_login_refusal_that_echoes_the_auth_line_prints_no_credential(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mechanism: str) -> None:
+    """Item 10: a 535 echoing what the client sent (AUTH PLAIN's base64 of user and password,
+    or AUTH LOGIN's base64 user and base64 password) and the password in quotes: the one
+    line on stderr (what cron mails) carries none of them."""
+    monkeypatch.setenv("REPORTER_SMTP_PASSWORD", PASSWORD)
+    run_dir = five_rep_run(tmp_path / "out")
+    with misbehaving(Misbehaviour(auth=mechanism)) as server:
+        result = reporter(*email_args(run_dir, server.port, "--smtp-user", USER))
+        assert server.kept == []
+    assert result.exit_code == 1
+    (line,) = _lines(result.stderr)[1:]
+    assert line.startswith(f"Error: 127.0.0.1:{server.port} (none): login refused for user "
+                           f"'{USER}': 535 5.7.8 refused: AUTH {mechanism} ")
+    assert "[credentials removed]" in line
+    for secret in (PASSWORD, _b64(f"\0{USER}\0{PASSWORD}"), _b64(USER), _b64(PASSWORD)):
+        assert secret not in line
+        assert secret.rstrip("=") not in line

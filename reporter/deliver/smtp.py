@@ -20,16 +20,20 @@ stops everything with :class:`SendError`, since every following message would fa
 way; nothing unsent is recorded as sent, so the rerun picks up where this one stopped.
 
 The password is used for ``login`` and nothing else: it is not in ``repr(SmtpSettings)``, and
-it is scrubbed from any error text that might echo it.
+every form of it a server might echo (as typed, quoted, or in the base64 of an AUTH line,
+with the user's) is scrubbed from any error text (``credential_forms``).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ipaddress
+import json
 import smtplib
 import ssl
 import time
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -89,10 +93,43 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+CREDENTIALS_REMOVED = "[credentials removed]"
+
+
+def credential_forms(username: str | None, password: str | None) -> list[str]:
+    """Every form in which a server's answer may echo the SMTP credentials, longest first:
+    the password as typed and quoted (Python, JSON, URL escapes), and the base64 the AUTH
+    commands carry (PLAIN's ``\\0user\\0password`` and ``user\\0user\\0password``,
+    LOGIN's user and password each alone), padded or not, standard or URL-safe alphabet.
+    A relay that answers 535 with the AUTH line it was sent would otherwise put the password,
+    barely encoded, into the one-line error that cron mails to a whole team."""
+    user, secret = username or "", password or ""
+    if not secret and not user:
+        return []
+    quoted = ({secret, repr(secret)[1:-1], json.dumps(secret)[1:-1],
+               urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+              if secret else set())
+    encoded: set[str] = set()
+    for raw in (f"\0{user}\0{secret}", f"{user}\0{user}\0{secret}", user, secret):
+        if not raw:
+            continue
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            padded = encode(raw.encode("utf-8")).decode("ascii")
+            encoded.add(padded)
+            if len(padded.rstrip("=")) >= 8:  # shorter, it would blot out ordinary words
+                encoded.add(padded.rstrip("="))
+    return sorted((form for form in quoted | encoded if form), key=len, reverse=True)
+
+
 def _scrub(text: str, smtp: SmtpSettings) -> str:
+    """One line for a person, with no credential in it (``credential_forms``), at most
+    REASON_CHARS long: it is printed, mailed by cron and kept in the manifest."""
+    forms = credential_forms(smtp.username, smtp.password)
+    for form in forms:  # before the spaces are folded (a password may hold some), and after
+        text = text.replace(form, CREDENTIALS_REMOVED)
     text = " ".join(text.split())
-    if smtp.password:
-        text = text.replace(smtp.password, "***")
+    for form in forms:
+        text = text.replace(form, CREDENTIALS_REMOVED)
     return text[:REASON_CHARS]
 
 
