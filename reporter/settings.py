@@ -29,7 +29,7 @@ from reporter.cohort.selection import (
 from reporter.config import ApiSection, FileConfig, check, load_config
 from reporter.console import Console
 from reporter.deliver.addresses import EmailSettings, parse_address
-from reporter.deliver.smtp import SmtpSettings
+from reporter.deliver.smtp import SMTP_DEADLINE, SmtpSettings
 from reporter.errors import ConfigError
 from reporter.exec_api import DAILY_LIMIT, REQUEST_DEADLINE, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
@@ -99,6 +99,7 @@ class EmailFlags:
     sender: str | None = None
     to_override: str | None = None
     pace: float | None = None
+    smtp_deadline: float | None = None
 
 
 # -- what the library runs with ---------------------------------------------------------
@@ -404,5 +405,6 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
             username=flags.smtp_user or e.get("user"),
             password=env.get("REPORTER_SMTP_PASSWORD"),
             pace_seconds=float(pace),
+            deadline=float(flags.smtp_deadline or e.get("smtp_deadline") or SMTP_DEADLINE),
         )
     return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,23 @@ def test_a_login_refusal_that_echoes_the_auth_line_prints_no_credential(
     for secret in (PASSWORD, _b64(f"\0{USER}\0{PASSWORD}"), _b64(USER), _b64(PASSWORD)):
         assert secret not in line
         assert secret.rstrip("=") not in line
+
+
+def test_a_trickling_greeting_is_bounded_by_the_step_deadline(tmp_path: Path) -> None:
+    """Item 11: `220-still here` every 0.2 s never lets a per-read timeout expire; with
+    --smtp-deadline 1 the greeting gets 1 s in all. One line, exit 1, nothing sent, and the
+    run folder free again at once."""
+    run_dir = five_rep_run(tmp_path / "out")
+    with misbehaving(Misbehaviour(trickle=0.2)) as server:
+        started = time.monotonic()
+        result = reporter(*email_args(run_dir, server.port, "--smtp-deadline", "1"))
+        took = time.monotonic() - started
+        assert server.trickled >= 3 and server.kept == []
+    assert result.exit_code == 1
+    assert _lines(result.stderr)[1:] == [
+        f"Error: cannot connect to SMTP server 127.0.0.1:{server.port} (none): no complete "
+        "answer to the greeting within 1 s (--smtp-deadline)"]
+    assert took < 10
+    assert not list((tmp_path / "out").rglob(".*.lock"))
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert not any(rep["message_id"] for rep in manifest["reps"])

@@ -32,6 +32,7 @@ import ipaddress
 import json
 import smtplib
 import ssl
+import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -40,6 +41,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 from reporter.config import EmailSection, check
 from reporter.deliver.addresses import UNDELIVERABLE_HEADER
@@ -64,6 +66,10 @@ class SendError(RunError):
     """The send stopped as a whole: no server, no TLS, login refused, connection lost."""
 
 
+#: Seconds one step of the SMTP conversation may take in all (``--smtp-deadline``).
+SMTP_DEADLINE = 60.0
+
+
 @dataclass
 class SmtpSettings:
     host: str
@@ -71,8 +77,11 @@ class SmtpSettings:
     security: str = "starttls"  # "starttls" | "ssl" | "none" (plain; loopback tests, relays)
     username: str | None = None
     password: str | None = field(default=None, repr=False)
-    timeout: float = 30
+    timeout: float = 30  # the longest silence while reading or writing (per socket call)
     pace_seconds: float = 0.0  # pause between two sends, to stay under a relay's rate limit
+    # The longest one step of the conversation may take in all: the greeting, a command and
+    # its answer, the message and the answer to its end (``Conversation``).
+    deadline: float = SMTP_DEADLINE
 
 
 @dataclass
@@ -150,16 +159,165 @@ def _validate(smtp: SmtpSettings) -> None:
                         "use STARTTLS or SSL")
 
 
-def connect(smtp: SmtpSettings) -> smtplib.SMTP:
+# -- the conversation, each step within a deadline ------------------------------------------
+
+#: Verbs a step may be named after; anything else sent as a command is a line of AUTH (a
+#: base64 password, with AUTH LOGIN), and is never named.
+_VERBS = frozenset({"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET",
+                    "NOOP", "QUIT"})
+_MAX_LINE = 8192  # as smtplib's: longer, the answer is refused
+_MAX_LINES = 1000  # an answer of more lines is no SMTP server's
+
+
+class StepDeadline(smtplib.SMTPException):
+    """A step of the conversation took longer than its deadline in all, however steadily the
+    server kept it going (a greeting trickled one line at a time, an answer a byte at a time)."""
+
+
+class Conversation(smtplib.SMTP):
+    """``smtplib.SMTP`` whose every step has a deadline in all, not only per read.
+
+    smtplib's timeout is per socket call: a server that sends ``220-still here`` every few
+    seconds never lets it expire, and holds the send (and the run folder's lock) for ever.
+    Here each step (the greeting; each command and its answer; the message and the answer
+    to its end) must finish within ``deadline`` seconds, or the connection is closed and
+    ``StepDeadline`` raised. Each read still stops after ``timeout`` s of silence, except
+    the answer to the end of the message, which may take the whole deadline: relays scan a
+    message before they answer, and giving up early is what leaves a message in doubt.
+
+    Replies are read here from the socket, not through smtplib's buffered file, so that each
+    read's timeout is what is left of the step. ``handed`` says whether the current message
+    was handed over whole (its final ".") and so may be in the rep's inbox, whatever
+    happens next.
+    """
+
+    def __init__(self, host: str, port: int, *, timeout: float, deadline: float,
+                 **kwargs: Any) -> None:
+        self.deadline = deadline
+        self.handed = False
+        self._inbox = b""
+        self._step = "the greeting"
+        self._started = time.monotonic()
+        super().__init__(host, port, timeout=timeout, **kwargs)
+
+    def _begin(self, step: str) -> None:
+        self._step, self._started = step, time.monotonic()
+
+    def _left(self, *, capped: bool = True) -> float:
+        left = self._started + self.deadline - time.monotonic()
+        if left <= 0:
+            self.close()
+            raise StepDeadline(f"no complete answer to {self._step} within "
+                               f"{self.deadline:g} s (--smtp-deadline)")
+        return min(left, self.timeout) if capped else left
+
+    def _expired(self) -> None:
+        """After a read timed out: StepDeadline if it was the step's deadline that stopped
+        it (a read waits at most what is left of the step, give or take the clock's
+        grain), else the connection is closed for the server's silence."""
+        if self._started + self.deadline - time.monotonic() < 0.05:
+            self._started -= 0.05
+            self._left()
+        self.close()
+
+    def connect(self, host: str = "localhost", port: int = 0,
+                source_address: Any = None) -> tuple[int, bytes]:
+        self._inbox = b""
+        self._begin("the greeting")
+        return super().connect(host, port, source_address)
+
+    def putcmd(self, cmd: str, args: str = "") -> None:
+        verb = cmd.split(" ", 1)[0].upper()
+        self._begin(verb if verb in _VERBS else "AUTH")
+        super().putcmd(cmd, args)
+
+    def send(self, s: bytes | str) -> None:  # type: ignore[override]
+        if self.sock is None:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        sys.audit("smtplib.send", self, data)
+        self.sock.settimeout(self._left())
+        try:
+            self.sock.sendall(data)
+        except TimeoutError:
+            self._expired()
+            raise smtplib.SMTPServerDisconnected(
+                f"the server took nothing of {self._step} for {self.timeout:g} s") from None
+        except OSError as exc:
+            self.close()
+            raise smtplib.SMTPServerDisconnected(f"Server not connected: {exc}") from None
+        if self._step == "the message":
+            self.handed = True  # whole, its final "." included: it may be in the inbox now
+
+    def starttls(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        reply = super().starttls(*args, **kwargs)
+        self._inbox = b""  # nothing read before TLS is trusted after it
+        return reply
+
+    def getreply(self) -> tuple[int, bytes]:
+        lines: list[bytes] = []
+        code = -1
+        while True:
+            line = self._line()
+            lines.append(line[4:].strip(b" \t\r\n"))
+            try:
+                code = int(line[:3])
+            except ValueError:
+                code = -1
+                break
+            if line[3:4] != b"-":
+                break
+            if len(lines) >= _MAX_LINES:
+                self.close()
+                raise smtplib.SMTPResponseException(500, b"Answer too long.")
+        if self._step == "DATA" and code == 354:
+            self._begin("the message")  # what comes next: the message and the end of DATA
+        return code, b"\n".join(lines)
+
+    def _line(self) -> bytes:
+        while True:
+            end = self._inbox.find(b"\n")
+            if end >= 0 or len(self._inbox) > _MAX_LINE:
+                if end < 0 or end >= _MAX_LINE:
+                    self.close()
+                    raise smtplib.SMTPResponseException(500, b"Line too long.")
+                line, self._inbox = self._inbox[:end + 1], self._inbox[end + 1:]
+                return line
+            if self.sock is None:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            self.sock.settimeout(self._left(capped=self._step != "the message"))
+            try:
+                chunk = self.sock.recv(4096)
+            except TimeoutError:
+                self._expired()
+                raise smtplib.SMTPServerDisconnected(
+                    f"no answer to {self._step} for {self.timeout:g} s") from None
+            except OSError as exc:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(
+                    f"Connection unexpectedly closed: {exc}") from None
+            if not chunk:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            self._inbox += chunk
+
+
+class SecureConversation(Conversation, smtplib.SMTP_SSL):
+    """``Conversation`` over TLS from the first byte (``security = "ssl"``)."""
+
+
+def connect(smtp: SmtpSettings) -> Conversation:
     """An open, secured and (if a user is given) logged-in connection, or SendError."""
     where = f"{smtp.host}:{smtp.port} ({smtp.security})"
     context = ssl.create_default_context()
-    conn: smtplib.SMTP | None = None
+    conn: Conversation | None = None
     try:
         if smtp.security == "ssl":
-            conn = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+            conn = SecureConversation(smtp.host, smtp.port, timeout=smtp.timeout,
+                                      deadline=smtp.deadline, context=context)
         else:
-            conn = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+            conn = Conversation(smtp.host, smtp.port, timeout=smtp.timeout,
+                                deadline=smtp.deadline)
         conn.ehlo()
         if smtp.security == "starttls":
             if not conn.has_extn("starttls"):
