@@ -224,8 +224,12 @@ def email_options(fn: F) -> F:
                      metavar="SECONDS",
                      help="Longest one step of the SMTP conversation may take in all: the "
                           "greeting, a command, the message (default 60)."),
+        click.option("--resend-in-doubt", is_flag=True,
+                     help="Also send the messages in doubt: handed to the server by an "
+                          "earlier send that never got its answer (they may have arrived)."),
     ], _flags("EmailFlags"), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
-                                   "sender", "to_override", "pace", "smtp_deadline"),
+                                   "sender", "to_override", "pace", "smtp_deadline",
+                                   "resend_in_doubt"),
         "flags")(fn)
 
 

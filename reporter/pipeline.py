@@ -281,12 +281,19 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
                         if former else ""))
         if settings.smtp is None:
             return EmailOutcome(paths)
-        result = send_all(run_dir, messages, settings.smtp)
+        result = send_all(run_dir, messages, settings.smtp,
+                          resend_in_doubt=settings.resend_in_doubt)
+    doubt = f"in doubt {len(result.in_doubt)}, " if result.in_doubt else ""
     console.info(f"sent {result.sent}, already sent before {result.skipped_already_sent}, "
-                 f"failed {len(result.failed)}")
+                 f"{doubt}failed {len(result.failed)}")
     for address, reason in result.failed:
         console.warn(f"{address}: {reason}")
-    return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed))
+    for address, since in result.in_doubt:
+        console.warn(f"{address}: in doubt: handed to the SMTP server at {since} with no "
+                     "answer recorded; not sent again (they may have it): check the "
+                     "server's log, then rerun with --resend-in-doubt to send it")
+    return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed),
+                        tuple(result.in_doubt))
 
 
 # -- fetching -------------------------------------------------------------------------------

@@ -100,6 +100,7 @@ class EmailFlags:
     to_override: str | None = None
     pace: float | None = None
     smtp_deadline: float | None = None
+    resend_in_doubt: bool = False
 
 
 # -- what the library runs with ---------------------------------------------------------
@@ -154,6 +155,7 @@ class EmailRunSettings:
     run_dir: Path
     message: EmailSettings
     smtp: SmtpSettings | None = None  # None: write the outbox only
+    resend_in_doubt: bool = False  # send again the messages in doubt (smtp.send_all)
 
 
 # -- resolution ---------------------------------------------------------------------------
@@ -390,6 +392,8 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         email_former_members=bool(e.get("email_former_members", False)),
     )
     smtp = None
+    if flags.resend_in_doubt and not flags.send:
+        raise SelectionError("--resend-in-doubt sends: it needs --send")
     if flags.send:
         host = flags.smtp_host or e.get("smtp_host")
         if not host:
@@ -407,4 +411,5 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
             pace_seconds=float(pace),
             deadline=float(flags.smtp_deadline or e.get("smtp_deadline") or SMTP_DEADLINE),
         )
-    return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp)
+    return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp,
+                            resend_in_doubt=flags.resend_in_doubt)

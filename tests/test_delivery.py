@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+import resource
+import subprocess
 import time
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from tests.smtp_support import (
     Misbehaviour,
     email_args,
     five_rep_run,
+    ignore_sigxfsz,
     misbehaving,
     received_by,
     relay,
@@ -115,3 +118,91 @@ def test_a_trickling_greeting_is_bounded_by_the_step_deadline(tmp_path: Path) ->
     assert not list((tmp_path / "out").rglob(".*.lock"))
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert not any(rep["message_id"] for rep in manifest["reps"])
+
+
+def _manifest(run_dir: Path) -> dict[str, dict[str, object]]:
+    return {r["email"]: r for r in json.loads((run_dir / "manifest.json").read_text())["reps"]}
+
+
+@pytest.mark.parametrize(("misbehaviour", "doubtful", "lost"), [
+    (Misbehaviour(late=1.5), "ana@acme.test",
+     "no complete answer to the message within 0.5 s (--smtp-deadline)"),
+    (Misbehaviour(drop=frozenset({2})), "ben@acme.test", "Connection unexpectedly closed"),
+], ids=["answer-too-late", "dropped-after-data"])
+def test_a_message_whose_answer_was_lost_is_in_doubt_and_not_sent_again(
+        tmp_path: Path, misbehaviour: Misbehaviour, doubtful: str, lost: str) -> None:
+    """Item 2: the relay kept the message but its answer to the end of DATA never came (too
+    late, or the connection dropped). That rep is named on stderr as in doubt, and neither
+    the rerun nor the one after sends it again; --resend-in-doubt does, once."""
+    run_dir = five_rep_run(tmp_path / "out")
+    deadline = ("--smtp-deadline", "0.5")
+    with misbehaving(misbehaviour) as server:
+        first = reporter(*email_args(run_dir, server.port, *deadline))
+        assert first.exit_code == 1
+        assert _lines(first.stderr)[1:] == [
+            f"Error: the SMTP server did not answer the end of {doubtful}'s message ({lost}): "
+            f"it may have kept it, so {doubtful} is in doubt and is not sent again unless you "
+            "rerun with --resend-in-doubt; messages sent so far are recorded, rerun to send "
+            "the rest"]
+        assert server.kept_by()[doubtful] == 1
+        server.misbehaviour = Misbehaviour()  # the relay behaves from now on
+
+        rerun = reporter(*email_args(run_dir, server.port, *deadline))
+        assert rerun.exit_code == 1
+        sent_before = 1 if doubtful == "ben@acme.test" else 0
+        assert _lines(rerun.stderr)[1:] == [
+            f"sent {4 - sent_before}, already sent before {sent_before}, in doubt 1, failed 0",
+            f"warning: {doubtful}: in doubt: handed to the SMTP server at "
+            f"{_manifest(run_dir)[doubtful]['in_flight']} with no answer recorded; not sent "
+            "again (they may have it): check the server's log, then rerun with "
+            "--resend-in-doubt to send it"]
+        assert server.kept_by() == dict.fromkeys(FIVE, 1)
+        assert reporter(*email_args(run_dir, server.port)).exit_code == 1
+        assert server.kept_by() == dict.fromkeys(FIVE, 1)
+
+        resend = reporter(*email_args(run_dir, server.port, "--resend-in-doubt"))
+        assert resend.exit_code == 0
+        assert _lines(resend.stderr)[1:] == ["sent 1, already sent before 4, failed 0"]
+        assert server.kept_by() == {**dict.fromkeys(FIVE, 1), doubtful: 2}
+        again = reporter(*email_args(run_dir, server.port))
+        assert (again.exit_code, _lines(again.stderr)[1:]) == (
+            0, ["sent 0, already sent before 5, failed 0"])
+    entry = _manifest(run_dir)[doubtful]
+    assert entry["message_id"] and entry["in_flight"] is None
+
+
+def test_a_full_disk_right_after_delivery_leaves_the_message_in_doubt(tmp_path: Path) -> None:
+    """Item 3: the relay accepts message 1, and at that moment the sender's files can no
+    longer grow (RLIMIT_FSIZE 0, set on the real process as the relay answers: every write
+    fails with EFBIG, as on a full disk with ENOSPC). The mark written before DATA survives:
+    the rep is named as in doubt, and no rerun sends them a second message unless asked."""
+    recorder = Holding()
+    recorder.release.set()  # answer at once
+    run_dir = five_rep_run(tmp_path / "out")
+    processes: list[subprocess.Popen[str]] = []
+
+    def disk_full() -> None:
+        if len(recorder.received) == 1:
+            resource.prlimit(processes[0].pid, resource.RLIMIT_FSIZE, (0, 0))
+
+    recorder.on_accept = disk_full
+    with relay(recorder) as port:
+        processes.append(reporter_process(email_args(run_dir, port),
+                                          preexec_fn=ignore_sigxfsz))
+        _, stderr = processes[0].communicate(timeout=60)
+        assert processes[0].returncode == 1, stderr
+        assert _lines(stderr)[1:] == [
+            f"Error: cannot write {tmp_path.resolve() / 'out' / '.sent' / '2026-10.json'}: "
+            "File too large; the SMTP server accepted ana@acme.test's message, so "
+            "ana@acme.test is in doubt and is not sent again unless you rerun with "
+            "--resend-in-doubt"]
+        assert received_by(recorder) == {"ana@acme.test": 1}
+        assert _manifest(run_dir)["ana@acme.test"]["in_flight"]
+
+        rerun = reporter_process(email_args(run_dir, port))
+        _, stderr = rerun.communicate(timeout=60)
+        assert rerun.returncode == 1
+        assert _lines(stderr)[1] == "sent 4, already sent before 0, in doubt 1, failed 0"
+        assert _lines(stderr)[2].startswith("warning: ana@acme.test: in doubt: handed to the "
+                                            "SMTP server at ")
+        assert received_by(recorder) == dict.fromkeys(FIVE, 1)

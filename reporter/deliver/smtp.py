@@ -9,9 +9,20 @@ The manifest is the send log. Before each message the rep's entry is checked: a 
 ``message_id`` means "already in their inbox", and the message is skipped. After the server
 accepts a message, its Message-ID and time are written to the manifest at once (atomically),
 before the next message is even started. So a crash, a lost connection or Ctrl-C after N
-messages leaves exactly N recorded, and the rerun sends the rest. (The one window left is
-between the server's "250 OK" and the manifest write, a few milliseconds; closing it would
-need the server's cooperation, which SMTP does not offer.)
+messages leaves exactly N recorded, and the rerun sends the rest.
+
+What SMTP cannot say is whether a message whose answer never came arrived: the connection
+lost after its final ".", an answer later than the deadline, a disk that refuses the record
+of a delivery the server confirmed. So each message is marked in flight in the manifest
+(``in_flight``, written durably) before it is handed over, and the mark is cleared with the
+server's answer. A mark found set is a message in doubt: it may be in the rep's inbox, so it
+is never sent again silently; the send that loses it names the rep, later sends list it
+(exit 1), and only ``--resend-in-doubt`` sends it again. A connection lost before the
+message was handed over whole clears its mark: it cannot have arrived.
+
+Each step of the conversation (the greeting, a command and its answer, the message and the
+answer to its end) has a deadline in all (``Conversation``), besides the timeout per read,
+so no server can hold a send, and the run folder's lock, for ever.
 
 Two kinds of failure are kept apart. A problem with one message (a refused recipient, a
 rejected body, an address the tool cannot use) is recorded on that rep as ``send_error`` and
@@ -46,6 +57,7 @@ from typing import Any
 from reporter.config import EmailSection, check
 from reporter.deliver.addresses import UNDELIVERABLE_HEADER
 from reporter.deliver.manifest import (
+    MANIFEST_JSON,
     Manifest,
     ManifestError,
     Sendable,
@@ -56,10 +68,12 @@ from reporter.deliver.manifest import (
 )
 from reporter.deliver.sent import Delivery, SendRecord, folder_label, held_record
 from reporter.errors import RunError
+from reporter.outcome import WriteFailed
 
 REASON_CHARS = 300
 
-ProgressCallback = Callable[[Sendable, str], None]  # (entry, "sent" | "skipped" | "failed")
+# (entry, "sent" | "skipped" | "failed" | "in doubt")
+ProgressCallback = Callable[[Sendable, str], None]
 
 
 class SendError(RunError):
@@ -91,6 +105,8 @@ class SendResult:
     failed: list[tuple[str, str]]  # (rep email, reason)
     # Of the skipped: (address, the run folder that sent the report covering this one).
     covered_elsewhere: list[tuple[str, str]] = field(default_factory=list)
+    # Not sent, in doubt: (address, when it was handed to the server with no answer kept).
+    in_doubt: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _is_loopback(host: str) -> bool:
@@ -369,11 +385,18 @@ def _record(run_dir: Path, manifest: Manifest, record: Sendable, entry: Sendable
 
 
 def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
-             smtp: SmtpSettings, *, on_progress: ProgressCallback | None = None) -> SendResult:
+             smtp: SmtpSettings, *, on_progress: ProgressCallback | None = None,
+             resend_in_doubt: bool = False) -> SendResult:
     """Send every message whose rep has no Message-ID recorded yet; record each as it goes.
 
     A --to-override trial (messages with X-Original-To) records nothing in the manifest: the
     reps did not get their reports, and the real send afterwards must not skip them.
+
+    A message is marked in flight in the manifest (durably) before it is handed over, and
+    the mark is cleared with the server's answer. A mark found set belongs to a message
+    whose answer was never recorded: the connection was lost after its end, the answer came
+    too late, or the disk refused the record of a delivery. It may be in the rep's inbox, so
+    it is in doubt: not sent again (``SendResult.in_doubt``) unless ``resend_in_doubt``.
 
     Call it holding the run folder (``files.folder_lock``, as ``pipeline.email`` does): two
     senders at once would both read "not sent yet" and both send. That lock guards the
@@ -383,7 +406,7 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
     run_dir = Path(run_dir).resolve()  # the real folder: its record is found from there
     _validate(smtp)
     result = SendResult(sent=0, skipped_already_sent=0, failed=[])
-    conn: smtplib.SMTP | None = None
+    conn: Conversation | None = None
     finished = False
     # Read from disk, not from the caller: a previous, interrupted send updated the file.
     manifest = read_manifest(run_dir)
@@ -396,29 +419,34 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
                     if on_progress:
                         on_progress(entry, "skipped")
                     continue
+                trial = "X-Original-To" in msg
+                if record.in_flight and not trial and not resend_in_doubt:
+                    result.in_doubt.append((entry.email, record.in_flight))
+                    if on_progress:
+                        on_progress(entry, "in doubt")
+                    continue
                 problem = msg.get(UNDELIVERABLE_HEADER)
+                refused = None
                 if problem is None:
                     if conn is None:
                         conn = connect(smtp)
                     elif smtp.pace_seconds > 0:
                         time.sleep(smtp.pace_seconds)
-                    problem, refused = _send_one(conn, msg, smtp)
+                    if not trial:  # the mark first, so that any end leaves evidence
+                        record.in_flight = _now()
+                        _record(run_dir, manifest, record, entry)
+                    problem, refused = _handed(conn, msg, smtp, run_dir, manifest, record,
+                                               entry, trial)
                 if problem is not None:
-                    record.send_error = str(problem)
+                    record.send_error, record.in_flight = str(problem), None
                     _record(run_dir, manifest, record, entry)
                     result.failed.append((entry.email, str(problem)))
                     if on_progress:
                         on_progress(entry, "failed")
                     continue
-                if "X-Original-To" not in msg:
-                    record.message_id = str(msg["Message-ID"])
-                    record.sent_at = datetime.now(UTC).isoformat(timespec="seconds")
-                    record.send_error = refused
-                    if sends is not None:  # first: the record across folders
-                        sends.add(Delivery(send_key(record), tuple(sorted(manifest.covers)),
-                                           folder_label(run_dir), manifest.kind,
-                                           record.message_id, record.sent_at))
-                    _record(run_dir, manifest, record, entry)
+                if not trial:
+                    _delivered(run_dir, manifest, sends, record, entry,
+                               str(msg["Message-ID"]), refused)
                 result.sent += 1
                 if on_progress:
                     on_progress(entry, "sent")
@@ -426,6 +454,72 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
         finally:
             _close(conn, polite=finished)
     return result
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _in_doubt(email: str) -> str:
+    return (f"{email} is in doubt and is not sent again unless you rerun with "
+            "--resend-in-doubt")
+
+
+def _handed(conn: Conversation, msg: EmailMessage, smtp: SmtpSettings, run_dir: Path,
+            manifest: Manifest, record: Sendable, entry: Sendable,
+            trial: bool) -> tuple[str | None, str | None]:
+    """``_send_one``, with what its end means for the mark. The connection lost before the
+    message was handed over whole: it cannot have arrived, the mark is cleared and the send
+    stops (SendError). Lost after: the mark stays, and the send stops naming the rep in
+    doubt. Interrupted (Ctrl-C, SIGTERM): the mark is cleared only if nothing was handed."""
+    conn.handed = False
+    try:
+        return _send_one(conn, msg, smtp)
+    except _Lost as lost:
+        if lost.handed and not trial:
+            raise SendError(
+                f"the SMTP server did not answer the end of {entry.email}'s message "
+                f"({lost.reason}): it may have kept it, so {_in_doubt(entry.email)}; "
+                "messages sent so far are recorded, rerun to send the rest") from None
+        if not trial:
+            _unmark(run_dir, manifest, record, entry)
+        raise SendError(lost.message) from None
+    except BaseException:
+        if not conn.handed and not trial:
+            _unmark(run_dir, manifest, record, entry)
+        raise
+
+
+def _unmark(run_dir: Path, manifest: Manifest, record: Sendable, entry: Sendable) -> None:
+    """Clear the mark of a message that certainly did not arrive; if even that write fails,
+    the mark stays and the rep is (needlessly, but safely) in doubt."""
+    record.in_flight = None
+    with contextlib.suppress(OSError):
+        _record(run_dir, manifest, record, entry)
+
+
+def _delivered(run_dir: Path, manifest: Manifest, sends: SendRecord | None, record: Sendable,
+               entry: Sendable, message_id: str, refused: str | None) -> None:
+    """The server accepted the message: into the period's record, then the manifest (the
+    mark cleared). A write refused here (a full disk) leaves the mark set, so the rep is in
+    doubt, and says so."""
+    record.message_id = message_id
+    record.sent_at = _now()
+    record.send_error = refused
+    record.in_flight = None
+    where = run_dir / MANIFEST_JSON
+    try:
+        if sends is not None:  # first: the record across folders
+            where = sends.path
+            sends.add(Delivery(send_key(record), tuple(sorted(manifest.covers)),
+                               folder_label(run_dir), manifest.kind,
+                               record.message_id, record.sent_at))
+            where = run_dir / MANIFEST_JSON
+        _record(run_dir, manifest, record, entry)
+    except OSError as exc:
+        raise WriteFailed(f"cannot write {where}: {exc.strerror or exc}; the SMTP server "
+                          f"accepted {entry.email}'s message, so {_in_doubt(entry.email)}"
+                          ) from None
 
 
 def _covered(run_dir: Path, manifest: Manifest, sends: SendRecord | None, record: Sendable,
@@ -438,18 +532,29 @@ def _covered(run_dir: Path, manifest: Manifest, sends: SendRecord | None, record
         return False
     if earlier.run == folder_label(run_dir) and earlier.kind == manifest.kind:
         record.message_id, record.sent_at = earlier.message_id, earlier.sent_at
+        record.in_flight = None  # the record knows it arrived: no doubt left
         write_manifest(run_dir, manifest)
     else:
         result.covered_elsewhere.append((record.email, earlier.run))
     return True
 
 
-def _send_one(conn: smtplib.SMTP, msg: EmailMessage,
+class _Lost(Exception):
+    """The connection ended without an answer to the message: ``handed`` says whether the
+    message had been handed over whole (and so may have arrived)."""
+
+    def __init__(self, message: str, reason: str, handed: bool) -> None:
+        super().__init__(message)
+        self.message, self.reason, self.handed = message, reason, handed
+
+
+def _send_one(conn: Conversation, msg: EmailMessage,
               smtp: SmtpSettings) -> tuple[str | None, str | None]:
     """(problem, partly_refused): problem set means this message was not sent at all.
 
-    Raises SendError when the connection itself is gone: the message may or may not have
-    arrived, and it is not recorded, so the rerun retries it.
+    Raises _Lost when the connection itself is gone (closed, silent, past its deadline):
+    the message may or may not have arrived (``Conversation.handed``), which the caller
+    records.
     """
     del msg["Date"]
     msg["Date"] = format_datetime(datetime.now(UTC))
@@ -460,19 +565,21 @@ def _send_one(conn: smtplib.SMTP, msg: EmailMessage,
                  in exc.recipients.items()]
         return _scrub("recipient refused: " + "; ".join(parts), smtp), None
     except smtplib.SMTPServerDisconnected as exc:
-        raise SendError(f"the SMTP server closed the connection ({_scrub(str(exc), smtp)}); "
-                        "messages sent so far are recorded, rerun to send the rest") from None
+        reason = _scrub(str(exc), smtp)
+        raise _Lost(f"the SMTP server closed the connection ({reason}); messages sent so "
+                    "far are recorded, rerun to send the rest", reason, conn.handed) from None
     except smtplib.SMTPResponseException as exc:  # sender refused, data refused, 4xx/5xx
-        if exc.smtp_code == 421:
-            raise SendError("the SMTP server is closing the connection (421); messages sent "
-                            "so far are recorded, rerun to send the rest") from None
+        if exc.smtp_code == 421:  # an answer: the message was not taken
+            raise _Lost("the SMTP server is closing the connection (421); messages sent so "
+                        "far are recorded, rerun to send the rest", "421", False) from None
         return _scrub(f"rejected by the server: {_response(exc.smtp_code, exc.smtp_error)}",
                       smtp), None
     except smtplib.SMTPNotSupportedError as exc:  # e.g. an address that needs SMTPUTF8
         return _scrub(f"not supported by the server: {exc}", smtp), None
-    except OSError as exc:
-        raise SendError(f"lost the connection to the SMTP server ({_scrub(str(exc), smtp)}); "
-                        "messages sent so far are recorded, rerun to send the rest") from None
+    except OSError as exc:  # StepDeadline too (smtplib's errors are OSErrors)
+        reason = _scrub(str(exc), smtp)
+        raise _Lost(f"lost the connection to the SMTP server ({reason}); messages sent so "
+                    "far are recorded, rerun to send the rest", reason, conn.handed) from None
     if refused:
         parts = [f"{addr}: {_response(code, resp)}" for addr, (code, resp) in refused.items()]
         return None, _scrub("sent, but refused for: " + "; ".join(parts), smtp)
