@@ -138,12 +138,14 @@ class Misbehaviour:
     that echoes what the client sent, decoded password included. ``late``: seconds to wait
     before answering the end of DATA (the message is kept first). ``drop``: the numbers
     (1-based) of the messages after which the connection is closed without an answer (the
-    message kept)."""
+    message kept). ``hang_up_at``: a command (b"RCPT") at which it closes the connection
+    without answering, before any message."""
 
     trickle: float | None = None
     auth: str | None = None
     late: float = 0.0
     drop: frozenset[int] = frozenset()
+    hang_up_at: bytes | None = None
 
 
 class MisbehavingRelay:
@@ -209,6 +211,8 @@ class MisbehavingRelay:
             if not line:
                 return
             verb = line[:4].upper()
+            if verb == bad.hang_up_at:
+                return
             if verb in (b"EHLO", b"HELO"):
                 offer = f"250-AUTH {bad.auth}\r\n".encode() if bad.auth else b""
                 conn.sendall(b"250-relay.test\r\n" + offer + b"250 8BITMIME\r\n")

@@ -198,6 +198,8 @@ def test_a_full_disk_right_after_delivery_leaves_the_message_in_doubt(tmp_path: 
             "--resend-in-doubt"]
         assert received_by(recorder) == {"ana@acme.test": 1}
         assert _manifest(run_dir)["ana@acme.test"]["in_flight"]
+        five_rep_run(tmp_path / "out")  # the month rerun replaces the folder, not the doubt
+        assert _manifest(run_dir)["ana@acme.test"]["in_flight"]
 
         rerun = reporter_process(email_args(run_dir, port))
         _, stderr = rerun.communicate(timeout=60)
@@ -206,3 +208,68 @@ def test_a_full_disk_right_after_delivery_leaves_the_message_in_doubt(tmp_path: 
         assert _lines(stderr)[2].startswith("warning: ana@acme.test: in doubt: handed to the "
                                             "SMTP server at ")
         assert received_by(recorder) == dict.fromkeys(FIVE, 1)
+
+
+def test_a_send_through_dot_inside_the_run_folder_keeps_the_period_record(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Item 1, a relative name: `reporter email . --send` from inside the run folder takes
+    the folder's own lock (beside it, not inside) and writes the period's send record, so a
+    send of the same folder by its full path afterwards mails nobody."""
+    run_dir = five_rep_run(tmp_path / "out")
+    recorder = Holding()
+    recorder.release.set()
+    with relay(recorder) as port:
+        monkeypatch.chdir(run_dir)
+        first = reporter(*email_args(".", port))
+        assert (first.exit_code, _lines(first.stderr)[1:]) == (
+            0, ["sent 5, already sent before 0, failed 0"])
+        monkeypatch.chdir(tmp_path)
+        again = reporter(*email_args(run_dir, port))
+        assert (again.exit_code, _lines(again.stderr)[1:]) == (
+            0, ["sent 0, already sent before 5, failed 0"])
+        assert received_by(recorder) == dict.fromkeys(FIVE, 1)
+    record = json.loads((tmp_path / "out" / ".sent" / "2026-10.json").read_text())
+    assert sorted(d["key"] for d in record["sent"]) == sorted(FIVE)
+    assert not list(tmp_path.rglob(".*.lock"))
+
+
+def test_an_answer_slower_than_a_read_but_within_the_deadline_is_waited_for(
+        tmp_path: Path) -> None:
+    """Item 2's relay that scans before it answers (35 s against a 30 s read timeout),
+    scaled down: the answer to the end of DATA may take the whole step deadline, so the
+    message is sent once and recorded, with no doubt at all."""
+    from reporter.deliver.addresses import EmailSettings
+    from reporter.deliver.manifest import read_manifest
+    from reporter.deliver.outbox import build_messages, run_report
+    from reporter.deliver.smtp import SmtpSettings, send_all
+
+    run_dir = five_rep_run(tmp_path / "out")
+    manifest = read_manifest(run_dir)
+    messages = build_messages(run_dir, run_report(run_dir, manifest), manifest,
+                              EmailSettings(sender="coach@acme.example"))
+    with misbehaving(Misbehaviour(late=0.6)) as server:
+        # The default deadline (60 s); a read timeout of 0.2 s standing for smtplib's 30.
+        smtp = SmtpSettings("127.0.0.1", server.port, security="none", timeout=0.2)
+        result = send_all(run_dir, messages[:1], smtp)
+        assert (result.sent, result.failed, result.in_doubt) == (1, [], [])
+        assert server.kept_by() == {"ana@acme.test": 1}
+    entry = _manifest(run_dir)["ana@acme.test"]
+    assert entry["message_id"] and entry["in_flight"] is None
+
+
+def test_a_connection_lost_before_the_message_was_handed_over_leaves_no_doubt(
+        tmp_path: Path) -> None:
+    """The relay hangs up at RCPT, before any message: nothing can have arrived, so the
+    mark written before is cleared and the rerun sends everyone, once."""
+    run_dir = five_rep_run(tmp_path / "out")
+    with misbehaving(Misbehaviour(hang_up_at=b"RCPT")) as server:
+        first = reporter(*email_args(run_dir, server.port))
+        assert (first.exit_code, _lines(first.stderr)[1:]) == (1, [
+            "Error: the SMTP server closed the connection (Connection unexpectedly closed); "
+            "messages sent so far are recorded, rerun to send the rest"])
+        assert not any(rep["in_flight"] for rep in _manifest(run_dir).values())
+        server.misbehaviour = Misbehaviour()
+        rerun = reporter(*email_args(run_dir, server.port))
+        assert (rerun.exit_code, _lines(rerun.stderr)[1:]) == (
+            0, ["sent 5, already sent before 0, failed 0"])
+        assert server.kept_by() == dict.fromkeys(FIVE, 1)
