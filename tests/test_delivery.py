@@ -273,3 +273,36 @@ def test_a_connection_lost_before_the_message_was_handed_over_leaves_no_doubt(
         assert (rerun.exit_code, _lines(rerun.stderr)[1:]) == (
             0, ["sent 5, already sent before 0, failed 0"])
         assert server.kept_by() == dict.fromkeys(FIVE, 1)
+
+
+def test_an_email_in_doubt_keeps_another_folders_email_from_that_rep(tmp_path: Path) -> None:
+    """The doubt crosses folders as a delivery does: Ada's program email is in doubt (the
+    relay dropped the connection right after it), so the same month's run of one of the
+    program's scenarios leaves her out too and names her; Ben, whose program email never
+    went, gets the scenario's. Asked to, it sends hers."""
+    from tests.program_factory import program
+    from tests.program_run import write_program_run, write_scenario_run
+
+    out = tmp_path / "out"
+    snapshot = program()
+    program_dir = write_program_run(out, snapshot)
+    alone = write_scenario_run(out, snapshot.part("sc1"))
+    with misbehaving(Misbehaviour(drop=frozenset({1}))) as server:
+        first = reporter(*email_args(program_dir, server.port))
+        assert first.exit_code == 1
+        assert "so ada@example.com is in doubt" in _lines(first.stderr)[-1]
+        since = _manifest(program_dir)["ada@example.com"]["in_flight"]
+        server.misbehaviour = Misbehaviour()
+        single = reporter(*email_args(alone, server.port))
+        assert single.exit_code == 1
+        assert _lines(single.stderr)[1:] == [
+            "sent 1, already sent before 0, in doubt 1, failed 0",
+            f"warning: ada@example.com: in doubt: handed to the SMTP server at {since} (from "
+            "core-sales-conversations/2026-10) with no answer recorded; not sent again (they "
+            "may have it): check the server's log, then rerun with --resend-in-doubt to send "
+            "it"]
+        assert server.kept_by() == {"ada@example.com": 1, "ben@example.com": 1}
+        asked = reporter(*email_args(alone, server.port, "--resend-in-doubt"))
+        assert (asked.exit_code, _lines(asked.stderr)[1:]) == (
+            0, ["sent 1, already sent before 1, failed 0"])
+        assert server.kept_by() == {"ada@example.com": 2, "ben@example.com": 1}

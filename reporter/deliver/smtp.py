@@ -420,8 +420,9 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
                         on_progress(entry, "skipped")
                     continue
                 trial = "X-Original-To" in msg
-                if record.in_flight and not trial and not resend_in_doubt:
-                    result.in_doubt.append((entry.email, record.in_flight))
+                doubt = _doubt(run_dir, manifest, sends, record)
+                if doubt and not trial and not resend_in_doubt:
+                    result.in_doubt.append((entry.email, doubt))
                     if on_progress:
                         on_progress(entry, "in doubt")
                     continue
@@ -432,12 +433,14 @@ def send_all(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]],
                         conn = connect(smtp)
                     elif smtp.pace_seconds > 0:
                         time.sleep(smtp.pace_seconds)
-                    if not trial:  # the mark first, so that any end leaves evidence
-                        record.in_flight = _now()
-                        _record(run_dir, manifest, record, entry)
-                    problem, refused = _handed(conn, msg, smtp, run_dir, manifest, record,
-                                               entry, trial)
+                    if not trial:  # the marks first, so that any end leaves evidence
+                        _mark(run_dir, manifest, sends, record, entry, str(msg["Message-ID"]))
+                    problem, refused = _handed(conn, msg, smtp, run_dir, manifest, sends,
+                                               record, entry, trial)
                 if problem is not None:
+                    if sends is not None and not trial:
+                        sends.clear_doubt(send_key(record), folder_label(run_dir),
+                                          manifest.kind)
                     record.send_error, record.in_flight = str(problem), None
                     _record(run_dir, manifest, record, entry)
                     result.failed.append((entry.email, str(problem)))
@@ -460,13 +463,41 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _doubt(run_dir: Path, manifest: Manifest, sends: SendRecord | None,
+           record: Sendable) -> str | None:
+    """Why the person may already have this email, or None: this folder's mark (when it
+    was handed over), or another folder's email in doubt that covers this one (when, and
+    from which folder). This folder's entry in the period's record does not count: its
+    manifest's mark, written after it and before the message, decides."""
+    if record.in_flight:
+        return record.in_flight
+    elsewhere = (sends.covering(send_key(record), manifest.covers, in_doubt=True)
+                 if sends is not None else None)
+    if elsewhere is None or (elsewhere.run == folder_label(run_dir)
+                             and elsewhere.kind == manifest.kind):
+        return None
+    return f"{elsewhere.sent_at} (from {elsewhere.run})"
+
+
+def _mark(run_dir: Path, manifest: Manifest, sends: SendRecord | None, record: Sendable,
+          entry: Sendable, message_id: str) -> None:
+    """The message is about to be handed over: in doubt in the period's record, then in
+    flight in the manifest, both durable before DATA."""
+    record.in_flight = _now()
+    if sends is not None:
+        sends.add(Delivery(send_key(record), tuple(sorted(manifest.covers)),
+                           folder_label(run_dir), manifest.kind, message_id,
+                           record.in_flight, in_doubt=True))
+    _record(run_dir, manifest, record, entry)
+
+
 def _in_doubt(email: str) -> str:
     return (f"{email} is in doubt and is not sent again unless you rerun with "
             "--resend-in-doubt")
 
 
 def _handed(conn: Conversation, msg: EmailMessage, smtp: SmtpSettings, run_dir: Path,
-            manifest: Manifest, record: Sendable, entry: Sendable,
+            manifest: Manifest, sends: SendRecord | None, record: Sendable, entry: Sendable,
             trial: bool) -> tuple[str | None, str | None]:
     """``_send_one``, with what its end means for the mark. The connection lost before the
     message was handed over whole: it cannot have arrived, the mark is cleared and the send
@@ -482,19 +513,22 @@ def _handed(conn: Conversation, msg: EmailMessage, smtp: SmtpSettings, run_dir: 
                 f"({lost.reason}): it may have kept it, so {_in_doubt(entry.email)}; "
                 "messages sent so far are recorded, rerun to send the rest") from None
         if not trial:
-            _unmark(run_dir, manifest, record, entry)
+            _unmark(run_dir, manifest, sends, record, entry)
         raise SendError(lost.message) from None
     except BaseException:
         if not conn.handed and not trial:
-            _unmark(run_dir, manifest, record, entry)
+            _unmark(run_dir, manifest, sends, record, entry)
         raise
 
 
-def _unmark(run_dir: Path, manifest: Manifest, record: Sendable, entry: Sendable) -> None:
-    """Clear the mark of a message that certainly did not arrive; if even that write fails,
-    the mark stays and the rep is (needlessly, but safely) in doubt."""
+def _unmark(run_dir: Path, manifest: Manifest, sends: SendRecord | None, record: Sendable,
+            entry: Sendable) -> None:
+    """Clear the marks of a message that certainly did not arrive; if even that write
+    fails, the mark stays and the rep is (needlessly, but safely) in doubt."""
     record.in_flight = None
     with contextlib.suppress(OSError):
+        if sends is not None:
+            sends.clear_doubt(send_key(record), folder_label(run_dir), manifest.kind)
         _record(run_dir, manifest, record, entry)
 
 
