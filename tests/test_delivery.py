@@ -100,14 +100,19 @@ def test_a_login_refusal_that_echoes_the_auth_line_prints_no_credential(
         assert secret.rstrip("=") not in line
 
 
-def test_a_trickling_greeting_is_bounded_by_the_step_deadline(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["flag", "config"])
+def test_a_trickling_greeting_is_bounded_by_the_step_deadline(tmp_path: Path,
+                                                              where: str) -> None:
     """Item 11: `220-still here` every 0.2 s never lets a per-read timeout expire; with
-    --smtp-deadline 1 the greeting gets 1 s in all. One line, exit 1, nothing sent, and the
-    run folder free again at once."""
+    --smtp-deadline 1 (or [email] smtp_deadline = 1) the greeting gets 1 s in all. One
+    line, exit 1, nothing sent, and the run folder free again at once."""
     run_dir = five_rep_run(tmp_path / "out")
+    config = tmp_path / "reporter.toml"
+    config.write_text("[email]\nsmtp_deadline = 1\n")
+    setting = ["--smtp-deadline", "1"] if where == "flag" else ["--config", str(config)]
     with misbehaving(Misbehaviour(trickle=0.2)) as server:
         started = time.monotonic()
-        result = reporter(*email_args(run_dir, server.port, "--smtp-deadline", "1"))
+        result = reporter(*email_args(run_dir, server.port, *setting))
         took = time.monotonic() - started
         assert server.trickled >= 3 and server.kept == []
     assert result.exit_code == 1
@@ -306,3 +311,10 @@ def test_an_email_in_doubt_keeps_another_folders_email_from_that_rep(tmp_path: P
         assert (asked.exit_code, _lines(asked.stderr)[1:]) == (
             0, ["sent 1, already sent before 1, failed 0"])
         assert server.kept_by() == {"ada@example.com": 2, "ben@example.com": 1}
+
+
+def test_resend_in_doubt_without_send_is_refused(tmp_path: Path) -> None:
+    run_dir = five_rep_run(tmp_path / "out")
+    result = reporter("email", str(run_dir), "--resend-in-doubt")
+    assert (result.exit_code, _lines(result.stderr)) == (
+        2, ["Error: --resend-in-doubt sends: it needs --send"])
