@@ -220,8 +220,17 @@ def email_options(fn: F) -> F:
         click.option("--from", "sender", help="From address."),
         click.option("--to-override", help="Send every message to this one address (a trial run)."),
         click.option("--pace", type=click.FloatRange(min=0), help="Seconds between messages."),
+        click.option("--smtp-deadline", type=click.FloatRange(min=0, min_open=True),
+                     metavar="SECONDS",
+                     help="Longest one step of the SMTP conversation may take in all: the "
+                          "greeting, a command, the message (default 60)."),
+        click.option("--resend-in-doubt", is_flag=True,
+                     help="Also send the messages in doubt: handed to the server by an "
+                          "earlier send that never got its answer (they may have arrived)."),
     ], _flags("EmailFlags"), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
-                                   "sender", "to_override", "pace"), "flags")(fn)
+                                   "sender", "to_override", "pace", "smtp_deadline",
+                                   "resend_in_doubt"),
+        "flags")(fn)
 
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request plan and stop.")

@@ -40,6 +40,7 @@ PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 AtLeastOne = Annotated[StrictInt, Field(ge=1)]
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
 Seconds = Annotated[StrictInt | StrictFloat, Field(ge=0)]
+AboveZero = Annotated[StrictInt | StrictFloat, Field(gt=0)]
 Security = Literal["starttls", "ssl", "none"]  # SECURITY_MODES, as a type
 
 
@@ -108,6 +109,7 @@ class EmailSection(_Section):
     security: Security | None = None
     user: StrictStr | None = None
     pace_seconds: Seconds | None = None
+    smtp_deadline: AboveZero | None = None  # seconds per step of the SMTP conversation
     subject_prefix: StrictStr | None = None
     to_override: StrictStr | None = None
     email_former_members: StrictBool | None = None

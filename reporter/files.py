@@ -96,8 +96,13 @@ def folder_lock(folder: Path) -> Iterator[None]:
     wait. The lock file sits beside the folder (a run replaces the folder itself) and is
     removed on release, so a finished run leaves nothing hidden behind; a lock won on a file
     that was removed meanwhile is dropped and taken again on the new one.
+
+    The lock is named from the real folder (symlinks followed, a relative path made
+    absolute), not from the path as given: ``OUT/x/latest`` pointing at ``OUT/x/2026-10``,
+    ``.`` inside it, or ``../2026-10`` are one folder, so one lock, or two sends through two
+    names would each hold their own and both mail everyone.
     """
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     folder.parent.mkdir(parents=True, exist_ok=True)
     lock = folder.parent / f".{folder.name}.lock"
     while True:

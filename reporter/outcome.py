@@ -60,10 +60,13 @@ class EmailOutcome:
     sent: int = 0
     already_sent: int = 0
     failed: tuple[tuple[str, str], ...] = ()
+    # (address, handed over at): not sent, as they may already have it (exit 1 until the
+    # operator decides: --resend-in-doubt)
+    in_doubt: tuple[tuple[str, str], ...] = ()
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.in_doubt else 0
 
 
 class WriteFailed(RunError):

@@ -258,8 +258,11 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     from reporter.deliver.smtp import send_all
 
     console = console or Console(quiet=True)
-    run_dir = settings.run_dir
-    check_writable(run_dir, "the run folder")
+    check_writable(settings.run_dir, "the run folder")
+    # The real folder, whatever name reached it (a symlink such as "latest", ".", a relative
+    # path): its lock, its manifest and the period's send record beside it are found from
+    # there, so two names for one folder never make two senders.
+    run_dir = settings.run_dir.resolve()
     with folder_lock(run_dir):
         recover_run_folder(run_dir)
         manifest = read_manifest(run_dir)
@@ -278,12 +281,19 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
                         if former else ""))
         if settings.smtp is None:
             return EmailOutcome(paths)
-        result = send_all(run_dir, messages, settings.smtp)
+        result = send_all(run_dir, messages, settings.smtp,
+                          resend_in_doubt=settings.resend_in_doubt)
+    doubt = f"in doubt {len(result.in_doubt)}, " if result.in_doubt else ""
     console.info(f"sent {result.sent}, already sent before {result.skipped_already_sent}, "
-                 f"failed {len(result.failed)}")
+                 f"{doubt}failed {len(result.failed)}")
     for address, reason in result.failed:
         console.warn(f"{address}: {reason}")
-    return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed))
+    for address, since in result.in_doubt:
+        console.warn(f"{address}: in doubt: handed to the SMTP server at {since} with no "
+                     "answer recorded; not sent again (they may have it): check the "
+                     "server's log, then rerun with --resend-in-doubt to send it")
+    return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed),
+                        tuple(result.in_doubt))
 
 
 # -- fetching -------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from reporter.cohort.selection import (
 from reporter.config import ApiSection, FileConfig, check, load_config
 from reporter.console import Console
 from reporter.deliver.addresses import EmailSettings, parse_address
-from reporter.deliver.smtp import SmtpSettings
+from reporter.deliver.smtp import SMTP_DEADLINE, SmtpSettings
 from reporter.errors import ConfigError
 from reporter.exec_api import DAILY_LIMIT, REQUEST_DEADLINE, ApiKey, base_url_from_env
 from reporter.exec_api.client import DEFAULT_RATE
@@ -99,6 +99,8 @@ class EmailFlags:
     sender: str | None = None
     to_override: str | None = None
     pace: float | None = None
+    smtp_deadline: float | None = None
+    resend_in_doubt: bool = False
 
 
 # -- what the library runs with ---------------------------------------------------------
@@ -154,6 +156,7 @@ class EmailRunSettings:
     run_dir: Path
     message: EmailSettings
     smtp: SmtpSettings | None = None  # None: write the outbox only
+    resend_in_doubt: bool = False  # send again the messages in doubt (smtp.send_all)
 
 
 # -- resolution ---------------------------------------------------------------------------
@@ -390,6 +393,8 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
         email_former_members=bool(e.get("email_former_members", False)),
     )
     smtp = None
+    if flags.resend_in_doubt and not flags.send:
+        raise SelectionError("--resend-in-doubt sends: it needs --send")
     if flags.send:
         host = flags.smtp_host or e.get("smtp_host")
         if not host:
@@ -405,5 +410,7 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
             username=flags.smtp_user or e.get("user"),
             password=env.get("REPORTER_SMTP_PASSWORD"),
             pace_seconds=float(pace),
+            deadline=float(flags.smtp_deadline or e.get("smtp_deadline") or SMTP_DEADLINE),
         )
-    return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp)
+    return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp,
+                            resend_in_doubt=flags.resend_in_doubt)

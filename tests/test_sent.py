@@ -49,6 +49,8 @@ def test_a_delivery_covers_what_its_report_covered(tmp_path: Path) -> None:
     ('{"schema_version": 1}', "needs sent"),
     ('{"schema_version": 1, "sent": [{"key": "a", "covers": "x", "run": "r", "kind": "k", '
      '"message_id": "m", "sent_at": "t"}]}', r"sent\[0\] is not a delivery"),
+    ('{"schema_version": 1, "sent": [{"key": "a", "covers": [], "run": "r", "kind": "k", '
+     '"message_id": "m", "sent_at": "t", "in_doubt": "yes"}]}', r"sent\[0\] is not a delivery"),
 ])
 def test_a_damaged_record_is_refused(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "2026-10.json"

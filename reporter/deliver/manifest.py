@@ -61,6 +61,10 @@ class RepEntry:
     message_id: str | None = None
     sent_at: str | None = None  # ISO 8601 UTC
     send_error: str | None = None
+    # When the email was handed to the SMTP server with its answer not yet recorded (ISO
+    # 8601 UTC): written before DATA, cleared with the answer. Still set when read back, the
+    # email is in doubt: it may be in the inbox, and is not sent again unless asked.
+    in_flight: str | None = None
 
 
 @dataclass
@@ -82,6 +86,7 @@ class TeamEntry:
     message_id: str | None = None
     sent_at: str | None = None
     send_error: str | None = None
+    in_flight: str | None = None  # as a rep's (``RepEntry.in_flight``)
     # The user ids of the team's reps, as the run drew the team report: the digest reads the
     # team from here, not from a second reckoning. Empty in a manifest from before it.
     members: list[str] = field(default_factory=list)
@@ -130,6 +135,13 @@ class Manifest:
         entries: list[Sendable] = [*self.reps, *self.teams]
         return {send_key(e): (e.message_id, e.sent_at) for e in entries if e.message_id}
 
+    def send_state(self) -> Sent:
+        """What a rerun of the folder must not forget: ``send_key`` -> (Message-ID, sent at,
+        in flight since), for each email sent or in doubt."""
+        entries: list[Sendable] = [*self.reps, *self.teams]
+        return {send_key(e): (e.message_id, e.sent_at, e.in_flight) for e in entries
+                if e.message_id or e.in_flight}
+
 
 Sendable = RepEntry | TeamEntry  # what one email is recorded against
 
@@ -141,12 +153,15 @@ def send_key(entry: Sendable) -> str:
     return entry.email.casefold()
 
 
-CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(RepEntry))
+# The CSV's columns are a contract with HR systems: the send's own bookkeeping (in flight)
+# stays in the JSON.
+CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(RepEntry) if f.name != "in_flight")
 _ENTRY_TYPES: dict[str, tuple[type, ...]] = {
     "email": (str,), "name": (str,), "slug": (str,), "status": (str,),
     "reason": (str, type(None)), "pdf": (str, type(None)), "sha256": (str, type(None)),
     "pages": (int, type(None)), "message_id": (str, type(None)),
     "sent_at": (str, type(None)), "send_error": (str, type(None)),
+    "in_flight": (str, type(None)),
 }
 _REQUIRED = ("email", "name", "slug", "status")
 
@@ -226,7 +241,7 @@ _TEAM_TYPES: dict[str, tuple[type, ...]] = {
     "needs_attention": (int,), "pdf": (str, type(None)), "sha256": (str, type(None)),
     "xlsx": (str, type(None)), "xlsx_sha256": (str, type(None)),
     "message_id": (str, type(None)), "sent_at": (str, type(None)),
-    "send_error": (str, type(None)),
+    "send_error": (str, type(None)), "in_flight": (str, type(None)),
 }
 
 
@@ -279,7 +294,8 @@ class TeamLike(Protocol):
     def needs_attention(self) -> Sequence[object]: ...
 
 
-Sent = dict[str, tuple[str | None, str | None]]  # send_key -> (Message-ID, sent at)
+#: send_key -> (Message-ID, sent at, in flight since): what a rerun carries over.
+Sent = dict[str, tuple[str | None, str | None, str | None]]
 Teams = Sequence[tuple[TeamLike, Path, "RenderedPdf | None"]]
 
 
@@ -341,7 +357,7 @@ def _write_run(stage: Path, sent: Sent, subject: dict[str, Any],
     sendables: list[Sendable] = [*entries, *team_entries]
     for sendable in sendables:
         if send_key(sendable) in sent:
-            sendable.message_id, sendable.sent_at = sent[send_key(sendable)]
+            sendable.message_id, sendable.sent_at, sendable.in_flight = sent[send_key(sendable)]
     write_manifest(stage, Manifest(
         run={
             **subject,
@@ -406,8 +422,9 @@ def manifest_entries(report: ReportView | ProgramReportView, pdfs: list[Rendered
 
 
 def previous_sends(run_dir: Path) -> Sent:
-    """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at), from
-    the manifest a rerun is about to replace."""
+    """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at, in
+    flight since), from the manifest a rerun is about to replace: an email in doubt stays in
+    doubt across a rerun of the month."""
     if not (Path(run_dir) / MANIFEST_JSON).exists():
         return {}
     try:
@@ -417,4 +434,4 @@ def previous_sends(run_dir: Path) -> Sent:
             f"{exc}; it records which reps were already emailed, so the run stops rather than "
             "forget them: restore it, or delete it if no email was sent from this folder"
         ) from None
-    return old.sent_record()
+    return old.send_state()

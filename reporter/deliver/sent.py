@@ -15,6 +15,10 @@ a scenario of a program is covered by the program's report, which has a row and 
 for it. A program's report after one of its scenarios' is still sent, once: it is the
 month's fuller report (every scenario, the skills), not the same one again.
 
+An email in doubt (handed to the server, its answer never recorded: ``smtp``) is here too,
+marked so, written before it is handed over: another folder's send leaves that person out
+and lists them as in doubt, unless the operator asks to send (``--resend-in-doubt``).
+
 Written like the manifest: atomically, at each send, before the manifest (so a crash between
 the two leaves the send known here, and the folder's own rerun repairs its manifest from it);
 read strictly (a record that cannot be read stops the send rather than forget who was
@@ -45,7 +49,11 @@ class SendRecordError(ManifestError):
 
 @dataclass(frozen=True)
 class Delivery:
-    """One email that reached its person (the server accepted it)."""
+    """One email that reached its person (the server accepted it), or, ``in_doubt``, one
+    handed to the server whose answer was never recorded (``sent_at``: when it was handed
+    over). An email in doubt is written here before it is handed over and replaced by its
+    delivery with the server's answer: another folder's send then knows the person may
+    already have the report, and does not mail them silently."""
 
     key: str  # manifest.send_key: the rep's address, or "team:<slug>:<manager's address>"
     covers: tuple[str, ...]  # the slugs of the scenarios the report covered
@@ -53,9 +61,11 @@ class Delivery:
     kind: str  # "scenario" or "program"
     message_id: str
     sent_at: str
+    in_doubt: bool = False
 
 
-_TYPES: dict[str, type] = {f.name: str for f in fields(Delivery) if f.name != "covers"}
+_TYPES: dict[str, type] = {f.name: str for f in fields(Delivery)
+                           if f.name not in ("covers", "in_doubt")}
 
 
 class SendRecord:
@@ -65,17 +75,38 @@ class SendRecord:
         self.path = Path(path)
         self.deliveries = deliveries
 
-    def covering(self, key: str, covers: Set[str]) -> Delivery | None:
-        """The earliest email ``key`` got this period that covered all of ``covers``."""
+    def covering(self, key: str, covers: Set[str], *,
+                 in_doubt: bool = False) -> Delivery | None:
+        """The earliest email ``key`` got this period that covered all of ``covers``; with
+        ``in_doubt``, the earliest such email in doubt instead."""
         if not covers:
             return None  # nothing known to compare: only the folder's own record decides
-        return next((d for d in self.deliveries
-                     if d.key == key and covers <= set(d.covers)), None)
+        return next((d for d in self.deliveries if d.in_doubt == in_doubt
+                     and d.key == key and covers <= set(d.covers)), None)
 
     def add(self, delivery: Delivery) -> None:
+        """Record ``delivery`` (in doubt or delivered) in place of the same folder's email
+        in doubt to the same person, and write the record whole."""
+        self._drop_doubt(delivery.key, delivery.run, delivery.kind)
         self.deliveries.append(delivery)
+        self._write()
+
+    def clear_doubt(self, key: str, run: str, kind: str) -> None:
+        """The folder's email to ``key`` certainly did not arrive: no longer in doubt."""
+        if self._drop_doubt(key, run, kind):
+            self._write()
+
+    def _drop_doubt(self, key: str, run: str, kind: str) -> bool:
+        kept = [d for d in self.deliveries
+                if not (d.in_doubt and (d.key, d.run, d.kind) == (key, run, kind))]
+        dropped = len(kept) != len(self.deliveries)
+        self.deliveries = kept
+        return dropped
+
+    def _write(self) -> None:
         payload = {"schema_version": RECORD_VERSION, "period": self.path.stem,
-                   "sent": [asdict(d) for d in self.deliveries]}
+                   "sent": [{k: v for k, v in asdict(d).items() if k != "in_doubt" or v}
+                            for d in self.deliveries]}
         atomic_write_bytes(self.path, json.dumps(payload, ensure_ascii=False,
                                                  indent=1).encode("utf-8"))
 
@@ -109,9 +140,12 @@ def read_record(path: Path) -> SendRecord:
     for index, raw in enumerate(sent):
         ok = isinstance(raw, dict) and all(isinstance(raw.get(k), t) for k, t in _TYPES.items())
         covers = raw.get("covers") if isinstance(raw, dict) else None
-        if not ok or not isinstance(covers, list) or not all(isinstance(c, str) for c in covers):
+        in_doubt = raw.get("in_doubt", False) if isinstance(raw, dict) else False
+        if not ok or not isinstance(covers, list) or not all(isinstance(c, str) for c in covers) \
+                or not isinstance(in_doubt, bool):
             raise SendRecordError(f"{path}: sent[{index}] is not a delivery")
-        deliveries.append(Delivery(**{k: raw[k] for k in _TYPES}, covers=tuple(covers)))
+        deliveries.append(Delivery(**{k: raw[k] for k in _TYPES}, covers=tuple(covers),
+                                   in_doubt=in_doubt))
     return SendRecord(path, deliveries)
 
 
