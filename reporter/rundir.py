@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot
 from reporter.deliver.manifest import previous_sends
-from reporter.files import folder_lock
+from reporter.files import folder_lock, private_folder
 from reporter.names import COMPONENT_MAX, PROGRAM_SUFFIX, safe_component
 
 
@@ -55,7 +55,7 @@ class RunFolder:
         self.final = Path(final)
         recover_run_folder(self.final)
         self.sent = previous_sends(self.final)
-        self.final.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.final.parent)
         for stale in self.final.parent.glob(f".{self.final.name}.*"):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)

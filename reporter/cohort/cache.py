@@ -78,8 +78,7 @@ class DetailCache:
         """Keep a detail if it is graded; an ungraded one may still change."""
         if not self.enabled or not detail.is_graded:
             return
-        atomic_write_bytes(self._path(detail.id), detail.model_dump_json().encode("utf-8"),
-                           mode=0o600)
+        atomic_write_bytes(self._path(detail.id), detail.model_dump_json().encode("utf-8"))
 
 
 def usage_path(root: Path | None, fingerprint: str) -> Path | None:

@@ -67,6 +67,6 @@ class UsageCounter:
         if self.path is None or not self._unsaved:
             return
         total = self._load() + self._unsaved
-        atomic_write_bytes(self.path, json.dumps({self._day: total}).encode(), mode=0o600,
+        atomic_write_bytes(self.path, json.dumps({self._day: total}).encode(),
                            durable=False)
         self._saved, self._unsaved = total, 0

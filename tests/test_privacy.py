@@ -1,0 +1,110 @@
+"""Privacy and security at rest (README "Privacy and security"): what reporter writes is its
+owner's alone, a config file others can change is refused, the cache forgets, the day's count
+is exact, and a disk's refusal names its path. Every check runs the command line against the
+session's sandbox over loopback, as a user would."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reporter.cli import cli
+from tests.conftest import SANDBOX_KEY
+
+MONTH = "2026-10"
+
+
+@pytest.fixture
+def env(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXEC_API_KEY", SANDBOX_KEY)
+    monkeypatch.setenv("EXEC_API_URL", sandbox.base_url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("REPORTER_RATE_LIMIT", "6000")
+    monkeypatch.chdir(tmp_path)
+    sandbox.state.reset()
+    return sandbox
+
+
+@pytest.fixture(scope="module")
+def scenario(sandbox_workspace):
+    return next(s for s in sandbox_workspace.scenarios if not s.archived)
+
+
+@pytest.fixture(scope="module")
+def two_reps(sandbox_workspace, scenario) -> list[str]:
+    """Two members with a graded session of ``scenario`` in MONTH: a run of two PDFs."""
+    active = {s.user_id for s in sandbox_workspace.sessions
+              if s.scenario_id == scenario.id and s.is_valid_attempt
+              and s.created_at.strftime("%Y-%m") == MONTH}
+    return sorted(u.email for u in sandbox_workspace.users
+                  if u.id in active and u.is_member and not u.is_system)[:2]
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@contextmanager
+def umask(value: int) -> Iterator[None]:
+    """The process's umask set to ``value`` (render workers inherit it), put back after."""
+    before = os.umask(value)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def loose(root: Path) -> list[str]:
+    """Every file or folder under ``root`` (itself included) that its group or others may
+    use, with its mode: what personal data at rest must never be."""
+    found = []
+    for path in [root, *root.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if mode & 0o077:
+            found.append(f"{path.relative_to(root.parent)} {mode:04o}")
+    return found
+
+
+# -- 8: files at rest ------------------------------------------------------------------------
+
+
+def test_every_file_a_run_and_a_send_write_is_the_owners_alone_under_umask_022(
+        env, scenario, two_reps, tmp_path, plain_server):
+    controller, recorder = plain_server
+    recorder.received.clear()
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    with umask(0o022):
+        ran = invoke("run", scenario.slug, *two_reps, "--month", MONTH, "--out", out,
+                     "--cache-dir", cache, "--csv", "--jobs", "1")
+        assert ran.exit_code == 0, ran.output
+        sent = invoke("email", out / scenario.slug / MONTH, "--send", "--smtp-host",
+                      "127.0.0.1", "--smtp-port", controller.port, "--security", "none",
+                      "--from", "coach@acme.example")
+        assert sent.exit_code == 0, sent.output
+        fetched = invoke("fetch", scenario.slug, *two_reps, "--month", MONTH, "--snapshot",
+                         tmp_path / "snaps" / "snap.json", "--cache-dir", cache)
+        assert fetched.exit_code == 0, fetched.output
+    assert len(recorder.received) == 2
+    assert (out / ".sent" / f"{MONTH}.json").is_file()
+    assert list((cache / "usage").glob("*.json"))
+    assert list(cache.rglob("sessions/*.json"))
+    assert loose(out) == [] and loose(cache) == [] and loose(tmp_path / "snaps") == []
+
+
+def test_a_rewrite_never_loosens_a_file(env, scenario, two_reps, tmp_path):
+    snap = tmp_path / "snap.json"
+    args = ("fetch", scenario.slug, *two_reps[:1], "--month", MONTH, "--snapshot", snap,
+            "--no-compare")
+    with umask(0o077):
+        assert invoke(*args).exit_code == 0
+    assert stat.S_IMODE(snap.stat().st_mode) == 0o600
+    snap.chmod(0o400)
+    with umask(0o022):
+        assert invoke(*args).exit_code == 0
+    assert stat.S_IMODE(snap.stat().st_mode) == 0o400
