@@ -5,8 +5,11 @@ session's sandbox over loopback, as a user would."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,3 +111,26 @@ def test_a_rewrite_never_loosens_a_file(env, scenario, two_reps, tmp_path):
     with umask(0o022):
         assert invoke(*args).exit_code == 0
     assert stat.S_IMODE(snap.stat().st_mode) == 0o400
+
+
+# -- 12: the day's request count -------------------------------------------------------------
+
+
+def test_two_commands_at_once_count_every_request_of_the_day(sandbox, scenario, tmp_path):
+    """Two real processes with the same key and cache folder, each fetching the whole cohort
+    without the cache: the day's count on disk is the sum of what each says it made."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": sandbox.base_url,
+           "REPORTER_RATE_LIMIT": "100000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "reporter.cli", "fetch", scenario.slug, "--month", MONTH,
+         "--no-cache", "--cache-dir", str(cache), "--snapshot", str(tmp_path / f"{n}.json")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in (1, 2)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    made = sum(json.loads((tmp_path / f"{n}.json").read_text())["fetch"]["requests_made"]
+               for n in (1, 2))
+    (usage,) = (cache / "usage").glob("*.json")
+    (counted,) = json.loads(usage.read_text()).values()  # today's, whichever day that is
+    assert made > 100 and counted == made
