@@ -134,3 +134,58 @@ def test_two_commands_at_once_count_every_request_of_the_day(sandbox, scenario, 
     (usage,) = (cache / "usage").glob("*.json")
     (counted,) = json.loads(usage.read_text()).values()  # today's, whichever day that is
     assert made > 100 and counted == made
+
+
+# -- 7: a config file others can write --------------------------------------------------------
+
+
+def test_a_config_file_others_can_write_is_refused_before_any_request(env, scenario, tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.delenv("EXEC_API_KEY")
+    config = tmp_path / "reporter.toml"
+    config.write_text(f'scenario = "{scenario.slug}"\nmonth = "{MONTH}"\n'
+                      f'[api]\nkey = "{SANDBOX_KEY}"\n')
+    config.chmod(0o666)
+    refused = invoke("run", "--dry-run")
+    assert refused.exit_code == 2
+    assert refused.output == (
+        "Error: config file reporter.toml can be changed by other users (mode 0666) and sets "
+        "[api] key; fix: chmod go-w reporter.toml\n")
+    assert env.state.total_requests == 0
+    config.chmod(0o620)  # group-writable is as bad
+    assert invoke("run", "--dry-run").exit_code == 2
+    config.chmod(0o644)  # the fix the message gives
+    assert invoke("run", "--dry-run").exit_code == 0
+    # A file that says nothing about the key or where anything goes is read whatever its mode.
+    config.write_text(f'month = "{MONTH}"\n')
+    config.chmod(0o666)
+    monkeypatch.setenv("EXEC_API_KEY", SANDBOX_KEY)
+    assert invoke("run", scenario.slug, "--dry-run").exit_code == 0
+
+
+@pytest.mark.parametrize("line", ['[api]\nurl = "https://elsewhere.example/rest/v1"',
+                                  'templates = "."', '[email]\nsmtp_host = "mail.example"'])
+def test_a_writable_config_setting_where_things_go_is_refused(env, scenario, tmp_path, line):
+    config = tmp_path / "other.toml"
+    config.write_text(line + "\n")
+    config.chmod(0o646)
+    refused = invoke("run", scenario.slug, "--month", MONTH, "--config", config, "--dry-run")
+    assert refused.exit_code == 2
+    assert refused.output.startswith(f"Error: config file {config} can be changed by other "
+                                     "users (mode 0646) and sets ")
+    assert refused.output.endswith(f"; fix: chmod go-w {config}\n")
+    assert env.state.total_requests == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_config_file_another_user_owns_is_refused(env, scenario, tmp_path):
+    config = tmp_path / "reporter.toml"
+    config.write_text(f'[api]\nkey = "{SANDBOX_KEY}"\n')
+    os.chown(config, 4242, 4242)
+    refused = invoke("run", scenario.slug, "--month", MONTH, "--dry-run")
+    assert refused.exit_code == 2
+    assert refused.output == (
+        "Error: config file reporter.toml belongs to another user (uid 4242) and sets "
+        "[api] key, so that user decides where the key goes; use a copy of your own: "
+        "cp reporter.toml mine.toml\n")
+    assert env.state.total_requests == 0
