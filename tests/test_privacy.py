@@ -189,3 +189,34 @@ def test_a_config_file_another_user_owns_is_refused(env, scenario, tmp_path):
         "[api] key, so that user decides where the key goes; use a copy of your own: "
         "cp reporter.toml mine.toml\n")
     assert env.state.total_requests == 0
+
+
+# -- 14: twins by case in a snapshot -----------------------------------------------------------
+
+
+def test_render_takes_case_twins_in_a_snapshot_as_one_person(env, scenario, two_reps,
+                                                              tmp_path):
+    snap = tmp_path / "snap.json"
+    assert invoke("fetch", scenario.slug, *two_reps, "--month", MONTH, "--snapshot", snap,
+                  "--no-compare").exit_code == 0
+    data = json.loads(snap.read_text())
+    rep = data["reps"][0]
+    sessions = rep["sessions"]
+    assert len(sessions) >= 2
+    twin = {**rep, "user": {**rep["user"], "id": rep["user"]["id"] + "-twin",
+                            "email": rep["user"]["email"].upper()},
+            "sessions": sessions[1::2]}
+    rep["sessions"] = sessions[0::2]
+    data["reps"].append(twin)
+    snap.write_text(json.dumps(data))
+    rendered = invoke("render", snap, "--out", tmp_path / "out", "--no-xlsx", "--jobs", "1")
+    assert rendered.exit_code == 0, rendered.output
+    assert (f"warning: {rep['user']['email']} and {twin['user']['email']} differ only by "
+            "case: taken as one person, in one report\n") in rendered.output
+    run_dir = tmp_path / "out" / scenario.slug / MONTH
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert sorted(r["email"] for r in manifest["reps"]) == sorted(two_reps)
+    assert len(list((run_dir / "reps").glob("*.pdf"))) == 2
+    kept = json.loads((run_dir / "snapshot.json").read_text())["reps"]
+    joined = next(r for r in kept if r["user"]["id"] == rep["user"]["id"])
+    assert [s["id"] for s in joined["sessions"]] == [s["id"] for s in sessions]
