@@ -35,7 +35,7 @@ from pathlib import Path
 from reporter import analytics
 from reporter.analytics.program import build_program
 from reporter.analytics.team import GroupInfo
-from reporter.cohort.cache import DetailCache, usage_path
+from reporter.cohort.cache import CacheTrouble, DetailCache, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
 from reporter.cohort.discover import Discovery
 from reporter.cohort.fetch import (
@@ -107,7 +107,7 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
     console = console or Console(quiet=True)
 
     async def go() -> Plan:
-        async with _client(settings.api) as client:
+        async with _client(settings.api, console) as client:
             _, _, the_plan = await _discover_any(client, settings, console, check=False)
             return the_plan
 
@@ -125,7 +125,7 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
     _check_folders(settings)
 
     async def go() -> FetchOutcome:
-        async with _client(settings.api) as client:
+        async with _client(settings.api, console) as client:
             disc, cache, the_plan = await _discover_any(client, settings, console)
             with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
                     snapshot_writer(snapshot_path, disc.header) as out:
@@ -153,8 +153,8 @@ def sync(settings: FetchSettings, console: Console | None = None, *,
     console = console or Console(quiet=True)
 
     async def go() -> WarmResult:
-        async with _client(settings.api) as client:
-            return await warm_cache(client, lambda ws: _cache(settings.api, ws),
+        async with _client(settings.api, console) as client:
+            return await warm_cache(client, lambda ws: _cache(settings.api, ws, client),
                                     settings.program or settings.scenario, settings.selection,
                                     settings.period, settings.max_requests, dry_run=dry_run)
 
@@ -175,7 +175,7 @@ def scenarios(api: ApiSettings, console: Console | None = None, *, archived: boo
     check_writable(api.usage_dir, "the cache folder (for the day's request count)")
 
     async def go() -> Catalog:
-        async with _client(api) as client:
+        async with _client(api, console) as client:
             return await read_catalog(client, archived=archived, collection=collection)
 
     found = run_loop(go())
@@ -296,15 +296,21 @@ def _check_folders(settings: FetchSettings) -> None:
     check_writable(settings.api.usage_dir, "the cache folder (for the day's request count)")
 
 
-def _client(api: ApiSettings) -> ExecClient:
-    usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
+def _client(api: ApiSettings, console: Console | None = None) -> ExecClient:
+    """The API client, its day's count in the cache folder; that folder refusing a write
+    (full) is one warning on ``console`` and the command goes on (``CacheTrouble``), the
+    details' cache (``_cache``) told the same way."""
+    trouble = CacheTrouble(api.usage_dir, (console or Console(quiet=True)).warn)
+    usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit,
+                         on_write_error=trouble)
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
                       deadline=api.request_deadline,
                       backoff=functools.partial(backoff_delay, base=api.retry_delay))
 
 
-def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
-    return DetailCache(api.cache_dir, workspace_id, api.base_url)
+def _cache(api: ApiSettings, workspace_id: str, client: ExecClient) -> DetailCache:
+    return DetailCache(api.cache_dir, workspace_id, api.base_url,
+                       on_write_error=client.usage.on_write_error)
 
 
 async def _discover_any(client: ExecClient, settings: FetchSettings, console: Console, *,
@@ -314,7 +320,7 @@ async def _discover_any(client: ExecClient, settings: FetchSettings, console: Co
         console.warn(f"{raw!r} is not an email address; it is listed as not found")
     disc = await discover_any(client, settings.program or settings.scenario,
                               settings.selection, settings.period, compare=settings.compare)
-    cache = _cache(settings.api, disc.workspace_id)
+    cache = _cache(settings.api, disc.workspace_id, client)
     the_plan = make_plan(disc, client, cache, settings.max_requests)
     for line in the_plan.lines():
         console.detail(line)
@@ -343,7 +349,7 @@ def _fetch_record(client: ExecClient, cache: DetailCache, console: Console) -> F
 
 async def _run(settings: RunSettings, console: Console, started: float) -> RunOutcome:
     fs, rs = settings.fetch, settings.render
-    async with _client(fs.api) as client:
+    async with _client(fs.api, console) as client:
         disc, cache, the_plan = await _discover_any(client, fs, console)
         teams = teams_of(disc.header, rs)  # a [teams] typo stops the run before its requests
         # The moment the run is generated, decided once, here: every output carries it.

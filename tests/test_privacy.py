@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import resource
+import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -220,3 +224,68 @@ def test_render_takes_case_twins_in_a_snapshot_as_one_person(env, scenario, two_
     kept = json.loads((run_dir / "snapshot.json").read_text())["reps"]
     joined = next(r for r in kept if r["user"]["id"] == rep["user"]["id"])
     assert [s["id"] for s in joined["sessions"]] == [s["id"] for s in sessions]
+
+
+# -- 13: a disk's refusal ----------------------------------------------------------------------
+
+
+def _command(server, tmp_path: Path, *args: object) -> list[str]:
+    return [sys.executable, "-m", "reporter.cli", *(str(a) for a in args)]
+
+
+def _env(server, tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
+            "REPORTER_RATE_LIMIT": "100000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+
+
+def _files_at_most(size: int):
+    """A child's preexec_fn: no file it writes may grow past ``size`` bytes (a full disk, as
+    far as each write can tell), and the write fails with EFBIG instead of killing it."""
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    return limit
+
+
+def test_a_full_disk_is_one_line_naming_the_file(sandbox, scenario, two_reps, tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run(
+        _command(sandbox, tmp_path, "run", scenario.slug, *two_reps, "--month", MONTH,
+                 "--out", out, "--cache-dir", tmp_path / "cache", "--no-xlsx", "--jobs", "1"),
+        env=_env(sandbox, tmp_path), capture_output=True, text=True, timeout=300,
+        preexec_fn=_files_at_most(40_000))
+    assert done.returncode == 1, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert re.fullmatch(rf"Error: cannot write {re.escape(str(out))}/\S+: File too large", last)
+    assert not (out / scenario.slug / MONTH).exists()
+
+
+def _can_mount_a_tmpfs() -> bool:
+    return shutil.which("unshare") is not None and subprocess.run(
+        ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=8k tmpfs /mnt"],
+        capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _can_mount_a_tmpfs(),
+                    reason="a full cache folder is a small tmpfs, mounted in a user namespace")
+def test_a_full_cache_folder_is_one_warning_and_the_run_goes_on(sandbox, scenario, two_reps,
+                                                                 tmp_path):
+    """The cache folder is a tmpfs of 8 KB, mounted for the command alone (a user and mount
+    namespace: nothing outside sees it); OUT is on the real disk."""
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    cache.mkdir()
+    mounted = ["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=8k tmpfs "$0" && '
+               'exec "$@"', str(cache)]
+    done = subprocess.run(
+        mounted + _command(sandbox, tmp_path, "run", scenario.slug, *two_reps, "--month",
+                           MONTH, "--out", out, "--cache-dir", cache, "--no-xlsx", "--jobs",
+                           "1"),
+        env=_env(sandbox, tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "cache folder" in line]
+    assert len(warnings) == 1 and re.fullmatch(
+        rf"warning: cannot write the cache folder {re.escape(str(cache))} \({re.escape(str(cache))}"
+        r"/\S+: No space left on device\): going on without it; details fetched now are not "
+        r"kept, and the day's request count is kept in memory until it can be written",
+        warnings[0]), warnings
+    assert len(list((out / scenario.slug / MONTH / "reps").glob("*.pdf"))) == 2

@@ -7,17 +7,22 @@ base URL and the workspace id together: a sandbox's or a staging server's detail
 feed a report of the real API (workspace ids alone may collide). Files are 0600 (they
 hold transcripts); their names are hashes, never the untrusted session id; a
 truncated or garbled file is treated as missing and replaced.
+
+The cache only saves requests: a folder that refuses a write (full, read-only) is said once
+(``CacheTrouble``) and the command goes on without writing there, never stops for it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
 from pydantic import ValidationError
 
 from reporter.exec_api.models import SessionDetail
+from reporter.exec_api.usage import OnWriteError
 from reporter.files import atomic_write_bytes
 
 
@@ -30,10 +35,34 @@ def _hashed(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()[:32]
 
 
+class CacheTrouble:
+    """The cache folder's first refused write, said in one warning for the whole command
+    (the details and the day's count alike); later refusals are not said again."""
+
+    def __init__(self, folder: Path, warn: Callable[[str], None]) -> None:
+        self.folder = Path(folder)
+        self.warn = warn
+        self.said = False
+
+    def __call__(self, exc: OSError) -> None:
+        if self.said:
+            return
+        self.said = True
+        where = f"{exc.filename}: " if exc.filename else ""
+        self.warn(f"cannot write the cache folder {self.folder} ({where}"
+                  f"{exc.strerror or exc}): going on without it; details fetched now are not "
+                  "kept, and the day's request count is kept in memory until it can be written")
+
+
 class DetailCache:
-    def __init__(self, root: Path | None, workspace_id: str, base_url: str) -> None:
-        """``root`` None disables the cache (``--no-cache``)."""
+    def __init__(self, root: Path | None, workspace_id: str, base_url: str,
+                 on_write_error: OnWriteError | None = None) -> None:
+        """``root`` None disables the cache (``--no-cache``). ``on_write_error``: a write
+        the folder refuses is told to it and no more writes are tried (reads go on, so the
+        plan's cached details are still read); None: the OSError stops the command."""
         self.enabled = root is not None
+        self.on_write_error = on_write_error
+        self.writable = True
         server = base_url.strip().rstrip("/").casefold()
         self.folder = (Path(root) / "workspaces" / _hashed(f"{server}\n{workspace_id}")
                        if root else None)
@@ -76,9 +105,16 @@ class DetailCache:
 
     def put(self, detail: SessionDetail) -> None:
         """Keep a detail if it is graded; an ungraded one may still change."""
-        if not self.enabled or not detail.is_graded:
+        if not self.enabled or not self.writable or not detail.is_graded:
             return
-        atomic_write_bytes(self._path(detail.id), detail.model_dump_json().encode("utf-8"))
+        try:
+            atomic_write_bytes(self._path(detail.id),
+                               detail.model_dump_json().encode("utf-8"))
+        except OSError as exc:
+            if self.on_write_error is None:
+                raise
+            self.writable = False
+            self.on_write_error(exc)
 
 
 def usage_path(root: Path | None, fingerprint: str) -> Path | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,12 +30,21 @@ def utc_today() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-class UsageCounter:
-    """Requests per UTC day for one key; ``path`` None keeps the count in memory only."""
+#: What a command does when a folder it only keeps things in (the cache) refuses a write:
+#: say so once and go on without writing there (``reporter.cohort.cache.CacheTrouble``).
+OnWriteError = Callable[[OSError], None]
 
-    def __init__(self, path: Path | None, daily_limit: int = DAILY_LIMIT) -> None:
+
+class UsageCounter:
+    """Requests per UTC day for one key; ``path`` None keeps the count in memory only.
+    ``on_write_error``: when the file cannot be written (its folder full), count on in
+    memory and tell it; None: the OSError stops the command."""
+
+    def __init__(self, path: Path | None, daily_limit: int = DAILY_LIMIT,
+                 on_write_error: OnWriteError | None = None) -> None:
         self.path = path
         self.daily_limit = daily_limit
+        self.on_write_error = on_write_error
         self._day = utc_today()
         self._saved = self._load()  # the count on disk when last read
         self._unsaved = 0  # requests made since
@@ -73,10 +82,16 @@ class UsageCounter:
         self._roll()
         if self.path is None or not self._unsaved:
             return
-        with self._held(self.path):
-            total = self._load() + self._unsaved
-            atomic_write_bytes(self.path, json.dumps({self._day: total}).encode(),
-                               durable=False)
+        try:
+            with self._held(self.path):
+                total = self._load() + self._unsaved
+                atomic_write_bytes(self.path, json.dumps({self._day: total}).encode(),
+                                   durable=False)
+        except OSError as exc:
+            if self.on_write_error is None:
+                raise
+            self.on_write_error(exc)  # still counted: kept unsaved, tried again next time
+            return
         self._saved, self._unsaved = total, 0
 
     @staticmethod
