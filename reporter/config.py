@@ -66,6 +66,7 @@ class TopLevel(_Section):
     out: StrictStr | None = None
     jobs: AtLeastOne | None = None
     cache_dir: StrictStr | None = None
+    cache_retention_days: AtLeastOne | None = None  # cohort.RETENTION_DAYS when unset
     include_system_users: StrictBool | None = None
     max_requests: AtLeastOne | None = None
     paper: StrictStr | None = None

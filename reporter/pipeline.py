@@ -2,7 +2,7 @@
 
     plan(FetchSettings) -> Plan              what a run would request (``--dry-run``)
     fetch(FetchSettings, path) -> FetchOutcome   a snapshot file, no rendering
-    sync(FetchSettings) -> WarmResult        session details into the cache (cron)
+    sync(FetchSettings) -> WarmResult        session details into the cache (cron), pruned
     run(RunSettings) -> RunOutcome           fetch, then every output, in one folder
     render(path, RenderSettings) -> RunOutcome   every output from a snapshot, offline
     email(EmailRunSettings) -> EmailOutcome  the outbox, and sending it never twice
@@ -35,7 +35,7 @@ from pathlib import Path
 from reporter import analytics
 from reporter.analytics.program import build_program
 from reporter.analytics.team import GroupInfo
-from reporter.cohort.cache import CacheTrouble, DetailCache, usage_path
+from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
 from reporter.cohort.discover import Discovery
 from reporter.cohort.fetch import (
@@ -147,10 +147,10 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
 
 @io_errors
 def sync(settings: FetchSettings, console: Console | None = None, *,
-         dry_run: bool = False) -> WarmResult:
+         dry_run: bool = False, now: datetime | None = None) -> WarmResult:
     """Warm the cache with the period's graded session details (of one scenario, or of all
-    a program's), within ``max_requests``; ``dry_run``: fetch none (``WarmResult.need_lines``)."""
-    console = console or Console(quiet=True)
+    a program's) within ``max_requests``, then prune it as of ``now``; ``dry_run``: neither."""
+    console, now = console or Console(quiet=True), now or datetime.now(UTC)
 
     async def go() -> WarmResult:
         async with _client(settings.api, console) as client:
@@ -160,10 +160,10 @@ def sync(settings: FetchSettings, console: Console | None = None, *,
 
     r = run_loop(go())
     if not dry_run:
-        console.info(
-            f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} "
-            f"already cached, {r.fetched} fetched now, {r.left} left for another day; "
-            f"{r.requests_made} requests")
+        console.info(f"sync {settings.period.label}: {r.graded} graded sessions, "
+                     f"{r.already_cached} already cached, {r.fetched} fetched now, {r.left} "
+                     f"left for another day; {r.requests_made} requests")
+        console.info(prune(settings.api.usage_dir, now, settings.api.cache_retention_days).line())
     return r
 
 
@@ -296,21 +296,16 @@ def _check_folders(settings: FetchSettings) -> None:
     check_writable(settings.api.usage_dir, "the cache folder (for the day's request count)")
 
 
-def _client(api: ApiSettings, console: Console | None = None) -> ExecClient:
-    """The API client, its day's count in the cache folder; that folder refusing a write
-    (full) is one warning on ``console`` and the command goes on (``CacheTrouble``), the
-    details' cache (``_cache``) told the same way."""
-    trouble = CacheTrouble(api.usage_dir, (console or Console(quiet=True)).warn)
+def _client(api: ApiSettings, console: Console) -> ExecClient:
     usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit,
-                         on_write_error=trouble)
+                         CacheTrouble(api.usage_dir, console.warn))  # a full folder: warned
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
                       deadline=api.request_deadline,
                       backoff=functools.partial(backoff_delay, base=api.retry_delay))
 
 
 def _cache(api: ApiSettings, workspace_id: str, client: ExecClient) -> DetailCache:
-    return DetailCache(api.cache_dir, workspace_id, api.base_url,
-                       on_write_error=client.usage.on_write_error)
+    return DetailCache(api.cache_dir, workspace_id, api.base_url, client.usage.on_write_error)
 
 
 async def _discover_any(client: ExecClient, settings: FetchSettings, console: Console, *,

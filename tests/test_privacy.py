@@ -289,3 +289,86 @@ def test_a_full_cache_folder_is_one_warning_and_the_run_goes_on(sandbox, scenari
         r"kept, and the day's request count is kept in memory until it can be written",
         warnings[0]), warnings
     assert len(list((out / scenario.slug / MONTH / "reps").glob("*.pdf"))) == 2
+
+
+# -- 9: retention --------------------------------------------------------------------------
+
+
+def _detail(sid: str, email: str, day: str):
+    from reporter.exec_api.models import SessionDetail
+
+    return SessionDetail.model_validate({
+        "id": sid, "user": {"id": f"u-{email}", "email": email}, "scenario": {"id": "sc1"},
+        "score": 80.0, "rank": "silver", "is_valid_attempt": True,
+        "created_at": f"{day}T10:00:00Z", "transcript": [{"speaker": "user", "text": "Hi"}],
+        "evaluations": []})
+
+
+def _plant(root: Path, base_url: str, *details, workspace: str = "ws-1") -> dict[str, Path]:
+    """Each detail into the cache at ``root`` as a run would have kept it; id -> its file."""
+    from reporter.cohort.cache import DetailCache
+
+    cache = DetailCache(root, workspace, base_url)
+    for detail in details:
+        cache.put(detail)
+    return {d.id: cache._path(d.id) for d in details}
+
+
+def test_cache_prune_removes_what_is_past_retention_and_what_a_person_asks(tmp_path):
+    cache = tmp_path / "cache"
+    files = _plant(cache, "https://api.exec.com/rest/v1",
+                   _detail("old", "bob@acme.test", "2025-10-10"),  # 401 days before
+                   _detail("young", "bob@acme.test", "2025-10-12"),  # 399 days before
+                   _detail("jane", "jane@acme.test", "2026-11-01"))
+    pruned = invoke("cache", "prune", "--cache-dir", cache, "--today", "2026-11-15")
+    assert pruned.exit_code == 0, pruned.output
+    assert pruned.output == (f"cache {cache}: removed 1 entries (1 of sessions older than 400 "
+                             "days), kept 2\n")
+    assert not files["old"].exists() and files["young"].exists()
+    gone = invoke("cache", "prune", "--cache-dir", cache, "--today", "2026-11-15",
+                  "--person", "JANE@acme.test")
+    assert gone.output == (f"cache {cache}: removed 1 entries (0 of sessions older than 400 "
+                           "days, 1 of jane@acme.test), kept 1\n")
+    assert not files["jane"].exists() and files["young"].exists()
+    shorter = invoke("cache", "prune", "--cache-dir", cache, "--today", "2026-11-15",
+                     "--max-age", "30")
+    assert shorter.exit_code == 0 and not files["young"].exists()
+
+
+def test_the_retention_comes_from_the_config_and_a_bad_one_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    files = _plant(cache, "https://api.exec.com/rest/v1",
+                   _detail("a", "bob@acme.test", "2026-10-01"),
+                   _detail("b", "bob@acme.test", "2026-11-10"))
+    (tmp_path / "reporter.toml").write_text('cache_dir = "cache"\ncache_retention_days = 30\n')
+    pruned = invoke("cache", "prune", "--today", "2026-11-15")
+    assert pruned.output.endswith("removed 1 entries (1 of sessions older than 30 days), "
+                                  "kept 1\n")
+    assert not files["a"].exists() and files["b"].exists()
+    (tmp_path / "reporter.toml").write_text("cache_retention_days = 0\n")
+    refused = invoke("cache", "prune", "--today", "2026-11-15")
+    assert refused.exit_code == 2
+    assert refused.output == ("Error: reporter.toml: cache_retention_days must be a whole "
+                              "number of at least 1, got 0\n")
+    (tmp_path / "reporter.toml").unlink()
+    bad = invoke("cache", "prune", "--person", "not-an-address", "--cache-dir", cache)
+    assert bad.exit_code == 2
+    assert bad.output == "Error: --person 'not-an-address' is not an email address\n"
+
+
+def test_each_sync_applies_the_retention(env, scenario, sandbox_workspace, tmp_path):
+    cache = tmp_path / "cache"
+    args = ("sync", scenario.slug, "--month", MONTH, "--cache-dir", cache, "--today",
+            "2026-11-15")
+    assert invoke(*args).exit_code == 0
+    warmed = set(cache.rglob("sessions/*.json"))
+    assert warmed
+    files = _plant(cache, env.base_url, _detail("from-2024", "bob@acme.test", "2024-06-01"),
+                   workspace=sandbox_workspace.id)
+    assert files["from-2024"].parent == next(iter(warmed)).parent  # the sandbox's folder
+    again = invoke(*args)
+    assert again.exit_code == 0, again.output
+    assert (f"cache {cache}: removed 1 entries (1 of sessions older than 400 days), kept "
+            f"{len(warmed)}\n") in again.output
+    assert set(cache.rglob("sessions/*.json")) == warmed

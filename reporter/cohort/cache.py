@@ -8,6 +8,13 @@ feed a report of the real API (workspace ids alone may collide). Files are 0600 
 hold transcripts); their names are hashes, never the untrusted session id; a
 truncated or garbled file is treated as missing and replaced.
 
+Nothing is kept for ever (``prune``): an entry goes when its session is older than the
+retention (``reporter.cohort.RETENTION_DAYS`` unless ``cache_retention_days`` or ``--max-age`` says
+otherwise), at every ``reporter sync`` and at ``reporter cache prune``, which also removes
+every entry of a person who asks (``--person``). Age is the session's own date, not the
+file's: what is kept is that day's personal data, however recently it was fetched, and a
+copied or restored folder does not make old transcripts young again.
+
 The cache only saves requests: a folder that refuses a write (full, read-only) is said once
 (``CacheTrouble``) and the command goes on without writing there, never stops for it.
 """
@@ -15,7 +22,10 @@ The cache only saves requests: a folder that refuses a write (full, read-only) i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import platformdirs
@@ -119,3 +129,54 @@ class DetailCache:
 
 def usage_path(root: Path | None, fingerprint: str) -> Path | None:
     return Path(root) / "usage" / f"{fingerprint}.json" if root else None
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What ``prune`` removed (by reason) and kept."""
+
+    folder: Path
+    max_age_days: int
+    asked: tuple[str, ...]  # the people whose entries were asked to go
+    old: int
+    people: int
+    damaged: int
+    kept: int
+
+    def line(self) -> str:
+        who = f", {self.people} of {', '.join(self.asked)}" if self.asked else ""
+        damaged = f", {self.damaged} unreadable" if self.damaged else ""
+        removed = self.old + self.people + self.damaged
+        return (f"cache {self.folder}: removed {removed} entries ({self.old} of sessions "
+                f"older than {self.max_age_days} days{who}{damaged}), kept {self.kept}")
+
+
+def prune(root: Path, now: datetime, max_age_days: int,
+          people: Collection[str] = ()) -> Pruned:
+    """Remove, across every workspace's folder under ``root``, each cached detail whose
+    session is more than ``max_age_days`` before ``now`` (the caller's clock: a parameter,
+    never read here), each one of ``people`` (addresses, any case), and each that cannot be
+    read (its date unknown, it cannot be shown to be young)."""
+    folded = {p.strip().casefold() for p in people}
+    cutoff = now - timedelta(days=max_age_days)
+    old = theirs = damaged = kept = 0
+    for path in sorted(Path(root).glob("workspaces/*/sessions/*.json")):
+        try:
+            data = json.loads(path.read_bytes())
+            when = datetime.fromisoformat(data["created_at"])
+            email = str((data.get("user") or {}).get("email") or "").casefold()
+            if when.tzinfo is None:
+                raise ValueError("no time zone")
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            path.unlink(missing_ok=True)
+            damaged += 1
+            continue
+        if email and email in folded:
+            path.unlink(missing_ok=True)
+            theirs += 1
+        elif when < cutoff:
+            path.unlink(missing_ok=True)
+            old += 1
+        else:
+            kept += 1
+    return Pruned(Path(root), max_age_days, tuple(sorted(folded)), old, theirs, damaged, kept)
