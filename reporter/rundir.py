@@ -106,6 +106,19 @@ def held(final: Path) -> Iterator[RunFolder]:
         folder = RunFolder(final)
         try:
             yield folder
+        except OSError as exc:
+            folder.abort()
+            raise in_final(exc, folder) from None
         except BaseException:
             folder.abort()
             raise
+
+
+def in_final(exc: OSError, folder: RunFolder) -> OSError:
+    """``exc`` naming the file where the run folder would have it, not in the hidden staging
+    folder (removed by then): ``cannot write OUT/<slug>/<period>/reps/x.pdf: ...``."""
+    try:
+        inside = Path(str(exc.filename or "")).relative_to(folder.stage)
+    except ValueError:
+        return exc
+    return OSError(exc.errno, exc.strerror or str(exc), str(folder.final / inside))

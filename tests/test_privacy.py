@@ -229,7 +229,8 @@ def test_render_takes_case_twins_in_a_snapshot_as_one_person(env, scenario, two_
 # -- 13: a disk's refusal ----------------------------------------------------------------------
 
 
-def _command(server, tmp_path: Path, *args: object) -> list[str]:
+def _command(*args: object) -> list[str]:
+    """``reporter ARGS...`` as a process of its own runs it."""
     return [sys.executable, "-m", "reporter.cli", *(str(a) for a in args)]
 
 
@@ -250,14 +251,16 @@ def _files_at_most(size: int):
 def test_a_full_disk_is_one_line_naming_the_file(sandbox, scenario, two_reps, tmp_path):
     out = tmp_path / "out"
     done = subprocess.run(
-        _command(sandbox, tmp_path, "run", scenario.slug, *two_reps, "--month", MONTH,
+        _command("run", scenario.slug, *two_reps, "--month", MONTH,
                  "--out", out, "--cache-dir", tmp_path / "cache", "--no-xlsx", "--jobs", "1"),
         env=_env(sandbox, tmp_path), capture_output=True, text=True, timeout=300,
         preexec_fn=_files_at_most(40_000))
     assert done.returncode == 1, done.stderr
     last = done.stderr.splitlines()[-1]
-    assert re.fullmatch(rf"Error: cannot write {re.escape(str(out))}/\S+: File too large", last)
-    assert not (out / scenario.slug / MONTH).exists()
+    run_dir = out / scenario.slug / MONTH
+    assert re.fullmatch(rf"Error: cannot write {re.escape(str(run_dir))}/\S+: File too large",
+                        last), last
+    assert not run_dir.exists()
 
 
 def _can_mount_a_tmpfs() -> bool:
@@ -277,7 +280,7 @@ def test_a_full_cache_folder_is_one_warning_and_the_run_goes_on(sandbox, scenari
     mounted = ["unshare", "-rm", "sh", "-c", 'mount -t tmpfs -o size=8k tmpfs "$0" && '
                'exec "$@"', str(cache)]
     done = subprocess.run(
-        mounted + _command(sandbox, tmp_path, "run", scenario.slug, *two_reps, "--month",
+        mounted + _command("run", scenario.slug, *two_reps, "--month",
                            MONTH, "--out", out, "--cache-dir", cache, "--no-xlsx", "--jobs",
                            "1"),
         env=_env(sandbox, tmp_path), capture_output=True, text=True, timeout=300)
