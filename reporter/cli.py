@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from reporter import __version__
+from reporter.cohort import RETENTION_DAYS
 from reporter.errors import ReporterError, Terminated
 
 if TYPE_CHECKING:
@@ -234,6 +235,10 @@ def email_options(fn: F) -> F:
 
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request plan and stop.")
+today_option = click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]),
+    help="The day taken as today, UTC (default: the real one): the cache's retention (and "
+         "sync's default 31 days) count back from it.")
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -291,20 +296,24 @@ def fetch(selection: SelectionFlags, fetching: FetchFlags, program: ProgramFlags
 @click.option("--dry-run", is_flag=True,
               help="Fetch no detail: say what a day needs, judged from the last 30 days, "
                    "and whether --max-requests keeps up.")
+@today_option
 @console_options
 @with_failures
 def sync(selection: SelectionFlags, fetching: FetchFlags, program: ProgramFlags,
-         config: Path | None, dry_run: bool, console: Console) -> None:
+         config: Path | None, dry_run: bool, today: datetime | None,
+         console: Console) -> None:
     """Warm the cache with new graded sessions (for a daily cron job), of SCENARIO or of a
     program.
 
     Without --month or --since it looks at the last 31 days, so the monthly run finds
     almost every detail already cached. It keeps up when --max-requests covers a day's new
-    graded sessions and its few discovery requests: --dry-run says how many that is."""
+    graded sessions and its few discovery requests: --dry-run says how many that is. Each
+    sync also removes cached details older than the retention (see `reporter cache prune`)."""
     from reporter import pipeline, settings
 
+    day = today.date() if today else None
     resolved = settings.fetch_settings(config, selection, fetching, "sync", console=console,
-                                       program=program)
+                                       program=program, today=day)
     result = pipeline.sync(resolved, console, dry_run=dry_run)
     if dry_run:
         click.echo("\n".join(result.need_lines(resolved.max_requests,
@@ -441,6 +450,53 @@ def demo(out: Path, jobs: int | None, config: Path | None, console: Console) -> 
         click.echo(f"\nA program run (every scenario of a collection) wrote "
                    f"{done.program.run_dir}\n  one report, one email per rep across its "
                    "scenarios, and a team.pdf with the rep x scenario and rep x skill tables")
+
+
+@cli.group()
+def cache() -> None:
+    """The cache of graded session details: what it keeps, and for how long.
+
+    `reporter cache prune [--max-age DAYS] [--person EMAIL]... [--cache-dir DIR] [--today
+    DATE]` removes the details of sessions older than the retention (the config's
+    cache_retention_days, else {days} days; each sync applies it too) and every detail of a
+    person who asks."""
+
+
+cache.help = (cache.help or "").format(days=RETENTION_DAYS)
+
+
+@cache.command("prune")
+@click.option("--max-age", type=click.IntRange(min=1), metavar="DAYS",
+              help="Remove the details of sessions older than DAYS (default: the config's "
+                   f"cache_retention_days, else {RETENTION_DAYS}).")
+@click.option("--person", "people", multiple=True, metavar="EMAIL",
+              help="Also remove every detail of this person, whatever its age (any case; "
+                   "give it more than once for several).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The cache folder (default: the config's cache_dir, else the user cache "
+                   "dir).")
+@today_option
+@config_option
+@with_failures
+def cache_prune(max_age: int | None, people: tuple[str, ...], cache_dir: Path | None,
+                today: datetime | None, config: Path | None) -> None:
+    """Remove cached session details older than the retention, and every one of a person
+    who asks (--person). Age is the session's date, not when it was cached. No request."""
+    from reporter import settings
+    from reporter.cohort.cache import prune
+    from reporter.cohort.selection import SelectionError, normalise_emails
+    from reporter.config import load_config
+    from reporter.outcome import io_errors
+
+    cfg = load_config(config)
+    emails, invalid = normalise_emails(list(people))
+    if invalid:
+        raise SelectionError(f"--person {invalid[0]!r} is not an email address")
+    days = settings.retention_days(cfg, max_age)
+    pruned = io_errors(prune)(settings.cache_folder(cfg, cache_dir),
+                              settings.today_or_now(today.date() if today else None),
+                              days, emails)
+    click.echo(pruned.line())
 
 
 @cli.group()

@@ -9,6 +9,8 @@ environment wins, and it is never printed.
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ class TopLevel(_Section):
     out: StrictStr | None = None
     jobs: AtLeastOne | None = None
     cache_dir: StrictStr | None = None
+    cache_retention_days: AtLeastOne | None = None  # cohort.RETENTION_DAYS when unset
     include_system_users: StrictBool | None = None
     max_requests: AtLeastOne | None = None
     paper: StrictStr | None = None
@@ -212,22 +215,66 @@ class FileConfig:
         return p if p.is_absolute() or self.path is None else self.path.parent / p
 
 
+#: The keys a stranger could use: a secret, or where requests, mail, reports or cached
+#: transcripts go, or what the reports and emails say (templates). A file setting any of
+#: them is refused when someone else can change it (``check_owner``). The SMTP password is
+#: not among them because no file can hold it: it comes from REPORTER_SMTP_PASSWORD only.
+TRUSTED_KEYS: tuple[str, ...] = (
+    "api.key", "api.url", "email.smtp_host", "email.smtp_port", "email.security",
+    "email.user", "email.from", "email.to_override", "teams", "templates", "out",
+    "cache_dir", "roster", "branding.logo")
+
+
+def check_owner(path: Path, info: os.stat_result, data: Mapping[str, Any]) -> None:
+    """Refuse, as ssh refuses such a key, a config file that group or others may write, or
+    that another user (not root) owns, when it sets a ``TRUSTED_KEYS`` key: whoever can
+    append ``[api] url`` to it receives the key with the next command. One line naming the
+    file, the key and the fix; a file setting none of them (a month, a paper size) is read."""
+    sets = next((_label(key) for key in TRUSTED_KEYS if _has(data, key)), None)
+    if sets is None:
+        return
+    if info.st_uid not in (os.getuid(), 0):
+        raise ConfigError(f"config file {path} belongs to another user (uid {info.st_uid}) "
+                          f"and sets {sets}, so that user decides where the key goes; "
+                          f"use a copy of your own: cp {path} mine.toml")
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022:
+        raise ConfigError(f"config file {path} can be changed by other users (mode "
+                          f"{mode:04o}) and sets {sets}; fix: chmod go-w {path}")
+
+
+def _has(data: Mapping[str, Any], key: str) -> bool:
+    section, _, name = key.rpartition(".")
+    table = data.get(section, {}) if section else data
+    return isinstance(table, Mapping) and name in table
+
+
+def _label(key: str) -> str:
+    section, _, name = key.rpartition(".")
+    return f"[{section}] {name}" if section else ("[teams]" if name == "teams" else name)
+
+
 def load_config(path: Path | None) -> FileConfig:
-    """The given file (must exist), else ./reporter.toml if present, else empty."""
+    """The given file (must exist), else ./reporter.toml if present, else empty; refused
+    when others can change what it says about the key and where things go
+    (``check_owner``)."""
     if path is None:
         if not DEFAULT_CONFIG.is_file():
             return FileConfig()
         path = DEFAULT_CONFIG
     path = Path(path)
     try:
-        # utf-8-sig: a byte-order mark (Notepad's UTF-8) is read past, not a TOML error.
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())  # the file read, not one swapped in after
+            # utf-8-sig: a byte-order mark (Notepad's UTF-8) is read past, not a TOML error.
+            data = tomllib.loads(handle.read().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    check_owner(path, info, data)
     cfg = FileConfig(path=path.resolve())
     for key, value in data.items():
         if key == "teams":

@@ -3,47 +3,100 @@ at a time per run folder; folders checked before any request is spent."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from reporter.errors import UsageError
 
+#: What reporter writes holds personal data (names, scores, transcripts, who was mailed), so
+#: every file it creates is its owner's alone, and so is every folder it creates for them.
+#: A stricter umask makes either stricter still; an existing file or folder is never opened up.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def private_folder(path: Path) -> Path:
+    """``path`` as a folder, each missing folder on the way created ``FOLDER_MODE`` (less
+    the umask), not 0755 as ``mkdir -p`` would: personal data is never put in a folder
+    others may list. Existing folders keep their mode: they are the user's choice."""
+    path = Path(path)
+    missing = []
+    probe = path
+    while not os.path.lexists(probe) and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):
+        # Made meanwhile by another process: theirs is as good.
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=FOLDER_MODE)
+    return path
+
+
+def named(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path`` when it names no file, or only the hidden temporary file
+    beside ``path`` (a full disk's ``write`` names none): every refusal of the disk reaches
+    the user with the file it was about."""
+    if exc.filename and not Path(str(exc.filename)).name.startswith(f".{path.name}."):
+        return exc
+    # OSError(errno, ...) comes back as the errno's own subclass (FileNotFoundError, ...).
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
+
 
 @contextmanager
-def atomic_path(path: Path, mode: int = 0o644, *, durable: bool = True) -> Iterator[Path]:
+def atomic_path(path: Path, *, durable: bool = True) -> Iterator[Path]:
     """A temporary path beside ``path`` to write whole; renamed over ``path`` when the block
     ends without error, removed otherwise. A reader sees the old file or the new one, never
     half of either. For writers that take a path (openpyxl's ``save``) or stream rows.
     ``durable`` False skips the fsync: still whole after a killed process, not after a power
-    cut (for a file rewritten at every request)."""
+    cut (for a file rewritten at every request).
+
+    The file is ``FILE_MODE`` less the umask, in folders made by ``private_folder``, and no
+    looser than the file it replaces (a user's ``chmod 400`` survives a rewrite). An OSError
+    names ``path``, never the temporary file, nor nothing."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    try:
+        private_folder(path.parent)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)  # mkstemp makes it 0600 less the umask
+    except OSError as exc:
+        raise named(exc, path) from None
     tmp = Path(name)
     try:
         yield tmp
         if durable:
             with tmp.open("rb") as written:
                 os.fsync(written.fileno())
-        os.chmod(tmp, mode)
+        _no_looser(tmp, path)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise named(exc, path) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
-def atomic_write_bytes(path: Path, payload: bytes, mode: int = 0o644, *,
-                       durable: bool = True) -> None:
+def _no_looser(tmp: Path, path: Path) -> None:
+    """``tmp``'s mode narrowed to what ``path`` (the file it replaces) allows, if it exists."""
+    try:
+        before = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return
+    os.chmod(tmp, stat.S_IMODE(os.stat(tmp).st_mode) & before)
+
+
+def atomic_write_bytes(path: Path, payload: bytes, *, durable: bool = True) -> None:
     """``payload`` into ``path`` whole or not at all (see ``atomic_path``)."""
-    with atomic_path(path, mode, durable=durable) as tmp:
+    with atomic_path(path, durable=durable) as tmp:
         tmp.write_bytes(payload)
 
 
@@ -103,10 +156,10 @@ def folder_lock(folder: Path) -> Iterator[None]:
     names would each hold their own and both mail everyone.
     """
     folder = Path(folder).resolve()
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(folder.parent)
     lock = folder.parent / f".{folder.name}.lock"
     while True:
-        handle = lock.open("a")
+        handle = private_open(lock)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -133,8 +186,13 @@ def own_folder(path: Path) -> Path:
     path = Path(path)
     if path.is_symlink() or (path.exists() and not path.is_dir()):
         path.unlink()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_folder(path)
+
+
+def private_open(path: Path) -> TextIO:
+    """``path`` opened for appending, created ``FILE_MODE`` (a lock file: nobody else's to
+    hold or to fill)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE), "a")
 
 
 def check_writable(path: Path, what: str) -> None:

@@ -2,7 +2,7 @@
 
     plan(FetchSettings) -> Plan              what a run would request (``--dry-run``)
     fetch(FetchSettings, path) -> FetchOutcome   a snapshot file, no rendering
-    sync(FetchSettings) -> WarmResult        session details into the cache (cron)
+    sync(FetchSettings) -> WarmResult        session details into the cache (cron), pruned
     run(RunSettings) -> RunOutcome           fetch, then every output, in one folder
     render(path, RenderSettings) -> RunOutcome   every output from a snapshot, offline
     email(EmailRunSettings) -> EmailOutcome  the outbox, and sending it never twice
@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
 from reporter.analytics.program import build_program
 from reporter.analytics.team import GroupInfo
-from reporter.cohort.cache import DetailCache, usage_path
+from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
 from reporter.cohort.discover import Discovery
 from reporter.cohort.fetch import (
@@ -107,7 +107,7 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
     console = console or Console(quiet=True)
 
     async def go() -> Plan:
-        async with _client(settings.api) as client:
+        async with _client(settings.api, console) as client:
             _, _, the_plan = await _discover_any(client, settings, console, check=False)
             return the_plan
 
@@ -125,7 +125,7 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
     _check_folders(settings)
 
     async def go() -> FetchOutcome:
-        async with _client(settings.api) as client:
+        async with _client(settings.api, console) as client:
             disc, cache, the_plan = await _discover_any(client, settings, console)
             with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
                     snapshot_writer(snapshot_path, disc.header) as out:
@@ -149,21 +149,23 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
 def sync(settings: FetchSettings, console: Console | None = None, *,
          dry_run: bool = False) -> WarmResult:
     """Warm the cache with the period's graded session details (of one scenario, or of all
-    a program's), within ``max_requests``; ``dry_run``: fetch none (``WarmResult.need_lines``)."""
+    a program's) within ``max_requests``, then prune it as of the run's now (``api.now``);
+    ``dry_run``: neither."""
     console = console or Console(quiet=True)
+    now = settings.api.now or datetime.now(UTC)
 
     async def go() -> WarmResult:
-        async with _client(settings.api) as client:
-            return await warm_cache(client, lambda ws: _cache(settings.api, ws),
+        async with _client(settings.api, console) as client:
+            return await warm_cache(client, lambda ws: _cache(settings.api, ws, client),
                                     settings.program or settings.scenario, settings.selection,
                                     settings.period, settings.max_requests, dry_run=dry_run)
 
     r = run_loop(go())
     if not dry_run:
-        console.info(
-            f"sync {settings.period.label}: {r.graded} graded sessions, {r.already_cached} "
-            f"already cached, {r.fetched} fetched now, {r.left} left for another day; "
-            f"{r.requests_made} requests")
+        console.info(f"sync {settings.period.label}: {r.graded} graded sessions, "
+                     f"{r.already_cached} already cached, {r.fetched} fetched now, {r.left} "
+                     f"left for another day; {r.requests_made} requests")
+        console.info(prune(settings.api.usage_dir, now, settings.api.cache_retention_days).line())
     return r
 
 
@@ -175,7 +177,7 @@ def scenarios(api: ApiSettings, console: Console | None = None, *, archived: boo
     check_writable(api.usage_dir, "the cache folder (for the day's request count)")
 
     async def go() -> Catalog:
-        async with _client(api) as client:
+        async with _client(api, console) as client:
             return await read_catalog(client, archived=archived, collection=collection)
 
     found = run_loop(go())
@@ -306,15 +308,16 @@ def _check_folders(settings: FetchSettings) -> None:
     check_writable(settings.api.usage_dir, "the cache folder (for the day's request count)")
 
 
-def _client(api: ApiSettings) -> ExecClient:
-    usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
+def _client(api: ApiSettings, console: Console) -> ExecClient:
+    usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit,
+                         CacheTrouble(api.usage_dir, console.warn))  # a full folder: warned
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
                       deadline=api.request_deadline, now=api.now,
                       backoff=functools.partial(backoff_delay, base=api.retry_delay))
 
 
-def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:
-    return DetailCache(api.cache_dir, workspace_id, api.base_url)
+def _cache(api: ApiSettings, workspace_id: str, client: ExecClient) -> DetailCache:
+    return DetailCache(api.cache_dir, workspace_id, api.base_url, client.usage.on_write_error)
 
 
 async def _discover_any(client: ExecClient, settings: FetchSettings, console: Console, *,
@@ -324,7 +327,7 @@ async def _discover_any(client: ExecClient, settings: FetchSettings, console: Co
         console.warn(f"{raw!r} is not an email address; it is listed as not found")
     disc = await discover_any(client, settings.program or settings.scenario,
                               settings.selection, settings.period, compare=settings.compare)
-    cache = _cache(settings.api, disc.workspace_id)
+    cache = _cache(settings.api, disc.workspace_id, client)
     the_plan = make_plan(disc, client, cache, settings.max_requests)
     for line in the_plan.lines():
         console.detail(line)
@@ -353,7 +356,7 @@ def _fetch_record(client: ExecClient, cache: DetailCache, console: Console) -> F
 
 async def _run(settings: RunSettings, console: Console, started: float) -> RunOutcome:
     fs, rs = settings.fetch, settings.render
-    async with _client(fs.api) as client:
+    async with _client(fs.api, console) as client:
         disc, cache, the_plan = await _discover_any(client, fs, console)
         teams = teams_of(disc.header, rs)  # a [teams] typo stops the run before its requests
         # The moment the run is generated, decided once, here: every output carries it.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot
 from reporter.deliver.manifest import previous_sends
-from reporter.files import folder_lock
+from reporter.files import folder_lock, private_folder
 from reporter.names import COMPONENT_MAX, PROGRAM_SUFFIX, safe_component
 
 
@@ -55,7 +55,7 @@ class RunFolder:
         self.final = Path(final)
         recover_run_folder(self.final)
         self.sent = previous_sends(self.final)
-        self.final.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.final.parent)
         for stale in self.final.parent.glob(f".{self.final.name}.*"):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
@@ -106,6 +106,19 @@ def held(final: Path) -> Iterator[RunFolder]:
         folder = RunFolder(final)
         try:
             yield folder
+        except OSError as exc:
+            folder.abort()
+            raise in_final(exc, folder) from None
         except BaseException:
             folder.abort()
             raise
+
+
+def in_final(exc: OSError, folder: RunFolder) -> OSError:
+    """``exc`` naming the file where the run folder would have it, not in the hidden staging
+    folder (removed by then): ``cannot write OUT/<slug>/<period>/reps/x.pdf: ...``."""
+    try:
+        inside = Path(str(exc.filename or "")).relative_to(folder.stage)
+    except ValueError:
+        return exc
+    return OSError(exc.errno, exc.strerror or str(exc), str(folder.final / inside))

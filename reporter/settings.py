@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
 
 from reporter.analytics.team import TeamSpec
+from reporter.cohort import RETENTION_DAYS
 from reporter.cohort.cache import default_cache_dir
 from reporter.cohort.program import ProgramSelection
 from reporter.cohort.selection import (
@@ -113,6 +114,7 @@ class ApiSettings:
     rate_limit: int = DEFAULT_RATE
     daily_limit: int = DAILY_LIMIT  # the workspace's sustained ceiling, requests per UTC day
     cache_dir: Path | None = None  # None: --no-cache (details neither read nor written)
+    cache_retention_days: int = RETENTION_DAYS  # sync prunes older details at each run
     usage_dir: Path = field(default_factory=default_cache_dir)  # the day's request count
     request_deadline: float = REQUEST_DEADLINE  # seconds one request may take, answer included
     # The first retry's longest wait (5xx, timeouts, dropped connections), doubled for each
@@ -170,12 +172,31 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
     daily = _limit(env, "REPORTER_DAILY_LIMIT", cfg, "daily_limit") or DAILY_LIMIT
     deadline = (_limit(env, "REPORTER_REQUEST_DEADLINE", cfg, "request_deadline")
                 or REQUEST_DEADLINE)
-    folder = flags.cache_dir or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
+    folder = cache_folder(cfg, flags.cache_dir)
     # --no-cache skips session details; the day's request count is kept all the same.
     return ApiSettings(key=key, base_url=base_url, rate_limit=rate, daily_limit=daily,
                        cache_dir=None if flags.no_cache else folder, usage_dir=folder,
+                       cache_retention_days=retention_days(cfg),
                        request_deadline=deadline,
                        retry_delay=cfg.api.get("retry_delay", RETRY_DELAY))
+
+
+def cache_folder(cfg: FileConfig, flag: Path | None) -> Path:
+    """The cache folder: --cache-dir, else the file's ``cache_dir``, else the user's."""
+    return flag or cfg.resolve_path(cfg.get("cache_dir")) or default_cache_dir()
+
+
+def retention_days(cfg: FileConfig, flag: int | None = None) -> int:
+    """How many days a cached detail is kept from its session's date: --max-age, else the
+    file's ``cache_retention_days``, else ``RETENTION_DAYS``."""
+    days: int = flag or cfg.get("cache_retention_days") or RETENTION_DAYS
+    return days
+
+
+def today_or_now(today: date | None) -> datetime:
+    """The "now" of a command given ``--today`` (that day's start, UTC: a test or a rerun of
+    a past day never reads the clock), else the clock's."""
+    return datetime.combine(today, time(), UTC) if today is not None else datetime.now(UTC)
 
 
 def _limit(env: Mapping[str, str], variable: str, cfg: FileConfig, key: str) -> int | None:
@@ -216,21 +237,25 @@ def selection(cfg: FileConfig, flags: SelectionFlags,
     return Selection("all", include_system_users=include_system)
 
 
-def period(cfg: FileConfig, flags: SelectionFlags, command: Command) -> Period:
-    """``--month`` or ``--since/--until``; a flag of either kind hides the file's other kind."""
+def period(cfg: FileConfig, flags: SelectionFlags, command: Command,
+           today: date | None = None) -> Period:
+    """``--month`` or ``--since/--until``; a flag of either kind hides the file's other kind.
+    Sync given neither looks back 31 days from ``today`` (None: the clock's)."""
     month = flags.month or (None if flags.since or flags.until else cfg.get("month"))
     since = flags.since or (None if flags.month else cfg.get("since"))
     until = flags.until or (None if flags.month else cfg.get("until"))
     if command == "sync" and not (month or since or until):
-        since = (datetime.now(UTC) - timedelta(days=31)).date().isoformat()
+        since = (today_or_now(today) - timedelta(days=31)).date().isoformat()
     return parse_period(month, since, until)
 
 
 def fetch_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlags,
                    command: Command, env: Mapping[str, str] = os.environ,
                    console: Console | None = None,
-                   program: ProgramFlags = ProgramFlags()) -> FetchSettings:
-    return _fetch(load_config(config), flags, fetching, command, env, console, program)
+                   program: ProgramFlags = ProgramFlags(),
+                   today: date | None = None) -> FetchSettings:
+    return _fetch(load_config(config), flags, fetching, command, env, console, program,
+                  today)
 
 
 #: The forms a run's scenarios are chosen in, as the flags and the file's keys say them.
@@ -287,12 +312,15 @@ def program_choice(cfg: FileConfig, flags: SelectionFlags, program: ProgramFlags
 
 def _fetch(cfg: FileConfig, flags: SelectionFlags, fetching: FetchFlags, command: Command,
            env: Mapping[str, str] = os.environ, console: Console | None = None,
-           program: ProgramFlags = ProgramFlags()) -> FetchSettings:
+           program: ProgramFlags = ProgramFlags(), today: date | None = None) -> FetchSettings:
     scenario, chosen_program, flags = program_choice(cfg, flags, program, command)
     chosen = selection(cfg, flags, console)
-    when = period(cfg, flags, command)
+    when = period(cfg, flags, command, today)
     max_requests = fetching.max_requests or cfg.get("max_requests")
-    return FetchSettings(api=api_settings(cfg, fetching, env), scenario=scenario,
+    api = api_settings(cfg, fetching, env)
+    if today is not None:  # --today: the command's now is that day's start, for every use
+        api = replace(api, now=today_or_now(today))
+    return FetchSettings(api=api, scenario=scenario,
                          selection=chosen, period=when, max_requests=max_requests,
                          compare=not fetching.no_compare and bool(cfg.get("compare", True))
                          and command != "sync", program=chosen_program)

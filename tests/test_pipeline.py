@@ -89,11 +89,11 @@ def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path
     before = _files(first.run_dir)
     real, writes = pdf.atomic_write_bytes, []
 
-    def full_after_two(path, payload, mode=0o644):
+    def full_after_two(path, payload):
         writes.append(path)
         if len(writes) > 2:
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real(path, payload, mode)
+        real(path, payload)
 
     monkeypatch.setattr(pdf, "atomic_write_bytes", full_after_two)
     with pytest.raises(pipeline.WriteFailed) as info:

@@ -23,8 +23,10 @@ from reporter.cohort.selection import (
     Period,
     Selection,
     SelectionError,
+    by_person,
     is_system_user,
     previous_period,
+    twins_said,
 )
 from reporter.cohort.snapshot import (
     GroupRef,
@@ -217,9 +219,8 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
     sessions = await list_period_sessions(client, [scenario.id], window, wanted, strategy,
                                           notes)
     notes += check_cohort(sessions, found.participants, wanted, window, period)
-    by_user, users, merged = by_person(sessions)
-    notes += [f"{a} and {b} differ only by case: taken as one person, in one report"
-               for a, b in merged]
+    by_user, users, merged = by_person(sessions, lambda s: s.user)
+    notes += twins_said(merged)
 
     not_found = classify_missing(selection, wanted, users, people.member_by_email, period)
     reports = notes + missing_and_removed(not_found, users, people.member_ids)
@@ -281,27 +282,6 @@ def check_cohort(sessions: Sequence[SessionListItem],
                 f"{expected} for the selection in {period.label}: the reports may be missing "
                 "sessions"]
     return []
-
-
-def by_person(sessions: Sequence[SessionListItem]
-               ) -> tuple[dict[str, list[SessionListItem]], dict[str, User],
-                          list[tuple[str, str]]]:
-    """Sessions by person: a person is an address, whatever its case (addresses are compared
-    case-folded everywhere else too), so two user ids whose emails differ only by case are one
-    rep under the first id seen, never two reports written to one file. Returns the sessions
-    by user id, the users, and each (first, other) address pair taken as one."""
-    by_user: dict[str, list[SessionListItem]] = {}
-    users: dict[str, User] = {}
-    owner: dict[str, str] = {}  # case-folded address -> the user id it is filed under
-    merged: list[tuple[str, str]] = []
-    for s in sessions:
-        folded = (s.user.email or "").casefold()
-        uid = owner.setdefault(folded, s.user.id) if folded else s.user.id
-        if uid != s.user.id and (users[uid].email or "", s.user.email or "") not in merged:
-            merged.append((users[uid].email or "", s.user.email or ""))
-        by_user.setdefault(uid, []).append(s)
-        users.setdefault(uid, s.user)
-    return by_user, users, merged
 
 
 def _wanted_emails(selection: Selection, members: Sequence[WorkspaceMember],

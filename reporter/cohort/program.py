@@ -34,7 +34,6 @@ from reporter.cohort.catalog import find_collection
 from reporter.cohort.discover import (
     Found,
     People,
-    by_person,
     check_cohort,
     classify_missing,
     find_group,
@@ -50,8 +49,10 @@ from reporter.cohort.selection import (
     Period,
     Selection,
     SelectionError,
+    by_person,
     is_system_user,
     previous_period,
+    twins_said,
 )
 from reporter.cohort.snapshot import (
     PeriodRecord,
@@ -249,9 +250,8 @@ async def discover_program(client: ExecClient, program: ProgramSelection,
     notes: list[str] = []
     sessions = await list_period_sessions(client, ids, window, wanted, strategy, notes)
     notes += check_cohort(sessions, participants, wanted, window, period)
-    by_user, users, merged = by_person(sessions)
-    notes += [f"{a} and {b} differ only by case: taken as one person, in one report"
-               for a, b in merged]
+    by_user, users, merged = by_person(sessions, lambda s: s.user)
+    notes += twins_said(merged)
     assignments_of = _assigned_reps(assignments, period, selection, wanted, by_user, users)
 
     not_found = classify_missing(selection, wanted, users, people.member_by_email, period,

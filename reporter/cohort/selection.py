@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 from reporter.errors import UsageError
 
@@ -65,6 +65,48 @@ def is_email(value: str) -> bool:
     character anywhere (a NUL or a bidi override is not part of anybody's address)."""
     return bool(EMAIL_RE.fullmatch(value)) and not any(
         unicodedata.category(ch) in ("Cc", "Cf") for ch in value)
+
+
+class Person(Protocol):
+    """Whoever ``by_person`` files things under: the API's ``User`` (read-only fields)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def email(self) -> str | None: ...
+
+
+T = TypeVar("T")
+U = TypeVar("U", bound=Person)
+
+
+def by_person(items: Iterable[T], user_of: Callable[[T], U]
+              ) -> tuple[dict[str, list[T]], dict[str, U], list[tuple[str, str]]]:
+    """``items`` (listed sessions when fetching, a snapshot's reps when rendering) by person:
+    a person is an address, whatever its case (addresses are compared case-folded everywhere
+    else too), so two user ids whose emails differ only by case are one rep under the first
+    id seen, never two reports written to one file. Returns the items by user id (in the
+    order seen), the users, and each (first, other) address pair taken as one."""
+    by_user: dict[str, list[T]] = {}
+    users: dict[str, U] = {}
+    owner: dict[str, str] = {}  # case-folded address -> the user id it is filed under
+    merged: list[tuple[str, str]] = []
+    for item in items:
+        user = user_of(item)
+        folded = (user.email or "").casefold()
+        uid = owner.setdefault(folded, user.id) if folded else user.id
+        if uid != user.id and (users[uid].email or "", user.email or "") not in merged:
+            merged.append((users[uid].email or "", user.email or ""))
+        by_user.setdefault(uid, []).append(item)
+        users.setdefault(uid, user)
+    return by_user, users, merged
+
+
+def twins_said(merged: Iterable[tuple[str, str]]) -> list[str]:
+    """The one line said for each pair of addresses ``by_person`` took as one person."""
+    return [f"{a} and {b} differ only by case: taken as one person, in one report"
+            for a, b in merged]
 
 
 def is_system_user(email: str | None) -> bool:

@@ -63,6 +63,7 @@ from typing import Any, Literal, TextIO, TypeVar
 
 from pydantic import Field, ValidationError
 
+from reporter.cohort.selection import by_person, twins_said
 from reporter.errors import UsageError
 from reporter.exec_api.models import (
     NAIVE_IS_UTC,
@@ -368,6 +369,7 @@ def parse_program_snapshot(data: dict[str, Any], *,
 
 
 M = TypeVar("M", Snapshot, ProgramSnapshot)
+R = TypeVar("R", RepRecord, ProgramRepRecord)
 
 
 def _parse(model: type[M], data: dict[str, Any], source: str) -> M:
@@ -398,8 +400,45 @@ def _parse(model: type[M], data: dict[str, Any], source: str) -> M:
         if dropped:
             more = f" (and {len(dropped) - 3} more)" if len(dropped) > 3 else ""
             snapshot.warnings.append("; ".join(dropped[:3]) + more)
-        return snapshot
+        return _one_per_person(snapshot)
     raise SnapshotError(f"{source} is not a usable snapshot: too damaged to repair")
+
+
+def _one_per_person(snapshot: M) -> M:
+    """One rep per address, as the fetch files them (``selection.by_person``): a snapshot
+    holding ``a@x`` and ``A@x`` (a hand-edited one, or one written before the fetch merged
+    them) would otherwise give two manifest entries and two reports written to one file.
+    The twins' sessions are joined (oldest first, each once) under the first one seen, and
+    the merge is said once in the snapshot's warnings."""
+    grouped, _, merged = by_person(snapshot.reps, lambda rep: rep.user)
+    if not merged:
+        return snapshot
+    reps: list[Any] = []
+    for records in grouped.values():
+        first = records[0]
+        if len(records) > 1:
+            first = _joined(first, records)
+        reps.append(first)
+    snapshot.warnings.extend(twins_said(merged))
+    return snapshot.model_copy(update={"reps": reps})
+
+
+def _joined(first: R, records: list[R]) -> R:
+    """``first`` with its twins' sessions, groups, membership and assignments added."""
+    sessions = {s.id: s for r in records for s in r.sessions}
+    update: dict[str, Any] = {
+        "sessions": sorted(sessions.values(), key=lambda s: (s.created_at, s.id)),
+        "groups": list(dict.fromkeys(g for r in records for g in r.groups)),
+        "is_member": any(r.is_member for r in records)}
+    if isinstance(first, ProgramRepRecord):
+        update["assignments"] = list({a.id: a for r in records
+                                      for a in r.assignments}.values())  # type: ignore[attr-defined]
+    else:
+        found = [r.assignment for r in records if r.assignment is not None]
+        update["assignment"] = max(found, key=lambda a: (a.created_at is not None,
+                                                         a.created_at or 0, a.id),
+                                   default=None)
+    return first.model_copy(update=update)
 
 
 def _where(error: Any) -> str:

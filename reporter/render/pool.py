@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
+from reporter.files import private_folder
 from reporter.names import TEAM_PDF, TEAMS_DIR, target_path
 from reporter.render.options import PdfOptions
 from reporter.render.spawning import spawn_context
@@ -206,7 +207,7 @@ class _Renders:
         chosen = [(whole, self.folder / TEAM_PDF)]
         chosen += [(t, self.folder / TEAMS_DIR / t.slug / TEAM_PDF) for t in teams]
         for _, path in chosen:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
         return chosen
 
     def collect_teams(self, console: Console
