@@ -300,7 +300,8 @@ def _client(api: ApiSettings) -> ExecClient:
     usage = UsageCounter(usage_path(api.usage_dir, api.key.fingerprint), api.daily_limit)
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
                       deadline=api.request_deadline,
-                      backoff=functools.partial(backoff_delay, base=api.retry_delay))
+                      backoff=functools.partial(backoff_delay, base=api.retry_delay),
+                      url_setting=api.url_setting)
 
 
 def _cache(api: ApiSettings, workspace_id: str) -> DetailCache:

@@ -116,6 +116,8 @@ class ApiSettings:
     # The first retry's longest wait (5xx, timeouts, dropped connections), doubled for each
     # further retry: a test against a server that never answers need not wait 15 s.
     retry_delay: float = RETRY_DELAY
+    # Where ``base_url`` came from, as a message tells the user to change it.
+    url_setting: str = "set by EXEC_API_URL"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,9 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
                  env: Mapping[str, str] = os.environ) -> ApiSettings:
     key = ApiKey.from_env(env.get("EXEC_API_KEY") or cfg.api.get("key"))
     base_url = base_url_from_env(env.get("EXEC_API_URL") or cfg.api.get("url"))
+    url_setting = ("set by EXEC_API_URL" if env.get("EXEC_API_URL")
+                   else f"set by [api] url in {cfg.path}" if cfg.api.get("url")
+                   else "the default; EXEC_API_URL sets another")
     rate = _limit(env, "REPORTER_RATE_LIMIT", cfg, "rate_limit") or DEFAULT_RATE
     daily = _limit(env, "REPORTER_DAILY_LIMIT", cfg, "daily_limit") or DAILY_LIMIT
     deadline = (_limit(env, "REPORTER_REQUEST_DEADLINE", cfg, "request_deadline")
@@ -171,7 +176,8 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
     return ApiSettings(key=key, base_url=base_url, rate_limit=rate, daily_limit=daily,
                        cache_dir=None if flags.no_cache else folder, usage_dir=folder,
                        request_deadline=deadline,
-                       retry_delay=cfg.api.get("retry_delay", RETRY_DELAY))
+                       retry_delay=cfg.api.get("retry_delay", RETRY_DELAY),
+                       url_setting=url_setting)
 
 
 def _limit(env: Mapping[str, str], variable: str, cfg: FileConfig, key: str) -> int | None:
