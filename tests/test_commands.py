@@ -171,6 +171,58 @@ def small_cohort(workspace, scenario, per_team: int = 3) -> list[str]:
     return [*teams[0], *teams[1], *former, *neither]
 
 
+def practised(workspace, scenario, n: int) -> list[str]:
+    """The first ``n`` addresses (by address) of members with a valid attempt in MONTH."""
+    active = {s.user_id for s in workspace.sessions
+              if s.scenario_id == scenario.id and s.is_valid_attempt
+              and s.created_at.strftime("%Y-%m") == MONTH}
+    return sorted(u.email for u in workspace.users
+                  if u.id in active and u.is_member and not u.is_system)[:n]
+
+
+def manifest_statuses(run_dir: Path) -> dict[str, str]:
+    return {r["email"]: r["status"]
+            for r in json.loads((run_dir / "manifest.json").read_text())["reps"]}
+
+
+def _pasted_roster(path: Path, reps: list[str], bad: str) -> list[str]:
+    a, b, c, d, e = reps
+    path.write_text(f"{a}, {b}\n{c.upper()}; {d}\n\"Rep Five\" <{e}>\n{bad}\n{bad}\n",
+                    encoding="utf-8")
+    return ["--roster", str(path)]
+
+
+def _csv_roster(path: Path, reps: list[str], bad: str) -> list[str]:
+    a, b, c, d, e = reps
+    path.write_text(f'name,email,team\nTwo of them,"{a}, {b}",East\n'
+                    f'Two more,{c.upper()}; {d} ,East\n'
+                    f'Rep Five,"""Rep Five"" <{e}>",West\n'
+                    f"Not an address,{bad},East\n", encoding="utf-8")
+    return ["--roster", str(path)]
+
+
+def _arguments(path: Path, reps: list[str], bad: str) -> list[str]:
+    a, b, c, d, e = reps
+    return [f"{a}, {b}", f"{c.upper()}; {d}", f'"Rep Five" <{e}>', bad, bad]
+
+
+@pytest.mark.parametrize("given", [_arguments, _pasted_roster, _csv_roster])
+def test_addresses_as_people_paste_them_and_one_warning_per_bad_entry(
+        env, scenario, sandbox_workspace, tmp_path, given):
+    """Issue 29, 4: ``a@x, b@y``, ``a@x; b@y`` and ``"Name" <a@x>``, as EMAIL arguments, as
+    lines of a roster and in a roster's email column, are each rep's address; a bad entry
+    (given twice) is one warning, once, and one not-found row."""
+    reps = practised(sandbox_workspace, scenario, 5)
+    bad = "see-me-in-person"
+    result = invoke("run", scenario.slug, *given(tmp_path / "roster.csv", reps, bad),
+                    "--month", MONTH, "--out", tmp_path / "out", "--no-pdf", "--no-xlsx")
+    assert result.exit_code == 1, result.output
+    assert [line for line in result.stderr.splitlines() if bad in line] == [
+        f"warning: '{bad}' is not an email address; it is listed as not found"]
+    statuses = manifest_statuses(tmp_path / "out" / scenario.slug / MONTH)
+    assert statuses == {**{rep: "ok" for rep in reps}, bad: "not_found"}
+
+
 @pytest.mark.slow
 def test_fetch_then_render_offline_gives_the_same_reports(env, scenario, sandbox_workspace,
                                                           tmp_path):
