@@ -201,8 +201,12 @@ def render_options(fn: F) -> F:
         click.option("--by-team", is_flag=True, default=None,
                      help="Also write teams/<group>/team.pdf and team.xlsx for each group "
                           "the config's [teams] maps to a manager."),
+        click.option("--force", is_flag=True,
+                     help="Replace the run already in the folder even when this one drops "
+                          "most of its reps (refused otherwise, exit 1)."),
     ], _flags("RenderFlags"), ("out", "jobs", "no_pdf", "no_xlsx", "csv", "paper",
-                                    "transcripts", "skip_empty", "templates", "by_team"),
+                                    "transcripts", "skip_empty", "templates", "by_team",
+                                    "force"),
         "rendering")(fn)
 
 

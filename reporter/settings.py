@@ -87,6 +87,7 @@ class RenderFlags:
     skip_empty: bool | None = None
     templates: Path | None = None
     by_team: bool | None = None
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ class RenderSettings:
     out: Path = DEFAULT_OUT
     teams: tuple[TeamSpec, ...] = ()  # [teams]: group -> manager
     by_team: bool = False  # also teams/<group>/team.pdf and team.xlsx, and digests
+    # Replace the run in place even when this one drops most of its reps (rundir).
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,7 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
         csv=bool(flags.csv or cfg.get("csv", False)),
         jobs=flags.jobs or cfg.get("jobs"),
         skip_empty=bool(flags.skip_empty or cfg.get("skip_empty", False)),
+        force=flags.force,
         pdf_options=options,
         out=flags.out or cfg.resolve_path(cfg.get("out")) or DEFAULT_OUT,
     )

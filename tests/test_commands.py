@@ -104,6 +104,68 @@ def test_rerun_replaces_the_folder_and_leaves_no_temporary_files(env, scenario, 
     assert sorted(p.name for p in (tmp_path / "out" / scenario.slug).iterdir()) == [MONTH]
 
 
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_run_of_nobody_writes_nothing_and_the_previous_run_stays(env, scenario,
+                                                                    sandbox_workspace, tmp_path):
+    """Issue 29, 3: a run that ends with no rep exits 1 with one line saying why, writes
+    nothing, and a finished run of the same folder stays byte for byte."""
+    out = tmp_path / "out"
+    run_dir = out / scenario.slug / MONTH
+    good = invoke("run", scenario.slug, *practised(sandbox_workspace, scenario, 3), "--month",
+                  MONTH, "--out", out, "--no-pdf")
+    assert good.exit_code == 0, good.output
+    before = files_under(run_dir)
+    nobody = invoke("run", scenario.slug, "a@x.example, b@y.example", "--month", MONTH,
+                    "--out", out, "--no-pdf")
+    assert nobody.exit_code == 1, nobody.output
+    assert nobody.stderr.splitlines()[-1] == (
+        f"Error: no rep to report on in {run_dir}: none of the 2 addresses asked for has "
+        "sessions in the period (2 not in the workspace; listed above); nothing was written; "
+        f"the run in {run_dir} stays")
+    assert not [line for line in nobody.stderr.splitlines() if line.startswith("done:")]
+    assert files_under(run_dir) == before
+    fresh = invoke("run", scenario.slug, "a@x.example", "--month", MONTH, "--out",
+                   tmp_path / "fresh", "--no-pdf")
+    assert fresh.exit_code == 1, fresh.output
+    assert fresh.stderr.splitlines()[-1] == (
+        f"Error: no rep to report on in {tmp_path / 'fresh' / scenario.slug / MONTH}: none of "
+        "the 1 address asked for has sessions in the period (1 not in the workspace; listed "
+        "above); nothing was written")
+    assert files_under(tmp_path / "fresh") == {}
+
+
+def test_a_rerun_that_drops_most_reps_needs_force(env, scenario, sandbox_workspace, tmp_path):
+    """Issue 29, 3: a rerun that would drop more than half of the reps of the run in place
+    is refused in one line (exit 1, that run stays) unless --force; dropping half is not
+    most, and goes through."""
+    out = tmp_path / "out"
+    run_dir = out / scenario.slug / MONTH
+    reps = practised(sandbox_workspace, scenario, 4)
+
+    def run(*args: str):
+        return invoke("run", scenario.slug, *args, "--month", MONTH, "--out", out, "--no-pdf",
+                      "--no-xlsx")
+
+    assert run(*reps).exit_code == 0
+    before = files_under(run_dir)
+    refused = run(reps[0])
+    assert refused.exit_code == 1, refused.output
+    assert refused.stderr.strip().splitlines() == [
+        f"Error: this run has 1 rep and would drop 3 of the 4 reps of the run in {run_dir} "
+        f"(e.g. {min(reps[1:])}): nothing was written and that run stays; --force replaces it"]
+    assert files_under(run_dir) == before
+    forced = run(reps[0], "--force")
+    assert forced.exit_code == 0, forced.output
+    assert manifest_statuses(run_dir) == {reps[0]: "ok"}
+    assert run(*reps).exit_code == 0
+    half = run(*reps[:2])
+    assert half.exit_code == 0, half.output
+    assert sorted(manifest_statuses(run_dir)) == sorted(reps[:2])
+
+
 def test_dry_run_prints_the_plan_and_writes_nothing(env, scenario, tmp_path):
     result = invoke("run", scenario.slug, "--month", MONTH, "--dry-run", "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output

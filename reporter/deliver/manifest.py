@@ -408,13 +408,19 @@ def manifest_entries(report: ReportView | ProgramReportView, pdfs: list[Rendered
 def previous_sends(run_dir: Path) -> Sent:
     """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at), from
     the manifest a rerun is about to replace."""
+    old = previous_manifest(run_dir)
+    return old.sent_record() if old is not None else {}
+
+
+def previous_manifest(run_dir: Path) -> Manifest | None:
+    """The manifest a rerun is about to replace (None: no run there yet); one that cannot be
+    read stops the rerun, which would otherwise forget who was mailed."""
     if not (Path(run_dir) / MANIFEST_JSON).exists():
-        return {}
+        return None
     try:
-        old = read_manifest(run_dir)
+        return read_manifest(run_dir)
     except ManifestError as exc:
         raise ManifestError(
             f"{exc}; it records which reps were already emailed, so the run stops rather than "
             "forget them: restore it, or delete it if no email was sent from this folder"
         ) from None
-    return old.sent_record()
