@@ -3,8 +3,9 @@ resolves settings (``reporter.settings``), calls one ``reporter.pipeline`` funct
 with the outcome's status.
 
 Expected failures are ``ReporterError``s: one handler turns each into one line and its exit
-status (2: bad usage, configuration, key or scenario; 1: done, but some reps failed or were not
-found). No traceback reaches a user for them, and no message contains the API key.
+status (2: bad usage, configuration, key or scenario; 1: some reps failed, or the answers could
+not be trusted; addresses not found are listed, not fatal). No traceback reaches a user for
+them, and no message contains the API key.
 """
 
 from __future__ import annotations
@@ -224,8 +225,11 @@ def email_options(fn: F) -> F:
         click.option("--from", "sender", help="From address."),
         click.option("--to-override", help="Send every message to this one address (a trial run)."),
         click.option("--pace", type=click.FloatRange(min=0), help="Seconds between messages."),
+        click.option("--out", type=click.Path(path_type=Path),
+                     help="Where runs are, as for run (default: the config's out, else "
+                          "./output): RUN_DIR is looked for under it."),
     ], _flags("EmailFlags"), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
-                                   "sender", "to_override", "pace"), "flags")(fn)
+                                   "sender", "to_override", "pace", "out"), "flags")(fn)
 
 
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print the request plan and stop.")
@@ -352,7 +356,10 @@ def render(snapshot: Path, scenario: str | None, rendering: RenderFlags, config:
 @console_options
 @with_failures
 def email(run_dir: Path, flags: EmailFlags, config: Path | None, console: Console) -> None:
-    """Write one email per rep with their PDF attached; --send sends them, never twice."""
+    """Write one email per rep with their PDF attached; --send sends them, never twice.
+
+    RUN_DIR is a run folder, one under --out as run wrote it (SCENARIO-SLUG/PERIOD), or
+    'latest': the run under --out generated last."""
     from reporter import pipeline, settings
 
     resolved = settings.email_settings(config, run_dir, flags)

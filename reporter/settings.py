@@ -8,6 +8,7 @@ first request, so a typo never costs part of the day's budget.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -100,6 +101,7 @@ class EmailFlags:
     sender: str | None = None
     to_override: str | None = None
     pace: float | None = None
+    out: Path | None = None  # where RUN_DIR is looked for when it is not a folder as given
 
 
 # -- what the library runs with ---------------------------------------------------------
@@ -381,10 +383,11 @@ def run_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlag
 
 def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
                    env: Mapping[str, str] = os.environ) -> EmailRunSettings:
-    """Every email and SMTP setting, checked before anything is written."""
+    """Every email and SMTP setting, checked before anything is written; RUN_DIR found as
+    ``run_folder`` says, under the same ``out`` as ``run`` writes to."""
     cfg = load_config(config)
-    if not (Path(run_dir) / "manifest.json").is_file():
-        raise SelectionError(f"{run_dir} is not a run folder (no manifest.json)")
+    run_dir = run_folder(Path(run_dir), flags.out or cfg.resolve_path(cfg.get("out"))
+                         or DEFAULT_OUT)
     e = cfg.email
     sender = flags.sender or e.get("from")
     if flags.send and not sender:
@@ -415,4 +418,45 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
             password=env.get("REPORTER_SMTP_PASSWORD"),
             pace_seconds=float(pace),
         )
-    return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp)
+    return EmailRunSettings(run_dir=run_dir, message=message, smtp=smtp)
+
+
+#: The RUN_DIR that names the newest run under OUT.
+LATEST = "latest"
+MANIFEST_JSON = "manifest.json"  # deliver.manifest's: what makes a folder a run folder
+
+
+def run_folder(given: Path, out: Path) -> Path:
+    """The run folder ``email`` works on: ``given`` when it is one (it holds a manifest.json);
+    else, for a relative path, the one under ``out`` (the ``out`` of ``run``: the flag, else
+    the config file's, relative to that file, else ./output), so ``<scenario>/<period>``
+    names the folder ``run`` wrote; ``latest`` is the run under ``out`` generated last."""
+    if (given / MANIFEST_JSON).is_file():
+        return given
+    if str(given) == LATEST:
+        return latest_run(out)
+    below = Path(out) / given
+    if not given.is_absolute() and (below / MANIFEST_JSON).is_file():
+        return below
+    nor = "" if given.is_absolute() else f", nor is {below}"
+    raise SelectionError(f"{given} is not a run folder (no {MANIFEST_JSON}){nor}")
+
+
+def latest_run(out: Path) -> Path:
+    """The run folder under ``out`` (``OUT/<scenario or program>/<period>``) whose run was
+    generated last, as its manifest says (a manifest without the moment: its file's time)."""
+    found: list[tuple[str, str, Path]] = []
+    for manifest in Path(out).glob(f"*/*/{MANIFEST_JSON}"):
+        folder = manifest.parent
+        if any(part.startswith(".") for part in (folder.name, folder.parent.name)):
+            continue  # a staging folder, a set-aside one, the send records
+        try:
+            run = json.loads(manifest.read_text(encoding="utf-8")).get("run", {})
+            moment = datetime.fromisoformat(run["generated_at"]).astimezone(UTC).isoformat()
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            moment = datetime.fromtimestamp(manifest.stat().st_mtime, UTC).isoformat()
+        found.append((moment, str(folder), folder))
+    if not found:
+        raise SelectionError(f"{LATEST}: no run folder under {out} (a run writes "
+                             f"{Path(out) / '<scenario>' / '<period>'})")
+    return max(found)[2]

@@ -74,7 +74,8 @@ def test_version(runner):
         (["fetch", "disc", "--snapshot", "s.json", "--config", "nope.toml"], {},
          "Error: config file not found: nope.toml"),
         (["render", "missing.json"], {}, "Error: snapshot not found: missing.json"),
-        (["email", "nowhere"], {}, "Error: nowhere is not a run folder (no manifest.json)"),
+        (["email", "nowhere"], {},
+         "Error: nowhere is not a run folder (no manifest.json), nor is output/nowhere"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(runner, tmp_path, monkeypatch, args,
