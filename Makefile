@@ -12,7 +12,8 @@ BIN    := $(VENV)/bin
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 # Tests and `make sample` read the PDFs back as text and pictures (pdftotext, pdftoppm); the
 # workbook tests open it in LibreOffice Calc, a second client, and look at what it shows.
-TEST_PACKAGES := poppler-utils libreoffice-calc
+# The shipped crontab's test runs its lines at the cron moment (faketime, libfaketime).
+TEST_PACKAGES := poppler-utils libreoffice-calc faketime
 
 .PHONY: demo test test-another-day test-floors sample lint system-deps test-system-deps apt-packages setup setup-test clean
 

@@ -3,8 +3,9 @@ resolves settings (``reporter.settings``), calls one ``reporter.pipeline`` funct
 with the outcome's status.
 
 Expected failures are ``ReporterError``s: one handler turns each into one line and its exit
-status (2: bad usage, configuration, key or scenario; 1: done, but some reps failed or were not
-found). No traceback reaches a user for them, and no message contains the API key.
+status (2: bad usage, configuration, key or scenario; 1: some reps failed, or the answers could
+not be trusted; addresses not found are listed, not fatal). No traceback reaches a user for
+them, and no message contains the API key.
 """
 
 from __future__ import annotations
@@ -202,8 +203,12 @@ def render_options(fn: F) -> F:
         click.option("--by-team", is_flag=True, default=None,
                      help="Also write teams/<group>/team.pdf and team.xlsx for each group "
                           "the config's [teams] maps to a manager."),
+        click.option("--force", is_flag=True,
+                     help="Replace the run already in the folder even when this one drops "
+                          "most of its reps (refused otherwise, exit 1)."),
     ], _flags("RenderFlags"), ("out", "jobs", "no_pdf", "no_xlsx", "csv", "paper",
-                                    "transcripts", "skip_empty", "templates", "by_team"),
+                                    "transcripts", "skip_empty", "templates", "by_team",
+                                    "force"),
         "rendering")(fn)
 
 
@@ -228,9 +233,12 @@ def email_options(fn: F) -> F:
         click.option("--resend-in-doubt", is_flag=True,
                      help="Also send the messages in doubt: handed to the server by an "
                           "earlier send that never got its answer (they may have arrived)."),
+        click.option("--out", type=click.Path(path_type=Path),
+                     help="Where runs are, as for run (default: the config's out, else "
+                          "./output): RUN_DIR is looked for under it."),
     ], _flags("EmailFlags"), ("send", "smtp_host", "smtp_port", "security", "smtp_user",
                                    "sender", "to_override", "pace", "smtp_deadline",
-                                   "resend_in_doubt"),
+                                   "resend_in_doubt", "out"),
         "flags")(fn)
 
 
@@ -366,7 +374,10 @@ def render(snapshot: Path, scenario: str | None, rendering: RenderFlags, config:
 @console_options
 @with_failures
 def email(run_dir: Path, flags: EmailFlags, config: Path | None, console: Console) -> None:
-    """Write one email per rep with their PDF attached; --send sends them, never twice."""
+    """Write one email per rep with their PDF attached; --send sends them, never twice.
+
+    RUN_DIR is a run folder, one under --out as run wrote it (SCENARIO-SLUG/PERIOD), or
+    'latest': the run under --out generated last."""
     from reporter import pipeline, settings
 
     resolved = settings.email_settings(config, run_dir, flags)

@@ -17,6 +17,8 @@ ReporterError (exit 2 unless a subclass says otherwise)
  │    └── TemplateFailure      a template that does not render (reporter.render.templates)
  ├── RunError (exit 1)         the work started but could not finish
  │    ├── VanishedCohort       no sessions where the analytics count some (cohort.discover)
+ │    ├── NothingToReport      a run with no rep: nothing written (reporter.rundir)
+ │    ├── WouldDropReps        a rerun dropping most reps of the run in place (rundir)
  │    ├── WriteFailed          the disk refused a write (reporter.outcome)
  │    └── SendError            the SMTP server, as a whole (reporter.deliver.smtp)
  └── ExecError (exit 1)        the API client's tree (reporter.exec_api.errors)

@@ -37,7 +37,9 @@ class RunOutcome:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed or self.not_found else 0
+        """1 when a rep failed; addresses not found (not members, no sessions, not an
+        address) are listed, not fatal: a cron job mails everyone whose report was made."""
+        return 1 if self.failed else 0
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class FetchOutcome:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.not_found or self.failed else 0
+        return 1 if self.failed else 0
 
 
 @dataclass(frozen=True)

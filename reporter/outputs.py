@@ -80,9 +80,15 @@ def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | Progra
     the workbooks are written while the pool draws what is left, so they add nothing to its
     end on a machine with a CPU to spare.
     """
+    unread = fetch_failures(snapshot)
+    if not report.reps:
+        for address, reason in unread:
+            console.warn(f"{address}: {reason}")
+    folder.check_replaces([r.email for r in report.reps],
+                          [nf.reason for nf in report.not_found], len(unread),
+                          force=settings.force)
     load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
     pdfs, failed = renders.collect(console)
-    unread = fetch_failures(snapshot)
     team_paths = [(team, path) for team, path, _ in renders.team_futures]
     if isinstance(report, ProgramReportView):
         tables = write_program_tables(folder.stage, report, pdfs, team_paths,

@@ -313,7 +313,8 @@ def _client(api: ApiSettings, console: Console) -> ExecClient:
                          CacheTrouble(api.usage_dir, console.warn))  # a full folder: warned
     return ExecClient(api.key, api.base_url, rate_limit=api.rate_limit, usage=usage,
                       deadline=api.request_deadline, now=api.now,
-                      backoff=functools.partial(backoff_delay, base=api.retry_delay))
+                      backoff=functools.partial(backoff_delay, base=api.retry_delay),
+                      url_setting=api.url_setting)
 
 
 def _cache(api: ApiSettings, workspace_id: str, client: ExecClient) -> DetailCache:

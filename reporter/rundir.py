@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot
-from reporter.deliver.manifest import previous_sends
+from reporter.deliver.manifest import previous_manifest
+from reporter.errors import RunError
 from reporter.files import folder_lock, private_folder
 from reporter.names import COMPONENT_MAX, PROGRAM_SUFFIX, safe_component
 
@@ -54,7 +56,12 @@ class RunFolder:
     def __init__(self, final: Path) -> None:
         self.final = Path(final)
         recover_run_folder(self.final)
-        self.sent = previous_sends(self.final)
+        previous = previous_manifest(self.final)
+        self.sent = previous.send_state() if previous is not None else {}
+        # The reps the run in place reported on (a report, or a row for a rep without a
+        # valid attempt): what ``check_replaces`` weighs a rerun against.
+        self.previous_reps: frozenset[str] | None = None if previous is None else frozenset(
+            r.email.casefold() for r in previous.reps if r.status in ("ok", "empty"))
         private_folder(self.final.parent)
         for stale in self.final.parent.glob(f".{self.final.name}.*"):
             if stale.is_dir() and not stale.is_symlink():
@@ -77,6 +84,62 @@ class RunFolder:
 
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+
+    def check_replaces(self, reps: Collection[str], not_found: Sequence[str], failed: int, *,
+                       force: bool) -> None:
+        """Before anything is written: a run with no rep writes nothing (``NothingToReport``),
+        and one that would drop more than half of the reps of the run in place replaces it
+        only with ``force`` (``WouldDropReps``). Either way the run in place stays.
+
+        ``reps`` are the run's reps' addresses, ``not_found`` the reason of each address
+        asked for and not found (``NotFoundReason``), ``failed`` how many reps could not be
+        read."""
+        stays = (f"; the run in {self.final} stays" if self.previous_reps is not None else "")
+        if not reps:
+            raise NothingToReport(f"no rep to report on in {self.final}: "
+                                  f"{_why_nobody(not_found, failed)}; nothing was written"
+                                  + stays)
+        if force or not self.previous_reps:
+            return
+        dropped = self.previous_reps - {r.casefold() for r in reps}
+        if 2 * len(dropped) > len(self.previous_reps):
+            raise WouldDropReps(
+                f"this run has {len(reps)} rep{_s(len(reps))} and would drop {len(dropped)} of "
+                f"the {len(self.previous_reps)} reps of the run in {self.final} "
+                f"(e.g. {min(dropped)}): nothing was written and that run stays; --force "
+                "replaces it")
+
+
+class NothingToReport(RunError):
+    """A run that ends with no rep (nobody selected has sessions, or none could be read):
+    nothing is written, and a run already in the folder stays."""
+
+
+class WouldDropReps(RunError):
+    """A rerun that would drop most of the reps of the run it replaces, without ``--force``:
+    nothing is written, and the run in place stays."""
+
+
+#: How a not-found reason reads in a count.
+_REASONS = {"not_member": "not in the workspace", "no_sessions": "without sessions",
+            "invalid_address": "not an address"}
+
+
+def _why_nobody(not_found: Sequence[str], failed: int) -> str:
+    if failed:
+        return (f"the sessions of {'the' if failed == 1 else 'all'} {failed} rep{_s(failed)} "
+                "could not be read (listed above)")
+    if not_found:
+        counts = Counter(not_found)
+        return (f"none of the {len(not_found)} address{'es' if len(not_found) != 1 else ''} "
+                "asked for has sessions in the period ("
+                + ", ".join(f"{n} {_REASONS.get(r, r)}" for r, n in counts.most_common())
+                + "; listed above)")
+    return "nobody has sessions in the period"
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
 
 
 def set_aside(final: Path) -> Path:

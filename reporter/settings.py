@@ -8,6 +8,7 @@ first request, so a typo never costs part of the day's budget.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -88,6 +89,7 @@ class RenderFlags:
     skip_empty: bool | None = None
     templates: Path | None = None
     by_team: bool | None = None
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class EmailFlags:
     pace: float | None = None
     smtp_deadline: float | None = None
     resend_in_doubt: bool = False
+    out: Path | None = None  # where RUN_DIR is looked for when it is not a folder as given
 
 
 # -- what the library runs with ---------------------------------------------------------
@@ -121,6 +124,8 @@ class ApiSettings:
     # further retry: a test against a server that never answers need not wait 15 s.
     retry_delay: float = RETRY_DELAY
     now: datetime | None = None  # the run's "now"; None: the clock (the demo and tests fix it)
+    # Where ``base_url`` came from, as a message tells the user to change it.
+    url_setting: str = "set by EXEC_API_URL"
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,8 @@ class RenderSettings:
     out: Path = DEFAULT_OUT
     teams: tuple[TeamSpec, ...] = ()  # [teams]: group -> manager
     by_team: bool = False  # also teams/<group>/team.pdf and team.xlsx, and digests
+    # Replace the run in place even when this one drops most of its reps (rundir).
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,9 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
                  env: Mapping[str, str] = os.environ) -> ApiSettings:
     key = ApiKey.from_env(env.get("EXEC_API_KEY") or cfg.api.get("key"))
     base_url = base_url_from_env(env.get("EXEC_API_URL") or cfg.api.get("url"))
+    url_setting = ("set by EXEC_API_URL" if env.get("EXEC_API_URL")
+                   else f"set by [api] url in {cfg.path}" if cfg.api.get("url")
+                   else "the default; EXEC_API_URL sets another")
     rate = _limit(env, "REPORTER_RATE_LIMIT", cfg, "rate_limit") or DEFAULT_RATE
     daily = _limit(env, "REPORTER_DAILY_LIMIT", cfg, "daily_limit") or DAILY_LIMIT
     deadline = (_limit(env, "REPORTER_REQUEST_DEADLINE", cfg, "request_deadline")
@@ -178,7 +188,8 @@ def api_settings(cfg: FileConfig, flags: FetchFlags,
                        cache_dir=None if flags.no_cache else folder, usage_dir=folder,
                        cache_retention_days=retention_days(cfg),
                        request_deadline=deadline,
-                       retry_delay=cfg.api.get("retry_delay", RETRY_DELAY))
+                       retry_delay=cfg.api.get("retry_delay", RETRY_DELAY),
+                       url_setting=url_setting)
 
 
 def cache_folder(cfg: FileConfig, flag: Path | None) -> Path:
@@ -363,6 +374,7 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
         csv=bool(flags.csv or cfg.get("csv", False)),
         jobs=flags.jobs or cfg.get("jobs"),
         skip_empty=bool(flags.skip_empty or cfg.get("skip_empty", False)),
+        force=flags.force,
         pdf_options=options,
         out=flags.out or cfg.resolve_path(cfg.get("out")) or DEFAULT_OUT,
     )
@@ -403,10 +415,11 @@ def run_settings(config: Path | None, flags: SelectionFlags, fetching: FetchFlag
 
 def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
                    env: Mapping[str, str] = os.environ) -> EmailRunSettings:
-    """Every email and SMTP setting, checked before anything is written."""
+    """Every email and SMTP setting, checked before anything is written; RUN_DIR found as
+    ``run_folder`` says, under the same ``out`` as ``run`` writes to."""
     cfg = load_config(config)
-    if not (Path(run_dir) / "manifest.json").is_file():
-        raise SelectionError(f"{run_dir} is not a run folder (no manifest.json)")
+    run_dir = run_folder(Path(run_dir), flags.out or cfg.resolve_path(cfg.get("out"))
+                         or DEFAULT_OUT)
     e = cfg.email
     sender = flags.sender or e.get("from")
     if flags.send and not sender:
@@ -440,5 +453,46 @@ def email_settings(config: Path | None, run_dir: Path, flags: EmailFlags,
             pace_seconds=float(pace),
             deadline=float(flags.smtp_deadline or e.get("smtp_deadline") or SMTP_DEADLINE),
         )
-    return EmailRunSettings(run_dir=Path(run_dir), message=message, smtp=smtp,
+    return EmailRunSettings(run_dir=run_dir, message=message, smtp=smtp,
                             resend_in_doubt=flags.resend_in_doubt)
+
+
+#: The RUN_DIR that names the newest run under OUT.
+LATEST = "latest"
+MANIFEST_JSON = "manifest.json"  # deliver.manifest's: what makes a folder a run folder
+
+
+def run_folder(given: Path, out: Path) -> Path:
+    """The run folder ``email`` works on: ``given`` when it is one (it holds a manifest.json);
+    else, for a relative path, the one under ``out`` (the ``out`` of ``run``: the flag, else
+    the config file's, relative to that file, else ./output), so ``<scenario>/<period>``
+    names the folder ``run`` wrote; ``latest`` is the run under ``out`` generated last."""
+    if (given / MANIFEST_JSON).is_file():
+        return given
+    if str(given) == LATEST:
+        return latest_run(out)
+    below = Path(out) / given
+    if not given.is_absolute() and (below / MANIFEST_JSON).is_file():
+        return below
+    nor = "" if given.is_absolute() else f", nor is {below}"
+    raise SelectionError(f"{given} is not a run folder (no {MANIFEST_JSON}){nor}")
+
+
+def latest_run(out: Path) -> Path:
+    """The run folder under ``out`` (``OUT/<scenario or program>/<period>``) whose run was
+    generated last, as its manifest says (a manifest without the moment: its file's time)."""
+    found: list[tuple[str, str, Path]] = []
+    for manifest in Path(out).glob(f"*/*/{MANIFEST_JSON}"):
+        folder = manifest.parent
+        if any(part.startswith(".") for part in (folder.name, folder.parent.name)):
+            continue  # a staging folder, a set-aside one, the send records
+        try:
+            run = json.loads(manifest.read_text(encoding="utf-8")).get("run", {})
+            moment = datetime.fromisoformat(run["generated_at"]).astimezone(UTC).isoformat()
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            moment = datetime.fromtimestamp(manifest.stat().st_mtime, UTC).isoformat()
+        found.append((moment, str(folder), folder))
+    if not found:
+        raise SelectionError(f"{LATEST}: no run folder under {out} (a run writes "
+                             f"{Path(out) / '<scenario>' / '<period>'})")
+    return max(found)[2]

@@ -74,7 +74,8 @@ def test_version(runner):
         (["fetch", "disc", "--snapshot", "s.json", "--config", "nope.toml"], {},
          "Error: config file not found: nope.toml"),
         (["render", "missing.json"], {}, "Error: snapshot not found: missing.json"),
-        (["email", "nowhere"], {}, "Error: nowhere is not a run folder (no manifest.json)"),
+        (["email", "nowhere"], {},
+         "Error: nowhere is not a run folder (no manifest.json), nor is output/nowhere"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(runner, tmp_path, monkeypatch, args,
@@ -126,8 +127,39 @@ def test_unreachable_server_is_a_clean_failure(runner, tmp_path):
     result = runner.invoke(cli, ["fetch", "disc", "--snapshot", "s.json", "-q"])
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
-        "Error: GET /workspace: could not connect after 6 attempts")
+        "Error: GET /workspace: could not connect to http://127.0.0.1:9/rest/v1 after 6 "
+        "attempts (the API's URL, set by EXEC_API_URL)")
     assert GOOD_KEY not in result.output
+
+
+def test_an_unreachable_url_from_the_config_file_names_the_file(runner, tmp_path, monkeypatch):
+    """Issue 29, 7: the line names the URL tried and the setting that set it, here the
+    config file's [api] url (a closed loopback port), never the key."""
+    monkeypatch.delenv("EXEC_API_URL")
+    (tmp_path / "reporter.toml").write_text(
+        '[api]\nretry_delay = 0.01\nurl = "http://127.0.0.1:9/"\n')
+    result = runner.invoke(cli, ["scenarios", "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: GET /collections: could not connect to http://127.0.0.1:9 after 6 attempts "
+        f"(the API's URL, set by [api] url in {tmp_path / 'reporter.toml'})"]
+    assert GOOD_KEY not in result.output
+
+
+@pytest.mark.parametrize("args", [["scenarios"], ["run", "disc", "--month", "2026-10"]])
+def test_a_base_url_without_rest_v1_suggests_the_prefix(runner, sandbox, monkeypatch, args):
+    """Issue 29, 7: the sandbox's host without /rest/v1 answers the first request 404; the
+    line says what to try and which setting to change."""
+    host = sandbox.base_url.removesuffix("/rest/v1")
+    monkeypatch.setenv("EXEC_API_URL", host)
+    monkeypatch.setenv("EXEC_API_KEY", SANDBOX_KEY)
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    first = "/collections" if args == ["scenarios"] else "/workspace"
+    assert result.output.strip().splitlines() == [
+        f"Error: GET {first}: Not found: {first} (HTTP 404); the API's URL {host} lacks the "
+        f"/rest/v1 prefix: try {host}/rest/v1 (set by EXEC_API_URL)"]
+    assert SANDBOX_KEY not in result.output
 
 
 def test_every_command_has_help_with_every_option_explained(runner):

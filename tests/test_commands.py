@@ -104,6 +104,68 @@ def test_rerun_replaces_the_folder_and_leaves_no_temporary_files(env, scenario, 
     assert sorted(p.name for p in (tmp_path / "out" / scenario.slug).iterdir()) == [MONTH]
 
 
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_run_of_nobody_writes_nothing_and_the_previous_run_stays(env, scenario,
+                                                                    sandbox_workspace, tmp_path):
+    """Issue 29, 3: a run that ends with no rep exits 1 with one line saying why, writes
+    nothing, and a finished run of the same folder stays byte for byte."""
+    out = tmp_path / "out"
+    run_dir = out / scenario.slug / MONTH
+    good = invoke("run", scenario.slug, *practised(sandbox_workspace, scenario, 3), "--month",
+                  MONTH, "--out", out, "--no-pdf")
+    assert good.exit_code == 0, good.output
+    before = files_under(run_dir)
+    nobody = invoke("run", scenario.slug, "a@x.example, b@y.example", "--month", MONTH,
+                    "--out", out, "--no-pdf")
+    assert nobody.exit_code == 1, nobody.output
+    assert nobody.stderr.splitlines()[-1] == (
+        f"Error: no rep to report on in {run_dir}: none of the 2 addresses asked for has "
+        "sessions in the period (2 not in the workspace; listed above); nothing was written; "
+        f"the run in {run_dir} stays")
+    assert not [line for line in nobody.stderr.splitlines() if line.startswith("done:")]
+    assert files_under(run_dir) == before
+    fresh = invoke("run", scenario.slug, "a@x.example", "--month", MONTH, "--out",
+                   tmp_path / "fresh", "--no-pdf")
+    assert fresh.exit_code == 1, fresh.output
+    assert fresh.stderr.splitlines()[-1] == (
+        f"Error: no rep to report on in {tmp_path / 'fresh' / scenario.slug / MONTH}: none of "
+        "the 1 address asked for has sessions in the period (1 not in the workspace; listed "
+        "above); nothing was written")
+    assert files_under(tmp_path / "fresh") == {}
+
+
+def test_a_rerun_that_drops_most_reps_needs_force(env, scenario, sandbox_workspace, tmp_path):
+    """Issue 29, 3: a rerun that would drop more than half of the reps of the run in place
+    is refused in one line (exit 1, that run stays) unless --force; dropping half is not
+    most, and goes through."""
+    out = tmp_path / "out"
+    run_dir = out / scenario.slug / MONTH
+    reps = practised(sandbox_workspace, scenario, 4)
+
+    def run(*args: str):
+        return invoke("run", scenario.slug, *args, "--month", MONTH, "--out", out, "--no-pdf",
+                      "--no-xlsx")
+
+    assert run(*reps).exit_code == 0
+    before = files_under(run_dir)
+    refused = run(reps[0])
+    assert refused.exit_code == 1, refused.output
+    assert refused.stderr.strip().splitlines() == [
+        f"Error: this run has 1 rep and would drop 3 of the 4 reps of the run in {run_dir} "
+        f"(e.g. {min(reps[1:])}): nothing was written and that run stays; --force replaces it"]
+    assert files_under(run_dir) == before
+    forced = run(reps[0], "--force")
+    assert forced.exit_code == 0, forced.output
+    assert manifest_statuses(run_dir) == {reps[0]: "ok"}
+    assert run(*reps).exit_code == 0
+    half = run(*reps[:2])
+    assert half.exit_code == 0, half.output
+    assert sorted(manifest_statuses(run_dir)) == sorted(reps[:2])
+
+
 def test_dry_run_prints_the_plan_and_writes_nothing(env, scenario, tmp_path):
     result = invoke("run", scenario.slug, "--month", MONTH, "--dry-run", "--out", tmp_path / "o")
     assert result.exit_code == 0, result.output
@@ -129,15 +191,49 @@ def test_dry_run_counts_the_month_over_month_requests_and_no_compare_drops_them(
     assert _discovery_total(compared.stdout) == _discovery_total(alone.stdout) + 2
 
 
-def test_missing_reps_are_listed_and_exit_1(env, scenario, sandbox_workspace, tmp_path):
-    someone = next(u.email for u in sandbox_workspace.users if u.is_member and not u.is_system)
+def test_missing_reps_are_listed_and_not_fatal(env, scenario, sandbox_workspace, tmp_path):
+    """Issue 29, 6: an address not found is listed (stderr, manifest), and the run exits 0,
+    so a cron job's `&&` still mails every rep whose report was made."""
+    someone = practised(sandbox_workspace, scenario, 1)[0]
     result = invoke("run", scenario.slug, someone, "ghost@nowhere.example", "--month", MONTH,
                     "--out", tmp_path / "out", "--no-pdf")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     assert "warning: ghost@nowhere.example: not a member of the workspace" in result.stderr
     rows = list(csv.DictReader((tmp_path / "out" / scenario.slug / MONTH / "manifest.csv")
                                .read_text(encoding="utf-8-sig").splitlines()))
     assert {r["email"]: r["status"] for r in rows}["ghost@nowhere.example"] == "not_found"
+    assert "warning: ghost@nowhere.example: not a member of the workspace" in result.stderr
+
+
+def test_email_finds_the_run_under_the_configs_out_as_run_wrote_it(env, scenario,
+                                                                    sandbox_workspace, tmp_path):
+    """Issue 29, 6: `out` in a config file (relative to the file) is the same folder to run
+    and to email: email takes RUN_DIR as run wrote it under OUT (SCENARIO/PERIOD), or
+    `latest`, the run generated last there, from any working folder."""
+    jobs = tmp_path / "job"
+    jobs.mkdir()
+    (jobs / "reporter.toml").write_text(f'scenario = "{scenario.slug}"\nout = "../output"\n')
+    reps = practised(sandbox_workspace, scenario, 2)
+    made = invoke("run", scenario.slug, *reps, "--config", jobs / "reporter.toml", "--month",
+                  MONTH, "--no-xlsx", "--jobs", "1")
+    assert made.exit_code == 0, made.output
+    run_dir = jobs / ".." / "output" / scenario.slug / MONTH
+    assert (tmp_path / "output" / scenario.slug / MONTH / "manifest.json").is_file()
+    outbox = f"outbox: 2 rep emails in {run_dir / 'outbox'}"
+    for given in (f"{scenario.slug}/{MONTH}", "latest"):
+        result = invoke("email", given, "--config", jobs / "reporter.toml")
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines() == [outbox]
+    missing = invoke("email", f"{scenario.slug}/2026-09", "--config", jobs / "reporter.toml")
+    assert missing.exit_code == 2
+    assert missing.output.splitlines() == [
+        f"Error: {scenario.slug}/2026-09 is not a run folder (no manifest.json), nor is "
+        f"{jobs / '..' / 'output' / scenario.slug / '2026-09'}"]
+    none = invoke("email", "latest", "--out", tmp_path / "empty")
+    assert none.exit_code == 2
+    assert none.output.splitlines() == [
+        f"Error: latest: no run folder under {tmp_path / 'empty'} (a run writes "
+        f"{tmp_path / 'empty' / '<scenario>' / '<period>'})"]
 
 
 def test_unknown_scenario_and_refused_key_are_exit_2(env, scenario, tmp_path, monkeypatch):
@@ -169,6 +265,58 @@ def small_cohort(workspace, scenario, per_team: int = 3) -> list[str]:
                      and u.id not in {*first.member_ids, *second.member_ids})[:1]
     assert all(len(t) == per_team for t in teams) and former and neither
     return [*teams[0], *teams[1], *former, *neither]
+
+
+def practised(workspace, scenario, n: int) -> list[str]:
+    """The first ``n`` addresses (by address) of members with a valid attempt in MONTH."""
+    active = {s.user_id for s in workspace.sessions
+              if s.scenario_id == scenario.id and s.is_valid_attempt
+              and s.created_at.strftime("%Y-%m") == MONTH}
+    return sorted(u.email for u in workspace.users
+                  if u.id in active and u.is_member and not u.is_system)[:n]
+
+
+def manifest_statuses(run_dir: Path) -> dict[str, str]:
+    return {r["email"]: r["status"]
+            for r in json.loads((run_dir / "manifest.json").read_text())["reps"]}
+
+
+def _pasted_roster(path: Path, reps: list[str], bad: str) -> list[str]:
+    a, b, c, d, e = reps
+    path.write_text(f"{a}, {b}\n{c.upper()}; {d}\n\"Rep Five\" <{e}>\n{bad}\n{bad}\n",
+                    encoding="utf-8")
+    return ["--roster", str(path)]
+
+
+def _csv_roster(path: Path, reps: list[str], bad: str) -> list[str]:
+    a, b, c, d, e = reps
+    path.write_text(f'name,email,team\nTwo of them,"{a}, {b}",East\n'
+                    f'Two more,{c.upper()}; {d} ,East\n'
+                    f'Rep Five,"""Rep Five"" <{e}>",West\n'
+                    f"Not an address,{bad},East\n", encoding="utf-8")
+    return ["--roster", str(path)]
+
+
+def _arguments(path: Path, reps: list[str], bad: str) -> list[str]:
+    a, b, c, d, e = reps
+    return [f"{a}, {b}", f"{c.upper()}; {d}", f'"Rep Five" <{e}>', bad, bad]
+
+
+@pytest.mark.parametrize("given", [_arguments, _pasted_roster, _csv_roster])
+def test_addresses_as_people_paste_them_and_one_warning_per_bad_entry(
+        env, scenario, sandbox_workspace, tmp_path, given):
+    """Issue 29, 4: ``a@x, b@y``, ``a@x; b@y`` and ``"Name" <a@x>``, as EMAIL arguments, as
+    lines of a roster and in a roster's email column, are each rep's address; a bad entry
+    (given twice) is one warning, once, and one not-found row."""
+    reps = practised(sandbox_workspace, scenario, 5)
+    bad = "see-me-in-person"
+    result = invoke("run", scenario.slug, *given(tmp_path / "roster.csv", reps, bad),
+                    "--month", MONTH, "--out", tmp_path / "out", "--no-pdf", "--no-xlsx")
+    assert result.exit_code == 0, result.output  # a bad entry is listed, not fatal
+    assert [line for line in result.stderr.splitlines() if bad in line] == [
+        f"warning: '{bad}' is not an email address; it is listed as not found"]
+    statuses = manifest_statuses(tmp_path / "out" / scenario.slug / MONTH)
+    assert statuses == {**{rep: "ok" for rep in reps}, bad: "not_found"}
 
 
 @pytest.mark.slow

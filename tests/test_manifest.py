@@ -136,7 +136,7 @@ def test_a_version_1_manifest_reads_as_a_scenario_run(tmp_path: Path) -> None:
     old = read_manifest(tmp_path)
     assert (old.kind, old.subject, old.covers) == ("scenario", "discovery-call",
                                                    frozenset({"discovery-call"}))
-    assert old.sent_record() == {"a@b.test": ("<m@x>", "2026-11-01T08:00:00+00:00")}
+    assert old.send_state() == {"a@b.test": ("<m@x>", "2026-11-01T08:00:00+00:00", None)}
 
 
 def test_a_program_manifest_covers_its_scenarios(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from reporter.cohort.snapshot import Snapshot, read_snapshot
 from reporter.deliver.manifest import ManifestError
 from reporter.exec_api import ApiKey
 from reporter.files import FolderBusy
+from reporter.rundir import NothingToReport
 from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSettings
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
 
@@ -242,25 +243,28 @@ def test_a_detail_that_keeps_failing_fails_only_its_rep(fetching, proxy, tmp_pat
 
 def test_a_server_failing_every_detail_costs_no_more_than_the_plan(fetching, proxy, tmp_path):
     """Issue 21, 11: every detail answers 500: each rep fails, and the retries share one
-    give-up, so the run spends at most its plan's requests."""
+    give-up, so the run spends at most its plan's requests. With every rep failed the run
+    has no rep left: it writes nothing (issue 29, 3), exit 1, one line saying why."""
     from starlette.responses import JSONResponse
 
     settings = through(fetching, proxy, cache_dir=None)
     the_plan = pipeline.plan(settings)
+    assert the_plan.reps == len(_reps_with_details(fetching))  # every rep has a detail to fail
     proxy.bend.seen.clear()
     proxy.bend.answer = lambda request: (
         JSONResponse({"error": {"type": "api_error", "message": "down"}}, 500)
         if request.path_params["path"].startswith("sessions/") else None)
-    outcome = _quick_run(settings, tmp_path / "out")
-    assert outcome.exit_code == 1
-    assert len(outcome.failed) == the_plan.reps - sum(
-        1 for e in _manifest(outcome.run_dir).values() if e["status"] == "empty")
-    # A request cancelled once its rep had failed is counted, sent or not. The shared retry
-    # allowance (a tenth of the details, at least 2) is the most a failing server can add to
-    # the plan: which first attempts run concurrently with the give-up varies from run to run.
+    with pytest.raises(NothingToReport) as info:
+        _quick_run(settings, tmp_path / "out")
+    assert info.value.exit_code == 1
+    assert f"the sessions of all {the_plan.reps} reps could not be read" in str(info.value)
+    assert _files(tmp_path / "out") == {}
+    # The shared retry allowance (a tenth of the details, at least 2) is the most a failing
+    # server can add to the plan: which first attempts run concurrently with the give-up
+    # varies from run to run.
     allowance = max(2, len(the_plan.details_to_fetch) // 10)
-    assert len(proxy.bend.seen) <= outcome.requests_made <= the_plan.total_requests + allowance
-    assert outcome.requests_made < 2 * the_plan.total_requests
+    assert len(proxy.bend.seen) <= the_plan.total_requests + allowance
+    assert len(proxy.bend.seen) < 2 * the_plan.total_requests
 
 
 # A run whose swap is killed (SIGKILL, a real signal) at swap event KILL_AT: each rename of the

@@ -247,9 +247,11 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
 def missing_and_removed(not_found: Sequence[NotFoundRecord], users: dict[str, User],
                         member_ids: frozenset[str]) -> list[str]:
     """The lines that tell the user who was not found, and whose sessions are counted though
-    they are no longer members."""
+    they are no longer members. An entry that is not an address is not among them: the run
+    said so once already, before its first request."""
     removed = sorted({u.email or uid for uid, u in users.items() if uid not in member_ids})
-    return [f"{nf.email}: {nf.detail}" for nf in not_found] + [
+    return [f"{nf.email}: {nf.detail}" for nf in not_found
+            if nf.reason != "invalid_address"] + [
         f"{email}: no longer a workspace member; their sessions are included"
         for email in removed]
 

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Literal, Protocol, TypeVar
 
@@ -58,6 +59,46 @@ class Selection:
 
 def normalise_email(value: str) -> str:
     return value.strip().strip("<>").strip().casefold()
+
+
+def split_entries(text: str) -> list[str]:
+    """The entries of a text as people paste it (``a@x, b@y``, ``a@x; b@y``,
+    ``"Doe, Jane" <j@x>``): cut at each comma or semicolon outside quotes and angle
+    brackets, each entry stripped, empty ones dropped."""
+    entries: list[str] = []
+    current: list[str] = []
+    quoted, angle, escaped = False, 0, False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "<":
+            angle += 1
+        elif not quoted and ch == ">" and angle:
+            angle -= 1
+        elif not quoted and not angle and ch in ",;":
+            entries.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    entries.append("".join(current))
+    return [e.strip() for e in entries if e.strip()]
+
+
+def parse_entry(entry: str) -> str | None:
+    """The address of one entry (``a@x``, ``<a@x>``, ``"Name" <a@x>``, ``Name <a@x>``),
+    normalised; None when it is not exactly one address (no address, two, a control or
+    format character anywhere)."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in entry):
+        return None
+    found = [addr for _, addr in getaddresses([entry]) if addr]
+    if len(found) != 1:
+        return None
+    email = normalise_email(found[0])
+    return email if is_email(email) else None
 
 
 def is_email(value: str) -> bool:
@@ -246,27 +287,32 @@ def read_roster(path: Path, on_progress: Callable[[int, int], None] | None = Non
     if rows:
         header = [cell.strip().casefold() for cell in rows[0]]
         if "email" in header:
+            # A row's email cell, or, where a row stops short of it, the row as pasted.
             col = header.index("email")
-            values = [r[col] for r in rows[1:] if len(r) > col]
+            values = [r[col] if len(r) > col else ", ".join(r) for r in rows[1:]]
         else:
-            values = [r[0] for r in rows]
+            # No header: each line is addresses as people paste them, not CSV cells.
+            values = [line for line in lines if line.strip()]
     emails, invalid = normalise_emails(values)
     if not emails:
         raise SelectionError(f"roster {path} holds no email addresses")
     return emails, invalid
 
 
-def normalise_emails(values: list[str]) -> tuple[list[str], list[str]]:
+def normalise_emails(values: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Addresses (normalised, deduplicated, in order) and bad entries (each once, as given)
+    from texts as people paste them: each value may hold several entries (``split_entries``),
+    each entry a bare address or one with a name (``parse_entry``)."""
     emails: list[str] = []
     invalid: list[str] = []
     seen: set[str] = set()
     for raw in values:
-        email = normalise_email(raw)
-        if not email:
-            continue
-        if not is_email(email):
-            invalid.append(raw.strip())
-        elif email not in seen:
-            seen.add(email)
-            emails.append(email)
+        for entry in split_entries(raw):
+            email = parse_entry(entry)
+            if email is None:
+                if entry not in invalid:
+                    invalid.append(entry)
+            elif email not in seen:
+                seen.add(email)
+                emails.append(email)
     return emails, invalid

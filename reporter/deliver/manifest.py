@@ -130,11 +130,6 @@ class Manifest:
             return frozenset()
         return frozenset(str(s["slug"]) for s in listed if isinstance(s, dict) and s.get("slug"))
 
-    def sent_record(self) -> dict[str, tuple[str | None, str | None]]:
-        """Who was already sent what: ``send_key`` -> (Message-ID, sent at)."""
-        entries: list[Sendable] = [*self.reps, *self.teams]
-        return {send_key(e): (e.message_id, e.sent_at) for e in entries if e.message_id}
-
     def send_state(self) -> Sent:
         """What a rerun of the folder must not forget: ``send_key`` -> (Message-ID, sent at,
         in flight since), for each email sent or in doubt."""
@@ -425,13 +420,19 @@ def previous_sends(run_dir: Path) -> Sent:
     """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at, in
     flight since), from the manifest a rerun is about to replace: an email in doubt stays in
     doubt across a rerun of the month."""
+    old = previous_manifest(run_dir)
+    return old.send_state() if old is not None else {}
+
+
+def previous_manifest(run_dir: Path) -> Manifest | None:
+    """The manifest a rerun is about to replace (None: no run there yet); one that cannot be
+    read stops the rerun, which would otherwise forget who was mailed."""
     if not (Path(run_dir) / MANIFEST_JSON).exists():
-        return {}
+        return None
     try:
-        old = read_manifest(run_dir)
+        return read_manifest(run_dir)
     except ManifestError as exc:
         raise ManifestError(
             f"{exc}; it records which reps were already emailed, so the run stops rather than "
             "forget them: restore it, or delete it if no email was sent from this folder"
         ) from None
-    return old.send_state()

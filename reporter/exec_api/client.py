@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -86,12 +86,16 @@ class ExecClient:
         retry_budget: int | None = None,
         limiter: SlidingWindowLimiter | None = None,
         now: datetime | None = None,
+        url_setting: str = "set by EXEC_API_URL",
     ) -> None:
         self.key = key
         # The run's "now" (what "in the future" is measured from): fixed when injected, as the
         # demo and tests do, so that no answer depends on the day it is asked.
         self._now = now
         self.base_url = check_base_url(base_url)
+        # Where the base URL came from, as a user would change it: said in the one line of a
+        # connection that fails and of a first answer that is 404.
+        self.url_setting = url_setting
         # ``limiter`` replaces the pacing at ``rate_limit`` a minute, as ``transport`` replaces
         # the network: a test paces to a server whose window is seconds, not a minute.
         self.limiter = limiter or SlidingWindowLimiter(rate_limit)
@@ -106,6 +110,7 @@ class ExecClient:
         self.requests_made = 0
         self.requests_by_endpoint: Counter[str] = Counter()
         self.failed_requests = 0  # answers that were retried: 429, 5xx, transport errors
+        self.answered = 0  # successful answers: a 404 before the first is the URL's fault
         self._semaphore = asyncio.Semaphore(concurrency)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
@@ -150,12 +155,16 @@ class ExecClient:
                             endpoint, path, params)
                 except (*_RETRYABLE_TRANSPORT, TimeoutError) as exc:
                     response = None
+                    where = (f" to {shown_url(self.base_url)}"
+                             if isinstance(exc, httpx.ConnectError) else "")
                     failure = errors.TransportError(
-                        f"{endpoint}: {_describe_transport_error(exc, self.deadline)} after "
-                        f"{attempt + 1} attempts")
+                        f"{endpoint}: {_describe_transport_error(exc, self.deadline)}{where} "
+                        f"after {attempt + 1} attempts"
+                        + (f" (the API's URL, {self.url_setting})" if where else ""))
             if response is not None:
                 status = response.status_code
                 if status < 300:
+                    self.answered += 1
                     return self._json(response, endpoint)
                 if status == 429:
                     self.failed_requests += 1
@@ -172,7 +181,10 @@ class ExecClient:
                     self.limiter.pause(retry_after if retry_after is not None else 1.0)
                     continue
                 if status < 500:
-                    raise self._api_error(response, endpoint)
+                    error = self._api_error(response, endpoint)
+                    if status == 404 and not self.answered:
+                        error.hint = self._first_404_hint()
+                    raise error
                 failure = errors.ServerError(
                     f"{endpoint}: the server kept failing (HTTP {status}) after {attempt + 1} "
                     "attempts", status=status, endpoint=endpoint)
@@ -219,6 +231,15 @@ class ExecClient:
             return _scrub(body, self.key.reveal(), KEY_REMOVED)
         except RecursionError:
             raise errors.ResponseShapeError(endpoint, "body", "is nested too deep") from None
+
+    def _first_404_hint(self) -> str:
+        """What a 404 on the very first request most likely means: the base URL is not the
+        API's (the usual slip: the host alone, without the ``/rest/v1`` prefix)."""
+        url = shown_url(self.base_url)
+        if urlsplit(self.base_url).path.rstrip("/").endswith("/rest/v1"):
+            return f"is {url} the Exec API? (the API's URL, {self.url_setting})"
+        return (f"the API's URL {url} lacks the /rest/v1 prefix: try {url}/rest/v1 "
+                f"({self.url_setting})")
 
     def _api_error(self, response: httpx.Response, endpoint: str) -> errors.APIError:
         """The error envelope as an exception, the key scrubbed from the server's message
@@ -546,6 +567,17 @@ def _scrub(value: Any, secret: str, replacement: str) -> Any:
         return {_scrub(k, secret, replacement): _scrub(v, secret, replacement)
                 for k, v in value.items()}
     return value
+
+
+def shown_url(url: str) -> str:
+    """A base URL as a message may show it: scheme, host, port and path; never a user,
+    password or query it might carry."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def _describe_transport_error(exc: BaseException, deadline: float) -> str:

@@ -49,9 +49,11 @@ class APIError(ExecError):
         self.endpoint = endpoint
         self.type = type
         self.code = code
+        self.hint = ""  # what the user may do about it, when the client can tell
 
     def __str__(self) -> str:
-        return f"{self.endpoint}: {self.message} (HTTP {self.status})"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{self.endpoint}: {self.message} (HTTP {self.status}){hint}"
 
 
 class InvalidRequest(APIError):
