@@ -19,7 +19,7 @@ ReporterError (exit 2 unless a subclass says otherwise)
  │    ├── VanishedCohort       no sessions where the analytics count some (cohort.discover)
  │    ├── NothingToReport      a run with no rep: nothing written (reporter.rundir)
  │    ├── WouldDropReps        a rerun dropping most reps of the run in place (rundir)
- │    ├── WriteFailed          the disk refused a write (reporter.outcome)
+ │    ├── WriteFailed          the disk refused a write (reporter.outcome, deliver.smtp)
  │    └── SendError            the SMTP server, as a whole (reporter.deliver.smtp)
  └── ExecError (exit 1)        the API client's tree (reporter.exec_api.errors)
       ├── APIError             the server answered with its error envelope
@@ -65,6 +65,12 @@ class RunError(ReporterError):
     """The work started but could not finish: exit 1."""
 
     exit_code = 1
+
+
+class WriteFailed(RunError):
+    """The disk refused a write (full, read-only, gone): the run stops, the previous output of
+    the same folder stays as it was. Here, not in ``reporter.outcome``, because delivery
+    (below the pipeline) raises it too: a write after the SMTP server took a message."""
 
 
 class Terminated(KeyboardInterrupt):

@@ -13,10 +13,13 @@ import weakref
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 from reporter.console import Console
-from reporter.errors import RunError
+from reporter.errors import WriteFailed
+
+if TYPE_CHECKING:
+    from reporter.deliver.smtp import SendResult
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -71,11 +74,6 @@ class EmailOutcome:
         return 1 if self.failed or self.in_doubt else 0
 
 
-class WriteFailed(RunError):
-    """The disk refused a write (full, read-only, gone): the run stops, the previous output of
-    the same folder stays as it was."""
-
-
 def io_errors(fn: Callable[P, T]) -> Callable[P, T]:
     """An OSError (a file system's refusal) becomes one line naming the path, never a
     traceback: it is about the machine, not one rep's data, so the whole command stops."""
@@ -88,6 +86,32 @@ def io_errors(fn: Callable[P, T]) -> Callable[P, T]:
             raise WriteFailed(f"cannot write{where}: {exc.strerror or exc}") from None
 
     return wrapper
+
+
+def summarise_outbox(run_dir: Path, reps: int, digests: int, former: int,
+                     console: Console) -> None:
+    console.info(f"outbox: {reps} rep emails"
+                 + (f" and {digests} manager digests" if digests else "")
+                 + f" in {run_dir / 'outbox'}"
+                 + (f"; {former} former member{'' if former == 1 else 's'} of the "
+                    "workspace held back (email_former_members = true sends them)"
+                    if former else ""))
+
+
+def summarise_sends(paths: list[Path], result: SendResult, console: Console) -> EmailOutcome:
+    """What ``email --send`` did, said once: the counts, then one line per rep that failed or
+    is in doubt."""
+    doubt = f"in doubt {len(result.in_doubt)}, " if result.in_doubt else ""
+    console.info(f"sent {result.sent}, already sent before {result.skipped_already_sent}, "
+                 f"{doubt}failed {len(result.failed)}")
+    for address, reason in result.failed:
+        console.warn(f"{address}: {reason}")
+    for address, since in result.in_doubt:
+        console.warn(f"{address}: in doubt: handed to the SMTP server at {since} with no "
+                     "answer recorded; not sent again (they may have it): check the "
+                     "server's log, then rerun with --resend-in-doubt to send it")
+    return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed),
+                        tuple(result.in_doubt))
 
 
 def summarise(outcome: RunOutcome, console: Console) -> None:

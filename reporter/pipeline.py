@@ -79,6 +79,8 @@ from reporter.outcome import (
     io_errors,
     run_loop,
     summarise,
+    summarise_outbox,
+    summarise_sends,
 )
 from reporter.outputs import drawing, finish, program_renders, report_renders, staged, teams_of
 from reporter.render.pool import ReportRenders
@@ -275,27 +277,12 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
         paths = write_outbox(run_dir, messages)
         digests = sum(1 for entry, _ in messages if isinstance(entry, TeamEntry))
         former = sum(1 for rep in report.reps if held_back(rep, settings.message))
-        console.info(f"outbox: {len(paths) - digests} rep emails"
-                     + (f" and {digests} manager digests" if digests else "")
-                     + f" in {run_dir / 'outbox'}"
-                     + (f"; {former} former member{'' if former == 1 else 's'} of the "
-                        "workspace held back (email_former_members = true sends them)"
-                        if former else ""))
+        summarise_outbox(run_dir, len(paths) - digests, digests, former, console)
         if settings.smtp is None:
             return EmailOutcome(paths)
         result = send_all(run_dir, messages, settings.smtp,
                           resend_in_doubt=settings.resend_in_doubt)
-    doubt = f"in doubt {len(result.in_doubt)}, " if result.in_doubt else ""
-    console.info(f"sent {result.sent}, already sent before {result.skipped_already_sent}, "
-                 f"{doubt}failed {len(result.failed)}")
-    for address, reason in result.failed:
-        console.warn(f"{address}: {reason}")
-    for address, since in result.in_doubt:
-        console.warn(f"{address}: in doubt: handed to the SMTP server at {since} with no "
-                     "answer recorded; not sent again (they may have it): check the "
-                     "server's log, then rerun with --resend-in-doubt to send it")
-    return EmailOutcome(paths, result.sent, result.skipped_already_sent, tuple(result.failed),
-                        tuple(result.in_doubt))
+    return summarise_sends(paths, result, console)
 
 
 # -- fetching -------------------------------------------------------------------------------

@@ -67,8 +67,7 @@ from reporter.deliver.manifest import (
     write_manifest,
 )
 from reporter.deliver.sent import Delivery, SendRecord, folder_label, held_record
-from reporter.errors import RunError
-from reporter.outcome import WriteFailed
+from reporter.errors import RunError, WriteFailed
 
 REASON_CHARS = 300
 
