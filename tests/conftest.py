@@ -62,6 +62,52 @@ def sandbox(sandbox_workspace: SandboxWorkspace) -> Iterator[SandboxServer]:
         yield server
 
 
+@pytest.fixture
+def cli_env(sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+            ) -> SandboxServer:
+    """The command line pointed at the session sandbox from a fresh working folder: its key
+    and URL, a cache of the test's own, and pacing far above the sandbox's (none)."""
+    monkeypatch.setenv("EXEC_API_KEY", SANDBOX_KEY)
+    monkeypatch.setenv("EXEC_API_URL", sandbox.base_url)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    # The session sandbox has no limit; pacing at the published 60/min would only add minutes.
+    monkeypatch.setenv("REPORTER_RATE_LIMIT", "6000")
+    monkeypatch.chdir(tmp_path)
+    sandbox.state.reset()
+    return sandbox
+
+
+@pytest.fixture(scope="session")
+def scenario(sandbox_workspace: SandboxWorkspace) -> Any:
+    """The sandbox's first active scenario (its primary: the most data)."""
+    return next(s for s in sandbox_workspace.scenarios if not s.archived)
+
+
+def self_signed(folder: Path, *, days: int = 1, made_at: str | None = None) -> tuple[Any, Path]:
+    """A server TLS context with a self-signed certificate for 127.0.0.1, and the
+    certificate's path (for a client's trust); ``made_at``: made on that clock (libfaketime),
+    so that it is valid around a moment other than today."""
+    import shutil
+    import ssl
+    import subprocess
+
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    clock: list[str] = []
+    if made_at is not None:
+        faketime = shutil.which("faketime")
+        assert faketime, "libfaketime's faketime is missing: make setup-test installs it"
+        clock = [faketime, made_at]
+    subprocess.run(
+        [*clock, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", str(days),
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
 @contextmanager
 def environment(**values: str) -> Iterator[None]:
     """``os.environ`` with ``values`` set for a module-scoped fixture (which cannot use

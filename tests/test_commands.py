@@ -26,20 +26,8 @@ MONTH = "2026-10"
 
 
 @pytest.fixture
-def env(sandbox, tmp_path, monkeypatch):
-    monkeypatch.setenv("EXEC_API_KEY", SANDBOX_KEY)
-    monkeypatch.setenv("EXEC_API_URL", sandbox.base_url)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    # The session sandbox has no limit; pacing at the published 60/min would only add minutes.
-    monkeypatch.setenv("REPORTER_RATE_LIMIT", "6000")
-    monkeypatch.chdir(tmp_path)
-    sandbox.state.reset()
-    return sandbox
-
-
-@pytest.fixture(scope="module")
-def scenario(sandbox_workspace):
-    return next(s for s in sandbox_workspace.scenarios if not s.archived)
+def env(cli_env):
+    return cli_env
 
 
 def invoke(*args: str):

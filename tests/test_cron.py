@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.conftest import SANDBOX_KEY, Recorder, free_port
+from tests.conftest import SANDBOX_KEY, Recorder, free_port, self_signed
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -41,17 +40,8 @@ def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int,
     """STARTTLS and AUTH required, as the example config's [email] uses them, with a
     self-signed certificate for 127.0.0.1 valid around the cron moments (made on the clock
     of the day before them); accepts the example's user with PASSWORD."""
-    folder = tmp_path_factory.mktemp("smtp-tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [_faketime(), "2026-10-31 00:00:00",
-         "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
+    context, cert = self_signed(tmp_path_factory.mktemp("smtp-tls"), days=3,
+                                made_at="2026-10-31 00:00:00")
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
                       auth_data: Any) -> AuthResult:
