@@ -52,4 +52,7 @@ def test_the_example_config_and_roster_are_valid():
     cfg = load_config(examples / "reporter.toml")
     assert cfg.get("scenario") and cfg.branding["accent"].startswith("#")
     emails, invalid = read_roster(cfg.resolve_path(cfg.get("roster")))
-    assert "jurgen.weiss@acme.example" in emails and invalid == ["see-me-in-person"]
+    # Pasted forms (case and spaces, "Name <address>", two to a cell with ";") all read.
+    assert emails == ["amelie.durand@northwind.example", "juergen.mueller@northwind.example",
+                      "xiaoming.wang@northwind.example", "sofia.nunez@northwind.example",
+                      "hanako.sato@northwind.example"] and invalid == []
