@@ -29,7 +29,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reporter.analytics.verdict import verdict_for
-from reporter.deliver.addresses import EmailConfigError, EmailSettings, held_back
+from reporter.deliver.addresses import (
+    UNDELIVERABLE_HEADER,
+    EmailConfigError,
+    EmailSettings,
+    held_back,
+)
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -959,7 +964,7 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
 # "=?utf-8?q??=" is not one (a client shows it as it is, or drops it and keeps both spaces).
 ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQbB])\?([^?\s]+)\?=")
 EMPTY_WORD = re.compile(r"=\?[^?\s]*\?[qQbB]\?\?=")
-PEOPLES_WORDS = ("Subject", "From", "To", "Reply-To")
+PEOPLES_WORDS = ("Subject", "From", "To", "Reply-To", "X-Original-To", UNDELIVERABLE_HEADER)
 
 
 def rfc2047(value: str) -> str:
@@ -1056,6 +1061,24 @@ def test_a_subject_and_a_name_fold_into_valid_words_whatever_the_line_length(
             f"{prefix} Your Discovery Call with IT Director coaching report — October 2026")
         assert shown_names(headers["To"]) == [(name, rep.email)]
         assert shown_names(headers["From"]) == [(name, "coach@acme.example")]
+
+
+def test_an_unusable_address_is_named_in_valid_words_too(tmp_path: Path) -> None:
+    """The API's text for an address this tool cannot send to goes into a header as well (the
+    undeliverable mark, or X-Original-To on a trial): encoded and folded the same way, a
+    space kept between its words wherever the line ends."""
+    report = sample_report()
+    for k in range(0, 30):
+        address = f"{'x' * k}-Sofía Nuñez — at acme"
+        rep = replace(report.reps[0], email=address)
+        run = make_run(tmp_path / str(k), replace(report, reps=(rep,)))
+        for name, override, said in (
+                (UNDELIVERABLE_HEADER, None,
+                 f"invalid recipient address: {address!r} is not an email address"),
+                ("X-Original-To", "me@acme.example", address)):
+            write_outbox(run.path, build(run, to_override=override))
+            raw = (run.path / "outbox" / f"{rep.slug}.eml").read_bytes()
+            assert shown(raw_headers(raw)[name]) == said, (k, name)
 
 
 def test_every_demo_message_has_valid_headers_in_the_outbox_and_on_the_wire(

@@ -88,7 +88,7 @@ def _fold(name: str, pieces: Sequence[tuple[str, bool]]) -> str:
     def new_line() -> None:
         nonlocal used
         lines.append("")
-        used = 0
+        used = 1  # the space a folded line starts with
 
     for text, encode in pieces:
         if not encode:

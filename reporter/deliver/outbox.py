@@ -351,11 +351,13 @@ def _addressed(common: _Common, name: str, address: str) -> tuple[EmailMessage, 
         undeliverable = f"invalid recipient address: {exc}"
     if common.override is not None:
         set_addresses(msg, "To", common.override)
-        msg["X-Original-To"] = recipient.addr_spec if recipient else one_line(address, 200)
+        # An unusable address is the API's text, perhaps not ASCII: laid out as the Subject is.
+        set_text(msg, "X-Original-To",
+                 recipient.addr_spec if recipient else one_line(address, 200))
     elif recipient is not None:
         set_addresses(msg, "To", recipient)
     else:
-        msg[UNDELIVERABLE_HEADER] = one_line(undeliverable, 300)
+        set_text(msg, UNDELIVERABLE_HEADER, one_line(undeliverable, 300))
     return msg, (one_line(original or address, 300) if common.override else None)
 
 
