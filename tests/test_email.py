@@ -1081,6 +1081,7 @@ def test_an_unusable_address_is_named_in_valid_words_too(tmp_path: Path) -> None
             assert shown(raw_headers(raw)[name]) == said, (k, name)
 
 
+@pytest.mark.slow
 def test_every_demo_message_has_valid_headers_in_the_outbox_and_on_the_wire(
         demo_run: DemoRun, tmp_path: Path, server: tuple[SmtpSettings, Recorder]) -> None:
     """Issue 29, 8: the demo's 63 messages, reps' and managers' digests, of its scenario run
