@@ -971,6 +971,22 @@ def _expected_scenarios(data: dict) -> dict[tuple[str, str], dict[str, object]]:
     return out
 
 
+def test_libreoffice_shows_a_programs_overview_whole(tmp_path):
+    """Issue 29, 9, in a program's workbook: its Overview's facts (the program, its scenarios,
+    wrapped in column B) and each scenario's headings are whole in LibreOffice's PDF, and
+    the time it was generated is shown, not ###."""
+    report = _program()
+    _program_book(report, tmp_path)
+    pdf = _libreoffice(tmp_path / "cohort.xlsx", "pdf", tmp_path)
+    words = {w for page in _sheet_pages(pdf)["Overview"] for w, _ in _printed_words(pdf, page)}
+    assert not [w for w in words if "#" in w]
+    said = [*(value for _, value in wbmod._program_subject(report)), report.workspace_name,
+            report.selection_text, PROGRAM_GENERATED.strftime("%Y-%m-%d %H:%M"),
+            *wbmod.OVERVIEW_HEADINGS]
+    for text in said:
+        assert set(text.split()) <= words, text
+
+
 def test_a_programs_workbook_has_the_scenario_sheets_and_its_own(tmp_path):
     book = _program_book(_program(), tmp_path)
     assert book.sheetnames == list(wbmod.PROGRAM_SHEET_NAMES) == [

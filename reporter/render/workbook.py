@@ -15,8 +15,8 @@ would be, through the same :func:`reporter.render.cells.clean_text`. Every numbe
 72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, fitted to as
 many pages across as keep its text readable (one for most; :func:`pages_wide`), with its header
 row, and the columns naming each row, repeated on each page. LibreOffice neither grows a row
-nor widens a column for wrapped text, so every row of wrapped headings is written as tall as
-its longest needs (:func:`header_height`).
+nor widens a column for wrapped text, so every row of wrapped headings or values is written as
+tall as its longest needs (:func:`wrapped_height`).
 
 A program run (several scenarios) writes the same sheets with the same row builders, each
 scenario's rows in turn with a Scenario column after the rep's name, plus the program's own
@@ -584,7 +584,7 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C2" if scenario_col else "B2"
     _print_setup(ws, title_rows=True, widths=widths, title_cols=len(lead) - 1)
-    ws.row_dimensions[1].height = header_height([c.header for c in cols], widths)
+    ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
     name_style = style_array(ws, alignment=WRAP)
@@ -660,7 +660,7 @@ def write_grid(
     styles = [_col_style(ws, c) for c in cols]
     wrapped = [(i, w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)) if c.wrap]
     # Heights before the first row: LibreOffice does not grow a row for wrapped text.
-    ws.row_dimensions[1].height = header_height([c.header for c in cols], widths)
+    ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
     grid = _GridXml.attach(ws, cols, styles)  # before the first row: it brings the writer
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
@@ -793,10 +793,10 @@ def _print_setup(ws: Any, *, title_rows: bool, widths: Sequence[float] = (),
         ws.print_title_cols = f"A:{get_column_letter(title_cols)}"
 
 
-def header_height(texts: Sequence[str], widths: Sequence[float]) -> float:
-    """The height of a row of wrapped headings ``texts`` in columns ``widths`` wide, tall
-    enough for the longest: LibreOffice neither grows a row nor widens a column for wrapped
-    text, it cuts the text off."""
+def wrapped_height(texts: Sequence[str], widths: Sequence[float]) -> float:
+    """The height of a row of wrapped texts (headings, a value) ``texts`` in columns
+    ``widths`` wide, tall enough for the longest: LibreOffice neither grows a row nor widens
+    a column for wrapped text, it shows the first line and cuts the rest off."""
     return row_height(max((_line_count(t, w) for t, w in zip(texts, widths, strict=False)),
                           default=1))
 
@@ -1141,7 +1141,7 @@ def _overview(ws: Any, report: ReportView) -> None:
 
     def headings(*texts: str) -> int:
         """A row of wrapped headings, as tall as the longest needs."""
-        ws.row_dimensions[row + 1].height = header_height(texts, OVERVIEW_WIDTHS)
+        ws.row_dimensions[row + 1].height = wrapped_height(texts, OVERVIEW_WIDTHS)
         return emit(*(_heading(ws, t) for t in texts))
 
     emit(text_cell(ws, report.scenario.name, font=TITLE))
@@ -1503,27 +1503,32 @@ def _program_overview(ws: Any, report: ProgramReportView) -> None:
     practised it), as a scenario's Overview has them; the charts stay with each scenario's
     own run."""
     _overview_columns(ws)
-    rows = [[text_cell(ws, report.program.name, font=TITLE)],
-            [text_cell(ws, PRACTICE_NOTE, font=Font(italic=True))], []]
+    row = 0
+
+    def emit(*cells: object, height: float | None = None) -> None:
+        nonlocal row
+        row += 1
+        if height is not None:  # before the row: write-only mode writes it with the row
+            ws.row_dimensions[row].height = height
+        ws.append(list(cells))
+
+    emit(text_cell(ws, report.program.name, font=TITLE))
+    emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
+    emit()
     for name, value in (*_program_subject(report), ("Period", report.period.label),
                         ("Workspace", report.workspace_name),
                         ("Selected reps", report.selection_text)):
-        rows.append([_label(ws, name), text_cell(ws, value, alignment=WRAP)])
-    rows.append([_label(ws, "Generated at (UTC)"),
-                 _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME)])
-    for cells in rows:
-        ws.append(cells)
-    row = len(rows)
+        emit(_label(ws, name), text_cell(ws, value, alignment=WRAP),
+             height=wrapped_height([value], OVERVIEW_WIDTHS[1:2]))
+    emit(_label(ws, "Generated at (UTC)"),
+         _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     for part in report.parts:
-        ws.append([])
-        ws.append([_label(ws, f"{part.scenario.name}: these reps beside everyone who "
-                              "practised it")])
-        row += 3  # the headings' row is the third of the part
-        ws.row_dimensions[row].height = header_height(OVERVIEW_HEADINGS, OVERVIEW_WIDTHS)
-        ws.append([_heading(ws, h) for h in OVERVIEW_HEADINGS])
+        emit()
+        emit(_label(ws, f"{part.scenario.name}: these reps beside everyone who practised it"))
+        emit(*(_heading(ws, h) for h in OVERVIEW_HEADINGS),
+             height=wrapped_height(OVERVIEW_HEADINGS, OVERVIEW_WIDTHS))
         for cells in _figure_rows(ws, part):
-            ws.append(cells)
-            row += 1
+            emit(*cells)
 
 
 def _label_fills(ws: Any, rng: str, fills: Mapping[str, str]) -> None:
