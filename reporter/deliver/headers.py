@@ -1,16 +1,22 @@
-"""The headers that carry people's words (Subject, From, To, Reply-To), encoded and folded
-here rather than by the standard library.
+"""The headers that carry people's words (Subject, From, To, Reply-To, and the API's text
+for an unusable address), encoded and folded here rather than by the standard library.
 
-Python's own folder (``email.policy.default``, 3.11 to 3.13) goes wrong when a line fills up
-just where a non-ASCII word begins: it writes an empty encoded word, ``=?utf-8?q??=``, which
-RFC 2047 forbids (CPython gh-136052), or leaves a space at the end of a line and another at
-the start of the next, which unfolds into two (gh-144156). Every rep's subject has an em dash,
-so 27 of the demo's 63 subjects carried the empty word and some mail clients showed
-"coaching report  — November 2026". Here each header is laid out once, by one rule: ASCII
-words as they are, each run of other words as encoded words of at most 75 characters, lines
-of at most 78, a single space wherever a line is folded. The value is stored with
-``Message.set_raw`` and written as given (``MESSAGE_POLICY`` never refolds it), so what the
-outbox holds and what the SMTP server receives are the same bytes.
+Python's own folder (``email.policy.default``; seen on 3.11.7) goes wrong where a line fills
+up near a non-ASCII word: it writes an empty encoded word, ``=?utf-8?q??=``, which RFC 2047
+forbids (CPython gh-136052); it leaves a space at the end of a line and another at the start
+of the next, which unfold into two; it splits "Sofía Nuñez" into two encoded words with only
+folding space between them, which a decoder joins into "SofíaNuñez". Every rep's subject has
+an em dash, so 27 of the demo's 63 subjects carried the empty word, and the issue saw them
+read "coaching report  — November 2026". Here each header is laid out once, by one rule:
+ASCII words as they are, each run of other words (with the spaces between them) as encoded
+words of at most 75 characters, never empty, lines of at most 78, a single space wherever a
+line is folded. The value is stored with ``Message.set_raw`` and written as given
+(``MESSAGE_POLICY`` never refolds it), so what the outbox holds and what the SMTP server
+receives are the same bytes.
+
+One known reader still differs: Python's own parser keeps the space between two encoded
+words of a display name (in a Subject it drops it, as RFC 2047 says), so a name long enough
+to need two words reads back there with a space inside it; mail clients follow the RFC.
 """
 
 from __future__ import annotations
