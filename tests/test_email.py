@@ -1063,6 +1063,24 @@ def test_a_subject_and_a_name_fold_into_valid_words_whatever_the_line_length(
         assert shown_names(headers["From"]) == [(name, "coach@acme.example")]
 
 
+def test_a_display_name_one_encoded_word_holds_is_never_split() -> None:
+    """Wherever a Reply-To's line ends, "Sofía Nuñez" goes whole into one encoded word (on the
+    next line if need be): a mail client and Python's own parser both read it back as it is
+    (Python's reads the space between two words of a display name as part of the name)."""
+    from reporter.deliver.headers import MESSAGE_POLICY, set_addresses
+
+    for k in range(1, 60):
+        first = Address("A" * k, "a", "acme.example")  # pushes the name along the line
+        msg = EmailMessage(policy=MESSAGE_POLICY)
+        set_addresses(msg, "Reply-To", [first, Address("Sofía Nuñez", "sofia", "acme.example")])
+        msg.set_content("Hi")
+        raw = msg.as_bytes()
+        want = [(first.display_name, "a@acme.example"), ("Sofía Nuñez", "sofia@acme.example")]
+        assert shown_names(raw_headers(raw)["Reply-To"]) == want, k
+        parsed = BytesParser(policy=policy.default).parsebytes(raw)
+        assert [(a.display_name, a.addr_spec) for a in parsed["Reply-To"].addresses] == want, k
+
+
 def test_an_unusable_address_is_named_in_valid_words_too(tmp_path: Path) -> None:
     """The API's text for an address this tool cannot send to goes into a header as well (the
     undeliverable mark, or X-Original-To on a trial): encoded and folded the same way, a

@@ -102,6 +102,11 @@ def _fold(name: str, pieces: Sequence[tuple[str, bool]]) -> str:
                 new_line()
             place(text)
             continue
+        whole = _encoded_word(text, WORD)
+        if lines[-1] and whole is not None and whole[1] == len(text) and len(whole[0]) > room():
+            # A run one encoded word can hold is never split: Python's address parser reads
+            # the space between two words of a display name as part of the name.
+            new_line()
         while text:
             found = _encoded_word(text, min(WORD, room()))
             if found is None:
