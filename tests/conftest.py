@@ -148,6 +148,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    raw: bytes = b""  # the DATA as the server received it, before any parsing
 
 
 @dataclass
@@ -169,7 +170,8 @@ class Recorder:
         if set(envelope.rcpt_tos) & self.reject_data:
             return "554 5.7.1 Message content rejected"
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message,
+                                      bytes(envelope.original_content or envelope.content)))
         return "250 Message accepted for delivery"
 
 

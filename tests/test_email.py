@@ -6,13 +6,18 @@ The server is aiosmtpd on loopback: what it stores is what a mail server would h
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
+import json
+import re
+import shutil
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
@@ -23,7 +28,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reporter.analytics.verdict import verdict_for
-from reporter.deliver.addresses import EmailConfigError, EmailSettings, held_back
+from reporter.deliver.addresses import (
+    UNDELIVERABLE_HEADER,
+    EmailConfigError,
+    EmailSettings,
+    held_back,
+)
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -35,7 +45,7 @@ from reporter.deliver.outbox import build_messages, write_outbox
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.render.templates import TemplateFailure
 from reporter.views import NextStep, RankGap, ReportView, Target
-from tests.conftest import REJECTED, Recorder, free_port, self_signed
+from tests.conftest import REJECTED, DemoRun, Recorder, free_port, self_signed
 from tests.sample_views import sample_report
 
 SENDER = "Coaching reports <coaching@acme.example>"
@@ -936,3 +946,188 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
     html = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
     assert f"1. Procurement Discovery: Discovery › Budget: {view.theme[0].graded}" in text
     assert "<strong>Procurement Discovery: Discovery › Budget</strong>:" in html
+
+
+# -- raw headers: what a mail client reads ------------------------------------------------
+
+# An encoded word as RFC 2047 defines it: the encoded text has at least one character, so
+# "=?utf-8?q??=" is not one (a client shows it as it is, or drops it and keeps both spaces).
+ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQbB])\?([^?\s]+)\?=")
+EMPTY_WORD = re.compile(r"=\?[^?\s]*\?[qQbB]\?\?=")
+PEOPLES_WORDS = ("Subject", "From", "To", "Reply-To", "X-Original-To", UNDELIVERABLE_HEADER)
+
+
+def rfc2047(value: str) -> str:
+    """An unfolded header value decoded as RFC 2047 tells a mail client to: each encoded word
+    on its own (it must hold whole characters), the white space between two adjacent encoded
+    words dropped, every other character as it is."""
+    out: list[str] = []
+    last_encoded = False
+    for token in re.split(r"(\s+)", value):
+        word = ENCODED_WORD.fullmatch(token)
+        if token.isspace() or not token:
+            out.append(token)
+            continue
+        if word and last_encoded and out and out[-1].isspace():
+            out.pop()
+        if word:
+            charset, kind, text = word.groups()
+            data = (base64.b64decode(text, validate=True) if kind in "bB"
+                    else re.sub(rb"=([0-9A-F]{2})", lambda m: bytes([int(m[1], 16)]),
+                                text.replace("_", " ").encode("ascii")))
+            out.append(data.decode(charset))
+        else:
+            out.append(token)
+        last_encoded = bool(word)
+    return "".join(out)
+
+
+def raw_headers(raw: bytes) -> dict[str, list[str]]:
+    """name -> the raw lines of each of the message's Subject, From, To and Reply-To, checked
+    as bytes on the wire: ASCII, lines of at most 78 characters, no empty encoded word, every
+    encoded word at most 75 characters; a folded line starts with one space and the line
+    before it ends without one (unfolding gives one space, never two)."""
+    head = raw.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("ascii")
+    fields: dict[str, list[str]] = {}
+    for line in head.split("\n"):
+        if line[:1] in (" ", "\t"):
+            fields[list(fields)[-1]].append(line)
+        else:
+            fields[line.split(":", 1)[0]] = [line]
+    for name in PEOPLES_WORDS:
+        for line in fields.get(name, []):
+            assert len(line) <= 78, (name, line)
+            assert not EMPTY_WORD.search(line), (name, line)
+            assert not line.endswith((" ", "\t")), (name, line)
+            assert not re.match(r"\s\s", line), (name, line)
+            for word in re.findall(r"=\?[^?\s]*\?[^?\s]*\?[^?\s]*\?=", line):
+                assert ENCODED_WORD.fullmatch(word) and len(word) <= 75, (name, word)
+    return {name: lines for name, lines in fields.items() if name in PEOPLES_WORDS}
+
+
+def shown(lines: list[str]) -> str:
+    """A header's value as a mail client shows it: unfolded (RFC 5322: the line breaks go,
+    the space after each stays), then decoded (``rfc2047``)."""
+    value = "".join(lines).split(":", 1)[1]
+    assert value.startswith(" ")
+    decoded = rfc2047(value[1:])
+    assert "=?" not in decoded and "  " not in decoded and decoded == decoded.strip(), decoded
+    return decoded
+
+
+def shown_names(lines: list[str]) -> list[tuple[str, str]]:
+    """(display name, address) of each mailbox of an address header, as a client shows it."""
+    value = "".join(lines).split(":", 1)[1]
+    out = []
+    for name, address in re.findall(r'\s*((?:"(?:[^"\\]|\\.)*"|[^<>,"])*?)\s*<([^>]+)>,?',
+                                    value):
+        decoded = rfc2047(name)
+        if decoded.startswith('"'):
+            decoded = re.sub(r"\\(.)", r"\1", decoded[1:-1])
+        assert "=?" not in decoded and "  " not in decoded, decoded
+        out.append((decoded, address))
+    return out
+
+
+@pytest.mark.parametrize("name", ["Amélie Durand", "Sofía Nuñez", "Ō" * 40 + " Nakamura",
+                                  "Александра Константиновна Преображенская-Шереметьева",
+                                  'Bob "the, Closer" O\'Neil Jr.'])
+def test_a_subject_and_a_name_fold_into_valid_words_whatever_the_line_length(
+        tmp_path: Path, name: str) -> None:
+    """Issue 29, 8: at every length of the subject prefix the line fills up at a different
+    place, so somewhere the em dash of "report — October 2026" (and the letters of a name)
+    meets the end of a line: no empty encoded word, no double space, in the outbox's bytes."""
+    report = sample_report()
+    rep = replace(report.reps[0], name=name, first_name=name.split()[0])
+    run = make_run(tmp_path, replace(report, reps=(rep,)))
+    sender = str(Address(name, addr_spec="coach@acme.example"))
+    for width in range(0, 58):
+        prefix = "[" + ("Acme Enablement Coaching " * 3)[:width] + "]"
+        messages = build(run, subject_prefix=prefix, sender=sender)
+        write_outbox(run.path, messages)
+        raw = (run.path / "outbox" / f"{rep.slug}.eml").read_bytes()
+        headers = raw_headers(raw)
+        assert shown(headers["Subject"]) == (
+            f"{prefix} Your Discovery Call with IT Director coaching report — October 2026")
+        assert shown_names(headers["To"]) == [(name, rep.email)]
+        assert shown_names(headers["From"]) == [(name, "coach@acme.example")]
+
+
+def test_a_display_name_one_encoded_word_holds_is_never_split() -> None:
+    """Wherever a Reply-To's line ends, "Sofía Nuñez" goes whole into one encoded word (on the
+    next line if need be): a mail client and Python's own parser both read it back as it is
+    (Python's reads the space between two words of a display name as part of the name)."""
+    from reporter.deliver.headers import MESSAGE_POLICY, set_addresses
+
+    for k in range(1, 60):
+        first = Address("A" * k, "a", "acme.example")  # pushes the name along the line
+        msg = EmailMessage(policy=MESSAGE_POLICY)
+        set_addresses(msg, "Reply-To", [first, Address("Sofía Nuñez", "sofia", "acme.example")])
+        msg.set_content("Hi")
+        raw = msg.as_bytes()
+        want = [(first.display_name, "a@acme.example"), ("Sofía Nuñez", "sofia@acme.example")]
+        assert shown_names(raw_headers(raw)["Reply-To"]) == want, k
+        parsed = BytesParser(policy=policy.default).parsebytes(raw)
+        assert [(a.display_name, a.addr_spec) for a in parsed["Reply-To"].addresses] == want, k
+
+
+def test_an_unusable_address_is_named_in_valid_words_too(tmp_path: Path) -> None:
+    """The API's text for an address this tool cannot send to goes into a header as well (the
+    undeliverable mark, or X-Original-To on a trial): encoded and folded the same way, a
+    space kept between its words wherever the line ends."""
+    report = sample_report()
+    for k in range(0, 30):
+        address = f"{'x' * k}-Sofía Nuñez — at acme"
+        rep = replace(report.reps[0], email=address)
+        run = make_run(tmp_path / str(k), replace(report, reps=(rep,)))
+        for name, override, said in (
+                (UNDELIVERABLE_HEADER, None,
+                 f"invalid recipient address: {address!r} is not an email address"),
+                ("X-Original-To", "me@acme.example", address)):
+            write_outbox(run.path, build(run, to_override=override))
+            raw = (run.path / "outbox" / f"{rep.slug}.eml").read_bytes()
+            assert shown(raw_headers(raw)[name]) == said, (k, name)
+
+
+@pytest.mark.slow
+def test_every_demo_message_has_valid_headers_in_the_outbox_and_on_the_wire(
+        demo_run: DemoRun, tmp_path: Path, server: tuple[SmtpSettings, Recorder]) -> None:
+    """Issue 29, 8: the demo's 63 messages, reps' and managers' digests, of its scenario run
+    and its program run, read as bytes: the .eml in the outbox and what a real SMTP server
+    on loopback received, in every subject and display name no empty encoded word and no
+    double space, and the subject reads as the template says it."""
+    smtp, recorder = server
+    recorder.reject = set()
+    for folder in (demo_run.folder, demo_run.program):
+        manifest = json.loads((folder / "manifest.json").read_text())
+        run = manifest["run"]
+        title = run.get("scenario_name") or run["program_name"]
+        period = datetime.strptime(run["period"], "%Y-%m").strftime("%B %Y")
+        names = {e["email"]: e["name"] for e in manifest["reps"] + manifest["teams"]}
+        teams = {e["email"]: e["group"] for e in manifest["teams"]}
+        copy = tmp_path / folder.relative_to(demo_run.out)
+        shutil.copytree(folder, copy)
+        recorder.received.clear()
+        _, result = deliver(copy, smtp)
+        assert result.failed == []
+        outbox = sorted(folder.glob("outbox/**/*.eml"))
+        assert len(recorder.received) == len(outbox) == result.sent
+        mailed = []
+        for raw in [p.read_bytes() for p in outbox] + [got.raw for got in recorder.received]:
+            headers = raw_headers(raw)
+            (to,) = shown_names(headers["To"])
+            assert to == (names[to[1]], to[1])
+            assert shown_names(headers["From"]) == [("Coaching reports", "coaching@acme.example")]
+            for manager, address in shown_names(headers.get("Reply-To", ["Reply-To: "])):
+                assert (manager, address) == (names[address], address)
+            subject = shown(headers["Subject"])
+            if to[1] in teams:
+                assert re.fullmatch(rf"{re.escape(teams[to[1]])}: (\d+ reps? for a 1:1|nobody "
+                                    rf"needs a 1:1) — {re.escape(title)}, {period}", subject)
+            else:
+                assert subject in (f"Your {title} coaching report — {period}",
+                                   f"Your {title} practice report — {period}")
+            mailed.append(to[1])
+        # Every manager's digest and every rep's email, each read twice (file and wire).
+        assert sorted(set(mailed) & set(teams)) == sorted(teams) and len(teams) == 3
+        assert len(mailed) == 2 * len(outbox) and len(outbox) - len(teams) >= 25

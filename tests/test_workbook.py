@@ -434,6 +434,31 @@ def _libreoffice(src: Path, fmt: str, tmp_path: Path) -> Path:
     return converted
 
 
+def _sheet_pages(pdf: Path) -> dict[str, list[int]]:
+    """sheet name -> the pages (1-based) LibreOffice printed it on: its PDF export marks
+    where each sheet starts with a bookmark named after it."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    starts = [(o["/Title"], reader.get_destination_page_number(o) + 1)
+              for o in reader.outline if isinstance(o, dict)]
+    ends = [start for _, start in starts[1:]] + [len(reader.pages) + 1]
+    return {title: list(range(start, end)) for (title, start), end in zip(starts, ends,
+                                                                          strict=True)}
+
+
+def _printed_words(pdf: Path, page: int) -> list[tuple[str, float]]:
+    """Each word LibreOffice printed on ``page``, with its height on paper in points."""
+    import html
+    import re
+
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf),
+                            "-"], capture_output=True, text=True, check=True).stdout
+    return [(html.unescape(word), float(y_max) - float(y_min)) for y_min, y_max, word in
+            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" '
+                       r'yMax="([\d.]+)">([^<]*)</word>', boxes)]
+
+
 def test_libreoffice_opens_the_workbook(book, report, tmp_path):
     src = tmp_path / "cohort.xlsx"
     _libreoffice(src, "pdf", tmp_path)
@@ -589,12 +614,17 @@ def test_every_number_is_stored_as_shown(attention_book):
     assert weeks[0][2] == 60.3  # 60 + 1/3 in a "0.0" cell
 
 
-def test_every_sheet_prints_landscape_one_page_wide_with_its_header(attention_book, book):
+def test_every_sheet_prints_landscape_fitted_across_with_its_header(attention_book, book):
+    """Fitted to the width of as many pages as keep it readable (``pages_wide``: one for
+    most), as long as it needs to be."""
     for wb in (attention_book, book):
         for ws in wb:
             setup = ws.page_setup
+            widths = [ws.column_dimensions[get_column_letter(i)].width or 13
+                      for i in range(1, ws.max_column + 1)]
             assert setup.orientation == "landscape", ws.title
-            assert (setup.fitToWidth, setup.fitToHeight) == (1, 0), ws.title
+            assert (setup.fitToWidth, setup.fitToHeight) == (wbmod.pages_wide(widths), 0), (
+                ws.title)
             assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
     for title in TABLE_SHEETS:
         assert attention_book[title].print_title_rows == "$1:$1", title
@@ -799,16 +829,62 @@ def test_the_scenario_links_back_to_exec_only_when_checked(report, tmp_path):
 
 def test_libreoffice_shows_whole_headers_and_reasons(report, tmp_path):
     """The Needs attention sheet converted by LibreOffice to PDF: every header and the longest
-    reason are there whole (a clipped cell loses its words)."""
+    reason are there whole (a clipped cell loses its words), on its pages across."""
     src = tmp_path / "cohort.xlsx"
     write_workbook(_long_attention_report(report), src)
     pdf = _libreoffice(src, "pdf", tmp_path)
-    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
-                           capture_output=True, text=True, check=True).stdout
-    words = set(first.split())
+    words = {w for page in _sheet_pages(pdf)["Needs attention"]
+             for w, _ in _printed_words(pdf, page)}
     for col in wbmod.ATTENTION_SHEET:
         assert set(col.header.split()) <= words, col.header
     assert set(LONG_REASON.split()) <= words
+
+
+def test_libreoffice_prints_every_header_whole_and_the_wide_sheets_readable(report, tmp_path):
+    """Issue 29, 9: the workbook as LibreOffice Calc prints it (PDF, read back as text): no
+    "###" (Overview's "Generated at (UTC)" fits its column), every header whole (the
+    Overview's wrapped headings, the Rubric's items, Reps and Sessions: rows tall enough for
+    the wrapped words), and the 31-column Reps sheet and the Sessions sheet at a readable
+    size: fitted to as many pages across as keep every word at least 5.5 points tall, the
+    header row and the columns naming the row on every page."""
+    src = tmp_path / "cohort.xlsx"
+    write_workbook(report, src, pdf_paths=_links(report))
+    book = openpyxl.load_workbook(src)
+    for title, naming in (("Reps", "$A:$A"), ("Sessions", "$A:$B")):
+        ws = book[title]
+        widths = [ws.column_dimensions[get_column_letter(i)].width
+                  for i in range(1, ws.max_column + 1)]
+        setup = ws.page_setup
+        assert (setup.orientation, setup.fitToHeight) == ("landscape", 0), title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True, title
+        assert setup.fitToWidth == wbmod.pages_wide(widths) > 1, title
+        assert (ws.print_title_rows, ws.print_title_cols) == ("$1:$1", naming), title
+    pdf = _libreoffice(src, "pdf", tmp_path)
+    pages = _sheet_pages(pdf)
+    assert list(pages) == EXPECTED_SHEETS
+    printed = {title: [w for page in numbers for w in _printed_words(pdf, page)]
+               for title, numbers in pages.items()}
+    words = {title: {w for w, _ in found} for title, found in printed.items()}
+    assert not [w for found in words.values() for w in found if "#" in w]
+    assert set(report.generated_at.strftime("%Y-%m-%d %H:%M").split()) <= words["Overview"]
+    headers = {
+        "Overview": [*wbmod.OVERVIEW_HEADINGS, "Rank", "Participants", "Share",
+                     "Week starting (UTC)", "Sessions (these reps)",
+                     "Average score (valid sessions)"],
+        "Reps": [c.header for c in REPS_SHEET],
+        "Sessions": [c.header for c in SESSIONS_SHEET],
+        "Rubric": [c.value for c in book["Rubric"][1]],
+    }
+    for title, texts in headers.items():
+        for text in texts:
+            assert set(text.split()) <= words[title], (title, text)
+    for title in ("Reps", "Sessions"):
+        assert len(pages[title]) >= book[title].page_setup.fitToWidth
+        for page in pages[title]:  # every page across names its rows
+            shown = {w for w, _ in _printed_words(pdf, page)}
+            assert {"Amélie", "Dubois-Laurent", "Bob", "Singh"} <= shown, (title, page)
+        smallest = min(height for _, height in printed[title])
+        assert smallest >= 5.5, (title, smallest)
 
 
 def test_a_teams_overview_shows_its_reps_beside_everyone(report, tmp_path):
@@ -893,6 +969,22 @@ def _expected_scenarios(data: dict) -> dict[tuple[str, str], dict[str, object]]:
                     tzinfo=None) if assigned else None,
             }
     return out
+
+
+def test_libreoffice_shows_a_programs_overview_whole(tmp_path):
+    """Issue 29, 9, in a program's workbook: its Overview's facts (the program, its scenarios,
+    wrapped in column B) and each scenario's headings are whole in LibreOffice's PDF, and
+    the time it was generated is shown, not ###."""
+    report = _program()
+    _program_book(report, tmp_path)
+    pdf = _libreoffice(tmp_path / "cohort.xlsx", "pdf", tmp_path)
+    words = {w for page in _sheet_pages(pdf)["Overview"] for w, _ in _printed_words(pdf, page)}
+    assert not [w for w in words if "#" in w]
+    said = [*(value for _, value in wbmod._program_subject(report)), report.workspace_name,
+            report.selection_text, PROGRAM_GENERATED.strftime("%Y-%m-%d %H:%M"),
+            *wbmod.OVERVIEW_HEADINGS]
+    for text in said:
+        assert set(text.split()) <= words, text
 
 
 def test_a_programs_workbook_has_the_scenario_sheets_and_its_own(tmp_path):

@@ -11,7 +11,8 @@ Building is separate from sending so that a manager can read exactly what would 
 
 Every name, address and piece of feedback here came from the API, so none of it reaches a
 header as raw text: addresses go through :class:`email.headerregistry.Address` (which refuses
-CR/LF and encodes non-ASCII names), the subject is collapsed to one line, the HTML body is
+CR/LF), the subject is collapsed to one line, both are encoded and folded by ``headers`` (not
+by the library's folder, which writes invalid encoded words), the HTML body is
 autoescaped, and the attachment's file name is the tool's own slug, never the rep's name.
 """
 
@@ -22,7 +23,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -45,6 +45,7 @@ from reporter.deliver.addresses import (
     parse_address,
     rep_address,
 )
+from reporter.deliver.headers import MESSAGE_POLICY, set_addresses, set_text
 from reporter.deliver.manifest import (
     Manifest,
     ManifestError,
@@ -338,8 +339,8 @@ class _Common:
 def _addressed(common: _Common, name: str, address: str) -> tuple[EmailMessage, str | None]:
     """A message from the sender to ``address`` (or the override), and, on a trial, who it
     was written for. An unusable address marks the message undeliverable instead."""
-    msg = EmailMessage()
-    msg["From"] = common.sender
+    msg = EmailMessage(policy=MESSAGE_POLICY)
+    set_addresses(msg, "From", common.sender)
     undeliverable = None
     original = None
     try:
@@ -349,12 +350,14 @@ def _addressed(common: _Common, name: str, address: str) -> tuple[EmailMessage, 
         recipient = None
         undeliverable = f"invalid recipient address: {exc}"
     if common.override is not None:
-        msg["To"] = common.override
-        msg["X-Original-To"] = recipient.addr_spec if recipient else one_line(address, 200)
+        set_addresses(msg, "To", common.override)
+        # An unusable address is the API's text, perhaps not ASCII: laid out as the Subject is.
+        set_text(msg, "X-Original-To",
+                 recipient.addr_spec if recipient else one_line(address, 200))
     elif recipient is not None:
-        msg["To"] = recipient
+        set_addresses(msg, "To", recipient)
     else:
-        msg[UNDELIVERABLE_HEADER] = one_line(undeliverable, 300)
+        set_text(msg, UNDELIVERABLE_HEADER, one_line(undeliverable, 300))
     return msg, (one_line(original or address, 300) if common.override else None)
 
 
@@ -363,7 +366,7 @@ def _finish(common: _Common, msg: EmailMessage, entry: Sendable, subject: str, t
     """Subject, date, id, bodies and attachments ((path, maintype, subtype, file name))."""
     prefix = one_line(common.settings.subject_prefix, 60)
     subject = one_line(subject, 250)
-    msg["Subject"] = f"{prefix} {subject}" if prefix else subject
+    set_text(msg, "Subject", f"{prefix} {subject}" if prefix else subject)
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = message_id(common.manifest, entry, common.sender.domain,
                                    common.override.addr_spec if common.override else None)
@@ -383,7 +386,7 @@ def _build_one(run_dir: Path, view_of: Callable[[str, str | None], EmailView], n
     stem = safe_slug(entry)
     msg, original = _addressed(common, name, entry.email)
     if reply_to:
-        msg["Reply-To"] = list(reply_to)
+        set_addresses(msg, "Reply-To", reply_to)
     view = view_of(f"{stem}.pdf", original)
     env = common.env
     return _finish(common, msg, entry, env.get_template(SUBJECT_TEMPLATE).render(v=view),
@@ -688,7 +691,7 @@ def write_outbox(run_dir: Path, messages: Sequence[tuple[Sendable, EmailMessage]
     paths = []
     for entry, msg in messages:
         path = outbox_path(run_dir, entry)
-        atomic_write_bytes(path, msg.as_bytes(policy=policy.default))
+        atomic_write_bytes(path, msg.as_bytes(policy=MESSAGE_POLICY))
         paths.append(path)
     keep = set(paths)
     for stale in (*outbox.glob("*.eml"), *(outbox / TEAMS_OUTBOX).glob("*.eml")):

@@ -12,8 +12,11 @@ Every text from the API is a string cell, never a formula, with the characters E
 removed: :func:`reporter.render.cells.text_cell` makes it, or the XML rows write what that cell
 would be, through the same :func:`reporter.render.cells.clean_text`. Every number goes through
 :func:`_num`: rounded to the decimals its format shows, so the formula bar never shows
-72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, one page wide,
-with its header row repeated on each page.
+72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, fitted to as
+many pages across as keep its text readable (one for most; :func:`pages_wide`), with its header
+row, and the columns naming each row, repeated on each page. LibreOffice neither grows a row
+nor widens a column for wrapped text, so every row of wrapped headings or values is written as
+tall as its longest needs (:func:`wrapped_height`).
 
 A program run (several scenarios) writes the same sheets with the same row builders, each
 scenario's rows in turn with a Scenario column after the rep's name, plus the program's own
@@ -40,9 +43,10 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
@@ -444,7 +448,8 @@ def write_sessions_sheet(ws: Any, report: ReportView) -> int:
 
 def _sessions_grid(ws: Any, cols: Sequence[Col],
                    rows: Callable[[], Iterable[Sequence[object]]]) -> int:
-    n = write_grid(ws, cols, rows, table_name="SessionsTable")
+    # Not frozen (the ID comes first), but printed on each page across: which session, whose.
+    n = write_grid(ws, cols, rows, table_name="SessionsTable", title_cols=2)
     if n:
         ws.conditional_formatting.add(_col_range(cols, "Score", n + 1), _score_scale())
         _rank_fills(ws, _col_range(cols, "Rank", n + 1))
@@ -574,10 +579,12 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
                        *(g.good_share if (g := by_key.get(k)) else None for k in keys))
 
     ws = _cells_streamed(ws)
-    for i, width in enumerate(_fit_widths(cols, plain()), 1):
+    widths = _fit_widths(cols, plain())
+    for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C2" if scenario_col else "B2"
-    _print_setup(ws, title_rows=True)
+    _print_setup(ws, title_rows=True, widths=widths, title_cols=len(lead) - 1)
+    ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
     name_style = style_array(ws, alignment=WRAP)
@@ -629,6 +636,7 @@ def write_grid(
     *,
     table_name: str | None = None,
     freeze: str = "A2",
+    title_cols: int | None = None,
 ) -> int:
     """Write a header and ``rows()`` to ``ws``; return the number of data rows.
 
@@ -637,19 +645,22 @@ def write_grid(
     the range becomes an Excel table (filter buttons); Excel rejects a table with no data row,
     so an empty sheet keeps only its header. ``freeze`` is "B2" on sheets whose first column
     is the rep's name, so the name stays in view while scrolling right. The sheet prints
-    landscape, one page wide, with the header row on every page.
+    landscape (``_print_setup``) with the header row on every page, and the columns that stay
+    in view on screen on every page across (``title_cols`` when the frozen ones do not name
+    the row).
     """
     ws = _cells_streamed(ws)
     widths = _fit_widths(cols, rows())
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = freeze
-    _print_setup(ws, title_rows=True)
+    if title_cols is None:
+        title_cols = coordinate_to_tuple(freeze)[1] - 1
+    _print_setup(ws, title_rows=True, widths=widths, title_cols=title_cols)
     styles = [_col_style(ws, c) for c in cols]
     wrapped = [(i, w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)) if c.wrap]
     # Heights before the first row: LibreOffice does not grow a row for wrapped text.
-    ws.row_dimensions[1].height = row_height(
-        max(_line_count(c.header, w) for c, w in zip(cols, widths, strict=True)))
+    ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
     grid = _GridXml.attach(ws, cols, styles)  # before the first row: it brings the writer
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
@@ -740,17 +751,54 @@ def _rank(rank: str | None) -> str | None:
     return None if rank is None else fmt_rank(rank)
 
 
-def _print_setup(ws: Any, *, title_rows: bool) -> None:
-    """Landscape, one page wide (as many pages long as needed), the header row on each page.
+#: The smallest scale a sheet prints at: its 11-point text is 6 points on paper at the least.
+#: Fitted to one page wide, the 31 columns of the Reps sheet printed at 19%, unreadable.
+MIN_PRINT_SCALE = 0.55
+#: Left and right page margins (inches), and the width a landscape page prints inside them,
+#: in points: Letter's, the narrower of Letter (11 in) and A4 (11.7 in).
+SIDE_MARGIN = 0.5
+PRINT_WIDTH_POINTS = (11 - 2 * SIDE_MARGIN) * 72
+
+
+def column_points(width: float) -> float:
+    """A column's printed width in points at 100%: Excel's width unit is one digit of the
+    default font (7 pixels of Calibri 11) and a column adds 5 pixels of padding, at 96
+    pixels to the inch."""
+    return (width * 7 + 5) * 72 / 96
+
+
+def pages_wide(widths: Sequence[float]) -> int:
+    """How many pages across a sheet of columns ``widths`` prints on, fitted to that width:
+    one when it fits at MIN_PRINT_SCALE, more when it is wider."""
+    needed = sum(column_points(w) for w in widths) * MIN_PRINT_SCALE
+    return max(1, math.ceil(needed / PRINT_WIDTH_POINTS))
+
+
+def _print_setup(ws: Any, *, title_rows: bool, widths: Sequence[float] = (),
+                 title_cols: int = 0) -> None:
+    """Landscape, fitted to ``pages_wide`` pages across (as many pages long as needed), the
+    header row (``title_rows``) and the first ``title_cols`` columns (what names the row) on
+    each page, so a page right of the first still says whose row it is.
 
     Must run before the first row in write-only mode (the sheet's properties come first).
     """
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = pages_wide(widths)
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=SIDE_MARGIN, right=SIDE_MARGIN)
     if title_rows:
         ws.print_title_rows = "1:1"
+    if title_cols and ws.page_setup.fitToWidth > 1:
+        ws.print_title_cols = f"A:{get_column_letter(title_cols)}"
+
+
+def wrapped_height(texts: Sequence[str], widths: Sequence[float]) -> float:
+    """The height of a row of wrapped texts (headings, a value) ``texts`` in columns
+    ``widths`` wide, tall enough for the longest: LibreOffice neither grows a row nor widens
+    a column for wrapped text, it shows the first line and cuts the rest off."""
+    return row_height(max((_line_count(t, w) for t, w in zip(texts, widths, strict=False)),
+                          default=1))
 
 
 def _text_width(text: str, cap: int) -> int:
@@ -1032,6 +1080,9 @@ CHART_COLUMN = "F"
 CHART_TOP = 4
 
 
+#: The Overview's column widths, A to E: B holds "Generated at (UTC)" whole (a date and time
+#: needs 16 digits; at 14 LibreOffice showed ###).
+OVERVIEW_WIDTHS = (36, 18, 20, 22, 4)
 #: The Overview's figure columns: whose numbers they are, in words.
 OVERVIEW_HEADINGS = ("Figure", "These reps", "Everyone who practised (Exec's figures)",
                      "Everyone who practised (recounted from each one's results)")
@@ -1076,9 +1127,7 @@ def _overview(ws: Any, report: ReportView) -> None:
     the team's reps, with everyone who practised the scenario beside them for context; the
     weekly rows count only these reps' sessions.
     """
-    _print_setup(ws, title_rows=False)
-    for letter, width in zip("ABCDE", (36, 14, 20, 22, 4), strict=True):
-        ws.column_dimensions[letter].width = width
+    _overview_columns(ws)
     row = 0
 
     def emit(*cells: object) -> int:
@@ -1090,8 +1139,10 @@ def _overview(ws: Any, report: ReportView) -> None:
     def label(text: str) -> object:
         return _label(ws, text)
 
-    def heading(text: str) -> object:
-        return _heading(ws, text)
+    def headings(*texts: str) -> int:
+        """A row of wrapped headings, as tall as the longest needs."""
+        ws.row_dimensions[row + 1].height = wrapped_height(texts, OVERVIEW_WIDTHS)
+        return emit(*(_heading(ws, t) for t in texts))
 
     emit(text_cell(ws, report.scenario.name, font=TITLE))
     emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
@@ -1106,13 +1157,14 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit(label("Generated at (UTC)"),
          _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     emit()
-    for cells in _figure_rows(ws, report, f"These reps ({report.selection_text}) beside "
-                              "everyone who practised"):
+    emit(label(f"These reps ({report.selection_text}) beside everyone who practised"))
+    headings(*OVERVIEW_HEADINGS)
+    for cells in _figure_rows(ws, report):
         emit(*cells)
     emit()
 
     emit(label("Best-score distribution of everyone who practised"))
-    dist_header = emit(heading("Rank"), heading("Participants"), heading("Share"))
+    dist_header = headings("Rank", "Participants", "Share")
     for rc in report.cohort.distribution:
         emit(text_cell(ws, fmt_rank(rc.rank)), _num(ws, rc.count, XLSX_INT),
              _num(ws, rc.percentage / 100, XLSX_PERCENT1))
@@ -1120,8 +1172,8 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit()
 
     emit(label("These reps: sessions and average score per week"))
-    week_header = emit(heading("Week starting (UTC)"), heading("Sessions (these reps)"),
-                       heading("Average score (valid sessions)"))
+    week_header = headings("Week starting (UTC)", "Sessions (these reps)",
+                           "Average score (valid sessions)")
     for wp in report.cohort.weekly:
         emit(_num(ws, excel_datetime(wp.week_start), XLSX_DATE),
              _num(ws, wp.sessions, XLSX_INT),
@@ -1177,10 +1229,16 @@ def _heading(ws: Any, text: str) -> Cell:
     return text_cell(ws, text, font=BOLD, alignment=HEADER_ALIGN)
 
 
-def _figure_rows(ws: Any, report: ReportView, title: str) -> Iterator[list[object]]:
-    """The Overview's table of figures, under ``title``: these reps beside everyone."""
-    yield [_label(ws, title)]
-    yield [_heading(ws, h) for h in OVERVIEW_HEADINGS]
+def _overview_columns(ws: Any) -> None:
+    """The Overview's print setup and column widths (a scenario's and a program's)."""
+    _print_setup(ws, title_rows=False, widths=OVERVIEW_WIDTHS)
+    for letter, width in zip("ABCDE", OVERVIEW_WIDTHS, strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def _figure_rows(ws: Any, report: ReportView) -> Iterator[list[object]]:
+    """The rows of the Overview's table of figures, under its headings: these reps beside
+    everyone."""
     for name, *values, fmt in _figures(report):
         cells = [
             text_cell(ws, v) if isinstance(v, str)
@@ -1444,23 +1502,33 @@ def _program_overview(ws: Any, report: ProgramReportView) -> None:
     """The program's facts, then each scenario's figures (these reps beside everyone who
     practised it), as a scenario's Overview has them; the charts stay with each scenario's
     own run."""
-    _print_setup(ws, title_rows=False)
-    for letter, width in zip("ABCDE", (36, 14, 20, 22, 4), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.append([text_cell(ws, report.program.name, font=TITLE)])
-    ws.append([text_cell(ws, PRACTICE_NOTE, font=Font(italic=True))])
-    ws.append([])
+    _overview_columns(ws)
+    row = 0
+
+    def emit(*cells: object, height: float | None = None) -> None:
+        nonlocal row
+        row += 1
+        if height is not None:  # before the row: write-only mode writes it with the row
+            ws.row_dimensions[row].height = height
+        ws.append(list(cells))
+
+    emit(text_cell(ws, report.program.name, font=TITLE))
+    emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
+    emit()
     for name, value in (*_program_subject(report), ("Period", report.period.label),
                         ("Workspace", report.workspace_name),
                         ("Selected reps", report.selection_text)):
-        ws.append([_label(ws, name), text_cell(ws, value, alignment=WRAP)])
-    ws.append([_label(ws, "Generated at (UTC)"),
-               _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME)])
+        emit(_label(ws, name), text_cell(ws, value, alignment=WRAP),
+             height=wrapped_height([value], OVERVIEW_WIDTHS[1:2]))
+    emit(_label(ws, "Generated at (UTC)"),
+         _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     for part in report.parts:
-        ws.append([])
-        for cells in _figure_rows(ws, part, f"{part.scenario.name}: these reps beside "
-                                  "everyone who practised it"):
-            ws.append(cells)
+        emit()
+        emit(_label(ws, f"{part.scenario.name}: these reps beside everyone who practised it"))
+        emit(*(_heading(ws, h) for h in OVERVIEW_HEADINGS),
+             height=wrapped_height(OVERVIEW_HEADINGS, OVERVIEW_WIDTHS))
+        for cells in _figure_rows(ws, part):
+            emit(*cells)
 
 
 def _label_fills(ws: Any, rng: str, fills: Mapping[str, str]) -> None:
