@@ -139,3 +139,17 @@ def test_a_program_reports_appendices_share_one_budget() -> None:
     assert (len(second.lines), second.left_out) == (size, 0)
     assert third.left_out == 3 * size - TRANSCRIPT_LINES_PER_REPORT
     assert len(third.lines[0].text) <= TRANSCRIPT_LINE_CHARS + 1  # clipped, with its "…"
+
+
+def test_the_readme_states_the_caps_the_code_holds() -> None:
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    for value, name in ((TRANSCRIPT_LINES_PER_SESSION, "TRANSCRIPT_LINES_PER_SESSION"),
+                        (TRANSCRIPT_LINES_PER_REPORT, "TRANSCRIPT_LINES_PER_REPORT"),
+                        (TRANSCRIPT_LINE_CHARS, "TRANSCRIPT_LINE_CHARS"),
+                        (RUBRIC_ITEMS_SHOWN, "RUBRIC_ITEMS_SHOWN"),
+                        (TEAM_RUBRIC_ITEMS_SHOWN, "TEAM_RUBRIC_ITEMS_SHOWN"),
+                        (SESSIONS_LISTED, "SESSIONS_LISTED"),
+                        (DRAWING_MEMORY_CEILING_MB, "DRAWING_MEMORY_CEILING_MB")):
+        assert f"{value:,}" in readme and f"`{name}`" in readme, name
+        at = readme.index(f"`{name}`")
+        assert f"{value:,}" in readme[max(0, at - 120):at], name

@@ -130,6 +130,7 @@ def test_loops_that_would_never_end_stop_at_the_time_bound(tmp_path: Path) -> No
     ("{{ '%*d' % (999999999, 1) }}", "takes its width from an argument"),
     ("{{ '{:>999999999}'.format(1) }}", "the template asks for 999999999"),
     ("{{ 'x' | center(999999999) }}", "the template asks for 999999999"),
+    ("{{ '%999999999d' | format(1) }}", "the template asks for 999999999"),
     ("{{ 'x'.ljust(999999999) }}", "the template asks for 999999999"),
     ("{{ lipsum(10**9) }}", "the template asks for 1000000000"),
     ("{% set ns = namespace(x='ab') %}{% for i in range(64) %}{% set ns.x = ns.x ~ ns.x %}"
@@ -149,6 +150,18 @@ def test_every_way_out_of_the_bounds_is_one_template_error(tmp_path: Path, text:
         env.get_template("email/t.txt").render()
     assert says in str(info.value) and "\n" not in str(info.value)
     assert info.value.exit_code == 2
+
+
+def test_large_figures_are_values_not_sizes(tmp_path: Path) -> None:
+    """Only sizes are bounded: a template may print any number (a transcript of 250,000 lines
+    says how many it leaves out) and ask for a width within the bound."""
+    env = environment(_templates(tmp_path, {"email/t.txt": (
+        "{{ '{:,}'.format(250000) }} {{ '%d' | format(250000) }} {{ 250000 | string }} "
+        "{{ 'ab' | center(6) }}|{{ '7'.zfill(3) }} {{ (2 ** 40) }}")}))
+    assert isinstance(env, ImmutableSandboxedEnvironment)
+    with template_errors():
+        assert env.get_template("email/t.txt").render() == \
+            "250,000 250000 250000   ab  |007 1099511627776"
 
 
 def test_the_bundled_templates_print_the_same_in_the_sandbox(tmp_path: Path) -> None:

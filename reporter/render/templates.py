@@ -177,12 +177,29 @@ def _sized(value: Any) -> Any:
     return value
 
 
-def _checked_call(function: Callable[..., Any], args: Iterable[Any],
-                  kwargs: Mapping[str, Any]) -> None:
+#: The string methods and the filters whose arguments are sizes: ``"x".ljust(n)``,
+#: ``center(n)``, ``batch(n)``; their counts are bounded, other calls' numbers are values
+#: (``"{:,}".format(250000)`` is a figure to print, not a width).
+_SIZING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+_SIZING_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate", "batch", "slice"})
+
+
+def _checked_call(args: Iterable[Any], kwargs: Mapping[str, Any], *, sizes: bool) -> None:
+    """A call's arguments: none longer than TEMPLATE_OUTPUT_CHARS, and no count above
+    TEMPLATE_MAX_COUNT when they are ``sizes``."""
     _tick()
     for value in (*args, *kwargs.values()):
-        _count(value)
+        if sizes:
+            _count(value)
         _sized(value)
+
+
+def _sizes(function: object) -> bool:
+    """Whether ``function``'s arguments are sizes: a sizing method of a string, or lipsum."""
+    name = getattr(function, "__name__", None)
+    return (name in _SIZING_METHODS and isinstance(getattr(function, "__self__", None),
+                                                    str | bytes)
+            or name == "generate_lorem_ipsum")
 
 
 class _BoundedRange:
@@ -287,16 +304,25 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.globals["namespace"] = _BoundedNamespace
 
     def bound_filters(self) -> None:
-        """Every filter and test (the bundled ones, Jinja's, ours) checked like a call: its
-        arguments after the value it filters are counts at most TEMPLATE_MAX_COUNT, its result
-        at most TEMPLATE_OUTPUT_CHARS long."""
+        """Every filter and test (the bundled ones, Jinja's, ours) checked like a call: the
+        clock read, its result at most TEMPLATE_OUTPUT_CHARS long, and for the sizing ones its
+        arguments after the value it filters at most TEMPLATE_MAX_COUNT."""
         for table in (self.filters, self.tests):
             for name, function in list(table.items()):
-                table[name] = _bounded_filter(function)
+                table[name] = _bounded_filter(function, sizes=table is self.filters
+                                              and name in _SIZING_FILTERS)
+        format_filter = self.filters.get("format")
+        if format_filter is not None:  # "%999999999d" | format(1)
+            def checked_format(value: Any, *args: Any, **kwargs: Any) -> Any:
+                if isinstance(value, str):
+                    _format_widths(value)
+                return format_filter(value, *args, **kwargs)
+
+            self.filters["format"] = checked_format
 
     def call(__self, __context: Any, __obj: Any, *args: Any,  # noqa: N805
              **kwargs: Any) -> Any:
-        _checked_call(__obj, args, kwargs)
+        _checked_call(args, kwargs, sizes=_sizes(__obj))
         return _sized(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -327,17 +353,16 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return checked
 
 
-def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` (a filter or test, maybe taking the context or environment first) with its
-    counts and its result checked."""
-
+def _bounded_filter(function: Callable[..., Any], *, sizes: bool) -> Callable[..., Any]:
+    """``function`` (a filter or test, maybe taking the context or environment first) with the
+    clock read and its arguments and result checked."""
     # The value filtered (after the context or environment some filters take) may be any
     # size; what follows it is how to filter it.
     skip = 2 if getattr(function, "jinja_pass_arg", None) is not None else 1
 
     @functools.wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        _checked_call(function, args[skip:], kwargs)
+        _checked_call(args[skip:], kwargs, sizes=sizes)
         return _sized(function(*args, **kwargs))
 
     return bounded
