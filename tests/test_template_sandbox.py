@@ -137,6 +137,8 @@ def test_loops_that_would_never_end_stop_at_the_time_bound(tmp_path: Path) -> No
      "{% endfor %}{{ ns.x }}", f"more than {TEMPLATE_OUTPUT_CHARS:,} characters or items"),
     ("{% for i in range(100000) %}{{ 'y' * 100 }}{% endfor %}",
      f"the template writes more than {TEMPLATE_OUTPUT_CHARS:,} characters"),
+    ("{% for a in 'x' * 100000 %}{% for b in 'x' * 100000 %}{% endfor %}{% endfor %}",
+     f"the template took more than {TEMPLATE_SECONDS:g} s of CPU; stopped"),
     ("{% macro d(n) %}{{ d(n + 1) }}{% endmacro %}{{ d(0) }}", "RecursionError"),
     ("{{ 1 / 0 }}", "ZeroDivisionError"),
     ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "is unsafe"),

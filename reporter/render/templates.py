@@ -43,6 +43,7 @@ from jinja2 import (
     StrictUndefined,
     Template,
     TemplateError,
+    nodes,
     select_autoescape,
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -302,6 +303,22 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.globals["range"] = _BoundedRange
         self.globals["namespace"] = _BoundedNamespace
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """The template, each ``{% for %}`` iterating through :meth:`loop`: a loop over any
+        sequence (``'x' * 100000`` nested in another) reads the clock as it goes, not only a
+        loop over ``range``."""
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(nodes.EnvironmentAttribute("loop"), [loop.iter], [], None,
+                                   None, lineno=loop.iter.lineno)
+        return tree
+
+    @staticmethod
+    def loop(iterable: Iterable[Any]) -> Iterator[Any]:
+        for item in iterable:
+            _tick()
+            yield item
 
     def bound_filters(self) -> None:
         """Every filter and test (the bundled ones, Jinja's, ours) checked like a call: the
