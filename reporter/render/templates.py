@@ -196,11 +196,64 @@ def _checked_call(args: Iterable[Any], kwargs: Mapping[str, Any], *, sizes: bool
 
 
 def _sizes(function: object) -> bool:
-    """Whether ``function``'s arguments are sizes: a sizing method of a string, or lipsum."""
+    """Whether ``function``'s arguments are sizes: a sizing method of a string."""
+    return (getattr(function, "__name__", None) in _SIZING_METHODS
+            and isinstance(getattr(function, "__self__", None), str | bytes))
+
+
+def _room(estimate: int) -> None:
+    """Refuse a step whose result would pass TEMPLATE_OUTPUT_CHARS, before it is built."""
+    if estimate > TEMPLATE_OUTPUT_CHARS:
+        raise TemplateBoundError(f"the template would build about {estimate:,} characters, "
+                                 f"past {TEMPLATE_OUTPUT_CHARS:,}; stopped")
+
+
+def _length(value: object) -> int:
+    return len(value) if isinstance(value, str | bytes | list | tuple | dict | set) else 0
+
+
+def _replaced(text: object, old: object, new: object) -> int:
+    """The longest ``text.replace(old, new)`` can be."""
+    size = _length(text)
+    return size + (size // max(_length(old), 1) + 1) * _length(new)
+
+
+def _products(function: object, args: tuple[Any, ...]) -> None:
+    """The string methods whose result grows as a product of their inputs (``replace``,
+    ``join``), checked before they run."""
     name = getattr(function, "__name__", None)
-    return (name in _SIZING_METHODS and isinstance(getattr(function, "__self__", None),
-                                                    str | bytes)
-            or name == "generate_lorem_ipsum")
+    owner = getattr(function, "__self__", None)
+    if not isinstance(owner, str) or not args:
+        return
+    if name == "replace" and len(args) >= 2:
+        _room(_replaced(owner, args[0], args[1]))
+    elif name == "join":
+        _room(len(owner) * _length(args[0]) + sum(map(_length, _sequence(args[0]))))
+
+
+def _sequence(value: object) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, list | tuple) else ()
+
+
+def _filter_products(name: str, value: Any, rest: tuple[Any, ...],
+                     kwargs: Mapping[str, Any]) -> None:
+    """The same for the filters whose result is a product of their inputs."""
+    def arg(index: int, key: str, default: Any) -> Any:
+        return rest[index] if len(rest) > index else kwargs.get(key, default)
+
+    lines = value.count("\n") + 1 if isinstance(value, str) else 1
+    if name == "replace":
+        _room(_replaced(value, arg(0, "old", ""), arg(1, "new", "")))
+    elif name == "join":
+        _room(_length(arg(0, "d", "")) * _length(value) + sum(map(_length, _sequence(value))))
+    elif name == "indent":
+        width = arg(0, "width", 4)
+        _room(_length(value) + lines * (width if isinstance(width, int) else _length(width)))
+    elif name == "wordwrap":
+        width = arg(0, "width", 79)
+        per = max(width if isinstance(width, int) else 1, 1)
+        _room(_length(value) + (_length(value) // per + lines) * max(
+            _length(arg(2, "wrapstring", "\n")), 1))
 
 
 class _BoundedRange:
@@ -236,14 +289,16 @@ _PRINTF_WIDTH = re.compile(r"%[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?")
 
 
 def _format_widths(text: str) -> None:
-    """Refuse a format string whose widths or precisions pass TEMPLATE_MAX_COUNT."""
+    """Refuse a format string whose widths and precisions together pass TEMPLATE_MAX_COUNT."""
+    total = 0
     for match in _PRINTF_WIDTH.finditer(text):
         for width in match.groups():
             if width == "*":
                 raise TemplateBoundError("the template's format takes its width from an "
                                          "argument ('*'), which is not allowed")
             if width:
-                _count(int(width))
+                total += int(width)
+                _count(total)
 
 
 def _bounded_binop(table: Mapping[str, Callable[[Any, Any], Any]], name: str, left: Any,
@@ -287,8 +342,12 @@ class BoundedTemplate(Template):
                     chunks.append(chunk)
                 return self.environment.concat(chunks)
             except (ArithmeticError, RecursionError, MemoryError) as exc:
-                raise TemplateBoundError(f"the template fails: {type(exc).__name__}: "
-                                         f"{exc}") from None
+                error = TemplateBoundError(f"the template fails: {type(exc).__name__}: {exc}")
+                try:  # Jinja's own traceback rewriting, for the template's name and line
+                    self.environment.handle_exception()
+                except BaseException as rewritten:  # noqa: BLE001 - it re-raises exc
+                    error.name, error.lineno = _template_frame(rewritten)  # type: ignore[attr-defined]
+                raise error from None
             except Exception:
                 self.environment.handle_exception()
 
@@ -303,6 +362,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.globals["range"] = _BoundedRange
         self.globals["namespace"] = _BoundedNamespace
+        del self.globals["lipsum"]  # no report needs lorem ipsum, and it multiplies counts
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """The template, each ``{% for %}`` iterating through :meth:`loop`: a loop over any
@@ -326,8 +386,9 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         arguments after the value it filters at most TEMPLATE_MAX_COUNT."""
         for table in (self.filters, self.tests):
             for name, function in list(table.items()):
-                table[name] = _bounded_filter(function, sizes=table is self.filters
-                                              and name in _SIZING_FILTERS)
+                table[name] = _bounded_filter(
+                    function, name if table is self.filters else None,
+                    sizes=table is self.filters and name in _SIZING_FILTERS)
         format_filter = self.filters.get("format")
         if format_filter is not None:  # "%999999999d" | format(1)
             def checked_format(value: Any, *args: Any, **kwargs: Any) -> Any:
@@ -340,6 +401,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any,  # noqa: N805
              **kwargs: Any) -> Any:
         _checked_call(args, kwargs, sizes=_sizes(__obj))
+        _products(__obj, args)
         return _sized(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -362,17 +424,20 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
         @functools.wraps(wrapped)
         def checked(*args: Any, **kwargs: Any) -> str:
+            total = 0
             for _, _, spec, _ in string.Formatter().parse(text):
                 for width in re.findall(r"\d+", spec or ""):
-                    _count(int(width))
+                    total += int(width)
+                    _count(total)
             return wrapped(*args, **kwargs)
 
         return checked
 
 
-def _bounded_filter(function: Callable[..., Any], *, sizes: bool) -> Callable[..., Any]:
-    """``function`` (a filter or test, maybe taking the context or environment first) with the
-    clock read and its arguments and result checked."""
+def _bounded_filter(function: Callable[..., Any], name: str | None, *,
+                    sizes: bool) -> Callable[..., Any]:
+    """``function`` (the filter ``name``, or a test, maybe taking the context or environment
+    first) with the clock read and its arguments and result checked."""
     # The value filtered (after the context or environment some filters take) may be any
     # size; what follows it is how to filter it.
     skip = 2 if getattr(function, "jinja_pass_arg", None) is not None else 1
@@ -380,6 +445,8 @@ def _bounded_filter(function: Callable[..., Any], *, sizes: bool) -> Callable[..
     @functools.wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _checked_call(args[skip:], kwargs, sizes=sizes)
+        if name is not None and len(args) >= skip:
+            _filter_products(name, args[skip - 1], args[skip:], kwargs)
         return _sized(function(*args, **kwargs))
 
     return bounded
