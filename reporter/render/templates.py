@@ -12,10 +12,11 @@ the template (``__globals__``, ``__class__``, ...), so ``{{ cycler.__init__.__gl
 reaches neither ``os``, the environment nor the API key; the loader reads only the user's
 folder and the bundled one (no ``..``, no absolute path). On top of it every document renders
 within bounds (``TEMPLATE_SECONDS`` of CPU, ``TEMPLATE_OUTPUT_CHARS`` of output, no count,
-width or repeat above ``TEMPLATE_MAX_COUNT``), checked in the sandbox's hooks: each call,
-filter, attribute, item, loop step over ``range`` and intercepted operator. Crossing one is a
-:class:`TemplateFailure`, one line and exit 2. The bundled templates alone keep the plain
-environment: they are ours, and the sandbox's hooks cost time (``bench/bench_templates.py``).
+width or repeat above ``TEMPLATE_MAX_COUNT``, no step building a product past the output
+bound), checked in the sandbox's hooks: each call, filter, attribute, item, step of a loop
+and intercepted operator. Crossing one is a :class:`TemplateFailure`, one line and exit 2.
+The bundled templates alone keep the plain environment: they are ours, and the sandbox's
+hooks cost time (``bench/bench_templates.py``).
 
 The templates stay inside the package (``reporter/templates``) rather than at the top of the
 repository: package data is what a wheel carries, so ``pip install`` then ``reporter demo``
@@ -60,8 +61,8 @@ TEMPLATE_SECONDS = 5.0
 #: it may build: about four times the largest bundled document (a 2,000-rep team report).
 TEMPLATE_OUTPUT_CHARS = 8_000_000
 #: The largest count, width or repeat a template may ask of a call, filter or operator
-#: (``range``, ``lipsum``, ``center``, ``"x" * n``, ``"%9999999d"``): a document of ours needs
-#: a few hundred at most.
+#: (``range``, ``center``, ``"x".ljust(n)``, ``"x" * n``, the widths of ``"%9999999d"``): a
+#: document of ours needs a few hundred at most.
 TEMPLATE_MAX_COUNT = 100_000
 
 
