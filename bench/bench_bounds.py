@@ -66,6 +66,8 @@ def attempts_snapshot(attempts: int) -> dict[str, Any]:
 
 SHAPES = {
     "transcript": ("20,000-line transcript", lambda: transcript_snapshot(20_000)),
+    # Past the client's 32 MB answer cap (issue 30): a 56 MB snapshot.
+    "transcript-32mb": ("320,000-line transcript", lambda: transcript_snapshot(320_000)),
     "rubric": ("1,000 rubric items", lambda: rubric_snapshot(1_000)),
     "attempts": ("200 attempts", lambda: attempts_snapshot(200)),
 }
