@@ -512,7 +512,12 @@ def cache_prune(max_age: int | None, people: tuple[str, ...], cache_dir: Path | 
 
 @cli.group()
 def templates() -> None:
-    """The report and email templates: copy them out to change them."""
+    """The report and email templates: copy them out to change them.
+
+    Templates from a --templates folder are data, not code: they render in Jinja's sandbox
+    (no file outside the template folders, no environment, no key), each document within a
+    CPU time and an output size; a template that crosses either stops the command with one
+    line, exit 2. The bounds are in the README under Reliability."""
 
 
 @templates.command("export")

@@ -248,7 +248,8 @@ class TranscriptView:
     created_at: datetime
     score: float | None
     reason: str  # "best" or "latest": why this session was chosen
-    lines: tuple[TranscriptLine, ...]
+    lines: tuple[TranscriptLine, ...]  # the first lines, at most analytics.bounds' caps
+    left_out: int = 0  # the session's lines after those, not printed (analytics.bounds)
 
 
 @dataclass(frozen=True)

@@ -262,3 +262,26 @@ def test_spread_keeps_time_order_and_the_plot() -> None:
     assert spread([100.0, 100.0], 0.0, 100.0, 20.0) == [80.0, 100.0]  # pushed back from the edge
     assert spread([0.0, 50.0], 0.0, 100.0, 20.0) == [0.0, 50.0]  # far apart: untouched
     assert spread([5.0] * 6, 0.0, 50.0, 20.0) == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]  # by order
+
+
+def test_two_hundred_attempts_never_overprint_a_label_or_a_marker() -> None:
+    """Issue 30: with 200 attempts in a month, every drawn point label overprinted the next
+    point. Now no drawn label touches another label or any drawn marker, drawn markers stand
+    apart, and the first, best and latest are still marked and labelled."""
+    scores = [55.0 + (i * 37 % 45) for i in range(200)]
+    points = _points(scores, datetime(2026, 10, 1), timedelta(days=30) / 200)
+    root = _root(score_over_time(points, START, END, ACCENT, height=125))
+    labels = [_box(t) for t in _texts(root, "point-label")]
+    radius = {(float(c.get("cx", "0")), float(c.get("cy", "0"))): float(c.get("r", "0")) + 1
+              for c in root.iter(f"{SVG}circle") if c.get("class") == "point"}
+    markers = [(x - r, y - r, x + r, y + r) for (x, y), r in radius.items()]
+    for i, a in enumerate(labels):
+        assert not any(_overlap(a, b) for b in labels[i + 1:]), a
+        assert not any(_overlap(a, m) for m in markers), a
+    for i, a in enumerate(markers):
+        assert not any(_overlap(a, b) for b in markers[i + 1:]), a
+    circles = sorted(_circles(root))
+    assert {fmt_score(points[0].score), fmt_score(max(scores)), fmt_score(scores[-1])} <= {
+        t.text for t in _texts(root, "point-label")}
+    assert _label_next_to(root, fmt_score(scores[-1]), circles[-1])
+    assert _label_next_to(root, fmt_score(scores[0]), circles[0])

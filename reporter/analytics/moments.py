@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reporter.analytics import figures
+from reporter.analytics.bounds import TRANSCRIPT_LINES_PER_SESSION, cut_transcript
 from reporter.analytics.figures import MIN_WORDS_CONTAINED, finite, normalise_quote, text
 from reporter.analytics.sessions import Session, items
 from reporter.views import Attempt, Moment, TranscriptLine, TranscriptView
@@ -144,11 +145,15 @@ def choose_transcript(sessions: Sequence[Session], best: Attempt | None,
     if chosen is None:
         return None
     quotes = [normalise_quote(m.quote) for m in examples(chosen)]
+    every = chosen.detail.transcript or []
+    # Only the lines the report can print become views (bounds.TRANSCRIPT_LINES_PER_SESSION).
     lines = tuple(
         TranscriptLine(speaker=_SPEAKERS.get(ln.speaker or ""), text=ln.text,
                        seconds=finite(ln.seconds_from_start),
                        highlighted=_quoted(ln.text, quotes))
-        for ln in chosen.detail.transcript or ())
-    return TranscriptView(session_id=chosen.attempt.session_id,
+        for ln in every[:TRANSCRIPT_LINES_PER_SESSION])
+    view = TranscriptView(session_id=chosen.attempt.session_id,
                           created_at=chosen.attempt.created_at,
-                          score=chosen.attempt.score, reason=reason, lines=lines)
+                          score=chosen.attempt.score, reason=reason, lines=lines,
+                          left_out=len(every) - len(lines))
+    return cut_transcript(view, TRANSCRIPT_LINES_PER_SESSION)

@@ -29,6 +29,7 @@ from reporter.analytics import (
     workspace_name,
 )
 from reporter.analytics.attention import at_stake, attention_order, reasons_for, shortlist
+from reporter.analytics.bounds import transcripts_within_report
 from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.period import report_period
 from reporter.analytics.program_team import program_themes
@@ -143,7 +144,8 @@ def program_rep(record: ProgramRepRecord, scope: _Scope,
     user = record.user
     email = (user.email or "").strip()
     name, first_name = display_name(user)
-    rows = tuple(_row(record, scope, index) for index in range(len(scope.parts)))
+    rows = _transcripts_within_report(
+        tuple(_row(record, scope, index) for index in range(len(scope.parts))))
     reasons = sorted(
         (replace(reason, text=f"{row.scenario.name}: {reason.text}")
          for row in rows if row.rep for reason in row.rep.attention),
@@ -158,6 +160,16 @@ def program_rep(record: ProgramRepRecord, scope: _Scope,
         focus=focus_row(rows),
         attention=tuple(reasons),
     )
+
+
+def _transcripts_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioRow, ...]:
+    """The rows with their transcripts cut to TRANSCRIPT_LINES_PER_REPORT together, in the
+    order the report prints them (program order)."""
+    views = [row.rep if row.practised else None for row in rows]
+    bounded = transcripts_within_report([v.transcript if v else None for v in views])
+    return tuple(row if view is None or view.transcript is transcript
+                 else replace(row, rep=replace(view, transcript=transcript))
+                 for row, view, transcript in zip(rows, views, bounded, strict=True))
 
 
 def _row(record: ProgramRepRecord, scope: _Scope, index: int) -> ScenarioRow:

@@ -105,6 +105,10 @@ def _text_box(x: float, y: float, text: str, size: float, anchor: str) -> Box:
     return (x0 - LABEL_PAD, y - ASCENT * size, x0 + width + LABEL_PAD, y + DESCENT * size)
 
 
+#: The score chart's point markers: the best score's, and every other's.
+BEST_RADIUS = 4.2
+POINT_RADIUS = 3.2
+
 #: The least horizontal room between two attempts on the score chart, in chart units: three
 #: attempts on one day stay three points with readable labels, not one blot.
 POINT_GAP = 26.0
@@ -210,7 +214,10 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
     instead of drawing an empty frame that looks like a score of zero. The score axis runs
     from :func:`score_axis_min` to 100 so the points use the height while every rank band
     stays in view. Point labels never overlap: a crowded label moves to the other side of its
-    point or is left out, except the best and the latest score's, which are always shown.
+    point or is left out, except the best and the latest score's, which are kept (the best's
+    alone when even they would touch). Attempts too many for their markers to stand apart
+    (200 in a month) are the line's vertices, with markers and labels on the first, the best
+    and the latest only.
     """
     left, right, top, bottom = 34, 64, 10, 28
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -291,9 +298,18 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
         parts.append(f'<polyline points="{path}" fill="none" stroke="{accent}" '
                      f'stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>')
     best = max(p.score for p in ordered)
-    for (x, y), point in zip(coords, ordered, strict=True):
+    best_index = max(i for i, p in enumerate(ordered) if p.score == best)
+    # Markers that would touch their neighbours' (about 60 attempts or more in a period) are
+    # left to the line: only the first, the best and the latest keep a marker and a label, so
+    # nothing overprints however many attempts there are.
+    step = min((b - a for a, b in zip(xs, xs[1:], strict=False)), default=POINT_GAP)
+    marked = (set(range(len(ordered))) if step >= 2 * (BEST_RADIUS + 1)
+              else {0, best_index, len(ordered) - 1})
+    for index, ((x, y), point) in enumerate(zip(coords, ordered, strict=True)):
+        if index not in marked:
+            continue
         is_best = point.score == best
-        radius = 4.2 if is_best else 3.2
+        radius = BEST_RADIUS if is_best else POINT_RADIUS
         parts.append(f'<circle class="point" cx="{_num(x)}" cy="{_num(y)}" r="{radius}" '
                      f'fill="#ffffff" stroke="{accent}" stroke-width="2"/>')
         if is_best:
@@ -331,7 +347,6 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
 
     # The best score's label (its latest occurrence) and the latest score's are always kept:
     # choose their places so they clear each other first, then everything else.
-    best_index = max(i for i, p in enumerate(ordered) if p.score == best)
     keys = sorted({best_index, len(ordered) - 1})
     options = [sides(i, ("above", "below", "right", "left")) or ["above"] for i in keys]
     chosen: tuple[_Label, ...] = ()
@@ -344,7 +359,9 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
         if rating is None or (clash, hits, moved) < rating:
             chosen, rating = labels, (clash, hits, moved)
     placed: dict[int, _Label] = dict(zip(keys, chosen, strict=True))
-    for index in range(len(ordered)):
+    if rating is not None and rating[0]:  # the two cannot both be read: the best's stays
+        placed = {best_index: placed[best_index]}
+    for index in sorted(marked):
         if index in placed:
             continue
         for side in sides(index):

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
+from reporter.analytics.bounds import rubric_shown, sessions_listed
 from reporter.format import (
     GRADE_LABELS,
     GRADE_SYMBOLS,
@@ -120,6 +121,7 @@ class Heatmap:
     headings: tuple[str, ...]  # per column: "Nov 28", or "Nov 28, 2nd" on a day of several
     groups: tuple[HeatmapGroup, ...]
     hidden_columns: int  # older sessions left out to keep the table readable
+    hidden_items: int = 0  # items past analytics.bounds.RUBRIC_ITEMS_SHOWN, left out
 
 
 @dataclass(frozen=True)
@@ -132,8 +134,10 @@ class MomentCard:
 def build_heatmap(rep: RepView) -> Heatmap:
     columns = rep.rubric_sessions
     start = max(0, len(columns) - MAX_HEATMAP_COLUMNS)
+    shown, hidden = rubric_shown(rep.rubric, (*rep.coaching.focus_areas,
+                                              *rep.coaching.strengths))
     groups: dict[str, list[ItemRow]] = {}
-    for row in rep.rubric:
+    for row in shown:
         groups.setdefault(row.criterion, []).append(replace(row, grades=row.grades[start:]))
     headings = fmt_attempt_days([a.created_at for a in columns])
     return Heatmap(
@@ -141,6 +145,7 @@ def build_heatmap(rep: RepView) -> Heatmap:
         headings=tuple(headings[start:]),
         groups=tuple(HeatmapGroup(c, tuple(rows)) for c, rows in groups.items()),
         hidden_columns=start,
+        hidden_items=hidden,
     )
 
 
@@ -189,6 +194,7 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
     verdict = rep.verdict
     assert verdict is not None, "build_rep sets the verdict"
     no_attempt = f"No valid attempt in {period.prose}{'' if period.finished else ' yet'}"
+    invalid, invalid_left_out = sessions_listed([a for a in rep.attempts if not a.is_valid])
     return {
         "report": report,
         "rep": rep,
@@ -226,7 +232,8 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
         "focus_areas": rep.coaching.focus_areas,
         "moments": moment_cards(rep),
         "latest": rep.latest,
-        "invalid_attempts": tuple(a for a in rep.attempts if not a.is_valid),
+        "invalid_attempts": invalid,
+        "invalid_left_out": invalid_left_out,
         "transcript": rep.transcript if options.transcripts else None,
         "language": options.language,
         "grade_symbols": GRADE_SYMBOLS,

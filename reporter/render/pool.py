@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
+from reporter.errors import UsageError
 from reporter.files import private_folder
 from reporter.names import TEAM_PDF, TEAMS_DIR, target_path
 from reporter.render.options import PdfOptions
@@ -356,8 +357,8 @@ def _result(fut: cf.Future[RenderedPdf], who: str, failed: list[tuple[str, str]]
     """The future's PDF; a failure is listed against ``who`` and the run goes on."""
     try:
         return fut.result()
-    except OSError:
-        raise  # the disk, not this report: the whole run stops
+    except (OSError, UsageError):
+        raise  # the disk or a template, not this report: the whole run stops
     except Exception as exc:
         failed.append((who, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
         console.warn(f"{who}: PDF failed: {exc}")

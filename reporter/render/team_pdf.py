@@ -20,6 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from reporter.analytics.attention import MAX_SHORTLIST, SHORTLIST_SEVERITY, talking_point
+from reporter.analytics.bounds import team_rubric_shown
 from reporter.analytics.program_team import SCORED_TIERS
 from reporter.analytics.team import MIN_CELL_SESSIONS, MIN_THEME_REPS, MIN_THEME_SESSIONS
 from reporter.format import (
@@ -202,6 +203,7 @@ def _team_document(report: ReportView | ProgramReportView, team: TeamView | Prog
 def build_team_context(report: ReportView, team: TeamView,
                        renderer: PdfRenderer) -> dict[str, Any]:
     """Everything the team templates print, already chosen and ordered."""
+    team, hidden_items = team_rubric_shown(team)
     brand = renderer.options.branding
     period = report.period
     heading = change_heading(report)
@@ -221,6 +223,7 @@ def build_team_context(report: ReportView, team: TeamView,
         "spans": criterion_spans(team),
         "bands": {row.slug: tuple(share_band(c) for c in row.cells) for row in team.heatmap},
         "min_cell_sessions": MIN_CELL_SESSIONS,
+        "hidden_items": hidden_items,
         "distribution_chart": Markup(charts.comparison_histogram(
             team.best_scores, report.cohort.best_scores, brand.accent)),
         "distribution_alt": charts.comparison_description(team.best_scores,
