@@ -18,6 +18,7 @@ ReporterError (exit 2 unless a subclass says otherwise)
  ├── RunError (exit 1)         the work started but could not finish
  │    ├── VanishedCohort       no sessions where the analytics count some (cohort.discover)
  │    ├── WriteFailed          the disk refused a write (reporter.outcome)
+ │    ├── WorkerDied           a report's render process died twice (render.processes)
  │    └── SendError            the SMTP server, as a whole (reporter.deliver.smtp)
  └── ExecError (exit 1)        the API client's tree (reporter.exec_api.errors)
       ├── APIError             the server answered with its error envelope

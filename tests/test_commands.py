@@ -577,6 +577,110 @@ def test_kill_9_leaves_no_render_worker_and_its_requests_counted(sandbox_workspa
     assert counted >= seen > 0
 
 
+# -- Ctrl-C and SIGTERM while the PDFs are drawn (issue 29, 2) --------------------------------
+
+INTERRUPTED = "Interrupted: nothing is half-written; run the command again to go on."
+#: How long a user waits, from the signal, for the command to be gone.
+GONE_WITHIN = 2.0
+
+
+def _drawing_snapshot(path: Path, reps: int = 5, lines: int = 2500) -> Path:
+    """A snapshot whose reports take long to draw with --transcripts: Ada Quick's first and
+    in a second (two sessions, so the pool's longest-first order hands her out first, and a
+    short transcript), then reps whose transcripts run to ``lines`` lines (10 s or more each):
+    whenever the signal comes after her report, a long one is being drawn."""
+    from tests import snapshot_factory as f
+
+    def one(first: str, sessions: int, length: int) -> dict:
+        who = f.user(first, "Rep", f"{first.lower()}@example.com")
+        said = [f.line("Buyer" if i % 2 else first, f"Line {i}: the budget, the timeline, the "
+                       "people who sign, and what happens next.", i * 4.0)
+                for i in range(length)]
+        return f.rep(who, [f.session(70 + n, f.at(3 + n), who=who, transcript=said,
+                                     evaluations=f.evaluations({"Open questions": "good"}))
+                           for n in range(sessions)])
+
+    everyone = [one("Ada", 2, 6)] + [one(f"Long{n}", 1, lines) for n in range(reps - 1)]
+    path.write_text(json.dumps(f.snapshot(everyone)))
+    return path
+
+
+def _as_a_user_starts_it(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """The command in a process group of its own, as a shell starts a job: Ctrl-C at the
+    terminal is SIGINT to the whole group, render workers included."""
+    return subprocess.Popen([sys.executable, "-m", "reporter.cli", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=_sigint_as_a_terminal_sends_it)
+
+
+def _folder(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _interrupt_while_drawing(proc: subprocess.Popen, how: signal.Signals
+                             ) -> tuple[int, float, str, set[int]]:
+    """Once the first PDF is drawn (its progress line), ``how``: SIGINT to the process group
+    (Ctrl-C), SIGTERM to the command (``kill``). The exit status, the seconds from the signal
+    to the command's end, what it printed after the signal, and the processes it had."""
+    import time
+
+    _read_until(proc, "PDF reports:")
+    workers = _children(proc.pid)
+    started = time.monotonic()
+    if how == signal.SIGINT:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(how)
+    try:
+        code = proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"still running 120 s after {how.name}")
+    seconds = time.monotonic() - started
+    assert proc.stderr is not None
+    return code, seconds, proc.stderr.read(), workers
+
+
+def _none_left(pids: set[int]) -> list[int]:
+    """Of ``pids``, those still alive 2 s on (none, once every worker is gone)."""
+    import time
+
+    deadline = time.monotonic() + 2
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [pid for pid in pids if _alive(pid)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_while_drawing_is_obeyed_at_once(jobs, how, tmp_path):
+    """Issue 29, 2: Ctrl-C while the PDFs were drawn waited for the reports being drawn (with
+    --jobs 1, 7 to 73 s on long transcripts). Now, with one process or several, the command
+    is gone within 2 s, the report being drawn abandoned: exit 130 (143 for SIGTERM), one
+    line and nothing after it, the previous run as it was, no staging folder, no worker."""
+    snapshot = _drawing_snapshot(tmp_path / "snapshot.json")
+    out = tmp_path / "out"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    previous = subprocess.run([sys.executable, "-m", "reporter.cli", "render", str(snapshot),
+                               "--out", str(out), "--no-pdf"], env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert previous.returncode == 0, previous.stderr
+    run_dir = out / "procurement-discovery" / "2026-10"
+    before = _folder(run_dir)
+    proc = _as_a_user_starts_it(["render", str(snapshot), "--out", str(out), "--transcripts",
+                                 "--no-xlsx", "--jobs", jobs], env)
+    code, seconds, after, workers = _interrupt_while_drawing(proc, how)
+    assert code == (130 if how == signal.SIGINT else 143), after
+    assert after.splitlines() == [INTERRUPTED]
+    assert seconds < GONE_WITHIN, f"{seconds:.1f} s from {how.name} to the command's end"
+    assert _folder(run_dir) == before
+    assert sorted(p.name for p in run_dir.parent.iterdir()) == ["2026-10"]
+    assert len(workers) >= int(jobs) and _none_left(workers) == []
+
+
 def _bent_run(proxy, scenario, tmp_path: Path, monkeypatch, *emails: str):
     monkeypatch.setenv("EXEC_API_URL", proxy.base_url)
     return invoke("run", scenario.slug, *emails, "--month", MONTH, "--out", tmp_path / "out",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import subprocess
 import sys
@@ -21,6 +20,9 @@ from reporter.exec_api import ApiKey
 from reporter.files import FolderBusy
 from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSettings
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
+
+#: On PYTHONPATH, the faults a render worker meets (its ``sitecustomize``).
+WORKER_FAULTS = Path(__file__).parent / "worker_faults"
 
 MONTH = parse_period("2026-10", now=dt.datetime.combine(SANDBOX_TODAY, dt.time(12), dt.UTC))
 
@@ -80,20 +82,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path, monkeypatch):
-    """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run."""
-    import reporter.render.worker as pdf
-
+    """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run.
+    The PDFs are written by the render worker, so the disk fills up there
+    (``tests/worker_faults``: its third PDF write fails)."""
     first = _quick_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
-    real, writes = pdf.atomic_write_bytes, []
-
-    def full_after_two(path, payload, mode=0o644):
-        writes.append(path)
-        if len(writes) > 2:
-            raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real(path, payload, mode)
-
-    monkeypatch.setattr(pdf, "atomic_write_bytes", full_after_two)
+    monkeypatch.setenv("PYTHONPATH", str(WORKER_FAULTS))
+    monkeypatch.setenv("REPORTER_TEST_DISK_FULL_AFTER", "2")
     with pytest.raises(pipeline.WriteFailed) as info:
         _complete_run(fetching, tmp_path / "out")
     assert "No space left on device" in str(info.value) and info.value.exit_code == 1
