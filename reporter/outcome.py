@@ -100,25 +100,42 @@ def summarise(outcome: RunOutcome, console: Console) -> None:
 #: The root task of each event loop a command runs (``run_loop``), the one a signal may unwind.
 _ROOTS: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
 
+#: An interrupt handed to an event loop (``interrupt``) that the loop has not raised yet.
+_PENDING: list[BaseException] = []
+
 
 def run_loop(main: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(main)``, with ``main``'s task known as the loop's root (``interrupt``)."""
+    """``asyncio.run(main)``, with ``main``'s task known as the loop's root (``interrupt``).
+
+    An interrupt handed to the loop as it ended (its root task done, so the callback raising
+    it never ran) is raised here: a Ctrl-C is never lost, and it wins over any other way the
+    loop ended."""
     async def rooted() -> T:
         task = asyncio.current_task()
         if task is not None:
             _ROOTS.add(task)
         return await main
 
-    return asyncio.run(rooted())
+    _PENDING.clear()
+    try:
+        result = asyncio.run(rooted())
+    except BaseException:
+        if _PENDING:
+            raise _PENDING.pop() from None
+        raise
+    if _PENDING:
+        raise _PENDING.pop()
+    return result
 
 
 def interrupt(error: BaseException) -> None:
-    """Raise ``error`` (SIGTERM's) from a signal handler where it unwinds the command: at
-    once, unless another task of an event loop (a session's download) is running. Raised
-    there it would fail that task, asyncio would raise it again in the task that awaits it
-    while it cancels the rest, and the tasks left pending would be reported on stderr after
-    the command's last line. So it is raised by the loop itself as soon as that task yields;
-    the loop then cancels its root task, which unwinds through every cleanup in order."""
+    """Raise ``error`` (SIGINT's or SIGTERM's) from a signal handler where it unwinds the
+    command: at once, unless another task of an event loop (a session's download) is
+    running. Raised there it would fail that task, asyncio would raise it again in the task
+    that awaits it while it cancels the rest, and the tasks left pending would be reported on
+    stderr after the command's last line. So it is raised by the loop itself as soon as that
+    task yields; the loop then cancels its root task, which unwinds through every cleanup in
+    order (``run_loop`` raises it if the loop ended first)."""
     try:
         task = asyncio.current_task()
     except RuntimeError:  # no event loop runs: plain code
@@ -127,6 +144,8 @@ def interrupt(error: BaseException) -> None:
         raise error
 
     def stop() -> NoReturn:
+        _PENDING.clear()
         raise error
 
+    _PENDING.append(error)
     asyncio.get_running_loop().call_soon(stop)

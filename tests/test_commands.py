@@ -681,6 +681,35 @@ def test_an_interrupt_while_drawing_is_obeyed_at_once(jobs, how, tmp_path):
     assert len(workers) >= int(jobs) and _none_left(workers) == []
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("jobs", "how"), [("2", signal.SIGINT), ("1", signal.SIGTERM)],
+                         ids=["ctrl-c-2-jobs", "sigterm-1-job"])
+def test_an_interrupted_run_swaps_nothing_in(jobs, how, sandbox_workspace, scenario, tmp_path):
+    """Issue 29, 2: Ctrl-C after the fetch, while ``run`` drew its PDFs, only cancelled the
+    event loop's task, which the drawing never awaited: the run went on to `PDF reports:
+    30/30`, swapped its folder in over the previous run, and said "Interrupted" 24 s later.
+    Now it stops there: exit 130 (143), the previous run as it was, within 2 s."""
+    app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
+                     daily_limit=None)
+    with SandboxServer(app) as server:
+        env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
+               "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+        args = ["run", scenario.slug, "--month", MONTH, "--out", str(tmp_path / "out")]
+        previous = subprocess.run([sys.executable, "-m", "reporter.cli", *args, "--no-pdf"],
+                                  env=env, capture_output=True, text=True, timeout=120)
+        assert previous.returncode == 0, previous.stderr
+        run_dir = tmp_path / "out" / scenario.slug / MONTH
+        before = _folder(run_dir)
+        proc = _as_a_user_starts_it([*args, "--transcripts", "--jobs", jobs], env)
+        code, seconds, after, workers = _interrupt_while_drawing(proc, how)
+    assert code == (130 if how == signal.SIGINT else 143), after
+    assert after.splitlines() == [INTERRUPTED]
+    assert seconds < GONE_WITHIN, f"{seconds:.1f} s from {how.name} to the command's end"
+    assert _folder(run_dir) == before
+    assert sorted(p.name for p in run_dir.parent.iterdir()) == [MONTH]
+    assert len(workers) >= int(jobs) and _none_left(workers) == []
+
+
 def _bent_run(proxy, scenario, tmp_path: Path, monkeypatch, *emails: str):
     monkeypatch.setenv("EXEC_API_URL", proxy.base_url)
     return invoke("run", scenario.slug, *emails, "--month", MONTH, "--out", tmp_path / "out",
