@@ -17,6 +17,7 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from reporter.console import Console
 from reporter.errors import RunError
+from reporter.names import KEPT_DIR
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -34,6 +35,7 @@ class RunOutcome:
     requests_made: int
     cache_hits: int
     seconds: float
+    kept: tuple[str, ...] = ()  # failed reps whose previous report is in previous-reports/
 
     @property
     def exit_code(self) -> int:
@@ -93,6 +95,11 @@ def summarise(outcome: RunOutcome, console: Console) -> None:
     )
     for address, reason in outcome.failed:
         console.warn(f"{address}: {reason}")
+    if outcome.kept:
+        one = len(outcome.kept) == 1
+        console.warn(f"the previous report{'' if one else 's'} of {', '.join(outcome.kept)}, "
+                     f"whose report{'' if one else 's'} failed in this run, "
+                     f"{'is' if one else 'are'} kept in {outcome.run_dir / KEPT_DIR}")
     if outcome.not_found:
         console.warn(f"{outcome.not_found} address(es) had no data; see manifest.csv")
 

@@ -710,6 +710,99 @@ def test_an_interrupted_run_swaps_nothing_in(jobs, how, sandbox_workspace, scena
     assert len(workers) >= int(jobs) and _none_left(workers) == []
 
 
+# -- a render worker killed (issue 30, 4) ----------------------------------------------------
+
+WORKER_FAULTS = Path(__file__).parent / "worker_faults"
+
+
+def _render_workers(pid: int) -> set[int]:
+    """The render workers among the command's processes (not multiprocessing's tracker)."""
+    found = set()
+    for child in _children(pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(child)
+        except OSError:
+            continue
+    return found
+
+
+def _manifest_reps(run_dir: Path) -> dict[str, tuple[str, str | None]]:
+    reps = json.loads((run_dir / "manifest.json").read_text())["reps"]
+    return {r["email"]: (r["status"], r["pdf"]) for r in reps}
+
+
+@pytest.mark.slow
+def test_a_render_worker_killed_costs_no_report(tmp_path):
+    """Issue 30, 4: ``kill -9`` of a render worker drawing a report broke the whole pool:
+    every report not yet drawn failed. Now a new worker takes its place and draws that report
+    again: every report is drawn, exit 0, not a warning."""
+    snapshot = _drawing_snapshot(tmp_path / "snapshot.json", reps=5, lines=600)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    proc = _as_a_user_starts_it(["render", str(snapshot), "--out", str(tmp_path / "out"),
+                                 "--transcripts", "--no-xlsx", "--jobs", "2"], env)
+    before = _read_until(proc, "PDF reports:")  # Ada's is drawn: both draw long ones now
+    workers = _render_workers(proc.pid)
+    assert len(workers) == 2
+    os.kill(min(workers), signal.SIGKILL)
+    _, rest = proc.communicate(timeout=300)
+    err = "".join(before) + rest
+    assert proc.returncode == 0, err
+    assert "warning" not in err and "Traceback" not in err
+    run_dir = tmp_path / "out" / "procurement-discovery" / "2026-10"
+    reps = _manifest_reps(run_dir)
+    assert len(reps) == 5 and {status for status, _ in reps.values()} == {"ok"}
+    assert sorted(p.name for p in (run_dir / "reps").iterdir()) == sorted(
+        Path(pdf).name for _, pdf in reps.values() if pdf)
+
+
+@pytest.mark.slow
+def test_a_report_that_kills_its_worker_twice_fails_alone_and_keeps_its_previous_one(tmp_path):
+    """Issue 30, 4: a rerun over a complete 12-rep run, and the OOM killer (SIGKILL) takes the
+    worker drawing one rep's report, every time (``tests/worker_faults``). Before, 6 of 12
+    reports failed, each said twice, and that run replaced the complete one. Now the report
+    is tried in a second worker, then fails alone, in one line naming the rep and the cause;
+    the 11 others are drawn and the run is swapped in, and the failed rep's report of the run
+    it replaced is kept in previous-reports/ (said in one line, exit 1), not lost."""
+    from tests import snapshot_factory as f
+
+    reps = [f.rep(who, [f.session(60 + n, f.at(3 + n), who=who)])
+            for n, who in enumerate(f.user(f"Rep{n:02d}", "Twelve", f"rep{n:02d}@example.com")
+                                    for n in range(12))]
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(json.dumps(f.snapshot(reps)))
+    args = [sys.executable, "-m", "reporter.cli", "render", str(snapshot), "--out",
+            str(tmp_path / "out"), "--no-xlsx", "--jobs", "2"]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    first = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    run_dir = tmp_path / "out" / "procurement-discovery" / "2026-10"
+    victim = "rep07@example.com"
+    _, previous_pdf = _manifest_reps(run_dir)[victim]
+    assert previous_pdf
+    previous_report = (run_dir / previous_pdf).read_bytes()
+
+    rerun = subprocess.run(args, capture_output=True, text=True, timeout=300, env={
+        **env, "PYTHONPATH": str(WORKER_FAULTS), "REPORTER_TEST_KILL_DRAWING": victim})
+    warnings = [line for line in rerun.stderr.splitlines() if line.startswith("warning")]
+    kept = run_dir / "previous-reports" / Path(previous_pdf).name
+    assert rerun.returncode == 1, rerun.stderr
+    assert warnings == [
+        f"warning: {victim}: PDF failed: the render process drawing it was killed "
+        "(SIGKILL), twice",
+        f"warning: the previous report of {victim}, whose report failed in this run, is kept "
+        f"in {kept.parent}"], rerun.stderr
+    now = _manifest_reps(run_dir)
+    assert now.pop(victim) == ("failed", None)
+    assert len(now) == 11 and {status for status, _ in now.values()} == {"ok"}
+    assert sorted(p.name for p in (run_dir / "reps").iterdir()) == sorted(
+        Path(pdf).name for _, pdf in now.values() if pdf)
+    assert kept.read_bytes() == previous_report
+    listed = json.loads((run_dir / "manifest.json").read_text())["files"]
+    assert f"previous-reports/{kept.name}" in listed
+    assert sorted(p.name for p in run_dir.parent.iterdir()) == ["2026-10"]
+
+
 def _bent_run(proxy, scenario, tmp_path: Path, monkeypatch, *emails: str):
     monkeypatch.setenv("EXEC_API_URL", proxy.base_url)
     return invoke("run", scenario.slug, *emails, "--month", MONTH, "--out", tmp_path / "out",

@@ -263,8 +263,9 @@ class RenderProcesses:
             job = worker.job
             job.deaths += 1
             if job.deaths >= DEATHS_PER_JOB:
+                times = "twice" if job.deaths == 2 else f"{job.deaths} times"
                 job.future.set_exception(WorkerDied(
-                    f"the render process drawing it was {how}, {job.deaths} times"))
+                    f"the render process drawing it was {how}, {times}"))
             else:
                 self._queue.appendleft(job)
         elif not worker.ready and self._broken is None:
