@@ -801,6 +801,11 @@ def test_a_report_that_kills_its_worker_twice_fails_alone_and_keeps_its_previous
     listed = json.loads((run_dir / "manifest.json").read_text())["files"]
     assert f"previous-reports/{kept.name}" in listed
     assert sorted(p.name for p in run_dir.parent.iterdir()) == ["2026-10"]
+    # Failing again the month after, or the day after: the last report they had is kept.
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300, env={
+        **env, "PYTHONPATH": str(WORKER_FAULTS), "REPORTER_TEST_KILL_DRAWING": victim})
+    assert again.returncode == 1 and warnings[-1] in again.stderr.splitlines(), again.stderr
+    assert kept.read_bytes() == previous_report
 
 
 def _bent_run(proxy, scenario, tmp_path: Path, monkeypatch, *emails: str):
