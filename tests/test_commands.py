@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from reporter.cli import cli
 from reporter.sandbox import SandboxServer, create_app
 from tests.conftest import SANDBOX_KEY, environment
+from tests.worker_faults import fault_env
 
 MONTH = "2026-10"
 
@@ -712,9 +713,6 @@ def test_an_interrupted_run_swaps_nothing_in(jobs, how, sandbox_workspace, scena
 
 # -- a render worker killed (issue 30, 4) ----------------------------------------------------
 
-WORKER_FAULTS = Path(__file__).parent / "worker_faults"
-
-
 def _render_workers(pid: int) -> set[int]:
     """The render workers among the command's processes (not multiprocessing's tracker)."""
     found = set()
@@ -782,8 +780,8 @@ def test_a_report_that_kills_its_worker_twice_fails_alone_and_keeps_its_previous
     assert previous_pdf
     previous_report = (run_dir / previous_pdf).read_bytes()
 
-    rerun = subprocess.run(args, capture_output=True, text=True, timeout=300, env={
-        **env, "PYTHONPATH": str(WORKER_FAULTS), "REPORTER_TEST_KILL_DRAWING": victim})
+    rerun = subprocess.run(args, capture_output=True, text=True, timeout=300,
+                           env={**env, **fault_env(kill_drawing=victim)})
     warnings = [line for line in rerun.stderr.splitlines() if line.startswith("warning")]
     kept = run_dir / "previous-reports" / Path(previous_pdf).name
     assert rerun.returncode == 1, rerun.stderr
@@ -802,8 +800,8 @@ def test_a_report_that_kills_its_worker_twice_fails_alone_and_keeps_its_previous
     assert f"previous-reports/{kept.name}" in listed
     assert sorted(p.name for p in run_dir.parent.iterdir()) == ["2026-10"]
     # Failing again the month after, or the day after: the last report they had is kept.
-    again = subprocess.run(args, capture_output=True, text=True, timeout=300, env={
-        **env, "PYTHONPATH": str(WORKER_FAULTS), "REPORTER_TEST_KILL_DRAWING": victim})
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300,
+                           env={**env, **fault_env(kill_drawing=victim)})
     assert again.returncode == 1 and warnings[-1] in again.stderr.splitlines(), again.stderr
     assert kept.read_bytes() == previous_report
 

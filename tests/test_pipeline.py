@@ -20,9 +20,7 @@ from reporter.exec_api import ApiKey
 from reporter.files import FolderBusy
 from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSettings
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
-
-#: On PYTHONPATH, the faults a render worker meets (its ``sitecustomize``).
-WORKER_FAULTS = Path(__file__).parent / "worker_faults"
+from tests.worker_faults import fault_env
 
 MONTH = parse_period("2026-10", now=dt.datetime.combine(SANDBOX_TODAY, dt.time(12), dt.UTC))
 
@@ -87,8 +85,8 @@ def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path
     (``tests/worker_faults``: its third PDF write fails)."""
     first = _quick_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
-    monkeypatch.setenv("PYTHONPATH", str(WORKER_FAULTS))
-    monkeypatch.setenv("REPORTER_TEST_DISK_FULL_AFTER", "2")
+    for name, value in fault_env(disk_full_after="2").items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(pipeline.WriteFailed) as info:
         _complete_run(fetching, tmp_path / "out")
     assert "No space left on device" in str(info.value) and info.value.exit_code == 1

@@ -7,13 +7,26 @@ itself with SIGKILL, as the OOM killer would (a real signal, every time it is as
 
 ``REPORTER_TEST_DISK_FULL_AFTER=<n>``: a worker's PDF writes after its n-th fail with ENOSPC,
 as a full disk would.
+
+A ``sitecustomize`` further down the path (another test folder's) is run after this one: only
+the first one found is imported by Python.
 """
 
 from __future__ import annotations
 
 import errno
+import importlib.machinery
+import importlib.util
 import os
 import signal
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_next = importlib.machinery.PathFinder.find_spec(
+    "sitecustomize", [p for p in sys.path if os.path.abspath(p or ".") != _HERE])
+if _next is not None and _next.loader is not None:
+    _module = importlib.util.module_from_spec(_next)
+    _next.loader.exec_module(_module)
 
 _KILL = os.environ.get("REPORTER_TEST_KILL_DRAWING")
 _FULL_AFTER = os.environ.get("REPORTER_TEST_DISK_FULL_AFTER")
