@@ -11,8 +11,8 @@ process pool against one process, in one run.
    optimisation left out, to show what each one buys; ``--tagging`` adds the renderer with
    PDF/UA tagging off (``tagged_pdf = false``), to show what tagging costs.
 2. The pool. ``--reps`` reports (the sample reps cycled with fresh slugs, so the mix keeps the
-   empty, CJK and Arabic cases) through ``PdfRenderPool`` with 1, 2 and N processes (1: this
-   process, on a thread; more: that many worker processes). The wall time runs from creating
+   empty, CJK and Arabic cases) through ``PdfRenderPool`` with 1, 2 and N worker processes
+   (1 included: every report is drawn in a worker). The wall time runs from creating
    the pool (workers starting, importing WeasyPrint, loading fonts) to the last file written,
    exactly what a run pays. Speed-ups are against the first --jobs value (1 by default): the
    median over the repeats of each repeat's ratio, as the configurations run interleaved.

@@ -43,7 +43,7 @@ def expected_failures() -> Iterator[None]:
     """The one handler: every expected failure is a ReporterError and becomes one line,
     ``Error: <message>`` on stderr, and its exit status. Ctrl-C and SIGTERM are one line too
     (exit 130 and 143), after the same cleanup."""
-    previous = _terminate_as_interrupt()
+    previous = _stop_signals_interrupt()
     try:
         yield
     except ReporterError as exc:
@@ -57,23 +57,35 @@ def expected_failures() -> Iterator[None]:
         raise click.exceptions.Exit(exc.exit_code if isinstance(exc, Terminated)
                                     else 130) from None
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
-def _terminate_as_interrupt() -> Any:
-    """SIGTERM raises Terminated (a KeyboardInterrupt) in the main thread, so it unwinds
-    through the same cleanup as Ctrl-C (``outcome.interrupt``: from the event loop, not inside
-    one of its download tasks); returns the handler it replaced (None: not the main thread,
-    where no handler can be set)."""
+def _stop_signals_interrupt() -> dict[int, Any]:
+    """SIGINT raises KeyboardInterrupt and SIGTERM Terminated (a KeyboardInterrupt) in the
+    main thread, so both unwind through the same cleanup (``outcome.interrupt``: from the
+    event loop, not inside one of its download tasks); returns the handlers it replaced
+    (none: not the main thread, where no handler can be set).
+
+    SIGINT gets a handler of its own, not Python's: with Python's, ``asyncio.run`` puts its
+    own in place, which only cancels the loop's main task, and a run drawing its PDFs inside
+    the loop (no await until the swap) went on to swap its folder in before the interrupt
+    was seen."""
     from reporter.outcome import interrupt
+
+    def interrupted(signum: int, frame: object) -> None:
+        interrupt(KeyboardInterrupt())
 
     def terminated(signum: int, frame: object) -> None:
         interrupt(Terminated())
 
     if threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(signal.SIGTERM, terminated)
+        return {}
+    previous: dict[int, Any] = {signal.SIGTERM: signal.signal(signal.SIGTERM, terminated)}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        # Left alone when ignored: a command started in the background keeps ignoring it.
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, interrupted)
+    return previous
 
 
 def with_failures(fn: F) -> F:

@@ -17,6 +17,7 @@ from reporter.console import Console
 from reporter.deliver.addresses import EmailSettings
 from reporter.deliver.manifest import read_manifest
 from reporter.exec_api import ApiKey
+from reporter.names import REPS_DIR
 from reporter.pipeline import EmailOutcome, RunOutcome, email, run
 from reporter.sandbox.model import SandboxWorkspace
 from reporter.settings import (
@@ -103,4 +104,6 @@ def featured(workspace: SandboxWorkspace, outcome: RunOutcome) -> Path | None:
         path = pdfs.get(user.email.casefold())
         if path is not None:
             return path
-    return next((f for f in sorted(outcome.files) if f.suffix == ".pdf"), None)
+    # A rep's report of this run: in reps/ (previous-reports/ holds older ones).
+    return next((f for f in sorted(outcome.files)
+                 if f.suffix == ".pdf" and f.parent.name == REPS_DIR), None)

@@ -20,6 +20,7 @@ ReporterError (exit 2 unless a subclass says otherwise)
  │    ├── NothingToReport      a run with no rep: nothing written (reporter.rundir)
  │    ├── WouldDropReps        a rerun dropping most reps of the run in place (rundir)
  │    ├── WriteFailed          the disk refused a write (reporter.outcome, deliver.smtp)
+ │    ├── WorkerDied           a report's render process died twice (render.processes)
  │    └── SendError            the SMTP server, as a whole (reporter.deliver.smtp)
  └── ExecError (exit 1)        the API client's tree (reporter.exec_api.errors)
       ├── APIError             the server answered with its error envelope

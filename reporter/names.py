@@ -26,6 +26,8 @@ REPS_DIR = "reps"
 TEAM_PDF = "team.pdf"
 TEAM_XLSX = "team.xlsx"
 TEAMS_DIR = "teams"
+#: Of a rerun in which some reps' reports failed: each one's report from the run it replaced.
+KEPT_DIR = "previous-reports"
 #: Added to a program's folder name when it equals one of its scenarios' (``run_dir_for``).
 PROGRAM_SUFFIX = "-program"
 #: Beside the run folders of one OUT: the send record per person per period.

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar
 
 from reporter.console import Console
 from reporter.errors import WriteFailed
+from reporter.names import KEPT_DIR
 
 if TYPE_CHECKING:
     from reporter.deliver.smtp import SendResult
@@ -37,6 +38,7 @@ class RunOutcome:
     requests_made: int
     cache_hits: int
     seconds: float
+    kept: tuple[str, ...] = ()  # failed reps whose previous report is in previous-reports/
 
     @property
     def exit_code(self) -> int:
@@ -122,6 +124,11 @@ def summarise(outcome: RunOutcome, console: Console) -> None:
     )
     for address, reason in outcome.failed:
         console.warn(f"{address}: {reason}")
+    if outcome.kept:
+        one = len(outcome.kept) == 1
+        console.warn(f"the previous report{'' if one else 's'} of {', '.join(outcome.kept)}, "
+                     f"whose report{'' if one else 's'} failed in this run, "
+                     f"{'is' if one else 'are'} kept in {outcome.run_dir / KEPT_DIR}")
     if outcome.not_found:
         console.warn(f"{outcome.not_found} address(es) had no data; see manifest.csv")
 
@@ -129,25 +136,42 @@ def summarise(outcome: RunOutcome, console: Console) -> None:
 #: The root task of each event loop a command runs (``run_loop``), the one a signal may unwind.
 _ROOTS: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
 
+#: An interrupt handed to an event loop (``interrupt``) that the loop has not raised yet.
+_PENDING: list[BaseException] = []
+
 
 def run_loop(main: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(main)``, with ``main``'s task known as the loop's root (``interrupt``)."""
+    """``asyncio.run(main)``, with ``main``'s task known as the loop's root (``interrupt``).
+
+    An interrupt handed to the loop as it ended (its root task done, so the callback raising
+    it never ran) is raised here: a Ctrl-C is never lost, and it wins over any other way the
+    loop ended."""
     async def rooted() -> T:
         task = asyncio.current_task()
         if task is not None:
             _ROOTS.add(task)
         return await main
 
-    return asyncio.run(rooted())
+    _PENDING.clear()
+    try:
+        result = asyncio.run(rooted())
+    except BaseException:
+        if _PENDING:
+            raise _PENDING.pop() from None
+        raise
+    if _PENDING:
+        raise _PENDING.pop()
+    return result
 
 
 def interrupt(error: BaseException) -> None:
-    """Raise ``error`` (SIGTERM's) from a signal handler where it unwinds the command: at
-    once, unless another task of an event loop (a session's download) is running. Raised
-    there it would fail that task, asyncio would raise it again in the task that awaits it
-    while it cancels the rest, and the tasks left pending would be reported on stderr after
-    the command's last line. So it is raised by the loop itself as soon as that task yields;
-    the loop then cancels its root task, which unwinds through every cleanup in order."""
+    """Raise ``error`` (SIGINT's or SIGTERM's) from a signal handler where it unwinds the
+    command: at once, unless another task of an event loop (a session's download) is
+    running. Raised there it would fail that task, asyncio would raise it again in the task
+    that awaits it while it cancels the rest, and the tasks left pending would be reported on
+    stderr after the command's last line. So it is raised by the loop itself as soon as that
+    task yields; the loop then cancels its root task, which unwinds through every cleanup in
+    order (``run_loop`` raises it if the loop ended first)."""
     try:
         task = asyncio.current_task()
     except RuntimeError:  # no event loop runs: plain code
@@ -156,6 +180,8 @@ def interrupt(error: BaseException) -> None:
         raise error
 
     def stop() -> NoReturn:
+        _PENDING.clear()
         raise error
 
+    _PENDING.append(error)
     asyncio.get_running_loop().call_soon(stop)

@@ -74,7 +74,8 @@ def staged(final: Path, make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, 
 def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | ProgramReportView,
             renders: ReportRenders | ProgramRenders, settings: RenderSettings,
             console: Console, started: float) -> RunOutcome:
-    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in.
+    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in;
+    a rep whose report failed keeps their previous one (``RunFolder.keep_previous_reports``).
 
     The team reports are submitted already (the caller did, as soon as it had the report);
     the workbooks are written while the pool draws what is left, so they add nothing to its
@@ -97,15 +98,18 @@ def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | Progra
         tables = write_tables(folder.stage, report, pdfs, team_paths,
                               xlsx=settings.xlsx, csv=settings.csv)
     teams, team_failed = renders.collect_teams(console)
+    kept = folder.keep_previous_reports({email for email, _ in unread + failed})
+    copies = [path for _, path in kept]
     seconds = time.monotonic() - started
     if isinstance(snapshot, ProgramSnapshot):
         assert isinstance(report, ProgramReportView)
         files = write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                       failed + team_failed, unread, seconds, tables, teams)
+                                       failed + team_failed, unread, seconds, tables, teams,
+                                       copies)
     else:
         assert isinstance(report, ReportView)
         files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                   failed + team_failed, unread, seconds, tables, teams)
+                                   failed + team_failed, unread, seconds, tables, teams, copies)
     folder.commit()
     final = folder.final
     return RunOutcome(
@@ -114,6 +118,7 @@ def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | Progra
         files=[final / "reps" / p.path.name for p in pdfs]
         + [final / f.relative_to(folder.stage) for f in files],
         failed=unread + failed + team_failed, not_found=len(report.not_found),
+        kept=tuple(email for email, _ in kept),
         requests_made=snapshot.fetch.requests_made, cache_hits=snapshot.fetch.cache_hits,
         seconds=time.monotonic() - started,
     )

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot
-from reporter.deliver.manifest import previous_manifest
+from reporter.deliver.manifest import RepEntry, previous_manifest
 from reporter.errors import RunError
 from reporter.files import folder_lock, private_folder
-from reporter.names import COMPONENT_MAX, PROGRAM_SUFFIX, safe_component
+from reporter.names import COMPONENT_MAX, KEPT_DIR, PROGRAM_SUFFIX, REPS_DIR, safe_component
 
 
 def run_dir_for(out: Path, snapshot: AnySnapshot) -> Path:
@@ -56,12 +56,13 @@ class RunFolder:
     def __init__(self, final: Path) -> None:
         self.final = Path(final)
         recover_run_folder(self.final)
-        previous = previous_manifest(self.final)
-        self.sent = previous.send_state() if previous is not None else {}
+        self.previous = previous_manifest(self.final)
+        self.sent = self.previous.send_state() if self.previous is not None else {}
         # The reps the run in place reported on (a report, or a row for a rep without a
         # valid attempt): what ``check_replaces`` weighs a rerun against.
-        self.previous_reps: frozenset[str] | None = None if previous is None else frozenset(
-            r.email.casefold() for r in previous.reps if r.status in ("ok", "empty"))
+        self.previous_reps: frozenset[str] | None = None if self.previous is None else (
+            frozenset(r.email.casefold() for r in self.previous.reps
+                      if r.status in ("ok", "empty")))
         private_folder(self.final.parent)
         for stale in self.final.parent.glob(f".{self.final.name}.*"):
             if stale.is_dir() and not stale.is_symlink():
@@ -84,6 +85,43 @@ class RunFolder:
 
     def abort(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
+
+    def keep_previous_reports(self, failed: Collection[str]) -> list[tuple[str, Path]]:
+        """A rerun in which some reps' reports failed (``failed``: their emails) replaces the
+        run before it all the same, since every other rep's report is newer, but never loses
+        what that run had for them: each one's previous report (its ``reps/`` PDF, or the one
+        it had kept itself) is copied into ``previous-reports/``, beside, not among, the new
+        reports, so that nobody is mailed it as this run's. Returns (email, copy) for each.
+        """
+        if self.previous is None or not failed:
+            return []
+        kept: list[tuple[str, Path]] = []
+        for entry in self.previous.reps:
+            source = self._previous_report(entry) if entry.email in failed else None
+            if source is None:
+                continue
+            copy = self.stage / KEPT_DIR / source.name
+            copy.parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, copy)
+            kept.append((entry.email, copy))
+        return kept
+
+    def _previous_report(self, entry: RepEntry) -> Path | None:
+        """The previous run's report of ``entry``'s rep, if it is a file of that run's own
+        (``reps/<name>.pdf``, or ``previous-reports/<slug>.pdf`` listed in its manifest)."""
+        assert self.previous is not None
+        if entry.pdf:
+            where, name = REPS_DIR, Path(entry.pdf).name
+            listed = entry.pdf == f"{REPS_DIR}/{name}"
+        else:
+            where, name = KEPT_DIR, f"{entry.slug}.pdf"
+            listed = bool(entry.slug) and f"{KEPT_DIR}/{name}" in self.previous.files
+        folder = self.final / where
+        path = folder / name
+        if not listed or path.is_symlink() or not path.is_file() \
+                or path.resolve().parent != folder.resolve():
+            return None
+        return path
 
     def check_replaces(self, reps: Collection[str], not_found: Sequence[str], failed: int, *,
                        force: bool) -> None:

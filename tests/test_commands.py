@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from reporter.cli import cli
 from reporter.sandbox import SandboxServer, create_app
 from tests.conftest import SANDBOX_KEY, environment
+from tests.worker_faults import fault_env
 
 MONTH = "2026-10"
 
@@ -712,6 +713,234 @@ def test_kill_9_leaves_no_render_worker_and_its_requests_counted(sandbox_workspa
     counted = sum(sum(json.loads(f.read_text()).values())
                   for f in (tmp_path / "xdg").rglob("usage/*.json"))
     assert counted >= seen > 0
+
+
+# -- Ctrl-C and SIGTERM while the PDFs are drawn (issue 29, 2) --------------------------------
+
+INTERRUPTED = "Interrupted: nothing is half-written; run the command again to go on."
+#: How long a user waits, from the signal, for the command to be gone.
+GONE_WITHIN = 2.0
+
+
+def _drawing_snapshot(path: Path, reps: int = 5, lines: int = 2500) -> Path:
+    """A snapshot whose reports take long to draw with --transcripts: Ada Quick's first and
+    in a second (two sessions, so the pool's longest-first order hands her out first, and a
+    short transcript), then reps whose transcripts run to ``lines`` lines (10 s or more each):
+    whenever the signal comes after her report, a long one is being drawn."""
+    from tests import snapshot_factory as f
+
+    def one(first: str, sessions: int, length: int) -> dict:
+        who = f.user(first, "Rep", f"{first.lower()}@example.com")
+        said = [f.line("Buyer" if i % 2 else first, f"Line {i}: the budget, the timeline, the "
+                       "people who sign, and what happens next.", i * 4.0)
+                for i in range(length)]
+        return f.rep(who, [f.session(70 + n, f.at(3 + n), who=who, transcript=said,
+                                     evaluations=f.evaluations({"Open questions": "good"}))
+                           for n in range(sessions)])
+
+    everyone = [one("Ada", 2, 6)] + [one(f"Long{n}", 1, lines) for n in range(reps - 1)]
+    path.write_text(json.dumps(f.snapshot(everyone)))
+    return path
+
+
+def _as_a_user_starts_it(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """The command in a process group of its own, as a shell starts a job: Ctrl-C at the
+    terminal is SIGINT to the whole group, render workers included."""
+    return subprocess.Popen([sys.executable, "-m", "reporter.cli", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=_sigint_as_a_terminal_sends_it)
+
+
+def _folder(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _interrupt_while_drawing(proc: subprocess.Popen, how: signal.Signals
+                             ) -> tuple[int, float, str, set[int]]:
+    """Once the first PDF is drawn (its progress line), ``how``: SIGINT to the process group
+    (Ctrl-C), SIGTERM to the command (``kill``). The exit status, the seconds from the signal
+    to the command's end, what it printed after the signal, and the processes it had."""
+    import time
+
+    _read_until(proc, "PDF reports:")
+    workers = _children(proc.pid)
+    started = time.monotonic()
+    if how == signal.SIGINT:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(how)
+    try:
+        code = proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"still running 120 s after {how.name}")
+    seconds = time.monotonic() - started
+    assert proc.stderr is not None
+    return code, seconds, proc.stderr.read(), workers
+
+
+def _none_left(pids: set[int]) -> list[int]:
+    """Of ``pids``, those still alive 2 s on (none, once every worker is gone)."""
+    import time
+
+    deadline = time.monotonic() + 2
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [pid for pid in pids if _alive(pid)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupt_while_drawing_is_obeyed_at_once(jobs, how, tmp_path):
+    """Issue 29, 2: Ctrl-C while the PDFs were drawn waited for the reports being drawn (with
+    --jobs 1, 7 to 73 s on long transcripts). Now, with one process or several, the command
+    is gone within 2 s, the report being drawn abandoned: exit 130 (143 for SIGTERM), one
+    line and nothing after it, the previous run as it was, no staging folder, no worker."""
+    snapshot = _drawing_snapshot(tmp_path / "snapshot.json")
+    out = tmp_path / "out"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    previous = subprocess.run([sys.executable, "-m", "reporter.cli", "render", str(snapshot),
+                               "--out", str(out), "--no-pdf"], env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert previous.returncode == 0, previous.stderr
+    run_dir = out / "procurement-discovery" / "2026-10"
+    before = _folder(run_dir)
+    proc = _as_a_user_starts_it(["render", str(snapshot), "--out", str(out), "--transcripts",
+                                 "--no-xlsx", "--jobs", jobs], env)
+    code, seconds, after, workers = _interrupt_while_drawing(proc, how)
+    assert code == (130 if how == signal.SIGINT else 143), after
+    assert after.splitlines() == [INTERRUPTED]
+    assert seconds < GONE_WITHIN, f"{seconds:.1f} s from {how.name} to the command's end"
+    assert _folder(run_dir) == before
+    assert sorted(p.name for p in run_dir.parent.iterdir()) == ["2026-10"]
+    assert len(workers) >= int(jobs) and _none_left(workers) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("jobs", "how"), [("2", signal.SIGINT), ("1", signal.SIGTERM)],
+                         ids=["ctrl-c-2-jobs", "sigterm-1-job"])
+def test_an_interrupted_run_swaps_nothing_in(jobs, how, sandbox_workspace, scenario, tmp_path):
+    """Issue 29, 2: Ctrl-C after the fetch, while ``run`` drew its PDFs, only cancelled the
+    event loop's task, which the drawing never awaited: the run went on to `PDF reports:
+    30/30`, swapped its folder in over the previous run, and said "Interrupted" 24 s later.
+    Now it stops there: exit 130 (143), the previous run as it was, within 2 s."""
+    app = create_app(sandbox_workspace, api_key=SANDBOX_KEY, rate_limit=None,
+                     daily_limit=None)
+    with SandboxServer(app) as server:
+        env = {**os.environ, "EXEC_API_KEY": SANDBOX_KEY, "EXEC_API_URL": server.base_url,
+               "REPORTER_RATE_LIMIT": "6000", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+        args = ["run", scenario.slug, "--month", MONTH, "--out", str(tmp_path / "out")]
+        previous = subprocess.run([sys.executable, "-m", "reporter.cli", *args, "--no-pdf"],
+                                  env=env, capture_output=True, text=True, timeout=120)
+        assert previous.returncode == 0, previous.stderr
+        run_dir = tmp_path / "out" / scenario.slug / MONTH
+        before = _folder(run_dir)
+        proc = _as_a_user_starts_it([*args, "--transcripts", "--jobs", jobs], env)
+        code, seconds, after, workers = _interrupt_while_drawing(proc, how)
+    assert code == (130 if how == signal.SIGINT else 143), after
+    assert after.splitlines() == [INTERRUPTED]
+    assert seconds < GONE_WITHIN, f"{seconds:.1f} s from {how.name} to the command's end"
+    assert _folder(run_dir) == before
+    assert sorted(p.name for p in run_dir.parent.iterdir()) == [MONTH]
+    assert len(workers) >= int(jobs) and _none_left(workers) == []
+
+
+# -- a render worker killed (issue 30, 4) ----------------------------------------------------
+
+def _render_workers(pid: int) -> set[int]:
+    """The render workers among the command's processes (not multiprocessing's tracker)."""
+    found = set()
+    for child in _children(pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(child)
+        except OSError:
+            continue
+    return found
+
+
+def _manifest_reps(run_dir: Path) -> dict[str, tuple[str, str | None]]:
+    reps = json.loads((run_dir / "manifest.json").read_text())["reps"]
+    return {r["email"]: (r["status"], r["pdf"]) for r in reps}
+
+
+@pytest.mark.slow
+def test_a_render_worker_killed_costs_no_report(tmp_path):
+    """Issue 30, 4: ``kill -9`` of a render worker drawing a report broke the whole pool:
+    every report not yet drawn failed. Now a new worker takes its place and draws that report
+    again: every report is drawn, exit 0, not a warning."""
+    snapshot = _drawing_snapshot(tmp_path / "snapshot.json", reps=5, lines=600)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    proc = _as_a_user_starts_it(["render", str(snapshot), "--out", str(tmp_path / "out"),
+                                 "--transcripts", "--no-xlsx", "--jobs", "2"], env)
+    before = _read_until(proc, "PDF reports:")  # Ada's is drawn: both draw long ones now
+    workers = _render_workers(proc.pid)
+    assert len(workers) == 2
+    os.kill(min(workers), signal.SIGKILL)
+    _, rest = proc.communicate(timeout=300)
+    err = "".join(before) + rest
+    assert proc.returncode == 0, err
+    assert "warning" not in err and "Traceback" not in err
+    run_dir = tmp_path / "out" / "procurement-discovery" / "2026-10"
+    reps = _manifest_reps(run_dir)
+    assert len(reps) == 5 and {status for status, _ in reps.values()} == {"ok"}
+    assert sorted(p.name for p in (run_dir / "reps").iterdir()) == sorted(
+        Path(pdf).name for _, pdf in reps.values() if pdf)
+
+
+@pytest.mark.slow
+def test_a_report_that_kills_its_worker_twice_fails_alone_and_keeps_its_previous_one(tmp_path):
+    """Issue 30, 4: a rerun over a complete 12-rep run, and the OOM killer (SIGKILL) takes the
+    worker drawing one rep's report, every time (``tests/worker_faults``). Before, 6 of 12
+    reports failed, each said twice, and that run replaced the complete one. Now the report
+    is tried in a second worker, then fails alone, in one line naming the rep and the cause;
+    the 11 others are drawn and the run is swapped in, and the failed rep's report of the run
+    it replaced is kept in previous-reports/ (said in one line, exit 1), not lost."""
+    from tests import snapshot_factory as f
+
+    reps = [f.rep(who, [f.session(60 + n, f.at(3 + n), who=who)])
+            for n, who in enumerate(f.user(f"Rep{n:02d}", "Twelve", f"rep{n:02d}@example.com")
+                                    for n in range(12))]
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(json.dumps(f.snapshot(reps)))
+    args = [sys.executable, "-m", "reporter.cli", "render", str(snapshot), "--out",
+            str(tmp_path / "out"), "--no-xlsx", "--jobs", "2"]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    first = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    run_dir = tmp_path / "out" / "procurement-discovery" / "2026-10"
+    victim = "rep07@example.com"
+    _, previous_pdf = _manifest_reps(run_dir)[victim]
+    assert previous_pdf
+    previous_report = (run_dir / previous_pdf).read_bytes()
+
+    rerun = subprocess.run(args, capture_output=True, text=True, timeout=300,
+                           env={**env, **fault_env(kill_drawing=victim)})
+    warnings = [line for line in rerun.stderr.splitlines() if line.startswith("warning")]
+    kept = run_dir / "previous-reports" / Path(previous_pdf).name
+    assert rerun.returncode == 1, rerun.stderr
+    assert warnings == [
+        f"warning: {victim}: PDF failed: the render process drawing it was killed "
+        "(SIGKILL), twice",
+        f"warning: the previous report of {victim}, whose report failed in this run, is kept "
+        f"in {kept.parent}"], rerun.stderr
+    now = _manifest_reps(run_dir)
+    assert now.pop(victim) == ("failed", None)
+    assert len(now) == 11 and {status for status, _ in now.values()} == {"ok"}
+    assert sorted(p.name for p in (run_dir / "reps").iterdir()) == sorted(
+        Path(pdf).name for _, pdf in now.values() if pdf)
+    assert kept.read_bytes() == previous_report
+    listed = json.loads((run_dir / "manifest.json").read_text())["files"]
+    assert f"previous-reports/{kept.name}" in listed
+    assert sorted(p.name for p in run_dir.parent.iterdir()) == ["2026-10"]
+    # Failing again the month after, or the day after: the last report they had is kept.
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300,
+                           env={**env, **fault_env(kill_drawing=victim)})
+    assert again.returncode == 1 and warnings[-1] in again.stderr.splitlines(), again.stderr
+    assert kept.read_bytes() == previous_report
 
 
 def _bent_run(proxy, scenario, tmp_path: Path, monkeypatch, *emails: str):

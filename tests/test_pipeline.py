@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from reporter.files import FolderBusy
 from reporter.rundir import NothingToReport
 from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSettings
 from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
+from tests.worker_faults import fault_env
 
 MONTH = parse_period("2026-10", now=dt.datetime.combine(SANDBOX_TODAY, dt.time(12), dt.UTC))
 
@@ -83,20 +83,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_full_disk_stops_the_run_and_keeps_the_previous_one(fetching, tmp_path, monkeypatch):
-    """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run."""
-    import reporter.render.worker as pdf
-
+    """Issue 10, 1: a transient ENOSPC while PDFs are written must not commit a partial run.
+    The PDFs are written by the render worker, so the disk fills up there
+    (``tests/worker_faults``: its third PDF write fails)."""
     first = _quick_run(fetching, tmp_path / "out")
     before = _files(first.run_dir)
-    real, writes = pdf.atomic_write_bytes, []
-
-    def full_after_two(path, payload):
-        writes.append(path)
-        if len(writes) > 2:
-            raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real(path, payload)
-
-    monkeypatch.setattr(pdf, "atomic_write_bytes", full_after_two)
+    for name, value in fault_env(disk_full_after="2").items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(pipeline.WriteFailed) as info:
         _complete_run(fetching, tmp_path / "out")
     assert "No space left on device" in str(info.value) and info.value.exit_code == 1

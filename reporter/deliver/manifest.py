@@ -297,24 +297,26 @@ Teams = Sequence[tuple[TeamLike, Path, "RenderedPdf | None"]]
 def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot, report: ReportView,
                        pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
                        unread: Sequence[tuple[str, str]], seconds: float, tables: Tables,
-                       teams: Teams) -> list[Path]:
+                       teams: Teams, kept: Sequence[Path] = ()) -> list[Path]:
     """The manifest of everything in the staging folder ``stage``; returns the files it lists
-    besides the rep PDFs.
+    besides the rep PDFs (``kept``: the previous reports of reps whose report failed, listed
+    with their checksums).
 
     A rerun replaces the run folder but keeps its record of emails already sent (``sent``,
-    read by ``previous_sends`` before the run began), so that rerunning a month after
+    read by ``previous_manifest`` before the run began), so that rerunning a month after
     ``reporter email --send`` never mails a rep (or a manager) twice.
     """
     run = {"kind": SCENARIO_RUN, "scenario": report.scenario.slug,
            "scenario_name": report.scenario.name, "scenario_id": report.scenario.id}
     return _write_run(stage, sent, run, snapshot, report, pdfs, failed, unread, seconds,
-                      tables, teams)
+                      tables, teams, kept)
 
 
 def write_program_manifest(stage: Path, sent: Sent, snapshot: ProgramSnapshot,
                            report: ProgramReportView, pdfs: list[RenderedPdf],
                            failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
-                           seconds: float, tables: Tables, teams: Teams) -> list[Path]:
+                           seconds: float, tables: Tables, teams: Teams,
+                           kept: Sequence[Path] = ()) -> list[Path]:
     """``write_run_manifest`` for a program run: one entry per rep (their one PDF across the
     program), the program and the scenarios it covers; a team per ``--by-team`` manager."""
     run = {"kind": PROGRAM_RUN, "program": report.program.slug,
@@ -323,15 +325,15 @@ def write_program_manifest(stage: Path, sent: Sent, snapshot: ProgramSnapshot,
            "scenarios": [{"id": s.id, "slug": s.slug, "name": s.name}
                          for s in report.scenarios]}
     return _write_run(stage, sent, run, snapshot, report, pdfs, failed, unread, seconds,
-                      tables, teams)
+                      tables, teams, kept)
 
 
 def _write_run(stage: Path, sent: Sent, subject: dict[str, Any],
                snapshot: Snapshot | ProgramSnapshot, report: ReportView | ProgramReportView,
                pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
                unread: Sequence[tuple[str, str]], seconds: float, tables: Tables,
-               teams: Teams) -> list[Path]:
-    files = list(tables.files)
+               teams: Teams, kept: Sequence[Path] = ()) -> list[Path]:
+    files = [*tables.files, *kept]
     sums = dict(tables.sums)
     team_entries: list[TeamEntry] = []
     for team, pdf_path, rendered in teams:
@@ -414,14 +416,6 @@ def manifest_entries(report: ReportView | ProgramReportView, pdfs: list[Rendered
     for nf in report.not_found:
         entries.append(RepEntry(nf.email, nf.email, "", "not_found", nf.detail, None, None, None))
     return entries
-
-
-def previous_sends(run_dir: Path) -> Sent:
-    """``send_key`` (a rep's email; a team and its manager's) -> (Message-ID, sent at, in
-    flight since), from the manifest a rerun is about to replace: an email in doubt stays in
-    doubt across a rerun of the month."""
-    old = previous_manifest(run_dir)
-    return old.send_state() if old is not None else {}
 
 
 def previous_manifest(run_dir: Path) -> Manifest | None:

@@ -3,8 +3,8 @@
 Each worker builds its renderer once (templates, CSS, fonts) and draws the reports it is
 handed; the pool's caller (the pipeline) submits the team reports as soon as the analytics
 exist and each rep as they arrive, then collects the PDFs in order. A failure is one report's:
-listed against it, and the others go on. Nothing that draws is imported until a report is
-drawn (in a worker, or here for ``jobs=1``), so loading this module stays light.
+listed against it, and the others go on. Nothing that draws is imported here: reports are
+drawn in the workers only, so loading this module stays light.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
@@ -23,20 +23,15 @@ from reporter.errors import UsageError
 from reporter.files import private_folder
 from reporter.names import TEAM_PDF, TEAMS_DIR, target_path
 from reporter.render.options import PdfOptions
-from reporter.render.spawning import spawn_context
+from reporter.render.processes import RenderProcesses, WorkerDied
 from reporter.render.worker import (
     Draw,
     Header,
     RenderedPdf,
     draw_in_worker,
-    init_worker,
     render_in_worker,
     render_program_in_worker,
     render_team_in_worker,
-    write_document,
-    write_program_rep,
-    write_rep,
-    write_team,
 )
 from reporter.views import (
     Manager,
@@ -46,9 +41,6 @@ from reporter.views import (
     RepView,
     TeamView,
 )
-
-if TYPE_CHECKING:
-    from reporter.render.pdf import PdfRenderer
 
 __all__ = ["Draw", "PdfRenderPool", "ProgramRenders", "RenderedPdf", "ReportRenders",
            "program_header", "program_rep_cost", "rep_cost"]
@@ -76,37 +68,26 @@ def program_rep_cost(rep: ProgramRepView) -> tuple[int, int]:
 
 
 class PdfRenderPool:
-    """Renders reps' PDFs in parallel processes, each with its own renderer built once.
+    """Renders reps' PDFs in worker processes (``render.processes``), each with its own
+    renderer built once.
 
-    ``jobs=1`` renders in this process on one background thread, so a caller that is still
-    fetching (an event loop) is never blocked by a render.
+    Every report is drawn in a worker, ``jobs=1`` included (one worker): a caller that is
+    still fetching (an event loop) is never blocked by a render, a report that takes the OOM
+    killer's attention takes a worker with it, not the command, and Ctrl-C or SIGTERM stop
+    the command at once instead of after the report being drawn (a thread cannot be stopped).
 
-    Reps are submitted one at a time, as the pipeline gets them, and the executor hands each
-    to whichever worker is free: with reports of one to a few pages no worker waits at the end
-    for longer than one report. The header every rep shares is pickled once per pool, not per
-    rep, and unpickled once per worker.
+    Reps are submitted one at a time, as the pipeline gets them, and each goes to whichever
+    worker is free: with reports of one to a few pages no worker waits at the end for longer
+    than one report. The header every rep shares is pickled once per pool, not per rep, and
+    unpickled once per worker.
     """
 
     def __init__(self, options: PdfOptions, out_dir: Path, jobs: int | None = None) -> None:
         self.options = options
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-        self._renderer: PdfRenderer | None = None
         self._header: tuple[ReportView | ProgramReportView, Header] | None = None
-        self._executor: cf.Executor
-        if self.jobs == 1:
-            from reporter.render.pdf import PdfRenderer
-
-            self._renderer = PdfRenderer(options)
-            self._executor = cf.ThreadPoolExecutor(max_workers=1,
-                                                   thread_name_prefix="pdf-render")
-        else:
-            # spawn, not fork: the caller may hold threads (HTTP client, event loop) that a
-            # forked child would inherit in an unknown state; and never the caller's script
-            # again (``spawning``).
-            self._executor = cf.ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=spawn_context(),
-                initializer=init_worker, initargs=(options, os.getpid()))
+        self._processes = RenderProcesses(options, self.jobs)
 
     def _pickled(self, report: ReportView | ProgramReportView) -> Header:
         """The header of ``report`` (its reps left out), pickled once per report object."""
@@ -132,10 +113,8 @@ class PdfRenderPool:
         refused = self._refused(rep.slug)
         if refused is not None:
             return refused
-        if self._renderer is not None:
-            return self._executor.submit(write_rep, self._renderer, self.out_dir, report, rep)
-        return self._executor.submit(render_in_worker, self.out_dir, self._pickled(report),
-                                     rep)
+        return self._processes.submit(render_in_worker, self.out_dir, self._pickled(report),
+                                      rep)
 
     def submit_program(self, report: ProgramReportView,
                        rep: ProgramRepView) -> cf.Future[RenderedPdf]:
@@ -145,19 +124,14 @@ class PdfRenderPool:
         refused = self._refused(rep.slug)
         if refused is not None:
             return refused
-        if self._renderer is not None:
-            return self._executor.submit(write_program_rep, self._renderer, self.out_dir,
-                                         report, rep)
-        return self._executor.submit(render_program_in_worker, self.out_dir,
-                                     self._pickled(report), rep)
+        return self._processes.submit(render_program_in_worker, self.out_dir,
+                                      self._pickled(report), rep)
 
     def submit_team(self, report: ReportView, team: TeamView,
                     path: Path) -> cf.Future[RenderedPdf]:
         """Queue a team report, written to ``path`` (a name the pipeline chose)."""
         header = replace(report, reps=(), needs_attention=())
-        if self._renderer is not None:
-            return self._executor.submit(write_team, self._renderer, path, header, team)
-        return self._executor.submit(render_team_in_worker, path, header, team)
+        return self._processes.submit(render_team_in_worker, path, header, team)
 
     def submit_document(self, draw: Draw, path: Path, header: object, subject: object, *,
                         slug: str, email: str, empty: bool) -> cf.Future[RenderedPdf]:
@@ -165,24 +139,24 @@ class PdfRenderPool:
         ``draw(renderer, header, subject)``, a module-level function, gives (PDF bytes,
         pages), written to ``path`` (a name the caller chose). ``header`` goes with the job,
         pickled each time, as ``submit_team``'s does: keep it small (no reps)."""
-        if self._renderer is not None:
-            return self._executor.submit(write_document, self._renderer, draw, path, header,
-                                         subject, slug, email, empty)
-        return self._executor.submit(draw_in_worker, draw, path, header, subject, slug,
-                                     email, empty)
+        return self._processes.submit(draw_in_worker, draw, path, header, subject, slug,
+                                      email, empty)
 
     def close(self, *, cancel: bool = False) -> None:
         """Wait for the workers to draw what they were handed and end. With ``cancel`` (a run
-        that failed or was interrupted: its staging folder is discarded) the reports not yet
-        started are dropped, so Ctrl-C ends the command after the reports being drawn, not
-        after every report queued."""
-        self._executor.shutdown(wait=True, cancel_futures=cancel)
+        that failed or was interrupted: its staging folder is discarded) the workers are
+        killed at once: Ctrl-C or SIGTERM end the command without waiting for the reports
+        being drawn, and no worker writes into the staging folder once it is removed."""
+        if cancel:
+            self._processes.kill()
+        else:
+            self._processes.close()
 
     def __enter__(self) -> PdfRenderPool:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        self.close(cancel=exc_info[0] is not None)
 
 
 class _Renders:
@@ -218,7 +192,7 @@ class _Renders:
         out: list[tuple[Any, Path, RenderedPdf | None]] = []
         failed: list[tuple[str, str]] = []
         for team, path, fut in self.team_futures:
-            rendered = _result(fut, f"team {team.name}", failed, console) if fut else None
+            rendered = _result(fut, f"team {team.name}", failed) if fut else None
             out.append((team, path, rendered))
         self.close()
         return out, failed
@@ -345,21 +319,23 @@ def _collect(futures: Sequence[tuple[RepView | ProgramRepView, cf.Future[Rendere
     failed: list[tuple[str, str]] = []
     with console.progress(len(futures), "PDF reports") as bar:
         for rep, fut in futures:
-            rendered = _result(fut, rep.email, failed, console)
+            rendered = _result(fut, rep.email, failed)
             if rendered is not None:
                 pdfs.append(rendered)
             bar.advance()
     return pdfs, failed
 
 
-def _result(fut: cf.Future[RenderedPdf], who: str, failed: list[tuple[str, str]],
-            console: Console) -> RenderedPdf | None:
-    """The future's PDF; a failure is listed against ``who`` and the run goes on."""
+def _result(fut: cf.Future[RenderedPdf], who: str,
+            failed: list[tuple[str, str]]) -> RenderedPdf | None:
+    """The future's PDF; a failure is listed against ``who`` and the run goes on. It is said
+    once, with the run's other failures, when the run ends (``outcome.summarise``)."""
     try:
         return fut.result()
     except (OSError, UsageError):
         raise  # the disk or a template, not this report: the whole run stops
+    except WorkerDied as exc:
+        failed.append((who, f"PDF failed: {exc}"))
     except Exception as exc:
         failed.append((who, f"PDF failed: {type(exc).__name__}: {exc}"[:300]))
-        console.warn(f"{who}: PDF failed: {exc}")
-        return None
+    return None

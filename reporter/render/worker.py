@@ -4,8 +4,9 @@ written to its file with the checksum of the bytes written.
 
 It imports no more than a worker needs (the views, the names, the files): a worker imports it
 by name as it starts, so everything here is start-up time of every worker; WeasyPrint comes
-with the renderer, in ``init_worker``. The same functions draw in the pool's own process
-(``jobs=1``).
+with the renderer, in ``init_worker``. ``serve`` is a worker's whole life: built once, then
+one job at a time from the pool (``render.processes``), which knows so which job a worker
+that dies was drawing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -111,8 +113,9 @@ def _end_with_parent(parent: int) -> None:
 
 def init_worker(options: PdfOptions, parent: int) -> None:
     """Build the worker's renderer once. Ctrl-C reaches every process of the terminal's group:
-    the worker ignores it, and the parent, which owns the run, stops the pool and says so once
-    (a worker's KeyboardInterrupt traceback would bury that line).
+    the worker ignores it, and SIGTERM, and the parent, which owns the run, kills the workers
+    and says so once (a worker's KeyboardInterrupt traceback would bury that line). The pool
+    starts them with both blocked already; ignoring them here holds however it was started.
 
     Everything alive after the warm-up (modules, templates, fonts) lives as long as the worker,
     so it is frozen out of the garbage collector's reach: no pass walks it again."""
@@ -120,6 +123,7 @@ def init_worker(options: PdfOptions, parent: int) -> None:
 
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _end_with_parent(parent)
     _WORKER = PdfRenderer(options)
     _WORKER.warm_up()
@@ -168,3 +172,38 @@ def draw_in_worker(drawing: Draw, path: Path, header: object, subject: object, s
 def render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
     assert _WORKER is not None, "worker initializer did not run"
     return write_team(_WORKER, path, report, team)
+
+
+def serve(conn: Connection, options: PdfOptions, parent: int) -> None:
+    """A render process: the renderer built (``init_worker``), ``("ready", None)`` said, then
+    each job received, ``(function, arguments)``, answered ``("done", result)`` or
+    ``("error", exception)``, until the pool sends None or goes away."""
+    try:
+        init_worker(options, parent)
+    except Exception as exc:
+        conn.send(("start-failed", _portable(exc)))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        fn, args = job
+        try:
+            answer: tuple[str, object] = ("done", fn(*args))
+        except Exception as exc:
+            answer = ("error", _portable(exc))
+        conn.send(answer)
+
+
+def _portable(exc: Exception) -> Exception:
+    """``exc`` as the pool can receive it: itself when it survives pickling, else a
+    RuntimeError with its type and message (an exception with a constructor of its own)."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
