@@ -2,6 +2,7 @@
 #   make demo   set up, then run the whole pipeline against the built-in sandbox
 #   make test   set up (with test extras), then the linter, the type checker and every test
 #   make sample redraw the README's pictures of the reports from the demo
+#   make docs   regenerate the command reference, docs/cli.md, from the commands' --help
 # Both are safe to run twice: each step checks what is already there.
 
 PYTHON ?= python3
@@ -15,7 +16,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 # The shipped crontab's test runs its lines at the cron moment (faketime, libfaketime).
 TEST_PACKAGES := poppler-utils libreoffice-calc faketime
 
-.PHONY: demo test test-another-day test-floors sample lint system-deps test-system-deps apt-packages setup setup-test clean
+.PHONY: demo test test-another-day test-floors sample docs lint system-deps test-system-deps apt-packages setup setup-test clean
 
 demo: setup
 	$(BIN)/reporter demo --config examples/reporter.toml
@@ -48,6 +49,10 @@ test-floors: test-system-deps | $(BIN)/python
 # templates change and this was not run.
 sample: setup test-system-deps
 	$(BIN)/python scripts/sample.py
+
+# docs/cli.md from every command's --help; tests/test_cli.py fails when it is out of date.
+docs: setup
+	$(BIN)/python scripts/update_docs.py
 
 lint: setup-test
 	$(BIN)/ruff check reporter tests bench scripts
