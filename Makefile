@@ -1,7 +1,7 @@
 # Two entry points for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   make demo   set up, then run the whole pipeline against the built-in sandbox
 #   make test   set up (with test extras), then the linter, the type checker and every test
-#   make sample redraw the README's pictures of the reports from the demo
+#   make sample redraw the pictures of the reports (README.md, docs/reports.md) from the demo
 #   make docs   regenerate the command reference, docs/cli.md, from the commands' --help
 # Both are safe to run twice: each step checks what is already there.
 
@@ -45,7 +45,7 @@ test-floors: test-system-deps | $(BIN)/python
 	$(FLOORS)/bin/python -m pytest -q -n 2 -m 'not slow' -p no:cacheprovider
 	$(BIN)/python -m pip install -q -e '.[test]'
 
-# The README's pictures (examples/*.png) from the demo's reports; a test fails when the report
+# The docs' pictures (examples/*.png) from the demo's reports; a test fails when the report
 # templates change and this was not run.
 sample: setup test-system-deps
 	$(BIN)/python scripts/sample.py

@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures from the demo: ``make sample``.
+"""Regenerate the pictures the README and docs/reports.md show, from the demo: ``make sample``.
 
 Runs ``reporter demo`` (with the example config's ``[teams]``) into a temporary folder, then
 turns page 1 of seven reports into PNGs in ``examples/``: the report the demo tells a newcomer

@@ -2,11 +2,11 @@
 
 ``reporter demo`` runs once for the session (conftest's ``demo_run``). Every PDF it writes (the
 reps' reports, team.pdf and the teams' reports) goes through pdfua (PyPI: the machine-checkable
-part of PDF/UA-1), and any finding fails the test unless README.md lists its rule among the
-known gaps, with the upstream issue that causes it. What pdfua cannot run on these files (its
-heading rule) is checked here on the structure tree: one H1, no heading level skipped, no empty
-heading. The emails' HTML parts must name their language and title and mark layout tables as
-such."""
+part of PDF/UA-1), and any finding fails the test unless docs/accessibility.md lists its rule
+among the known gaps, with the upstream issue that causes it. What pdfua cannot run on these
+files (its heading rule) is checked here on the structure tree: one H1, no heading level
+skipped, no empty heading. The emails' HTML parts must name their language and title and mark
+layout tables as such."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from tests.sample_views import sample_report
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "accessibility.md"
 GAPS = re.compile(r"<!-- a11y-gaps:start -->(.*?)<!-- a11y-gaps:end -->", re.S)
 CHECKER = re.compile(r"<!-- a11y-checker:start -->(.*?)<!-- a11y-checker:end -->", re.S)
 RULE = re.compile(r"\bUA-\d\d-\d\d\d\b")
@@ -40,9 +40,9 @@ HEADING = re.compile(r"/H([1-6])$")
 
 
 def known_gaps() -> dict[str, str]:
-    """{rule id: the README's line for it}: each line of the known-gaps list that names a
+    """{rule id: docs/accessibility.md's line for it}: each line of the known-gaps list that names a
     pdfua rule must also name the upstream issue (``owner/repo#n``) behind it."""
-    [block] = GAPS.findall(README.read_text(encoding="utf-8"))
+    [block] = GAPS.findall(PAGE.read_text(encoding="utf-8"))
     gaps: dict[str, str] = {}
     for line in (ln for ln in block.split("\n- ") if RULE.search(ln)):
         assert UPSTREAM.search(line), f"a known gap without its upstream issue: {line!r}"
@@ -51,14 +51,14 @@ def known_gaps() -> dict[str, str]:
 
 
 def checker_cannot_run() -> set[str]:
-    """The pdfua rules README.md says stop without a verdict on these files, and why."""
-    [block] = CHECKER.findall(README.read_text(encoding="utf-8"))
+    """The pdfua rules docs/accessibility.md says stop without a verdict on these files, and why."""
+    [block] = CHECKER.findall(PAGE.read_text(encoding="utf-8"))
     return set(RULE.findall(block))
 
 
 def unexplained(pdf: Path) -> list[str]:
-    """Errors and warnings the README does not list as a known gap, and rules that did not
-    run that it does not list as the checker's."""
+    """Errors and warnings docs/accessibility.md does not list as a known gap, and rules that
+    did not run that it does not list as the checker's."""
     report = validate(str(pdf))
     gaps, stopped = known_gaps(), checker_cannot_run()
     out = [f"{pdf.name}: {f.rule_id} {f.severity.name}: {f.message} ({f.location.describe()})"

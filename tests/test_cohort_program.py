@@ -42,8 +42,8 @@ def env(sandbox, sandbox_workspace):
 
 def program_bound(ws, collection_slug: str, period: Period, *,
                   compare: bool = True) -> dict[str, int]:
-    """The README's bound for a collection's program run of everyone, from the sandbox's own
-    data: the fewest requests that can gather it (pages of 100)."""
+    """docs/performance.md's bound for a collection's program run of everyone, from the
+    sandbox's own data: the fewest requests that can gather it (pages of 100)."""
     collection = next(c for c in ws.collections if c.slug == collection_slug)
     scenarios = [s for s in ws.scenarios if s.collection_id == collection.id and not s.archived]
     ids = {s.id for s in scenarios}

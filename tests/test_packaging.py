@@ -118,16 +118,18 @@ def _sample_script():
     return module
 
 
-def test_the_readme_pictures_are_drawn_with_the_current_templates():
+def test_the_docs_pictures_are_drawn_with_the_current_templates():
     """examples/*.png come from `make sample`; a template change without a fresh `make
-    sample` leaves the README showing a report nobody gets any more."""
+    sample` leaves the README and docs/reports.md showing a report nobody gets any more.
+    Each picture is shown on one of the two, by a path that works from where it is shown."""
     import json
 
     stamp = json.loads((ROOT / "examples" / "samples.json").read_text(encoding="utf-8"))
     assert stamp["templates_sha256"] == _sample_script().templates_digest(), (
-        "the report templates changed since the README's pictures were drawn: run make sample")
+        "the report templates changed since the docs' pictures were drawn: run make sample")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    reports = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
     for name in [*stamp["reps"], *stamp["team"]["pages"], *stamp["program"]]:
         png = ROOT / "examples" / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-        assert f"(examples/{name})" in readme, name
+        assert f"(examples/{name})" in readme or f"(../examples/{name})" in reports, name

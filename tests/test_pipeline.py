@@ -427,16 +427,17 @@ def test_a_server_ignoring_filters_mixes_nothing_in_and_says_so_once(fetching, p
                                               "dated in the future", "of someone not asked"))
 
 
-PYTHON_EXAMPLE = re.compile(r"## Use it from Python\n.*?```python\n(.*?)```", re.S)
+PYTHON_EXAMPLE = re.compile(r"^# Use it from Python\n.*?```python\n(.*?)```", re.S)
 
 
 @pytest.mark.slow
-def test_the_readmes_python_example_runs_as_a_script(sandbox, sandbox_workspace, tmp_path):
-    """The README's example, written to a file and run as a script (no main guard), against
+def test_the_python_example_runs_as_a_script(sandbox, sandbox_workspace, tmp_path):
+    """docs/python.md's example, written to a file and run as a script (no main guard), against
     the sandbox: every rep's report, printed once; each request once (before, each render
     process ran the script again: the plan three times, FolderBusy, 53 extra requests)."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    [example] = PYTHON_EXAMPLE.findall(readme)
+    page = (Path(__file__).resolve().parent.parent / "docs" / "python.md").read_text(
+        encoding="utf-8")
+    [example] = PYTHON_EXAMPLE.findall(page)
     script = tmp_path / "monthly.py"
     script.write_text(example)
     sandbox.state.reset()

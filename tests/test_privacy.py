@@ -1,7 +1,7 @@
-"""Privacy and security at rest (README "Privacy and security"): what reporter writes is its
-owner's alone, a config file others can change is refused, the cache forgets, the day's count
-is exact, and a disk's refusal names its path. Every check runs the command line against the
-session's sandbox over loopback, as a user would."""
+"""Privacy and security at rest (docs/reliability.md, "Privacy and security"): what reporter writes
+is its owner's alone, a config file others can change is refused, the cache forgets, the day's
+count is exact, and a disk's refusal names its path. Every check runs the command line against
+the session's sandbox over loopback, as a user would."""
 
 from __future__ import annotations
 

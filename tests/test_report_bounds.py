@@ -141,8 +141,8 @@ def test_a_program_reports_appendices_share_one_budget() -> None:
     assert len(third.lines[0].text) <= TRANSCRIPT_LINE_CHARS + 1  # clipped, with its "…"
 
 
-def test_the_readme_states_the_caps_the_code_holds() -> None:
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+def test_the_docs_state_the_caps_the_code_holds() -> None:
+    page = " ".join((ROOT / "docs" / "reliability.md").read_text(encoding="utf-8").split())
     for value, name in ((TRANSCRIPT_LINES_PER_SESSION, "TRANSCRIPT_LINES_PER_SESSION"),
                         (TRANSCRIPT_LINES_PER_REPORT, "TRANSCRIPT_LINES_PER_REPORT"),
                         (TRANSCRIPT_LINE_CHARS, "TRANSCRIPT_LINE_CHARS"),
@@ -150,6 +150,6 @@ def test_the_readme_states_the_caps_the_code_holds() -> None:
                         (TEAM_RUBRIC_ITEMS_SHOWN, "TEAM_RUBRIC_ITEMS_SHOWN"),
                         (SESSIONS_LISTED, "SESSIONS_LISTED"),
                         (DRAWING_MEMORY_CEILING_MB, "DRAWING_MEMORY_CEILING_MB")):
-        assert f"{value:,}" in readme and f"`{name}`" in readme, name
-        at = readme.index(f"`{name}`")
-        assert f"{value:,}" in readme[max(0, at - 120):at], name
+        assert f"{value:,}" in page and f"`{name}`" in page, name
+        at = page.index(f"`{name}`")
+        assert f"{value:,}" in page[max(0, at - 120):at], name

@@ -198,17 +198,18 @@ def test_the_shortlist_holds_the_few_a_manager_should_see(seeded_reports, name):
     assert report.shortlist == team.shortlist
 
 
-README_COUNTS = re.compile(
+DOCS_COUNTS = re.compile(
     r"On the demo \(30 reps, November 2026\) (\d+) reps have a reason: (\d+) on the shortlist, "
     r"(\d+) to keep an\seye on; on sandbox seed 42 \(40 reps, October 2026\) (\d+): (\d+) and "
     r"(\d+)\.")
 
 
-def test_the_readme_counts_the_lists_as_they_are(seeded_reports):
-    """The README's figures for the two seeded workspaces (the demo's at its fixed moment)
+def test_the_docs_count_the_lists_as_they_are(seeded_reports):
+    """docs/reports.md's figures for the two seeded workspaces (the demo's at its fixed moment)
     are what the team analysis gives: the same on any day."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    [figures] = README_COUNTS.findall(readme)
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text(
+        encoding="utf-8")
+    [figures] = DOCS_COUNTS.findall(page)
     counted = []
     for name in ("demo", "seed42"):
         team = build_team(seeded_reports[name].reps)
