@@ -529,7 +529,7 @@ def templates() -> None:
     Templates from a --templates folder are data, not code: they render in Jinja's sandbox
     (no file outside the template folders, no environment, no key), each document within a
     CPU time and an output size; a template that crosses either stops the command with one
-    line, exit 2. The bounds are in the README under Reliability."""
+    line, exit 2. The bounds are in docs/reliability.md."""
 
 
 @templates.command("export")

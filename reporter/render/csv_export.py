@@ -2,7 +2,7 @@
 
 UTF-8 with a byte-order mark (without it Excel on Windows reads UTF-8 as the local code page and
 mangles every accented or CJK name), ISO 8601 UTC datetimes, and column names that are a stable
-contract (documented in the README): scripts and HR imports key on them, so add columns at the
+contract (documented in docs/csv.md): scripts and HR imports key on them, so add columns at the
 end and never rename one.
 
 Typed values decide what is neutralised: a field that is text (from the API or ours) goes through

@@ -2,7 +2,7 @@
 
 With the ``spawn`` start method each new process imports the parent's ``__main__`` again
 (as ``__mp_main__``). For ``reporter``'s own command line that costs a little start-up; for a
-script written as the README shows, without an ``if __name__ == "__main__":`` guard, it runs
+script written as docs/python.md shows, without an ``if __name__ == "__main__":`` guard, it runs
 the whole script again in every worker: the plan printed three times, the run folder's lock
 taken twice (``FolderBusy``), and every request spent again (53 on a small run).
 
