@@ -52,7 +52,6 @@ from reporter.deliver.manifest import (
     RepEntry,
     Sendable,
     TeamEntry,
-    has_valid_attempt,
 )
 from reporter.files import atomic_write_bytes, own_folder, sha256_file
 from reporter.format import (
@@ -281,7 +280,7 @@ def build_program_view(report: ProgramReportView, rep: ProgramRepView,
             session_count=0, focus=None, pdf_filename=pdf_filename,
             original_recipient=original_recipient, language=settings.language)
     return replace(view, program=program, rows=rows, practised=practised,
-                   has_valid_attempt=has_valid_attempt(rep))
+                   has_valid_attempt=rep.has_valid_attempt)
 
 
 # -- messages -----------------------------------------------------------------------------
