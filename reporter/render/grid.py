@@ -78,6 +78,9 @@ class Col:
     wrap: bool = False
     cap: int = 40  # the widest the column gets, in characters
     link: bool = False  # the value is a relative path we built: a hyperlink cell
+    # How the sheet colours the column's cells (conditional formatting the sheet applies,
+    # by this name rather than by the column's heading): "score", "rank", "bar", "severity".
+    fill: str | None = None
 
 
 def new_workbook(title: str, version: str) -> tuple[Any, Callable[[str], Any]]:

@@ -24,7 +24,6 @@ from openpyxl.utils import get_column_letter
 
 from reporter.analytics.team import MIN_CELL_SESSIONS, build_team
 from reporter.format import (
-    NEW_REP_LABEL,
     XLSX_DATE,
     XLSX_DATETIME,
     XLSX_INT,
@@ -34,16 +33,21 @@ from reporter.format import (
     XLSX_POINTS,
     XLSX_SCORE,
     fmt_assignment_status,
-    fmt_direction,
     fmt_item,
     fmt_practised,
     fmt_rank,
     fmt_severity,
     fmt_tier,
-    fmt_top_item,
 )
 from reporter.names import is_safe_link
 from reporter.render.cells import excel_datetime, style_array, text_cell
+from reporter.render.columns import (
+    BY_KEY,
+    LIST_SEP,
+    REPS_SHEET_COLUMNS,
+    last_period,
+    rank_label,
+)
 from reporter.render.grid import (
     BOLD,
     HEADER_ALIGN,
@@ -140,25 +144,21 @@ def write_workbook(
 
 # ---------------------------------------------------------------------------- data sheets
 
-# The rep against the previous period, as both sheets show it (values from _last_period):
-# numbers only in "Last period", so the column sorts and filters; "New" in its own column.
-LAST_PERIOD_COLS: tuple[Col, ...] = (
-    Col("Last period", XLSX_SCORE),  # the previous period's best score
-    Col("New this period", text=True, cap=10),  # "New": a best now, none then
-    Col("Change vs last period", XLSX_POINTS),
-)
+# The rep against the previous period, as every sheet shows it (values from last_period):
+# the Reps sheet's columns, from the per-rep table.
+LAST_PERIOD_COLS: tuple[Col, ...] = tuple(
+    col for k in ("previous_best", "is_new", "change_vs_previous")
+    if (col := BY_KEY[k].col) is not None)
 #: Where a rep stands on the Needs attention sheet, as team.pdf lists them.
 SHORTLIST_LABEL = "1:1 shortlist"
 WATCH_LABEL = "Keep an eye on"
-#: Separator between list items in one cell, everywhere.
-LIST_SEP = "; "
 
 ATTENTION_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, wrap=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("List", text=True, cap=15),
     Col("Reasons", text=True, wrap=True, cap=60),
-    Col("Severity", text=True, cap=10),
+    Col("Severity", text=True, cap=10, fill="severity"),
     Col("Best", XLSX_SCORE),
     Col("Latest", XLSX_SCORE),
     *LAST_PERIOD_COLS,
@@ -169,24 +169,13 @@ ATTENTION_SHEET: tuple[Col, ...] = (
 )
 
 
-def _last_period(rep: RepView) -> tuple[float | None, str | None, float | None]:
-    """(the previous period's best; "New" for a rep new this period, never compared with
-    zero; the change in points) for the "Last period", "New" and "Change" columns."""
-    cmp = rep.comparison
-    if cmp is None:
-        return None, None, None
-    if cmp.is_new:
-        return None, NEW_REP_LABEL, None
-    return cmp.previous_best, None, cmp.change
-
-
 def _attention_row(label: str, rep: RepView, shortlisted: bool) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
     return (
         label, rep.email, SHORTLIST_LABEL if shortlisted else WATCH_LABEL,
         LIST_SEP.join(r.text for r in rep.attention),
-        fmt_severity(rep.severity), rep.best_score, rep.latest_score, *_last_period(rep),
+        fmt_severity(rep.severity), rep.best_score, rep.latest_score, *last_period(rep),
         fmt_assignment_status(rep.assignment_status),
         excel_datetime(plan.target.due) if plan.target else None,
         fmt_item(step.criterion, step.item) if step else None,
@@ -218,63 +207,21 @@ def _attention_grid(ws: Any, cols: Sequence[Col],
                              font=BOLD)])
         return 0
     n = write_grid(ws, cols, rows, table_name="AttentionTable", freeze=freeze)
-    label_fills(ws, col_range(cols, "Severity", n + 1), SEVERITY_FILLS)
+    _fills(ws, cols, n)
     return n
 
 
+#: The Reps sheet: the rep's name as the lists show it, every per-rep figure of the table
+#: (``reporter.render.columns``) in the sheet's order, the link to the rep's PDF.
 REPS_SHEET: tuple[Col, ...] = (
     Col("Name", text=True, wrap=True, cap=32),
-    Col("Email", text=True, cap=36),
-    Col("User ID", text=True, cap=24),
-    Col("Groups", text=True, wrap=True, cap=30),
-    Col("Assignment status", text=True, cap=18),
-    Col("Sessions", XLSX_INT),
-    Col("Valid attempts", XLSX_INT),
-    Col("First score", XLSX_SCORE),
-    Col("First rank", text=True),
-    Col("Best score", XLSX_SCORE),
-    Col("Best rank", text=True),
-    Col("Latest score", XLSX_SCORE),
-    Col("Latest rank", text=True),
-    Col("Lift (points)", XLSX_POINTS),
-    Col("Practice minutes", XLSX_MINUTES),
-    Col("Last practised (UTC)", XLSX_DATETIME),
-    Col("Percentile", XLSX_INT),
-    Col("Trend", text=True, cap=16),
-    Col("Top strength", text=True, wrap=True, cap=40),
-    Col("Top focus area", text=True, wrap=True, cap=40),
-    Col("Next step", text=True, wrap=True, cap=40),
-    Col("Try instead", text=True, wrap=True, cap=60),
-    Col("Target", text=True, wrap=True, cap=50),
-    Col("Due (UTC)", XLSX_DATE),
-    Col("Latest below best (points)", XLSX_SCORE),
-    *LAST_PERIOD_COLS,
-    Col("Rank change", XLSX_INT),
-    Col("Needs attention", text=True, cap=10),  # the severity; blank when nothing
+    *(c.col for c in REPS_SHEET_COLUMNS if c.col is not None),
     Col("Report (PDF)", text=True, link=True, cap=40),
 )
 
 
 def _rep_row(label: str, rep: RepView, link: str | None) -> tuple[object, ...]:
-    plan = rep.coaching
-    step = plan.next_step
-    return (
-        label, rep.email, rep.user_id, LIST_SEP.join(rep.groups),
-        fmt_assignment_status(rep.assignment_status), rep.session_count, rep.valid_count,
-        rep.first_score, _rank(rep.first_rank), rep.best_score, _rank(rep.best_rank),
-        rep.latest_score, _rank(rep.latest_rank), rep.lift, rep.practice_minutes,
-        excel_datetime(rep.last_practised), rep.percentile, fmt_direction(rep.trend),
-        fmt_top_item(plan.strengths), fmt_top_item(plan.focus_areas),
-        fmt_item(step.criterion, step.item) if step else None,
-        step.try_instead if step else None,
-        rep.verdict.target_line if rep.verdict else None,
-        excel_datetime(plan.target.due) if plan.target else None,
-        plan.decline.drop if plan.decline else None,
-        *_last_period(rep),
-        rep.comparison.rank_change if rep.comparison else None,
-        fmt_severity(rep.severity) if rep.attention else None,
-        link,
-    )
+    return (label, *(c.cell(rep) for c in REPS_SHEET_COLUMNS), link)
 
 
 def write_reps_sheet(ws: Any, report: ReportView, links: Mapping[str, str]) -> int:
@@ -289,16 +236,26 @@ def _reps_grid(ws: Any, cols: Sequence[Col], rows: Callable[[], Iterable[Sequenc
                *, freeze: str) -> int:
     n = write_grid(ws, cols, rows, table_name="RepsTable", freeze=freeze)
     if n:
-        last = n + 1
-        for header in ("First score", "Best score", "Latest score"):
-            ws.conditional_formatting.add(col_range(cols, header, last), _score_scale())
-        ws.conditional_formatting.add(
-            col_range(cols, "Lift (points)", last),
-            DataBarRule(start_type="min", end_type="max", color="5B9BD5"),
-        )
-        for header in ("First rank", "Best rank", "Latest rank"):
-            _rank_fills(ws, col_range(cols, header, last))
+        _fills(ws, cols, n)
     return n
+
+
+def _fills(ws: Any, cols: Sequence[Col], n: int) -> None:
+    """Each column's conditional formatting, by its ``fill``, over its ``n`` data rows: the
+    score scale, the lift's bars, then rank and severity fills (the order Excel lists them)."""
+    for kind in ("score", "bar", "rank", "severity"):
+        for i, col in enumerate(cols, 1):
+            if col.fill != kind:
+                continue
+            letter = get_column_letter(i)
+            rng = f"{letter}2:{letter}{n + 1}"
+            if kind == "score":
+                ws.conditional_formatting.add(rng, _score_scale())
+            elif kind == "bar":
+                ws.conditional_formatting.add(
+                    rng, DataBarRule(start_type="min", end_type="max", color="5B9BD5"))
+            else:
+                label_fills(ws, rng, RANK_FILLS if kind == "rank" else SEVERITY_FILLS)
 
 
 SESSIONS_SHEET: tuple[Col, ...] = (
@@ -306,8 +263,8 @@ SESSIONS_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("Created at (UTC)", XLSX_DATETIME),
-    Col("Score", XLSX_SCORE),
-    Col("Rank", text=True),
+    Col("Score", XLSX_SCORE, fill="score"),
+    Col("Rank", text=True, fill="rank"),
     Col("Duration (minutes)", XLSX_MINUTES),
     Col("Valid attempt"),
     Col("Outcome", text=True, wrap=True, cap=50),
@@ -325,7 +282,7 @@ def _rep_sessions(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
     for a in rep.attempts:
         yield (
             a.session_id, name, rep.email, excel_datetime(a.created_at), a.score,
-            _rank(a.rank),
+            rank_label(a.rank),
             a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
         )
 
@@ -343,8 +300,7 @@ def _sessions_grid(ws: Any, cols: Sequence[Col],
     # Not frozen (the ID comes first), but printed on each page across: which session, whose.
     n = write_grid(ws, cols, rows, table_name="SessionsTable", title_cols=2)
     if n:
-        ws.conditional_formatting.add(col_range(cols, "Score", n + 1), _score_scale())
-        _rank_fills(ws, col_range(cols, "Rank", n + 1))
+        _fills(ws, cols, n)
     return n
 
 
@@ -518,11 +474,6 @@ def rubric_note(thin: int) -> str:
             f"{MIN_CELL_SESSIONS} sessions, not yet a pattern.")
 
 
-def _rank(rank: str | None) -> str | None:
-    """A rank as every sheet shows it ("Gold"); blank when unknown, like a blank score."""
-    return None if rank is None else fmt_rank(rank)
-
-
 def _score_scale() -> ColorScaleRule:
     """Scores are absolute (0-100), so the scale is fixed rather than relative to the cohort."""
     return ColorScaleRule(
@@ -581,8 +532,8 @@ def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]
         ("Valid attempts", team.valid_attempts, None, None, XLSX_INT),
         ("Average best score", team.average_best, api.average_best_score,
          computed.average_best_score, XLSX_SCORE),
-        ("Average best rank", None, _rank(api.average_best_rank),
-         _rank(computed.average_best_rank), ""),
+        ("Average best rank", None, rank_label(api.average_best_rank),
+         rank_label(computed.average_best_rank), ""),
         ("Average lift (points)", None, api.average_lift, computed.average_lift, XLSX_POINTS),
         ("Practice minutes", minutes_of_team, api.total_practice_minutes,
          computed.total_practice_minutes, XLSX_MINUTES),
@@ -920,9 +871,9 @@ def _scenario_row(report: ProgramReportView, rep: ProgramRepView, row: ScenarioR
     return (
         report.label(rep), row.scenario.name, rep.email, fmt_practised(row.practised),
         view.session_count if view else 0, view.valid_count if view else 0,
-        view.best_score if view else None, _rank(view.best_rank) if view else None,
-        *(_last_period(view) if view else (None, None, None)),
-        _rank(target.required_rank) if target and target.required_rank else None,
+        view.best_score if view else None, rank_label(view.best_rank) if view else None,
+        *(last_period(view) if view else (None, None, None)),
+        rank_label(target.required_rank) if target and target.required_rank else None,
         fmt_assignment_status(view.assignment_status if view else "none"),
         excel_datetime(target.due) if target else None,
         view.verdict.target_line if view and view.verdict else None,
