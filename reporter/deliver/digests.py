@@ -5,11 +5,13 @@ workbook attached; read off the same team view the team report was drawn from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any, Protocol
 
-from reporter.analytics.attention import talking_point
+from reporter.analytics.attention import Attentive, talking_point
 from reporter.analytics.program_team import build_program_team
 from reporter.analytics.team import build_team, team_members
 from reporter.deliver.addresses import (
@@ -44,6 +46,7 @@ from reporter.render.team_pdf import (
 from reporter.render.templates import template_errors
 from reporter.views import (
     Manager,
+    PeriodInfo,
     ProgramReportView,
     ProgramRepView,
     ProgramTheme,
@@ -127,32 +130,18 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
     team = build_team(members, name=entry.group,
                       slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
-    return DigestView(
-        manager=one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
-        team=one_line(team.name, NAME_CHARS),
-        scenario=one_line(report.scenario.name, NAME_CHARS),
-        period=one_line(report.period.prose, NAME_CHARS),
-        company=one_line(settings.company or report.workspace_name, NAME_CHARS),
-        summary=one_line(team_summary(team, report), 600),
-        change_label=change_heading(report),
-        rows=tuple(DigestRow(
-            name=one_line(team.label(rep), NAME_CHARS),
-            severity=fmt_severity(rep.severity),
-            reason=one_line(talking_point(rep), FEEDBACK_CHARS),
-            best=fmt_score(rep.best_score), latest=fmt_score(rep.latest_score),
-            change=vs_previous(rep.comparison),
-            step=one_line(step_text(rep), SUGGESTION_CHARS) or None,
-        ) for rep in team.shortlist),
-        left_off=left_off(team),
-        watch=tuple(one_line(f"{team.label(rep)}: "
-                              + "; ".join(r.text for r in rep.attention), FEEDBACK_CHARS)
-                    for rep in team.watchlist),
-        theme=tuple(_theme(w) for w in team.weakest),
-        pdf_filename=f"{stem}.pdf",
-        xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
-        original_recipient=original,
-        language=settings.language,
-    )
+    rows = tuple(DigestRow(
+        name=one_line(team.label(rep), NAME_CHARS),
+        severity=fmt_severity(rep.severity),
+        reason=one_line(talking_point(rep), FEEDBACK_CHARS),
+        best=fmt_score(rep.best_score), latest=fmt_score(rep.latest_score),
+        change=vs_previous(rep.comparison),
+        step=one_line(step_text(rep), SUGGESTION_CHARS) or None,
+    ) for rep in team.shortlist)
+    return _digest(report, entry, settings, stem, original, team, left=left_off(team),
+                   scenario=report.scenario.name,
+                   summary=team_summary(team, report), change_label=change_heading(report),
+                   rows=rows, theme=tuple(_theme(w) for w in team.weakest))
 
 
 def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
@@ -185,25 +174,53 @@ def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: E
             step=(one_line(f"{rep.focus.scenario.name}: {step}", SUGGESTION_CHARS)
                   if rep.focus and step else None))
 
+    return _digest(report, entry, settings, stem, original, team, left=left_off(team),
+                   scenario=report.program.name, summary=summary,
+                   change_label=change_heading(focus_parts[0]) if focus_parts else "Change",
+                   rows=tuple(row(r) for r in team.shortlist),
+                   theme=tuple(program_theme(t) for t in team.themes), program=True)
+
+
+class _Team(Protocol):
+    """What a digest reads of a team (a scenario's or a program's team view)."""
+
+    @property
+    def watchlist(self) -> Sequence[Attentive]: ...
+    def label(self, rep: Any, /) -> str: ...
+
+
+class _Report(Protocol):
+    @property
+    def period(self) -> PeriodInfo: ...
+    @property
+    def workspace_name(self) -> str: ...
+
+
+def _digest(report: _Report, entry: TeamEntry, settings: EmailSettings, stem: str,
+            original: str | None, team: _Team, *, left: int, scenario: str, summary: str,
+            change_label: str, rows: tuple[DigestRow, ...], theme: tuple[DigestTheme, ...],
+            program: bool = False) -> DigestView:
+    """The digest's fields that read the same for a scenario's team and a program's: the
+    greeting, the team, the period, the reps to keep an eye on, what is attached."""
     return DigestView(
         manager=one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
         team=one_line(entry.group, NAME_CHARS),
-        scenario=one_line(report.program.name, NAME_CHARS),
+        scenario=one_line(scenario, NAME_CHARS),
         period=one_line(report.period.prose, NAME_CHARS),
         company=one_line(settings.company or report.workspace_name, NAME_CHARS),
         summary=one_line(summary, 600),
-        change_label=change_heading(focus_parts[0]) if focus_parts else "Change",
-        rows=tuple(row(r) for r in team.shortlist),
-        left_off=left_off(team),
+        change_label=change_label,
+        rows=rows,
+        left_off=left,
         watch=tuple(one_line(f"{team.label(r)}: " + "; ".join(a.text for a in r.attention),
                              FEEDBACK_CHARS)
                     for r in team.watchlist),
-        theme=tuple(program_theme(t) for t in team.themes),
+        theme=theme,
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
         language=settings.language,
-        program=True,
+        program=program,
     )
 
 
