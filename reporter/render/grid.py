@@ -406,11 +406,6 @@ def fit_widths(cols: Sequence[Col], rows: Iterable[Sequence[object]]) -> list[fl
     return [min(w, c.cap) + 2 for w, c in zip(widths, cols, strict=True)]
 
 
-def col_range(cols: Sequence[Col], header: str, last_row: int) -> str:
-    letter = get_column_letter([c.header for c in cols].index(header) + 1)
-    return f"{letter}2:{letter}{last_row}"
-
-
 # ---------------------------------------------------------------------------- rows as sheet XML
 
 #: Off only to prove the rows written as XML make the file openpyxl makes (tests, bench).

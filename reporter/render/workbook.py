@@ -57,7 +57,6 @@ from reporter.render.grid import (
     WRAP,
     Col,
     cells_streamed,
-    col_range,
     discard,
     fit_widths,
     label_fills,
@@ -242,8 +241,10 @@ def _reps_grid(ws: Any, cols: Sequence[Col], rows: Callable[[], Iterable[Sequenc
 
 def _fills(ws: Any, cols: Sequence[Col], n: int) -> None:
     """Each column's conditional formatting, by its ``fill``, over its ``n`` data rows: the
-    score scale, the lift's bars, then rank and severity fills (the order Excel lists them)."""
-    for kind in ("score", "bar", "rank", "severity"):
+    score scale, the lift's bars, then the label fills (the order Excel lists them in)."""
+    labels = {"rank": RANK_FILLS, "severity": SEVERITY_FILLS, "tier": TIER_FILLS,
+              "practice": {fmt_practised(False): "EDEDED"}}
+    for kind in ("score", "bar", "rank", "severity", "practice", "tier"):
         for i, col in enumerate(cols, 1):
             if col.fill != kind:
                 continue
@@ -255,7 +256,7 @@ def _fills(ws: Any, cols: Sequence[Col], n: int) -> None:
                 ws.conditional_formatting.add(
                     rng, DataBarRule(start_type="min", end_type="max", color="5B9BD5"))
             else:
-                label_fills(ws, rng, RANK_FILLS if kind == "rank" else SEVERITY_FILLS)
+                label_fills(ws, rng, labels[kind])
 
 
 SESSIONS_SHEET: tuple[Col, ...] = (
@@ -481,11 +482,6 @@ def _score_scale() -> ColorScaleRule:
         mid_type="num", mid_value=70, mid_color="FFEB84",
         end_type="num", end_value=100, end_color="63BE7B",
     )
-
-
-def _rank_fills(ws: Any, rng: str) -> None:
-    """Fill rank cells by their label ("Gold"), the text the cells hold."""
-    label_fills(ws, rng, RANK_FILLS)
 
 
 # ---------------------------------------------------------------------------- overview, about
@@ -749,11 +745,11 @@ SCENARIOS_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, wrap=True, cap=32),
     SCENARIO_COL,
     Col("Email", text=True, cap=36),
-    Col("Practice", text=True, cap=14),  # "Practised" / "Not practised"
+    Col("Practice", text=True, cap=14, fill="practice"),  # "Practised" / "Not practised"
     Col("Sessions", XLSX_INT),
     Col("Valid attempts", XLSX_INT),
-    Col("Best score", XLSX_SCORE),
-    Col("Best rank", text=True),
+    Col("Best score", XLSX_SCORE, fill="score"),
+    Col("Best rank", text=True, fill="rank"),
     *LAST_PERIOD_COLS,
     Col("Required rank", text=True),
     Col("Assignment status", text=True, cap=18),
@@ -768,11 +764,11 @@ SKILLS_SHEET: tuple[Col, ...] = (
     Col("Skill", text=True, wrap=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("Scenarios", text=True, wrap=True, cap=40),  # the program's that evaluate the skill
-    Col("Tier", text=True, cap=18),
-    Col("Score", XLSX_SCORE),
+    Col("Tier", text=True, cap=18, fill="tier"),
+    Col("Score", XLSX_SCORE, fill="score"),
     Col("Observations", XLSX_INT),
     Col("Last practised (UTC)", XLSX_DATETIME),
-    Col("Previous tier", text=True, cap=18),
+    Col("Previous tier", text=True, cap=18, fill="tier"),
     Col("Previous score", XLSX_SCORE),
     Col("Change vs last period", XLSX_POINTS),
 )
@@ -889,11 +885,7 @@ def _scenarios(ws: Any, report: ProgramReportView, links: Mapping[str, str]) -> 
         _scenario_row(report, rep, row, links) for rep in report.reps for row in rep.rows),
         table_name="ScenariosTable", freeze="D2")
     if n:
-        ws.conditional_formatting.add(col_range(SCENARIOS_SHEET, "Best score", n + 1),
-                                      _score_scale())
-        _rank_fills(ws, col_range(SCENARIOS_SHEET, "Best rank", n + 1))
-        label_fills(ws, col_range(SCENARIOS_SHEET, "Practice", n + 1),
-                     {fmt_practised(False): "EDEDED"})
+        _fills(ws, SCENARIOS_SHEET, n)
     return n
 
 
@@ -915,9 +907,7 @@ def _skills(ws: Any, report: ProgramReportView) -> int:
         _skill_row(report, rep, skill) for rep in report.reps for skill in rep.skills),
         table_name="SkillsTable", freeze="D2")
     if n:
-        ws.conditional_formatting.add(col_range(SKILLS_SHEET, "Score", n + 1), _score_scale())
-        for header in ("Tier", "Previous tier"):
-            label_fills(ws, col_range(SKILLS_SHEET, header, n + 1), TIER_FILLS)
+        _fills(ws, SKILLS_SHEET, n)
     return n
 
 
