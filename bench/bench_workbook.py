@@ -11,7 +11,7 @@ then the normal / write-only ratios. Memory is the growth of the child's peak RS
 measured step, over what the synthetic report itself already occupies.
 
 ``--compare ROUNDS`` instead writes the whole workbook with the data rows as sheet XML and with
-openpyxl writing every cell (``workbook._XML_ROWS`` off), alternating, each in a fresh child
+openpyxl writing every cell (``grid._XML_ROWS`` off), alternating, each in a fresh child
 process, and prints the ratio of the medians: the machine's drift hits both alike.
 
     .venv/bin/python bench/bench_workbook.py [--reps 2000] [--sessions 20] [--compare 3]
@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import Workbook  # noqa: E402
 
-from reporter.render import workbook  # noqa: E402
+from reporter.render import grid  # noqa: E402
 from reporter.render.workbook import write_sessions_sheet, write_workbook  # noqa: E402
 from tests.sample_views import synthetic_report  # noqa: E402
 
@@ -52,7 +52,7 @@ def run_phase(phase: str, n_reps: int, n_sessions: int) -> dict[str, float]:
         out = Path(tmp) / "bench.xlsx"
         start = time.perf_counter()
         if phase.startswith("workbook"):
-            workbook._XML_ROWS = phase == "workbook"
+            grid._XML_ROWS = phase == "workbook"
             write_workbook(report, out, pdf_paths={r.slug: f"reps/{r.slug}.pdf"
                                                    for r in report.reps})
             rows = sum(len(r.attempts) for r in report.reps)

@@ -258,7 +258,9 @@ def _draw_program(folder: RunFolder, snapshot: ProgramSnapshot,
 def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOutcome:
     """Write one message per rep into RUN_DIR/outbox; with SMTP settings, send those not yet
     sent (the manifest records each send as it happens)."""
-    from reporter.deliver.outbox import build_messages, held_back, run_report, write_outbox
+    from reporter.deliver.addresses import held_back
+    from reporter.deliver.outbox import build_messages, write_outbox
+    from reporter.deliver.rebuild import run_report
     from reporter.deliver.smtp import send_all
 
     console = console or Console(quiet=True)
@@ -270,8 +272,6 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     with folder_lock(run_dir):
         recover_run_folder(run_dir)
         manifest = read_manifest(run_dir)
-        # The report as the run drew it: its snapshot, at the moment the run was generated
-        # (what "practised N days ago" counts from), not at the moment of mailing.
         report = run_report(run_dir, manifest)
         messages = build_messages(run_dir, report, manifest, settings.message)
         paths = write_outbox(run_dir, messages)

@@ -585,6 +585,12 @@ class ProgramRepView:
         return max((r.severity for r in self.attention), default=0)
 
     @property
+    def has_valid_attempt(self) -> bool:
+        """A valid attempt in any of the program's scenarios (a report that is not "empty"):
+        the same question as ``RepView.has_valid_attempt``, so every caller asks it one way."""
+        return any(r.rep.has_valid_attempt for r in self.rows if r.rep is not None)
+
+    @property
     def coverage(self) -> str:
         """"all" scenarios practised, "some", or "none"."""
         n = len(self.practised)

@@ -18,7 +18,6 @@ from reporter.analytics.team import build_team, team_members
 from reporter.cohort.snapshot import ProgramSnapshot, Snapshot, write_snapshot
 from reporter.deliver.manifest import (
     TeamLike,
-    has_valid_attempt,
     write_program_manifest,
     write_run_manifest,
 )
@@ -86,7 +85,7 @@ def write_program_run(out: Path, snapshot: ProgramSnapshot, *, by_team: bool = F
         folder = RunFolder(final)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
         pdfs = [_pdf(folder.stage / REPS_DIR / f"{r.slug}.pdf", r.slug, r.email, r.email,
-                     empty=not has_valid_attempt(r)) for r in report.reps]
+                     empty=not r.has_valid_attempt) for r in report.reps]
         teams = _teams(folder.stage, report.reps, None, by_team)
         write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs, [], [], 1.0,
                                Tables([], {}, {}), teams)

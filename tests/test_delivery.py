@@ -245,7 +245,8 @@ def test_an_answer_slower_than_a_read_but_within_the_deadline_is_waited_for(
     message is sent once and recorded, with no doubt at all."""
     from reporter.deliver.addresses import EmailSettings
     from reporter.deliver.manifest import read_manifest
-    from reporter.deliver.outbox import build_messages, run_report
+    from reporter.deliver.outbox import build_messages
+    from reporter.deliver.rebuild import run_report
     from reporter.deliver.smtp import SmtpSettings, send_all
 
     run_dir = five_rep_run(tmp_path / "out")

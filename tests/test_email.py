@@ -570,8 +570,8 @@ def test_the_digest_reads_its_team_from_the_manifest(seeded_reports):
     """Issue 23, 1: the team a manager is mailed about is the one the run drew (recorded in
     the manifest), not a second reckoning: with the members recorded, only they are in it."""
     from reporter.analytics.team import team_members
+    from reporter.deliver.digests import digest_view
     from reporter.deliver.manifest import TeamEntry
-    from reporter.deliver.outbox import digest_view
 
     report = seeded_reports["seed42"]
     group = max({g for r in report.reps for g in r.groups},
@@ -596,8 +596,8 @@ def test_the_digest_is_the_summary_in_plain_text_and_html_alike(seeded_reports, 
     import re
 
     from reporter.analytics.team import build_team, team_members
+    from reporter.deliver.digests import DIGEST_HTML_TEMPLATE, DIGEST_TEXT_TEMPLATE, digest_view
     from reporter.deliver.manifest import TeamEntry
-    from reporter.deliver.outbox import DIGEST_HTML_TEMPLATE, DIGEST_TEXT_TEMPLATE, digest_view
     from reporter.render.templates import environment
 
     report = seeded_reports[name]
@@ -637,7 +637,7 @@ def deliver(run_dir: Path, smtp: SmtpSettings, **settings: Any) -> tuple[
         list[tuple[Any, EmailMessage]], Any]:
     """What ``reporter email RUN_DIR --send`` does: the folder held, its report as the run
     drew it, its messages built and sent."""
-    from reporter.deliver.outbox import run_report
+    from reporter.deliver.rebuild import run_report
     from reporter.files import folder_lock
 
     manifest = read_manifest(run_dir)
@@ -755,7 +755,7 @@ def test_a_send_killed_between_its_two_records_is_not_repeated(
         done.append(entry.email)
         raise KeyboardInterrupt
 
-    from reporter.deliver.outbox import run_report
+    from reporter.deliver.rebuild import run_report
 
     manifest = read_manifest(run_dir)
     messages = build_messages(run_dir, run_report(run_dir, manifest), manifest,
@@ -798,7 +798,7 @@ def test_a_damaged_send_record_stops_the_send_before_any_message(
 def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path: Path) -> None:
     """Page 1's next step, named by its scenario, then one line per scenario; a rep who
     practised nothing hears what is assigned and due, in a practice report."""
-    from reporter.deliver.outbox import run_report
+    from reporter.deliver.rebuild import run_report
     from tests.program_factory import program
     from tests.program_run import write_program_run
 
@@ -833,7 +833,7 @@ def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path
 
 def test_a_former_member_of_a_program_run_is_held_back(tmp_path: Path) -> None:
     from reporter.cohort.snapshot import parse_program_snapshot
-    from reporter.deliver.outbox import run_report
+    from reporter.deliver.rebuild import run_report
     from tests.program_factory import program_snapshot
     from tests.program_run import write_program_run
 
@@ -919,12 +919,12 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
     """What to coach the team on, across the program: a skill, or an item with its scenario,
     in plain text and HTML alike."""
     from reporter.analytics.program_team import build_program_team
-    from reporter.deliver.outbox import (
+    from reporter.deliver.digests import (
         DIGEST_HTML_TEMPLATE,
         DIGEST_TEXT_TEMPLATE,
         program_digest_view,
-        run_report,
     )
+    from reporter.deliver.rebuild import run_report
     from reporter.render.templates import environment
     from reporter.views import ProgramReportView
     from tests.program_factory import program

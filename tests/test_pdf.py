@@ -15,10 +15,10 @@ from pypdf import PdfReader
 from reporter.format import TONES, fmt_score
 from reporter.names import target_path
 from reporter.render import charts
+from reporter.render.mends import inline_custom_properties
 from reporter.render.options import Branding, PdfOptions
 from reporter.render.pdf import (
     PdfRenderer,
-    inline_custom_properties,
     render_straightforward,
 )
 from reporter.render.pool import PdfRenderPool, RenderedPdf

@@ -17,6 +17,7 @@ from openpyxl.chart import BarChart, LineChart
 from openpyxl.utils import get_column_letter
 
 from reporter.format import fmt_item
+from reporter.render import grid
 from reporter.render import workbook as wbmod
 from reporter.render.cells import clean_text, excel_datetime, text_cell
 from reporter.render.workbook import (
@@ -401,7 +402,7 @@ def test_failed_write_keeps_the_previous_workbook(report, tmp_path, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(wbmod.Workbook, "save", boom)
+    monkeypatch.setattr(grid.Workbook, "save", boom)
     with pytest.raises(RuntimeError):
         write_workbook(_empty_report(report), path)
     assert path.read_bytes() == before
@@ -623,7 +624,7 @@ def test_every_sheet_prints_landscape_fitted_across_with_its_header(attention_bo
             widths = [ws.column_dimensions[get_column_letter(i)].width or 13
                       for i in range(1, ws.max_column + 1)]
             assert setup.orientation == "landscape", ws.title
-            assert (setup.fitToWidth, setup.fitToHeight) == (wbmod.pages_wide(widths), 0), (
+            assert (setup.fitToWidth, setup.fitToHeight) == (grid.pages_wide(widths), 0), (
                 ws.title)
             assert ws.sheet_properties.pageSetUpPr.fitToPage is True, ws.title
     for title in TABLE_SHEETS:
@@ -715,7 +716,7 @@ def _odd_numbers(report: ReportView) -> ReportView:
 
 def _zip_members(report: ReportView, path: Path, xml_rows: bool, monkeypatch,
                  **kw) -> dict[str, bytes]:
-    monkeypatch.setattr(wbmod, "_XML_ROWS", xml_rows)
+    monkeypatch.setattr(grid, "_XML_ROWS", xml_rows)
     write_workbook(report, path, **kw)
     with zipfile.ZipFile(path) as z:
         return {name: z.read(name) for name in z.namelist()}
@@ -740,14 +741,14 @@ def test_rows_written_as_xml_make_the_file_openpyxl_makes(case, report, tmp_path
         links = _links(report)
 
     as_xml: Counter[str] = Counter()  # rows written as XML, by sheet
-    row_xml = wbmod._GridXml.row_xml
+    row_xml = grid._GridXml.row_xml
 
-    def counted(grid, values, row_idx, height=None):
-        xml = row_xml(grid, values, row_idx, height)
-        as_xml[grid.ws.title] += xml is not None
+    def counted(xml_grid, values, row_idx, height=None):
+        xml = row_xml(xml_grid, values, row_idx, height)
+        as_xml[xml_grid.ws.title] += xml is not None
         return xml
 
-    monkeypatch.setattr(wbmod._GridXml, "row_xml", counted)
+    monkeypatch.setattr(grid._GridXml, "row_xml", counted)
     fast = _zip_members(report, tmp_path / "fast.xlsx", True, monkeypatch, pdf_paths=links)
     written_as_xml = as_xml.copy()
     slow = _zip_members(report, tmp_path / "slow.xlsx", False, monkeypatch, pdf_paths=links)
@@ -791,8 +792,8 @@ def test_headers_and_long_text_wrap_in_rows_tall_enough(report, tmp_path):
         for i, (col, width) in enumerate(zip(cols, widths, strict=True), 1):
             assert ws.cell(row=1, column=i).alignment.wrap_text, (title, col.header)
             assert width <= col.cap + 2, (title, col.header)
-            needed = wbmod._line_count(col.header, width)
-            assert ws.row_dimensions[1].height >= wbmod.row_height(needed), (title, col.header)
+            needed = grid._line_count(col.header, width)
+            assert ws.row_dimensions[1].height >= grid.row_height(needed), (title, col.header)
         for i, col in enumerate(cols, 1):
             if not col.wrap:
                 continue
@@ -800,14 +801,14 @@ def test_headers_and_long_text_wrap_in_rows_tall_enough(report, tmp_path):
                 cell = ws.cell(row=r, column=i)
                 if isinstance(cell.value, str):
                     assert cell.alignment.wrap_text, (title, col.header, r)
-                    lines = wbmod._line_count(cell.value, widths[i - 1])
+                    lines = grid._line_count(cell.value, widths[i - 1])
                     height = ws.row_dimensions[r].height
-                    assert lines == 1 or (height or 0) >= wbmod.row_height(lines), (
+                    assert lines == 1 or (height or 0) >= grid.row_height(lines), (
                         title, col.header, r)
     ws = book["Needs attention"]
     reasons = _column(ws, "Reasons")
     assert reasons[0] == LONG_REASON  # "; " between list items, as everywhere
-    assert ws.row_dimensions[2].height >= 3 * wbmod.LINE_POINTS  # 60 wide: three lines at least
+    assert ws.row_dimensions[2].height >= 3 * grid.LINE_POINTS  # 60 wide: three lines at least
     assert _column(ws, "List")[:2] == [wbmod.SHORTLIST_LABEL, wbmod.WATCH_LABEL]
 
 
@@ -857,7 +858,7 @@ def test_libreoffice_prints_every_header_whole_and_the_wide_sheets_readable(repo
         setup = ws.page_setup
         assert (setup.orientation, setup.fitToHeight) == ("landscape", 0), title
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True, title
-        assert setup.fitToWidth == wbmod.pages_wide(widths) > 1, title
+        assert setup.fitToWidth == grid.pages_wide(widths) > 1, title
         assert (ws.print_title_rows, ws.print_title_cols) == ("$1:$1", naming), title
     pdf = _libreoffice(src, "pdf", tmp_path)
     pages = _sheet_pages(pdf)

@@ -7,14 +7,10 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from reporter.analytics.figures import finite
+from reporter.analytics.figures import finite, mean
 from reporter.exec_api.models import ScenarioAnalyticsSummary, ScenarioParticipantEntry
 from reporter.ranks import RANKS, rank_for
 from reporter.views import Attempt, CohortFigures, CohortView, RankCount, RepView, WeekPoint
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
 
 
 def api_figures(summary: ScenarioAnalyticsSummary | None) -> CohortFigures:
@@ -60,13 +56,13 @@ def computed_figures(participants: Sequence[ScenarioParticipantEntry]) -> Cohort
     durations = [d for p in unique if (d := finite(p.total_duration_seconds)) is not None]
     total_sessions = sum(counts) if counts else None
     total_seconds = sum(durations) if durations else None
-    avg_best = _mean(bests)
+    avg_best = mean(bests)
     return CohortFigures(
         participant_count=len(unique),
         total_sessions=total_sessions,
         average_best_score=avg_best,
         average_best_rank=rank_for(avg_best),
-        average_lift=_mean(lifts),
+        average_lift=mean(lifts),
         total_practice_minutes=total_seconds / 60.0 if total_seconds is not None else None,
         average_session_duration_seconds=(total_seconds / total_sessions
                                           if total_seconds is not None and total_sessions
@@ -130,7 +126,7 @@ def weekly(reps: Sequence[RepView]) -> tuple[WeekPoint, ...]:
     while week <= last:
         attempts = buckets.get(week, [])
         scores = [a.score for a in attempts if a.is_valid and a.score is not None]
-        out.append(WeekPoint(week, len(attempts), _mean(scores)))
+        out.append(WeekPoint(week, len(attempts), mean(scores)))
         week += timedelta(days=7)
     return tuple(out)
 

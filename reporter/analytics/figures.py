@@ -79,6 +79,11 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def mean(values: Sequence[float]) -> float | None:
+    """The arithmetic mean; None for no values (an average of nothing is unknown, not 0)."""
+    return sum(values) / len(values) if values else None
+
+
 def finite(value: float | None) -> float | None:
     """A number, or None: the snapshot reader refuses NaN, this keeps the rule local too."""
     return value if value is not None and math.isfinite(value) else None

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reporter.analytics.attention import attention_order, shortlist, watchlist
+from reporter.analytics.figures import mean
 from reporter.analytics.team import (
     MAX_WEAK_ITEMS,
     MIN_THEME_REPS,
@@ -67,10 +68,6 @@ SCORED_TIERS: tuple[str, ...] = tuple(t for t in TIERS if t != "insufficient_dat
 CELL_STATES: tuple[str, ...] = ("practised", "no_valid", "not_practised", "not_assigned")
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
 def cell_for(row: ScenarioRow) -> ProgramCell:
     """The rep's matrix cell in one scenario (CELL_STATES: a valid attempt, sessions none
     valid, assigned and not practised, neither)."""
@@ -99,7 +96,7 @@ def column_for(reps: Sequence[ProgramRepView], scenario: ScenarioInfo) -> Progra
         practised=sum(1 for v in views if v.session_count),
         assigned=sum(1 for v in views if v.coaching.target is not None),
         with_valid=sum(1 for v in views if v.has_valid_attempt),
-        average_best=_mean(bests))
+        average_best=mean(bests))
 
 
 def skill_cells(rep: ProgramRepView, skills: Sequence[SkillInfo]) -> tuple[SkillRow, ...]:

@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.coaching import best_example
 from reporter.analytics.cohort import distribution, rubric_good_share, weekly
+from reporter.analytics.figures import mean
 from reporter.analytics.moments import is_speech
 from reporter.analytics.rubric import WEAK_GRADES
 from reporter.errors import UsageError
@@ -80,10 +81,6 @@ def resolve_teams(specs: Sequence[TeamSpec],
                                f"does not have; groups: {names}")
         out.append((found, spec.manager))
     return out
-
-
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
 
 
 class Listed(Protocol):
@@ -336,8 +333,8 @@ def build_team(reps: Sequence[RepView], *, name: str = WHOLE_SELECTION,
         valid_attempts=sum(r.valid_count for r in ordered),
         best_scores=tuple(bests),
         distribution=distribution(bests),
-        average_best=_mean(bests),
-        average_change=_mean(changes),
+        average_best=mean(bests),
+        average_change=mean(changes),
         compared=len(changes),
         new_reps=sum(1 for r in ordered if r.comparison is not None and r.comparison.is_new),
         statuses=status_counts(ordered),

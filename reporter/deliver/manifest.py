@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
-from reporter.views import Manager, ProgramReportView, ProgramRepView, ReportView, RepView
+from reporter.views import Manager, ProgramReportView, ReportView
 
 if TYPE_CHECKING:
     from reporter.cohort.snapshot import ProgramSnapshot, Snapshot
@@ -379,13 +379,6 @@ def _relative(path: Path, stage: Path) -> str:
     return path.relative_to(stage).as_posix()
 
 
-def has_valid_attempt(rep: RepView | ProgramRepView) -> bool:
-    """Whether the rep has a valid attempt: in the scenario, or in any of the program's."""
-    if isinstance(rep, ProgramRepView):
-        return any(row.rep.has_valid_attempt for row in rep.rows if row.rep is not None)
-    return rep.has_valid_attempt
-
-
 def manifest_entries(report: ReportView | ProgramReportView, pdfs: list[RenderedPdf],
                      failed: list[tuple[str, str]],
                      unread: Sequence[tuple[str, str]] = ()) -> list[RepEntry]:
@@ -405,7 +398,7 @@ def manifest_entries(report: ReportView | ProgramReportView, pdfs: list[Rendered
                                     "empty" if pdf.empty else "ok", None,
                                     f"reps/{pdf.path.name}", pdf.sha256, pdf.pages))
         else:
-            valid = has_valid_attempt(rep)
+            valid = rep.has_valid_attempt
             reason = ("no valid attempt (--skip-empty)" if not valid
                       else "PDF not requested (--no-pdf)")
             entries.append(RepEntry(rep.email, rep.name, rep.slug,

@@ -18,25 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from reporter.files import atomic_path
-from reporter.format import csv_number, fmt_item, fmt_top_item
+from reporter.format import csv_number
 from reporter.render.cells import csv_text, iso
+from reporter.render.columns import REPS_CSV
 from reporter.views import ProgramReportView, ReportView, RepView, SkillRow
 
-REPS_COLUMNS: tuple[str, ...] = (
-    "scenario", "period", "user_id", "email", "name", "groups", "is_member",
-    "assignment_status", "sessions", "valid_attempts", "first_score", "first_rank",
-    "best_score", "best_rank", "latest_score", "latest_rank", "lift", "practice_minutes",
-    "last_practised", "percentile", "trend", "top_strength", "top_focus_area",
-    # Added with the coaching plan; columns only ever grow at the end.
-    "next_step", "next_step_try", "next_step_source", "target_rank", "due_date",
-    "target_met", "points_short", "past_due", "latest_below_best",
-    # Added with month-over-month (empty with --no-compare; is_new: no best score then).
-    "previous_best", "change_vs_previous", "rank_change", "is_new",
-    # Added with needs attention: the reasons' codes joined with "; ", and the top severity.
-    "attention", "severity",
-    # Added with the verdict: Exec's best on the assignment, when it differs from the period's.
-    "assignment_best",
-)
+#: reps.csv: the run's scenario and period, then every per-rep figure of
+#: ``reporter.render.columns.REP_COLUMNS`` that reps.csv has, in that table's order.
+REPS_COLUMNS: tuple[str, ...] = ("scenario", "period", *(c.key for c in REPS_CSV))
 SESSIONS_COLUMNS: tuple[str, ...] = (
     "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "score",
     "rank", "duration_minutes", "is_valid", "outcome", "positive_feedback",
@@ -123,32 +112,7 @@ def field(value: object) -> str:
 
 
 def _rep_row(rep: RepView) -> tuple[object, ...]:
-    plan = rep.coaching
-    step, target = plan.next_step, plan.target
-    compared = rep.comparison
-    return (
-        rep.user_id, rep.email, rep.name, "; ".join(rep.groups), rep.is_member,
-        rep.assignment_status, rep.session_count, rep.valid_count, rep.first_score,
-        rep.first_rank, rep.best_score, rep.best_rank, rep.latest_score, rep.latest_rank,
-        rep.lift, rep.practice_minutes, rep.last_practised, rep.percentile, rep.trend,
-        fmt_top_item(plan.strengths), fmt_top_item(plan.focus_areas),
-        fmt_item(step.criterion, step.item) if step else None,
-        step.try_instead if step else None,
-        step.source if step else None,
-        target.required_rank if target else None,
-        target.due if target else None,
-        target.met if target else None,
-        target.points_short if target else None,
-        target.past_due if target else None,
-        plan.decline.drop if plan.decline else None,
-        compared.previous_best if compared else None,
-        compared.change if compared else None,
-        compared.rank_change if compared else None,
-        compared.is_new if compared else None,
-        "; ".join(r.code for r in rep.attention),
-        rep.severity,
-        target.assignment_best if target else None,
-    )
+    return tuple(c.value(rep) for c in REPS_CSV)
 
 
 def _skill_row(row: SkillRow) -> tuple[object, ...]:

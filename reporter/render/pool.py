@@ -284,11 +284,9 @@ class ProgramRenders(_Renders):
 
     def submit_reps(self, reps: Sequence[ProgramRepView]) -> None:
         """Queue ``reps``, the longest first; ``collect`` gives them back in this order."""
-        from reporter.render.program_pdf import has_valid_attempt
-
         if self.pool is None:
             return
-        chosen = [r for r in reps if has_valid_attempt(r) or not self.skip_empty]
+        chosen = [r for r in reps if r.has_valid_attempt or not self.skip_empty]
         pool = self.pool
         self.futures += _longest_first(chosen, program_rep_cost,
                                        lambda rep: pool.submit_program(self.header, rep))

@@ -243,8 +243,3 @@ def render_program_rep(renderer: PdfRenderer, report: ProgramReportView,
                        rep: ProgramRepView) -> tuple[bytes, int]:
     """(PDF bytes, page count) of the rep's program report."""
     return renderer.pdf(program_rep_html(renderer, report, rep))
-
-
-def has_valid_attempt(rep: ProgramRepView) -> bool:
-    """A valid attempt in any of the program's scenarios (a report that is not "empty")."""
-    return any(r.rep.has_valid_attempt for r in rep.practised if r.rep)

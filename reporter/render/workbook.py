@@ -1,22 +1,8 @@
 """The cohort workbook: the file a manager opens on Monday and HR files away.
 
-Built in openpyxl's write-only mode: rows stream to the file as they are made, so 2,000 reps with
-20 sessions each stay in bounded memory (see bench/bench_workbook.py for the figures). Write-only
-mode still supports what the sheets need (tables, conditional formatting, charts, hyperlinks,
-frozen panes, print setup); its one constraint is that column widths, panes and the page setup
-must be set before the first row, so each big sheet walks its rows twice: once to measure widths,
-once to write. The data sheets' rows then go into the sheet as XML text (:class:`_GridXml`): the
-bytes openpyxl would write for the same cells, in about a quarter of the time.
-
-Every text from the API is a string cell, never a formula, with the characters Excel refuses
-removed: :func:`reporter.render.cells.text_cell` makes it, or the XML rows write what that cell
-would be, through the same :func:`reporter.render.cells.clean_text`. Every number goes through
-:func:`_num`: rounded to the decimals its format shows, so the formula bar never shows
-72.89999999999999 behind a cell that reads 72.9. Every sheet prints landscape, fitted to as
-many pages across as keep its text readable (one for most; :func:`pages_wide`), with its header
-row, and the columns naming each row, repeated on each page. LibreOffice neither grows a row
-nor widens a column for wrapped text, so every row of wrapped headings or values is written as
-tall as its longest needs (:func:`wrapped_height`).
+The sheets: what each holds, in which order, headed and formatted how. Each data sheet is a
+tuple of ``Col`` and a row builder; ``reporter.render.grid`` writes it (streamed, measured,
+printable, rows as sheet XML).
 
 A program run (several scenarios) writes the same sheets with the same row builders, each
 scenario's rows in turn with a Scenario column after the rep's name, plus the program's own
@@ -25,43 +11,21 @@ Scenarios (rep × scenario) and Skills (rep × skill) sheets: :func:`write_progr
 
 from __future__ import annotations
 
-import contextlib
 import math
-import unicodedata
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from openpyxl import LXML, Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.compat import safe_string
-from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.styles.numbers import is_date_format
-from openpyxl.utils import coordinate_to_tuple, get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.filters import AutoFilter
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
-
-try:  # openpyxl's sheet writer, a private module: without it every row goes openpyxl's way
-    from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
-except ImportError:  # a release that moved it: _GridXml.attach then finds no write_top
-    WorksheetWriter = object
+from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from reporter.analytics.team import MIN_CELL_SESSIONS, build_team
-from reporter.files import atomic_path
 from reporter.format import (
-    NEW_REP_LABEL,
     XLSX_DATE,
     XLSX_DATETIME,
-    XLSX_DECIMALS,
     XLSX_INT,
     XLSX_MINUTES,
     XLSX_PERCENT,
@@ -69,16 +33,40 @@ from reporter.format import (
     XLSX_POINTS,
     XLSX_SCORE,
     fmt_assignment_status,
-    fmt_direction,
     fmt_item,
     fmt_practised,
     fmt_rank,
     fmt_severity,
     fmt_tier,
-    fmt_top_item,
 )
 from reporter.names import is_safe_link
-from reporter.render.cells import clean_text, excel_datetime, style_array, text_cell, value_cell
+from reporter.render.cells import excel_datetime, style_array, text_cell
+from reporter.render.columns import (
+    BY_KEY,
+    LIST_SEP,
+    REPS_SHEET_COLUMNS,
+    last_period,
+    rank_label,
+)
+from reporter.render.grid import (
+    BOLD,
+    HEADER_ALIGN,
+    LINK,
+    TITLE,
+    TOP,
+    WRAP,
+    Col,
+    cells_streamed,
+    discard,
+    fit_widths,
+    label_fills,
+    new_workbook,
+    num,
+    print_setup,
+    save_atomic,
+    wrapped_height,
+    write_grid,
+)
 from reporter.render.team_pdf import share_band
 from reporter.views import (
     CohortFigures,
@@ -110,14 +98,6 @@ NOT_FOUND_REASONS: dict[str, str] = {
 
 # Number formats: scores keep one decimal, lift shows its sign, datetimes say UTC in the header.
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-LINK = Font(color="0563C1", underline="single")
-WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
-HEADER_ALIGN = Alignment(wrap_text=True, vertical="top")
-TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
-
 # Keyed by the rank's label, as the cells show it ("Gold").
 RANK_FILLS: dict[str, str] = {
     fmt_rank("gold"): "FFD966", fmt_rank("silver"): "D9D9D9",
@@ -129,18 +109,6 @@ SEVERITY_FILLS: dict[str, str] = {
 
 # A link must be a plain relative path to a PDF below the workbook's folder: no scheme, no
 # absolute path, no "..", so the cell can never point a click anywhere else.
-
-
-@dataclass(frozen=True)
-class Col:
-    """One column of a data sheet: how it is headed, typed, formatted and sized."""
-
-    header: str
-    fmt: str | None = None  # number format; None for text columns
-    text: bool = False  # the value is text (maybe from the API): always a string cell
-    wrap: bool = False
-    cap: int = 40  # the widest the column gets, in characters
-    link: bool = False  # the value is a relative path we built: a hyperlink cell
 
 
 def write_workbook(
@@ -156,7 +124,7 @@ def write_workbook(
     """
     path = Path(path)
     links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
-    wb, sheet = _new_workbook("Cohort practice results", report.tool_version)
+    wb, sheet = new_workbook("Cohort practice results", report.tool_version)
 
     try:
         write_attention_sheet(sheet("Needs attention"), report)
@@ -167,106 +135,29 @@ def write_workbook(
         _feedback(sheet("Feedback"), report)
         _not_found(sheet("Not found"), report)
         _about(sheet("About"), report)
-        _save_atomic(wb, path)
+        save_atomic(wb, path)
     except BaseException:
-        _discard(wb)
+        discard(wb)
         raise
-
-
-def _new_workbook(title: str, version: str) -> tuple[Any, Callable[[str], Any]]:
-    """A write-only workbook with its properties, and a function adding a streamed sheet."""
-    wb = Workbook(write_only=True)
-    wb.properties.creator = f"reporter {version}"
-    wb.properties.title = title
-    return wb, lambda name: _cells_streamed(wb.create_sheet(name))
-
-
-def _cells_streamed(ws: Any) -> Any:
-    """``ws``, appending rows of ready-made cells without openpyxl's per-cell detour.
-
-    Every cell we write is a ``Cell`` already styled (or None). openpyxl's write-only
-    ``append`` first tries to store each one as a value into a spare cell, which raises and
-    catches a ``ValueError``, then makes a new spare cell because ours is styled: a fifth to a
-    third of the workbook's time at 2,000 reps (bench/README.md). This gives the cells to the
-    writer as they are, numbered the way openpyxl numbers them; a row holding anything else
-    goes through openpyxl's own conversion. The file written is the same.
-    """
-    # openpyxl's own conversion of a write-only sheet's rows, a private method: on a normal
-    # sheet, or if a release drops it, rows simply go openpyxl's way.
-    convert = getattr(ws, "_values_to_row", None)
-    if convert is None or not hasattr(ws, "_write_rows") or getattr(ws, "_cells_streamed", False):
-        return ws
-
-    def values_to_row(values: Iterable[object], row_idx: int) -> Iterable[object]:
-        if type(values) is _GridRow:
-            return values  # written by _SheetXmlWriter.write_row
-        row = values if isinstance(values, list | tuple) else list(values)
-        if not all(value is None or type(value) is Cell for value in row):
-            return convert(row, row_idx)
-        return _numbered(row, row_idx)
-
-    ws._values_to_row = values_to_row
-    ws._cells_streamed = True
-    return ws
-
-
-def _numbered(row: Sequence[object], row_idx: int) -> Iterator[Cell]:
-    """The ready-made cells of ``row``, given the coordinates openpyxl would give them."""
-    for col_idx, cell in enumerate(row, 1):
-        if cell is None:
-            continue
-        assert isinstance(cell, Cell)
-        cell.column = col_idx
-        cell.row = row_idx
-        if cell.hyperlink is not None:
-            cell.hyperlink.ref = cell.coordinate
-        yield cell
-
-
-def _discard(wb: Workbook) -> None:
-    """Close and delete the sheets' streaming files after a failure.
-
-    Write-only sheets stream to files in the system temp folder holding reps' names and
-    feedback; openpyxl removes them only at interpreter exit, and an unclosed stream raises
-    noisily when garbage-collected.
-    """
-    for ws in wb.worksheets:
-        writer = getattr(ws, "_writer", None)
-        if writer is None:
-            continue
-        with contextlib.suppress(Exception):
-            ws.close()
-        with contextlib.suppress(Exception):
-            writer.cleanup()
-
-
-def _save_atomic(wb: Workbook, path: Path) -> None:
-    """Save beside the target then rename, so a crash never leaves half a workbook."""
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
 
 
 # ---------------------------------------------------------------------------- data sheets
 
-# The rep against the previous period, as both sheets show it (values from _last_period):
-# numbers only in "Last period", so the column sorts and filters; "New" in its own column.
-LAST_PERIOD_COLS: tuple[Col, ...] = (
-    Col("Last period", XLSX_SCORE),  # the previous period's best score
-    Col("New this period", text=True, cap=10),  # "New": a best now, none then
-    Col("Change vs last period", XLSX_POINTS),
-)
+# The rep against the previous period, as every sheet shows it (values from last_period):
+# the Reps sheet's columns, from the per-rep table.
+LAST_PERIOD_COLS: tuple[Col, ...] = tuple(
+    col for k in ("previous_best", "is_new", "change_vs_previous")
+    if (col := BY_KEY[k].col) is not None)
 #: Where a rep stands on the Needs attention sheet, as team.pdf lists them.
 SHORTLIST_LABEL = "1:1 shortlist"
 WATCH_LABEL = "Keep an eye on"
-#: Separator between list items in one cell, everywhere.
-LIST_SEP = "; "
 
 ATTENTION_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, wrap=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("List", text=True, cap=15),
     Col("Reasons", text=True, wrap=True, cap=60),
-    Col("Severity", text=True, cap=10),
+    Col("Severity", text=True, cap=10, fill="severity"),
     Col("Best", XLSX_SCORE),
     Col("Latest", XLSX_SCORE),
     *LAST_PERIOD_COLS,
@@ -277,24 +168,13 @@ ATTENTION_SHEET: tuple[Col, ...] = (
 )
 
 
-def _last_period(rep: RepView) -> tuple[float | None, str | None, float | None]:
-    """(the previous period's best; "New" for a rep new this period, never compared with
-    zero; the change in points) for the "Last period", "New" and "Change" columns."""
-    cmp = rep.comparison
-    if cmp is None:
-        return None, None, None
-    if cmp.is_new:
-        return None, NEW_REP_LABEL, None
-    return cmp.previous_best, None, cmp.change
-
-
 def _attention_row(label: str, rep: RepView, shortlisted: bool) -> tuple[object, ...]:
     plan = rep.coaching
     step = plan.next_step
     return (
         label, rep.email, SHORTLIST_LABEL if shortlisted else WATCH_LABEL,
         LIST_SEP.join(r.text for r in rep.attention),
-        fmt_severity(rep.severity), rep.best_score, rep.latest_score, *_last_period(rep),
+        fmt_severity(rep.severity), rep.best_score, rep.latest_score, *last_period(rep),
         fmt_assignment_status(rep.assignment_status),
         excel_datetime(plan.target.due) if plan.target else None,
         fmt_item(step.criterion, step.item) if step else None,
@@ -320,69 +200,27 @@ def _attention_grid(ws: Any, cols: Sequence[Col],
     """The Needs attention sheet from its rows (a rep's, or a rep's in one scenario), with
     severity fills; one line saying so when there is none."""
     if next(iter(rows()), None) is None:
-        _print_setup(ws, title_rows=False)
+        print_setup(ws, title_rows=False)
         ws.column_dimensions["A"].width = 60
         ws.append([text_cell(ws, f"No rep needs attention in {period.prose}.",
                              font=BOLD)])
         return 0
     n = write_grid(ws, cols, rows, table_name="AttentionTable", freeze=freeze)
-    _label_fills(ws, _col_range(cols, "Severity", n + 1), SEVERITY_FILLS)
+    _fills(ws, cols, n)
     return n
 
 
+#: The Reps sheet: the rep's name as the lists show it, every per-rep figure of the table
+#: (``reporter.render.columns``) in the sheet's order, the link to the rep's PDF.
 REPS_SHEET: tuple[Col, ...] = (
     Col("Name", text=True, wrap=True, cap=32),
-    Col("Email", text=True, cap=36),
-    Col("User ID", text=True, cap=24),
-    Col("Groups", text=True, wrap=True, cap=30),
-    Col("Assignment status", text=True, cap=18),
-    Col("Sessions", XLSX_INT),
-    Col("Valid attempts", XLSX_INT),
-    Col("First score", XLSX_SCORE),
-    Col("First rank", text=True),
-    Col("Best score", XLSX_SCORE),
-    Col("Best rank", text=True),
-    Col("Latest score", XLSX_SCORE),
-    Col("Latest rank", text=True),
-    Col("Lift (points)", XLSX_POINTS),
-    Col("Practice minutes", XLSX_MINUTES),
-    Col("Last practised (UTC)", XLSX_DATETIME),
-    Col("Percentile", XLSX_INT),
-    Col("Trend", text=True, cap=16),
-    Col("Top strength", text=True, wrap=True, cap=40),
-    Col("Top focus area", text=True, wrap=True, cap=40),
-    Col("Next step", text=True, wrap=True, cap=40),
-    Col("Try instead", text=True, wrap=True, cap=60),
-    Col("Target", text=True, wrap=True, cap=50),
-    Col("Due (UTC)", XLSX_DATE),
-    Col("Latest below best (points)", XLSX_SCORE),
-    *LAST_PERIOD_COLS,
-    Col("Rank change", XLSX_INT),
-    Col("Needs attention", text=True, cap=10),  # the severity; blank when nothing
+    *(c.col for c in REPS_SHEET_COLUMNS if c.col is not None),
     Col("Report (PDF)", text=True, link=True, cap=40),
 )
 
 
 def _rep_row(label: str, rep: RepView, link: str | None) -> tuple[object, ...]:
-    plan = rep.coaching
-    step = plan.next_step
-    return (
-        label, rep.email, rep.user_id, LIST_SEP.join(rep.groups),
-        fmt_assignment_status(rep.assignment_status), rep.session_count, rep.valid_count,
-        rep.first_score, _rank(rep.first_rank), rep.best_score, _rank(rep.best_rank),
-        rep.latest_score, _rank(rep.latest_rank), rep.lift, rep.practice_minutes,
-        excel_datetime(rep.last_practised), rep.percentile, fmt_direction(rep.trend),
-        fmt_top_item(plan.strengths), fmt_top_item(plan.focus_areas),
-        fmt_item(step.criterion, step.item) if step else None,
-        step.try_instead if step else None,
-        rep.verdict.target_line if rep.verdict else None,
-        excel_datetime(plan.target.due) if plan.target else None,
-        plan.decline.drop if plan.decline else None,
-        *_last_period(rep),
-        rep.comparison.rank_change if rep.comparison else None,
-        fmt_severity(rep.severity) if rep.attention else None,
-        link,
-    )
+    return (label, *(c.cell(rep) for c in REPS_SHEET_COLUMNS), link)
 
 
 def write_reps_sheet(ws: Any, report: ReportView, links: Mapping[str, str]) -> int:
@@ -397,16 +235,28 @@ def _reps_grid(ws: Any, cols: Sequence[Col], rows: Callable[[], Iterable[Sequenc
                *, freeze: str) -> int:
     n = write_grid(ws, cols, rows, table_name="RepsTable", freeze=freeze)
     if n:
-        last = n + 1
-        for header in ("First score", "Best score", "Latest score"):
-            ws.conditional_formatting.add(_col_range(cols, header, last), _score_scale())
-        ws.conditional_formatting.add(
-            _col_range(cols, "Lift (points)", last),
-            DataBarRule(start_type="min", end_type="max", color="5B9BD5"),
-        )
-        for header in ("First rank", "Best rank", "Latest rank"):
-            _rank_fills(ws, _col_range(cols, header, last))
+        _fills(ws, cols, n)
     return n
+
+
+def _fills(ws: Any, cols: Sequence[Col], n: int) -> None:
+    """Each column's conditional formatting, by its ``fill``, over its ``n`` data rows: the
+    score scale, the lift's bars, then the label fills (the order Excel lists them in)."""
+    labels = {"rank": RANK_FILLS, "severity": SEVERITY_FILLS, "tier": TIER_FILLS,
+              "practice": {fmt_practised(False): "EDEDED"}}
+    for kind in ("score", "bar", "rank", "severity", "practice", "tier"):
+        for i, col in enumerate(cols, 1):
+            if col.fill != kind:
+                continue
+            letter = get_column_letter(i)
+            rng = f"{letter}2:{letter}{n + 1}"
+            if kind == "score":
+                ws.conditional_formatting.add(rng, _score_scale())
+            elif kind == "bar":
+                ws.conditional_formatting.add(
+                    rng, DataBarRule(start_type="min", end_type="max", color="5B9BD5"))
+            else:
+                label_fills(ws, rng, labels[kind])
 
 
 SESSIONS_SHEET: tuple[Col, ...] = (
@@ -414,8 +264,8 @@ SESSIONS_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("Created at (UTC)", XLSX_DATETIME),
-    Col("Score", XLSX_SCORE),
-    Col("Rank", text=True),
+    Col("Score", XLSX_SCORE, fill="score"),
+    Col("Rank", text=True, fill="rank"),
     Col("Duration (minutes)", XLSX_MINUTES),
     Col("Valid attempt"),
     Col("Outcome", text=True, wrap=True, cap=50),
@@ -433,7 +283,7 @@ def _rep_sessions(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
     for a in rep.attempts:
         yield (
             a.session_id, name, rep.email, excel_datetime(a.created_at), a.score,
-            _rank(a.rank),
+            rank_label(a.rank),
             a.duration_minutes, a.is_valid, a.outcome, a.positive, a.constructive,
         )
 
@@ -451,8 +301,7 @@ def _sessions_grid(ws: Any, cols: Sequence[Col],
     # Not frozen (the ID comes first), but printed on each page across: which session, whose.
     n = write_grid(ws, cols, rows, table_name="SessionsTable", title_cols=2)
     if n:
-        ws.conditional_formatting.add(_col_range(cols, "Score", n + 1), _score_scale())
-        _rank_fills(ws, _col_range(cols, "Rank", n + 1))
+        _fills(ws, cols, n)
     return n
 
 
@@ -507,7 +356,7 @@ def _not_found(ws: Any, report: ReportView | ProgramReportView) -> None:
     """The addresses asked for that are not in the workbook, and why; one line saying every
     rep was found when none is missing."""
     if not report.not_found:
-        _print_setup(ws, title_rows=False)
+        print_setup(ws, title_rows=False)
         ws.column_dimensions["A"].width = 70
         ws.append([text_cell(ws, ALL_FOUND, font=BOLD)])
         return
@@ -578,12 +427,12 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
                 yield (*names(block, label, rep),
                        *(g.good_share if (g := by_key.get(k)) else None for k in keys))
 
-    ws = _cells_streamed(ws)
-    widths = _fit_widths(cols, plain())
+    ws = cells_streamed(ws)
+    widths = fit_widths(cols, plain())
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C2" if scenario_col else "B2"
-    _print_setup(ws, title_rows=True, widths=widths, title_cols=len(lead) - 1)
+    print_setup(ws, title_rows=True, widths=widths, title_cols=len(lead) - 1)
     ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
     ws.append([text_cell(ws, c.header, header) for c in cols])
@@ -606,13 +455,13 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
                 band = share_band(TeamCell(row.good, row.graded,
                                            row.graded < MIN_CELL_SESSIONS))
                 thin += band == "thin"
-                cells.append(_num(ws, row.good / row.graded, XLSX_PERCENT, bands[band]))
+                cells.append(num(ws, row.good / row.graded, XLSX_PERCENT, bands[band]))
             ws.append(cells)
         ws.append([
             text_cell(ws, TEAM_ROW_LABEL, font=BOLD),
             *((text_cell(ws, block.scenario, font=BOLD),) if scenario_col else ()),
             None,
-            *(_num(ws, block.team_share.get(k), XLSX_PERCENT, font=BOLD) for k in keys),
+            *(num(ws, block.team_share.get(k), XLSX_PERCENT, font=BOLD) for k in keys),
         ])
     ws.append([])
     ws.append([text_cell(ws, rubric_note(thin), font=Font(italic=True))])
@@ -626,266 +475,6 @@ def rubric_note(thin: int) -> str:
             f"{MIN_CELL_SESSIONS} sessions, not yet a pattern.")
 
 
-# ---------------------------------------------------------------------------- grid writer
-
-
-def write_grid(
-    ws: Any,
-    cols: Sequence[Col],
-    rows: Callable[[], Iterable[Sequence[object]]],
-    *,
-    table_name: str | None = None,
-    freeze: str = "A2",
-    title_cols: int | None = None,
-) -> int:
-    """Write a header and ``rows()`` to ``ws``; return the number of data rows.
-
-    ``rows`` is called twice (widths first, since write-only mode needs them before any row),
-    so it must return a fresh iterable each time. With at least one row and a ``table_name``
-    the range becomes an Excel table (filter buttons); Excel rejects a table with no data row,
-    so an empty sheet keeps only its header. ``freeze`` is "B2" on sheets whose first column
-    is the rep's name, so the name stays in view while scrolling right. The sheet prints
-    landscape (``_print_setup``) with the header row on every page, and the columns that stay
-    in view on screen on every page across (``title_cols`` when the frozen ones do not name
-    the row).
-    """
-    ws = _cells_streamed(ws)
-    widths = _fit_widths(cols, rows())
-    for i, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = freeze
-    if title_cols is None:
-        title_cols = coordinate_to_tuple(freeze)[1] - 1
-    _print_setup(ws, title_rows=True, widths=widths, title_cols=title_cols)
-    styles = [_col_style(ws, c) for c in cols]
-    wrapped = [(i, w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)) if c.wrap]
-    # Heights before the first row: LibreOffice does not grow a row for wrapped text.
-    ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
-    grid = _GridXml.attach(ws, cols, styles)  # before the first row: it brings the writer
-    header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
-    ws.append([text_cell(ws, c.header, header) for c in cols])
-    n = 0
-    for row in rows():
-        lines = max((_line_count(v, w) for i, w in wrapped
-                     if isinstance(v := row[i], str)), default=1)
-        height = row_height(lines) if lines > 1 else None
-        if grid:
-            ws.append(_GridRow(grid, row, height))
-        else:
-            if height is not None:
-                ws.row_dimensions[n + 2].height = height
-            ws.append(_row_cells(ws, cols, styles, row))
-        n += 1
-    if table_name and n:
-        ref = f"A1:{get_column_letter(len(cols))}{n + 1}"
-        # Columns are named here because write-only sheets cannot be read back for headers;
-        # openpyxl warns about exactly that in write-only mode even when they are given.
-        table = Table(
-            displayName=table_name, ref=ref, tableStyleInfo=TABLE_STYLE,
-            autoFilter=AutoFilter(ref=ref),
-            tableColumns=[TableColumn(id=i, name=c.header) for i, c in enumerate(cols, 1)],
-        )
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="In write-only mode you must add table")
-            ws.add_table(table)
-    return n
-
-
-def _col_style(ws: Any, col: Col) -> StyleArray:
-    if col.link:
-        return style_array(ws, font=LINK)
-    if col.text:
-        return style_array(ws, alignment=WRAP if col.wrap else TOP)
-    # Top-aligned like the text beside it, so a number sits on its row's first line.
-    return style_array(ws, number_format=col.fmt or "General", alignment=TOP)
-
-
-def _row_cells(ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray],
-               row: Sequence[object]) -> list[object]:
-    """A data row as openpyxl cells (None for a blank), the way openpyxl writes it."""
-    return [_cell(ws, col, value, style)
-            for col, value, style in zip(cols, row, styles, strict=True)]
-
-
-def _cell(ws: Any, col: Col, value: object, style: StyleArray) -> object:
-    if value is None:
-        return None
-    if col.link:
-        return text_cell(ws, value, style, hyperlink=str(value))
-    if col.text or isinstance(value, str):
-        return text_cell(ws, value, style)
-    return _num(ws, value, col.fmt or "General", style)
-
-
-def _num(ws: Any, value: object, fmt: str, style: StyleArray | None = None,
-         **extra: Any) -> object:
-    """The one way a number (or date, or bool) becomes a cell: rounded to what ``fmt`` shows.
-
-    ``style`` (from :func:`style_array`, already holding ``fmt``) is for many cells alike;
-    without it the number format is set on the cell, with ``extra`` (font...).
-    """
-    value = _shown(value, fmt)
-    if value is None:
-        return None
-    if style is None:
-        extra["number_format"] = fmt
-    return value_cell(ws, value, style, **extra)
-
-
-def _shown(value: object, fmt: str) -> object:
-    """``value`` rounded to the decimals ``fmt`` displays: 9.699999999999996 in a "0.0" cell is
-    stored as 9.7, 88.4 in a "0" cell as 88. A number Excel cannot store (NaN, infinity) is
-    left blank. Dates, bools and text pass unchanged."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return value
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    decimals = XLSX_DECIMALS.get(fmt)
-    if decimals is None:
-        return value
-    return round(value) if decimals == 0 else round(value, decimals)
-
-
-def _rank(rank: str | None) -> str | None:
-    """A rank as every sheet shows it ("Gold"); blank when unknown, like a blank score."""
-    return None if rank is None else fmt_rank(rank)
-
-
-#: The smallest scale a sheet prints at: its 11-point text is 6 points on paper at the least.
-#: Fitted to one page wide, the 31 columns of the Reps sheet printed at 19%, unreadable.
-MIN_PRINT_SCALE = 0.55
-#: Left and right page margins (inches), and the width a landscape page prints inside them,
-#: in points: Letter's, the narrower of Letter (11 in) and A4 (11.7 in).
-SIDE_MARGIN = 0.5
-PRINT_WIDTH_POINTS = (11 - 2 * SIDE_MARGIN) * 72
-
-
-def column_points(width: float) -> float:
-    """A column's printed width in points at 100%: Excel's width unit is one digit of the
-    default font (7 pixels of Calibri 11) and a column adds 5 pixels of padding, at 96
-    pixels to the inch."""
-    return (width * 7 + 5) * 72 / 96
-
-
-def pages_wide(widths: Sequence[float]) -> int:
-    """How many pages across a sheet of columns ``widths`` prints on, fitted to that width:
-    one when it fits at MIN_PRINT_SCALE, more when it is wider."""
-    needed = sum(column_points(w) for w in widths) * MIN_PRINT_SCALE
-    return max(1, math.ceil(needed / PRINT_WIDTH_POINTS))
-
-
-def _print_setup(ws: Any, *, title_rows: bool, widths: Sequence[float] = (),
-                 title_cols: int = 0) -> None:
-    """Landscape, fitted to ``pages_wide`` pages across (as many pages long as needed), the
-    header row (``title_rows``) and the first ``title_cols`` columns (what names the row) on
-    each page, so a page right of the first still says whose row it is.
-
-    Must run before the first row in write-only mode (the sheet's properties come first).
-    """
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = pages_wide(widths)
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins = PageMargins(left=SIDE_MARGIN, right=SIDE_MARGIN)
-    if title_rows:
-        ws.print_title_rows = "1:1"
-    if title_cols and ws.page_setup.fitToWidth > 1:
-        ws.print_title_cols = f"A:{get_column_letter(title_cols)}"
-
-
-def wrapped_height(texts: Sequence[str], widths: Sequence[float]) -> float:
-    """The height of a row of wrapped texts (headings, a value) ``texts`` in columns
-    ``widths`` wide, tall enough for the longest: LibreOffice neither grows a row nor widens
-    a column for wrapped text, it shows the first line and cuts the rest off."""
-    return row_height(max((_line_count(t, w) for t, w in zip(texts, widths, strict=False)),
-                          default=1))
-
-
-def _text_width(text: str, cap: int) -> int:
-    """Columns a text needs (wide for CJK), stopping once it reaches ``cap``."""
-    widest = 0
-    for line in text.splitlines() or [""]:
-        if len(line) >= cap:
-            return cap
-        if line.isascii():
-            width = len(line)
-        else:
-            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-        widest = max(widest, width)
-    return min(widest, cap)
-
-
-#: Points per line of the default 11-point font, and the most a row may be (Excel's limit).
-LINE_POINTS = 15.0
-MAX_ROW_POINTS = 409.0
-
-
-def row_height(lines: int) -> float:
-    """The height, in points, of a row whose tallest cell holds ``lines`` lines."""
-    return min(MAX_ROW_POINTS, LINE_POINTS * max(1, lines))
-
-
-def _line_count(text: str, width: float) -> int:
-    """How many lines ``text`` takes wrapped at word boundaries in a column ``width`` wide
-    (Excel's width unit, about one digit; a CJK character counts two), the way a spreadsheet
-    wraps it; a word longer than the column breaks across lines."""
-    room = max(1, int(width) - 1)
-    lines = 0
-    for paragraph in text.splitlines() or [""]:
-        used = 0
-        lines += 1
-        for word in paragraph.split():
-            size = _text_width(word, 10_000)
-            if used and used + 1 + size > room:
-                lines += 1
-                used = 0
-            if size > room:
-                lines += (size - 1) // room
-                size = size % room or room
-            used += size + (1 if used else 0)
-    return lines
-
-
-def _value_width(value: object, cap: int) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        return _text_width(value, cap)
-    if isinstance(value, datetime):
-        return 16
-    if isinstance(value, bool):
-        return 5
-    if isinstance(value, float):
-        return len(f"{value:+.1f}")
-    return len(str(value))
-
-
-def _fit_widths(cols: Sequence[Col], rows: Iterable[Sequence[object]]) -> list[float]:
-    """Widths that fit the longest value (headers wrap, so they count only up to 14 wide).
-
-    A text's width is measured once per column: names, emails, criteria and quotes repeat on
-    many rows (a rep's name on each of their sessions and feedback examples).
-    """
-    widths = [min(len(c.header), 14) for c in cols]
-    measured: list[dict[str, int]] = [{} for _ in cols]
-    for row in rows:
-        for i, (col, value) in enumerate(zip(cols, row, strict=True)):
-            if widths[i] < col.cap:
-                if isinstance(value, str):
-                    width = measured[i].get(value)
-                    if width is None:
-                        width = measured[i][value] = _text_width(value, col.cap)
-                else:
-                    width = _value_width(value, col.cap)
-                widths[i] = max(widths[i], width)
-    return [min(w, c.cap) + 2 for w, c in zip(widths, cols, strict=True)]
-
-
-def _col_range(cols: Sequence[Col], header: str, last_row: int) -> str:
-    letter = get_column_letter([c.header for c in cols].index(header) + 1)
-    return f"{letter}2:{letter}{last_row}"
-
-
 def _score_scale() -> ColorScaleRule:
     """Scores are absolute (0-100), so the scale is fixed rather than relative to the cohort."""
     return ColorScaleRule(
@@ -893,176 +482,6 @@ def _score_scale() -> ColorScaleRule:
         mid_type="num", mid_value=70, mid_color="FFEB84",
         end_type="num", end_value=100, end_color="63BE7B",
     )
-
-
-def _rank_fills(ws: Any, rng: str) -> None:
-    """Fill rank cells by their label ("Gold"), the text the cells hold."""
-    _label_fills(ws, rng, RANK_FILLS)
-
-
-# ---------------------------------------------------------------------------- rows as sheet XML
-
-#: Off only to prove the rows written as XML make the file openpyxl makes (tests, bench).
-_XML_ROWS = True
-
-#: What the text of an inline string needs escaped, as lxml writes it (the sheet is ASCII:
-#: every other character becomes a character reference when the row is encoded).
-_XML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
-
-
-class _GridRow(NamedTuple):
-    """A data row of ``write_grid`` on its way through openpyxl's row pipeline to
-    :class:`_SheetXmlWriter`, which asks ``grid`` to write it (a tuple, as ``append`` wants)."""
-
-    grid: _GridXml
-    values: Sequence[object]
-    height: float | None = None  # points, when the row's wrapped text needs more than a line
-
-
-class _SheetXmlWriter(WorksheetWriter):
-    """openpyxl's sheet writer, streaming into a file object so a row can go in as XML text.
-
-    openpyxl writes each cell through lxml's incremental writer, working out its coordinate
-    and style id cell by cell: most of the workbook's time at 2,000 reps (bench/README.md,
-    section 5). lxml cannot write ready-made markup, so this writer hands lxml an open file
-    instead of the temp file's path and writes a :class:`_GridRow` to that file itself, after
-    flushing what lxml holds, so rows land in order between whatever lxml writes (the header
-    before them, the Rubric's cohort row after). ``out`` is the path again once lxml has its
-    file: the workbook writer copies that into the zip and ``cleanup`` removes it. A row the
-    grid cannot write exactly (a link, an unusual value, a row with its own height) goes
-    through openpyxl as cells, as does every row if lxml cannot flush.
-    """
-
-    def __init__(self, ws: Any) -> None:
-        path = create_temporary_file()  # openpyxl's: listed for removal at exit, like its own
-        self._file = open(path, "wb")  # noqa: SIM115 - lives as long as the sheet's stream
-        try:
-            super().__init__(ws, out=self._file)
-        except BaseException:
-            self._file.close()
-            raise
-        self.out = path
-
-    def write_row(self, xf: Any, row: Any, row_idx: int) -> None:
-        if type(row) is _GridRow:
-            flush = getattr(xf, "flush", None)
-            if flush is not None and row_idx not in self.ws.row_dimensions:
-                xml = row.grid.row_xml(row.values, row_idx, row.height)
-                if xml is not None:
-                    flush()  # what lxml holds goes first
-                    self._file.write(xml)
-                    return
-            if row.height is not None:  # openpyxl writes it from the row's dimension
-                self.ws.row_dimensions[row_idx].height = row.height
-            row = self.ws._values_to_row(row.grid.cells(row.values), row_idx)
-        super().write_row(xf, row, row_idx)
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self._file.close()
-
-    def cleanup(self) -> None:
-        self._file.close()
-        super().cleanup()
-
-
-class _GridXml:
-    """``write_grid``'s columns, resolved once, writing data rows as sheet XML.
-
-    Each cell is what openpyxl writes for the cell ``_cell`` builds: the same coordinate,
-    style id, type and value text, byte for byte (tests/test_workbook.py compares whole
-    files). A column's style is registered with the workbook when its first cell is written,
-    as openpyxl registers it, so styles.xml keeps its order. ``row_xml`` returns None for a
-    row it cannot write exactly, and that row goes through openpyxl.
-    """
-
-    def __init__(self, ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray]) -> None:
-        self.ws = ws
-        self.cols = cols
-        self.styles = styles
-        self.epoch = ws.parent.epoch
-        self.opens = [f'<c r="{get_column_letter(i)}' for i in range(1, len(cols) + 1)]
-        # '" s="N"' once the column's style is registered, '"' for an unstyled column.
-        self.attrs: list[str | None] = [None] * len(cols)
-        # A datetime in any other column would change its cell's number format: openpyxl's.
-        self.dates = [is_date_format(c.fmt or "General") for c in cols]
-
-    @classmethod
-    def attach(cls, ws: Any, cols: Sequence[Col], styles: Sequence[StyleArray]) -> _GridXml | None:
-        """The grid for ``ws``, its writer in place; None to let openpyxl write every row.
-
-        Only for a write-only sheet with no row yet (``_cells_streamed``, which passes a
-        :class:`_GridRow` on), on a workbook writing dates as numbers, with openpyxl writing
-        through lxml; if a release drops an internal used here, rows go openpyxl's way.
-        """
-        if not (_XML_ROWS and LXML and getattr(ws, "_cells_streamed", False)
-                and getattr(ws, "_writer", False) is None and hasattr(ws, "_write_rows")
-                and getattr(ws.parent, "iso_dates", True) is False
-                and all(callable(getattr(WorksheetWriter, name, None))
-                        for name in ("write_top", "write_row", "close", "cleanup"))):
-            return None
-        # What openpyxl's _get_writer does at the first row, with this writer.
-        ws._writer = _SheetXmlWriter(ws)
-        ws._writer.write_top()
-        return cls(ws, cols, styles)
-
-    def cells(self, values: Sequence[object]) -> list[object]:
-        return _row_cells(self.ws, self.cols, self.styles, values)
-
-    def row_xml(self, values: Sequence[object], row_idx: int,
-                height: float | None = None) -> bytes | None:
-        """Row ``row_idx`` as sheet XML (ASCII), or None if it needs openpyxl; ``height``
-        as openpyxl writes a row dimension's."""
-        if len(values) != len(self.cols):
-            return None
-        r = str(row_idx)
-        out = ['<row r="', r, '">' if height is None
-               else f'" ht="{safe_string(float(height))}" customHeight="1">']
-        for i, value in enumerate(values):
-            if value is None:
-                continue
-            col = self.cols[i]
-            if col.link:
-                return None
-            if col.text or isinstance(value, str):
-                body = _inline_string(clean_text(value))
-            else:
-                shown = _shown(value, col.fmt or "General")
-                if shown is None:
-                    continue
-                if type(shown) is bool:
-                    body = f' t="b"><v>{safe_string(shown)}</v></c>'
-                elif type(shown) is int or type(shown) is float:
-                    body = f' t="n"><v>{safe_string(shown)}</v></c>'
-                elif type(shown) is datetime and self.dates[i] and shown.tzinfo is None:
-                    body = f' t="n"><v>{safe_string(to_excel(shown, self.epoch))}</v></c>'
-                else:
-                    return None
-            attr = self.attrs[i]
-            if attr is None:
-                attr = self.attrs[i] = self._style_attr(i)
-            out += (self.opens[i], r, attr, body)
-        out.append("</row>")
-        return "".join(out).encode("ascii", "xmlcharrefreplace")
-
-    def _style_attr(self, i: int) -> str:
-        style = self.styles[i]
-        if not any(style):
-            return '"'
-        return f'" s="{self.ws.parent._cell_styles.add(style)}"'
-
-
-def _inline_string(text: str) -> str:
-    """The rest of an inline-string cell after its style: what openpyxl's lxml writer writes."""
-    if not text:
-        return ' t="inlineStr"></c>'
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    for char, entity in _XML_ESCAPES:
-        if char in text:
-            text = text.replace(char, entity)
-    return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 # ---------------------------------------------------------------------------- overview, about
@@ -1109,8 +528,8 @@ def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]
         ("Valid attempts", team.valid_attempts, None, None, XLSX_INT),
         ("Average best score", team.average_best, api.average_best_score,
          computed.average_best_score, XLSX_SCORE),
-        ("Average best rank", None, _rank(api.average_best_rank),
-         _rank(computed.average_best_rank), ""),
+        ("Average best rank", None, rank_label(api.average_best_rank),
+         rank_label(computed.average_best_rank), ""),
         ("Average lift (points)", None, api.average_lift, computed.average_lift, XLSX_POINTS),
         ("Practice minutes", minutes_of_team, api.total_practice_minutes,
          computed.total_practice_minutes, XLSX_MINUTES),
@@ -1155,7 +574,7 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit(label("Workspace"), text_cell(ws, report.workspace_name))
     emit(label("Selected reps"), text_cell(ws, report.selection_text))
     emit(label("Generated at (UTC)"),
-         _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
+         num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     emit()
     emit(label(f"These reps ({report.selection_text}) beside everyone who practised"))
     headings(*OVERVIEW_HEADINGS)
@@ -1166,8 +585,8 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit(label("Best-score distribution of everyone who practised"))
     dist_header = headings("Rank", "Participants", "Share")
     for rc in report.cohort.distribution:
-        emit(text_cell(ws, fmt_rank(rc.rank)), _num(ws, rc.count, XLSX_INT),
-             _num(ws, rc.percentage / 100, XLSX_PERCENT1))
+        emit(text_cell(ws, fmt_rank(rc.rank)), num(ws, rc.count, XLSX_INT),
+             num(ws, rc.percentage / 100, XLSX_PERCENT1))
     dist_last = row
     emit()
 
@@ -1175,9 +594,9 @@ def _overview(ws: Any, report: ReportView) -> None:
     week_header = headings("Week starting (UTC)", "Sessions (these reps)",
                            "Average score (valid sessions)")
     for wp in report.cohort.weekly:
-        emit(_num(ws, excel_datetime(wp.week_start), XLSX_DATE),
-             _num(ws, wp.sessions, XLSX_INT),
-             _num(ws, wp.average_score, XLSX_SCORE))
+        emit(num(ws, excel_datetime(wp.week_start), XLSX_DATE),
+             num(ws, wp.sessions, XLSX_INT),
+             num(ws, wp.average_score, XLSX_SCORE))
     week_last = row
 
     top = CHART_TOP
@@ -1231,7 +650,7 @@ def _heading(ws: Any, text: str) -> Cell:
 
 def _overview_columns(ws: Any) -> None:
     """The Overview's print setup and column widths (a scenario's and a program's)."""
-    _print_setup(ws, title_rows=False, widths=OVERVIEW_WIDTHS)
+    print_setup(ws, title_rows=False, widths=OVERVIEW_WIDTHS)
     for letter, width in zip("ABCDE", OVERVIEW_WIDTHS, strict=True):
         ws.column_dimensions[letter].width = width
 
@@ -1242,7 +661,7 @@ def _figure_rows(ws: Any, report: ReportView) -> Iterator[list[object]]:
     for name, *values, fmt in _figures(report):
         cells = [
             text_cell(ws, v) if isinstance(v, str)
-            else _num(ws, v if isinstance(v, int | float) else None, str(fmt))
+            else num(ws, v if isinstance(v, int | float) else None, str(fmt))
             for v in values
         ]
         yield [text_cell(ws, str(name)), *cells]
@@ -1264,7 +683,7 @@ def _about(ws: Any, report: ReportView | ProgramReportView,
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 60
     fetch = report.fetch
-    _print_setup(ws, title_rows=False)
+    print_setup(ws, title_rows=False)
 
     def pair(name: str, value: object, fmt: str | None = None) -> None:
         if isinstance(value, str):
@@ -1272,7 +691,7 @@ def _about(ws: Any, report: ReportView | ProgramReportView,
         elif value is None:
             cell = None
         else:
-            cell = _num(ws, value, fmt or "General")
+            cell = num(ws, value, fmt or "General")
         ws.append([text_cell(ws, name, font=BOLD, alignment=TOP), cell])
 
     ws.append([text_cell(ws, "About this workbook", font=TITLE)])
@@ -1326,11 +745,11 @@ SCENARIOS_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, wrap=True, cap=32),
     SCENARIO_COL,
     Col("Email", text=True, cap=36),
-    Col("Practice", text=True, cap=14),  # "Practised" / "Not practised"
+    Col("Practice", text=True, cap=14, fill="practice"),  # "Practised" / "Not practised"
     Col("Sessions", XLSX_INT),
     Col("Valid attempts", XLSX_INT),
-    Col("Best score", XLSX_SCORE),
-    Col("Best rank", text=True),
+    Col("Best score", XLSX_SCORE, fill="score"),
+    Col("Best rank", text=True, fill="rank"),
     *LAST_PERIOD_COLS,
     Col("Required rank", text=True),
     Col("Assignment status", text=True, cap=18),
@@ -1345,11 +764,11 @@ SKILLS_SHEET: tuple[Col, ...] = (
     Col("Skill", text=True, wrap=True, cap=32),
     Col("Email", text=True, cap=36),
     Col("Scenarios", text=True, wrap=True, cap=40),  # the program's that evaluate the skill
-    Col("Tier", text=True, cap=18),
-    Col("Score", XLSX_SCORE),
+    Col("Tier", text=True, cap=18, fill="tier"),
+    Col("Score", XLSX_SCORE, fill="score"),
     Col("Observations", XLSX_INT),
     Col("Last practised (UTC)", XLSX_DATETIME),
-    Col("Previous tier", text=True, cap=18),
+    Col("Previous tier", text=True, cap=18, fill="tier"),
     Col("Previous score", XLSX_SCORE),
     Col("Change vs last period", XLSX_POINTS),
 )
@@ -1375,7 +794,7 @@ def write_program_workbook(
     """
     path = Path(path)
     links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
-    wb, sheet = _new_workbook("Program practice results", report.tool_version)
+    wb, sheet = new_workbook("Program practice results", report.tool_version)
 
     try:
         _program_attention(sheet("Needs attention"), report)
@@ -1401,9 +820,9 @@ def write_program_workbook(
             table_name="FeedbackTable", freeze="C2")
         _not_found(sheet("Not found"), report)
         _about(sheet("About"), report, _program_subject(report))
-        _save_atomic(wb, path)
+        save_atomic(wb, path)
     except BaseException:
-        _discard(wb)
+        discard(wb)
         raise
 
 
@@ -1448,9 +867,9 @@ def _scenario_row(report: ProgramReportView, rep: ProgramRepView, row: ScenarioR
     return (
         report.label(rep), row.scenario.name, rep.email, fmt_practised(row.practised),
         view.session_count if view else 0, view.valid_count if view else 0,
-        view.best_score if view else None, _rank(view.best_rank) if view else None,
-        *(_last_period(view) if view else (None, None, None)),
-        _rank(target.required_rank) if target and target.required_rank else None,
+        view.best_score if view else None, rank_label(view.best_rank) if view else None,
+        *(last_period(view) if view else (None, None, None)),
+        rank_label(target.required_rank) if target and target.required_rank else None,
         fmt_assignment_status(view.assignment_status if view else "none"),
         excel_datetime(target.due) if target else None,
         view.verdict.target_line if view and view.verdict else None,
@@ -1466,11 +885,7 @@ def _scenarios(ws: Any, report: ProgramReportView, links: Mapping[str, str]) -> 
         _scenario_row(report, rep, row, links) for rep in report.reps for row in rep.rows),
         table_name="ScenariosTable", freeze="D2")
     if n:
-        ws.conditional_formatting.add(_col_range(SCENARIOS_SHEET, "Best score", n + 1),
-                                      _score_scale())
-        _rank_fills(ws, _col_range(SCENARIOS_SHEET, "Best rank", n + 1))
-        _label_fills(ws, _col_range(SCENARIOS_SHEET, "Practice", n + 1),
-                     {fmt_practised(False): "EDEDED"})
+        _fills(ws, SCENARIOS_SHEET, n)
     return n
 
 
@@ -1492,9 +907,7 @@ def _skills(ws: Any, report: ProgramReportView) -> int:
         _skill_row(report, rep, skill) for rep in report.reps for skill in rep.skills),
         table_name="SkillsTable", freeze="D2")
     if n:
-        ws.conditional_formatting.add(_col_range(SKILLS_SHEET, "Score", n + 1), _score_scale())
-        for header in ("Tier", "Previous tier"):
-            _label_fills(ws, _col_range(SKILLS_SHEET, header, n + 1), TIER_FILLS)
+        _fills(ws, SKILLS_SHEET, n)
     return n
 
 
@@ -1521,7 +934,7 @@ def _program_overview(ws: Any, report: ProgramReportView) -> None:
         emit(_label(ws, name), text_cell(ws, value, alignment=WRAP),
              height=wrapped_height([value], OVERVIEW_WIDTHS[1:2]))
     emit(_label(ws, "Generated at (UTC)"),
-         _num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
+         num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     for part in report.parts:
         emit()
         emit(_label(ws, f"{part.scenario.name}: these reps beside everyone who practised it"))
@@ -1529,12 +942,3 @@ def _program_overview(ws: Any, report: ProgramReportView) -> None:
              height=wrapped_height(OVERVIEW_HEADINGS, OVERVIEW_WIDTHS))
         for cells in _figure_rows(ws, part):
             emit(*cells)
-
-
-def _label_fills(ws: Any, rng: str, fills: Mapping[str, str]) -> None:
-    """Fill the cells of ``rng`` holding one of ``fills``' labels with its colour."""
-    for label, colour in fills.items():
-        ws.conditional_formatting.add(rng, CellIsRule(
-            operator="equal", formula=[f'"{label}"'],
-            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
-        ))

@@ -66,12 +66,12 @@ def write_rep(renderer: PdfRenderer, out_dir: Path, report: ReportView,
 
 def write_program_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
                       rep: ProgramRepView) -> RenderedPdf:
-    from reporter.render.program_pdf import has_valid_attempt, render_program_rep
+    from reporter.render.program_pdf import render_program_rep
 
     path = target_path(out_dir, rep.slug)
     pdf, pages = render_program_rep(renderer, report, rep)
     return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
-                 empty=not has_valid_attempt(rep))
+                 empty=not rep.has_valid_attempt)
 
 
 def write_team(renderer: PdfRenderer, path: Path, report: ReportView,

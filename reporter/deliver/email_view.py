@@ -1,0 +1,223 @@
+"""The rep's email as its templates receive it: the verdict, the next step, and, in a program
+run, a line per scenario, each shortened to what a mail client shows. Every text here came
+from the API, so each is one line and capped (``one_line``); the templates only format it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from reporter.deliver.addresses import (
+    NAME_CHARS,
+    EmailSettings,
+    one_line,
+)
+from reporter.format import (
+    NOT_PRACTISED,
+    RANK_LABELS,
+    TARGET_TONES,
+    TONES,
+    fmt_decline,
+    fmt_direction,
+    fmt_item,
+    fmt_ordinal,
+    fmt_point_count,
+    fmt_points,
+    fmt_rank_gap,
+    fmt_score,
+)
+from reporter.views import (
+    ProgramReportView,
+    ProgramRepView,
+    ReportView,
+    RepView,
+    ScenarioRow,
+)
+
+FEEDBACK_CHARS = 400
+SUGGESTION_CHARS = 300
+HEADLINE_CHARS = 600
+
+
+@dataclass(frozen=True)
+class StepView:
+    """The coaching plan's next step, one line per part, as the PDF's page 1 says it."""
+
+    kind: str  # "focus", "polish" or "keep"
+    label: str  # "Discovery › Pain quantified"
+    said: str | None  # the rep's own words
+    suggestion: str | None  # without a leading "Try:"; the template adds its own label
+    feedback: str | None  # why: the evaluator's feedback
+    from_feedback: bool  # no phrasing was suggested: the step rests on the feedback
+
+
+@dataclass(frozen=True)
+class EmailView:
+    first_name: str
+    has_valid_attempt: bool
+    scenario: str
+    period: str  # "October 2026"
+    period_finished: bool
+    company: str
+    headline: str  # the verdict's sentence, as page 1 of the PDF leads with it
+    best: str  # "91.0 (Gold)"
+    lift: str | None  # "+39.0 points since your first valid attempt"
+    latest: str | None  # "61.0, 13.6 below your best" when the rep slipped
+    rank_gap: str | None  # "0.4 points from Silver"
+    target: str | None  # the verdict's target line, as the PDF prints it
+    target_ink: str  # the target's colours, the PDF's (format.TARGET_TONES)
+    target_bg: str
+    attempts: str  # "5 valid of 6 sessions"
+    percentile: str | None  # "88th percentile of everyone who practised"
+    session_count: int
+    focus: StepView | None
+    pdf_filename: str
+    original_recipient: str | None  # set on a --to-override trial
+    language: str  # the HTML part's lang
+    # A program run's email (None / empty for one scenario's): the program's name, and one
+    # line per scenario, program order; the fields above are then the focus scenario's
+    # (``scenario`` names it, ``headline`` is its verdict), as page 1 leads with it.
+    program: str | None = None
+    rows: tuple[ScenarioLine, ...] = ()
+    practised: str | None = None  # "2 of 3 scenarios practised"
+
+
+@dataclass(frozen=True)
+class ScenarioLine:
+    """One scenario of the program in the rep's email, as page 1's row says it in words."""
+
+    scenario: str
+    status: str  # "best 82.0 (Silver), 2 valid of 2 sessions, +7.0 vs September 2026"
+    target: str | None  # the assignment's line, the verdict's (as the PDF prints it)
+
+
+def _progress(direction: str | None, lift: float | None) -> str | None:
+    """The verdict's direction with the lift (best minus first) in words: "Slipping: +4.4
+    points from your first valid attempt to your best"; a best that came first says so."""
+    if lift is None:
+        return None
+    said = (f"+{fmt_point_count(lift)} from your first valid attempt to your best" if lift > 0
+            else "your best was your first valid attempt")
+    label = fmt_direction(direction)
+    return f"{label}: {said}" if label else said
+
+
+def _suggestion(text: str | None) -> str | None:
+    text = one_line(text, SUGGESTION_CHARS)
+    text = re.sub(r"^try\s*:\s*", "", text, flags=re.IGNORECASE).strip()
+    return text.strip("\"“”") or None
+
+
+def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_filename: str,
+               original_recipient: str | None = None) -> EmailView:
+    plan = rep.coaching
+    verdict = rep.verdict
+    assert verdict is not None, "build_rep sets the verdict"
+    ink, bg = TONES[TARGET_TONES[plan.target.state if plan.target else "open"]]
+    step = plan.next_step
+    focus = None
+    if step is not None:
+        focus = StepView(
+            kind=step.kind,
+            label=one_line(fmt_item(step.criterion, step.item), NAME_CHARS),
+            said=one_line(step.said, SUGGESTION_CHARS) or None,
+            suggestion=_suggestion(step.try_instead),
+            feedback=one_line(step.why, FEEDBACK_CHARS) or None,
+            from_feedback=step.source == "feedback",
+        )
+    return EmailView(
+        first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
+        has_valid_attempt=rep.has_valid_attempt,
+        scenario=one_line(report.scenario.name, NAME_CHARS),
+        period=one_line(report.period.prose, NAME_CHARS),
+        period_finished=report.period.finished,
+        company=one_line(settings.company or report.workspace_name, NAME_CHARS),
+        headline=one_line(verdict.headline, HEADLINE_CHARS),
+        best=_best(rep),
+        lift=_progress(verdict.direction, rep.lift),
+        latest=fmt_decline(plan.decline),
+        rank_gap=fmt_rank_gap(verdict.rank_hint),
+        target=verdict.target_line,
+        target_ink=ink,
+        target_bg=bg,
+        attempts=_attempts(rep),
+        percentile=(f"{fmt_ordinal(rep.percentile)} percentile of everyone who practised"
+                    if verdict.percentile_in_headline else None),
+        session_count=rep.session_count,
+        focus=focus,
+        pdf_filename=pdf_filename,
+        original_recipient=original_recipient,
+        language=settings.language,
+    )
+
+
+def _best(rep: RepView) -> str:
+    """"91.0 (Gold)": the best score with its rank."""
+    best = fmt_score(rep.best_score)
+    if rep.best_rank in RANK_LABELS and rep.best_score is not None:
+        best = f"{best} ({RANK_LABELS[rep.best_rank]})"
+    return best
+
+
+def _attempts(rep: RepView) -> str:
+    """"5 valid of 6 sessions"."""
+    sessions = "session" if rep.session_count == 1 else "sessions"
+    return f"{rep.valid_count} valid of {rep.session_count} {sessions}"
+
+
+def scenario_line(row: ScenarioRow) -> ScenarioLine:
+    """The rep in one scenario of the program, in a few words: their best and its change, or
+    that they have not practised it; the assignment's line beside it."""
+    rep = row.rep
+    name = one_line(row.scenario.name, NAME_CHARS)
+    if rep is None or rep.session_count == 0:
+        status = NOT_PRACTISED
+    elif not rep.has_valid_attempt:
+        status = f"{_attempts(rep)}, no valid attempt"
+    else:
+        status = f"best {_best(rep)}, {_attempts(rep)}"
+        compared = rep.comparison
+        if compared is not None and compared.change is not None:
+            status += f", {fmt_points(compared.change)} vs {compared.period_title}"
+    target = rep.verdict.target_line if rep is not None and rep.verdict else None
+    return ScenarioLine(scenario=name, status=status, target=target)
+
+
+def build_program_view(report: ProgramReportView, rep: ProgramRepView,
+                       settings: EmailSettings, pdf_filename: str,
+                       original_recipient: str | None = None) -> EmailView:
+    """A program rep's email: the focus scenario's view (``build_view`` on that scenario's
+    report, as page 1 leads with its verdict), the program, and a line per scenario."""
+    rows = tuple(scenario_line(row) for row in rep.rows)
+    practised = f"{len(rep.practised)} of {len(rep.rows)} scenarios practised"
+    program = one_line(report.program.name, NAME_CHARS)
+    focus = rep.focus
+    if focus is not None and focus.rep is not None:
+        view = build_view(report.part(focus.scenario.id), focus.rep, settings, pdf_filename,
+                          original_recipient)
+    else:  # nothing practised, nothing assigned: the lines say so, no verdict to lead with
+        view = EmailView(
+            first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
+            has_valid_attempt=False, scenario=program,
+            period=one_line(report.period.prose, NAME_CHARS),
+            period_finished=report.period.finished,
+            company=one_line(settings.company or report.workspace_name, NAME_CHARS),
+            headline="", best=fmt_score(None), lift=None, latest=None, rank_gap=None,
+            target=None, target_ink=TONES[TARGET_TONES["open"]][0],
+            target_bg=TONES[TARGET_TONES["open"]][1], attempts="", percentile=None,
+            session_count=0, focus=None, pdf_filename=pdf_filename,
+            original_recipient=original_recipient, language=settings.language)
+    return replace(view, program=program, rows=rows, practised=practised,
+                   has_valid_attempt=rep.has_valid_attempt)
+
+
+def view_of(report: ReportView | ProgramReportView, rep: RepView | ProgramRepView,
+             settings: EmailSettings) -> Callable[[str, str | None], EmailView]:
+    """The rep's email view, given its attachment's name and a trial's original recipient."""
+    if isinstance(report, ProgramReportView):
+        assert isinstance(rep, ProgramRepView)
+        return lambda pdf, original: build_program_view(report, rep, settings, pdf, original)
+    assert isinstance(rep, RepView)
+    return lambda pdf, original: build_view(report, rep, settings, pdf, original)

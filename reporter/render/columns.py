@@ -1,0 +1,179 @@
+"""The per-rep columns of reps.csv and of the workbook's Reps sheet, one entry per figure.
+
+Each :class:`RepColumn` holds everything about one figure: its reps.csv name (the contract HR
+imports key on), its workbook column (heading, number format, conditional fill) and its value,
+typed; and, where the sheet shows a label rather than the code (a rank's "Gold", a status's
+"In progress", a datetime Excel can store), what the sheet shows. reps.csv writes the entries
+in table order; the Reps sheet names its entries in its own order (``REPS_SHEET_KEYS``). Adding
+a per-rep figure to both is one entry here, and its key in the sheet's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reporter.format import (
+    NEW_REP_LABEL,
+    XLSX_DATE,
+    XLSX_DATETIME,
+    XLSX_INT,
+    XLSX_MINUTES,
+    XLSX_POINTS,
+    XLSX_SCORE,
+    fmt_assignment_status,
+    fmt_direction,
+    fmt_item,
+    fmt_rank,
+    fmt_severity,
+    fmt_top_item,
+)
+from reporter.render.cells import excel_datetime
+from reporter.render.grid import Col
+from reporter.views import RepView
+
+#: Separator between list items in one cell or field, everywhere.
+LIST_SEP = "; "
+
+
+def rank_label(rank: str | None) -> str | None:
+    """A rank as every sheet shows it ("Gold"); blank when unknown, like a blank score."""
+    return None if rank is None else fmt_rank(rank)
+
+
+def last_period(rep: RepView) -> tuple[float | None, str | None, float | None]:
+    """(the previous period's best; "New" for a rep new this period, never compared with
+    zero; the change in points) for the sheets' "Last period", "New" and "Change" columns:
+    numbers only in "Last period", so the column sorts and filters; "New" in its own."""
+    cmp = rep.comparison
+    if cmp is None:
+        return None, None, None
+    if cmp.is_new:
+        return None, NEW_REP_LABEL, None
+    return cmp.previous_best, None, cmp.change
+
+
+@dataclass(frozen=True)
+class RepColumn:
+    """One per-rep figure: its reps.csv name, its workbook column, its value.
+
+    ``key`` is the reps.csv name when the figure is in reps.csv (``in_csv``), else a name for
+    the sheet's order. ``value`` is typed (a number stays a number, a datetime is aware): what
+    reps.csv writes, and what the sheet writes unless ``shown`` gives its label. ``col`` is
+    None for a figure reps.csv has and the sheet does not.
+    """
+
+    key: str
+    value: Callable[[RepView], object]
+    col: Col | None = None
+    shown: Callable[[RepView], object] | None = None
+    in_csv: bool = True
+
+    def cell(self, rep: RepView) -> object:
+        """The figure as the Reps sheet writes it."""
+        return (self.shown or self.value)(rep)
+
+
+def _text(header: str, cap: int, *, wrap: bool = False) -> Col:
+    return Col(header, text=True, wrap=wrap, cap=cap)
+
+
+def _step(rep: RepView) -> str | None:
+    step = rep.coaching.next_step
+    return fmt_item(step.criterion, step.item) if step else None
+
+
+def _due(rep: RepView) -> object:
+    target = rep.coaching.target
+    return target.due if target else None
+
+
+#: Every per-rep figure, in reps.csv's order (after its "scenario" and "period"): columns only
+#: ever grow at the end of reps.csv, so a new figure is appended here.
+REP_COLUMNS: tuple[RepColumn, ...] = (
+    RepColumn("user_id", lambda r: r.user_id, _text("User ID", 24)),
+    RepColumn("email", lambda r: r.email, _text("Email", 36)),
+    RepColumn("name", lambda r: r.name),  # the sheet leads with the name its lists show
+    RepColumn("groups", lambda r: LIST_SEP.join(r.groups), _text("Groups", 30, wrap=True)),
+    RepColumn("is_member", lambda r: r.is_member),
+    RepColumn("assignment_status", lambda r: r.assignment_status,
+              _text("Assignment status", 18),
+              lambda r: fmt_assignment_status(r.assignment_status)),
+    RepColumn("sessions", lambda r: r.session_count, Col("Sessions", XLSX_INT)),
+    RepColumn("valid_attempts", lambda r: r.valid_count, Col("Valid attempts", XLSX_INT)),
+    RepColumn("first_score", lambda r: r.first_score,
+              Col("First score", XLSX_SCORE, fill="score")),
+    RepColumn("first_rank", lambda r: r.first_rank, Col("First rank", text=True, fill="rank"),
+              lambda r: rank_label(r.first_rank)),
+    RepColumn("best_score", lambda r: r.best_score,
+              Col("Best score", XLSX_SCORE, fill="score")),
+    RepColumn("best_rank", lambda r: r.best_rank, Col("Best rank", text=True, fill="rank"),
+              lambda r: rank_label(r.best_rank)),
+    RepColumn("latest_score", lambda r: r.latest_score,
+              Col("Latest score", XLSX_SCORE, fill="score")),
+    RepColumn("latest_rank", lambda r: r.latest_rank,
+              Col("Latest rank", text=True, fill="rank"), lambda r: rank_label(r.latest_rank)),
+    RepColumn("lift", lambda r: r.lift, Col("Lift (points)", XLSX_POINTS, fill="bar")),
+    RepColumn("practice_minutes", lambda r: r.practice_minutes,
+              Col("Practice minutes", XLSX_MINUTES)),
+    RepColumn("last_practised", lambda r: r.last_practised,
+              Col("Last practised (UTC)", XLSX_DATETIME),
+              lambda r: excel_datetime(r.last_practised)),
+    RepColumn("percentile", lambda r: r.percentile, Col("Percentile", XLSX_INT)),
+    RepColumn("trend", lambda r: r.trend, _text("Trend", 16),
+              lambda r: fmt_direction(r.trend)),
+    RepColumn("top_strength", lambda r: fmt_top_item(r.coaching.strengths),
+              _text("Top strength", 40, wrap=True)),
+    RepColumn("top_focus_area", lambda r: fmt_top_item(r.coaching.focus_areas),
+              _text("Top focus area", 40, wrap=True)),
+    # Added with the coaching plan.
+    RepColumn("next_step", _step, _text("Next step", 40, wrap=True)),
+    RepColumn("next_step_try",
+              lambda r: r.coaching.next_step.try_instead if r.coaching.next_step else None,
+              _text("Try instead", 60, wrap=True)),
+    RepColumn("next_step_source",
+              lambda r: r.coaching.next_step.source if r.coaching.next_step else None),
+    RepColumn("target", lambda r: r.verdict.target_line if r.verdict else None,
+              _text("Target", 50, wrap=True), in_csv=False),
+    RepColumn("target_rank", lambda r: t.required_rank if (t := r.coaching.target) else None),
+    RepColumn("due_date", _due, Col("Due (UTC)", XLSX_DATE),
+              lambda r: excel_datetime(t.due) if (t := r.coaching.target) else None),
+    RepColumn("target_met", lambda r: t.met if (t := r.coaching.target) else None),
+    RepColumn("points_short", lambda r: t.points_short if (t := r.coaching.target) else None),
+    RepColumn("past_due", lambda r: t.past_due if (t := r.coaching.target) else None),
+    RepColumn("latest_below_best",
+              lambda r: r.coaching.decline.drop if r.coaching.decline else None,
+              Col("Latest below best (points)", XLSX_SCORE)),
+    # Added with month-over-month (empty with --no-compare; is_new: no best score then).
+    RepColumn("previous_best", lambda r: c.previous_best if (c := r.comparison) else None,
+              Col("Last period", XLSX_SCORE), lambda r: last_period(r)[0]),
+    RepColumn("change_vs_previous", lambda r: c.change if (c := r.comparison) else None,
+              Col("Change vs last period", XLSX_POINTS), lambda r: last_period(r)[2]),
+    RepColumn("rank_change", lambda r: c.rank_change if (c := r.comparison) else None,
+              Col("Rank change", XLSX_INT)),
+    RepColumn("is_new", lambda r: c.is_new if (c := r.comparison) else None,
+              _text("New this period", 10), lambda r: last_period(r)[1]),
+    # Added with needs attention: the reasons' codes joined with "; ", and the top severity
+    # (the sheet: its label, blank when nothing needs attention).
+    RepColumn("attention", lambda r: LIST_SEP.join(a.code for a in r.attention)),
+    RepColumn("severity", lambda r: r.severity, _text("Needs attention", 10),
+              lambda r: fmt_severity(r.severity) if r.attention else None),
+    # Added with the verdict: Exec's best on the assignment, when it differs from the period's.
+    RepColumn("assignment_best",
+              lambda r: t.assignment_best if (t := r.coaching.target) else None),
+)
+
+BY_KEY: dict[str, RepColumn] = {c.key: c for c in REP_COLUMNS}
+
+#: reps.csv's per-rep columns, in order.
+REPS_CSV: tuple[RepColumn, ...] = tuple(c for c in REP_COLUMNS if c.in_csv)
+
+#: The Reps sheet's per-rep columns, in order, between the rep's name and the PDF's link.
+REPS_SHEET_KEYS: tuple[str, ...] = (
+    "email", "user_id", "groups", "assignment_status", "sessions", "valid_attempts",
+    "first_score", "first_rank", "best_score", "best_rank", "latest_score", "latest_rank",
+    "lift", "practice_minutes", "last_practised", "percentile", "trend", "top_strength",
+    "top_focus_area", "next_step", "next_step_try", "target", "due_date", "latest_below_best",
+    "previous_best", "is_new", "change_vs_previous", "rank_change", "severity",
+)
+REPS_SHEET_COLUMNS: tuple[RepColumn, ...] = tuple(BY_KEY[k] for k in REPS_SHEET_KEYS)
