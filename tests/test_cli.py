@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from reporter import __version__
 from reporter.cli import cli
-from tests.conftest import SANDBOX_KEY
+from tests.support import SANDBOX_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "exec_live_" + "Ab3" * 13 + "x"

@@ -15,12 +15,10 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from reporter.cli import cli
 from reporter.sandbox import SandboxServer, create_app
-from tests.conftest import SANDBOX_KEY, environment
+from tests.support import SANDBOX_KEY, environment, invoke
 from tests.worker_faults import fault_env
 
 MONTH = "2026-10"
@@ -29,10 +27,6 @@ MONTH = "2026-10"
 @pytest.fixture
 def env(cli_env):
     return cli_env
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")

@@ -45,8 +45,8 @@ from reporter.deliver.outbox import build_messages, write_outbox
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.render.templates import TemplateFailure
 from reporter.views import NextStep, RankGap, ReportView, Target
-from tests.conftest import REJECTED, DemoRun, Recorder, free_port, self_signed
 from tests.sample_views import sample_report
+from tests.support import REJECTED, DemoRun, Recorder, free_port, self_signed
 
 SENDER = "Coaching reports <coaching@acme.example>"
 PASSWORD = "s3cret-Pa55"

@@ -20,7 +20,7 @@ from reporter.exec_api import (
     ServerError,
 )
 from reporter.sandbox import SandboxServer, create_app, generate_workspace
-from tests.conftest import SANDBOX_KEY
+from tests.support import SANDBOX_KEY
 
 OCT_START = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 OCT_END = dt.datetime(2026, 10, 31, 23, 59, 59, tzinfo=dt.UTC)

@@ -22,7 +22,7 @@ from reporter.exec_api import ApiKey
 from reporter.files import FolderBusy
 from reporter.rundir import NothingToReport
 from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSettings
-from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
+from tests.support import SANDBOX_KEY, SANDBOX_TODAY
 from tests.worker_faults import fault_env
 
 MONTH = parse_period("2026-10", now=dt.datetime.combine(SANDBOX_TODAY, dt.time(12), dt.UTC))
