@@ -19,6 +19,7 @@ from reporter.render.csv_export import (
     write_csv,
 )
 from reporter.views import ReportView
+from tests import program_factory as pf
 from tests.sample_views import FORMULAS, sample_report
 
 
@@ -195,7 +196,6 @@ def _program(data: dict | None = None):
 
     from reporter.analytics.program import build_program
     from reporter.cohort.snapshot import parse_program_snapshot
-    from tests import program_factory as pf
 
     return build_program(parse_program_snapshot(data or pf.program_snapshot()),
                          generated_at=datetime(2026, 11, 2, 8, 0, tzinfo=UTC))
@@ -224,7 +224,6 @@ def test_a_programs_csv_keeps_the_published_columns_and_adds_skills(tmp_path):
 
 def test_a_programs_reps_csv_has_a_row_per_rep_per_scenario(tmp_path):
     from reporter.render.csv_export import write_program_csv
-    from tests import program_factory as pf
 
     data = pf.program_snapshot()
     report = _program(data)
@@ -254,7 +253,6 @@ def test_a_programs_reps_csv_has_a_row_per_rep_per_scenario(tmp_path):
 
 def test_skills_csv_has_a_row_per_rep_per_skill_as_exec_gave_it(tmp_path):
     from reporter.render.csv_export import write_program_csv
-    from tests import program_factory as pf
 
     data = pf.program_snapshot()
     write_program_csv(_program(data), tmp_path)
@@ -285,7 +283,6 @@ def test_a_programs_hostile_text_is_neutralised(tmp_path):
     import copy
 
     from reporter.render.csv_export import write_program_csv
-    from tests import program_factory as pf
 
     data = copy.deepcopy(pf.program_snapshot())
     data["reps"][0]["user"]["first_name"] = FORMULAS[0]

@@ -18,6 +18,8 @@ from reporter.deliver.manifest import (
     sha256_file,
     write_manifest,
 )
+from tests.program_factory import program
+from tests.program_run import write_program_run
 
 
 def _manifest() -> Manifest:
@@ -156,9 +158,6 @@ def test_a_program_runs_manifest_has_one_entry_per_rep_and_its_scenarios(
     """write_program_manifest: one entry per rep with their one PDF across the program, the
     program and the scenarios it covers, a team per manager with its members; a rerun keeps
     who was mailed."""
-    from tests.program_factory import program
-    from tests.program_run import write_program_run
-
     run_dir = write_program_run(tmp_path / "out", program(), by_team=True)
     data = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert data["schema_version"] == 2

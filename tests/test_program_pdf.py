@@ -29,6 +29,7 @@ from reporter.render.program_pdf import (
 from reporter.views import ProgramReportView, ProgramRepView
 from tests import program_factory as pf
 from tests.sample_views import HOSTILE
+from tests.support import STRUCT_HEADING, structure_elements, unexplained
 
 GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -299,8 +300,6 @@ def test_the_pooled_header_leaves_every_rep_out():
 
 @pytest.mark.slow
 def test_program_reports_pass_the_independent_checker(tmp_path):
-    from tests.support import STRUCT_HEADING, structure_elements, unexplained
-
     for name in ("Ada Lovelace", "Ben Okafor", "Cy Young"):
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(_rendered(name)[0])

@@ -26,6 +26,7 @@ from reporter.render.workbook import (
     write_workbook,
 )
 from reporter.views import AttentionReason, CohortView, Comparison, ReportView
+from tests import program_factory as pf
 from tests.sample_views import FORMULAS, sample_report, synthetic_report
 
 EXPECTED_SHEETS = ["Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback",
@@ -954,7 +955,6 @@ PROGRAM_GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 def _program(data: dict | None = None):
     from reporter.analytics.program import build_program
     from reporter.cohort.snapshot import parse_program_snapshot
-    from tests import program_factory as pf
 
     snapshot = parse_program_snapshot(data or pf.program_snapshot())
     return build_program(snapshot, generated_at=PROGRAM_GENERATED)
@@ -1025,8 +1025,6 @@ def test_a_programs_workbook_has_the_scenario_sheets_and_its_own(tmp_path):
 
 
 def test_the_scenarios_sheet_is_every_rep_by_every_scenario_as_the_snapshot_has_it(tmp_path):
-    from tests import program_factory as pf
-
     data = pf.program_snapshot()
     report = _program(data)
     ws = _program_book(report, tmp_path)["Scenarios"]
@@ -1054,8 +1052,6 @@ def test_the_scenarios_sheet_is_every_rep_by_every_scenario_as_the_snapshot_has_
 
 
 def test_the_skills_sheet_reads_exec_proficiency_never_a_zero(tmp_path):
-    from tests import program_factory as pf
-
     data = pf.program_snapshot()
     rows = _records(_program_book(_program(data), tmp_path)["Skills"])
     names = {r["user"]["id"]: f"{r['user']['first_name']} {r['user']['last_name']}"
@@ -1117,7 +1113,6 @@ def test_a_programs_scenario_sheets_stack_each_scenarios_rows(tmp_path):
 def _hostile_program() -> dict:
     import copy
 
-    from tests import program_factory as pf
 
     data = copy.deepcopy(pf.program_snapshot())
     data["reps"][0]["user"]["first_name"] = FORMULAS[0]  # one dict: the rep's every mention
@@ -1149,8 +1144,6 @@ def test_libreoffice_opens_a_programs_workbook(tmp_path):
 
 
 def test_a_program_with_no_rep_still_writes_a_valid_workbook(tmp_path):
-    from tests import program_factory as pf
-
     data = pf.program_snapshot(reps=[])
     for part in data["scenarios"]:
         part["participants"] = []
