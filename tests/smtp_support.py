@@ -29,8 +29,8 @@ from aiosmtpd.controller import Controller
 
 from reporter.cohort.snapshot import parse_snapshot
 from tests import snapshot_factory as f
-from tests.conftest import Recorder, free_port
 from tests.program_run import write_scenario_run
+from tests.support import Recorder, free_port
 
 FIVE = ("ana@acme.test", "ben@acme.test", "cleo@acme.test", "dev@acme.test", "eve@acme.test")
 SENDER = "coach@acme.example"

@@ -11,7 +11,6 @@ layout tables as such."""
 from __future__ import annotations
 
 import io
-import re
 from email import policy
 from email.parser import BytesParser
 from html.parser import HTMLParser
@@ -19,53 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pdfua import Severity, validate
+from pdfua import validate
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
-from tests.conftest import DemoRun
 from tests.sample_views import sample_report
+from tests.support import STRUCT_HEADING, DemoRun, structure_elements, unexplained
 
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parent.parent
-PAGE = ROOT / "docs" / "accessibility.md"
-GAPS = re.compile(r"<!-- a11y-gaps:start -->(.*?)<!-- a11y-gaps:end -->", re.S)
-CHECKER = re.compile(r"<!-- a11y-checker:start -->(.*?)<!-- a11y-checker:end -->", re.S)
-RULE = re.compile(r"\bUA-\d\d-\d\d\d\b")
-UPSTREAM = re.compile(r"\b[\w.-]+/[\w.-]+#\d+\b")
-HEADING = re.compile(r"/H([1-6])$")
-
-
-def known_gaps() -> dict[str, str]:
-    """{rule id: docs/accessibility.md's line for it}: each line of the known-gaps list that names a
-    pdfua rule must also name the upstream issue (``owner/repo#n``) behind it."""
-    [block] = GAPS.findall(PAGE.read_text(encoding="utf-8"))
-    gaps: dict[str, str] = {}
-    for line in (ln for ln in block.split("\n- ") if RULE.search(ln)):
-        assert UPSTREAM.search(line), f"a known gap without its upstream issue: {line!r}"
-        gaps.update(dict.fromkeys(RULE.findall(line), line))
-    return gaps
-
-
-def checker_cannot_run() -> set[str]:
-    """The pdfua rules docs/accessibility.md says stop without a verdict on these files, and why."""
-    [block] = CHECKER.findall(PAGE.read_text(encoding="utf-8"))
-    return set(RULE.findall(block))
-
-
-def unexplained(pdf: Path) -> list[str]:
-    """Errors and warnings docs/accessibility.md does not list as a known gap, and rules that
-    did not run that it does not list as the checker's."""
-    report = validate(str(pdf))
-    gaps, stopped = known_gaps(), checker_cannot_run()
-    out = [f"{pdf.name}: {f.rule_id} {f.severity.name}: {f.message} ({f.location.describe()})"
-           for f in report.findings if f.severity >= Severity.WARNING and f.rule_id not in gaps]
-    out += [f"{pdf.name}: {o.rule_id} did not run: {o.skipped_reason}"
-            for o in report.outcomes if o.skipped_reason and o.rule_id not in stopped]
-    return out
 
 
 @pytest.fixture
@@ -97,24 +59,6 @@ def test_the_checker_catches_what_the_reports_avoid(tmp_path: Path) -> None:
     assert {"UA-15-003", "UA-01-003"} <= rules
 
 
-def _elements(reader: PdfReader) -> list[DictionaryObject]:
-    """Every structure element of ``reader``, in the order of the tree (the reading order)."""
-    out: list[DictionaryObject] = []
-
-    def walk(node: Any) -> None:
-        node = node.get_object()
-        if isinstance(node, ArrayObject):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, DictionaryObject) and "/S" in node:
-            out.append(node)
-            if "/K" in node:
-                walk(node["/K"])
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"]["/K"])
-    return out
-
-
 def _marks_content(node: Any) -> bool:
     node = node.get_object()
     if isinstance(node, int):
@@ -129,8 +73,8 @@ def test_headings_one_h1_in_order_none_empty(demo: Path) -> None:
     one H1 (the rep's or team's name) and goes down one level at a time."""
     for pdf in pdfs(demo):
         reader = PdfReader(pdf)
-        headings = [(int(m[1]), e) for e in _elements(reader)
-                    if (m := HEADING.match(str(e["/S"])))]
+        headings = [(int(m[1]), e) for e in structure_elements(reader)
+                    if (m := STRUCT_HEADING.match(str(e["/S"])))]
         levels = [level for level, _ in headings]
         assert levels[0] == 1 and levels.count(1) == 1, (pdf.name, levels)
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (pdf.name, levels)
@@ -146,7 +90,7 @@ def test_header_cells_say_whether_they_head_a_row_or_a_column() -> None:
     report = sample_report()
     rep = next(r for r in report.reps if r.email == "amelie@acme.test")
     pdf, _ = PdfRenderer(PdfOptions()).render(report, rep)
-    cells = [e for e in _elements(PdfReader(io.BytesIO(pdf))) if e["/S"] == "/TH"]
+    cells = [e for e in structure_elements(PdfReader(io.BytesIO(pdf))) if e["/S"] == "/TH"]
     scopes = [str(e["/A"]["/Scope"]) for e in cells]
     assert "/Row" in scopes and "/Column" in scopes and len(scopes) == len(cells)
 

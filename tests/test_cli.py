@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from reporter import __version__
 from reporter.cli import cli
-from tests.conftest import SANDBOX_KEY
+from tests import snapshot_factory as f
+from tests.support import SANDBOX_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "exec_live_" + "Ab3" * 13 + "x"
@@ -356,8 +357,6 @@ def test_the_cron_commands_and_help_never_load_what_draws(sandbox, sandbox_works
     assert (tmp_path / "snap.json").is_file()
     # And the check sees them when they are there: a render loads all three (of a one-rep
     # snapshot: what is loaded is asked, not how long drawing 30 reports takes).
-    from tests import snapshot_factory as f
-
     one = tmp_path / "one.json"
     one.write_text(json.dumps(f.snapshot([f.rep(sessions=[f.session(70, f.at(3))])])))
     modules, code, stderr = _modules_after(

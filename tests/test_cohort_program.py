@@ -27,8 +27,7 @@ from reporter.cohort.program import (
 from reporter.cohort.selection import Period, Selection, SelectionError, previous_period
 from reporter.exec_api.models import Assignment
 from reporter.sandbox import proficiency as sandbox_proficiency
-from tests.conftest import SANDBOX_KEY
-from tests.test_fetch import PERIOD, Env, pages
+from tests.support import SANDBOX_KEY, SANDBOX_PERIOD, Env, pages
 
 MAIN = "core-sales-conversations"
 COLLECTION = ProgramSelection("collection", (MAIN,))
@@ -91,7 +90,7 @@ def gather(env: Env, tmp_path, program=COLLECTION, selection=None, *, dry_run=Fa
     async def go():
         async with env.client(tmp_path) as client:
             disc = await discover_program(client, program, selection or Selection("all"),
-                                          PERIOD)
+                                          SANDBOX_PERIOD)
             store = DetailCache(tmp_path / "cache", disc.workspace_id, client.base_url)
             plan = make_plan(disc, client, store, max_requests)
             if dry_run:
@@ -108,7 +107,7 @@ def gather(env: Env, tmp_path, program=COLLECTION, selection=None, *, dry_run=Fa
 def test_cold_program_fetch_is_its_plan_and_the_bound_and_a_warm_one_fetches_no_detail(
         env, tmp_path):
     plan, snap, client = gather(env, tmp_path)
-    bound = program_bound(env.ws, MAIN, PERIOD)
+    bound = program_bound(env.ws, MAIN, SANDBOX_PERIOD)
     assert client.requests_made == plan.total_requests == sum(bound.values())
     assert env.state.total_requests == plan.total_requests  # the sandbox's own count
     assert dict(client.requests_by_endpoint) == {k: v for k, v in bound.items() if v}
@@ -133,10 +132,11 @@ def test_program_snapshot_holds_each_rep_once_across_scenarios_and_the_skills(en
     emails = [r.user.email.casefold() for r in snap.reps]
     assert len(emails) == len(set(emails))
     for rep in snap.reps:
-        assert all(s.scenario.id in ids and PERIOD.start <= s.created_at <= PERIOD.end
+        assert all(s.scenario.id in ids
+                   and SANDBOX_PERIOD.start <= s.created_at <= SANDBOX_PERIOD.end
                    for s in rep.sessions)
         assert all(a.scenario.id in ids for a in rep.assignments)
-        assert rep.sessions or any(assigned_in(a, PERIOD) for a in rep.assignments)
+        assert rep.sessions or any(assigned_in(a, SANDBOX_PERIOD) for a in rep.assignments)
     evaluated = {k.id for s in env.ws.scenarios if s.id in ids for k in s.skills}
     assert {k.skill.id for k in snap.skills} == evaluated
     for record in snap.skills:
@@ -156,12 +156,12 @@ def test_a_rep_only_assigned_gets_in_and_one_with_neither_is_not_found(env, tmp_
     collection = next(c for c in ws.collections if c.slug == MAIN)
     ids = {s.id for s in ws.scenarios if s.collection_id == collection.id and not s.archived}
     practised = {s.user_id for s in ws.sessions if s.scenario_id in ids
-                 and PERIOD.start <= s.created_at <= PERIOD.end}
+                 and SANDBOX_PERIOD.start <= s.created_at <= SANDBOX_PERIOD.end}
     only_assigned = sorted(
         ws.users_by_id[a.user_id].email.casefold() for a in ws.assignments
         if a.scenario_id in ids and a.user_id not in practised
         and ws.users_by_id[a.user_id].is_member and not ws.users_by_id[a.user_id].is_system
-        and assigned_in(Assignment.model_validate(ws.assignment_json(a)), PERIOD))
+        and assigned_in(Assignment.model_validate(ws.assignment_json(a)), SANDBOX_PERIOD))
     assert only_assigned, "the sandbox has a rep assigned in the collection who practised none"
     assigned = {a.user_id for a in ws.assignments if a.scenario_id in ids}
     idle = next(u.email.casefold() for u in ws.users if u.is_member and not u.is_system
@@ -200,7 +200,7 @@ def test_an_explicit_list_and_the_assigned_programs(env, tmp_path):
     plan, _, client = gather(env, tmp_path, ProgramSelection("scenarios", slugs), dry_run=True)
     ids = {s.id for s in env.ws.scenarios if s.slug in slugs}
     listed = sum(1 for s in env.ws.sessions if s.scenario_id in ids
-                 and PERIOD.start <= s.created_at <= PERIOD.end
+                 and SANDBOX_PERIOD.start <= s.created_at <= SANDBOX_PERIOD.end
                  and not env.ws.users_by_id[s.user_id].is_system)
     assert client.requests_by_endpoint["GET /sessions"] == pages(listed)  # one listing for both
     assert client.requests_by_endpoint["GET /scenarios/{id}/analytics/summary"] == 4
@@ -209,7 +209,8 @@ def test_an_explicit_list_and_the_assigned_programs(env, tmp_path):
     _, snap, _ = gather(env, tmp_path, ProgramSelection("assigned"))
     current = {a.scenario_id for a in env.ws.assignments
                if not env.ws.users_by_id[a.user_id].is_system
-               and assigned_in(Assignment.model_validate(env.ws.assignment_json(a)), PERIOD)}
+               and assigned_in(Assignment.model_validate(env.ws.assignment_json(a)),
+                               SANDBOX_PERIOD)}
     assert {p.scenario.id for p in snap.scenarios} == current
     assert snap.program.kind == "assigned" and snap.program.slug
     assert env.state.by_path["/scenarios/assignments"] == 1
@@ -229,12 +230,12 @@ def test_assigned_in_the_period():
             "id": "a", "user": {"id": "u"}, "scenario": {"id": "s"}, "status": status,
             "due_date": due, "created_at": created})
 
-    assert assigned_in(assignment("past_due", "2026-01-01T00:00:00Z"), PERIOD)
-    assert assigned_in(assignment("completed", "2026-10-20T00:00:00Z"), PERIOD)
-    assert not assigned_in(assignment("completed", "2026-09-20T00:00:00Z"), PERIOD)
-    assert not assigned_in(assignment("not_started", None, "2026-11-02T00:00:00Z"), PERIOD)
-    assert assigned_in(assignment("completed", None, "2026-10-02T00:00:00Z"), PERIOD)
-    assert not assigned_in(assignment("completed", None, "2026-08-02T00:00:00Z"), PERIOD)
+    assert assigned_in(assignment("past_due", "2026-01-01T00:00:00Z"), SANDBOX_PERIOD)
+    assert assigned_in(assignment("completed", "2026-10-20T00:00:00Z"), SANDBOX_PERIOD)
+    assert not assigned_in(assignment("completed", "2026-09-20T00:00:00Z"), SANDBOX_PERIOD)
+    assert not assigned_in(assignment("not_started", None, "2026-11-02T00:00:00Z"), SANDBOX_PERIOD)
+    assert assigned_in(assignment("completed", None, "2026-10-02T00:00:00Z"), SANDBOX_PERIOD)
+    assert not assigned_in(assignment("completed", None, "2026-08-02T00:00:00Z"), SANDBOX_PERIOD)
 
 
 def warm(env, tmp_path, period, max_requests=None, *, dry_run=False):

@@ -15,12 +15,12 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from reporter.cli import cli
 from reporter.sandbox import SandboxServer, create_app
-from tests.conftest import SANDBOX_KEY, environment
+from tests import snapshot_factory as f
+from tests.bending import bending_proxy
+from tests.support import SANDBOX_KEY, environment, invoke
 from tests.worker_faults import fault_env
 
 MONTH = "2026-10"
@@ -29,10 +29,6 @@ MONTH = "2026-10"
 @pytest.fixture
 def env(cli_env):
     return cli_env
-
-
-def invoke(*args: str):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")
@@ -592,8 +588,6 @@ def test_a_key_echoed_in_200_answers_is_in_no_file_and_no_line(env, scenario, sa
                                                                 tmp_path, monkeypatch):
     """Issue 21, 1: the server echoes the key into names, transcripts and feedback; neither
     the run's files (snapshot, cache, CSV, workbook, emails) nor its output contain it."""
-    from tests.bending import bending_proxy
-
     reps = sorted(u.email.lower() for u in sandbox_workspace.users
                   if u.is_member and not u.is_system)[:4]
     with bending_proxy(env) as proxy:
@@ -727,8 +721,6 @@ def _drawing_snapshot(path: Path, reps: int = 5, lines: int = 2500) -> Path:
     in a second (two sessions, so the pool's longest-first order hands her out first, and a
     short transcript), then reps whose transcripts run to ``lines`` lines (10 s or more each):
     whenever the signal comes after her report, a long one is being drawn."""
-    from tests import snapshot_factory as f
-
     def one(first: str, sessions: int, length: int) -> dict:
         who = f.user(first, "Rep", f"{first.lower()}@example.com")
         said = [f.line("Buyer" if i % 2 else first, f"Line {i}: the budget, the timeline, the "
@@ -899,8 +891,6 @@ def test_a_report_that_kills_its_worker_twice_fails_alone_and_keeps_its_previous
     is tried in a second worker, then fails alone, in one line naming the rep and the cause;
     the 11 others are drawn and the run is swapped in, and the failed rep's report of the run
     it replaced is kept in previous-reports/ (said in one line, exit 1), not lost."""
-    from tests import snapshot_factory as f
-
     reps = [f.rep(who, [f.session(60 + n, f.at(3 + n), who=who)])
             for n, who in enumerate(f.user(f"Rep{n:02d}", "Twelve", f"rep{n:02d}@example.com")
                                     for n in range(12))]
@@ -953,8 +943,6 @@ def test_a_timestamp_without_a_time_zone_in_an_answer_is_one_line(env, scenario,
                                                                   monkeypatch):
     """Issue 21, 10: a listed session dated "2026-10-05T10:00:00" (no offset): exit 1, one
     line naming the field, nothing written."""
-    from tests.bending import bending_proxy
-
     def naive(path, query, body):
         if path == "/sessions" and body["data"]:
             body["data"][1]["created_at"] = "2026-10-05T10:00:00"
@@ -977,7 +965,6 @@ def test_answers_too_big_or_too_deep_are_one_line(env, scenario, tmp_path, monke
 
     from starlette.responses import Response
 
-    from tests.bending import bending_proxy
 
     bomb = gzip.compress(b'{"id": "' + b"0" * (200 * 2**20) + b'"}', compresslevel=9)
     deep = b"[" * 200_000 + b"]" * 200_000
@@ -1004,7 +991,6 @@ def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, s
 
     from starlette.responses import StreamingResponse
 
-    from tests.bending import bending_proxy
 
     async def trickle():
         for byte in b'{"id": "ws", "name": "slow"}':
@@ -1032,8 +1018,6 @@ def test_a_server_trickling_its_answer_meets_the_per_request_deadline(sandbox, s
 def test_a_snapshot_value_the_contract_does_not_allow_is_one_line(tmp_path):
     """Issue 21, 10: a session scored "high" and a rank "diamond" in a snapshot: left out,
     one warning naming the fields; a snapshot nested too deep to read: exit 2, one line."""
-    from tests import snapshot_factory as f
-
     rep = f.rep(sessions=[f.session(70, f.at(3)), f.session(80, f.at(4))])
     data = f.snapshot([rep])
     data["reps"][0]["sessions"][0]["score"] = "high"

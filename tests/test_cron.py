@@ -25,7 +25,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.conftest import SANDBOX_KEY, Recorder, free_port, self_signed
+from tests.support import SANDBOX_KEY, Recorder, free_port, self_signed
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

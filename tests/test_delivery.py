@@ -20,6 +20,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reporter.cli import cli
+from tests.program_factory import program
+from tests.program_run import write_program_run, write_scenario_run
 from tests.smtp_support import (
     FIVE,
     Holding,
@@ -286,9 +288,6 @@ def test_an_email_in_doubt_keeps_another_folders_email_from_that_rep(tmp_path: P
     relay dropped the connection right after it), so the same month's run of one of the
     program's scenarios leaves her out too and names her; Ben, whose program email never
     went, gets the scenario's. Asked to, it sends hers."""
-    from tests.program_factory import program
-    from tests.program_run import write_program_run, write_scenario_run
-
     out = tmp_path / "out"
     snapshot = program()
     program_dir = write_program_run(out, snapshot)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reporter.format import fmt_score
-from tests.conftest import EXAMPLE_CONFIG, DemoRun
+from tests.support import EXAMPLE_CONFIG, DemoRun, pdftotext
 
 pytestmark = pytest.mark.slow
 
@@ -45,12 +44,6 @@ class Card:
     day: str | None
     grade: str | None
     feedback: str | None
-
-
-def pdftotext(pdf: Path, *args: str) -> str:
-    assert shutil.which("pdftotext"), "poppler-utils is a test dependency (make test installs it)"
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
 
 
 def pdf_pages(pdf: Path) -> int:

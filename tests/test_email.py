@@ -45,8 +45,10 @@ from reporter.deliver.outbox import build_messages, write_outbox
 from reporter.deliver.smtp import SendError, SmtpSettings, send_all
 from reporter.render.templates import TemplateFailure
 from reporter.views import NextStep, RankGap, ReportView, Target
-from tests.conftest import REJECTED, DemoRun, Recorder, free_port, self_signed
+from tests.program_factory import program, program_snapshot
+from tests.program_run import MANAGERS, write_program_run, write_scenario_run
 from tests.sample_views import sample_report
+from tests.support import REJECTED, DemoRun, Recorder, free_port, self_signed
 
 SENDER = "Coaching reports <coaching@acme.example>"
 PASSWORD = "s3cret-Pa55"
@@ -663,8 +665,6 @@ def test_a_program_run_mails_each_rep_once_whatever_is_rerun(
     """Issue 24, 6: one email per rep for the program; a second send, a rerun of the program
     and a later run of one of its scenarios (same period, same OUT) mail nobody again."""
     from reporter.deliver.sent import read_record
-    from tests.program_factory import program
-    from tests.program_run import write_program_run, write_scenario_run
 
     smtp, recorder = server
     recorder.reject = set()
@@ -715,9 +715,6 @@ def test_the_program_report_still_goes_to_a_rep_mailed_one_of_its_scenarios(
     """The converse: a scenario's email first, then the program's. The program report is the
     month's fuller one (every scenario, the skills), so it is sent, once; the scenario's is
     never sent again."""
-    from tests.program_factory import program
-    from tests.program_run import write_program_run, write_scenario_run
-
     smtp, recorder = server
     recorder.reject = set()
     out = tmp_path / "out"
@@ -743,9 +740,6 @@ def test_a_send_killed_between_its_two_records_is_not_repeated(
     folder's manifest. Interrupted after one message, the rest go out on the rerun; a send
     whose manifest write was lost (killed between the two) is found in the record and its
     manifest entry repaired, not sent again."""
-    from tests.program_factory import program
-    from tests.program_run import write_program_run
-
     smtp, recorder = server
     recorder.reject = set()
     run_dir = write_program_run(tmp_path / "out", program())
@@ -780,8 +774,6 @@ def test_a_damaged_send_record_stops_the_send_before_any_message(
     tmp_path: Path, server: tuple[SmtpSettings, Recorder]
 ) -> None:
     from reporter.deliver.sent import SendRecordError
-    from tests.program_factory import program
-    from tests.program_run import write_program_run
 
     smtp, recorder = server
     recorder.reject = set()
@@ -799,8 +791,6 @@ def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path
     """Page 1's next step, named by its scenario, then one line per scenario; a rep who
     practised nothing hears what is assigned and due, in a practice report."""
     from reporter.deliver.rebuild import run_report
-    from tests.program_factory import program
-    from tests.program_run import write_program_run
 
     run_dir = write_program_run(tmp_path / "out", program())
     manifest = read_manifest(run_dir)
@@ -834,8 +824,6 @@ def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path
 def test_a_former_member_of_a_program_run_is_held_back(tmp_path: Path) -> None:
     from reporter.cohort.snapshot import parse_program_snapshot
     from reporter.deliver.rebuild import run_report
-    from tests.program_factory import program_snapshot
-    from tests.program_run import write_program_run
 
     data = program_snapshot()
     data["reps"][1]["is_member"] = False  # Ben left the workspace
@@ -853,9 +841,6 @@ def test_one_digest_per_manager_for_a_program_and_never_twice(
     """--by-team: each manager gets one digest for the program's month, its shortlist across
     the scenarios (each talking point naming its scenario), the team's PDF attached; not
     again on a second send, nor for a scenario of the program run after."""
-    from tests.program_factory import program
-    from tests.program_run import MANAGERS, write_program_run, write_scenario_run
-
     smtp, recorder = server
     recorder.reject = set()
     out = tmp_path / "out"
@@ -899,8 +884,6 @@ def test_two_sends_of_one_period_never_run_at_once(
     """The period's record has its own lock, held for a whole send: a second send of the
     same period, from another run folder, stops at once instead of reading "not sent"."""
     from reporter.files import FolderBusy, folder_lock
-    from tests.program_factory import program
-    from tests.program_run import write_program_run, write_scenario_run
 
     smtp, recorder = server
     recorder.reject = set()
@@ -927,8 +910,6 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
     from reporter.deliver.rebuild import run_report
     from reporter.render.templates import environment
     from reporter.views import ProgramReportView
-    from tests.program_factory import program
-    from tests.program_run import write_program_run
 
     run_dir = write_program_run(tmp_path / "out", program(), by_team=True)
     manifest = read_manifest(run_dir)

@@ -28,6 +28,7 @@ from reporter.exec_api import (
     WorkspaceInactive,
 )
 from reporter.exec_api.ratelimit import SlidingWindowLimiter, backoff_delay
+from tests.openapi_schema import validate_response
 
 KEY = "exec_live_" + "a1B2c3D4e5" * 4
 BASE = "https://api.example.test/rest/v1"
@@ -445,8 +446,6 @@ def _serve(body):
 
 @pytest.mark.parametrize("path", sorted(SPEC_EXAMPLES))
 def test_the_spec_examples_validate_and_parse(path):
-    from tests.openapi_schema import validate_response
-
     validate_response(SPEC_EXAMPLES[path], path)
     items, _ = run(_call(_serve(SPEC_EXAMPLES[path]), EXAMPLE_CALLS[path]))
     assert [i.model_dump(mode="json", exclude_none=True) for i in items] == [

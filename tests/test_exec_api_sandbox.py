@@ -20,7 +20,8 @@ from reporter.exec_api import (
     ServerError,
 )
 from reporter.sandbox import SandboxServer, create_app, generate_workspace
-from tests.conftest import SANDBOX_KEY
+from tests.bending import bending_proxy
+from tests.support import SANDBOX_KEY
 
 OCT_START = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 OCT_END = dt.datetime(2026, 10, 31, 23, 59, 59, tzinfo=dt.UTC)
@@ -193,8 +194,6 @@ def test_200_reps_read_with_fewest_requests_and_no_429_at_default_limits(tmp_pat
 @contextmanager
 def _lying(sandbox, query=None, pagination=None):
     """The proxy, rewriting the forwarded query of /sessions and its pagination object."""
-    from tests.bending import bending_proxy
-
     with bending_proxy(sandbox) as proxy:
         if query is not None:
             proxy.bend.query = lambda path, q: query(q) if path == "/sessions" else q
@@ -256,7 +255,6 @@ def test_a_listing_never_spends_the_days_budget(sandbox, tmp_path):
     import json
 
     from reporter.exec_api import ResponseShapeError, UsageCounter
-    from tests.bending import bending_proxy
 
     today = dt.datetime.now(dt.UTC).date().isoformat()
     (tmp_path / "usage.json").write_text(json.dumps({today: 960}))

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -14,27 +13,12 @@ from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import discover, resolve_scenario
 from reporter.cohort.fetch import (
     fetch_order,
-    fetch_record,
-    fetch_reps,
-    make_plan,
     warm_cache,
 )
-from reporter.cohort.plan import Plan, PlanRefused
-from reporter.cohort.selection import Selection, SelectionError, parse_period, previous_period
-from reporter.cohort.snapshot import Snapshot
-from reporter.exec_api import ApiKey, ExecClient, UsageCounter
+from reporter.cohort.plan import PlanRefused
+from reporter.cohort.selection import Selection, SelectionError, previous_period
 from reporter.exec_api.ratelimit import SlidingWindowLimiter
-from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
-from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
-
-TODAY = SANDBOX_TODAY
-NOW = dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.UTC)
-PERIOD = parse_period("2026-10", now=NOW)
-PAGE = 100
-
-
-def pages(n: int) -> int:
-    return max(1, math.ceil(n / PAGE))
+from tests.support import SANDBOX_KEY, SANDBOX_PERIOD, Env, pages
 
 
 def lower_bound(ws, scenario, period, emails=None, *, compare=True) -> dict[str, int]:
@@ -71,57 +55,6 @@ def lower_bound(ws, scenario, period, emails=None, *, compare=True) -> dict[str,
     }
 
 
-@dataclass
-class Gathered:
-    plan: Plan
-    snapshot: Snapshot | None  # None on a dry run
-    reports: list[str]
-    # (user id, detail requests made so far) as each rep was handed over
-    handed_over: list[tuple[str, int]] = field(default_factory=list)
-
-
-class Env:
-    def __init__(self, ws, server, key: str) -> None:
-        self.ws, self.server, self.key = ws, server, key
-        self.state = server.state
-        self.scenario = next(s for s in ws.scenarios if not s.archived)
-
-    @classmethod
-    def start(cls, reps: int, **limits) -> Env:
-        """A sandbox of its own, for a test that needs another size or limits."""
-        ws = generate_workspace(seed=7, reps=reps, today=TODAY)
-        key = make_api_key(7)
-        return cls(ws, SandboxServer(create_app(ws, api_key=key, **limits)).start(), key)
-
-    def client(self, tmp_path, rate_limit: int = 6000,
-               limiter: SlidingWindowLimiter | None = None) -> ExecClient:
-        return ExecClient(ApiKey(self.key), self.server.base_url, rate_limit=rate_limit,
-                          usage=UsageCounter(tmp_path / "usage.json"), limiter=limiter)
-
-    def gather(self, tmp_path, selection=None, *, dry_run=False, max_requests=None,
-               rate_limit=6000, cache=True, limiter=None):
-        """Discover, plan and (unless a dry run) fetch, as ``reporter fetch`` does."""
-        async def go():
-            async with self.client(tmp_path, rate_limit, limiter) as client:
-                disc = await discover(client, self.scenario.slug, selection or Selection("all"),
-                                      PERIOD)
-                store = DetailCache(tmp_path / "cache" if cache else None, disc.workspace_id,
-                                    client.base_url)
-                plan = make_plan(disc, client, store, max_requests)
-                if dry_run:
-                    return Gathered(plan, None, disc.reports), client
-                plan.check_budget()
-                reps, handed = [], []
-                async for rep in fetch_reps(client, store, disc):
-                    reps.append(rep)
-                    handed.append((rep.user.id, client.requests_by_endpoint["GET /sessions/{id}"]))
-                snapshot = disc.header.model_copy(
-                    update={"reps": reps, "fetch": fetch_record(client, store)})
-                return Gathered(plan, snapshot, disc.reports, handed), client
-
-        return asyncio.run(go())
-
-
 @pytest.fixture
 def env(sandbox, sandbox_workspace):
     sandbox.state.reset()
@@ -132,7 +65,7 @@ def test_cold_fetch_makes_exactly_its_plan_and_that_is_the_lower_bound(env, tmp_
     env.state.reset()
     result, client = env.gather(tmp_path)
     plan = result.plan
-    bound = lower_bound(env.ws, env.scenario, PERIOD)
+    bound = lower_bound(env.ws, env.scenario, SANDBOX_PERIOD)
     assert client.requests_made == plan.total_requests == sum(bound.values())
     assert env.state.total_requests == plan.total_requests
     assert dict(client.requests_by_endpoint) == {k: v for k, v in bound.items() if v}
@@ -172,7 +105,7 @@ def test_plan_over_max_requests_is_refused_before_any_detail(env, tmp_path):
 def test_snapshot_reps_sessions_and_every_kind_of_missing(env, tmp_path):
     ws = env.ws
     in_period = [s for s in ws.sessions if s.scenario_id == env.scenario.id
-                 and PERIOD.start <= s.created_at <= PERIOD.end]
+                 and SANDBOX_PERIOD.start <= s.created_at <= SANDBOX_PERIOD.end]
     practised = {ws.users_by_id[s.user_id].email.lower() for s in in_period}
     idle_member = next(u.email for u in ws.users if u.is_member and u.email.lower()
                        not in practised and not u.is_system)
@@ -241,7 +174,7 @@ def test_reps_with_the_fewest_details_to_fetch_go_first(env, tmp_path):
     draw after fetching; a rep whose details are all cached goes first of all."""
     async def go():
         async with env.client(tmp_path) as client:
-            disc = await discover(client, env.scenario.slug, Selection("all"), PERIOD)
+            disc = await discover(client, env.scenario.slug, Selection("all"), SANDBOX_PERIOD)
             store = DetailCache(tmp_path / "cache", disc.workspace_id, client.base_url)
             order = fetch_order(disc, store)
             largest = order[-1]
@@ -272,7 +205,7 @@ def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
         async with env.client(tmp_path) as client:
             return await warm_cache(client,
                                     lambda w: DetailCache(tmp_path / "cache", w, client.base_url),
-                                    env.scenario.slug, Selection("all"), PERIOD, cap)
+                                    env.scenario.slug, Selection("all"), SANDBOX_PERIOD, cap)
 
     first = asyncio.run(sync(10))
     assert first.requests_made <= 10 and first.fetched > 0 and first.left > 0
@@ -344,7 +277,8 @@ def test_system_users_only_with_include_system_users(env, tmp_path):
 
     system = {u.email for u in env.ws.users if u.is_system}
     in_period = {env.ws.users_by_id[s.user_id].email for s in env.ws.sessions
-                 if s.scenario_id == env.scenario.id and PERIOD.start <= s.created_at <= PERIOD.end}
+                 if s.scenario_id == env.scenario.id
+                 and SANDBOX_PERIOD.start <= s.created_at <= SANDBOX_PERIOD.end}
     assert system & in_period, "the sandbox's system user practised in the period"
     assert not emails(Selection("all")) & system
     assert emails(Selection("all", include_system_users=True)) & system
@@ -357,7 +291,7 @@ def test_explicit_list_of_most_participants_lists_the_scenario_once(tmp_path):
     try:
         everyone = tuple(sorted({e.ws.users_by_id[s.user_id].email.lower() for s in e.ws.sessions
                                  if s.scenario_id == e.scenario.id
-                                 and PERIOD.start <= s.created_at <= PERIOD.end
+                                 and SANDBOX_PERIOD.start <= s.created_at <= SANDBOX_PERIOD.end
                                  and not e.ws.users_by_id[s.user_id].is_system}))
         result, client = e.gather(tmp_path, selection=Selection("emails", everyone),
                                   dry_run=True)

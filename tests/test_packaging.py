@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests import snapshot_factory as f
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -59,8 +61,6 @@ def test_wheel_holds_templates_and_console_script(wheel: Path) -> None:
 def _small_snapshot() -> dict[str, Any]:
     """Three reps: two with graded sessions (charts, cards, a next step), one without a
     valid attempt."""
-    from tests import snapshot_factory as f
-
     ana = f.user("Ana", "Rep", "ana@acme.example", id="u-ana")
     ben = f.user("Ben", "Rep", "ben@acme.example", id="u-ben")
     cy = f.user("Cy", "Rep", "cy@acme.example", id="u-cy")

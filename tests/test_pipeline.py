@@ -22,7 +22,10 @@ from reporter.exec_api import ApiKey
 from reporter.files import FolderBusy
 from reporter.rundir import NothingToReport
 from reporter.settings import ApiSettings, FetchSettings, RenderSettings, RunSettings
-from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY
+from tests import program_factory as pf
+from tests import snapshot_factory as f
+from tests.bending import bending_proxy
+from tests.support import SANDBOX_KEY, SANDBOX_TODAY
 from tests.worker_faults import fault_env
 
 MONTH = parse_period("2026-10", now=dt.datetime.combine(SANDBOX_TODAY, dt.time(12), dt.UTC))
@@ -145,8 +148,6 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next(fetching, tmp_path)
 
 @pytest.fixture
 def proxy(sandbox):
-    from tests.bending import bending_proxy
-
     with bending_proxy(sandbox) as bent:
         yield bent
 
@@ -565,7 +566,6 @@ def test_render_hands_the_pool_its_longest_jobs_first(tmp_path, monkeypatch):
     pages with a valid attempt, one without; then by sessions), while every output keeps the
     report's order (by name)."""
     from reporter.render import pool
-    from tests import snapshot_factory as f
 
     def rep(first: str, scores: list[float | None]) -> dict:
         who = f.user(first, "Rep", f"{first.lower()}@example.com")
@@ -602,7 +602,6 @@ def test_a_program_snapshot_renders_one_report_per_rep_and_the_programs_tables(t
     from reporter.deliver.addresses import EmailSettings
     from reporter.deliver.manifest import read_manifest
     from reporter.settings import EmailRunSettings
-    from tests import program_factory as pf
 
     path = tmp_path / "program.json"
     path.write_text(json.dumps(pf.program_snapshot()))
@@ -675,7 +674,6 @@ def test_render_draws_one_scenario_of_a_program_snapshot_as_its_own_run(tmp_path
     from click.testing import CliRunner
 
     from reporter.cli import cli
-    from tests import program_factory as pf
 
     path = tmp_path / "program.json"
     path.write_text(json.dumps(pf.program_snapshot()))

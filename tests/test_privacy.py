@@ -19,10 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from reporter.cli import cli
-from tests.conftest import SANDBOX_KEY
+from tests.support import SANDBOX_KEY, invoke
 
 MONTH = "2026-10"
 
@@ -40,10 +38,6 @@ def two_reps(sandbox_workspace, scenario) -> list[str]:
               and s.created_at.strftime("%Y-%m") == MONTH}
     return sorted(u.email for u in sandbox_workspace.users
                   if u.id in active and u.is_member and not u.is_system)[:2]
-
-
-def invoke(*args: object):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @contextmanager

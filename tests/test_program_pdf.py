@@ -29,6 +29,7 @@ from reporter.render.program_pdf import (
 from reporter.views import ProgramReportView, ProgramRepView
 from tests import program_factory as pf
 from tests.sample_views import HOSTILE
+from tests.support import STRUCT_HEADING, structure_elements, unexplained
 
 GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -299,15 +300,13 @@ def test_the_pooled_header_leaves_every_rep_out():
 
 @pytest.mark.slow
 def test_program_reports_pass_the_independent_checker(tmp_path):
-    from tests.test_accessibility import HEADING, _elements, unexplained
-
     for name in ("Ada Lovelace", "Ben Okafor", "Cy Young"):
         path = tmp_path / f"{name}.pdf"
         path.write_bytes(_rendered(name)[0])
         assert unexplained(path) == [], name
         reader = PdfReader(path)
-        elements = _elements(reader)
-        levels = [int(m[1]) for e in elements if (m := HEADING.match(str(e["/S"])))]
+        elements = structure_elements(reader)
+        levels = [int(m[1]) for e in elements if (m := STRUCT_HEADING.match(str(e["/S"])))]
         assert levels[0] == 1 and levels.count(1) == 1, (name, levels)
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
         scopes = [str(e["/A"]["/Scope"]) for e in elements if e["/S"] == "/TH"]

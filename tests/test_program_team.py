@@ -37,8 +37,7 @@ from reporter.render.team_pdf import (
 from reporter.views import Manager, ProgramReportView, ProgramTeamView
 from tests import program_factory as pf
 from tests import snapshot_factory as f
-from tests.test_accessibility import _elements, unexplained
-from tests.test_demo import pdftotext
+from tests.support import pdftotext, structure_elements, unexplained
 
 GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 DANA = Manager("Dana Whitfield", "dana@acme.example")
@@ -240,7 +239,7 @@ def test_program_team_pdf_is_tagged_with_scoped_header_cells(
     path = tmp_path / "team.pdf"
     path.write_bytes(pdf)
     assert unexplained(path) == []
-    cells = [e for e in _elements(PdfReader(io.BytesIO(pdf))) if e["/S"] == "/TH"]
+    cells = [e for e in structure_elements(PdfReader(io.BytesIO(pdf))) if e["/S"] == "/TH"]
     scopes = [str(e["/A"]["/Scope"]) for e in cells]
     assert scopes.count("/Row") >= 2 * len(report.reps) and "/Column" in scopes
     assert len(scopes) == len(cells)

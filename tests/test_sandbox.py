@@ -32,8 +32,8 @@ from reporter.sandbox import (
 from reporter.sandbox.details import session_detail
 from reporter.sandbox.model import SandboxSession
 from reporter.sandbox.text import FORMULA_LAST_NAME, HOSTILE_TEXTS
-from tests.conftest import SANDBOX_KEY, SANDBOX_TODAY, sandbox_http
 from tests.openapi_schema import validate_component, validate_response
+from tests.support import SANDBOX_KEY, SANDBOX_TODAY, sandbox_http
 
 PRIMARY = "discovery-call-it-director"
 SUMMARY = "/scenarios/{scenario_id}/analytics/summary"

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from reporter import analytics as an
 from reporter.analytics.attention import MAX_SHORTLIST
 from reporter.analytics.moments import is_speech
 from reporter.analytics.team import (
@@ -26,54 +23,10 @@ from reporter.analytics.team import (
     resolve_teams,
     team_report,
 )
-from reporter.cohort.snapshot import parse_snapshot
-from reporter.views import Manager, ReportView
-from tests import snapshot_factory as f
+from reporter.views import Manager
+from tests.support import team_report_view
 
-GENERATED = datetime(2026, 11, 2, tzinfo=UTC)
 DANA = Manager("Dana Whitfield", "dana@acme.example")
-
-
-def person(name: str) -> dict[str, Any]:
-    return f.user(name, "Rep", f"{name.lower()}@acme.example", id=f"u-{name.lower()}")
-
-
-def graded(who: dict[str, Any], day: int, score: float, budget: str, *,
-           valid: bool = True, quote: str = "What is your budget?",
-           suggestion: str | None = None) -> dict[str, Any]:
-    example = f.example(quote, feedback="Ask about impact first.", suggestion=suggestion,
-                        grade=budget)
-    return f.session(score, f.at(day), who=who, valid=valid, evaluations=[
-        f.criterion("Qualification", f.item("Budget", budget, "Budget feedback.", [example]),
-                    f.item("Timeline", "good", "Clear."))])
-
-
-def assignment(who: dict[str, Any], status: str) -> dict[str, Any]:
-    return {"id": f"a-{who['id']}", "user": who, "scenario": {"id": "sc1", "name": "x"},
-            "status": status, "due_date": f.at(15), "rank_min": "silver"}
-
-
-def team_report_view(previous_best: dict[str, float] | None = None) -> ReportView:
-    ana, ben, cy, dee = (person(n) for n in ("Ana", "Ben", "Cy", "Dee"))
-    reps = [
-        f.rep(ana, [graded(ana, 2, 70.0, "bad", quote="Skip the budget.",
-                           suggestion="What would fixing this be worth to you?"),
-                    graded(ana, 20, 92.0, "good")],
-              groups=["North"], assignment=assignment(ana, "completed")),
-        f.rep(ben, [graded(ben, 5, 81.0, "mid"), graded(ben, 9, 60.0, "bad"),
-                    graded(ben, 11, 50.0, "bad", valid=False, quote="INVALID QUOTE",
-                           suggestion="A phrasing from an invalid session")],
-              groups=["North", "EMEA"], assignment=assignment(ben, "in_progress")),
-        f.rep(cy, [graded(cy, 25, 77.0, "good")], groups=["South"],
-              assignment=assignment(cy, "past_due")),
-        f.rep(dee, [f.session(None, f.at(3), who=dee, valid=False)], groups=["North"]),
-    ]
-    data = f.snapshot(reps)
-    data["groups"] = [{"id": "g-north", "name": "North"}, {"id": "g-south", "name": "South"},
-                      {"id": "g-emea", "name": "EMEA"}, {"id": "g-west", "name": "West"}]
-    if previous_best is not None:
-        f.with_previous(data, reps, previous_best)
-    return an.build_report(parse_snapshot(data), generated_at=GENERATED)
 
 
 def test_the_team_in_numbers_and_its_leaderboard():

@@ -27,8 +27,7 @@ from reporter.render.team_pdf import (
 )
 from reporter.views import Comparison, Manager, TeamCell
 from tests.sample_views import FORMULAS, sample_report
-from tests.test_demo import pdftotext
-from tests.test_team import team_report_view
+from tests.support import pdftotext, team_report_view
 
 
 @pytest.fixture(scope="module")

@@ -26,10 +26,8 @@ from reporter.render.pool import PdfRenderPool, RenderedPdf
 from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 from reporter.views import RankGap, ReportView, RepView, Target
 from tests import snapshot_factory as f
-from tests.conftest import environment
 from tests.sample_views import PERIOD, sample_report
-from tests.test_commands import invoke
-from tests.test_demo import pdftotext
+from tests.support import environment, invoke, pdftotext
 from tests.verdict_rules import contradictions
 
 SEEDS = (7, 42, 77)

@@ -21,18 +21,44 @@ from reporter.render import grid
 from reporter.render import workbook as wbmod
 from reporter.render.cells import clean_text, excel_datetime, text_cell
 from reporter.render.workbook import (
-    PRACTICE_NOTE,
-    REPS_SHEET,
-    SESSIONS_SHEET,
     SHEET_NAMES,
     is_safe_link,
     write_workbook,
 )
 from reporter.views import AttentionReason, CohortView, Comparison, ReportView
+from tests import program_factory as pf
 from tests.sample_views import FORMULAS, sample_report, synthetic_report
 
 EXPECTED_SHEETS = ["Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback",
                    "Not found", "About"]
+
+# The headings a manager reads, written out: a heading compared with the constant the writer
+# writes it from would pass whatever the heading said.
+REPS_HEADINGS = [
+    "Name", "Email", "User ID", "Groups", "Assignment status", "Sessions", "Valid attempts",
+    "First score", "First rank", "Best score", "Best rank", "Latest score", "Latest rank",
+    "Lift (points)", "Practice minutes", "Last practised (UTC)", "Percentile", "Trend",
+    "Top strength", "Top focus area", "Next step", "Try instead", "Target", "Due (UTC)",
+    "Latest below best (points)", "Last period", "New this period", "Change vs last period",
+    "Rank change", "Needs attention", "Report (PDF)",
+]
+SESSIONS_HEADINGS = [
+    "Session ID", "Rep", "Email", "Created at (UTC)", "Score", "Rank", "Duration (minutes)",
+    "Valid attempt", "Outcome", "Positive feedback", "Constructive feedback",
+]
+SCENARIOS_HEADINGS = [
+    "Rep", "Scenario", "Email", "Practice", "Sessions", "Valid attempts", "Best score",
+    "Best rank", "Last period", "New this period", "Change vs last period", "Required rank",
+    "Assignment status", "Due (UTC)", "Target", "Needs attention", "Report (PDF)",
+]
+#: The Overview's "Figure" row: whose figures each column holds.
+OVERVIEW_FIGURES = ("These reps", "Everyone who practised (Exec's figures)",
+                    "Everyone who practised (recounted from each one's results)")
+#: The note over the Overview's charts and in About, as a manager reads it.
+PRACTICE_SENTENCE = ("These are practice scores from roleplay training, not a performance "
+                     "rating: use them to coach, not to judge.")
+PROGRAM_SHEETS = ["Needs attention", "Overview", "Scenarios", "Skills", "Reps", "Sessions",
+                  "Rubric", "Feedback", "Not found", "About"]
 
 
 def _links(report: ReportView) -> dict[str, str]:
@@ -76,7 +102,7 @@ def test_sheets_in_order(book):
 
 def test_reps_sheet_headers_values_and_types(book, report):
     ws = book["Reps"]
-    assert _header(ws) == [c.header for c in REPS_SHEET]
+    assert _header(ws) == REPS_HEADINGS
     assert _column(ws, "Name") == [r.name for r in report.reps]
     assert _column(ws, "Sessions") == [r.session_count for r in report.reps]
     best = _column(ws, "Best score")
@@ -100,7 +126,7 @@ def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
     table = ws.tables["RepsTable"]
     assert table.ref == f"A1:AE{len(report.reps) + 1}"
     assert table.autoFilter is not None and table.autoFilter.ref == table.ref
-    assert [c.name for c in table.tableColumns] == [c.header for c in REPS_SHEET]
+    assert [c.name for c in table.tableColumns] == REPS_HEADINGS
     assert ws.freeze_panes == "B2"  # the header row and the name column stay in view
     longest_name = max(len(r.name) for r in report.reps)
     assert ws.column_dimensions["A"].width >= longest_name
@@ -153,7 +179,7 @@ def test_without_pdf_paths_no_links(report, tmp_path):
 
 def test_sessions_sheet_real_datetimes_in_utc(book, report):
     ws = book["Sessions"]
-    assert _header(ws) == [c.header for c in SESSIONS_SHEET]
+    assert _header(ws) == SESSIONS_HEADINGS
     assert "UTC" in _header(ws)[3]
     attempts = [a for r in report.reps for a in r.attempts]
     assert ws.tables["SessionsTable"].ref == f"A1:K{len(attempts) + 1}"
@@ -253,7 +279,7 @@ def test_overview_figures_and_charts(book, report):
     assert [w[1] for w in weeks] == [p.sessions for p in report.cohort.weekly]
     kinds = sorted(type(c).__name__ for c in ws._charts)
     assert kinds == sorted([BarChart.__name__, LineChart.__name__])
-    assert any(r[0] == PRACTICE_NOTE for r in ws.iter_rows(values_only=True))
+    assert any(r[0] == PRACTICE_SENTENCE for r in ws.iter_rows(values_only=True))
 
 
 def test_overview_says_whose_sessions_each_figure_counts(book, report):
@@ -262,7 +288,7 @@ def test_overview_says_whose_sessions_each_figure_counts(book, report):
     ws = book["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
     assert rows["Sessions"][:3] == (sum(r.session_count for r in report.reps), 48, 48)
-    assert rows["Figure"] == wbmod.OVERVIEW_HEADINGS[1:]
+    assert rows["Figure"] == OVERVIEW_FIGURES
     week_header = next(r for r in ws.iter_rows(values_only=True)
                        if r[0] == "Week starting (UTC)")
     assert week_header[1] == "Sessions (these reps)"
@@ -291,7 +317,7 @@ def test_overview_charts_have_straight_lines_full_legends_and_no_overlap(book):
     assert width >= 18 and height >= 9
     # The note above the charts runs across columns: the charts start below it.
     note_row = next(i for i, r in enumerate(ws.iter_rows(values_only=True))
-                    if r[0] == PRACTICE_NOTE)
+                    if r[0] == PRACTICE_SENTENCE)
     assert bar.anchor._from.row > note_row
 
 
@@ -303,8 +329,7 @@ def test_about_sheet(book, report):
     assert rows["Session details reused from the cache"] == 12
     assert rows["Data fetched at (UTC)"] == datetime(2026, 11, 1, 6, 59)
     assert "0.1.0" in rows["Tool version"]
-    assert PRACTICE_NOTE in rows
-    assert "not a performance rating" in PRACTICE_NOTE
+    assert PRACTICE_SENTENCE in rows
 
 
 def _hostile_report(report: ReportView, texts: tuple[str, ...]) -> ReportView:
@@ -376,7 +401,7 @@ def test_empty_report_still_writes_a_valid_workbook(report, tmp_path):
     book = _write(_empty_report(report), tmp_path)
     assert book.sheetnames == EXPECTED_SHEETS
     reps = book["Reps"]
-    assert _header(reps) == [c.header for c in REPS_SHEET]
+    assert _header(reps) == REPS_HEADINGS
     assert reps.max_row == 1
     assert not reps.tables  # Excel rejects a table without a data row
     assert book["Sessions"].max_row == 1
@@ -809,13 +834,14 @@ def test_headers_and_long_text_wrap_in_rows_tall_enough(report, tmp_path):
     reasons = _column(ws, "Reasons")
     assert reasons[0] == LONG_REASON  # "; " between list items, as everywhere
     assert ws.row_dimensions[2].height >= 3 * grid.LINE_POINTS  # 60 wide: three lines at least
-    assert _column(ws, "List")[:2] == [wbmod.SHORTLIST_LABEL, wbmod.WATCH_LABEL]
+    assert _column(ws, "List")[:2] == ["1:1 shortlist", "Keep an eye on"]
 
 
 def test_an_empty_not_found_sheet_says_every_rep_was_found(book, report, tmp_path):
     assert report.not_found  # the sample has some: a table (test_not_found_sheet_says_why)
     ws = _write(dataclasses.replace(report, not_found=()), tmp_path)["Not found"]
-    assert [r for r in ws.iter_rows(values_only=True)] == [(wbmod.ALL_FOUND,)]
+    assert [r for r in ws.iter_rows(values_only=True)] == [
+        ("Every rep asked for was found: nobody is missing from this workbook.",)]
 
 
 def test_the_scenario_links_back_to_exec_only_when_checked(report, tmp_path):
@@ -872,8 +898,8 @@ def test_libreoffice_prints_every_header_whole_and_the_wide_sheets_readable(repo
         "Overview": [*wbmod.OVERVIEW_HEADINGS, "Rank", "Participants", "Share",
                      "Week starting (UTC)", "Sessions (these reps)",
                      "Average score (valid sessions)"],
-        "Reps": [c.header for c in REPS_SHEET],
-        "Sessions": [c.header for c in SESSIONS_SHEET],
+        "Reps": REPS_HEADINGS,
+        "Sessions": SESSIONS_HEADINGS,
         "Rubric": [c.value for c in book["Rubric"][1]],
     }
     for title, texts in headers.items():
@@ -929,7 +955,6 @@ PROGRAM_GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 def _program(data: dict | None = None):
     from reporter.analytics.program import build_program
     from reporter.cohort.snapshot import parse_program_snapshot
-    from tests import program_factory as pf
 
     snapshot = parse_program_snapshot(data or pf.program_snapshot())
     return build_program(snapshot, generated_at=PROGRAM_GENERATED)
@@ -990,12 +1015,9 @@ def test_libreoffice_shows_a_programs_overview_whole(tmp_path):
 
 def test_a_programs_workbook_has_the_scenario_sheets_and_its_own(tmp_path):
     book = _program_book(_program(), tmp_path)
-    assert book.sheetnames == list(wbmod.PROGRAM_SHEET_NAMES) == [
-        "Needs attention", "Overview", "Scenarios", "Skills", "Reps", "Sessions", "Rubric",
-        "Feedback", "Not found", "About"]
+    assert book.sheetnames == PROGRAM_SHEETS
     # The scenario sheets are the single-scenario columns with Scenario after the rep's name.
-    assert _header(book["Reps"]) == [REPS_SHEET[0].header, "Scenario",
-                                     *(c.header for c in REPS_SHEET[1:])]
+    assert _header(book["Reps"]) == [REPS_HEADINGS[0], "Scenario", *REPS_HEADINGS[1:]]
     assert _header(book["Sessions"])[:3] == ["Session ID", "Rep", "Scenario"]
     assert _header(book["Needs attention"])[:2] == _header(book["Feedback"])[:2] == [
         "Rep", "Scenario"]
@@ -1003,8 +1025,6 @@ def test_a_programs_workbook_has_the_scenario_sheets_and_its_own(tmp_path):
 
 
 def test_the_scenarios_sheet_is_every_rep_by_every_scenario_as_the_snapshot_has_it(tmp_path):
-    from tests import program_factory as pf
-
     data = pf.program_snapshot()
     report = _program(data)
     ws = _program_book(report, tmp_path)["Scenarios"]
@@ -1026,17 +1046,12 @@ def test_the_scenarios_sheet_is_every_rep_by_every_scenario_as_the_snapshot_has_
     assert ben_cd["Practice"] == "Not practised" and ben_cd["Best score"] is None
     assert ben_cd["Needs attention"] == "High"  # past due with no attempt
     slug = next(r.slug for r in report.reps if r.name == "Ben Okafor")
-    link = ws.cell(row=rows.index(ben_cd) + 2, column=len(SCENARIOS_HEADERS))
+    link = ws.cell(row=rows.index(ben_cd) + 2, column=len(SCENARIOS_HEADINGS))
     assert link.value == f"reps/{slug}.pdf" and link.hyperlink.target == f"reps/{slug}.pdf"
     assert ws.tables["ScenariosTable"].ref == f"A1:{get_column_letter(len(_header(ws)))}10"
 
 
-SCENARIOS_HEADERS = [c.header for c in wbmod.SCENARIOS_SHEET]
-
-
 def test_the_skills_sheet_reads_exec_proficiency_never_a_zero(tmp_path):
-    from tests import program_factory as pf
-
     data = pf.program_snapshot()
     rows = _records(_program_book(_program(data), tmp_path)["Skills"])
     names = {r["user"]["id"]: f"{r['user']['first_name']} {r['user']['last_name']}"
@@ -1088,8 +1103,8 @@ def test_a_programs_scenario_sheets_stack_each_scenarios_rows(tmp_path):
         "Ben Okafor", "Competitive Displacement", "High")
     assert not any(str(r["Reasons"]).startswith(r["Scenario"]) for r in attention)
     rubric = list(book["Rubric"].iter_rows(values_only=True))
-    assert [r[:2] for r in rubric if r[0] == wbmod.TEAM_ROW_LABEL] == [
-        (wbmod.TEAM_ROW_LABEL, s.name) for s in report.scenarios]
+    assert [r[:2] for r in rubric if r[0] == "Whole team (the reps above)"] == [
+        ("Whole team (the reps above)", s.name) for s in report.scenarios]
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
     assert about["Program"] == "Core Sales Conversations"
     assert about["Scenarios"] == "; ".join(s.name for s in report.scenarios)
@@ -1098,7 +1113,6 @@ def test_a_programs_scenario_sheets_stack_each_scenarios_rows(tmp_path):
 def _hostile_program() -> dict:
     import copy
 
-    from tests import program_factory as pf
 
     data = copy.deepcopy(pf.program_snapshot())
     data["reps"][0]["user"]["first_name"] = FORMULAS[0]  # one dict: the rep's every mention
@@ -1130,13 +1144,11 @@ def test_libreoffice_opens_a_programs_workbook(tmp_path):
 
 
 def test_a_program_with_no_rep_still_writes_a_valid_workbook(tmp_path):
-    from tests import program_factory as pf
-
     data = pf.program_snapshot(reps=[])
     for part in data["scenarios"]:
         part["participants"] = []
     book = _program_book(_program(data), tmp_path)
-    assert book.sheetnames == list(wbmod.PROGRAM_SHEET_NAMES)
+    assert book.sheetnames == PROGRAM_SHEETS
     for name in ("Scenarios", "Skills", "Reps", "Sessions"):
         assert book[name].max_row == 1 and not book[name].tables, name
     assert book["Needs attention"]["A1"].value == "No rep needs attention in October 2026."
