@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
 
 from reporter.sandbox import generate_workspace  # noqa: E402
 
-#: The sandbox's fixed "today" in the tests (tests/conftest.py), so the figures compare.
+#: The sandbox's fixed "today" in the tests (tests/support.py), so the figures compare.
 TODAY = dt.date(2026, 11, 15)
 GOAL_SECONDS = 5.0
 
