@@ -229,6 +229,30 @@ class Received:
     raw: bytes = b""  # the DATA as the server received it, before any parsing
 
 
+@contextmanager
+def tls_login_server(context: Any, login: bytes, password: str,
+                     recorder: Recorder) -> Iterator[int]:
+    """A real SMTP server on loopback (its port) that requires STARTTLS and AUTH, accepting
+    ``login`` with ``password``; a refused login is answered 535 by aiosmtpd itself."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
+                      auth_data: Any) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == login
+              and auth_data.password == password.encode())
+        return AuthResult(success=ok, handled=False)
+
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(),
+                            tls_context=context, require_starttls=True, auth_required=True,
+                            authenticator=authenticator)
+    controller.start()
+    try:
+        yield controller.port
+    finally:
+        controller.stop()
+
+
 @dataclass
 class Recorder:
     """aiosmtpd handler: refuses REJECTED with 550, stores every accepted envelope."""

@@ -19,13 +19,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.support import SANDBOX_KEY, Recorder, free_port, self_signed
+from tests.support import SANDBOX_KEY, Recorder, self_signed, tls_login_server
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -42,21 +39,9 @@ def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int,
     of the day before them); accepts the example's user with PASSWORD."""
     context, cert = self_signed(tmp_path_factory.mktemp("smtp-tls"), days=3,
                                 made_at="2026-10-31 00:00:00")
-
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
-                      auth_data: Any) -> AuthResult:
-        ok = (isinstance(auth_data, LoginPassword)
-              and auth_data.login == b"enablement@acme.example"
-              and auth_data.password == PASSWORD.encode())
-        return AuthResult(success=ok, handled=False)
-
     recorder = Recorder(reject=set())
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(),
-                            tls_context=context, require_starttls=True, auth_required=True,
-                            authenticator=authenticator)
-    controller.start()
-    yield controller.port, recorder, cert
-    controller.stop()
+    with tls_login_server(context, b"enablement@acme.example", PASSWORD, recorder) as port:
+        yield port, recorder, cert
 
 
 def _faketime() -> str:

@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reporter.analytics.verdict import verdict_for
 from reporter.deliver.addresses import (
@@ -48,7 +47,7 @@ from reporter.views import NextStep, RankGap, ReportView, Target
 from tests.program_factory import program, program_snapshot
 from tests.program_run import MANAGERS, write_program_run, write_scenario_run
 from tests.sample_views import sample_report
-from tests.support import REJECTED, DemoRun, Recorder, free_port, self_signed
+from tests.support import REJECTED, DemoRun, Recorder, free_port, self_signed, tls_login_server
 
 SENDER = "Coaching reports <coaching@acme.example>"
 PASSWORD = "s3cret-Pa55"
@@ -70,21 +69,9 @@ def server(plain_server: tuple[Controller, Recorder]) -> tuple[SmtpSettings, Rec
 def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Recorder, Path]]:
     """STARTTLS required, AUTH required, with a self-signed certificate for 127.0.0.1."""
     context, cert = self_signed(tmp_path_factory.mktemp("tls"))
-
-    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
-                      auth_data: Any) -> AuthResult:
-        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"coach"
-              and auth_data.password == PASSWORD.encode())
-        # handled=False: let aiosmtpd answer 535 itself on a failure.
-        return AuthResult(success=ok, handled=False)
-
     recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(),
-                            tls_context=context, require_starttls=True, auth_required=True,
-                            authenticator=authenticator)
-    controller.start()
-    yield controller.port, recorder, cert
-    controller.stop()
+    with tls_login_server(context, b"coach", PASSWORD, recorder) as port:
+        yield port, recorder, cert
 
 
 # -- a run folder -------------------------------------------------------------------------
