@@ -6,6 +6,7 @@ emails sent) as it was.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -202,17 +203,25 @@ def recover_run_folder(final: Path) -> None:
 @contextmanager
 def held(final: Path) -> Iterator[RunFolder]:
     """The run folder held (``folder_lock``) and its staging folder; on any failure the
-    staging folder goes, leaving the previous run as it was."""
-    with folder_lock(final):
-        folder = RunFolder(final)
-        try:
-            yield folder
-        except OSError as exc:
-            folder.abort()
-            raise in_final(exc, folder) from None
-        except BaseException:
-            folder.abort()
-            raise
+    staging folder goes, leaving the previous run as it was, and so does the scenario's
+    folder when this run made it and left it empty: a refused run writes nothing."""
+    made_parent = not Path(final).parent.exists()
+    try:
+        with folder_lock(final):
+            folder = RunFolder(final)
+            try:
+                yield folder
+            except OSError as exc:
+                folder.abort()
+                raise in_final(exc, folder) from None
+            except BaseException:
+                folder.abort()
+                raise
+    except BaseException:
+        if made_parent:
+            with contextlib.suppress(OSError):  # not empty: another command's, or a file
+                Path(final).parent.rmdir()
+        raise
 
 
 def in_final(exc: OSError, folder: RunFolder) -> OSError:

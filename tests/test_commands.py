@@ -120,6 +120,8 @@ def test_a_run_of_nobody_writes_nothing_and_the_previous_run_stays(env, scenario
         "the 1 address asked for has sessions in the period (1 not in the workspace; listed "
         "above); nothing was written")
     assert files_under(tmp_path / "fresh") == {}
+    # Not even the scenario's folder, which the run's lock would have made.
+    assert not (tmp_path / "fresh" / scenario.slug).exists()
 
 
 def test_a_rerun_that_drops_most_reps_needs_force(env, scenario, sandbox_workspace, tmp_path):
