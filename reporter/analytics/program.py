@@ -45,11 +45,14 @@ from reporter.cohort.snapshot import (
 from reporter.exec_api.models import SkillProficiencyEntry
 from reporter.names import rep_slug
 from reporter.views import (
+    SCENARIO_RUN,
     PeriodInfo,
     ProgramInfo,
     ProgramReportView,
     ProgramRepView,
     ReportView,
+    RepView,
+    ScenarioInfo,
     ScenarioRow,
     SkillInfo,
     SkillRow,
@@ -93,6 +96,41 @@ def build_program(snapshot: ProgramSnapshot, *,
                               if p.previous), None),
         labels=labels,
     )
+
+
+def of_scenario(report: ReportView) -> ProgramReportView:
+    """A single-scenario run's report as the program of its one scenario (kind
+    ``SCENARIO_RUN``): one part, each rep one row, no skills and no themes, and the scenario's
+    own attention order, shortlist and reasons (not prefixed with the scenario's name, since
+    there is no other). A writer that takes a program's view writes a scenario's from this,
+    as ``ProgramReportView.single`` tells it."""
+    scenario = report.scenario
+    rows: dict[str, ProgramRepView] = {}
+
+    def one(rep: RepView) -> ProgramRepView:  # each rep's one view, shared by the lists
+        if rep.user_id not in rows:
+            rows[rep.user_id] = _one_row(scenario, rep)
+        return rows[rep.user_id]
+
+    return ProgramReportView(
+        workspace_name=report.workspace_name,
+        program=ProgramInfo(kind=SCENARIO_RUN, name=scenario.name, slug=scenario.slug,
+                            id=scenario.id),
+        period=report.period, generated_at=report.generated_at,
+        tool_version=report.tool_version, selection_text=report.selection_text,
+        scenarios=(scenario,), parts=(report,), skills=(), reps=tuple(map(one, report.reps)),
+        not_found=report.not_found, fetch=report.fetch, warnings=report.warnings,
+        needs_attention=tuple(map(one, report.needs_attention)),
+        shortlist=tuple(map(one, report.shortlist)),
+        previous_period=report.previous_period, labels=report.labels)
+
+
+def _one_row(scenario: ScenarioInfo, rep: RepView) -> ProgramRepView:
+    row = ScenarioRow(scenario=scenario, rep=rep)
+    return ProgramRepView(
+        user_id=rep.user_id, email=rep.email, name=rep.name, first_name=rep.first_name,
+        slug=rep.slug, is_member=rep.is_member, groups=rep.groups, rows=(row,), skills=(),
+        focus=row, attention=rep.attention)
 
 
 def program_skills(snapshot: ProgramSnapshot) -> tuple[SkillInfo, ...]:

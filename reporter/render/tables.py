@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from reporter.analytics.program import program_team_report
+from reporter.analytics.program import of_scenario, program_team_report
 from reporter.analytics.team import team_report
 from reporter.files import sha256_file
 from reporter.names import SNAPSHOT, TEAM_XLSX
@@ -70,7 +70,7 @@ def write_tables(stage: Path, report: ReportView, pdfs: list[RenderedPdf],
     def write_csv() -> list[Path]:
         from reporter.render.csv_export import write_csv
 
-        return write_csv(report, stage)
+        return write_csv(of_scenario(report), stage)
 
     def write_book(team: TeamView | None, path: Path, links: Mapping[str, str]) -> None:
         from reporter.render.workbook import write_workbook
@@ -89,9 +89,9 @@ def write_program_tables(stage: Path, report: ProgramReportView, pdfs: list[Rend
     (the program workbook), reps.csv, sessions.csv, feedback.csv and skills.csv, and each
     managed team's ``team.xlsx`` beside its PDF; links go to each rep's one PDF."""
     def write_csv() -> list[Path]:
-        from reporter.render.csv_export import write_program_csv
+        from reporter.render.csv_export import write_csv
 
-        return write_program_csv(report, stage)
+        return write_csv(report, stage)
 
     def write_book(team: Team | None, path: Path, links: Mapping[str, str]) -> None:
         from reporter.render.workbook import write_program_workbook
