@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from reporter.analytics.team import GroupInfo, resolve_teams
-from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot, fetch_failures
+from reporter.cohort.snapshot import AnySnapshot, fetch_failures
 from reporter.console import Console
-from reporter.deliver.manifest import write_program_manifest, write_run_manifest
+from reporter.deliver.manifest import write_run_manifest
 from reporter.outcome import RunOutcome
 from reporter.render.pool import ProgramRenders, ReportRenders, program_header
-from reporter.render.tables import load_writers, write_program_tables, write_tables
+from reporter.render.tables import load_writers, write_tables
 from reporter.rundir import RunFolder, held
 from reporter.settings import RenderSettings
 from reporter.views import Manager, ProgramReportView, ReportView
@@ -71,10 +71,11 @@ def staged(final: Path, make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, 
         yield folder, renders
 
 
-def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | ProgramReportView,
+def finish(folder: RunFolder, snapshot: AnySnapshot, report: ProgramReportView,
             renders: ReportRenders | ProgramRenders, settings: RenderSettings,
             console: Console, started: float) -> RunOutcome:
-    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in;
+    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in
+(``report``: a single-scenario run's is the program of its one scenario, ``of_scenario``);
     a rep whose report failed keeps their previous one (``RunFolder.keep_previous_reports``).
 
     The team reports are submitted already (the caller did, as soon as it had the report);
@@ -91,25 +92,14 @@ def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | Progra
     load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
     pdfs, failed = renders.collect(console)
     team_paths = [(team, path) for team, path, _ in renders.team_futures]
-    if isinstance(report, ProgramReportView):
-        tables = write_program_tables(folder.stage, report, pdfs, team_paths,
-                                      xlsx=settings.xlsx, csv=settings.csv)
-    else:
-        tables = write_tables(folder.stage, report, pdfs, team_paths,
-                              xlsx=settings.xlsx, csv=settings.csv)
+    tables = write_tables(folder.stage, report, pdfs, team_paths,
+                          xlsx=settings.xlsx, csv=settings.csv)
     teams, team_failed = renders.collect_teams(console)
     kept = folder.keep_previous_reports({email for email, _ in unread + failed})
     copies = [path for _, path in kept]
     seconds = time.monotonic() - started
-    if isinstance(snapshot, ProgramSnapshot):
-        assert isinstance(report, ProgramReportView)
-        files = write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                       failed + team_failed, unread, seconds, tables, teams,
-                                       copies)
-    else:
-        assert isinstance(report, ReportView)
-        files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                   failed + team_failed, unread, seconds, tables, teams, copies)
+    files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
+                               failed + team_failed, unread, seconds, tables, teams, copies)
     folder.commit()
     final = folder.final
     return RunOutcome(

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
-from reporter.analytics.program import build_program
+from reporter.analytics.program import build_program, of_scenario
 from reporter.analytics.team import GroupInfo
 from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
@@ -220,12 +220,12 @@ def render(snapshot_path: Path, settings: RenderSettings, console: Console | Non
     # The pool sends each worker the report without its reps: what every PDF shares.
     with staged(run_dir_for(settings.out, snapshot),
                  report_renders(report, teams, settings)) as (folder, renders):
-        # The team reports are the longest jobs: first, so that no process draws one alone
-        # at the end while the others wait.
+        # The team reports first (the longest jobs): no process draws one alone at the end.
         renders.submit_teams(report, console)
         renders.submit_reps(report.reps)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
-        outcome = finish(folder, snapshot, report, renders, settings, console, started)
+        outcome = finish(folder, snapshot, of_scenario(report), renders, settings, console,
+                         started)
     summarise(outcome, console)
     return outcome
 
@@ -395,7 +395,7 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
     header = disc.header.model_copy(update={"fetch": out.fetch, "failed": out.failed})
     report = _report(header, views, console, renders.header.generated_at)
     renders.submit_teams(report, console)
-    return finish(folder, header, report, renders, rs, console, started)
+    return finish(folder, header, of_scenario(report), renders, rs, console, started)
 
 
 # -- rendering ------------------------------------------------------------------------------

@@ -105,12 +105,12 @@ def of_scenario(report: ReportView) -> ProgramReportView:
     there is no other). A writer that takes a program's view writes a scenario's from this,
     as ``ProgramReportView.single`` tells it."""
     scenario = report.scenario
-    rows: dict[str, ProgramRepView] = {}
+    rows: dict[int, ProgramRepView] = {}
 
-    def one(rep: RepView) -> ProgramRepView:  # each rep's one view, shared by the lists
-        if rep.user_id not in rows:
-            rows[rep.user_id] = _one_row(scenario, rep)
-        return rows[rep.user_id]
+    def one(rep: RepView) -> ProgramRepView:  # each RepView's one view, shared by the lists
+        if id(rep) not in rows:
+            rows[id(rep)] = _one_row(scenario, rep)
+        return rows[id(rep)]
 
     return ProgramReportView(
         workspace_name=report.workspace_name,
