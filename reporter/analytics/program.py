@@ -34,7 +34,7 @@ from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.period import report_period
 from reporter.analytics.program_team import program_themes
 from reporter.analytics.rep import build_rep, rep_context
-from reporter.analytics.team import build_team, list_names, team_report
+from reporter.analytics.team import build_team, list_names, team_part
 from reporter.cohort.snapshot import (
     ProgramRepRecord,
     ProgramSnapshot,
@@ -270,15 +270,15 @@ def _entry(index: _Index, user_id: str, email: str) -> SkillProficiencyEntry | N
 
 
 
-def program_team_report(report: ProgramReportView, user_ids: Collection[str], *, name: str,
-                        group: str | None) -> ProgramReportView:
-    """The program's report narrowed to a team's reps, for the team's workbook: each scenario
-    narrowed as a single-scenario team's workbook narrows it (``team_report``), and the
-    team's own attention order and 1:1 shortlist across the program."""
+def team_report(report: ProgramReportView, user_ids: Collection[str], *, name: str,
+                group: str | None) -> ProgramReportView:
+    """The run's report narrowed to a team's reps, for the team's workbook: each scenario
+    narrowed by ``team_part``, and the team's own attention order and 1:1 shortlist across
+    the program (a single-scenario run's: its one part, its one scenario's order)."""
     keep = set(user_ids)
     reps = tuple(r for r in report.reps if r.user_id in keep)
-    parts = tuple(team_report(part, build_team([r for r in part.reps if r.user_id in keep],
-                                               name=name, group=group))
+    parts = tuple(team_part(part, build_team([r for r in part.reps if r.user_id in keep],
+                                             name=name, group=group))
                   for part in report.parts)
     urgent = attention_order(reps)
     return replace(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from reporter.analytics.program import program_team_report
+from reporter.analytics.program import team_report
 from reporter.files import sha256_file
 from reporter.names import SNAPSHOT, TEAM_XLSX
 from reporter.render.pool import RenderedPdf
@@ -76,7 +76,7 @@ def write_tables(stage: Path, report: ProgramReportView, pdfs: list[RenderedPdf]
     def write_book(team: Team | None, path: Path, links: Mapping[str, str]) -> None:
         from reporter.render.workbook import write_workbook
 
-        narrowed = report if team is None else program_team_report(
+        narrowed = report if team is None else team_report(
             report, [r.user_id for r in team.reps], name=team.name, group=team.group)
         write_workbook(narrowed, path, pdf_paths=links)
 
