@@ -109,7 +109,7 @@ def of_scenario(report: ReportView) -> ProgramReportView:
 
     def one(rep: RepView) -> ProgramRepView:  # each RepView's one view, shared by the lists
         if id(rep) not in rows:
-            rows[id(rep)] = _one_row(scenario, rep)
+            rows[id(rep)] = scenario_rep(scenario, rep)
         return rows[id(rep)]
 
     return ProgramReportView(
@@ -125,7 +125,8 @@ def of_scenario(report: ReportView) -> ProgramReportView:
         previous_period=report.previous_period, labels=report.labels)
 
 
-def _one_row(scenario: ScenarioInfo, rep: RepView) -> ProgramRepView:
+def scenario_rep(scenario: ScenarioInfo, rep: RepView) -> ProgramRepView:
+    """A single-scenario run's rep as the program of one holds them: one row, the focus."""
     row = ScenarioRow(scenario=scenario, rep=rep)
     return ProgramRepView(
         user_id=rep.user_id, email=rep.email, name=rep.name, first_name=rep.first_name,
