@@ -39,6 +39,7 @@ from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from reporter.analytics.program import of_scenario  # noqa: E402
 from reporter.render.options import PdfOptions  # noqa: E402
 from reporter.render.pdf import PdfRenderer, render_straightforward  # noqa: E402
 from reporter.render.pool import PdfRenderPool, RenderedPdf  # noqa: E402
@@ -140,7 +141,8 @@ def timed_pool(report: ReportView, options: PdfOptions,
         finished: list[float] = []
         started = time.perf_counter()
         with PdfRenderPool(options, Path(out), jobs) as pool:
-            futures = [pool.submit(report, rep) for rep in report.reps]
+            program = of_scenario(report)
+            futures = [pool.submit(program, rep) for rep in program.reps]
             for future in futures:
                 future.add_done_callback(lambda _: finished.append(time.perf_counter()))
             done = [f.result() for f in futures]

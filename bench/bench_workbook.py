@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import Workbook  # noqa: E402
 
+from reporter.analytics.program import of_scenario  # noqa: E402
 from reporter.render import grid  # noqa: E402
 from reporter.render.workbook import write_sessions_sheet, write_workbook  # noqa: E402
 from tests.sample_views import synthetic_report  # noqa: E402
@@ -46,7 +47,7 @@ def _peak_rss_mb() -> float:
 
 
 def run_phase(phase: str, n_reps: int, n_sessions: int) -> dict[str, float]:
-    report = synthetic_report(n_reps, n_sessions)
+    report = of_scenario(synthetic_report(n_reps, n_sessions))
     base_mb = _peak_rss_mb()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.xlsx"

@@ -9,18 +9,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 from reporter.analytics.team import GroupInfo, resolve_teams
-from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot, fetch_failures
+from reporter.cohort.snapshot import AnySnapshot, fetch_failures
 from reporter.console import Console
-from reporter.deliver.manifest import write_program_manifest, write_run_manifest
+from reporter.deliver.manifest import write_run_manifest
 from reporter.outcome import RunOutcome
-from reporter.render.pool import ProgramRenders, ReportRenders, program_header
-from reporter.render.tables import load_writers, write_program_tables, write_tables
+from reporter.render.pool import Renders
+from reporter.render.tables import load_writers, write_tables
 from reporter.rundir import RunFolder, held
 from reporter.settings import RenderSettings
-from reporter.views import Manager, ProgramReportView, ReportView
+from reporter.views import Manager, ProgramReportView
 
 
 def teams_of(snapshot: AnySnapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
@@ -34,27 +33,17 @@ def teams_of(snapshot: AnySnapshot, settings: RenderSettings) -> list[tuple[Grou
     return resolve_teams(settings.teams, groups)
 
 
-def report_renders(header: ReportView, teams: list[tuple[GroupInfo, Manager]],
-                   settings: RenderSettings) -> Callable[[Path], ReportRenders]:
-    """The render pool of a scenario's run, once its staging folder exists."""
-    return lambda stage: ReportRenders(stage, header, teams,
-                                       settings.pdf_options if settings.pdf else None,
-                                       jobs=settings.jobs, skip_empty=settings.skip_empty)
-
-
-def program_renders(report: ProgramReportView, teams: list[tuple[GroupInfo, Manager]],
-                    settings: RenderSettings) -> Callable[[Path], ProgramRenders]:
-    """The render pool of a program's run, once its staging folder exists."""
-    return lambda stage: ProgramRenders(stage, program_header(report), teams,
-                                        settings.pdf_options if settings.pdf else None,
-                                        jobs=settings.jobs, skip_empty=settings.skip_empty)
-
-
-R = TypeVar("R", ReportRenders, ProgramRenders)
+def renders_for(report: ProgramReportView, teams: list[tuple[GroupInfo, Manager]],
+                settings: RenderSettings) -> Callable[[Path], Renders]:
+    """The render pool of a run, once its staging folder exists (``report``: the run's
+    report, or while a single-scenario run still fetches, its header without reps)."""
+    return lambda stage: Renders(stage, report, teams,
+                                 settings.pdf_options if settings.pdf else None,
+                                 jobs=settings.jobs, skip_empty=settings.skip_empty)
 
 
 @contextmanager
-def drawing(make: Callable[[Path], R], folder: RunFolder) -> Iterator[R]:
+def drawing(make: Callable[[Path], Renders], folder: RunFolder) -> Iterator[Renders]:
     """The render pool drawing into the staging folder; it stops on any failure."""
     renders = make(folder.stage)
     try:
@@ -65,16 +54,17 @@ def drawing(make: Callable[[Path], R], folder: RunFolder) -> Iterator[R]:
 
 
 @contextmanager
-def staged(final: Path, make: Callable[[Path], R]) -> Iterator[tuple[RunFolder, R]]:
+def staged(final: Path, make: Callable[[Path], Renders]) -> Iterator[tuple[RunFolder, Renders]]:
     """The run folder held, its staging folder and the render pool."""
     with held(final) as folder, drawing(make, folder) as renders:
         yield folder, renders
 
 
-def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | ProgramReportView,
-            renders: ReportRenders | ProgramRenders, settings: RenderSettings,
+def finish(folder: RunFolder, snapshot: AnySnapshot, report: ProgramReportView,
+            renders: Renders, settings: RenderSettings,
             console: Console, started: float) -> RunOutcome:
-    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in;
+    """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in
+(``report``: a single-scenario run's is the program of its one scenario, ``of_scenario``);
     a rep whose report failed keeps their previous one (``RunFolder.keep_previous_reports``).
 
     The team reports are submitted already (the caller did, as soon as it had the report);
@@ -91,25 +81,14 @@ def finish(folder: RunFolder, snapshot: AnySnapshot, report: ReportView | Progra
     load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
     pdfs, failed = renders.collect(console)
     team_paths = [(team, path) for team, path, _ in renders.team_futures]
-    if isinstance(report, ProgramReportView):
-        tables = write_program_tables(folder.stage, report, pdfs, team_paths,
-                                      xlsx=settings.xlsx, csv=settings.csv)
-    else:
-        tables = write_tables(folder.stage, report, pdfs, team_paths,
-                              xlsx=settings.xlsx, csv=settings.csv)
+    tables = write_tables(folder.stage, report, pdfs, team_paths,
+                          xlsx=settings.xlsx, csv=settings.csv)
     teams, team_failed = renders.collect_teams(console)
     kept = folder.keep_previous_reports({email for email, _ in unread + failed})
     copies = [path for _, path in kept]
     seconds = time.monotonic() - started
-    if isinstance(snapshot, ProgramSnapshot):
-        assert isinstance(report, ProgramReportView)
-        files = write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                       failed + team_failed, unread, seconds, tables, teams,
-                                       copies)
-    else:
-        assert isinstance(report, ReportView)
-        files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                                   failed + team_failed, unread, seconds, tables, teams, copies)
+    files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
+                               failed + team_failed, unread, seconds, tables, teams, copies)
     folder.commit()
     final = folder.final
     return RunOutcome(

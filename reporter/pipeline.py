@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
-from reporter.analytics.program import build_program
+from reporter.analytics.program import build_program, of_scenario, scenario_rep
 from reporter.analytics.team import GroupInfo
 from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
@@ -82,8 +82,8 @@ from reporter.outcome import (
     summarise_outbox,
     summarise_sends,
 )
-from reporter.outputs import drawing, finish, program_renders, report_renders, staged, teams_of
-from reporter.render.pool import ReportRenders
+from reporter.outputs import drawing, finish, renders_for, staged, teams_of
+from reporter.render.pool import Renders
 from reporter.rundir import RunFolder, held, recover_run_folder, run_dir_for
 from reporter.settings import (
     ApiSettings,
@@ -215,13 +215,12 @@ def render(snapshot_path: Path, settings: RenderSettings, console: Console | Non
         outcome = _render_program(snapshot, settings, console, started)
         summarise(outcome, console)
         return outcome
-    report = _report(snapshot, None, console)
+    report = of_scenario(_report(snapshot, None, console))
     teams = teams_of(snapshot, settings)
     # The pool sends each worker the report without its reps: what every PDF shares.
     with staged(run_dir_for(settings.out, snapshot),
-                 report_renders(report, teams, settings)) as (folder, renders):
-        # The team reports are the longest jobs: first, so that no process draws one alone
-        # at the end while the others wait.
+                 renders_for(report, teams, settings)) as (folder, renders):
+        # The team reports first (the longest jobs): no process draws one alone at the end.
         renders.submit_teams(report, console)
         renders.submit_reps(report.reps)
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
@@ -248,7 +247,7 @@ def _draw_program(folder: RunFolder, snapshot: ProgramSnapshot,
     report = build_program(snapshot, generated_at=generated_at)
     for warning in report.warnings:
         console.warn(warning)
-    with drawing(program_renders(report, teams, settings), folder) as renders:
+    with drawing(renders_for(report, teams, settings), folder) as renders:
         renders.submit_teams(report, console)
         renders.submit_reps(report.reps)
         return finish(folder, snapshot, report, renders, settings, console, started)
@@ -354,9 +353,9 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
                 snapshot = await _fetch_program(client, cache, disc, the_plan, folder, console)
                 return _draw_program(folder, snapshot, teams, rs, console, started, generated)
         # The header every rep's PDF shares; the run's report is built with the same moment.
-        header = analytics.build_report(disc.header, generated_at=generated)
+        header = of_scenario(analytics.build_report(disc.header, generated_at=generated))
         with staged(run_dir_for(rs.out, disc.header),
-                     report_renders(header, teams, rs)) as (folder, renders):
+                     renders_for(header, teams, rs)) as (folder, renders):
             return await _fetch_and_render(client, cache, disc, the_plan, folder, renders,
                                            rs, console, started)
 
@@ -377,7 +376,7 @@ async def _fetch_program(client: ExecClient, cache: DetailCache, disc: ProgramDi
 
 
 async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discovery,
-                            the_plan: Plan, folder: RunFolder, renders: ReportRenders,
+                            the_plan: Plan, folder: RunFolder, renders: Renders,
                             rs: RenderSettings, console: Console, started: float) -> RunOutcome:
     context = analytics.rep_context(disc.header, renders.header.period)
     views: list[RepView] = []
@@ -389,11 +388,11 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
             if _add(out, rep):
                 assert isinstance(rep, RepRecord)
                 view = analytics.build_rep(rep, context)
-                renders.submit(view)
+                renders.submit(scenario_rep(renders.header.scenarios[0], view))
                 views.append(view)
         out.fetch = _fetch_record(client, cache, console)
     header = disc.header.model_copy(update={"fetch": out.fetch, "failed": out.failed})
-    report = _report(header, views, console, renders.header.generated_at)
+    report = of_scenario(_report(header, views, console, renders.header.generated_at))
     renders.submit_teams(report, console)
     return finish(folder, header, report, renders, rs, console, started)
 

@@ -500,9 +500,15 @@ class TeamView:
 # -- program runs: several scenarios of one program, one report per rep --------------------
 
 
+#: ``ProgramInfo.kind`` of a single-scenario run: a program of its one scenario, whose outputs
+#: read as a scenario's (no skills, no "Your scenarios" table, no matrix).
+SCENARIO_RUN = "scenario"
+
+
 @dataclass(frozen=True)
 class ProgramInfo:
-    kind: str  # "collection", "scenarios" (listed by hand), "assigned" (the reps' assignments)
+    kind: str  # "collection", "scenarios" (listed by hand), "assigned" (the reps' assignments),
+    # or SCENARIO_RUN: a single-scenario run, the program of one (analytics.program.of_scenario)
     name: str
     slug: str  # file-safe: the run folder's first part
     id: str | None = None  # the collection's id (or the assignments' program id)
@@ -712,6 +718,13 @@ class ProgramReportView:
 
     def label(self, rep: ProgramRepView) -> str:
         return self.labels.get(rep.user_id, rep.name)
+
+    @property
+    def single(self) -> ReportView | None:
+        """The scenario's report when this is a single-scenario run (a program of one, made by
+        ``analytics.program.of_scenario``); None for a program run. Each writer asks this,
+        the data, which layout to write, never the type of the view."""
+        return self.parts[0] if self.program.kind == SCENARIO_RUN else None
 
     def part(self, scenario_id: str) -> ReportView:
         return self.parts[[s.id for s in self.scenarios].index(scenario_id)]

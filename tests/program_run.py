@@ -1,7 +1,7 @@
 """Run folders for delivery tests, written the way a run writes them: under ``OUT`` where
 ``run_dir_for`` puts them, through ``RunFolder`` (so a rerun keeps the send record), with the
-snapshot, one small real PDF per rep and the manifest from ``write_program_manifest`` or
-``write_run_manifest``. No rendering: the PDFs' bytes are tiny, and the mailer only attaches.
+snapshot, one small real PDF per rep and the manifest from ``write_run_manifest``. No
+rendering: the PDFs' bytes are tiny, and the mailer only attaches.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
-from reporter.analytics.program import build_program
+from reporter.analytics.program import build_program, of_scenario
 from reporter.analytics.team import build_team, team_members
 from reporter.cohort.snapshot import ProgramSnapshot, Snapshot, write_snapshot
 from reporter.deliver.manifest import (
     TeamLike,
-    write_program_manifest,
     write_run_manifest,
 )
 from reporter.files import folder_lock
@@ -87,8 +86,8 @@ def write_program_run(out: Path, snapshot: ProgramSnapshot, *, by_team: bool = F
         pdfs = [_pdf(folder.stage / REPS_DIR / f"{r.slug}.pdf", r.slug, r.email, r.email,
                      empty=not r.has_valid_attempt) for r in report.reps]
         teams = _teams(folder.stage, report.reps, None, by_team)
-        write_program_manifest(folder.stage, folder.sent, snapshot, report, pdfs, [], [], 1.0,
-                               Tables([], {}, {}), teams)
+        write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs, [], [], 1.0,
+                           Tables([], {}, {}), teams)
         folder.commit()
     return final
 
@@ -103,7 +102,7 @@ def write_scenario_run(out: Path, snapshot: Snapshot, *, by_team: bool = False) 
         pdfs = [_pdf(folder.stage / REPS_DIR / f"{r.slug}.pdf", r.slug, r.email, r.email,
                      empty=not r.has_valid_attempt) for r in report.reps]
         teams = _teams(folder.stage, None, snapshot, by_team)
-        write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs, [], [], 1.0,
-                           Tables([], {}, {}), teams)
+        write_run_manifest(folder.stage, folder.sent, snapshot, of_scenario(report), pdfs, [],
+                           [], 1.0, Tables([], {}, {}), teams)
         folder.commit()
     return final

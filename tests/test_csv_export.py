@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reporter.analytics.program import of_scenario
 from reporter.format import fmt_item
 from reporter.render.cells import csv_text
 from reporter.render.csv_export import (
@@ -23,6 +24,11 @@ from tests import program_factory as pf
 from tests.sample_views import FORMULAS, sample_report
 
 
+def _write_csv(report: ReportView, out_dir: Path) -> list[Path]:
+    """A single-scenario run's CSV: the one writer, given the program of its one scenario."""
+    return write_csv(of_scenario(report), out_dir)
+
+
 def _read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -35,7 +41,7 @@ def report() -> ReportView:
 
 @pytest.fixture
 def files(report, tmp_path) -> dict[str, Path]:
-    return {p.name: p for p in write_csv(report, tmp_path)}
+    return {p.name: p for p in _write_csv(report, tmp_path)}
 
 
 def test_writes_three_files_as_documented_bom_crlf_and_scenario_period_first(files):
@@ -119,7 +125,7 @@ def test_feedback_rows_round_trip_with_commas_quotes_and_newlines(report, tmp_pa
     rep = report.reps[0]
     examples = tuple(dataclasses.replace(m, quote=tricky) for m in rep.feedback_examples)
     reps = (dataclasses.replace(rep, feedback_examples=examples),)
-    paths = write_csv(dataclasses.replace(report, reps=reps), tmp_path)
+    paths = _write_csv(dataclasses.replace(report, reps=reps), tmp_path)
     rows = _read(paths[2])
     assert len(rows) == len(examples)
     assert all(r["quote"] == tricky for r in rows)
@@ -132,7 +138,7 @@ def test_formula_triggers_are_neutralised(report, tmp_path, text):
         report.reps[0], name=text,
         attempts=tuple(dataclasses.replace(a, outcome=text) for a in report.reps[0].attempts),
     )
-    paths = write_csv(dataclasses.replace(report, reps=(rep,)), tmp_path)
+    paths = _write_csv(dataclasses.replace(report, reps=(rep,)), tmp_path)
     reps = _read(paths[0])
     assert reps[0]["name"] == "'" + text
     sessions = _read(paths[1])
@@ -141,7 +147,7 @@ def test_formula_triggers_are_neutralised(report, tmp_path, text):
 
 def test_negative_numbers_we_computed_stay_numbers(report, tmp_path):
     rep = dataclasses.replace(report.reps[0], lift=-2.5)
-    paths = write_csv(dataclasses.replace(report, reps=(rep,)), tmp_path)
+    paths = _write_csv(dataclasses.replace(report, reps=(rep,)), tmp_path)
     assert _read(paths[0])[0]["lift"] == "-2.5"
 
 
@@ -162,14 +168,14 @@ def test_field_types():
 
 def test_empty_report_writes_header_only_files(report, tmp_path):
     empty = dataclasses.replace(report, reps=(), not_found=())
-    for path in write_csv(empty, tmp_path):
+    for path in _write_csv(empty, tmp_path):
         with path.open(encoding="utf-8-sig", newline="") as fh:
             assert len(list(csv.reader(fh))) == 1
 
 
 def test_rerun_replaces_and_leaves_no_temp_files(report, tmp_path):
-    write_csv(report, tmp_path)
-    write_csv(dataclasses.replace(report, reps=report.reps[:1]), tmp_path)
+    _write_csv(report, tmp_path)
+    _write_csv(dataclasses.replace(report, reps=report.reps[:1]), tmp_path)
     assert len(_read(tmp_path / "reps.csv")) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "feedback.csv", "reps.csv", "sessions.csv",
@@ -209,9 +215,9 @@ SKILLS_HEADER = [
 
 
 def test_a_programs_csv_keeps_the_published_columns_and_adds_skills(tmp_path):
-    from reporter.render.csv_export import SKILLS_COLUMNS, write_program_csv
+    from reporter.render.csv_export import SKILLS_COLUMNS
 
-    files = {p.name: p for p in write_program_csv(_program(), tmp_path)}
+    files = {p.name: p for p in write_csv(_program(), tmp_path)}
     assert list(files) == ["reps.csv", "sessions.csv", "feedback.csv", "skills.csv"]
     expected = {"reps.csv": REPS_HEADER, "sessions.csv": SESSIONS_HEADER,
                 "feedback.csv": FEEDBACK_HEADER, "skills.csv": SKILLS_HEADER}
@@ -223,11 +229,10 @@ def test_a_programs_csv_keeps_the_published_columns_and_adds_skills(tmp_path):
 
 
 def test_a_programs_reps_csv_has_a_row_per_rep_per_scenario(tmp_path):
-    from reporter.render.csv_export import write_program_csv
 
     data = pf.program_snapshot()
     report = _program(data)
-    write_program_csv(report, tmp_path)
+    write_csv(report, tmp_path)
     rows = _read(tmp_path / "reps.csv")
     # From the snapshot: a rep has a row in each scenario they practised or are assigned.
     want = []
@@ -252,10 +257,9 @@ def test_a_programs_reps_csv_has_a_row_per_rep_per_scenario(tmp_path):
 
 
 def test_skills_csv_has_a_row_per_rep_per_skill_as_exec_gave_it(tmp_path):
-    from reporter.render.csv_export import write_program_csv
 
     data = pf.program_snapshot()
-    write_program_csv(_program(data), tmp_path)
+    write_csv(_program(data), tmp_path)
     rows = _read(tmp_path / "skills.csv")
     assert len(rows) == len(data["reps"]) * len(data["skills"])
     for row in rows:
@@ -282,13 +286,12 @@ def test_skills_csv_has_a_row_per_rep_per_skill_as_exec_gave_it(tmp_path):
 def test_a_programs_hostile_text_is_neutralised(tmp_path):
     import copy
 
-    from reporter.render.csv_export import write_program_csv
 
     data = copy.deepcopy(pf.program_snapshot())
     data["reps"][0]["user"]["first_name"] = FORMULAS[0]
     data["reps"][0]["user"]["last_name"] = None
     data["skills"][0]["skill"]["name"] = FORMULAS[3]
-    write_program_csv(_program(data), tmp_path)
+    write_csv(_program(data), tmp_path)
     for name in ("reps.csv", "sessions.csv", "skills.csv"):
         names = {r["name"] for r in _read(tmp_path / name)}
         assert "'" + FORMULAS[0] in names and FORMULAS[0] not in names, name

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from reporter.analytics.program import of_scenario
 from reporter.analytics.verdict import verdict_for
 from reporter.deliver.addresses import (
     UNDELIVERABLE_HEADER,
@@ -112,7 +113,7 @@ def build(run: Run, **settings: Any) -> list[tuple[RepEntry, EmailMessage]]:
     """The run's messages; the sample's former member is emailed too unless a test says
     otherwise (the default holds them back: test_a_former_member_gets_no_email...)."""
     settings.setdefault("email_former_members", True)
-    return build_messages(run.path, run.report, read_manifest(run.path),
+    return build_messages(run.path, of_scenario(run.report), read_manifest(run.path),
                           EmailSettings(sender=settings.pop("sender", SENDER), **settings))
 
 
@@ -159,10 +160,11 @@ def test_a_former_member_gets_no_email_unless_the_config_asks(tmp_path: Path) ->
     run = make_run(tmp_path, report)
     sent = [e.email for e, _ in build(run, email_former_members=False)]
     assert former.email not in sent and len(sent) == len(report.reps) - 1
-    assert held_back(former, EmailSettings(sender=SENDER))
+    assert held_back(of_scenario(report).reps[1], EmailSettings(sender=SENDER))
     asked = [e.email for e, _ in build(run, email_former_members=True)]
     assert asked == [r.email for r in report.reps]
-    assert not held_back(former, EmailSettings(sender=SENDER, email_former_members=True))
+    assert not held_back(of_scenario(report).reps[1],
+                         EmailSettings(sender=SENDER, email_former_members=True))
 
 
 def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Path) -> None:
@@ -570,12 +572,14 @@ def test_the_digest_reads_its_team_from_the_manifest(seeded_reports):
     assert kept and len(everyone) > 1
     entry = TeamEntry(group, "team", "Dana Whitfield", "dana@acme.example", 0, 0,
                       "teams/team/team.pdf", None, None, None, members=[kept[0].user_id])
-    view = digest_view(report, entry, EmailSettings(sender=SENDER), "team-x", None)
+    view = digest_view(of_scenario(report), entry, EmailSettings(sender=SENDER), "team-x",
+                       None)
     named = {row.name for row in view.rows} | {w.split(":")[0] for w in view.watch}
     assert named == {kept[0].name}
     # A manifest from before the members were recorded: the group's reps, as before.
     entry.members = []
-    view = digest_view(report, entry, EmailSettings(sender=SENDER), "team-x", None)
+    view = digest_view(of_scenario(report), entry, EmailSettings(sender=SENDER), "team-x",
+                       None)
     assert len(view.rows) + len(view.watch) + view.left_off >= 2
 
 
@@ -595,7 +599,8 @@ def test_the_digest_is_the_summary_in_plain_text_and_html_alike(seeded_reports, 
     group = groups[0]
     entry = TeamEntry(group, "team", "Dana Whitfield", "dana@acme.example", 0, 0,
                       "teams/team/team.pdf", None, "teams/team/team.xlsx", None)
-    view = digest_view(report, entry, EmailSettings(sender=SENDER), "team-x", None)
+    view = digest_view(of_scenario(report), entry, EmailSettings(sender=SENDER), "team-x",
+                       None)
     env = environment(None)
     text = env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view)
     page = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
@@ -892,7 +897,7 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
     from reporter.deliver.digests import (
         DIGEST_HTML_TEMPLATE,
         DIGEST_TEXT_TEMPLATE,
-        program_digest_view,
+        digest_view,
     )
     from reporter.deliver.rebuild import run_report
     from reporter.render.templates import environment
@@ -903,7 +908,7 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
     report = run_report(run_dir, manifest)
     assert isinstance(report, ProgramReportView)
     east = next(t for t in manifest.teams if t.group == "East")
-    view = program_digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None)
+    view = digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None)
     # The team's themes, by the rule its team report reads: Ada and Ben were both graded mid
     # on Procurement Discovery's Budget item.
     team = build_program_team(report, [r for r in report.reps if "East" in r.groups])

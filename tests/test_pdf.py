@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from reporter.analytics.program import of_scenario
 from reporter.format import TONES, fmt_score
 from reporter.names import target_path
 from reporter.render import charts
@@ -39,10 +40,10 @@ def render_rep_pdf(report: ReportView, rep: RepView, options: PdfOptions) -> tup
 def render_reports(report: ReportView, out_dir: Path, options: PdfOptions, jobs: int | None = None,
                    skip_empty: bool = False) -> list[RenderedPdf]:
     """Every rep's PDF through the pool, as the pipeline submits them."""
-    reps = [r for r in report.reps if r.has_valid_attempt or not skip_empty]
-    header = replace(report, reps=())
+    program = of_scenario(report)  # a single-scenario run: the program of its one scenario
+    reps = [r for r in program.reps if r.has_valid_attempt or not skip_empty]
     with PdfRenderPool(options, out_dir, jobs) as pool:
-        futures = [pool.submit(header, rep) for rep in reps]
+        futures = [pool.submit(program, rep) for rep in reps]
         return [f.result() for f in futures]
 
 REPORT = sample_report()
@@ -332,8 +333,10 @@ def test_pool_output_equals_in_process_output(tmp_path: Path) -> None:
     report = _small_report()
     serial = render_reports(report, tmp_path / "serial", PdfOptions(), jobs=1)
     with PdfRenderPool(PdfOptions(), tmp_path / "pool", jobs=2) as pool:
-        # The pool renders from the header alone: reps are handed over one by one.
-        futures = [pool.submit(replace(report, reps=()), rep) for rep in report.reps]
+        # The pool renders from the header alone (it leaves the reps out): reps are handed
+        # over one by one.
+        program = of_scenario(report)
+        futures = [pool.submit(program, rep) for rep in program.reps]
         pooled = [f.result(timeout=120) for f in futures]
     assert [(r.slug, r.pages, r.sha256, r.empty) for r in serial] == [
         (r.slug, r.pages, r.sha256, r.empty) for r in pooled]

@@ -19,7 +19,7 @@ from reporter.cohort.snapshot import parse_program_snapshot
 from reporter.console import Console
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
-from reporter.render.pool import PdfRenderPool, ProgramRenders, program_header
+from reporter.render.pool import PdfRenderPool, Renders, program_header
 from reporter.render.program_pdf import (
     program_rep_html,
     program_summary,
@@ -192,7 +192,7 @@ def test_sessions_without_a_valid_attempt_get_the_no_attempt_pages(tmp_path):
     assert "No valid attempt in October 2026" in text[1]
     assert "Practice you started" in text[1]
     assert "Complete one full roleplay of “Procurement Discovery”" in text[1]
-    renders = ProgramRenders(tmp_path, report, [], PdfOptions(), jobs=1)
+    renders = Renders(tmp_path, report, [], PdfOptions(), jobs=1)
     renders.submit_reps([ben])
     [done], _ = renders.collect(Console(quiet=True))
     renders.close()
@@ -251,7 +251,7 @@ def test_skill_change_against_the_previous_period():
 
 def test_pool_draws_program_reports_as_in_process_and_names_them_by_slug(tmp_path):
     report = _report()
-    serial = ProgramRenders(tmp_path / "serial", report, [], PdfOptions(), jobs=1)
+    serial = Renders(tmp_path / "serial", report, [], PdfOptions(), jobs=1)
     serial.submit_reps(report.reps)
     done, failed = serial.collect(Console(quiet=True))
     serial.close()
@@ -261,7 +261,7 @@ def test_pool_draws_program_reports_as_in_process_and_names_them_by_slug(tmp_pat
     for rendered, rep in zip(done, report.reps, strict=True):
         assert rendered.path == (tmp_path / "serial" / "reps" / f"{rep.slug}.pdf").resolve()
     with PdfRenderPool(PdfOptions(), tmp_path / "pool", jobs=2) as pool:
-        futures = [pool.submit_program(report, rep) for rep in report.reps]
+        futures = [pool.submit(report, rep) for rep in report.reps]
         # Any other document goes through the same workers by its drawing function.
         ada = _rep("Ada Lovelace")
         other = pool.submit_document(render_program_rep, tmp_path / "other.pdf",
@@ -278,7 +278,7 @@ def test_pool_draws_program_reports_as_in_process_and_names_them_by_slug(tmp_pat
 
 def test_skip_empty_and_unsafe_slugs(tmp_path):
     report = _report()
-    renders = ProgramRenders(tmp_path, report, [], PdfOptions(), jobs=1, skip_empty=True)
+    renders = Renders(tmp_path, report, [], PdfOptions(), jobs=1, skip_empty=True)
     bad = replace(_rep("Ben Okafor"), slug="../escape")
     renders.submit_reps([_rep("Cy Young"), bad])  # Cy has no valid attempt anywhere
     done, failed = renders.collect(Console(quiet=True))

@@ -12,7 +12,7 @@ import openpyxl
 from reporter.analytics.program import build_program
 from reporter.files import sha256_file
 from reporter.render.pool import RenderedPdf
-from reporter.render.tables import write_program_tables
+from reporter.render.tables import write_tables
 from reporter.views import Manager, ProgramReportView, ProgramRepView
 from tests import program_factory as pf
 
@@ -44,7 +44,7 @@ def test_a_program_runs_tables_with_a_teams_workbook(tmp_path):
     whole = _Team("All selected reps", None, None, report.reps)
     (tmp_path / "teams" / "east").mkdir(parents=True)
     east_pdf = tmp_path / "teams" / "east" / "team.pdf"
-    tables = write_program_tables(tmp_path, report, pdfs,
+    tables = write_tables(tmp_path, report, pdfs,
                                   [(whole, tmp_path / "team.pdf"), (east, east_pdf)],
                                   xlsx=True, csv=True)
     assert [p.relative_to(tmp_path).as_posix() for p in tables.files] == [
@@ -79,10 +79,10 @@ def test_without_xlsx_only_the_csv_and_without_csv_only_the_workbook(tmp_path):
     report = _report()
     pdfs = _pdfs(report, tmp_path)
     (tmp_path / "a").mkdir()
-    only_csv = write_program_tables(tmp_path / "a", report, pdfs, [], xlsx=False, csv=True)
+    only_csv = write_tables(tmp_path / "a", report, pdfs, [], xlsx=False, csv=True)
     assert [p.name for p in only_csv.files] == [
         "snapshot.json", "reps.csv", "sessions.csv", "feedback.csv", "skills.csv"]
     (tmp_path / "b").mkdir()
-    only_book = write_program_tables(tmp_path / "b", report, pdfs, [], xlsx=True, csv=False)
+    only_book = write_tables(tmp_path / "b", report, pdfs, [], xlsx=True, csv=False)
     assert [p.name for p in only_book.files] == ["snapshot.json", "cohort.xlsx"]
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["cohort.xlsx"]

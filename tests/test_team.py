@@ -21,7 +21,7 @@ from reporter.analytics.team import (
     build_teams,
     leaderboard_positions,
     resolve_teams,
-    team_report,
+    team_part,
 )
 from reporter.views import Manager
 from tests.support import team_report_view
@@ -114,7 +114,7 @@ def test_two_groups_with_the_same_folder_name_get_different_folders():
 def test_a_teams_workbook_report_holds_only_its_reps():
     report = team_report_view()
     (team,) = build_teams(report, [(GroupInfo("g-south", "South"), DANA)])
-    narrowed = team_report(report, team)
+    narrowed = team_part(report, team)
     assert [r.name for r in narrowed.reps] == ["Cy Rep"]
     assert narrowed.selection_text == "group South"
     assert sum(w.sessions for w in narrowed.cohort.weekly) == 1

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from reporter import analytics
+from reporter.analytics.program import of_scenario, scenario_rep
 from reporter.analytics.verdict import direction, headline, rank_hint
 from reporter.cohort.snapshot import parse_snapshot, read_snapshot
 from reporter.render.options import PdfOptions
@@ -163,6 +164,7 @@ def test_no_rep_in_three_workspaces_carries_two_claims_that_disagree(workspaces,
     with PdfRenderPool(PdfOptions(), tmp_path, jobs=2) as pool:
         for n, run in enumerate(workspaces):
             report = analytics.build_report(read_snapshot(run / "snapshot.json"))
+            program = of_scenario(report)
             rows = {r["email"]: r for r in _rows(run / "reps.csv")}
             sessions: dict[str, list[dict[str, str]]] = defaultdict(list)
             for s in _rows(run / "sessions.csv"):
@@ -174,7 +176,8 @@ def test_no_rep_in_three_workspaces_carries_two_claims_that_disagree(workspaces,
                 if kind not in kinds_seen:  # page 1 of one rep per kind of verdict
                     kinds_seen.add(kind)
                     # One folder for three workspaces: the file name says which one.
-                    future = pool.submit(report, dataclasses.replace(rep, slug=f"{n}-{rep.slug}"))
+                    future = pool.submit(program, scenario_rep(
+                        report.scenario, dataclasses.replace(rep, slug=f"{n}-{rep.slug}")))
                 checks.append((rep, rows[rep.email], sessions[rep.user_id], future))
         problems: list[str] = []
         pages = 0

@@ -16,6 +16,7 @@ import pytest
 from openpyxl.chart import BarChart, LineChart
 from openpyxl.utils import get_column_letter
 
+from reporter.analytics.program import of_scenario
 from reporter.format import fmt_item
 from reporter.render import grid
 from reporter.render import workbook as wbmod
@@ -67,7 +68,7 @@ def _links(report: ReportView) -> dict[str, str]:
 
 def _write(report: ReportView, tmp_path: Path, **kw) -> openpyxl.Workbook:
     path = tmp_path / "cohort.xlsx"
-    write_workbook(report, path, **kw)
+    write_workbook(of_scenario(report), path, **kw)
     return openpyxl.load_workbook(path)
 
 
@@ -410,8 +411,8 @@ def test_empty_report_still_writes_a_valid_workbook(report, tmp_path):
 
 def test_rewrite_replaces_atomically_and_leaves_no_temp_files(report, tmp_path):
     path = tmp_path / "cohort.xlsx"
-    write_workbook(report, path)
-    write_workbook(_empty_report(report), path)
+    write_workbook(of_scenario(report), path)
+    write_workbook(of_scenario(_empty_report(report)), path)
     assert openpyxl.load_workbook(path)["Reps"].max_row == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.xlsx"]
 
@@ -421,7 +422,7 @@ def test_failed_write_keeps_the_previous_workbook(report, tmp_path, monkeypatch)
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where openpyxl streams sheets
     path = tmp_path / "cohort.xlsx"
-    write_workbook(report, path)
+    write_workbook(of_scenario(report), path)
     before = path.read_bytes()
 
     def boom(*args, **kwargs):
@@ -429,7 +430,7 @@ def test_failed_write_keeps_the_previous_workbook(report, tmp_path, monkeypatch)
 
     monkeypatch.setattr(grid.Workbook, "save", boom)
     with pytest.raises(RuntimeError):
-        write_workbook(_empty_report(report), path)
+        write_workbook(of_scenario(_empty_report(report)), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.xlsx", "scratch"]
     assert list(scratch.iterdir()) == []  # no streamed sheet with reps' data left behind
@@ -742,7 +743,7 @@ def _odd_numbers(report: ReportView) -> ReportView:
 def _zip_members(report: ReportView, path: Path, xml_rows: bool, monkeypatch,
                  **kw) -> dict[str, bytes]:
     monkeypatch.setattr(grid, "_XML_ROWS", xml_rows)
-    write_workbook(report, path, **kw)
+    write_workbook(of_scenario(report), path, **kw)
     with zipfile.ZipFile(path) as z:
         return {name: z.read(name) for name in z.namelist()}
 
@@ -858,7 +859,7 @@ def test_libreoffice_shows_whole_headers_and_reasons(report, tmp_path):
     """The Needs attention sheet converted by LibreOffice to PDF: every header and the longest
     reason are there whole (a clipped cell loses its words), on its pages across."""
     src = tmp_path / "cohort.xlsx"
-    write_workbook(_long_attention_report(report), src)
+    write_workbook(of_scenario(_long_attention_report(report)), src)
     pdf = _libreoffice(src, "pdf", tmp_path)
     words = {w for page in _sheet_pages(pdf)["Needs attention"]
              for w, _ in _printed_words(pdf, page)}
@@ -875,7 +876,7 @@ def test_libreoffice_prints_every_header_whole_and_the_wide_sheets_readable(repo
     size: fitted to as many pages across as keep every word at least 5.5 points tall, the
     header row and the columns naming the row on every page."""
     src = tmp_path / "cohort.xlsx"
-    write_workbook(report, src, pdf_paths=_links(report))
+    write_workbook(of_scenario(report), src, pdf_paths=_links(report))
     book = openpyxl.load_workbook(src)
     for title, naming in (("Reps", "$A:$A"), ("Sessions", "$A:$B")):
         ws = book[title]
@@ -962,7 +963,7 @@ def _program(data: dict | None = None):
 
 def _program_book(report, tmp_path: Path) -> openpyxl.Workbook:
     path = tmp_path / "cohort.xlsx"
-    wbmod.write_program_workbook(report, path,
+    wbmod.write_workbook(report, path,
                                  pdf_paths={r.slug: f"reps/{r.slug}.pdf" for r in report.reps})
     return openpyxl.load_workbook(path)
 
@@ -1006,7 +1007,7 @@ def test_libreoffice_shows_a_programs_overview_whole(tmp_path):
     pdf = _libreoffice(tmp_path / "cohort.xlsx", "pdf", tmp_path)
     words = {w for page in _sheet_pages(pdf)["Overview"] for w, _ in _printed_words(pdf, page)}
     assert not [w for w in words if "#" in w]
-    said = [*(value for _, value in wbmod._program_subject(report)), report.workspace_name,
+    said = [*(value for _, value in wbmod._subject(report)), report.workspace_name,
             report.selection_text, PROGRAM_GENERATED.strftime("%Y-%m-%d %H:%M"),
             *wbmod.OVERVIEW_HEADINGS]
     for text in said:
@@ -1134,7 +1135,7 @@ def test_a_programs_hostile_text_stays_text(tmp_path):
 
 def test_libreoffice_opens_a_programs_workbook(tmp_path):
     src = tmp_path / "cohort.xlsx"
-    wbmod.write_program_workbook(_program(), src)
+    wbmod.write_workbook(_program(), src)
     out = _libreoffice(src, "pdf", tmp_path)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
                           check=True).stdout

@@ -34,7 +34,7 @@ from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.period import report_period
 from reporter.analytics.program_team import program_themes
 from reporter.analytics.rep import build_rep, rep_context
-from reporter.analytics.team import build_team, list_names, team_report
+from reporter.analytics.team import build_team, list_names, team_part
 from reporter.cohort.snapshot import (
     ProgramRepRecord,
     ProgramSnapshot,
@@ -45,11 +45,14 @@ from reporter.cohort.snapshot import (
 from reporter.exec_api.models import SkillProficiencyEntry
 from reporter.names import rep_slug
 from reporter.views import (
+    SCENARIO_RUN,
     PeriodInfo,
     ProgramInfo,
     ProgramReportView,
     ProgramRepView,
     ReportView,
+    RepView,
+    ScenarioInfo,
     ScenarioRow,
     SkillInfo,
     SkillRow,
@@ -93,6 +96,42 @@ def build_program(snapshot: ProgramSnapshot, *,
                               if p.previous), None),
         labels=labels,
     )
+
+
+def of_scenario(report: ReportView) -> ProgramReportView:
+    """A single-scenario run's report as the program of its one scenario (kind
+    ``SCENARIO_RUN``): one part, each rep one row, no skills and no themes, and the scenario's
+    own attention order, shortlist and reasons (not prefixed with the scenario's name, since
+    there is no other). A writer that takes a program's view writes a scenario's from this,
+    as ``ProgramReportView.single`` tells it."""
+    scenario = report.scenario
+    rows: dict[int, ProgramRepView] = {}
+
+    def one(rep: RepView) -> ProgramRepView:  # each RepView's one view, shared by the lists
+        if id(rep) not in rows:
+            rows[id(rep)] = scenario_rep(scenario, rep)
+        return rows[id(rep)]
+
+    return ProgramReportView(
+        workspace_name=report.workspace_name,
+        program=ProgramInfo(kind=SCENARIO_RUN, name=scenario.name, slug=scenario.slug,
+                            id=scenario.id),
+        period=report.period, generated_at=report.generated_at,
+        tool_version=report.tool_version, selection_text=report.selection_text,
+        scenarios=(scenario,), parts=(report,), skills=(), reps=tuple(map(one, report.reps)),
+        not_found=report.not_found, fetch=report.fetch, warnings=report.warnings,
+        needs_attention=tuple(map(one, report.needs_attention)),
+        shortlist=tuple(map(one, report.shortlist)),
+        previous_period=report.previous_period, labels=report.labels)
+
+
+def scenario_rep(scenario: ScenarioInfo, rep: RepView) -> ProgramRepView:
+    """A single-scenario run's rep as the program of one holds them: one row, the focus."""
+    row = ScenarioRow(scenario=scenario, rep=rep)
+    return ProgramRepView(
+        user_id=rep.user_id, email=rep.email, name=rep.name, first_name=rep.first_name,
+        slug=rep.slug, is_member=rep.is_member, groups=rep.groups, rows=(row,), skills=(),
+        focus=row, attention=rep.attention)
 
 
 def program_skills(snapshot: ProgramSnapshot) -> tuple[SkillInfo, ...]:
@@ -232,15 +271,15 @@ def _entry(index: _Index, user_id: str, email: str) -> SkillProficiencyEntry | N
 
 
 
-def program_team_report(report: ProgramReportView, user_ids: Collection[str], *, name: str,
-                        group: str | None) -> ProgramReportView:
-    """The program's report narrowed to a team's reps, for the team's workbook: each scenario
-    narrowed as a single-scenario team's workbook narrows it (``team_report``), and the
-    team's own attention order and 1:1 shortlist across the program."""
+def team_report(report: ProgramReportView, user_ids: Collection[str], *, name: str,
+                group: str | None) -> ProgramReportView:
+    """The run's report narrowed to a team's reps, for the team's workbook: each scenario
+    narrowed by ``team_part``, and the team's own attention order and 1:1 shortlist across
+    the program (a single-scenario run's: its one part, its one scenario's order)."""
     keep = set(user_ids)
     reps = tuple(r for r in report.reps if r.user_id in keep)
-    parts = tuple(team_report(part, build_team([r for r in part.reps if r.user_id in keep],
-                                               name=name, group=group))
+    parts = tuple(team_part(part, build_team([r for r in part.reps if r.user_id in keep],
+                                             name=name, group=group))
                   for part in report.parts)
     urgent = attention_order(reps)
     return replace(

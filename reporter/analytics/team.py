@@ -167,10 +167,11 @@ def status_counts(reps: Sequence[RepView]) -> tuple[StatusCount, ...]:
     return tuple(StatusCount(s, counts.get(s, 0)) for s in order)
 
 
-def team_report(report: ReportView, team: TeamView) -> ReportView:
-    """The report narrowed to a team, for the team's workbook: its reps, their attention
-    order, and the weekly rows and rubric shares over them. The whole scenario's figures
-    (participants, distribution, percentiles) stay everyone's, as the workbook labels them."""
+def team_part(report: ReportView, team: TeamView) -> ReportView:
+    """A scenario's report narrowed to a team, for the team's workbook (each part of the
+    run's, by ``analytics.program.team_report``): its reps, their attention order, and the
+    weekly rows and rubric shares over them. The whole scenario's figures (participants,
+    distribution, percentiles) stay everyone's, as the workbook labels them."""
     return replace(
         report, reps=team.reps, needs_attention=team.needs_attention, shortlist=team.shortlist,
         labels=team.labels, not_found=(),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reporter.errors import ConfigError
 from reporter.render.options import PdfOptions
-from reporter.views import ProgramRepView, RepView
+from reporter.views import ProgramRepView
 
 # Set on a message whose rep address cannot be used; send_all records it and sends nothing.
 UNDELIVERABLE_HEADER = "X-Reporter-Undeliverable"
@@ -46,7 +46,7 @@ class EmailSettings:
     email_former_members: bool = False
 
 
-def held_back(rep: RepView | ProgramRepView, settings: EmailSettings) -> bool:
+def held_back(rep: ProgramRepView, settings: EmailSettings) -> bool:
     """Whether the rep's email is held back: they are no longer a member of the workspace
     (their report is still written) and the configuration does not ask to email them."""
     return not rep.is_member and not settings.email_former_members

@@ -119,8 +119,18 @@ def _theme(item: WeakItem) -> DigestTheme:
     )
 
 
-def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
+def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
                 stem: str, original: str | None) -> DigestView:
+    """The digest of one team: a single-scenario run's (``report.single``) from the team's
+    view in its one scenario (:func:`_scenario_digest`), a program's across the program
+    (:func:`_program_digest`)."""
+    if report.single is not None:
+        return _scenario_digest(report.single, entry, settings, stem, original)
+    return _program_digest(report, entry, settings, stem, original)
+
+
+def _scenario_digest(report: ReportView, entry: TeamEntry, settings: EmailSettings,
+                     stem: str, original: str | None) -> DigestView:
     """The digest of one team, from the same team view the team report was drawn from: the
     team in one sentence, the 1:1 shortlist with talking points, what to coach the team on,
     the reps to keep an eye on, and what is attached."""
@@ -144,8 +154,8 @@ def digest_view(report: ReportView, entry: TeamEntry, settings: EmailSettings,
                    rows=rows, theme=tuple(_theme(w) for w in team.weakest))
 
 
-def program_digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
-                        stem: str, original: str | None) -> DigestView:
+def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
+                    stem: str, original: str | None) -> DigestView:
     """The digest of one team of a program run: the team's 1:1 shortlist across the program
     (the program's attention order, each talking point naming its scenario; best, latest and
     change are the focus scenario's, the one the next step is about), the reps to keep an
@@ -234,7 +244,7 @@ def program_theme(theme: ProgramTheme) -> DigestTheme:
                        quote=None, by=None, why=None, try_instead=None)
 
 
-def build_digests(run_dir: Path, report: ReportView | ProgramReportView, manifest: Manifest,
+def build_digests(run_dir: Path, report: ProgramReportView, manifest: Manifest,
                   common: Common) -> list[tuple[Sendable, EmailMessage]]:
     """One digest per team of a ``--by-team`` run: the summary in the body (plain text and
     HTML say the same), the team's PDF and workbook attached, no link to anything."""
@@ -253,9 +263,7 @@ def build_digests(run_dir: Path, report: ReportView | ProgramReportView, manifes
                           f"{stem}.xlsx"))
         msg, original = addressed(common, entry.name, entry.email)
         with template_errors():
-            view = (program_digest_view(report, entry, common.settings, stem, original)
-                    if isinstance(report, ProgramReportView)
-                    else digest_view(report, entry, common.settings, stem, original))
+            view = digest_view(report, entry, common.settings, stem, original)
             out.append((entry, finish(
                 common, msg, entry, env.get_template(DIGEST_SUBJECT_TEMPLATE).render(d=view),
                 env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view),

@@ -110,8 +110,9 @@ def _suggestion(text: str | None) -> str | None:
     return text.strip("\"“”") or None
 
 
-def build_view(report: ReportView, rep: RepView, settings: EmailSettings, pdf_filename: str,
-               original_recipient: str | None = None) -> EmailView:
+def scenario_view(report: ReportView, rep: RepView, settings: EmailSettings,
+                  pdf_filename: str, original_recipient: str | None = None) -> EmailView:
+    """The rep's email about one scenario: its verdict, best, target and next step."""
     plan = rep.coaching
     verdict = rep.verdict
     assert verdict is not None, "build_rep sets the verdict"
@@ -185,18 +186,22 @@ def scenario_line(row: ScenarioRow) -> ScenarioLine:
     return ScenarioLine(scenario=name, status=status, target=target)
 
 
-def build_program_view(report: ProgramReportView, rep: ProgramRepView,
+def build_view(report: ProgramReportView, rep: ProgramRepView,
                        settings: EmailSettings, pdf_filename: str,
                        original_recipient: str | None = None) -> EmailView:
-    """A program rep's email: the focus scenario's view (``build_view`` on that scenario's
-    report, as page 1 leads with its verdict), the program, and a line per scenario."""
+    """The rep's email: the focus scenario's view (``scenario_view`` on that scenario's
+    report, as page 1 leads with its verdict); for a program, with the program and a line per
+    scenario. A single-scenario run (``report.single``) is its one scenario's view alone."""
+    if report.single is not None and rep.focus is not None and rep.focus.rep is not None:
+        return scenario_view(report.single, rep.focus.rep, settings, pdf_filename,
+                             original_recipient)
     rows = tuple(scenario_line(row) for row in rep.rows)
     practised = f"{len(rep.practised)} of {len(rep.rows)} scenarios practised"
     program = one_line(report.program.name, NAME_CHARS)
     focus = rep.focus
     if focus is not None and focus.rep is not None:
-        view = build_view(report.part(focus.scenario.id), focus.rep, settings, pdf_filename,
-                          original_recipient)
+        view = scenario_view(report.part(focus.scenario.id), focus.rep, settings,
+                             pdf_filename, original_recipient)
     else:  # nothing practised, nothing assigned: the lines say so, no verdict to lead with
         view = EmailView(
             first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
@@ -213,11 +218,7 @@ def build_program_view(report: ProgramReportView, rep: ProgramRepView,
                    has_valid_attempt=rep.has_valid_attempt)
 
 
-def view_of(report: ReportView | ProgramReportView, rep: RepView | ProgramRepView,
-             settings: EmailSettings) -> Callable[[str, str | None], EmailView]:
+def view_of(report: ProgramReportView, rep: ProgramRepView,
+            settings: EmailSettings) -> Callable[[str, str | None], EmailView]:
     """The rep's email view, given its attachment's name and a trial's original recipient."""
-    if isinstance(report, ProgramReportView):
-        assert isinstance(rep, ProgramRepView)
-        return lambda pdf, original: build_program_view(report, rep, settings, pdf, original)
-    assert isinstance(rep, RepView)
     return lambda pdf, original: build_view(report, rep, settings, pdf, original)

@@ -27,17 +27,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
-from reporter.views import Manager, ProgramReportView, ReportView
+from reporter.views import SCENARIO_RUN, Manager, ProgramReportView
 
 if TYPE_CHECKING:
-    from reporter.cohort.snapshot import ProgramSnapshot, Snapshot
+    from reporter.cohort.snapshot import AnySnapshot
     from reporter.render.pool import RenderedPdf
     from reporter.render.tables import Tables
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 SCHEMA_VERSION = 2
-SCENARIO_RUN = "scenario"
 PROGRAM_RUN = "program"
 STATUSES: tuple[str, ...] = ("ok", "empty", "not_found", "failed")
 
@@ -294,45 +293,21 @@ Sent = dict[str, tuple[str | None, str | None, str | None]]
 Teams = Sequence[tuple[TeamLike, Path, "RenderedPdf | None"]]
 
 
-def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot, report: ReportView,
-                       pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
-                       unread: Sequence[tuple[str, str]], seconds: float, tables: Tables,
-                       teams: Teams, kept: Sequence[Path] = ()) -> list[Path]:
+def write_run_manifest(stage: Path, sent: Sent, snapshot: AnySnapshot,
+                       report: ProgramReportView, pdfs: list[RenderedPdf],
+                       failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
+                       seconds: float, tables: Tables, teams: Teams,
+                       kept: Sequence[Path] = ()) -> list[Path]:
     """The manifest of everything in the staging folder ``stage``; returns the files it lists
     besides the rep PDFs (``kept``: the previous reports of reps whose report failed, listed
-    with their checksums).
+    with their checksums). One entry per rep (their one PDF, across a program's scenarios),
+    what the run covers (:func:`run_subject`), a team per ``--by-team`` manager.
 
     A rerun replaces the run folder but keeps its record of emails already sent (``sent``,
     read by ``previous_manifest`` before the run began), so that rerunning a month after
     ``reporter email --send`` never mails a rep (or a manager) twice.
     """
-    run = {"kind": SCENARIO_RUN, "scenario": report.scenario.slug,
-           "scenario_name": report.scenario.name, "scenario_id": report.scenario.id}
-    return _write_run(stage, sent, run, snapshot, report, pdfs, failed, unread, seconds,
-                      tables, teams, kept)
-
-
-def write_program_manifest(stage: Path, sent: Sent, snapshot: ProgramSnapshot,
-                           report: ProgramReportView, pdfs: list[RenderedPdf],
-                           failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
-                           seconds: float, tables: Tables, teams: Teams,
-                           kept: Sequence[Path] = ()) -> list[Path]:
-    """``write_run_manifest`` for a program run: one entry per rep (their one PDF across the
-    program), the program and the scenarios it covers; a team per ``--by-team`` manager."""
-    run = {"kind": PROGRAM_RUN, "program": report.program.slug,
-           "program_name": report.program.name, "program_kind": report.program.kind,
-           "program_id": report.program.id,
-           "scenarios": [{"id": s.id, "slug": s.slug, "name": s.name}
-                         for s in report.scenarios]}
-    return _write_run(stage, sent, run, snapshot, report, pdfs, failed, unread, seconds,
-                      tables, teams, kept)
-
-
-def _write_run(stage: Path, sent: Sent, subject: dict[str, Any],
-               snapshot: Snapshot | ProgramSnapshot, report: ReportView | ProgramReportView,
-               pdfs: list[RenderedPdf], failed: list[tuple[str, str]],
-               unread: Sequence[tuple[str, str]], seconds: float, tables: Tables,
-               teams: Teams, kept: Sequence[Path] = ()) -> list[Path]:
+    subject = run_subject(report)
     files = [*tables.files, *kept]
     sums = dict(tables.sums)
     team_entries: list[TeamEntry] = []
@@ -374,12 +349,26 @@ def _write_run(stage: Path, sent: Sent, subject: dict[str, Any],
     return files
 
 
+def run_subject(report: ProgramReportView) -> dict[str, Any]:
+    """What the run covers, as the manifest's ``run`` says it: a single-scenario run's
+    scenario (``report.single``), or the program and the scenarios it covers."""
+    if report.single:
+        scenario = report.single.scenario
+        return {"kind": SCENARIO_RUN, "scenario": scenario.slug,
+                "scenario_name": scenario.name, "scenario_id": scenario.id}
+    return {"kind": PROGRAM_RUN, "program": report.program.slug,
+            "program_name": report.program.name, "program_kind": report.program.kind,
+            "program_id": report.program.id,
+            "scenarios": [{"id": s.id, "slug": s.slug, "name": s.name}
+                          for s in report.scenarios]}
+
+
 def _relative(path: Path, stage: Path) -> str:
     """A path inside the run folder as the manifest writes it: relative, with "/"."""
     return path.relative_to(stage).as_posix()
 
 
-def manifest_entries(report: ReportView | ProgramReportView, pdfs: list[RenderedPdf],
+def manifest_entries(report: ProgramReportView, pdfs: list[RenderedPdf],
                      failed: list[tuple[str, str]],
                      unread: Sequence[tuple[str, str]] = ()) -> list[RepEntry]:
     """One entry per rep (ok, empty or failed, with its PDF: a program's rep has one, across

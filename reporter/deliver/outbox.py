@@ -48,8 +48,6 @@ from reporter.render.templates import template_errors
 from reporter.views import (
     ProgramReportView,
     ProgramRepView,
-    ReportView,
-    RepView,
 )
 
 SUBJECT_TEMPLATE = "email/subject.txt"
@@ -88,11 +86,11 @@ def _managers(manifest: Manifest) -> dict[str, list[Address]]:
     return out
 
 
-def build_messages(run_dir: Path, report: ReportView | ProgramReportView, manifest: Manifest,
+def build_messages(run_dir: Path, report: ProgramReportView, manifest: Manifest,
                    settings: EmailSettings) -> list[tuple[Sendable, EmailMessage]]:
     """One message per rep whose status is ok or empty and who has a PDF, in manifest order,
     then one digest per team manager (``build_digests``). A program's report (its run's
-    manifest) gives each rep one message about the whole program (``build_program_view``).
+    manifest) gives each rep one message about the whole program (``build_view``).
 
     A rep in a team of a ``--by-team`` run gets a Reply-To of their team's manager, so that
     an answer to the report reaches the person who coaches them. A former member of the
@@ -106,7 +104,7 @@ def build_messages(run_dir: Path, report: ReportView | ProgramReportView, manife
     run_dir = Path(run_dir)
     common = common_for(settings, manifest)
     managers = _managers(manifest)
-    reps: dict[tuple[str, str], RepView | ProgramRepView] = {
+    reps: dict[tuple[str, str], ProgramRepView] = {
         (r.slug, r.email.lower()): r for r in report.reps}
     out: list[tuple[Sendable, EmailMessage]] = []
     for entry in manifest.reps:

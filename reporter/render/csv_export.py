@@ -21,7 +21,7 @@ from reporter.files import atomic_path
 from reporter.format import csv_number
 from reporter.render.cells import csv_text, iso
 from reporter.render.columns import REPS_CSV
-from reporter.views import ProgramReportView, ReportView, RepView, SkillRow
+from reporter.views import ProgramReportView, RepView, SkillRow
 
 #: reps.csv: the run's scenario and period, then every per-rep figure of
 #: ``reporter.render.columns.REP_COLUMNS`` that reps.csv has, in that table's order.
@@ -49,21 +49,13 @@ FILE_NAMES: tuple[str, ...] = ("reps.csv", "sessions.csv", "feedback.csv")
 PROGRAM_FILE_NAMES: tuple[str, ...] = (*FILE_NAMES, "skills.csv")
 
 
-def write_csv(report: ReportView, out_dir: Path) -> list[Path]:
-    """Write the three CSV files into ``out_dir`` (each atomically) and return their paths."""
-    ctx = (report.scenario.slug, report.period.label)
-    return _write_files(Path(out_dir), FILE_NAMES, (
-        (REPS_COLUMNS, (ctx + _rep_row(rep) for rep in report.reps)),
-        (SESSIONS_COLUMNS, (ctx + row for row in _session_rows(report.reps))),
-        (FEEDBACK_COLUMNS, (ctx + row for row in _feedback_rows(report.reps))),
-    ))
+def write_csv(report: ProgramReportView, out_dir: Path) -> list[Path]:
+    """The run's CSV files into ``out_dir`` (each atomically); returns their paths.
 
-
-def write_program_csv(report: ProgramReportView, out_dir: Path) -> list[Path]:
-    """A program's four CSV files into ``out_dir``: reps.csv, sessions.csv and feedback.csv
-    with the single-scenario columns, each scenario's rows in turn (its ``scenario`` column
-    says which; a rep has a row in a scenario they practised or are assigned), and
-    skills.csv."""
+    reps.csv, sessions.csv and feedback.csv walk the scenarios in program order, each
+    scenario's rows in turn (its ``scenario`` column says which; a rep has a row in a
+    scenario they practised or are assigned); a single-scenario run (the program of one,
+    ``report.single``) is that walk over its one scenario. A program run adds skills.csv."""
     period = report.period.label
 
     def per_scenario() -> Iterator[tuple[tuple[str, str], RepView]]:
@@ -74,15 +66,18 @@ def write_program_csv(report: ProgramReportView, out_dir: Path) -> list[Path]:
                     yield (scenario.slug, period), view
 
     ctx = (report.program.slug, period)
-    return _write_files(Path(out_dir), PROGRAM_FILE_NAMES, (
+    tables: list[tuple[Sequence[str], Iterable[Sequence[object]]]] = [
         (REPS_COLUMNS, (c + _rep_row(view) for c, view in per_scenario())),
         (SESSIONS_COLUMNS, (c + row for c, view in per_scenario()
                             for row in _session_rows((view,)))),
         (FEEDBACK_COLUMNS, (c + row for c, view in per_scenario()
                             for row in _feedback_rows((view,)))),
-        (SKILLS_COLUMNS, (ctx + (rep.user_id, rep.email, rep.name) + _skill_row(skill)
-                          for rep in report.reps for skill in rep.skills)),
-    ))
+    ]
+    if report.single is not None:
+        return _write_files(Path(out_dir), FILE_NAMES, tables)
+    tables.append((SKILLS_COLUMNS, (ctx + (rep.user_id, rep.email, rep.name) + _skill_row(skill)
+                                    for rep in report.reps for skill in rep.skills)))
+    return _write_files(Path(out_dir), PROGRAM_FILE_NAMES, tables)
 
 
 def _write_files(out_dir: Path, names: Sequence[str],

@@ -15,7 +15,7 @@ import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
@@ -30,7 +30,6 @@ from reporter.render.worker import (
     RenderedPdf,
     draw_in_worker,
     render_in_worker,
-    render_program_in_worker,
     render_team_in_worker,
 )
 from reporter.views import (
@@ -38,12 +37,10 @@ from reporter.views import (
     ProgramReportView,
     ProgramRepView,
     ReportView,
-    RepView,
     TeamView,
 )
 
-__all__ = ["Draw", "PdfRenderPool", "ProgramRenders", "RenderedPdf", "ReportRenders",
-           "program_header", "program_rep_cost", "rep_cost"]
+__all__ = ["Draw", "PdfRenderPool", "RenderedPdf", "Renders", "program_header", "rep_cost"]
 
 
 def program_header(report: ProgramReportView) -> ProgramReportView:
@@ -55,16 +52,12 @@ def program_header(report: ProgramReportView) -> ProgramReportView:
                                for p in report.parts))
 
 
-def rep_cost(rep: RepView) -> tuple[int, int]:
-    """How long a rep's report takes to draw, to submit the longest first: a rep with a valid
-    attempt draws three pages, one without a single page; then the sessions they hold."""
-    return (int(rep.has_valid_attempt), rep.session_count)
-
-
-def program_rep_cost(rep: ProgramRepView) -> tuple[int, int]:
-    """How long a rep's program report takes to draw, to submit the longest first: a section
-    (about three pages) per practised scenario, then the sessions they hold."""
-    return (len(rep.practised), sum(r.rep.session_count for r in rep.practised if r.rep))
+def rep_cost(rep: ProgramRepView) -> tuple[int, int]:
+    """How long a rep's report takes to draw, to submit the longest first: about three pages
+    per scenario with a valid attempt (a rep with none draws a single page), then the sessions
+    they hold."""
+    return (sum(1 for r in rep.rows if r.rep is not None and r.rep.has_valid_attempt),
+            sum(r.rep.session_count for r in rep.practised if r.rep))
 
 
 class PdfRenderPool:
@@ -86,14 +79,13 @@ class PdfRenderPool:
         self.options = options
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-        self._header: tuple[ReportView | ProgramReportView, Header] | None = None
+        self._header: tuple[ProgramReportView, Header] | None = None
         self._processes = RenderProcesses(options, self.jobs)
 
-    def _pickled(self, report: ReportView | ProgramReportView) -> Header:
+    def _pickled(self, report: ProgramReportView) -> Header:
         """The header of ``report`` (its reps left out), pickled once per report object."""
         if self._header is None or self._header[0] is not report:
-            header = program_header(report) if isinstance(report, ProgramReportView) else (
-                replace(report, reps=()) if report.reps else report)
+            header = program_header(report)
             key = 1 + (self._header[1].key if self._header else 0)
             self._header = (report, Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
         return self._header[1]
@@ -108,24 +100,16 @@ class PdfRenderPool:
             return failed
         return None
 
-    def submit(self, report: ReportView, rep: RepView) -> cf.Future[RenderedPdf]:
-        """Queue one rep; the future fails (ValueError) for an unsafe slug, others go on."""
+    def submit(self, report: ProgramReportView, rep: ProgramRepView) -> cf.Future[RenderedPdf]:
+        """Queue one rep's report (``reps/<slug>.pdf``); the future fails (ValueError) for an
+        unsafe slug, others go on. ``report`` is the whole run's report: pickled once per
+        pool without its reps (``program_header``); a single-scenario run's is the program of
+        its one scenario, drawn as that scenario's page (``render_in_worker``)."""
         refused = self._refused(rep.slug)
         if refused is not None:
             return refused
         return self._processes.submit(render_in_worker, self.out_dir, self._pickled(report),
                                       rep)
-
-    def submit_program(self, report: ProgramReportView,
-                       rep: ProgramRepView) -> cf.Future[RenderedPdf]:
-        """Queue one rep's program report (``reps/<slug>.pdf``); as ``submit``, the future
-        fails (ValueError) for an unsafe slug and the others go on. ``report`` is the whole
-        program's report: pickled once per pool without its reps (``program_header``)."""
-        refused = self._refused(rep.slug)
-        if refused is not None:
-            return refused
-        return self._processes.submit(render_program_in_worker, self.out_dir,
-                                      self._pickled(report), rep)
 
     def submit_team(self, report: ReportView, team: TeamView,
                     path: Path) -> cf.Future[RenderedPdf]:
@@ -159,17 +143,72 @@ class PdfRenderPool:
         self.close(cancel=exc_info[0] is not None)
 
 
-class _Renders:
-    """What both kinds of run share: the pool, the team reports' futures, collecting them."""
+class Renders:
+    """The PDFs of a run: the team reports (the whole selection's, and one per ``[teams]``
+    group) and one report per rep, submitted once, drawn by the pool, collected at the end.
 
-    def __init__(self, folder: Path, teams: list[tuple[GroupInfo, Manager]],
-                 options: PdfOptions | None, *, jobs: int | None = None,
-                 skip_empty: bool = False) -> None:
+    A team report is the longest job of a run, so a caller that has the whole report before
+    the reps' PDFs (``render``, and every program run: its focus and attention rules compare
+    scenarios) submits the teams first: drawn last, they would be a tail one process draws
+    while the others wait. A single-scenario run that is still fetching submits each rep as
+    they arrive (``submit``). With ``skip_empty``, a rep with no valid attempt gets no PDF.
+    """
+
+    def __init__(self, folder: Path, header: ProgramReportView,
+                 teams: list[tuple[GroupInfo, Manager]], options: PdfOptions | None, *,
+                 jobs: int | None = None, skip_empty: bool = False) -> None:
         self.folder = folder
         self.teams = teams  # resolved [teams] of a --by-team run
         self.skip_empty = skip_empty
         self.pool = PdfRenderPool(options, folder, jobs) if options is not None else None
         self.team_futures: list[tuple[Any, Path, cf.Future[RenderedPdf] | None]] = []
+        self.header = header  # what every rep's report shares: scenarios, period, cohorts
+        self.futures: list[tuple[ProgramRepView, cf.Future[RenderedPdf]]] = []
+
+    def _drawn(self, view: ProgramRepView) -> bool:
+        """Whether ``view`` gets a PDF: with ``skip_empty``, not without a valid attempt."""
+        return view.has_valid_attempt or not self.skip_empty
+
+    def submit(self, view: ProgramRepView) -> None:
+        """Queue one rep as it arrives (a run that is still fetching)."""
+        if self.pool is not None and self._drawn(view):
+            self.futures.append((view, self.pool.submit(self.header, view)))
+
+    def submit_reps(self, reps: Sequence[ProgramRepView]) -> None:
+        """Queue ``reps`` known all at once, the longest first (``rep_cost``), so that no
+        worker is still drawing a long report at the end while the other waits; ``collect``
+        gives them back in this order."""
+        if self.pool is None:
+            return
+        chosen = [r for r in reps if self._drawn(r)]
+        pool = self.pool
+        self.futures += _longest_first(chosen, rep_cost,
+                                       lambda rep: pool.submit(self.header, rep))
+
+    def submit_teams(self, report: ProgramReportView, console: Console) -> None:
+        """The team reports (``team.pdf``, and each --by-team team's): a single-scenario
+        run's (``report.single``) from its scenario's team views, a program's across it."""
+        single = report.single
+        if single is not None:
+            text = single.selection_text
+            whole = build_team(single.reps, name=text[:1].upper() + text[1:])
+            for team, path in self._team_paths(whole, build_teams(single, self.teams),
+                                               console):
+                future = self.pool.submit_team(single, team, path) if self.pool else None
+                self.team_futures.append((team, path, future))
+            return
+        from reporter.analytics.program_team import build_program_team, build_program_teams
+        from reporter.render.team_pdf import render_program_team
+
+        header = program_header(report)
+        chosen = self._team_paths(build_program_team(report),
+                                  build_program_teams(report, self.teams), console)
+        for team, path in chosen:
+            future = self.pool.submit_document(
+                render_program_team, path, header, team, slug=team.slug,
+                email=team.manager.email if team.manager else "",
+                empty=not team.reps) if self.pool else None
+            self.team_futures.append((team, path, future))
 
     def _team_paths(self, whole: Any, teams: Sequence[Any],
                     console: Console) -> list[tuple[Any, Path]]:
@@ -184,6 +223,10 @@ class _Renders:
         for _, path in chosen:
             private_folder(path.parent)
         return chosen
+
+    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
+        """Every rep's PDF, in submission order; one rep's failure does not sink the others."""
+        return _collect(self.futures, console)
 
     def collect_teams(self, console: Console
                       ) -> tuple[list[tuple[Any, Path, RenderedPdf | None]],
@@ -203,106 +246,10 @@ class _Renders:
             self.pool = None
 
 
-class ReportRenders(_Renders):
-    """The PDFs of a run: the team reports (the whole selection's, and one per ``[teams]``
-    group) and each rep, submitted once, drawn by the pool, collected at the end.
-
-    A team report is the longest job of a run, so a caller that has the whole report before
-    the reps' PDFs (``render``) submits the teams first: drawn last, they would be a tail one
-    process draws while the others wait.
-    """
-
-    def __init__(self, folder: Path, header: ReportView, teams: list[tuple[GroupInfo, Manager]],
-                 options: PdfOptions | None, *, jobs: int | None = None,
-                 skip_empty: bool = False) -> None:
-        super().__init__(folder, teams, options, jobs=jobs, skip_empty=skip_empty)
-        self.header = header  # what every rep's report shares: scenario, period, cohort
-        self.futures: list[tuple[RepView, cf.Future[RenderedPdf]]] = []
-
-    def _drawn(self, view: RepView) -> bool:
-        """Whether ``view`` gets a PDF: with ``skip_empty``, not without a valid attempt."""
-        return view.has_valid_attempt or not self.skip_empty
-
-    def submit(self, view: RepView) -> None:
-        """Queue one rep as it arrives (a run that is still fetching)."""
-        if self.pool is not None and self._drawn(view):
-            self.futures.append((view, self.pool.submit(self.header, view)))
-
-    def submit_reps(self, reps: Sequence[RepView]) -> None:
-        """Queue ``reps`` known all at once (``render``), the longest first (``rep_cost``), so
-        that no worker is still drawing a long report at the end while the other waits;
-        ``collect`` gives them back in this order."""
-        if self.pool is None:
-            return
-        chosen = [r for r in reps if self._drawn(r)]
-        pool = self.pool
-        self.futures += _longest_first(chosen, rep_cost,
-                                       lambda rep: pool.submit(self.header, rep))
-
-    def submit_teams(self, report: ReportView, console: Console) -> None:
-        text = report.selection_text
-        whole = build_team(report.reps, name=text[:1].upper() + text[1:])
-        for team, path in self._team_paths(whole, build_teams(report, self.teams), console):
-            future = self.pool.submit_team(report, team, path) if self.pool else None
-            self.team_futures.append((team, path, future))
-
-    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
-        """Every rep's PDF, in submission order; one rep's failure does not sink the others."""
-        return _collect(self.futures, console)
-
-
-class ProgramRenders(_Renders):
-    """The reps' PDFs of a program run: one report per rep across the program's scenarios.
-
-    The whole program report exists before any PDF is drawn (its focus and attention rules
-    compare scenarios), so the team reports go first (the longest jobs), then every rep at
-    once, the longest first (``program_rep_cost``: a rep with three scenarios practised draws
-    ten pages, one with none a single page), collected in the order given (the report's: by
-    name). With ``skip_empty``, a rep with no valid attempt in any scenario gets no PDF.
-    """
-
-    def __init__(self, folder: Path, header: ProgramReportView,
-                 teams: list[tuple[GroupInfo, Manager]], options: PdfOptions | None, *,
-                 jobs: int | None = None, skip_empty: bool = False) -> None:
-        super().__init__(folder, teams, options, jobs=jobs, skip_empty=skip_empty)
-        self.header = header  # program_header(report): what every PDF of the run reads
-        self.futures: list[tuple[ProgramRepView, cf.Future[RenderedPdf]]] = []
-
-    def submit_teams(self, report: ProgramReportView, console: Console) -> None:
-        """The program's team reports (``team.pdf``, and each --by-team team's)."""
-        from reporter.analytics.program_team import build_program_team, build_program_teams
-        from reporter.render.team_pdf import render_program_team
-
-        chosen = self._team_paths(build_program_team(report),
-                                  build_program_teams(report, self.teams), console)
-        for team, path in chosen:
-            future = self.pool.submit_document(
-                render_program_team, path, self.header, team, slug=team.slug,
-                email=team.manager.email if team.manager else "",
-                empty=not team.reps) if self.pool else None
-            self.team_futures.append((team, path, future))
-
-    def submit_reps(self, reps: Sequence[ProgramRepView]) -> None:
-        """Queue ``reps``, the longest first; ``collect`` gives them back in this order."""
-        if self.pool is None:
-            return
-        chosen = [r for r in reps if r.has_valid_attempt or not self.skip_empty]
-        pool = self.pool
-        self.futures += _longest_first(chosen, program_rep_cost,
-                                       lambda rep: pool.submit_program(self.header, rep))
-
-    def collect(self, console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
-        """Every rep's PDF, in the order submitted; one rep's failure does not sink the
-        others."""
-        return _collect(self.futures, console)
-
-
-V = TypeVar("V", RepView, ProgramRepView)
-
-
-def _longest_first(reps: Sequence[V], cost: Callable[[V], tuple[int, int]],
-                   submit: Callable[[V], cf.Future[RenderedPdf]]
-                   ) -> list[tuple[V, cf.Future[RenderedPdf]]]:
+def _longest_first(reps: Sequence[ProgramRepView],
+                   cost: Callable[[ProgramRepView], tuple[int, int]],
+                   submit: Callable[[ProgramRepView], cf.Future[RenderedPdf]]
+                   ) -> list[tuple[ProgramRepView, cf.Future[RenderedPdf]]]:
     """Each rep with its future, in the order given, submitted the costliest first (ties in
     the order given)."""
     order = sorted(range(len(reps)), key=lambda i: cost(reps[i]), reverse=True)
@@ -310,7 +257,7 @@ def _longest_first(reps: Sequence[V], cost: Callable[[V], tuple[int, int]],
     return [(rep, futures[i]) for i, rep in enumerate(reps)]
 
 
-def _collect(futures: Sequence[tuple[RepView | ProgramRepView, cf.Future[RenderedPdf]]],
+def _collect(futures: Sequence[tuple[ProgramRepView, cf.Future[RenderedPdf]]],
              console: Console) -> tuple[list[RenderedPdf], list[tuple[str, str]]]:
     """The reps' PDFs, in order, with a progress bar; a failure is listed against the rep."""
     pdfs: list[RenderedPdf] = []

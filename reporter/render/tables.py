@@ -1,5 +1,5 @@
 """A run's tables: the cohort workbook, the CSVs and each team's workbook, with checksums;
-a scenario's (``write_tables``) or a program's (``write_program_tables``), written alike.
+a scenario's or a program's, by the one :func:`write_tables`.
 
 Written while the render pool draws what is left of the PDFs. openpyxl is imported only when
 a table is written, so that importing the flow (``reporter.pipeline``) stays light.
@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from reporter.analytics.program import program_team_report
-from reporter.analytics.team import team_report
+from reporter.analytics.program import team_report
 from reporter.files import sha256_file
 from reporter.names import SNAPSHOT, TEAM_XLSX
 from reporter.render.pool import RenderedPdf
-from reporter.views import Manager, ProgramReportView, ReportView, TeamView
+from reporter.views import Manager, ProgramReportView
 
 #: The cohort (or program) workbook's name in the run folder.
 COHORT_XLSX = "cohort.xlsx"
@@ -63,42 +62,23 @@ class Team(Protocol):
 T = TypeVar("T", bound=Team)
 
 
-def write_tables(stage: Path, report: ReportView, pdfs: list[RenderedPdf],
-                 teams: list[tuple[TeamView, Path]], *, xlsx: bool, csv: bool) -> Tables:
-    """The workbook, CSV and team workbooks next to the PDFs and the snapshot in the staging
-    folder ``stage``; each links the rep PDFs in ``pdfs`` (drawn, so no link is broken)."""
+def write_tables(stage: Path, report: ProgramReportView, pdfs: list[RenderedPdf],
+                 teams: Sequence[tuple[Team, Path]], *, xlsx: bool, csv: bool) -> Tables:
+    """The workbook (``cohort.xlsx``), the CSVs and each managed team's ``team.xlsx`` beside
+    its PDF, next to the PDFs and the snapshot in the staging folder ``stage``; each links the
+    rep PDFs in ``pdfs`` (drawn, so no link is broken), a rep's rows their one PDF. A
+    single-scenario run's report is the program of its one scenario (``of_scenario``)."""
     def write_csv() -> list[Path]:
         from reporter.render.csv_export import write_csv
 
         return write_csv(report, stage)
 
-    def write_book(team: TeamView | None, path: Path, links: Mapping[str, str]) -> None:
+    def write_book(team: Team | None, path: Path, links: Mapping[str, str]) -> None:
         from reporter.render.workbook import write_workbook
 
-        write_workbook(report if team is None else team_report(report, team), path,
-                       pdf_paths=links)
-
-    return _write(stage, pdfs, teams, write_csv if csv else None,
-                  write_book if xlsx else None)
-
-
-def write_program_tables(stage: Path, report: ProgramReportView, pdfs: list[RenderedPdf],
-                         teams: Sequence[tuple[Team, Path]], *, xlsx: bool,
-                         csv: bool) -> Tables:
-    """A program run's tables, as :func:`write_tables` writes a scenario's: ``cohort.xlsx``
-    (the program workbook), reps.csv, sessions.csv, feedback.csv and skills.csv, and each
-    managed team's ``team.xlsx`` beside its PDF; links go to each rep's one PDF."""
-    def write_csv() -> list[Path]:
-        from reporter.render.csv_export import write_program_csv
-
-        return write_program_csv(report, stage)
-
-    def write_book(team: Team | None, path: Path, links: Mapping[str, str]) -> None:
-        from reporter.render.workbook import write_program_workbook
-
-        narrowed = report if team is None else program_team_report(
+        narrowed = report if team is None else team_report(
             report, [r.user_id for r in team.reps], name=team.name, group=team.group)
-        write_program_workbook(narrowed, path, pdf_paths=links)
+        write_workbook(narrowed, path, pdf_paths=links)
 
     return _write(stage, pdfs, teams, write_csv if csv else None,
                   write_book if xlsx else None)

@@ -4,9 +4,10 @@ The sheets: what each holds, in which order, headed and formatted how. Each data
 tuple of ``Col`` and a row builder; ``reporter.render.grid`` writes it (streamed, measured,
 printable, rows as sheet XML).
 
-A program run (several scenarios) writes the same sheets with the same row builders, each
-scenario's rows in turn with a Scenario column after the rep's name, plus the program's own
-Scenarios (rep × scenario) and Skills (rep × skill) sheets: :func:`write_program_workbook`.
+One writer, :func:`write_workbook`, for every run: a single-scenario run is the program of its
+one scenario (``ProgramReportView.single``). A program of several writes the same sheets with
+the same row builders, each scenario's rows in turn with a Scenario column after the rep's
+name, plus the program's own Scenarios (rep × scenario) and Skills (rep × skill) sheets.
 """
 
 from __future__ import annotations
@@ -112,23 +113,35 @@ SEVERITY_FILLS: dict[str, str] = {
 
 
 def write_workbook(
-    report: ReportView, path: Path, *, pdf_paths: Mapping[str, str] | None = None
+    report: ProgramReportView, path: Path, *, pdf_paths: Mapping[str, str] | None = None
 ) -> None:
-    """Write the eight-sheet cohort workbook to ``path`` atomically.
+    """Write the run's workbook to ``path`` atomically.
 
-    The first sheet, the one Excel opens on, lists the reps who need attention.
+    The first sheet, the one Excel opens on, lists the reps who need attention. A
+    single-scenario run (``report.single``) has the eight scenario sheets (SHEET_NAMES); a
+    program's has the same sheets, each scenario's rows in turn (its reps by name: those with
+    a session, and those assigned it without one) with a Scenario column after the rep's
+    name, and its own Scenarios (rep × scenario) and Skills (rep × skill) sheets
+    (PROGRAM_SHEET_NAMES).
 
     ``pdf_paths`` maps a rep's slug to the relative path of the rep's PDF from the workbook's
     folder ("reps/x.pdf"); a rep without one (or with a path that is not a plain relative
-    ``.pdf`` path) gets no link.
+    ``.pdf`` path) gets no link. Every row of a rep links their one PDF.
     """
     path = Path(path)
     links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
-    wb, sheet = new_workbook("Cohort practice results", report.tool_version)
+    single = report.single
+    wb, sheet = new_workbook("Cohort practice results" if single else
+                             "Program practice results", report.tool_version)
 
     try:
         write_attention_sheet(sheet("Needs attention"), report)
-        _overview(sheet("Overview"), report)
+        if single is not None:
+            _overview(sheet("Overview"), single)
+        else:
+            _program_overview(sheet("Overview"), report)
+            _scenarios(sheet("Scenarios"), report, links)
+            _skills(sheet("Skills"), report)
         write_reps_sheet(sheet("Reps"), report, links)
         write_sessions_sheet(sheet("Sessions"), report)
         _rubric(sheet("Rubric"), report)
@@ -139,6 +152,23 @@ def write_workbook(
     except BaseException:
         discard(wb)
         raise
+
+
+def _columns(report: ProgramReportView, cols: Sequence[Col], at: int = 1) -> tuple[Col, ...]:
+    """A scenario sheet's columns: a program's with :data:`SCENARIO_COL` at ``at`` (after the
+    rep's name); a single-scenario run's its own, untouched."""
+    return tuple(cols) if report.single else (*cols[:at], SCENARIO_COL, *cols[at:])
+
+
+def _row(report: ProgramReportView, row: Sequence[object], scenario: ScenarioInfo,
+         at: int = 1) -> tuple[object, ...]:
+    """A scenario sheet's row, as :func:`_columns` heads it."""
+    return tuple(row) if report.single else (*row[:at], scenario.name, *row[at:])
+
+
+def _freeze(report: ProgramReportView) -> str:
+    """Rows frozen under the header, and the rep's name (and scenario) beside the rest."""
+    return "B2" if report.single else "C2"
 
 
 # ---------------------------------------------------------------------------- data sheets
@@ -182,16 +212,25 @@ def _attention_row(label: str, rep: RepView, shortlisted: bool) -> tuple[object,
     )
 
 
-def write_attention_sheet(ws: Any, report: ReportView) -> int:
-    """The reps who need attention, most severe first (the order ``needs_attention`` has),
-    with why and whether they are on the 1:1 shortlist (at most five, medium or high) or to
+def write_attention_sheet(ws: Any, report: ProgramReportView) -> int:
+    """The reps who need attention, most urgent first (the order ``needs_attention`` has),
+    a row for each scenario they need it in (most severe first) with that scenario's
+    reasons, and whether they are on the 1:1 shortlist (at most five, medium or high) or to
     keep an eye on; one line saying so when nobody does."""
-    reps = [rep for rep in report.needs_attention if rep.attention]
-    chosen = {id(r) for r in report.shortlist}
-    return _attention_grid(
-        ws, ATTENTION_SHEET,
-        lambda: (_attention_row(report.label(r), r, id(r) in chosen) for r in reps),
-        report.period, freeze="B2")
+    chosen = {r.user_id for r in report.shortlist}
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        for rep in report.needs_attention:
+            label = report.label(rep)
+            urgent = sorted((r for r in rep.rows if r.rep is not None and r.rep.attention),
+                            key=lambda r: -r.severity)
+            for row in urgent:
+                assert row.rep is not None
+                yield _row(report, _attention_row(label, row.rep, rep.user_id in chosen),
+                           row.scenario)
+
+    return _attention_grid(ws, _columns(report, ATTENTION_SHEET), rows, report.period,
+                           freeze=_freeze(report))
 
 
 def _attention_grid(ws: Any, cols: Sequence[Col],
@@ -223,12 +262,12 @@ def _rep_row(label: str, rep: RepView, link: str | None) -> tuple[object, ...]:
     return (label, *(c.cell(rep) for c in REPS_SHEET_COLUMNS), link)
 
 
-def write_reps_sheet(ws: Any, report: ReportView, links: Mapping[str, str]) -> int:
-    """One row per rep as an Excel table with scores coloured, lift barred and ranks filled."""
-    return _reps_grid(
-        ws, REPS_SHEET,
-        lambda: (_rep_row(report.label(r), r, links.get(r.slug)) for r in report.reps),
-        freeze="B2")
+def write_reps_sheet(ws: Any, report: ProgramReportView, links: Mapping[str, str]) -> int:
+    """A row per rep (per scenario, in a program) as an Excel table with scores coloured,
+    lift barred and ranks filled."""
+    return _reps_grid(ws, _columns(report, REPS_SHEET), lambda: (
+        _row(report, _rep_row(report.label(p), view, links.get(p.slug)), scenario)
+        for scenario, p, view in _by_scenario(report)), freeze=_freeze(report))
 
 
 def _reps_grid(ws: Any, cols: Sequence[Col], rows: Callable[[], Iterable[Sequence[object]]],
@@ -274,11 +313,6 @@ SESSIONS_SHEET: tuple[Col, ...] = (
 )
 
 
-def _session_rows(report: ReportView) -> Iterator[tuple[object, ...]]:
-    for rep in report.reps:
-        yield from _rep_sessions(report.label(rep), rep)
-
-
 def _rep_sessions(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
     for a in rep.attempts:
         yield (
@@ -288,12 +322,15 @@ def _rep_sessions(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
         )
 
 
-def write_sessions_sheet(ws: Any, report: ReportView) -> int:
-    """Every session of the selected reps; works on a normal or a write-only worksheet.
+def write_sessions_sheet(ws: Any, report: ProgramReportView) -> int:
+    """Every session of the selected reps (a program's with its scenario after the session's
+    ID and the rep); works on a normal or a write-only worksheet.
 
     Public so the benchmark can write the very same rows in both openpyxl modes.
     """
-    return _sessions_grid(ws, SESSIONS_SHEET, lambda: _session_rows(report))
+    return _sessions_grid(ws, _columns(report, SESSIONS_SHEET, 2), lambda: (
+        _row(report, row, scenario, 2) for scenario, p, view in _by_scenario(report)
+        for row in _rep_sessions(report.label(p), view)))
 
 
 def _sessions_grid(ws: Any, cols: Sequence[Col],
@@ -320,14 +357,13 @@ FEEDBACK_SHEET: tuple[Col, ...] = (
 )
 
 
-def _feedback(ws: Any, report: ReportView) -> None:
+def _feedback(ws: Any, report: ProgramReportView) -> None:
     """One row per distinct example: the same words and advice twice (one moment picked for
     two reasons) are one row, the first."""
-    def rows() -> Iterator[tuple[object, ...]]:
-        for rep in report.reps:
-            yield from _rep_feedback(report.label(rep), rep)
-
-    write_grid(ws, FEEDBACK_SHEET, rows, table_name="FeedbackTable", freeze="B2")
+    write_grid(ws, _columns(report, FEEDBACK_SHEET), lambda: (
+        _row(report, row, scenario) for scenario, p, view in _by_scenario(report)
+        for row in _rep_feedback(report.label(p), view)),
+        table_name="FeedbackTable", freeze=_freeze(report))
 
 
 def _rep_feedback(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
@@ -352,7 +388,7 @@ NOT_FOUND_SHEET: tuple[Col, ...] = (
 ALL_FOUND = "Every rep asked for was found: nobody is missing from this workbook."
 
 
-def _not_found(ws: Any, report: ReportView | ProgramReportView) -> None:
+def _not_found(ws: Any, report: ProgramReportView) -> None:
     """The addresses asked for that are not in the workbook, and why; one line saying every
     rep was found when none is missing."""
     if not report.not_found:
@@ -399,9 +435,16 @@ THIN_FONT = Font(color="808080", italic=True)
 TEAM_ROW_LABEL = "Whole team (the reps above)"
 
 
-def _rubric(ws: Any, report: ReportView) -> None:
-    _rubric_sheet(ws, [RubricBlock(None, [(report.label(r), r) for r in report.reps],
-                                   report.cohort.rubric_good_share)])
+def _rubric(ws: Any, report: ProgramReportView) -> None:
+    """A block per scenario: a program's lists the reps with a session in it, named; a
+    single-scenario run's lists every selected rep (a row left empty without a session)."""
+    single = report.single is not None
+    _rubric_sheet(ws, [
+        RubricBlock(None if single else scenario.name,
+                    [(report.label(p), view) for p in report.reps
+                     if (view := p.rows[i].rep) is not None and (single or view.session_count)],
+                    part.cohort.rubric_good_share)
+        for i, (scenario, part) in enumerate(zip(report.scenarios, report.parts, strict=True))])
 
 
 def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
@@ -673,13 +716,10 @@ def _show_axes(chart: Any) -> None:
     chart.y_axis.delete = False
 
 
-def _about(ws: Any, report: ReportView | ProgramReportView,
-           subject: Sequence[tuple[str, str]] | None = None) -> None:
-    """Where the numbers come from and how fresh they are; ``subject``: what the workbook is
-    about, in rows (the scenario's name by default; a program's name and its scenarios)."""
-    if subject is None:
-        assert isinstance(report, ReportView)
-        subject = [("Scenario", report.scenario.name)]
+def _about(ws: Any, report: ProgramReportView) -> None:
+    """Where the numbers come from and how fresh they are, and what the workbook is about
+    (:func:`_subject`)."""
+    subject = _subject(report)
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 60
     fetch = report.fetch
@@ -726,21 +766,6 @@ PROGRAM_SHEET_NAMES: tuple[str, ...] = (
 SCENARIO_COL = Col("Scenario", text=True, wrap=True, cap=32)
 
 
-def with_scenario(cols: Sequence[Col], at: int = 1) -> tuple[Col, ...]:
-    """A scenario sheet's columns with :data:`SCENARIO_COL` at ``at`` (after the rep's name):
-    the single-scenario sheet keeps its own columns, untouched."""
-    return (*cols[:at], SCENARIO_COL, *cols[at:])
-
-
-def _at(row: Sequence[object], value: object, at: int = 1) -> tuple[object, ...]:
-    return (*row[:at], value, *row[at:])
-
-
-PROGRAM_ATTENTION_SHEET = with_scenario(ATTENTION_SHEET)
-PROGRAM_REPS_SHEET = with_scenario(REPS_SHEET)
-PROGRAM_SESSIONS_SHEET = with_scenario(SESSIONS_SHEET, 2)  # after Session ID and the rep
-PROGRAM_FEEDBACK_SHEET = with_scenario(FEEDBACK_SHEET)
-
 SCENARIOS_SHEET: tuple[Col, ...] = (
     Col("Rep", text=True, wrap=True, cap=32),
     SCENARIO_COL,
@@ -781,51 +806,6 @@ TIER_FILLS: dict[str, str] = {
 }
 
 
-def write_program_workbook(
-    report: ProgramReportView, path: Path, *, pdf_paths: Mapping[str, str] | None = None
-) -> None:
-    """Write a program's workbook to ``path`` atomically (sheets: PROGRAM_SHEET_NAMES).
-
-    The scenario sheets are the single-scenario ones, each scenario's rows in turn (its reps
-    by name: those with a session, and those assigned it without one), with a Scenario
-    column after the rep's name; Scenarios (rep × scenario, every pair, practised or not)
-    and Skills (rep × skill) are the program's. ``pdf_paths`` maps a rep's slug to their one
-    PDF, as for :func:`write_workbook`; every row of the rep links it.
-    """
-    path = Path(path)
-    links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
-    wb, sheet = new_workbook("Program practice results", report.tool_version)
-
-    try:
-        _program_attention(sheet("Needs attention"), report)
-        _program_overview(sheet("Overview"), report)
-        _scenarios(sheet("Scenarios"), report, links)
-        _skills(sheet("Skills"), report)
-        _reps_grid(sheet("Reps"), PROGRAM_REPS_SHEET, lambda: (
-            _at(_rep_row(report.label(p), view, links.get(p.slug)), scenario.name)
-            for scenario, p, view in _by_scenario(report)), freeze="C2")
-        _sessions_grid(sheet("Sessions"), PROGRAM_SESSIONS_SHEET, lambda: (
-            _at(row, scenario.name, 2) for scenario, p, view in _by_scenario(report)
-            for row in _rep_sessions(report.label(p), view)))
-        _rubric_sheet(sheet("Rubric"), [
-            RubricBlock(scenario.name,
-                        [(report.label(p), view) for p in report.reps
-                         if (view := p.rows[i].rep) is not None and view.session_count],
-                        part.cohort.rubric_good_share)
-            for i, (scenario, part) in enumerate(zip(report.scenarios, report.parts,
-                                                     strict=True))])
-        write_grid(sheet("Feedback"), PROGRAM_FEEDBACK_SHEET, lambda: (
-            _at(row, scenario.name) for scenario, p, view in _by_scenario(report)
-            for row in _rep_feedback(report.label(p), view)),
-            table_name="FeedbackTable", freeze="C2")
-        _not_found(sheet("Not found"), report)
-        _about(sheet("About"), report, _program_subject(report))
-        save_atomic(wb, path)
-    except BaseException:
-        discard(wb)
-        raise
-
-
 def _by_scenario(report: ProgramReportView
                  ) -> Iterator[tuple[ScenarioInfo, ProgramRepView, RepView]]:
     """Each scenario's reps in turn, by name: the ones with a view in it (a session, or an
@@ -837,27 +817,12 @@ def _by_scenario(report: ProgramReportView
                 yield scenario, rep, view
 
 
-def _program_subject(report: ProgramReportView) -> list[tuple[str, str]]:
+def _subject(report: ProgramReportView) -> list[tuple[str, str]]:
+    """What the workbook is about: the scenario's name, or the program's and its scenarios'."""
+    if report.single:
+        return [("Scenario", report.single.scenario.name)]
     return [("Program", report.program.name),
             ("Scenarios", LIST_SEP.join(s.name for s in report.scenarios))]
-
-
-def _program_attention(ws: Any, report: ProgramReportView) -> int:
-    """The reps who need attention, most urgent first (the program's order), a row for each
-    scenario they need it in (most severe first), with that scenario's reasons."""
-    chosen = {r.user_id for r in report.shortlist}
-
-    def rows() -> Iterator[tuple[object, ...]]:
-        for rep in report.needs_attention:
-            label = report.label(rep)
-            urgent = sorted((r for r in rep.rows if r.rep is not None and r.rep.attention),
-                            key=lambda r: -r.severity)
-            for row in urgent:
-                assert row.rep is not None
-                yield _at(_attention_row(label, row.rep, rep.user_id in chosen),
-                          row.scenario.name)
-
-    return _attention_grid(ws, PROGRAM_ATTENTION_SHEET, rows, report.period, freeze="C2")
 
 
 def _scenario_row(report: ProgramReportView, rep: ProgramRepView, row: ScenarioRow,
@@ -928,7 +893,7 @@ def _program_overview(ws: Any, report: ProgramReportView) -> None:
     emit(text_cell(ws, report.program.name, font=TITLE))
     emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
     emit()
-    for name, value in (*_program_subject(report), ("Period", report.period.label),
+    for name, value in (*_subject(report), ("Period", report.period.label),
                         ("Workspace", report.workspace_name),
                         ("Selected reps", report.selection_text)):
         emit(_label(ws, name), text_cell(ws, value, alignment=WRAP),

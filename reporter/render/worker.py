@@ -92,7 +92,7 @@ class Header:
 
 
 _WORKER: PdfRenderer | None = None
-_HEADERS: dict[int, ReportView | ProgramReportView] = {}
+_HEADERS: dict[int, ProgramReportView] = {}
 
 
 #: How often a worker checks that the process that started it is still there.
@@ -131,7 +131,7 @@ def init_worker(options: PdfOptions, parent: int) -> None:
     gc.freeze()
 
 
-def _unpickled(header: Header) -> ReportView | ProgramReportView:
+def _unpickled(header: Header) -> ProgramReportView:
     """The header's report, unpickled once per worker (a run has one header: the newest is
     kept)."""
     report = _HEADERS.get(header.key)
@@ -142,18 +142,14 @@ def _unpickled(header: Header) -> ReportView | ProgramReportView:
     return report
 
 
-def render_in_worker(out_dir: Path, header: Header, rep: RepView) -> RenderedPdf:
+def render_in_worker(out_dir: Path, header: Header, rep: ProgramRepView) -> RenderedPdf:
+    """One rep's report: a single-scenario run's (``report.single``) is that scenario's page
+    (``write_rep``), a program's the rep across its scenarios (``write_program_rep``)."""
     assert _WORKER is not None, "worker initializer did not run"
     report = _unpickled(header)
-    assert isinstance(report, ReportView)
-    return write_rep(_WORKER, out_dir, report, rep)
-
-
-def render_program_in_worker(out_dir: Path, header: Header,
-                             rep: ProgramRepView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    report = _unpickled(header)
-    assert isinstance(report, ProgramReportView)
+    view = rep.rows[0].rep if report.single is not None else None
+    if report.single is not None and view is not None:
+        return write_rep(_WORKER, out_dir, report.single, view)
     return write_program_rep(_WORKER, out_dir, report, rep)
 
 
