@@ -329,7 +329,7 @@ def test_newer_snapshot_is_refused(tmp_path):
     snap.write_text(json.dumps({"schema_version": 99}))
     result = invoke("render", snap)
     assert result.exit_code == 2
-    assert "snapshot version 99; this reporter reads up to version 2" in result.output
+    assert "snapshot version 99; this reporter reads up to version 3" in result.output
 
 
 def test_config_file_and_flags_precedence(env, scenario, tmp_path):
@@ -1111,7 +1111,7 @@ def test_fetch_of_a_collection_writes_a_program_snapshot(env, tmp_path):
                     "--snapshot", tmp_path / "p.json", "--cache-dir", tmp_path / "cache", "-q")
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "p.json").read_text())
-    assert data["kind"] == "program" and data["schema_version"] == 2
+    assert data["kind"] == "program" and data["schema_version"] == 3
     assert data["program"]["slug"] == "core-sales-conversations"
     assert [s["scenario"]["slug"] for s in data["scenarios"]] == [
         "discovery-call-it-director", "handling-pricing-objections",

@@ -7,11 +7,15 @@ import json
 import pytest
 
 from reporter.cohort.snapshot import (
+    ProgramSnapshot,
     SnapshotError,
+    parse_program_snapshot,
     parse_snapshot,
+    read_any_snapshot,
     read_snapshot,
     write_snapshot,
 )
+from tests import program_factory as pf
 from tests import snapshot_factory as f
 
 
@@ -20,18 +24,59 @@ def test_what_is_written_reads_back_equal(tmp_path):
     snapshot = parse_snapshot(f.snapshot([f.rep(who, [f.session(80, f.at(2), who=who)])]))
     write_snapshot(snapshot, tmp_path / "s.json")
     again = read_snapshot(tmp_path / "s.json")
-    assert again == snapshot
-    assert again.reps[0].sessions[0].score == 80.0 and again.schema_version == 2
+    assert again == snapshot.model_copy(update={"schema_version": 3})
+    assert again.reps[0].sessions[0].score == 80.0 and again.schema_version == 3
 
 
-def test_last_months_version_1_snapshot_reads_and_is_rewritten_as_version_2(tmp_path):
+def test_last_months_version_1_snapshot_reads_and_is_rewritten_as_version_3(tmp_path):
     who = f.user()
     old = f.snapshot([f.rep(who, [f.session(80, f.at(2), who=who)])]) | {"schema_version": 1}
     (tmp_path / "old.json").write_text(json.dumps(old))
     snapshot = read_snapshot(tmp_path / "old.json")
     assert snapshot.reps[0].sessions[0].score == 80.0
     write_snapshot(snapshot, tmp_path / "new.json")
-    assert json.loads((tmp_path / "new.json").read_text())["schema_version"] == 2
+    assert json.loads((tmp_path / "new.json").read_text())["schema_version"] == 3
+
+
+def test_version_3_writes_a_scenario_run_as_the_program_of_its_one_scenario(tmp_path):
+    """One shape on disk for both kinds; the file says it was a scenario run, and reads back
+    as the ``Snapshot`` it was: every rep (one without a session too), its assignment, and
+    the run's not-found list, warnings and failures."""
+    who, idle, lost = f.user(), f.user("Ida", "Idle"), f.user("Lou", "Lost")
+    assigned = {"id": "a1", "user": who, "scenario": {"id": "sc1", "name": "x"},
+                "status": "in_progress", "due_date": f.at(15), "rank_min": "silver"}
+    data = f.snapshot([f.rep(who, [f.session(80, f.at(2), who=who)], assignment=assigned),
+                       f.rep(idle, [])])
+    data |= {"not_found": [{"email": "gone@example.com", "reason": "not_member"}],
+             "warnings": ["said once"], "failed": [{"user": lost, "reason": "kept failing"}]}
+    snapshot = parse_snapshot(data)
+    assert snapshot.reps[0].assignment is not None and snapshot.failed and snapshot.not_found
+    write_snapshot(snapshot, tmp_path / "s.json")
+    written = json.loads((tmp_path / "s.json").read_text())
+    assert written["schema_version"] == 3 and written["kind"] == "scenario"
+    assert [p["scenario"]["id"] for p in written["scenarios"]] == [snapshot.scenario.id]
+    assert "scenario" not in written and written["skills"] == []
+    assert all("assignment" not in r and "assignments" in r for r in written["reps"])
+    upgraded = snapshot.model_copy(update={"schema_version": 3})
+    assert read_snapshot(tmp_path / "s.json") == upgraded
+    assert read_any_snapshot(tmp_path / "s.json") == upgraded
+
+
+def test_version_2_files_of_both_kinds_still_read(tmp_path):
+    who = f.user()
+    single = f.snapshot([f.rep(who, [f.session(80, f.at(2), who=who)])])
+    assert single["schema_version"] == 2 and "kind" not in single
+    (tmp_path / "one.json").write_text(json.dumps(single))
+    assert read_any_snapshot(tmp_path / "one.json") == parse_snapshot(single)
+    program = pf.program_snapshot()
+    assert program["schema_version"] == 2 and program["kind"] == "program"
+    (tmp_path / "program.json").write_text(json.dumps(program))
+    read = read_any_snapshot(tmp_path / "program.json")
+    assert isinstance(read, ProgramSnapshot) and read == parse_program_snapshot(program)
+    write_snapshot(read, tmp_path / "again.json")
+    assert json.loads((tmp_path / "again.json").read_text())["kind"] == "program"
+    assert read_any_snapshot(tmp_path / "again.json") == read.model_copy(
+        update={"schema_version": 3})
 
 
 def test_a_wrong_value_becomes_unknown_and_a_hopeless_object_leaves_its_list():
@@ -60,6 +105,6 @@ def test_a_snapshot_without_a_scenario_is_one_clear_line(tmp_path):
 
 def test_a_newer_snapshot_is_refused(tmp_path):
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"schema_version": 3, "scenario": {"id": "s"}}))
-    with pytest.raises(SnapshotError, match="version 3; this reporter reads up to version 2"):
+    path.write_text(json.dumps({"schema_version": 4, "scenario": {"id": "s"}}))
+    with pytest.raises(SnapshotError, match="version 4; this reporter reads up to version 3"):
         read_snapshot(path)

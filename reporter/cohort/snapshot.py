@@ -45,6 +45,14 @@ their assignments in it::
 ``ProgramSnapshot.part(scenario_id)`` is one scenario of it as a ``Snapshot``, so every figure
 of a scenario is computed by the same code whether it was run alone or in a program.
 
+Version 3 writes one shape for both kinds: a single-scenario run is the program of its one
+scenario (``"kind": "scenario"``, its ``program`` naming the scenario, one entry in
+``scenarios``, no ``skills``, each rep's assignment in ``assignments``), a program run as in
+version 2 (``"kind": "program"``). A file says which it is, so the manifest's ``run.kind`` and
+the folder layout stay what they were; version 1 and 2 files of either kind still read. In
+memory a scenario run is still a ``Snapshot`` (``ProgramSnapshot.scenario_run`` turns the one
+into the other without loss), so only the file has one shape so far.
+
 Reading is lenient, because a snapshot is a file that may be old or hand-edited: a value of
 the wrong type is dropped (the field becomes unknown), and an object that then lacks what it
 cannot do without (a session without an id or date) is dropped from its list. What is left
@@ -80,7 +88,9 @@ from reporter.exec_api.models import (
 )
 from reporter.files import atomic_path, read_versioned_json
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+#: The ``kind`` a version 3 file of a single-scenario run says (a program's says ``program``).
+SCENARIO_KIND = "scenario"
 #: Repair passes before a damaged snapshot is given up on.
 _MAX_REPAIRS = 12
 
@@ -259,12 +269,61 @@ class ProgramSnapshot(ApiModel):
                         previous=found.previous, groups=self.groups, reps=reps,
                         fetch=self.fetch)
 
+    def scenario_run(self) -> Snapshot:
+        """A single-scenario run read from the one shape version 3 writes: everything the run
+        held, its warnings, not-found list and failures too, and every rep (``part`` keeps
+        only a program's reps with a session in that scenario and leaves the rest with the
+        program). SnapshotError unless it holds exactly one scenario."""
+        if len(self.scenarios) != 1:
+            raise SnapshotError(f"a scenario run's snapshot holds one scenario, not "
+                                f"{len(self.scenarios)}")
+        found = self.scenarios[0]
+        return Snapshot(schema_version=self.schema_version, tool_version=self.tool_version,
+                        workspace=self.workspace,
+                        scenario=found.scenario, period=self.period, selection=self.selection,
+                        summary=found.summary, participants=found.participants,
+                        previous=found.previous, groups=self.groups,
+                        reps=[RepRecord(user=rep.user, is_member=rep.is_member,
+                                        groups=rep.groups, assignment=newest(rep.assignments),
+                                        sessions=rep.sessions) for rep in self.reps],
+                        not_found=self.not_found, warnings=self.warnings, failed=self.failed,
+                        fetch=self.fetch)
+
+
+def as_program(snapshot: Snapshot) -> ProgramSnapshot:
+    """A single-scenario run as the program of its one scenario, as version 3 writes it
+    (its reps too: ``as_program_rep``); ``ProgramSnapshot.scenario_run`` reads it back."""
+    scenario = snapshot.scenario
+    return ProgramSnapshot(
+        schema_version=snapshot.schema_version, tool_version=snapshot.tool_version,
+        workspace=snapshot.workspace,
+        program=ProgramRecord(kind="scenarios", id=scenario.id, name=scenario.name or scenario.id,
+                              slug=scenario.slug or scenario.id),
+        period=snapshot.period, selection=snapshot.selection,
+        scenarios=[ScenarioPart(scenario=scenario, summary=snapshot.summary,
+                                participants=snapshot.participants,
+                                previous=snapshot.previous)],
+        groups=snapshot.groups, reps=[as_program_rep(rep) for rep in snapshot.reps],
+        not_found=snapshot.not_found, warnings=snapshot.warnings, failed=snapshot.failed,
+        fetch=snapshot.fetch)
+
+
+def as_program_rep(rep: RepRecord) -> ProgramRepRecord:
+    """A single-scenario run's rep as a program's holds them: the assignment in a list."""
+    return ProgramRepRecord(user=rep.user, is_member=rep.is_member, groups=rep.groups,
+                            assignments=[rep.assignment] if rep.assignment else [],
+                            sessions=rep.sessions)
+
 
 def assignment_for(assignments: list[Assignment], scenario_id: str) -> Assignment | None:
     """The rep's assignment of one scenario: the newest when Exec holds several."""
-    mine = [a for a in assignments if a.scenario.id == scenario_id]
-    return max(mine, key=lambda a: (a.created_at is not None, a.created_at or 0, a.id),
-               default=None) if mine else None
+    return newest([a for a in assignments if a.scenario.id == scenario_id])
+
+
+def newest(assignments: list[Assignment]) -> Assignment | None:
+    """The newest of a rep's assignments (one with a date before one without), or None."""
+    return max(assignments, key=lambda a: (a.created_at is not None, a.created_at or 0, a.id),
+               default=None)
 
 
 AnySnapshot = Snapshot | ProgramSnapshot
@@ -293,13 +352,18 @@ class SnapshotWriter:
         self.reps = 0
         self.fetch = header.fetch
         self.failed = list(header.failed)
-        head = header.model_dump(mode="json", exclude={"reps", "failed", "fetch"})
+        self._scenario_run = isinstance(header, Snapshot)
+        shaped = as_program(header) if isinstance(header, Snapshot) else header
+        head = shaped.model_dump(mode="json", exclude={"reps", "failed", "fetch"})
         head["schema_version"] = SCHEMA_VERSION  # a re-saved older snapshot is upgraded
+        if self._scenario_run:
+            head["kind"] = SCENARIO_KIND
         handle.write("{" + "".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
                                    for k, v in head.items()) + '"reps": [\n')
 
     def add(self, rep: RepRecord | ProgramRepRecord) -> None:
-        self._handle.write((",\n" if self.reps else "") + rep.model_dump_json())
+        shaped = as_program_rep(rep) if isinstance(rep, RepRecord) else rep
+        self._handle.write((",\n" if self.reps else "") + shaped.model_dump_json())
         self.reps += 1
 
     def finish(self) -> None:
@@ -350,7 +414,9 @@ def read_program_snapshot(path: Path) -> ProgramSnapshot:
 
 
 def read_any_snapshot(path: Path) -> AnySnapshot:
-    """The snapshot at ``path``, of either kind (a program's says ``"kind": "program"``)."""
+    """The snapshot at ``path``, of either kind and any version (a program's says ``"kind":
+    "program"``; a version 3 scenario run's says ``"kind": "scenario"`` and is read in the
+    program shape, then as the ``Snapshot`` it was)."""
     data = read_versioned_json(path, "snapshot", SCHEMA_VERSION, SnapshotError)
     if data.get("kind") == "program":
         return parse_program_snapshot(data, source=str(path))
@@ -358,7 +424,10 @@ def read_any_snapshot(path: Path) -> AnySnapshot:
 
 
 def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapshot:
-    """A single-scenario snapshot from its JSON object (see ``_parse``)."""
+    """A single-scenario snapshot from its JSON object (see ``_parse``), of any version."""
+    if data.get("kind") == SCENARIO_KIND:  # version 3: in the program shape
+        shape = {k: v for k, v in data.items() if k != "kind"}
+        return _parse(ProgramSnapshot, shape, source).scenario_run()
     return _parse(Snapshot, data, source)
 
 
@@ -434,10 +503,8 @@ def _joined(first: R, records: list[R]) -> R:
         update["assignments"] = list({a.id: a for r in records
                                       for a in r.assignments}.values())  # type: ignore[attr-defined]
     else:
-        found = [r.assignment for r in records if r.assignment is not None]
-        update["assignment"] = max(found, key=lambda a: (a.created_at is not None,
-                                                         a.created_at or 0, a.id),
-                                   default=None)
+        update["assignment"] = newest([r.assignment for r in records
+                                       if r.assignment is not None])
     return first.model_copy(update=update)
 
 
