@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from reporter.analytics.attention import Attentive, talking_point
+from reporter.analytics.attention import Attending, talking_point
 from reporter.analytics.program_team import build_program_team
 from reporter.analytics.team import G, build_team, team_members
 from reporter.deliver.addresses import (
@@ -194,14 +194,6 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
                    theme=tuple(program_theme(t) for t in team.themes), program=True)
 
 
-class _Team(Protocol):
-    """What a digest reads of a team (a scenario's or a program's team view)."""
-
-    @property
-    def watchlist(self) -> Sequence[Attentive]: ...
-    def label(self, rep: Any, /) -> str: ...
-
-
 class _Report(Protocol):
     @property
     def period(self) -> PeriodInfo: ...
@@ -210,7 +202,7 @@ class _Report(Protocol):
 
 
 def _digest(report: _Report, entry: TeamEntry, settings: EmailSettings, stem: str,
-            original: str | None, team: _Team, *, left: int, scenario: str, summary: str,
+            original: str | None, team: Attending, *, left: int, scenario: str, summary: str,
             change_label: str, rows: tuple[DigestRow, ...], theme: tuple[DigestTheme, ...],
             program: bool = False) -> DigestView:
     """The digest's fields that read the same for a scenario's team and a program's: the
