@@ -32,11 +32,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from reporter.analytics.figures import DECLINE_POINTS
 from reporter.format import fmt_day, fmt_point_count, fmt_rank, fmt_score
-from reporter.views import AttentionReason, Comparison, PeriodInfo, RepView, Target
+from reporter.views import AttentionReason, Comparison, Manager, PeriodInfo, RepView, Target
 
 #: A fall from the best this large is high severity.
 BIG_DROP_POINTS = 10.0
@@ -138,6 +138,8 @@ class Attentive(Protocol):
     @property
     def email(self) -> str: ...
     @property
+    def slug(self) -> str: ...
+    @property
     def attention(self) -> tuple[AttentionReason, ...]: ...
     @property
     def severity(self) -> int: ...
@@ -170,6 +172,26 @@ def watchlist(ordered: Sequence[A]) -> tuple[A, ...]:
     """Everyone in ``ordered`` (attention order) not on the shortlist: "keep an eye on"."""
     chosen = {id(r) for r in shortlist(ordered)}
     return tuple(r for r in ordered if id(r) not in chosen)
+
+
+class Attending(Protocol):
+    """What the attention rules give a team, a scenario's or a program's alike: its reps in
+    attention order, the 1:1 shortlist and the rest to keep an eye on (``attention_order``,
+    ``shortlist``, ``watchlist``), each named as the team's lists name them. The team report's
+    page 1 and the manager's digest read a team through this alone, so both kinds of team
+    share one attention sentence, one talking point and one count of who was left off."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def manager(self) -> Manager | None: ...
+    @property
+    def needs_attention(self) -> Sequence[Attentive]: ...
+    @property
+    def shortlist(self) -> Sequence[Attentive]: ...
+    @property
+    def watchlist(self) -> Sequence[Attentive]: ...
+    def label(self, rep: Any, /) -> str: ...
 
 
 def talking_point(rep: Attentive) -> str | None:

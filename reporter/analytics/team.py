@@ -239,6 +239,8 @@ class Grouped(Protocol):
     """Whoever a team holds: a rep in one scenario, or across a program."""
 
     @property
+    def user_id(self) -> str: ...
+    @property
     def groups(self) -> tuple[str, ...]: ...
 
 

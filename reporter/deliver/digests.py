@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from reporter.analytics.attention import Attentive, talking_point
+from reporter.analytics.attention import Attending, talking_point
 from reporter.analytics.program_team import build_program_team
-from reporter.analytics.team import build_team, team_members
+from reporter.analytics.team import G, build_team, team_members
 from reporter.deliver.addresses import (
     NAME_CHARS,
     EmailSettings,
@@ -119,6 +119,15 @@ def _theme(item: WeakItem) -> DigestTheme:
     )
 
 
+def entry_members(reps: Sequence[G], entry: TeamEntry) -> list[G]:
+    """The reps of a manifest's team, for a scenario's team or a program's alike: those the
+    manifest lists (``entry.members``, the reps its team report was drawn from); for a
+    manifest from before it listed them, the reps in the entry's group (``team_members``)."""
+    chosen = set(entry.members)
+    return ([r for r in reps if r.user_id in chosen] if chosen
+            else team_members(reps, entry.group))
+
+
 def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
                 stem: str, original: str | None) -> DigestView:
     """The digest of one team: a single-scenario run's (``report.single``) from the team's
@@ -134,10 +143,7 @@ def _scenario_digest(report: ReportView, entry: TeamEntry, settings: EmailSettin
     """The digest of one team, from the same team view the team report was drawn from: the
     team in one sentence, the 1:1 shortlist with talking points, what to coach the team on,
     the reps to keep an eye on, and what is attached."""
-    chosen = set(entry.members)
-    members = ([r for r in report.reps if r.user_id in chosen] if chosen
-               else team_members(report.reps, entry.group))  # a manifest from before members
-    team = build_team(members, name=entry.group,
+    team = build_team(entry_members(report.reps, entry), name=entry.group,
                       slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
     rows = tuple(DigestRow(
@@ -161,10 +167,7 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
     change are the focus scenario's, the one the next step is about), the reps to keep an
     eye on, what to coach the team on (the team's themes, by the rule its team report reads),
     and what is attached."""
-    chosen = set(entry.members)
-    team = build_program_team(report, [r for r in report.reps
-                                       if (r.user_id in chosen if chosen
-                                           else entry.group in r.groups)])
+    team = build_program_team(report, entry_members(report.reps, entry))
     focus_parts = [p for p in report.parts if p.previous_period] or list(report.parts)
     n = len(team.reps)
     summary = (f"{n - team.coverage['none']} of {n} rep{'' if n == 1 else 's'} practised in "
@@ -191,14 +194,6 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
                    theme=tuple(program_theme(t) for t in team.themes), program=True)
 
 
-class _Team(Protocol):
-    """What a digest reads of a team (a scenario's or a program's team view)."""
-
-    @property
-    def watchlist(self) -> Sequence[Attentive]: ...
-    def label(self, rep: Any, /) -> str: ...
-
-
 class _Report(Protocol):
     @property
     def period(self) -> PeriodInfo: ...
@@ -207,7 +202,7 @@ class _Report(Protocol):
 
 
 def _digest(report: _Report, entry: TeamEntry, settings: EmailSettings, stem: str,
-            original: str | None, team: _Team, *, left: int, scenario: str, summary: str,
+            original: str | None, team: Attending, *, left: int, scenario: str, summary: str,
             change_label: str, rows: tuple[DigestRow, ...], theme: tuple[DigestTheme, ...],
             program: bool = False) -> DigestView:
     """The digest's fields that read the same for a scenario's team and a program's: the

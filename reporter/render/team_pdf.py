@@ -19,7 +19,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reporter.analytics.attention import MAX_SHORTLIST, SHORTLIST_SEVERITY, talking_point
+from reporter.analytics.attention import (
+    MAX_SHORTLIST,
+    SHORTLIST_SEVERITY,
+    Attending,
+    talking_point,
+)
 from reporter.analytics.bounds import team_rubric_shown
 from reporter.analytics.program_team import SCORED_TIERS
 from reporter.analytics.team import MIN_CELL_SESSIONS, MIN_THEME_REPS, MIN_THEME_SESSIONS
@@ -119,7 +124,7 @@ def _plural(count: int, word: str = "rep") -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def attention_sentence(team: TeamView | ProgramTeamView) -> str:
+def attention_sentence(team: Attending) -> str:
     """Who is on the 1:1 shortlist and how many to keep an eye on, in a sentence."""
     watch = len(team.watchlist)
     if team.shortlist:
@@ -147,7 +152,7 @@ def team_summary(team: TeamView, report: ReportView) -> str:
     return f"{text} {attention_sentence(team)}"
 
 
-def left_off(team: TeamView | ProgramTeamView) -> int:
+def left_off(team: Attending) -> int:
     """High-severity reps not on the shortlist: left off by its cap alone, said under it."""
     return sum(1 for r in team.watchlist if r.severity >= 3)
 
@@ -162,7 +167,7 @@ def criterion_spans(team: TeamView) -> tuple[CriterionSpan, ...]:
     return tuple(spans)
 
 
-def _team_document(report: ReportView | ProgramReportView, team: TeamView | ProgramTeamView,
+def _team_document(report: ReportView | ProgramReportView, team: Attending,
                    renderer: PdfRenderer, scope: str) -> dict[str, Any]:
     """What a team report shares with every team report, of a scenario or a program
     (``scope`` names it: "scenario Procurement Discovery")."""
