@@ -41,9 +41,9 @@ test-floors: test-system-deps | $(BIN)/python
 	$(PYTHON) -m venv $(FLOORS)
 	$(FLOORS)/bin/python -m pip install -q --upgrade pip
 	$(BIN)/python scripts/floors.py > $(FLOORS)/constraints.txt
-	$(FLOORS)/bin/python -m pip install -q -c $(FLOORS)/constraints.txt -e '.[test]'
+	$(QUIET_EDITABLE) $(FLOORS)/bin/python -m pip install -q -c $(FLOORS)/constraints.txt -e '.[test]'
 	$(FLOORS)/bin/python -m pytest -q -n 2 -m 'not slow' -p no:cacheprovider
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(QUIET_EDITABLE) $(BIN)/python -m pip install -q -e '.[test]'
 
 # The docs' pictures (examples/*.png) from the demo's reports; a test fails when the report
 # templates change and this was not run.
@@ -79,12 +79,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# setuptools' editable build prints a boxed "Editable installation" notice on every install
+# (a package folder in the working directory may shadow it: here that is the point); only
+# that notice is silenced, by its message.
+QUIET_EDITABLE := PYTHONWARNINGS="ignore:Editable installation"
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(QUIET_EDITABLE) $(BIN)/python -m pip install -q -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(QUIET_EDITABLE) $(BIN)/python -m pip install -q -e '.[test]'
 	touch $(VENV)/.installed $@
 
 setup: system-deps $(VENV)/.installed
