@@ -64,8 +64,8 @@ def sandbox(sandbox_workspace: SandboxWorkspace) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def cli_env(sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-            ) -> SandboxServer:
+def env(sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        ) -> SandboxServer:
     """The command line pointed at the session sandbox from a fresh working folder: its key
     and URL, a cache of the test's own, and pacing far above the sandbox's (none)."""
     monkeypatch.setenv("EXEC_API_KEY", SANDBOX_KEY)

@@ -26,11 +26,6 @@ from tests.worker_faults import fault_env
 MONTH = "2026-10"
 
 
-@pytest.fixture
-def env(cli_env):
-    return cli_env
-
-
 @pytest.fixture(scope="module")
 def finished_run(sandbox, sandbox_workspace, scenario, tmp_path_factory):
     """One full run of a small cohort (small_cohort: 8 reps), everything written, shared by

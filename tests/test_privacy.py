@@ -25,11 +25,6 @@ from tests.support import SANDBOX_KEY, invoke
 MONTH = "2026-10"
 
 
-@pytest.fixture
-def env(cli_env):
-    return cli_env
-
-
 @pytest.fixture(scope="module")
 def two_reps(sandbox_workspace, scenario) -> list[str]:
     """Two members with a graded session of ``scenario`` in MONTH: a run of two PDFs."""
