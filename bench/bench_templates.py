@@ -4,7 +4,7 @@ contexts built beforehand) by the plain environment and by the bounded sandbox a
 
     .venv/bin/python bench/bench_templates.py [--rounds 7] [--team-reps 2000]
 
-1. A rep's report: every sample rep's ``report/base.html``, each round, in both environments
+1. A rep's report: every sample rep's ``rep/report.html``, each round, in both environments
    interleaved; CPU is this process's ``time.process_time``; the ratio is of the medians.
 2. The largest bundled document: the team report of ``--team-reps`` reps (the sample reps
    cycled), rendered once in the sandbox: how far it stays below ``TEMPLATE_SECONDS`` and

@@ -38,17 +38,19 @@ from reporter.views import RepView
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-TEMPLATES = ROOT / "reporter" / "templates" / "report"
+TEMPLATES = ROOT / "reporter" / "templates"
 STAMP = EXAMPLES / "samples.json"
 RESOLUTION = "70"  # dpi: legible on GitHub, about 100 KB a page
 CONFIG = EXAMPLES / "reporter.toml"
 
 
 def templates_digest(folder: Path = TEMPLATES) -> str:
-    """sha256 over the report templates' names and bytes, in name order."""
+    """sha256 over the PDF templates' names and bytes, in name order (the emails' folder
+    draws no sample, so it is left out)."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.relative_to(folder).parts[0] != "email" \
+                and path.suffix in (".html", ".css"):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -51,7 +51,7 @@ def test_the_build_backend_says_nothing_is_deprecated(built: tuple[Path, str]) -
 def test_wheel_holds_templates_and_console_script(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     bundled = {n for n in names if n.startswith("reporter/templates/")}
-    for template in ("reporter/templates/report/base.html", "reporter/templates/report/report.css",
+    for template in ("reporter/templates/rep/report.html", "reporter/templates/report.css",
                      "reporter/templates/email/body.txt", "reporter/templates/email/body.html"):
         assert template in bundled, f"{template} missing from the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -249,11 +249,11 @@ def test_fetcher_refuses_everything_but_bundled_assets_and_the_logo(tmp_path: Pa
     other = tmp_path / "secret.txt"
     other.write_text("secret")
     fetcher = AssetFetcher((BUNDLED_TEMPLATES,), (logo,))
-    css = (BUNDLED_TEMPLATES / "report" / "report.css").as_uri()
+    css = (BUNDLED_TEMPLATES / "report.css").as_uri()
     assert b"Page rules" in fetcher.fetch(css).read()
     assert fetcher.fetch(logo.as_uri()).read().startswith(b"\x89PNG")
     for url in ("file:///etc/passwd", "http://example.com/x.css", other.as_uri(),
-                "data:text/plain,hi", css.replace("/report/report.css", "/../../../etc/passwd"),
+                "data:text/plain,hi", css.replace("/report.css", "/../../../etc/passwd"),
                 "file://evil.example/etc/passwd"):
         with pytest.raises(FetchRefused):
             fetcher.fetch(url)
@@ -280,7 +280,7 @@ def test_branding_company_logo_and_accent_appear(tmp_path: Path) -> None:
                                            accent="#e4572e"))
     renderer = PdfRenderer(options)
     html = renderer.html(REPORT, AMELIE)
-    assert "#e4572e" in renderer.env.get_template("report/report.css").render(
+    assert "#e4572e" in renderer.env.get_template("report.css").render(
         accent="#e4572e", paper="A4", tones=TONES)
     assert "#e4572e" in html  # charts in the accent colour
     pdf, _ = renderer.render(REPORT, AMELIE)
@@ -292,8 +292,8 @@ def test_branding_company_logo_and_accent_appear(tmp_path: Path) -> None:
 
 
 def test_user_templates_override_bundled_ones(tmp_path: Path) -> None:
-    (tmp_path / "report").mkdir()
-    (tmp_path / "report" / "latest.html").write_text(
+    (tmp_path / "rep").mkdir()
+    (tmp_path / "rep" / "latest.html").write_text(
         "<section><h2>Custom latest section for {{ rep.first_name }}</h2></section>")
     pdf, _ = render_rep_pdf(REPORT, AMELIE, PdfOptions(templates_dir=tmp_path))
     text = _flat(_text(pdf))
@@ -406,11 +406,11 @@ def test_templates_export_copies_every_template_once(tmp_path):
                      if p.is_file())
     assert sorted(str(p.relative_to(tmp_path / "mine")) for p in (tmp_path / "mine").rglob("*")
                   if p.is_file()) == bundled
-    (tmp_path / "mine" / "report" / "header.html").write_text("<header>mine</header>")
+    (tmp_path / "mine" / "header.html").write_text("<header>mine</header>")
     again = CliRunner().invoke(cli, ["templates", "export", str(tmp_path / "mine")])
     assert again.exit_code == 2
     assert again.output.startswith("Error: ") and "already exists" in again.output
-    assert (tmp_path / "mine" / "report" / "header.html").read_text() == "<header>mine</header>"
+    assert (tmp_path / "mine" / "header.html").read_text() == "<header>mine</header>"
 
 
 # -- faster, not different ----------------------------------------------------------------

@@ -71,11 +71,11 @@ def test_a_template_reaches_neither_a_command_nor_the_key(tmp_path: Path) -> Non
     """``cycler.__init__.__globals__.os`` is refused: no ``id`` output and no key in anything
     the command prints or writes, one line, exit 2, no report."""
     identity = subprocess.run(["id"], capture_output=True, text=True, check=True).stdout.strip()
-    result = _render_with(tmp_path, {"report/latest.html": f"<section>{ESCAPE}</section>"})
+    result = _render_with(tmp_path, {"rep/latest.html": f"<section>{ESCAPE}</section>"})
     said = result.stdout + result.stderr
     assert identity not in said and KEY not in said
     assert result.returncode == 2
-    assert _one_line(result) == f"Error: template error (report/latest.html, line 1): {REFUSED}"
+    assert _one_line(result) == f"Error: template error (rep/latest.html, line 1): {REFUSED}"
     written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert not any(KEY.encode() in p.read_bytes() or identity.encode() in p.read_bytes()
                    for p in written)
@@ -104,10 +104,10 @@ def test_an_email_subject_template_cannot_read_the_environment(tmp_path: Path) -
 
 def test_a_range_of_a_trillion_is_refused_at_once(tmp_path: Path) -> None:
     result = _render_with(tmp_path, {
-        "report/latest.html": "{% for i in range(10**12) %}x{% endfor %}"})
+        "rep/latest.html": "{% for i in range(10**12) %}x{% endfor %}"})
     assert result.returncode == 2
     assert _one_line(result) == (
-        "Error: template error (report/latest.html, line 1): the template asks for "
+        "Error: template error (rep/latest.html, line 1): the template asks for "
         f"1000000000000; counts, widths and repeats are limited to {TEMPLATE_MAX_COUNT:,}")
 
 
@@ -115,11 +115,11 @@ def test_loops_that_would_never_end_stop_at_the_time_bound(tmp_path: Path) -> No
     """Two ranges each within the count bound, nested: 10**10 steps, stopped after
     TEMPLATE_SECONDS of CPU with one line."""
     n = TEMPLATE_MAX_COUNT
-    result = _render_with(tmp_path, {"report/latest.html": (
+    result = _render_with(tmp_path, {"rep/latest.html": (
         f"{{% for i in range({n}) %}}{{% for j in range({n}) %}}{{% endfor %}}{{% endfor %}}")})
     assert result.returncode == 2
     assert _one_line(result) == (
-        "Error: template error (report/latest.html, line 1): the template took more than "
+        "Error: template error (rep/latest.html, line 1): the template took more than "
         f"{TEMPLATE_SECONDS:g} s of CPU; stopped")
 
 

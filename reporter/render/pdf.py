@@ -54,8 +54,8 @@ from reporter.render.options import PAPER_SIZES, PdfOptions
 from reporter.render.templates import BUNDLED_TEMPLATES, environment, template_errors
 from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView
 
-REPORT_TEMPLATE = "report/base.html"
-STYLESHEET_TEMPLATE = "report/report.css"
+REPORT_TEMPLATE = "rep/report.html"
+STYLESHEET_TEMPLATE = "report.css"
 # A heatmap wider than this stops being readable (older sessions are left out; analytics
 # caps the moments and patterns themselves).
 MAX_HEATMAP_COLUMNS = 14
@@ -239,7 +239,7 @@ def _stylesheet_text(env: Environment, options: PdfOptions) -> str:
         accent=options.branding.accent, paper=PAPER_SIZES[options.paper.lower()], tones=TONES)
 
 
-BASE_URL = (BUNDLED_TEMPLATES / "report").as_uri() + "/"
+BASE_URL = BUNDLED_TEMPLATES.as_uri() + "/"
 
 
 def render_straightforward(report: ReportView, rep: RepView, options: PdfOptions) -> bytes:

@@ -43,8 +43,8 @@ from reporter.views import (
     SkillRow,
 )
 
-PROGRAM_TEMPLATE = "report/program.html"
-SECTION_TEMPLATE = "report/program_section.html"
+PROGRAM_TEMPLATE = "rep/program.html"
+SECTION_TEMPLATE = "rep/section.html"
 #: How long the list of scenarios under a skill's name may run on page 1 (one line).
 SKILL_SCENARIO_CHARS = 64
 

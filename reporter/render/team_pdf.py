@@ -59,7 +59,7 @@ from reporter.views import (
     TierCount,
 )
 
-TEAM_TEMPLATE = "report/team.html"
+TEAM_TEMPLATE = "team/report.html"
 #: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
 SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
 STEP_CHARS = 110
@@ -250,7 +250,7 @@ def render_team(renderer: PdfRenderer, report: ReportView, team: TeamView) -> tu
 
 # -- a program's team report ---------------------------------------------------------------
 
-PROGRAM_TEAM_TEMPLATE = "report/program_team.html"
+PROGRAM_TEAM_TEMPLATE = "team/program.html"
 #: A matrix cell's first line where it shows no best score (analytics.program_team.CELL_STATES).
 CELL_LABELS = {"no_valid": "No valid attempt", "not_practised": "Not practised",
                "not_assigned": "Not assigned"}
