@@ -346,7 +346,9 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
     async with _client(fs.api, console) as client:
         disc, cache, the_plan = await _discover_any(client, fs, console)
         teams = teams_of(disc.header, rs)  # a [teams] typo stops the run before its requests
-        # The moment the run is generated, decided once, here: every output carries it.
+        # The moment the run is generated, decided once, here: every output carries it. Read
+        # after the discovery's requests, so never before the moment the data is as of (the
+        # fetch record's ``fetched_at``, the first request): About lists the two in order.
         generated = client.now()
         if isinstance(disc, ProgramDiscovery):
             with held(run_dir_for(rs.out, disc.header)) as folder:

@@ -242,8 +242,12 @@ def check_detail(asked: SessionListItem, detail: SessionDetail) -> None:
 
 
 def fetch_record(client: ExecClient, cache: DetailCache) -> FetchRecord:
-    """What the fetch cost, for the snapshot's last field (known only once every rep is in)."""
-    return FetchRecord(fetched_at=client.now(), base_url=client.base_url,
+    """What the fetch cost, for the snapshot's last field (known only once every rep is in).
+
+    ``fetched_at`` is the moment the data is as of: the run's first request (its discovery
+    listed the period's sessions then), not the last detail's arrival; the run's "generated"
+    moment is read after its discovery (``pipeline``), so it never precedes the data."""
+    return FetchRecord(fetched_at=client.first_request_at or client.now(), base_url=client.base_url,
                        requests_made=client.requests_made, cache_hits=cache.hits,
                        detail_requests=client.requests_by_endpoint["GET /sessions/{id}"])
 

@@ -108,6 +108,10 @@ class ExecClient:
         # server failing everything costs a bounded number of extra requests, not 6 each.
         self.retry_budget = max_retries * 4 if retry_budget is None else retry_budget
         self.requests_made = 0
+        # When the run first asked Exec: the moment its data is as of (the sessions it lists
+        # are those Exec held then; each detail fetched after is one of them). The run's
+        # report is generated after it, so "Data fetched at" never follows "Generated at".
+        self.first_request_at: datetime | None = None
         self.requests_by_endpoint: Counter[str] = Counter()
         self.failed_requests = 0  # answers that were retried: 429, 5xx, transport errors
         self.answered = 0  # successful answers: a 404 before the first is the URL's fault
@@ -146,6 +150,8 @@ class ExecClient:
             failure: errors.ExecError  # what to raise once the retries are spent
             async with self._semaphore:
                 await self.limiter.acquire()
+                if self.first_request_at is None:
+                    self.first_request_at = self.now()
                 self.requests_made += 1
                 self.requests_by_endpoint[endpoint] += 1
                 self.usage.add()
