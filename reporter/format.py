@@ -9,7 +9,7 @@ rounded to CSV_DECIMALS. Pure functions: no I/O, no locale.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def fmt_ordinal(value: float | None) -> str:
     return f"{n}{suffix}"
 
 
-def fmt_day(value: datetime | None) -> str:
+def fmt_day(value: date | None) -> str:
     return "–" if value is None else f"{value:%b} {value.day}, {value:%Y}"
 
 

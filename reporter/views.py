@@ -18,7 +18,7 @@ Conventions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from reporter.ranks import GRADES as GRADES  # the views' vocabulary, defined once there
 from reporter.ranks import RANKS as RANKS
@@ -231,7 +231,9 @@ class Comparison:
     previous_rank: str | None
     change: float | None  # best - previous best, points; None when either is unknown
     rank_change: int | None  # +1: one rank up; None when either rank is unknown
-    is_new: bool  # a best score now, none in the previous period: new, not compared with zero
+    # A best score now, none in the previous period: new, not compared with zero; None when
+    # neither period has a best (nothing to call new or not).
+    is_new: bool | None
 
 
 @dataclass(frozen=True)
@@ -372,6 +374,20 @@ class PeriodInfo:
     @property
     def prose(self) -> str:
         return self.title or self.label
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day, inclusive (``last_day``): 2026-11-30 for November 2026."""
+        return last_day(self.start, self.end)
+
+
+def last_day(start: datetime, end: datetime) -> date:
+    """A period's last day, inclusive, wherever a period's end is printed: the end's day
+    (a run's period ends at 23:59:59.999999 of it), or the day before when the end falls on
+    midnight after the start (an exclusive end, as a date range may be given)."""
+    if end.time() == time() and end > start:
+        end -= timedelta(microseconds=1)
+    return end.date()
 
 
 @dataclass(frozen=True)

@@ -268,13 +268,16 @@ def test_overview_figures_and_charts(book, report):
     assert rows["Scenario"][0] == report.scenario.name
     assert rows["Workspace"][0] == "Acme Corp"
     assert rows["Generated at (UTC)"][0] == datetime(2026, 11, 1, 7, 0)
-    # These reps, then everyone who practised (Exec's figures, then recounted).
-    assert rows["Reps"][:3] == (len(report.reps), 12, 12)
+    # These reps, then everyone who practised (Exec's figures, then recounted): Exec counts
+    # people with a valid attempt, so the selected reps' count stands alone.
+    assert rows["Reps selected"][:3] == (len(report.reps), None, None)
+    with_valid = sum(1 for r in report.reps if r.valid_count)
+    assert rows["Reps with a valid attempt"][:3] == (with_valid, 12, 12)
     bests = [r.best_score for r in report.reps if r.best_score is not None]
     assert rows["Average best score"][:3] == (round(sum(bests) / len(bests), 1), 72.9, 72.9)
     assert rows["Average best rank"][:3] == (None, "Bronze", "Bronze")
     # Stored as shown (one decimal), not 6.583333333333333.
-    assert rows["Average session duration (minutes)"][1] == 6.6
+    assert rows["Minutes per valid attempt (average)"][:3] == (None, 6.6, 6.6)
     assert rows["Gold"][:2] == (2, 0.167)
     weeks = [r for r in ws.iter_rows(values_only=True) if isinstance(r[0], datetime)]
     assert [w[1] for w in weeks] == [p.sessions for p in report.cohort.weekly]
@@ -284,15 +287,28 @@ def test_overview_figures_and_charts(book, report):
 
 
 def test_overview_says_whose_sessions_each_figure_counts(book, report):
-    """The summary counts every participant, the weekly rows only the selected reps: the two
-    "Sessions" may differ, so each label says whose sessions it counts."""
+    """Exec's summary counts everyone's valid attempts; these reps' sessions, valid or not, and
+    their minutes are rows of their own: a row sets like beside like, its label saying which
+    sessions it counts (never 173 sessions beside 153 valid ones under one "Sessions")."""
     ws = book["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert rows["Sessions"][:3] == (sum(r.session_count for r in report.reps), 48, 48)
+    attempts = [a for r in report.reps for a in r.attempts]
+    valid = [a for a in attempts if a.is_valid]
+    assert len(valid) < len(attempts)  # the sample has sessions that do not count
+    assert rows["Sessions, valid or not"][:3] == (len(attempts), None, None)
+    assert rows["Valid attempts"][:3] == (len(valid), 48, 48)
+    assert "Sessions" not in rows
+    minutes = [a.duration_minutes for a in attempts if a.duration_minutes is not None]
+    valid_minutes = [a.duration_minutes for a in valid if a.duration_minutes is not None]
+    assert rows["Practice minutes, every session"][:3] == (
+        pytest.approx(sum(minutes)), None, None)
+    assert rows["Practice minutes, valid attempts"][0] == pytest.approx(sum(valid_minutes))
+    assert "Practice minutes" not in rows
     assert rows["Figure"] == OVERVIEW_FIGURES
     week_header = next(r for r in ws.iter_rows(values_only=True)
                        if r[0] == "Week starting (UTC)")
-    assert week_header[1] == "Sessions (these reps)"
+    assert week_header[1:3] == ("Sessions (these reps, valid or not)",
+                                "Average score (these reps' valid attempts)")
     assert rows["Selected reps"][0] == report.selection_text
     # No engineering label anywhere a manager reads.
     words = " ".join(str(v) for wsx in book for r in wsx.iter_rows(values_only=True)
@@ -441,7 +457,7 @@ def test_cohort_figures_missing_from_api_leave_blanks(report, tmp_path):
     cohort: CohortView = dataclasses.replace(report.cohort, api=api)
     ws = _write(dataclasses.replace(report, cohort=cohort), tmp_path)["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert rows["Reps"][1:3] == (None, 12)
+    assert rows["Reps with a valid attempt"][1:3] == (None, 12)
 
 
 def _libreoffice(src: Path, fmt: str, tmp_path: Path) -> Path:
@@ -734,7 +750,10 @@ def _odd_numbers(report: ReportView) -> ReportView:
     rep = report.reps[0]
     odd = [(float("nan"), float("inf")), (-0.04, 1e20), (12_345_678_901_234_567_890, True),
            (99.95, datetime(2026, 10, 2, 8, 30))]
-    attempts = [dataclasses.replace(a, score=score, duration_minutes=minutes)
+    # The datetime's session does not count (the Overview adds up the valid attempts' minutes:
+    # only the Sessions sheet has to carry it).
+    attempts = [dataclasses.replace(a, score=score, duration_minutes=minutes,
+                                    is_valid=a.is_valid and not isinstance(minutes, datetime))
                 for a, (score, minutes) in zip(rep.attempts, odd, strict=False)]
     rep = dataclasses.replace(rep, attempts=(*attempts, *rep.attempts[len(attempts):]))
     return dataclasses.replace(report, reps=(rep, *report.reps[1:]))
@@ -897,8 +916,8 @@ def test_libreoffice_prints_every_header_whole_and_the_wide_sheets_readable(repo
     assert set(report.generated_at.strftime("%Y-%m-%d %H:%M").split()) <= words["Overview"]
     headers = {
         "Overview": [*wbmod.OVERVIEW_HEADINGS, "Rank", "Participants", "Share",
-                     "Week starting (UTC)", "Sessions (these reps)",
-                     "Average score (valid sessions)"],
+                     "Week starting (UTC)", "Sessions (these reps, valid or not)",
+                     "Average score (these reps' valid attempts)"],
         "Reps": REPS_HEADINGS,
         "Sessions": SESSIONS_HEADINGS,
         "Rubric": [c.value for c in book["Rubric"][1]],
@@ -921,10 +940,11 @@ def test_a_teams_overview_shows_its_reps_beside_everyone(report, tmp_path):
     two = dataclasses.replace(report, reps=report.reps[:2], selection_text="group North")
     ws = _write(two, tmp_path)["Overview"]
     rows = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r and r[0]}
-    assert rows["Reps"][:3] == (2, 12, 12)
+    assert rows["Reps selected"][:3] == (2, None, None)
+    assert rows["Reps with a valid attempt"][1:3] == (12, 12)
     assert rows["Valid attempts"][0] == sum(r.valid_count for r in report.reps[:2])
     assert rows["These reps (group North) beside everyone who practised"] == (None,) * (
-        len(rows["Reps"]))
+        len(rows["Reps selected"]))
 
 
 def test_every_sheet_names_reps_as_the_team_report_lists_them(attention_report, tmp_path):

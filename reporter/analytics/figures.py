@@ -9,13 +9,13 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from reporter.exec_api.models import User
 from reporter.format import fmt_day
 from reporter.ranks import rank_for
-from reporter.views import Attempt
+from reporter.views import Attempt, last_day
 
 __all__ = ["rank_for"]
 
@@ -124,8 +124,8 @@ def period_title(label: str, start: datetime, end: datetime) -> str:
     "Oct 3, 2026 to Oct 20, 2026" (the end is exclusive when it falls on midnight)."""
     if re.fullmatch(r"\d{4}-\d{2}", label):
         return f"{start:%B} {start.year}"
-    last = end - timedelta(microseconds=1) if end.time() == time() and end > start else end
-    if (start.year, start.month, start.day) == (last.year, last.month, last.day):
+    last = last_day(start, end)
+    if start.date() == last:
         return fmt_day(start)
     return f"{fmt_day(start)} to {fmt_day(last)}"
 

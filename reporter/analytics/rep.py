@@ -66,7 +66,8 @@ def comparison(best: float | None, rank: str | None,
     """The rep against the previous period: its best score from the participants endpoint.
 
     A rep with a best score now and none then is new (is_new), never compared with zero; a
-    rep with none in either period is neither new nor compared. change: best - previous
+    rep with a best then and none now is not new; a rep with none in either period is
+    neither new nor compared (is_new None: nothing to call new or not). change: best - previous
     best; rank_change: how many ranks up (negative: down), both None when unknown.
     """
     if context.previous is None or context.previous_period is None:
@@ -81,7 +82,8 @@ def comparison(best: float | None, rank: str | None,
     label, title = context.previous_period
     return Comparison(period_label=label, period_title=title, previous_best=before,
                       previous_rank=before_rank, change=change, rank_change=steps,
-                      is_new=before is None and best is not None)
+                      is_new=(None if before is None and best is None
+                              else before is None and best is not None))
 
 
 def build_rep(rep: RepRecord, context: RepContext) -> RepView:

@@ -10,7 +10,7 @@ are tested once.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -89,6 +89,11 @@ def excel_datetime(value: datetime | None) -> datetime | None:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value
+
+
+def excel_day(value: date) -> datetime:
+    """A day as Excel stores one: its midnight, naive (shown with a date format)."""
+    return datetime.combine(value, time())
 
 
 def csv_text(value: str | None) -> str:

@@ -10,7 +10,7 @@ a per-rep figure to both is one entry here, and its key in the sheet's order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reporter.format import (
@@ -30,7 +30,7 @@ from reporter.format import (
 )
 from reporter.render.cells import excel_datetime
 from reporter.render.grid import Col
-from reporter.views import RepView
+from reporter.views import Moment, RepView, Target
 
 #: Separator between list items in one cell or field, everywhere.
 LIST_SEP = "; "
@@ -51,6 +51,28 @@ def last_period(rep: RepView) -> tuple[float | None, str | None, float | None]:
     if cmp.is_new:
         return None, NEW_REP_LABEL, None
     return cmp.previous_best, None, cmp.change
+
+
+def feedback_rows(rep: RepView) -> Iterator[Moment]:
+    """The rows of feedback.csv and of the workbook's Feedback sheet, one rule for both: each
+    distinct example of the rep's sessions (valid or not) once, in rubric order. Exec can list
+    one example twice under an item (the same words and advice, picked for two reasons, at
+    times with another grade or salience): those are one row, the first. An example with no
+    quote is no row (the analytics leave it out of ``feedback_examples``)."""
+    seen: set[tuple[object, ...]] = set()  # per rep: an example is always the rep's own
+    for m in rep.feedback_examples:
+        key = (m.session_id, m.criterion, m.item, m.quote, m.feedback, m.suggestion)
+        if key not in seen:
+            seen.add(key)
+            yield m
+
+
+#: What the About sheet says of the Feedback sheet's rows and feedback.csv's: the same rows.
+FEEDBACK_ROWS_NOTE = (
+    "The Feedback sheet and feedback.csv hold the same rows: each feedback example that "
+    "quotes the rep, from every session (valid or not), once; an example Exec lists twice "
+    "under one item (same words and advice) is one row. The Sessions sheet and sessions.csv "
+    "hold every session, the Reps sheet and reps.csv every rep.")
 
 
 @dataclass(frozen=True)
@@ -81,6 +103,13 @@ def _text(header: str, cap: int, *, wrap: bool = False) -> Col:
 def _step(rep: RepView) -> str | None:
     step = rep.coaching.next_step
     return fmt_item(step.criterion, step.item) if step else None
+
+
+def _by_status(rep: RepView, flag: Callable[[Target], bool]) -> bool | None:
+    """A flag of the rep's target read from Exec's status (met, past due): empty, not false,
+    when Exec gave no status (unknown) or the rep has no assignment."""
+    target = rep.coaching.target
+    return flag(target) if target is not None and target.status else None
 
 
 def _due(rep: RepView) -> object:
@@ -138,13 +167,14 @@ REP_COLUMNS: tuple[RepColumn, ...] = (
     RepColumn("target_rank", lambda r: t.required_rank if (t := r.coaching.target) else None),
     RepColumn("due_date", _due, Col("Due (UTC)", XLSX_DATE),
               lambda r: excel_datetime(t.due) if (t := r.coaching.target) else None),
-    RepColumn("target_met", lambda r: t.met if (t := r.coaching.target) else None),
+    RepColumn("target_met", lambda r: _by_status(r, lambda t: t.met)),
     RepColumn("points_short", lambda r: t.points_short if (t := r.coaching.target) else None),
-    RepColumn("past_due", lambda r: t.past_due if (t := r.coaching.target) else None),
+    RepColumn("past_due", lambda r: _by_status(r, lambda t: t.past_due)),
     RepColumn("latest_below_best",
               lambda r: r.coaching.decline.drop if r.coaching.decline else None,
               Col("Latest below best (points)", XLSX_SCORE)),
-    # Added with month-over-month (empty with --no-compare; is_new: no best score then).
+    # Added with month-over-month (empty with --no-compare; is_new: no best score then, empty
+    # with no best in either month).
     RepColumn("previous_best", lambda r: c.previous_best if (c := r.comparison) else None,
               Col("Last period", XLSX_SCORE), lambda r: last_period(r)[0]),
     RepColumn("change_vs_previous", lambda r: c.change if (c := r.comparison) else None,

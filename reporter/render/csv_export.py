@@ -20,7 +20,7 @@ from pathlib import Path
 from reporter.files import atomic_path
 from reporter.format import csv_number
 from reporter.render.cells import csv_text, iso
-from reporter.render.columns import REPS_CSV
+from reporter.render.columns import REPS_CSV, feedback_rows
 from reporter.views import ProgramReportView, RepView, SkillRow
 
 #: reps.csv: the run's scenario and period, then every per-rep figure of
@@ -127,7 +127,7 @@ def _session_rows(reps: Iterable[RepView]) -> Iterator[tuple[object, ...]]:
 
 def _feedback_rows(reps: Iterable[RepView]) -> Iterator[tuple[object, ...]]:
     for rep in reps:
-        for m in rep.feedback_examples:
+        for m in feedback_rows(rep):
             yield (m.session_id, rep.user_id, rep.email, rep.name, m.created_at, m.criterion,
                    m.item, m.grade, m.salience, m.quote, m.feedback, m.suggestion)
 

@@ -345,7 +345,7 @@ def build_program_team_context(report: ProgramReportView, team: ProgramTeamView,
         "tier_label": fmt_tier,
         "tier_legend": tier_legend(),
         "tier_totals": tier_totals(team),
-        "as_of": fmt_day(report.period.end),
+        "as_of": fmt_day(report.period.last_day),
     }
 
 

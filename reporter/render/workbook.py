@@ -23,6 +23,7 @@ from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from reporter.analytics.figures import practice_minutes
 from reporter.analytics.team import MIN_CELL_SESSIONS, build_team
 from reporter.format import (
     XLSX_DATE,
@@ -41,11 +42,13 @@ from reporter.format import (
     fmt_tier,
 )
 from reporter.names import is_safe_link
-from reporter.render.cells import excel_datetime, style_array, text_cell
+from reporter.render.cells import excel_datetime, excel_day, style_array, text_cell
 from reporter.render.columns import (
     BY_KEY,
+    FEEDBACK_ROWS_NOTE,
     LIST_SEP,
     REPS_SHEET_COLUMNS,
+    feedback_rows,
     last_period,
     rank_label,
 )
@@ -358,8 +361,7 @@ FEEDBACK_SHEET: tuple[Col, ...] = (
 
 
 def _feedback(ws: Any, report: ProgramReportView) -> None:
-    """One row per distinct example: the same words and advice twice (one moment picked for
-    two reasons) are one row, the first."""
+    """The rows of feedback.csv (``feedback_rows``: each distinct example once)."""
     write_grid(ws, _columns(report, FEEDBACK_SHEET), lambda: (
         _row(report, row, scenario) for scenario, p, view in _by_scenario(report)
         for row in _rep_feedback(report.label(p), view)),
@@ -367,12 +369,7 @@ def _feedback(ws: Any, report: ProgramReportView) -> None:
 
 
 def _rep_feedback(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
-    seen: set[tuple[object, ...]] = set()  # per rep: an example is always the rep's own
-    for m in rep.feedback_examples:
-        key = (m.session_id, m.criterion, m.item, m.quote, m.feedback, m.suggestion)
-        if key in seen:
-            continue
-        seen.add(key)
+    for m in feedback_rows(rep):
         yield (name, rep.email, m.session_id, excel_datetime(m.created_at),
                m.criterion, m.item, m.grade, m.salience, m.quote, m.feedback, m.suggestion)
 
@@ -545,7 +542,8 @@ CHART_TOP = 4
 #: The Overview's column widths, A to E: B holds "Generated at (UTC)" whole (a date and time
 #: needs 16 digits; at 14 LibreOffice showed ###).
 OVERVIEW_WIDTHS = (36, 18, 20, 22, 4)
-#: The Overview's figure columns: whose numbers they are, in words.
+#: The Overview's figure columns: whose numbers they are, in words. Exec's summary counts the
+#: people with a valid attempt and their valid attempts; each row says which sessions it counts.
 OVERVIEW_HEADINGS = ("Figure", "These reps", "Everyone who practised (Exec's figures)",
                      "Everyone who practised (recounted from each one's results)")
 
@@ -553,30 +551,39 @@ OVERVIEW_HEADINGS = ("Figure", "These reps", "Everyone who practised (Exec's fig
 def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]]:
     """The summary figures: the workbook's own reps (a team's, or the whole selection), then
     everyone who practised the scenario as Exec summarises them and as recounted from each
-    participant's results (the two agree unless Exec's summary lags)."""
+    participant's results (the two agree unless Exec's summary lags).
+
+    Like beside like: Exec's figures count people with a valid attempt and their valid
+    attempts, so those rows give these reps' figures over the same; what only these reps have
+    (every selected rep, every session valid or not, their minutes) has a row of its own
+    saying so, with no figure of everyone's beside it."""
     api, computed = report.cohort.api, report.cohort.computed
     team = build_team(report.reps)
     known_minutes = [r.practice_minutes for r in report.reps if r.practice_minutes is not None]
     # Unknown stays unknown: no rep's sessions carry a duration is not 0 minutes.
     minutes_of_team = sum(known_minutes) if known_minutes else None
+    valid_minutes = practice_minutes([a for r in report.reps for a in r.attempts if a.is_valid])
 
     def minutes(f: CohortFigures) -> float | None:
         secs = f.average_session_duration_seconds
         return None if secs is None else secs / 60
 
     return [
-        ("Reps", len(team.reps), api.participant_count, computed.participant_count, XLSX_INT),
-        ("Reps with a valid attempt", team.with_valid, None, None, XLSX_INT),
-        ("Sessions", team.sessions, api.total_sessions, computed.total_sessions, XLSX_INT),
-        ("Valid attempts", team.valid_attempts, None, None, XLSX_INT),
+        ("Reps selected", len(team.reps), None, None, XLSX_INT),
+        ("Reps with a valid attempt", team.with_valid, api.participant_count,
+         computed.participant_count, XLSX_INT),
+        ("Sessions, valid or not", team.sessions, None, None, XLSX_INT),
+        ("Valid attempts", team.valid_attempts, api.total_sessions, computed.total_sessions,
+         XLSX_INT),
         ("Average best score", team.average_best, api.average_best_score,
          computed.average_best_score, XLSX_SCORE),
         ("Average best rank", None, rank_label(api.average_best_rank),
          rank_label(computed.average_best_rank), ""),
         ("Average lift (points)", None, api.average_lift, computed.average_lift, XLSX_POINTS),
-        ("Practice minutes", minutes_of_team, api.total_practice_minutes,
+        ("Practice minutes, every session", minutes_of_team, None, None, XLSX_MINUTES),
+        ("Practice minutes, valid attempts", valid_minutes, api.total_practice_minutes,
          computed.total_practice_minutes, XLSX_MINUTES),
-        ("Average session duration (minutes)", None, minutes(api), minutes(computed),
+        ("Minutes per valid attempt (average)", None, minutes(api), minutes(computed),
          XLSX_MINUTES),
     ]
 
@@ -634,8 +641,8 @@ def _overview(ws: Any, report: ReportView) -> None:
     emit()
 
     emit(label("These reps: sessions and average score per week"))
-    week_header = headings("Week starting (UTC)", "Sessions (these reps)",
-                           "Average score (valid sessions)")
+    week_header = headings("Week starting (UTC)", "Sessions (these reps, valid or not)",
+                           "Average score (these reps' valid attempts)")
     for wp in report.cohort.weekly:
         emit(num(ws, excel_datetime(wp.week_start), XLSX_DATE),
              num(ws, wp.sessions, XLSX_INT),
@@ -741,13 +748,16 @@ def _about(ws: Any, report: ProgramReportView) -> None:
     pair("Selection", report.selection_text)
     pair("Period", report.period.label)
     pair("Period start (UTC)", excel_datetime(report.period.start), XLSX_DATETIME)
-    pair("Period end (UTC)", excel_datetime(report.period.end), XLSX_DATETIME)
+    # The last day, inclusive, as every output prints a period's end ("2026-11-30"), never
+    # the moment after it (23:59:59.999999 shows as the next day's 00:00 in Excel).
+    pair("Period end (UTC, inclusive)", excel_day(report.period.last_day), XLSX_DATE)
     pair("Generated at (UTC)", excel_datetime(report.generated_at), XLSX_DATETIME)
     pair("Data fetched at (UTC)", excel_datetime(fetch.fetched_at), XLSX_DATETIME)
     pair("Requests to Exec", fetch.requests_made, XLSX_INT)
     pair("Session details reused from the cache", fetch.cache_hits, XLSX_INT)
     pair("Fetched from", fetch.base_url)
     pair("Tool version", f"reporter {report.tool_version}")
+    pair("Rows", FEEDBACK_ROWS_NOTE)
     for warning in report.warnings:
         pair("Warning", warning)
     ws.append([])
