@@ -11,6 +11,7 @@ API contract (``openapi_schema``), the bending proxy (``bending``) and the verdi
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
 import json
 import math
@@ -171,24 +172,31 @@ SEEDED: dict[str, tuple[int, int, dt.date | dt.datetime, str]] = {
 
 
 def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date | dt.datetime,
-                 month: str) -> Any:
+                 month: str, *, program: bool = False) -> Any:
     """A snapshot of a sandbox workspace fetched over loopback by ``pipeline.fetch``, as
-    ``reporter run`` would fetch it (every participant, the month compared with the last)."""
+    ``reporter run`` would fetch it (every participant, the month compared with the last):
+    its first active scenario's, or (``program``) its main collection's as the demo runs it."""
     from reporter import pipeline
+    from reporter.cohort.program import ProgramSelection
+    from reporter.demo import main_collection
     from reporter.settings import ApiSettings, FetchSettings
 
     folder = Path(folder)
     workspace = generate_workspace(seed=seed, reps=reps, today=today)
     key = _make_api_key(seed)
     scenario = next(s.slug for s in workspace.scenarios if not s.archived)
+    collection = main_collection(workspace) if program else None
     app = create_app(workspace, api_key=key, rate_limit=None, daily_limit=None)
-    path = folder / f"snapshot-{seed}.json"
+    path = folder / f"snapshot-{seed}{'-program' if program else ''}.json"
     with SandboxServer(app) as server:
         api = ApiSettings(key=ApiKey(key), base_url=server.base_url, rate_limit=100_000,
                           cache_dir=folder / "cache", usage_dir=folder / "cache",
                           now=workspace.now)
-        pipeline.fetch(FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
-                                     period=parse_period(month)), path)
+        pipeline.fetch(FetchSettings(
+            api=api, scenario="" if collection else scenario, selection=Selection("all"),
+            period=parse_period(month),
+            program=ProgramSelection("collection", (collection,)) if collection else None),
+            path)
     return path
 
 
@@ -323,6 +331,73 @@ def run_demo(out: Path) -> dict[str, str]:
     return {"folder": str(folders["scenario"]), "out": str(out / "demo"),
             "stdout": result.stdout, "program": str(folders["program"]),
             "stderr": result.stderr}
+
+
+# -- the workbook beside the CSV files -----------------------------------------------------
+
+#: Each sheet of a run's workbook that mirrors a CSV file, with the columns (sheet's, CSV's)
+#: a row is read by: the same rows in the same order, whoever reads which file.
+MIRRORED: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "Feedback": ("feedback.csv",
+                 ("Email", "Session ID", "Criterion", "Item", "Grade", "Salience", "Quote",
+                  "Feedback", "Suggested phrasing"),
+                 ("email", "session_id", "criterion", "item", "grade", "salience", "quote",
+                  "feedback", "suggested_phrasing")),
+    "Sessions": ("sessions.csv", ("Email", "Session ID", "Score", "Valid attempt"),
+                 ("email", "session_id", "score", "is_valid")),
+    "Reps": ("reps.csv", ("Email", "Sessions", "Valid attempts", "Best score"),
+             ("email", "sessions", "valid_attempts", "best_score")),
+    "Skills": ("skills.csv", ("Email", "Skill", "Observations"),
+               ("email", "skill_name", "observations")),
+}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """A CSV file of a run as an HR import reads it: a dict per row, by the header."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _as_csv(value: object) -> str:
+    """A workbook cell as its CSV field reads (text neutralised the same way)."""
+    from reporter.render.csv_export import field
+
+    if isinstance(value, float) and value == int(value):
+        value = int(value)  # Excel stores 80.0 as 80: compare the number, not its spelling
+    return field(value)
+
+
+def _number(text: str) -> str:
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number == int(number) else str(round(number, 2))
+
+
+def mirrored_rows(folder: Path) -> dict[str, tuple[list[tuple[str, ...]], list[tuple[str, ...]]]]:
+    """sheet -> (its rows, the rows of the CSV it mirrors), each row the MIRRORED columns as
+    CSV fields, for every mirrored sheet the run folder's cohort.xlsx has."""
+    import openpyxl
+
+    from reporter.render.cells import clean_text
+
+    book = openpyxl.load_workbook(folder / "cohort.xlsx", read_only=True)
+    out = {}
+    for title, (name, heads, fields) in MIRRORED.items():
+        if title not in book.sheetnames:
+            continue
+        rows = list(book[title].iter_rows(values_only=True))
+        at = [list(rows[0]).index(h) for h in heads]
+        width = len(rows[0])  # a read-only row stops at its last value: pad it
+        sheet = [tuple(_number(_as_csv((*r, *(None,) * (width - len(r)))[i])) for i in at)
+                 for r in rows[1:]]
+        # A cell drops what Excel cannot hold (control characters; past 32,767 characters),
+        # as About says: the CSV keeps the text whole.
+        from_csv = [tuple(_number(clean_text(r[f])) for f in fields)
+                    for r in read_csv(folder / name)]
+        out[title] = (sheet, from_csv)
+    return out
 
 
 # -- reading PDFs --------------------------------------------------------------------------

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
 from pathlib import Path
 
 import openpyxl
+import pytest
 
-from reporter.analytics.program import build_program
+from reporter import analytics as an
+from reporter.analytics.program import build_program, of_scenario
+from reporter.cohort.snapshot import parse_snapshot, read_program_snapshot, read_snapshot
+from reporter.exec_api import ExecClient
 from reporter.files import sha256_file
 from reporter.render.pool import RenderedPdf
 from reporter.render.tables import write_tables
 from reporter.views import Manager, ProgramReportView, ProgramRepView
 from tests import program_factory as pf
+from tests import snapshot_factory as f
+from tests.support import fetch_seeded, invoke, mirrored_rows, read_csv
 
 
 @dataclass(frozen=True)
@@ -86,3 +93,155 @@ def test_without_xlsx_only_the_csv_and_without_csv_only_the_workbook(tmp_path):
     only_book = write_tables(tmp_path / "b", report, pdfs, [], xlsx=True, csv=False)
     assert [p.name for p in only_book.files] == ["snapshot.json", "cohort.xlsx"]
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["cohort.xlsx"]
+
+
+# ------------------------------------------------------------- the workbook and the CSV reconcile
+#
+# Issue 32, 6: an HR file read beside another says the same. Every sheet that mirrors a CSV
+# holds its rows (MIRRORED), on a built snapshot with the edge cases, on the demo (test_demo)
+# and on a second workspace (seed 11, 45 reps, November 2026); every count says whose and
+# which sessions; About's times are in order; the period's end is its last day; unknown is
+# an empty field, never "false".
+
+SEED11 = (11, 45, date(2026, 12, 1), "2026-11")
+GENERATED = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+
+
+def _tables(folder: Path, report: ProgramReportView) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_tables(folder, report, _pdfs(report, folder), [], xlsx=True, csv=True)
+    return folder
+
+
+def _same_rows(folder: Path, sheets: set[str]) -> dict[str, int]:
+    """Each mirrored sheet's rows equal its CSV's, in order; sheet -> how many."""
+    mirrored = mirrored_rows(folder)
+    assert set(mirrored) == sheets
+    for title, (sheet, from_csv) in mirrored.items():
+        assert sheet == from_csv, title
+    return {title: len(sheet) for title, (sheet, _) in mirrored.items()}
+
+
+def _about(folder: Path) -> dict[str, object]:
+    book = openpyxl.load_workbook(folder / "cohort.xlsx")
+    return {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
+
+
+def _overview(folder: Path) -> dict[str, tuple[object, ...]]:
+    book = openpyxl.load_workbook(folder / "cohort.xlsx")
+    return {r[0]: r[1:] for r in book["Overview"].iter_rows(values_only=True) if r and r[0]}
+
+
+def test_the_feedback_sheet_and_feedback_csv_hold_the_same_rows_whatever_exec_repeats(
+        tmp_path):
+    """An example Exec lists twice under one item (word for word, or with another salience)
+    is one row in both files; an example without a quote is in neither; an invalid session's
+    examples and the same words in another session at the same moment are rows of their own."""
+    ada = f.user("Ada", "Lovelace", "ada@example.com", id="u-ada")
+    ask = f.example("What does your approval process look like?")
+    budget = f.example("We can talk price later.", grade="bad", suggestion="What budget?",
+                       feedback="Jumped past the budget.")
+    quoteless = f.example("", feedback="Listen before you pitch.")
+    evals = [f.criterion("Discovery",
+                         f.item("Open questions", "good", examples=[
+                             ask, dict(ask), {**ask, "salience": "mid"}, quoteless]),
+                         f.item("Budget", "bad", examples=[budget]))]
+    sessions = [
+        f.session(82.0, f.at(3), who=ada, id="s-valid", evaluations=evals),
+        f.session(82.0, f.at(3), who=ada, id="s-same-moment",
+                  evaluations=[f.criterion("Discovery", f.item("Open questions", "good",
+                                                               examples=[ask]))]),
+        f.session(None, f.at(4), who=ada, id="s-invalid", valid=False,
+                  evaluations=[f.criterion("Discovery", f.item("Open questions", "mid",
+                                                               examples=[budget]))]),
+    ]
+    bob = f.user("Bob", "Singh", "bob@example.com", id="u-bob")
+    snapshot = parse_snapshot(f.snapshot([f.rep(ada, sessions), f.rep(bob, [])]))
+    report = of_scenario(an.build_report(snapshot, generated_at=GENERATED))
+    folder = _tables(tmp_path / "run", report)
+    counts = _same_rows(folder, {"Feedback", "Sessions", "Reps"})
+    assert counts == {"Feedback": 4, "Sessions": 3, "Reps": 2}
+    rows = read_csv(folder / "feedback.csv")
+    assert [(r["session_id"], r["item"], r["quote"]) for r in rows] == [
+        ("s-valid", "Open questions", ask["quote"]), ("s-valid", "Budget", budget["quote"]),
+        ("s-same-moment", "Open questions", ask["quote"]),
+        ("s-invalid", "Open questions", budget["quote"])]
+    assert "hold the same rows" in str(_about(folder)["Sheets and CSV files"])
+
+
+def test_a_programs_sheets_and_csv_files_hold_the_same_rows(tmp_path):
+    folder = _tables(tmp_path / "run", _report())
+    counts = _same_rows(folder, {"Feedback", "Sessions", "Reps", "Skills"})
+    assert counts["Skills"] == 9 and counts["Reps"] > 0 and counts["Sessions"] > 0
+
+
+@pytest.fixture(scope="module")
+def seed11(tmp_path_factory) -> dict[str, Path]:
+    """The second workspace's tables, as a scenario's run and as its main collection's program
+    run write them: kind -> the run folder."""
+    folder = tmp_path_factory.mktemp("seed11")
+    scenario = read_snapshot(fetch_seeded(folder, *SEED11))
+    program = read_program_snapshot(fetch_seeded(folder, *SEED11, program=True))
+    # Generated when the data is in, as a run on the sandbox's fixed clock is.
+    return {
+        "scenario": _tables(folder / "scenario", of_scenario(an.build_report(
+            scenario, generated_at=scenario.fetch.fetched_at))),
+        "program": _tables(folder / "program", build_program(
+            program, generated_at=program.fetch.fetched_at)),
+    }
+
+
+@pytest.mark.parametrize("kind", ["scenario", "program"])
+def test_a_second_workspaces_files_reconcile(seed11, kind):
+    folder = seed11[kind]
+    _same_rows(folder, {"Feedback", "Sessions", "Reps"} | ({"Skills"} if kind == "program"
+                                                            else set()))
+    about = _about(folder)
+    assert about["Data fetched at (UTC)"] <= about["Generated at (UTC)"]
+    assert about["Period end (UTC, inclusive)"] == datetime(2026, 11, 30)
+    assert "Period end (UTC)" not in about
+    # No best in either month: not "false" (not new), not "true": unknown, an empty field.
+    reps = read_csv(folder / "reps.csv")
+    neither = [r for r in reps if not r["best_score"] and not r["previous_best"]]
+    assert neither and {r["is_new"] for r in neither} == {""}
+    assert {r["is_new"] for r in reps if r["best_score"] and not r["previous_best"]} == {"true"}
+    # A flag read from Exec's status is empty without one.
+    assert all(r["target_met"] == r["past_due"] == "" for r in reps
+               if not r["assignment_status"])
+
+
+def test_a_second_workspaces_overview_counts_say_which_sessions(seed11):
+    """Each count of the Overview is labelled with whose sessions and which: these reps'
+    sessions valid or not (sessions.csv's rows), their valid attempts beside Exec's count of
+    everyone's valid attempts, and their minutes both ways."""
+    folder = seed11["scenario"]
+    rows = _overview(folder)
+    sessions = read_csv(folder / "sessions.csv")
+    valid = [s for s in sessions if s["is_valid"] == "true"]
+    assert len(valid) < len(sessions)
+    assert rows["Sessions, valid or not"][:3] == (len(sessions), None, None)
+    assert rows["Valid attempts"][0] == len(valid)
+    assert rows["Valid attempts"][1] == rows["Valid attempts"][2]  # Exec's, recounted
+    assert rows["Practice minutes, every session"][0] == pytest.approx(
+        sum(float(s["duration_minutes"]) for s in sessions if s["duration_minutes"]), abs=0.1)
+    assert rows["Practice minutes, valid attempts"][0] == pytest.approx(
+        sum(float(s["duration_minutes"]) for s in valid if s["duration_minutes"]), abs=0.1)
+    reps = read_csv(folder / "reps.csv")
+    assert rows["Reps selected"][:3] == (len(reps), None, None)
+    assert rows["Reps with a valid attempt"][0] == sum(1 for r in reps
+                                                       if r["valid_attempts"] != "0")
+    assert not {"Reps", "Sessions", "Practice minutes"} & set(rows)
+
+
+def test_about_lists_the_data_before_the_moment_the_run_was_generated(
+        env, scenario, tmp_path, monkeypatch):
+    """Issue 32, 6: on a clock that moves (a minute each time the run reads it), the data's
+    moment (the run's first request) comes before the run's generated moment (read after its
+    discovery), never after the last detail's arrival."""
+    ticks = (datetime(2026, 11, 15, 6, tzinfo=UTC) + timedelta(minutes=i) for i in count())
+    monkeypatch.setattr(ExecClient, "now", lambda self: next(ticks))
+    out = tmp_path / "out"
+    result = invoke("run", scenario.slug, "--month", "2026-10", "--out", out, "--no-pdf")
+    assert result.exit_code == 0, result.output
+    about = _about(out / scenario.slug / "2026-10")
+    assert about["Data fetched at (UTC)"] < about["Generated at (UTC)"]

@@ -72,7 +72,9 @@ FEEDBACK_ROWS_NOTE = (
     "The Feedback sheet and feedback.csv hold the same rows: each feedback example that "
     "quotes the rep, from every session (valid or not), once; an example Exec lists twice "
     "under one item (same words and advice) is one row. The Sessions sheet and sessions.csv "
-    "hold every session, the Reps sheet and reps.csv every rep.")
+    "hold every session, the Reps sheet and reps.csv every rep. A cell leaves out the control "
+    "characters Excel cannot hold and stops at its 32,767 characters; the CSV keeps the text "
+    "whole.")
 
 
 @dataclass(frozen=True)

@@ -757,7 +757,7 @@ def _about(ws: Any, report: ProgramReportView) -> None:
     pair("Session details reused from the cache", fetch.cache_hits, XLSX_INT)
     pair("Fetched from", fetch.base_url)
     pair("Tool version", f"reporter {report.tool_version}")
-    pair("Rows", FEEDBACK_ROWS_NOTE)
+    pair("Sheets and CSV files", FEEDBACK_ROWS_NOTE)
     for warning in report.warnings:
         pair("Warning", warning)
     ws.append([])
