@@ -24,7 +24,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reporter.format import fmt_score
-from tests.support import EXAMPLE_CONFIG, DemoRun, pdftotext
+from tests.support import EXAMPLE_CONFIG, DemoRun, mirrored_rows, pdftotext, read_csv
 
 pytestmark = pytest.mark.slow
 
@@ -309,3 +309,31 @@ def test_the_demo_runs_its_main_collection_as_one_program(demo_run: DemoRun) -> 
     assert len(rows) == len(reps) * len(skills) and len(skills) >= 3
     assert (program / "team.pdf").is_file()
     assert "A program run" in demo_run.stdout
+
+
+def test_the_demos_workbooks_and_csv_files_reconcile(demo_run: DemoRun) -> None:
+    """Issue 32, 6, on the demo's two runs (a scenario's, a program's): every sheet that
+    mirrors a CSV holds its rows (the Feedback sheet had 1,073 rows and feedback.csv 1,096);
+    the Overview's counts say which sessions; About's times are in order and its period end
+    is the last day; a rep with no best in either month is not "false" new."""
+    for folder, sheets in ((demo_run.folder, {"Feedback", "Sessions", "Reps"}),
+                           (demo_run.program, {"Feedback", "Sessions", "Reps", "Skills"})):
+        mirrored = mirrored_rows(folder)
+        assert set(mirrored) == sheets
+        for title, (sheet, from_csv) in mirrored.items():
+            assert sheet == from_csv, (folder.name, title)
+        book = load_workbook(folder / "cohort.xlsx")
+        about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r and r[0]}
+        assert about["Data fetched at (UTC)"] <= about["Generated at (UTC)"]
+        assert about["Period end (UTC, inclusive)"] == datetime(2026, 11, 30)
+        overview = [r[0] for r in book["Overview"].iter_rows(values_only=True) if r and r[0]]
+        assert "Sessions, valid or not" in overview and "Valid attempts" in overview
+        assert not {"Sessions", "Practice minutes", "Reps"} & set(overview)
+        reps = read_csv(folder / "reps.csv")
+        neither = [r for r in reps if not r["best_score"] and not r["previous_best"]]
+        assert neither and all(r["is_new"] == "" for r in neither)
+    sessions = read_csv(demo_run.folder / "sessions.csv")
+    overview = {r[0]: r[1:] for r in load_workbook(demo_run.folder / "cohort.xlsx")[
+        "Overview"].iter_rows(values_only=True) if r and r[0]}
+    assert overview["Sessions, valid or not"][0] == len(sessions)
+    assert overview["Valid attempts"][0] == sum(s["is_valid"] == "true" for s in sessions)
