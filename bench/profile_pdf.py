@@ -75,7 +75,7 @@ def main() -> None:
     profile.dump_stats(args.out)
 
     stats = pstats.Stats(str(args.out))
-    total = cumulative(stats, "reporter/render/pdf.py", "render")
+    total = cumulative(stats, "reporter/render/rep_pdf.py", "render_rep")
     print(f"{args.count} reports ({len(typical)} typical reps in turn), "
           f"{1000 * total / args.count:.0f} ms/report under cProfile")
     accounted = 0.0

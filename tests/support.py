@@ -456,4 +456,7 @@ def scenario_rep_html(renderer: Any, report: ReportView, rep: RepView) -> str:
 
 def scenario_rep_pdf(renderer: Any, report: ReportView, rep: RepView) -> tuple[bytes, int]:
     """(PDF bytes, pages) of a single-scenario run's report of ``rep``, as a run draws it."""
-    return renderer.pdf(scenario_rep_html(renderer, report, rep))
+    from reporter.analytics.program import of_scenario, scenario_rep
+    from reporter.render.rep_pdf import render_rep
+
+    return render_rep(renderer, of_scenario(report), scenario_rep(report.scenario, rep))
