@@ -50,7 +50,8 @@ test-floors: test-system-deps | $(BIN)/python
 sample: setup test-system-deps
 	$(BIN)/python scripts/sample.py
 
-# docs/cli.md from every command's --help; tests/test_cli.py fails when it is out of date.
+# docs/cli.md from every command's --help, docs/templates.md from the templates and their
+# contexts; tests/test_cli.py and tests/test_docs.py fail when either is out of date.
 docs: setup
 	$(BIN)/python scripts/update_docs.py
 

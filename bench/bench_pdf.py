@@ -39,12 +39,14 @@ from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reporter.analytics.program import of_scenario  # noqa: E402
+from reporter.analytics.program import of_scenario, scenario_rep  # noqa: E402
 from reporter.render.options import PdfOptions  # noqa: E402
-from reporter.render.pdf import PdfRenderer, render_straightforward  # noqa: E402
+from reporter.render.pdf import PdfRenderer  # noqa: E402
 from reporter.render.pool import PdfRenderPool, RenderedPdf  # noqa: E402
+from reporter.render.rep_pdf import render_straightforward  # noqa: E402
 from reporter.views import ReportView, RepView  # noqa: E402
 from tests.sample_views import sample_report  # noqa: E402
+from tests.support import scenario_rep_pdf  # noqa: E402
 
 
 def build_report(count: int) -> ReportView:
@@ -81,21 +83,22 @@ def cpu_per_report(report: ReportView, reps: list[RepView], options: PdfOptions,
             with ExitStack() as stack:
                 for step in undo[first:]:
                     stack.enter_context(step())
-                renderer.render(report, rep)
+                scenario_rep_pdf(renderer, report, rep)
         return render
 
     variants: dict[str, Callable[[RepView], object]] = {
-        "straightforward (baseline)": lambda rep: render_straightforward(report, rep, options),
+        "straightforward (baseline)": lambda rep: render_straightforward(
+            of_scenario(report), scenario_rep(report.scenario, rep), options),
     }
     if steps:
         variants["+ Jinja, CSS, fonts reused"] = without(0)
         variants["+ tinyhtml5 pattern cache"] = without(1)
         variants["+ custom properties inlined"] = without(2)
-    variants["optimised (PdfRenderer)"] = lambda rep: renderer.render(report, rep)
+    variants["optimised (PdfRenderer)"] = lambda rep: scenario_rep_pdf(renderer, report, rep)
     if tagging:
         untagged = PdfRenderer(replace(options, tagged=not options.tagged))
         untagged.warm_up()
-        variants[UNTAGGED] = lambda rep: untagged.render(report, rep)
+        variants[UNTAGGED] = lambda rep: scenario_rep_pdf(untagged, report, rep)
     cpu: dict[str, list[float]] = {name: [] for name in variants}
     wall: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):

@@ -25,14 +25,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from reporter.analytics.program import of_scenario  # noqa: E402
 from reporter.analytics.team import build_team  # noqa: E402
 from reporter.render.options import PdfOptions  # noqa: E402
-from reporter.render.pdf import PdfRenderer, build_context  # noqa: E402
+from reporter.render.pdf import PdfRenderer  # noqa: E402
+from reporter.render.rep_pdf import SECTION_TEMPLATE, scenario_pages  # noqa: E402
 from reporter.render.team_pdf import TEAM_TEMPLATE, build_team_context  # noqa: E402
 from reporter.render.templates import (  # noqa: E402
     TEMPLATE_OUTPUT_CHARS,
     TEMPLATE_SECONDS,
     BoundedSandbox,
+    context_names,
 )
 from tests.sample_views import sample_report  # noqa: E402
 
@@ -55,12 +58,16 @@ def main() -> None:
         plain = PdfRenderer(PdfOptions())
         boxed = PdfRenderer(PdfOptions(templates_dir=Path(empty)))
         assert isinstance(boxed.env, BoundedSandbox) and not isinstance(plain.env, BoundedSandbox)
-        contexts = [build_context(report, rep, plain.options, plain.assets)
-                    for rep in report.reps]
+        # A rep's pages (rep/section.html and its partials): all of a single-scenario
+        # report's template work but the title block.
+        program = of_scenario(report).program
+        contexts = [context_names(scenario_pages(report, rep, plain.options, plain.assets,
+                                                 program, None)) for rep in report.reps]
         times: dict[str, list[float]] = {"plain": [], "sandbox": []}
         for _ in range(args.rounds):
-            times["plain"].append(cpu(plain.template.render, contexts))
-            times["sandbox"].append(cpu(boxed.template.render, contexts))
+            times["plain"].append(cpu(plain.env.get_template(SECTION_TEMPLATE).render, contexts))
+            times["sandbox"].append(cpu(boxed.env.get_template(SECTION_TEMPLATE).render,
+                                        contexts))
         medians = {k: statistics.median(v) for k, v in times.items()}
         per = {k: 1000 * v / len(contexts) for k, v in medians.items()}
         print(f"rep report ({len(contexts)} reps x {args.rounds} rounds): plain "

@@ -4,9 +4,9 @@
 
 The typical 3-page sample reps are rendered in turn, as a pool worker would (one
 ``PdfRenderer``, warmed up, not profiled). The phases are WeasyPrint's own steps, read from the
-profile's cumulative times, as shares of the whole ``PdfRenderer.render``; cProfile's overhead
-inflates Python-heavy steps against C ones (Pango, zlib, HarfBuzz), so the shares are a guide
-and ``bench_pdf.py`` gives the real milliseconds. The raw profile is kept in ``--out`` for
+profile's cumulative times, as shares of the whole render (``rep_pdf.render_rep``); cProfile's
+overhead inflates Python-heavy steps against C ones (Pango, zlib, HarfBuzz), so the shares are a
+guide and ``bench_pdf.py`` gives the real milliseconds. The raw profile is kept in ``--out`` for
 ``python -m pstats``.
 """
 
@@ -23,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reporter.render.options import PdfOptions  # noqa: E402
 from reporter.render.pdf import PdfRenderer  # noqa: E402
 from tests.sample_views import sample_report  # noqa: E402
+from tests.support import scenario_rep_pdf  # noqa: E402
 
-# (label, file suffix, function name), each a cumulative time inside PdfRenderer.render.
+# (label, file suffix, function name), each a cumulative time inside a rep's render.
 # Indented labels are parts of the phase above them.
 PHASES = (
-    ("Jinja template", "reporter/render/pdf.py", "html"),
+    ("Jinja template", "reporter/render/rep_pdf.py", "rep_html"),
     ("HTML parse (tinyhtml5)", "weasyprint/__init__.py", "__init__"),
     ("CSS cascade (selectors, computed styles)", "weasyprint/document.py",
      "_build_layout_context"),
@@ -65,16 +66,16 @@ def main() -> None:
     report = sample_report()
     renderer = PdfRenderer(PdfOptions())
     renderer.warm_up()
-    typical = [rep for rep in report.reps if renderer.render(report, rep)[1] == 3]
+    typical = [rep for rep in report.reps if scenario_rep_pdf(renderer, report, rep)[1] == 3]
     profile = cProfile.Profile()
     profile.enable()
     for index in range(args.count):
-        renderer.render(report, typical[index % len(typical)])
+        scenario_rep_pdf(renderer, report, typical[index % len(typical)])
     profile.disable()
     profile.dump_stats(args.out)
 
     stats = pstats.Stats(str(args.out))
-    total = cumulative(stats, "reporter/render/pdf.py", "render")
+    total = cumulative(stats, "reporter/render/rep_pdf.py", "render_rep")
     print(f"{args.count} reports ({len(typical)} typical reps in turn), "
           f"{1000 * total / args.count:.0f} ms/report under cProfile")
     accounted = 0.0

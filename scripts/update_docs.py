@@ -1,15 +1,27 @@
-"""Regenerate the command reference, docs/cli.md, from the commands' own --help.
+"""Regenerate the generated docs pages: the command reference, docs/cli.md, from the commands'
+own --help, and the templates' reference, docs/templates.md, from the templates' own leading
+comments and their context classes (each field's type and description).
 
-    python scripts/update_docs.py          rewrite docs/cli.md
-    python scripts/update_docs.py --check  exit 1 if docs/cli.md is out of date
+    python scripts/update_docs.py          rewrite both pages
+    python scripts/update_docs.py --check  exit 1 if either is out of date
 
-The whole page is generated: edit the commands' help, not the page. tests/test_cli.py runs
-the check, so a new or changed option cannot ship undocumented.
+The pages are generated whole: edit the commands' help, the templates' comments or the context
+classes, not the pages. tests/test_cli.py and tests/test_docs.py run the check, so a new or
+changed option, template or template field cannot ship undocumented.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
+import io
+import re
 import sys
+import textwrap
+import tokenize
+import typing
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -17,7 +29,8 @@ from click.testing import CliRunner
 
 from reporter.cli import cli
 
-CLI_DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+ROOT = Path(__file__).resolve().parent.parent
+CLI_DOC = ROOT / "docs" / "cli.md"
 
 HEAD = """\
 # Command reference
@@ -44,16 +57,231 @@ def render() -> str:
     return f"{HEAD}\n{reference()}"
 
 
+# -- docs/templates.md: every template, and every name a template can read ---------------------
+
+TEMPLATES_DOC = ROOT / "docs" / "templates.md"
+
+
+@dataclass(frozen=True)
+class Context:
+    """One template context as the page documents it."""
+
+    title: str  # the section's heading: what the context draws
+    view: type | None  # the frozen dataclass whose fields are the names; None: still a dict
+    templates: str  # which templates receive it
+    variable: str | None = None  # the one name the view is passed as ("v"); None: its fields
+    # are the template's top-level names
+    keys: tuple[str, ...] = ()  # a dict context's names (view None), without descriptions
+
+
+def _team_keys() -> tuple[str, ...]:
+    """The team report's names, read from the dicts ``render/team_pdf.py`` builds them in:
+    the team's context is not a dataclass yet, so the page lists its names without a
+    description."""
+    import reporter.render.team_pdf as team_pdf
+
+    tree = ast.parse(Path(team_pdf.__file__).read_text(encoding="utf-8"))
+    keys: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name.endswith(("team_context",
+                                                                      "_team_document")):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Dict):
+                    keys += [k.value for k in inner.keys
+                             if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+    return tuple(sorted(set(keys)))
+
+
+def contexts() -> tuple[Context, ...]:
+    """Every context a custom template can read, one line each, in the page's order."""
+    from reporter.deliver.digests import DigestView
+    from reporter.deliver.email_view import EmailView
+    from reporter.render.rep_pdf import RepDocument, ScenarioPages
+
+    return (
+        Context("The rep's report (PDF)", RepDocument,
+                "`rep/report.html`, the layout it extends (`base.html`, `header.html`) and "
+                "page 1's program partials (`rep/scenarios.html`, `rep/focus.html`, "
+                "`rep/skills.html`)"),
+        Context("One scenario's pages of the rep's report (PDF)", ScenarioPages,
+                "`rep/section.html`, `rep/body.html` and the partials they include"),
+        Context("The team report (PDF)", None,
+                "`team/report.html`, `team/program.html`, the layout they extend and every "
+                "`team/` partial", keys=_team_keys()),
+        Context("The rep's email", EmailView,
+                "`email/subject.txt`, `email/body.txt`, `email/body.html`", variable="v"),
+        Context("The manager's digest", DigestView,
+                "`email/digest_subject.txt`, `email/digest.txt`, `email/digest.html`",
+                variable="d"),
+    )
+
+
+TEMPLATE_COMMENT = re.compile(r"\A\s*(?:\{#-?(.*?)-?#\}|/\*(.*?)\*/)", re.S)
+
+
+def table_cell(text: str) -> str:
+    """``text`` as one line of a Markdown table: a "|" or a tag in it is text."""
+    return (" ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def _templates() -> str:
+    from reporter.render.templates import BUNDLED_TEMPLATES
+
+    rows = ["| Template | What it draws |", "| --- | --- |"]
+    for path in sorted(BUNDLED_TEMPLATES.rglob("*"), key=lambda p: (len(p.relative_to(
+            BUNDLED_TEMPLATES).parts), p.relative_to(BUNDLED_TEMPLATES).as_posix())):
+        if not path.is_file():
+            continue
+        found = TEMPLATE_COMMENT.match(path.read_text(encoding="utf-8"))
+        what = table_cell(next(g for g in found.groups() if g is not None)) if found else ""
+        rows.append(f"| `{path.relative_to(BUNDLED_TEMPLATES).as_posix()}` | {what} |")
+    return "\n".join(rows) + "\n"
+
+
+def field_docs(cls: type) -> dict[str, str]:
+    """Each field's description as its class's source gives it: the string right after the
+    field, else the comment on the field's line."""
+    source = textwrap.dedent(inspect.getsource(cls))
+    comments = {tok.start[0]: tok.string.lstrip("#").strip()
+                for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+                if tok.type == tokenize.COMMENT}
+    body = ast.parse(source).body[0]
+    assert isinstance(body, ast.ClassDef)
+    docs: dict[str, str] = {}
+    for stmt, after in zip(body.body, [*body.body[1:], None], strict=True):
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+            continue
+        name = stmt.target.id
+        if (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)):
+            docs[name] = after.value.value
+        elif stmt.end_lineno in comments:
+            docs[name] = comments[stmt.end_lineno]
+    return docs
+
+
+def _summary(cls: type) -> str:
+    doc = inspect.getdoc(cls) or ""
+    auto = doc.startswith(f"{cls.__name__}(")  # the dataclass's own signature, not a docstring
+    return "" if auto else table_cell(doc.split("\n\n")[0])
+
+
+def _fields_table(cls: type) -> str:
+    docs = field_docs(cls)
+    rows = ["| Name | Type | What it is |", "| --- | --- | --- |"]
+    for f in dataclasses.fields(cls):
+        rows.append(f"| `{f.name}` | `{table_cell(str(f.type))}` | "
+                    f"{table_cell(docs.get(f.name, ''))} |")
+    for name, member in sorted(vars(cls).items()):
+        if isinstance(member, property) and not name.startswith("_"):
+            doc = table_cell((inspect.getdoc(member) or "").split("\n\n")[0])
+            rows.append(f"| `{name}` | (computed) | {doc} |")
+    return "\n".join(rows) + "\n"
+
+
+def _types_held(roots: list[type]) -> list[type]:
+    """Every dataclass of the package a context's fields hold, at any depth, in the order
+    first reached."""
+    seen: list[type] = []
+    queue = list(roots)
+    while queue:
+        cls = queue.pop(0)
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            stack = [hints[f.name]]
+            while stack:
+                hint = stack.pop()
+                stack.extend(typing.get_args(hint))
+                if (dataclasses.is_dataclass(hint) and isinstance(hint, type)
+                        and hint.__module__.startswith("reporter.")
+                        and hint not in seen and hint not in roots):
+                    seen.append(hint)
+                    queue.append(hint)
+    return seen
+
+
+def _filters() -> str:
+    from reporter.render.pdf import FILTERS
+
+    rows = ["| Filter | Function | What it prints |", "| --- | --- | --- |"]
+    for name, function in sorted(FILTERS.items()):
+        doc = table_cell((inspect.getdoc(function) or "").split("\n\n")[0])
+        rows.append(f"| `{name}` | `{function.__module__}.{function.__name__}` | {doc} |")
+    return "\n".join(rows) + "\n"
+
+
+TEMPLATES_HEAD = """\
+# Templates and what they can read
+
+<!-- generated by scripts/update_docs.py from the templates and their context classes: do not
+edit by hand -->
+
+Every PDF and email is drawn from the Jinja templates in `reporter/templates/`.
+`reporter templates export DIR` copies them out; `--templates DIR` (or `templates = "DIR"` in
+the config) puts a folder in front of them, so a file there replaces the bundled one of the same
+path and any other comes from the bundled set ([an example](../examples/templates/)). A folder's
+templates are data, run in a bounded sandbox ([reliability](reliability.md#templates-are-data)).
+What each document shows is in [reports](reports.md). Back to the [README](../README.md).
+
+Every choice is made in Python: a template receives a typed context, ready to print, and only
+formats it. Each section below lists a context's names: a PDF template reads them as top-level
+names (`{{ summary }}`, `{{ rep.name }}`), an email template as fields of its one name
+(`{{ v.first_name }}`). A name that does not exist is an error, never an empty string.
+"""
+
+
+def render_templates_doc() -> str:
+    parts = [TEMPLATES_HEAD, "## The templates\n", _templates()]
+    roots: list[type] = []
+    for context in contexts():
+        parts.append(f"## {context.title}\n")
+        received = f"Read by {context.templates}"
+        if context.variable:
+            received += f", as `{context.variable}`"
+        parts.append(received + ".\n")
+        if context.view is None:
+            parts.append("Its context is still a dict: its names, without a description: "
+                         + ", ".join(f"`{k}`" for k in context.keys) + ".\n")
+            continue
+        roots.append(context.view)
+        summary = _summary(context.view)
+        parts.append(f"`{context.view.__module__}.{context.view.__name__}`"
+                     + (f": {summary}" if summary else "") + "\n")
+        parts.append(_fields_table(context.view))
+    parts.append("## Filters in the PDF templates\n")
+    parts.append(_filters())
+    parts.append("## The types the contexts hold\n")
+    parts.append("Each value a context holds that has fields of its own, at any depth.\n")
+    for cls in _types_held(roots):
+        summary = _summary(cls)
+        parts.append(f"### {cls.__name__}\n")
+        parts.append(f"`{cls.__module__}.{cls.__name__}`" + (f": {summary}" if summary else "")
+                     + "\n")
+        parts.append(_fields_table(cls))
+    return "\n".join(parts)
+
+
+def pages() -> dict[Path, str]:
+    """Each generated page and what it should say."""
+    return {CLI_DOC: render(), TEMPLATES_DOC: render_templates_doc()}
+
+
 def main() -> int:
-    new = render()
-    if "--check" in sys.argv[1:]:
-        old = CLI_DOC.read_text(encoding="utf-8") if CLI_DOC.is_file() else ""
-        if new != old:
-            print("docs/cli.md is out of date: run .venv/bin/python scripts/update_docs.py")
-            return 1
-        return 0
-    CLI_DOC.write_text(new, encoding="utf-8")
-    return 0
+    check = "--check" in sys.argv[1:]
+    stale = []
+    for path, new in pages().items():
+        old = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if new == old:
+            continue
+        if check:
+            stale.append(path)
+        else:
+            path.write_text(new, encoding="utf-8")
+    for path in stale:
+        print(f"{path.relative_to(ROOT)} is out of date: run .venv/bin/python "
+              "scripts/update_docs.py")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ from reporter.exec_api import ApiKey, ExecClient, UsageCounter
 from reporter.exec_api.ratelimit import SlidingWindowLimiter
 from reporter.sandbox import SandboxServer, create_app, generate_workspace
 from reporter.sandbox import make_api_key as _make_api_key
-from reporter.views import ReportView
+from reporter.views import ReportView, RepView
 from tests import snapshot_factory as f
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -518,3 +518,20 @@ def team_report_view(previous_best: dict[str, float] | None = None) -> ReportVie
     if previous_best is not None:
         f.with_previous(data, reps, previous_best)
     return an.build_report(parse_snapshot(data), generated_at=GENERATED)
+
+
+def scenario_rep_html(renderer: Any, report: ReportView, rep: RepView) -> str:
+    """A single-scenario run's report of ``rep`` as HTML: drawn, as a run draws it, from the
+    program of the report's one scenario (``rep`` may be a changed copy of one of its reps)."""
+    from reporter.analytics.program import of_scenario, scenario_rep
+    from reporter.render.rep_pdf import rep_html
+
+    return rep_html(renderer, of_scenario(report), scenario_rep(report.scenario, rep))
+
+
+def scenario_rep_pdf(renderer: Any, report: ReportView, rep: RepView) -> tuple[bytes, int]:
+    """(PDF bytes, pages) of a single-scenario run's report of ``rep``, as a run draws it."""
+    from reporter.analytics.program import of_scenario, scenario_rep
+    from reporter.render.rep_pdf import render_rep
+
+    return render_rep(renderer, of_scenario(report), scenario_rep(report.scenario, rep))

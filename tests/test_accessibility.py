@@ -25,7 +25,13 @@ from pypdf.generic import ArrayObject, DictionaryObject
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
 from tests.sample_views import sample_report
-from tests.support import STRUCT_HEADING, DemoRun, structure_elements, unexplained
+from tests.support import (
+    STRUCT_HEADING,
+    DemoRun,
+    scenario_rep_pdf,
+    structure_elements,
+    unexplained,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -89,7 +95,7 @@ def test_header_cells_say_whether_they_head_a_row_or_a_column() -> None:
     from the HTML: the rubric's items are row headers, its sessions column headers."""
     report = sample_report()
     rep = next(r for r in report.reps if r.email == "amelie@acme.test")
-    pdf, _ = PdfRenderer(PdfOptions()).render(report, rep)
+    pdf, _ = scenario_rep_pdf(PdfRenderer(PdfOptions()), report, rep)
     cells = [e for e in structure_elements(PdfReader(io.BytesIO(pdf))) if e["/S"] == "/TH"]
     scopes = [str(e["/A"]["/Scope"]) for e in cells]
     assert "/Row" in scopes and "/Column" in scopes and len(scopes) == len(cells)

@@ -4,8 +4,13 @@ points into, and every docs page is reachable from the README."""
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +91,59 @@ def test_the_readme_links_every_docs_page_and_shows_the_two_commands() -> None:
     text = readme.read_text(encoding="utf-8")
     assert "make demo" in text and "make test" in text
     assert len(text.splitlines()) < 200
+
+
+def _update_docs() -> Any:
+    """scripts/update_docs.py as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("update_docs",
+                                                  ROOT / "scripts" / "update_docs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("update_docs", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_generated_pages_are_current() -> None:
+    """docs/cli.md and docs/templates.md say what `make docs` writes today."""
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_docs.py"), "--check"],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_templates_page_lists_every_template_and_every_field_with_what_it_is() -> None:
+    """Each bundled template is on the page with what it draws, and each field of each
+    documented context with a description, so none ships undocumented."""
+    from reporter.render.templates import BUNDLED_TEMPLATES
+
+    docs = _update_docs()
+    page = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([^`]+)` \| (.*) \|$", page, re.M))
+    for path in BUNDLED_TEMPLATES.rglob("*.*"):
+        name = path.relative_to(BUNDLED_TEMPLATES).as_posix()
+        assert rows.get(name, "").strip(), f"docs/templates.md says nothing of {name}"
+    for context in docs.contexts():
+        if context.view is None:
+            assert context.keys and all(f"`{key}`" in page for key in context.keys)
+            continue
+        described = docs.field_docs(context.view)
+        for f in dataclasses.fields(context.view):
+            assert described.get(f.name, "").strip(), f"{context.view.__name__}.{f.name}"
+            row = f"| `{f.name}` | `{docs.table_cell(str(f.type))}` | "
+            assert row + docs.table_cell(described[f.name]) + " |" in page
+
+
+def test_a_field_is_described_by_the_string_after_it_or_the_comment_on_its_line() -> None:
+    docs = _update_docs()
+
+    @dataclasses.dataclass(frozen=True)
+    class Example:
+        said: str
+        """What the string after it says."""
+        noted: int  # what the comment says
+        bare: bool
+        # a comment of its own line describes no field
+        last: str = ""
+
+    assert docs.field_docs(Example) == {"said": "What the string after it says.",
+                                        "noted": "what the comment says"}

@@ -12,19 +12,18 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reporter.analytics.program import of_scenario
+from reporter.analytics.program import of_scenario, scenario_rep
 from reporter.format import TONES, fmt_score
 from reporter.names import target_path
 from reporter.render import charts
 from reporter.render.mends import inline_custom_properties
 from reporter.render.options import Branding, PdfOptions
-from reporter.render.pdf import (
-    PdfRenderer,
-    render_straightforward,
-)
+from reporter.render.pdf import PdfRenderer
 from reporter.render.pool import PdfRenderPool, RenderedPdf
+from reporter.render.rep_pdf import render_straightforward
 from reporter.views import Moment, ReportView, RepView
 from tests.sample_views import sample_report
+from tests.support import scenario_rep_html, scenario_rep_pdf
 
 
 @functools.cache
@@ -34,7 +33,7 @@ def _renderer(options: PdfOptions) -> PdfRenderer:
 
 
 def render_rep_pdf(report: ReportView, rep: RepView, options: PdfOptions) -> tuple[bytes, int]:
-    return _renderer(options).render(report, rep)
+    return scenario_rep_pdf(_renderer(options), report, rep)
 
 
 def render_reports(report: ReportView, out_dir: Path, options: PdfOptions, jobs: int | None = None,
@@ -100,7 +99,7 @@ def _embedded_fonts(pdf: bytes) -> set[str]:
 
 
 def test_full_report_holds_name_best_score_and_a_quoted_moment(renderer: PdfRenderer) -> None:
-    pdf, pages = renderer.render(REPORT, AMELIE)
+    pdf, pages = scenario_rep_pdf(renderer, REPORT, AMELIE)
     text = _flat(_text(pdf))
     assert "Amélie Dubois-Laurent" in text
     assert "Discovery Call with IT Director" in text and "October 2026" in text
@@ -113,7 +112,7 @@ def test_full_report_holds_name_best_score_and_a_quoted_moment(renderer: PdfRend
 
 
 def test_every_section_is_present_in_order(renderer: PdfRenderer) -> None:
-    text = _flat(_text(renderer.render(REPORT, AMELIE)[0]))
+    text = _flat(_text(scenario_rep_pdf(renderer, REPORT, AMELIE)[0]))
     headings = ["Where you stand", "Progress", "Rubric", "Strengths and focus areas",
                 "Moments that mattered", "Latest session"]
     positions = [text.index(h) for h in headings]
@@ -123,7 +122,7 @@ def test_every_section_is_present_in_order(renderer: PdfRenderer) -> None:
 
 def test_single_session_rep_gets_a_compact_first_page(renderer: PdfRenderer) -> None:
     """One attempt: one score tile, not first, best and latest saying the same number."""
-    pdf, pages = renderer.render(REPORT, BOB)
+    pdf, pages = scenario_rep_pdf(renderer, REPORT, BOB)
     first_page = _flat(_reader(pdf).pages[0].extract_text())
     assert "Bob Singh" in first_page
     assert "first valid attempt scored 63.0 (Bronze)" in first_page
@@ -134,7 +133,7 @@ def test_single_session_rep_gets_a_compact_first_page(renderer: PdfRenderer) -> 
 
 
 def test_empty_rep_gets_one_page_showing_the_practice_started(renderer: PdfRenderer) -> None:
-    pdf, pages = renderer.render(REPORT, CARLA)
+    pdf, pages = scenario_rep_pdf(renderer, REPORT, CARLA)
     text = _flat(_text(pdf))
     assert pages == 1
     assert "Carla Nuñez" in text
@@ -154,7 +153,7 @@ def test_transcripts_add_an_appendix_with_quoted_lines(tmp_path: Path) -> None:
 
 
 def test_header_footer_and_metadata(renderer: PdfRenderer) -> None:
-    pdf, pages = renderer.render(REPORT, AMELIE)
+    pdf, pages = scenario_rep_pdf(renderer, REPORT, AMELIE)
     reader = _reader(pdf)
     second = reader.pages[1].extract_text()
     assert "Amélie Dubois-Laurent" in second and "Discovery Call with IT Director" in second
@@ -195,13 +194,13 @@ def test_paper_size_a4_and_letter() -> None:
 
 
 def test_cjk_name_is_real_text_in_an_embedded_cjk_font(renderer: PdfRenderer) -> None:
-    pdf, _ = renderer.render(REPORT, WANG)
+    pdf, _ = scenario_rep_pdf(renderer, REPORT, WANG)
     assert "王小明" in _text(pdf)
     assert any("CJK" in name for name in _embedded_fonts(pdf))
 
 
 def test_arabic_name_is_real_text_in_an_embedded_arabic_font(renderer: PdfRenderer) -> None:
-    pdf, _ = renderer.render(REPORT, FATIMA)
+    pdf, _ = scenario_rep_pdf(renderer, REPORT, FATIMA)
     text = _text(pdf)
     # The text layer keeps the letters in logical order.
     assert "فاطمة" in text and "الزهراء" in text
@@ -209,7 +208,7 @@ def test_arabic_name_is_real_text_in_an_embedded_arabic_font(renderer: PdfRender
 
 
 def test_accented_name_and_heatmap_symbols_use_embedded_fonts(renderer: PdfRenderer) -> None:
-    pdf, _ = renderer.render(REPORT, AMELIE)
+    pdf, _ = scenario_rep_pdf(renderer, REPORT, AMELIE)
     text = _text(pdf)
     assert "Amélie" in text
     for symbol in ("✓", "✗", "~", "–"):
@@ -225,7 +224,7 @@ def test_accented_name_and_heatmap_symbols_use_embedded_fonts(renderer: PdfRende
 
 def test_hostile_text_is_printed_not_fetched_nor_embedded() -> None:
     renderer = PdfRenderer(PdfOptions(transcripts=True))
-    pdf, _ = renderer.render(REPORT, FATIMA)
+    pdf, _ = scenario_rep_pdf(renderer, REPORT, FATIMA)
     text = _flat(_text(pdf))
     for visible in ('<img src="file:///etc/passwd">',
                     '<link rel="attachment" href="file:///etc/hostname">',
@@ -279,11 +278,11 @@ def test_branding_company_logo_and_accent_appear(tmp_path: Path) -> None:
     options = PdfOptions(branding=Branding(company="Globex Sales Academy", logo=logo,
                                            accent="#e4572e"))
     renderer = PdfRenderer(options)
-    html = renderer.html(REPORT, AMELIE)
+    html = scenario_rep_html(renderer, REPORT, AMELIE)
     assert "#e4572e" in renderer.env.get_template("report.css").render(
         accent="#e4572e", paper="A4", tones=TONES)
     assert "#e4572e" in html  # charts in the accent colour
-    pdf, _ = renderer.render(REPORT, AMELIE)
+    pdf, _ = scenario_rep_pdf(renderer, REPORT, AMELIE)
     assert "Globex Sales Academy" in _text(pdf)
     assert _reader(pdf).metadata.author == "Globex Sales Academy"
     assert renderer.fetcher.calls == [logo.resolve().as_uri()]
@@ -358,7 +357,7 @@ def test_formatters_cope_with_missing_values() -> None:
 
 def test_moments_are_deduplicated_and_capped_to_a_page() -> None:
     from reporter.analytics import MAX_MOMENTS
-    from reporter.render.pdf import moment_cards
+    from reporter.render.rep_pdf import moment_cards
 
     def with_moments(*moments: Moment) -> RepView:
         return replace(AMELIE, coaching=replace(AMELIE.coaching, moments=moments))
@@ -378,7 +377,7 @@ def test_moments_are_deduplicated_and_capped_to_a_page() -> None:
 
 
 def test_heatmap_keeps_the_latest_sessions_when_there_are_many() -> None:
-    from reporter.render.pdf import MAX_HEATMAP_COLUMNS, build_heatmap
+    from reporter.render.rep_pdf import MAX_HEATMAP_COLUMNS, build_heatmap
 
     many = tuple(replace(AMELIE.rubric_sessions[0], session_id=f"s{i}")
                  for i in range(MAX_HEATMAP_COLUMNS + 3))
@@ -439,8 +438,9 @@ def test_optimised_renderer_prints_what_the_straightforward_render_prints(
     renderer = _renderer(options)
     assert renderer.inlined_stylesheet is not renderer.stylesheet  # the optimisation is on
     for rep in (AMELIE, WANG, FATIMA, CARLA):
-        fast, pages = renderer.render(REPORT, rep)
-        plain = render_straightforward(REPORT, rep, options)
+        fast, pages = scenario_rep_pdf(renderer, REPORT, rep)
+        plain = render_straightforward(of_scenario(REPORT), scenario_rep(REPORT.scenario, rep),
+                                       options)
         assert len(_reader(plain).pages) == pages == len(_reader(fast).pages), rep.email
         expected = _pages_text(plain, pages, tmp_path, f"{rep.slug}-plain")
         assert _pages_text(fast, pages, tmp_path, f"{rep.slug}-fast") == expected, rep.email
@@ -454,7 +454,7 @@ def test_lean_user_agent_stylesheet_prints_the_same_bytes() -> None:
     lean = renderer.lean_html
     assert lean is not None  # the optimisation is on
     for rep in (AMELIE, WANG, FATIMA, CARLA):
-        html = renderer.html(REPORT, rep)
+        html = scenario_rep_html(renderer, REPORT, rep)
         renderer.lean_html = lean
         fast, _ = renderer.pdf(html)
         renderer.lean_html = None
@@ -515,7 +515,7 @@ def test_page_one_holds_where_you_stand_for_the_longest_inputs(renderer: PdfRend
                   best_score=85.1, best_rank="silver")
     rep = replace(rep, verdict=verdict_for(rep, REPORT.period))
     assert rep.verdict is not None and len(rep.verdict.headline) > 190  # three lines
-    pdf, pages = renderer.render(REPORT, rep)
+    pdf, pages = scenario_rep_pdf(renderer, REPORT, rep)
     first = _flat(_reader(pdf).pages[0].extract_text())
     for part in ("Maximiliana-Alexandrina, your best", "YOUR ONE THING FOR NEXT TIME",
                  "Where you stand", "percentile", "Past due since"):
@@ -528,16 +528,16 @@ def test_attempts_on_one_day_get_headings_that_tell_them_apart(renderer: PdfRend
     same_day = tuple(replace(a, created_at=day.replace(hour=9 + i))
                      for i, a in enumerate(AMELIE.rubric_sessions[:3]))
     rep = replace(AMELIE, rubric_sessions=same_day + AMELIE.rubric_sessions[3:])
-    html = renderer.html(REPORT, rep)
+    html = scenario_rep_html(renderer, REPORT, rep)
     stamp = f"{day:%b} {day.day}"
     for n in ("1st", "2nd", "3rd"):
         assert f">{stamp}, {n}<br>" in html
 
 
 def test_one_graded_session_is_never_again_and_again(renderer: PdfRenderer) -> None:
-    one = renderer.html(REPORT, BOB)
+    one = scenario_rep_html(renderer, REPORT, BOB)
     assert "again and again" not in one and "in your one graded session" in one
-    assert "again and again" in renderer.html(REPORT, AMELIE)
+    assert "again and again" in scenario_rep_html(renderer, REPORT, AMELIE)
 
 
 def test_a_step_without_phrasing_or_feedback_stands_on_its_own(renderer: PdfRenderer) -> None:
@@ -545,12 +545,12 @@ def test_a_step_without_phrasing_or_feedback_stands_on_its_own(renderer: PdfRend
 
     bare = NextStep("focus", "feedback", "Discovery", "Budget", "bad", None, None, None,
                     AMELIE.latest.created_at, None)
-    html = renderer.html(REPORT, replace(AMELIE, coaching=replace(AMELIE.coaching,
+    html = scenario_rep_html(renderer, REPORT, replace(AMELIE, coaching=replace(AMELIE.coaching,
                                                                   next_step=bare)))
     assert "feedback above" not in html
     assert "left no phrasing or feedback" in html
     keep = replace(bare, kind="keep", grade="good")
-    html = renderer.html(REPORT, replace(AMELIE, coaching=replace(AMELIE.coaching,
+    html = scenario_rep_html(renderer, REPORT, replace(AMELIE, coaching=replace(AMELIE.coaching,
                                                                   next_step=keep)))
     assert "Graded good every time it was graded" in html  # never an empty card
 
@@ -558,7 +558,9 @@ def test_a_step_without_phrasing_or_feedback_stands_on_its_own(renderer: PdfRend
 def test_a_rep_whose_sessions_carry_no_duration_is_not_told_a_dash(renderer: PdfRenderer) -> None:
     """Unknown practice time is said in words on the no-attempt page, never "practice time –"."""
     carla = BY_EMAIL["carla@acme.test"]
-    unknown = _flat(_text(renderer.render(REPORT, replace(carla, practice_minutes=None))[0]))
+    unknown = _flat(_text(
+        scenario_rep_pdf(renderer, REPORT, replace(carla, practice_minutes=None))[0]))
     assert "with no duration recorded by Exec" in unknown and "practice time –" not in unknown
-    known = _flat(_text(renderer.render(REPORT, replace(carla, practice_minutes=12.0))[0]))
+    known = _flat(_text(
+        scenario_rep_pdf(renderer, REPORT, replace(carla, practice_minutes=12.0))[0]))
     assert "practice time 12 min" in known

@@ -20,16 +20,22 @@ from reporter.console import Console
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
 from reporter.render.pool import PdfRenderPool, Renders, program_header
-from reporter.render.program_pdf import (
-    program_rep_html,
+from reporter.render.rep_pdf import (
     program_summary,
-    render_program_rep,
+    render_rep,
+    rep_html,
     skill_change,
 )
 from reporter.views import ProgramReportView, ProgramRepView
 from tests import program_factory as pf
 from tests.sample_views import HOSTILE
-from tests.support import STRUCT_HEADING, structure_elements, unexplained
+from tests.support import (
+    STRUCT_HEADING,
+    scenario_rep_html,
+    scenario_rep_pdf,
+    structure_elements,
+    unexplained,
+)
 
 GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
@@ -50,7 +56,7 @@ def _rep(name: str, report: ProgramReportView | None = None) -> ProgramRepView:
 
 @functools.cache
 def _rendered(name: str) -> tuple[bytes, int]:
-    return render_program_rep(_renderer(), _report(), _rep(name))
+    return render_rep(_renderer(), _report(), _rep(name))
 
 
 def _pages(pdf: bytes, tmp_path: Path, name: str) -> list[str]:
@@ -135,7 +141,7 @@ def test_none_practised_is_one_clear_page_of_what_is_assigned_and_due(tmp_path):
     assert page[page.index("Your skills"):].count("Not practised") == 3
     for absent in ("Where you stand", "Progress", "Rubric", "1 OF 3"):
         assert absent not in page
-    assert "<svg" not in program_rep_html(_renderer(), _report(), _rep("Cy Young"))
+    assert "<svg" not in rep_html(_renderer(), _report(), _rep("Cy Young"))
 
 
 def test_page_one_stays_one_page_on_letter_with_the_longest_names():
@@ -155,8 +161,8 @@ def test_page_one_stays_one_page_on_letter_with_the_longest_names():
     report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
     renderer = PdfRenderer(PdfOptions(paper="letter"))
     by_id = {r.user_id: r for r in report.reps}
-    assert render_program_rep(renderer, report, by_id["u-cy"])[1] == 1
-    ada, _ = render_program_rep(renderer, report, by_id["u-ada"])
+    assert render_rep(renderer, report, by_id["u-cy"])[1] == 1
+    ada, _ = render_rep(renderer, report, by_id["u-ada"])
     first = " ".join(PdfReader(io.BytesIO(ada)).pages[0].extract_text().split())
     assert "Value Articulation" in first  # the skills' last row, still on page 1
 
@@ -165,7 +171,7 @@ def test_each_section_is_the_scenarios_own_report_pages():
     """A practised scenario's section is its single-scenario report after the title block:
     the program report has page 1 plus exactly the pages those reports have."""
     report, ada = _report(), _rep("Ada Lovelace")
-    alone = [_renderer().render(report.part(r.scenario.id), r.rep)[1]
+    alone = [scenario_rep_pdf(_renderer(), report.part(r.scenario.id), r.rep)[1]
              for r in ada.practised if r.rep]
     assert _rendered("Ada Lovelace")[1] == 1 + sum(alone)
 
@@ -184,7 +190,7 @@ def test_sessions_without_a_valid_attempt_get_the_no_attempt_pages(tmp_path):
     report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
     ben = next(r for r in report.reps if r.user_id == "u-ben")
     assert [r.practised for r in ben.rows] == [True, False, False]
-    pdf, pages = render_program_rep(_renderer(), report, ben)
+    pdf, pages = render_rep(_renderer(), report, ben)
     text = _pages(pdf, tmp_path, "ben-invalid")
     assert pages == 2
     rows = _between(text[0], "Your scenarios", "Your next step")
@@ -211,10 +217,10 @@ def test_hostile_names_and_quotes_stay_text(tmp_path):
     report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
     ben = next(r for r in report.reps if r.user_id == "u-ben")
     renderer = PdfRenderer(PdfOptions())
-    html = program_rep_html(renderer, report, ben)
+    html = rep_html(renderer, report, ben)
     assert "<b>Ben</b>" not in html and "&lt;b&gt;Ben&lt;/b&gt;" in html
     assert "<script>" not in html and '<img src="file' not in html
-    pdf, _ = render_program_rep(renderer, report, ben)
+    pdf, _ = render_rep(renderer, report, ben)
     text = " ".join(_pages(pdf, tmp_path, "hostile"))
     assert "<b>Ben</b>" in text and "<script>alert(1)</script> Program" in text
     assert '<img src="file:///etc/passwd">' in text
@@ -264,7 +270,7 @@ def test_pool_draws_program_reports_as_in_process_and_names_them_by_slug(tmp_pat
         futures = [pool.submit(report, rep) for rep in report.reps]
         # Any other document goes through the same workers by its drawing function.
         ada = _rep("Ada Lovelace")
-        other = pool.submit_document(render_program_rep, tmp_path / "other.pdf",
+        other = pool.submit_document(render_rep, tmp_path / "other.pdf",
                                      program_header(report), ada, slug="other",
                                      email="m@example.com", empty=False)
         pooled = [f.result(timeout=180) for f in futures]
@@ -312,3 +318,27 @@ def test_program_reports_pass_the_independent_checker(tmp_path):
         scopes = [str(e["/A"]["/Scope"]) for e in elements if e["/S"] == "/TH"]
         assert "/Row" in scopes and "/Column" in scopes, name
         assert "Core Sales Conversations" in (reader.metadata.title or "")
+
+
+def test_a_custom_partial_reads_the_same_names_in_a_program_and_a_single_scenario_run(tmp_path):
+    """One rep template for both runs: a user's override of a scenario's partial reads the
+    same names in each scenario of a program's report and in a single-scenario run's, where
+    ``position`` is None and page 1 has no "Your scenarios" table."""
+    from markupsafe import escape
+
+    (tmp_path / "rep").mkdir()
+    (tmp_path / "rep" / "latest.html").write_text(
+        "<section><h2>Latest for {{ rep.first_name }} in {{ report.scenario.name }}: "
+        "{{ position or 'the whole report' }}, {{ cohort_size }} took part</h2></section>")
+    renderer = PdfRenderer(PdfOptions(templates_dir=tmp_path))
+    report, ada = _report(), _rep("Ada Lovelace")
+    html = rep_html(renderer, report, ada)
+    assert "Your scenarios" in html
+    assert html.count("Latest for Ada in ") == len(ada.practised) > 1
+    for row in ada.practised:
+        assert f"Latest for Ada in {escape(row.scenario.name)}: Scenario " in html
+    first = ada.practised[0]
+    assert first.rep is not None
+    single = scenario_rep_html(renderer, report.part(first.scenario.id), first.rep)
+    assert "Your scenarios" not in single and "Scenario 1 of" not in single
+    assert f"Latest for Ada in {escape(first.scenario.name)}: the whole report" in single

@@ -24,6 +24,7 @@ from reporter.render.templates import (
 )
 from tests import snapshot_factory as f
 from tests.sample_views import sample_report
+from tests.support import scenario_rep_html
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the exploit would print: set in the command's environment, looked for in all it says.
@@ -183,7 +184,7 @@ def test_the_bundled_templates_print_the_same_in_the_sandbox(tmp_path: Path) -> 
     assert isinstance(boxed.env, ImmutableSandboxedEnvironment)
     assert not isinstance(plain.env, ImmutableSandboxedEnvironment)
     for rep in report.reps:
-        assert boxed.html(report, rep) == plain.html(report, rep)
+        assert scenario_rep_html(boxed, report, rep) == scenario_rep_html(plain, report, rep)
 
 
 def test_the_docs_state_the_bounds_the_code_holds() -> None:

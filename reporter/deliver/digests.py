@@ -66,8 +66,8 @@ class DigestRow:
     name: str  # as the team's lists name them (email beside an equal name, former member)
     severity: str  # "High", "Medium"
     reason: str  # the talking point: "Did not pass Silver by Nov 30, 2026"
-    best: str
-    latest: str
+    best: str  # the best score: "82.0" (a program run's: in the focus scenario)
+    latest: str  # the latest score
     change: str  # vs the previous period: "+3.0", "New", "–"
     step: str | None  # the rep's next step, from their own report
 
@@ -78,28 +78,28 @@ class DigestTheme:
 
     label: str  # "Discovery › Budget"
     graded: str  # "graded good 12 of 40 (30%); 9 of 12 reps graded mid or bad at least once"
-    quote: str | None
+    quote: str | None  # a moment from a call, the rep's own words
     by: str | None  # "Ana Rep, Oct 2, graded bad"
-    why: str | None
-    try_instead: str | None
+    why: str | None  # the evaluator's feedback on that moment
+    try_instead: str | None  # the phrasing to try
 
 
 @dataclass(frozen=True)
 class DigestView:
     manager: str  # the manager's first name, for the greeting
-    team: str
-    scenario: str
-    period: str
-    company: str
+    team: str  # the team's name
+    scenario: str  # the scenario's name (a program run's: the program's)
+    period: str  # "October 2026"
+    company: str  # [branding] company, or the workspace's name
     summary: str  # the team in one sentence: the team report's first
     change_label: str  # "vs Sep 2026" or "Change"
     rows: tuple[DigestRow, ...]  # the 1:1 shortlist, most urgent first
     left_off: int  # high-severity reps not on the shortlist (its cap), first under watch
     watch: tuple[str, ...]  # "keep an eye on": "Name: reason; reason", one line each
     theme: tuple[DigestTheme, ...]  # what to coach the team on
-    pdf_filename: str
-    xlsx_filename: str | None
-    original_recipient: str | None
+    pdf_filename: str  # the attached team report's file name
+    xlsx_filename: str | None  # the attached team workbook's, when one is attached
+    original_recipient: str | None  # set on a --to-override trial
     language: str  # the HTML part's lang
     program: bool = False  # a program run's digest: ``scenario`` is the program's name
 

@@ -55,12 +55,12 @@ class StepView:
 
 @dataclass(frozen=True)
 class EmailView:
-    first_name: str
-    has_valid_attempt: bool
-    scenario: str
+    first_name: str  # the rep's, for the greeting
+    has_valid_attempt: bool  # False: the email asks for a first graded attempt
+    scenario: str  # the scenario's name (a program run's: the focus scenario's)
     period: str  # "October 2026"
-    period_finished: bool
-    company: str
+    period_finished: bool  # False: the period is still running ("so far")
+    company: str  # [branding] company, or the workspace's name
     headline: str  # the verdict's sentence, as page 1 of the PDF leads with it
     best: str  # "91.0 (Gold)"
     lift: str | None  # "+39.0 points since your first valid attempt"
@@ -68,19 +68,19 @@ class EmailView:
     rank_gap: str | None  # "0.4 points from Silver"
     target: str | None  # the verdict's target line, as the PDF prints it
     target_ink: str  # the target's colours, the PDF's (format.TARGET_TONES)
-    target_bg: str
+    target_bg: str  # the target line's background
     attempts: str  # "5 valid of 6 sessions"
     percentile: str | None  # "88th percentile of everyone who practised"
-    session_count: int
-    focus: StepView | None
-    pdf_filename: str
+    session_count: int  # sessions started in the period
+    focus: StepView | None  # the next step, as the PDF's page 1 says it; None: none
+    pdf_filename: str  # the attached report's file name
     original_recipient: str | None  # set on a --to-override trial
     language: str  # the HTML part's lang
     # A program run's email (None / empty for one scenario's): the program's name, and one
     # line per scenario, program order; the fields above are then the focus scenario's
     # (``scenario`` names it, ``headline`` is its verdict), as page 1 leads with it.
-    program: str | None = None
-    rows: tuple[ScenarioLine, ...] = ()
+    program: str | None = None  # the program's name; None: a single-scenario run's email
+    rows: tuple[ScenarioLine, ...] = ()  # a line per scenario, program order
     practised: str | None = None  # "2 of 3 scenarios practised"
 
 

@@ -34,6 +34,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,12 @@ def environment(templates_dir: Path | None = None,
     if isinstance(env, BoundedSandbox):
         env.bound_filters()
     return env
+
+
+def context_names(context: Any) -> dict[str, Any]:
+    """A template context (a frozen dataclass, one field per name) as the names a template
+    reads: its fields, shallow (a field holding a view stays that view, properties and all)."""
+    return {f.name: getattr(context, f.name) for f in fields(context)}
 
 
 # -- the sandbox for a user's templates ------------------------------------------------------

@@ -1,5 +1,5 @@
 """What runs inside a render process: the worker's one renderer, built as it starts, and the
-jobs the pool hands it (a rep's report, a program rep's, a team's, any other document), each
+jobs the pool hands it (a rep's report, a team's, any other document), each
 written to its file with the checksum of the bytes written.
 
 It imports no more than a worker needs (the views, the names, the files): a worker imports it
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from reporter.files import atomic_write_bytes
 from reporter.names import target_path
 from reporter.render.options import PdfOptions
-from reporter.views import ProgramReportView, ProgramRepView, ReportView, RepView, TeamView
+from reporter.views import ProgramReportView, ProgramRepView, ReportView, TeamView
 
 if TYPE_CHECKING:
     from reporter.render.pdf import PdfRenderer
@@ -56,20 +56,13 @@ def saved(path: Path, pdf: bytes, pages: int, *, slug: str, email: str,
                        sha256=hashlib.sha256(pdf).hexdigest(), empty=empty)
 
 
-def write_rep(renderer: PdfRenderer, out_dir: Path, report: ReportView,
-              rep: RepView) -> RenderedPdf:
-    path = target_path(out_dir, rep.slug)
-    pdf, pages = renderer.render(report, rep)
-    return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
-                 empty=not rep.has_valid_attempt)
-
-
-def write_program_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
-                      rep: ProgramRepView) -> RenderedPdf:
-    from reporter.render.program_pdf import render_program_rep
+def write_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
+              rep: ProgramRepView) -> RenderedPdf:
+    """One rep's report (``render.rep_pdf``), a single-scenario run's or a program's alike."""
+    from reporter.render.rep_pdf import render_rep
 
     path = target_path(out_dir, rep.slug)
-    pdf, pages = render_program_rep(renderer, report, rep)
+    pdf, pages = render_rep(renderer, report, rep)
     return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
                  empty=not rep.has_valid_attempt)
 
@@ -143,14 +136,9 @@ def _unpickled(header: Header) -> ProgramReportView:
 
 
 def render_in_worker(out_dir: Path, header: Header, rep: ProgramRepView) -> RenderedPdf:
-    """One rep's report: a single-scenario run's (``report.single``) is that scenario's page
-    (``write_rep``), a program's the rep across its scenarios (``write_program_rep``)."""
+    """One rep's report, with the run's report the header holds."""
     assert _WORKER is not None, "worker initializer did not run"
-    report = _unpickled(header)
-    view = rep.rows[0].rep if report.single is not None else None
-    if report.single is not None and view is not None:
-        return write_rep(_WORKER, out_dir, report.single, view)
-    return write_program_rep(_WORKER, out_dir, report, rep)
+    return write_rep(_WORKER, out_dir, _unpickled(header), rep)
 
 
 def write_document(renderer: PdfRenderer, drawing: Draw, path: Path, header: object,
