@@ -25,6 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from reporter.analytics.program import of_scenario  # noqa: E402
 from reporter.analytics.team import build_team  # noqa: E402
 from reporter.render.options import PdfOptions  # noqa: E402
 from reporter.render.pdf import PdfRenderer, build_context  # noqa: E402
@@ -72,8 +73,9 @@ def main() -> None:
                      for i, rep in ((i, report.reps[i % len(report.reps)])
                                     for i in range(args.team_reps)))
         big = replace(report, reps=reps)
-        team = build_team(reps)
-        context = build_team_context(big, team, boxed)
+        run = of_scenario(big)
+        team = build_team(run)
+        context = build_team_context(run, team, boxed).names()
         template = boxed.env.get_template(TEAM_TEMPLATE)
         started = time.process_time()
         html = template.render(**context)
