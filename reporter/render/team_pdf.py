@@ -16,7 +16,7 @@ every choice is made here and the templates only format.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -208,8 +208,9 @@ class TeamContext:
     are the template's names (``team/report.html`` and its partials in ``team/``).
 
     ``part`` decides what is drawn: the team in the run's one scenario (a single-scenario run:
-    its numbers, leaderboard, distribution and rubric; the fields after it), or None (a
-    program: its matrix and skills; the fields after ``cohort``)."""
+    its numbers, leaderboard, distribution and rubric, with the fields under "a single
+    scenario's team"), or None (a program: its matrix and skills, with the fields under "a
+    program's team"). The other kind's fields keep their empty defaults."""
 
     # the document, as base.html and header.html print it
     report: ProgramReportView  # the run's header: program, period, scenarios, skills, dates
@@ -226,20 +227,15 @@ class TeamContext:
     company: str | None
     logo_url: str | None
     scope_name: str  # the scenario's name, or the program's
-    scope_url: str | None  # the scenario in Exec (a single scenario's run)
     # page 1: the numbers, the 1:1 shortlist, what to coach, who to keep an eye on
     summary: str
     previous: PeriodInfo | None
-    statuses: tuple[StatusCount, ...]
     severity_labels: Mapping[int, str]
     talking: dict[str, str | None]  # slug -> the talking point
     steps: dict[str, str | None]  # slug -> the next step
     left_off: int
     max_shortlist: int
     shortlist_severity: str
-    attention_scope: str
-    attention_columns: tuple[tuple[str, str], ...]  # (css class, heading)
-    attention_cells: dict[str, tuple[str, ...]]  # slug -> a shortlisted rep's figures
     theme_min_sessions: int
     theme_min_reps: int
     theme_quote_chars: int
@@ -248,6 +244,14 @@ class TeamContext:
     label: Callable[[ProgramRepView], str]
     status_label: Callable[[str], str | None]
     weak_line: Callable[[WeakItem], str]
+    # what page 1 says of the team's assignments and of each shortlisted rep: a single
+    # scenario's team's (best, latest, change), or a program's (scenarios practised)
+    scope_url: str | None = None  # the scenario in Exec (a single scenario's run)
+    statuses: tuple[StatusCount, ...] = ()
+    attention_scope: str = ""
+    attention_columns: tuple[tuple[str, str], ...] = ()  # (css class, heading)
+    # slug -> a shortlisted rep's figures, under attention_columns
+    attention_cells: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # a single scenario's team: its sections
     part: ScenarioTeamView | None = None
     cohort: CohortView | None = None  # everyone who practised the scenario
@@ -287,11 +291,7 @@ def build_team_context(report: ProgramReportView, team: TeamView,
     part = team.single
     name = report.program.name  # a single scenario's run: the scenario's name
     scope = f"scenario {name}" if single is not None else f"program {name}"
-    if part is not None and single is not None:
-        sections = _scenario_sections(single, part, renderer)
-    else:
-        sections = _program_sections(report, team)
-    return TeamContext(
+    base = TeamContext(
         report=report, team=team,
         title=f"Team report: {team.name}: {name} ({report.period.prose})",
         heading=team.name,
@@ -322,18 +322,21 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         label=team.label,
         status_label=fmt_assignment_status,
         weak_line=fmt_weak_item,
-        **sections,
     )
+    if part is not None and single is not None:
+        return _scenario_sections(base, single, part, renderer)
+    return _matrix_sections(base, report, team)
 
 
-def _scenario_sections(report: ReportView, part: ScenarioTeamView,
-                       renderer: PdfRenderer) -> dict[str, Any]:
+def _scenario_sections(base: TeamContext, report: ReportView, part: ScenarioTeamView,
+                       renderer: PdfRenderer) -> TeamContext:
     """A single scenario's team: its figures on page 1, the leaderboard, the distribution
     against everyone who practised, the rubric across reps."""
     part, hidden_items = team_rubric_shown(part)
     heading = change_heading(report)
     changes = {rep.slug: vs_previous(rep.comparison) for rep in part.reps}
-    return dict(
+    return replace(
+        base,
         scope_url=report.scenario.url,
         statuses=part.statuses,
         attention_scope="",
@@ -355,9 +358,11 @@ def _scenario_sections(report: ReportView, part: ScenarioTeamView,
     )
 
 
-def _program_sections(report: ProgramReportView, team: TeamView) -> dict[str, Any]:
+def _matrix_sections(base: TeamContext, report: ProgramReportView,
+                     team: TeamView) -> TeamContext:
     """A program's team: coverage on page 1, its themes, the matrix and the skills."""
-    return dict(
+    return replace(
+        base,
         scope_url=None,
         statuses=team.statuses,
         attention_scope=" across the program's scenarios",
