@@ -453,9 +453,9 @@ class TeamCell:
 
 @dataclass(frozen=True)
 class TeamHeatmapRow:
-    name: str  # as the team's lists show it (TeamView.labels)
+    name: str  # as the team's lists show it (ScenarioTeamView.labels)
     slug: str
-    cells: tuple[TeamCell | None, ...]  # aligned with TeamView.items; None: never graded
+    cells: tuple[TeamCell | None, ...]  # aligned with ScenarioTeamView.items; None: never graded
 
 
 @dataclass(frozen=True)
@@ -477,9 +477,9 @@ class WeakItem:
 
 
 @dataclass(frozen=True)
-class TeamView:
-    """One team's month: the numbers, who needs a 1:1, the leaderboard, the rubric, the
-    weakest items. The whole selection is a team too (``group`` None), for ``team.pdf``."""
+class ScenarioTeamView:
+    """One team's month in one scenario (a section of ``TeamView``): the numbers, who needs
+    a 1:1 there, the leaderboard, the rubric, the weakest items."""
 
     name: str  # the group's name, or "All selected reps"
     slug: str  # file-safe: the folder under teams/
@@ -650,9 +650,9 @@ class ProgramCell:
 
 @dataclass(frozen=True)
 class ProgramMatrixRow:
-    name: str  # as the team's lists show it (ProgramTeamView.labels)
+    name: str  # as the team's lists show it (TeamView.labels)
     slug: str
-    cells: tuple[ProgramCell, ...]  # aligned with ProgramTeamView.scenarios
+    cells: tuple[ProgramCell, ...]  # aligned with TeamView.scenarios
 
 
 @dataclass(frozen=True)
@@ -670,7 +670,7 @@ class ProgramScenarioColumn:
 class ProgramSkillRow:
     name: str  # as the team's lists show it
     slug: str
-    cells: tuple[SkillRow, ...]  # aligned with ProgramTeamView.skills
+    cells: tuple[SkillRow, ...]  # aligned with TeamView.skills
 
 
 @dataclass(frozen=True)
@@ -680,15 +680,19 @@ class TierCount:
 
 
 @dataclass(frozen=True)
-class ProgramTeamView:
-    """One team's month across the program: the numbers, who needs a 1:1 (across scenarios),
-    the rep x scenario matrix, the rep x skill tiers, and what to coach the team on. The whole
-    selection is a team too (``group`` None), as for TeamView."""
+class TeamView:
+    """One team's month across the run's scenarios (``analytics.team.build_team``): the
+    numbers, who needs a 1:1 (across scenarios), the rep x scenario matrix, the rep x skill
+    tiers, what to coach the team on, and each scenario's own team sections (``parts``:
+    leaderboard, distribution, rubric). A single-scenario run's team (``single``) is drawn
+    from its one part; a program's from the matrix. The whole selection is a team too
+    (``group`` None), for ``team.pdf``."""
 
-    name: str
-    slug: str
-    group: str | None
+    name: str  # the group's name, or the whole selection's
+    slug: str  # file-safe: the folder under teams/
+    group: str | None  # the workspace group's name; None for the whole selection
     manager: Manager | None
+    kind: str  # the run's ProgramInfo.kind (SCENARIO_RUN: a single scenario's)
     reps: tuple[ProgramRepView, ...]  # by name
     needs_attention: tuple[ProgramRepView, ...]  # attention_order
     shortlist: tuple[ProgramRepView, ...]
@@ -706,9 +710,16 @@ class ProgramTeamView:
     tiers: tuple[tuple[TierCount, ...], ...]  # per skill (aligned with skills), best tier first
     skill_heatmap: tuple[ProgramSkillRow, ...]  # same order as matrix
     themes: tuple[ProgramTheme, ...]
+    parts: tuple[ScenarioTeamView, ...]  # the team in each scenario, aligned with scenarios
 
     def label(self, rep: ProgramRepView) -> str:
         return self.labels.get(rep.user_id, rep.name)
+
+    @property
+    def single(self) -> ScenarioTeamView | None:
+        """The team in the run's one scenario when this is a single-scenario run's team (as
+        ``ProgramReportView.single``); None for a program's."""
+        return self.parts[0] if self.kind == SCENARIO_RUN else None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reporter import analytics
 from reporter.analytics.program import build_program, of_scenario
-from reporter.analytics.team import build_team, team_members
+from reporter.analytics.team import scenario_team, team_members
 from reporter.cohort.snapshot import ProgramSnapshot, Snapshot, write_snapshot
 from reporter.deliver.manifest import (
     TeamLike,
@@ -71,7 +71,8 @@ def _teams(stage: Path, reps: Sequence[ProgramRepView] | None, scenario: Snapsho
             members_ = team_members(report.reps, group)
             if not members_:
                 continue
-            team = build_team(members_, name=group, slug=slug, group=group, manager=manager)
+            team = scenario_team(members_, name=group, slug=slug, group=group,
+                                 manager=manager)
         out.append((team, path, _pdf(path, f"team-{slug}", manager.email, group)))
     return out
 

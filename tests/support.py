@@ -20,9 +20,9 @@ import re
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -35,6 +35,8 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from reporter import analytics as an
+from reporter.analytics.program import of_scenario
+from reporter.analytics.team import build_team
 from reporter.cli import cli
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import discover
@@ -47,7 +49,7 @@ from reporter.exec_api import ApiKey, ExecClient, UsageCounter
 from reporter.exec_api.ratelimit import SlidingWindowLimiter
 from reporter.sandbox import SandboxServer, create_app, generate_workspace
 from reporter.sandbox import make_api_key as _make_api_key
-from reporter.views import ReportView, RepView
+from reporter.views import Manager, ProgramReportView, ReportView, RepView, TeamView
 from tests import snapshot_factory as f
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -535,3 +537,13 @@ def scenario_rep_pdf(renderer: Any, report: ReportView, rep: RepView) -> tuple[b
     from reporter.render.rep_pdf import render_rep
 
     return render_rep(renderer, of_scenario(report), scenario_rep(report.scenario, rep))
+
+
+def scenario_run_team(report: ReportView, reps: Sequence[RepView] | None = None, *,
+                      name: str | None = None, slug: str = "team",
+                      manager: Manager | None = None) -> tuple[ProgramReportView, TeamView]:
+    """A single-scenario run's report (the program of its one scenario, as the run makes it)
+    and the team of ``reps`` in it (None: every rep of ``report``), as the run builds its
+    team report (``build_team``)."""
+    run = of_scenario(report if reps is None else replace(report, reps=tuple(reps)))
+    return run, build_team(run, name=name, slug=slug, manager=manager)

@@ -588,7 +588,7 @@ def test_the_digest_is_the_summary_in_plain_text_and_html_alike(seeded_reports, 
     import html as html_lib
     import re
 
-    from reporter.analytics.team import build_team, team_members
+    from reporter.analytics.team import scenario_team, team_members
     from reporter.deliver.digests import DIGEST_HTML_TEMPLATE, DIGEST_TEXT_TEMPLATE, digest_view
     from reporter.deliver.manifest import TeamEntry
     from reporter.render.templates import environment
@@ -605,7 +605,7 @@ def test_the_digest_is_the_summary_in_plain_text_and_html_alike(seeded_reports, 
     text = env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view)
     page = env.get_template(DIGEST_HTML_TEMPLATE).render(d=view)
     shown = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-    team = build_team(team_members(report.reps, group))
+    team = scenario_team(team_members(report.reps, group))
     assert team.shortlist and team.weakest
     said = [view.summary]
     for row, rep in zip(view.rows, team.shortlist, strict=True):
@@ -893,7 +893,7 @@ def test_two_sends_of_one_period_never_run_at_once(
 def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: Path) -> None:
     """What to coach the team on, across the program: a skill, or an item with its scenario,
     in plain text and HTML alike."""
-    from reporter.analytics.program_team import build_program_team
+    from reporter.analytics.team import build_team
     from reporter.deliver.digests import (
         DIGEST_HTML_TEMPLATE,
         DIGEST_TEXT_TEMPLATE,
@@ -911,7 +911,7 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
     view = digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None)
     # The team's themes, by the rule its team report reads: Ada and Ben were both graded mid
     # on Procurement Discovery's Budget item.
-    team = build_program_team(report, [r for r in report.reps if "East" in r.groups])
+    team = build_team(report, [r for r in report.reps if "East" in r.groups])
     assert [t.name for t in team.themes] == ["Discovery › Budget"]
     assert [t.label for t in view.theme] == ["Procurement Discovery: Discovery › Budget"]
     env = environment(None)

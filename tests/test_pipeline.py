@@ -577,18 +577,18 @@ def test_render_hands_the_pool_its_longest_jobs_first(tmp_path, monkeypatch):
         rep("Ada", [None]), rep("Ben", [70]), rep("Cy", [60, 75, 80]), rep("Di", [None, None]),
         rep("Ed", [50, 90])])))
     order: list[str] = []
-    real_submit, real_team = pool.PdfRenderPool.submit, pool.PdfRenderPool.submit_team
+    real_submit, real_document = pool.PdfRenderPool.submit, pool.PdfRenderPool.submit_document
 
     def submit(self, report, rep):
         order.append(rep.name)
         return real_submit(self, report, rep)
 
-    def submit_team(self, report, team, path):
+    def submit_document(self, draw, path, header, subject, **names):
         order.append("team")
-        return real_team(self, report, team, path)
+        return real_document(self, draw, path, header, subject, **names)
 
     monkeypatch.setattr(pool.PdfRenderPool, "submit", submit)
-    monkeypatch.setattr(pool.PdfRenderPool, "submit_team", submit_team)
+    monkeypatch.setattr(pool.PdfRenderPool, "submit_document", submit_document)
     outcome = pipeline.render(snapshot, RenderSettings(out=tmp_path / "out", jobs=1,
                                                        xlsx=False))
     assert order == ["team", "Cy Rep", "Ed Rep", "Ben Rep", "Di Rep", "Ada Rep"]

@@ -15,12 +15,14 @@ from pypdf import PdfReader
 
 from reporter.analytics.attention import attention_order, shortlist
 from reporter.analytics.program import build_program
-from reporter.analytics.program_team import (
+from reporter.analytics.team import (
     MAX_SKILL_THEMES,
-    build_program_team,
-    build_program_teams,
+    WHOLE_SELECTION,
+    GroupInfo,
+    build_team,
+    build_teams,
+    scenario_team,
 )
-from reporter.analytics.team import WHOLE_SELECTION, GroupInfo, build_team
 from reporter.cohort.snapshot import ProgramSnapshot, parse_program_snapshot
 from reporter.format import fmt_rank, fmt_score, fmt_tier
 from reporter.names import team_slug
@@ -29,12 +31,12 @@ from reporter.render.pdf import PdfRenderer
 from reporter.render.team_pdf import (
     CELL_LABELS,
     cell_status,
-    program_step_text,
-    program_team_html,
-    program_team_summary,
-    render_program_team,
+    render_team,
+    step_text,
+    team_html,
+    team_summary,
 )
-from reporter.views import Manager, ProgramReportView, ProgramTeamView
+from reporter.views import Manager, ProgramReportView, TeamView
 from tests import program_factory as pf
 from tests import snapshot_factory as f
 from tests.support import pdftotext, structure_elements, unexplained
@@ -47,7 +49,7 @@ def program(snapshot: ProgramSnapshot | None = None) -> ProgramReportView:
     return build_program(snapshot or pf.program(), generated_at=GENERATED)
 
 
-def rows_by_name(team: ProgramTeamView) -> dict[str, Any]:
+def rows_by_name(team: TeamView) -> dict[str, Any]:
     return {row.name: row for row in team.matrix}
 
 
@@ -56,7 +58,7 @@ def rows_by_name(team: ProgramTeamView) -> dict[str, Any]:
 
 def test_matrix_cells_give_best_rank_and_status_or_say_what_is_missing() -> None:
     report = program()
-    team = build_program_team(report)
+    team = build_team(report)
     rows = rows_by_name(team)
     ada, ben, cy = rows["Ada Lovelace"], rows["Ben Okafor"], rows["Cy Young"]
     assert [(c.state, c.best, c.rank, c.status) for c in ada.cells] == [
@@ -82,7 +84,7 @@ def test_matrix_cells_give_best_rank_and_status_or_say_what_is_missing() -> None
 
 
 def test_skill_heatmap_tells_too_few_observations_from_none() -> None:
-    team = build_program_team(program())
+    team = build_team(program())
     assert [s.name for s in team.skills] == [
         "Discovery Questions", "Objection Handling", "Value Articulation"]
     tiers = {row.name: [(c.tier, c.score) for c in row.cells] for row in team.skill_heatmap}
@@ -99,7 +101,7 @@ def test_skill_heatmap_tells_too_few_observations_from_none() -> None:
 
 def test_shortlist_runs_across_scenarios_in_the_attention_order() -> None:
     report = program()
-    team = build_program_team(report, manager=DANA)
+    team = build_team(report, manager=DANA)
     assert (team.name, team.slug, team.group) == (WHOLE_SELECTION, "team", None)
     # Ben is past due with no valid attempt (high, infinite points at stake); Ada fell 16
     # points (high); Cy has not started an assigned scenario (medium).
@@ -112,13 +114,13 @@ def test_shortlist_runs_across_scenarios_in_the_attention_order() -> None:
     assert [row.name for row in team.skill_heatmap] == [row.name for row in team.matrix]
     # Each next step is the focus scenario's, named by it.
     ben = team.shortlist[0]
-    assert program_step_text(ben) == ("Competitive Displacement: Complete one full, graded "
-                                      "roleplay")
+    assert step_text(ben, named=True) == ("Competitive Displacement: Complete one full, "
+                                          "graded roleplay")
 
 
 def test_a_rubric_item_theme_names_its_scenario_by_the_team_reports_rule() -> None:
     report = program()
-    team = build_program_team(report)
+    team = build_team(report)
     assert team.themes == report.themes
     [theme] = report.themes
     assert (theme.kind, theme.name, theme.scenario) == (
@@ -127,7 +129,7 @@ def test_a_rubric_item_theme_names_its_scenario_by_the_team_reports_rule() -> No
     assert theme.detail.startswith("Graded good 0 of 5 (0%)")
     # The same item the scenario's own team report picks for its team.
     part = report.part("sc1")
-    assert theme.weak == build_team(part.reps).weakest[0]
+    assert theme.weak == scenario_team(part.reps).weakest[0]
     # Objection Handling and Competitive Displacement rest on Ada alone: not a team pattern.
     assert all(t.scenario == "Procurement Discovery" for t in report.themes)
 
@@ -156,7 +158,7 @@ def test_a_skill_most_reps_are_developing_or_need_work_on_is_a_theme() -> None:
 def test_per_team_views_follow_the_teams_groups() -> None:
     report = program()
     east, west, empty = GroupInfo("g1", "East"), GroupInfo("g2", "West"), GroupInfo("g3", "North")
-    teams = build_program_teams(report, [(east, DANA), (west, Manager("Wes", "wes@x.example")),
+    teams = build_teams(report, [(east, DANA), (west, Manager("Wes", "wes@x.example")),
                                          (empty, DANA)])
     assert [(t.name, t.slug) for t in teams] == [("East", team_slug("East", "g1")),
                                                  ("West", team_slug("West", "g2"))]
@@ -184,7 +186,7 @@ def pages(pdf: bytes, tmp_path: Path) -> list[str]:
             if page.strip()]
 
 
-def row_text(team: ProgramTeamView, name: str) -> str:
+def row_text(team: TeamView, name: str) -> str:
     """A matrix row as the page prints it, from the view: best and rank, or what is missing,
     then the status line."""
     row = rows_by_name(team)[name]
@@ -199,14 +201,14 @@ def row_text(team: ProgramTeamView, name: str) -> str:
 def test_program_team_pdf_reads_back_page_one_the_matrix_and_the_tiers(
         renderer: PdfRenderer, tmp_path: Path) -> None:
     report = program()
-    team = build_program_team(report, manager=DANA)
-    pdf, count = render_program_team(renderer, report, team)
+    team = build_team(report, manager=DANA)
+    pdf, count = render_team(renderer, report, team)
     text = pages(pdf, tmp_path)
     assert count == len(text) == 2
     first = text[0]
     assert first.startswith("Globex TEAM REPORT All selected reps Core Sales Conversations · "
                             "October 2026 · Globex · Manager: Dana Whitfield ")
-    assert program_team_summary(team, report) in first
+    assert team_summary(team, report) in first
     assert first.count("1 of 3 reps practised all 3 scenarios") == 1
     assert "Book a 1:1 with 3 of 3" in first
     positions = [first.index(r.attention[0].text) for r in team.shortlist]
@@ -235,7 +237,7 @@ def test_program_team_pdf_reads_back_page_one_the_matrix_and_the_tiers(
 def test_program_team_pdf_is_tagged_with_scoped_header_cells(
         renderer: PdfRenderer, tmp_path: Path) -> None:
     report = program()
-    pdf, _ = render_program_team(renderer, report, build_program_team(report))
+    pdf, _ = render_team(renderer, report, build_team(report))
     path = tmp_path / "team.pdf"
     path.write_bytes(pdf)
     assert unexplained(path) == []
@@ -250,10 +252,10 @@ def test_hostile_names_are_printed_as_text(renderer: PdfRenderer, tmp_path: Path
     part = data["scenarios"][0]  # a copy: the factory's scenario dicts are shared
     part["scenario"] = {**part["scenario"], "name": '<img src="file:///etc/passwd">'}
     report = program(parse_program_snapshot(data))
-    team = build_program_team(report, name='<b onload="x()">East</b>')
-    html = program_team_html(renderer, report, team)
+    team = build_team(report, name='<b onload="x()">East</b>')
+    html = team_html(renderer, report, team)
     assert "<img src=" not in html and "<b onload" not in html
-    text = " ".join(pages(render_program_team(renderer, report, team)[0], tmp_path))
+    text = " ".join(pages(render_team(renderer, report, team)[0], tmp_path))
     assert '<img src="file:///etc/passwd">' in text and '<b onload="x()">East</b>' in text
     assert renderer.fetcher.calls == []
 
@@ -290,8 +292,8 @@ def crowd(n: int) -> ProgramSnapshot:
 def test_a_large_team_breaks_the_tables_across_pages_with_their_header_rows(
         renderer: PdfRenderer, tmp_path: Path) -> None:
     report = program(crowd(40))
-    team = build_program_team(report)
-    pdf, count = render_program_team(renderer, report, team)
+    team = build_team(report)
+    pdf, count = render_team(renderer, report, team)
     text = pages(pdf, tmp_path)
     assert count == len(text)
     matrix_head = "Rep Procurement Discovery Objection Handling Competitive Displacement"
@@ -315,6 +317,6 @@ def test_the_pdf_reads_only_the_reports_header(renderer: PdfRenderer) -> None:
     """What a pool may send a worker: the report without its reps, attention lists or
     scenario parts (the team carries its reps) renders the same page."""
     report = program()
-    team = build_program_team(report, manager=DANA)
+    team = build_team(report, manager=DANA)
     header = replace(report, reps=(), needs_attention=(), shortlist=(), parts=(), labels={})
-    assert program_team_html(renderer, header, team) == program_team_html(renderer, report, team)
+    assert team_html(renderer, header, team) == team_html(renderer, report, team)

@@ -11,6 +11,7 @@ import pytest
 
 from reporter.analytics.attention import MAX_SHORTLIST
 from reporter.analytics.moments import is_speech
+from reporter.analytics.program import of_scenario
 from reporter.analytics.team import (
     MIN_THEME_REPS,
     MIN_THEME_SESSIONS,
@@ -21,6 +22,7 @@ from reporter.analytics.team import (
     build_teams,
     leaderboard_positions,
     resolve_teams,
+    scenario_team,
     team_part,
 )
 from reporter.views import Manager
@@ -31,7 +33,7 @@ DANA = Manager("Dana Whitfield", "dana@acme.example")
 
 def test_the_team_in_numbers_and_its_leaderboard():
     report = team_report_view({"Ana": 88.0, "Ben": 85.0})
-    team = build_team(report.reps)
+    team = scenario_team(report.reps)
     assert [r.name for r in team.leaderboard] == ["Ana Rep", "Ben Rep", "Cy Rep", "Dee Rep"]
     assert (len(team.reps), team.with_valid, team.sessions, team.valid_attempts) == (4, 3, 7, 5)
     assert team.best_scores == (77.0, 81.0, 92.0)
@@ -44,11 +46,16 @@ def test_the_team_in_numbers_and_its_leaderboard():
         ("completed", 1), ("in_progress", 1), ("past_due", 1), ("not_started", 0), ("none", 1)]
     assert [(d.rank, d.count) for d in team.distribution] == [
         ("gold", 1), ("silver", 2), ("bronze", 0), ("unranked", 0)]
+    # The run's team analysis holds this as its one scenario's section, named as the run's
+    # whole selection is ("Every participant"), drawn in place of a program's matrix.
+    whole = build_team(of_scenario(report))
+    assert whole.single == replace(team, name=whole.name)
+    assert whole.name == "Every participant" and whole.parts == (whole.single,)
 
 
 def test_needs_attention_is_the_reps_own_order_and_reasons():
     report = team_report_view()
-    team = build_team(report.reps)
+    team = scenario_team(report.reps)
     assert team.needs_attention == tuple(r for r in report.needs_attention)
     cy = next(r for r in team.reps if r.name == "Cy Rep")
     # Past due in Exec though the best reaches Silver: Exec's status decides, never "met".
@@ -60,7 +67,7 @@ def test_needs_attention_is_the_reps_own_order_and_reasons():
 
 def test_the_rubric_across_reps_greys_thin_cells_and_totals_each_item():
     report = team_report_view()
-    team = build_team(report.reps)
+    team = scenario_team(report.reps)
     assert team.items == (("Qualification", "Budget"), ("Qualification", "Timeline"))
     rows = {row.name: row for row in team.heatmap}
     ana_budget = rows["Ana Rep"].cells[0]
@@ -78,7 +85,7 @@ def test_the_rubric_across_reps_greys_thin_cells_and_totals_each_item():
 
 def test_the_weakest_item_quotes_a_valid_session_with_a_phrasing_to_try():
     report = team_report_view()
-    team = build_team(report.reps)
+    team = scenario_team(report.reps)
     assert [(w.criterion, w.item) for w in team.weakest] == [("Qualification", "Budget")]
     weakest = team.weakest[0]
     assert weakest.quote is not None and weakest.quote_by == "Ana Rep"
@@ -94,7 +101,7 @@ def test_teams_match_groups_by_id_or_name_and_keep_only_their_reps():
     resolved = resolve_teams([TeamSpec("g-north", DANA), TeamSpec("south", DANA),
                               TeamSpec("West", DANA)], groups)
     assert [g.name for g, _ in resolved] == ["North", "South", "West"]
-    teams = build_teams(report, resolved)
+    teams = build_teams(of_scenario(report), resolved)
     # West has none of the selected reps: no team (the pipeline says so).
     assert [(t.name, t.slug, len(t.reps)) for t in teams] == [("North", "north", 3),
                                                               ("South", "south", 1)]
@@ -107,14 +114,15 @@ def test_teams_match_groups_by_id_or_name_and_keep_only_their_reps():
 def test_two_groups_with_the_same_folder_name_get_different_folders():
     report = team_report_view()
     resolved = [(GroupInfo("g-1", "North"), DANA), (GroupInfo("g-2", "North"), DANA)]
-    slugs = [t.slug for t in build_teams(report, resolved)]
+    slugs = [t.slug for t in build_teams(of_scenario(report), resolved)]
     assert slugs[0] == "north" and slugs[1].startswith("north-") and len(set(slugs)) == 2
 
 
 def test_a_teams_workbook_report_holds_only_its_reps():
     report = team_report_view()
-    (team,) = build_teams(report, [(GroupInfo("g-south", "South"), DANA)])
-    narrowed = team_part(report, team)
+    (team,) = build_teams(of_scenario(report), [(GroupInfo("g-south", "South"), DANA)])
+    assert team.single is not None
+    narrowed = team_part(report, team.single)
     assert [r.name for r in narrowed.reps] == ["Cy Rep"]
     assert narrowed.selection_text == "group South"
     assert sum(w.sessions for w in narrowed.cohort.weekly) == 1
@@ -127,7 +135,7 @@ def test_a_teams_workbook_report_holds_only_its_reps():
 @pytest.mark.parametrize("name", ["demo", "seed42"])
 def test_the_shortlist_holds_the_few_a_manager_should_see(seeded_reports, name):
     report = seeded_reports[name]
-    team = build_team(report.reps)
+    team = scenario_team(report.reps)
     assert len(team.reps) >= 30 and len(team.needs_attention) > MAX_SHORTLIST
     assert 0 < len(team.shortlist) <= MAX_SHORTLIST
     assert team.shortlist == team.needs_attention[:len(team.shortlist)]  # most urgent first
@@ -165,14 +173,14 @@ def test_the_docs_count_the_lists_as_they_are(seeded_reports):
     [figures] = DOCS_COUNTS.findall(page)
     counted = []
     for name in ("demo", "seed42"):
-        team = build_team(seeded_reports[name].reps)
+        team = scenario_team(seeded_reports[name].reps)
         counted += [len(team.needs_attention), len(team.shortlist), len(team.watchlist)]
     assert tuple(map(int, figures)) == tuple(counted)
 
 
 def test_equal_bests_share_a_place_and_equal_names_carry_their_email(seeded_reports):
     report = seeded_reports["seed42"]
-    team = build_team(report.reps)
+    team = scenario_team(report.reps)
     names = [r.name for r in team.reps]
     twins = [r for r in team.reps if names.count(r.name) > 1]
     assert len(twins) >= 2  # seed 42 has two Emma Parks

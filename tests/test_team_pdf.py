@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reporter.analytics.team import build_team
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
 from reporter.render.team_pdf import (
@@ -27,7 +26,7 @@ from reporter.render.team_pdf import (
 )
 from reporter.views import Comparison, Manager, TeamCell
 from tests.sample_views import FORMULAS, sample_report
-from tests.support import pdftotext, team_report_view
+from tests.support import pdftotext, scenario_run_team, team_report_view
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +45,10 @@ def pages(pdf: bytes, tmp_path: Path, *args: str) -> list[str]:
 
 def test_page_one_is_the_team_in_numbers_the_shortlist_and_the_coaching_theme(
         renderer: PdfRenderer, tmp_path: Path) -> None:
-    report = team_report_view({"Ana": 88.0, "Ben": 85.0})
-    team = build_team(report.reps, name="North", slug="north",
-                      manager=Manager("Dana Whitfield", "dana@acme.example"))
-    pdf, count = render_team(renderer, report, team)
+    run, team = scenario_run_team(team_report_view({"Ana": 88.0, "Ben": 85.0}), name="North",
+                                  slug="north",
+                                  manager=Manager("Dana Whitfield", "dana@acme.example"))
+    pdf, count = render_team(renderer, run, team)
     text = pages(pdf, tmp_path, "-raw")
     assert count == len(text) >= 2
     first = text[0]
@@ -57,7 +56,7 @@ def test_page_one_is_the_team_in_numbers_the_shortlist_and_the_coaching_theme(
     # scenario, month and manager.
     assert first.startswith("Globex TEAM REPORT North Procurement Discovery · October 2026 · "
                             "Globex · Manager: Dana Whitfield ")
-    assert " ".join(team_summary(team, report).split()) in first
+    assert " ".join(team_summary(team, run).split()) in first
     assert "Average best vs September" not in first  # the tile says "+0.0 vs Sep..."
     # The shortlist, in the rule's order, each with its talking point and next step.
     assert team.shortlist and f"Book a 1:1 with {len(team.shortlist)} of 4" in first
@@ -66,7 +65,7 @@ def test_page_one_is_the_team_in_numbers_the_shortlist_and_the_coaching_theme(
     for rep in team.shortlist:
         assert rep.attention[0].text in first
     ben = next(r for r in team.reps if r.name == "Ben Rep")
-    step = step_text(ben)
+    step = step_text(ben, named=False)
     assert ben in team.shortlist and step is not None and step.split(":")[0] in first
     # What to coach the team on, with its moment, on page 1.
     assert "What to coach the team on" in first
@@ -89,10 +88,10 @@ def test_hostile_names_and_quotes_are_printed_as_text_and_nothing_is_fetched(
     report = sample_report()
     hostile = '<img src="file:///etc/passwd">'
     reps = [replace(report.reps[0], name=hostile), *report.reps[1:]]
-    team = build_team(reps, name='<b onload="x()">Team</b>')
-    html = team_html(renderer, report, team)
+    run, team = scenario_run_team(report, reps, name='<b onload="x()">Team</b>')
+    html = team_html(renderer, run, team)
     assert hostile not in html and "&lt;img src=" in html and "<b onload" not in html
-    pdf, _ = render_team(renderer, report, team)
+    pdf, _ = render_team(renderer, run, team)
     text = " ".join(pages(pdf, tmp_path))
     assert hostile in text and FORMULAS[0] in text and '<b onload="x()">Team</b>' in text
     assert renderer.fetcher.calls == []
@@ -115,8 +114,8 @@ def test_change_against_last_period_never_compares_with_zero() -> None:
 
 def test_a_team_with_nobody_to_flag_says_so(renderer: PdfRenderer, tmp_path: Path) -> None:
     report = sample_report()
-    team = build_team([r for r in report.reps if r.has_valid_attempt][:2])
-    first = pages(render_team(renderer, report, team)[0], tmp_path)[0]
+    run, team = scenario_run_team(report, [r for r in report.reps if r.has_valid_attempt][:2])
+    first = pages(render_team(renderer, run, team)[0], tmp_path)[0]
     assert re.search(r"Book a 1:1 with 0 of 2", first)
     assert "Nobody needs attention" in first
 
@@ -132,15 +131,15 @@ def compact(text: str) -> str:
 @pytest.mark.parametrize("name", ["demo", "seed42"])
 def test_page_one_shows_the_shortlist_and_the_coaching_theme(
         renderer: PdfRenderer, tmp_path: Path, seeded_reports, name: str) -> None:
-    report = seeded_reports[name]
-    team = build_team(report.reps)
-    pdf, _ = render_team(renderer, report, team)
+    run, team = scenario_run_team(seeded_reports[name])
+    assert team.single is not None
+    pdf, _ = render_team(renderer, run, team)
     first = compact(pages(pdf, tmp_path, "-raw")[0])
     assert compact(f"Book a 1:1 with {len(team.shortlist)} of {len(team.reps)}") in first
     for rep in team.shortlist:
         assert compact(team.label(rep)) in first and compact(rep.attention[0].text) in first
     assert compact("What to coach the team on") in first
-    for item in team.weakest:  # the card's heading is set in capitals
+    for item in team.single.weakest:  # the card's heading is set in capitals
         assert compact(f"{item.criterion} › {item.item}").casefold() in first.casefold()
         assert item.quote is not None and compact(item.quote.quote)[:40] in first
     if any(r.severity == 3 for r in team.watchlist):  # the cap, said where it bites
@@ -171,21 +170,22 @@ def test_the_heatmap_of_forty_reps_with_the_longest_names_fits_two_pages_uncut(
     base = next(r for r in reps if r.rubric)
     reps.append(replace(base, user_id="u-long", email="mohammed.patel@northwind.example",
                         name="Mohammed Patel-Øvergaard Fernández", slug="mohammed-patel"))
-    team = build_team(reps)
-    assert len(team.reps) == 40
-    labels = [row.name for row in team.heatmap]
+    run, team = scenario_run_team(report, reps)
+    part = team.single
+    assert len(team.reps) == 40 and part is not None
+    labels = [row.name for row in part.heatmap]
     assert any("=HYPERLINK" in n for n in labels) and any("(former member)" in n for n in labels)
     assert sum("@" in n for n in labels) >= 2
     # Shortlist first, in its order.
     assert labels[:len(team.shortlist)] == [team.label(r) for r in team.shortlist]
-    pdf, count = render_team(renderer, report, team)
+    pdf, count = render_team(renderer, run, team)
     path = tmp_path / "team.pdf"
     path.write_bytes(pdf)
     texts = pages(pdf, tmp_path, "-raw")
     start = next(i for i, t in enumerate(texts) if "Rubric across the team" in t)
     heat = texts[start:]
     assert len(heat) <= 2  # 40 reps on two pages at most
-    items = len(team.items)
+    items = len(part.items)
     team_rows = [line for t in heat for line in
                  re.findall(r"(?:^|\s)Team((?:\s+(?:\d+%|–)){" + str(items) + "})", t)]
     assert len(team_rows) == 1  # once, at the foot: not repeated at the page break
@@ -218,7 +218,7 @@ def test_the_team_report_links_back_to_exec_and_fetches_nothing(
     report = team_report_view()
     url = "https://globex.app.exec.com/scenarios/procurement-discovery"
     report = replace(report, scenario=replace(report.scenario, url=url))
-    pdf, _ = render_team(renderer, report, build_team(report.reps))
+    pdf, _ = render_team(renderer, *scenario_run_team(report))
     links = [annot.get_object()["/A"]["/URI"]
              for page in PdfReader(io.BytesIO(pdf)).pages
              for annot in page.get("/Annots") or () if "/A" in annot.get_object()]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from reporter.format import clip
-from reporter.views import Attempt, ItemRow, Pattern, TeamView, TranscriptView
+from reporter.views import Attempt, ItemRow, Pattern, ScenarioTeamView, TranscriptView
 
 #: Transcript lines printed for one session (the --transcripts appendix): about 5 pages.
 TRANSCRIPT_LINES_PER_SESSION = 200
@@ -94,8 +94,8 @@ def sessions_listed(attempts: Sequence[Attempt],
     return shown, len(attempts) - len(shown)
 
 
-def team_rubric_shown(team: TeamView, limit: int = TEAM_RUBRIC_ITEMS_SHOWN,
-                      ) -> tuple[TeamView, int]:
+def team_rubric_shown(team: ScenarioTeamView, limit: int = TEAM_RUBRIC_ITEMS_SHOWN,
+                      ) -> tuple[ScenarioTeamView, int]:
     """(``team`` with at most ``limit`` rubric items in its heatmap, in rubric order; how many
     it leaves out). The items the report names as what to coach stay, then the ones the team
     was graded good on least often (never graded last), then rubric order."""

@@ -32,9 +32,8 @@ from reporter.analytics.attention import at_stake, attention_order, reasons_for,
 from reporter.analytics.bounds import transcripts_within_report
 from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.period import report_period
-from reporter.analytics.program_team import program_themes
 from reporter.analytics.rep import build_rep, rep_context
-from reporter.analytics.team import build_team, list_names, team_part
+from reporter.analytics.team import list_names, program_themes, scenario_team, team_part
 from reporter.cohort.snapshot import (
     ProgramRepRecord,
     ProgramSnapshot,
@@ -278,8 +277,8 @@ def team_report(report: ProgramReportView, user_ids: Collection[str], *, name: s
     the program (a single-scenario run's: its one part, its one scenario's order)."""
     keep = set(user_ids)
     reps = tuple(r for r in report.reps if r.user_id in keep)
-    parts = tuple(team_part(part, build_team([r for r in part.reps if r.user_id in keep],
-                                             name=name, group=group))
+    parts = tuple(team_part(part, scenario_team([r for r in part.reps if r.user_id in keep],
+                                                name=name, group=group))
                   for part in report.parts)
     urgent = attention_order(reps)
     return replace(

@@ -9,10 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
 
 from reporter.analytics.attention import Attending, talking_point
-from reporter.analytics.program_team import build_program_team
 from reporter.analytics.team import G, build_team, team_members
 from reporter.deliver.addresses import (
     NAME_CHARS,
@@ -46,11 +44,9 @@ from reporter.render.team_pdf import (
 from reporter.render.templates import template_errors
 from reporter.views import (
     Manager,
-    PeriodInfo,
     ProgramReportView,
     ProgramRepView,
     ProgramTheme,
-    ReportView,
     WeakItem,
 )
 
@@ -130,53 +126,29 @@ def entry_members(reps: Sequence[G], entry: TeamEntry) -> list[G]:
 
 def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
                 stem: str, original: str | None) -> DigestView:
-    """The digest of one team: a single-scenario run's (``report.single``) from the team's
-    view in its one scenario (:func:`_scenario_digest`), a program's across the program
-    (:func:`_program_digest`)."""
-    if report.single is not None:
-        return _scenario_digest(report.single, entry, settings, stem, original)
-    return _program_digest(report, entry, settings, stem, original)
-
-
-def _scenario_digest(report: ReportView, entry: TeamEntry, settings: EmailSettings,
-                     stem: str, original: str | None) -> DigestView:
-    """The digest of one team, from the same team view the team report was drawn from: the
-    team in one sentence, the 1:1 shortlist with talking points, what to coach the team on,
-    the reps to keep an eye on, and what is attached."""
-    team = build_team(entry_members(report.reps, entry), name=entry.group,
+    """The digest of one team, from the same team view its team report was drawn from
+    (``build_team``): the team in one sentence, the 1:1 shortlist with talking points (best,
+    latest and change are the focus scenario's, the one the next step is about: a single
+    scenario's run has no other), what to coach the team on, the reps to keep an eye on, and
+    what is attached. A program's names the scenario of each next step and theme."""
+    single = report.single
+    team = build_team(report, entry_members(report.reps, entry), name=entry.group,
                       slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
-    rows = tuple(DigestRow(
-        name=one_line(team.label(rep), NAME_CHARS),
-        severity=fmt_severity(rep.severity),
-        reason=one_line(talking_point(rep), FEEDBACK_CHARS),
-        best=fmt_score(rep.best_score), latest=fmt_score(rep.latest_score),
-        change=vs_previous(rep.comparison),
-        step=one_line(step_text(rep), SUGGESTION_CHARS) or None,
-    ) for rep in team.shortlist)
-    return _digest(report, entry, settings, stem, original, team, left=left_off(team),
-                   scenario=report.scenario.name,
-                   summary=team_summary(team, report), change_label=change_heading(report),
-                   rows=rows, theme=tuple(_theme(w) for w in team.weakest))
-
-
-def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings,
-                    stem: str, original: str | None) -> DigestView:
-    """The digest of one team of a program run: the team's 1:1 shortlist across the program
-    (the program's attention order, each talking point naming its scenario; best, latest and
-    change are the focus scenario's, the one the next step is about), the reps to keep an
-    eye on, what to coach the team on (the team's themes, by the rule its team report reads),
-    and what is attached."""
-    team = build_program_team(report, entry_members(report.reps, entry))
-    focus_parts = [p for p in report.parts if p.previous_period] or list(report.parts)
-    n = len(team.reps)
-    summary = (f"{n - team.coverage['none']} of {n} rep{'' if n == 1 else 's'} practised in "
-               f"{report.period.prose}, {team.coverage['all']} of them every scenario of "
-               f"{report.program.name}. {attention_sentence(team)}")
+    part = team.single
+    if part is not None and single is not None:
+        summary = team_summary(team, report)
+        theme = tuple(_theme(w) for w in part.weakest)
+    else:
+        n = len(team.reps)
+        summary = (f"{n - team.coverage['none']} of {n} rep{'' if n == 1 else 's'} practised "
+                   f"in {report.period.prose}, {team.coverage['all']} of them every scenario "
+                   f"of {report.program.name}. {attention_sentence(team)}")
+        theme = tuple(program_theme(t) for t in team.themes)
+    compared = [p for p in report.parts if p.previous_period] or list(report.parts)
 
     def row(rep: ProgramRepView) -> DigestRow:
         focus = rep.focus.rep if rep.focus else None
-        step = step_text(focus) if focus else None
         return DigestRow(
             name=one_line(team.label(rep), NAME_CHARS),
             severity=fmt_severity(rep.severity),
@@ -184,29 +156,21 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
             best=fmt_score(focus.best_score if focus else None),
             latest=fmt_score(focus.latest_score if focus else None),
             change=vs_previous(focus.comparison if focus else None),
-            step=(one_line(f"{rep.focus.scenario.name}: {step}", SUGGESTION_CHARS)
-                  if rep.focus and step else None))
+            step=one_line(step_text(rep, named=single is None), SUGGESTION_CHARS) or None)
 
     return _digest(report, entry, settings, stem, original, team, left=left_off(team),
                    scenario=report.program.name, summary=summary,
-                   change_label=change_heading(focus_parts[0]) if focus_parts else "Change",
-                   rows=tuple(row(r) for r in team.shortlist),
-                   theme=tuple(program_theme(t) for t in team.themes), program=True)
+                   change_label=change_heading(compared[0]) if compared else "Change",
+                   rows=tuple(row(r) for r in team.shortlist), theme=theme,
+                   program=single is None)
 
 
-class _Report(Protocol):
-    @property
-    def period(self) -> PeriodInfo: ...
-    @property
-    def workspace_name(self) -> str: ...
-
-
-def _digest(report: _Report, entry: TeamEntry, settings: EmailSettings, stem: str,
+def _digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings, stem: str,
             original: str | None, team: Attending, *, left: int, scenario: str, summary: str,
             change_label: str, rows: tuple[DigestRow, ...], theme: tuple[DigestTheme, ...],
             program: bool = False) -> DigestView:
-    """The digest's fields that read the same for a scenario's team and a program's: the
-    greeting, the team, the period, the reps to keep an eye on, what is attached."""
+    """The digest's fields that read the same for every run: the greeting, the team, the
+    period, the reps to keep an eye on, what is attached."""
     return DigestView(
         manager=one_line((entry.name.split() or [entry.email])[0], NAME_CHARS),
         team=one_line(entry.group, NAME_CHARS),

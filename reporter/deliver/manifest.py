@@ -274,7 +274,7 @@ class _Rep(Protocol):
 
 
 class TeamLike(Protocol):
-    """What the manifest reads of a team's view: a scenario's ``TeamView`` or a program's."""
+    """What the manifest reads of a team's view (``TeamView``)."""
 
     @property
     def name(self) -> str: ...

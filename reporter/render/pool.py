@@ -15,7 +15,6 @@ import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
@@ -30,13 +29,11 @@ from reporter.render.worker import (
     RenderedPdf,
     draw_in_worker,
     render_in_worker,
-    render_team_in_worker,
 )
 from reporter.views import (
     Manager,
     ProgramReportView,
     ProgramRepView,
-    ReportView,
     TeamView,
 )
 
@@ -111,18 +108,12 @@ class PdfRenderPool:
         return self._processes.submit(render_in_worker, self.out_dir, self._pickled(report),
                                       rep)
 
-    def submit_team(self, report: ReportView, team: TeamView,
-                    path: Path) -> cf.Future[RenderedPdf]:
-        """Queue a team report, written to ``path`` (a name the pipeline chose)."""
-        header = replace(report, reps=(), needs_attention=())
-        return self._processes.submit(render_team_in_worker, path, header, team)
-
     def submit_document(self, draw: Draw, path: Path, header: object, subject: object, *,
                         slug: str, email: str, empty: bool) -> cf.Future[RenderedPdf]:
-        """Queue any other document drawn by this pool's renderers (a program's team report):
+        """Queue any other document drawn by this pool's renderers (a team report):
         ``draw(renderer, header, subject)``, a module-level function, gives (PDF bytes,
         pages), written to ``path`` (a name the caller chose). ``header`` goes with the job,
-        pickled each time, as ``submit_team``'s does: keep it small (no reps)."""
+        pickled each time: keep it small (no reps, ``program_header``)."""
         return self._processes.submit(draw_in_worker, draw, path, header, subject, slug,
                                       email, empty)
 
@@ -161,7 +152,7 @@ class Renders:
         self.teams = teams  # resolved [teams] of a --by-team run
         self.skip_empty = skip_empty
         self.pool = PdfRenderPool(options, folder, jobs) if options is not None else None
-        self.team_futures: list[tuple[Any, Path, cf.Future[RenderedPdf] | None]] = []
+        self.team_futures: list[tuple[TeamView, Path, cf.Future[RenderedPdf] | None]] = []
         self.header = header  # what every rep's report shares: scenarios, period, cohorts
         self.futures: list[tuple[ProgramRepView, cf.Future[RenderedPdf]]] = []
 
@@ -186,32 +177,22 @@ class Renders:
                                        lambda rep: pool.submit(self.header, rep))
 
     def submit_teams(self, report: ProgramReportView, console: Console) -> None:
-        """The team reports (``team.pdf``, and each --by-team team's): a single-scenario
-        run's (``report.single``) from its scenario's team views, a program's across it."""
-        single = report.single
-        if single is not None:
-            text = single.selection_text
-            whole = build_team(single.reps, name=text[:1].upper() + text[1:])
-            for team, path in self._team_paths(whole, build_teams(single, self.teams),
-                                               console):
-                future = self.pool.submit_team(single, team, path) if self.pool else None
-                self.team_futures.append((team, path, future))
-            return
-        from reporter.analytics.program_team import build_program_team, build_program_teams
-        from reporter.render.team_pdf import render_program_team
+        """The team reports (``team.pdf``, and each --by-team team's), one analysis
+        (``build_team``) and one drawing (``render_team``) for a single scenario's run and a
+        program's alike."""
+        from reporter.render.team_pdf import render_team
 
         header = program_header(report)
-        chosen = self._team_paths(build_program_team(report),
-                                  build_program_teams(report, self.teams), console)
+        chosen = self._team_paths(build_team(report), build_teams(report, self.teams), console)
         for team, path in chosen:
             future = self.pool.submit_document(
-                render_program_team, path, header, team, slug=team.slug,
+                render_team, path, header, team, slug=team.slug,
                 email=team.manager.email if team.manager else "",
                 empty=not team.reps) if self.pool else None
             self.team_futures.append((team, path, future))
 
-    def _team_paths(self, whole: Any, teams: Sequence[Any],
-                    console: Console) -> list[tuple[Any, Path]]:
+    def _team_paths(self, whole: TeamView, teams: Sequence[TeamView],
+                    console: Console) -> list[tuple[TeamView, Path]]:
         """``team.pdf`` for the whole selection, and each --by-team team's into
         ``teams/<slug>/``; a group none of the selected reps is in is said and skipped."""
         for group, _ in self.teams:
@@ -229,10 +210,10 @@ class Renders:
         return _collect(self.futures, console)
 
     def collect_teams(self, console: Console
-                      ) -> tuple[list[tuple[Any, Path, RenderedPdf | None]],
+                      ) -> tuple[list[tuple[TeamView, Path, RenderedPdf | None]],
                                  list[tuple[str, str]]]:
         """Each team with its PDF (None: not drawn, --no-pdf, or failed: listed)."""
-        out: list[tuple[Any, Path, RenderedPdf | None]] = []
+        out: list[tuple[TeamView, Path, RenderedPdf | None]] = []
         failed: list[tuple[str, str]] = []
         for team, path, fut in self.team_futures:
             rendered = _result(fut, f"team {team.name}", failed) if fut else None

@@ -46,8 +46,8 @@ class _Member(Protocol):
 
 
 class Team(Protocol):
-    """What a team's workbook needs of a team (a ``TeamView``, or a program's team view):
-    its name, group, manager and reps."""
+    """What a team's workbook needs of a team (``TeamView``): its name, group, manager and
+    reps."""
 
     @property
     def name(self) -> str: ...

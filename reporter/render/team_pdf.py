@@ -3,18 +3,20 @@
 Page 1: the team in numbers, the 1:1 shortlist (at most five reps, each with a talking
 point: the reason in plain words and the rep's next step from their own coaching plan), what
 to coach the team on (with a moment from a call), and, in smaller type, the reps to keep an
-eye on; then the leaderboard with the team's best scores against everyone who practised;
-then the rubric across reps. A program's team report (``render_program_team``) has the same
-page 1 across the program's scenarios (the shortlist's reasons and next steps each name their
-scenario; what to coach is skills and rubric items, each item with its scenario), then the rep
-x scenario matrix and the rep x skill heatmap of Exec's tiers. Same layout, stylesheet, fonts
-and renderer as the rep's report (``reporter.render.pdf``); like it, every choice is made
-here and the templates only format.
+eye on. Then a single scenario's run (``TeamView.single``) has the leaderboard with the
+team's best scores against everyone who practised, and the rubric across reps; a program's
+has the rep x scenario matrix and the rep x skill heatmap of Exec's tiers (its page 1 across
+the program's scenarios: the shortlist's reasons and next steps each name their scenario,
+what to coach is skills and rubric items, each item with its scenario). One context
+(``TeamContext``), one template (``team/report.html``) that draws what the data holds. Same
+layout, stylesheet, fonts and renderer as the rep's report (``reporter.render.pdf``); like it,
+every choice is made here and the templates only format.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from markupsafe import Markup
@@ -26,15 +28,18 @@ from reporter.analytics.attention import (
     talking_point,
 )
 from reporter.analytics.bounds import team_rubric_shown
-from reporter.analytics.program_team import SCORED_TIERS
-from reporter.analytics.team import MIN_CELL_SESSIONS, MIN_THEME_REPS, MIN_THEME_SESSIONS
+from reporter.analytics.team import (
+    MIN_CELL_SESSIONS,
+    MIN_THEME_REPS,
+    MIN_THEME_SESSIONS,
+    SCORED_TIERS,
+)
 from reporter.format import (
     NEW_REP_LABEL,
     SEVERITY_LABELS,
     fmt_assignment_status,
     fmt_day,
     fmt_item,
-    fmt_point_count,
     fmt_points,
     fmt_score,
     fmt_short_day,
@@ -46,17 +51,22 @@ from reporter.render import charts
 from reporter.render.pdf import PdfRenderer
 from reporter.render.templates import template_errors
 from reporter.views import (
+    CohortView,
     Comparison,
+    PeriodInfo,
     ProgramCell,
     ProgramReportView,
     ProgramRepView,
-    ProgramTeamView,
+    ProgramTheme,
     ReportView,
     RepView,
+    ScenarioTeamView,
     SkillRow,
+    StatusCount,
     TeamCell,
     TeamView,
     TierCount,
+    WeakItem,
 )
 
 TEAM_TEMPLATE = "team/report.html"
@@ -103,10 +113,10 @@ def change_heading(report: ReportView) -> str:
     return f"vs {previous.start:%b %Y}" if previous else "Change"
 
 
-def step_text(rep: RepView) -> str | None:
-    """The rep's next step on one line: "Discovery › Budget: try “…”"; without a phrasing
-    to try, the evaluator's feedback it rests on; "Keep doing: …" for a rep never graded
-    below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
+def scenario_step(rep: RepView) -> str | None:
+    """The rep's next step in one scenario on one line: "Discovery › Budget: try “…”";
+    without a phrasing to try, the evaluator's feedback it rests on; "Keep doing: …" for a
+    rep never graded below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
     step = rep.coaching.next_step
     if step is None:
         # The rep's own report gives one next step without a graded attempt: the first one.
@@ -135,21 +145,46 @@ def attention_sentence(team: Attending) -> str:
     return "Nobody needs attention this time."
 
 
-def team_summary(team: TeamView, report: ReportView) -> str:
-    """The team in one sentence (or three short ones): who practised, the average best and
-    its change, who is on the 1:1 shortlist and how many to keep an eye on."""
-    n = len(team.reps)
+def step_text(rep: ProgramRepView, *, named: bool) -> str | None:
+    """The rep's one next step, the one their own report leads with: the focus scenario's
+    (``scenario_step``), named by it (``named``: a program's, where there are several)."""
+    focus = rep.focus
+    step = scenario_step(focus.rep) if focus is not None and focus.rep is not None else None
+    return f"{focus.scenario.name}: {step}" if focus is not None and step and named else step
+
+
+def team_summary(team: TeamView, report: ProgramReportView) -> str:
+    """The team in one sentence (or three short ones). A single scenario's team: who
+    practised, the average best and its change; a program's: how many practised every
+    scenario, some, none. Then who is on the 1:1 shortlist and how many to keep an eye on."""
+    part, single = team.single, report.single
+    if part is None or single is None:
+        return _coverage_summary(team, report)
+    n = len(part.reps)
     period = report.period.prose
-    text = (f"{team.with_valid} of {_plural(n)} "
-            f"{'has' if team.with_valid == 1 else 'have'} a valid attempt in {period}")
-    if team.average_best is not None:
-        text += f", with an average best of {fmt_score(team.average_best)}"
+    text = (f"{part.with_valid} of {_plural(n)} "
+            f"{'has' if part.with_valid == 1 else 'have'} a valid attempt in {period}")
+    if part.average_best is not None:
+        text += f", with an average best of {fmt_score(part.average_best)}"
     text += "."
-    if team.average_change is not None and report.previous_period is not None:
-        text += (f" Against {report.previous_period.prose}, best scores moved "
-                 f"{fmt_points(team.average_change)} on average for the {team.compared} "
-                 f"rep{'' if team.compared == 1 else 's'} who practised in both.")
+    if part.average_change is not None and single.previous_period is not None:
+        text += (f" Against {single.previous_period.prose}, best scores moved "
+                 f"{fmt_points(part.average_change)} on average for the {part.compared} "
+                 f"rep{'' if part.compared == 1 else 's'} who practised in both.")
     return f"{text} {attention_sentence(team)}"
+
+
+def _coverage_summary(team: TeamView, report: ProgramReportView) -> str:
+    """A program team in a sentence or two: how many practised every scenario, some, none;
+    then who is on the 1:1 shortlist and how many to keep an eye on."""
+    n, k = len(team.reps), len(team.scenarios)
+    every = "the scenario" if k == 1 else f"all {k} scenarios"
+    text = f"{team.coverage['all']} of {_plural(n)} practised {every} in {report.period.prose}"
+    if team.coverage["some"]:
+        text += f", {team.coverage['some']} some of them"
+    if team.coverage["none"]:
+        text += f", {team.coverage['none']} none"
+    return f"{text}. {attention_sentence(team)}"
 
 
 def left_off(team: Attending) -> int:
@@ -157,7 +192,7 @@ def left_off(team: Attending) -> int:
     return sum(1 for r in team.watchlist if r.severity >= 3)
 
 
-def criterion_spans(team: TeamView) -> tuple[CriterionSpan, ...]:
+def criterion_spans(team: ScenarioTeamView) -> tuple[CriterionSpan, ...]:
     spans: list[CriterionSpan] = []
     for criterion, _ in team.items:
         if spans and spans[-1].criterion == criterion:
@@ -167,103 +202,206 @@ def criterion_spans(team: TeamView) -> tuple[CriterionSpan, ...]:
     return tuple(spans)
 
 
-def _team_document(report: ReportView | ProgramReportView, team: Attending,
-                   renderer: PdfRenderer, scope: str) -> dict[str, Any]:
-    """What a team report shares with every team report, of a scenario or a program
-    (``scope`` names it: "scenario Procurement Discovery")."""
+@dataclass(frozen=True)
+class TeamContext:
+    """Everything the team report's templates print, already chosen and ordered: the fields
+    are the template's names (``team/report.html`` and its partials in ``team/``).
+
+    ``part`` decides what is drawn: the team in the run's one scenario (a single-scenario run:
+    its numbers, leaderboard, distribution and rubric, with the fields under "a single
+    scenario's team"), or None (a program: its matrix and skills, with the fields under "a
+    program's team"). The other kind's fields keep their empty defaults."""
+
+    # the document, as base.html and header.html print it
+    report: ProgramReportView  # the run's header: program, period, scenarios, skills, dates
+    team: TeamView
+    title: str
+    heading: str
+    subheading: str | None
+    doc_type: str
+    confidential: str
+    author: str
+    description: str
+    created: str  # ISO 8601, UTC
+    language: str
+    company: str | None
+    logo_url: str | None
+    scope_name: str  # the scenario's name, or the program's
+    # page 1: the numbers, the 1:1 shortlist, what to coach, who to keep an eye on
+    summary: str
+    previous: PeriodInfo | None
+    severity_labels: Mapping[int, str]
+    talking: dict[str, str | None]  # slug -> the talking point
+    steps: dict[str, str | None]  # slug -> the next step
+    left_off: int
+    max_shortlist: int
+    shortlist_severity: str
+    theme_min_sessions: int
+    theme_min_reps: int
+    theme_quote_chars: int
+    theme_why_chars: int
+    step_chars: int
+    label: Callable[[ProgramRepView], str]
+    status_label: Callable[[str], str | None]
+    weak_line: Callable[[WeakItem], str]
+    # what page 1 says of the team's assignments and of each shortlisted rep: a single
+    # scenario's team's (best, latest, change), or a program's (scenarios practised)
+    scope_url: str | None = None  # the scenario in Exec (a single scenario's run)
+    statuses: tuple[StatusCount, ...] = ()
+    attention_scope: str = ""
+    attention_columns: tuple[tuple[str, str], ...] = ()  # (css class, heading)
+    # slug -> a shortlisted rep's figures, under attention_columns
+    attention_cells: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # a single scenario's team: its sections
+    part: ScenarioTeamView | None = None
+    cohort: CohortView | None = None  # everyone who practised the scenario
+    change_heading: str = "Change"
+    vs_previous: dict[str, str] = field(default_factory=dict)  # slug -> "+3.0", "New", "–"
+    spans: tuple[CriterionSpan, ...] = ()
+    bands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    min_cell_sessions: int = MIN_CELL_SESSIONS
+    hidden_items: int = 0
+    distribution_chart: Markup = Markup("")
+    distribution_alt: str = ""
+    # a program's team: the matrix, the skills, its themes
+    skill_themes: tuple[ProgramTheme, ...] = ()
+    item_themes: tuple[ProgramTheme, ...] = ()
+    cell_said: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cell_status: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tier_bands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tier_label: Callable[[str | None], str] = fmt_tier
+    tier_legend: tuple[tuple[str, str, str], ...] = ()
+    tier_totals: tuple[TierCount, ...] = ()
+    as_of: str = ""
+
+    def names(self) -> dict[str, Any]:
+        """The fields as the template's names (shallow: the views are passed as they are)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def build_team_context(report: ProgramReportView, team: TeamView,
+                       renderer: PdfRenderer) -> TeamContext:
+    """Everything the team templates print, already chosen and ordered. Reads the report's
+    header only (program, period, scenarios, skills, each scenario's cohort, dates): the reps
+    are the team's, so a caller may send the report without its reps or its parts' reps."""
     options = renderer.options
     brand = options.branding
     manager = team.manager
-    return {
-        "report": report,
-        "team": team,
-        "company": brand.company,
-        "logo_url": renderer.assets.logo_url,
-        "doc_type": "Team report",
-        "heading": team.name,
-        "subheading": f"Manager: {manager.name or manager.email}" if manager else None,
-        "confidential": "Confidential: for the team's manager",
-        "author": brand.company or report.workspace_name,
-        "description": f"Roleplay training team report for {team.name}, {scope}, "
-                       f"period {report.period.prose}",
-        "created": report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "language": options.language,
-        "previous": report.previous_period,
-        "severity_labels": SEVERITY_LABELS,
-        "talking": {rep.slug: talking_point(rep) for rep in team.needs_attention},
-        "left_off": left_off(team),
-        "max_shortlist": MAX_SHORTLIST,
-        "shortlist_severity": SEVERITY_LABELS[SHORTLIST_SEVERITY].lower(),
-        "theme_min_sessions": MIN_THEME_SESSIONS,
-        "theme_min_reps": MIN_THEME_REPS,
-        "theme_quote_chars": THEME_QUOTE_CHARS,
-        "theme_why_chars": THEME_WHY_CHARS,
-        "weak_line": fmt_weak_item,
-        "label": team.label,
-        "status_label": fmt_assignment_status,
-        "step_chars": STEP_CHARS,
-    }
+    single = report.single
+    part = team.single
+    name = report.program.name  # a single scenario's run: the scenario's name
+    scope = f"scenario {name}" if single is not None else f"program {name}"
+    base = TeamContext(
+        report=report, team=team,
+        title=f"Team report: {team.name}: {name} ({report.period.prose})",
+        heading=team.name,
+        subheading=f"Manager: {manager.name or manager.email}" if manager else None,
+        doc_type="Team report",
+        confidential="Confidential: for the team's manager",
+        author=brand.company or report.workspace_name,
+        description=f"Roleplay training team report for {team.name}, {scope}, "
+                    f"period {report.period.prose}",
+        created=report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        language=options.language,
+        company=brand.company,
+        logo_url=renderer.assets.logo_url,
+        scope_name=name,
+        summary=team_summary(team, report),
+        previous=report.previous_period,
+        severity_labels=SEVERITY_LABELS,
+        talking={rep.slug: talking_point(rep) for rep in team.needs_attention},
+        steps={rep.slug: step_text(rep, named=single is None) for rep in team.reps},
+        left_off=left_off(team),
+        max_shortlist=MAX_SHORTLIST,
+        shortlist_severity=SEVERITY_LABELS[SHORTLIST_SEVERITY].lower(),
+        theme_min_sessions=MIN_THEME_SESSIONS,
+        theme_min_reps=MIN_THEME_REPS,
+        theme_quote_chars=THEME_QUOTE_CHARS,
+        theme_why_chars=THEME_WHY_CHARS,
+        step_chars=STEP_CHARS,
+        label=team.label,
+        status_label=fmt_assignment_status,
+        weak_line=fmt_weak_item,
+    )
+    if part is not None and single is not None:
+        return _scenario_sections(base, single, part, renderer)
+    return _matrix_sections(base, report, team)
 
 
-def build_team_context(report: ReportView, team: TeamView,
-                       renderer: PdfRenderer) -> dict[str, Any]:
-    """Everything the team templates print, already chosen and ordered."""
-    team, hidden_items = team_rubric_shown(team)
-    brand = renderer.options.branding
-    period = report.period
+def _scenario_sections(base: TeamContext, report: ReportView, part: ScenarioTeamView,
+                       renderer: PdfRenderer) -> TeamContext:
+    """A single scenario's team: its figures on page 1, the leaderboard, the distribution
+    against everyone who practised, the rubric across reps."""
+    part, hidden_items = team_rubric_shown(part)
     heading = change_heading(report)
-    changes = {rep.slug: vs_previous(rep.comparison) for rep in team.reps}
-    return {
-        **_team_document(report, team, renderer, f"scenario {report.scenario.name}"),
-        "title": f"Team report: {team.name}: {report.scenario.name} ({period.prose})",
-        "summary": team_summary(team, report),
-        "change_heading": heading,
-        "steps": {rep.slug: step_text(rep) for rep in team.reps},
-        "attention_scope": "",
-        "attention_columns": (("num", "Best"), ("num", "Latest"), ("num vs", heading)),
-        "attention_cells": {rep.slug: (fmt_score(rep.best_score), fmt_score(rep.latest_score),
-                                       changes[rep.slug]) for rep in team.shortlist},
-        "exec_url": report.scenario.url,
-        "vs_previous": changes,
-        "spans": criterion_spans(team),
-        "bands": {row.slug: tuple(share_band(c) for c in row.cells) for row in team.heatmap},
-        "min_cell_sessions": MIN_CELL_SESSIONS,
-        "hidden_items": hidden_items,
-        "distribution_chart": Markup(charts.comparison_histogram(
-            team.best_scores, report.cohort.best_scores, brand.accent)),
-        "distribution_alt": charts.comparison_description(team.best_scores,
-                                                          report.cohort.best_scores),
-        "point_count": fmt_point_count,
-    }
+    changes = {rep.slug: vs_previous(rep.comparison) for rep in part.reps}
+    return replace(
+        base,
+        scope_url=report.scenario.url,
+        statuses=part.statuses,
+        attention_scope="",
+        attention_columns=(("num", "Best"), ("num", "Latest"), ("num vs", heading)),
+        attention_cells={rep.slug: (fmt_score(rep.best_score), fmt_score(rep.latest_score),
+                                    changes[rep.slug])
+                         for rep in part.shortlist},
+        part=part,
+        cohort=report.cohort,
+        change_heading=heading,
+        vs_previous=changes,
+        spans=criterion_spans(part),
+        bands={row.slug: tuple(share_band(c) for c in row.cells) for row in part.heatmap},
+        hidden_items=hidden_items,
+        distribution_chart=Markup(charts.comparison_histogram(
+            part.best_scores, report.cohort.best_scores, renderer.options.branding.accent)),
+        distribution_alt=charts.comparison_description(part.best_scores,
+                                                       report.cohort.best_scores),
+    )
 
 
-def team_html(renderer: PdfRenderer, report: ReportView, team: TeamView) -> str:
+def _matrix_sections(base: TeamContext, report: ProgramReportView,
+                     team: TeamView) -> TeamContext:
+    """A program's team: coverage on page 1, its themes, the matrix and the skills."""
+    return replace(
+        base,
+        scope_url=None,
+        statuses=team.statuses,
+        attention_scope=" across the program's scenarios",
+        attention_columns=(("num vs", "Practised"),),
+        attention_cells={rep.slug: (f"{len(rep.practised)} of {len(rep.rows)}",)
+                         for rep in team.shortlist},
+        skill_themes=tuple(t for t in team.themes if t.kind == "skill"),
+        item_themes=tuple(t for t in team.themes if t.kind == "item" and t.weak),
+        cell_said={row.slug: tuple(CELL_LABELS.get(c.state, "") for c in row.cells)
+                   for row in team.matrix},
+        cell_status={row.slug: tuple(cell_status(c) for c in row.cells)
+                     for row in team.matrix},
+        tier_bands={row.slug: tuple(tier_band(c) for c in row.cells)
+                    for row in team.skill_heatmap},
+        tier_legend=tier_legend(),
+        tier_totals=tier_totals(team),
+        as_of=fmt_day(report.period.last_day),
+    )
+
+
+def team_html(renderer: PdfRenderer, report: ProgramReportView, team: TeamView) -> str:
     with template_errors():
         return renderer.env.get_template(TEAM_TEMPLATE).render(
-            **build_team_context(report, team, renderer))
+            **build_team_context(report, team, renderer).names())
 
 
-def render_team(renderer: PdfRenderer, report: ReportView, team: TeamView) -> tuple[bytes, int]:
+def render_team(renderer: PdfRenderer, report: ProgramReportView,
+                team: TeamView) -> tuple[bytes, int]:
     """(PDF bytes, page count) of the team report."""
     return renderer.pdf(team_html(renderer, report, team))
 
 
-# -- a program's team report ---------------------------------------------------------------
+# -- a program's matrix and skills --------------------------------------------------------
 
-PROGRAM_TEAM_TEMPLATE = "team/program.html"
-#: A matrix cell's first line where it shows no best score (analytics.program_team.CELL_STATES).
+#: A matrix cell's first line where it shows no best score (analytics.team.CELL_STATES).
 CELL_LABELS = {"no_valid": "No valid attempt", "not_practised": "Not practised",
                "not_assigned": "Not assigned"}
 #: Assignment statuses still open: the matrix gives their due date.
 OPEN_STATUSES = ("not_started", "in_progress")
-
-
-def program_step_text(rep: ProgramRepView) -> str | None:
-    """The rep's one next step for the program, the one their own report leads with: the
-    focus scenario's (``step_text``), named by it."""
-    focus = rep.focus
-    step = step_text(focus.rep) if focus is not None and focus.rep is not None else None
-    return f"{focus.scenario.name}: {step}" if focus is not None and step else None
 
 
 def cell_status(cell: ProgramCell) -> str:
@@ -295,7 +433,7 @@ def tier_legend() -> tuple[tuple[str, str, str], ...]:
             ("none", fmt_tier(None), "none at all"))
 
 
-def tier_totals(team: ProgramTeamView) -> tuple[TierCount, ...]:
+def tier_totals(team: TeamView) -> tuple[TierCount, ...]:
     """Every rep x skill proficiency of the team at each tier that carries a score."""
     totals: dict[str | None, int] = {}
     for counts in team.tiers:
@@ -304,59 +442,3 @@ def tier_totals(team: ProgramTeamView) -> tuple[TierCount, ...]:
     return tuple(TierCount(t, totals.get(t, 0)) for t in SCORED_TIERS)
 
 
-def program_team_summary(team: ProgramTeamView, report: ProgramReportView) -> str:
-    """The team in a sentence or two: how many practised every scenario, some, none; then who
-    is on the 1:1 shortlist and how many to keep an eye on."""
-    n, k = len(team.reps), len(team.scenarios)
-    every = "the scenario" if k == 1 else f"all {k} scenarios"
-    text = f"{team.coverage['all']} of {_plural(n)} practised {every} in {report.period.prose}"
-    if team.coverage["some"]:
-        text += f", {team.coverage['some']} some of them"
-    if team.coverage["none"]:
-        text += f", {team.coverage['none']} none"
-    return f"{text}. {attention_sentence(team)}"
-
-
-def build_program_team_context(report: ProgramReportView, team: ProgramTeamView,
-                               renderer: PdfRenderer) -> dict[str, Any]:
-    """Everything the program team templates print, already chosen and ordered. Reads the
-    report's header only (program, period, scenarios, skills, dates): the reps are the
-    team's, so a caller may send the report without its reps or its parts' reps."""
-    name = report.program.name
-    return {
-        **_team_document(report, team, renderer, f"program {name}"),
-        "scope_name": name,
-        "scope_url": None,
-        "title": f"Team report: {team.name}: {name} ({report.period.prose})",
-        "summary": program_team_summary(team, report),
-        "steps": {rep.slug: program_step_text(rep) for rep in team.reps},
-        "attention_scope": " across the program's scenarios",
-        "attention_columns": (("num vs", "Practised"),),
-        "attention_cells": {rep.slug: (f"{len(rep.practised)} of {len(rep.rows)}",)
-                            for rep in team.shortlist},
-        "skill_themes": tuple(t for t in team.themes if t.kind == "skill"),
-        "item_themes": tuple(t for t in team.themes if t.kind == "item" and t.weak),
-        "cell_said": {row.slug: tuple(CELL_LABELS.get(c.state, "") for c in row.cells)
-                      for row in team.matrix},
-        "cell_status": {row.slug: tuple(cell_status(c) for c in row.cells)
-                        for row in team.matrix},
-        "tier_bands": {row.slug: tuple(tier_band(c) for c in row.cells)
-                       for row in team.skill_heatmap},
-        "tier_label": fmt_tier,
-        "tier_legend": tier_legend(),
-        "tier_totals": tier_totals(team),
-        "as_of": fmt_day(report.period.last_day),
-    }
-
-
-def program_team_html(renderer: PdfRenderer, report: ProgramReportView,
-                      team: ProgramTeamView) -> str:
-    with template_errors():
-        return renderer.env.get_template(PROGRAM_TEAM_TEMPLATE).render(
-            **build_program_team_context(report, team, renderer))
-
-
-def render_program_team(renderer: PdfRenderer, report: ProgramReportView,
-                        team: ProgramTeamView) -> tuple[bytes, int]:
-    """(PDF bytes, page count) of a program's team report."""
-    return renderer.pdf(program_team_html(renderer, report, team))

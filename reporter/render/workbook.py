@@ -24,7 +24,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from reporter.analytics.figures import practice_minutes
-from reporter.analytics.team import MIN_CELL_SESSIONS, build_team
+from reporter.analytics.team import MIN_CELL_SESSIONS, scenario_team
 from reporter.format import (
     XLSX_DATE,
     XLSX_DATETIME,
@@ -139,10 +139,8 @@ def write_workbook(
 
     try:
         write_attention_sheet(sheet("Needs attention"), report)
-        if single is not None:
-            _overview(sheet("Overview"), single)
-        else:
-            _program_overview(sheet("Overview"), report)
+        _overview(sheet("Overview"), report)
+        if single is None:
             _scenarios(sheet("Scenarios"), report, links)
             _skills(sheet("Skills"), report)
         write_reps_sheet(sheet("Reps"), report, links)
@@ -558,7 +556,7 @@ def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]
     (every selected rep, every session valid or not, their minutes) has a row of its own
     saying so, with no figure of everyone's beside it."""
     api, computed = report.cohort.api, report.cohort.computed
-    team = build_team(report.reps)
+    team = scenario_team(report.reps)
     known_minutes = [r.practice_minutes for r in report.reps if r.practice_minutes is not None]
     # Unknown stays unknown: no rep's sessions carry a duration is not 0 minutes.
     minutes_of_team = sum(known_minutes) if known_minutes else None
@@ -588,62 +586,75 @@ def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]
     ]
 
 
-def _overview(ws: Any, report: ReportView) -> None:
-    """Headline facts, the figures of these reps beside everyone's, the distribution and the
-    reps' weeks.
+def _overview(ws: Any, report: ProgramReportView) -> None:
+    """Headline facts (the scenario, or the program and its scenarios), then each scenario's
+    figures of these reps beside everyone who practised it; a single scenario's run
+    (``report.single``) then has the distribution and the reps' weeks, with their charts (a
+    program's charts stay with each scenario's own run).
 
     Whose numbers each column counts is in its heading, in words: a team's workbook shows
     the team's reps, with everyone who practised the scenario beside them for context; the
     weekly rows count only these reps' sessions.
     """
+    single = report.single
     _overview_columns(ws)
     row = 0
 
-    def emit(*cells: object) -> int:
+    def emit(*cells: object, height: float | None = None) -> int:
         nonlocal row
-        ws.append(list(cells))
         row += 1
+        if height is not None:  # before the row: write-only mode writes it with the row
+            ws.row_dimensions[row].height = height
+        ws.append(list(cells))
         return row
 
-    def label(text: str) -> object:
-        return _label(ws, text)
+    def fact(name: str, value: str) -> None:
+        emit(_label(ws, name), text_cell(ws, value, alignment=WRAP),
+             height=wrapped_height([value], OVERVIEW_WIDTHS[1:2]))
 
     def headings(*texts: str) -> int:
         """A row of wrapped headings, as tall as the longest needs."""
-        ws.row_dimensions[row + 1].height = wrapped_height(texts, OVERVIEW_WIDTHS)
-        return emit(*(_heading(ws, t) for t in texts))
+        return emit(*(_heading(ws, t) for t in texts),
+                    height=wrapped_height(texts, OVERVIEW_WIDTHS))
 
-    emit(text_cell(ws, report.scenario.name, font=TITLE))
+    emit(text_cell(ws, report.program.name, font=TITLE))  # a single run's: the scenario's
     emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
     emit()
-    emit(label("Scenario"), text_cell(ws, report.scenario.name))
-    if report.scenario.url:  # checked by analytics (https, the workspace's host); not fetched
-        emit(label("In Exec"), text_cell(ws, "Open the scenario in Exec", font=LINK,
-                                         hyperlink=report.scenario.url))
-    emit(label("Period"), text_cell(ws, report.period.label))
-    emit(label("Workspace"), text_cell(ws, report.workspace_name))
-    emit(label("Selected reps"), text_cell(ws, report.selection_text))
-    emit(label("Generated at (UTC)"),
+    for name, value in _subject(report):
+        fact(name, value)
+    if single is not None and single.scenario.url:  # checked by analytics (https, the
+        # workspace's host); not fetched
+        emit(_label(ws, "In Exec"), text_cell(ws, "Open the scenario in Exec", font=LINK,
+                                              hyperlink=single.scenario.url))
+    fact("Period", report.period.label)
+    fact("Workspace", report.workspace_name)
+    fact("Selected reps", report.selection_text)
+    emit(_label(ws, "Generated at (UTC)"),
          num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
-    emit()
-    emit(label(f"These reps ({report.selection_text}) beside everyone who practised"))
-    headings(*OVERVIEW_HEADINGS)
-    for cells in _figure_rows(ws, report):
-        emit(*cells)
+    for part in report.parts:
+        emit()
+        emit(_label(ws, f"These reps ({part.selection_text}) beside everyone who practised"
+                    if single is not None
+                    else f"{part.scenario.name}: these reps beside everyone who practised it"))
+        headings(*OVERVIEW_HEADINGS)
+        for cells in _figure_rows(ws, part):
+            emit(*cells)
+    if single is None:
+        return
     emit()
 
-    emit(label("Best-score distribution of everyone who practised"))
+    emit(_label(ws, "Best-score distribution of everyone who practised"))
     dist_header = headings("Rank", "Participants", "Share")
-    for rc in report.cohort.distribution:
+    for rc in single.cohort.distribution:
         emit(text_cell(ws, fmt_rank(rc.rank)), num(ws, rc.count, XLSX_INT),
              num(ws, rc.percentage / 100, XLSX_PERCENT1))
     dist_last = row
     emit()
 
-    emit(label("These reps: sessions and average score per week"))
+    emit(_label(ws, "These reps: sessions and average score per week"))
     week_header = headings("Week starting (UTC)", "Sessions (these reps, valid or not)",
                            "Average score (these reps' valid attempts)")
-    for wp in report.cohort.weekly:
+    for wp in single.cohort.weekly:
         emit(num(ws, excel_datetime(wp.week_start), XLSX_DATE),
              num(ws, wp.sessions, XLSX_INT),
              num(ws, wp.average_score, XLSX_SCORE))
@@ -884,36 +895,3 @@ def _skills(ws: Any, report: ProgramReportView) -> int:
     if n:
         _fills(ws, SKILLS_SHEET, n)
     return n
-
-
-def _program_overview(ws: Any, report: ProgramReportView) -> None:
-    """The program's facts, then each scenario's figures (these reps beside everyone who
-    practised it), as a scenario's Overview has them; the charts stay with each scenario's
-    own run."""
-    _overview_columns(ws)
-    row = 0
-
-    def emit(*cells: object, height: float | None = None) -> None:
-        nonlocal row
-        row += 1
-        if height is not None:  # before the row: write-only mode writes it with the row
-            ws.row_dimensions[row].height = height
-        ws.append(list(cells))
-
-    emit(text_cell(ws, report.program.name, font=TITLE))
-    emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
-    emit()
-    for name, value in (*_subject(report), ("Period", report.period.label),
-                        ("Workspace", report.workspace_name),
-                        ("Selected reps", report.selection_text)):
-        emit(_label(ws, name), text_cell(ws, value, alignment=WRAP),
-             height=wrapped_height([value], OVERVIEW_WIDTHS[1:2]))
-    emit(_label(ws, "Generated at (UTC)"),
-         num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
-    for part in report.parts:
-        emit()
-        emit(_label(ws, f"{part.scenario.name}: these reps beside everyone who practised it"))
-        emit(*(_heading(ws, h) for h in OVERVIEW_HEADINGS),
-             height=wrapped_height(OVERVIEW_HEADINGS, OVERVIEW_WIDTHS))
-        for cells in _figure_rows(ws, part):
-            emit(*cells)

@@ -1,5 +1,5 @@
 """What runs inside a render process: the worker's one renderer, built as it starts, and the
-jobs the pool hands it (a rep's report, a team's, any other document), each
+jobs the pool hands it (a rep's report, any other document: a team's), each
 written to its file with the checksum of the bytes written.
 
 It imports no more than a worker needs (the views, the names, the files): a worker imports it
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from reporter.files import atomic_write_bytes
 from reporter.names import target_path
 from reporter.render.options import PdfOptions
-from reporter.views import ProgramReportView, ProgramRepView, ReportView, TeamView
+from reporter.views import ProgramReportView, ProgramRepView
 
 if TYPE_CHECKING:
     from reporter.render.pdf import PdfRenderer
@@ -65,15 +65,6 @@ def write_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
     pdf, pages = render_rep(renderer, report, rep)
     return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
                  empty=not rep.has_valid_attempt)
-
-
-def write_team(renderer: PdfRenderer, path: Path, report: ReportView,
-               team: TeamView) -> RenderedPdf:
-    from reporter.render.team_pdf import render_team
-
-    pdf, pages = render_team(renderer, report, team)
-    return saved(path, pdf, pages, slug=team.slug,
-                 email=team.manager.email if team.manager else "", empty=not team.reps)
 
 
 @dataclass(frozen=True)
@@ -151,11 +142,6 @@ def draw_in_worker(drawing: Draw, path: Path, header: object, subject: object, s
                    email: str, empty: bool) -> RenderedPdf:
     assert _WORKER is not None, "worker initializer did not run"
     return write_document(_WORKER, drawing, path, header, subject, slug, email, empty)
-
-
-def render_team_in_worker(path: Path, report: ReportView, team: TeamView) -> RenderedPdf:
-    assert _WORKER is not None, "worker initializer did not run"
-    return write_team(_WORKER, path, report, team)
 
 
 def serve(conn: Connection, options: PdfOptions, parent: int) -> None:
