@@ -74,29 +74,12 @@ class Context:
     keys: tuple[str, ...] = ()  # a dict context's names (view None), without descriptions
 
 
-def _team_keys() -> tuple[str, ...]:
-    """The team report's names, read from the dicts ``render/team_pdf.py`` builds them in:
-    the team's context is not a dataclass yet, so the page lists its names without a
-    description."""
-    import reporter.render.team_pdf as team_pdf
-
-    tree = ast.parse(Path(team_pdf.__file__).read_text(encoding="utf-8"))
-    keys: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name.endswith(("team_context",
-                                                                      "_team_document")):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Dict):
-                    keys += [k.value for k in inner.keys
-                             if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-    return tuple(sorted(set(keys)))
-
-
 def contexts() -> tuple[Context, ...]:
     """Every context a custom template can read, one line each, in the page's order."""
     from reporter.deliver.digests import DigestView
     from reporter.deliver.email_view import EmailView
     from reporter.render.rep_pdf import RepDocument, ScenarioPages
+    from reporter.render.team_pdf import TeamContext
 
     return (
         Context("The rep's report (PDF)", RepDocument,
@@ -105,9 +88,8 @@ def contexts() -> tuple[Context, ...]:
                 "`rep/skills.html`)"),
         Context("One scenario's pages of the rep's report (PDF)", ScenarioPages,
                 "`rep/section.html`, `rep/body.html` and the partials they include"),
-        Context("The team report (PDF)", None,
-                "`team/report.html`, `team/program.html`, the layout they extend and every "
-                "`team/` partial", keys=_team_keys()),
+        Context("The team report (PDF)", TeamContext,
+                "`team/report.html`, the layout it extends and every `team/` partial"),
         Context("The rep's email", EmailView,
                 "`email/subject.txt`, `email/body.txt`, `email/body.html`", variable="v"),
         Context("The manager's digest", DigestView,

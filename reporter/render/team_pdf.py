@@ -215,64 +215,108 @@ class TeamContext:
     # the document, as base.html and header.html print it
     report: ProgramReportView  # the run's header: program, period, scenarios, skills, dates
     team: TeamView
+    """the team: its reps, its attention lists, each scenario's section or the program's"""
     title: str
+    """the document's title (PDF metadata and the browser tab)"""
     heading: str
+    """the page header's big line: the team's name"""
     subheading: str | None
+    """the manager's name or address, when the team has one"""
     doc_type: str
+    """"Team report", the header's kicker"""
     confidential: str
+    """the footer's confidentiality line"""
     author: str
+    """the PDF's author: the company, else the workspace"""
     description: str
+    """the PDF's subject line"""
     created: str  # ISO 8601, UTC
     language: str
+    """the PDF's /Lang and the HTML's lang"""
     company: str | None
+    """the company name from [branding], when set"""
     logo_url: str | None
+    """the logo's URL from [branding], when set"""
     scope_name: str  # the scenario's name, or the program's
     # page 1: the numbers, the 1:1 shortlist, what to coach, who to keep an eye on
     summary: str
+    """the team in a sentence or two, page 1's lead"""
     previous: PeriodInfo | None
+    """the period compared with, when one was"""
     severity_labels: Mapping[int, str]
+    """severity (1-3) -> its label ("High")"""
     talking: dict[str, str | None]  # slug -> the talking point
     steps: dict[str, str | None]  # slug -> the next step
     left_off: int
+    """high-severity reps not on the shortlist (its cap), said under it"""
     max_shortlist: int
+    """the 1:1 shortlist's cap"""
     shortlist_severity: str
+    """the severity a rep needs for the shortlist, in words"""
     theme_min_sessions: int
+    """sessions a rubric item needs before it can be a theme"""
     theme_min_reps: int
+    """reps a rubric item needs before it can be a theme"""
     theme_quote_chars: int
+    """a theme's quote is cut to this many characters"""
     theme_why_chars: int
+    """a theme's why is cut to this many characters"""
     step_chars: int
+    """a rep's next step is cut to this many characters in the lists"""
     label: Callable[[ProgramRepView], str]
+    """a rep -> the name the lists show (disambiguated when two share one)"""
     status_label: Callable[[str], str | None]
+    """an assignment status code -> its label ("In progress")"""
     weak_line: Callable[[WeakItem], str]
+    """a weak item -> its one line ("graded mid or bad in 7 of 12 sessions")"""
     # what page 1 says of the team's assignments and of each shortlisted rep: a single
     # scenario's team's (best, latest, change), or a program's (scenarios practised)
     scope_url: str | None = None  # the scenario in Exec (a single scenario's run)
     statuses: tuple[StatusCount, ...] = ()
+    """the team's assignments by status (a program: every rep x scenario)"""
     attention_scope: str = ""
+    """" across the program's scenarios" in a program, else empty"""
     attention_columns: tuple[tuple[str, str], ...] = ()  # (css class, heading)
-    # slug -> a shortlisted rep's figures, under attention_columns
     attention_cells: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """slug -> a shortlisted rep's figures, under attention_columns"""
     # a single scenario's team: its sections
     part: ScenarioTeamView | None = None
+    """the team in the run's one scenario; None in a program"""
     cohort: CohortView | None = None  # everyone who practised the scenario
     change_heading: str = "Change"
+    """the change column's heading ("vs October 2026")"""
     vs_previous: dict[str, str] = field(default_factory=dict)  # slug -> "+3.0", "New", "–"
     spans: tuple[CriterionSpan, ...] = ()
+    """the rubric heatmap's criterion headings, each with the items it spans"""
     bands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """slug -> each heatmap cell's band class (good share), in item order"""
     min_cell_sessions: int = MIN_CELL_SESSIONS
+    """a heatmap cell with fewer sessions is shown faint"""
     hidden_items: int = 0
+    """rubric items left out of the heatmap (the workbook has them all)"""
     distribution_chart: Markup = Markup("")
+    """the team's best scores beside everyone's, as inline SVG"""
     distribution_alt: str = ""
+    """that chart in words, for screen readers"""
     # a program's team: the matrix, the skills, its themes
     skill_themes: tuple[ProgramTheme, ...] = ()
+    """the program's skills to coach the team on"""
     item_themes: tuple[ProgramTheme, ...] = ()
+    """the program's rubric items to coach the team on, each with its moment"""
     cell_said: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """slug -> each matrix cell's words ("Met", "Not started"), scenario order"""
     cell_status: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """slug -> each matrix cell's status class, scenario order"""
     tier_bands: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """slug -> each skill cell's tier class, skill order"""
     tier_label: Callable[[str | None], str] = fmt_tier
+    """a tier code -> its label"""
     tier_legend: tuple[tuple[str, str, str], ...] = ()
+    """(tier, label, css class) for the skills table's legend"""
     tier_totals: tuple[TierCount, ...] = ()
+    """how many reps sit in each tier, across the team's skills"""
     as_of: str = ""
+    """the day the skills' proficiency is as of (the period's last day)"""
 
     def names(self) -> dict[str, Any]:
         """The fields as the template's names (shallow: the views are passed as they are)."""
