@@ -30,7 +30,7 @@ from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
 from reporter.views import SCENARIO_RUN, Manager, ProgramReportView
 
 if TYPE_CHECKING:
-    from reporter.cohort.snapshot import AnySnapshot
+    from reporter.cohort.snapshot import Snapshot
     from reporter.render.pool import RenderedPdf
     from reporter.render.tables import Tables
 
@@ -293,7 +293,7 @@ Sent = dict[str, tuple[str | None, str | None, str | None]]
 Teams = Sequence[tuple[TeamLike, Path, "RenderedPdf | None"]]
 
 
-def write_run_manifest(stage: Path, sent: Sent, snapshot: AnySnapshot,
+def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot,
                        report: ProgramReportView, pdfs: list[RenderedPdf],
                        failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
                        seconds: float, tables: Tables, teams: Teams,
