@@ -15,11 +15,18 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from reporter.cohort.snapshot import SCENARIO_KIND, Snapshot
+from reporter.cohort.snapshot import Snapshot
 from reporter.deliver.manifest import RepEntry, previous_manifest
 from reporter.errors import RunError
 from reporter.files import folder_lock, private_folder
-from reporter.names import COMPONENT_MAX, KEPT_DIR, PROGRAM_SUFFIX, REPS_DIR, safe_component
+from reporter.names import (
+    COMPONENT_MAX,
+    KEPT_DIR,
+    PROGRAM_SUFFIX,
+    REPS_DIR,
+    SCENARIO_RUN,
+    safe_component,
+)
 
 
 def run_dir_for(out: Path, snapshot: Snapshot) -> Path:
@@ -31,7 +38,7 @@ def run_dir_for(out: Path, snapshot: Snapshot) -> Path:
     of that month are different reports, and one must not replace the other's folder.
     """
     period = safe_component(snapshot.period.label if snapshot.period else "", "period")
-    if snapshot.kind == SCENARIO_KIND:
+    if snapshot.kind == SCENARIO_RUN:
         scenario = snapshot.scenarios[0].scenario
         slug = safe_component(scenario.slug or scenario.name or "", "scenario")
         return Path(out) / slug / period

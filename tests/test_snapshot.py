@@ -54,7 +54,7 @@ def test_version_3_writes_a_scenario_run_as_the_program_of_its_one_scenario(tmp_
     write_snapshot(snapshot, tmp_path / "s.json")
     written = json.loads((tmp_path / "s.json").read_text())
     assert written["schema_version"] == 3 and written["kind"] == "scenario"
-    assert [p["scenario"]["id"] for p in written["scenarios"]] == [snapshot.scenarios[0].scenario.id]
+    assert [p["scenario"]["id"] for p in written["scenarios"]] == ["sc1"]
     assert "scenario" not in written and written["skills"] == []
     assert all("assignment" not in r and "assignments" in r for r in written["reps"])
     upgraded = snapshot.model_copy(update={"schema_version": 3})

@@ -36,16 +36,14 @@ from reporter.analytics.program_team import program_themes
 from reporter.analytics.rep import build_rep, rep_context
 from reporter.analytics.team import build_team, list_names, team_part
 from reporter.cohort.snapshot import (
-    SCENARIO_KIND,
     RepRecord,
     SkillRecord,
     Snapshot,
     assignment_for,
 )
 from reporter.exec_api.models import SkillProficiencyEntry
-from reporter.names import rep_slug
+from reporter.names import SCENARIO_RUN, rep_slug
 from reporter.views import (
-    SCENARIO_RUN,
     PeriodInfo,
     ProgramInfo,
     ProgramReportView,
@@ -63,7 +61,7 @@ def build_run(snapshot: Snapshot, *,
               generated_at: datetime | None = None) -> ProgramReportView:
     """The run's report, as every writer takes it: a program run's (``build_program``), or a
     scenario run's as the program of its one scenario (``of_scenario``)."""
-    if snapshot.kind == SCENARIO_KIND:
+    if snapshot.kind == SCENARIO_RUN:
         return of_scenario(build_report(snapshot, generated_at=generated_at))
     return build_program(snapshot, generated_at=generated_at)
 

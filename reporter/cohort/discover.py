@@ -29,7 +29,6 @@ from reporter.cohort.selection import (
     twins_said,
 )
 from reporter.cohort.snapshot import (
-    SCENARIO_KIND,
     GroupRef,
     NotFoundRecord,
     PeriodRecord,
@@ -53,6 +52,7 @@ from reporter.exec_api.models import (
     WorkspaceGroup,
     WorkspaceMember,
 )
+from reporter.names import SCENARIO_RUN
 
 #: How far ahead of our clock a server's may run before a session it lists counts as "dated in
 #: the future" (and is left out as not asked for): NTP keeps real clocks within seconds, a VM
@@ -230,7 +230,7 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
     not_found = classify_missing(selection, wanted, users, people.member_by_email, period)
     reports = notes + missing_and_removed(not_found, users, people.member_ids)
     header = Snapshot(
-        kind=SCENARIO_KIND,
+        kind=SCENARIO_RUN,
         tool_version=__version__,
         workspace=workspace,
         program=scenario_program(scenario),

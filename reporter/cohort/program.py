@@ -55,7 +55,6 @@ from reporter.cohort.selection import (
     twins_said,
 )
 from reporter.cohort.snapshot import (
-    PROGRAM_KIND,
     PeriodRecord,
     ProgramKind,
     ProgramRecord,
@@ -74,7 +73,7 @@ from reporter.exec_api.models import (
     SkillProficiencyEntry,
     User,
 )
-from reporter.names import safe_component
+from reporter.names import PROGRAM_RUN, safe_component
 
 #: The longest run-folder slug of an explicit list; a longer one keeps its start and a hash.
 PROGRAM_SLUG_MAX = 60
@@ -260,7 +259,7 @@ async def discover_program(client: ExecClient, program: ProgramSelection,
                                     previous, users) if users else ([], 0)
     comparison_requests += earlier
     header = Snapshot(
-        kind=PROGRAM_KIND, tool_version=__version__, workspace=workspace, program=resolved.record,
+        kind=PROGRAM_RUN, tool_version=__version__, workspace=workspace, program=resolved.record,
         period=PeriodRecord(label=period.label, start=period.start, end=period.end),
         selection=people.selection_record(selection), scenarios=parts, skills=skills,
         groups=people.group_refs(), not_found=not_found)

@@ -62,7 +62,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, Literal, TextIO, TypeVar
+from typing import Any, Literal, TextIO, TypeVar
 
 from pydantic import Field, ValidationError
 
@@ -82,11 +82,9 @@ from reporter.exec_api.models import (
     Workspace,
 )
 from reporter.files import atomic_path, read_versioned_json
+from reporter.names import PROGRAM_RUN, SCENARIO_RUN
 
 SCHEMA_VERSION = 3
-#: The ``kind`` of a single-scenario run's snapshot, and of a program's.
-SCENARIO_KIND: Final = "scenario"
-PROGRAM_KIND: Final = "program"
 #: Repair passes before a damaged snapshot is given up on.
 _MAX_REPAIRS = 12
 
@@ -161,7 +159,7 @@ class PreviousRecord(ApiModel):
 
 
 ProgramKind = Literal["collection", "scenarios", "assigned"]
-#: What a run was: one scenario's (``SCENARIO_KIND``) or a program's (``PROGRAM_KIND``).
+#: What a run was: one scenario's (``names.SCENARIO_RUN``) or a program's (``PROGRAM_RUN``).
 RunKind = Literal["scenario", "program"]
 
 
@@ -200,7 +198,7 @@ class Snapshot(ApiModel):
     ``"program"``), as version 3 writes it (see the module docstring)."""
 
     schema_version: int = SCHEMA_VERSION
-    kind: RunKind = PROGRAM_KIND
+    kind: RunKind = PROGRAM_RUN
     tool_version: str | None = None
     workspace: Workspace | None = None
     program: ProgramRecord
@@ -233,7 +231,7 @@ class Snapshot(ApiModel):
                                   assignments=[a for a in rep.assignments
                                                if a.scenario.id == scenario_id],
                                   sessions=sessions))
-        return Snapshot(kind=SCENARIO_KIND, tool_version=self.tool_version,
+        return Snapshot(kind=SCENARIO_RUN, tool_version=self.tool_version,
                         workspace=self.workspace, program=scenario_program(found.scenario),
                         period=self.period, selection=self.selection, scenarios=[found],
                         groups=self.groups, reps=reps, fetch=self.fetch)
@@ -279,7 +277,7 @@ class _ScenarioRunV2(ApiModel):
         """The run as version 3 holds it: the program of its one scenario, each rep's
         assignment in their list."""
         return Snapshot(
-            schema_version=self.schema_version, kind=SCENARIO_KIND,
+            schema_version=self.schema_version, kind=SCENARIO_RUN,
             tool_version=self.tool_version, workspace=self.workspace,
             program=scenario_program(self.scenario), period=self.period,
             selection=self.selection,
@@ -307,7 +305,7 @@ def one_scenario(snapshot: Snapshot, wanted: str) -> Snapshot:
     for p in snapshot.scenarios:
         s = p.scenario
         if s.id == wanted.strip() or (s.slug or "").casefold() == folded:
-            return snapshot if snapshot.kind == SCENARIO_KIND else snapshot.part(s.id)
+            return snapshot if snapshot.kind == SCENARIO_RUN else snapshot.part(s.id)
     held = ", ".join(p.scenario.slug or p.scenario.id for p in snapshot.scenarios)
     raise SnapshotError(f"the snapshot holds no scenario {wanted!r}; it holds: {held}")
 
@@ -372,10 +370,10 @@ def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapsho
     that says its ``kind`` is in the one shape (version 3, or a version 2 program's); one
     that does not is a scenario run's of version 1 or 2, read in its own shape and
     ``upgraded``. A scenario run holds exactly one scenario (else SnapshotError)."""
-    if data.get("kind") not in (SCENARIO_KIND, PROGRAM_KIND):
+    if data.get("kind") not in (SCENARIO_RUN, PROGRAM_RUN):
         return _one_per_person(_parse(_ScenarioRunV2, data, source).upgraded())
     snapshot = _parse(Snapshot, data, source)
-    if snapshot.kind == SCENARIO_KIND and len(snapshot.scenarios) != 1:
+    if snapshot.kind == SCENARIO_RUN and len(snapshot.scenarios) != 1:
         raise SnapshotError(f"{source} is not a usable snapshot: a scenario run's holds one "
                             f"scenario, not {len(snapshot.scenarios)}")
     return _one_per_person(snapshot)

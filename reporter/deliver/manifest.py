@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
-from reporter.views import SCENARIO_RUN, Manager, ProgramReportView
+from reporter.names import PROGRAM_RUN, SCENARIO_RUN
+from reporter.views import Manager, ProgramReportView
 
 if TYPE_CHECKING:
     from reporter.cohort.snapshot import Snapshot
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 SCHEMA_VERSION = 2
-PROGRAM_RUN = "program"
 STATUSES: tuple[str, ...] = ("ok", "empty", "not_found", "failed")
 
 
