@@ -84,8 +84,7 @@ class Found:
 class Discovery(Found):
     """What the list requests found for one scenario: the snapshot's header too."""
 
-    header: Snapshot  # a scenario run's (the program of its one scenario): no reps yet,
-    # no fetch record
+    header: Snapshot  # a scenario run's: no reps yet, no fetch record
     assignment_of: dict[str, Assignment]  # user id -> the scenario's assignment
 
     def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> RepRecord:
