@@ -14,7 +14,12 @@ import hashlib
 import re
 import unicodedata
 from pathlib import Path
+from typing import Final
 
+#: What a run is, as its snapshot's ``kind``, its manifest's ``run.kind`` and its report's
+#: ``ProgramInfo.kind`` say: one scenario's, or a program's (several scenarios).
+SCENARIO_RUN: Final = "scenario"
+PROGRAM_RUN: Final = "program"
 #: The longest folded name a slug keeps, before its hash suffix.
 SLUG_MAX = 40
 #: The longest part of a run folder's path (``safe_component``).

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reporter.analytics.team import GroupInfo, resolve_teams
-from reporter.cohort.snapshot import AnySnapshot, fetch_failures
+from reporter.cohort.snapshot import Snapshot, fetch_failures
 from reporter.console import Console
 from reporter.deliver.manifest import write_run_manifest
 from reporter.outcome import RunOutcome
@@ -22,7 +22,7 @@ from reporter.settings import RenderSettings
 from reporter.views import Manager, ProgramReportView
 
 
-def teams_of(snapshot: AnySnapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
+def teams_of(snapshot: Snapshot, settings: RenderSettings) -> list[tuple[GroupInfo, Manager]]:
     """The [teams] of a --by-team run, matched to the workspace's groups (an older snapshot
     without them: the groups its reps are in, by name); a group that is not there stops."""
     if not settings.by_team:
@@ -60,7 +60,7 @@ def staged(final: Path, make: Callable[[Path], Renders]) -> Iterator[tuple[RunFo
         yield folder, renders
 
 
-def finish(folder: RunFolder, snapshot: AnySnapshot, report: ProgramReportView,
+def finish(folder: RunFolder, snapshot: Snapshot, report: ProgramReportView,
             renders: Renders, settings: RenderSettings,
             console: Console, started: float) -> RunOutcome:
     """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in

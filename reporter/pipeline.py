@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
-from reporter.analytics.program import build_program, of_scenario, scenario_rep
+from reporter.analytics.program import build_run, of_scenario, scenario_rep
 from reporter.analytics.team import GroupInfo
 from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
@@ -53,14 +53,12 @@ from reporter.cohort.program import ProgramDiscovery
 from reporter.cohort.snapshot import (
     FailedRecord,
     FetchRecord,
-    ProgramRepRecord,
-    ProgramSnapshot,
     RepRecord,
     Snapshot,
     SnapshotWriter,
     fetch_failures,
     one_scenario,
-    read_any_snapshot,
+    read_snapshot,
     snapshot_writer,
     write_snapshot,
 )
@@ -141,7 +139,7 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
     outcome = run_loop(go())
     console.info(f"snapshot: {snapshot_path} ({outcome.reps} reps, {outcome.requests_made} "
                  f"requests, {outcome.cache_hits} cache hits)")
-    failures = fetch_failures(read_any_snapshot(snapshot_path)) if outcome.failed else []
+    failures = fetch_failures(read_snapshot(snapshot_path)) if outcome.failed else []
     for address, reason in failures:
         console.warn(f"{address}: {reason}")
     return outcome
@@ -207,47 +205,29 @@ def render(snapshot_path: Path, settings: RenderSettings, console: Console | Non
     one scenario of a program's snapshot, drawn as that scenario's own run."""
     console = console or Console(quiet=True)
     started = time.monotonic()
-    snapshot = read_any_snapshot(snapshot_path)
+    snapshot = read_snapshot(snapshot_path)
     check_writable(settings.out, "--out")
     if scenario is not None:
         snapshot = one_scenario(snapshot, scenario)
-    if isinstance(snapshot, ProgramSnapshot):
-        outcome = _render_program(snapshot, settings, console, started)
-        summarise(outcome, console)
-        return outcome
-    report = of_scenario(_report(snapshot, None, console))
     teams = teams_of(snapshot, settings)
-    # The pool sends each worker the report without its reps: what every PDF shares.
-    with staged(run_dir_for(settings.out, snapshot),
-                 renders_for(report, teams, settings)) as (folder, renders):
-        # The team reports first (the longest jobs): no process draws one alone at the end.
-        renders.submit_teams(report, console)
-        renders.submit_reps(report.reps)
+    with held(run_dir_for(settings.out, snapshot)) as folder:
         write_snapshot(snapshot, folder.stage / SNAPSHOT)
-        outcome = finish(folder, snapshot, report, renders, settings, console, started)
+        outcome = _draw(folder, snapshot, teams, settings, console, started)
     summarise(outcome, console)
     return outcome
 
 
-def _render_program(snapshot: ProgramSnapshot, settings: RenderSettings, console: Console,
-                    started: float) -> RunOutcome:
-    """A program snapshot's outputs, into its run folder swapped in at the end."""
-    teams = teams_of(snapshot, settings)
-    with held(run_dir_for(settings.out, snapshot)) as folder:
-        write_snapshot(snapshot, folder.stage / SNAPSHOT)
-        return _draw_program(folder, snapshot, teams, settings, console, started)
-
-
-def _draw_program(folder: RunFolder, snapshot: ProgramSnapshot,
-                  teams: list[tuple[GroupInfo, Manager]], settings: RenderSettings,
-                  console: Console, started: float,
-                  generated_at: datetime | None = None) -> RunOutcome:
-    """A program's report built whole (each rep's focus compares the scenarios), then the
-    team reports and every rep's one PDF in the pool, the tables and the manifest."""
-    report = build_program(snapshot, generated_at=generated_at)
+def _draw(folder: RunFolder, snapshot: Snapshot, teams: list[tuple[GroupInfo, Manager]],
+          settings: RenderSettings, console: Console, started: float,
+          generated_at: datetime | None = None) -> RunOutcome:
+    """A run's report built whole (``build_run``: a program's compares each rep's scenarios),
+    then the team reports and every rep's one PDF in the pool, the tables and the manifest."""
+    report = build_run(snapshot, generated_at=generated_at)
     for warning in report.warnings:
         console.warn(warning)
+    # The pool sends each worker the report without its reps: what every PDF shares.
     with drawing(renders_for(report, teams, settings), folder) as renders:
+        # The team reports first (the longest jobs): no process draws one alone at the end.
         renders.submit_teams(report, console)
         renders.submit_reps(report.reps)
         return finish(folder, snapshot, report, renders, settings, console, started)
@@ -325,7 +305,7 @@ async def _discover_any(client: ExecClient, settings: FetchSettings, console: Co
     return disc, cache, the_plan
 
 
-def _add(out: SnapshotWriter, rep: RepRecord | ProgramRepRecord | FailedRecord) -> bool:
+def _add(out: SnapshotWriter, rep: RepRecord | FailedRecord) -> bool:
     """A fetched rep into the snapshot (True), or a rep that failed into its failed list
     (False)."""
     if isinstance(rep, FailedRecord):
@@ -353,7 +333,7 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
         if isinstance(disc, ProgramDiscovery):
             with held(run_dir_for(rs.out, disc.header)) as folder:
                 snapshot = await _fetch_program(client, cache, disc, the_plan, folder, console)
-                return _draw_program(folder, snapshot, teams, rs, console, started, generated)
+                return _draw(folder, snapshot, teams, rs, console, started, generated)
         # The header every rep's PDF shares; the run's report is built with the same moment.
         header = of_scenario(analytics.build_report(disc.header, generated_at=generated))
         with staged(run_dir_for(rs.out, disc.header),
@@ -363,15 +343,15 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
 
 
 async def _fetch_program(client: ExecClient, cache: DetailCache, disc: ProgramDiscovery,
-                         the_plan: Plan, folder: RunFolder, console: Console) -> ProgramSnapshot:
+                         the_plan: Plan, folder: RunFolder, console: Console) -> Snapshot:
     """A program's reps fetched into the staging folder's snapshot, and kept: the program's
     report compares each rep's scenarios, so it is drawn once all are in."""
-    reps: list[ProgramRepRecord] = []
+    reps: list[RepRecord] = []
     with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
             snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
         async for rep in fetch_program_reps(client, cache, disc, bar.advance):
             if _add(out, rep):
-                assert isinstance(rep, ProgramRepRecord)
+                assert isinstance(rep, RepRecord)
                 reps.append(rep)
         out.fetch = _fetch_record(client, cache, console)
     return disc.header.model_copy(update={"reps": reps, "fetch": out.fetch, "failed": out.failed})

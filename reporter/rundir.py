@@ -15,14 +15,21 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from reporter.cohort.snapshot import AnySnapshot, ProgramSnapshot
+from reporter.cohort.snapshot import Snapshot
 from reporter.deliver.manifest import RepEntry, previous_manifest
 from reporter.errors import RunError
 from reporter.files import folder_lock, private_folder
-from reporter.names import COMPONENT_MAX, KEPT_DIR, PROGRAM_SUFFIX, REPS_DIR, safe_component
+from reporter.names import (
+    COMPONENT_MAX,
+    KEPT_DIR,
+    PROGRAM_SUFFIX,
+    REPS_DIR,
+    SCENARIO_RUN,
+    safe_component,
+)
 
 
-def run_dir_for(out: Path, snapshot: AnySnapshot) -> Path:
+def run_dir_for(out: Path, snapshot: Snapshot) -> Path:
     """``OUT/<scenario-slug>/<period>``, or for a program ``OUT/<program-slug>/<period>``,
     both parts made safe for a file system.
 
@@ -31,15 +38,16 @@ def run_dir_for(out: Path, snapshot: AnySnapshot) -> Path:
     of that month are different reports, and one must not replace the other's folder.
     """
     period = safe_component(snapshot.period.label if snapshot.period else "", "period")
-    if isinstance(snapshot, ProgramSnapshot):
-        program = snapshot.program
-        slug = safe_component(program.slug or program.name or "", "program")
-        own = {safe_component(p.scenario.slug or p.scenario.name or "", "scenario")
-               for p in snapshot.scenarios}
-        if slug in own:
-            slug = slug[:COMPONENT_MAX - len(PROGRAM_SUFFIX)].rstrip("-.") + PROGRAM_SUFFIX
+    if snapshot.kind == SCENARIO_RUN:
+        scenario = snapshot.scenarios[0].scenario
+        slug = safe_component(scenario.slug or scenario.name or "", "scenario")
         return Path(out) / slug / period
-    slug = safe_component(snapshot.scenario.slug or snapshot.scenario.name or "", "scenario")
+    program = snapshot.program
+    slug = safe_component(program.slug or program.name or "", "program")
+    own = {safe_component(p.scenario.slug or p.scenario.name or "", "scenario")
+           for p in snapshot.scenarios}
+    if slug in own:
+        slug = slug[:COMPONENT_MAX - len(PROGRAM_SUFFIX)].rstrip("-.") + PROGRAM_SUFFIX
     return Path(out) / slug / period
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from reporter.names import SCENARIO_RUN as SCENARIO_RUN
 from reporter.ranks import GRADES as GRADES  # the views' vocabulary, defined once there
 from reporter.ranks import RANKS as RANKS
 
@@ -516,9 +517,8 @@ class ScenarioTeamView:
 # -- program runs: several scenarios of one program, one report per rep --------------------
 
 
-#: ``ProgramInfo.kind`` of a single-scenario run: a program of its one scenario, whose outputs
-#: read as a scenario's (no skills, no "Your scenarios" table, no matrix).
-SCENARIO_RUN = "scenario"
+#: ``ProgramInfo.kind`` of a single-scenario run (``names.SCENARIO_RUN``): a program of its one
+#: scenario, whose outputs read as a scenario's (no skills, no "Your scenarios" table, no matrix).
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from reporter import analytics
 from reporter.analytics.program import build_program
-from reporter.cohort.snapshot import read_program_snapshot, read_snapshot
+from reporter.cohort.snapshot import read_snapshot
 from reporter.config import load_config
 from reporter.deliver.manifest import read_manifest
 from reporter.demo import demo
@@ -95,7 +95,7 @@ def _hostile(reps: list[RepView]) -> set[str]:
 def _program_pictures(run_dir: Path) -> dict[str, str]:
     """Page 1 of a program report (a rep who practised every scenario, whose report carries
     no hostile text) and the program team report's page with the skill tiers."""
-    report = build_program(read_program_snapshot(run_dir / SNAPSHOT))
+    report = build_program(read_snapshot(run_dir / SNAPSHOT))
     hostile = {e for part in report.parts for e in _hostile(list(part.reps))}
     fitting = [r for r in report.reps if r.coverage == "all" and r.email not in hostile]
     if not fitting:

@@ -2,14 +2,14 @@
 them, one of them, or none (assigned only), as JSON the way the snapshot holds it.
 
 Built from ``snapshot_factory``'s spec-shaped pieces; ``program_snapshot`` returns the dict,
-``program`` the parsed ``ProgramSnapshot``.
+``program`` the parsed ``Snapshot``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from reporter.cohort.snapshot import ProgramSnapshot, parse_program_snapshot
+from reporter.cohort.snapshot import Snapshot, parse_snapshot
 from tests import snapshot_factory as f
 
 SCENARIOS = [
@@ -120,5 +120,5 @@ def program_snapshot(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def program(**overrides: Any) -> ProgramSnapshot:
-    return parse_program_snapshot(program_snapshot(**overrides))
+def program(**overrides: Any) -> Snapshot:
+    return parse_snapshot(program_snapshot(**overrides))

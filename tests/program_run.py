@@ -15,7 +15,7 @@ from pathlib import Path
 from reporter import analytics
 from reporter.analytics.program import build_program, of_scenario
 from reporter.analytics.team import scenario_team, team_members
-from reporter.cohort.snapshot import ProgramSnapshot, Snapshot, write_snapshot
+from reporter.cohort.snapshot import Snapshot, write_snapshot
 from reporter.deliver.manifest import (
     TeamLike,
     write_run_manifest,
@@ -77,7 +77,7 @@ def _teams(stage: Path, reps: Sequence[ProgramRepView] | None, scenario: Snapsho
     return out
 
 
-def write_program_run(out: Path, snapshot: ProgramSnapshot, *, by_team: bool = False) -> Path:
+def write_program_run(out: Path, snapshot: Snapshot, *, by_team: bool = False) -> Path:
     """The program's run folder (``OUT/<program>/<period>``), replaced whole when it exists."""
     final = run_dir_for(out, snapshot)
     report = build_program(snapshot, generated_at=GENERATED)

@@ -148,7 +148,7 @@ def test_program_snapshot_holds_each_rep_once_across_scenarios_and_the_skills(en
     # Each part is the single-scenario snapshot of that scenario's sessions.
     part = snap.part(snap.scenarios[0].scenario.id)
     assert sum(len(r.sessions) for r in part.reps) == sum(
-        1 for r in snap.reps for s in r.sessions if s.scenario.id == part.scenario.id)
+        1 for r in snap.reps for s in r.sessions if s.scenario.id == part.scenarios[0].scenario.id)
 
 
 def test_a_rep_only_assigned_gets_in_and_one_with_neither_is_not_found(env, tmp_path):

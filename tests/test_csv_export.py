@@ -201,9 +201,9 @@ def _program(data: dict | None = None):
     from datetime import UTC
 
     from reporter.analytics.program import build_program
-    from reporter.cohort.snapshot import parse_program_snapshot
+    from reporter.cohort.snapshot import parse_snapshot
 
-    return build_program(parse_program_snapshot(data or pf.program_snapshot()),
+    return build_program(parse_snapshot(data or pf.program_snapshot()),
                          generated_at=datetime(2026, 11, 2, 8, 0, tzinfo=UTC))
 
 

@@ -814,12 +814,12 @@ def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path
 
 
 def test_a_former_member_of_a_program_run_is_held_back(tmp_path: Path) -> None:
-    from reporter.cohort.snapshot import parse_program_snapshot
+    from reporter.cohort.snapshot import parse_snapshot
     from reporter.deliver.rebuild import run_report
 
     data = program_snapshot()
     data["reps"][1]["is_member"] = False  # Ben left the workspace
-    run_dir = write_program_run(tmp_path / "out", parse_program_snapshot(data))
+    run_dir = write_program_run(tmp_path / "out", parse_snapshot(data))
     manifest = read_manifest(run_dir)
     report = run_report(run_dir, manifest)
     sent = [e.email for e, _ in build_messages(run_dir, report, manifest,

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from reporter.analytics.program import build_program
-from reporter.cohort.snapshot import parse_program_snapshot
+from reporter.cohort.snapshot import parse_snapshot
 from reporter.console import Console
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
@@ -158,7 +158,7 @@ def test_page_one_stays_one_page_on_letter_with_the_longest_names():
     data["program"]["name"] = "Q4 Enterprise Enablement Program for Strategic Account Executives"
     for rep in data["reps"]:
         rep["user"]["last_name"] = "Oyelaran-Vandenberghe Østergaard"
-    report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
+    report = build_program(parse_snapshot(data), generated_at=GENERATED)
     renderer = PdfRenderer(PdfOptions(paper="letter"))
     by_id = {r.user_id: r for r in report.reps}
     assert render_rep(renderer, report, by_id["u-cy"])[1] == 1
@@ -187,7 +187,7 @@ def test_sessions_without_a_valid_attempt_get_the_no_attempt_pages(tmp_path):
     for part in data["scenarios"]:
         part["participants"] = [p for p in part["participants"]
                                 if p["user"]["id"] != "u-ben"]
-    report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
+    report = build_program(parse_snapshot(data), generated_at=GENERATED)
     ben = next(r for r in report.reps if r.user_id == "u-ben")
     assert [r.practised for r in ben.rows] == [True, False, False]
     pdf, pages = render_rep(_renderer(), report, ben)
@@ -214,7 +214,7 @@ def test_hostile_names_and_quotes_stay_text(tmp_path):
                 session["scenario"]["name"] = HOSTILE
     data["scenarios"][0]["scenario"]["name"] = HOSTILE
     data["program"]["name"] = "<script>alert(1)</script> Program"
-    report = build_program(parse_program_snapshot(data), generated_at=GENERATED)
+    report = build_program(parse_snapshot(data), generated_at=GENERATED)
     ben = next(r for r in report.reps if r.user_id == "u-ben")
     renderer = PdfRenderer(PdfOptions())
     html = rep_html(renderer, report, ben)

@@ -23,7 +23,7 @@ from reporter.analytics.team import (
     build_teams,
     scenario_team,
 )
-from reporter.cohort.snapshot import ProgramSnapshot, parse_program_snapshot
+from reporter.cohort.snapshot import Snapshot, parse_snapshot
 from reporter.format import fmt_rank, fmt_score, fmt_tier
 from reporter.names import team_slug
 from reporter.render.options import PdfOptions
@@ -45,7 +45,7 @@ GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 DANA = Manager("Dana Whitfield", "dana@acme.example")
 
 
-def program(snapshot: ProgramSnapshot | None = None) -> ProgramReportView:
+def program(snapshot: Snapshot | None = None) -> ProgramReportView:
     return build_program(snapshot or pf.program(), generated_at=GENERATED)
 
 
@@ -134,10 +134,10 @@ def test_a_rubric_item_theme_names_its_scenario_by_the_team_reports_rule() -> No
     assert all(t.scenario == "Procurement Discovery" for t in report.themes)
 
 
-def with_skill(index: int, entries: list[dict[str, Any]]) -> ProgramSnapshot:
+def with_skill(index: int, entries: list[dict[str, Any]]) -> Snapshot:
     data = pf.program_snapshot()
     data["skills"][index]["proficiency"] = entries
-    return parse_program_snapshot(data)
+    return parse_snapshot(data)
 
 
 def test_a_skill_most_reps_are_developing_or_need_work_on_is_a_theme() -> None:
@@ -251,7 +251,7 @@ def test_hostile_names_are_printed_as_text(renderer: PdfRenderer, tmp_path: Path
     data = pf.program_snapshot()
     part = data["scenarios"][0]  # a copy: the factory's scenario dicts are shared
     part["scenario"] = {**part["scenario"], "name": '<img src="file:///etc/passwd">'}
-    report = program(parse_program_snapshot(data))
+    report = program(parse_snapshot(data))
     team = build_team(report, name='<b onload="x()">East</b>')
     html = team_html(renderer, report, team)
     assert "<img src=" not in html and "<b onload" not in html
@@ -260,7 +260,7 @@ def test_hostile_names_are_printed_as_text(renderer: PdfRenderer, tmp_path: Path
     assert renderer.fetcher.calls == []
 
 
-def crowd(n: int) -> ProgramSnapshot:
+def crowd(n: int) -> Snapshot:
     """The factory's program with ``n`` reps practising none to all of its scenarios, and
     proficiency across the tiers."""
     data = pf.program_snapshot()
@@ -286,7 +286,7 @@ def crowd(n: int) -> ProgramSnapshot:
         skill["proficiency"] = [pf.proficiency(r["user"], *tiers[(i + k) % len(tiers)])
                                 for i, r in enumerate(reps) if (i + k) % 6]
         skill["previous"] = []
-    return parse_program_snapshot(data)
+    return parse_snapshot(data)
 
 
 def test_a_large_team_breaks_the_tables_across_pages_with_their_header_rows(

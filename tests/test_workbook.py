@@ -975,9 +975,9 @@ PROGRAM_GENERATED = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 def _program(data: dict | None = None):
     from reporter.analytics.program import build_program
-    from reporter.cohort.snapshot import parse_program_snapshot
+    from reporter.cohort.snapshot import parse_snapshot
 
-    snapshot = parse_program_snapshot(data or pf.program_snapshot())
+    snapshot = parse_snapshot(data or pf.program_snapshot())
     return build_program(snapshot, generated_at=PROGRAM_GENERATED)
 
 

@@ -124,13 +124,17 @@ def previous_info(previous: PreviousRecord | None) -> PeriodInfo | None:
 
 def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
                  generated_at: datetime | None = None) -> ReportView:
-    """The whole report: every rep (sorted by name, casefolded, then email), the cohort,
-    and the warnings (the snapshot's, then each rep's cross-check, in rep order).
+    """The report of one scenario (a scenario run's snapshot, or a program's ``part``):
+    every rep (sorted by name, casefolded, then email), the cohort, and the warnings (the
+    snapshot's, then each rep's cross-check, in rep order).
 
     ``reps`` given: used as they are (the pipeline built each once, as it arrived), else
     built from the snapshot. ``generated_at`` defaults to now (UTC); pass it for
     byte-identical reruns.
     """
+    if len(snapshot.scenarios) != 1:
+        raise ValueError(f"a scenario's report is of one scenario, not {len(snapshot.scenarios)}")
+    part = snapshot.scenarios[0]
     generated = utc(generated_at) if generated_at else datetime.now(UTC)
     if reps is None:
         context = rep_context(snapshot, report_period(snapshot, (), generated))
@@ -140,7 +144,7 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
     ordered = [replace(r, attention=reasons_for(r, period, generated)) for r in ordered]
     urgent = attention_order(ordered)
     workspace = snapshot.workspace
-    scenario = snapshot.scenario
+    scenario = part.scenario
     slug = text(scenario.slug) or scenario.id
     return ReportView(
         workspace_name=workspace_name(workspace),
@@ -151,7 +155,7 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         generated_at=generated,
         tool_version=__version__,
         selection_text=selection_text(snapshot.selection, len(ordered)),
-        cohort=build_cohort(snapshot.summary, snapshot.participants, ordered),
+        cohort=build_cohort(part.summary, part.participants, ordered),
         reps=tuple(ordered),
         not_found=not_found_views(snapshot.not_found),
         fetch=fetch_info(snapshot.fetch),
@@ -160,5 +164,5 @@ def build_report(snapshot: Snapshot, reps: Sequence[RepView] | None = None, *,
         needs_attention=urgent,
         shortlist=shortlist(urgent),
         labels=list_names(ordered),
-        previous_period=previous_info(snapshot.previous),
+        previous_period=previous_info(part.previous),
     )

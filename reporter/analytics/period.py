@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from reporter.analytics.figures import period_title, text, utc
-from reporter.cohort.snapshot import AnySnapshot
+from reporter.cohort.snapshot import Snapshot
 from reporter.views import PeriodInfo, RepView
 
 
-def report_period(snapshot: AnySnapshot, reps: Sequence[RepView] = (),
+def report_period(snapshot: Snapshot, reps: Sequence[RepView] = (),
                   generated_at: datetime | None = None) -> PeriodInfo:
     """The snapshot's period; when missing, the span of the reps' sessions (else the
     generation time), labelled "YYYY-MM-DD to YYYY-MM-DD". Finished: it ended before the

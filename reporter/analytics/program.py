@@ -35,16 +35,14 @@ from reporter.analytics.period import report_period
 from reporter.analytics.rep import build_rep, rep_context
 from reporter.analytics.team import list_names, program_themes, scenario_team, team_part
 from reporter.cohort.snapshot import (
-    ProgramRepRecord,
-    ProgramSnapshot,
     RepRecord,
     SkillRecord,
+    Snapshot,
     assignment_for,
 )
 from reporter.exec_api.models import SkillProficiencyEntry
-from reporter.names import rep_slug
+from reporter.names import SCENARIO_RUN, rep_slug
 from reporter.views import (
-    SCENARIO_RUN,
     PeriodInfo,
     ProgramInfo,
     ProgramReportView,
@@ -58,7 +56,16 @@ from reporter.views import (
 )
 
 
-def build_program(snapshot: ProgramSnapshot, *,
+def build_run(snapshot: Snapshot, *,
+              generated_at: datetime | None = None) -> ProgramReportView:
+    """The run's report, as every writer takes it: a program run's (``build_program``), or a
+    scenario run's as the program of its one scenario (``of_scenario``)."""
+    if snapshot.kind == SCENARIO_RUN:
+        return of_scenario(build_report(snapshot, generated_at=generated_at))
+    return build_program(snapshot, generated_at=generated_at)
+
+
+def build_program(snapshot: Snapshot, *,
                   generated_at: datetime | None = None) -> ProgramReportView:
     """The program's report: each scenario's report, and every rep across them (by name)."""
     generated = utc(generated_at) if generated_at else datetime.now(UTC)
@@ -133,7 +140,7 @@ def scenario_rep(scenario: ScenarioInfo, rep: RepView) -> ProgramRepView:
         focus=row, attention=rep.attention)
 
 
-def program_skills(snapshot: ProgramSnapshot) -> tuple[SkillInfo, ...]:
+def program_skills(snapshot: Snapshot) -> tuple[SkillInfo, ...]:
     """The skills the program's scenarios evaluate, by name, each naming those scenarios."""
     names = {p.scenario.id: text(p.scenario.name) or p.scenario.slug or p.scenario.id
              for p in snapshot.scenarios}
@@ -149,7 +156,7 @@ class _Scope:
     the context a not-yet-practised scenario's view is built in, and each skill's entries by
     user id and by address (a program of thousands of reps stays linear)."""
 
-    def __init__(self, snapshot: ProgramSnapshot, parts: Sequence[ReportView],
+    def __init__(self, snapshot: Snapshot, parts: Sequence[ReportView],
                  period: PeriodInfo, generated: datetime) -> None:
         self.parts = parts
         self.period = period
@@ -176,7 +183,7 @@ def _index(entries: Sequence[SkillProficiencyEntry]) -> _Index:
     return by_id, by_email
 
 
-def program_rep(record: ProgramRepRecord, scope: _Scope,
+def program_rep(record: RepRecord, scope: _Scope,
                 skills: Sequence[SkillInfo]) -> ProgramRepView:
     """One rep across the program (see the module docstring)."""
     user = record.user
@@ -210,7 +217,7 @@ def _transcripts_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioR
                  for row, view, transcript in zip(rows, views, bounded, strict=True))
 
 
-def _row(record: ProgramRepRecord, scope: _Scope, index: int) -> ScenarioRow:
+def _row(record: RepRecord, scope: _Scope, index: int) -> ScenarioRow:
     """The rep in one scenario: their view from the scenario's report, or, assigned and not
     practised, a view with no session built the same way."""
     part = scope.parts[index]
@@ -219,7 +226,7 @@ def _row(record: ProgramRepRecord, scope: _Scope, index: int) -> ScenarioRow:
         assignment = assignment_for(record.assignments, part.scenario.id)
         if assignment is not None:
             built = build_rep(RepRecord(user=record.user, is_member=record.is_member,
-                                        groups=record.groups, assignment=assignment),
+                                        groups=record.groups, assignments=[assignment]),
                               scope.contexts[part.scenario.id])
             view = replace(built, attention=reasons_for(built, scope.period, scope.generated))
     return ScenarioRow(scenario=part.scenario, rep=view)

@@ -26,7 +26,7 @@ from reporter.analytics.period import report_period
 from reporter.analytics.rubric import build_rubric
 from reporter.analytics.sessions import in_time_order, rubric_columns
 from reporter.analytics.verdict import verdict_for
-from reporter.cohort.snapshot import RepRecord, Snapshot
+from reporter.cohort.snapshot import RepRecord, Snapshot, assignment_for
 from reporter.exec_api.models import ScenarioParticipantEntry
 from reporter.names import rep_slug
 from reporter.ranks import RANKS, rank_for
@@ -36,9 +36,10 @@ from reporter.views import Comparison, PeriodInfo, RepView
 @dataclass(frozen=True)
 class RepContext:
     """What every rep's view needs from the snapshot's header (which may hold no reps yet):
-    the population for percentiles, the participants entries to cross-check with, and the
-    previous period's (None when no comparison was made)."""
+    the scenario, the population for percentiles, the participants entries to cross-check
+    with, and the previous period's (None when no comparison was made)."""
 
+    scenario_id: str
     cohort_best_scores: tuple[float, ...]
     participants: dict[str, ScenarioParticipantEntry]
     previous: dict[str, ScenarioParticipantEntry] | None = None
@@ -48,13 +49,16 @@ class RepContext:
 
 
 def rep_context(snapshot: Snapshot, period: PeriodInfo | None = None) -> RepContext:
-    """``period``: the report's (``analytics.report_period``); derived from the snapshot
-    when not given."""
-    previous = snapshot.previous
+    """The context of a scenario run's snapshot (one scenario: a program's ``part``);
+    ``period``: the report's (``analytics.report_period``), derived from the snapshot when
+    not given."""
+    part = snapshot.scenarios[0]
+    previous = part.previous
     if period is None:
         period = report_period(snapshot)
     return RepContext(
-        cohort_best_scores(snapshot.participants), participants_by_id(snapshot.participants),
+        part.scenario.id,
+        cohort_best_scores(part.participants), participants_by_id(part.participants),
         participants_by_id(previous.participants) if previous else None,
         (previous.period.label, period_title(previous.period.label, utc(previous.period.start),
                                              utc(previous.period.end))) if previous else None,
@@ -98,6 +102,7 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
     user = rep.user
     email = (user.email or "").strip()
     name, first_name = display_name(user)
+    assignment = assignment_for(rep.assignments, context.scenario_id)
     sessions = in_time_order(rep.sessions)
     attempts = tuple(s.attempt for s in sessions)
     valid = [a for a in attempts if a.is_valid]
@@ -115,7 +120,7 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
         slug=rep_slug(name, email or user.id),
         is_member=rep.is_member,
         groups=tuple(g for g in (text(x) for x in rep.groups) if g),
-        assignment_status=text(rep.assignment.status) if rep.assignment else None,
+        assignment_status=text(assignment.status) if assignment else None,
         attempts=attempts,
         session_count=len(attempts),
         valid_count=len(valid),
@@ -132,7 +137,7 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
                     if best_score is not None and population else None),
         rubric_sessions=tuple(s.attempt for s in columns),
         rubric=rubric,
-        coaching=coaching_plan(rubric, valid_examples, best, latest, rep.assignment),
+        coaching=coaching_plan(rubric, valid_examples, best, latest, assignment),
         feedback_examples=tuple(m for s in sessions for m in examples(s)),
         latest=latest,
         transcript=choose_transcript(sessions, best),

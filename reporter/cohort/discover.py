@@ -34,8 +34,10 @@ from reporter.cohort.snapshot import (
     PeriodRecord,
     PreviousRecord,
     RepRecord,
+    ScenarioPart,
     SelectionRecord,
     Snapshot,
+    scenario_program,
 )
 from reporter.errors import RunError
 from reporter.exec_api import AnalyticsFilter, ExecClient
@@ -50,6 +52,7 @@ from reporter.exec_api.models import (
     WorkspaceGroup,
     WorkspaceMember,
 )
+from reporter.names import SCENARIO_RUN
 
 #: How far ahead of our clock a server's may run before a session it lists counts as "dated in
 #: the future" (and is left out as not asked for): NTP keeps real clocks within seconds, a VM
@@ -81,13 +84,14 @@ class Found:
 class Discovery(Found):
     """What the list requests found for one scenario: the snapshot's header too."""
 
-    header: Snapshot  # no reps yet, no fetch record
+    header: Snapshot  # a scenario run's: no reps yet, no fetch record
     assignment_of: dict[str, Assignment]  # user id -> the scenario's assignment
 
     def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> RepRecord:
+        assignment = self.assignment_of.get(user_id)
         return RepRecord(user=self.users[user_id], is_member=user_id in self.member_ids,
                          groups=sorted(self.groups_of.get(user_id, [])),
-                         assignment=self.assignment_of.get(user_id), sessions=sessions)
+                         assignments=[assignment] if assignment else [], sessions=sessions)
 
 
 @dataclass(frozen=True)
@@ -225,14 +229,14 @@ async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
     not_found = classify_missing(selection, wanted, users, people.member_by_email, period)
     reports = notes + missing_and_removed(not_found, users, people.member_ids)
     header = Snapshot(
+        kind=SCENARIO_RUN,
         tool_version=__version__,
         workspace=workspace,
-        scenario=scenario,
+        program=scenario_program(scenario),
         period=PeriodRecord(label=period.label, start=period.start, end=period.end),
         selection=people.selection_record(selection),
-        summary=found.summary,
-        participants=found.participants,
-        previous=found.previous,
+        scenarios=[ScenarioPart(scenario=scenario, summary=found.summary,
+                                participants=found.participants, previous=found.previous)],
         groups=people.group_refs(),
         not_found=not_found,
     )

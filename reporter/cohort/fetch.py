@@ -17,7 +17,6 @@ import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TypeVar
 
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.discover import (
@@ -37,7 +36,7 @@ from reporter.cohort.program import (
     program_scenarios,
 )
 from reporter.cohort.selection import Period, Selection, SelectionError
-from reporter.cohort.snapshot import FailedRecord, FetchRecord, ProgramRepRecord, RepRecord
+from reporter.cohort.snapshot import FailedRecord, FetchRecord, RepRecord
 from reporter.exec_api import (
     ExecClient,
     NotFound,
@@ -71,7 +70,6 @@ class GaveUp(ServerError):
     """Not asked for: too many details failed in a row before this one."""
 
 
-R = TypeVar("R", RepRecord, ProgramRepRecord)
 #: What a discovery found: one scenario's, or a program's.
 Discovered = Discovery | ProgramDiscovery
 
@@ -87,7 +85,7 @@ async def discover_any(client: ExecClient, target: str | ProgramSelection,
 
 def fetch_any(client: ExecClient, cache: DetailCache, discovery: Discovered,
               on_detail: Callable[[], None] | None = None
-              ) -> AsyncIterator[RepRecord | ProgramRepRecord | FailedRecord]:
+              ) -> AsyncIterator[RepRecord | FailedRecord]:
     """The reps of either kind of discovery, each as its snapshot records them."""
     if isinstance(discovery, ProgramDiscovery):
         return fetch_program_reps(client, cache, discovery, on_detail)
@@ -123,16 +121,16 @@ def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
 
 def fetch_program_reps(client: ExecClient, cache: DetailCache, discovery: ProgramDiscovery,
                        on_detail: Callable[[], None] | None = None
-                       ) -> AsyncIterator[ProgramRepRecord | FailedRecord]:
+                       ) -> AsyncIterator[RepRecord | FailedRecord]:
     """Each rep of a program with their sessions across its scenarios (valid ones in
     detail), as ``fetch_reps`` does for one scenario: the same cache, order and failures."""
     return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
 
 
 async def fetch_records(client: ExecClient, cache: DetailCache, discovery: Found,
-                        record: Callable[[str, list[SessionDetail]], R],
+                        record: Callable[[str, list[SessionDetail]], RepRecord],
                         on_detail: Callable[[], None] | None = None
-                        ) -> AsyncIterator[R | FailedRecord]:
+                        ) -> AsyncIterator[RepRecord | FailedRecord]:
     """Each rep (``record`` makes their record, of one scenario or of a program) with their
     sessions (valid ones in detail), as soon as all of theirs are in;
     or, for a rep a detail of whom kept failing or was not the session asked for
@@ -153,7 +151,7 @@ async def fetch_records(client: ExecClient, cache: DetailCache, discovery: Found
     client.retry_budget = max(2, _details_to_fetch(discovery, cache) // 10)
     streak = _Streak()
 
-    async def one(user_id: str) -> R | FailedRecord:
+    async def one(user_id: str) -> RepRecord | FailedRecord:
         user = discovery.users[user_id]
         async with window:
             details = [asyncio.ensure_future(_detail(client, cache, s, on_detail, streak))

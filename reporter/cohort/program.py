@@ -58,10 +58,10 @@ from reporter.cohort.snapshot import (
     PeriodRecord,
     ProgramKind,
     ProgramRecord,
-    ProgramRepRecord,
-    ProgramSnapshot,
+    RepRecord,
     ScenarioPart,
     SkillRecord,
+    Snapshot,
 )
 from reporter.exec_api import ExecClient
 from reporter.exec_api.models import (
@@ -73,7 +73,7 @@ from reporter.exec_api.models import (
     SkillProficiencyEntry,
     User,
 )
-from reporter.names import safe_component
+from reporter.names import PROGRAM_RUN, safe_component
 
 #: The longest run-folder slug of an explicit list; a longer one keeps its start and a hash.
 PROGRAM_SLUG_MAX = 60
@@ -199,7 +199,7 @@ class ProgramDiscovery(Found):
     and each rep's sessions across its scenarios; a rep with assignments and no session
     has an empty list."""
 
-    header: ProgramSnapshot
+    header: Snapshot  # a program run's: no reps yet, no fetch record
     assignments_of: dict[str, list[Assignment]]  # user id -> their program assignments
 
     @property
@@ -209,11 +209,10 @@ class ProgramDiscovery(Found):
         return (f"{p.name} ({p.kind}: {len(self.header.scenarios)} scenarios, "
                 f"{len(self.header.skills)} skills)")
 
-    def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> ProgramRepRecord:
-        return ProgramRepRecord(user=self.users[user_id], is_member=user_id in self.member_ids,
-                                groups=sorted(self.groups_of.get(user_id, [])),
-                                assignments=self.assignments_of.get(user_id, []),
-                                sessions=sessions)
+    def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> RepRecord:
+        return RepRecord(user=self.users[user_id], is_member=user_id in self.member_ids,
+                         groups=sorted(self.groups_of.get(user_id, [])),
+                         assignments=self.assignments_of.get(user_id, []), sessions=sessions)
 
 
 async def discover_program(client: ExecClient, program: ProgramSelection,
@@ -259,8 +258,8 @@ async def discover_program(client: ExecClient, program: ProgramSelection,
     skills, earlier = await _skills(client, resolved.scenarios, people, selection, period,
                                     previous, users) if users else ([], 0)
     comparison_requests += earlier
-    header = ProgramSnapshot(
-        tool_version=__version__, workspace=workspace, program=resolved.record,
+    header = Snapshot(
+        kind=PROGRAM_RUN, tool_version=__version__, workspace=workspace, program=resolved.record,
         period=PeriodRecord(label=period.label, start=period.start, end=period.end),
         selection=people.selection_record(selection), scenarios=parts, skills=skills,
         groups=people.group_refs(), not_found=not_found)

@@ -6,52 +6,47 @@ get the same numbers) and lets a run be re-rendered offline.
 
 The snapshot holds the API's own objects (``reporter.exec_api.models``: every field the spec
 makes nullable is optional), so the client's validated objects go in as they are and come out
-as attributes: no dict round trip. A single-scenario snapshot (``Snapshot``) is this; version 1
-files (before program runs) read the same, since version 2 only added the program kind::
+as attributes: no dict round trip. A run is a program of one or more scenarios, and a
+``Snapshot`` is one shape for both kinds: a program run (``"kind": "program"``) holds several
+scenarios of one program for the same people and period, a single-scenario run
+(``"kind": "scenario"``) is the program of its one scenario (its ``program`` naming the
+scenario, ``scenario_program``; one entry in ``scenarios``; no ``skills``). Version 3::
 
-    {"schema_version": 1, "tool_version": str, "workspace": Workspace | null,
-     "scenario": Scenario, "period": {"label", "start", "end"},
+    {"schema_version": 3, "kind": "scenario" | "program", "tool_version": str,
+     "workspace": Workspace | null,
+     "program": {"kind": "collection" | "scenarios" | "assigned", "id", "name", "slug"},
+     "period": {"label", "start", "end"},
      "selection": {"mode", "emails", "roster", "group": {"id", "name"} | null,
                    "include_system_users"},
-     "summary": ScenarioAnalyticsSummary | null,     # whole scenario, the period
-     "participants": [ScenarioParticipantEntry],     # whole scenario, the period
-     "previous": {"period", "summary", "participants"} | null,  # the month before
-     "groups": [{"id", "name"}],                     # the workspace's groups ([teams])
+     "scenarios": [{"scenario": Scenario (with skills),
+                    "summary": ScenarioAnalyticsSummary | null,   # whole scenario, the period
+                    "participants": [ScenarioParticipantEntry],   # whole scenario, the period
+                    "previous": {"period", "summary", "participants"} | null}],  # month before
+     "skills": [{"skill": Skill, "scenario_ids": [str],
+                 "proficiency": [SkillProficiencyEntry],          # as of period end
+                 "previous": [SkillProficiencyEntry] | null}],    # as of the previous end
+     "groups": [{"id", "name"}],                                  # the workspace's groups
      "reps": [{"user": User, "is_member": bool, "groups": [str],
-               "assignment": Assignment | null,
-               "sessions": [SessionDetail]}],        # oldest first
+               "assignments": [Assignment],
+               "sessions": [SessionDetail]}],                     # oldest first
      "not_found": [{"email", "reason", "detail"}], "warnings": [str],
      "failed": [{"user", "reason"}],                 # reps whose sessions could not be read
      "fetch": {"fetched_at", "base_url", "requests_made", "cache_hits", "detail_requests"}}
 
-A program snapshot (``ProgramSnapshot``, version 2, ``"kind": "program"``) holds several
-scenarios of one program for the same people and period: the program (a collection, a list
-of scenarios, or what the reps are assigned), each scenario's analytics, the program's skills
-with each selected person's proficiency (as of the period's end, and of the previous
-period's end), and each rep once, with their sessions across the program's scenarios and
-their assignments in it::
+A version 2 program file is this shape (``"kind": "program"``). A scenario run's file of
+version 1 or 2 (no ``kind``) held the scenario's analytics at the top level and one
+``assignment`` per rep::
 
-    {"schema_version": 2, "kind": "program", "tool_version", "workspace", "period",
-     "selection", "groups", "not_found", "warnings", "failed", "fetch",   # as above
-     "program": {"kind": "collection" | "scenarios" | "assigned", "id", "name", "slug"},
-     "scenarios": [{"scenario": Scenario (with skills), "summary", "participants",
-                    "previous": {"period", "summary", "participants"} | null}],
-     "skills": [{"skill": Skill, "scenario_ids": [str],
-                 "proficiency": [SkillProficiencyEntry],          # as of period end
-                 "previous": [SkillProficiencyEntry] | null}],    # as of the previous end
-     "reps": [{"user", "is_member", "groups", "assignments": [Assignment],
-               "sessions": [SessionDetail]}]}                      # oldest first
+    {"schema_version": 1 | 2, "tool_version", "workspace", "period", "selection", "groups",
+     "not_found", "warnings", "failed", "fetch",                 # as above
+     "scenario": Scenario, "summary", "participants", "previous",
+     "reps": [{"user", "is_member", "groups", "assignment": Assignment | null, "sessions"}]}
 
-``ProgramSnapshot.part(scenario_id)`` is one scenario of it as a ``Snapshot``, so every figure
-of a scenario is computed by the same code whether it was run alone or in a program.
+and is read in that shape, then upgraded to the one in memory when parsed.
 
-Version 3 writes one shape for both kinds: a single-scenario run is the program of its one
-scenario (``"kind": "scenario"``, its ``program`` naming the scenario, one entry in
-``scenarios``, no ``skills``, each rep's assignment in ``assignments``), a program run as in
-version 2 (``"kind": "program"``). A file says which it is, so the manifest's ``run.kind`` and
-the folder layout stay what they were; version 1 and 2 files of either kind still read. In
-memory a scenario run is still a ``Snapshot`` (``ProgramSnapshot.scenario_run`` turns the one
-into the other without loss), so only the file has one shape so far.
+``Snapshot.part(scenario_id)`` is one scenario of a run as a scenario run's snapshot, so
+every figure of a scenario is computed by the same code whether it was run alone or in a
+program.
 
 Reading is lenient, because a snapshot is a file that may be old or hand-edited: a value of
 the wrong type is dropped (the field becomes unknown), and an object that then lacks what it
@@ -87,10 +82,9 @@ from reporter.exec_api.models import (
     Workspace,
 )
 from reporter.files import atomic_path, read_versioned_json
+from reporter.names import PROGRAM_RUN, SCENARIO_RUN
 
 SCHEMA_VERSION = 3
-#: The ``kind`` a version 3 file of a single-scenario run says (a program's says ``program``).
-SCENARIO_KIND = "scenario"
 #: Repair passes before a damaged snapshot is given up on.
 _MAX_REPAIRS = 12
 
@@ -119,15 +113,15 @@ class SelectionRecord(ApiModel):
 
 
 class RepRecord(ApiModel):
-    """One selected rep: who, and every session of theirs in the period (oldest first).
-
-    Valid attempts carry their transcript and evaluations; the others are list items.
-    """
+    """One selected rep: who, every session of theirs in the run's scenarios in the period
+    (oldest first; valid attempts carry their transcript and evaluations, the others are list
+    items), and their assignments in those scenarios. A program's rep with assignments and no
+    session is here too: their report says what is assigned and due."""
 
     user: User
     is_member: bool = True  # false: removed from the workspace, sessions still counted
     groups: list[str] = Field(default_factory=list)  # group names
-    assignment: Assignment | None = None
+    assignments: list[Assignment] = Field(default_factory=list)
     sessions: list[SessionDetail] = Field(default_factory=list)
 
 
@@ -164,35 +158,16 @@ class PreviousRecord(ApiModel):
     participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
 
 
-class Snapshot(ApiModel):
-    schema_version: int = SCHEMA_VERSION
-    tool_version: str | None = None
-    workspace: Workspace | None = None
-    scenario: Scenario
-    period: PeriodRecord | None = None
-    selection: SelectionRecord = Field(default_factory=SelectionRecord)
-    summary: ScenarioAnalyticsSummary | None = None
-    participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
-    previous: PreviousRecord | None = None  # None: no comparison (--no-compare, a range)
-    groups: list[GroupRef] = Field(default_factory=list)  # the workspace's groups
-    reps: list[RepRecord] = Field(default_factory=list)
-    not_found: list[NotFoundRecord] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    failed: list[FailedRecord] = Field(default_factory=list)
-    fetch: FetchRecord = Field(default_factory=FetchRecord)
-
-    def header(self) -> Snapshot:
-        """The snapshot without its reps: what every rep's report shares."""
-        return self.model_copy(update={"reps": []})
-
-
 ProgramKind = Literal["collection", "scenarios", "assigned"]
+#: What a run was: one scenario's (``names.SCENARIO_RUN``) or a program's (``PROGRAM_RUN``).
+RunKind = Literal["scenario", "program"]
 
 
 class ProgramRecord(ApiModel):
     """What the program is: a collection (``id`` its id), an explicit list of scenarios, or
     every scenario the selected reps are assigned in the period (``id`` the assignments'
-    program id when they all share one)."""
+    program id when they all share one). A scenario run's names its scenario
+    (``scenario_program``)."""
 
     kind: ProgramKind
     id: str | None = None
@@ -201,12 +176,12 @@ class ProgramRecord(ApiModel):
 
 
 class ScenarioPart(ApiModel):
-    """One scenario of a program: its own analytics for the period (and the previous one)."""
+    """One scenario of a run: its own analytics for the period (and the previous one)."""
 
     scenario: Scenario
     summary: ScenarioAnalyticsSummary | None = None
     participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
-    previous: PreviousRecord | None = None
+    previous: PreviousRecord | None = None  # None: no comparison (--no-compare, a range)
 
 
 class SkillRecord(ApiModel):
@@ -218,21 +193,12 @@ class SkillRecord(ApiModel):
     previous: list[SkillProficiencyEntry] | None = None  # as of the previous period's end
 
 
-class ProgramRepRecord(ApiModel):
-    """One selected rep of a program: their sessions in all its scenarios (oldest first) and
-    their assignments in it. A rep with assignments and no session is here too: their report
-    says what is assigned and due."""
+class Snapshot(ApiModel):
+    """A run: the program of one scenario (``kind`` ``"scenario"``) or of several (``kind``
+    ``"program"``), as version 3 writes it (see the module docstring)."""
 
-    user: User
-    is_member: bool = True
-    groups: list[str] = Field(default_factory=list)
-    assignments: list[Assignment] = Field(default_factory=list)
-    sessions: list[SessionDetail] = Field(default_factory=list)
-
-
-class ProgramSnapshot(ApiModel):
     schema_version: int = SCHEMA_VERSION
-    kind: Literal["program"] = "program"
+    kind: RunKind = PROGRAM_RUN
     tool_version: str | None = None
     workspace: Workspace | None = None
     program: ProgramRecord
@@ -240,20 +206,21 @@ class ProgramSnapshot(ApiModel):
     selection: SelectionRecord = Field(default_factory=SelectionRecord)
     scenarios: list[ScenarioPart] = Field(default_factory=list)  # program order
     skills: list[SkillRecord] = Field(default_factory=list)
-    groups: list[GroupRef] = Field(default_factory=list)
-    reps: list[ProgramRepRecord] = Field(default_factory=list)
+    groups: list[GroupRef] = Field(default_factory=list)  # the workspace's groups
+    reps: list[RepRecord] = Field(default_factory=list)
     not_found: list[NotFoundRecord] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     failed: list[FailedRecord] = Field(default_factory=list)
     fetch: FetchRecord = Field(default_factory=FetchRecord)
 
-    def header(self) -> ProgramSnapshot:
+    def header(self) -> Snapshot:
+        """The snapshot without its reps: what every rep's report shares."""
         return self.model_copy(update={"reps": []})
 
     def part(self, scenario_id: str) -> Snapshot:
-        """The scenario as a single-scenario snapshot: its analytics, and the reps with a
-        session in it (only those sessions, and their assignment for it). The program's
-        warnings, not-found list and failures stay with the program, not with a part."""
+        """The scenario as a scenario run's snapshot: its analytics, and the reps with a
+        session in it (only those sessions, and their assignments of it). The run's warnings,
+        not-found list and failures stay with the run, not with a part."""
         found = next(p for p in self.scenarios if p.scenario.id == scenario_id)
         reps = []
         for rep in self.reps:
@@ -261,84 +228,85 @@ class ProgramSnapshot(ApiModel):
             if not sessions:
                 continue
             reps.append(RepRecord(user=rep.user, is_member=rep.is_member, groups=rep.groups,
-                                  assignment=assignment_for(rep.assignments, scenario_id),
+                                  assignments=[a for a in rep.assignments
+                                               if a.scenario.id == scenario_id],
                                   sessions=sessions))
-        return Snapshot(tool_version=self.tool_version, workspace=self.workspace,
-                        scenario=found.scenario, period=self.period, selection=self.selection,
-                        summary=found.summary, participants=found.participants,
-                        previous=found.previous, groups=self.groups, reps=reps,
-                        fetch=self.fetch)
-
-    def scenario_run(self) -> Snapshot:
-        """A single-scenario run read from the one shape version 3 writes: everything the run
-        held, its warnings, not-found list and failures too, and every rep (``part`` keeps
-        only a program's reps with a session in that scenario and leaves the rest with the
-        program). SnapshotError unless it holds exactly one scenario."""
-        if len(self.scenarios) != 1:
-            raise SnapshotError(f"a scenario run's snapshot holds one scenario, not "
-                                f"{len(self.scenarios)}")
-        found = self.scenarios[0]
-        return Snapshot(schema_version=self.schema_version, tool_version=self.tool_version,
-                        workspace=self.workspace,
-                        scenario=found.scenario, period=self.period, selection=self.selection,
-                        summary=found.summary, participants=found.participants,
-                        previous=found.previous, groups=self.groups,
-                        reps=[RepRecord(user=rep.user, is_member=rep.is_member,
-                                        groups=rep.groups, assignment=newest(rep.assignments),
-                                        sessions=rep.sessions) for rep in self.reps],
-                        not_found=self.not_found, warnings=self.warnings, failed=self.failed,
-                        fetch=self.fetch)
+        return Snapshot(kind=SCENARIO_RUN, tool_version=self.tool_version,
+                        workspace=self.workspace, program=scenario_program(found.scenario),
+                        period=self.period, selection=self.selection, scenarios=[found],
+                        groups=self.groups, reps=reps, fetch=self.fetch)
 
 
-def as_program(snapshot: Snapshot) -> ProgramSnapshot:
-    """A single-scenario run as the program of its one scenario, as version 3 writes it
-    (its reps too: ``as_program_rep``); ``ProgramSnapshot.scenario_run`` reads it back."""
-    scenario = snapshot.scenario
-    return ProgramSnapshot(
-        schema_version=snapshot.schema_version, tool_version=snapshot.tool_version,
-        workspace=snapshot.workspace,
-        program=ProgramRecord(kind="scenarios", id=scenario.id, name=scenario.name or scenario.id,
-                              slug=scenario.slug or scenario.id),
-        period=snapshot.period, selection=snapshot.selection,
-        scenarios=[ScenarioPart(scenario=scenario, summary=snapshot.summary,
-                                participants=snapshot.participants,
-                                previous=snapshot.previous)],
-        groups=snapshot.groups, reps=[as_program_rep(rep) for rep in snapshot.reps],
-        not_found=snapshot.not_found, warnings=snapshot.warnings, failed=snapshot.failed,
-        fetch=snapshot.fetch)
+def scenario_program(scenario: Scenario) -> ProgramRecord:
+    """The program a scenario run is: its one scenario."""
+    return ProgramRecord(kind="scenarios", id=scenario.id, name=scenario.name or scenario.id,
+                         slug=scenario.slug or scenario.id)
 
 
-def as_program_rep(rep: RepRecord) -> ProgramRepRecord:
-    """A single-scenario run's rep as a program's holds them: the assignment in a list."""
-    return ProgramRepRecord(user=rep.user, is_member=rep.is_member, groups=rep.groups,
-                            assignments=[rep.assignment] if rep.assignment else [],
-                            sessions=rep.sessions)
+class _ScenarioRepV2(ApiModel):
+    """A rep as versions 1 and 2 of a scenario run held them: one assignment."""
+
+    user: User
+    is_member: bool = True
+    groups: list[str] = Field(default_factory=list)
+    assignment: Assignment | None = None
+    sessions: list[SessionDetail] = Field(default_factory=list)
+
+
+class _ScenarioRunV2(ApiModel):
+    """A scenario run's file of versions 1 and 2 (the module docstring's first shape), read
+    as it is (so a repair names the fields the file has), then ``upgraded``."""
+
+    schema_version: int = SCHEMA_VERSION
+    tool_version: str | None = None
+    workspace: Workspace | None = None
+    scenario: Scenario
+    period: PeriodRecord | None = None
+    selection: SelectionRecord = Field(default_factory=SelectionRecord)
+    summary: ScenarioAnalyticsSummary | None = None
+    participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
+    previous: PreviousRecord | None = None
+    groups: list[GroupRef] = Field(default_factory=list)
+    reps: list[_ScenarioRepV2] = Field(default_factory=list)
+    not_found: list[NotFoundRecord] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    failed: list[FailedRecord] = Field(default_factory=list)
+    fetch: FetchRecord = Field(default_factory=FetchRecord)
+
+    def upgraded(self) -> Snapshot:
+        """The run as version 3 holds it: the program of its one scenario, each rep's
+        assignment in their list."""
+        return Snapshot(
+            schema_version=self.schema_version, kind=SCENARIO_RUN,
+            tool_version=self.tool_version, workspace=self.workspace,
+            program=scenario_program(self.scenario), period=self.period,
+            selection=self.selection,
+            scenarios=[ScenarioPart(scenario=self.scenario, summary=self.summary,
+                                    participants=self.participants, previous=self.previous)],
+            groups=self.groups,
+            reps=[RepRecord(user=r.user, is_member=r.is_member, groups=r.groups,
+                            assignments=[r.assignment] if r.assignment else [],
+                            sessions=r.sessions) for r in self.reps],
+            not_found=self.not_found, warnings=self.warnings, failed=self.failed,
+            fetch=self.fetch)
 
 
 def assignment_for(assignments: list[Assignment], scenario_id: str) -> Assignment | None:
-    """The rep's assignment of one scenario: the newest when Exec holds several."""
-    return newest([a for a in assignments if a.scenario.id == scenario_id])
+    """The rep's assignment of one scenario: the newest when Exec holds several (one with a
+    date before one without)."""
+    return max((a for a in assignments if a.scenario.id == scenario_id),
+               key=lambda a: (a.created_at is not None, a.created_at or 0, a.id), default=None)
 
 
-def newest(assignments: list[Assignment]) -> Assignment | None:
-    """The newest of a rep's assignments (one with a date before one without), or None."""
-    return max(assignments, key=lambda a: (a.created_at is not None, a.created_at or 0, a.id),
-               default=None)
-
-
-AnySnapshot = Snapshot | ProgramSnapshot
-
-
-def one_scenario(snapshot: AnySnapshot, wanted: str) -> Snapshot:
-    """One scenario of a snapshot, by id or slug (any case): a program's part, or a scenario's
-    snapshot when it is that scenario; else SnapshotError naming the scenarios it holds."""
-    scenarios = ([p.scenario for p in snapshot.scenarios]
-                 if isinstance(snapshot, ProgramSnapshot) else [snapshot.scenario])
+def one_scenario(snapshot: Snapshot, wanted: str) -> Snapshot:
+    """One scenario of a snapshot, by id or slug (any case): a program's part, or a scenario
+    run's snapshot when it is that scenario; else SnapshotError naming the scenarios it holds."""
     folded = wanted.strip().casefold()
-    for s in scenarios:
+    for p in snapshot.scenarios:
+        s = p.scenario
         if s.id == wanted.strip() or (s.slug or "").casefold() == folded:
-            return snapshot.part(s.id) if isinstance(snapshot, ProgramSnapshot) else snapshot
-    held = ", ".join(s.slug or s.id for s in scenarios)
+            return snapshot if snapshot.kind == SCENARIO_RUN else snapshot.part(s.id)
+    held = ", ".join(p.scenario.slug or p.scenario.id for p in snapshot.scenarios)
     raise SnapshotError(f"the snapshot holds no scenario {wanted!r}; it holds: {held}")
 
 
@@ -347,23 +315,18 @@ class SnapshotWriter:
     one huge JSON string): the header first, each rep as it is added, then the fetch record,
     which is known only at the end. Use ``snapshot_writer``, which makes it atomic."""
 
-    def __init__(self, handle: TextIO, header: AnySnapshot) -> None:
+    def __init__(self, handle: TextIO, header: Snapshot) -> None:
         self._handle = handle
         self.reps = 0
         self.fetch = header.fetch
         self.failed = list(header.failed)
-        self._scenario_run = isinstance(header, Snapshot)
-        shaped = as_program(header) if isinstance(header, Snapshot) else header
-        head = shaped.model_dump(mode="json", exclude={"reps", "failed", "fetch"})
+        head = header.model_dump(mode="json", exclude={"reps", "failed", "fetch"})
         head["schema_version"] = SCHEMA_VERSION  # a re-saved older snapshot is upgraded
-        if self._scenario_run:
-            head["kind"] = SCENARIO_KIND
         handle.write("{" + "".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n"
                                    for k, v in head.items()) + '"reps": [\n')
 
-    def add(self, rep: RepRecord | ProgramRepRecord) -> None:
-        shaped = as_program_rep(rep) if isinstance(rep, RepRecord) else rep
-        self._handle.write((",\n" if self.reps else "") + shaped.model_dump_json())
+    def add(self, rep: RepRecord) -> None:
+        self._handle.write((",\n" if self.reps else "") + rep.model_dump_json())
         self.reps += 1
 
     def finish(self) -> None:
@@ -373,7 +336,7 @@ class SnapshotWriter:
 
 
 @contextmanager
-def snapshot_writer(path: Path, header: AnySnapshot) -> Iterator[SnapshotWriter]:
+def snapshot_writer(path: Path, header: Snapshot) -> Iterator[SnapshotWriter]:
     """A snapshot file written rep by rep; a reader never sees half of it (the file appears
     whole when the block ends, and not at all when it fails)."""
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
@@ -382,13 +345,13 @@ def snapshot_writer(path: Path, header: AnySnapshot) -> Iterator[SnapshotWriter]
         writer.finish()
 
 
-def fetch_failures(snapshot: AnySnapshot) -> list[tuple[str, str]]:
+def fetch_failures(snapshot: Snapshot) -> list[tuple[str, str]]:
     """(address, why) of each rep whose sessions could not be read."""
     return [(f.user.email or f.user.id, f"sessions not read: {f.reason}")
             for f in snapshot.failed]
 
 
-def write_snapshot(snapshot: AnySnapshot, path: Path) -> None:
+def write_snapshot(snapshot: Snapshot, path: Path) -> None:
     """A snapshot held in memory, written the same way."""
     with snapshot_writer(path, snapshot) as writer:
         for rep in snapshot.reps:
@@ -396,49 +359,27 @@ def write_snapshot(snapshot: AnySnapshot, path: Path) -> None:
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    """The single-scenario snapshot at ``path``, read once into the typed model (leniently,
-    see above); a program snapshot is refused with a message saying so."""
-    found = read_any_snapshot(path)
-    if isinstance(found, ProgramSnapshot):
-        raise SnapshotError(f"{path} is a program snapshot ({found.program.name}), not one "
-                            "scenario's")
-    return found
-
-
-def read_program_snapshot(path: Path) -> ProgramSnapshot:
-    """The program snapshot at ``path``; one scenario's is refused with a message saying so."""
-    found = read_any_snapshot(path)
-    if not isinstance(found, ProgramSnapshot):
-        raise SnapshotError(f"{path} is one scenario's snapshot, not a program's")
-    return found
-
-
-def read_any_snapshot(path: Path) -> AnySnapshot:
-    """The snapshot at ``path``, of either kind and any version (a program's says ``"kind":
-    "program"``; a version 3 scenario run's says ``"kind": "scenario"`` and is read in the
-    program shape, then as the ``Snapshot`` it was)."""
+    """The snapshot at ``path``, of either kind and any version, read once into the typed
+    model (leniently, see above)."""
     data = read_versioned_json(path, "snapshot", SCHEMA_VERSION, SnapshotError)
-    if data.get("kind") == "program":
-        return parse_program_snapshot(data, source=str(path))
     return parse_snapshot(data, source=str(path))
 
 
 def parse_snapshot(data: dict[str, Any], *, source: str = "snapshot") -> Snapshot:
-    """A single-scenario snapshot from its JSON object (see ``_parse``), of any version."""
-    if data.get("kind") == SCENARIO_KIND:  # version 3: in the program shape
-        shape = {k: v for k, v in data.items() if k != "kind"}
-        return _parse(ProgramSnapshot, shape, source).scenario_run()
-    return _parse(Snapshot, data, source)
+    """A snapshot from its JSON object (see ``_parse``), of either kind and any version: one
+    that says its ``kind`` is in the one shape (version 3, or a version 2 program's); one
+    that does not is a scenario run's of version 1 or 2, read in its own shape and
+    ``upgraded``. A scenario run holds exactly one scenario (else SnapshotError)."""
+    if data.get("kind") not in (SCENARIO_RUN, PROGRAM_RUN):
+        return _one_per_person(_parse(_ScenarioRunV2, data, source).upgraded())
+    snapshot = _parse(Snapshot, data, source)
+    if snapshot.kind == SCENARIO_RUN and len(snapshot.scenarios) != 1:
+        raise SnapshotError(f"{source} is not a usable snapshot: a scenario run's holds one "
+                            f"scenario, not {len(snapshot.scenarios)}")
+    return _one_per_person(snapshot)
 
 
-def parse_program_snapshot(data: dict[str, Any], *,
-                           source: str = "snapshot") -> ProgramSnapshot:
-    """A program snapshot from its JSON object (see ``_parse``)."""
-    return _parse(ProgramSnapshot, data, source)
-
-
-M = TypeVar("M", Snapshot, ProgramSnapshot)
-R = TypeVar("R", RepRecord, ProgramRepRecord)
+M = TypeVar("M", Snapshot, _ScenarioRunV2)
 
 
 def _parse(model: type[M], data: dict[str, Any], source: str) -> M:
@@ -469,11 +410,11 @@ def _parse(model: type[M], data: dict[str, Any], source: str) -> M:
         if dropped:
             more = f" (and {len(dropped) - 3} more)" if len(dropped) > 3 else ""
             snapshot.warnings.append("; ".join(dropped[:3]) + more)
-        return _one_per_person(snapshot)
+        return snapshot
     raise SnapshotError(f"{source} is not a usable snapshot: too damaged to repair")
 
 
-def _one_per_person(snapshot: M) -> M:
+def _one_per_person(snapshot: Snapshot) -> Snapshot:
     """One rep per address, as the fetch files them (``selection.by_person``): a snapshot
     holding ``a@x`` and ``A@x`` (a hand-edited one, or one written before the fetch merged
     them) would otherwise give two manifest entries and two reports written to one file.
@@ -482,7 +423,7 @@ def _one_per_person(snapshot: M) -> M:
     grouped, _, merged = by_person(snapshot.reps, lambda rep: rep.user)
     if not merged:
         return snapshot
-    reps: list[Any] = []
+    reps: list[RepRecord] = []
     for records in grouped.values():
         first = records[0]
         if len(records) > 1:
@@ -492,20 +433,14 @@ def _one_per_person(snapshot: M) -> M:
     return snapshot.model_copy(update={"reps": reps})
 
 
-def _joined(first: R, records: list[R]) -> R:
+def _joined(first: RepRecord, records: list[RepRecord]) -> RepRecord:
     """``first`` with its twins' sessions, groups, membership and assignments added."""
     sessions = {s.id: s for r in records for s in r.sessions}
-    update: dict[str, Any] = {
+    return first.model_copy(update={
         "sessions": sorted(sessions.values(), key=lambda s: (s.created_at, s.id)),
         "groups": list(dict.fromkeys(g for r in records for g in r.groups)),
-        "is_member": any(r.is_member for r in records)}
-    if isinstance(first, ProgramRepRecord):
-        update["assignments"] = list({a.id: a for r in records
-                                      for a in r.assignments}.values())  # type: ignore[attr-defined]
-    else:
-        update["assignment"] = newest([r.assignment for r in records
-                                       if r.assignment is not None])
-    return first.model_copy(update=update)
+        "is_member": any(r.is_member for r in records),
+        "assignments": list({a.id: a for r in records for a in r.assignments}.values())})
 
 
 def _where(error: Any) -> str:

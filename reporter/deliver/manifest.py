@@ -27,17 +27,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from reporter.errors import UsageError
 from reporter.files import atomic_write_bytes, read_versioned_json, sha256_file
-from reporter.views import SCENARIO_RUN, Manager, ProgramReportView
+from reporter.names import PROGRAM_RUN, SCENARIO_RUN
+from reporter.views import Manager, ProgramReportView
 
 if TYPE_CHECKING:
-    from reporter.cohort.snapshot import AnySnapshot
+    from reporter.cohort.snapshot import Snapshot
     from reporter.render.pool import RenderedPdf
     from reporter.render.tables import Tables
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
 SCHEMA_VERSION = 2
-PROGRAM_RUN = "program"
 STATUSES: tuple[str, ...] = ("ok", "empty", "not_found", "failed")
 
 
@@ -293,7 +293,7 @@ Sent = dict[str, tuple[str | None, str | None, str | None]]
 Teams = Sequence[tuple[TeamLike, Path, "RenderedPdf | None"]]
 
 
-def write_run_manifest(stage: Path, sent: Sent, snapshot: AnySnapshot,
+def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot,
                        report: ProgramReportView, pdfs: list[RenderedPdf],
                        failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
                        seconds: float, tables: Tables, teams: Teams,
