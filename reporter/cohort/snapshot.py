@@ -164,6 +164,35 @@ class PreviousRecord(ApiModel):
     participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
 
 
+StepKind = Literal["item", "complete"]
+StepSource = Literal["report", "cache"]
+
+
+class StepRecord(ApiModel):
+    """The next step a rep's report of an earlier period told them, so this period's report
+    can say what became of it (``reporter.analytics.follow_up``).
+
+    ``kind`` "item": a rubric item of ``scenario_id`` to work on (``criterion``, ``item``);
+    "complete": one full graded roleplay of it. ``good``/``graded``: how often that period's
+    sessions graded the item good, and graded it at all (good, mid or bad); for "complete",
+    its valid attempts and sessions. ``source`` "report": what that period's run in the
+    output folder recorded in its manifest; "cache": recomputed from the cached session
+    details of that period (no request), when no such run was there.
+    """
+
+    user_id: str
+    email: str | None = None
+    period: str  # the period's label, e.g. "2026-10"
+    scenario_id: str
+    scenario: str
+    kind: StepKind
+    criterion: str | None = None
+    item: str | None = None
+    good: int = 0
+    graded: int = 0
+    source: StepSource = "report"
+
+
 class Snapshot(ApiModel):
     schema_version: int = SCHEMA_VERSION
     tool_version: str | None = None
@@ -180,6 +209,7 @@ class Snapshot(ApiModel):
     warnings: list[str] = Field(default_factory=list)
     failed: list[FailedRecord] = Field(default_factory=list)
     fetch: FetchRecord = Field(default_factory=FetchRecord)
+    previous_steps: list[StepRecord] = Field(default_factory=list)  # last month's, per rep
 
     def header(self) -> Snapshot:
         """The snapshot without its reps: what every rep's report shares."""
@@ -246,6 +276,7 @@ class ProgramSnapshot(ApiModel):
     warnings: list[str] = Field(default_factory=list)
     failed: list[FailedRecord] = Field(default_factory=list)
     fetch: FetchRecord = Field(default_factory=FetchRecord)
+    previous_steps: list[StepRecord] = Field(default_factory=list)  # last month's, per rep
 
     def header(self) -> ProgramSnapshot:
         return self.model_copy(update={"reps": []})
@@ -287,7 +318,7 @@ class ProgramSnapshot(ApiModel):
                                         groups=rep.groups, assignment=newest(rep.assignments),
                                         sessions=rep.sessions) for rep in self.reps],
                         not_found=self.not_found, warnings=self.warnings, failed=self.failed,
-                        fetch=self.fetch)
+                        fetch=self.fetch, previous_steps=self.previous_steps)
 
 
 def as_program(snapshot: Snapshot) -> ProgramSnapshot:
@@ -305,7 +336,7 @@ def as_program(snapshot: Snapshot) -> ProgramSnapshot:
                                 previous=snapshot.previous)],
         groups=snapshot.groups, reps=[as_program_rep(rep) for rep in snapshot.reps],
         not_found=snapshot.not_found, warnings=snapshot.warnings, failed=snapshot.failed,
-        fetch=snapshot.fetch)
+        fetch=snapshot.fetch, previous_steps=snapshot.previous_steps)
 
 
 def as_program_rep(rep: RepRecord) -> ProgramRepRecord:

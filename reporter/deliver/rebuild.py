@@ -23,4 +23,5 @@ def run_report(run_dir: Path, manifest: Manifest) -> ProgramReportView:
     snapshot = read_any_snapshot(Path(run_dir) / SNAPSHOT)
     if isinstance(snapshot, ProgramSnapshot):
         return build_program(snapshot, generated_at=manifest.generated_at)
-    return of_scenario(build_report(snapshot, generated_at=manifest.generated_at))
+    return of_scenario(build_report(snapshot, generated_at=manifest.generated_at),
+                       snapshot.previous_steps)

@@ -52,7 +52,7 @@ from reporter.render.mends import (
 )
 from reporter.render.options import PAPER_SIZES, PdfOptions
 from reporter.render.templates import BUNDLED_TEMPLATES, environment, template_errors
-from reporter.views import Attempt, ItemRow, Moment, ReportView, RepView
+from reporter.views import Attempt, FollowUp, ItemRow, Moment, ReportView, RepView
 
 REPORT_TEMPLATE = "rep/report.html"
 STYLESHEET_TEMPLATE = "report.css"
@@ -161,8 +161,9 @@ class _Assets:
 
 
 def build_context(report: ReportView, rep: RepView, options: PdfOptions,
-                  assets: _Assets) -> dict[str, Any]:
-    """Everything the templates print, already chosen, ordered and capped."""
+                  assets: _Assets, follow_up: FollowUp | None = None) -> dict[str, Any]:
+    """Everything the templates print, already chosen, ordered and capped (``follow_up``:
+    what became of last month's step, which the rep's program-of-one view holds)."""
     brand = options.branding
     accent = brand.accent
     period = report.period
@@ -193,6 +194,7 @@ def build_context(report: ReportView, rep: RepView, options: PdfOptions,
         "direction": fmt_direction(verdict.direction),
         "plan": rep.coaching,
         "step": rep.coaching.next_step,
+        "follow_up": follow_up,
         "target_line": verdict.target_line,
         "target_state": rep.coaching.target.state if rep.coaching.target else None,
         "last_period_line": fmt_comparison(rep.comparison),
@@ -301,12 +303,14 @@ class PdfRenderer:
         self.finisher = finisher(options)
         self.lean_html = None if LISTS_OR_NOTES.search(css_text) else lean_html_class()
 
-    def html(self, report: ReportView, rep: RepView) -> str:
+    def html(self, report: ReportView, rep: RepView, follow_up: FollowUp | None = None) -> str:
         with template_errors():
-            return self.template.render(**build_context(report, rep, self.options, self.assets))
+            return self.template.render(**build_context(report, rep, self.options, self.assets,
+                                                        follow_up))
 
-    def render(self, report: ReportView, rep: RepView) -> tuple[bytes, int]:
-        return self.pdf(self.html(report, rep))
+    def render(self, report: ReportView, rep: RepView,
+               follow_up: FollowUp | None = None) -> tuple[bytes, int]:
+        return self.pdf(self.html(report, rep, follow_up))
 
     def pdf(self, html: str) -> tuple[bytes, int]:
         """(PDF bytes, page count) of one document's HTML (a rep's report or a team's), with

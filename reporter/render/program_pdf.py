@@ -227,6 +227,7 @@ def build_program_context(report: ProgramReportView, rep: ProgramRepView,
         "target_state": (focus_rep.coaching.target.state
                          if focus_rep and focus_rep.coaching.target else None),
         "step": focus_rep.coaching.next_step if focus_rep else None,
+        "follow_up": rep.follow_up,
         "first_attempt": focus_rep is not None and not focus_rep.has_valid_attempt,
         "sections": program_sections(renderer, report, rep),
     }

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 from reporter.files import atomic_write_bytes
 from reporter.names import target_path
 from reporter.render.options import PdfOptions
-from reporter.views import ProgramReportView, ProgramRepView, ReportView, RepView, TeamView
+from reporter.views import (
+    FollowUp,
+    ProgramReportView,
+    ProgramRepView,
+    ReportView,
+    RepView,
+    TeamView,
+)
 
 if TYPE_CHECKING:
     from reporter.render.pdf import PdfRenderer
@@ -57,9 +64,9 @@ def saved(path: Path, pdf: bytes, pages: int, *, slug: str, email: str,
 
 
 def write_rep(renderer: PdfRenderer, out_dir: Path, report: ReportView,
-              rep: RepView) -> RenderedPdf:
+              rep: RepView, follow_up: FollowUp | None = None) -> RenderedPdf:
     path = target_path(out_dir, rep.slug)
-    pdf, pages = renderer.render(report, rep)
+    pdf, pages = renderer.render(report, rep, follow_up)
     return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
                  empty=not rep.has_valid_attempt)
 
@@ -149,7 +156,7 @@ def render_in_worker(out_dir: Path, header: Header, rep: ProgramRepView) -> Rend
     report = _unpickled(header)
     view = rep.rows[0].rep if report.single is not None else None
     if report.single is not None and view is not None:
-        return write_rep(_WORKER, out_dir, report.single, view)
+        return write_rep(_WORKER, out_dir, report.single, view, rep.follow_up)
     return write_program_rep(_WORKER, out_dir, report, rep)
 
 
