@@ -214,7 +214,10 @@ def test_without_octobers_run_the_steps_are_recomputed_from_the_cache_at_no_requ
     recomputed = read_any_snapshot(elsewhere.run_dir / "snapshot.json").previous_steps
     assert read is not None and recomputed
     wanted = {s.user_id for s in recomputed}
-    key = lambda s: (s.user_id, s.scenario_id, s.kind, s.criterion, s.item, s.good, s.graded)
+
+    def key(s: StepRecord) -> tuple[object, ...]:
+        return (s.user_id, s.scenario_id, s.kind, s.criterion, s.item, s.good, s.graded)
+
     assert sorted(map(key, recomputed)) == sorted(key(s) for s in read if s.user_id in wanted)
     assert all(s.source == "cache" for s in recomputed)
     # The cache holds graded sessions only: a "complete one roleplay" step (no valid attempt
