@@ -127,7 +127,11 @@ def _settings(workspace, server, folder: Path, month: str) -> FetchSettings:
                       rate_limit=100_000, cache_dir=folder / "cache",
                       usage_dir=folder / "cache", now=workspace.now)
     scenario = next(s.slug for s in workspace.scenarios if not s.archived)
-    return FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
+    # A dozen members: every rep of the run is checked, and the runs stay short.
+    someone = sorted(u.email.lower() for u in workspace.users
+                     if u.is_member and not u.is_system)[:12]
+    return FetchSettings(api=api, scenario=scenario,
+                         selection=Selection("emails", tuple(someone)),
                          period=parse_period(month))
 
 
@@ -180,7 +184,7 @@ def test_novembers_reports_follow_up_octobers_steps_in_every_output(two_months):
     runs, _ = two_months
     october, november = runs[OCTOBER][0], runs[NOVEMBER][0]
     expected = _expected(october.run_dir, november.run_dir)
-    assert len(expected) >= 10  # most reps practised in both months
+    assert len(expected) >= 6  # most reps practised in both months
     assert "steps.json" in json.loads((november.run_dir / "manifest.json").read_text())["files"]
     assert any(line.startswith("last month's steps: ") and "read from" in line
                and f"{OCTOBER}/{STEPS_JSON}" in line for line in runs[NOVEMBER][1])
