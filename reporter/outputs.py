@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reporter.analytics.follow_up import told_step
 from reporter.analytics.team import GroupInfo, resolve_teams
 from reporter.cohort.snapshot import Snapshot, fetch_failures
+from reporter.cohort.steps import write_steps
 from reporter.console import Console
 from reporter.deliver.manifest import write_run_manifest
 from reporter.outcome import RunOutcome
@@ -86,6 +88,8 @@ def finish(folder: RunFolder, snapshot: Snapshot, report: ProgramReportView,
     teams, team_failed = renders.collect_teams(console)
     kept = folder.keep_previous_reports({email for email, _ in unread + failed})
     copies = [path for _, path in kept]
+    told = [s for s in (told_step(rep, report.period.label) for rep in report.reps) if s]
+    copies.append(write_steps(folder.stage, told))  # what next month's run follows up
     seconds = time.monotonic() - started
     files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
                                failed + team_failed, unread, seconds, tables, teams, copies)

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
+from reporter.analytics.follow_up import steps_by_user
 from reporter.analytics.program import build_run, of_scenario, scenario_rep
 from reporter.analytics.team import GroupInfo
 from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
@@ -68,6 +69,7 @@ from reporter.errors import UsageError
 from reporter.exec_api import ExecClient, UsageCounter
 from reporter.exec_api.ratelimit import backoff_delay
 from reporter.files import check_writable, folder_lock
+from reporter.follow import with_last_steps
 from reporter.names import SNAPSHOT
 from reporter.outcome import (
     EmailOutcome,
@@ -288,8 +290,10 @@ def _cache(api: ApiSettings, workspace_id: str, client: ExecClient) -> DetailCac
 
 
 async def _discover_any(client: ExecClient, settings: FetchSettings, console: Console, *,
-                        check: bool = True) -> tuple[Discovered, DetailCache, Plan]:
-    """One scenario's discovery or a program's (``settings.program``), and its plan."""
+                        check: bool = True, out: Path | None = None
+                        ) -> tuple[Discovered, DetailCache, Plan]:
+    """One scenario's discovery or a program's (``settings.program``), its plan, and what
+    each rep was told last month (from the run in ``out``, else from the cache)."""
     for raw in settings.selection.invalid:
         console.warn(f"{raw!r} is not an email address; it is listed as not found")
     disc = await discover_any(client, settings.program or settings.scenario,
@@ -298,6 +302,9 @@ async def _discover_any(client: ExecClient, settings: FetchSettings, console: Co
     the_plan = make_plan(disc, client, cache, settings.max_requests)
     for line in the_plan.lines():
         console.detail(line)
+    disc, said = with_last_steps(disc, cache, out)
+    if said:
+        console.detail(said)
     for line in disc.reports:
         console.warn(line)
     if check:
@@ -324,7 +331,7 @@ def _fetch_record(client: ExecClient, cache: DetailCache, console: Console) -> F
 async def _run(settings: RunSettings, console: Console, started: float) -> RunOutcome:
     fs, rs = settings.fetch, settings.render
     async with _client(fs.api, console) as client:
-        disc, cache, the_plan = await _discover_any(client, fs, console)
+        disc, cache, the_plan = await _discover_any(client, fs, console, out=rs.out)
         teams = teams_of(disc.header, rs)  # a [teams] typo stops the run before its requests
         # The moment the run is generated, decided once, here: every output carries it. Read
         # after the discovery's requests, so never before the moment the data is as of (the
@@ -361,6 +368,7 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
                             the_plan: Plan, folder: RunFolder, renders: Renders,
                             rs: RenderSettings, console: Console, started: float) -> RunOutcome:
     context = analytics.rep_context(disc.header, renders.header.period)
+    told = steps_by_user(disc.header.previous_steps)
     views: list[RepView] = []
     # Each rep goes to the snapshot file and the render pool as it arrives, then only its
     # view is kept (for the workbook and CSV): a large cohort never sits in memory twice.
@@ -370,11 +378,13 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
             if _add(out, rep):
                 assert isinstance(rep, RepRecord)
                 view = analytics.build_rep(rep, context)
-                renders.submit(scenario_rep(renders.header.scenarios[0], view))
+                renders.submit(scenario_rep(renders.header.scenarios[0], view, told,
+                                            renders.header.period.prose))
                 views.append(view)
         out.fetch = _fetch_record(client, cache, console)
     header = disc.header.model_copy(update={"fetch": out.fetch, "failed": out.failed})
-    report = of_scenario(_report(header, views, console, renders.header.generated_at))
+    report = of_scenario(_report(header, views, console, renders.header.generated_at),
+                         header.previous_steps)
     renders.submit_teams(report, console)
     return finish(folder, header, report, renders, rs, console, started)
 

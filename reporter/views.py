@@ -596,6 +596,7 @@ class ProgramRepView:
     skills: tuple[SkillRow, ...]  # the program's skills, by name
     focus: ScenarioRow | None  # None: nothing practised and nothing assigned
     attention: tuple[AttentionReason, ...]  # across scenarios, each naming its scenario
+    follow_up: FollowUp | None = None  # last period's step and what became of it
 
     @property
     def practised(self) -> tuple[ScenarioRow, ...]:
@@ -617,6 +618,46 @@ class ProgramRepView:
         """"all" scenarios practised, "some", or "none"."""
         n = len(self.practised)
         return "none" if n == 0 else "all" if n == len(self.rows) else "some"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Last period's next step and what became of it (``analytics.follow_up``): the opening of
+    the rep's coaching, a column of the workbook and ``reps.csv``, a count on the team report.
+
+    result: "worked" (the item's good share rose; for "complete", a valid attempt now),
+    "still" (practised, not better), "not_practised" (no session graded it since).
+    """
+
+    kind: str  # "item" | "complete", as StepRecord
+    step: str  # "Qualification › Budget" or "one full, graded roleplay of Discovery Call"
+    scenario: str
+    previous_title: str  # "October 2026"
+    title: str  # "November 2026"
+    before_good: int
+    before_graded: int
+    now_good: int
+    now_graded: int
+    result: str
+    said: str  # the line after "Last month: ", said the same in every output
+    source: str  # "report" | "cache"
+
+    @property
+    def sentence(self) -> str:
+        """The whole line: "Last month: Qualification › Budget. Graded good 1 of 4 in
+        October 2026, 3 of 4 in November 2026: it worked."."""
+        return f"{FOLLOW_UP_LEAD} {self.said}"
+
+    @property
+    def result_text(self) -> str:
+        """The result in words, for a table cell."""
+        return FOLLOW_UP_RESULTS[self.result]
+
+
+FOLLOW_UP_LEAD = "Last month:"
+#: The follow-up results in words, one definition for the PDF's line, the workbook and CSV.
+FOLLOW_UP_RESULTS = {"worked": "it worked", "still": "still the thing to work on",
+                     "not_practised": "not practised since"}
 
 
 @dataclass(frozen=True)

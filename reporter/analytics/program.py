@@ -14,7 +14,7 @@ named by it ("Objection Handling: Fell 8.0 points from a best of 76.0").
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -31,6 +31,7 @@ from reporter.analytics import (
 from reporter.analytics.attention import at_stake, attention_order, reasons_for, shortlist
 from reporter.analytics.bounds import transcripts_within_report
 from reporter.analytics.figures import display_name, finite, text, utc
+from reporter.analytics.follow_up import steps_by_user, with_follow_up
 from reporter.analytics.period import report_period
 from reporter.analytics.rep import build_rep, rep_context
 from reporter.analytics.team import list_names, program_themes, scenario_team, team_part
@@ -38,6 +39,7 @@ from reporter.cohort.snapshot import (
     RepRecord,
     SkillRecord,
     Snapshot,
+    StepRecord,
     assignment_for,
 )
 from reporter.exec_api.models import SkillProficiencyEntry
@@ -61,7 +63,8 @@ def build_run(snapshot: Snapshot, *,
     """The run's report, as every writer takes it: a program run's (``build_program``), or a
     scenario run's as the program of its one scenario (``of_scenario``)."""
     if snapshot.kind == SCENARIO_RUN:
-        return of_scenario(build_report(snapshot, generated_at=generated_at))
+        return of_scenario(build_report(snapshot, generated_at=generated_at),
+                           snapshot.previous_steps)
     return build_program(snapshot, generated_at=generated_at)
 
 
@@ -104,7 +107,8 @@ def build_program(snapshot: Snapshot, *,
     )
 
 
-def of_scenario(report: ReportView) -> ProgramReportView:
+def of_scenario(report: ReportView,
+                steps: Iterable[StepRecord] = ()) -> ProgramReportView:
     """A single-scenario run's report as the program of its one scenario (kind
     ``SCENARIO_RUN``): one part, each rep one row, no skills and no themes, and the scenario's
     own attention order, shortlist and reasons (not prefixed with the scenario's name, since
@@ -112,10 +116,11 @@ def of_scenario(report: ReportView) -> ProgramReportView:
     as ``ProgramReportView.single`` tells it."""
     scenario = report.scenario
     rows: dict[int, ProgramRepView] = {}
+    told = steps_by_user(steps)
 
     def one(rep: RepView) -> ProgramRepView:  # each RepView's one view, shared by the lists
         if id(rep) not in rows:
-            rows[id(rep)] = scenario_rep(scenario, rep)
+            rows[id(rep)] = scenario_rep(scenario, rep, told, report.period.prose)
         return rows[id(rep)]
 
     return ProgramReportView(
@@ -131,13 +136,16 @@ def of_scenario(report: ReportView) -> ProgramReportView:
         previous_period=report.previous_period, labels=report.labels)
 
 
-def scenario_rep(scenario: ScenarioInfo, rep: RepView) -> ProgramRepView:
-    """A single-scenario run's rep as the program of one holds them: one row, the focus."""
+def scenario_rep(scenario: ScenarioInfo, rep: RepView,
+                 steps: Mapping[str, StepRecord] | None = None,
+                 title: str = "") -> ProgramRepView:
+    """A single-scenario run's rep as the program of one holds them: one row, the focus,
+    and what became of last period's step (``steps`` by user id, ``title`` this period's)."""
     row = ScenarioRow(scenario=scenario, rep=rep)
-    return ProgramRepView(
+    return with_follow_up(ProgramRepView(
         user_id=rep.user_id, email=rep.email, name=rep.name, first_name=rep.first_name,
         slug=rep.slug, is_member=rep.is_member, groups=rep.groups, rows=(row,), skills=(),
-        focus=row, attention=rep.attention)
+        focus=row, attention=rep.attention), steps or {}, title, name_scenario=False)
 
 
 def program_skills(snapshot: Snapshot) -> tuple[SkillInfo, ...]:
@@ -167,6 +175,7 @@ class _Scope:
                          for p in snapshot.scenarios}
         self.skills = {r.skill.id: (r, _index(r.proficiency), _index(r.previous or []))
                        for r in snapshot.skills}
+        self.steps = steps_by_user(snapshot.previous_steps)
 
 
 _Index = tuple[dict[str, SkillProficiencyEntry], dict[str, SkillProficiencyEntry]]
@@ -195,7 +204,7 @@ def program_rep(record: RepRecord, scope: _Scope,
         (replace(reason, text=f"{row.scenario.name}: {reason.text}")
          for row in rows if row.rep for reason in row.rep.attention),
         key=lambda r: (-r.severity, -r.points))
-    return ProgramRepView(
+    return with_follow_up(ProgramRepView(
         user_id=user.id, email=email, name=name, first_name=first_name,
         slug=rep_slug(name, email or user.id), is_member=record.is_member,
         groups=tuple(g for g in (text(x) for x in record.groups) if g),
@@ -204,7 +213,7 @@ def program_rep(record: RepRecord, scope: _Scope,
                      for info in skills),
         focus=focus_row(rows),
         attention=tuple(reasons),
-    )
+    ), scope.steps, scope.period.prose, name_scenario=len(scope.parts) > 1)
 
 
 def _transcripts_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioRow, ...]:

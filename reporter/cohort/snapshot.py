@@ -158,6 +158,35 @@ class PreviousRecord(ApiModel):
     participants: list[ScenarioParticipantEntry] = Field(default_factory=list)
 
 
+StepKind = Literal["item", "complete"]
+StepSource = Literal["report", "cache"]
+
+
+class StepRecord(ApiModel):
+    """The next step a rep's report of an earlier period told them, so this period's report
+    can say what became of it (``reporter.analytics.follow_up``).
+
+    ``kind`` "item": a rubric item of ``scenario_id`` to work on (``criterion``, ``item``);
+    "complete": one full graded roleplay of it. ``good``/``graded``: how often that period's
+    sessions graded the item good, and graded it at all (good, mid or bad); for "complete",
+    its valid attempts and sessions. ``source`` "report": what that period's run in the
+    output folder recorded in its manifest; "cache": recomputed from the cached session
+    details of that period (no request), when no such run was there.
+    """
+
+    user_id: str
+    email: str | None = None
+    period: str  # the period's label, e.g. "2026-10"
+    scenario_id: str
+    scenario: str
+    kind: StepKind
+    criterion: str | None = None
+    item: str | None = None
+    good: int = 0
+    graded: int = 0
+    source: StepSource = "report"
+
+
 ProgramKind = Literal["collection", "scenarios", "assigned"]
 #: What a run was: one scenario's (``names.SCENARIO_RUN``) or a program's (``PROGRAM_RUN``).
 RunKind = Literal["scenario", "program"]
@@ -212,6 +241,7 @@ class Snapshot(ApiModel):
     warnings: list[str] = Field(default_factory=list)
     failed: list[FailedRecord] = Field(default_factory=list)
     fetch: FetchRecord = Field(default_factory=FetchRecord)
+    previous_steps: list[StepRecord] = Field(default_factory=list)  # last month's, per rep
 
     def header(self) -> Snapshot:
         """The snapshot without its reps: what every rep's report shares."""

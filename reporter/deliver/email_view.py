@@ -82,6 +82,8 @@ class EmailView:
     program: str | None = None  # the program's name; None: a single-scenario run's email
     rows: tuple[ScenarioLine, ...] = ()  # a line per scenario, program order
     practised: str | None = None  # "2 of 3 scenarios practised"
+    # Last month's step and what became of it, as page 1 says it (``FollowUp.sentence``).
+    follow_up: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,11 @@ def build_view(report: ProgramReportView, rep: ProgramRepView,
     """The rep's email: the focus scenario's view (``scenario_view`` on that scenario's
     report, as page 1 leads with its verdict); for a program, with the program and a line per
     scenario. A single-scenario run (``report.single``) is its one scenario's view alone."""
+    follow_up = (one_line(rep.follow_up.sentence, FEEDBACK_CHARS) or None
+                 if rep.follow_up else None)
     if report.single is not None and rep.focus is not None and rep.focus.rep is not None:
-        return scenario_view(report.single, rep.focus.rep, settings, pdf_filename,
-                             original_recipient)
+        return replace(scenario_view(report.single, rep.focus.rep, settings, pdf_filename,
+                                     original_recipient), follow_up=follow_up)
     rows = tuple(scenario_line(row) for row in rep.rows)
     practised = f"{len(rep.practised)} of {len(rep.rows)} scenarios practised"
     program = one_line(report.program.name, NAME_CHARS)
@@ -215,7 +219,7 @@ def build_view(report: ProgramReportView, rep: ProgramRepView,
             session_count=0, focus=None, pdf_filename=pdf_filename,
             original_recipient=original_recipient, language=settings.language)
     return replace(view, program=program, rows=rows, practised=practised,
-                   has_valid_attempt=rep.has_valid_attempt)
+                   has_valid_attempt=rep.has_valid_attempt, follow_up=follow_up)
 
 
 def view_of(report: ProgramReportView, rep: ProgramRepView,

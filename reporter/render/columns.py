@@ -30,7 +30,7 @@ from reporter.format import (
 )
 from reporter.render.cells import excel_datetime
 from reporter.render.grid import Col
-from reporter.views import Moment, RepView, Target
+from reporter.views import Moment, ProgramRepView, RepView, Target
 
 #: Separator between list items in one cell or field, everywhere.
 LIST_SEP = "; "
@@ -88,14 +88,24 @@ class RepColumn:
     """
 
     key: str
-    value: Callable[[RepView], object]
+    value: Callable[[RepView], object] | None
     col: Col | None = None
     shown: Callable[[RepView], object] | None = None
     in_csv: bool = True
+    # A figure about the rep across the run (not one scenario's): read from their whole view,
+    # the same on each of their rows.
+    whole: Callable[[ProgramRepView], object] | None = None
 
-    def cell(self, rep: RepView) -> object:
+    def typed(self, rep: RepView, whole: ProgramRepView) -> object:
+        """The figure as reps.csv writes it."""
+        if self.whole is not None:
+            return self.whole(whole)
+        assert self.value is not None
+        return self.value(rep)
+
+    def cell(self, rep: RepView, whole: ProgramRepView) -> object:
         """The figure as the Reps sheet writes it."""
-        return (self.shown or self.value)(rep)
+        return self.shown(rep) if self.shown else self.typed(rep, whole)
 
 
 def _text(header: str, cap: int, *, wrap: bool = False) -> Col:
@@ -193,6 +203,11 @@ REP_COLUMNS: tuple[RepColumn, ...] = (
     # Added with the verdict: Exec's best on the assignment, when it differs from the period's.
     RepColumn("assignment_best",
               lambda r: t.assignment_best if (t := r.coaching.target) else None),
+    # Added with the follow-up of last month's step (``analytics.follow_up``).
+    RepColumn("previous_step", None, _text("Last month's step", 40, wrap=True),
+              whole=lambda p: f.step if (f := p.follow_up) else None),
+    RepColumn("previous_step_result", None, _text("Last month's step: result", 24),
+              whole=lambda p: f.result_text if (f := p.follow_up) else None),
 )
 
 BY_KEY: dict[str, RepColumn] = {c.key: c for c in REP_COLUMNS}
@@ -207,5 +222,6 @@ REPS_SHEET_KEYS: tuple[str, ...] = (
     "lift", "practice_minutes", "last_practised", "percentile", "trend", "top_strength",
     "top_focus_area", "next_step", "next_step_try", "target", "due_date", "latest_below_best",
     "previous_best", "is_new", "change_vs_previous", "rank_change", "severity",
+    "previous_step", "previous_step_result",
 )
 REPS_SHEET_COLUMNS: tuple[RepColumn, ...] = tuple(BY_KEY[k] for k in REPS_SHEET_KEYS)

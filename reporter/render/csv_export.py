@@ -21,7 +21,7 @@ from reporter.files import atomic_path
 from reporter.format import csv_number
 from reporter.render.cells import csv_text, iso
 from reporter.render.columns import REPS_CSV, feedback_rows
-from reporter.views import ProgramReportView, RepView, SkillRow
+from reporter.views import ProgramReportView, ProgramRepView, RepView, SkillRow
 
 #: reps.csv: the run's scenario and period, then every per-rep figure of
 #: ``reporter.render.columns.REP_COLUMNS`` that reps.csv has, in that table's order.
@@ -58,19 +58,19 @@ def write_csv(report: ProgramReportView, out_dir: Path) -> list[Path]:
     ``report.single``) is that walk over its one scenario. A program run adds skills.csv."""
     period = report.period.label
 
-    def per_scenario() -> Iterator[tuple[tuple[str, str], RepView]]:
+    def per_scenario() -> Iterator[tuple[tuple[str, str], RepView, ProgramRepView]]:
         for i, scenario in enumerate(report.scenarios):
             for rep in report.reps:
                 view = rep.rows[i].rep
                 if view is not None:
-                    yield (scenario.slug, period), view
+                    yield (scenario.slug, period), view, rep
 
     ctx = (report.program.slug, period)
     tables: list[tuple[Sequence[str], Iterable[Sequence[object]]]] = [
-        (REPS_COLUMNS, (c + _rep_row(view) for c, view in per_scenario())),
-        (SESSIONS_COLUMNS, (c + row for c, view in per_scenario()
+        (REPS_COLUMNS, (c + _rep_row(view, rep) for c, view, rep in per_scenario())),
+        (SESSIONS_COLUMNS, (c + row for c, view, _ in per_scenario()
                             for row in _session_rows((view,)))),
-        (FEEDBACK_COLUMNS, (c + row for c, view in per_scenario()
+        (FEEDBACK_COLUMNS, (c + row for c, view, _ in per_scenario()
                             for row in _feedback_rows((view,)))),
     ]
     if report.single is not None:
@@ -106,8 +106,8 @@ def field(value: object) -> str:
     return csv_text(str(value))
 
 
-def _rep_row(rep: RepView) -> tuple[object, ...]:
-    return tuple(c.value(rep) for c in REPS_CSV)
+def _rep_row(rep: RepView, whole: ProgramRepView) -> tuple[object, ...]:
+    return tuple(c.typed(rep, whole) for c in REPS_CSV)
 
 
 def _skill_row(row: SkillRow) -> tuple[object, ...]:

@@ -66,6 +66,7 @@ from reporter.views import (
     Attempt,
     CoachingPlan,
     CohortView,
+    FollowUp,
     ItemRow,
     Moment,
     NextStep,
@@ -268,6 +269,9 @@ class ScenarioPages:
     step: NextStep | None
     """The one next step (``kind``, ``criterion``, ``item``, ``said``, ``try_instead``,
     ``why``, ``grade``, ``at``, ``source``), or None."""
+    follow_up: FollowUp | None
+    """Last month's step and what became of it (``said``, ``result``), opening the coaching
+    of a single-scenario run's page 1; None in a program's sections (its page 1 has it)."""
     target_line: str | None
     """The assignment's target in words: "Target Silver by Nov 30: 2.4 points to go"."""
     target_state: str | None
@@ -384,6 +388,9 @@ class RepDocument:
     """The focus scenario's target state, its colour."""
     step: NextStep | None
     """The focus scenario's next step."""
+    follow_up: FollowUp | None
+    """Last month's step and what became of it (``said``, ``result``), opening page 1's
+    coaching; None when the rep had no step last month."""
     first_attempt: bool
     """The focus scenario has no valid attempt: the next step is the first one."""
     sections: tuple[RepSection, ...]
@@ -455,7 +462,8 @@ CONFIDENTIAL = "Confidential coaching material"
 
 
 def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets: Assets,
-                   program: ProgramInfo, position: str | None) -> ScenarioPages:
+                   program: ProgramInfo, position: str | None,
+                   follow_up: FollowUp | None = None) -> ScenarioPages:
     """One scenario's pages: everything they print, already chosen, ordered and capped."""
     brand = options.branding
     accent = brand.accent
@@ -485,6 +493,7 @@ def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets
         direction=fmt_direction(verdict.direction),
         plan=rep.coaching,
         step=rep.coaching.next_step,
+        follow_up=follow_up,
         target_line=verdict.target_line,
         target_state=rep.coaching.target.state if rep.coaching.target else None,
         last_period_line=fmt_comparison(rep.comparison),
@@ -608,7 +617,8 @@ def rep_sections(report: ProgramReportView, rep: ProgramRepView, env: Environmen
             continue
         position = f"Scenario {order.index(row.scenario.id) + 1} of {total}" if overview else None
         pages = scenario_pages(report.part(row.scenario.id), row.rep, options, assets,
-                               report.program, position)
+                               report.program, position,
+                               None if overview else rep.follow_up)
         with template_errors():
             html = env.get_template(SECTION_TEMPLATE).render(**context_names(pages))
         sections.append(RepSection(row.scenario, Markup(html)))
@@ -663,6 +673,7 @@ def rep_context(report: ProgramReportView, rep: ProgramRepView, env: Environment
         target_state=(focus_rep.coaching.target.state
                       if focus_rep and focus_rep.coaching.target else None),
         step=focus_rep.coaching.next_step if focus_rep else None,
+        follow_up=rep.follow_up,
         first_attempt=focus_rep is not None and not focus_rep.has_valid_attempt,
         sections=rep_sections(report, rep, env, options, assets),
     )

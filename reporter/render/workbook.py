@@ -259,15 +259,16 @@ REPS_SHEET: tuple[Col, ...] = (
 )
 
 
-def _rep_row(label: str, rep: RepView, link: str | None) -> tuple[object, ...]:
-    return (label, *(c.cell(rep) for c in REPS_SHEET_COLUMNS), link)
+def _rep_row(label: str, rep: RepView, whole: ProgramRepView,
+             link: str | None) -> tuple[object, ...]:
+    return (label, *(c.cell(rep, whole) for c in REPS_SHEET_COLUMNS), link)
 
 
 def write_reps_sheet(ws: Any, report: ProgramReportView, links: Mapping[str, str]) -> int:
     """A row per rep (per scenario, in a program) as an Excel table with scores coloured,
     lift barred and ranks filled."""
     return _reps_grid(ws, _columns(report, REPS_SHEET), lambda: (
-        _row(report, _rep_row(report.label(p), view, links.get(p.slug)), scenario)
+        _row(report, _rep_row(report.label(p), view, p, links.get(p.slug)), scenario)
         for scenario, p, view in _by_scenario(report)), freeze=_freeze(report))
 
 
