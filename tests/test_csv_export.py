@@ -68,7 +68,7 @@ REPS_HEADER = [
     "next_step", "next_step_try", "next_step_source", "target_rank", "due_date",
     "target_met", "points_short", "past_due", "latest_below_best",
     "previous_best", "change_vs_previous", "rank_change", "is_new", "attention", "severity",
-    "assignment_best",
+    "assignment_best", "previous_step", "previous_step_result",
 ]
 SESSIONS_HEADER = [
     "scenario", "period", "session_id", "user_id", "email", "name", "created_at", "score",

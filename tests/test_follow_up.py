@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 
 from reporter import pipeline
-from reporter.analytics import build_report
 from reporter.analytics.follow_up import follow_up_sentence, told_step
-from reporter.analytics.program import build_program, of_scenario
+from reporter.analytics.program import build_program, build_run
 from reporter.cohort.selection import Selection, parse_period
-from reporter.cohort.snapshot import StepRecord, parse_snapshot, read_any_snapshot
+from reporter.cohort.snapshot import StepRecord, parse_snapshot, read_snapshot
 from reporter.cohort.steps import STEPS_JSON, read_steps
 from reporter.console import Console
 from reporter.exec_api import ApiKey
@@ -38,9 +37,9 @@ def _told(kind: str = "item", good: int = 1, graded: int = 4, **over: Any) -> di
 
 
 def _rep(sessions: list[dict[str, Any]], steps: list[dict[str, Any]]) -> ProgramRepView:
-    snapshot = parse_snapshot(f.snapshot([f.rep(JANE, sessions)], previous_steps=steps))
-    report = of_scenario(build_report(snapshot, generated_at=DEMO_NOW), snapshot.previous_steps)
-    return report.reps[0]
+    snapshot = parse_snapshot(f.snapshot([f.rep(JANE, sessions)])).model_copy(
+        update={"previous_steps": [StepRecord.model_validate(s) for s in steps]})
+    return build_run(snapshot, generated_at=DEMO_NOW).reps[0]
 
 
 def _graded(*grades: str | None, valid: bool = True) -> list[dict[str, Any]]:
@@ -167,12 +166,12 @@ def two_months(demo_sandbox, tmp_path_factory):
 
 def _expected(october_dir: Path, november_dir: Path) -> dict[str, str]:
     """Each rep's "Last month" line, recomputed from the two runs' snapshots."""
-    earlier = read_any_snapshot(october_dir / "snapshot.json")
+    earlier = read_snapshot(october_dir / "snapshot.json")
     told = {s.user_id: s for s in (
-        told_step(rep, OCTOBER) for rep in of_scenario(build_report(earlier)).reps) if s}
-    later = read_any_snapshot(november_dir / "snapshot.json")
+        told_step(rep, OCTOBER) for rep in build_run(earlier).reps) if s}
+    later = read_snapshot(november_dir / "snapshot.json")
     steps = [t for uid, t in told.items() if uid in {r.user.id for r in later.reps}]
-    report = of_scenario(build_report(later), steps)
+    report = build_run(later.model_copy(update={"previous_steps": steps}))
     return {r.email: r.follow_up.sentence for r in report.reps if r.follow_up}
 
 
@@ -215,7 +214,7 @@ def test_without_octobers_run_the_steps_are_recomputed_from_the_cache_at_no_requ
     said = [line for line in lines if line.startswith("last month's steps: ")]
     assert len(said) == 1 and "recomputed from" in said[0] and "(no request)" in said[0]
     read = read_steps(runs[OCTOBER][0].run_dir)
-    recomputed = read_any_snapshot(elsewhere.run_dir / "snapshot.json").previous_steps
+    recomputed = read_snapshot(elsewhere.run_dir / "snapshot.json").previous_steps
     assert read is not None and recomputed
     wanted = {s.user_id for s in recomputed}
 

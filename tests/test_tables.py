@@ -13,7 +13,7 @@ import pytest
 
 from reporter import analytics as an
 from reporter.analytics.program import build_program, of_scenario
-from reporter.cohort.snapshot import parse_snapshot, read_program_snapshot, read_snapshot
+from reporter.cohort.snapshot import parse_snapshot, read_snapshot
 from reporter.exec_api import ExecClient
 from reporter.files import sha256_file
 from reporter.render.pool import RenderedPdf
@@ -181,7 +181,7 @@ def seed11(tmp_path_factory) -> dict[str, Path]:
     run write them: kind -> the run folder."""
     folder = tmp_path_factory.mktemp("seed11")
     scenario = read_snapshot(fetch_seeded(folder, *SEED11))
-    program = read_program_snapshot(fetch_seeded(folder, *SEED11, program=True))
+    program = read_snapshot(fetch_seeded(folder, *SEED11, program=True))
     # Generated when the data is in, as a run on the sandbox's fixed clock is.
     return {
         "scenario": _tables(folder / "scenario", of_scenario(an.build_report(

@@ -41,7 +41,8 @@ REPS_HEADINGS = [
     "Lift (points)", "Practice minutes", "Last practised (UTC)", "Percentile", "Trend",
     "Top strength", "Top focus area", "Next step", "Try instead", "Target", "Due (UTC)",
     "Latest below best (points)", "Last period", "New this period", "Change vs last period",
-    "Rank change", "Needs attention", "Report (PDF)",
+    "Rank change", "Needs attention", "Last month's step", "Last month's step: result",
+    "Report (PDF)",
 ]
 SESSIONS_HEADINGS = [
     "Session ID", "Rep", "Email", "Created at (UTC)", "Score", "Rank", "Duration (minutes)",
@@ -125,7 +126,7 @@ def test_reps_sheet_headers_values_and_types(book, report):
 def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
     ws = book["Reps"]
     table = ws.tables["RepsTable"]
-    assert table.ref == f"A1:AE{len(report.reps) + 1}"
+    assert table.ref == f"A1:AG{len(report.reps) + 1}"
     assert table.autoFilter is not None and table.autoFilter.ref == table.ref
     assert [c.name for c in table.tableColumns] == REPS_HEADINGS
     assert ws.freeze_panes == "B2"  # the header row and the name column stay in view

@@ -82,8 +82,7 @@ class EmailView:
     program: str | None = None  # the program's name; None: a single-scenario run's email
     rows: tuple[ScenarioLine, ...] = ()  # a line per scenario, program order
     practised: str | None = None  # "2 of 3 scenarios practised"
-    # Last month's step and what became of it, as page 1 says it (``FollowUp.sentence``).
-    follow_up: str | None = None
+    follow_up: str | None = None  # last month's step and what became of it, as page 1 says it
 
 
 @dataclass(frozen=True)
