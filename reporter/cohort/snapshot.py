@@ -296,9 +296,7 @@ def as_program(snapshot: Snapshot) -> ProgramSnapshot:
     scenario = snapshot.scenario
     return ProgramSnapshot(
         schema_version=snapshot.schema_version, tool_version=snapshot.tool_version,
-        workspace=snapshot.workspace,
-        program=ProgramRecord(kind="scenarios", id=scenario.id, name=scenario.name or scenario.id,
-                              slug=scenario.slug or scenario.id),
+        workspace=snapshot.workspace, program=scenario_program(scenario),
         period=snapshot.period, selection=snapshot.selection,
         scenarios=[ScenarioPart(scenario=scenario, summary=snapshot.summary,
                                 participants=snapshot.participants,
@@ -306,6 +304,12 @@ def as_program(snapshot: Snapshot) -> ProgramSnapshot:
         groups=snapshot.groups, reps=[as_program_rep(rep) for rep in snapshot.reps],
         not_found=snapshot.not_found, warnings=snapshot.warnings, failed=snapshot.failed,
         fetch=snapshot.fetch)
+
+
+def scenario_program(scenario: Scenario) -> ProgramRecord:
+    """The program record of a single-scenario run: the program of its one scenario."""
+    return ProgramRecord(kind="scenarios", id=scenario.id, name=scenario.name or scenario.id,
+                         slug=scenario.slug or scenario.id)
 
 
 def as_program_rep(rep: RepRecord) -> ProgramRepRecord:
