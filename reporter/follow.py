@@ -18,15 +18,15 @@ from typing import Any
 from reporter.analytics.follow_up import told_step
 from reporter.analytics.program import build_run
 from reporter.cohort.cache import DetailCache
-from reporter.cohort.fetch import Discovered
+from reporter.cohort.discover import Discovery
 from reporter.cohort.selection import Period, previous_period
 from reporter.cohort.snapshot import PeriodRecord, StepRecord
 from reporter.cohort.steps import STEPS_JSON, cached_sessions, read_steps
 from reporter.rundir import run_dir_for
 
 
-def with_last_steps(disc: Discovered, cache: DetailCache,
-                    out: Path | None) -> tuple[Discovered, str | None]:
+def with_last_steps(disc: Discovery, cache: DetailCache,
+                    out: Path | None) -> tuple[Discovery, str | None]:
     """The discovery with its header's ``previous_steps`` set (``last_steps``), and the
     plan's line about them."""
     steps, said = last_steps(disc, cache, out)
@@ -34,7 +34,7 @@ def with_last_steps(disc: Discovered, cache: DetailCache,
     return replace(disc, header=header), said
 
 
-def last_steps(disc: Discovered, cache: DetailCache,
+def last_steps(disc: Discovery, cache: DetailCache,
                out: Path | None) -> tuple[list[StepRecord], str | None]:
     """The steps the selected reps were told last month, and the plan's line about them
     (None when the period is not a month: a date range has no "last month")."""
@@ -63,7 +63,7 @@ def last_steps(disc: Discovered, cache: DetailCache,
                    f"sessions of {before.label} (no request)")
 
 
-def _recomputed(disc: Discovered, cache: DetailCache,
+def _recomputed(disc: Discovery, cache: DetailCache,
                 before: Period) -> tuple[list[StepRecord], int]:
     """The steps last month's reports would have given, from its cached details."""
     header = disc.header

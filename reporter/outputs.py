@@ -38,7 +38,7 @@ def teams_of(snapshot: Snapshot, settings: RenderSettings) -> list[tuple[GroupIn
 def renders_for(report: ProgramReportView, teams: list[tuple[GroupInfo, Manager]],
                 settings: RenderSettings) -> Callable[[Path], Renders]:
     """The render pool of a run, once its staging folder exists (``report``: the run's
-    report, or while a single-scenario run still fetches, its header without reps)."""
+    report, or while a run still fetches, its header without reps)."""
     return lambda stage: Renders(stage, report, teams,
                                  settings.pdf_options if settings.pdf else None,
                                  jobs=settings.jobs, skip_empty=settings.skip_empty)

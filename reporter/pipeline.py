@@ -12,10 +12,11 @@ This is the flow and nothing else: the one module that joins the stages (exec_ap
 in its stage: the run folder and its swap in ``rundir``, what a run writes into it once the
 report exists (pool, tables, manifest) in ``outputs``, the commands' outcomes in ``outcome``,
 the render pool in ``render.pool``, the manifest in ``deliver.manifest``, the demo in
-``demo``. A program run (several scenarios) fetches every rep, then draws its report whole:
-each rep's focus compares their scenarios. In ``run``, fetching yields each
-rep as their sessions arrive; the loop here builds that rep's view once and hands it to the
-render pool, so PDFs are drawn while other reps download.
+``demo``. A run is a program of one or more scenarios (a single-scenario run is the program of
+its one scenario): one discovery, one fetch and one loop for both. In ``run``, fetching yields
+each rep as their sessions arrive; the loop here builds that rep's view once, from the run's
+header and their record alone, and hands it to the render pool, so PDFs are drawn while other
+reps download; the team reports and the workbook are what is left after the last detail.
 
 Each fact of a run is decided once, here, and handed on: the moment it is generated (every
 PDF, the workbook and the manifest carry the same), the report header the pool shares, the
@@ -33,24 +34,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
-from reporter.analytics.follow_up import steps_by_user
-from reporter.analytics.program import build_run, of_scenario, scenario_rep
+from reporter.analytics.program import RunScope, StreamedRep, build_run
 from reporter.analytics.team import GroupInfo
 from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
 from reporter.cohort.discover import Discovery
 from reporter.cohort.fetch import (
-    Discovered,
     WarmResult,
-    discover_any,
-    fetch_any,
-    fetch_program_reps,
     fetch_record,
+    fetch_reps,
     make_plan,
     warm_cache,
 )
 from reporter.cohort.plan import Plan
-from reporter.cohort.program import ProgramDiscovery
+from reporter.cohort.program import discover
 from reporter.cohort.snapshot import (
     FailedRecord,
     FetchRecord,
@@ -110,7 +107,7 @@ def plan(settings: FetchSettings, console: Console | None = None) -> Plan:
 
     async def go() -> Plan:
         async with _client(settings.api, console) as client:
-            _, _, the_plan = await _discover_any(client, settings, console, check=False)
+            _, _, the_plan = await _discover(client, settings, console, check=False)
             return the_plan
 
     return run_loop(go())
@@ -128,10 +125,10 @@ def fetch(settings: FetchSettings, snapshot_path: Path,
 
     async def go() -> FetchOutcome:
         async with _client(settings.api, console) as client:
-            disc, cache, the_plan = await _discover_any(client, settings, console)
+            disc, cache, the_plan = await _discover(client, settings, console)
             with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
                     snapshot_writer(snapshot_path, disc.header) as out:
-                async for rep in fetch_any(client, cache, disc, bar.advance):
+                async for rep in fetch_reps(client, cache, disc, bar.advance):
                     _add(out, rep)
                 out.fetch = _fetch_record(client, cache, console)
             return FetchOutcome(Path(snapshot_path), out.reps, len(disc.header.not_found),
@@ -159,7 +156,7 @@ def sync(settings: FetchSettings, console: Console | None = None, *,
     async def go() -> WarmResult:
         async with _client(settings.api, console) as client:
             return await warm_cache(client, lambda ws: _cache(settings.api, ws, client),
-                                    settings.program or settings.scenario, settings.selection,
+                                    settings.target, settings.selection,
                                     settings.period, settings.max_requests, dry_run=dry_run)
 
     r = run_loop(go())
@@ -289,15 +286,15 @@ def _cache(api: ApiSettings, workspace_id: str, client: ExecClient) -> DetailCac
     return DetailCache(api.cache_dir, workspace_id, api.base_url, client.usage.on_write_error)
 
 
-async def _discover_any(client: ExecClient, settings: FetchSettings, console: Console, *,
-                        check: bool = True, out: Path | None = None
-                        ) -> tuple[Discovered, DetailCache, Plan]:
-    """One scenario's discovery or a program's (``settings.program``), its plan, and what
-    each rep was told last month (from the run in ``out``, else from the cache)."""
+async def _discover(client: ExecClient, settings: FetchSettings, console: Console, *,
+                    check: bool = True, out: Path | None = None
+                    ) -> tuple[Discovery, DetailCache, Plan]:
+    """The run's discovery (a program's, or one scenario's: ``settings.target``), its plan,
+    and what each rep was told last month (from the run in ``out``, else from the cache)."""
     for raw in settings.selection.invalid:
         console.warn(f"{raw!r} is not an email address; it is listed as not found")
-    disc = await discover_any(client, settings.program or settings.scenario,
-                              settings.selection, settings.period, compare=settings.compare)
+    disc = await discover(client, settings.target, settings.selection, settings.period,
+                          compare=settings.compare)
     cache = _cache(settings.api, disc.workspace_id, client)
     the_plan = make_plan(disc, client, cache, settings.max_requests)
     for line in the_plan.lines():
@@ -331,62 +328,47 @@ def _fetch_record(client: ExecClient, cache: DetailCache, console: Console) -> F
 async def _run(settings: RunSettings, console: Console, started: float) -> RunOutcome:
     fs, rs = settings.fetch, settings.render
     async with _client(fs.api, console) as client:
-        disc, cache, the_plan = await _discover_any(client, fs, console, out=rs.out)
-        teams = teams_of(disc.header, rs)  # a [teams] typo stops the run before its requests
-        # The moment the run is generated, decided once, here: every output carries it. Read
-        # after the discovery's requests, so never before the moment the data is as of (the
-        # fetch record's ``fetched_at``, the first request): About lists the two in order.
-        generated = client.now()
-        if isinstance(disc, ProgramDiscovery):
-            with held(run_dir_for(rs.out, disc.header)) as folder:
-                snapshot = await _fetch_program(client, cache, disc, the_plan, folder, console)
-                return _draw(folder, snapshot, teams, rs, console, started, generated)
-        # The header every rep's PDF shares; the run's report is built with the same moment.
-        header = of_scenario(analytics.build_report(disc.header, generated_at=generated))
-        with staged(run_dir_for(rs.out, disc.header),
-                     renders_for(header, teams, rs)) as (folder, renders):
-            return await _fetch_and_render(client, cache, disc, the_plan, folder, renders,
-                                           rs, console, started)
-
-
-async def _fetch_program(client: ExecClient, cache: DetailCache, disc: ProgramDiscovery,
-                         the_plan: Plan, folder: RunFolder, console: Console) -> Snapshot:
-    """A program's reps fetched into the staging folder's snapshot, and kept: the program's
-    report compares each rep's scenarios, so it is drawn once all are in."""
-    reps: list[RepRecord] = []
-    with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
-            snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
-        async for rep in fetch_program_reps(client, cache, disc, bar.advance):
-            if _add(out, rep):
-                assert isinstance(rep, RepRecord)
-                reps.append(rep)
-        out.fetch = _fetch_record(client, cache, console)
-    return disc.header.model_copy(update={"reps": reps, "fetch": out.fetch, "failed": out.failed})
+        disc, cache, the_plan = await _discover(client, fs, console, out=rs.out)
+        header = disc.header
+        teams = teams_of(header, rs)  # a [teams] typo stops the run before its requests
+        # The moment the run is generated, decided once, here: every output carries it. The
+        # report's header (no reps yet) is what every rep's PDF shares.
+        scope = RunScope(disc.header, generated_at=client.now())
+        with staged(run_dir_for(rs.out, header),
+                    renders_for(scope.report, teams, rs)) as (folder, renders):
+            return await _fetch_and_render(client, cache, disc, scope, the_plan, folder,
+                                           renders, rs, console, started)
 
 
 async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discovery,
-                            the_plan: Plan, folder: RunFolder, renders: Renders,
-                            rs: RenderSettings, console: Console, started: float) -> RunOutcome:
-    context = analytics.rep_context(disc.header, renders.header.period)
-    told = steps_by_user(disc.header.previous_steps)
-    views: list[RepView] = []
+                            scope: RunScope, the_plan: Plan, folder: RunFolder,
+                            renders: Renders, rs: RenderSettings, console: Console,
+                            started: float) -> RunOutcome:
+    """Each rep, as their sessions are all in: into the snapshot file, their view built
+    (``RunScope.rep``) and their PDF handed to the render pool; then the run's report from
+    the collected views, the team reports, the tables and the manifest."""
+    built: list[StreamedRep] = []
     # Each rep goes to the snapshot file and the render pool as it arrives, then only its
-    # view is kept (for the workbook and CSV): a large cohort never sits in memory twice.
+    # views are kept (for the report's team-level figures, the workbook and CSV): a large
+    # cohort never sits in memory twice.
     with console.progress(len(the_plan.details_to_fetch), "session details") as bar, \
             snapshot_writer(folder.stage / SNAPSHOT, disc.header) as out:
-        async for rep in fetch_any(client, cache, disc, bar.advance):
-            if _add(out, rep):
-                assert isinstance(rep, RepRecord)
-                view = analytics.build_rep(rep, context)
-                renders.submit(scenario_rep(renders.header.scenarios[0], view, told,
-                                            renders.header.period.prose))
-                views.append(view)
+        async for rep in fetch_reps(client, cache, disc, bar.advance):
+            if isinstance(rep, FailedRecord):
+                out.failed.append(rep)
+                continue
+            out.add(rep)
+            streamed = scope.rep(rep)
+            renders.submit(streamed.view)
+            built.append(streamed)
         out.fetch = _fetch_record(client, cache, console)
-    header = disc.header.model_copy(update={"fetch": out.fetch, "failed": out.failed})
-    report = of_scenario(_report(header, views, console, renders.header.generated_at),
-                         header.previous_steps)
+    fetched = {"fetch": out.fetch, "failed": out.failed}
+    report = scope.report_of(disc.header.model_copy(update=fetched), built)
+    for warning in report.warnings:
+        console.warn(warning)
     renders.submit_teams(report, console)
-    return finish(folder, header, report, renders, rs, console, started)
+    return finish(folder, disc.header.model_copy(update=fetched), report, renders, rs,
+                  console, started)
 
 
 # -- rendering ------------------------------------------------------------------------------

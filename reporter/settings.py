@@ -138,6 +138,11 @@ class FetchSettings:
     compare: bool = True  # also read the previous month's figures (a month period only)
     program: ProgramSelection | None = None  # a program run (then ``scenario`` is "")
 
+    @property
+    def target(self) -> ProgramSelection:
+        """What the run is about: the program, or the one scenario run as itself."""
+        return self.program or ProgramSelection("scenario", (self.scenario,))
+
 
 @dataclass(frozen=True)
 class RenderSettings:

@@ -39,9 +39,9 @@ from reporter.analytics.program import of_scenario
 from reporter.analytics.team import build_team
 from reporter.cli import cli
 from reporter.cohort.cache import DetailCache
-from reporter.cohort.discover import discover
 from reporter.cohort.fetch import fetch_record, fetch_reps, make_plan
 from reporter.cohort.plan import Plan
+from reporter.cohort.program import ProgramSelection, discover
 from reporter.cohort.selection import Selection, parse_period
 from reporter.cohort.snapshot import Snapshot, parse_snapshot
 from reporter.demo import NOW as DEMO_NOW
@@ -144,8 +144,8 @@ class Env:
         """Discover, plan and (unless a dry run) fetch, as ``reporter fetch`` does."""
         async def go():
             async with self.client(tmp_path, rate_limit, limiter) as client:
-                disc = await discover(client, self.scenario.slug, selection or Selection("all"),
-                                      SANDBOX_PERIOD)
+                disc = await discover(client, ProgramSelection("scenario", (self.scenario.slug,)),
+                                      selection or Selection("all"), SANDBOX_PERIOD)
                 store = DetailCache(tmp_path / "cache" if cache else None, disc.workspace_id,
                                     client.base_url)
                 plan = make_plan(disc, client, store, max_requests)
@@ -157,7 +157,7 @@ class Env:
                     reps.append(rep)
                     handed.append((rep.user.id, client.requests_by_endpoint["GET /sessions/{id}"]))
                 snapshot = disc.header.model_copy(
-                    update={"reps": reps, "fetch": fetch_record(client, store)})
+                    update={"reps": reps, "fetch": fetch_record(client, store)}).scenario_run()
                 return Gathered(plan, snapshot, disc.reports, handed), client
 
         return asyncio.run(go())

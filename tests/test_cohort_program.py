@@ -11,8 +11,8 @@ import pytest
 from reporter.cohort.cache import DetailCache
 from reporter.cohort.fetch import (
     SYNC_DAYS,
-    fetch_program_reps,
     fetch_record,
+    fetch_reps,
     make_plan,
     warm_cache,
 )
@@ -21,7 +21,7 @@ from reporter.cohort.program import (
     PROGRAM_SLUG_MAX,
     ProgramSelection,
     assigned_in,
-    discover_program,
+    discover,
     joined_slug,
 )
 from reporter.cohort.selection import Period, Selection, SelectionError, previous_period
@@ -89,14 +89,14 @@ def gather(env: Env, tmp_path, program=COLLECTION, selection=None, *, dry_run=Fa
     """Discover, plan and (unless a dry run) fetch a program, as ``reporter fetch`` does."""
     async def go():
         async with env.client(tmp_path) as client:
-            disc = await discover_program(client, program, selection or Selection("all"),
-                                          SANDBOX_PERIOD)
+            disc = await discover(client, program, selection or Selection("all"),
+                                  SANDBOX_PERIOD)
             store = DetailCache(tmp_path / "cache", disc.workspace_id, client.base_url)
             plan = make_plan(disc, client, store, max_requests)
             if dry_run:
                 return plan, None, client
             plan.check_budget()
-            reps = [rep async for rep in fetch_program_reps(client, store, disc)]
+            reps = [rep async for rep in fetch_reps(client, store, disc)]
             snapshot = disc.header.model_copy(
                 update={"reps": reps, "fetch": fetch_record(client, store)})
             return plan, snapshot, client

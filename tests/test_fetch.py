@@ -10,12 +10,13 @@ import math
 import pytest
 
 from reporter.cohort.cache import DetailCache
-from reporter.cohort.discover import discover, resolve_scenario
+from reporter.cohort.discover import resolve_scenario
 from reporter.cohort.fetch import (
     fetch_order,
     warm_cache,
 )
 from reporter.cohort.plan import PlanRefused
+from reporter.cohort.program import ProgramSelection, discover
 from reporter.cohort.selection import Selection, SelectionError, previous_period
 from reporter.exec_api.ratelimit import SlidingWindowLimiter
 from tests.support import SANDBOX_KEY, SANDBOX_PERIOD, Env, pages
@@ -174,7 +175,8 @@ def test_reps_with_the_fewest_details_to_fetch_go_first(env, tmp_path):
     draw after fetching; a rep whose details are all cached goes first of all."""
     async def go():
         async with env.client(tmp_path) as client:
-            disc = await discover(client, env.scenario.slug, Selection("all"), SANDBOX_PERIOD)
+            disc = await discover(client, ProgramSelection("scenario", (env.scenario.slug,)),
+                                  Selection("all"), SANDBOX_PERIOD)
             store = DetailCache(tmp_path / "cache", disc.workspace_id, client.base_url)
             order = fetch_order(disc, store)
             largest = order[-1]
@@ -205,7 +207,8 @@ def test_sync_warms_the_cache_within_its_request_cap(env, tmp_path):
         async with env.client(tmp_path) as client:
             return await warm_cache(client,
                                     lambda w: DetailCache(tmp_path / "cache", w, client.base_url),
-                                    env.scenario.slug, Selection("all"), SANDBOX_PERIOD, cap)
+                                    ProgramSelection("scenario", (env.scenario.slug,)),
+                                    Selection("all"), SANDBOX_PERIOD, cap)
 
     first = asyncio.run(sync(10))
     assert first.requests_made <= 10 and first.fetched > 0 and first.left > 0

@@ -13,7 +13,7 @@ from reporter.errors import Terminated
 
 
 def _downloads(where_the_signal_lands: str, cleaned: list[str]):
-    """A root task awaiting three download tasks, as ``fetch_records`` does; the signal's
+    """A root task awaiting three download tasks, as ``fetch_reps`` does; the signal's
     handler (``interrupt``) runs while the root, or one of the downloads, is running."""
     async def download(n: int) -> None:
         try:

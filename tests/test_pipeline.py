@@ -692,3 +692,61 @@ def test_render_draws_one_scenario_of_a_program_snapshot_as_its_own_run(tmp_path
     assert wrong.stderr == ("Error: the snapshot holds no scenario 'nope'; it holds: "
                             "procurement-discovery, objection-handling, "
                             "competitive-displacement\n")
+
+
+def test_a_program_run_draws_a_reps_report_before_the_last_detail_is_fetched(
+        fetching, proxy, tmp_path, sandbox_workspace, monkeypatch):
+    """Issue 31, 2: a program run hands each rep to the render pool as soon as their sessions
+    are in, as a single-scenario run does. The proxy holds every detail of the rep with the
+    most sessions in the program until the pool has a rep to draw: a run that drew only
+    after its last detail would wait for ever (here: until the hold gives up, within the
+    client's timeout, and the test fails). The rep drawn meanwhile gets their PDF."""
+    import asyncio
+    import time
+
+    from reporter.cohort.program import ProgramSelection
+    from reporter.demo import main_collection
+    from reporter.render import pool
+
+    slug = main_collection(sandbox_workspace)
+    collection = next(c for c in sandbox_workspace.collections if c.slug == slug)
+    scenarios = {s.id for s in sandbox_workspace.scenarios
+                 if s.collection_id == collection.id and not s.archived}
+    users = {u.id: u.email.lower() for u in sandbox_workspace.users if u.email}
+    selected = set(fetching.selection.emails)
+    valid = [s for s in sandbox_workspace.sessions
+             if s.scenario_id in scenarios and users.get(s.user_id) in selected
+             and s.is_valid_attempt and MONTH.start <= s.created_at <= MONTH.end]
+    counts = {uid: sum(1 for s in valid if s.user_id == uid) for uid in {s.user_id for s in valid}}
+    assert len(counts) >= 2  # one rep held, another to draw meanwhile
+    last = max(counts, key=lambda uid: (counts[uid], uid))
+    held = {s.id for s in valid if s.user_id == last}
+    drawing: list[str] = []  # the reps handed to the pool, in order
+    real_submit = pool.PdfRenderPool.submit
+
+    def submit(self, report, rep):
+        drawing.append(rep.email)
+        return real_submit(self, report, rep)
+
+    monkeypatch.setattr(pool.PdfRenderPool, "submit", submit)
+    during: list[list[str]] = []  # per held detail: the reps the pool had when it was let go
+
+    async def hold(request):
+        if not any(request.url.path.endswith("/sessions/" + sid) for sid in held):
+            return None
+        deadline = time.monotonic() + 20  # the client gives up on an answer after 30 s
+        while not drawing and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        during.append(list(drawing))
+        return None  # forwarded: the held rep's detail arrives after another rep was handed on
+
+    proxy.bend.answer = hold
+    program = replace(through(fetching, proxy), scenario="",
+                      program=ProgramSelection("collection", (slug,)))
+    outcome = pipeline.run(RunSettings(program, RenderSettings(out=tmp_path / "out", jobs=1)))
+    assert len(during) == len(held) > 0
+    assert all(during), "no rep reached the render pool while the last rep's details were held"
+    assert users[last] not in during[0]
+    assert outcome.reports == outcome.reps >= len(counts)  # every rep's report, the held one's too
+    pdfs = {e["email"]: e["pdf"] for e in _manifest(outcome.run_dir).values()}
+    assert all((outcome.run_dir / pdfs[email]).is_file() for email in during[0])

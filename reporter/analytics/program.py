@@ -1,9 +1,14 @@
 """A program's views: each scenario computed as a single-scenario run computes it, then put
 side by side per rep, with the rep's skills.
 
-Every scenario's figures come from ``build_report`` on the program snapshot's part for it,
-so a scenario reads the same in a program report as in its own. A rep assigned a scenario
-they have not practised gets a view of it too (no session, their target), built by the same
+A rep's view is built from the run's header and that rep's record alone (``RunScope.rep``),
+so a run draws each rep's PDF as soon as their sessions are in: in each scenario, the same
+``build_rep`` and attention rules a single-scenario report applies (a percentile is of the
+participants endpoint's best scores, never of the other reps). The team-level figures, each
+scenario's report (``build_report`` from the collected views, so a scenario reads the same
+in a program report as in its own), the attention order, the 1:1 shortlist and the themes,
+are built once every rep is in (``RunScope.report``). A rep assigned a scenario they have
+not practised gets a view of it too (no session, their target), built by the same
 ``build_rep``, so the attention rules (``no_session``, ``past_due_no_attempt``) speak of it.
 
 A rep's focus, the one scenario whose next step leads page 1, is the most urgent by the
@@ -15,7 +20,7 @@ named by it ("Objection Handling: Fell 8.0 points from a best of 76.0").
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from reporter import __version__
@@ -45,7 +50,6 @@ from reporter.cohort.snapshot import (
 from reporter.exec_api.models import SkillProficiencyEntry
 from reporter.names import SCENARIO_RUN, rep_slug
 from reporter.views import (
-    PeriodInfo,
     ProgramInfo,
     ProgramReportView,
     ProgramRepView,
@@ -56,6 +60,121 @@ from reporter.views import (
     SkillInfo,
     SkillRow,
 )
+
+
+@dataclass(frozen=True)
+class StreamedRep:
+    """One rep's views, built as their record arrives: their view across the run (what their
+    PDF draws) and, per scenario of the run, their view in that scenario's report (None: no
+    session in it), kept whole for the scenario's team-level figures at the end."""
+
+    view: ProgramRepView
+    parts: tuple[RepView | None, ...]
+
+
+class RunScope:
+    """What every rep's view reads, from the run's header alone (no rep needed): the report's
+    header (``report``: the period, the moment it is generated, the scenarios and skills,
+    each scenario's cohort: what every rep's PDF shares), each scenario's ``RepContext``, and
+    each skill's entries by user id and by address (a program of thousands of reps stays
+    linear). ``scenario_run``: a single-scenario run (the program of its one scenario, as
+    ``of_scenario`` has it: a rep is one row, the scenario's own reasons)."""
+
+    def __init__(self, header: Snapshot, *, generated_at: datetime | None = None) -> None:
+        self.scenario_run = scenario_run = header.kind == SCENARIO_RUN
+        self.generated = utc(generated_at) if generated_at else datetime.now(UTC)
+        self.ids = tuple(p.scenario.id for p in header.scenarios)
+        self.skill_infos = () if scenario_run else program_skills(header)
+        self.report = self.report_of(header, ())
+        self.period = self.report.period
+        self.contexts = {sid: rep_context(header.header().part(sid), self.period)
+                         for sid in self.ids}
+        self.skills = {r.skill.id: (r, _index(r.proficiency), _index(r.previous or []))
+                       for r in header.skills}
+        self.steps = steps_by_user(header.previous_steps)
+
+    def rep(self, record: RepRecord) -> StreamedRep:
+        """The rep's views (see the module docstring), from their record alone."""
+        parts = tuple(self._practised(record, sid) for sid in self.ids)
+        if self.scenario_run:
+            assert parts[0] is not None, "a single-scenario run's rep has a session in it"
+            return StreamedRep(scenario_rep(self.report.scenarios[0], parts[0], self.steps,
+                                            self.period.prose), parts)
+        rows = tuple(ScenarioRow(scenario=info, rep=view or self._assigned(record, info.id))
+                     for info, view in zip(self.report.scenarios, parts, strict=True))
+        view = with_follow_up(program_rep(record, rows, self.skill_infos, self.skills),
+                              self.steps, self.period.prose, name_scenario=len(self.ids) > 1)
+        return StreamedRep(view, parts)
+
+    def _practised(self, record: RepRecord, scenario_id: str) -> RepView | None:
+        """The rep's view in a scenario they have a session in, with its reasons, as that
+        scenario's report has it (``Snapshot.part``'s record); None: no session."""
+        sessions = [s for s in record.sessions if s.scenario.id == scenario_id]
+        if not sessions:
+            return None
+        return self._view(RepRecord(
+            user=record.user, is_member=record.is_member, groups=record.groups,
+            assignments=record.assignments, sessions=sessions),
+            scenario_id)
+
+    def _assigned(self, record: RepRecord, scenario_id: str) -> RepView | None:
+        """Assigned a scenario and not practised: a view with no session, built the same
+        way; None when not assigned either."""
+        assignment = assignment_for(record.assignments, scenario_id)
+        if assignment is None:
+            return None
+        return self._view(RepRecord(user=record.user, is_member=record.is_member,
+                                    groups=record.groups, assignments=[assignment]),
+                          scenario_id)
+
+    def _view(self, record: RepRecord, scenario_id: str) -> RepView:
+        built = build_rep(record, self.contexts[scenario_id])
+        return replace(built, attention=reasons_for(built, self.period, self.generated))
+
+    def report_of(self, snapshot: Snapshot,
+                  reps: Sequence[StreamedRep]) -> ProgramReportView:
+        """The run's report from its snapshot's header (its fetch record, warnings, not
+        found) and every rep's views: each scenario's report from its reps' views, then the
+        reps across the program, its attention order, shortlist and themes."""
+        snapshot = snapshot.header()
+        generated = self.generated
+        if self.scenario_run:
+            return of_scenario(build_report(
+                snapshot, [v for r in reps for v in r.parts if v is not None],
+                generated_at=generated), snapshot.previous_steps)
+        period = report_period(snapshot, (), generated)
+        parts = tuple(build_report(snapshot.part(sid),
+                                   [v for r in reps if (v := r.parts[i]) is not None],
+                                   generated_at=generated)
+                      for i, sid in enumerate(self.ids))
+        ordered = sorted((r.view for r in reps),
+                         key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
+        urgent = attention_order(ordered)
+        program = snapshot.program
+        labels = list_names(ordered)
+        scenarios = tuple(p.scenario for p in parts)
+        return ProgramReportView(
+            workspace_name=workspace_name(snapshot.workspace),
+            program=ProgramInfo(kind=program.kind, name=text(program.name) or program.slug,
+                                slug=program.slug, id=program.id),
+            period=period,
+            generated_at=generated,
+            tool_version=__version__,
+            selection_text=selection_text(snapshot.selection, len(ordered)),
+            scenarios=scenarios,
+            parts=parts,
+            skills=self.skill_infos,
+            reps=tuple(ordered),
+            not_found=not_found_views(snapshot.not_found),
+            fetch=fetch_info(snapshot.fetch),
+            warnings=said(snapshot.warnings) + tuple(w for part in parts for w in part.warnings),
+            needs_attention=urgent,
+            shortlist=shortlist(urgent),
+            themes=program_themes(ordered, scenarios, self.skill_infos, labels),
+            previous_period=next((previous_info(p.previous) for p in snapshot.scenarios
+                                  if p.previous), None),
+            labels=labels,
+        )
 
 
 def build_run(snapshot: Snapshot, *,
@@ -70,41 +189,10 @@ def build_run(snapshot: Snapshot, *,
 
 def build_program(snapshot: Snapshot, *,
                   generated_at: datetime | None = None) -> ProgramReportView:
-    """The program's report: each scenario's report, and every rep across them (by name)."""
-    generated = utc(generated_at) if generated_at else datetime.now(UTC)
-    period = report_period(snapshot, (), generated)
-    parts = tuple(build_report(snapshot.part(p.scenario.id), generated_at=generated)
-                  for p in snapshot.scenarios)
-    skills = program_skills(snapshot)
-    scope = _Scope(snapshot, parts, period, generated)
-    reps = sorted((program_rep(r, scope, skills) for r in snapshot.reps),
-                  key=lambda r: (r.name.casefold(), r.email.casefold(), r.user_id))
-    urgent = attention_order(reps)
-    program = snapshot.program
-    labels = list_names(reps)
-    scenarios = tuple(p.scenario for p in parts)
-    return ProgramReportView(
-        workspace_name=workspace_name(snapshot.workspace),
-        program=ProgramInfo(kind=program.kind, name=text(program.name) or program.slug,
-                            slug=program.slug, id=program.id),
-        period=period,
-        generated_at=generated,
-        tool_version=__version__,
-        selection_text=selection_text(snapshot.selection, len(reps)),
-        scenarios=scenarios,
-        parts=parts,
-        skills=skills,
-        reps=tuple(reps),
-        not_found=not_found_views(snapshot.not_found),
-        fetch=fetch_info(snapshot.fetch),
-        warnings=said(snapshot.warnings) + tuple(w for part in parts for w in part.warnings),
-        needs_attention=urgent,
-        shortlist=shortlist(urgent),
-        themes=program_themes(reps, scenarios, skills, labels),
-        previous_period=next((previous_info(p.previous) for p in snapshot.scenarios
-                              if p.previous), None),
-        labels=labels,
-    )
+    """The program's report built whole from a snapshot: each rep's views as a run builds
+    them on arrival (``RunScope.rep``), then the report from them."""
+    scope = RunScope(snapshot, generated_at=generated_at)
+    return scope.report_of(snapshot, [scope.rep(r) for r in snapshot.reps])
 
 
 def of_scenario(report: ReportView,
@@ -159,25 +247,6 @@ def program_skills(snapshot: Snapshot) -> tuple[SkillInfo, ...]:
     return tuple(sorted(out, key=lambda s: (s.name.casefold(), s.id)))
 
 
-class _Scope:
-    """What every rep's program view reads, indexed once: each scenario's views by user id,
-    the context a not-yet-practised scenario's view is built in, and each skill's entries by
-    user id and by address (a program of thousands of reps stays linear)."""
-
-    def __init__(self, snapshot: Snapshot, parts: Sequence[ReportView],
-                 period: PeriodInfo, generated: datetime) -> None:
-        self.parts = parts
-        self.period = period
-        self.generated = generated
-        self.views = [{r.user_id: r for r in part.reps} for part in parts]
-        header = snapshot.header()
-        self.contexts = {p.scenario.id: rep_context(header.part(p.scenario.id), period)
-                         for p in snapshot.scenarios}
-        self.skills = {r.skill.id: (r, _index(r.proficiency), _index(r.previous or []))
-                       for r in snapshot.skills}
-        self.steps = steps_by_user(snapshot.previous_steps)
-
-
 _Index = tuple[dict[str, SkillProficiencyEntry], dict[str, SkillProficiencyEntry]]
 
 
@@ -192,28 +261,28 @@ def _index(entries: Sequence[SkillProficiencyEntry]) -> _Index:
     return by_id, by_email
 
 
-def program_rep(record: RepRecord, scope: _Scope,
-                skills: Sequence[SkillInfo]) -> ProgramRepView:
-    """One rep across the program (see the module docstring)."""
+def program_rep(record: RepRecord, rows: tuple[ScenarioRow, ...],
+                skills: Sequence[SkillInfo],
+                entries: dict[str, tuple[SkillRecord, _Index, _Index]]) -> ProgramRepView:
+    """One rep across the program (see the module docstring): ``rows`` their view in each
+    scenario, ``entries`` each skill's proficiency, indexed (``RunScope.skills``)."""
     user = record.user
     email = (user.email or "").strip()
     name, first_name = display_name(user)
-    rows = _transcripts_within_report(
-        tuple(_row(record, scope, index) for index in range(len(scope.parts))))
+    rows = _transcripts_within_report(rows)
     reasons = sorted(
         (replace(reason, text=f"{row.scenario.name}: {reason.text}")
          for row in rows if row.rep for reason in row.rep.attention),
         key=lambda r: (-r.severity, -r.points))
-    return with_follow_up(ProgramRepView(
+    return ProgramRepView(
         user_id=user.id, email=email, name=name, first_name=first_name,
         slug=rep_slug(name, email or user.id), is_member=record.is_member,
         groups=tuple(g for g in (text(x) for x in record.groups) if g),
         rows=rows,
-        skills=tuple(skill_row(info, *scope.skills[info.id], user.id, email)
-                     for info in skills),
+        skills=tuple(skill_row(info, *entries[info.id], user.id, email) for info in skills),
         focus=focus_row(rows),
         attention=tuple(reasons),
-    ), scope.steps, scope.period.prose, name_scenario=len(scope.parts) > 1)
+    )
 
 
 def _transcripts_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioRow, ...]:
@@ -224,21 +293,6 @@ def _transcripts_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioR
     return tuple(row if view is None or view.transcript is transcript
                  else replace(row, rep=replace(view, transcript=transcript))
                  for row, view, transcript in zip(rows, views, bounded, strict=True))
-
-
-def _row(record: RepRecord, scope: _Scope, index: int) -> ScenarioRow:
-    """The rep in one scenario: their view from the scenario's report, or, assigned and not
-    practised, a view with no session built the same way."""
-    part = scope.parts[index]
-    view = scope.views[index].get(record.user.id)
-    if view is None:
-        assignment = assignment_for(record.assignments, part.scenario.id)
-        if assignment is not None:
-            built = build_rep(RepRecord(user=record.user, is_member=record.is_member,
-                                        groups=record.groups, assignments=[assignment]),
-                              scope.contexts[part.scenario.id])
-            view = replace(built, attention=reasons_for(built, scope.period, scope.generated))
-    return ScenarioRow(scenario=part.scenario, rep=view)
 
 
 def focus_row(rows: Sequence[ScenarioRow]) -> ScenarioRow | None:

@@ -1,11 +1,14 @@
 """Discovery: the few list requests that say what a run is about, before any detail is fetched.
 
-In this order: the workspace (its id names the cache folder), the scenario (a slug is resolved
-through the scenario list), the analytics summary and participants for the whole scenario in
-the period (the cohort a rep is compared with), the members (to tell "not a member" from "no
-sessions", and to spot removed members), the groups and their members (the Reps sheet's groups
-column), the scenario's assignments, and the session list. What it learns is a ``Discovery``:
-the snapshot's header plus who has which sessions; the plan and the detail fetch start from it.
+A run is a program of one or more scenarios; a single-scenario run is the program of its one
+scenario (``cohort.program.discover`` makes the requests, for either). What they read, with
+the helpers here: the workspace (its id names the cache folder), the scenarios (a slug is
+resolved through the scenario list), the members (to tell "not a member" from "no sessions",
+and to spot removed members), the groups and their members (the Reps sheet's groups column),
+per scenario the analytics summary and participants in the period (the cohort a rep is
+compared with), the scenarios' assignments, and one session list. What it learns is a
+``Discovery``: the snapshot's header plus who has which sessions; the plan and the detail
+fetch start from it.
 """
 
 from __future__ import annotations
@@ -17,16 +20,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from reporter import __version__
-from reporter.cohort.plan import ListStrategy, choose_list_strategy
+from reporter.cohort.plan import ListStrategy
 from reporter.cohort.selection import (
     Period,
     Selection,
     SelectionError,
-    by_person,
     is_system_user,
-    previous_period,
-    twins_said,
 )
 from reporter.cohort.snapshot import (
     GroupRef,
@@ -34,10 +33,8 @@ from reporter.cohort.snapshot import (
     PeriodRecord,
     PreviousRecord,
     RepRecord,
-    ScenarioPart,
     SelectionRecord,
     Snapshot,
-    scenario_program,
 )
 from reporter.errors import RunError
 from reporter.exec_api import AnalyticsFilter, ExecClient
@@ -61,15 +58,19 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, kw_only=True)
-class Found:
-    """What a discovery found, whatever it is about (one scenario, or a program): who has
-    which sessions. The plan (``make_plan``) and the detail fetch start from it."""
+class Discovery:
+    """What a run's list requests found, before any detail: the snapshot's header (a
+    program's; a single-scenario run's is the program of its one scenario, of kind scenario)
+    and who has which sessions. The plan (``make_plan``) and the detail fetch start from it;
+    a rep with assignments and no session (a program's only) has an empty list."""
 
+    header: Snapshot  # no reps yet, no fetch record; its kind says which run it is
     workspace_id: str
     sessions_by_user: dict[str, list[SessionListItem]]  # oldest first, in first-seen order
     users: dict[str, User]
     member_ids: frozenset[str]
     groups_of: dict[str, list[str]]  # user id -> group names
+    assignments_of: dict[str, list[Assignment]]  # user id -> their assignments in the run
     list_strategy: ListStrategy
     reports: list[str] = field(default_factory=list)  # what to tell the user
     comparison: tuple[str, int] | None = None  # (previous period label, requests it took)
@@ -79,19 +80,25 @@ class Found:
         return [s.id for sessions in self.sessions_by_user.values() for s in sessions
                 if s.is_valid_attempt]
 
+    @property
+    def label(self) -> str | None:
+        """The program in words, for the plan; None for a single-scenario run."""
+        if self.scenario_run:
+            return None
+        p = self.header.program
+        return (f"{p.name} ({p.kind}: {len(self.header.scenarios)} scenarios, "
+                f"{len(self.header.skills)} skills)")
 
-@dataclass(frozen=True, kw_only=True)
-class Discovery(Found):
-    """What the list requests found for one scenario: the snapshot's header too."""
-
-    header: Snapshot  # a scenario run's: no reps yet, no fetch record
-    assignment_of: dict[str, Assignment]  # user id -> the scenario's assignment
+    @property
+    def scenario_run(self) -> bool:
+        """One scenario, run as itself (not a program that holds one)."""
+        return self.header.kind == SCENARIO_RUN
 
     def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> RepRecord:
-        assignment = self.assignment_of.get(user_id)
         return RepRecord(user=self.users[user_id], is_member=user_id in self.member_ids,
-                         groups=sorted(self.groups_of.get(user_id, [])),
-                         assignments=[assignment] if assignment else [], sessions=sessions)
+                                groups=sorted(self.groups_of.get(user_id, [])),
+                                assignments=self.assignments_of.get(user_id, []),
+                                sessions=sessions)
 
 
 @dataclass(frozen=True)
@@ -199,53 +206,6 @@ def find_group(groups: Sequence[WorkspaceGroup], wanted: str | None) -> Workspac
 def period_filter(period: Period, selection: Selection) -> AnalyticsFilter:
     return AnalyticsFilter(start_date=period.start, end_date=period.end,
                            exclude_system_users=not selection.include_system_users)
-
-
-async def discover(client: ExecClient, scenario_ref: str, selection: Selection,
-                   period: Period, *, compare: bool = True) -> Discovery:
-    """Every list request the run needs, and what they say; no session detail.
-
-    ``compare`` (a month period only): the previous month's analytics summary and
-    participants too, for month-over-month figures; their request count is kept apart so
-    the plan can show what the comparison costs.
-    """
-    workspace = await client.get_workspace()
-    scenario = await resolve_scenario(client, scenario_ref)
-    window = period_filter(period, selection)
-    previous = previous_period(period) if compare else None
-    found = await read_analytics(client, scenario, selection, period, previous)
-    people = await read_people(client, selection)
-    assignments = await client.list_assignments(scenario_ids=[scenario.id])
-
-    wanted = people.wanted
-    strategy = choose_list_strategy(client, found.participants, wanted)
-    notes: list[str] = []
-    sessions = await list_period_sessions(client, [scenario.id], window, wanted, strategy,
-                                          notes)
-    notes += check_cohort(sessions, found.participants, wanted, window, period)
-    by_user, users, merged = by_person(sessions, lambda s: s.user)
-    notes += twins_said(merged)
-
-    not_found = classify_missing(selection, wanted, users, people.member_by_email, period)
-    reports = notes + missing_and_removed(not_found, users, people.member_ids)
-    header = Snapshot(
-        kind=SCENARIO_RUN,
-        tool_version=__version__,
-        workspace=workspace,
-        program=scenario_program(scenario),
-        period=PeriodRecord(label=period.label, start=period.start, end=period.end),
-        selection=people.selection_record(selection),
-        scenarios=[ScenarioPart(scenario=scenario, summary=found.summary,
-                                participants=found.participants, previous=found.previous)],
-        groups=people.group_refs(),
-        not_found=not_found,
-    )
-    return Discovery(header=header, workspace_id=workspace.id, sessions_by_user=by_user,
-                     users=users, member_ids=people.member_ids, groups_of=people.groups_of,
-                     assignment_of={a.user.id: a for a in assignments},
-                     list_strategy=strategy, reports=reports,
-                     comparison=(previous.label, found.comparison_requests)
-                     if previous else None)
 
 
 def missing_and_removed(not_found: Sequence[NotFoundRecord], users: dict[str, User],

@@ -1,40 +1,26 @@
 """Fetching session details, the only part of a run that costs much of the day's budget.
 
-After discovery and the plan: one ``GET /sessions/{id}`` per valid session not in the cache,
-concurrently within the rate limit. ``fetch_reps`` yields each rep as soon as their sessions
-are all in (or their failure), so a caller can render (and write) that rep while others
-download; ``fetch_record``
-then says what the fetch cost, the snapshot's last field. ``fetch_program_reps`` is the same
-for a program's reps (``fetch_records`` is what both are); ``discover_any`` and ``fetch_any``
-take either kind. ``warm_cache`` is ``reporter sync``: details only, within a request cap,
-and with ``dry_run`` what a day needs.
+After discovery (``cohort.program.discover``) and the plan: one ``GET /sessions/{id}`` per
+valid session not in the cache, concurrently within the rate limit. ``fetch_reps`` yields
+each rep (a program's, or a single-scenario run's: one record for both) as soon as their
+sessions are all in (or their failure), so a caller can render (and write) that rep while
+others download; ``fetch_record`` then says what the fetch cost, the snapshot's last field.
+``warm_cache`` is ``reporter sync``: details only, within a request cap, and with
+``dry_run`` what a day needs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from reporter.cohort.cache import DetailCache
-from reporter.cohort.discover import (
-    Discovery,
-    Found,
-    discover,
-    find_group,
-    period_filter,
-    resolve_scenario,
-    stray_reason,
-)
+from reporter.cohort.discover import Discovery, find_group, period_filter, stray_reason
 from reporter.cohort.plan import Plan
-from reporter.cohort.program import (
-    ProgramDiscovery,
-    ProgramSelection,
-    discover_program,
-    program_scenarios,
-)
+from reporter.cohort.program import ProgramSelection, program_scenarios
 from reporter.cohort.selection import Period, Selection, SelectionError
 from reporter.cohort.snapshot import FailedRecord, FetchRecord, RepRecord
 from reporter.exec_api import (
@@ -70,29 +56,7 @@ class GaveUp(ServerError):
     """Not asked for: too many details failed in a row before this one."""
 
 
-#: What a discovery found: one scenario's, or a program's.
-Discovered = Discovery | ProgramDiscovery
-
-
-async def discover_any(client: ExecClient, target: str | ProgramSelection,
-                       selection: Selection, period: Period, *,
-                       compare: bool = True) -> Discovered:
-    """One scenario's discovery (``target`` its id or slug), or a program's."""
-    if isinstance(target, ProgramSelection):
-        return await discover_program(client, target, selection, period, compare=compare)
-    return await discover(client, target, selection, period, compare=compare)
-
-
-def fetch_any(client: ExecClient, cache: DetailCache, discovery: Discovered,
-              on_detail: Callable[[], None] | None = None
-              ) -> AsyncIterator[RepRecord | FailedRecord]:
-    """The reps of either kind of discovery, each as its snapshot records them."""
-    if isinstance(discovery, ProgramDiscovery):
-        return fetch_program_reps(client, cache, discovery, on_detail)
-    return fetch_reps(client, cache, discovery, on_detail)
-
-
-def make_plan(discovery: Found, client: ExecClient, cache: DetailCache,
+def make_plan(discovery: Discovery, client: ExecClient, cache: DetailCache,
               max_requests: int | None) -> Plan:
     """The details still to fetch, and what the run costs in all: ``client`` is the one that
     made the discovery requests, and nothing else."""
@@ -108,31 +72,15 @@ def make_plan(discovery: Found, client: ExecClient, cache: DetailCache,
         rate_limit=client.limiter.rate, used_today=client.usage.used_today,
         daily_limit=client.usage.daily_limit, max_requests=max_requests,
         cache_enabled=cache.enabled, comparison=discovery.comparison,
-        program=discovery.label if isinstance(discovery, ProgramDiscovery) else None,
+        program=discovery.label,
     )
 
 
-def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
-               on_detail: Callable[[], None] | None = None
-               ) -> AsyncIterator[RepRecord | FailedRecord]:
-    """Each rep of one scenario, as ``fetch_records`` fetches them."""
-    return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
-
-
-def fetch_program_reps(client: ExecClient, cache: DetailCache, discovery: ProgramDiscovery,
-                       on_detail: Callable[[], None] | None = None
-                       ) -> AsyncIterator[RepRecord | FailedRecord]:
-    """Each rep of a program with their sessions across its scenarios (valid ones in
-    detail), as ``fetch_reps`` does for one scenario: the same cache, order and failures."""
-    return fetch_records(client, cache, discovery, discovery.rep_record, on_detail)
-
-
-async def fetch_records(client: ExecClient, cache: DetailCache, discovery: Found,
-                        record: Callable[[str, list[SessionDetail]], RepRecord],
-                        on_detail: Callable[[], None] | None = None
-                        ) -> AsyncIterator[RepRecord | FailedRecord]:
-    """Each rep (``record`` makes their record, of one scenario or of a program) with their
-    sessions (valid ones in detail), as soon as all of theirs are in;
+async def fetch_reps(client: ExecClient, cache: DetailCache, discovery: Discovery,
+                     on_detail: Callable[[], None] | None = None
+                     ) -> AsyncIterator[RepRecord | FailedRecord]:
+    """Each rep (``Discovery.rep_record``: their sessions across the run's scenarios, valid
+    ones in detail, and their assignments) as soon as all of theirs are in;
     or, for a rep a detail of whom kept failing or was not the session asked for
     (``check_detail``), a FailedRecord: that rep's failure, never the run's.
 
@@ -163,7 +111,7 @@ async def fetch_records(client: ExecClient, cache: DetailCache, discovery: Found
                     task.cancel()
                 await asyncio.gather(*details, return_exceptions=True)
                 return FailedRecord(user=user, reason=str(exc)[:300])
-        return record(user_id, sessions)
+        return discovery.rep_record(user_id, sessions)
 
     tasks = [asyncio.ensure_future(one(uid)) for uid in fetch_order(discovery, cache)]
     try:
@@ -187,12 +135,12 @@ class _Streak:
                          endpoint="GET /sessions/{id}")
 
 
-def _details_to_fetch(discovery: Found, cache: DetailCache) -> int:
+def _details_to_fetch(discovery: Discovery, cache: DetailCache) -> int:
     return sum(1 for sessions in discovery.sessions_by_user.values() for s in sessions
                if s.is_valid_attempt and not cache.has(s.id))
 
 
-def fetch_order(discovery: Found, cache: DetailCache) -> list[str]:
+def fetch_order(discovery: Discovery, cache: DetailCache) -> list[str]:
     """The reps' user ids by the details they still need, fewest first (ties as discovered).
 
     Whatever the last minute's requests bring is drawn after fetching ends. With the largest
@@ -300,33 +248,17 @@ class WarmResult:
         return out
 
 
-#: What ``warm_cache`` syncs: given the client (after the workspace request), the ids of
-#: the scenarios whose sessions to list.
-ScenarioIds = Callable[[ExecClient], Awaitable[Sequence[str]]]
-
-
-def one_scenario(scenario_ref: str) -> ScenarioIds:
-    """The scenario ``scenario_ref`` (an id or a slug) as what ``warm_cache`` syncs."""
-    async def ids(client: ExecClient) -> Sequence[str]:
-        return [(await resolve_scenario(client, scenario_ref)).id]
-
-    return ids
-
-
 async def warm_cache(client: ExecClient, cache_for: Callable[[str], DetailCache],
-                     scenarios: ScenarioIds | ProgramSelection | str, selection: Selection,
-                     period: Period,
+                     target: ProgramSelection, selection: Selection, period: Period,
                      max_requests: int | None, *, dry_run: bool = False) -> WarmResult:
     """``reporter sync``: fetch new graded details into the cache, within a request cap.
 
     Discovery is the least that finds the sessions (workspace, the scenarios, one session
     list for all of them); the details then fill whatever the cap and the day's budget
-    leave. ``scenarios``: one scenario's id or slug, a program, or what resolves the ids. With
+    leave. ``target``: one scenario or a program, resolved as a run resolves it. With
     ``dry_run`` no detail is fetched: the result says what a day needs (``need_lines``).
     """
-    resolve = (one_scenario(scenarios) if isinstance(scenarios, str) else
-               program_scenarios(scenarios, selection, period)
-               if isinstance(scenarios, ProgramSelection) else scenarios)
+    resolve = program_scenarios(target, selection, period)
     before = client.requests_made
     workspace = await client.get_workspace()
     cache = cache_for(workspace.id)

@@ -1,25 +1,28 @@
-"""Program runs' discovery: several scenarios of one program, for the same people and period.
+"""A run's discovery: the scenarios of one program, for the same people and period. A run is
+a program of one or more scenarios; a single-scenario run is the program of its one scenario.
 
-A program is chosen one of three ways (``ProgramSelection``): a collection (by name, slug or
-id), an explicit list of scenarios, or every scenario the selected reps are assigned in the
-period (``assigned_in``). Its names are resolved first, from the scenario list (and the
-collection list), so a typo costs one or two requests and never a session listing.
+What a run is about is a ``ProgramSelection``: one scenario (by id or slug: the
+single-scenario run), a collection (by name, slug or id), an explicit list of scenarios, or
+every scenario the selected reps are assigned in the period (``assigned_in``). Its names are
+resolved first, from the scenario list (and the collection list), so a typo costs one or two
+requests and never a session listing.
 
-Then: the workspace; the program's names (the collection list and the collection's
-scenarios, or the scenario list, each with its skills: once); the members, groups and their
-members (``read_people``, as for one scenario; for ``--assigned`` first, since its
+Then (``discover``): the workspace; the names (the scenario list; a program's, the collection
+list and the collection's scenarios, or the scenario list, each with its skills: once); the
+members, groups and their members (``read_people``; for ``--assigned`` first, since its
 assignments are read for the selected people); per scenario its analytics summary and
 participants (and the previous month's when comparing); the assignments of all the
-program's scenarios, once; ONE session listing for all of them (by ``scenario_ids``, so an
-archived scenario of a collection never slips in), every session checked against the
-program's scenario set (``stray_reason``); and per skill the program's scenarios evaluate,
-the selected people's proficiency as of the period's end (and as of the previous month's end
-when comparing). The details are then fetched by the same machinery as one scenario's
-(``fetch.fetch_program_reps``, the same cache), one per valid session not cached.
+scenarios, once; ONE session listing for all of them (by ``scenario_ids``, so an archived
+scenario of a collection never slips in), every session checked against the scenario set
+(``stray_reason``); and per skill the scenarios evaluate (a program's: a single scenario is
+listed without its skills), the selected people's proficiency as of the period's end (and as
+of the previous month's end when comparing). The details are then fetched by
+``fetch.fetch_reps`` (the cache), one per valid session not cached.
 
 The reps of a program are everyone selected with a session in any of its scenarios or an
 assignment of one current in the period: a rep who practised nothing but is assigned gets a
-report that says what is due. Selected addresses with neither are not found.
+report that says what is due. A single-scenario run's reps are those with a session in it.
+Selected addresses with neither are not found.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from reporter import __version__
 from reporter.cohort.catalog import find_collection
 from reporter.cohort.discover import (
-    Found,
+    Discovery,
     People,
     check_cohort,
     classify_missing,
@@ -43,6 +47,7 @@ from reporter.cohort.discover import (
     period_filter,
     read_analytics,
     read_people,
+    resolve_scenario,
 )
 from reporter.cohort.plan import choose_list_strategy
 from reporter.cohort.selection import (
@@ -58,39 +63,47 @@ from reporter.cohort.snapshot import (
     PeriodRecord,
     ProgramKind,
     ProgramRecord,
-    RepRecord,
     ScenarioPart,
     SkillRecord,
     Snapshot,
+    scenario_program,
 )
 from reporter.exec_api import ExecClient
 from reporter.exec_api.models import (
     Assignment,
     Scenario,
-    SessionDetail,
     SessionListItem,
     Skill,
     SkillProficiencyEntry,
     User,
 )
-from reporter.names import PROGRAM_RUN, safe_component
+from reporter.names import PROGRAM_RUN, SCENARIO_RUN, safe_component
 
 #: The longest run-folder slug of an explicit list; a longer one keeps its start and a hash.
 PROGRAM_SLUG_MAX = 60
 #: The slug of an --assigned program whose assignments do not share one program.
 ASSIGNED_SLUG = "assigned"
+#: How a run's scenarios are chosen: one scenario (the single-scenario run), or a program's.
+RunKind = Literal["scenario"] | ProgramKind
 
 
 @dataclass(frozen=True)
 class ProgramSelection:
-    """Which program a run is about: a collection (``refs`` its one name, slug or id), an
-    explicit list of scenarios (``refs``: ids or slugs, two or more), or every scenario the
-    selected reps are assigned in the period (``refs`` empty)."""
+    """Which scenarios a run is about: one scenario, run as itself (``refs`` its id or
+    slug), a collection (``refs`` its one name, slug or id), an explicit list of scenarios
+    (``refs``: ids or slugs, two or more), or every scenario the selected reps are assigned
+    in the period (``refs`` empty)."""
 
-    kind: ProgramKind
+    kind: RunKind
     refs: tuple[str, ...] = ()
 
+    @property
+    def scenario_run(self) -> bool:
+        return self.kind == "scenario"
+
     def describe(self) -> str:
+        if self.kind == "scenario":
+            return f"scenario {self.refs[0]}"
         if self.kind == "collection":
             return f"collection {self.refs[0]}"
         if self.kind == "scenarios":
@@ -142,7 +155,12 @@ async def resolve_program(client: ExecClient, program: ProgramSelection, period:
                           selection: Selection, wanted: list[str] | None) -> ResolvedProgram:
     """The program's scenarios (with their skills) and record; unknown names are one line
     naming the closest, before any session request. ``wanted`` (the selected addresses, or
-    None for everyone) is read only by the assigned kind, whose assignments it filters."""
+    None for everyone) is read only by the assigned kind, whose assignments it filters. One
+    scenario is read from the scenario list without skills, as a single-scenario run reads
+    it (no skill is then listed)."""
+    if program.kind == "scenario":
+        scenario = await resolve_scenario(client, program.refs[0])
+        return ResolvedProgram(scenario_program(scenario), [scenario])
     if program.kind == "collection":
         collection = find_collection(await client.list_collections(), program.refs[0])
         scenarios = await client.list_scenarios(False, include_skills=True,
@@ -193,32 +211,9 @@ async def resolve_program(client: ExecClient, program: ProgramSelection, period:
                            [a for a in mine if a.scenario.id in current])
 
 
-@dataclass(frozen=True, kw_only=True)
-class ProgramDiscovery(Found):
-    """What a program's list requests found: the program snapshot's header (no reps yet)
-    and each rep's sessions across its scenarios; a rep with assignments and no session
-    has an empty list."""
-
-    header: Snapshot  # a program run's: no reps yet, no fetch record
-    assignments_of: dict[str, list[Assignment]]  # user id -> their program assignments
-
-    @property
-    def label(self) -> str:
-        """The program in words, for the plan."""
-        p = self.header.program
-        return (f"{p.name} ({p.kind}: {len(self.header.scenarios)} scenarios, "
-                f"{len(self.header.skills)} skills)")
-
-    def rep_record(self, user_id: str, sessions: list[SessionDetail]) -> RepRecord:
-        return RepRecord(user=self.users[user_id], is_member=user_id in self.member_ids,
-                         groups=sorted(self.groups_of.get(user_id, [])),
-                         assignments=self.assignments_of.get(user_id, []), sessions=sessions)
-
-
-async def discover_program(client: ExecClient, program: ProgramSelection,
-                           selection: Selection, period: Period, *,
-                           compare: bool = True) -> ProgramDiscovery:
-    """Every list request a program run needs, and what they say; no session detail.
+async def discover(client: ExecClient, program: ProgramSelection, selection: Selection,
+                   period: Period, *, compare: bool = True) -> Discovery:
+    """Every list request a run needs, and what they say; no session detail.
 
     ``compare`` (a month period only): the previous month's analytics per scenario and the
     skills' proficiency as of its end; their requests are counted apart for the plan.
@@ -251,20 +246,25 @@ async def discover_program(client: ExecClient, program: ProgramSelection,
     notes += check_cohort(sessions, participants, wanted, window, period)
     by_user, users, merged = by_person(sessions, lambda s: s.user)
     notes += twins_said(merged)
-    assignments_of = _assigned_reps(assignments, period, selection, wanted, by_user, users)
+    single = program.scenario_run
+    assignments_of = _assigned_reps(assignments, period, selection, wanted, by_user, users,
+                                    join=not single)
 
     not_found = classify_missing(selection, wanted, users, people.member_by_email, period,
-                                 nothing="no sessions or assignments of the program")
+                                 nothing="no sessions" if single
+                                 else "no sessions or assignments of the program")
     skills, earlier = await _skills(client, resolved.scenarios, people, selection, period,
                                     previous, users) if users else ([], 0)
     comparison_requests += earlier
     header = Snapshot(
-        kind=PROGRAM_RUN, tool_version=__version__, workspace=workspace, program=resolved.record,
+        kind=SCENARIO_RUN if single else PROGRAM_RUN, tool_version=__version__,
+        workspace=workspace, program=resolved.record,
         period=PeriodRecord(label=period.label, start=period.start, end=period.end),
         selection=people.selection_record(selection), scenarios=parts, skills=skills,
         groups=people.group_refs(), not_found=not_found)
-    return ProgramDiscovery(
-        header=header, workspace_id=workspace.id, sessions_by_user=by_user, users=users,
+    return Discovery(
+        header=header, workspace_id=workspace.id,
+        sessions_by_user=by_user, users=users,
         member_ids=people.member_ids, groups_of=people.groups_of,
         assignments_of=assignments_of, list_strategy=strategy,
         reports=notes + missing_and_removed(not_found, users, people.member_ids),
@@ -273,10 +273,11 @@ async def discover_program(client: ExecClient, program: ProgramSelection,
 
 def _assigned_reps(assignments: Sequence[Assignment], period: Period, selection: Selection,
                    wanted: list[str] | None, by_user: dict[str, list[SessionListItem]],
-                   users: dict[str, User]) -> dict[str, list[Assignment]]:
-    """Each rep's program assignments; a selected person with an assignment current in the
-    period and no session joins the reps (``by_user`` and ``users``, with no sessions).
-    A person is an address, whatever its case, as for sessions."""
+                   users: dict[str, User], *, join: bool) -> dict[str, list[Assignment]]:
+    """Each rep's assignments in the run; with ``join`` (a program), a selected person with
+    an assignment current in the period and no session joins the reps (``by_user`` and
+    ``users``, with no sessions). A person is an address, whatever its case, as for
+    sessions."""
     owner = {(u.email or "").casefold(): uid for uid, u in users.items() if u.email}
     wanted_set = set(wanted) if wanted is not None else None
     out: dict[str, list[Assignment]] = {}
@@ -284,7 +285,7 @@ def _assigned_reps(assignments: Sequence[Assignment], period: Period, selection:
         folded = (a.user.email or "").casefold()
         uid = owner.get(folded, a.user.id) if folded else a.user.id
         if uid not in users:
-            if not assigned_in(a, period) or (
+            if not join or not assigned_in(a, period) or (
                     wanted_set is not None and folded not in wanted_set) or (
                     not selection.include_system_users and is_system_user(a.user.email)):
                 continue

@@ -139,10 +139,10 @@ class Renders:
     group) and one report per rep, submitted once, drawn by the pool, collected at the end.
 
     A team report is the longest job of a run, so a caller that has the whole report before
-    the reps' PDFs (``render``, and every program run: its focus and attention rules compare
-    scenarios) submits the teams first: drawn last, they would be a tail one process draws
-    while the others wait. A single-scenario run that is still fetching submits each rep as
-    they arrive (``submit``). With ``skip_empty``, a rep with no valid attempt gets no PDF.
+    the reps' PDFs (``render``) submits the teams first: drawn last, they would be a tail one
+    process draws while the others wait. A run that is still fetching submits each rep as
+    they arrive (``submit``), and the teams once the last is in. With ``skip_empty``, a rep
+    with no valid attempt gets no PDF.
     """
 
     def __init__(self, folder: Path, header: ProgramReportView,
