@@ -22,9 +22,11 @@ What to coach the team on (``ProgramTheme``), in this order:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.figures import mean
+from reporter.analytics.moments import quoted_texts
 from reporter.analytics.team import (
     MAX_WEAK_ITEMS,
     MIN_THEME_REPS,
@@ -35,6 +37,7 @@ from reporter.analytics.team import (
     rubric_items,
     status_counts,
     team_groups,
+    theme_quote,
     weakest_items,
 )
 from reporter.format import fmt_item, fmt_weak_item
@@ -151,8 +154,14 @@ def item_themes(reps: Sequence[ProgramRepView], scenarios: Sequence[ScenarioInfo
         items = rubric_items(views)
         for order, weak in enumerate(weakest_items(views, items, item_totals(views), labels)):
             candidates.append(((weak.good_share, -weak.graded, index, order), weak, scenario))
-    return [item_theme(weak, scenario)
-            for _, weak, scenario in sorted(candidates, key=lambda c: c[0])[:MAX_WEAK_ITEMS]]
+    out = []
+    taken: set[str] = set()  # the themes quote different moments, across scenarios too
+    for _, weak, scenario in sorted(candidates, key=lambda c: c[0])[:MAX_WEAK_ITEMS]:
+        quote, by = theme_quote(scenario_views(reps, scenario.id), (weak.criterion, weak.item),
+                                labels, taken)
+        taken |= quoted_texts(quote)
+        out.append(item_theme(replace(weak, quote=quote, quote_by=by), scenario))
+    return out
 
 
 def program_themes(reps: Sequence[ProgramRepView], scenarios: Sequence[ScenarioInfo],
