@@ -6,12 +6,18 @@ workbook attached; read off the same team view the team report was drawn from.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from reporter.analytics.attention import Attending, talking_point
+from reporter.analytics.attention import (
+    SHORTLIST_SEVERITY,
+    Attending,
+    talking_point,
+    watch_named,
+    watch_unnamed,
+)
 from reporter.analytics.program_team import build_program_team
 from reporter.analytics.team import G, build_team, team_members
 from reporter.deliver.addresses import (
@@ -19,7 +25,7 @@ from reporter.deliver.addresses import (
     EmailSettings,
     one_line,
 )
-from reporter.deliver.email_view import FEEDBACK_CHARS, SUGGESTION_CHARS
+from reporter.deliver.email_view import FEEDBACK_CHARS, SUGGESTION_CHARS, phrasing_line
 from reporter.deliver.manifest import (
     Manifest,
     Sendable,
@@ -27,6 +33,8 @@ from reporter.deliver.manifest import (
 )
 from reporter.deliver.messages import Common, addressed, attachment, finish, safe_slug
 from reporter.format import (
+    PHRASING_ROOM,
+    SEVERITY_LABELS,
     fmt_grade,
     fmt_graded_good,
     fmt_item,
@@ -55,6 +63,9 @@ from reporter.views import (
 )
 
 DIGEST_SUBJECT_TEMPLATE = "email/digest_subject.txt"
+#: A shortlisted rep's next step on one line: the scenario, the item and a phrasing of up to
+#: SUGGESTION_CHARS, which ``step_text`` shortens at a sentence end (or gives the room).
+STEP_LINE_CHARS = 2 * NAME_CHARS + SUGGESTION_CHARS * PHRASING_ROOM
 DIGEST_TEXT_TEMPLATE = "email/digest.txt"
 DIGEST_HTML_TEMPLATE = "email/digest.html"
 
@@ -94,20 +105,25 @@ class DigestView:
     summary: str  # the team in one sentence: the team report's first
     change_label: str  # "vs Sep 2026" or "Change"
     rows: tuple[DigestRow, ...]  # the 1:1 shortlist, most urgent first
-    left_off: int  # high-severity reps not on the shortlist (its cap), first under watch
-    watch: tuple[str, ...]  # "keep an eye on": "Name: reason; reason", one line each
+    left_off: int  # reps with a shortlist-severe reason left off it (its cap), first under watch
+    watch: tuple[str, ...]  # "keep an eye on": "Name: reason; reason", one line each, the
+    # first MAX_WATCHLIST (analytics.attention.watch_named)
     theme: tuple[DigestTheme, ...]  # what to coach the team on
     pdf_filename: str
     xlsx_filename: str | None
     original_recipient: str | None
     language: str  # the HTML part's lang
     program: bool = False  # a program run's digest: ``scenario`` is the program's name
+    watch_more: int = 0  # the reps to keep an eye on past ``watch``, counted, not named
+    urgency: str = SEVERITY_LABELS[SHORTLIST_SEVERITY].lower()  # the shortlist's least: "medium"
 
 
-def _theme(item: WeakItem) -> DigestTheme:
+def _theme(item: WeakItem, label: str | None = None) -> DigestTheme:
+    """A team theme as the digest lists it, with its moment (quote, why, phrasing to try) as
+    the team report's card shows it."""
     quote = item.quote
     return DigestTheme(
-        label=one_line(fmt_item(item.criterion, item.item), NAME_CHARS),
+        label=one_line(label or fmt_item(item.criterion, item.item), NAME_CHARS),
         graded=(f"graded good {fmt_graded_good(item.good, item.graded)} "
                 f"({fmt_share(item.good_share)}); {item.reps_weak} of {item.reps_graded} reps "
                 "graded mid or bad at least once"),
@@ -115,7 +131,7 @@ def _theme(item: WeakItem) -> DigestTheme:
         by=(one_line(f"{item.quote_by}, {fmt_short_day(quote.created_at)}, graded "
                       f"{fmt_grade(quote.grade).lower()}", NAME_CHARS) if quote else None),
         why=one_line(quote.feedback, FEEDBACK_CHARS) or None if quote else None,
-        try_instead=one_line(quote.suggestion, SUGGESTION_CHARS) or None if quote else None,
+        try_instead=phrasing_line(quote.suggestion) or None if quote else None,
     )
 
 
@@ -152,7 +168,7 @@ def _scenario_digest(report: ReportView, entry: TeamEntry, settings: EmailSettin
         reason=one_line(talking_point(rep), FEEDBACK_CHARS),
         best=fmt_score(rep.best_score), latest=fmt_score(rep.latest_score),
         change=vs_previous(rep.comparison),
-        step=one_line(step_text(rep), SUGGESTION_CHARS) or None,
+        step=one_line(step_text(rep, SUGGESTION_CHARS), STEP_LINE_CHARS) or None,
     ) for rep in team.shortlist)
     return _digest(report, entry, settings, stem, original, team, left=left_off(team),
                    scenario=report.scenario.name,
@@ -176,7 +192,7 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
 
     def row(rep: ProgramRepView) -> DigestRow:
         focus = rep.focus.rep if rep.focus else None
-        step = step_text(focus) if focus else None
+        step = step_text(focus, SUGGESTION_CHARS) if focus else None
         return DigestRow(
             name=one_line(team.label(rep), NAME_CHARS),
             severity=fmt_severity(rep.severity),
@@ -184,7 +200,7 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
             best=fmt_score(focus.best_score if focus else None),
             latest=fmt_score(focus.latest_score if focus else None),
             change=vs_previous(focus.comparison if focus else None),
-            step=(one_line(f"{rep.focus.scenario.name}: {step}", SUGGESTION_CHARS)
+            step=(one_line(f"{rep.focus.scenario.name}: {step}", STEP_LINE_CHARS)
                   if rep.focus and step else None))
 
     return _digest(report, entry, settings, stem, original, team, left=left_off(team),
@@ -219,7 +235,8 @@ def _digest(report: _Report, entry: TeamEntry, settings: EmailSettings, stem: st
         left_off=left,
         watch=tuple(one_line(f"{team.label(r)}: " + "; ".join(a.text for a in r.attention),
                              FEEDBACK_CHARS)
-                    for r in team.watchlist),
+                    for r in watch_named(team.watchlist)),
+        watch_more=watch_unnamed(team.watchlist),
         theme=theme,
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
@@ -234,6 +251,8 @@ def program_theme(theme: ProgramTheme) -> DigestTheme:
     after the scenario it comes from ("Objection Handling: Budget", as the attention texts
     name theirs); its line of plain words as the graded line."""
     label = f"{theme.scenario}: {theme.name}" if theme.scenario else theme.name
+    if theme.weak is not None:
+        return replace(_theme(theme.weak, label), graded=one_line(theme.detail, FEEDBACK_CHARS))
     return DigestTheme(label=one_line(label, NAME_CHARS),
                        graded=one_line(theme.detail, FEEDBACK_CHARS),
                        quote=None, by=None, why=None, try_instead=None)

@@ -23,7 +23,10 @@ from reporter.analytics.attention import (
     MAX_SHORTLIST,
     SHORTLIST_SEVERITY,
     Attending,
+    left_off,
     talking_point,
+    watch_named,
+    watch_unnamed,
 )
 from reporter.analytics.bounds import team_rubric_shown
 from reporter.analytics.program_team import SCORED_TIERS
@@ -31,6 +34,8 @@ from reporter.analytics.team import MIN_CELL_SESSIONS, MIN_THEME_REPS, MIN_THEME
 from reporter.format import (
     NEW_REP_LABEL,
     SEVERITY_LABELS,
+    clip,
+    clip_phrasing,
     fmt_assignment_status,
     fmt_day,
     fmt_item,
@@ -62,6 +67,7 @@ from reporter.views import (
 TEAM_TEMPLATE = "team/report.html"
 #: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
 SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
+#: How long a next step's phrasing (at a sentence end) or feedback may run in the lists.
 STEP_CHARS = 110
 #: How long a coaching theme's quote, why and phrasing may run on page 1.
 THEME_QUOTE_CHARS = 130
@@ -103,9 +109,10 @@ def change_heading(report: ReportView) -> str:
     return f"vs {previous.start:%b %Y}" if previous else "Change"
 
 
-def step_text(rep: RepView) -> str | None:
-    """The rep's next step on one line: "Discovery › Budget: try “…”"; without a phrasing
-    to try, the evaluator's feedback it rests on; "Keep doing: …" for a rep never graded
+def step_text(rep: RepView, chars: int = STEP_CHARS) -> str | None:
+    """The rep's next step on one line: "Discovery › Budget: try “…”" (the phrasing
+    shortened to ``chars`` at a sentence end, ``clip_phrasing``); without a phrasing to try,
+    the evaluator's feedback it rests on (``clip``); "Keep doing: …" for a rep never graded
     below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
     step = rep.coaching.next_step
     if step is None:
@@ -115,9 +122,9 @@ def step_text(rep: RepView) -> str | None:
     if step.kind == "keep":
         return f"Keep doing: {label}"
     if step.try_instead:
-        phrase = step.try_instead.strip().strip(QUOTE_MARKS)
+        phrase = clip_phrasing(step.try_instead.strip().strip(QUOTE_MARKS), chars)
         return f"{label}: try “{phrase}”"
-    return f"{label}: {' '.join(step.why.split())}" if step.why else label
+    return f"{label}: {clip(step.why, chars)}" if step.why else label
 
 
 def _plural(count: int, word: str = "rep") -> str:
@@ -150,11 +157,6 @@ def team_summary(team: TeamView, report: ReportView) -> str:
                  f"{fmt_points(team.average_change)} on average for the {team.compared} "
                  f"rep{'' if team.compared == 1 else 's'} who practised in both.")
     return f"{text} {attention_sentence(team)}"
-
-
-def left_off(team: Attending) -> int:
-    """High-severity reps not on the shortlist: left off by its cap alone, said under it."""
-    return sum(1 for r in team.watchlist if r.severity >= 3)
 
 
 def criterion_spans(team: TeamView) -> tuple[CriterionSpan, ...]:
@@ -192,6 +194,9 @@ def _team_document(report: ReportView | ProgramReportView, team: Attending,
         "severity_labels": SEVERITY_LABELS,
         "talking": {rep.slug: talking_point(rep) for rep in team.needs_attention},
         "left_off": left_off(team),
+        "watch_named": watch_named(team.watchlist),
+        "watch_unnamed": watch_unnamed(team.watchlist),
+        "workbook": options.workbook,
         "max_shortlist": MAX_SHORTLIST,
         "shortlist_severity": SEVERITY_LABELS[SHORTLIST_SEVERITY].lower(),
         "theme_min_sessions": MIN_THEME_SESSIONS,
@@ -201,7 +206,6 @@ def _team_document(report: ReportView | ProgramReportView, team: Attending,
         "weak_line": fmt_weak_item,
         "label": team.label,
         "status_label": fmt_assignment_status,
-        "step_chars": STEP_CHARS,
     }
 
 
@@ -258,11 +262,12 @@ CELL_LABELS = {"no_valid": "No valid attempt", "not_practised": "Not practised",
 OPEN_STATUSES = ("not_started", "in_progress")
 
 
-def program_step_text(rep: ProgramRepView) -> str | None:
+def program_step_text(rep: ProgramRepView, chars: int = STEP_CHARS) -> str | None:
     """The rep's one next step for the program, the one their own report leads with: the
     focus scenario's (``step_text``), named by it."""
     focus = rep.focus
-    step = step_text(focus.rep) if focus is not None and focus.rep is not None else None
+    step = (step_text(focus.rep, chars) if focus is not None and focus.rep is not None
+            else None)
     return f"{focus.scenario.name}: {step}" if focus is not None and step else None
 
 
