@@ -21,7 +21,7 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -171,10 +171,14 @@ SEEDED: dict[str, tuple[int, int, dt.date | dt.datetime, str]] = {
 
 
 def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date | dt.datetime,
-                 month: str) -> Any:
+                 month: str, *, program: bool = False) -> Any:
     """A snapshot of a sandbox workspace fetched over loopback by ``pipeline.fetch``, as
-    ``reporter run`` would fetch it (every participant, the month compared with the last)."""
+    ``reporter run`` would fetch it (every participant, the month compared with the last):
+    its first active scenario's, or with ``program`` its main collection's (as the demo's
+    program run, ``demo.main_collection``)."""
     from reporter import pipeline
+    from reporter.cohort.program import ProgramSelection
+    from reporter.demo import main_collection
     from reporter.settings import ApiSettings, FetchSettings
 
     folder = Path(folder)
@@ -182,13 +186,19 @@ def fetch_seeded(folder: Any, seed: int, reps: int, today: dt.date | dt.datetime
     key = _make_api_key(seed)
     scenario = next(s.slug for s in workspace.scenarios if not s.archived)
     app = create_app(workspace, api_key=key, rate_limit=None, daily_limit=None)
-    path = folder / f"snapshot-{seed}.json"
+    path = folder / f"snapshot-{seed}{'-program' if program else ''}.json"
     with SandboxServer(app) as server:
         api = ApiSettings(key=ApiKey(key), base_url=server.base_url, rate_limit=100_000,
                           cache_dir=folder / "cache", usage_dir=folder / "cache",
                           now=workspace.now)
-        pipeline.fetch(FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
-                                     period=parse_period(month)), path)
+        fetching = FetchSettings(api=api, scenario=scenario, selection=Selection("all"),
+                                 period=parse_period(month))
+        if program:
+            collection = main_collection(workspace)
+            assert collection is not None, "the sandbox has a collection of several scenarios"
+            fetching = replace(fetching, scenario="",
+                               program=ProgramSelection("collection", (collection,)))
+        pipeline.fetch(fetching, path)
     return path
 
 
