@@ -186,8 +186,10 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
     team = build_program_team(report, entry_members(report.reps, entry))
     focus_parts = [p for p in report.parts if p.previous_period] or list(report.parts)
     n = len(team.reps)
-    summary = (f"{n - team.coverage['none']} of {n} rep{'' if n == 1 else 's'} practised in "
-               f"{report.period.prose}, {team.coverage['all']} of them every scenario of "
+    valid = n - team.coverage["none"]
+    summary = (f"{valid} of {n} rep{'' if n == 1 else 's'} "
+               f"{'has' if valid == 1 else 'have'} a valid attempt in "
+               f"{report.period.prose}, {team.coverage['all']} of them in every scenario of "
                f"{report.program.name}. {attention_sentence(team)}")
 
     def row(rep: ProgramRepView) -> DigestRow:

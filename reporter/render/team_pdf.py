@@ -310,15 +310,18 @@ def tier_totals(team: ProgramTeamView) -> tuple[TierCount, ...]:
 
 
 def program_team_summary(team: ProgramTeamView, report: ProgramReportView) -> str:
-    """The team in a sentence or two: how many practised every scenario, some, none; then who
-    is on the 1:1 shortlist and how many to keep an eye on."""
+    """The team in a sentence or two: how many have a valid attempt in every scenario, some,
+    none (``ProgramRepView.coverage``); then who is on the 1:1 shortlist and how many to keep
+    an eye on."""
     n, k = len(team.reps), len(team.scenarios)
     every = "the scenario" if k == 1 else f"all {k} scenarios"
-    text = f"{team.coverage['all']} of {_plural(n)} practised {every} in {report.period.prose}"
+    text = (f"{team.coverage['all']} of {_plural(n)} "
+            f"{'has' if team.coverage['all'] == 1 else 'have'} a valid attempt in {every} in "
+            f"{report.period.prose}")
     if team.coverage["some"]:
-        text += f", {team.coverage['some']} some of them"
+        text += f", {team.coverage['some']} in some of them"
     if team.coverage["none"]:
-        text += f", {team.coverage['none']} none"
+        text += f", {team.coverage['none']} in none"
     return f"{text}. {attention_sentence(team)}"
 
 
