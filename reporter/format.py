@@ -9,6 +9,7 @@ rounded to CSV_DECIMALS. Pure functions: no I/O, no locale.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -291,6 +292,38 @@ def clip(text: str | None, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
     return cut.rstrip(",;:.") + "…"
+
+
+#: A phrasing longer than its room is shortened at a sentence end; the sentences kept fill at
+#: least this share of the room, so "Understood." never stands alone for a longer phrasing.
+PHRASING_MIN_SHARE = 0.5
+#: ... and a phrasing is given up to this many times its room to end a sentence, before it is
+#: clipped at a word like any other text (an endless one-sentence text from the API).
+PHRASING_ROOM = 2
+#: A sentence: up to its end mark (and a closing quote or bracket) before a space and a word
+#: that does not start in lower case ("e.g. this" goes on), or up to the end of the text.
+_SENTENCE = re.compile(r"\S.*?(?:[.!?…]+[\"'”’)\]]*(?=\s+(?![a-z])|$)|$)")
+
+
+def clip_phrasing(text: str | None, limit: int) -> str:
+    """A phrasing to try, shortened only at a sentence end, never mid-sentence: whole when it
+    fits in ``limit``; else its first sentences, as many as fit (at least PHRASING_MIN_SHARE
+    of ``limit``, a longer first sentence given the room), then " …"; a sentence longer than
+    PHRASING_ROOM times ``limit`` is clipped at a word (``clip``)."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for sentence in _SENTENCE.findall(text):
+        longer = f"{kept} {sentence}".strip()
+        if len(longer) > limit and len(kept) >= limit * PHRASING_MIN_SHARE:
+            break
+        kept = longer
+    if len(kept) > limit * PHRASING_ROOM:
+        return clip(text, limit)
+    return kept if kept == text else f"{kept} …"
 
 
 def csv_number(value: float) -> str:

@@ -359,12 +359,13 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
     paper = PAPER_SIZES.get(str(flags.paper or cfg.get("paper") or "A4").lower())
     if paper is None:
         raise ConfigError("paper must be A4 or letter")
+    xlsx = not flags.no_xlsx and bool(cfg.get("xlsx", True))
     try:
         options = PdfOptions(paper=paper,
                              transcripts=bool(flags.transcripts or cfg.get("transcripts", False)),
                              branding=branding, templates_dir=templates,
                              language=_language(cfg),
-                             tagged=bool(cfg.get("tagged_pdf", True)))
+                             tagged=bool(cfg.get("tagged_pdf", True)), workbook=xlsx)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     teams = team_specs(cfg)
@@ -375,7 +376,7 @@ def _render(cfg: FileConfig, flags: RenderFlags) -> RenderSettings:
     return RenderSettings(
         teams=teams, by_team=by_team,
         pdf=not flags.no_pdf and bool(cfg.get("pdf", True)),
-        xlsx=not flags.no_xlsx and bool(cfg.get("xlsx", True)),
+        xlsx=xlsx,
         csv=bool(flags.csv or cfg.get("csv", False)),
         jobs=flags.jobs or cfg.get("jobs"),
         skip_empty=bool(flags.skip_empty or cfg.get("skip_empty", False)),

@@ -364,10 +364,12 @@ def test_moments_are_deduplicated_and_capped_to_a_page() -> None:
 
     kept = AMELIE.coaching.moments
     first = kept[0]
-    repeated = replace(first, quote="  so, UH, would you like to see a demo?  ")
+    assert first.quote == "Walk me through how a purchase order moves through your team today."
+    repeated = replace(first, quote="  walk me THROUGH how a purchase order moves through "
+                                    "your team   today.  ")
     cards = moment_cards(with_moments(first, repeated, *kept[1:]))
     assert [c.moment for c in cards] == list(kept)
-    assert [c.label for c in cards] == ["What to change", "What worked", "What to change"]
+    assert [c.label for c in cards] == ["What worked", "What to change"]
     wordy = "This answer keeps going with more and more detail about the call. " * 12
     long_moments = tuple(replace(first, quote=f"{i}: {wordy}", feedback=wordy, suggestion=wordy)
                          for i in range(8))

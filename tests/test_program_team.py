@@ -209,7 +209,7 @@ def test_program_team_pdf_reads_back_page_one_the_matrix_and_the_tiers(
     assert first.startswith("Globex TEAM REPORT All selected reps Core Sales Conversations · "
                             "October 2026 · Globex · Manager: Dana Whitfield ")
     assert team_summary(team, report) in first
-    assert first.count("1 of 3 reps practised all 3 scenarios") == 1
+    assert first.count("1 of 3 reps has a valid attempt in all 3 scenarios") == 1
     assert "Book a 1:1 with 3 of 3" in first
     positions = [first.index(r.attention[0].text) for r in team.shortlist]
     assert positions == sorted(positions)

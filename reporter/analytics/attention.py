@@ -12,16 +12,23 @@ can say in a 1:1:
     declined             2  latest valid score DECLINE_POINTS (figures) or more below the best
                             (3 from BIG_DROP_POINTS: a fall a manager should hear about)
     below_last_period    1  best below the previous period's best (2 from DECLINE_POINTS)
-    no_session           2  no session at all in the period
+    no_session           2  no session at all in the period, unless the assignment is completed
+                            (nothing more is asked) or past_due_no_attempt already says it
     inactive             1  sessions, but none in the last INACTIVE_DAYS of the period
     one_attempt          1  only one valid attempt: no progress to read yet
+
+One fact gives one reason: a rep with no session on an overdue assignment is told
+"Past due since Nov 30, 2026, no valid attempt", never that and "No session in November 2026"
+as well, so the count of reasons that breaks ties counts facts, not phrasings.
 
 Reps are ordered by their most severe reason, then by the most points at stake in any reason
 (no valid attempt on an overdue assignment counts as the most), so a 15-point fall comes
 before a 2-point gap to target of the same severity, then by the number of reasons, then by
 name. The first MAX_SHORTLIST reps with a reason of at least SHORTLIST_SEVERITY are the 1:1
-shortlist; everyone else with a reason is on the "keep an eye on" list. A rep whose reasons
-are all low (one attempt, a quiet fortnight) is never on the shortlist.
+shortlist; everyone else with a reason is on the "keep an eye on" list, of which the team
+report and the digest name the first MAX_WATCHLIST (the rest counted; the workbook lists them
+all). A rep whose reasons are all low (one attempt, a quiet fortnight) is never on the
+shortlist.
 
 Exec's status string is the source of truth for the deadline: ``past_due`` and
 ``did_not_pass`` are both overdue, and neither is ever "met".
@@ -46,6 +53,8 @@ INACTIVE_DAYS = 14
 MAX_SHORTLIST = 5
 #: A rep is shortlisted only for a reason at least this severe (medium).
 SHORTLIST_SEVERITY = 2
+#: "Keep an eye on" names at most this many reps in the team report and the digest.
+MAX_WATCHLIST = 10
 #: Exec's assignment statuses whose deadline has gone by.
 OVERDUE_STATUSES = ("past_due", "did_not_pass")
 
@@ -96,7 +105,8 @@ def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[Attent
     """The rep's reasons, most severe first (see the module docstring for the rules)."""
     out: list[AttentionReason] = []
     plan = rep.coaching
-    if plan.target is not None and (reason := _target_reason(rep, plan.target)) is not None:
+    target = plan.target
+    if target is not None and (reason := _target_reason(rep, target)) is not None:
         out.append(reason)
     if plan.decline is not None:
         drop = plan.decline.drop
@@ -112,7 +122,9 @@ def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[Attent
             f"Best {fmt_score(rep.best_score)}, {fmt_point_count(fall)} below "
             f"{rep.comparison.period_title}", fall))
     if rep.session_count == 0:
-        out.append(AttentionReason("no_session", 2, f"No session in {period.prose}"))
+        said = any(r.code == "past_due_no_attempt" for r in out)  # the same fact, said once
+        if not said and not (target is not None and target.status == "completed"):
+            out.append(AttentionReason("no_session", 2, f"No session in {period.prose}"))
     elif rep.last_practised is not None:
         until = min(period.end, now)
         if rep.last_practised < until - timedelta(days=INACTIVE_DAYS):
@@ -172,6 +184,24 @@ def watchlist(ordered: Sequence[A]) -> tuple[A, ...]:
     """Everyone in ``ordered`` (attention order) not on the shortlist: "keep an eye on"."""
     chosen = {id(r) for r in shortlist(ordered)}
     return tuple(r for r in ordered if id(r) not in chosen)
+
+
+def watch_named(watch: Sequence[A]) -> tuple[A, ...]:
+    """The reps "keep an eye on" names in the team report and the digest: the first
+    MAX_WATCHLIST of the watchlist (the most urgent); ``watch_unnamed`` counts the rest."""
+    return tuple(watch[:MAX_WATCHLIST])
+
+
+def watch_unnamed(watch: Sequence[Attentive]) -> int:
+    """How many reps to keep an eye on the team report and the digest count without naming
+    ("and 12 more, listed in the workbook")."""
+    return max(0, len(watch) - MAX_WATCHLIST)
+
+
+def left_off(team: Attending) -> int:
+    """Reps to keep an eye on with a reason severe enough for the shortlist (at least
+    SHORTLIST_SEVERITY): left off it by its cap alone, said under it."""
+    return sum(1 for r in team.watchlist if r.severity >= SHORTLIST_SEVERITY)
 
 
 class Attending(Protocol):

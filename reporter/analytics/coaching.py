@@ -6,7 +6,7 @@ the email all read the same ``CoachingPlan``, so no two of them can advise diffe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -134,18 +134,20 @@ def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
     )
 
 
-def quoted_moments(step: NextStep | None, examples: Sequence[Moment]) -> tuple[Moment, ...]:
-    """The moments for "Moments that mattered": the next step's own moment first, then
-    ``moments_worth_quoting`` of the rest, MAX_MOMENTS in all, no quote twice."""
-    lead = next((m for m in examples if step and step.said is not None
-                 and m.session_id == step.session_id and m.quote == step.said
-                 and (m.criterion, m.item) == (step.criterion, step.item)), None)
-    rest = moments_worth_quoting(examples)
-    if lead is None:
-        return rest
-    seen = normalise_quote(lead.quote)
-    others = [m for m in rest if normalise_quote(m.quote) != seen]
-    return (lead, *others)[:figures.MAX_MOMENTS]
+def step_texts(step: NextStep | None) -> frozenset[str]:
+    """The words the next step quotes (what the rep said, the phrasing to try), normalised."""
+    if step is None:
+        return frozenset()
+    return frozenset(t for t in (normalise_quote(step.said), normalise_quote(step.try_instead))
+                     if t)
+
+
+def quoted_moments(step: NextStep | None, examples: Sequence[Moment],
+                   taken: Collection[str] = ()) -> tuple[Moment, ...]:
+    """The moments for "Moments that mattered": ``moments_worth_quoting``, none of them
+    repeating the words the next step quotes (page 1 says them already) or ``taken`` (words
+    quoted elsewhere on the same report: a program report's earlier scenarios)."""
+    return moments_worth_quoting(examples, {*taken, *step_texts(step)})
 
 
 def target_for(assignment: Assignment | None, best: float | None) -> Target | None:

@@ -4,7 +4,7 @@ and the transcript they are highlighted in."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from reporter.analytics import figures
@@ -78,16 +78,44 @@ def suggestion(quote: str, suggested: str | None) -> str | None:
     return said
 
 
-def moments_worth_quoting(candidates: Sequence[Moment]) -> tuple[Moment, ...]:
+def quoted_texts(moment: Moment | None) -> frozenset[str]:
+    """The words a moment puts on a page, normalised (``normalise_quote``): its quote and its
+    suggested phrasing. No report prints the same words twice."""
+    if moment is None:
+        return frozenset()
+    return frozenset(t for t in (normalise_quote(moment.quote),
+                                 normalise_quote(moment.suggestion)) if t)
+
+
+def repeats(words: Collection[str], seen: Collection[str]) -> bool:
+    """Whether any of ``words`` (normalised) says again what one of ``seen`` says: the same
+    text, or one held whole in the other when the shorter has MIN_WORDS_CONTAINED words or
+    more ("I'll jump right into my slides" in "Thanks. I'll jump right into my slides")."""
+    for w in words:
+        for s in seen:
+            short, long = (w, s) if len(w) <= len(s) else (s, w)
+            if short == long or (len(short.split()) >= MIN_WORDS_CONTAINED
+                                 and f" {short} " in f" {long} "):
+                return True
+    return False
+
+
+def moments_worth_quoting(candidates: Sequence[Moment],
+                          taken: Collection[str] = ()) -> tuple[Moment, ...]:
     """The feedback moments for the page "Moments that mattered": at most MAX_MOMENTS.
 
     Ordered by salience (high, mid, low, unknown), then those with a suggested
     phrasing, then grade (bad, mid, good, other), then the newest session.
-    Duplicates (same ``normalise_quote`` text: the evaluator often cites one line
-    under two items) keep only the first in that order. ``candidates`` should hold
-    the valid sessions' examples only. Quotes that are not speech (``is_speech``: a tag,
-    a URL, code, a formula) are left out whenever any other candidate exists.
+    Only moments with the evaluator's feedback (the why) are quoted: a bare quote tells the
+    rep nothing. No words twice on one report: a moment whose quote or suggested phrasing
+    (``quoted_texts``) is already in ``taken`` (quoted elsewhere on the report, e.g. the
+    next step) or on a moment chosen before it (the evaluator often cites one line under two
+    items, or suggests one phrasing twice; ``repeats``) gives way to the next.
+    ``candidates`` should hold the valid sessions' examples only. Quotes that are not
+    speech (``is_speech``: a tag, a URL, code, a formula) are left out whenever any other
+    candidate exists.
     """
+    candidates = [m for m in candidates if text(m.feedback)]
     speech = [m for m in candidates if is_speech(m.quote)]
     candidates = speech or candidates
 
@@ -102,12 +130,12 @@ def moments_worth_quoting(candidates: Sequence[Moment]) -> tuple[Moment, ...]:
         )
 
     chosen: list[Moment] = []
-    seen: set[str] = set()
+    seen: set[str] = set(taken)
     for _, moment in sorted(enumerate(candidates), key=key):
-        norm = normalise_quote(moment.quote)
-        if not norm or norm in seen:
+        words = quoted_texts(moment)
+        if not normalise_quote(moment.quote) or repeats(words, seen):
             continue
-        seen.add(norm)
+        seen |= words
         chosen.append(moment)
         if len(chosen) == figures.MAX_MOMENTS:
             break

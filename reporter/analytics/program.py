@@ -35,8 +35,10 @@ from reporter.analytics import (
 )
 from reporter.analytics.attention import at_stake, attention_order, reasons_for, shortlist
 from reporter.analytics.bounds import transcripts_within_report
+from reporter.analytics.coaching import quoted_moments, step_texts
 from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.follow_up import steps_by_user, with_follow_up
+from reporter.analytics.moments import quoted_texts
 from reporter.analytics.period import report_period
 from reporter.analytics.rep import build_rep, rep_context
 from reporter.analytics.team import list_names, program_themes, scenario_team, team_part
@@ -269,7 +271,7 @@ def program_rep(record: RepRecord, rows: tuple[ScenarioRow, ...],
     user = record.user
     email = (user.email or "").strip()
     name, first_name = display_name(user)
-    rows = _transcripts_within_report(rows)
+    rows = _moments_within_report(_transcripts_within_report(rows))
     reasons = sorted(
         (replace(reason, text=f"{row.scenario.name}: {reason.text}")
          for row in rows if row.rep for reason in row.rep.attention),
@@ -293,6 +295,27 @@ def _transcripts_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioR
     return tuple(row if view is None or view.transcript is transcript
                  else replace(row, rep=replace(view, transcript=transcript))
                  for row, view, transcript in zip(rows, views, bounded, strict=True))
+
+
+def _moments_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioRow, ...]:
+    """The rows with no words quoted twice in the one report: each practised scenario's
+    "Moments that mattered" chosen again (``coaching.quoted_moments``) around the words every
+    scenario's next step quotes and the moments of the scenarios printed before it."""
+    views = [row.rep if row.practised else None for row in rows]
+    taken: set[str] = {t for v in views if v for t in step_texts(v.coaching.next_step)}
+    out = []
+    for row, view in zip(rows, views, strict=True):
+        if view is None:
+            out.append(row)
+            continue
+        valid = {a.session_id for a in view.attempts if a.is_valid}
+        plan = view.coaching
+        moments = quoted_moments(plan.next_step, [m for m in view.feedback_examples
+                                                  if m.session_id in valid], taken)
+        taken.update(t for m in moments for t in quoted_texts(m))
+        out.append(row if moments == plan.moments else replace(
+            row, rep=replace(view, coaching=replace(plan, moments=moments))))
+    return tuple(out)
 
 
 def focus_row(rows: Sequence[ScenarioRow]) -> ScenarioRow | None:

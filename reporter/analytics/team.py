@@ -25,7 +25,7 @@ What to coach the team on across the run (``ProgramTheme``), in this order:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
@@ -33,7 +33,7 @@ from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.coaching import best_example
 from reporter.analytics.cohort import distribution, rubric_good_share, weekly
 from reporter.analytics.figures import mean
-from reporter.analytics.moments import is_speech
+from reporter.analytics.moments import is_speech, quoted_texts, repeats
 from reporter.analytics.rubric import WEAK_GRADES
 from reporter.errors import UsageError
 from reporter.format import fmt_item, fmt_weak_item
@@ -302,17 +302,38 @@ def team_groups(reps: Sequence[G], teams: Sequence[tuple[GroupInfo, Manager]]
     return out
 
 
+def theme_quote(reps: Sequence[RepView], key: tuple[str, str],
+                labels: dict[str, str] | None = None,
+                taken: Collection[str] = ()) -> tuple[Moment | None, str | None]:
+    """The moment a team theme on ``key`` quotes, and who said it (as the team's lists name
+    them): the example the coaching plan would pick (``best_example``: a phrasing to try
+    first) among the reps' mid or bad examples on the item from valid sessions whose quote
+    is speech (``is_speech``: never a tag, URL, code or formula) and that carry the
+    evaluator's why; none whose quote or phrasing (``quoted_texts``) another theme of the
+    same report quotes already (``taken``). With none, no quote."""
+    names = labels or {}
+    said_by: dict[int, str] = {}
+    examples: list[Moment] = []
+    for rep in reps:
+        valid = {a.session_id for a in rep.attempts if a.is_valid}
+        for m in rep.feedback_examples:
+            if ((m.criterion, m.item) == key and m.session_id in valid and m.feedback
+                    and is_speech(m.quote) and not repeats(quoted_texts(m), taken)):
+                said_by[id(m)] = names.get(rep.user_id, rep.name)
+                examples.append(m)
+    quote = best_example(examples, WEAK_GRADES)
+    return quote, said_by[id(quote)] if quote is not None else None
+
+
 def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]],
                   totals: dict[tuple[str, str], _Totals],
                   labels: dict[str, str] | None = None) -> tuple[WeakItem, ...]:
     """What to coach the team on: the MAX_WEAK_ITEMS items with the lowest share graded good
     across the team, among items that are a pattern (graded at least MIN_THEME_SESSIONS
     times, over at least MIN_THEME_REPS reps) and graded mid or bad at least once (ties: more
-    sessions first, then rubric order). Each quotes the example the coaching plan would pick
-    (``best_example``: a phrasing to try first) among the reps' mid or bad examples from
-    valid sessions whose quote is speech (``is_speech``: never a tag, URL, code or formula);
-    with none, no quote."""
-    names = labels or {}
+    sessions first, then rubric order). Each quotes a moment (``theme_quote``), the themes
+    different ones: the evaluator often cites one line under two items, and two cards
+    with the same words teach one thing."""
     candidates = []
     for order, key in enumerate(items):
         t = totals.get(key, _Totals())
@@ -320,20 +341,13 @@ def weakest_items(reps: Sequence[RepView], items: Sequence[tuple[str, str]],
                 and t.good < t.graded):
             candidates.append((t.good / t.graded, -t.graded, order, key))
     out = []
+    taken: set[str] = set()
     for _, _, _, key in sorted(candidates)[:MAX_WEAK_ITEMS]:
         t = totals[key]
-        said_by: dict[int, str] = {}
-        examples: list[Moment] = []
-        for rep in reps:
-            valid = {a.session_id for a in rep.attempts if a.is_valid}
-            for m in rep.feedback_examples:
-                if ((m.criterion, m.item) == key and m.session_id in valid
-                        and is_speech(m.quote)):
-                    said_by[id(m)] = names.get(rep.user_id, rep.name)
-                    examples.append(m)
-        quote = best_example(examples, WEAK_GRADES)
+        quote, by = theme_quote(reps, key, labels, taken)
+        taken |= quoted_texts(quote)
         out.append(WeakItem(key[0], key[1], t.good, t.graded, t.weak_reps, t.graded_reps,
-                            quote, said_by[id(quote)] if quote is not None else None))
+                            quote, by))
     return tuple(out)
 
 
@@ -476,8 +490,14 @@ def item_themes(reps: Sequence[ProgramRepView], scenarios: Sequence[ScenarioInfo
         items = rubric_items(views)
         for order, weak in enumerate(weakest_items(views, items, item_totals(views), labels)):
             candidates.append(((weak.good_share, -weak.graded, index, order), weak, scenario))
-    return [item_theme(weak, scenario)
-            for _, weak, scenario in sorted(candidates, key=lambda c: c[0])[:MAX_WEAK_ITEMS]]
+    out = []
+    taken: set[str] = set()  # the themes quote different moments, across scenarios too
+    for _, weak, scenario in sorted(candidates, key=lambda c: c[0])[:MAX_WEAK_ITEMS]:
+        quote, by = theme_quote(scenario_views(reps, scenario.id), (weak.criterion, weak.item),
+                                labels, taken)
+        taken |= quoted_texts(quote)
+        out.append(item_theme(replace(weak, quote=quote, quote_by=by), scenario))
+    return out
 
 
 def program_themes(reps: Sequence[ProgramRepView], scenarios: Sequence[ScenarioInfo],

@@ -6,18 +6,24 @@ workbook attached; read off the same team view the team report was drawn from.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 
-from reporter.analytics.attention import Attending, talking_point
+from reporter.analytics.attention import (
+    SHORTLIST_SEVERITY,
+    Attending,
+    talking_point,
+    watch_named,
+    watch_unnamed,
+)
 from reporter.analytics.team import G, build_team, team_members
 from reporter.deliver.addresses import (
     NAME_CHARS,
     EmailSettings,
     one_line,
 )
-from reporter.deliver.email_view import FEEDBACK_CHARS, SUGGESTION_CHARS
+from reporter.deliver.email_view import FEEDBACK_CHARS, SUGGESTION_CHARS, phrasing_line
 from reporter.deliver.manifest import (
     Manifest,
     Sendable,
@@ -25,6 +31,8 @@ from reporter.deliver.manifest import (
 )
 from reporter.deliver.messages import Common, addressed, attachment, finish, safe_slug
 from reporter.format import (
+    PHRASING_ROOM,
+    SEVERITY_LABELS,
     fmt_grade,
     fmt_graded_good,
     fmt_item,
@@ -51,6 +59,9 @@ from reporter.views import (
 )
 
 DIGEST_SUBJECT_TEMPLATE = "email/digest_subject.txt"
+#: A shortlisted rep's next step on one line: the scenario, the item and a phrasing of up to
+#: SUGGESTION_CHARS, which ``step_text`` shortens at a sentence end (or gives the room).
+STEP_LINE_CHARS = 2 * NAME_CHARS + SUGGESTION_CHARS * PHRASING_ROOM
 DIGEST_TEXT_TEMPLATE = "email/digest.txt"
 DIGEST_HTML_TEMPLATE = "email/digest.html"
 
@@ -90,20 +101,25 @@ class DigestView:
     summary: str  # the team in one sentence: the team report's first
     change_label: str  # "vs Sep 2026" or "Change"
     rows: tuple[DigestRow, ...]  # the 1:1 shortlist, most urgent first
-    left_off: int  # high-severity reps not on the shortlist (its cap), first under watch
-    watch: tuple[str, ...]  # "keep an eye on": "Name: reason; reason", one line each
+    left_off: int  # reps with a shortlist-severe reason left off it (its cap), first under watch
+    watch: tuple[str, ...]  # "keep an eye on": "Name: reason; reason", one line each, the
+    # first MAX_WATCHLIST (analytics.attention.watch_named)
     theme: tuple[DigestTheme, ...]  # what to coach the team on
     pdf_filename: str  # the attached team report's file name
     xlsx_filename: str | None  # the attached team workbook's, when one is attached
     original_recipient: str | None  # set on a --to-override trial
     language: str  # the HTML part's lang
     program: bool = False  # a program run's digest: ``scenario`` is the program's name
+    watch_more: int = 0  # the reps to keep an eye on past ``watch``, counted, not named
+    urgency: str = SEVERITY_LABELS[SHORTLIST_SEVERITY].lower()  # the shortlist's least: "medium"
 
 
-def _theme(item: WeakItem) -> DigestTheme:
+def _theme(item: WeakItem, label: str | None = None) -> DigestTheme:
+    """A team theme as the digest lists it, with its moment (quote, why, phrasing to try) as
+    the team report's card shows it."""
     quote = item.quote
     return DigestTheme(
-        label=one_line(fmt_item(item.criterion, item.item), NAME_CHARS),
+        label=one_line(label or fmt_item(item.criterion, item.item), NAME_CHARS),
         graded=(f"graded good {fmt_graded_good(item.good, item.graded)} "
                 f"({fmt_share(item.good_share)}); {item.reps_weak} of {item.reps_graded} reps "
                 "graded mid or bad at least once"),
@@ -111,7 +127,7 @@ def _theme(item: WeakItem) -> DigestTheme:
         by=(one_line(f"{item.quote_by}, {fmt_short_day(quote.created_at)}, graded "
                       f"{fmt_grade(quote.grade).lower()}", NAME_CHARS) if quote else None),
         why=one_line(quote.feedback, FEEDBACK_CHARS) or None if quote else None,
-        try_instead=one_line(quote.suggestion, SUGGESTION_CHARS) or None if quote else None,
+        try_instead=phrasing_line(quote.suggestion) or None if quote else None,
     )
 
 
@@ -141,8 +157,10 @@ def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSett
         theme = tuple(_theme(w) for w in part.weakest)
     else:
         n = len(team.reps)
-        summary = (f"{n - team.coverage['none']} of {n} rep{'' if n == 1 else 's'} practised "
-                   f"in {report.period.prose}, {team.coverage['all']} of them every scenario "
+        valid = n - team.coverage["none"]
+        summary = (f"{valid} of {n} rep{'' if n == 1 else 's'} "
+                   f"{'has' if valid == 1 else 'have'} a valid attempt in "
+                   f"{report.period.prose}, {team.coverage['all']} of them in every scenario "
                    f"of {report.program.name}. {attention_sentence(team)}")
         theme = tuple(program_theme(t) for t in team.themes)
     compared = [p for p in report.parts if p.previous_period] or list(report.parts)
@@ -156,7 +174,8 @@ def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSett
             best=fmt_score(focus.best_score if focus else None),
             latest=fmt_score(focus.latest_score if focus else None),
             change=vs_previous(focus.comparison if focus else None),
-            step=one_line(step_text(rep, named=single is None), SUGGESTION_CHARS) or None)
+            step=one_line(step_text(rep, named=single is None, chars=SUGGESTION_CHARS),
+                          STEP_LINE_CHARS) or None)
 
     return _digest(report, entry, settings, stem, original, team, left=left_off(team),
                    scenario=report.program.name, summary=summary,
@@ -183,7 +202,8 @@ def _digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings
         left_off=left,
         watch=tuple(one_line(f"{team.label(r)}: " + "; ".join(a.text for a in r.attention),
                              FEEDBACK_CHARS)
-                    for r in team.watchlist),
+                    for r in watch_named(team.watchlist)),
+        watch_more=watch_unnamed(team.watchlist),
         theme=theme,
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
@@ -198,6 +218,8 @@ def program_theme(theme: ProgramTheme) -> DigestTheme:
     after the scenario it comes from ("Objection Handling: Budget", as the attention texts
     name theirs); its line of plain words as the graded line."""
     label = f"{theme.scenario}: {theme.name}" if theme.scenario else theme.name
+    if theme.weak is not None:
+        return replace(_theme(theme.weak, label), graded=one_line(theme.detail, FEEDBACK_CHARS))
     return DigestTheme(label=one_line(label, NAME_CHARS),
                        graded=one_line(theme.detail, FEEDBACK_CHARS),
                        quote=None, by=None, why=None, try_instead=None)

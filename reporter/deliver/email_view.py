@@ -16,9 +16,11 @@ from reporter.deliver.addresses import (
 )
 from reporter.format import (
     NOT_PRACTISED,
+    PHRASING_ROOM,
     RANK_LABELS,
     TARGET_TONES,
     TONES,
+    clip_phrasing,
     fmt_decline,
     fmt_direction,
     fmt_item,
@@ -105,8 +107,15 @@ def _progress(direction: str | None, lift: float | None) -> str | None:
     return f"{label}: {said}" if label else said
 
 
+def phrasing_line(text: str | None) -> str:
+    """A phrasing to try on one line, shortened only at a sentence end (``clip_phrasing``:
+    up to SUGGESTION_CHARS, or the room its first sentence needs)."""
+    return one_line(clip_phrasing(one_line(text, len(text or "")), SUGGESTION_CHARS),
+                    SUGGESTION_CHARS * PHRASING_ROOM + 2)
+
+
 def _suggestion(text: str | None) -> str | None:
-    text = one_line(text, SUGGESTION_CHARS)
+    text = phrasing_line(text)
     text = re.sub(r"^try\s*:\s*", "", text, flags=re.IGNORECASE).strip()
     return text.strip("\"“”") or None
 

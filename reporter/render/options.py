@@ -53,6 +53,8 @@ class PdfOptions:
     language: str = "en"  # the document language (BCP 47), for screen readers and hyphens
     # Tagged PDF/UA-1: structure, reading order and text alternatives for assistive technology.
     tagged: bool = True
+    # The run writes workbooks too: the team report may send a reader to one.
+    workbook: bool = True
 
     def __post_init__(self) -> None:
         if str(self.paper).lower() not in PAPER_SIZES:

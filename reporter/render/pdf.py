@@ -19,6 +19,7 @@ from jinja2 import Environment
 from reporter.format import (
     TONES,
     clip,
+    clip_phrasing,
     fmt_clock,
     fmt_day,
     fmt_grade,
@@ -60,6 +61,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "score": fmt_score, "points": fmt_points, "share": fmt_share, "ordinal": fmt_ordinal,
     "day": fmt_day, "short_day": fmt_short_day, "minutes": fmt_minutes, "clock": fmt_clock,
     "rank": fmt_rank, "grade_symbol": fmt_grade_symbol, "grade": fmt_grade, "clip": clip,
+    "phrasing": clip_phrasing,
     "point_count": fmt_point_count, "graded_good": fmt_graded_good,
 }
 

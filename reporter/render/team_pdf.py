@@ -25,7 +25,10 @@ from reporter.analytics.attention import (
     MAX_SHORTLIST,
     SHORTLIST_SEVERITY,
     Attending,
+    left_off,
     talking_point,
+    watch_named,
+    watch_unnamed,
 )
 from reporter.analytics.bounds import team_rubric_shown
 from reporter.analytics.team import (
@@ -37,6 +40,8 @@ from reporter.analytics.team import (
 from reporter.format import (
     NEW_REP_LABEL,
     SEVERITY_LABELS,
+    clip,
+    clip_phrasing,
     fmt_assignment_status,
     fmt_day,
     fmt_item,
@@ -72,6 +77,7 @@ from reporter.views import (
 TEAM_TEMPLATE = "team/report.html"
 #: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
 SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
+#: How long a next step's phrasing (at a sentence end) or feedback may run in the lists.
 STEP_CHARS = 110
 #: How long a coaching theme's quote, why and phrasing may run on page 1.
 THEME_QUOTE_CHARS = 130
@@ -113,10 +119,11 @@ def change_heading(report: ReportView) -> str:
     return f"vs {previous.start:%b %Y}" if previous else "Change"
 
 
-def scenario_step(rep: RepView) -> str | None:
-    """The rep's next step in one scenario on one line: "Discovery › Budget: try “…”";
-    without a phrasing to try, the evaluator's feedback it rests on; "Keep doing: …" for a
-    rep never graded below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
+def scenario_step(rep: RepView, chars: int = STEP_CHARS) -> str | None:
+    """The rep's next step in one scenario on one line: "Discovery › Budget: try “…”" (the
+    phrasing shortened to ``chars`` at a sentence end, ``clip_phrasing``); without a phrasing
+    to try, the evaluator's feedback it rests on (``clip``); "Keep doing: …" for a rep never
+    graded below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
     step = rep.coaching.next_step
     if step is None:
         # The rep's own report gives one next step without a graded attempt: the first one.
@@ -125,9 +132,9 @@ def scenario_step(rep: RepView) -> str | None:
     if step.kind == "keep":
         return f"Keep doing: {label}"
     if step.try_instead:
-        phrase = step.try_instead.strip().strip(QUOTE_MARKS)
+        phrase = clip_phrasing(step.try_instead.strip().strip(QUOTE_MARKS), chars)
         return f"{label}: try “{phrase}”"
-    return f"{label}: {' '.join(step.why.split())}" if step.why else label
+    return f"{label}: {clip(step.why, chars)}" if step.why else label
 
 
 def _plural(count: int, word: str = "rep") -> str:
@@ -145,11 +152,12 @@ def attention_sentence(team: Attending) -> str:
     return "Nobody needs attention this time."
 
 
-def step_text(rep: ProgramRepView, *, named: bool) -> str | None:
+def step_text(rep: ProgramRepView, *, named: bool, chars: int = STEP_CHARS) -> str | None:
     """The rep's one next step, the one their own report leads with: the focus scenario's
     (``scenario_step``), named by it (``named``: a program's, where there are several)."""
     focus = rep.focus
-    step = scenario_step(focus.rep) if focus is not None and focus.rep is not None else None
+    step = (scenario_step(focus.rep, chars) if focus is not None and focus.rep is not None
+            else None)
     return f"{focus.scenario.name}: {step}" if focus is not None and step and named else step
 
 
@@ -175,21 +183,19 @@ def team_summary(team: TeamView, report: ProgramReportView) -> str:
 
 
 def _coverage_summary(team: TeamView, report: ProgramReportView) -> str:
-    """A program team in a sentence or two: how many practised every scenario, some, none;
-    then who is on the 1:1 shortlist and how many to keep an eye on."""
+    """A program team in a sentence or two: how many have a valid attempt in every scenario,
+    some, none (``ProgramRepView.coverage``); then who is on the 1:1 shortlist and how many
+    to keep an eye on."""
     n, k = len(team.reps), len(team.scenarios)
     every = "the scenario" if k == 1 else f"all {k} scenarios"
-    text = f"{team.coverage['all']} of {_plural(n)} practised {every} in {report.period.prose}"
+    text = (f"{team.coverage['all']} of {_plural(n)} "
+            f"{'has' if team.coverage['all'] == 1 else 'have'} a valid attempt in {every} in "
+            f"{report.period.prose}")
     if team.coverage["some"]:
-        text += f", {team.coverage['some']} some of them"
+        text += f", {team.coverage['some']} in some of them"
     if team.coverage["none"]:
-        text += f", {team.coverage['none']} none"
+        text += f", {team.coverage['none']} in none"
     return f"{text}. {attention_sentence(team)}"
-
-
-def left_off(team: Attending) -> int:
-    """High-severity reps not on the shortlist: left off by its cap alone, said under it."""
-    return sum(1 for r in team.watchlist if r.severity >= 3)
 
 
 def criterion_spans(team: ScenarioTeamView) -> tuple[CriterionSpan, ...]:
@@ -248,6 +254,12 @@ class TeamContext:
     talking: dict[str, str | None]  # slug -> the talking point
     steps: dict[str, str | None]  # slug -> the next step
     left_off: int
+    watch_named: tuple[ProgramRepView, ...]
+    """the reps to keep an eye on named in the PDF (the most urgent, MAX_WATCHLIST at most)"""
+    watch_unnamed: int
+    """the reps to keep an eye on counted, not named ("and 12 more")"""
+    workbook: bool
+    """the run writes workbooks: the count says the rest are listed there"""
     """high-severity reps not on the shortlist (its cap), said under it"""
     max_shortlist: int
     """the 1:1 shortlist's cap"""
@@ -356,6 +368,9 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         talking={rep.slug: talking_point(rep) for rep in team.needs_attention},
         steps={rep.slug: step_text(rep, named=single is None) for rep in team.reps},
         left_off=left_off(team),
+        watch_named=watch_named(team.watchlist),
+        watch_unnamed=watch_unnamed(team.watchlist),
+        workbook=options.workbook,
         max_shortlist=MAX_SHORTLIST,
         shortlist_severity=SEVERITY_LABELS[SHORTLIST_SEVERITY].lower(),
         theme_min_sessions=MIN_THEME_SESSIONS,
