@@ -157,7 +157,7 @@ class Env:
                     reps.append(rep)
                     handed.append((rep.user.id, client.requests_by_endpoint["GET /sessions/{id}"]))
                 snapshot = disc.header.model_copy(
-                    update={"reps": reps, "fetch": fetch_record(client, store)}).scenario_run()
+                    update={"reps": reps, "fetch": fetch_record(client, store)})
                 return Gathered(plan, snapshot, disc.reports, handed), client
 
         return asyncio.run(go())

@@ -50,7 +50,7 @@ def test_run_writes_the_whole_folder_and_a_summary(finished_run):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in run_dir.iterdir())
     assert names == ["cohort.xlsx", "feedback.csv", "manifest.csv", "manifest.json", "reps",
-                     "reps.csv", "sessions.csv", "snapshot.json", "team.pdf"]
+                     "reps.csv", "sessions.csv", "snapshot.json", "steps.json", "team.pdf"]
     assert manifest_files(run_dir) >= {"team.pdf", "cohort.xlsx", "snapshot.json"}
     manifest = json.loads((run_dir / "manifest.json").read_text())
     pdfs = sorted(p.name for p in (run_dir / "reps").iterdir())

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from reporter.analytics.program_team import build_program_team
 
 from reporter import analytics as an
 from reporter.analytics.attention import MAX_WATCHLIST, left_off
@@ -28,7 +27,7 @@ from reporter.analytics.figures import normalise_quote
 from reporter.analytics.moments import quoted_texts, repeats
 from reporter.analytics.program import build_program, of_scenario
 from reporter.analytics.team import build_team
-from reporter.cohort.snapshot import parse_snapshot, read_any_snapshot
+from reporter.cohort.snapshot import parse_snapshot, read_snapshot
 from reporter.deliver.addresses import EmailSettings
 from reporter.deliver.digests import DIGEST_HTML_TEMPLATE, DIGEST_TEXT_TEMPLATE, digest_view
 from reporter.deliver.manifest import TeamEntry
@@ -36,13 +35,13 @@ from reporter.demo import NOW as DEMO_NOW
 from reporter.format import clip_phrasing
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
-from reporter.render.team_pdf import render_program_team, render_team
+from reporter.render.team_pdf import render_team
 from reporter.render.templates import environment
 from reporter.render.workbook import write_workbook
 from reporter.views import ProgramReportView
 from tests import program_factory as pf
 from tests import snapshot_factory as f
-from tests.support import fetch_seeded, pdftotext
+from tests.support import fetch_seeded, pdftotext, scenario_run_team
 
 GENERATED = dt.datetime(2026, 11, 2, 7, tzinfo=dt.UTC)
 SENDER = "Coaching <coaching@acme.example>"
@@ -124,8 +123,8 @@ def test_left_off_counts_every_rep_the_shortlist_would_take(renderer, tmp_path):
         who = person(f"Short{name}")
         reps.append(f.rep(who, [graded(who, 20, 60.0 + n), graded(who, 28, 61.0 + n)],
                           assignment=assigned(who, "in_progress")))
-    report = an.build_report(parse_snapshot(f.snapshot(reps)), generated_at=GENERATED)
-    team = build_team(report.reps)
+    report, team = scenario_run_team(
+        an.build_report(parse_snapshot(f.snapshot(reps)), generated_at=GENERATED))
     assert len(team.shortlist) == 5 and {r.severity for r in team.watchlist} == {2}
     assert left_off(team) == 3
     text = compact(pdf_text(render_team(renderer, report, team)[0], tmp_path))
@@ -138,8 +137,8 @@ def test_keep_an_eye_on_names_ten_and_counts_the_rest(renderer, tmp_path):
     for n in range(14):  # one valid attempt each: a low reason, never the shortlist
         who = person(f"Once{n:02d}")
         reps.append(f.rep(who, [graded(who, 28, 70.0 + n)]))
-    report = an.build_report(parse_snapshot(f.snapshot(reps)), generated_at=GENERATED)
-    team = build_team(report.reps)
+    report, team = scenario_run_team(
+        an.build_report(parse_snapshot(f.snapshot(reps)), generated_at=GENERATED))
     assert not team.shortlist and len(team.watchlist) == 14
     text = compact(pdf_text(render_team(renderer, report, team)[0], tmp_path))
     named = [r for r in team.watchlist if compact(f"{team.label(r)}:") in text]
@@ -211,8 +210,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Prog
     out: dict[tuple[str, str], ProgramReportView] = {}
     for name, (seed, reps, now) in WORKSPACES.items():
         folder = tmp_path_factory.mktemp(name)
-        scenario = read_any_snapshot(fetch_seeded(folder, seed, reps, now, "2026-11"))
-        program = read_any_snapshot(fetch_seeded(folder, seed, reps, now, "2026-11",
+        scenario = read_snapshot(fetch_seeded(folder, seed, reps, now, "2026-11"))
+        program = read_snapshot(fetch_seeded(folder, seed, reps, now, "2026-11",
                                                  program=True))
         out[(name, "scenario")] = of_scenario(an.build_report(scenario, generated_at=now))
         out[(name, "program")] = build_program(program, generated_at=now)
@@ -220,9 +219,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Prog
 
 
 def whole_team(report: ProgramReportView) -> Any:
-    if report.single is not None:
-        return build_team(report.single.reps)
-    return build_program_team(report)
+    return build_team(report)
 
 
 @pytest.mark.parametrize("run", RUNS, ids=["-".join(r) for r in RUNS])
@@ -255,8 +252,7 @@ def test_at_most_ten_kept_an_eye_on_in_the_pdf_and_the_digest_and_all_in_the_wor
     watch = team.watchlist
     assert len(watch) > MAX_WATCHLIST  # the cap bites on every one of these runs
     more = len(watch) - MAX_WATCHLIST
-    pdf = (render_team(renderer, report.single, team) if report.single is not None
-           else render_program_team(renderer, report, team))[0]
+    pdf = render_team(renderer, report, team)[0]
     text = compact(pdf_text(pdf, tmp_path))
     start = text.index(compact(f"Keep an eye on {len(watch)}"))
     end = text.index(compact(f"And {more} more, listed in the workbook."), start)
@@ -334,9 +330,9 @@ def test_the_themes_quote_different_moments_each_with_its_why(runs, run, tmp_pat
 @pytest.mark.parametrize("name", list(WORKSPACES))
 def test_practised_every_scenario_counts_valid_attempts(runs, name, renderer, tmp_path):
     report = runs[(name, "program")]
-    team = build_program_team(report)
+    team = build_team(report)
     every = sum(1 for r in report.reps
                 if all(row.rep is not None and row.rep.has_valid_attempt for row in r.rows))
     assert team.coverage["all"] == every
-    text = " ".join(pdf_text(render_program_team(renderer, report, team)[0], tmp_path).split())
+    text = " ".join(pdf_text(render_team(renderer, report, team)[0], tmp_path).split())
     assert re.search(rf"\b{every} practised every scenario", text)
