@@ -133,6 +133,15 @@ def fmt_attempt_days(moments: Sequence[datetime]) -> list[str]:
     return out
 
 
+def fmt_session(at: datetime, moments: Sequence[datetime]) -> str:
+    """A session named by its day, "Nov 9", and by its place in that day when the day had
+    several sessions among ``moments`` (the rep's sessions): "Nov 9, 2nd session"."""
+    same = sorted(m for m in moments if (m.year, m.month, m.day) == (at.year, at.month, at.day))
+    if len(same) < 2 or at not in same:
+        return fmt_short_day(at)
+    return f"{fmt_short_day(at)}, {fmt_ordinal(same.index(at) + 1)} session"
+
+
 def fmt_clock(seconds: float | None) -> str:
     if seconds is None:
         return ""

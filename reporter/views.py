@@ -127,6 +127,9 @@ class NextStep:
     why: str | None  # the evaluator's feedback
     at: datetime | None
     session_id: str | None
+    # The session the step comes from, as every output names it: "Nov 9", or "Nov 9, 2nd
+    # session" when the rep had several sessions that day (format.fmt_session).
+    session: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,12 @@ class CoachingPlan:
     target: Target | None
     decline: Decline | None
     rank_gap: RankGap | None
+    # The step in one line, the words every output prints (``coaching.step_line``): "Discovery
+    # › Budget (Nov 9, 2nd session): try “…”", "Keep doing: …", "Complete one full, graded
+    # roleplay"; None: no step (an assignment completed without a valid attempt here).
+    step_text: str | None = None
+    # "coach" (a focus area), "polish", "keep", "complete" (no valid attempt yet), or None.
+    step_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -580,6 +589,10 @@ class ProgramRepView:
     skills: tuple[SkillRow, ...]  # the program's skills, by name
     focus: ScenarioRow | None  # None: nothing practised and nothing assigned
     attention: tuple[AttentionReason, ...]  # across scenarios, each naming its scenario
+    # The rep's one step across the run, as every output prints it: the focus scenario's
+    # ``CoachingPlan.step_text``, named by the scenario in a program ("Objection Handling:
+    # …"); None: no step.
+    step_text: str | None = None
 
     @property
     def practised(self) -> tuple[ScenarioRow, ...]:

@@ -176,7 +176,6 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
 
     def row(rep: ProgramRepView) -> DigestRow:
         focus = rep.focus.rep if rep.focus else None
-        step = step_text(focus) if focus else None
         return DigestRow(
             name=one_line(team.label(rep), NAME_CHARS),
             severity=fmt_severity(rep.severity),
@@ -184,8 +183,7 @@ def _program_digest(report: ProgramReportView, entry: TeamEntry, settings: Email
             best=fmt_score(focus.best_score if focus else None),
             latest=fmt_score(focus.latest_score if focus else None),
             change=vs_previous(focus.comparison if focus else None),
-            step=(one_line(f"{rep.focus.scenario.name}: {step}", SUGGESTION_CHARS)
-                  if rep.focus and step else None))
+            step=one_line(rep.step_text, SUGGESTION_CHARS) or None)
 
     return _digest(report, entry, settings, stem, original, team, left=left_off(team),
                    scenario=report.program.name, summary=summary,

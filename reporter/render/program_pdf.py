@@ -227,7 +227,9 @@ def build_program_context(report: ProgramReportView, rep: ProgramRepView,
         "target_state": (focus_rep.coaching.target.state
                          if focus_rep and focus_rep.coaching.target else None),
         "step": focus_rep.coaching.next_step if focus_rep else None,
-        "first_attempt": focus_rep is not None and not focus_rep.has_valid_attempt,
+        "step_text": rep.step_text,
+        "first_attempt": (focus_rep is not None
+                          and focus_rep.coaching.step_kind == "complete"),
         "sections": program_sections(renderer, report, rep),
     }
 

@@ -26,6 +26,7 @@ from reporter.analytics.attention import (
     talking_point,
 )
 from reporter.analytics.bounds import team_rubric_shown
+from reporter.analytics.coaching import STEP_CHARS
 from reporter.analytics.program_team import SCORED_TIERS
 from reporter.analytics.team import MIN_CELL_SESSIONS, MIN_THEME_REPS, MIN_THEME_SESSIONS
 from reporter.format import (
@@ -33,7 +34,6 @@ from reporter.format import (
     SEVERITY_LABELS,
     fmt_assignment_status,
     fmt_day,
-    fmt_item,
     fmt_point_count,
     fmt_points,
     fmt_score,
@@ -62,13 +62,10 @@ from reporter.views import (
 TEAM_TEMPLATE = "team/report.html"
 #: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
 SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
-STEP_CHARS = 110
 #: How long a coaching theme's quote, why and phrasing may run on page 1.
 THEME_QUOTE_CHARS = 130
 THEME_WHY_CHARS = 130
 QUOTE_MARKS = "\"“”'"
-#: The next step of a rep with no valid attempt, as their own report says it.
-FIRST_ATTEMPT_STEP = "Complete one full, graded roleplay"
 
 
 @dataclass(frozen=True)
@@ -104,20 +101,9 @@ def change_heading(report: ReportView) -> str:
 
 
 def step_text(rep: RepView) -> str | None:
-    """The rep's next step on one line: "Discovery › Budget: try “…”"; without a phrasing
-    to try, the evaluator's feedback it rests on; "Keep doing: …" for a rep never graded
-    below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
-    step = rep.coaching.next_step
-    if step is None:
-        # The rep's own report gives one next step without a graded attempt: the first one.
-        return FIRST_ATTEMPT_STEP if not rep.has_valid_attempt else None
-    label = fmt_item(step.criterion, step.item)
-    if step.kind == "keep":
-        return f"Keep doing: {label}"
-    if step.try_instead:
-        phrase = step.try_instead.strip().strip(QUOTE_MARKS)
-        return f"{label}: try “{phrase}”"
-    return f"{label}: {' '.join(step.why.split())}" if step.why else label
+    """The rep's next step on one line, as every output prints it (``CoachingPlan.step_text``,
+    built once by ``analytics.coaching.step_line``)."""
+    return rep.coaching.step_text
 
 
 def _plural(count: int, word: str = "rep") -> str:
@@ -259,11 +245,9 @@ OPEN_STATUSES = ("not_started", "in_progress")
 
 
 def program_step_text(rep: ProgramRepView) -> str | None:
-    """The rep's one next step for the program, the one their own report leads with: the
-    focus scenario's (``step_text``), named by it."""
-    focus = rep.focus
-    step = step_text(focus.rep) if focus is not None and focus.rep is not None else None
-    return f"{focus.scenario.name}: {step}" if focus is not None and step else None
+    """The rep's one next step for the program, the one their own report leads with
+    (``ProgramRepView.step_text``, built once by ``analytics.program``)."""
+    return rep.step_text
 
 
 def cell_status(cell: ProgramCell) -> str:
