@@ -241,6 +241,7 @@ class Comparison:
     change: float | None  # best - previous best, points; None when either is unknown
     rank_change: int | None  # +1: one rank up; None when either rank is unknown
     is_new: bool  # a best score now, none in the previous period: new, not compared with zero
+    current_title: str = ""  # the period reported on, "October 2026": the line names both
 
 
 @dataclass(frozen=True)

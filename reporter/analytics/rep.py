@@ -81,7 +81,8 @@ def comparison(best: float | None, rank: str | None,
     label, title = context.previous_period
     return Comparison(period_label=label, period_title=title, previous_best=before,
                       previous_rank=before_rank, change=change, rank_change=steps,
-                      is_new=before is None and best is not None)
+                      is_new=before is None and best is not None,
+                      current_title=context.period.prose if context.period else "")
 
 
 def build_rep(rep: RepRecord, context: RepContext) -> RepView:
