@@ -170,7 +170,16 @@ def test_every_output_prints_the_same_step_in_the_same_words(runs, which):
             continue
         told += 1
         page1 = _letters(pdftotext(folder / entry.pdf, "-f", "1", "-l", "2"))
-        assert _letters(rep.step_text) in page1, rep.name
+        focus = rep.focus.rep if rep.focus else None
+        assert focus is not None and focus.coaching.step_text is not None
+        if single or focus.coaching.step_kind == "complete":
+            assert _letters(rep.step_text) in page1, rep.name
+        else:  # "From <scenario>, the scenario that needs you most", then its step line
+            assert rep.focus is not None
+            assert rep.step_text == f"{rep.focus.scenario.name}: {focus.coaching.step_text}"
+            assert _letters(f"From {rep.focus.scenario.name}, the scenario that needs you "
+                            "most") in page1, rep.name
+            assert _letters(focus.coaching.step_text) in page1, rep.name
         mail = outbox / f"{entry.slug}.eml"
         if mail.exists():
             assert _flat(rep.step_text) in _text_part(mail), rep.name

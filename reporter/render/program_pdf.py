@@ -227,7 +227,12 @@ def build_program_context(report: ProgramReportView, rep: ProgramRepView,
         "target_state": (focus_rep.coaching.target.state
                          if focus_rep and focus_rep.coaching.target else None),
         "step": focus_rep.coaching.next_step if focus_rep else None,
-        "step_text": rep.step_text,
+        # The focus scenario's step line: the line above names the scenario, so the call-out
+        # says the rest of the program's step (ProgramRepView.step_text) in its words; "complete
+        # one" names the scenario itself.
+        "step_text": (rep.step_text if focus_rep is None
+                      or focus_rep.coaching.step_kind == "complete"
+                      else focus_rep.coaching.step_text),
         "first_attempt": (focus_rep is not None
                           and focus_rep.coaching.step_kind == "complete"),
         "sections": program_sections(renderer, report, rep),
