@@ -58,16 +58,18 @@ def main_collection(workspace: SandboxWorkspace) -> str | None:
 
 
 def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
-         teams: tuple[TeamSpec, ...] = (), now: datetime = NOW) -> DemoOutcome:
+         teams: tuple[TeamSpec, ...] = (), now: datetime = NOW, seed: int = SEED,
+         reps: int = REPS) -> DemoOutcome:
     """``run`` (last month, every participant, CSV too; by team when ``teams`` are given)
     and ``email`` (outbox only) against the built-in sandbox on a free loopback port: no
     key, no network; then the same for the sandbox's main collection as one program. The
-    sandbox and the run share ``now``."""
+    sandbox and the run share ``now``; ``seed`` and ``reps`` make another workspace (the
+    tests read a second one)."""
     from reporter.sandbox import SandboxServer, create_app, generate_workspace, make_api_key
 
     console = console or Console(quiet=True)
-    workspace = generate_workspace(seed=SEED, reps=REPS, today=now)
-    key = make_api_key(SEED)
+    workspace = generate_workspace(seed=seed, reps=reps, today=now)
+    key = make_api_key(seed)
     scenario = next((s.slug for s in workspace.scenarios if not s.archived), None)
     if scenario is None:
         raise SelectionError("the sandbox has no active scenario")

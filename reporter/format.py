@@ -134,6 +134,15 @@ def fmt_attempt_days(moments: Sequence[datetime]) -> list[str]:
     return out
 
 
+def fmt_session(at: datetime, moments: Sequence[datetime]) -> str:
+    """A session named by its day, "Nov 9", and by its place in that day when the day had
+    several sessions among ``moments`` (the rep's sessions): "Nov 9, 2nd session"."""
+    same = sorted(m for m in moments if (m.year, m.month, m.day) == (at.year, at.month, at.day))
+    if len(same) < 2 or at not in same:
+        return fmt_short_day(at)
+    return f"{fmt_short_day(at)}, {fmt_ordinal(same.index(at) + 1)} session"
+
+
 def fmt_clock(seconds: float | None) -> str:
     if seconds is None:
         return ""
@@ -243,7 +252,9 @@ def fmt_target(target: Target | None, best: float | None = None) -> str | None:
     elif target.reached and rank:
         left.append(f"{rank} reached")
     elif best is None and target.required_rank:
-        left.append("no valid attempt yet")
+        # A best on the assignment without a valid attempt here was made before the period.
+        left.append("no valid attempt yet" if target.assignment_best is None
+                    else "no valid attempt this period")
     if target.attempts_left:
         left.append(fmt_attempts_left(target.attempts_left))
     if not left and not target.did_not_pass and not target.past_due:
@@ -251,7 +262,8 @@ def fmt_target(target: Target | None, best: float | None = None) -> str | None:
     if left:
         line += " — " + "; ".join(left)
     if target.assignment_best is not None:
-        line += f" (best on this assignment {fmt_score(target.assignment_best)})"
+        when = ", before this period" if best is None else ""
+        line += f" (best on this assignment {fmt_score(target.assignment_best)}{when})"
     return line
 
 
@@ -264,15 +276,17 @@ def fmt_decline(decline: Decline | None) -> str | None:
 
 
 def fmt_comparison(comparison: Comparison | None) -> str | None:
-    """The rep against the previous period in one line: "September 2026: best 71.2 (now
-    +3.0)", or "New since September 2026" for a rep with no best score then."""
+    """The rep against the previous period in one line, each figure named by its period (page
+    1 speaks of this period beside it): "September 2026: best 71.2; October 2026: +3.0", or
+    "New since September 2026" for a rep with no best score then."""
     if comparison is None or (comparison.previous_best is None and not comparison.is_new):
         return None
     if comparison.is_new:
         return f"New since {comparison.period_title}: no valid attempt then"
     line = f"{comparison.period_title}: best {fmt_score(comparison.previous_best)}"
     if comparison.change is not None:
-        line += f" (now {fmt_points(comparison.change)})"
+        now = comparison.current_title or "now"
+        line += f"; {now}: {fmt_points(comparison.change)}"
     return line
 
 

@@ -128,6 +128,9 @@ class NextStep:
     why: str | None  # the evaluator's feedback
     at: datetime | None
     session_id: str | None
+    # The session the step comes from, as every output names it: "Nov 9", or "Nov 9, 2nd
+    # session" when the rep had several sessions that day (format.fmt_session).
+    session: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,12 @@ class CoachingPlan:
     target: Target | None
     decline: Decline | None
     rank_gap: RankGap | None
+    # The step in one line, the words every output prints (``coaching.step_line``): "Discovery
+    # › Budget (Nov 9, 2nd session): try “…”", "Keep doing: …", "Complete one full, graded
+    # roleplay"; None: no step (an assignment completed without a valid attempt here).
+    step_text: str | None = None
+    # "coach" (a focus area), "polish", "keep", "complete" (no valid attempt yet), or None.
+    step_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,7 @@ class Comparison:
     # A best score now, none in the previous period: new, not compared with zero; None when
     # neither period has a best (nothing to call new or not).
     is_new: bool | None
+    current_title: str = ""  # the period reported on, "October 2026": the line names both
 
 
 @dataclass(frozen=True)
@@ -597,6 +607,10 @@ class ProgramRepView:
     focus: ScenarioRow | None  # None: nothing practised and nothing assigned
     attention: tuple[AttentionReason, ...]  # across scenarios, each naming its scenario
     follow_up: FollowUp | None = None  # last period's step and what became of it
+    # The rep's one step across the run, as every output prints it: the focus scenario's
+    # ``CoachingPlan.step_text``, named by the scenario in a program ("Objection Handling:
+    # …"); None: no step.
+    step_text: str | None = None
 
     @property
     def practised(self) -> tuple[ScenarioRow, ...]:

@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from reporter.analytics.coaching import step_line
 from reporter.analytics.program import of_scenario
 from reporter.analytics.verdict import verdict_for
 from reporter.deliver.addresses import (
@@ -173,10 +174,13 @@ def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Pat
     assert text.startswith("Hi Amélie,")
     assert "91.0 (Gold)" in text and "+39.0 points" in text
     assert "5 valid of 6 sessions" in text and "88th percentile" in text
-    assert "Your one thing for next time: Discovery › Pain quantified" in text
+    amelie = sample_report().reps[0]
+    step = amelie.coaching.step_text
+    assert step is not None and step.startswith("Discovery › Pain quantified (")
+    assert ("try “Before I show you anything, what does a missed shipment cost you "
+            "today?”") in step
+    assert f"Your one thing for next time: {step}" in text  # the words every output prints
     assert 'You said:     "So, uh, would you like to see a demo?"' in text
-    assert ('Try instead:  "Before I show you anything, what does a missed shipment cost you '
-            'today?"') in text
     assert "Why:         Jumped to the pitch before the buyer named a cost." in text
     assert text.count("one thing for next time") == 1
     assert "Hi Amélie," in html and "91.0 (Gold)" in html and "Pain quantified" in html
@@ -188,11 +192,15 @@ def test_a_step_without_a_suggested_phrasing_has_no_try_line(tmp_path: Path) -> 
     bob = next(r for r in report.reps if r.email == "bob@acme.test")
     step = NextStep("focus", "feedback", "Discovery", "Current process", "mid", None, None,
                     "Work on current process.", None, None)
-    bob = replace(bob, coaching=replace(bob.coaching, next_step=step))
+    line, kind = step_line(step, True, None)
+    bob = replace(bob, coaching=replace(bob.coaching, next_step=step, step_text=line,
+                                        step_kind=kind))
     run = make_run(tmp_path, replace(report, reps=tuple(
         bob if r.email == bob.email else r for r in report.reps)))
     text, html, _ = parts(by_email(build(run))["bob@acme.test"])
-    assert "Your one thing for next time: Discovery › Current process" in text
+    # An action, not the feedback: the feedback is the Why beside it.
+    assert ("Your one thing for next time: Discovery › Current process: replay that call in "
+            "Exec and rework this part") in text
     assert "Why:         Work on current process." in text
     assert "Try" not in text and "Try" not in html
 

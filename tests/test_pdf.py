@@ -105,7 +105,7 @@ def test_full_report_holds_name_best_score_and_a_quoted_moment(renderer: PdfRend
     assert "Discovery Call with IT Director" in text and "October 2026" in text
     assert "best of 91.0 (Gold)" in text
     assert "Walk me through how a purchase order moves through your team today." in text
-    assert "TRY INSTEAD:" in text.upper() and "what does a missed shipment cost you today?" in text
+    assert "try “Before I show you anything, what does a missed shipment cost you today?”" in text
     assert "+39.0" in text  # lift, first 52.0 to best 91.0
     assert "88th percentile" in text
     assert 2 <= pages <= 6 and len(_reader(pdf).pages) == pages

@@ -118,7 +118,7 @@ def test_one_scenario_gets_page_one_and_one_section(tmp_path):
     assert "Past due since Oct 30, 2026 (target Silver)" in rows  # what is due, said
     step = _between(first, "Your next step", "Your skills")
     assert "From Competitive Displacement" in step
-    assert "Complete one full roleplay of “Competitive Displacement”" in step
+    assert "Complete one full, graded roleplay of “Competitive Displacement”" in step
     skills = first[first.index("Your skills"):]
     assert "Developing" in skills and "63.0" in skills and skills.count("Not practised") == 2
     # The one section: Procurement Discovery's own pages; no empty section for the others.
@@ -137,7 +137,7 @@ def test_none_practised_is_one_clear_page_of_what_is_assigned_and_due(tmp_path):
     rows = _between(page, "Your scenarios", "Your next step")
     assert rows.count("Not practised") == 3
     assert "Not started" in rows and "Nov 15, 2026" in rows and "Silver" in rows
-    assert "Complete one full roleplay of “Objection Handling”" in page
+    assert "Complete one full, graded roleplay of “Objection Handling”" in page
     assert page[page.index("Your skills"):].count("Not practised") == 3
     for absent in ("Where you stand", "Progress", "Rubric", "1 OF 3"):
         assert absent not in page
@@ -197,7 +197,8 @@ def test_sessions_without_a_valid_attempt_get_the_no_attempt_pages(tmp_path):
     assert "0 of 3" in rows and "69.0" not in rows
     assert "No valid attempt in October 2026" in text[1]
     assert "Practice you started" in text[1]
-    assert "Complete one full roleplay of “Procurement Discovery”" in text[1]
+    assert "Complete one full, graded roleplay" in text[1]  # the scenario's own step line
+    assert "A graded attempt at “Procurement Discovery”" in text[1]
     renders = Renders(tmp_path, report, [], PdfOptions(), jobs=1)
     renders.submit_reps([ben])
     [done], _ = renders.collect(Console(quiet=True))

@@ -114,8 +114,8 @@ def test_shortlist_runs_across_scenarios_in_the_attention_order() -> None:
     assert [row.name for row in team.skill_heatmap] == [row.name for row in team.matrix]
     # Each next step is the focus scenario's, named by it.
     ben = team.shortlist[0]
-    assert step_text(ben, named=True) == ("Competitive Displacement: Complete one full, "
-                                          "graded roleplay")
+    assert step_text(ben) == ("Complete one full, graded roleplay of “Competitive "
+                              "Displacement”")
 
 
 def test_a_rubric_item_theme_names_its_scenario_by_the_team_reports_rule() -> None:
@@ -213,7 +213,7 @@ def test_program_team_pdf_reads_back_page_one_the_matrix_and_the_tiers(
     assert "Book a 1:1 with 3 of 3" in first
     positions = [first.index(r.attention[0].text) for r in team.shortlist]
     assert positions == sorted(positions)
-    assert "Next step: Competitive Displacement: Complete one full, graded roleplay" in first
+    assert "Next step: Complete one full, graded roleplay of “Competitive Displacement”" in first
     assert "1 completed 3 in progress 1 past due 1 not started" in first
     # The theme, with the scenario it comes from (the card's heading is set in capitals).
     assert "PROCUREMENT DISCOVERY: DISCOVERY › BUDGET" in first

@@ -119,8 +119,11 @@ def test_reps_sheet_headers_values_and_types(book, report):
     plan = report.reps[0].coaching
     assert _column(ws, "Top strength")[0] == fmt_item(plan.strengths[0].criterion,
                                                       plan.strengths[0].item)
-    assert _column(ws, "Top focus area")[0] == _column(ws, "Next step")[0] == fmt_item(
-        plan.next_step.criterion, plan.next_step.item)
+    assert _column(ws, "Top focus area")[0] == fmt_item(plan.next_step.criterion,
+                                                        plan.next_step.item)
+    # The step in the words every output prints: the item, its session, the phrasing.
+    assert _column(ws, "Next step")[0] == plan.step_text
+    assert plan.step_text.startswith(f"{fmt_item(plan.next_step.criterion, plan.next_step.item)} (")
 
 
 def test_reps_is_a_table_with_frozen_header_and_fitted_widths(book, report):
@@ -604,7 +607,8 @@ def test_needs_attention_compares_with_last_period_without_inventing_zeros(
     assert _column(ws, "Assignment status") == ["Not started", "In progress", "In progress"]
     wang = next(r for r in attention_report.reps if r.name == "王小明")
     step = wang.coaching.next_step
-    assert _column(ws, "Next step")[1] == fmt_item(step.criterion, step.item)
+    assert _column(ws, "Next step")[1] == wang.coaching.step_text
+    assert wang.coaching.step_text.startswith(fmt_item(step.criterion, step.item))
     assert _column(ws, "Last practised (UTC)")[1] == wang.last_practised.replace(tzinfo=None)
 
 

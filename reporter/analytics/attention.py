@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from reporter.analytics.figures import DECLINE_POINTS
+from reporter.analytics.figures import DECLINE_POINTS, below_last_period
 from reporter.format import fmt_day, fmt_point_count, fmt_rank, fmt_score
 from reporter.views import AttentionReason, Comparison, Manager, PeriodInfo, RepView, Target
 
@@ -137,9 +137,8 @@ def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[Attent
 
 
 def _below_last_period(comparison: Comparison | None) -> bool:
-    """Below by at least the 0.1 point a score is written with, so a "−0.0" never counts."""
-    return (comparison is not None and comparison.change is not None
-            and comparison.change <= -0.05)
+    """``figures.below_last_period``: one rule with the verdict's direction."""
+    return below_last_period(comparison)
 
 
 class Attentive(Protocol):

@@ -13,8 +13,17 @@ from typing import Any
 from reporter.analytics import figures
 from reporter.analytics.figures import NEAR_RANK_POINTS, normalise_quote
 from reporter.analytics.moments import is_speech, moments_worth_quoting
-from reporter.analytics.rubric import WEAK_GRADES, patterns, severity
+from reporter.analytics.rubric import (
+    GRADED,
+    WEAK_GRADES,
+    latest_column,
+    need,
+    patterns,
+    recency_tier,
+    severity,
+)
 from reporter.exec_api.models import Assignment
+from reporter.format import clip_phrasing, fmt_item, fmt_session
 from reporter.ranks import RANK_THRESHOLDS
 from reporter.views import (
     Attempt,
@@ -32,10 +41,11 @@ _SALIENCE_ORDER = {"high": 0, "mid": 1, "low": 2}
 _THRESHOLD: dict[str, float] = dict(RANK_THRESHOLDS)
 
 
-#: A focus item at most this much less severe (``rubric.severity``, 0..1) than the most
-#: severe one takes the next step when it carries a phrasing to try and the most severe does
-#: not: "say this instead" is the advice a rep can act on, and a quarter of the scale is
-#: less than one grade's difference over two sessions (bad + mid against bad + bad).
+#: A focus item at most this much less severe over the period (``rubric.severity``, 0..1)
+#: than the first one, and standing where it does in the rep's latest session
+#: (``rubric.recency_tier``), takes the next step when it carries a phrasing to try and the
+#: first does not: "say this instead" is the advice a rep can act on, and a quarter of the
+#: scale is less than one grade's difference over two sessions (bad + mid against bad + bad).
 PHRASING_SLACK = 0.25
 
 
@@ -65,15 +75,19 @@ def _item_examples(examples: Sequence[Moment], key: tuple[str, str]) -> list[Mom
 def prefer_phrasing(focus: Sequence[Pattern], rubric: Sequence[ItemRow],
                     examples: Sequence[Moment]) -> tuple[Pattern, ...]:
     """The focus areas with the first one that carries a phrasing to try moved to the front,
-    when it is within PHRASING_SLACK of the most severe; otherwise as they are."""
+    when the latest session graded it as it graded the first (``rubric.recency_tier``) and
+    its severity is within PHRASING_SLACK of the first's; otherwise as they are."""
     if not focus:
         return ()
     rows = {(r.criterion, r.item): r for r in rubric}
-    top = severity(rows[(focus[0].criterion, focus[0].item)])
+    latest = latest_column(rubric)
+    first = rows[(focus[0].criterion, focus[0].item)]
+    tier, top = recency_tier(first, latest), severity(first)
     for index, p in enumerate(focus):
         key = (p.criterion, p.item)
-        if severity(rows[key]) < top - PHRASING_SLACK - 1e-9:
-            break
+        row = rows[key]
+        if recency_tier(row, latest) != tier or severity(row) < top - PHRASING_SLACK - 1e-9:
+            continue
         example = best_example(_item_examples(examples, key), WEAK_GRADES)
         if example is not None and phrasing(example):
             return (p, *focus[:index], *focus[index + 1:])
@@ -85,10 +99,11 @@ def _step_item(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
     """(kind, (criterion, item)) the next step is about; see ``next_step``."""
     if focus:
         return "focus", (focus[0].criterion, focus[0].item)
-    weak = [(row.mid + row.bad, row.bad, -order, row) for order, row in enumerate(rubric)
+    latest = latest_column(rubric)
+    weak = [((*need(row, latest), order), row) for order, row in enumerate(rubric)
             if row.mid + row.bad]
     if weak:
-        row = max(weak, key=lambda t: t[:3])[3]
+        row = min(weak, key=lambda t: t[0])[1]
         return "polish", (row.criterion, row.item)
     if strengths:
         return "keep", (strengths[0].criterion, strengths[0].item)
@@ -96,20 +111,27 @@ def _step_item(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
 
 
 def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
-              focus: Sequence[Pattern], examples: Sequence[Moment]) -> NextStep | None:
+              focus: Sequence[Pattern], examples: Sequence[Moment],
+              columns: Sequence[Attempt] = (),
+              attempts: Sequence[Attempt] = ()) -> NextStep | None:
     """The one thing for next time, by one rule.
 
-    The item: the first focus area ("focus"; ``coaching_plan`` orders them so that one with a
-    phrasing to try, within PHRASING_SLACK of the most severe, comes first); with none, the
-    item graded mid or bad most often (then bad most often, then first in the rubric:
-    "polish"); when nothing was ever graded mid or bad, the top strength ("keep"). Only a
-    rep with no graded item gets none.
+    The item: the first focus area ("focus": ``rubric.patterns`` orders them by
+    ``rubric.need``, the latest session first, and ``coaching_plan`` moves one with a
+    phrasing to try, standing as the first does in the latest session and within
+    PHRASING_SLACK of its severity, to the front); with none, the item graded mid or
+    bad that ``rubric.need`` puts first ("polish"); when nothing was ever graded mid or bad,
+    the top strength ("keep"). Only a rep with no graded item gets none.
 
     On that item, the feedback example (valid sessions only) whose grade fits the kind
     (mid or bad; good for "keep") with a suggested phrasing, else the most salient, bad
     before mid, newest. With a suggestion, the step is said / try instead / why. Without
     one (source "feedback") it falls back to the evaluator's feedback: the example's, else
     the item's latest feedback from a session with a fitting grade.
+
+    Its grade is the item's grade in that session's rubric column (``columns``: the rubric's
+    sessions), the one its card and the heatmap show, so page 1 and the card cannot disagree
+    on one session; its session is named among ``attempts`` (``format.fmt_session``).
     """
     chosen = _step_item(rubric, strengths, focus)
     if chosen is None:
@@ -122,16 +144,59 @@ def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
     why = (example.feedback if example else None) or (fallback.text if fallback else None)
     at: datetime | None = example.created_at if example else (fallback.at if fallback else None)
     try_instead = phrasing(example) if example else None
+    grade = example.grade if example else (fallback.grade if fallback else None)
+    if example is not None:
+        column = next((i for i, a in enumerate(columns)
+                       if a.session_id == example.session_id), None)
+        if column is not None and column < len(row.grades) and row.grades[column] in GRADED:
+            grade = row.grades[column]
     return NextStep(
         kind=kind,
         source="suggestion" if try_instead else "feedback",
         criterion=key[0], item=key[1],
-        grade=example.grade if example else (fallback.grade if fallback else None),
+        grade=grade,
         said=example.quote if example else None,
         try_instead=try_instead,
         why=why, at=at,
         session_id=example.session_id if example else None,
+        session=(fmt_session(at, [a.created_at for a in attempts] or [at])
+                 if at is not None else None),
     )
+
+
+#: The longest a step's one line runs (``step_line`` shortens its phrasing at a word), so that
+#: every output prints it whole and no writer shortens it on its own.
+STEP_CHARS = 240
+#: The step of a rep with no valid attempt (in the scenario) whose assignment is not completed.
+COMPLETE_ONE = "Complete one full, graded roleplay"
+#: The step's kind by NextStep.kind, as ``CoachingPlan.step_kind`` names it.
+STEP_KINDS = {"focus": "coach", "polish": "polish", "keep": "keep"}
+_QUOTE_MARKS = "\"“”'"
+
+
+def step_line(step: NextStep | None, has_valid_attempt: bool,
+              assignment: Assignment | None) -> tuple[str | None, str | None]:
+    """(text, kind) of the rep's step in one scenario, the words every output prints.
+
+    A phrasing or an action, never the evaluator's feedback alone: "Discovery › Budget
+    (Nov 9, 2nd session): try “…”" with a suggested phrasing; without one, "… : replay that
+    call in Exec and rework this part" (the PDF and the email give the feedback beside it);
+    "Keep doing: Discovery › Budget". Without a valid attempt, COMPLETE_ONE, unless the
+    assignment is completed in Exec (then no step: there is nothing left to complete).
+    """
+    if step is None:
+        if has_valid_attempt or (assignment is not None and assignment.status == "completed"):
+            return None, None
+        return COMPLETE_ONE, "complete"
+    label = fmt_item(step.criterion, step.item)
+    if step.kind == "keep":
+        return f"Keep doing: {label}", STEP_KINDS[step.kind]
+    where = f"{label} ({step.session})" if step.session else label
+    if step.try_instead:
+        phrase = " ".join(step.try_instead.split()).strip(_QUOTE_MARKS)
+        room = STEP_CHARS - len(where) - len(": try “”")
+        return f"{where}: try “{clip_phrasing(phrase, max(room, 40))}”", STEP_KINDS[step.kind]
+    return f"{where}: replay that call in Exec and rework this part", STEP_KINDS[step.kind]
 
 
 def step_texts(step: NextStep | None) -> frozenset[str]:
@@ -205,13 +270,16 @@ def rank_gap(best: float | None) -> RankGap | None:
 
 def coaching_plan(rubric: Sequence[ItemRow], examples: Sequence[Moment],
                   best: Attempt | None, latest: Attempt | None,
-                  assignment: Assignment | None) -> CoachingPlan:
-    """The rep's coaching plan. ``examples``: the valid sessions' feedback examples."""
+                  assignment: Assignment | None, columns: Sequence[Attempt] = (),
+                  attempts: Sequence[Attempt] = ()) -> CoachingPlan:
+    """The rep's coaching plan. ``examples``: the valid sessions' feedback examples;
+    ``columns``: the rubric's sessions; ``attempts``: every session of the rep's."""
     strengths, every_focus = patterns(rubric, limit=None)
     strengths = strengths[:figures.MAX_PATTERNS]
     focus = prefer_phrasing(every_focus, rubric, examples)[:figures.MAX_PATTERNS]
-    step = next_step(rubric, strengths, focus, examples)
+    step = next_step(rubric, strengths, focus, examples, columns, attempts)
     best_score = best.score if best else None
+    text, kind = step_line(step, best is not None, assignment)
     return CoachingPlan(
         next_step=step,
         strengths=strengths,
@@ -220,4 +288,6 @@ def coaching_plan(rubric: Sequence[ItemRow], examples: Sequence[Moment],
         target=target_for(assignment, best_score),
         decline=decline_for(best, latest),
         rank_gap=rank_gap(best_score),
+        step_text=text,
+        step_kind=kind,
     )

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from reporter.exec_api.models import User
 from reporter.format import fmt_day
 from reporter.ranks import rank_for
-from reporter.views import Attempt, last_day
+from reporter.views import Attempt, Comparison, last_day
 
 __all__ = ["rank_for"]
 
@@ -156,6 +156,14 @@ def fell_from_best(best: float, latest: float) -> bool:
     """A decline: the latest valid score is DECLINE_POINTS or more below the best. One rule
     for the coaching plan's Decline and the verdict's "slipping"."""
     return best - latest >= DECLINE_POINTS - 1e-9
+
+
+def below_last_period(comparison: Comparison | None) -> bool:
+    """The best is below the previous period's best, by at least the 0.1 point a score is
+    written with (so a "−0.0" never counts). One rule for the manager's "below last period"
+    reason and the verdict's direction."""
+    return (comparison is not None and comparison.change is not None
+            and comparison.change <= -0.05)
 
 
 def lift(first: Attempt | None, best: Attempt | None, valid_count: int) -> float | None:

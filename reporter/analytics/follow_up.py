@@ -68,22 +68,23 @@ def step_label(record: StepRecord) -> str:
 
 
 def told_step(rep: ProgramRepView, period_label: str) -> StepRecord | None:
-    """What the rep's report tells them to do next, as the record the next period reads:
-    the item of its next step (its scenario's, for a program: the focus), or, with no valid
-    attempt in the focus scenario, completing one roleplay of it. None: no step to follow
-    up ("keep doing" or nothing)."""
+    """What the rep's report tells them to do next (the focus scenario's step, by its kind,
+    ``CoachingPlan.step_kind``), as the record the next period reads: the item of a coach or
+    polish step, or completing one roleplay of the scenario. None: no step to follow up
+    ("keep doing", or nothing)."""
     focus = rep.focus
     if focus is None or focus.rep is None:
         return None
     view = focus.rep
-    step = view.coaching.next_step
-    if step is not None and step.kind != "keep":
+    plan = view.coaching
+    step = plan.next_step
+    if step is not None and plan.step_kind in ("coach", "polish"):
         row = _item_row(view, step.criterion, step.item)
         return StepRecord(user_id=rep.user_id, email=rep.email or None, period=period_label,
                           scenario_id=focus.scenario.id, scenario=focus.scenario.name,
                           kind="item", criterion=step.criterion, item=step.item,
                           good=row.good if row else 0, graded=row.graded if row else 0)
-    if not view.has_valid_attempt:
+    if plan.step_kind == "complete":
         return StepRecord(user_id=rep.user_id, email=rep.email or None, period=period_label,
                           scenario_id=focus.scenario.id, scenario=focus.scenario.name,
                           kind="complete", good=view.valid_count, graded=view.session_count)

@@ -11,10 +11,11 @@ are built once every rep is in (``RunScope.report``). A rep assigned a scenario 
 not practised gets a view of it too (no session, their target), built by the same
 ``build_rep``, so the attention rules (``no_session``, ``past_due_no_attempt``) speak of it.
 
-A rep's focus, the one scenario whose next step leads page 1, is the most urgent by the
-attention rules (severity, then points at stake); then one with a next step to offer; then the
-earliest due; then program order. The rep's reasons across the program are each scenario's,
-named by it ("Objection Handling: Fell 8.0 points from a best of 76.0").
+A rep's focus, the one scenario whose step leads page 1, is where the need is most urgent
+and actionable (``focus_row``): an assignment never attempted and past due or not started
+("complete one"); else the coaching of a practised scenario, the most urgent by the attention
+rules; never "complete one" for a completed assignment. The rep's reasons across the program
+are each scenario's, named by it ("Objection Handling: Fell 8.0 points from a best of 76.0").
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from reporter.analytics import (
 )
 from reporter.analytics.attention import at_stake, attention_order, reasons_for, shortlist
 from reporter.analytics.bounds import transcripts_within_report
-from reporter.analytics.coaching import quoted_moments, step_texts
+from reporter.analytics.coaching import COMPLETE_ONE, quoted_moments, step_texts
 from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.follow_up import steps_by_user, with_follow_up
 from reporter.analytics.moments import quoted_texts
@@ -235,7 +236,8 @@ def scenario_rep(scenario: ScenarioInfo, rep: RepView,
     return with_follow_up(ProgramRepView(
         user_id=rep.user_id, email=rep.email, name=rep.name, first_name=rep.first_name,
         slug=rep.slug, is_member=rep.is_member, groups=rep.groups, rows=(row,), skills=(),
-        focus=row, attention=rep.attention), steps or {}, title, name_scenario=False)
+        focus=row, attention=rep.attention, step_text=rep.coaching.step_text),
+        steps or {}, title, name_scenario=False)
 
 
 def program_skills(snapshot: Snapshot) -> tuple[SkillInfo, ...]:
@@ -276,14 +278,16 @@ def program_rep(record: RepRecord, rows: tuple[ScenarioRow, ...],
         (replace(reason, text=f"{row.scenario.name}: {reason.text}")
          for row in rows if row.rep for reason in row.rep.attention),
         key=lambda r: (-r.severity, -r.points))
+    focus = focus_row(rows)
     return ProgramRepView(
         user_id=user.id, email=email, name=name, first_name=first_name,
         slug=rep_slug(name, email or user.id), is_member=record.is_member,
         groups=tuple(g for g in (text(x) for x in record.groups) if g),
         rows=rows,
         skills=tuple(skill_row(info, *entries[info.id], user.id, email) for info in skills),
-        focus=focus_row(rows),
+        focus=focus,
         attention=tuple(reasons),
+        step_text=program_step_text(focus),
     )
 
 
@@ -318,20 +322,66 @@ def _moments_within_report(rows: tuple[ScenarioRow, ...]) -> tuple[ScenarioRow, 
     return tuple(out)
 
 
+#: Exec's statuses under which an assignment never attempted is the rep's most urgent step.
+FIRST_ATTEMPT_DUE = ("past_due", "not_started")
+#: The order of a practised scenario's step kinds when two scenarios are equally urgent.
+_KIND_ORDER = {"coach": 0, "polish": 1, "keep": 2}
+
+
+def never_attempted(row: ScenarioRow) -> bool:
+    """Assigned, past due or not started in Exec, and no valid attempt ever: none in the
+    period and no best score on the assignment (``Target.assignment_best``)."""
+    rep, target = row.rep, row.target
+    return (rep is not None and target is not None and not rep.has_valid_attempt
+            and target.status in FIRST_ATTEMPT_DUE and target.assignment_best is None)
+
+
 def focus_row(rows: Sequence[ScenarioRow]) -> ScenarioRow | None:
-    """The scenario whose next step leads the rep's page 1 (module docstring's order)."""
+    """The scenario whose step leads the rep's page 1: where the need is most urgent and
+    actionable, by one rule (docs/reports.md, "The next step").
+
+    1. An assignment never attempted that is past due or not started (``never_attempted``):
+       "complete one"; past due first, then the earliest due, then program order.
+    2. Else the coaching of a practised scenario (a valid attempt and a step): the most
+       urgent by the attention rules (severity, then points at stake), then a focus area
+       before a polish before a keep, then the earliest due, then program order.
+    3. Else a scenario without a valid attempt whose assignment is not completed:
+       "complete one" (a completed assignment never is).
+    4. Else the first scenario the rep has a view in, with no step.
+    """
     candidates = [(i, r) for i, r in enumerate(rows) if r.rep is not None]
     if not candidates:
         return None
 
-    def key(pair: tuple[int, ScenarioRow]) -> tuple[object, ...]:
-        index, row = pair
-        assert row.rep is not None
-        due = row.target.due if row.target and row.target.due else None
-        return (-row.rep.severity, -at_stake(row.rep),
-                row.rep.coaching.next_step is None, due is None, due or _EARLIEST, index)
+    def due(row: ScenarioRow) -> tuple[bool, datetime]:
+        at = row.target.due if row.target and row.target.due else None
+        return at is None, at or _EARLIEST
 
-    return min(candidates, key=key)[1]
+    first = [(not (r.target and r.target.past_due), *due(r), i, r) for i, r in candidates
+             if never_attempted(r)]
+    if first:
+        return min(first, key=lambda t: t[:4])[-1]
+    coached = []
+    for i, r in candidates:
+        assert r.rep is not None
+        kind = r.rep.coaching.step_kind
+        if r.rep.has_valid_attempt and kind in _KIND_ORDER:
+            coached.append((-r.rep.severity, -at_stake(r.rep), _KIND_ORDER[kind], *due(r), i, r))
+    if coached:
+        return min(coached, key=lambda t: t[:6])[-1]
+    rest = [(i, r) for i, r in candidates
+            if r.rep is not None and r.rep.coaching.step_kind == "complete"]
+    return (rest or candidates)[0][1]
+
+
+def program_step_text(focus: ScenarioRow | None) -> str | None:
+    """The rep's one step across the program: the focus scenario's, named by it ("Objection
+    Handling: …", "Complete one full, graded roleplay of “Objection Handling”")."""
+    if focus is None or focus.rep is None or focus.rep.coaching.step_text is None:
+        return None
+    if focus.rep.coaching.step_kind == "complete":
+        return f"{COMPLETE_ONE} of “{focus.scenario.name}”"
+    return f"{focus.scenario.name}: {focus.rep.coaching.step_text}"
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)

@@ -87,7 +87,8 @@ def comparison(best: float | None, rank: str | None,
     return Comparison(period_label=label, period_title=title, previous_best=before,
                       previous_rank=before_rank, change=change, rank_change=steps,
                       is_new=(None if before is None and best is None
-                              else before is None and best is not None))
+                              else before is None and best is not None),
+                      current_title=context.period.prose if context.period else "")
 
 
 def build_rep(rep: RepRecord, context: RepContext) -> RepView:
@@ -137,7 +138,8 @@ def build_rep(rep: RepRecord, context: RepContext) -> RepView:
                     if best_score is not None and population else None),
         rubric_sessions=tuple(s.attempt for s in columns),
         rubric=rubric,
-        coaching=coaching_plan(rubric, valid_examples, best, latest, assignment),
+        coaching=coaching_plan(rubric, valid_examples, best, latest, assignment,
+                               tuple(s.attempt for s in columns), attempts),
         feedback_examples=tuple(m for s in sessions for m in examples(s)),
         latest=latest,
         transcript=choose_transcript(sessions, best),

@@ -6,7 +6,13 @@ Progress has one rule, over the valid attempts (oldest first):
     fewer than two valid attempts          no direction (one score shows no progress)
     latest <= best - DECLINE_POINTS        slipping  (whatever the best did before)
     best - first >= IMPROVE_POINTS         improving
+    best below the previous period's best  slipping  (``figures.below_last_period``: the
+                                                      manager's list flags it; never "holding")
     otherwise                              holding
+
+Each sentence names what its figure is: "x points from <rank>" is said of the best ("Your
+best is 2.6 points from Gold"), never after the latest alone; a fall below the previous period
+names both periods.
 
 The target is Exec's: met only when the assignment's status is ``completed``
 (``coaching.target_for``); its line says what is left otherwise. The next-rank hint is
@@ -15,7 +21,7 @@ dropped where the target already settles that rank (met in Exec at or above it).
 
 from __future__ import annotations
 
-from reporter.analytics.figures import IMPROVE_POINTS, fell_from_best
+from reporter.analytics.figures import IMPROVE_POINTS, below_last_period, fell_from_best
 from reporter.format import (
     fmt_ordinal,
     fmt_point_count,
@@ -25,11 +31,19 @@ from reporter.format import (
     fmt_target,
 )
 from reporter.ranks import RANKS
-from reporter.views import CoachingPlan, PeriodInfo, RankGap, RepView, Target, Verdict
+from reporter.views import (
+    CoachingPlan,
+    Comparison,
+    PeriodInfo,
+    RankGap,
+    RepView,
+    Target,
+    Verdict,
+)
 
 
 def direction(valid_count: int, first: float | None, best: float | None,
-              latest: float | None) -> str | None:
+              latest: float | None, comparison: Comparison | None = None) -> str | None:
     """The rep's direction by the module's rule; None with fewer than two valid attempts."""
     if valid_count < 2 or first is None or best is None or latest is None:
         return None
@@ -37,6 +51,8 @@ def direction(valid_count: int, first: float | None, best: float | None,
         return "slipping"
     if best - first >= IMPROVE_POINTS - 1e-9:
         return "improving"
+    if below_last_period(comparison):
+        return "slipping"
     return "holding"
 
 
@@ -77,6 +93,13 @@ def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | 
     if way is None:
         text = (f"{name}, your first valid attempt scored {_best(rep)}. A second attempt will "
                 f"show how you are progressing.")
+    elif way == "slipping" and not fell_from_best(best or 0.0, latest or 0.0):
+        compared = rep.comparison  # below the previous period's best (module docstring)
+        assert compared is not None and compared.change is not None
+        text = (f"{name}, your best in {period.prose}, {_best(rep)}, is "
+                f"{fmt_point_count(-compared.change)} below your best in "
+                f"{compared.period_title}, {fmt_score(compared.previous_best)}; your latest "
+                f"scored {fmt_score(latest)}.")
     elif way == "slipping":
         assert best is not None and latest is not None
         fall = fmt_point_count(best - latest)
@@ -100,7 +123,7 @@ def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | 
     said_by_target = (hint is not None and target is not None and target.points_short is not None
                       and target.required_rank == hint.rank)
     if hint is not None and not said_by_target:
-        text += f" You are {fmt_rank_gap(hint)}."
+        text += f" Your best is {fmt_rank_gap(hint)}."
     if with_percentile:
         text += f" That puts you in the {fmt_ordinal(rep.percentile)} percentile of the cohort."
     return text
@@ -109,7 +132,8 @@ def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | 
 def verdict_for(rep: RepView, period: PeriodInfo) -> Verdict:
     """The rep's verdict, from the figures and the coaching plan already in ``rep``."""
     plan = rep.coaching
-    way = direction(rep.valid_count, rep.first_score, rep.best_score, rep.latest_score)
+    way = direction(rep.valid_count, rep.first_score, rep.best_score, rep.latest_score,
+                    rep.comparison)
     hint = rank_hint(plan.rank_gap, plan.target)
     # On day one a low percentile reads as a verdict on the person: only with a direction.
     with_percentile = rep.percentile is not None and way is not None

@@ -45,7 +45,6 @@ from reporter.render.team_pdf import (
     attention_sentence,
     change_heading,
     left_off,
-    step_text,
     team_summary,
     vs_previous,
 )
@@ -174,8 +173,7 @@ def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSett
             best=fmt_score(focus.best_score if focus else None),
             latest=fmt_score(focus.latest_score if focus else None),
             change=vs_previous(focus.comparison if focus else None),
-            step=one_line(step_text(rep, named=single is None, chars=SUGGESTION_CHARS),
-                          STEP_LINE_CHARS) or None)
+            step=one_line(rep.step_text, SUGGESTION_CHARS) or None)
 
     return _digest(report, entry, settings, stem, original, team, left=left_off(team),
                    scenario=report.program.name, summary=summary,

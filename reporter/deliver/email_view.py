@@ -47,8 +47,9 @@ HEADLINE_CHARS = 600
 class StepView:
     """The coaching plan's next step, one line per part, as the PDF's page 1 says it."""
 
-    kind: str  # "focus", "polish" or "keep"
-    label: str  # "Discovery › Pain quantified"
+    kind: str  # "focus", "polish", "keep", or "complete" (no valid attempt yet)
+    text: str  # the step in the words every output prints (CoachingPlan.step_text)
+    label: str  # "Discovery › Pain quantified"; "" for "complete"
     said: str | None  # the rep's own words
     suggestion: str | None  # without a leading "Try:"; the template adds its own label
     feedback: str | None  # why: the evaluator's feedback
@@ -129,15 +130,20 @@ def scenario_view(report: ReportView, rep: RepView, settings: EmailSettings,
     ink, bg = TONES[TARGET_TONES[plan.target.state if plan.target else "open"]]
     step = plan.next_step
     focus = None
-    if step is not None:
+    if step is not None and plan.step_text:
         focus = StepView(
             kind=step.kind,
+            text=one_line(plan.step_text, SUGGESTION_CHARS),
             label=one_line(fmt_item(step.criterion, step.item), NAME_CHARS),
             said=one_line(step.said, SUGGESTION_CHARS) or None,
             suggestion=_suggestion(step.try_instead),
             feedback=one_line(step.why, FEEDBACK_CHARS) or None,
             from_feedback=step.source == "feedback",
         )
+    elif plan.step_text:
+        focus = StepView(kind="complete", text=one_line(plan.step_text, SUGGESTION_CHARS),
+                         label="", said=None, suggestion=None, feedback=None,
+                         from_feedback=False)
     return EmailView(
         first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
         has_valid_attempt=rep.has_valid_attempt,
@@ -226,8 +232,12 @@ def build_view(report: ProgramReportView, rep: ProgramRepView,
             target_bg=TONES[TARGET_TONES["open"]][1], attempts="", percentile=None,
             session_count=0, focus=None, pdf_filename=pdf_filename,
             original_recipient=original_recipient, language=settings.language)
+    step = view.focus
+    if step is not None and rep.step_text:  # the program's step, named by its scenario
+        step = replace(step, text=one_line(rep.step_text, SUGGESTION_CHARS))
     return replace(view, program=program, rows=rows, practised=practised,
-                   has_valid_attempt=rep.has_valid_attempt, follow_up=follow_up)
+                   has_valid_attempt=rep.has_valid_attempt,
+                   focus=step if rep.step_text else None, follow_up=follow_up)
 
 
 def view_of(report: ProgramReportView, rep: ProgramRepView,

@@ -23,7 +23,6 @@ from reporter.format import (
     XLSX_SCORE,
     fmt_assignment_status,
     fmt_direction,
-    fmt_item,
     fmt_rank,
     fmt_severity,
     fmt_top_item,
@@ -113,8 +112,8 @@ def _text(header: str, cap: int, *, wrap: bool = False) -> Col:
 
 
 def _step(rep: RepView) -> str | None:
-    step = rep.coaching.next_step
-    return fmt_item(step.criterion, step.item) if step else None
+    """The step in the words every output prints (``CoachingPlan.step_text``)."""
+    return rep.coaching.step_text
 
 
 def _by_status(rep: RepView, flag: Callable[[Target], bool]) -> bool | None:

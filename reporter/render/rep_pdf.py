@@ -269,6 +269,8 @@ class ScenarioPages:
     step: NextStep | None
     """The one next step (``kind``, ``criterion``, ``item``, ``said``, ``try_instead``,
     ``why``, ``grade``, ``at``, ``source``), or None."""
+    step_text: str | None
+    """The step's one line, as every output prints it (``CoachingPlan.step_text``)."""
     follow_up: FollowUp | None
     """Last month's step and what became of it (``said``, ``result``), opening the coaching
     of a single-scenario run's page 1; None in a program's sections (its page 1 has it)."""
@@ -388,6 +390,8 @@ class RepDocument:
     """The focus scenario's target state, its colour."""
     step: NextStep | None
     """The focus scenario's next step."""
+    step_text: str | None
+    """The focus scenario's step line (a program's "complete one" names its scenario)."""
     follow_up: FollowUp | None
     """Last month's step and what became of it (``said``, ``result``), opening page 1's
     coaching; None when the rep had no step last month."""
@@ -493,6 +497,7 @@ def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets
         direction=fmt_direction(verdict.direction),
         plan=rep.coaching,
         step=rep.coaching.next_step,
+        step_text=rep.coaching.step_text,
         follow_up=follow_up,
         target_line=verdict.target_line,
         target_state=rep.coaching.target.state if rep.coaching.target else None,
@@ -674,7 +679,14 @@ def rep_context(report: ProgramReportView, rep: ProgramRepView, env: Environment
                       if focus_rep and focus_rep.coaching.target else None),
         step=focus_rep.coaching.next_step if focus_rep else None,
         follow_up=rep.follow_up,
-        first_attempt=focus_rep is not None and not focus_rep.has_valid_attempt,
+        # The focus scenario's step line: the line above names the scenario, so the call-out
+        # says the rest of the program's step (ProgramRepView.step_text) in its words;
+        # "complete one" names the scenario itself.
+        step_text=(rep.step_text if focus_rep is None
+                   or focus_rep.coaching.step_kind == "complete"
+                   else focus_rep.coaching.step_text),
+        first_attempt=(focus_rep is not None
+                       and focus_rep.coaching.step_kind == "complete"),
         sections=rep_sections(report, rep, env, options, assets),
     )
 

@@ -31,6 +31,7 @@ from reporter.analytics.attention import (
     watch_unnamed,
 )
 from reporter.analytics.bounds import team_rubric_shown
+from reporter.analytics.coaching import STEP_CHARS
 from reporter.analytics.team import (
     MIN_CELL_SESSIONS,
     MIN_THEME_REPS,
@@ -40,11 +41,8 @@ from reporter.analytics.team import (
 from reporter.format import (
     NEW_REP_LABEL,
     SEVERITY_LABELS,
-    clip,
-    clip_phrasing,
     fmt_assignment_status,
     fmt_day,
-    fmt_item,
     fmt_points,
     fmt_score,
     fmt_short_day,
@@ -64,7 +62,6 @@ from reporter.views import (
     ProgramRepView,
     ProgramTheme,
     ReportView,
-    RepView,
     ScenarioTeamView,
     SkillRow,
     StatusCount,
@@ -77,14 +74,9 @@ from reporter.views import (
 TEAM_TEMPLATE = "team/report.html"
 #: A heatmap cell's colour by the share graded good: at least 2/3 good, at least 1/3 mid.
 SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (0.0, "bad"))
-#: How long a next step's phrasing (at a sentence end) or feedback may run in the lists.
-STEP_CHARS = 110
 #: How long a coaching theme's quote, why and phrasing may run on page 1.
 THEME_QUOTE_CHARS = 130
 THEME_WHY_CHARS = 130
-QUOTE_MARKS = "\"“”'"
-#: The next step of a rep with no valid attempt, as their own report says it.
-FIRST_ATTEMPT_STEP = "Complete one full, graded roleplay"
 
 
 @dataclass(frozen=True)
@@ -119,22 +111,6 @@ def change_heading(report: ReportView) -> str:
     return f"vs {previous.start:%b %Y}" if previous else "Change"
 
 
-def scenario_step(rep: RepView, chars: int = STEP_CHARS) -> str | None:
-    """The rep's next step in one scenario on one line: "Discovery › Budget: try “…”" (the
-    phrasing shortened to ``chars`` at a sentence end, ``clip_phrasing``); without a phrasing
-    to try, the evaluator's feedback it rests on (``clip``); "Keep doing: …" for a rep never
-    graded below good; FIRST_ATTEMPT_STEP for a rep without a valid attempt."""
-    step = rep.coaching.next_step
-    if step is None:
-        # The rep's own report gives one next step without a graded attempt: the first one.
-        return FIRST_ATTEMPT_STEP if not rep.has_valid_attempt else None
-    label = fmt_item(step.criterion, step.item)
-    if step.kind == "keep":
-        return f"Keep doing: {label}"
-    if step.try_instead:
-        phrase = clip_phrasing(step.try_instead.strip().strip(QUOTE_MARKS), chars)
-        return f"{label}: try “{phrase}”"
-    return f"{label}: {clip(step.why, chars)}" if step.why else label
 
 
 def _plural(count: int, word: str = "rep") -> str:
@@ -152,13 +128,10 @@ def attention_sentence(team: Attending) -> str:
     return "Nobody needs attention this time."
 
 
-def step_text(rep: ProgramRepView, *, named: bool, chars: int = STEP_CHARS) -> str | None:
-    """The rep's one next step, the one their own report leads with: the focus scenario's
-    (``scenario_step``), named by it (``named``: a program's, where there are several)."""
-    focus = rep.focus
-    step = (scenario_step(focus.rep, chars) if focus is not None and focus.rep is not None
-            else None)
-    return f"{focus.scenario.name}: {step}" if focus is not None and step and named else step
+def step_text(rep: ProgramRepView) -> str | None:
+    """The rep's one next step, the one their own report leads with, as every output prints
+    it (``ProgramRepView.step_text``, built once by ``analytics.program``)."""
+    return rep.step_text
 
 
 def team_summary(team: TeamView, report: ProgramReportView) -> str:
@@ -366,7 +339,7 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         previous=report.previous_period,
         severity_labels=SEVERITY_LABELS,
         talking={rep.slug: talking_point(rep) for rep in team.needs_attention},
-        steps={rep.slug: step_text(rep, named=single is None) for rep in team.reps},
+        steps={rep.slug: step_text(rep) for rep in team.reps},
         left_off=left_off(team),
         watch_named=watch_named(team.watchlist),
         watch_unnamed=watch_unnamed(team.watchlist),

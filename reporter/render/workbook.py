@@ -201,14 +201,13 @@ ATTENTION_SHEET: tuple[Col, ...] = (
 
 def _attention_row(label: str, rep: RepView, shortlisted: bool) -> tuple[object, ...]:
     plan = rep.coaching
-    step = plan.next_step
     return (
         label, rep.email, SHORTLIST_LABEL if shortlisted else WATCH_LABEL,
         LIST_SEP.join(r.text for r in rep.attention),
         fmt_severity(rep.severity), rep.best_score, rep.latest_score, *last_period(rep),
         fmt_assignment_status(rep.assignment_status),
         excel_datetime(plan.target.due) if plan.target else None,
-        fmt_item(step.criterion, step.item) if step else None,
+        plan.step_text,
         excel_datetime(rep.last_practised),
     )
 
