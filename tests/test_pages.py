@@ -250,3 +250,22 @@ def test_the_check_finds_a_note_broken_across_lines(tmp_path: Path) -> None:
     (tmp_path / "t.pdf").write_bytes(pdf)
     found = broken_notes("t", tmp_path / "t.pdf")
     assert len(found) == 5, found
+
+
+# -- a second workspace -----------------------------------------------------------------------
+
+def test_no_page_of_another_workspace_holds_a_lone_block(seeded_reports: dict[str, Any]) -> None:
+    """The same check on the seeded workspace of 40 members (seed 42, October 2026), rendered in
+    process: its team report (longer leaderboard and rubric than the demo's) and every rep's
+    report."""
+    from reporter.analytics.team import build_team
+    from reporter.render.team_pdf import render_team
+
+    report = seeded_reports["seed42"]
+    renderer = PdfRenderer(PdfOptions())
+    problems = page_problems("team.pdf", read_pages(
+        render_team(renderer, report, build_team(report.reps))[0]))
+    for rep in report.reps:
+        problems += page_problems(f"{rep.slug}.pdf", read_pages(renderer.render(report, rep)[0]))
+    assert len(report.reps) > 30
+    assert not problems, "\n".join(problems)
