@@ -8,6 +8,7 @@ Plain dataclasses and their JSON forms (the spec's shapes); how they are generat
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,9 @@ class SandboxUser:
         return {**self.ref(), "role": self.role, "created_at": iso(self.created_at)}
 
 def slugify(name: str) -> str:
-    return "-".join(name.lower().split())
+    """A URL slug: lower case, accents dropped ("Ventas España" -> "ventas-espana")."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "-".join(folded.lower().split())
 
 @dataclass
 class SandboxSkill:
@@ -211,7 +214,7 @@ class SandboxWorkspace:
             "difficulty": spec.difficulty,
             "context": spec.context,
             "objective": f"{spec.objective}\n##### Outcomes to Avoid:\n{avoid}",
-            "language": "English",
+            "language": spec.language,
             "visibility": spec.visibility,
             "owner": owner.ref() if owner else None,
             "created_at": iso(scenario.created_at),
