@@ -426,7 +426,7 @@ def _language_teams(rng: random.Random, users: list[SandboxUser]
         draw = rng.random()
         language = leads.get(user.email) or (
             languages[int(draw * 3)] if draw < len(languages) / 3 else None)
-        if language is not None:
+        if language in teams:
             teams[language].append(user)
     return teams
 

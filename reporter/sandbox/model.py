@@ -205,6 +205,7 @@ class SandboxWorkspace:
         spec = scenario.spec
         owner = self.users_by_id.get(scenario.owner_id)
         avoid = "\n".join(f"- {item}" for item in spec.avoid)
+        heading = text.PHRASEBOOKS[spec.language].avoid_heading
         body: dict[str, Any] = {
             "id": scenario.id,
             "name": spec.name,
@@ -213,7 +214,7 @@ class SandboxWorkspace:
             "url": f"https://{self.url_slug}.app.exec.com/scenarios/{spec.slug}",
             "difficulty": spec.difficulty,
             "context": spec.context,
-            "objective": f"{spec.objective}\n##### Outcomes to Avoid:\n{avoid}",
+            "objective": f"{spec.objective}\n##### {heading}\n{avoid}",
             "language": spec.language,
             "visibility": spec.visibility,
             "owner": owner.ref() if owner else None,

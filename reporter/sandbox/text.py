@@ -502,11 +502,13 @@ class Phrasebook:
     item_feedback: dict[str, tuple[str, ...]]
     example_feedback: dict[str, tuple[str, ...]]
     pasted_advice: str
+    avoid_heading: str  # heads the scenario's outcomes to avoid, below its objective
 
 
 ENGLISH = Phrasebook(
     OPENING, MIDDLE, CLOSING, ASIDES, OUTCOME_FEEDBACK, POSITIVE_FEEDBACK, CONSTRUCTIVE_FEEDBACK,
     ITEM_FEEDBACK, EXAMPLE_FEEDBACK, "Avoid pasting this into a call: {text}",
+    "Outcomes to Avoid:",
 )
 
 # Spain's Spanish: the rep and the buyer say "usted" to each other; the evaluator says "tú"
@@ -700,6 +702,7 @@ SPANISH = Phrasebook(
         ),
     },
     pasted_advice="No pegues esto en una llamada: {text}",
+    avoid_heading="Resultados que hay que evitar:",
 )
 
 # German as a DACH sales team speaks it: "Sie" with the buyer (addressed by surname), "du"
@@ -905,6 +908,7 @@ GERMAN = Phrasebook(
         ),
     },
     pasted_advice="So etwas gehört nicht in ein Kundengespräch: {text}",
+    avoid_heading="Das sollten Sie vermeiden:",
 )
 
 PHRASEBOOKS: dict[str, Phrasebook] = {"English": ENGLISH, "Spanish": SPANISH, "German": GERMAN}
