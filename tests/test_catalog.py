@@ -34,8 +34,8 @@ def test_a_scenario_without_collection_is_listed_and_an_empty_collection_costs_n
     assert listed["cold-call-first-meeting"] == []
     assert [s.scenario.slug for s in catalog.scenarios][-1] == "cold-call-first-meeting"
     assert len(listed) == len([s for s in ws.scenarios if not s.archived])
-    assert catalog.requests == app.state.sandbox.total_requests == 2 + 3
-    assert catalog.listed_collections == 3  # three with scenarios; the empty one not asked
+    assert catalog.requests == app.state.sandbox.total_requests == 2 + 5
+    assert catalog.listed_collections == 5  # five with scenarios; the empty one not asked
     row = next(line for line in catalog.lines() if "cold-call-first-meeting" in line)
     assert row.split("  ")[-1].strip() == "Prospecting" and " – " in row
     assert "  alpha-empty" in "\n".join(catalog.lines())

@@ -213,7 +213,8 @@ def test_an_explicit_list_and_the_assigned_programs(env, tmp_path):
                                SANDBOX_PERIOD)}
     assert {p.scenario.id for p in snap.scenarios} == current
     assert snap.program.kind == "assigned" and snap.program.slug
-    assert env.state.by_path["/scenarios/assignments"] == 1
+    # everyone's assignments, in one listing (its pages)
+    assert env.state.by_path["/scenarios/assignments"] == pages(len(env.ws.assignments))
 
 
 def test_joined_slug_is_file_safe_and_a_long_one_keeps_a_hash():

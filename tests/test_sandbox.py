@@ -1094,3 +1094,167 @@ def test_program_assignments_span_several_scenarios(everything: dict[str, Any]) 
             by_program[assignment["program"]["name"]].add(assignment["scenario"]["slug"])
     assert {PRIMARY, "competitive-displacement"} <= by_program["Q4 Enablement Program"]
     assert any(a["program"] is None for a in everything["assignments"])
+
+
+# --- the scenarios in Spanish and German ------------------------------------------------------
+
+# Words that only English sentences are made of: none may appear in a Spanish or German text.
+ENGLISH_WORDS = frozenset({"the", "and", "you", "your", "with", "what", "is", "this", "that",
+                           "for", "of", "to", "we", "our", "have", "avoid"})
+# Function words a sentence of five words or more in that language has at least one of, and
+# letters each language's texts show somewhere.
+NATIVE = {
+    "Spanish": (frozenset({"de", "que", "el", "la", "y", "en", "los", "las", "con", "por", "su",
+                           "un", "una", "es", "lo", "se", "no", "le", "me", "si", "sin", "del",
+                           "al", "más", "para", "ha", "mis", "sus", "a", "esto", "eso", "qué",
+                           "como", "muy"}),
+                "áéíóúñ¿¡"),
+    "German": (frozenset({"der", "die", "das", "und", "ich", "sie", "wir", "mit", "ist", "nicht",
+                          "zu", "den", "dem", "des", "ein", "eine", "einen", "es", "für", "im",
+                          "auf", "wie", "was", "um", "hat", "war", "uns", "du", "bei", "von",
+                          "aus", "mir", "mal", "noch", "kam", "vom"}),
+               "äöüßÄÖÜ„“"),
+}
+
+
+def _words(text: str) -> list[str]:
+    cleaned = "".join(ch.lower() if ch.isalpha() else " " for ch in text)
+    return cleaned.split()
+
+
+def _texts_of(detail: dict[str, Any]) -> list[str]:
+    """Every text of a session's detail a report can show: both speakers' lines, the three
+    feedback texts, the rubric's names and every item's and example's words."""
+    texts = [line["text"] for line in detail.get("transcript") or [] if line["speaker"]]
+    texts += [detail[k] for k in ("outcome_feedback", "positive_feedback",
+                                  "constructive_feedback") if detail[k]]
+    for criterion in detail.get("evaluations") or []:
+        texts.append(criterion["criterion_name"])
+        for item in criterion["items"]:
+            texts += [item["name"]] + ([item["feedback"]] if item["feedback"] else [])
+            for example in item["feedback_examples"]:
+                texts += [example[k] for k in ("quote", "feedback", "suggestion_quote")
+                          if example[k]]
+    return texts
+
+
+@pytest.mark.parametrize("language", ["Spanish", "German"])
+def test_a_scenario_in_spanish_and_one_in_german_speak_their_language(
+        sandbox_client: httpx.Client, everything: dict[str, Any], language: str) -> None:
+    """Exec's `language` names the scenario's language, and every text a report quotes from
+    its sessions is written in it: no English sentence, the language's own words and letters."""
+    scenarios = [s for s in everything["scenarios"] if s["language"] == language]
+    assert len(scenarios) == 1
+    scenario = scenarios[0]
+    assert {s["language"] for s in everything["scenarios"] if s["id"] != scenario["id"]} <= {
+        "English", "Spanish", "German"}
+    function_words, letters = NATIVE[language]
+    for field in ("name", "description", "context", "objective"):
+        assert set(_words(scenario[field])) & function_words or any(
+            ch in scenario[field] for ch in letters), (field, scenario[field])
+        assert not set(_words(scenario[field])) & ENGLISH_WORDS, scenario[field]
+    sessions = [s for s in everything["sessions"] if s["scenario"]["id"] == scenario["id"]]
+    valid = [s for s in sessions if s["is_valid_attempt"]]
+    assert len(valid) >= 10
+    seen = ""
+    suggestions = 0
+    grades: set[str] = set()
+    for listed in valid:
+        detail = sandbox_client.get(f"/sessions/{listed['id']}",
+                                    params={"include": "transcript,evaluations"}).json()
+        assert {line["speaker"] for line in detail["transcript"]} >= {"ai", "user"}
+        for text in _texts_of(detail):
+            words = _words(text)
+            assert "{" not in text, text  # every placeholder filled
+            assert not set(words) & ENGLISH_WORDS, text
+            if len(words) >= 5:
+                assert set(words) & function_words, text
+            seen += text
+        for criterion in detail["evaluations"]:
+            for item in criterion["items"]:
+                for example in item["feedback_examples"]:
+                    grades.add(example["grade"])
+                    suggestions += example["suggestion_quote"] is not None
+    assert all(ch in seen for ch in letters if ch not in "ÄÖÜ")
+    assert grades == {"good", "mid", "bad"} and suggestions >= 5
+
+
+def test_the_language_scenarios_are_their_own_collections_and_teams(
+        sandbox_workspace: SandboxWorkspace) -> None:
+    """Each is the one scenario of its own collection (not the primary's program), practised
+    by about a third of the reps, a different third for each language, one of them in last
+    month holding that language's odd texts (markup, a formula-like start, a control byte)."""
+    ws = sandbox_workspace
+    by_language = {s.spec.language: s for s in ws.scenarios if s.spec.language != "English"}
+    assert set(by_language) == {"Spanish", "German"}
+    assert len({s.collection_id for s in by_language.values()}) == 2
+    assert ws.primary_scenario.collection_id not in {s.collection_id
+                                                     for s in by_language.values()}
+    assert [c.name for c in ws.collections if c.id in {
+        s.collection_id for s in by_language.values()}] == ["Ventas España", "Vertrieb DACH"]
+    assert {c.slug for c in ws.collections} >= {"ventas-espana", "vertrieb-dach"}
+    reps = {u.id for u in ws.members if not u.is_system and u.archetype != "no_sessions"}
+    practising = {language: {x.user_id for x in ws.sessions if x.scenario_id == s.id}
+                  for language, s in by_language.items()}
+    assert not practising["Spanish"] & practising["German"]
+    for language, users in practising.items():
+        assert users <= reps and len(reps) / 6 <= len(users) <= len(reps) / 2, language
+        assigned = {a.user_id for a in ws.assignments
+                    if a.scenario_id == by_language[language].id}
+        assert assigned == users
+    assert ws.users_by_email["sofia.nunez@northwind.example"].id in practising["Spanish"]
+    assert ws.users_by_email["juergen.mueller@northwind.example"].id in practising["German"]
+    for scenario in by_language.values():
+        odd = [x for x in ws.sessions if x.scenario_id == scenario.id and x.hostile]
+        assert len(odd) == 1 and odd[0].created_at.month == 10
+        detail = session_detail(ws, odd[0].id, frozenset({"transcript", "evaluations"}))
+        assert detail is not None
+        said = " ".join(line["text"] for line in detail["transcript"])
+        assert all(text in said for text in odd[0].hostile)
+        assert any(text.startswith(("+", "-")) for text in odd[0].hostile)
+
+
+def _everything_but_the_language_scenarios(ws: SandboxWorkspace) -> str:
+    """The workspace as the API serves it, without the language scenarios' own objects:
+    members, groups, scenarios, collections, skills and their proficiency, sessions with their
+    details, and assignments."""
+    from reporter.sandbox import proficiency
+
+    own = {s.id for s in ws.scenarios if s.spec.language != "English"}
+    own_collections = {s.collection_id for s in ws.scenarios if s.id in own}
+    own_skills = {k.id for s in ws.scenarios if s.id in own for k in s.skills}
+    skills = [k for k in ws.skills if k.id not in own_skills]
+    sessions = [x for x in ws.sessions if x.scenario_id not in own]
+    as_of = proficiency.default_as_of(ws)
+    return json.dumps({
+        "workspace": ws.info_json(),
+        "members": [u.member_json() for u in ws.users] + [u.group_ids for u in ws.users],
+        "groups": [(g.to_json(), g.member_ids) for g in ws.groups],
+        "scenarios": [ws.scenario_json(s, True) for s in ws.scenarios if s.id not in own],
+        "collections": [ws.collection_json(c) for c in ws.collections
+                        if c.id not in own_collections],
+        "skills": [k.to_json() for k in skills],
+        "proficiency": [[p.to_json(ws.users_by_id[p.user_id].ref())
+                         for p in proficiency.proficiency(ws, k, as_of)] for k in skills],
+        "sessions": [session_detail(ws, x.id, frozenset({"transcript", "evaluations"}))
+                     for x in sessions],
+        "assignments": [ws.assignment_json(a) for a in ws.assignments
+                        if a.scenario_id not in own],
+    }, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_the_language_scenarios_change_nothing_the_workspace_had(
+        monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Drawn from their own random streams after everything else: the same workspace without
+    them has the same members, groups, scenarios, sessions (details included) and assignments,
+    ids and all."""
+    from reporter.sandbox import text
+
+    with_them = generate_workspace(seed=seed, reps=30, today=SANDBOX_TODAY)
+    monkeypatch.setattr(text, "LANGUAGE_SCENARIOS", ())
+    without = generate_workspace(seed=seed, reps=30, today=SANDBOX_TODAY)
+    assert len(with_them.scenarios) == len(without.scenarios) + 2
+    assert len(with_them.sessions) > len(without.sessions)
+    assert _everything_but_the_language_scenarios(
+        with_them) == _everything_but_the_language_scenarios(without)

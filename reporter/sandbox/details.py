@@ -58,11 +58,12 @@ def _build_detail(workspace: SandboxWorkspace, session: SandboxSession) -> dict[
     """Transcript, evaluations and feedback for one session, from an RNG seeded by the session."""
     rng = random.Random(f"exec-sandbox-detail:{workspace.seed}:{session.id}")
     spec = workspace.scenarios_by_key[session.scenario_id].spec
+    book = text.PHRASEBOOKS[spec.language]
     quality = 0.55 if session.score is None else min(max(session.score / 100, 0.12), 0.95)
 
-    stages = [text.OPENING]
-    middle = sorted(rng.sample(range(len(text.MIDDLE)), rng.randint(3, len(text.MIDDLE))))
-    stages += [text.MIDDLE[i] for i in middle] + [text.CLOSING]
+    stages = [book.opening]
+    middle = sorted(rng.sample(range(len(book.middle)), rng.randint(3, len(book.middle))))
+    stages += [book.middle[i] for i in middle] + [book.closing]
     lines: list[dict[str, Any]] = []
     rep_lines: list[_RepLine] = []
     for position, (buyer, strong_lines, weak_lines) in enumerate(stages):
@@ -74,7 +75,7 @@ def _build_detail(workspace: SandboxWorkspace, session: SandboxSession) -> dict[
         rep_lines.append(_RepLine(len(lines), said, strong, better))
         lines.append({"speaker": "user", "text": said})
         if position == 0 and rng.random() < 0.12:
-            lines.append({"speaker": None, "text": rng.choice(text.ASIDES)})
+            lines.append({"speaker": None, "text": rng.choice(book.asides)})
 
     for number, hostile in enumerate(session.hostile):
         target = rep_lines[number % len(rep_lines)]
@@ -101,20 +102,21 @@ def _build_detail(workspace: SandboxWorkspace, session: SandboxSession) -> dict[
     rank = session.rank or "unranked"
     detail: dict[str, Any] = {
         "transcript": lines,
-        "outcome_feedback": _fill(rng.choice(text.OUTCOME_FEEDBACK[rank]), spec),
-        "positive_feedback": rng.choice(text.POSITIVE_FEEDBACK),
-        "constructive_feedback": rng.choice(text.CONSTRUCTIVE_FEEDBACK),
+        "outcome_feedback": _fill(rng.choice(book.outcome_feedback[rank]), spec),
+        "positive_feedback": rng.choice(book.positive_feedback),
+        "constructive_feedback": rng.choice(book.constructive_feedback),
     }
     if rng.random() < 0.1:  # valid sessions sometimes lack a feedback text too
         missing = rng.choice(("outcome_feedback", "positive_feedback", "constructive_feedback"))
         detail[missing] = None
-    detail["evaluations"] = _evaluations(rng, spec, quality, rep_lines, session.hostile)
+    detail["evaluations"] = _evaluations(rng, spec, book, quality, rep_lines, session.hostile)
     if session.hostile:
         detail["outcome_feedback"] = f"{detail['outcome_feedback'] or ''} {session.hostile[0]}"
         detail["constructive_feedback"] = session.hostile[-1]
     return detail
 
-def _evaluations(rng: random.Random, spec: text.ScenarioSpec, quality: float,
+def _evaluations(rng: random.Random, spec: text.ScenarioSpec, book: text.Phrasebook,
+                 quality: float,
                  rep_lines: list[_RepLine], hostile: tuple[str, ...]) -> list[dict[str, Any]]:
     criteria: list[dict[str, Any]] = []
     hostile_quotes = list(hostile)
@@ -131,13 +133,13 @@ def _evaluations(rng: random.Random, spec: text.ScenarioSpec, quality: float,
                 grade = "good" if draw < quality - 0.1 else ("mid" if draw < quality + 0.2
                                                              else "bad")
             feedback = None if rng.random() < 0.05 else rng.choice(
-                text.ITEM_FEEDBACK[grade or "mid"]).format(item=name)
+                book.item_feedback[grade or "mid"]).format(item=name)
             examples = []
             if grade in ("good", "mid", "bad"):
                 for _ in range(rng.randint(0, 2)):
-                    examples.append(_example(rng, grade, rep_lines))
+                    examples.append(_example(rng, book, grade, rep_lines))
             if hostile_quotes:
-                examples.append(_hostile_example(hostile_quotes.pop(0), rep_lines))
+                examples.append(_hostile_example(book, hostile_quotes.pop(0), rep_lines))
             items.append({"name": name, "grade": grade, "feedback": feedback,
                           "feedback_examples": examples})
         criteria.append({"criterion_name": criterion, "items": items})
@@ -151,25 +153,27 @@ def _quote_of(line: str, rng: random.Random) -> str:
     sentences = [s for s in sentences if len(s) > 12 and s in line]
     return rng.choice(sentences) if sentences and rng.random() < 0.5 else line
 
-def _example(rng: random.Random, grade: str, rep_lines: list[_RepLine]) -> dict[str, Any]:
+def _example(rng: random.Random, book: text.Phrasebook, grade: str,
+             rep_lines: list[_RepLine]) -> dict[str, Any]:
     wanted = [r for r in rep_lines if r.strong == (grade == "good")] or rep_lines
     line = rng.choice(wanted)
     # Only what went less well gets a better phrasing, and only about half the time.
     suggestion = line.better if grade != "good" and rng.random() < 0.5 else None
     return {
         "quote": _quote_of(line.text, rng),
-        "feedback": None if rng.random() < 0.08 else rng.choice(text.EXAMPLE_FEEDBACK[grade]),
+        "feedback": None if rng.random() < 0.08 else rng.choice(book.example_feedback[grade]),
         "suggestion_quote": suggestion,
         "grade": grade,
         "salience": "high" if rng.random() < 0.5 else "mid",
     }
 
-def _hostile_example(hostile: str, rep_lines: list[_RepLine]) -> dict[str, Any]:
+def _hostile_example(book: text.Phrasebook, hostile: str,
+                     rep_lines: list[_RepLine]) -> dict[str, Any]:
     """Quotes the hostile text verbatim (it is in a rep's line) and repeats it in the advice."""
     line = next((r for r in rep_lines if hostile in r.text), rep_lines[0])
     return {
         "quote": hostile if hostile in line.text else line.text,
-        "feedback": f"Avoid pasting this into a call: {hostile}",
+        "feedback": book.pasted_advice.format(text=hostile),
         "suggestion_quote": line.better,
         "grade": "bad",
         "salience": "high",

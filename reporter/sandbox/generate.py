@@ -11,12 +11,16 @@ scripts, a system user, a removed member who still has sessions, a member withou
 archived scenario, abandoned and ungraded sessions, and data in the previous calendar month; and
 a collection of three active scenarios (the primary's) that most reps practise only part of,
 whose third scenario (``text.PROGRAM_SCENARIOS``) comes from random streams of its own, so
-adding it changed nothing the other scenarios had.
+adding it changed nothing the other scenarios had; and, the same way, a scenario in Spanish and
+one in German (``text.LANGUAGE_SCENARIOS``), each in its own collection and practised by its
+own third of the reps, whose transcripts and feedback are written in that language
+(``text.PHRASEBOOKS``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import unicodedata
 import uuid
@@ -323,6 +327,25 @@ def generate_workspace(seed: int = 7, reps: int = 30,
         sessions += practised
         assignments += _program_assignments(extra, extra_ids, users, scenario, practised,
                                             months, programs[0], window_start)
+    teams = _language_teams(random.Random(f"exec-sandbox-language-teams:{seed}"), users)
+    for offset, spec in enumerate(text.LANGUAGE_SCENARIOS,
+                                  start=len(text.SCENARIOS) + len(text.PROGRAM_SCENARIOS)):
+        # One pair of streams per language: adding a language changes no other one's data.
+        own = random.Random(f"exec-sandbox-{spec.language}:{seed}")
+        own_ids = random.Random(f"exec-sandbox-{spec.language}-ids:{seed}")
+        scenario_skills = [skill(name, functools.partial(_uid, own_ids)) for name in spec.skills]
+        collection = collections.get(spec.collection) or collections.setdefault(
+            spec.collection, _uid(own_ids))
+        made = created + dt.timedelta(days=30 + 11 * offset, hours=offset)
+        scenario = SandboxScenario(_uid(own_ids), spec, admin.id, made,
+                                   made + dt.timedelta(days=40 + offset), scenario_skills,
+                                   collection)
+        scenarios.insert(sum(1 for s in scenarios if not s.archived), scenario)
+        speakers = teams[spec.language]
+        practised = _language_sessions(own, own_ids, speakers, scenario, months)
+        sessions += practised
+        assignments += _program_assignments(own, own_ids, speakers, scenario, practised, months,
+                                            None, window_start, every=True)
     sessions.sort(key=lambda s: (s.created_at, s.id))
     assignments.sort(key=lambda a: (a.created_at, a.id))
 
@@ -357,10 +380,11 @@ def _program_sessions(rng: random.Random, ids: random.Random, users: list[Sandbo
 
 def _program_assignments(rng: random.Random, ids: random.Random, users: list[SandboxUser],
                          scenario: SandboxScenario, sessions: list[SandboxSession],
-                         months: _Months, program: dict[str, str], window_start: dt.datetime
+                         months: _Months, program: dict[str, str] | None,
+                         window_start: dt.datetime, every: bool = False
                          ) -> list[SandboxAssignment]:
     """The program scenario is assigned, in the primary scenario's program, to everyone who
-    practised it and to a few who have not yet."""
+    practised it and to a few who have not yet (``every``: to all of ``users``)."""
     due_future = dt.datetime.combine(months.today + dt.timedelta(days=21), dt.time(), UTC)
     end_prev = dt.datetime.combine(months.starts[5], dt.time(), UTC) - dt.timedelta(seconds=1)
     valid_of: dict[str, list[SandboxSession]] = {}
@@ -372,7 +396,7 @@ def _program_assignments(rng: random.Random, ids: random.Random, users: list[San
     for user in users:
         if not user.is_member or user.archetype in ("no_sessions", "system"):
             continue
-        if user.id not in valid_of and rng.random() >= 0.3:
+        if not every and user.id not in valid_of and rng.random() >= 0.3:
             continue
         valid = valid_of.get(user.id, [])
         best = max((s.score for s in valid if s.score is not None), default=None)
@@ -385,6 +409,50 @@ def _program_assignments(rng: random.Random, ids: random.Random, users: list[San
             created_at=window_start + dt.timedelta(days=rng.randint(0, 20)),
         ))
     return result
+
+def _language_teams(rng: random.Random, users: list[SandboxUser]
+                    ) -> dict[str, list[SandboxUser]]:
+    """Disjoint teams, one per language of ``text.LANGUAGE_SCENARIOS``, of about a third of the
+    reps each (its guaranteed lead, e.g. Sofía for Spanish, always); reps with one session
+    overall, the system user and idle reps are in none."""
+    languages = [spec.language for spec in text.LANGUAGE_SCENARIOS]
+    leads = {f"{local}@{EMAIL_DOMAIN}": language
+             for language, local in text.LANGUAGE_LEADS.items()}
+    teams: dict[str, list[SandboxUser]] = {language: [] for language in languages}
+    for user in users:
+        if not user.is_member or user.archetype not in ARCHETYPES \
+                or user.archetype == "one_session":
+            continue
+        draw = rng.random()
+        language = leads.get(user.email) or (
+            languages[int(draw * 3)] if draw < len(languages) / 3 else None)
+        if language in teams:
+            teams[language].append(user)
+    return teams
+
+
+def _language_sessions(rng: random.Random, ids: random.Random, team: list[SandboxUser],
+                       scenario: SandboxScenario, months: _Months) -> list[SandboxSession]:
+    """Each rep of a language's team practises its scenario two to six times over the last
+    five months, once at least in the previous one; the first rep's latest valid attempt of
+    that month holds the language's odd texts, as the primary scenario's hostile ones."""
+    sessions: list[SandboxSession] = []
+    first, last = months.span(4)
+    odd_placed = False
+    for user in team:
+        profile = _rep_profile(rng, user.archetype)
+        moments = [months.moment(rng, rng.randint(1, 5)) for _ in range(rng.randint(1, 5))]
+        moments.append(months.moment(rng, 4))
+        practised = _sessions_for(rng, ids, user, user.archetype, scenario, moments, profile,
+                                  user.archetype == "never_valid")
+        in_month = [s for s in practised
+                    if s.is_valid_attempt and first <= s.created_at.date() <= last]
+        if in_month and not odd_placed:
+            in_month[-1].hostile = text.LANGUAGE_ODD_TEXTS[scenario.spec.language]
+            odd_placed = True
+        sessions += practised
+    return sessions
+
 
 def _place_hostile_texts(users: list[SandboxUser], primary: SandboxScenario,
                          by_user_scenario: dict[tuple[str, str], list[SandboxSession]],

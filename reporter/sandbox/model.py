@@ -8,6 +8,7 @@ Plain dataclasses and their JSON forms (the spec's shapes); how they are generat
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,9 @@ class SandboxUser:
         return {**self.ref(), "role": self.role, "created_at": iso(self.created_at)}
 
 def slugify(name: str) -> str:
-    return "-".join(name.lower().split())
+    """A URL slug: lower case, accents dropped ("Ventas España" -> "ventas-espana")."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "-".join(folded.lower().split())
 
 @dataclass
 class SandboxSkill:
@@ -202,6 +205,7 @@ class SandboxWorkspace:
         spec = scenario.spec
         owner = self.users_by_id.get(scenario.owner_id)
         avoid = "\n".join(f"- {item}" for item in spec.avoid)
+        heading = text.PHRASEBOOKS[spec.language].avoid_heading
         body: dict[str, Any] = {
             "id": scenario.id,
             "name": spec.name,
@@ -210,8 +214,8 @@ class SandboxWorkspace:
             "url": f"https://{self.url_slug}.app.exec.com/scenarios/{spec.slug}",
             "difficulty": spec.difficulty,
             "context": spec.context,
-            "objective": f"{spec.objective}\n##### Outcomes to Avoid:\n{avoid}",
-            "language": "English",
+            "objective": f"{spec.objective}\n##### {heading}\n{avoid}",
+            "language": spec.language,
             "visibility": spec.visibility,
             "owner": owner.ref() if owner else None,
             "created_at": iso(scenario.created_at),
