@@ -767,6 +767,9 @@ class TeamView:
     skill_heatmap: tuple[ProgramSkillRow, ...]  # same order as matrix
     themes: tuple[ProgramTheme, ...]
     parts: tuple[ScenarioTeamView, ...]  # the team in each scenario, aligned with scenarios
+    # "7 of 12 reps improved on last month's step" (``analytics.follow_up``); None: nobody in
+    # the team had a step last month
+    follow_up: str | None = None
 
     def label(self, rep: ProgramRepView) -> str:
         return self.labels.get(rep.user_id, rep.name)

@@ -206,6 +206,9 @@ def test_novembers_reports_follow_up_octobers_steps_in_every_output(two_months):
     for email, row in rows.items():
         if email not in expected:
             assert row["previous_step"] == "" and row["previous_step_result"] == ""
+    worked = sum(1 for s in expected.values() if s.endswith(": it worked."))
+    count = f"{worked} of {len(expected)} reps improved on last month's step."
+    assert count in _flat(pdftotext(november.run_dir / "team.pdf", "-l", "1"))
 
 
 def test_without_octobers_run_the_steps_are_recomputed_from_the_cache_at_no_request(two_months):
@@ -260,3 +263,36 @@ def test_a_program_run_names_the_steps_scenario():
     assert follow is not None
     if told.kind == "item":
         assert f"({told.scenario})" in follow.sentence
+
+
+def test_the_team_report_and_the_digest_count_whose_step_worked(tmp_path):
+    from reporter.analytics.team import build_team
+    from reporter.deliver.digests import DIGEST_HTML_TEMPLATE, DIGEST_TEXT_TEMPLATE, digest_view
+    from reporter.deliver.manifest import TeamEntry
+    from reporter.render.options import PdfOptions
+    from reporter.render.pdf import PdfRenderer
+    from reporter.render.team_pdf import render_team
+    from reporter.render.templates import environment
+    from reporter.settings import EmailSettings
+
+    bob = f.user("Bob", "Ng", "bob@example.com", id="u-bob")
+    reps = [f.rep(JANE, _graded("bad", "good", "good", "good"), groups=["East"]),
+            f.rep(bob, [f.session(70.0, f.at(day), who=bob, evaluations=f.evaluations(
+                {"Budget": "bad", "Timeline": "bad"})) for day in (3, 4)], groups=["East"])]
+    steps = [StepRecord.model_validate(_told(good=1, graded=4)),
+             StepRecord.model_validate(_told(user_id="u-bob", email="bob@example.com"))]
+    snapshot = parse_snapshot(f.snapshot(reps)).model_copy(update={"previous_steps": steps})
+    report = build_run(snapshot, generated_at=DEMO_NOW)
+    said = "1 of 2 reps improved on last month's step."
+    team = build_team(report)
+    pdf, _ = render_team(PdfRenderer(PdfOptions()), report, team)
+    (tmp_path / "team.pdf").write_bytes(pdf)
+    assert said in _flat(pdftotext(tmp_path / "team.pdf", "-l", "1"))
+    entry = TeamEntry("East", "east", "Dana Whitfield", "dana@acme.example", 0, 0,
+                      "teams/east/team.pdf", None, None, None)
+    view = digest_view(report, entry, EmailSettings(sender="Coaching <c@acme.example>"),
+                       "team-east", None)
+    env = environment(None)
+    assert said in _flat(env.get_template(DIGEST_TEXT_TEMPLATE).render(d=view))
+    assert said.replace("'", "&#39;") in _flat(env.get_template(DIGEST_HTML_TEMPLATE)
+                                               .render(d=view))

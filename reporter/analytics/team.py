@@ -33,6 +33,7 @@ from reporter.analytics.attention import attention_order, shortlist, watchlist
 from reporter.analytics.coaching import best_example
 from reporter.analytics.cohort import distribution, rubric_good_share, weekly
 from reporter.analytics.figures import mean
+from reporter.analytics.follow_up import follow_up_sentence
 from reporter.analytics.moments import is_speech, quoted_texts, repeats
 from reporter.analytics.rubric import WEAK_GRADES
 from reporter.errors import UsageError
@@ -566,6 +567,7 @@ def build_team(report: ProgramReportView, reps: Sequence[ProgramRepView] | None 
         themes=program_themes(ordered, report.scenarios, skills, labels),
         parts=tuple(scenario_team(scenario_views(ordered, s.id), name=name, slug=slug,
                                   group=group, manager=manager) for s in report.scenarios),
+        follow_up=follow_up_sentence(ordered),
     )
 
 

@@ -111,6 +111,7 @@ class DigestView:
     program: bool = False  # a program run's digest: ``scenario`` is the program's name
     watch_more: int = 0  # the reps to keep an eye on past ``watch``, counted, not named
     urgency: str = SEVERITY_LABELS[SHORTLIST_SEVERITY].lower()  # the shortlist's least: "medium"
+    follow_up: str | None = None  # "7 of 12 reps improved on last month's step", as team.pdf
 
 
 def _theme(item: WeakItem, label: str | None = None) -> DigestTheme:
@@ -175,11 +176,11 @@ def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSett
             change=vs_previous(focus.comparison if focus else None),
             step=one_line(rep.step_text, SUGGESTION_CHARS) or None)
 
-    return _digest(report, entry, settings, stem, original, team, left=left_off(team),
-                   scenario=report.program.name, summary=summary,
-                   change_label=change_heading(compared[0]) if compared else "Change",
-                   rows=tuple(row(r) for r in team.shortlist), theme=theme,
-                   program=single is None)
+    return replace(_digest(report, entry, settings, stem, original, team, left=left_off(team),
+                           scenario=report.program.name, summary=summary,
+                           change_label=change_heading(compared[0]) if compared else "Change",
+                           rows=tuple(row(r) for r in team.shortlist), theme=theme,
+                           program=single is None), follow_up=team.follow_up)
 
 
 def _digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings, stem: str,
