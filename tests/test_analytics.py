@@ -356,13 +356,14 @@ def test_moments_order_salience_suggestion_grade_recency(monkeypatch):
     order = ["high with try", "high bad", "high good new", "high good old", "mid bad", "low one"]
     examples = [m for m in build(sessions).feedback_examples]
     assert [m.quote for m in an.moments_worth_quoting(examples)] == order[:an.MAX_MOMENTS]
-    # The plan leads with the next step's moment (the focus item's most salient bad
-    # example), then the others in that order.
-    lead = ["high bad"] + [q for q in order if q != "high bad"]
-    assert [m.quote for m in build(sessions).coaching.moments] == lead[:an.MAX_MOMENTS]
+    # Page 1 quotes the next step's words already: the moments are the others, in that order.
+    step = build(sessions).coaching.next_step
+    assert step is not None and step.said in order
+    rest = [q for q in order if q != step.said]
+    assert [m.quote for m in build(sessions).coaching.moments] == rest[:an.MAX_MOMENTS]
     monkeypatch.setattr(figures, "MAX_MOMENTS", 6)
     view = build(sessions)
-    assert [m.quote for m in view.coaching.moments] == lead
+    assert [m.quote for m in view.coaching.moments] == [*rest, "no salience"]  # unrated last
     assert view.coaching.next_step.said == "high bad"
 
 
@@ -603,7 +604,9 @@ def test_null_score_valid_session_with_graded_nulls_in_rubric():
     view = build([s], who=who)
     assert view.valid_count == 1
     assert view.rubric[0].grades == (None,) and view.rubric[0].good_share is None
-    assert view.coaching.moments[0].salience is None and view.coaching.moments[0].grade is None
+    # A quote always comes with the evaluator's why: a feedback example with none is not a
+    # moment (the workbook still lists it).
+    assert view.coaching.moments == () and view.feedback_examples
     assert view.transcript.lines[0].highlighted  # "Hello?" is quoted verbatim
 
 

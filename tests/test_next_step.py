@@ -13,7 +13,7 @@ from typing import Any
 from reporter import analytics
 from reporter.analytics.coaching import COMPLETE_ONE
 from reporter.analytics.program import build_program
-from reporter.cohort.snapshot import parse_program_snapshot, parse_snapshot
+from reporter.cohort.snapshot import parse_snapshot
 from reporter.format import fmt_comparison, fmt_target
 from reporter.views import Comparison, RepView, Target
 from tests import program_factory as pf
@@ -120,7 +120,7 @@ def test_no_valid_attempt_is_complete_one_unless_the_assignment_is_completed():
 def _program(reps: list[dict[str, Any]]) -> Any:
     data = pf.program_snapshot()
     data["reps"] = reps
-    return build_program(parse_program_snapshot(data), generated_at=GENERATED)
+    return build_program(parse_snapshot(data), generated_at=GENERATED)
 
 
 def test_a_never_attempted_past_due_assignment_is_complete_one_of_it():

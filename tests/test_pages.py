@@ -258,14 +258,16 @@ def test_no_page_of_another_workspace_holds_a_lone_block(seeded_reports: dict[st
     """The same check on the seeded workspace of 40 members (seed 42, October 2026), rendered in
     process: its team report (longer leaderboard and rubric than the demo's) and every rep's
     report."""
+    from reporter.analytics.program import of_scenario
     from reporter.analytics.team import build_team
+    from reporter.render.rep_pdf import render_rep
     from reporter.render.team_pdf import render_team
 
-    report = seeded_reports["seed42"]
+    run = of_scenario(seeded_reports["seed42"])
     renderer = PdfRenderer(PdfOptions())
     problems = page_problems("team.pdf", read_pages(
-        render_team(renderer, report, build_team(report.reps))[0]))
-    for rep in report.reps:
-        problems += page_problems(f"{rep.slug}.pdf", read_pages(renderer.render(report, rep)[0]))
-    assert len(report.reps) > 30
+        render_team(renderer, run, build_team(run))[0]))
+    for rep in run.reps:
+        problems += page_problems(f"{rep.slug}.pdf", read_pages(render_rep(renderer, run, rep)[0]))
+    assert len(run.reps) > 30
     assert not problems, "\n".join(problems)

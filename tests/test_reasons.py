@@ -306,7 +306,7 @@ def test_no_words_quoted_twice_and_every_quote_with_its_why_on_the_sandbox(runs,
 def test_the_themes_quote_different_moments_each_with_its_why(runs, run, tmp_path):
     report = runs[run]
     team = whole_team(report)
-    weak = (list(team.weakest) if report.single is not None
+    weak = (list(team.single.weakest) if team.single is not None
             else [t.weak for t in team.themes if t.weak is not None])
     quotes = [w.quote for w in weak if w.quote is not None]
     assert len(quotes) >= 2

@@ -227,13 +227,13 @@ class TeamContext:
     talking: dict[str, str | None]  # slug -> the talking point
     steps: dict[str, str | None]  # slug -> the next step
     left_off: int
+    """reps with a shortlist-severe reason left off the shortlist (its cap), said under it"""
     watch_named: tuple[ProgramRepView, ...]
     """the reps to keep an eye on named in the PDF (the most urgent, MAX_WATCHLIST at most)"""
     watch_unnamed: int
     """the reps to keep an eye on counted, not named ("and 12 more")"""
     workbook: bool
     """the run writes workbooks: the count says the rest are listed there"""
-    """high-severity reps not on the shortlist (its cap), said under it"""
     max_shortlist: int
     """the 1:1 shortlist's cap"""
     shortlist_severity: str
