@@ -856,8 +856,9 @@ def test_one_digest_per_manager_for_a_program_and_never_twice(
     assert east["Subject"] == ("East: 2 reps for a 1:1 — Core Sales Conversations, "
                                "October 2026")
     text = east.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert ("2 of 2 reps have a valid attempt in October 2026, 1 of them in every scenario"
-            in text)
+    # The team report's first sentence, as the attached team.pdf says it.
+    assert ("1 of 2 reps has a valid attempt in all 3 scenarios in October 2026, 1 in some "
+            "of them." in text)
     assert ("1. Ben Okafor (High)\n   Say:        Competitive Displacement: Past due since "
             "Oct 30, 2026, no valid attempt") in text
     assert "2. Ada Lovelace (" in text and "Say:        Competitive Displacement: Fell" in text

@@ -17,7 +17,6 @@ from reporter.analytics.attention import attention_order, shortlist
 from reporter.analytics.program import build_program
 from reporter.analytics.team import (
     MAX_SKILL_THEMES,
-    WHOLE_SELECTION,
     GroupInfo,
     build_team,
     build_teams,
@@ -102,7 +101,8 @@ def test_skill_heatmap_tells_too_few_observations_from_none() -> None:
 def test_shortlist_runs_across_scenarios_in_the_attention_order() -> None:
     report = program()
     team = build_team(report, manager=DANA)
-    assert (team.name, team.slug, team.group) == (WHOLE_SELECTION, "team", None)
+    # The whole selection is named by how it was selected, as in a single scenario's run.
+    assert (team.name, team.slug, team.group) == ("Every participant", "team", None)
     # Ben is past due with no valid attempt (high, infinite points at stake); Ada fell 16
     # points (high); Cy has not started an assigned scenario (medium).
     assert [r.name for r in team.shortlist] == ["Ben Okafor", "Ada Lovelace", "Cy Young"]
@@ -206,7 +206,7 @@ def test_program_team_pdf_reads_back_page_one_the_matrix_and_the_tiers(
     text = pages(pdf, tmp_path)
     assert count == len(text) == 2
     first = text[0]
-    assert first.startswith("Globex TEAM REPORT All selected reps Core Sales Conversations · "
+    assert first.startswith("Globex TEAM REPORT Every participant Core Sales Conversations · "
                             "October 2026 · Globex · Manager: Dana Whitfield ")
     assert team_summary(team, report) in first
     assert first.count("1 of 3 reps has a valid attempt in all 3 scenarios") == 1

@@ -517,13 +517,11 @@ def matrix_order(reps: Sequence[ProgramRepView],
 
 
 def whole_selection(report: ProgramReportView) -> str:
-    """The whole selection's team name: a single-scenario run's selection, as its header says
-    it ("Every participant"); a program's WHOLE_SELECTION."""
-    single = report.single
-    if single is None:
-        return WHOLE_SELECTION
-    text = single.selection_text
-    return text[:1].upper() + text[1:]
+    """The whole selection's team name: the run's selection, as its header says it ("Every
+    participant", "Group Sales Team"), for either kind of run: it says who was selected;
+    WHOLE_SELECTION only when the run says nothing of it."""
+    text = report.selection_text
+    return text[:1].upper() + text[1:] if text else WHOLE_SELECTION
 
 
 def build_team(report: ProgramReportView, reps: Sequence[ProgramRepView] | None = None, *,

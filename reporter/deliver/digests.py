@@ -42,7 +42,6 @@ from reporter.format import (
     fmt_short_day,
 )
 from reporter.render.team_pdf import (
-    attention_sentence,
     change_heading,
     left_off,
     team_summary,
@@ -152,17 +151,11 @@ def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSett
                       slug=entry.slug, group=entry.group,
                       manager=Manager(entry.name, entry.email))
     part = team.single
-    if part is not None and single is not None:
-        summary = team_summary(team, report)
-        theme = tuple(_theme(w) for w in part.weakest)
-    else:
-        n = len(team.reps)
-        valid = n - team.coverage["none"]
-        summary = (f"{valid} of {n} rep{'' if n == 1 else 's'} "
-                   f"{'has' if valid == 1 else 'have'} a valid attempt in "
-                   f"{report.period.prose}, {team.coverage['all']} of them in every scenario "
-                   f"of {report.program.name}. {attention_sentence(team)}")
-        theme = tuple(program_theme(t) for t in team.themes)
+    # The team report's first sentence, for either kind of run: the digest says what the
+    # attached report says.
+    summary = team_summary(team, report)
+    theme = (tuple(_theme(w) for w in part.weakest) if part is not None and single is not None
+             else tuple(program_theme(t) for t in team.themes))
     compared = [p for p in report.parts if p.previous_period] or list(report.parts)
 
     def row(rep: ProgramRepView) -> DigestRow:
