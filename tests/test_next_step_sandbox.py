@@ -1,6 +1,6 @@
-"""The next step on two sandbox workspaces, both kinds of run (issue 32, items 1 and 3): the
-demo's (seed 7, 30 reps) and a second one nobody tuned to (seed 11, 45 reps, run on
-2026-12-01 like the demo), each as a single-scenario run and as a program run.
+"""The next step on three sandbox workspaces, both kinds of run (issue 32, items 1 and 3): the
+demo's (seed 7, 30 reps) and two nobody tuned to (seed 11, 45 reps, and seed 42, 40 reps, run
+on 2026-12-01 like the demo), each as a single-scenario run and as a program run.
 
 On every rep: no step on an item the latest session graded good while it graded another mid
 or bad; no "complete one" for a scenario whose assignment is completed; and the same step, in
@@ -33,27 +33,29 @@ from reporter.settings import demo_teams
 from reporter.views import ProgramReportView, ProgramRepView
 from tests.support import EXAMPLE_CONFIG, pdftotext
 
-SECOND_SEED, SECOND_REPS = 11, 45
-SECOND_NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+#: The workspaces besides the demo's: (seed, reps), run on the demo's morning.
+OTHERS = {"seed11": (11, 45), "seed42": (42, 40)}
+OTHERS_NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 COMPLETE = "Complete one"
 
 
-@pytest.fixture(scope="module")
-def second(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The demo's pipeline on the second workspace: its two run folders."""
-    out = tmp_path_factory.mktemp("seed11")
+def _other(tmp_path_factory: pytest.TempPathFactory, name: str) -> dict[str, str]:
+    """The demo's pipeline on another workspace: its two run folders."""
+    seed, reps = OTHERS[name]
+    out = tmp_path_factory.mktemp(name)
     done = demo(out, jobs=2, console=Console(quiet=True), teams=demo_teams(EXAMPLE_CONFIG),
-                now=SECOND_NOW, seed=SECOND_SEED, reps=SECOND_REPS)
+                now=OTHERS_NOW, seed=seed, reps=reps)
     assert done.program is not None
     return {"folder": str(done.run.run_dir), "program": str(done.program.run_dir)}
 
 
-@pytest.fixture(scope="module", params=["demo", "second"])
-def runs(request: pytest.FixtureRequest) -> dict[str, str]:
+@pytest.fixture(scope="module", params=["demo", *OTHERS])
+def runs(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     if request.param == "demo":
         run = request.getfixturevalue("demo_run")
         return {"folder": str(run.folder), "program": str(run.program)}
-    return request.getfixturevalue("second")
+    return _other(tmp_path_factory, request.param)
 
 
 def _report(folder: Path) -> ProgramReportView:

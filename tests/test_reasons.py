@@ -201,6 +201,7 @@ def test_a_phrasing_is_shortened_at_a_sentence_end_or_given_the_room():
 WORKSPACES: dict[str, tuple[int, int, dt.datetime]] = {
     "demo": (7, 30, DEMO_NOW),
     "seed11": (11, 45, dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)),
+    "seed42": (42, 40, dt.datetime(2026, 12, 1, 6, tzinfo=dt.UTC)),
 }
 RUNS = [(name, kind) for name in WORKSPACES for kind in ("scenario", "program")]
 

@@ -103,7 +103,9 @@ def test_without_xlsx_only_the_csv_and_without_csv_only_the_workbook(tmp_path):
 # which sessions; About's times are in order; the period's end is its last day; unknown is
 # an empty field, never "false".
 
-SEED11 = (11, 45, date(2026, 12, 1), "2026-11")
+#: The workspaces nobody tuned to (besides the demo's): seed, reps, the sandbox's today, month.
+OTHERS = {"seed11": (11, 45, date(2026, 12, 1), "2026-11"),
+          "seed42": (42, 40, date(2026, 12, 1), "2026-11")}
 GENERATED = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
@@ -175,13 +177,14 @@ def test_a_programs_sheets_and_csv_files_hold_the_same_rows(tmp_path):
     assert counts["Skills"] == 9 and counts["Reps"] > 0 and counts["Sessions"] > 0
 
 
-@pytest.fixture(scope="module")
-def seed11(tmp_path_factory) -> dict[str, Path]:
-    """The second workspace's tables, as a scenario's run and as its main collection's program
-    run write them: kind -> the run folder."""
-    folder = tmp_path_factory.mktemp("seed11")
-    scenario = read_snapshot(fetch_seeded(folder, *SEED11))
-    program = read_snapshot(fetch_seeded(folder, *SEED11, program=True))
+@pytest.fixture(scope="module", params=list(OTHERS))
+def seed11(request, tmp_path_factory) -> dict[str, Path]:
+    """Another workspace's tables (seed 11, then seed 42), as a scenario's run and as its main
+    collection's program run write them: kind -> the run folder."""
+    folder = tmp_path_factory.mktemp(request.param)
+    workspace = OTHERS[request.param]
+    scenario = read_snapshot(fetch_seeded(folder, *workspace))
+    program = read_snapshot(fetch_seeded(folder, *workspace, program=True))
     # Generated when the data is in, as a run on the sandbox's fixed clock is.
     return {
         "scenario": _tables(folder / "scenario", of_scenario(an.build_report(
