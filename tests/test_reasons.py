@@ -336,4 +336,4 @@ def test_practised_every_scenario_counts_valid_attempts(runs, name, renderer, tm
                 if all(row.rep is not None and row.rep.has_valid_attempt for row in r.rows))
     assert team.coverage["all"] == every
     text = " ".join(pdf_text(render_team(renderer, report, team)[0], tmp_path).split())
-    assert re.search(rf"\b{every} practised every scenario", text)
+    assert re.search(rf"\b{every} with a valid attempt in every scenario", text)
