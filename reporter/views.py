@@ -629,8 +629,8 @@ class ProgramRepView:
 
     @property
     def coverage(self) -> str:
-        """"all" scenarios practised with a valid attempt, "some", or "none" (sessions that
-        were none of them valid count as none: the team's "with a valid attempt in every scenario")."""
+        """"all" scenarios practised with a valid attempt, "some", or "none" (sessions none of
+        them valid count as none): the team's "with a valid attempt in every scenario"."""
         n = sum(1 for r in self.rows if r.rep is not None and r.rep.has_valid_attempt)
         return "none" if n == 0 else "all" if n == len(self.rows) else "some"
 
