@@ -179,6 +179,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.slow
 def test_novembers_reports_follow_up_octobers_steps_in_every_output(two_months):
     runs, _ = two_months
     october, november = runs[OCTOBER][0], runs[NOVEMBER][0]
@@ -211,6 +212,7 @@ def test_novembers_reports_follow_up_octobers_steps_in_every_output(two_months):
     assert count in _flat(pdftotext(november.run_dir / "team.pdf", "-l", "1"))
 
 
+@pytest.mark.slow
 def test_without_octobers_run_the_steps_are_recomputed_from_the_cache_at_no_request(two_months):
     runs, (elsewhere, lines, plan) = two_months
     assert elsewhere.requests_made == plan.total_requests

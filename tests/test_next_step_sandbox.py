@@ -38,6 +38,9 @@ OTHERS = {"seed11": (11, 45), "seed42": (42, 40)}
 OTHERS_NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 COMPLETE = "Complete one"
 
+#: Three whole demo pipelines: end-to-end, so the floors' fast pass leaves them to make test.
+pytestmark = pytest.mark.slow
+
 
 def _other(tmp_path_factory: pytest.TempPathFactory, name: str) -> dict[str, str]:
     """The demo's pipeline on another workspace: its two run folders."""

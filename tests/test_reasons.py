@@ -223,6 +223,7 @@ def whole_team(report: ProgramReportView) -> Any:
     return build_team(report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", RUNS, ids=["-".join(r) for r in RUNS])
 def test_one_reason_per_fact_on_the_sandbox(runs, run):
     report = runs[run]
@@ -245,6 +246,7 @@ def test_one_reason_per_fact_on_the_sandbox(runs, run):
         assert overdue_unpractised
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", RUNS, ids=["-".join(r) for r in RUNS])
 def test_at_most_ten_kept_an_eye_on_in_the_pdf_and_the_digest_and_all_in_the_workbook(
         runs, run, renderer, tmp_path):
@@ -287,6 +289,7 @@ def test_at_most_ten_kept_an_eye_on_in_the_pdf_and_the_digest_and_all_in_the_wor
         r.email for r in watch}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", RUNS, ids=["-".join(r) for r in RUNS])
 def test_no_words_quoted_twice_and_every_quote_with_its_why_on_the_sandbox(runs, run):
     report = runs[run]
@@ -303,6 +306,7 @@ def test_no_words_quoted_twice_and_every_quote_with_its_why_on_the_sandbox(runs,
         assert all(m.feedback for view in rows for m in view.coaching.moments), rep.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", RUNS, ids=["-".join(r) for r in RUNS])
 def test_the_themes_quote_different_moments_each_with_its_why(runs, run, tmp_path):
     report = runs[run]
@@ -328,6 +332,7 @@ def test_the_themes_quote_different_moments_each_with_its_why(runs, run, tmp_pat
         assert (theme.try_instead is not None) == (quote.suggestion is not None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(WORKSPACES))
 def test_practised_every_scenario_counts_valid_attempts(runs, name, renderer, tmp_path):
     report = runs[(name, "program")]

@@ -194,6 +194,7 @@ def seed11(request, tmp_path_factory) -> dict[str, Path]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["scenario", "program"])
 def test_a_second_workspaces_files_reconcile(seed11, kind):
     folder = seed11[kind]
@@ -213,6 +214,7 @@ def test_a_second_workspaces_files_reconcile(seed11, kind):
                if not r["assignment_status"])
 
 
+@pytest.mark.slow
 def test_a_second_workspaces_overview_counts_say_which_sessions(seed11):
     """Each count of the Overview is labelled with whose sessions and which: these reps'
     sessions valid or not (sessions.csv's rows), their valid attempts beside Exec's count of
