@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -112,6 +112,18 @@ class DetailCache:
             self.repaired += 1
             return None
         return detail
+
+    def details(self) -> Iterator[SessionDetail]:
+        """Every detail this workspace's folder holds (none when the cache is off), in file
+        order: a past period's sessions read back without a request. An entry that does not
+        read is skipped here, not removed: ``get`` repairs what a run asks for."""
+        if not self.enabled or self.folder is None:
+            return
+        for path in sorted((self.folder / "sessions").glob("*.json")):
+            try:
+                yield SessionDetail.model_validate_json(path.read_bytes())
+            except (OSError, ValueError, ValidationError):
+                continue
 
     def put(self, detail: SessionDetail) -> None:
         """Keep a detail if it is graded; an ungraded one may still change."""

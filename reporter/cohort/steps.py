@@ -14,7 +14,7 @@ The file is personal data (names of what a rep does badly): written 0600 like ev
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -66,7 +66,7 @@ def cached_sessions(cache: DetailCache, start: datetime, end: datetime,
     holds it (only graded details are cached). Reads files only: never a request."""
     wanted_scenarios, wanted_users = set(scenario_ids), set(user_ids)
     found: dict[str, list[SessionDetail]] = {}
-    for detail in _details(cache):
+    for detail in cache.details():
         if detail.scenario.id not in wanted_scenarios or detail.user.id not in wanted_users:
             continue
         if not start <= detail.created_at <= end:
@@ -76,12 +76,3 @@ def cached_sessions(cache: DetailCache, start: datetime, end: datetime,
         sessions.sort(key=lambda d: (d.created_at, d.id))
     return found
 
-
-def _details(cache: DetailCache) -> Iterator[SessionDetail]:
-    if not cache.enabled or cache.folder is None:
-        return
-    for path in sorted((cache.folder / "sessions").glob("*.json")):
-        try:
-            yield SessionDetail.model_validate_json(path.read_bytes())
-        except (OSError, ValueError, ValidationError):
-            continue
