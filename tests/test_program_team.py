@@ -31,7 +31,6 @@ from reporter.render.team_pdf import (
     CELL_LABELS,
     cell_status,
     render_team,
-    step_text,
     team_html,
     team_summary,
 )
@@ -114,7 +113,7 @@ def test_shortlist_runs_across_scenarios_in_the_attention_order() -> None:
     assert [row.name for row in team.skill_heatmap] == [row.name for row in team.matrix]
     # Each next step is the focus scenario's, named by it.
     ben = team.shortlist[0]
-    assert step_text(ben) == ("Complete one full, graded roleplay of “Competitive "
+    assert ben.step_text == ("Complete one full, graded roleplay of “Competitive "
                               "Displacement”")
 
 

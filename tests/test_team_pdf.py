@@ -19,7 +19,6 @@ from reporter.render.pdf import PdfRenderer
 from reporter.render.team_pdf import (
     render_team,
     share_band,
-    step_text,
     team_html,
     team_summary,
     vs_previous,
@@ -65,7 +64,7 @@ def test_page_one_is_the_team_in_numbers_the_shortlist_and_the_coaching_theme(
     for rep in team.shortlist:
         assert rep.attention[0].text in first
     ben = next(r for r in team.reps if r.name == "Ben Rep")
-    step = step_text(ben)
+    step = ben.step_text
     assert ben in team.shortlist and step is not None and step.split(":")[0] in first
     # What to coach the team on, with its moment, on page 1.
     assert "What to coach the team on" in first

@@ -128,12 +128,6 @@ def attention_sentence(team: Attending) -> str:
     return "Nobody needs attention this time."
 
 
-def step_text(rep: ProgramRepView) -> str | None:
-    """The rep's one next step, the one their own report leads with, as every output prints
-    it (``ProgramRepView.step_text``, built once by ``analytics.program``)."""
-    return rep.step_text
-
-
 def team_summary(team: TeamView, report: ProgramReportView) -> str:
     """The team in one sentence (or three short ones). A single scenario's team: who
     practised, the average best and its change; a program's: how many practised every
@@ -339,7 +333,7 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         previous=report.previous_period,
         severity_labels=SEVERITY_LABELS,
         talking={rep.slug: talking_point(rep) for rep in team.needs_attention},
-        steps={rep.slug: step_text(rep) for rep in team.reps},
+        steps={rep.slug: rep.step_text for rep in team.reps},
         left_off=left_off(team),
         watch_named=watch_named(team.watchlist),
         watch_unnamed=watch_unnamed(team.watchlist),
