@@ -16,7 +16,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 # The shipped crontab's test runs its lines at the cron moment (faketime, libfaketime).
 TEST_PACKAGES := poppler-utils libreoffice-calc faketime
 
-.PHONY: demo test test-another-day test-floors sample docs lint system-deps test-system-deps apt-packages setup setup-test clean
+.PHONY: messages demo test test-another-day test-floors sample docs lint system-deps test-system-deps apt-packages setup setup-test clean
 
 demo: setup
 	$(BIN)/reporter demo --config examples/reporter.toml
@@ -54,6 +54,12 @@ sample: setup test-system-deps
 # contexts; tests/test_cli.py and tests/test_docs.py fail when either is out of date.
 docs: setup
 	$(BIN)/python scripts/update_docs.py
+
+# The catalog template, reporter/locale/messages.pot, from the code and templates, and every
+# language's messages.po updated from it (new messages empty, for a translator; see
+# docs/translating.md). tests/test_catalogs.py fails when the .pot is out of date.
+messages: setup
+	$(BIN)/python scripts/messages.py
 
 lint: setup-test
 	$(BIN)/ruff check reporter tests bench scripts

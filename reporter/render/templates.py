@@ -51,6 +51,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
 
+from reporter import i18n
 from reporter.errors import UsageError
 
 BUNDLED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -111,7 +112,15 @@ def environment(templates_dir: Path | None = None,
     kind = Environment if templates_dir is None else BoundedSandbox
     env = kind(autoescape=by_kind, loader=ChoiceLoader(loaders),
                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-               keep_trailing_newline=True)
+               keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
+    # The words of every template in the active language (reporter.i18n): one environment
+    # serves every language, since each call asks the language active when it renders.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda m: i18n.active().gettext(m),
+        ngettext=lambda s, p, n: i18n.active().ngettext(s, p, n),
+        pgettext=lambda c, m: i18n.active().pgettext(c, m),
+        npgettext=lambda c, s, p, n: i18n.active().npgettext(c, s, p, n),
+        newstyle=True)
     env.filters.update(filters or {})
     if isinstance(env, BoundedSandbox):
         env.bound_filters()
