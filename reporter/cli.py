@@ -473,6 +473,9 @@ def demo(out: Path, jobs: int | None, config: Path | None, console: Console) -> 
         click.echo(f"\nA program run (every scenario of a collection) wrote "
                    f"{done.program.run_dir}\n  one report, one email per rep across its "
                    "scenarios, and a team.pdf with the rep x scenario and rep x skill tables")
+    for spoken, _ in done.languages:
+        click.echo(f"\nA scenario in another language wrote {spoken.run_dir}\n  each rep's "
+                   "report and email in the scenario's language, the team's in the configured")
 
 
 @cli.group()

@@ -123,6 +123,9 @@ class TeamManager(_Section):
 
     name: StrictStr = ""
     email: StrictStr | None = None
+    # The team's language (BCP 47): its report, digest and workbook, and its reps' reports
+    # unless the roster names theirs.
+    language: StrictStr | None = None
 
 
 #: Each table of the file and the model that checks it ("" : the top level).
@@ -304,4 +307,6 @@ def _teams(path: Path, value: Any) -> dict[str, dict[str, str]]:
         if not manager.get("email"):
             raise ConfigError(f"{path}: {where} needs the manager's email")
         out[str(group)] = {"name": manager.get("name", ""), "email": manager["email"]}
+        if manager.get("language"):
+            out[str(group)]["language"] = manager["language"]
     return out

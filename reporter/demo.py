@@ -44,6 +44,9 @@ class DemoOutcome:
     featured: Path | None = None  # the report a newcomer should open first: an ordinary rep
     program: RunOutcome | None = None  # the main collection as one program
     program_email: EmailOutcome | None = None
+    # The month's scenarios in other languages (Spanish, German), each a run of its own: each
+    # rep's report and email in the scenario's language, the managers' in the configured.
+    languages: tuple[tuple[RunOutcome, EmailOutcome], ...] = ()
 
 
 def main_collection(workspace: SandboxWorkspace) -> str | None:
@@ -87,10 +90,21 @@ def demo(out: Path, jobs: int | None = None, console: Console | None = None, *,
         collection = main_collection(workspace)
         program = run(RunSettings(replace(fetching, scenario="", program=ProgramSelection(
             "collection", (collection,))), rendering), console) if collection else None
+        spoken = [run(RunSettings(replace(fetching, scenario=slug), rendering), console)
+                  for slug in other_languages(workspace)]
     sent = email(EmailRunSettings(outcome.run_dir, EmailSettings(sender=SENDER)), console)
     program_sent = email(EmailRunSettings(program.run_dir, EmailSettings(sender=SENDER)),
                          console) if program else None
-    return DemoOutcome(outcome, sent, featured(workspace, outcome), program, program_sent)
+    spoken_sent = tuple((o, email(EmailRunSettings(o.run_dir, EmailSettings(sender=SENDER)),
+                                  console)) for o in spoken)
+    return DemoOutcome(outcome, sent, featured(workspace, outcome), program, program_sent,
+                       spoken_sent)
+
+
+def other_languages(workspace: SandboxWorkspace) -> list[str]:
+    """The slugs of the active scenarios Exec says are not in English (by name order)."""
+    return sorted(s.slug for s in workspace.scenarios
+                  if not s.archived and s.spec.language != "English")
 
 
 def featured(workspace: SandboxWorkspace, outcome: RunOutcome) -> Path | None:

@@ -6,16 +6,18 @@ swap. Both kinds of run go through it: a scenario's and a program's.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from reporter.analytics.follow_up import told_step
+from reporter.analytics.localized import RunViews
 from reporter.analytics.team import GroupInfo, resolve_teams
 from reporter.cohort.snapshot import Snapshot, fetch_failures
 from reporter.cohort.steps import write_steps
 from reporter.console import Console
 from reporter.deliver.manifest import write_run_manifest
+from reporter.languages import OutputLanguages, resolve
 from reporter.outcome import RunOutcome
 from reporter.render.pool import Renders
 from reporter.render.tables import load_writers, write_tables
@@ -35,11 +37,23 @@ def teams_of(snapshot: Snapshot, settings: RenderSettings) -> list[tuple[GroupIn
     return resolve_teams(settings.teams, groups)
 
 
-def renders_for(report: ProgramReportView, teams: list[tuple[GroupInfo, Manager]],
+def languages_of(snapshot: Snapshot, settings: RenderSettings,
+                 console: Console) -> OutputLanguages:
+    """The run's languages (``reporter.languages``) from its snapshot (the roster's column,
+    the scenarios' languages) and settings (the configured language, ``[teams]``)."""
+    return resolve(configured=settings.pdf_options.language,
+                   roster=snapshot.selection.languages,
+                   teams=[(spec.group, spec.manager.language) for spec in settings.teams],
+                   scenario_languages=[p.scenario.language for p in snapshot.scenarios],
+                   warn=console.warn)
+
+
+def renders_for(headers: Mapping[str, ProgramReportView],
+                teams: list[tuple[GroupInfo, Manager]],
                 settings: RenderSettings) -> Callable[[Path], Renders]:
-    """The render pool of a run, once its staging folder exists (``report``: the run's
-    report, or while a run still fetches, its header without reps)."""
-    return lambda stage: Renders(stage, report, teams,
+    """The render pool of a run, once its staging folder exists (``headers``: the run's
+    report in each language, or while a run still fetches, its header without reps)."""
+    return lambda stage: Renders(stage, headers, teams,
                                  settings.pdf_options if settings.pdf else None,
                                  jobs=settings.jobs, skip_empty=settings.skip_empty)
 
@@ -62,9 +76,9 @@ def staged(final: Path, make: Callable[[Path], Renders]) -> Iterator[tuple[RunFo
         yield folder, renders
 
 
-def finish(folder: RunFolder, snapshot: Snapshot, report: ProgramReportView,
-            renders: Renders, settings: RenderSettings,
-            console: Console, started: float) -> RunOutcome:
+def finish(folder: RunFolder, snapshot: Snapshot, views: RunViews,
+           renders: Renders, settings: RenderSettings,
+           console: Console, started: float) -> RunOutcome:
     """Collect the PDFs, write the snapshot, workbook, CSV and manifest, swap the folder in
 (``report``: a single-scenario run's is the program of its one scenario, ``of_scenario``);
     a rep whose report failed keeps their previous one (``RunFolder.keep_previous_reports``).
@@ -73,6 +87,7 @@ def finish(folder: RunFolder, snapshot: Snapshot, report: ProgramReportView,
     the workbooks are written while the pool draws what is left, so they add nothing to its
     end on a machine with a CPU to spare.
     """
+    report = views.default
     unread = fetch_failures(snapshot)
     if not report.reps:
         for address, reason in unread:
@@ -83,7 +98,7 @@ def finish(folder: RunFolder, snapshot: Snapshot, report: ProgramReportView,
     load_writers(xlsx=settings.xlsx, csv=settings.csv)  # while the pool still draws
     pdfs, failed = renders.collect(console)
     team_paths = [(team, path) for team, path, _ in renders.team_futures]
-    tables = write_tables(folder.stage, report, pdfs, team_paths,
+    tables = write_tables(folder.stage, views, pdfs, team_paths,
                           xlsx=settings.xlsx, csv=settings.csv)
     teams, team_failed = renders.collect_teams(console)
     kept = folder.keep_previous_reports({email for email, _ in unread + failed})
@@ -92,7 +107,8 @@ def finish(folder: RunFolder, snapshot: Snapshot, report: ProgramReportView,
     copies.append(write_steps(folder.stage, told))  # what next month's run follows up
     seconds = time.monotonic() - started
     files = write_run_manifest(folder.stage, folder.sent, snapshot, report, pdfs,
-                               failed + team_failed, unread, seconds, tables, teams, copies)
+                               failed + team_failed, unread, seconds, tables, teams, copies,
+                               languages=views.languages.to_json())
     folder.commit()
     final = folder.final
     return RunOutcome(

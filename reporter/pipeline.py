@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter import analytics
-from reporter.analytics.program import RunScope, StreamedRep, build_run
+from reporter.analytics.localized import LocalRep, LocalScope, build_views
 from reporter.analytics.team import GroupInfo
 from reporter.cohort.cache import CacheTrouble, DetailCache, prune, usage_path
 from reporter.cohort.catalog import Catalog, read_catalog
@@ -79,7 +79,7 @@ from reporter.outcome import (
     summarise_outbox,
     summarise_sends,
 )
-from reporter.outputs import drawing, finish, renders_for, staged, teams_of
+from reporter.outputs import drawing, finish, languages_of, renders_for, staged, teams_of
 from reporter.render.pool import Renders
 from reporter.rundir import RunFolder, held, recover_run_folder, run_dir_for
 from reporter.settings import (
@@ -219,17 +219,18 @@ def render(snapshot_path: Path, settings: RenderSettings, console: Console | Non
 def _draw(folder: RunFolder, snapshot: Snapshot, teams: list[tuple[GroupInfo, Manager]],
           settings: RenderSettings, console: Console, started: float,
           generated_at: datetime | None = None) -> RunOutcome:
-    """A run's report built whole (``build_run``: a program's compares each rep's scenarios),
+    """A run's views built whole in each of its languages (``build_views``),
     then the team reports and every rep's one PDF in the pool, the tables and the manifest."""
-    report = build_run(snapshot, generated_at=generated_at)
-    for warning in report.warnings:
+    views = build_views(snapshot, languages_of(snapshot, settings, console),
+                        generated_at=generated_at)
+    for warning in views.default.warnings:
         console.warn(warning)
     # The pool sends each worker the report without its reps: what every PDF shares.
-    with drawing(renders_for(report, teams, settings), folder) as renders:
+    with drawing(renders_for(views.reports, teams, settings), folder) as renders:
         # The team reports first (the longest jobs): no process draws one alone at the end.
-        renders.submit_teams(report, console)
-        renders.submit_reps(report.reps)
-        return finish(folder, snapshot, report, renders, settings, console, started)
+        renders.submit_teams(views, console)
+        renders.submit_reps(views.own())
+        return finish(folder, snapshot, views, renders, settings, console, started)
 
 
 @io_errors
@@ -333,21 +334,22 @@ async def _run(settings: RunSettings, console: Console, started: float) -> RunOu
         teams = teams_of(header, rs)  # a [teams] typo stops the run before its requests
         # The moment the run is generated, decided once, here: every output carries it. The
         # report's header (no reps yet) is what every rep's PDF shares.
-        scope = RunScope(disc.header, generated_at=client.now())
+        scope = LocalScope(disc.header, languages_of(header, rs, console),
+                           generated_at=client.now())
         with staged(run_dir_for(rs.out, header),
-                    renders_for(scope.report, teams, rs)) as (folder, renders):
+                    renders_for(scope.headers, teams, rs)) as (folder, renders):
             return await _fetch_and_render(client, cache, disc, scope, the_plan, folder,
                                            renders, rs, console, started)
 
 
 async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discovery,
-                            scope: RunScope, the_plan: Plan, folder: RunFolder,
+                            scope: LocalScope, the_plan: Plan, folder: RunFolder,
                             renders: Renders, rs: RenderSettings, console: Console,
                             started: float) -> RunOutcome:
     """Each rep, as their sessions are all in: into the snapshot file, their view built
     (``RunScope.rep``) and their PDF handed to the render pool; then the run's report from
     the collected views, the team reports, the tables and the manifest."""
-    built: list[StreamedRep] = []
+    built: list[LocalRep] = []
     # Each rep goes to the snapshot file and the render pool as it arrives, then only its
     # views are kept (for the report's team-level figures, the workbook and CSV): a large
     # cohort never sits in memory twice.
@@ -358,16 +360,16 @@ async def _fetch_and_render(client: ExecClient, cache: DetailCache, disc: Discov
                 out.failed.append(rep)
                 continue
             out.add(rep)
-            streamed = scope.rep(rep)
-            renders.submit(streamed.view)
-            built.append(streamed)
+            local = scope.rep(rep)
+            renders.submit(local.view, local.language)
+            built.append(local)
         out.fetch = _fetch_record(client, cache, console)
     fetched = {"fetch": out.fetch, "failed": out.failed}
-    report = scope.report_of(disc.header.model_copy(update=fetched), built)
-    for warning in report.warnings:
+    views = scope.report_of(disc.header.model_copy(update=fetched), built)
+    for warning in views.default.warnings:
         console.warn(warning)
-    renders.submit_teams(report, console)
-    return finish(folder, disc.header.model_copy(update=fetched), report, renders, rs,
+    renders.submit_teams(views, console)
+    return finish(folder, disc.header.model_copy(update=fetched), views, renders, rs,
                   console, started)
 
 

@@ -26,7 +26,7 @@ from reporter.cohort.selection import (
     SelectionError,
     normalise_emails,
     parse_period,
-    read_roster,
+    read_roster_languages,
 )
 from reporter.config import ApiSection, FileConfig, check, load_config
 from reporter.console import Console
@@ -240,10 +240,12 @@ def selection(cfg: FileConfig, flags: SelectionFlags,
     if sum(bool(x) for x in (emails_in, roster, group)) > 1:
         raise SelectionError("choose reps one way: EMAIL arguments, --roster or --group")
     if roster:
-        emails, invalid = read_roster(Path(roster), None if console is None else (
-            lambda done, total: console.info(f"roster: {done:,} of {total:,} lines read")))
+        emails, invalid, languages = read_roster_languages(
+            Path(roster), None if console is None else (
+                lambda done, total: console.info(f"roster: {done:,} of {total:,} lines read")))
         return Selection("roster", tuple(emails), tuple(invalid), roster=str(roster),
-                         include_system_users=include_system)
+                         include_system_users=include_system,
+                         languages=tuple(languages.items()))
     if emails_in:
         emails, invalid = normalise_emails(emails_in)
         return Selection("emails", tuple(emails), tuple(invalid),
@@ -399,8 +401,14 @@ def team_specs(cfg: FileConfig) -> tuple[TeamSpec, ...]:
     specs = []
     for group, manager in cfg.teams.items():
         address = parse_address(manager["email"], f"[teams] {group!r} email")
+        language = manager.get("language")
+        if language is not None:
+            try:
+                language = check_language(language)
+            except ValueError as exc:
+                raise ConfigError(f"[teams] {group!r} {exc}") from None
         specs.append(TeamSpec(group, Manager(manager["name"] or address.display_name,
-                                             address.addr_spec)))
+                                             address.addr_spec, language)))
     return tuple(specs)
 
 

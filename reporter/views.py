@@ -441,6 +441,9 @@ class Manager:
 
     name: str
     email: str
+    # The language of the team's outputs and of its reps' reports (``[teams]``'s language);
+    # None: the configuration's.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -801,6 +804,9 @@ class ProgramReportView:
     themes: tuple[ProgramTheme, ...] = ()
     previous_period: PeriodInfo | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # The language its words are in (BCP 47, reporter.i18n): every output drawn from this
+    # view is written in it (the PDF's /Lang, the email's lang).
+    language: str = "en"
 
     def label(self, rep: ProgramRepView) -> str:
         return self.labels.get(rep.user_id, rep.name)

@@ -199,8 +199,8 @@ def test_sessions_without_a_valid_attempt_get_the_no_attempt_pages(tmp_path):
     assert "Practice you started" in text[1]
     assert "Complete one full, graded roleplay" in text[1]  # the scenario's own step line
     assert "A graded attempt at “Procurement Discovery”" in text[1]
-    renders = Renders(tmp_path, report, [], PdfOptions(), jobs=1)
-    renders.submit_reps([ben])
+    renders = Renders(tmp_path, {"en": report}, [], PdfOptions(), jobs=1)
+    renders.submit_reps([(report, ben)])
     [done], _ = renders.collect(Console(quiet=True))
     renders.close()
     assert done.empty and done.pages == 2
@@ -258,8 +258,8 @@ def test_skill_change_against_the_previous_period():
 
 def test_pool_draws_program_reports_as_in_process_and_names_them_by_slug(tmp_path):
     report = _report()
-    serial = Renders(tmp_path / "serial", report, [], PdfOptions(), jobs=1)
-    serial.submit_reps(report.reps)
+    serial = Renders(tmp_path / "serial", {"en": report}, [], PdfOptions(), jobs=1)
+    serial.submit_reps([(report, r) for r in report.reps])
     done, failed = serial.collect(Console(quiet=True))
     serial.close()
     assert failed == [] and [r.email for r in done] == [r.email for r in report.reps]
@@ -285,7 +285,7 @@ def test_pool_draws_program_reports_as_in_process_and_names_them_by_slug(tmp_pat
 
 def test_skip_empty_and_unsafe_slugs(tmp_path):
     report = _report()
-    renders = Renders(tmp_path, report, [], PdfOptions(), jobs=1, skip_empty=True)
+    renders = Renders(tmp_path, {"en": report}, [], PdfOptions(), jobs=1, skip_empty=True)
     bad = replace(_rep("Ben Okafor"), slug="../escape")
     renders.submit_reps([_rep("Cy Young"), bad])  # Cy has no valid attempt anywhere
     done, failed = renders.collect(Console(quiet=True))

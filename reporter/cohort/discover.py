@@ -124,7 +124,8 @@ class People:
         return SelectionRecord(
             mode=selection.mode, emails=list(selection.emails), roster=selection.roster,
             group=GroupRef(id=g.id, name=g.name) if g else None,
-            include_system_users=selection.include_system_users)
+            include_system_users=selection.include_system_users,
+            languages=dict(selection.languages))
 
     def group_refs(self) -> list[GroupRef]:
         return [GroupRef(id=g.id, name=g.name) for g in self.groups]

@@ -55,6 +55,8 @@ class Selection:
     roster: str | None = None
     group: str | None = None  # as the user gave it: a name or an id
     include_system_users: bool = False
+    # The roster's language column: (address, BCP 47 tag), in roster order.
+    languages: tuple[tuple[str, str], ...] = ()
 
 
 def normalise_email(value: str) -> str:
@@ -244,8 +246,20 @@ def parse_period(
                   _end_of_day(next_first - timedelta(days=1)))
 
 
+#: A roster's columns that name a rep's language (the first present is read).
+LANGUAGE_COLUMNS = ("language", "locale")
+
+
 def read_roster(path: Path, on_progress: Callable[[int, int], None] | None = None,
                 ) -> tuple[list[str], list[str]]:
+    """Addresses from a roster (``read_roster_languages``'s first two)."""
+    emails, invalid, _ = read_roster_languages(path, on_progress)
+    return emails, invalid
+
+
+def read_roster_languages(path: Path,
+                          on_progress: Callable[[int, int], None] | None = None,
+                          ) -> tuple[list[str], list[str], dict[str, str]]:
     """Addresses from a CSV with an ``email`` column (header in any case) or one per line.
 
     Returns (addresses, invalid entries); addresses are normalised and deduplicated in file
@@ -284,19 +298,44 @@ def read_roster(path: Path, on_progress: Callable[[int, int], None] | None = Non
         if on_progress is not None and number % ROSTER_PROGRESS_EVERY == 0:
             on_progress(number, len(lines))
     values: list[str] = []
+    languages: dict[str, str] = {}
     if rows:
         header = [cell.strip().casefold() for cell in rows[0]]
         if "email" in header:
             # A row's email cell, or, where a row stops short of it, the row as pasted.
             col = header.index("email")
             values = [r[col] if len(r) > col else ", ".join(r) for r in rows[1:]]
+            lang = next((header.index(c) for c in LANGUAGE_COLUMNS if c in header), None)
+            if lang is not None:
+                languages = _roster_languages(path, rows[1:], col, lang)
         else:
             # No header: each line is addresses as people paste them, not CSV cells.
             values = [line for line in lines if line.strip()]
     emails, invalid = normalise_emails(values)
     if not emails:
         raise SelectionError(f"roster {path} holds no email addresses")
-    return emails, invalid
+    return emails, invalid, languages
+
+
+def _roster_languages(path: Path, rows: list[list[str]], email: int,
+                      column: int) -> dict[str, str]:
+    """Each address's language from the roster's language column (a BCP 47 tag or a
+    language's English name, "es", "pt-BR", "Spanish"); an empty cell: none. A value that
+    is neither is bad usage, named by its line, before any request."""
+    from reporter.i18n import exec_language
+
+    out: dict[str, str] = {}
+    for number, row in enumerate(rows, 2):
+        value = row[column].strip() if len(row) > column else ""
+        address = normalise_email(row[email]) if len(row) > email else ""
+        if not value or not address:
+            continue
+        tag = exec_language(value)
+        if tag is None:
+            raise SelectionError(f"roster {path} line {number}: {value!r} is not a language "
+                                 "(a tag like es or pt-BR, or a name like Spanish)")
+        out[address] = tag
+    return out
 
 
 def normalise_emails(values: Iterable[str]) -> tuple[list[str], list[str]]:

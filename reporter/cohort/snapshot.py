@@ -110,6 +110,8 @@ class SelectionRecord(ApiModel):
     roster: str | None = None
     group: GroupRef | None = None
     include_system_users: bool = False
+    # The roster's language column, address -> BCP 47 tag (reporter.languages).
+    languages: dict[str, str] = Field(default_factory=dict)
 
 
 class RepRecord(ApiModel):

@@ -297,7 +297,8 @@ def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot,
                        report: ProgramReportView, pdfs: list[RenderedPdf],
                        failed: list[tuple[str, str]], unread: Sequence[tuple[str, str]],
                        seconds: float, tables: Tables, teams: Teams,
-                       kept: Sequence[Path] = ()) -> list[Path]:
+                       kept: Sequence[Path] = (),
+                       languages: dict[str, object] | None = None) -> list[Path]:
     """The manifest of everything in the staging folder ``stage``; returns the files it lists
     besides the rep PDFs (``kept``: the previous reports of reps whose report failed, listed
     with their checksums). One entry per rep (their one PDF, across a program's scenarios),
@@ -339,6 +340,8 @@ def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot,
             "requests_made": snapshot.fetch.requests_made,
             "cache_hits": snapshot.fetch.cache_hits,
             "seconds": round(seconds, 2),
+            # Which language each output is in (reporter.languages): the emails follow it.
+            **({"languages": languages} if languages is not None else {}),
         },
         reps=entries,
         files={_relative(p, stage): {"path": _relative(p, stage),

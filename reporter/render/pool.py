@@ -12,10 +12,11 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from reporter.analytics.localized import RunViews
 from reporter.analytics.team import GroupInfo, build_team, build_teams
 from reporter.console import Console
 from reporter.errors import UsageError
@@ -76,16 +77,19 @@ class PdfRenderPool:
         self.options = options
         self.out_dir = Path(out_dir)
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-        self._header: tuple[ProgramReportView, Header] | None = None
+        self._headers: dict[int, tuple[ProgramReportView, Header]] = {}
         self._processes = RenderProcesses(options, self.jobs)
 
     def _pickled(self, report: ProgramReportView) -> Header:
-        """The header of ``report`` (its reps left out), pickled once per report object."""
-        if self._header is None or self._header[0] is not report:
+        """The header of ``report`` (its reps left out), pickled once per report object (a
+        run has one per language it writes)."""
+        held = self._headers.get(id(report))
+        if held is None or held[0] is not report:
             header = program_header(report)
-            key = 1 + (self._header[1].key if self._header else 0)
-            self._header = (report, Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
-        return self._header[1]
+            key = 1 + max((h.key for _, h in self._headers.values()), default=0)
+            held = (report, Header(key, pickle.dumps(header, pickle.HIGHEST_PROTOCOL)))
+            self._headers[id(report)] = held
+        return held[1]
 
     def _refused(self, slug: str) -> cf.Future[RenderedPdf] | None:
         """A failed future for a slug whose file would land outside ``reps/``; else None."""
@@ -145,7 +149,7 @@ class Renders:
     with no valid attempt gets no PDF.
     """
 
-    def __init__(self, folder: Path, header: ProgramReportView,
+    def __init__(self, folder: Path, headers: Mapping[str, ProgramReportView],
                  teams: list[tuple[GroupInfo, Manager]], options: PdfOptions | None, *,
                  jobs: int | None = None, skip_empty: bool = False) -> None:
         self.folder = folder
@@ -153,40 +157,50 @@ class Renders:
         self.skip_empty = skip_empty
         self.pool = PdfRenderPool(options, folder, jobs) if options is not None else None
         self.team_futures: list[tuple[TeamView, Path, cf.Future[RenderedPdf] | None]] = []
-        self.header = header  # what every rep's report shares: scenarios, period, cohorts
+        # What every rep's report shares (scenarios, period, cohorts), in each language.
+        self.headers = headers
         self.futures: list[tuple[ProgramRepView, cf.Future[RenderedPdf]]] = []
 
     def _drawn(self, view: ProgramRepView) -> bool:
         """Whether ``view`` gets a PDF: with ``skip_empty``, not without a valid attempt."""
         return view.has_valid_attempt or not self.skip_empty
 
-    def submit(self, view: ProgramRepView) -> None:
-        """Queue one rep as it arrives (a run that is still fetching)."""
+    def submit(self, view: ProgramRepView, language: str) -> None:
+        """Queue one rep as it arrives (a run that is still fetching), in their language."""
         if self.pool is not None and self._drawn(view):
-            self.futures.append((view, self.pool.submit(self.header, view)))
+            self.futures.append((view, self.pool.submit(self.headers[language], view)))
 
-    def submit_reps(self, reps: Sequence[ProgramRepView]) -> None:
+    def submit_reps(self, reps: Sequence[tuple[ProgramReportView, ProgramRepView]]) -> None:
         """Queue ``reps`` known all at once, the longest first (``rep_cost``), so that no
         worker is still drawing a long report at the end while the other waits; ``collect``
         gives them back in this order."""
         if self.pool is None:
             return
-        chosen = [r for r in reps if self._drawn(r)]
+        header = {id(rep): report for report, rep in reps}
+        chosen = [r for _, r in reps if self._drawn(r)]
         pool = self.pool
         self.futures += _longest_first(chosen, rep_cost,
-                                       lambda rep: pool.submit(self.header, rep))
+                                       lambda rep: pool.submit(header[id(rep)], rep))
 
-    def submit_teams(self, report: ProgramReportView, console: Console) -> None:
+    def submit_teams(self, views: RunViews, console: Console) -> None:
         """The team reports (``team.pdf``, and each --by-team team's), one analysis
         (``build_team``) and one drawing (``render_team``) for a single scenario's run and a
-        program's alike."""
+        program's alike; each in its manager's language (``team.pdf``: the configured)."""
         from reporter.render.team_pdf import render_team
 
-        header = program_header(report)
-        chosen = self._team_paths(build_team(report), build_teams(report, self.teams), console)
+        headers = {tag: program_header(r) for tag, r in views.reports.items()}
+        built: dict[str, TeamView] = {}
+        for tag in dict.fromkeys(views.languages.manager(m.language) for _, m in self.teams):
+            chosen_teams = [(g, m) for g, m in self.teams
+                            if views.languages.manager(m.language) == tag]
+            for team in build_teams(views.of(tag), chosen_teams):
+                built[team.group or team.name] = team
+        by_team = [t for g, _ in self.teams if (t := built.get(g.name)) is not None]
+        chosen = self._team_paths(build_team(views.default), by_team, console)
         for team, path in chosen:
+            tag = views.languages.manager(team.manager.language if team.manager else None)
             future = self.pool.submit_document(
-                render_team, path, header, team, slug=team.slug,
+                render_team, path, headers[tag], team, slug=team.slug,
                 email=team.manager.email if team.manager else "",
                 empty=not team.reps) if self.pool else None
             self.team_futures.append((team, path, future))

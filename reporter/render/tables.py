@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from reporter.analytics.localized import RunViews
 from reporter.analytics.program import team_report
 from reporter.files import sha256_file
+from reporter.i18n import use
 from reporter.names import SNAPSHOT, TEAM_XLSX
 from reporter.render.pool import RenderedPdf
-from reporter.views import Manager, ProgramReportView
+from reporter.views import Manager
 
 #: The cohort (or program) workbook's name in the run folder.
 COHORT_XLSX = "cohort.xlsx"
@@ -62,23 +64,30 @@ class Team(Protocol):
 T = TypeVar("T", bound=Team)
 
 
-def write_tables(stage: Path, report: ProgramReportView, pdfs: list[RenderedPdf],
+def write_tables(stage: Path, views: RunViews, pdfs: list[RenderedPdf],
                  teams: Sequence[tuple[Team, Path]], *, xlsx: bool, csv: bool) -> Tables:
     """The workbook (``cohort.xlsx``), the CSVs and each managed team's ``team.xlsx`` beside
     its PDF, next to the PDFs and the snapshot in the staging folder ``stage``; each links the
     rep PDFs in ``pdfs`` (drawn, so no link is broken), a rep's rows their one PDF. A
-    single-scenario run's report is the program of its one scenario (``of_scenario``)."""
+    single-scenario run's report is the program of its one scenario (``of_scenario``).
+
+    The CSVs are in their fixed language (``languages.CSV``), the cohort workbook in the
+    configured one, a team's in its manager's."""
     def write_csv() -> list[Path]:
         from reporter.render.csv_export import write_csv
 
-        return write_csv(report, stage)
+        with use(views.csv.language):
+            return write_csv(views.csv, stage)
 
     def write_book(team: Team | None, path: Path, links: Mapping[str, str]) -> None:
         from reporter.render.workbook import write_workbook
 
+        report = views.default if team is None else views.manager(
+            team.manager.language if team.manager else None)
         narrowed = report if team is None else team_report(
             report, [r.user_id for r in team.reps], name=team.name, group=team.group)
-        write_workbook(narrowed, path, pdf_paths=links)
+        with use(report.language):
+            write_workbook(narrowed, path, pdf_paths=links)
 
     return _write(stage, pdfs, teams, write_csv if csv else None,
                   write_book if xlsx else None)

@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reporter.i18n import SOURCE, use
 from reporter.files import atomic_write_bytes
 from reporter.names import target_path
 from reporter.render.options import PdfOptions
@@ -62,7 +63,8 @@ def write_rep(renderer: PdfRenderer, out_dir: Path, report: ProgramReportView,
     from reporter.render.rep_pdf import render_rep
 
     path = target_path(out_dir, rep.slug)
-    pdf, pages = render_rep(renderer, report, rep)
+    with use(report.language):  # the rep's language: their view was built in it
+        pdf, pages = render_rep(renderer, report, rep)
     return saved(path, pdf, pages, slug=rep.slug, email=rep.email,
                  empty=not rep.has_valid_attempt)
 
@@ -77,6 +79,8 @@ class Header:
 
 _WORKER: PdfRenderer | None = None
 _HEADERS: dict[int, ProgramReportView] = {}
+#: Headers a worker keeps: one a language of the run (reporter.i18n.LANGUAGES has six).
+_HEADERS_KEPT = 8
 
 
 #: How often a worker checks that the process that started it is still there.
@@ -116,12 +120,13 @@ def init_worker(options: PdfOptions, parent: int) -> None:
 
 
 def _unpickled(header: Header) -> ProgramReportView:
-    """The header's report, unpickled once per worker (a run has one header: the newest is
-    kept)."""
+    """The header's report, unpickled once per worker (a run has one header a language it
+    writes: the newest few are kept)."""
     report = _HEADERS.get(header.key)
     if report is None:
         report = pickle.loads(header.blob)
-        _HEADERS.clear()
+        if len(_HEADERS) >= _HEADERS_KEPT:
+            _HEADERS.pop(next(iter(_HEADERS)))
         _HEADERS[header.key] = report
     return report
 
@@ -134,7 +139,8 @@ def render_in_worker(out_dir: Path, header: Header, rep: ProgramRepView) -> Rend
 
 def write_document(renderer: PdfRenderer, drawing: Draw, path: Path, header: object,
                    subject: object, slug: str, email: str, empty: bool) -> RenderedPdf:
-    pdf, pages = drawing(renderer, header, subject)
+    with use(getattr(header, "language", SOURCE)):  # a team's report: its manager's language
+        pdf, pages = drawing(renderer, header, subject)
     return saved(path, pdf, pages, slug=slug, email=email, empty=empty)
 
 
