@@ -24,8 +24,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reporter.i18n import SOURCE, use
 from reporter.files import atomic_write_bytes
+from reporter.i18n import SOURCE, use
 from reporter.names import target_path
 from reporter.render.options import PdfOptions
 from reporter.views import ProgramReportView, ProgramRepView
