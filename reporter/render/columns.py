@@ -6,6 +6,10 @@ typed; and, where the sheet shows a label rather than the code (a rank's "Gold",
 "In progress", a datetime Excel can store), what the sheet shows. reps.csv writes the entries
 in table order; the Reps sheet names its entries in its own order (``REPS_SHEET_KEYS``). Adding
 a per-rep figure to both is one entry here, and its key in the sheet's order.
+
+The reps.csv name is a fixed English key; the workbook's heading is English in the table
+(marked ``N_``) and shown translated (``Col.title``), in the language the workbook is written
+in. reps.csv never reads the heading.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from reporter.format import (
     fmt_severity,
     fmt_top_item,
 )
+from reporter.i18n import N_, gettext
 from reporter.render.cells import excel_datetime
 from reporter.render.grid import Col
 from reporter.views import Moment, ProgramRepView, RepView, Target
@@ -48,7 +53,8 @@ def last_period(rep: RepView) -> tuple[float | None, str | None, float | None]:
     if cmp is None:
         return None, None, None
     if cmp.is_new:
-        return None, NEW_REP_LABEL, None
+        # The sheets' label, in the workbook's language (reps.csv writes is_new's flag).
+        return None, gettext(NEW_REP_LABEL), None
     return cmp.previous_best, None, cmp.change
 
 
@@ -66,8 +72,12 @@ def feedback_rows(rep: RepView) -> Iterator[Moment]:
             yield m
 
 
-#: What the About sheet says of the Feedback sheet's rows and feedback.csv's: the same rows.
-FEEDBACK_ROWS_NOTE = (
+#: What the About sheet says of the Feedback sheet's rows and feedback.csv's: the same rows
+#: (translated where shown: ``gettext(FEEDBACK_ROWS_NOTE)``).
+# Translators: the About sheet's note; "Feedback", "Sessions" and "Reps" are the workbook's
+# sheet names (translate them as the sheets are named); feedback.csv, sessions.csv and
+# reps.csv are file names, kept as they are.
+FEEDBACK_ROWS_NOTE = N_(
     "The Feedback sheet and feedback.csv hold the same rows: each feedback example that "
     "quotes the rep, from every session (valid or not), once; an example Exec lists twice "
     "under one item (same words and advice) is one row. The Sessions sheet and sessions.csv "
@@ -131,81 +141,81 @@ def _due(rep: RepView) -> object:
 #: Every per-rep figure, in reps.csv's order (after its "scenario" and "period"): columns only
 #: ever grow at the end of reps.csv, so a new figure is appended here.
 REP_COLUMNS: tuple[RepColumn, ...] = (
-    RepColumn("user_id", lambda r: r.user_id, _text("User ID", 24)),
-    RepColumn("email", lambda r: r.email, _text("Email", 36)),
+    RepColumn("user_id", lambda r: r.user_id, _text(N_("User ID"), 24)),
+    RepColumn("email", lambda r: r.email, _text(N_("Email"), 36)),
     RepColumn("name", lambda r: r.name),  # the sheet leads with the name its lists show
-    RepColumn("groups", lambda r: LIST_SEP.join(r.groups), _text("Groups", 30, wrap=True)),
+    RepColumn("groups", lambda r: LIST_SEP.join(r.groups), _text(N_("Groups"), 30, wrap=True)),
     RepColumn("is_member", lambda r: r.is_member),
     RepColumn("assignment_status", lambda r: r.assignment_status,
-              _text("Assignment status", 18),
+              _text(N_("Assignment status"), 18),
               lambda r: fmt_assignment_status(r.assignment_status)),
-    RepColumn("sessions", lambda r: r.session_count, Col("Sessions", XLSX_INT)),
-    RepColumn("valid_attempts", lambda r: r.valid_count, Col("Valid attempts", XLSX_INT)),
+    RepColumn("sessions", lambda r: r.session_count, Col(N_("Sessions"), XLSX_INT)),
+    RepColumn("valid_attempts", lambda r: r.valid_count, Col(N_("Valid attempts"), XLSX_INT)),
     RepColumn("first_score", lambda r: r.first_score,
-              Col("First score", XLSX_SCORE, fill="score")),
-    RepColumn("first_rank", lambda r: r.first_rank, Col("First rank", text=True, fill="rank"),
+              Col(N_("First score"), XLSX_SCORE, fill="score")),
+    RepColumn("first_rank", lambda r: r.first_rank, Col(N_("First rank"), text=True, fill="rank"),
               lambda r: rank_label(r.first_rank)),
     RepColumn("best_score", lambda r: r.best_score,
-              Col("Best score", XLSX_SCORE, fill="score")),
-    RepColumn("best_rank", lambda r: r.best_rank, Col("Best rank", text=True, fill="rank"),
+              Col(N_("Best score"), XLSX_SCORE, fill="score")),
+    RepColumn("best_rank", lambda r: r.best_rank, Col(N_("Best rank"), text=True, fill="rank"),
               lambda r: rank_label(r.best_rank)),
     RepColumn("latest_score", lambda r: r.latest_score,
-              Col("Latest score", XLSX_SCORE, fill="score")),
+              Col(N_("Latest score"), XLSX_SCORE, fill="score")),
     RepColumn("latest_rank", lambda r: r.latest_rank,
-              Col("Latest rank", text=True, fill="rank"), lambda r: rank_label(r.latest_rank)),
-    RepColumn("lift", lambda r: r.lift, Col("Lift (points)", XLSX_POINTS, fill="bar")),
+              Col(N_("Latest rank"), text=True, fill="rank"), lambda r: rank_label(r.latest_rank)),
+    RepColumn("lift", lambda r: r.lift, Col(N_("Lift (points)"), XLSX_POINTS, fill="bar")),
     RepColumn("practice_minutes", lambda r: r.practice_minutes,
-              Col("Practice minutes", XLSX_MINUTES)),
+              Col(N_("Practice minutes"), XLSX_MINUTES)),
     RepColumn("last_practised", lambda r: r.last_practised,
-              Col("Last practised (UTC)", XLSX_DATETIME),
+              Col(N_("Last practised (UTC)"), XLSX_DATETIME),
               lambda r: excel_datetime(r.last_practised)),
-    RepColumn("percentile", lambda r: r.percentile, Col("Percentile", XLSX_INT)),
-    RepColumn("trend", lambda r: r.trend, _text("Trend", 16),
+    RepColumn("percentile", lambda r: r.percentile, Col(N_("Percentile"), XLSX_INT)),
+    RepColumn("trend", lambda r: r.trend, _text(N_("Trend"), 16),
               lambda r: fmt_direction(r.trend)),
     RepColumn("top_strength", lambda r: fmt_top_item(r.coaching.strengths),
-              _text("Top strength", 40, wrap=True)),
+              _text(N_("Top strength"), 40, wrap=True)),
     RepColumn("top_focus_area", lambda r: fmt_top_item(r.coaching.focus_areas),
-              _text("Top focus area", 40, wrap=True)),
+              _text(N_("Top focus area"), 40, wrap=True)),
     # Added with the coaching plan.
-    RepColumn("next_step", _step, _text("Next step", 40, wrap=True)),
+    RepColumn("next_step", _step, _text(N_("Next step"), 40, wrap=True)),
     RepColumn("next_step_try",
               lambda r: r.coaching.next_step.try_instead if r.coaching.next_step else None,
-              _text("Try instead", 60, wrap=True)),
+              _text(N_("Try instead"), 60, wrap=True)),
     RepColumn("next_step_source",
               lambda r: r.coaching.next_step.source if r.coaching.next_step else None),
     RepColumn("target", lambda r: r.verdict.target_line if r.verdict else None,
-              _text("Target", 50, wrap=True), in_csv=False),
+              _text(N_("Target"), 50, wrap=True), in_csv=False),
     RepColumn("target_rank", lambda r: t.required_rank if (t := r.coaching.target) else None),
-    RepColumn("due_date", _due, Col("Due (UTC)", XLSX_DATE),
+    RepColumn("due_date", _due, Col(N_("Due (UTC)"), XLSX_DATE),
               lambda r: excel_datetime(t.due) if (t := r.coaching.target) else None),
     RepColumn("target_met", lambda r: _by_status(r, lambda t: t.met)),
     RepColumn("points_short", lambda r: t.points_short if (t := r.coaching.target) else None),
     RepColumn("past_due", lambda r: _by_status(r, lambda t: t.past_due)),
     RepColumn("latest_below_best",
               lambda r: r.coaching.decline.drop if r.coaching.decline else None,
-              Col("Latest below best (points)", XLSX_SCORE)),
+              Col(N_("Latest below best (points)"), XLSX_SCORE)),
     # Added with month-over-month (empty with --no-compare; is_new: no best score then, empty
     # with no best in either month).
     RepColumn("previous_best", lambda r: c.previous_best if (c := r.comparison) else None,
-              Col("Last period", XLSX_SCORE), lambda r: last_period(r)[0]),
+              Col(N_("Last period"), XLSX_SCORE), lambda r: last_period(r)[0]),
     RepColumn("change_vs_previous", lambda r: c.change if (c := r.comparison) else None,
-              Col("Change vs last period", XLSX_POINTS), lambda r: last_period(r)[2]),
+              Col(N_("Change vs last period"), XLSX_POINTS), lambda r: last_period(r)[2]),
     RepColumn("rank_change", lambda r: c.rank_change if (c := r.comparison) else None,
-              Col("Rank change", XLSX_INT)),
+              Col(N_("Rank change"), XLSX_INT)),
     RepColumn("is_new", lambda r: c.is_new if (c := r.comparison) else None,
-              _text("New this period", 10), lambda r: last_period(r)[1]),
+              _text(N_("New this period"), 10), lambda r: last_period(r)[1]),
     # Added with needs attention: the reasons' codes joined with "; ", and the top severity
     # (the sheet: its label, blank when nothing needs attention).
     RepColumn("attention", lambda r: LIST_SEP.join(a.code for a in r.attention)),
-    RepColumn("severity", lambda r: r.severity, _text("Needs attention", 10),
+    RepColumn("severity", lambda r: r.severity, _text(N_("Needs attention"), 10),
               lambda r: fmt_severity(r.severity) if r.attention else None),
     # Added with the verdict: Exec's best on the assignment, when it differs from the period's.
     RepColumn("assignment_best",
               lambda r: t.assignment_best if (t := r.coaching.target) else None),
     # Added with the follow-up of last month's step (``analytics.follow_up``).
-    RepColumn("previous_step", None, _text("Last month's step", 40, wrap=True),
+    RepColumn("previous_step", None, _text(N_("Last month's step"), 40, wrap=True),
               whole=lambda p: f.step if (f := p.follow_up) else None),
-    RepColumn("previous_step_result", None, _text("Last month's step: result", 24),
+    RepColumn("previous_step_result", None, _text(N_("Last month's step: result"), 24),
               whole=lambda p: f.result_text if (f := p.follow_up) else None),
 )
 

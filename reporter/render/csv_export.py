@@ -3,7 +3,9 @@
 UTF-8 with a byte-order mark (without it Excel on Windows reads UTF-8 as the local code page and
 mangles every accented or CJK name), ISO 8601 UTC datetimes, and column names that are a stable
 contract (documented in docs/csv.md): scripts and HR imports key on them, so add columns at the
-end and never rename one.
+end and never rename one. The CSV is written in English whatever language the run's other
+outputs are in (its headers are these keys, never translated; a label among its values is
+written with English active: :func:`write_csv`).
 
 Typed values decide what is neutralised: a field that is text (from the API or ours) goes through
 :func:`reporter.render.cells.csv_text`, which quotes a leading = + - @ tab or carriage return; a
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from reporter.files import atomic_path
 from reporter.format import csv_number
+from reporter.i18n import use
 from reporter.render.cells import csv_text, iso
 from reporter.render.columns import REPS_CSV, feedback_rows
 from reporter.views import ProgramReportView, ProgramRepView, RepView, SkillRow
@@ -55,7 +58,17 @@ def write_csv(report: ProgramReportView, out_dir: Path) -> list[Path]:
     reps.csv, sessions.csv and feedback.csv walk the scenarios in program order, each
     scenario's rows in turn (its ``scenario`` column says which; a rep has a row in a
     scenario they practised or are assigned); a single-scenario run (the program of one,
-    ``report.single``) is that walk over its one scenario. A program run adds skills.csv."""
+    ``report.single``) is that walk over its one scenario. A program run adds skills.csv.
+
+    Written with English active (``use("en")``), whatever the run's language: the files are
+    a fixed English contract, byte for byte the same in every language."""
+    with use("en"):
+        return _write_all(report, Path(out_dir))
+
+
+def _write_all(report: ProgramReportView, out_dir: Path) -> list[Path]:
+    """:func:`write_csv`'s files, the rows streamed while they are written (all inside its
+    ``use("en")``)."""
     period = report.period.label
 
     def per_scenario() -> Iterator[tuple[tuple[str, str], RepView, ProgramRepView]]:
@@ -74,10 +87,10 @@ def write_csv(report: ProgramReportView, out_dir: Path) -> list[Path]:
                             for row in _feedback_rows((view,)))),
     ]
     if report.single is not None:
-        return _write_files(Path(out_dir), FILE_NAMES, tables)
+        return _write_files(out_dir, FILE_NAMES, tables)
     tables.append((SKILLS_COLUMNS, (ctx + (rep.user_id, rep.email, rep.name) + _skill_row(skill)
                                     for rep in report.reps for skill in rep.skills)))
-    return _write_files(Path(out_dir), PROGRAM_FILE_NAMES, tables)
+    return _write_files(out_dir, PROGRAM_FILE_NAMES, tables)
 
 
 def _write_files(out_dir: Path, names: Sequence[str],

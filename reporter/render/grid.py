@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -56,6 +57,7 @@ except ImportError:  # a release that moved it: _GridXml.attach then finds no wr
 
 from reporter.files import atomic_path
 from reporter.format import XLSX_DECIMALS
+from reporter.i18n import gettext
 from reporter.render.cells import clean_text, style_array, text_cell, value_cell
 
 BOLD = Font(bold=True)
@@ -70,7 +72,12 @@ TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 
 @dataclass(frozen=True)
 class Col:
-    """One column of a data sheet: how it is headed, typed, formatted and sized."""
+    """One column of a data sheet: how it is headed, typed, formatted and sized.
+
+    ``header`` is the English heading (marked ``N_`` where the column is defined): the sheet
+    shows :attr:`title`, the heading in the language the workbook is written in, unless
+    ``api`` says the heading is the API's own text (a rubric item), shown as it is.
+    """
 
     header: str
     fmt: str | None = None  # number format; None for text columns
@@ -81,14 +88,44 @@ class Col:
     # How the sheet colours the column's cells (conditional formatting the sheet applies,
     # by this name rather than by the column's heading): "score", "rank", "bar", "severity".
     fill: str | None = None
+    api: bool = False  # the header is the API's text: never translated
+
+    @property
+    def title(self) -> str:
+        """The heading as the sheet shows it, in the active language."""
+        return self.header if self.api else gettext(self.header)
+
+
+#: Excel's longest sheet name, and the characters it refuses in one.
+MAX_SHEET_NAME = 31
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """``name`` as Excel accepts a sheet's name: without the characters it refuses
+    (``[]:*?/\\``), apostrophes at either end or control characters, at most 31 characters,
+    never blank, and unlike every name in ``taken`` (Excel compares them ignoring case): a
+    translated name may be longer, or two may meet. An English name is unchanged."""
+    text = _SHEET_NAME_FORBIDDEN.sub(" ", clean_text(name))
+    text = " ".join(text.split()).strip("'").strip() or "Sheet"
+    text = text[:MAX_SHEET_NAME].rstrip()
+    used = {t.casefold() for t in taken}
+    candidate, n = text, 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = text[:MAX_SHEET_NAME - len(suffix)].rstrip() + suffix
+    return candidate
 
 
 def new_workbook(title: str, version: str) -> tuple[Any, Callable[[str], Any]]:
-    """A write-only workbook with its properties, and a function adding a streamed sheet."""
+    """A write-only workbook with its properties, and a function adding a streamed sheet
+    (its name made one Excel accepts: :func:`sheet_name`)."""
     wb = Workbook(write_only=True)
     wb.properties.creator = f"reporter {version}"
     wb.properties.title = title
-    return wb, lambda name: cells_streamed(wb.create_sheet(name))
+    return wb, lambda name: cells_streamed(
+        wb.create_sheet(sheet_name(name, wb.sheetnames)))
 
 
 def cells_streamed(ws: Any) -> Any:
@@ -190,10 +227,11 @@ def write_grid(
     styles = [_col_style(ws, c) for c in cols]
     wrapped = [(i, w) for i, (c, w) in enumerate(zip(cols, widths, strict=True)) if c.wrap]
     # Heights before the first row: LibreOffice does not grow a row for wrapped text.
-    ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
+    titles = [c.title for c in cols]
+    ws.row_dimensions[1].height = wrapped_height(titles, widths)
     grid = _GridXml.attach(ws, cols, styles)  # before the first row: it brings the writer
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
-    ws.append([text_cell(ws, c.header, header) for c in cols])
+    ws.append([text_cell(ws, t, header) for t in titles])
     n = 0
     for row in rows():
         lines = max((_line_count(v, w) for i, w in wrapped
@@ -213,7 +251,8 @@ def write_grid(
         table = Table(
             displayName=table_name, ref=ref, tableStyleInfo=TABLE_STYLE,
             autoFilter=AutoFilter(ref=ref),
-            tableColumns=[TableColumn(id=i, name=c.header) for i, c in enumerate(cols, 1)],
+            tableColumns=[TableColumn(id=i, name=clean_text(t))
+                          for i, t in enumerate(titles, 1)],
         )
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="In write-only mode you must add table")
@@ -391,7 +430,7 @@ def fit_widths(cols: Sequence[Col], rows: Iterable[Sequence[object]]) -> list[fl
     A text's width is measured once per column: names, emails, criteria and quotes repeat on
     many rows (a rep's name on each of their sessions and feedback examples).
     """
-    widths = [min(len(c.header), 14) for c in cols]
+    widths = [_text_width(c.title, 14) for c in cols]
     measured: list[dict[str, int]] = [{} for _ in cols]
     for row in rows:
         for i, (col, value) in enumerate(zip(cols, row, strict=True)):
@@ -572,9 +611,11 @@ def _inline_string(text: str) -> str:
 
 
 def label_fills(ws: Any, rng: str, fills: Mapping[str, str]) -> None:
-    """Fill the cells of ``rng`` holding one of ``fills``' labels with its colour."""
+    """Fill the cells of ``rng`` holding one of ``fills``' labels with its colour (labels in
+    the workbook's language: a quote in one is doubled, as Excel's formulas write it)."""
     for label, colour in fills.items():
+        quoted = label.replace('"', '""')
         ws.conditional_formatting.add(rng, CellIsRule(
-            operator="equal", formula=[f'"{label}"'],
+            operator="equal", formula=[f'"{quoted}"'],
             fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid"),
         ))

@@ -8,6 +8,11 @@ One writer, :func:`write_workbook`, for every run: a single-scenario run is the 
 one scenario (``ProgramReportView.single``). A program of several writes the same sheets with
 the same row builders, each scenario's rows in turn with a Scenario column after the rep's
 name, plus the program's own Scenarios (rep × scenario) and Skills (rep × skill) sheets.
+
+Every word the workbook prints around the API's text (sheet names, headings, labels, notes)
+is in the active language (``reporter.i18n``): defined in English here, marked ``N_``, and
+translated where it is written, so a label's fill (keyed by the label the cell shows) is
+built at write time too. Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from reporter.format import (
     fmt_severity,
     fmt_tier,
 )
+from reporter.i18n import N_, gettext, ngettext, pgettext
 from reporter.names import is_safe_link
 from reporter.render.cells import excel_datetime, excel_day, style_array, text_cell
 from reporter.render.columns import (
@@ -85,31 +91,32 @@ from reporter.views import (
     TeamCell,
 )
 
+#: A single-scenario run's sheets, in order, by their English names; each is written with
+#: its name in the workbook's language (:func:`sheet_titles`).
 SHEET_NAMES: tuple[str, ...] = (
     "Needs attention", "Overview", "Reps", "Sessions", "Rubric", "Feedback", "Not found", "About",
 )
 
-PRACTICE_NOTE = (
+PRACTICE_NOTE = N_(
     "These are practice scores from roleplay training, not a performance rating: "
     "use them to coach, not to judge."
 )
 
+#: Why an address asked for is not in the workbook (the Not found sheet's Reason).
 NOT_FOUND_REASONS: dict[str, str] = {
-    "not_member": "not a member of the workspace",
-    "no_sessions": "no sessions in the period",
-    "invalid_address": "not a valid email address",
+    "not_member": N_("not a member of the workspace"),
+    "no_sessions": N_("no sessions in the period"),
+    "invalid_address": N_("not a valid email address"),
 }
 
 # Number formats: scores keep one decimal, lift shows its sign, datetimes say UTC in the header.
 
-# Keyed by the rank's label, as the cells show it ("Gold").
+# Keyed by code; the rules match the label the cells show ("Gold"), in the workbook's
+# language, so they are keyed by label when written (``_label_fills``).
 RANK_FILLS: dict[str, str] = {
-    fmt_rank("gold"): "FFD966", fmt_rank("silver"): "D9D9D9",
-    fmt_rank("bronze"): "F4B183", fmt_rank("unranked"): "F2F2F2",
+    "gold": "FFD966", "silver": "D9D9D9", "bronze": "F4B183", "unranked": "F2F2F2",
 }
-SEVERITY_FILLS: dict[str, str] = {
-    fmt_severity(3): "F8CBAD", fmt_severity(2): "FFE699", fmt_severity(1): "E2EFDA",
-}
+SEVERITY_FILLS: dict[int, str] = {3: "F8CBAD", 2: "FFE699", 1: "E2EFDA"}
 
 # A link must be a plain relative path to a PDF below the workbook's folder: no scheme, no
 # absolute path, no "..", so the cell can never point a click anywhere else.
@@ -134,8 +141,13 @@ def write_workbook(
     path = Path(path)
     links = {slug: p for slug, p in (pdf_paths or {}).items() if is_safe_link(p)}
     single = report.single
-    wb, sheet = new_workbook("Cohort practice results" if single else
-                             "Program practice results", report.tool_version)
+    wb, add = new_workbook(gettext("Cohort practice results") if single else
+                           gettext("Program practice results"), report.tool_version)
+
+    titles = sheet_titles()
+
+    def sheet(name: str) -> Any:
+        return add(titles[name])
 
     try:
         write_attention_sheet(sheet("Needs attention"), report)
@@ -180,29 +192,32 @@ LAST_PERIOD_COLS: tuple[Col, ...] = tuple(
     col for k in ("previous_best", "is_new", "change_vs_previous")
     if (col := BY_KEY[k].col) is not None)
 #: Where a rep stands on the Needs attention sheet, as team.pdf lists them.
-SHORTLIST_LABEL = "1:1 shortlist"
-WATCH_LABEL = "Keep an eye on"
+# Translators: the Needs attention sheet's List column: the reps a manager should meet
+# one-to-one first.
+SHORTLIST_LABEL = N_("1:1 shortlist")
+# Translators: the Needs attention sheet's List column: the other reps needing attention.
+WATCH_LABEL = N_("Keep an eye on")
 
 ATTENTION_SHEET: tuple[Col, ...] = (
-    Col("Rep", text=True, wrap=True, cap=32),
-    Col("Email", text=True, cap=36),
-    Col("List", text=True, cap=15),
-    Col("Reasons", text=True, wrap=True, cap=60),
-    Col("Severity", text=True, cap=10, fill="severity"),
-    Col("Best", XLSX_SCORE),
-    Col("Latest", XLSX_SCORE),
+    Col(N_("Rep"), text=True, wrap=True, cap=32),
+    Col(N_("Email"), text=True, cap=36),
+    Col(N_("List"), text=True, cap=15),
+    Col(N_("Reasons"), text=True, wrap=True, cap=60),
+    Col(N_("Severity"), text=True, cap=10, fill="severity"),
+    Col(N_("Best"), XLSX_SCORE),
+    Col(N_("Latest"), XLSX_SCORE),
     *LAST_PERIOD_COLS,
-    Col("Assignment status", text=True, cap=18),
-    Col("Due (UTC)", XLSX_DATE),
-    Col("Next step", text=True, wrap=True, cap=40),
-    Col("Last practised (UTC)", XLSX_DATETIME),
+    Col(N_("Assignment status"), text=True, cap=18),
+    Col(N_("Due (UTC)"), XLSX_DATE),
+    Col(N_("Next step"), text=True, wrap=True, cap=40),
+    Col(N_("Last practised (UTC)"), XLSX_DATETIME),
 )
 
 
 def _attention_row(label: str, rep: RepView, shortlisted: bool) -> tuple[object, ...]:
     plan = rep.coaching
     return (
-        label, rep.email, SHORTLIST_LABEL if shortlisted else WATCH_LABEL,
+        label, rep.email, gettext(SHORTLIST_LABEL if shortlisted else WATCH_LABEL),
         LIST_SEP.join(r.text for r in rep.attention),
         fmt_severity(rep.severity), rep.best_score, rep.latest_score, *last_period(rep),
         fmt_assignment_status(rep.assignment_status),
@@ -241,8 +256,10 @@ def _attention_grid(ws: Any, cols: Sequence[Col],
     if next(iter(rows()), None) is None:
         print_setup(ws, title_rows=False)
         ws.column_dimensions["A"].width = 60
-        ws.append([text_cell(ws, f"No rep needs attention in {period.prose}.",
-                             font=BOLD)])
+        # Translators: %(period)s is the period in words ("November 2026", or "Oct 3, 2026
+        # to Oct 20, 2026").
+        ws.append([text_cell(ws, gettext("No rep needs attention in %(period)s.",
+                                         period=period.prose), font=BOLD)])
         return 0
     n = write_grid(ws, cols, rows, table_name="AttentionTable", freeze=freeze)
     _fills(ws, cols, n)
@@ -252,9 +269,9 @@ def _attention_grid(ws: Any, cols: Sequence[Col],
 #: The Reps sheet: the rep's name as the lists show it, every per-rep figure of the table
 #: (``reporter.render.columns``) in the sheet's order, the link to the rep's PDF.
 REPS_SHEET: tuple[Col, ...] = (
-    Col("Name", text=True, wrap=True, cap=32),
+    Col(N_("Name"), text=True, wrap=True, cap=32),
     *(c.col for c in REPS_SHEET_COLUMNS if c.col is not None),
-    Col("Report (PDF)", text=True, link=True, cap=40),
+    Col(N_("Report (PDF)"), text=True, link=True, cap=40),
 )
 
 
@@ -282,7 +299,9 @@ def _reps_grid(ws: Any, cols: Sequence[Col], rows: Callable[[], Iterable[Sequenc
 def _fills(ws: Any, cols: Sequence[Col], n: int) -> None:
     """Each column's conditional formatting, by its ``fill``, over its ``n`` data rows: the
     score scale, the lift's bars, then the label fills (the order Excel lists them in)."""
-    labels = {"rank": RANK_FILLS, "severity": SEVERITY_FILLS, "tier": TIER_FILLS,
+    labels = {"rank": {fmt_rank(k): c for k, c in RANK_FILLS.items()},
+              "severity": {fmt_severity(k): c for k, c in SEVERITY_FILLS.items()},
+              "tier": {fmt_tier(k): c for k, c in TIER_FILLS.items()},
               "practice": {fmt_practised(False): "EDEDED"}}
     for kind in ("score", "bar", "rank", "severity", "practice", "tier"):
         for i, col in enumerate(cols, 1):
@@ -300,17 +319,17 @@ def _fills(ws: Any, cols: Sequence[Col], n: int) -> None:
 
 
 SESSIONS_SHEET: tuple[Col, ...] = (
-    Col("Session ID", text=True, cap=24),
-    Col("Rep", text=True, cap=32),
-    Col("Email", text=True, cap=36),
-    Col("Created at (UTC)", XLSX_DATETIME),
-    Col("Score", XLSX_SCORE, fill="score"),
-    Col("Rank", text=True, fill="rank"),
-    Col("Duration (minutes)", XLSX_MINUTES),
-    Col("Valid attempt"),
-    Col("Outcome", text=True, wrap=True, cap=50),
-    Col("Positive feedback", text=True, wrap=True, cap=60),
-    Col("Constructive feedback", text=True, wrap=True, cap=60),
+    Col(N_("Session ID"), text=True, cap=24),
+    Col(N_("Rep"), text=True, cap=32),
+    Col(N_("Email"), text=True, cap=36),
+    Col(N_("Created at (UTC)"), XLSX_DATETIME),
+    Col(N_("Score"), XLSX_SCORE, fill="score"),
+    Col(N_("Rank"), text=True, fill="rank"),
+    Col(N_("Duration (minutes)"), XLSX_MINUTES),
+    Col(N_("Valid attempt")),
+    Col(N_("Outcome"), text=True, wrap=True, cap=50),
+    Col(N_("Positive feedback"), text=True, wrap=True, cap=60),
+    Col(N_("Constructive feedback"), text=True, wrap=True, cap=60),
 )
 
 
@@ -344,17 +363,17 @@ def _sessions_grid(ws: Any, cols: Sequence[Col],
 
 
 FEEDBACK_SHEET: tuple[Col, ...] = (
-    Col("Rep", text=True, cap=32),
-    Col("Email", text=True, cap=36),
-    Col("Session ID", text=True, cap=24),
-    Col("Date (UTC)", XLSX_DATETIME),
-    Col("Criterion", text=True, wrap=True, cap=30),
-    Col("Item", text=True, wrap=True, cap=30),
-    Col("Grade", text=True, cap=14),
-    Col("Salience", text=True, cap=10),
-    Col("Quote", text=True, wrap=True, cap=60),
-    Col("Feedback", text=True, wrap=True, cap=60),
-    Col("Suggested phrasing", text=True, wrap=True, cap=60),
+    Col(N_("Rep"), text=True, cap=32),
+    Col(N_("Email"), text=True, cap=36),
+    Col(N_("Session ID"), text=True, cap=24),
+    Col(N_("Date (UTC)"), XLSX_DATETIME),
+    Col(N_("Criterion"), text=True, wrap=True, cap=30),
+    Col(N_("Item"), text=True, wrap=True, cap=30),
+    Col(N_("Grade"), text=True, cap=14),
+    Col(N_("Salience"), text=True, cap=10),
+    Col(N_("Quote"), text=True, wrap=True, cap=60),
+    Col(N_("Feedback"), text=True, wrap=True, cap=60),
+    Col(N_("Suggested phrasing"), text=True, wrap=True, cap=60),
 )
 
 
@@ -373,14 +392,14 @@ def _rep_feedback(name: str, rep: RepView) -> Iterator[tuple[object, ...]]:
 
 
 NOT_FOUND_SHEET: tuple[Col, ...] = (
-    Col("Email", text=True, cap=40),
-    Col("Reason", text=True, cap=32),
-    Col("Detail", text=True, wrap=True, cap=60),
+    Col(N_("Email"), text=True, cap=40),
+    Col(N_("Reason"), text=True, cap=32),
+    Col(N_("Detail"), text=True, wrap=True, cap=60),
 )
 
 
 #: What an empty "Not found" sheet says.
-ALL_FOUND = "Every rep asked for was found: nobody is missing from this workbook."
+ALL_FOUND = N_("Every rep asked for was found: nobody is missing from this workbook.")
 
 
 def _not_found(ws: Any, report: ProgramReportView) -> None:
@@ -389,11 +408,12 @@ def _not_found(ws: Any, report: ProgramReportView) -> None:
     if not report.not_found:
         print_setup(ws, title_rows=False)
         ws.column_dimensions["A"].width = 70
-        ws.append([text_cell(ws, ALL_FOUND, font=BOLD)])
+        ws.append([text_cell(ws, gettext(ALL_FOUND), font=BOLD)])
         return
     write_grid(
         ws, NOT_FOUND_SHEET,
-        lambda: ((nf.email, NOT_FOUND_REASONS.get(nf.reason, nf.reason), nf.detail)
+        lambda: ((nf.email, gettext(NOT_FOUND_REASONS[nf.reason])
+                  if nf.reason in NOT_FOUND_REASONS else nf.reason, nf.detail)
                  for nf in report.not_found),
         table_name="NotFoundTable",
     )
@@ -427,7 +447,7 @@ BAND_FILLS: dict[str, str] = {"good": "C6EFCE", "mid": "FFEB9C", "bad": "FFC7CE"
                               "thin": "EDEDED", "none": "FFFFFF"}
 THIN_FONT = Font(color="808080", italic=True)
 #: The Rubric sheet's team row, under the reps it counts.
-TEAM_ROW_LABEL = "Whole team (the reps above)"
+TEAM_ROW_LABEL = N_("Whole team (the reps above)")
 
 
 def _rubric(ws: Any, report: ProgramReportView) -> None:
@@ -448,11 +468,12 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
     sessions, and the greyed cells counted in a note under the table. A program's workbook
     has a block (its reps, then its team row) per scenario, with a Scenario column."""
     scenario_col = any(b.scenario is not None for b in blocks)
-    lead = (Col("Rep", text=True, wrap=True, cap=32),
+    lead = (Col(N_("Rep"), text=True, wrap=True, cap=32),
             *((SCENARIO_COL,) if scenario_col else ()),
-            Col("Email", text=True, cap=36))
+            Col(N_("Email"), text=True, cap=36))
     keys = _rubric_keys(blocks, len(lead))
-    cols = (*lead, *(Col(fmt_item(c, i), XLSX_PERCENT, cap=22) for c, i in keys))
+    # A rubric item's heading is the API's text: shown as it is (``api``).
+    cols = (*lead, *(Col(fmt_item(c, i), XLSX_PERCENT, cap=22, api=True) for c, i in keys))
     grades = [[{(r.criterion, r.item): r for r in rep.rubric} for _, rep in b.reps]
               for b in blocks]
 
@@ -471,9 +492,9 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C2" if scenario_col else "B2"
     print_setup(ws, title_rows=True, widths=widths, title_cols=len(lead) - 1)
-    ws.row_dimensions[1].height = wrapped_height([c.header for c in cols], widths)
+    ws.row_dimensions[1].height = wrapped_height([c.title for c in cols], widths)
     header = style_array(ws, font=BOLD, alignment=HEADER_ALIGN)
-    ws.append([text_cell(ws, c.header, header) for c in cols])
+    ws.append([text_cell(ws, c.title, header) for c in cols])
     name_style = style_array(ws, alignment=WRAP)
     bands = {band: style_array(ws, number_format=XLSX_PERCENT,
                                fill=PatternFill(start_color=colour, end_color=colour,
@@ -496,7 +517,7 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
                 cells.append(num(ws, row.good / row.graded, XLSX_PERCENT, bands[band]))
             ws.append(cells)
         ws.append([
-            text_cell(ws, TEAM_ROW_LABEL, font=BOLD),
+            text_cell(ws, gettext(TEAM_ROW_LABEL), font=BOLD),
             *((text_cell(ws, block.scenario, font=BOLD),) if scenario_col else ()),
             None,
             *(num(ws, block.team_share.get(k), XLSX_PERCENT, font=BOLD) for k in keys),
@@ -507,10 +528,18 @@ def _rubric_sheet(ws: Any, blocks: Sequence[RubricBlock]) -> None:
 
 def rubric_note(thin: int) -> str:
     """The line under the Rubric sheet: how its cells read, and how many are greyed."""
-    return ("Each cell: the share of the rep's graded sessions that graded the item good, "
-            "filled as in team.pdf (green: two thirds or more; yellow: mixed; red: under a "
-            f"third). Grey: {thin} cell{'' if thin == 1 else 's'} resting on fewer than "
-            f"{MIN_CELL_SESSIONS} sessions, not yet a pattern.")
+    # Translators: the note under the Rubric sheet; %(num)s is how many cells are grey,
+    # %(min)s the fewest sessions a cell needs (a number); team.pdf is a file name.
+    return ngettext(
+        "Each cell: the share of the rep's graded sessions that graded the item good, "
+        "filled as in team.pdf (green: two thirds or more; yellow: mixed; red: under a "
+        "third). Grey: %(num)s cell resting on fewer than %(min)s sessions, not yet a "
+        "pattern.",
+        "Each cell: the share of the rep's graded sessions that graded the item good, "
+        "filled as in team.pdf (green: two thirds or more; yellow: mixed; red: under a "
+        "third). Grey: %(num)s cells resting on fewer than %(min)s sessions, not yet a "
+        "pattern.",
+        thin, min=MIN_CELL_SESSIONS)
 
 
 def _score_scale() -> ColorScaleRule:
@@ -542,8 +571,9 @@ CHART_TOP = 4
 OVERVIEW_WIDTHS = (36, 18, 20, 22, 4)
 #: The Overview's figure columns: whose numbers they are, in words. Exec's summary counts the
 #: people with a valid attempt and their valid attempts; each row says which sessions it counts.
-OVERVIEW_HEADINGS = ("Figure", "These reps", "Everyone who practised (Exec's figures)",
-                     "Everyone who practised (recounted from each one's results)")
+OVERVIEW_HEADINGS = (N_("Figure"), N_("These reps"),
+                     N_("Everyone who practised (Exec's figures)"),
+                     N_("Everyone who practised (recounted from each one's results)"))
 
 
 def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]]:
@@ -567,22 +597,24 @@ def _figures(report: ReportView) -> list[tuple[str, object, object, object, str]
         return None if secs is None else secs / 60
 
     return [
-        ("Reps selected", len(team.reps), None, None, XLSX_INT),
-        ("Reps with a valid attempt", team.with_valid, api.participant_count,
+        (gettext("Reps selected"), len(team.reps), None, None, XLSX_INT),
+        (gettext("Reps with a valid attempt"), team.with_valid, api.participant_count,
          computed.participant_count, XLSX_INT),
-        ("Sessions, valid or not", team.sessions, None, None, XLSX_INT),
-        ("Valid attempts", team.valid_attempts, api.total_sessions, computed.total_sessions,
-         XLSX_INT),
-        ("Average best score", team.average_best, api.average_best_score,
+        (gettext("Sessions, valid or not"), team.sessions, None, None, XLSX_INT),
+        (gettext("Valid attempts"), team.valid_attempts, api.total_sessions,
+         computed.total_sessions, XLSX_INT),
+        (gettext("Average best score"), team.average_best, api.average_best_score,
          computed.average_best_score, XLSX_SCORE),
-        ("Average best rank", None, rank_label(api.average_best_rank),
+        (gettext("Average best rank"), None, rank_label(api.average_best_rank),
          rank_label(computed.average_best_rank), ""),
-        ("Average lift (points)", None, api.average_lift, computed.average_lift, XLSX_POINTS),
-        ("Practice minutes, every session", minutes_of_team, None, None, XLSX_MINUTES),
-        ("Practice minutes, valid attempts", valid_minutes, api.total_practice_minutes,
-         computed.total_practice_minutes, XLSX_MINUTES),
-        ("Minutes per valid attempt (average)", None, minutes(api), minutes(computed),
+        (gettext("Average lift (points)"), None, api.average_lift, computed.average_lift,
+         XLSX_POINTS),
+        (gettext("Practice minutes, every session"), minutes_of_team, None, None,
          XLSX_MINUTES),
+        (gettext("Practice minutes, valid attempts"), valid_minutes,
+         api.total_practice_minutes, computed.total_practice_minutes, XLSX_MINUTES),
+        (gettext("Minutes per valid attempt (average)"), None, minutes(api),
+         minutes(computed), XLSX_MINUTES),
     ]
 
 
@@ -618,42 +650,53 @@ def _overview(ws: Any, report: ProgramReportView) -> None:
                     height=wrapped_height(texts, OVERVIEW_WIDTHS))
 
     emit(text_cell(ws, report.program.name, font=TITLE))  # a single run's: the scenario's
-    emit(text_cell(ws, PRACTICE_NOTE, font=Font(italic=True)))
+    emit(text_cell(ws, gettext(PRACTICE_NOTE), font=Font(italic=True)))
     emit()
     for name, value in _subject(report):
         fact(name, value)
     if single is not None and single.scenario.url:  # checked by analytics (https, the
         # workspace's host); not fetched
-        emit(_label(ws, "In Exec"), text_cell(ws, "Open the scenario in Exec", font=LINK,
-                                              hyperlink=single.scenario.url))
-    fact("Period", report.period.label)
-    fact("Workspace", report.workspace_name)
-    fact("Selected reps", report.selection_text)
-    emit(_label(ws, "Generated at (UTC)"),
+        # Translators: Exec is the product's name.
+        emit(_label(ws, gettext("In Exec")),
+             text_cell(ws, gettext("Open the scenario in Exec"), font=LINK,
+                       hyperlink=single.scenario.url))
+    fact(gettext("Period"), report.period.label)
+    fact(gettext("Workspace"), report.workspace_name)
+    fact(gettext("Selected reps"), report.selection_text)
+    emit(_label(ws, gettext("Generated at (UTC)")),
          num(ws, excel_datetime(report.generated_at), XLSX_DATETIME))
     for part in report.parts:
         emit()
-        emit(_label(ws, f"These reps ({part.selection_text}) beside everyone who practised"
-                    if single is not None
-                    else f"{part.scenario.name}: these reps beside everyone who practised it"))
-        headings(*OVERVIEW_HEADINGS)
+        if single is not None:
+            # Translators: %(selection)s says which reps: "3 reps by email", "group Sales
+            # Team", "every participant".
+            title = gettext("These reps (%(selection)s) beside everyone who practised",
+                            selection=part.selection_text)
+        else:
+            # Translators: %(scenario)s is a scenario's name, as Exec gives it.
+            title = gettext("%(scenario)s: these reps beside everyone who practised it",
+                            scenario=part.scenario.name)
+        emit(_label(ws, title))
+        headings(*(gettext(h) for h in OVERVIEW_HEADINGS))
         for cells in _figure_rows(ws, part):
             emit(*cells)
     if single is None:
         return
     emit()
 
-    emit(_label(ws, "Best-score distribution of everyone who practised"))
-    dist_header = headings("Rank", "Participants", "Share")
+    emit(_label(ws, gettext("Best-score distribution of everyone who practised")))
+    # The heading "Participants" is the bar chart's series name too.
+    dist_header = headings(gettext("Rank"), gettext("Participants"), gettext("Share"))
     for rc in single.cohort.distribution:
         emit(text_cell(ws, fmt_rank(rc.rank)), num(ws, rc.count, XLSX_INT),
              num(ws, rc.percentage / 100, XLSX_PERCENT1))
     dist_last = row
     emit()
 
-    emit(_label(ws, "These reps: sessions and average score per week"))
-    week_header = headings("Week starting (UTC)", "Sessions (these reps, valid or not)",
-                           "Average score (these reps' valid attempts)")
+    emit(_label(ws, gettext("These reps: sessions and average score per week")))
+    week_header = headings(gettext("Week starting (UTC)"),
+                           gettext("Sessions (these reps, valid or not)"),
+                           gettext("Average score (these reps' valid attempts)"))
     for wp in single.cohort.weekly:
         emit(num(ws, excel_datetime(wp.week_start), XLSX_DATE),
              num(ws, wp.sessions, XLSX_INT),
@@ -664,8 +707,8 @@ def _overview(ws: Any, report: ProgramReportView) -> None:
     if dist_last > dist_header:
         chart = BarChart()
         chart.type = "col"
-        chart.title = "Participants by best-score rank"
-        chart.y_axis.title = "Participants"
+        chart.title = gettext("Participants by best-score rank")
+        chart.y_axis.title = gettext("Participants")
         chart.legend = None
         chart.add_data(Reference(ws, min_col=2, min_row=dist_header, max_row=dist_last),
                        titles_from_data=True)
@@ -677,8 +720,8 @@ def _overview(ws: Any, report: ProgramReportView) -> None:
         top += math.ceil(chart.height / _ROW_CM) + 1
     if week_last > week_header:
         line = LineChart()
-        line.title = "These reps: sessions and average score per week"
-        line.y_axis.title = "Average score"
+        line.title = gettext("These reps: sessions and average score per week")
+        line.y_axis.title = gettext("Average score")
         line.y_axis.scaling.min, line.y_axis.scaling.max = 0, 100
         line.add_data(Reference(ws, min_col=3, min_row=week_header, max_row=week_last),
                       titles_from_data=True)
@@ -689,7 +732,7 @@ def _overview(ws: Any, report: ProgramReportView) -> None:
         sessions.add_data(Reference(ws, min_col=2, min_row=week_header, max_row=week_last),
                           titles_from_data=True)
         sessions.y_axis.axId = 200
-        sessions.y_axis.title = "Sessions"
+        sessions.y_axis.title = gettext("Sessions")
         sessions.y_axis.crosses = "max"
         for series in (*line.series, *sessions.series):
             series.smooth = False  # straight segments: a curve would invent in-between weeks
@@ -752,27 +795,27 @@ def _about(ws: Any, report: ProgramReportView) -> None:
             cell = num(ws, value, fmt or "General")
         ws.append([text_cell(ws, name, font=BOLD, alignment=TOP), cell])
 
-    ws.append([text_cell(ws, "About this workbook", font=TITLE)])
-    pair("Workspace", report.workspace_name)
+    ws.append([text_cell(ws, gettext("About this workbook"), font=TITLE)])
+    pair(gettext("Workspace"), report.workspace_name)
     for name, value in subject:
         pair(name, value)
-    pair("Selection", report.selection_text)
-    pair("Period", report.period.label)
-    pair("Period start (UTC)", excel_datetime(report.period.start), XLSX_DATETIME)
+    pair(gettext("Selection"), report.selection_text)
+    pair(gettext("Period"), report.period.label)
+    pair(gettext("Period start (UTC)"), excel_datetime(report.period.start), XLSX_DATETIME)
     # The last day, inclusive, as every output prints a period's end ("2026-11-30"), never
     # the moment after it (23:59:59.999999 shows as the next day's 00:00 in Excel).
-    pair("Period end (UTC, inclusive)", excel_day(report.period.last_day), XLSX_DATE)
-    pair("Generated at (UTC)", excel_datetime(report.generated_at), XLSX_DATETIME)
-    pair("Data fetched at (UTC)", excel_datetime(fetch.fetched_at), XLSX_DATETIME)
-    pair("Requests to Exec", fetch.requests_made, XLSX_INT)
-    pair("Session details reused from the cache", fetch.cache_hits, XLSX_INT)
-    pair("Fetched from", fetch.base_url)
-    pair("Tool version", f"reporter {report.tool_version}")
-    pair("Sheets and CSV files", FEEDBACK_ROWS_NOTE)
-    for warning in report.warnings:
-        pair("Warning", warning)
+    pair(gettext("Period end (UTC, inclusive)"), excel_day(report.period.last_day), XLSX_DATE)
+    pair(gettext("Generated at (UTC)"), excel_datetime(report.generated_at), XLSX_DATETIME)
+    pair(gettext("Data fetched at (UTC)"), excel_datetime(fetch.fetched_at), XLSX_DATETIME)
+    pair(gettext("Requests to Exec"), fetch.requests_made, XLSX_INT)
+    pair(gettext("Session details reused from the cache"), fetch.cache_hits, XLSX_INT)
+    pair(gettext("Fetched from"), fetch.base_url)
+    pair(gettext("Tool version"), f"reporter {report.tool_version}")  # the tool's name
+    pair(gettext("Sheets and CSV files"), gettext(FEEDBACK_ROWS_NOTE))
+    for warning in report.warnings:  # operators' English, as the run logged it
+        pair(gettext("Warning"), warning)
     ws.append([])
-    ws.append([text_cell(ws, PRACTICE_NOTE, font=Font(italic=True))])
+    ws.append([text_cell(ws, gettext(PRACTICE_NOTE), font=Font(italic=True))])
 
 
 # ---------------------------------------------------------------------------- program workbook
@@ -783,47 +826,67 @@ PROGRAM_SHEET_NAMES: tuple[str, ...] = (
     "Feedback", "Not found", "About",
 )
 
+
+def sheet_titles() -> dict[str, str]:
+    """Each sheet's name in the active language, by its English name (PROGRAM_SHEET_NAMES):
+    a tab, apart from the column headings that read alike ("Sessions"), so a translator may
+    make it shorter. ``new_workbook`` makes each one Excel accepts (``grid.sheet_name``)."""
+    return {
+        # Translators: a sheet name (a tab of the workbook): 31 characters at most, none of
+        # [ ] : * ? / or a backslash.
+        "Needs attention": pgettext("sheet name", "Needs attention"),
+        "Overview": pgettext("sheet name", "Overview"),
+        "Scenarios": pgettext("sheet name", "Scenarios"),
+        "Skills": pgettext("sheet name", "Skills"),
+        "Reps": pgettext("sheet name", "Reps"),
+        "Sessions": pgettext("sheet name", "Sessions"),
+        "Rubric": pgettext("sheet name", "Rubric"),
+        "Feedback": pgettext("sheet name", "Feedback"),
+        "Not found": pgettext("sheet name", "Not found"),
+        "About": pgettext("sheet name", "About"),
+    }
+
 #: The scenario a row of a program's sheet comes from, right after the rep's name.
-SCENARIO_COL = Col("Scenario", text=True, wrap=True, cap=32)
+SCENARIO_COL = Col(N_("Scenario"), text=True, wrap=True, cap=32)
 
 
 SCENARIOS_SHEET: tuple[Col, ...] = (
-    Col("Rep", text=True, wrap=True, cap=32),
+    Col(N_("Rep"), text=True, wrap=True, cap=32),
     SCENARIO_COL,
-    Col("Email", text=True, cap=36),
-    Col("Practice", text=True, cap=14, fill="practice"),  # "Practised" / "Not practised"
-    Col("Sessions", XLSX_INT),
-    Col("Valid attempts", XLSX_INT),
-    Col("Best score", XLSX_SCORE, fill="score"),
-    Col("Best rank", text=True, fill="rank"),
+    Col(N_("Email"), text=True, cap=36),
+    Col(N_("Practice"), text=True, cap=14, fill="practice"),  # "Practised" / "Not practised"
+    Col(N_("Sessions"), XLSX_INT),
+    Col(N_("Valid attempts"), XLSX_INT),
+    Col(N_("Best score"), XLSX_SCORE, fill="score"),
+    Col(N_("Best rank"), text=True, fill="rank"),
     *LAST_PERIOD_COLS,
-    Col("Required rank", text=True),
-    Col("Assignment status", text=True, cap=18),
-    Col("Due (UTC)", XLSX_DATE),
-    Col("Target", text=True, wrap=True, cap=50),
-    Col("Needs attention", text=True, cap=10),
-    Col("Report (PDF)", text=True, link=True, cap=40),
+    Col(N_("Required rank"), text=True),
+    Col(N_("Assignment status"), text=True, cap=18),
+    Col(N_("Due (UTC)"), XLSX_DATE),
+    Col(N_("Target"), text=True, wrap=True, cap=50),
+    Col(N_("Needs attention"), text=True, cap=10),
+    Col(N_("Report (PDF)"), text=True, link=True, cap=40),
 )
 
 SKILLS_SHEET: tuple[Col, ...] = (
-    Col("Rep", text=True, wrap=True, cap=32),
-    Col("Skill", text=True, wrap=True, cap=32),
-    Col("Email", text=True, cap=36),
-    Col("Scenarios", text=True, wrap=True, cap=40),  # the program's that evaluate the skill
-    Col("Tier", text=True, cap=18, fill="tier"),
-    Col("Score", XLSX_SCORE, fill="score"),
-    Col("Observations", XLSX_INT),
-    Col("Last practised (UTC)", XLSX_DATETIME),
-    Col("Previous tier", text=True, cap=18, fill="tier"),
-    Col("Previous score", XLSX_SCORE),
-    Col("Change vs last period", XLSX_POINTS),
+    Col(N_("Rep"), text=True, wrap=True, cap=32),
+    Col(N_("Skill"), text=True, wrap=True, cap=32),
+    Col(N_("Email"), text=True, cap=36),
+    Col(N_("Scenarios"), text=True, wrap=True, cap=40),  # the program's that evaluate the skill
+    Col(N_("Tier"), text=True, cap=18, fill="tier"),
+    Col(N_("Score"), XLSX_SCORE, fill="score"),
+    Col(N_("Observations"), XLSX_INT),
+    Col(N_("Last practised (UTC)"), XLSX_DATETIME),
+    Col(N_("Previous tier"), text=True, cap=18, fill="tier"),
+    Col(N_("Previous score"), XLSX_SCORE),
+    Col(N_("Change vs last period"), XLSX_POINTS),
 )
 
-#: The Tier columns' fills by label: Exec's tiers, best green, insufficient data grey.
-TIER_FILLS: dict[str, str] = {
-    fmt_tier("excellent"): "63BE7B", fmt_tier("proficient"): "C6EFCE",
-    fmt_tier("developing"): "FFEB9C", fmt_tier("needs_work"): "FFC7CE",
-    fmt_tier("insufficient_data"): "EDEDED", fmt_tier(None): "FFFFFF",
+#: The Tier columns' fills by tier (the rules match its label, ``fmt_tier``, when written):
+#: Exec's tiers, best green, insufficient data grey, none at all white.
+TIER_FILLS: dict[str | None, str] = {
+    "excellent": "63BE7B", "proficient": "C6EFCE", "developing": "FFEB9C",
+    "needs_work": "FFC7CE", "insufficient_data": "EDEDED", None: "FFFFFF",
 }
 
 
@@ -841,9 +904,9 @@ def _by_scenario(report: ProgramReportView
 def _subject(report: ProgramReportView) -> list[tuple[str, str]]:
     """What the workbook is about: the scenario's name, or the program's and its scenarios'."""
     if report.single:
-        return [("Scenario", report.single.scenario.name)]
-    return [("Program", report.program.name),
-            ("Scenarios", LIST_SEP.join(s.name for s in report.scenarios))]
+        return [(gettext("Scenario"), report.single.scenario.name)]
+    return [(gettext("Program"), report.program.name),
+            (gettext("Scenarios"), LIST_SEP.join(s.name for s in report.scenarios))]
 
 
 def _scenario_row(report: ProgramReportView, rep: ProgramRepView, row: ScenarioRow,
