@@ -142,6 +142,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
             record.write_text(json.dumps(run_demo(root / "demo-run")))
         done = json.loads(record.read_text())
     return DemoRun(Path(done["folder"]), Path(done["out"]), done["stdout"],
-                   Path(done["program"]), done["stderr"])
+                   Path(done["program"]), done["stderr"],
+                   {tag: Path(p) for tag, p in done["spoken"].items()})
 
 

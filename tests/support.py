@@ -311,6 +311,8 @@ class DemoRun:
     stdout: str
     program: Path
     stderr: str
+    # The demo's runs of its scenarios in other languages, by language: "es", "de".
+    spoken: dict[str, Path] = field(default_factory=dict)
 
 
 def run_demo(out: Path) -> dict[str, str]:
@@ -327,12 +329,20 @@ def run_demo(out: Path) -> dict[str, str]:
         if saved_key is not None:
             os.environ["EXEC_API_KEY"] = saved_key
     assert result.exit_code == 0, result.output
-    folders = {json.loads(m.read_text())["run"].get("kind", "scenario"): m.parent
-               for m in (out / "demo").rglob("manifest.json")}
-    assert sorted(folders) == ["program", "scenario"], folders
+    folders: dict[str, Path] = {}
+    for manifest in sorted((out / "demo").rglob("manifest.json")):
+        run = json.loads(manifest.read_text())["run"]
+        # The English scenario's run, the program's, and each run in another language by
+        # its scenario's language ("es", "de").
+        spoken = (run.get("languages") or {}).get("scenario")
+        kind = run.get("kind", "scenario")
+        folders[spoken if kind == "scenario" and spoken not in (None, "en") else kind] = \
+            manifest.parent
+    assert sorted(folders) == ["de", "es", "program", "scenario"], folders
     return {"folder": str(folders["scenario"]), "out": str(out / "demo"),
             "stdout": result.stdout, "program": str(folders["program"]),
-            "stderr": result.stderr}
+            "stderr": result.stderr,
+            "spoken": {tag: str(folders[tag]) for tag in ("es", "de")}}
 
 
 # -- the workbook beside the CSV files -----------------------------------------------------
