@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
@@ -26,7 +26,7 @@ from babel.numbers import format_decimal, format_percent
 from reporter.i18n import N_, active, gettext, ngettext, pgettext
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from reporter.views import Comparison, Decline, Pattern, RankGap, Target, WeakItem
 
@@ -220,7 +220,7 @@ def fmt_clock(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _label(table: dict, key: object, default: str | None = None) -> str | None:
+def _label(table: Mapping[Any, str], key: object, default: str | None = None) -> str | None:
     """``table[key]`` translated; ``default`` (as given) for a key not in it."""
     label = table.get(key)
     return default if label is None else gettext(label)
