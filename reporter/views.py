@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from reporter.i18n import N_, gettext
 from reporter.names import SCENARIO_RUN as SCENARIO_RUN
 from reporter.ranks import GRADES as GRADES  # the views' vocabulary, defined once there
 from reporter.ranks import RANKS as RANKS
@@ -664,18 +665,22 @@ class FollowUp:
     def sentence(self) -> str:
         """The whole line: "Last month: Qualification › Budget. Graded good 1 of 4 in
         October 2026, 3 of 4 in November 2026: it worked."."""
-        return f"{FOLLOW_UP_LEAD} {self.said}"
+        # Translators: the opening of a rep's coaching: %(said)s is what became of last
+        # month's next step ("Qualification › Budget. Graded good 1 of 4 in ...: it worked.").
+        return gettext("Last month: %(said)s", said=self.said)
 
     @property
     def result_text(self) -> str:
-        """The result in words, for a table cell."""
-        return FOLLOW_UP_RESULTS[self.result]
+        """The result in words, for a table cell (in the active language)."""
+        return gettext(FOLLOW_UP_RESULTS[self.result])
 
 
+#: The sentence's lead in English (``FollowUp.sentence`` is the one message that says it).
 FOLLOW_UP_LEAD = "Last month:"
-#: The follow-up results in words, one definition for the PDF's line, the workbook and CSV.
-FOLLOW_UP_RESULTS = {"worked": "it worked", "still": "still the thing to work on",
-                     "not_practised": "not practised since"}
+#: The follow-up results in words, one definition for the PDF's line, the workbook and CSV
+#: (English here, ``N_``: translated where shown, ``FollowUp.result_text``).
+FOLLOW_UP_RESULTS = {"worked": N_("it worked"), "still": N_("still the thing to work on"),
+                     "not_practised": N_("not practised since")}
 
 
 @dataclass(frozen=True)

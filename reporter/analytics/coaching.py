@@ -24,6 +24,7 @@ from reporter.analytics.rubric import (
 )
 from reporter.exec_api.models import Assignment
 from reporter.format import clip_phrasing, fmt_item, fmt_session
+from reporter.i18n import N_, gettext
 from reporter.ranks import RANK_THRESHOLDS
 from reporter.views import (
     Attempt,
@@ -168,7 +169,7 @@ def next_step(rubric: Sequence[ItemRow], strengths: Sequence[Pattern],
 #: every output prints it whole and no writer shortens it on its own.
 STEP_CHARS = 240
 #: The step of a rep with no valid attempt (in the scenario) whose assignment is not completed.
-COMPLETE_ONE = "Complete one full, graded roleplay"
+COMPLETE_ONE = N_("Complete one full, graded roleplay")  # translated in step_line
 #: The step's kind by NextStep.kind, as ``CoachingPlan.step_kind`` names it.
 STEP_KINDS = {"focus": "coach", "polish": "polish", "keep": "keep"}
 _QUOTE_MARKS = "\"“”'"
@@ -187,16 +188,37 @@ def step_line(step: NextStep | None, has_valid_attempt: bool,
     if step is None:
         if has_valid_attempt or (assignment is not None and assignment.status == "completed"):
             return None, None
-        return COMPLETE_ONE, "complete"
+        return gettext(COMPLETE_ONE), "complete"
     label = fmt_item(step.criterion, step.item)
+    kind = STEP_KINDS[step.kind]
     if step.kind == "keep":
-        return f"Keep doing: {label}", STEP_KINDS[step.kind]
-    where = f"{label} ({step.session})" if step.session else label
-    if step.try_instead:
-        phrase = " ".join(step.try_instead.split()).strip(_QUOTE_MARKS)
-        room = STEP_CHARS - len(where) - len(": try “”")
-        return f"{where}: try “{clip_phrasing(phrase, max(room, 40))}”", STEP_KINDS[step.kind]
-    return f"{where}: replay that call in Exec and rework this part", STEP_KINDS[step.kind]
+        # Translators: the rep's next step: %(item)s is a rubric item ("Discovery › Budget").
+        return gettext("Keep doing: %(item)s", item=label), kind
+    if not step.try_instead:
+        if step.session:
+            # Translators: the rep's next step: %(item)s is a rubric item ("Discovery ›
+            # Budget"), %(session)s the session it went wrong in ("Nov 9, 2nd session").
+            return gettext("%(item)s (%(session)s): replay that call in Exec and rework this "
+                           "part", item=label, session=step.session), kind
+        # Translators: the rep's next step: %(item)s is a rubric item ("Discovery › Budget").
+        return gettext("%(item)s: replay that call in Exec and rework this part",
+                       item=label), kind
+    phrase = " ".join(step.try_instead.split()).strip(_QUOTE_MARKS)
+    session = step.session
+
+    def line(phrasing: str) -> str:
+        if session:
+            # Translators: the rep's next step: %(item)s is a rubric item ("Discovery ›
+            # Budget"), %(session)s the session ("Nov 9, 2nd session"), %(phrase)s the
+            # evaluator's suggested phrasing (in the roleplay's language).
+            return gettext("%(item)s (%(session)s): try “%(phrase)s”", item=label,
+                           session=session, phrase=phrasing)
+        # Translators: the rep's next step: %(item)s is a rubric item ("Discovery › Budget"),
+        # %(phrase)s the evaluator's suggested phrasing (in the roleplay's language).
+        return gettext("%(item)s: try “%(phrase)s”", item=label, phrase=phrasing)
+
+    room = STEP_CHARS - len(line(""))
+    return line(clip_phrasing(phrase, max(room, 40))), kind
 
 
 def step_texts(step: NextStep | None) -> frozenset[str]:

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from reporter.exec_api.models import User
-from reporter.format import fmt_day
+from reporter.format import fmt_day, fmt_month
+from reporter.i18n import gettext
 from reporter.ranks import rank_for
 from reporter.views import Attempt, Comparison, last_day
 
@@ -121,13 +122,15 @@ def normalise_quote(value: str | None) -> str:
 
 def period_title(label: str, start: datetime, end: datetime) -> str:
     """The period as people read it: "October 2026" for a month label ("2026-10"), else
-    "Oct 3, 2026 to Oct 20, 2026" (the end is exclusive when it falls on midnight)."""
+    "Oct 3, 2026 to Oct 20, 2026" (the end is exclusive when it falls on midnight); in the
+    active language ("octubre de 2026")."""
     if re.fullmatch(r"\d{4}-\d{2}", label):
-        return f"{start:%B} {start.year}"
+        return fmt_month(start)
     last = last_day(start, end)
     if start.date() == last:
         return fmt_day(start)
-    return f"{fmt_day(start)} to {fmt_day(last)}"
+    # Translators: a report's period: %(start)s and %(end)s are dates ("Oct 3, 2026").
+    return gettext("%(start)s to %(end)s", start=fmt_day(start), end=fmt_day(last))
 
 
 def first_attempt(valid: Sequence[Attempt]) -> Attempt | None:

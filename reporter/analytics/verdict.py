@@ -30,6 +30,7 @@ from reporter.format import (
     fmt_score,
     fmt_target,
 )
+from reporter.i18n import gettext, ngettext
 from reporter.ranks import RANKS
 from reporter.views import (
     CoachingPlan,
@@ -72,7 +73,9 @@ def rank_hint(gap: RankGap | None, target: Target | None) -> RankGap | None:
 
 
 def _best(rep: RepView) -> str:
-    return f"{fmt_score(rep.best_score)} ({fmt_rank(rep.best_rank)})"
+    # Translators: a score with its rank, "76.0 (Silver)".
+    return gettext("%(score)s (%(rank)s)", score=fmt_score(rep.best_score),
+                   rank=fmt_rank(rep.best_rank))
 
 
 def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | None,
@@ -83,50 +86,81 @@ def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | 
     an improving rep; one attempt gets no direction; the percentile closes the sentence only
     once there are two valid attempts; the next-rank hint is left to the target line when
     that line already says how far the required rank is.
+
+    Each sentence is one message (``%(name)s`` is the rep's first name, ``%(best)s`` a score
+    with its rank, "76.0 (Silver)"); the hint and the percentile are sentences of their own.
     """
     name = rep.first_name
     if not rep.has_valid_attempt:
-        tail = "" if period.finished else " yet"
-        return f"{name}, you have no valid attempt at this scenario in {period.prose}{tail}."
+        if period.finished:
+            # Translators: %(period)s is the report's period ("October 2026", or "Oct 3, 2026
+            # to Oct 20, 2026"), which has ended.
+            return gettext("%(name)s, you have no valid attempt at this scenario in %(period)s.",
+                           name=name, period=period.prose)
+        # Translators: %(period)s is the report's period ("October 2026"), still running.
+        return gettext("%(name)s, you have no valid attempt at this scenario in %(period)s yet.",
+                       name=name, period=period.prose)
     first, best, latest = rep.first_score, rep.best_score, rep.latest_score
     lift = rep.lift or 0.0
     if way is None:
-        text = (f"{name}, your first valid attempt scored {_best(rep)}. A second attempt will "
-                f"show how you are progressing.")
+        text = gettext("%(name)s, your first valid attempt scored %(best)s. A second attempt "
+                       "will show how you are progressing.", name=name, best=_best(rep))
     elif way == "slipping" and not fell_from_best(best or 0.0, latest or 0.0):
         compared = rep.comparison  # below the previous period's best (module docstring)
         assert compared is not None and compared.change is not None
-        text = (f"{name}, your best in {period.prose}, {_best(rep)}, is "
-                f"{fmt_point_count(-compared.change)} below your best in "
-                f"{compared.period_title}, {fmt_score(compared.previous_best)}; your latest "
-                f"scored {fmt_score(latest)}.")
+        # Translators: %(period)s is the report's period, %(best)s the rep's best in it
+        # ("68.0 (Bronze)"), %(fall)s how far below ("3.2 points"), %(previous)s the previous
+        # period ("September 2026"), %(previous_best)s the best then, %(latest)s the latest score.
+        text = gettext("%(name)s, your best in %(period)s, %(best)s, is %(fall)s below your "
+                       "best in %(previous)s, %(previous_best)s; your latest scored %(latest)s.",
+                       name=name, period=period.prose, best=_best(rep),
+                       fall=fmt_point_count(-compared.change), previous=compared.period_title,
+                       previous_best=fmt_score(compared.previous_best),
+                       latest=fmt_score(latest))
     elif way == "slipping":
         assert best is not None and latest is not None
         fall = fmt_point_count(best - latest)
         if lift > 0:
-            text = (f"{name}, your best rose {fmt_point_count(lift)} to {_best(rep)}, but your "
-                    f"latest, {fmt_score(latest)}, is {fall} below it.")
+            # Translators: %(lift)s and %(fall)s are distances ("4.0 points"), %(best)s a
+            # score with its rank ("76.0 (Silver)"), %(latest)s a score.
+            text = gettext("%(name)s, your best rose %(lift)s to %(best)s, but your latest, "
+                           "%(latest)s, is %(fall)s below it.", name=name,
+                           lift=fmt_point_count(lift), best=_best(rep),
+                           latest=fmt_score(latest), fall=fall)
         else:
-            text = (f"{name}, your best of {_best(rep)} came on your first valid attempt, and "
-                    f"your latest, {fmt_score(latest)}, is {fall} below it.")
+            text = gettext("%(name)s, your best of %(best)s came on your first valid attempt, "
+                           "and your latest, %(latest)s, is %(fall)s below it.", name=name,
+                           best=_best(rep), latest=fmt_score(latest), fall=fall)
     elif way == "improving":
-        text = (f"{name}, you improved by {fmt_point_count(lift)}, from {fmt_score(first)} to "
-                f"a best of {_best(rep)}, over {rep.valid_count} valid attempts.")
+        # Translators: %(lift)s is a distance ("4.0 points"), %(first)s the first score,
+        # %(best)s the best with its rank ("76.0 (Silver)"), %(num)s the valid attempts.
+        text = ngettext("%(name)s, you improved by %(lift)s, from %(first)s to a best of "
+                        "%(best)s, over %(num)s valid attempt.",
+                        "%(name)s, you improved by %(lift)s, from %(first)s to a best of "
+                        "%(best)s, over %(num)s valid attempts.", rep.valid_count,
+                        name=name, lift=fmt_point_count(lift), first=fmt_score(first),
+                        best=_best(rep))
     elif lift > 0:
-        text = (f"{name}, you are holding steady: your best of {_best(rep)} is "
-                f"{fmt_point_count(lift)} above your first valid attempt, and your latest "
-                f"scored {fmt_score(latest)}.")
+        text = gettext("%(name)s, you are holding steady: your best of %(best)s is %(lift)s "
+                       "above your first valid attempt, and your latest scored %(latest)s.",
+                       name=name, best=_best(rep), lift=fmt_point_count(lift),
+                       latest=fmt_score(latest))
     else:
-        text = (f"{name}, you are holding steady: your best of {_best(rep)} came on your first "
-                f"valid attempt, and your latest scored {fmt_score(latest)}.")
+        text = gettext("%(name)s, you are holding steady: your best of %(best)s came on your "
+                       "first valid attempt, and your latest scored %(latest)s.",
+                       name=name, best=_best(rep), latest=fmt_score(latest))
     target = plan.target
     said_by_target = (hint is not None and target is not None and target.points_short is not None
                       and target.required_rank == hint.rank)
+    sentences = [text]
     if hint is not None and not said_by_target:
-        text += f" Your best is {fmt_rank_gap(hint)}."
+        # Translators: %(gap)s is "0.4 points from Silver".
+        sentences.append(gettext("Your best is %(gap)s.", gap=fmt_rank_gap(hint)))
     if with_percentile:
-        text += f" That puts you in the {fmt_ordinal(rep.percentile)} percentile of the cohort."
-    return text
+        # Translators: %(ordinal)s is an ordinal number ("62nd").
+        sentences.append(gettext("That puts you in the %(ordinal)s percentile of the cohort.",
+                                 ordinal=fmt_ordinal(rep.percentile)))
+    return " ".join(sentences)
 
 
 def verdict_for(rep: RepView, period: PeriodInfo) -> Verdict:

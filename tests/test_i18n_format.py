@@ -1,0 +1,81 @@
+"""format.py writes its figures in the active language: English pinned byte for byte, and
+Babel's forms for a language given without a catalog (the hooks, not the translations)."""
+
+from __future__ import annotations
+
+import gettext
+from datetime import date, datetime
+from decimal import Decimal
+
+import babel
+from babel.numbers import format_percent
+
+from reporter import format as fmt
+from reporter import i18n
+from reporter.analytics.figures import period_title
+from reporter.i18n import use
+
+
+def bare(tag: str) -> i18n.Language:
+    """A language with Babel's locale and no catalog: its words stay English."""
+    return i18n.Language(tag=tag, locale=babel.Locale.parse(tag.replace("-", "_")),
+                         translations=gettext.NullTranslations())
+
+
+def test_english_figures_stay_as_they_were() -> None:
+    with use("en"):
+        assert fmt.fmt_score(68.5) == "68.5" and fmt.fmt_score(91) == "91.0"
+        assert fmt.fmt_score(-0.04) == "-0.0"
+        assert [fmt.fmt_points(v) for v in (4, -2.5, 0.01, None)] == ["+4.0", "−2.5", "±0.0", "–"]
+        assert [fmt.fmt_point_count(v) for v in (0.4, 1.0, 0.96, -1.04, 2)] == [
+            "0.4 points", "1.0 point", "1.0 point", "1.0 point", "2.0 points"]
+        assert fmt.fmt_share(0.3) == "30%" and fmt.fmt_share(0.125) == "12%"
+        assert [fmt.fmt_ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111)] == [
+            "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd",
+            "101st", "111th"]
+        assert fmt.fmt_day(date(2026, 11, 30)) == "Nov 30, 2026"
+        assert fmt.fmt_day(date(2026, 10, 3)) == "Oct 3, 2026"
+        assert fmt.fmt_short_day(datetime(2026, 11, 9, 23, 30)) == "Nov 9"
+        assert fmt.fmt_minutes(45) == "45 min" and fmt.fmt_minutes(65) == "1 h 05 min"
+        assert fmt.fmt_attempts_left(1) == "1 more attempt required"
+        assert fmt.fmt_attempts_left(2) == "2 more attempts required"
+        moments = [datetime(2026, 11, 28, 9), datetime(2026, 11, 28, 10), datetime(2026, 11, 29)]
+        assert fmt.fmt_attempt_days(moments) == ["Nov 28, 1st", "Nov 28, 2nd", "Nov 29"]
+        assert fmt.fmt_session(moments[1], moments) == "Nov 28, 2nd session"
+        assert fmt.fmt_rank("silver") == "Silver" and fmt.fmt_grade(None) == "Not graded"
+        assert fmt.fmt_new_rep() == "New" and fmt.fmt_not_practised() == "Not practised"
+        start = datetime(2026, 10, 3)
+        assert period_title("2026-11", datetime(2026, 11, 1), datetime(2026, 12, 1)) == \
+            "November 2026"
+        assert period_title("x", start, datetime(2026, 10, 21)) == "Oct 3, 2026 to Oct 20, 2026"
+
+
+def test_german_numbers_and_dates_come_from_babel() -> None:
+    with use(bare("de")):
+        assert fmt.fmt_score(68.5) == "68,5"
+        assert fmt.fmt_points(-2.5) == "−2,5" and fmt.fmt_points(0.0) == "±0,0"
+        assert fmt.fmt_point_count(0.4) == "0,4 points"  # no catalog: English words
+        assert fmt.fmt_share(0.3) == format_percent(Decimal("0.3"), locale="de") == "30\xa0%"
+        assert fmt.fmt_day(date(2026, 11, 30)) == "30. November 2026"
+        assert fmt.fmt_month(date(2026, 11, 1)) == "November 2026"
+        assert fmt.fmt_ordinal(1) == "1th"  # German has one ordinal category: "other"
+
+
+def test_rounding_is_the_same_in_every_language() -> None:
+    for value in (0.05, 0.15, 0.25, 68.45, 2.675):
+        with use("en"):
+            english = fmt.fmt_score(value)
+        with use(bare("de")):
+            assert fmt.fmt_score(value) == english.replace(".", ","), value
+
+
+def test_other_languages_write_long_days_and_their_months() -> None:
+    with use(bare("es")):
+        assert fmt.fmt_day(date(2026, 11, 30)) == "30 de noviembre de 2026"
+        assert fmt.fmt_month(date(2026, 11, 1)) == "noviembre de 2026"
+    with use(bare("ja")):
+        assert fmt.fmt_day(date(2026, 11, 30)) == "2026年11月30日"
+        assert fmt.fmt_short_day(date(2026, 11, 30)) == "11月30日"
+        assert fmt.fmt_month(date(2026, 11, 1)) == "2026年11月"
+    with use(bare("fr")):
+        assert fmt.fmt_share(0.3) == format_percent(Decimal("0.3"), locale="fr")
