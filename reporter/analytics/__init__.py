@@ -43,7 +43,7 @@ from reporter.analytics.figures import (
 from reporter.analytics.moments import moments_worth_quoting
 from reporter.analytics.period import report_period
 from reporter.analytics.rep import RepContext, build_rep, rep_context
-from reporter.analytics.team import list_names
+from reporter.analytics.team import group_text, list_names
 from reporter.cohort.snapshot import (
     FetchRecord,
     NotFoundRecord,
@@ -52,6 +52,7 @@ from reporter.cohort.snapshot import (
     Snapshot,
 )
 from reporter.exec_api.models import Workspace
+from reporter.i18n import gettext, ngettext
 from reporter.names import rep_slug
 from reporter.views import FetchInfo, NotFound, PeriodInfo, ReportView, RepView, ScenarioInfo
 
@@ -64,7 +65,7 @@ __all__ = [
 
 def workspace_name(workspace: Workspace | None) -> str:
     return (workspace and (text(workspace.name) or text(workspace.url_slug))
-            or "Exec workspace")
+            or gettext("Exec workspace"))
 
 
 def selection_text(selection: SelectionRecord, rep_count: int) -> str:
@@ -75,24 +76,38 @@ def selection_text(selection: SelectionRecord, rep_count: int) -> str:
     asked for (emails) or of the reps found (roster: the roster's addresses when
     known). "(system users included)" is appended when they were.
     """
-    def reps(n: int) -> str:
-        return f"{n} rep" if n == 1 else f"{n} reps"
-
+    system = selection.include_system_users
     if selection.mode == "emails":
-        said = f"{reps(len(selection.emails))} by email"
-    elif selection.mode == "roster":
+        n = len(selection.emails)
+        if system:
+            return ngettext("%(num)s rep by email (system users included)",
+                            "%(num)s reps by email (system users included)", n)
+        # Translators: how the reps were chosen, for a cover line.
+        return ngettext("%(num)s rep by email", "%(num)s reps by email", n)
+    if selection.mode == "roster":
         raw = text(selection.roster) or ""
         name = PureWindowsPath(PurePosixPath(raw).name).name or "file"
-        said = f"roster {name} ({reps(len(selection.emails) or rep_count)})"
-    elif selection.mode == "group":
+        n = len(selection.emails) or rep_count
+        if system:
+            return ngettext("roster %(file)s (%(num)s rep) (system users included)",
+                            "roster %(file)s (%(num)s reps) (system users included)",
+                            n, file=name)
+        # Translators: how the reps were chosen; %(file)s is the roster's file name.
+        return ngettext("roster %(file)s (%(num)s rep)", "roster %(file)s (%(num)s reps)",
+                        n, file=name)
+    if selection.mode == "group":
         group = selection.group
         gname = (text(group.name) or text(group.id)) if group else None
-        said = f"group {gname or '(unknown)'}"
-    else:
-        said = "every participant"
-    if selection.include_system_users:
-        said += " (system users included)"
-    return said
+        if not gname:
+            if system:
+                return gettext("group (unknown) (system users included)")
+            return gettext("group (unknown)")
+        return group_text(gname, system=system)
+    if system:
+        return gettext("every participant (system users included)")
+    # Translators: how the reps were chosen: all who practised (lower case: a cover line
+    # says "Selection: every participant"; a team's name capitalises it).
+    return gettext("every participant")
 
 
 def not_found_views(records: Sequence[NotFoundRecord]) -> tuple[NotFound, ...]:

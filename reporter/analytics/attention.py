@@ -43,6 +43,7 @@ from typing import Any, Protocol, TypeVar
 
 from reporter.analytics.figures import DECLINE_POINTS, below_last_period
 from reporter.format import fmt_day, fmt_point_count, fmt_rank, fmt_score
+from reporter.i18n import gettext
 from reporter.views import AttentionReason, Comparison, Manager, PeriodInfo, RepView, Target
 
 #: A fall from the best this large is high severity.
@@ -76,29 +77,78 @@ def _target_reason(rep: RepView, target: Target) -> AttentionReason | None:
     status = target.status
     if status == "completed":
         return None
-    rank = fmt_rank(target.required_rank) if target.required_rank else "the assignment"
-    due = f" by {fmt_day(target.due)}" if target.due else ""
-    since = f" since {fmt_day(target.due)}" if target.due else ""
     short = (target.points_short
              if target.points_short is not None and target.points_short > 0 else None)
-    gap = f", {fmt_point_count(short)} short" if short is not None else ""
     if status in OVERDUE_STATUSES and not rep.has_valid_attempt:
-        said = (f"Did not pass {rank}{due}" if status == "did_not_pass"
-                else f"Past due{since}")
-        return AttentionReason("past_due_no_attempt", 3, f"{said}, no valid attempt",
-                               math.inf)
+        text = (_did_not_pass(target, None, attempted=False) if status == "did_not_pass"
+                else _past_due(target, "no_attempt"))
+        return AttentionReason("past_due_no_attempt", 3, text, math.inf)
     if status == "did_not_pass":
-        return AttentionReason("did_not_pass", 3, f"Did not pass {rank}{due}{gap}", short or 0.0)
+        return AttentionReason("did_not_pass", 3, _did_not_pass(target, short, attempted=True),
+                               short or 0.0)
     if short is not None and rep.has_valid_attempt:
         overdue = status == "past_due"
-        return AttentionReason(
-            "below_target", 3 if overdue else 2,
-            f"{fmt_point_count(short)} short of {rank}" + (f", past due{since}" if overdue
-                                                          else ""), short)
+        return AttentionReason("below_target", 3 if overdue else 2,
+                               _short_of(target, short, overdue=overdue), short)
     if status == "past_due":
-        return AttentionReason("past_due", 3, f"Past due{since}, not completed in Exec",
-                               0.0)
+        return AttentionReason("past_due", 3, _past_due(target, "not_completed"), 0.0)
     return None
+
+
+def _did_not_pass(target: Target, short: float | None, *, attempted: bool) -> str:
+    """ "Did not pass Silver by Nov 30, 2026, 0.4 points short", and each variant: the
+    required rank (or the assignment), the due day, the points short or no valid attempt."""
+    values = {"rank": fmt_rank(target.required_rank) if target.required_rank else "",
+              "day": fmt_day(target.due) if target.due else "",
+              "gap": fmt_point_count(short) if short is not None else ""}
+    if not attempted:
+        if target.required_rank:
+            if target.due:
+                # Translators: an attention reason; %(rank)s is a rank (Gold, Silver...),
+                # %(day)s a date like Nov 30, 2026.
+                return gettext("Did not pass %(rank)s by %(day)s, no valid attempt", **values)
+            return gettext("Did not pass %(rank)s, no valid attempt", **values)
+        if target.due:
+            return gettext("Did not pass the assignment by %(day)s, no valid attempt", **values)
+        return gettext("Did not pass the assignment, no valid attempt")
+    if target.required_rank:
+        if target.due:
+            if short is not None:
+                # Translators: %(gap)s is a distance in points, like "0.4 points".
+                return gettext("Did not pass %(rank)s by %(day)s, %(gap)s short", **values)
+            return gettext("Did not pass %(rank)s by %(day)s", **values)
+        if short is not None:
+            return gettext("Did not pass %(rank)s, %(gap)s short", **values)
+        return gettext("Did not pass %(rank)s", **values)
+    if target.due:
+        return gettext("Did not pass the assignment by %(day)s", **values)
+    return gettext("Did not pass the assignment")
+
+
+def _short_of(target: Target, short: float, *, overdue: bool) -> str:
+    """ "0.4 points short of Silver", ", past due since Nov 30, 2026" when it is."""
+    rank = fmt_rank(target.required_rank) if target.required_rank else ""
+    gap = fmt_point_count(short)
+    if not overdue:
+        # Translators: an attention reason; %(gap)s is a distance like "0.4 points",
+        # %(rank)s a rank (Gold, Silver...).
+        return gettext("%(gap)s short of %(rank)s", gap=gap, rank=rank)
+    if target.due:
+        return gettext("%(gap)s short of %(rank)s, past due since %(day)s", gap=gap, rank=rank,
+                       day=fmt_day(target.due))
+    return gettext("%(gap)s short of %(rank)s, past due", gap=gap, rank=rank)
+
+
+def _past_due(target: Target, why: str) -> str:
+    """ "Past due since Nov 30, 2026, no valid attempt" (or "not completed in Exec")."""
+    if why == "no_attempt":
+        if target.due:
+            # Translators: an attention reason; %(day)s is a date like Nov 30, 2026.
+            return gettext("Past due since %(day)s, no valid attempt", day=fmt_day(target.due))
+        return gettext("Past due, no valid attempt")
+    if target.due:
+        return gettext("Past due since %(day)s, not completed in Exec", day=fmt_day(target.due))
+    return gettext("Past due, not completed in Exec")
 
 
 def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[AttentionReason, ...]:
@@ -112,26 +162,36 @@ def reasons_for(rep: RepView, period: PeriodInfo, now: datetime) -> tuple[Attent
         drop = plan.decline.drop
         out.append(AttentionReason(
             "declined", 3 if drop >= BIG_DROP_POINTS - 1e-9 else 2,
-            f"Fell {fmt_point_count(drop)} from a best of {fmt_score(plan.decline.best)} "
-            f"(latest {fmt_score(plan.decline.latest)})", drop))
+            # Translators: an attention reason; %(drop)s is a distance like "8.0 points",
+            # %(best)s and %(latest)s scores like 76.0.
+            gettext("Fell %(drop)s from a best of %(best)s (latest %(latest)s)",
+                    drop=fmt_point_count(drop), best=fmt_score(plan.decline.best),
+                    latest=fmt_score(plan.decline.latest)), drop))
     if _below_last_period(rep.comparison):
         assert rep.comparison is not None and rep.comparison.change is not None
         fall = -rep.comparison.change
         out.append(AttentionReason(
             "below_last_period", 2 if fall >= DECLINE_POINTS - 1e-9 else 1,
-            f"Best {fmt_score(rep.best_score)}, {fmt_point_count(fall)} below "
-            f"{rep.comparison.period_title}", fall))
+            # Translators: an attention reason; %(best)s is a score like 68.5, %(fall)s a
+            # distance like "3.0 points", %(period)s the previous period, like October 2026.
+            gettext("Best %(best)s, %(fall)s below %(period)s", best=fmt_score(rep.best_score),
+                    fall=fmt_point_count(fall), period=rep.comparison.period_title), fall))
     if rep.session_count == 0:
         said = any(r.code == "past_due_no_attempt" for r in out)  # the same fact, said once
         if not said and not (target is not None and target.status == "completed"):
-            out.append(AttentionReason("no_session", 2, f"No session in {period.prose}"))
+            # Translators: an attention reason; %(period)s is the report's period, like
+            # "November 2026" or "Nov 3, 2026 to Nov 20, 2026".
+            out.append(AttentionReason("no_session", 2, gettext("No session in %(period)s",
+                                                                 period=period.prose)))
     elif rep.last_practised is not None:
         until = min(period.end, now)
         if rep.last_practised < until - timedelta(days=INACTIVE_DAYS):
             out.append(AttentionReason(
-                "inactive", 1, f"No practice since {fmt_day(rep.last_practised)}"))
+                # Translators: an attention reason; %(day)s is a date like Nov 30, 2026.
+                "inactive", 1, gettext("No practice since %(day)s",
+                                       day=fmt_day(rep.last_practised))))
     if rep.valid_count == 1:
-        out.append(AttentionReason("one_attempt", 1, "Only one valid attempt"))
+        out.append(AttentionReason("one_attempt", 1, gettext("Only one valid attempt")))
     out.sort(key=lambda r: (-r.severity, -r.points))
     return tuple(out)
 

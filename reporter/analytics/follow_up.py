@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 
 from reporter.analytics.figures import period_title
 from reporter.cohort.snapshot import StepRecord
-from reporter.views import FOLLOW_UP_RESULTS, FollowUp, ItemRow, ProgramRepView, RepView
+from reporter.i18n import gettext, ngettext
+from reporter.views import FollowUp, ItemRow, ProgramRepView, RepView
 
 
 def steps_by_user(records: Iterable[StepRecord]) -> dict[str, StepRecord]:
@@ -63,7 +64,8 @@ def _item_row(view: RepView, criterion: str | None, item: str | None) -> ItemRow
 def step_label(record: StepRecord) -> str:
     """The step in words: the rubric item, or the roleplay to complete."""
     if record.kind == "complete":
-        return f"one full, graded roleplay of {record.scenario}"
+        # Translators: last month's step, completing a roleplay; %(scenario)s is its name.
+        return gettext("one full, graded roleplay of %(scenario)s", scenario=record.scenario)
     return f"{record.criterion} › {record.item}"
 
 
@@ -114,28 +116,54 @@ def follow_up(record: StepRecord, rep: ProgramRepView, previous_title: str,
                                                                         record.graded)
                   else "still")
     label = step_label(record)
-    where = f" ({record.scenario})" if name_scenario and record.kind == "item" else ""
-    outcome = FOLLOW_UP_RESULTS[result]
-    if record.kind == "complete":
-        found = ("Not practised since" if result == "not_practised"
-                 else f"{_count(now_good, 'valid attempt')} in {title}" if now_good
-                 else f"{_count(now_graded, 'session')} in {title}, none a valid attempt")
-        said = f"{found}: {outcome}." if result != "not_practised" else f"{found}."
-    elif result == "not_practised":
-        said = (f"Graded good {record.good} of {record.graded} in {previous_title}; "
-                f"{outcome}.")
+    said = _result_said(record, result, previous_title, title, now_good, now_graded)
+    if name_scenario and record.kind == "item":
+        # Translators: last month's step, its scenario, then what became of it (a sentence).
+        line = gettext("%(step)s (%(scenario)s). %(result)s", step=label,
+                       scenario=record.scenario, result=said)
     else:
-        said = (f"Graded good {record.good} of {record.graded} in {previous_title}, "
-                f"{now_good} of {now_graded} in {title}: {outcome}.")
+        # Translators: last month's step, then what became of it (a sentence).
+        line = gettext("%(step)s. %(result)s", step=label, result=said)
     return FollowUp(kind=record.kind, step=label, scenario=record.scenario,
                     previous_title=previous_title, title=title,
                     before_good=record.good, before_graded=record.graded,
                     now_good=now_good, now_graded=now_graded, result=result,
-                    said=f"{label}{where}. {said}", source=record.source)
+                    said=line, source=record.source)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _result_said(record: StepRecord, result: str, previous_title: str, title: str,
+                 now_good: int, now_graded: int) -> str:
+    """What became of the step, one whole sentence per result (the module docstring's
+    words; FOLLOW_UP_RESULTS's outcome closes it)."""
+    if record.kind == "complete":
+        if result == "not_practised":
+            return gettext("Not practised since.")
+        if now_good:
+            # Translators: what became of last month's step "complete one roleplay";
+            # %(title)s is this period, like November 2026.
+            return ngettext("%(num)s valid attempt in %(title)s: it worked.",
+                            "%(num)s valid attempts in %(title)s: it worked.",
+                            now_good, title=title)
+        # Translators: sessions this period, none valid; %(title)s is this period.
+        return ngettext("%(num)s session in %(title)s, none a valid attempt: "
+                        "still the thing to work on.",
+                        "%(num)s sessions in %(title)s, none a valid attempt: "
+                        "still the thing to work on.", now_graded, title=title)
+    values = {"good": record.good, "graded": record.graded, "previous": previous_title,
+              "now_good": now_good, "now_graded": now_graded, "title": title}
+    if result == "not_practised":
+        # Translators: a rubric item graded good %(good)s times of %(graded)s in last period
+        # (%(previous)s, like October 2026), not practised since.
+        return gettext("Graded good %(good)s of %(graded)s in %(previous)s; "
+                       "not practised since.", **values)
+    if result == "worked":
+        # Translators: a rubric item graded good %(good)s of %(graded)s times last period
+        # (%(previous)s), %(now_good)s of %(now_graded)s this period (%(title)s).
+        return gettext("Graded good %(good)s of %(graded)s in %(previous)s, "
+                       "%(now_good)s of %(now_graded)s in %(title)s: it worked.", **values)
+    return gettext("Graded good %(good)s of %(graded)s in %(previous)s, "
+                   "%(now_good)s of %(now_graded)s in %(title)s: "
+                   "still the thing to work on.", **values)
 
 
 def follow_up_count(reps: Sequence[ProgramRepView]) -> tuple[int, int]:
@@ -150,4 +178,8 @@ def follow_up_sentence(reps: Sequence[ProgramRepView]) -> str | None:
     worked, had = follow_up_count(reps)
     if not had:
         return None
-    return f"{worked} of {_count(had, 'rep')} improved on last month's step"
+    # Translators: of the team's %(had)s reps who had a step last month, %(worked)s did
+    # better on it this month.
+    return ngettext("%(worked)s of %(had)s rep improved on last month's step",
+                    "%(worked)s of %(had)s reps improved on last month's step",
+                    had, worked=worked, had=had)

@@ -36,13 +36,19 @@ from reporter.analytics import (
 )
 from reporter.analytics.attention import at_stake, attention_order, reasons_for, shortlist
 from reporter.analytics.bounds import transcripts_within_report
-from reporter.analytics.coaching import COMPLETE_ONE, quoted_moments, step_texts
+from reporter.analytics.coaching import quoted_moments, step_texts
 from reporter.analytics.figures import display_name, finite, text, utc
 from reporter.analytics.follow_up import steps_by_user, with_follow_up
 from reporter.analytics.moments import quoted_texts
 from reporter.analytics.period import report_period
 from reporter.analytics.rep import build_rep, rep_context
-from reporter.analytics.team import list_names, program_themes, scenario_team, team_part
+from reporter.analytics.team import (
+    group_text,
+    list_names,
+    program_themes,
+    scenario_team,
+    team_part,
+)
 from reporter.cohort.snapshot import (
     RepRecord,
     SkillRecord,
@@ -51,6 +57,7 @@ from reporter.cohort.snapshot import (
     assignment_for,
 )
 from reporter.exec_api.models import SkillProficiencyEntry
+from reporter.i18n import gettext
 from reporter.names import SCENARIO_RUN, rep_slug
 from reporter.views import (
     ProgramInfo,
@@ -275,7 +282,9 @@ def program_rep(record: RepRecord, rows: tuple[ScenarioRow, ...],
     name, first_name = display_name(user)
     rows = _moments_within_report(_transcripts_within_report(rows))
     reasons = sorted(
-        (replace(reason, text=f"{row.scenario.name}: {reason.text}")
+        # Translators: a rep's attention reason across a program, named by its scenario.
+        (replace(reason, text=gettext("%(scenario)s: %(reason)s", scenario=row.scenario.name,
+                                      reason=reason.text))
          for row in rows if row.rep for reason in row.rep.attention),
         key=lambda r: (-r.severity, -r.points))
     focus = focus_row(rows)
@@ -380,8 +389,13 @@ def program_step_text(focus: ScenarioRow | None) -> str | None:
     if focus is None or focus.rep is None or focus.rep.coaching.step_text is None:
         return None
     if focus.rep.coaching.step_kind == "complete":
-        return f"{COMPLETE_ONE} of “{focus.scenario.name}”"
-    return f"{focus.scenario.name}: {focus.rep.coaching.step_text}"
+        # Translators: a rep's next step across a program; %(scenario)s is a scenario's name.
+        # The same words as "Complete one full, graded roleplay" alone.
+        return gettext("Complete one full, graded roleplay of “%(scenario)s”",
+                       scenario=focus.scenario.name)
+    # Translators: a rep's next step across a program, named by its scenario.
+    return gettext("%(scenario)s: %(step)s", scenario=focus.scenario.name,
+                   step=focus.rep.coaching.step_text)
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -427,5 +441,5 @@ def team_report(report: ProgramReportView, user_ids: Collection[str], *, name: s
     return replace(
         report, reps=reps, parts=parts, needs_attention=urgent, shortlist=shortlist(urgent),
         labels=list_names(reps), not_found=(),
-        selection_text=f"group {name}" if group else report.selection_text,
+        selection_text=group_text(name) if group else report.selection_text,
         warnings=tuple(w for part in parts for w in part.warnings))

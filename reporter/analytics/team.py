@@ -38,6 +38,7 @@ from reporter.analytics.moments import is_speech, quoted_texts, repeats
 from reporter.analytics.rubric import WEAK_GRADES
 from reporter.errors import UsageError
 from reporter.format import fmt_item, fmt_weak_item
+from reporter.i18n import N_, gettext, ngettext
 from reporter.names import team_slug
 from reporter.ranks import TIERS
 from reporter.views import (
@@ -73,11 +74,10 @@ MAX_WEAK_ITEMS = 2
 MIN_THEME_SESSIONS = 4
 #: ... of at least this many reps (one rep's bad month is that rep's 1:1, not the team's).
 MIN_THEME_REPS = 2
-#: The mark of a rep who is no longer a member of the workspace, wherever a list names them.
-FORMER_MEMBER = "former member"
 #: Assignment statuses in the order a manager reads them; the others follow when present.
 STATUS_ORDER: tuple[str, ...] = ("completed", "in_progress", "past_due", "not_started")
-WHOLE_SELECTION = "All selected reps"
+#: The whole selection's team name when the run says nothing of who was selected.
+WHOLE_SELECTION = N_("All selected reps")
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,14 @@ class Listed(Protocol):
     def is_member(self) -> bool: ...
 
 
+def group_text(name: str, *, system: bool = False) -> str:
+    """A workspace group as a selection: "group Sales Team"."""
+    if system:
+        return gettext("group %(group)s (system users included)", group=name)
+    # Translators: the reps chosen as a workspace group; %(group)s is its name.
+    return gettext("group %(group)s", group=name)
+
+
 def list_names(reps: Sequence[Listed]) -> dict[str, str]:
     """user id -> the rep's name as a list shows it: the name; with the email beside it when
     another of ``reps`` has the same name (any case), so two Alex Kims are two people; with
@@ -142,7 +150,8 @@ def list_names(reps: Sequence[Listed]) -> dict[str, str]:
         if counts[" ".join(rep.name.split()).casefold()] > 1 and rep.email != rep.name:
             label = f"{label} ({rep.email})"
         if not rep.is_member:
-            label = f"{label} ({FORMER_MEMBER})"
+            # Translators: a rep's name in a list, marked as no longer in the workspace.
+            label = gettext("%(name)s (former member)", name=label)
         out[rep.user_id] = label
     return out
 
@@ -207,7 +216,7 @@ def team_part(report: ReportView, team: ScenarioTeamView) -> ReportView:
     return replace(
         report, reps=team.reps, needs_attention=team.needs_attention, shortlist=team.shortlist,
         labels=team.labels, not_found=(),
-        selection_text=f"group {team.name}" if team.group else report.selection_text,
+        selection_text=group_text(team.name) if team.group else report.selection_text,
         warnings=tuple(w for rep in team.reps for w in rep.warnings),
         cohort=replace(report.cohort, weekly=weekly(team.reps),
                        rubric_good_share=rubric_good_share(team.reps)))
@@ -467,11 +476,25 @@ def skill_themes(reps: Sequence[ProgramRepView],
                                skill, weak, seen, needs_work))
     out = []
     for _, skill, weak, seen, needs_work in sorted(candidates, key=lambda c: c[0]):
-        detail = (f"{weak} of {seen} reps with a score at developing or needs work"
-                  + (f" ({needs_work} at needs work)" if needs_work else ""))
+        detail = _skill_detail(weak, seen, needs_work)
         out.append(ProgramTheme(kind="skill", name=skill.name, scenario=None, reps_weak=weak,
                                 reps_seen=seen, detail=detail, skill=skill))
     return out[:MAX_SKILL_THEMES]
+
+
+def _skill_detail(weak: int, seen: int, needs_work: int) -> str:
+    """ "5 of 9 reps with a score at developing or needs work (2 at needs work)"."""
+    if needs_work:
+        # Translators: a skill theme; developing and needs work are Exec's tiers. %(weak)s
+        # of the %(seen)s reps with a score are at them, %(needs_work)s at the lower.
+        return ngettext("%(weak)s of %(seen)s rep with a score at developing or needs work "
+                        "(%(needs_work)s at needs work)",
+                        "%(weak)s of %(seen)s reps with a score at developing or needs work "
+                        "(%(needs_work)s at needs work)",
+                        seen, weak=weak, seen=seen, needs_work=needs_work)
+    return ngettext("%(weak)s of %(seen)s rep with a score at developing or needs work",
+                    "%(weak)s of %(seen)s reps with a score at developing or needs work",
+                    seen, weak=weak, seen=seen)
 
 
 def item_theme(weak: WeakItem, scenario: ScenarioInfo) -> ProgramTheme:
@@ -521,7 +544,7 @@ def whole_selection(report: ProgramReportView) -> str:
     participant", "Group Sales Team"), for either kind of run: it says who was selected;
     WHOLE_SELECTION only when the run says nothing of it."""
     text = report.selection_text
-    return text[:1].upper() + text[1:] if text else WHOLE_SELECTION
+    return text[:1].upper() + text[1:] if text else gettext(WHOLE_SELECTION)
 
 
 def build_team(report: ProgramReportView, reps: Sequence[ProgramRepView] | None = None, *,
