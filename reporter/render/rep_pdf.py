@@ -47,6 +47,7 @@ from reporter.format import (
     fmt_target,
     fmt_tier,
 )
+from reporter.i18n import N_, gettext, ngettext, pgettext
 from reporter.render import charts
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import (
@@ -438,11 +439,11 @@ def moment_cards(rep: RepView) -> tuple[MomentCard, ...]:
         budget -= cost
         seen.add(key)
         if moment.grade == "good":
-            cards.append(MomentCard(moment, "What worked", "good"))
+            cards.append(MomentCard(moment, gettext("What worked"), "good"))
         elif moment.grade in ("mid", "bad"):
-            cards.append(MomentCard(moment, "What to change", "change"))
+            cards.append(MomentCard(moment, gettext("What to change"), "change"))
         else:
-            cards.append(MomentCard(moment, "Feedback", "neutral"))
+            cards.append(MomentCard(moment, gettext("Feedback"), "neutral"))
     return tuple(cards)
 
 
@@ -452,17 +453,34 @@ def _score_points(rep: RepView) -> list[charts.ScorePoint]:
 
 
 def scenario_title(rep_name: str, scenario: ScenarioInfo, period: PeriodInfo) -> str:
-    return f"Coaching report: {rep_name}: {scenario.name} ({period.prose})"
+    # Translators: the PDF's title: the rep's name, the scenario's name, the period
+    # ("October 2026").
+    return gettext("Coaching report: %(rep)s: %(scenario)s (%(period)s)",
+                   rep=rep_name, scenario=scenario.name, period=period.prose)
 
 
 def scenario_description(rep_name: str, scenario: ScenarioInfo, period: PeriodInfo) -> str:
-    return (f"Roleplay coaching report for {rep_name}, scenario {scenario.name}, "
-            f"period {period.prose}")
+    # Translators: the PDF's description (metadata): the rep's name, the scenario's name, the
+    # period ("October 2026").
+    return gettext("Roleplay coaching report for %(rep)s, scenario %(scenario)s, "
+                   "period %(period)s", rep=rep_name, scenario=scenario.name,
+                   period=period.prose)
 
 
-SCENARIO_DOC_TYPE = "Roleplay coaching report"
-PROGRAM_DOC_TYPE = "Program coaching report"
-CONFIDENTIAL = "Confidential coaching material"
+#: The document's kind, in the title block (translated where shown).
+SCENARIO_DOC_TYPE = N_("Roleplay coaching report")
+PROGRAM_DOC_TYPE = N_("Program coaching report")
+#: The running footer's notice (translated where shown).
+CONFIDENTIAL = N_("Confidential coaching material")
+
+
+def no_attempt_text(period: PeriodInfo) -> str:
+    """ "No valid attempt in October 2026", "... yet" while the period runs."""
+    if period.finished:
+        # Translators: %(period)s is the period, "October 2026".
+        return gettext("No valid attempt in %(period)s", period=period.prose)
+    # Translators: %(period)s is the period, "October 2026", still running.
+    return gettext("No valid attempt in %(period)s yet", period=period.prose)
 
 
 def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets: Assets,
@@ -476,7 +494,7 @@ def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets
     points = _score_points(rep)
     verdict = rep.verdict
     assert verdict is not None, "build_rep sets the verdict"
-    no_attempt = f"No valid attempt in {period.prose}{'' if period.finished else ' yet'}"
+    no_attempt = no_attempt_text(period)
     invalid, invalid_left_out = sessions_listed([a for a in rep.attempts if not a.is_valid])
     return ScenarioPages(
         report=report,
@@ -486,10 +504,10 @@ def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets
         company=brand.company,
         logo_url=assets.logo_url,
         title=scenario_title(rep.name, report.scenario, period),
-        doc_type=SCENARIO_DOC_TYPE,
+        doc_type=gettext(SCENARIO_DOC_TYPE),
         heading=rep.name,
         subheading=None,
-        confidential=CONFIDENTIAL,
+        confidential=gettext(CONFIDENTIAL),
         author=brand.company or report.workspace_name,
         description=scenario_description(rep.name, report.scenario, period),
         created=report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -521,7 +539,7 @@ def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets
         transcript=rep.transcript if options.transcripts else None,
         language=options.language,
         grade_symbols=GRADE_SYMBOLS,
-        grade_labels=GRADE_LABELS,
+        grade_labels={grade: gettext(label) for grade, label in GRADE_LABELS.items()},
         quote_chars=QUOTE_CHARS,
         feedback_chars=FEEDBACK_CHARS,
         program=program,
@@ -547,11 +565,13 @@ def program_line(row: ScenarioRow) -> ProgramLine:
     return ProgramLine(
         row=row,
         practised=row.practised,
-        valid=f"{rep.valid_count} of {rep.session_count}" if rep and row.practised else "–",
+        # Translators: valid attempts of sessions started, in a table cell: "2 of 3".
+        valid=(gettext("%(valid)s of %(sessions)s", valid=rep.valid_count,
+                       sessions=rep.session_count) if rep and row.practised else "–"),
         change=vs_previous(rep.comparison) if rep and row.practised else "–",
         target=fmt_rank(target.required_rank) if target and target.required_rank else "–",
-        status=((fmt_assignment_status(target.status) or "Assigned") if target and assigned
-                else None),
+        status=((fmt_assignment_status(target.status) or gettext("Assigned"))
+                if target and assigned else None),
         state=target.state if target and assigned else None,
         due=target.due if target else None,
         due_line=(fmt_target(target, None) if target and assigned and not row.practised
@@ -567,16 +587,31 @@ def skill_change(row: SkillRow) -> str:
     if row.change is not None:
         return fmt_points(row.change)
     if row.previous_tier is None and row.tier is not None:
-        return NEW_REP_LABEL
+        return gettext(NEW_REP_LABEL)
     return "–"
+
+
+#: A skill's earlier tier, under its change: each tier's own words (a tier's name is not
+#: lowercased into a sentence: German keeps its nouns' capitals).
+WAS_TIER_LABELS = {"excellent": N_("was excellent"), "proficient": N_("was proficient"),
+                   "developing": N_("was developing"), "needs_work": N_("was needs work")}
+
+
+def was_tier(tier: str) -> str:
+    """ "was developing": the tier a skill had in the previous period."""
+    if tier in WAS_TIER_LABELS:
+        return gettext(WAS_TIER_LABELS[tier])
+    before = fmt_tier(tier)
+    # Translators: a skill's tier in the previous period, as Exec named it (a tier this
+    # report has no words for), under the skill's change: "was advanced".
+    return gettext("was %(tier)s", tier=before[:1].lower() + before[1:])
 
 
 def skill_line(row: SkillRow) -> SkillLine:
     tiered = row.tier is not None and row.tier != "insufficient_data"
     # An earlier tier is said only when it was one (under three observations there was none
     # to move from: the change reads "–" or "New").
-    before = fmt_tier(row.previous_tier)
-    was = (f"was {before[:1].lower()}{before[1:]}" if row.compared and row.previous_tier
+    was = (was_tier(row.previous_tier) if row.compared and row.previous_tier
            and row.previous_tier not in (row.tier, "insufficient_data") else None)
     return SkillLine(row=row, label=fmt_tier(row.tier), tiered=tiered,
                      change=skill_change(row), was=was)
@@ -587,25 +622,68 @@ def program_summary(report: ProgramReportView, rep: ProgramRepView) -> str:
     assignments by state: "Ben, you practised 1 of 3 scenarios of Core Sales Conversations in
     October 2026, with 3 valid attempts. Assignments: 1 open, 1 past due."."""
     period = report.period
-    when = f"{period.prose}{'' if period.finished else ' so far'}"
     total, practised = len(rep.rows), len(rep.practised)
-    program = report.program.name
-    if practised == 0:
-        text = f"{rep.first_name}, you did not practise any scenario of {program} in {when}."
+    names = {"name": rep.first_name, "program": report.program.name, "period": period.prose}
+    if practised == 0 and period.finished:
+        # Translators: %(name)s is the rep's first name, %(program)s the program's name,
+        # %(period)s the period ("October 2026").
+        text = gettext("%(name)s, you did not practise any scenario of %(program)s in "
+                       "%(period)s.", **names)
+    elif practised == 0:
+        # Translators: as above, the period still running.
+        text = gettext("%(name)s, you did not practise any scenario of %(program)s in "
+                       "%(period)s so far.", **names)
     else:
         valid = sum(r.rep.valid_count for r in rep.practised if r.rep)
-        share = (f"all {total} scenarios" if practised == total and total > 1
-                 else f"{practised} of {total} scenario{'' if total == 1 else 's'}")
-        text = (f"{rep.first_name}, you practised {share} of {program} in {when}, with "
-                f"{valid} valid attempt{'' if valid == 1 else 's'}.")
+        if practised == total and total > 1:
+            # Translators: how much of a program the rep practised: every one of its
+            # scenarios (always more than one).
+            share = ngettext("all %(num)s scenarios", "all %(num)s scenarios", total)
+        else:
+            # Translators: how much of a program the rep practised: "1 of 3 scenarios".
+            share = ngettext("%(practised)s of %(num)s scenario",
+                             "%(practised)s of %(num)s scenarios", total, practised=practised)
+        # Translators: valid attempts across the program, "3 valid attempts".
+        attempts = ngettext("%(num)s valid attempt", "%(num)s valid attempts", valid)
+        if period.finished:
+            # Translators: %(name)s is the rep's first name, %(share)s how much of the program
+            # ("1 of 3 scenarios", "all 3 scenarios"), %(program)s the program's name,
+            # %(period)s the period ("October 2026"), %(attempts)s "3 valid attempts".
+            text = gettext("%(name)s, you practised %(share)s of %(program)s in %(period)s, "
+                           "with %(attempts)s.", share=share, attempts=attempts, **names)
+        else:
+            # Translators: as above, the period still running.
+            text = gettext("%(name)s, you practised %(share)s of %(program)s in %(period)s "
+                           "so far, with %(attempts)s.", share=share, attempts=attempts,
+                           **names)
     states = [line.state for line in map(program_line, rep.rows) if line.state is not None]
-    counts = ((sum(1 for x in states if x == "met"), "completed"),
-              (sum(1 for x in states if x == "open"), "open"),
-              (sum(1 for x in states if x == "past_due"), "past due"),
-              (sum(1 for x in states if x == "did_not_pass"), "not passed"))
-    if states:
-        text += " Assignments: " + ", ".join(f"{n} {word}" for n, word in counts if n) + "."
-    return text
+    if not states:
+        return text
+    counts = []
+    for state, n in ((s, sum(1 for x in states if x == s))
+                     for s in ("met", "open", "past_due", "did_not_pass")):
+        if n:
+            counts.append(assignment_count(state, n))
+    # Translators: between the counts of assignments: "1 open, 1 past due".
+    listed = pgettext("list separator", ", ").join(counts)
+    # Translators: %(sentence)s is the sentence before (what the rep practised), %(counts)s the
+    # rep's assignments counted by state: "1 open, 1 past due".
+    return gettext("%(sentence)s Assignments: %(counts)s.", sentence=text, counts=listed)
+
+
+def assignment_count(state: str, n: int) -> str:
+    """ "2 open": how many of the rep's assignments are in ``state`` (Target.state)."""
+    if state == "met":
+        # Translators: a number of assignments completed, "1 completed".
+        return ngettext("%(num)s completed", "%(num)s completed", n)
+    if state == "open":
+        # Translators: a number of assignments still open, "1 open".
+        return ngettext("%(num)s open", "%(num)s open", n)
+    if state == "past_due":
+        # Translators: a number of assignments past their due date, "1 past due".
+        return ngettext("%(num)s past due", "%(num)s past due", n)
+    # Translators: a number of assignments not passed by their due date, "1 not passed".
+    return ngettext("%(num)s not passed", "%(num)s not passed", n)
 
 
 def rep_sections(report: ProgramReportView, rep: ProgramRepView, env: Environment,
@@ -620,7 +698,10 @@ def rep_sections(report: ProgramReportView, rep: ProgramRepView, env: Environmen
     for row in rep.practised if overview else rep.rows:
         if row.rep is None:
             continue
-        position = f"Scenario {order.index(row.scenario.id) + 1} of {total}" if overview else None
+        # Translators: a scenario's place in the program, above its pages: "Scenario 2 of 3".
+        position = (gettext("Scenario %(number)s of %(total)s",
+                            number=order.index(row.scenario.id) + 1, total=total)
+                    if overview else None)
         pages = scenario_pages(report.part(row.scenario.id), row.rep, options, assets,
                                report.program, position,
                                None if overview else rep.follow_up)
@@ -647,9 +728,18 @@ def rep_context(report: ProgramReportView, rep: ProgramRepView, env: Environment
         title = scenario_title(rep.name, single.scenario, period)
         description = scenario_description(rep.name, single.scenario, period)
     else:
-        title = f"Program report: {rep.name}: {program.name} ({period.prose})"
-        description = (f"Roleplay coaching report for {rep.name}, program {program.name} "
-                       f"({len(report.scenarios)} scenarios), period {period.prose}")
+        # Translators: the PDF's title: the rep's name, the program's name, the period
+        # ("October 2026").
+        title = gettext("Program report: %(rep)s: %(program)s (%(period)s)",
+                        rep=rep.name, program=program.name, period=period.prose)
+        # Translators: the PDF's description (metadata): the rep's name, the program's name,
+        # its number of scenarios, the period ("October 2026").
+        description = ngettext(
+            "Roleplay coaching report for %(rep)s, program %(program)s (%(num)s scenario), "
+            "period %(period)s",
+            "Roleplay coaching report for %(rep)s, program %(program)s (%(num)s scenarios), "
+            "period %(period)s",
+            len(report.scenarios), rep=rep.name, program=program.name, period=period.prose)
     return RepDocument(
         report=report_heading(report),
         program=program,
@@ -657,10 +747,10 @@ def rep_context(report: ProgramReportView, rep: ProgramRepView, env: Environment
         company=brand.company,
         logo_url=assets.logo_url,
         title=title,
-        doc_type=SCENARIO_DOC_TYPE if single is not None else PROGRAM_DOC_TYPE,
+        doc_type=gettext(SCENARIO_DOC_TYPE if single is not None else PROGRAM_DOC_TYPE),
         heading=rep.name,
         subheading=None,
-        confidential=CONFIDENTIAL,
+        confidential=gettext(CONFIDENTIAL),
         author=brand.company or report.workspace_name,
         description=description,
         created=report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -668,9 +758,10 @@ def rep_context(report: ProgramReportView, rep: ProgramRepView, env: Environment
         overview=single is None,
         summary=program_summary(report, rep),
         lines=tuple(program_line(row) for row in rep.rows),
-        change_heading=change_heading(previous) if previous else "Change",
+        # Translators: the heading of the column of changes against the previous period.
+        change_heading=change_heading(previous) if previous else gettext("Change"),
         skills=tuple(skill_line(row) for row in rep.skills),
-        not_practised=NOT_PRACTISED,
+        not_practised=gettext(NOT_PRACTISED),
         skill_scenario_chars=SKILL_SCENARIO_CHARS,
         focus=focus,
         focus_headline=verdict.headline if verdict else None,
