@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
-from reporter.format import RANK_LABELS, fmt_day, fmt_score, fmt_short_day
+from reporter.format import RANK_LABELS, fmt_day, fmt_score, fmt_share, fmt_short_day
+from reporter.i18n import N_, gettext, ngettext
 from reporter.ranks import RANK_THRESHOLDS, Rank
 
 #: Rank bands (rank, low, high) drawn behind the scores, best first: derived from Exec's
@@ -36,8 +37,9 @@ FONT = "Noto Sans, DejaVu Sans, sans-serif"
 INK = "#1b1f24"
 MUTED = "#6b7280"
 GRID = "#d8dde3"
-EMPTY_SCORE_TEXT = "No valid attempt yet"
-EMPTY_COHORT_TEXT = "No cohort scores yet"
+#: What an empty chart says (translated where drawn).
+EMPTY_SCORE_TEXT = N_("No valid attempt yet")
+EMPTY_COHORT_TEXT = N_("No cohort scores yet")
 
 # Score axis: the bottom is a multiple of 10 at least this far below the lowest score, and
 # never above AXIS_MIN_CAP so the lowest band's bottom edge (bronze at 50) always shows.
@@ -179,21 +181,36 @@ def score_axis_min(scores: Sequence[float]) -> float:
 
 
 def score_chart_description(points: Sequence[ScorePoint], *,
-                            empty_text: str = EMPTY_SCORE_TEXT) -> str:
-    """One sentence saying what the score chart shows, for its <title> and for screen readers."""
+                            empty_text: str | None = None) -> str:
+    """One sentence saying what the score chart shows, for its <title> and for screen readers.
+    ``empty_text`` (already in the output's language) replaces "No valid attempt yet"."""
     if not points:
-        return _sentence(empty_text)
+        return _sentence(gettext(EMPTY_SCORE_TEXT) if empty_text is None else empty_text)
     ordered = sorted(points, key=lambda p: p.at)
     first, last = ordered[0], ordered[-1]
     day = fmt_short_day if first.at.year == last.at.year else fmt_day
-    when = (f"on {day(first.at)}" if first.at.date() == last.at.date()
-            else f"from {day(first.at)} to {day(last.at)}")
     if len(ordered) == 1:
-        return f"Score of each valid attempt: 1 attempt {when}, scoring {fmt_score(first.score)}."
-    best = max(p.score for p in ordered)
-    return (f"Score of each valid attempt: {len(ordered)} attempts {when}, "
-            f"first {fmt_score(first.score)}, best {fmt_score(best)}, "
-            f"latest {fmt_score(last.score)}.")
+        # Translators: a chart's description for screen readers: %(day)s is a date like
+        # "Nov 30", %(score)s a score like "78.4".
+        return gettext("Score of each valid attempt: 1 attempt on %(day)s, scoring %(score)s.",
+                       day=day(first.at), score=fmt_score(first.score))
+    scores = {"first": fmt_score(first.score), "best": fmt_score(max(p.score for p in ordered)),
+              "latest": fmt_score(last.score)}
+    if first.at.date() == last.at.date():
+        # Translators: a chart's description for screen readers: %(num)s attempts on one
+        # day, %(day)s a date like "Nov 30"; %(first)s, %(best)s and %(latest)s are scores.
+        return ngettext("Score of each valid attempt: %(num)s attempt on %(day)s, "
+                        "first %(first)s, best %(best)s, latest %(latest)s.",
+                        "Score of each valid attempt: %(num)s attempts on %(day)s, "
+                        "first %(first)s, best %(best)s, latest %(latest)s.",
+                        len(ordered), day=day(first.at), **scores)
+    # Translators: a chart's description for screen readers: %(num)s attempts between two
+    # dates like "Nov 3" and "Nov 30"; %(first)s, %(best)s and %(latest)s are scores.
+    return ngettext("Score of each valid attempt: %(num)s attempt from %(start)s to %(end)s, "
+                    "first %(first)s, best %(best)s, latest %(latest)s.",
+                    "Score of each valid attempt: %(num)s attempts from %(start)s to %(end)s, "
+                    "first %(first)s, best %(best)s, latest %(latest)s.",
+                    len(ordered), start=day(first.at), end=day(last.at), **scores)
 
 
 @dataclass(frozen=True)
@@ -206,7 +223,7 @@ class _Label:
 
 def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime,
                     accent: str, *, width: int = 640, height: int = 190,
-                    empty_text: str = EMPTY_SCORE_TEXT) -> str:
+                    empty_text: str | None = None) -> str:
     """Score per valid attempt against time, over the shaded rank bands.
 
     The x axis spans the reporting period (widened to fit the points) so a rep sees *when*
@@ -223,6 +240,7 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
     plot_w, plot_h = width - left - right, height - top - bottom
     plot_right, axis_y = left + plot_w, top + plot_h
     accent = _esc(accent)
+    empty_text = gettext(EMPTY_SCORE_TEXT) if empty_text is None else empty_text
     parts = [_svg_open(width, height, score_chart_description(points, empty_text=empty_text))]
     y_min, y_max = score_axis_min([p.score for p in points]), 100.0
 
@@ -240,7 +258,9 @@ def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime
             f'<rect class="band" x="{left}" y="{_num(y_hi)}" width="{plot_w}" '
             f'height="{_num(y_lo - y_hi)}" fill="{BAND_FILL[rank]}"/>'
         )
-        name = f"{RANK_LABELS[rank]} {_num(low)}+"
+        # Translators: a rank band's label on the score chart: a rank ("Gold") and the
+        # lowest score in it ("85+").
+        name = gettext("%(rank)s %(score)s+", rank=gettext(RANK_LABELS[rank]), score=_num(low))
         size = 8.5
         band_x, band_y = plot_right + 6.0, (y_hi + y_lo) / 2 + (ASCENT - DESCENT) * size / 2
         box = _text_box(band_x, band_y, name, size, "start")
@@ -387,14 +407,20 @@ def _bin_of(score: float) -> int:
 def histogram_description(best_scores: Sequence[float], rep_best: float | None) -> str:
     """One sentence saying what the cohort histogram shows, for its <title> and screen readers."""
     if not best_scores:
-        return _sentence(EMPTY_COHORT_TEXT)
+        return _sentence(gettext(EMPTY_COHORT_TEXT))
     count = len(best_scores)
-    text = (f"Best scores of {count} participant{'' if count == 1 else 's'} "
-            f"in 10-point bins")
     if rep_best is None:
-        return f"{text}."
+        # Translators: a histogram's description for screen readers.
+        return ngettext("Best scores of %(num)s participant in 10-point bins.",
+                        "Best scores of %(num)s participants in 10-point bins.", count)
     low = _bin_of(rep_best) * 10
-    return f"{text}; yours, {fmt_score(rep_best)}, is in the {low}-{low + 10} bin."
+    # Translators: a histogram's description for screen readers: %(score)s is the reader's
+    # best score, in the bin of scores from %(low)s to %(high)s.
+    return ngettext("Best scores of %(num)s participant in 10-point bins; yours, %(score)s, "
+                    "is in the %(low)s-%(high)s bin.",
+                    "Best scores of %(num)s participants in 10-point bins; yours, %(score)s, "
+                    "is in the %(low)s-%(high)s bin.",
+                    count, score=fmt_score(rep_best), low=low, high=low + 10)
 
 
 def _score_bins_axis(parts: list[str], left: float, plot_w: float, bar_w: float,
@@ -407,7 +433,9 @@ def _score_bins_axis(parts: list[str], left: float, plot_w: float, bar_w: float,
     parts.append(_text(left + plot_w, base_y + 12, 100, size=7.5, anchor="middle"))
     parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base_y}" y2="{base_y}" '
                  f'stroke="{MUTED}" stroke-width="0.8"/>')
-    parts.append(_text(left + plot_w / 2, height - 2, "best score", size=7.5, anchor="middle"))
+    # Translators: a histogram's axis title (its bins are best scores, 0 to 100).
+    parts.append(_text(left + plot_w / 2, height - 2, gettext("best score"), size=7.5,
+                       anchor="middle"))
 
 
 def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accent: str, *,
@@ -422,7 +450,7 @@ def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accen
     accent = _esc(accent)
     parts = [_svg_open(width, height, histogram_description(best_scores, rep_best))]
     if not best_scores:
-        parts.append(_text(width / 2, height / 2, EMPTY_COHORT_TEXT, size=10,
+        parts.append(_text(width / 2, height / 2, gettext(EMPTY_COHORT_TEXT), size=10,
                            anchor="middle", fill=INK))
         parts.append("</svg>")
         return "".join(parts)
@@ -454,7 +482,9 @@ def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accen
                      f'stroke="{INK}" stroke-width="1.2" stroke-dasharray="3 2"/>')
         anchor = "end" if x > left + plot_w * 0.8 else "start"
         offset = -4 if anchor == "end" else 4
-        parts.append(_text(x + offset, top - 7, f"You: {fmt_score(rep_best)}", size=8.5,
+        # Translators: marks the reader's own best score on a histogram: "You: 78.4".
+        parts.append(_text(x + offset, top - 7, gettext("You: %(score)s",
+                                                        score=fmt_score(rep_best)), size=8.5,
                            anchor=anchor, fill=INK, weight="bold"))
     parts.append("</svg>")
     return "".join(parts)
@@ -463,9 +493,14 @@ def cohort_histogram(best_scores: Sequence[float], rep_best: float | None, accen
 def comparison_description(team: Sequence[float], everyone: Sequence[float]) -> str:
     """One sentence saying what the team's comparison histogram shows."""
     if not team and not everyone:
-        return _sentence(EMPTY_COHORT_TEXT)
-    return (f"Share of the team's {len(team)} best score{'' if len(team) == 1 else 's'} and "
-            f"of everyone's {len(everyone)} (all who practised) in each 10-point bin.")
+        return _sentence(gettext(EMPTY_COHORT_TEXT))
+    # Translators: a histogram's description for screen readers: the team's %(num)s best
+    # scores beside the %(everyone)s of everyone who practised the scenario.
+    return ngettext("Share of the team's %(num)s best score and of everyone's %(everyone)s "
+                    "(all who practised) in each 10-point bin.",
+                    "Share of the team's %(num)s best scores and of everyone's %(everyone)s "
+                    "(all who practised) in each 10-point bin.",
+                    len(team), everyone=len(everyone))
 
 
 def comparison_histogram(team: Sequence[float], everyone: Sequence[float], accent: str, *,
@@ -478,7 +513,7 @@ def comparison_histogram(team: Sequence[float], everyone: Sequence[float], accen
     accent = _esc(accent)
     parts = [_svg_open(width, height, comparison_description(team, everyone))]
     if not team and not everyone:
-        parts.append(_text(width / 2, height / 2, EMPTY_COHORT_TEXT, size=10,
+        parts.append(_text(width / 2, height / 2, gettext(EMPTY_COHORT_TEXT), size=10,
                            anchor="middle", fill=INK))
         parts.append("</svg>")
         return "".join(parts)
@@ -499,7 +534,7 @@ def comparison_histogram(team: Sequence[float], everyone: Sequence[float], accen
         y = base_y - plot_h * tick / tallest
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}" '
                      f'stroke="{GRID}" stroke-width="0.6"/>')
-        parts.append(_text(left - 4, y + 3, f"{tick:.0%}", size=7, anchor="end"))
+        parts.append(_text(left - 4, y + 3, fmt_share(tick), size=7, anchor="end"))
     for index in range(10):
         x = left + index * bar_w
         for k, (values, fill) in enumerate(series):
@@ -509,11 +544,16 @@ def comparison_histogram(team: Sequence[float], everyone: Sequence[float], accen
                              f'y="{_num(base_y - h)}" width="{_num((bar_w - 4) / 2)}" '
                              f'height="{_num(h)}" rx="1" fill="{fill}"/>')
     _score_bins_axis(parts, left, plot_w, bar_w, base_y, height)
-    for k, (label, (_, fill)) in enumerate(zip(
-            (f"This team ({len(team)})", f"Everyone who practised ({len(everyone)})"), series,
-            strict=True)):
-        x = left + 4 + k * 120
-        parts.append(f'<rect x="{x}" y="{top - 16}" width="8" height="8" rx="1" fill="{fill}"/>')
+    # Translators: the legend of a histogram: the team's and everyone's best scores, with
+    # how many each group has.
+    labels = (gettext("This team (%(num)s)", num=len(team)),
+              gettext("Everyone who practised (%(num)s)", num=len(everyone)))
+    x = left + 4
+    for label, (_, fill) in zip(labels, series, strict=True):
+        parts.append(f'<rect x="{_num(x)}" y="{top - 16}" width="8" height="8" rx="1" '
+                     f'fill="{fill}"/>')
         parts.append(_text(x + 11, top - 9, label, size=7.5, anchor="start", fill=INK))
+        # the next entry 120 along, or clear of a longer label (another language's)
+        x += max(120, math.ceil(11 + text_width(label, 7.5) + 10))
     parts.append("</svg>")
     return "".join(parts)

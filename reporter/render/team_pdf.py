@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from markupsafe import Markup
 
 from reporter.analytics.attention import (
@@ -49,6 +51,7 @@ from reporter.format import (
     fmt_tier,
     fmt_weak_item,
 )
+from reporter.i18n import N_, active, gettext, ngettext
 from reporter.ranks import MIN_OBSERVATIONS, TIER_THRESHOLDS, TIERS
 from reporter.render import charts
 from reporter.render.pdf import PdfRenderer
@@ -77,6 +80,15 @@ SHARE_BANDS: tuple[tuple[float, str], ...] = ((2 / 3, "good"), (1 / 3, "mid"), (
 #: How long a coaching theme's quote, why and phrasing may run on page 1.
 THEME_QUOTE_CHARS = 130
 THEME_WHY_CHARS = 130
+#: A severity as a word inside a sentence ("each with a medium or high reason").
+SEVERITY_WORDS = {
+    # Translators: a reason's severity inside a sentence: "each with a high reason".
+    3: N_("high"),
+    # Translators: a reason's severity inside a sentence: "each with a medium or high reason".
+    2: N_("medium"),
+    # Translators: a reason's severity inside a sentence: "each with a low reason".
+    1: N_("low"),
+}
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def vs_previous(comparison: Comparison | None) -> str:
     if comparison is None:
         return "–"
     if comparison.is_new:
-        return NEW_REP_LABEL
+        return gettext(NEW_REP_LABEL)
     return fmt_points(comparison.change) if comparison.change is not None else "–"
 
 
@@ -108,24 +120,35 @@ def change_heading(report: ReportView) -> str:
     """The heading of the change-against-last-period column: "vs Sep 2026", or "Change"
     when nothing was compared."""
     previous = report.previous_period
-    return f"vs {previous.start:%b %Y}" if previous else "Change"
+    if not previous:
+        return gettext("Change")
+    # Translators: a table column's heading: the change against a past month; %(month)s is
+    # a month and year like "Sep 2026".
+    return gettext("vs %(month)s", month=_month(previous.start))
 
 
-
-
-def _plural(count: int, word: str = "rep") -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _month(moment: datetime) -> str:
+    """A month and year in the active language, abbreviated ("Sep 2026" in English): the
+    moment's own calendar day (a date, so no time zone moves it)."""
+    return format_skeleton("yMMM", moment.date(), locale=active().locale)
 
 
 def attention_sentence(team: Attending) -> str:
     """Who is on the 1:1 shortlist and how many to keep an eye on, in a sentence."""
     watch = len(team.watchlist)
     if team.shortlist:
-        return (f"{_plural(len(team.shortlist))} for a 1:1"
-                + (f", {watch} more to keep an eye on." if watch else "."))
+        if watch:
+            # Translators: %(num)s reps are on the 1:1 shortlist; %(watch)s more reps are on
+            # the "keep an eye on" list.
+            return ngettext("%(num)s rep for a 1:1, %(watch)s more to keep an eye on.",
+                            "%(num)s reps for a 1:1, %(watch)s more to keep an eye on.",
+                            len(team.shortlist), watch=watch)
+        return ngettext("%(num)s rep for a 1:1.", "%(num)s reps for a 1:1.",
+                        len(team.shortlist))
     if watch:
-        return f"Nobody needs a 1:1; {_plural(watch)} to keep an eye on."
-    return "Nobody needs attention this time."
+        return ngettext("Nobody needs a 1:1; %(num)s rep to keep an eye on.",
+                        "Nobody needs a 1:1; %(num)s reps to keep an eye on.", watch)
+    return gettext("Nobody needs attention this time.")
 
 
 def team_summary(team: TeamView, report: ProgramReportView) -> str:
@@ -135,17 +158,43 @@ def team_summary(team: TeamView, report: ProgramReportView) -> str:
     part, single = team.single, report.single
     if part is None or single is None:
         return _coverage_summary(team, report)
-    n = len(part.reps)
+    n, valid = len(part.reps), part.with_valid
     period = report.period.prose
-    text = (f"{part.with_valid} of {_plural(n)} "
-            f"{'has' if part.with_valid == 1 else 'have'} a valid attempt in {period}")
-    if part.average_best is not None:
-        text += f", with an average best of {fmt_score(part.average_best)}"
-    text += "."
+    # Translators: %(num)s of the team's reps (%(reps)s in all) have a valid
+    # attempt at the scenario in %(period)s (a month like "November 2026"); %(best)s is
+    # their average best score, like "78.4".
+    if part.average_best is None:
+        text = (ngettext("%(num)s of 1 rep has a valid attempt in %(period)s.",
+                         "%(num)s of 1 rep have a valid attempt in %(period)s.",
+                         valid, period=period)
+                if n == 1 else
+                ngettext("%(num)s of %(reps)s reps has a valid attempt in %(period)s.",
+                         "%(num)s of %(reps)s reps have a valid attempt in %(period)s.",
+                         valid, reps=n, period=period))
+    else:
+        best = fmt_score(part.average_best)
+        text = (ngettext("%(num)s of 1 rep has a valid attempt in %(period)s, with an "
+                         "average best of %(best)s.",
+                         "%(num)s of 1 rep have a valid attempt in %(period)s, with an "
+                         "average best of %(best)s.",
+                         valid, period=period, best=best)
+                if n == 1 else
+                ngettext("%(num)s of %(reps)s reps has a valid attempt in %(period)s, with an "
+                         "average best of %(best)s.",
+                         "%(num)s of %(reps)s reps have a valid attempt in %(period)s, with an "
+                         "average best of %(best)s.",
+                         valid, reps=n, period=period, best=best))
     if part.average_change is not None and single.previous_period is not None:
-        text += (f" Against {single.previous_period.prose}, best scores moved "
-                 f"{fmt_points(part.average_change)} on average for the {part.compared} "
-                 f"rep{'' if part.compared == 1 else 's'} who practised in both.")
+        # Translators: %(previous)s is the month compared with ("October 2026"); %(change)s
+        # the average change of best scores in points, like "+3.0"; %(num)s reps practised
+        # in both months.
+        text += " " + ngettext(
+            "Against %(previous)s, best scores moved %(change)s on average for the %(num)s "
+            "rep who practised in both.",
+            "Against %(previous)s, best scores moved %(change)s on average for the %(num)s "
+            "reps who practised in both.",
+            part.compared, previous=single.previous_period.prose,
+            change=fmt_points(part.average_change))
     return f"{text} {attention_sentence(team)}"
 
 
@@ -154,15 +203,46 @@ def _coverage_summary(team: TeamView, report: ProgramReportView) -> str:
     some, none (``ProgramRepView.coverage``); then who is on the 1:1 shortlist and how many
     to keep an eye on."""
     n, k = len(team.reps), len(team.scenarios)
-    every = "the scenario" if k == 1 else f"all {k} scenarios"
-    text = (f"{team.coverage['all']} of {_plural(n)} "
-            f"{'has' if team.coverage['all'] == 1 else 'have'} a valid attempt in {every} in "
-            f"{report.period.prose}")
-    if team.coverage["some"]:
-        text += f", {team.coverage['some']} in some of them"
-    if team.coverage["none"]:
-        text += f", {team.coverage['none']} in none"
-    return f"{text}. {attention_sentence(team)}"
+    every, some, none = team.coverage["all"], team.coverage["some"], team.coverage["none"]
+    period = report.period.prose
+    # Translators: %(num)s of the team's reps (%(reps)s in all) have a valid
+    # attempt in every one of the program's scenarios (%(scenarios)s) in %(period)s (a
+    # month like "November 2026"). A clause: a sentence around it may add how many
+    # practised some of the scenarios or none.
+    if n == 1:
+        clause = (ngettext("%(num)s of 1 rep has a valid attempt in the scenario in %(period)s",
+                           "%(num)s of 1 rep have a valid attempt in the scenario in %(period)s",
+                           every, period=period)
+                  if k == 1 else
+                  ngettext("%(num)s of 1 rep has a valid attempt in all %(scenarios)s "
+                           "scenarios in %(period)s",
+                           "%(num)s of 1 rep have a valid attempt in all %(scenarios)s "
+                           "scenarios in %(period)s",
+                           every, scenarios=k, period=period))
+    else:
+        clause = (ngettext("%(num)s of %(reps)s reps has a valid attempt in the scenario in "
+                           "%(period)s",
+                           "%(num)s of %(reps)s reps have a valid attempt in the scenario in "
+                           "%(period)s",
+                           every, reps=n, period=period)
+                  if k == 1 else
+                  ngettext("%(num)s of %(reps)s reps has a valid attempt in all %(scenarios)s "
+                           "scenarios in %(period)s",
+                           "%(num)s of %(reps)s reps have a valid attempt in all %(scenarios)s "
+                           "scenarios in %(period)s",
+                           every, reps=n, scenarios=k, period=period))
+    # Translators: ends the sentence above (%(clause)s): %(some)s more reps
+    # have a valid attempt in some of the scenarios, %(none)s in none of them.
+    if some and none:
+        text = gettext("%(clause)s, %(some)s in some of them, %(none)s in none.",
+                       clause=clause, some=some, none=none)
+    elif some:
+        text = gettext("%(clause)s, %(some)s in some of them.", clause=clause, some=some)
+    elif none:
+        text = gettext("%(clause)s, %(none)s in none.", clause=clause, none=none)
+    else:
+        text = f"{clause}."
+    return f"{text} {attention_sentence(team)}"
 
 
 def criterion_spans(team: ScenarioTeamView) -> tuple[CriterionSpan, ...]:
@@ -313,17 +393,27 @@ def build_team_context(report: ProgramReportView, team: TeamView,
     single = report.single
     part = team.single
     name = report.program.name  # a single scenario's run: the scenario's name
-    scope = f"scenario {name}" if single is not None else f"program {name}"
+    period = report.period.prose
+    # Translators: the PDF's subject line: %(team)s is the team's name, %(name)s the
+    # scenario's (or the program's), %(period)s a month like "November 2026".
+    description = (gettext("Roleplay training team report for %(team)s, scenario %(name)s, "
+                           "period %(period)s", team=team.name, name=name, period=period)
+                   if single is not None else
+                   gettext("Roleplay training team report for %(team)s, program %(name)s, "
+                           "period %(period)s", team=team.name, name=name, period=period))
     base = TeamContext(
         report=report, team=team,
-        title=f"Team report: {team.name}: {name} ({report.period.prose})",
+        # Translators: the document's title: %(team)s is the team's name, %(name)s the
+        # scenario's or program's, %(period)s a month like "November 2026".
+        title=gettext("Team report: %(team)s: %(name)s (%(period)s)", team=team.name,
+                      name=name, period=period),
         heading=team.name,
-        subheading=f"Manager: {manager.name or manager.email}" if manager else None,
-        doc_type="Team report",
-        confidential="Confidential: for the team's manager",
+        subheading=(gettext("Manager: %(manager)s", manager=manager.name or manager.email)
+                    if manager else None),
+        doc_type=gettext("Team report"),
+        confidential=gettext("Confidential: for the team's manager"),
         author=brand.company or report.workspace_name,
-        description=f"Roleplay training team report for {team.name}, {scope}, "
-                    f"period {report.period.prose}",
+        description=description,
         created=report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         language=options.language,
         company=brand.company,
@@ -331,7 +421,7 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         scope_name=name,
         summary=team_summary(team, report),
         previous=report.previous_period,
-        severity_labels=SEVERITY_LABELS,
+        severity_labels={k: gettext(v) for k, v in SEVERITY_LABELS.items()},
         talking={rep.slug: talking_point(rep) for rep in team.needs_attention},
         steps={rep.slug: rep.step_text for rep in team.reps},
         left_off=left_off(team),
@@ -339,7 +429,7 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         watch_unnamed=watch_unnamed(team.watchlist),
         workbook=options.workbook,
         max_shortlist=MAX_SHORTLIST,
-        shortlist_severity=SEVERITY_LABELS[SHORTLIST_SEVERITY].lower(),
+        shortlist_severity=gettext(SEVERITY_WORDS[SHORTLIST_SEVERITY]),
         theme_min_sessions=MIN_THEME_SESSIONS,
         theme_min_reps=MIN_THEME_REPS,
         theme_quote_chars=THEME_QUOTE_CHARS,
@@ -366,7 +456,8 @@ def _scenario_sections(base: TeamContext, report: ReportView, part: ScenarioTeam
         scope_url=report.scenario.url,
         statuses=part.statuses,
         attention_scope="",
-        attention_columns=(("num", "Best"), ("num", "Latest"), ("num vs", heading)),
+        attention_columns=(("num", gettext("Best")), ("num", gettext("Latest")),
+                           ("num vs", heading)),
         attention_cells={rep.slug: (fmt_score(rep.best_score), fmt_score(rep.latest_score),
                                     changes[rep.slug])
                          for rep in part.shortlist},
@@ -392,12 +483,16 @@ def _matrix_sections(base: TeamContext, report: ProgramReportView,
         scope_url=None,
         statuses=team.statuses,
         attention_scope=" across the program's scenarios",
-        attention_columns=(("num vs", "Practised"),),
-        attention_cells={rep.slug: (f"{len(rep.practised)} of {len(rep.rows)}",)
+        attention_columns=(("num vs", gettext("Practised")),),
+        # Translators: how many of the program's scenarios a rep practised: "2 of 3".
+        attention_cells={rep.slug: (gettext("%(practised)s of %(scenarios)s",
+                                            practised=len(rep.practised),
+                                            scenarios=len(rep.rows)),)
                          for rep in team.shortlist},
         skill_themes=tuple(t for t in team.themes if t.kind == "skill"),
         item_themes=tuple(t for t in team.themes if t.kind == "item" and t.weak),
-        cell_said={row.slug: tuple(CELL_LABELS.get(c.state, "") for c in row.cells)
+        cell_said={row.slug: tuple(gettext(CELL_LABELS[c.state]) if c.state in CELL_LABELS
+                                   else "" for c in row.cells)
                    for row in team.matrix},
         cell_status={row.slug: tuple(cell_status(c) for c in row.cells)
                      for row in team.matrix},
@@ -424,8 +519,8 @@ def render_team(renderer: PdfRenderer, report: ProgramReportView,
 # -- a program's matrix and skills --------------------------------------------------------
 
 #: A matrix cell's first line where it shows no best score (analytics.team.CELL_STATES).
-CELL_LABELS = {"no_valid": "No valid attempt", "not_practised": "Not practised",
-               "not_assigned": "Not assigned"}
+CELL_LABELS = {"no_valid": N_("No valid attempt"), "not_practised": N_("Not practised"),
+               "not_assigned": N_("Not assigned")}
 #: Assignment statuses still open: the matrix gives their due date.
 OPEN_STATUSES = ("not_started", "in_progress")
 
@@ -438,7 +533,8 @@ def cell_status(cell: ProgramCell) -> str:
         return ""
     label = fmt_assignment_status(cell.status or "none") or ""
     if cell.due is not None and cell.status in OPEN_STATUSES:
-        label += f", due {fmt_short_day(cell.due)}"
+        # Translators: an assignment's status ("In progress") and its due date ("Oct 30").
+        return gettext("%(status)s, due %(day)s", status=label, day=fmt_short_day(cell.due))
     return label
 
 
@@ -450,13 +546,19 @@ def tier_band(row: SkillRow) -> str:
 
 def tier_legend() -> tuple[tuple[str, str, str], ...]:
     """(band, label, what it means) for each tier the heatmap can show, best first."""
-    scored = [(tier, fmt_tier(tier), f"{threshold:.0f} or more")
+    # Translators: a skill tier's legend: a proficiency score of %(score)s or more.
+    scored = [(tier, fmt_tier(tier), gettext("%(score)s or more", score=f"{threshold:.0f}"))
               for tier, threshold in TIER_THRESHOLDS]
     lowest = TIER_THRESHOLDS[-1][1]
-    return (*scored, ("needs_work", fmt_tier("needs_work"), f"below {lowest:.0f}"),
+    return (*scored,
+            # Translators: a skill tier's legend: a proficiency score below %(score)s.
+            ("needs_work", fmt_tier("needs_work"), gettext("below %(score)s",
+                                                           score=f"{lowest:.0f}")),
             ("insufficient_data", fmt_tier("insufficient_data"),
-             f"fewer than {MIN_OBSERVATIONS} observations, no score"),
-            ("none", fmt_tier(None), "none at all"))
+             ngettext("fewer than %(num)s observation, no score",
+                      "fewer than %(num)s observations, no score", MIN_OBSERVATIONS)),
+            # Translators: a skill tier's legend: no proficiency observation at all.
+            ("none", fmt_tier(None), gettext("none at all")))
 
 
 def tier_totals(team: TeamView) -> tuple[TierCount, ...]:
