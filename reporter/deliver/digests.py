@@ -32,8 +32,6 @@ from reporter.deliver.manifest import (
 from reporter.deliver.messages import Common, addressed, attachment, finish, safe_slug
 from reporter.format import (
     PHRASING_ROOM,
-    SEVERITY_LABELS,
-    fmt_grade,
     fmt_graded_good,
     fmt_item,
     fmt_score,
@@ -41,6 +39,7 @@ from reporter.format import (
     fmt_share,
     fmt_short_day,
 )
+from reporter.i18n import N_, gettext, ngettext
 from reporter.render.team_pdf import (
     change_heading,
     left_off,
@@ -62,6 +61,16 @@ DIGEST_SUBJECT_TEMPLATE = "email/digest_subject.txt"
 STEP_LINE_CHARS = 2 * NAME_CHARS + SUGGESTION_CHARS * PHRASING_ROOM
 DIGEST_TEXT_TEMPLATE = "email/digest.txt"
 DIGEST_HTML_TEMPLATE = "email/digest.html"
+#: The shortlist's least severity (analytics.attention.SHORTLIST_SEVERITY) as the digest's
+#: sentence says it: "2 more reps with a medium or high reason".
+URGENCY_WORDS = {3: N_("high"), 2: N_("medium"), 1: N_("low")}
+#: Who said a theme's moment, when, and its grade, by grade; any other grade as "not graded".
+# Translators: %(name)s is a rep's name, %(day)s a short date like "Oct 2".
+QUOTE_BY = {"good": N_("%(name)s, %(day)s, graded good"),
+            "mid": N_("%(name)s, %(day)s, graded mid"),
+            "bad": N_("%(name)s, %(day)s, graded bad"),
+            "not_relevant": N_("%(name)s, %(day)s, graded not relevant"),
+            None: N_("%(name)s, %(day)s, graded not graded")}
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,8 @@ class DigestView:
     language: str  # the HTML part's lang
     program: bool = False  # a program run's digest: ``scenario`` is the program's name
     watch_more: int = 0  # the reps to keep an eye on past ``watch``, counted, not named
-    urgency: str = SEVERITY_LABELS[SHORTLIST_SEVERITY].lower()  # the shortlist's least: "medium"
+    urgency: str = URGENCY_WORDS[SHORTLIST_SEVERITY]  # the shortlist's least: "medium" (the
+    # English word: gettext(URGENCY_WORDS[...]) where shown)
     follow_up: str | None = None  # "7 of 12 reps improved on last month's step", as team.pdf
 
 
@@ -119,12 +129,18 @@ def _theme(item: WeakItem, label: str | None = None) -> DigestTheme:
     quote = item.quote
     return DigestTheme(
         label=one_line(label or fmt_item(item.criterion, item.item), NAME_CHARS),
-        graded=(f"graded good {fmt_graded_good(item.good, item.graded)} "
-                f"({fmt_share(item.good_share)}); {item.reps_weak} of {item.reps_graded} reps "
-                "graded mid or bad at least once"),
+        # Translators: %(good)s is like "12 of 40", %(share)s a percentage; %(weak)s of
+        # %(num)s reps.
+        graded=ngettext("graded good %(good)s (%(share)s); %(weak)s of %(num)s rep graded mid "
+                        "or bad at least once",
+                        "graded good %(good)s (%(share)s); %(weak)s of %(num)s reps graded mid "
+                        "or bad at least once", item.reps_graded,
+                        good=fmt_graded_good(item.good, item.graded),
+                        share=fmt_share(item.good_share), weak=item.reps_weak),
         quote=one_line(quote.quote, SUGGESTION_CHARS) or None if quote else None,
-        by=(one_line(f"{item.quote_by}, {fmt_short_day(quote.created_at)}, graded "
-                      f"{fmt_grade(quote.grade).lower()}", NAME_CHARS) if quote else None),
+        by=(one_line(gettext(QUOTE_BY.get(quote.grade, QUOTE_BY[None]), name=item.quote_by,
+                             day=fmt_short_day(quote.created_at)), NAME_CHARS)
+            if quote else None),
         why=one_line(quote.feedback, FEEDBACK_CHARS) or None if quote else None,
         try_instead=phrasing_line(quote.suggestion) or None if quote else None,
     )
@@ -171,7 +187,8 @@ def digest_view(report: ProgramReportView, entry: TeamEntry, settings: EmailSett
 
     return replace(_digest(report, entry, settings, stem, original, team, left=left_off(team),
                            scenario=report.program.name, summary=summary,
-                           change_label=change_heading(compared[0]) if compared else "Change",
+                           change_label=(change_heading(compared[0]) if compared
+                                         else gettext("Change")),
                            rows=tuple(row(r) for r in team.shortlist), theme=theme,
                            program=single is None), follow_up=team.follow_up)
 
@@ -192,7 +209,10 @@ def _digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings
         change_label=change_label,
         rows=rows,
         left_off=left,
-        watch=tuple(one_line(f"{team.label(r)}: " + "; ".join(a.text for a in r.attention),
+        # Translators: a rep to keep an eye on: their name, then their reasons, each a
+        # sentence, joined by "; ".
+        watch=tuple(one_line(gettext("%(name)s: %(reasons)s", name=team.label(r),
+                                     reasons="; ".join(a.text for a in r.attention)),
                              FEEDBACK_CHARS)
                     for r in watch_named(team.watchlist)),
         watch_more=watch_unnamed(team.watchlist),

@@ -15,7 +15,6 @@ from reporter.deliver.addresses import (
     one_line,
 )
 from reporter.format import (
-    NOT_PRACTISED,
     PHRASING_ROOM,
     RANK_LABELS,
     TARGET_TONES,
@@ -27,9 +26,12 @@ from reporter.format import (
     fmt_ordinal,
     fmt_point_count,
     fmt_points,
+    fmt_practised,
+    fmt_rank,
     fmt_rank_gap,
     fmt_score,
 )
+from reporter.i18n import gettext, ngettext, pgettext
 from reporter.views import (
     ProgramReportView,
     ProgramRepView,
@@ -58,7 +60,7 @@ class StepView:
 
 @dataclass(frozen=True)
 class EmailView:
-    first_name: str  # the rep's, for the greeting
+    first_name: str  # the rep's, for the greeting ("there" when none is known)
     has_valid_attempt: bool  # False: the email asks for a first graded attempt
     scenario: str  # the scenario's name (a program run's: the focus scenario's)
     period: str  # "October 2026"
@@ -102,10 +104,26 @@ def _progress(direction: str | None, lift: float | None) -> str | None:
     points from your first valid attempt to your best"; a best that came first says so."""
     if lift is None:
         return None
-    said = (f"+{fmt_point_count(lift)} from your first valid attempt to your best" if lift > 0
-            else "your best was your first valid attempt")
     label = fmt_direction(direction)
-    return f"{label}: {said}" if label else said
+    if lift > 0:
+        points = fmt_point_count(lift)
+        if label:
+            # Translators: %(direction)s is the verdict's direction ("Improving", "Holding
+            # steady", "Slipping"); %(points)s a distance like "4.4 points".
+            return gettext("%(direction)s: +%(points)s from your first valid attempt to your "
+                           "best", direction=label, points=points)
+        # Translators: %(points)s is a distance like "4.4 points".
+        return gettext("+%(points)s from your first valid attempt to your best", points=points)
+    if label:
+        # Translators: %(direction)s is the verdict's direction ("Improving", "Slipping").
+        return gettext("%(direction)s: your best was your first valid attempt", direction=label)
+    return gettext("your best was your first valid attempt")
+
+
+def _first_name(rep: RepView | ProgramRepView) -> str:
+    """The name the greeting says ("Hi %(name)s,"), or a word standing for it."""
+    # Translators: stands for the name in "Hi %(name)s," when the rep's name is not known.
+    return one_line(rep.first_name or rep.name, NAME_CHARS) or pgettext("greeting", "there")
 
 
 def phrasing_line(text: str | None) -> str:
@@ -145,7 +163,7 @@ def scenario_view(report: ReportView, rep: RepView, settings: EmailSettings,
                          label="", said=None, suggestion=None, feedback=None,
                          from_feedback=False)
     return EmailView(
-        first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
+        first_name=_first_name(rep),
         has_valid_attempt=rep.has_valid_attempt,
         scenario=one_line(report.scenario.name, NAME_CHARS),
         period=one_line(report.period.prose, NAME_CHARS),
@@ -160,7 +178,9 @@ def scenario_view(report: ReportView, rep: RepView, settings: EmailSettings,
         target_ink=ink,
         target_bg=bg,
         attempts=_attempts(rep),
-        percentile=(f"{fmt_ordinal(rep.percentile)} percentile of everyone who practised"
+        # Translators: %(ordinal)s is an ordinal number like "88th".
+        percentile=(gettext("%(ordinal)s percentile of everyone who practised",
+                            ordinal=fmt_ordinal(rep.percentile))
                     if verdict.percentile_in_headline else None),
         session_count=rep.session_count,
         focus=focus,
@@ -174,14 +194,16 @@ def _best(rep: RepView) -> str:
     """"91.0 (Gold)": the best score with its rank."""
     best = fmt_score(rep.best_score)
     if rep.best_rank in RANK_LABELS and rep.best_score is not None:
-        best = f"{best} ({RANK_LABELS[rep.best_rank]})"
+        # Translators: a score with its rank: "91.0 (Gold)".
+        best = gettext("%(score)s (%(rank)s)", score=best, rank=fmt_rank(rep.best_rank))
     return best
 
 
 def _attempts(rep: RepView) -> str:
     """"5 valid of 6 sessions"."""
-    sessions = "session" if rep.session_count == 1 else "sessions"
-    return f"{rep.valid_count} valid of {rep.session_count} {sessions}"
+    # Translators: valid attempts of the sessions a rep started: "5 valid of 6 sessions".
+    return ngettext("%(valid)s valid of %(num)s session", "%(valid)s valid of %(num)s sessions",
+                    rep.session_count, valid=rep.valid_count)
 
 
 def scenario_line(row: ScenarioRow) -> ScenarioLine:
@@ -190,14 +212,22 @@ def scenario_line(row: ScenarioRow) -> ScenarioLine:
     rep = row.rep
     name = one_line(row.scenario.name, NAME_CHARS)
     if rep is None or rep.session_count == 0:
-        status = NOT_PRACTISED
+        status = fmt_practised(False)
     elif not rep.has_valid_attempt:
-        status = f"{_attempts(rep)}, no valid attempt"
+        # Translators: %(attempts)s is like "0 valid of 2 sessions".
+        status = gettext("%(attempts)s, no valid attempt", attempts=_attempts(rep))
     else:
-        status = f"best {_best(rep)}, {_attempts(rep)}"
         compared = rep.comparison
         if compared is not None and compared.change is not None:
-            status += f", {fmt_points(compared.change)} vs {compared.period_title}"
+            # Translators: a scenario's line in the rep's email: "best 82.0 (Silver), 2 valid
+            # of 2 sessions, +7.0 vs September 2026"; %(period)s is the previous period.
+            status = gettext("best %(best)s, %(attempts)s, %(change)s vs %(period)s",
+                             best=_best(rep), attempts=_attempts(rep),
+                             change=fmt_points(compared.change), period=compared.period_title)
+        else:
+            # Translators: "best 82.0 (Silver), 2 valid of 2 sessions".
+            status = gettext("best %(best)s, %(attempts)s", best=_best(rep),
+                             attempts=_attempts(rep))
     target = rep.verdict.target_line if rep is not None and rep.verdict else None
     return ScenarioLine(scenario=name, status=status, target=target)
 
@@ -214,7 +244,9 @@ def build_view(report: ProgramReportView, rep: ProgramRepView,
         return replace(scenario_view(report.single, rep.focus.rep, settings, pdf_filename,
                                      original_recipient), follow_up=follow_up)
     rows = tuple(scenario_line(row) for row in rep.rows)
-    practised = f"{len(rep.practised)} of {len(rep.rows)} scenarios practised"
+    practised = ngettext("%(practised)s of %(num)s scenario practised",
+                         "%(practised)s of %(num)s scenarios practised", len(rep.rows),
+                         practised=len(rep.practised))
     program = one_line(report.program.name, NAME_CHARS)
     focus = rep.focus
     if focus is not None and focus.rep is not None:
@@ -222,7 +254,7 @@ def build_view(report: ProgramReportView, rep: ProgramRepView,
                              pdf_filename, original_recipient)
     else:  # nothing practised, nothing assigned: the lines say so, no verdict to lead with
         view = EmailView(
-            first_name=one_line(rep.first_name or rep.name, NAME_CHARS) or "there",
+            first_name=_first_name(rep),
             has_valid_attempt=False, scenario=program,
             period=one_line(report.period.prose, NAME_CHARS),
             period_finished=report.period.finished,
