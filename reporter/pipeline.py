@@ -239,7 +239,7 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     sent (the manifest records each send as it happens)."""
     from reporter.deliver.addresses import held_back
     from reporter.deliver.outbox import build_messages, write_outbox
-    from reporter.deliver.rebuild import run_report
+    from reporter.deliver.rebuild import run_views
     from reporter.deliver.smtp import send_all
 
     console = console or Console(quiet=True)
@@ -251,8 +251,9 @@ def email(settings: EmailRunSettings, console: Console | None = None) -> EmailOu
     with folder_lock(run_dir):
         recover_run_folder(run_dir)
         manifest = read_manifest(run_dir)
-        report = run_report(run_dir, manifest)
-        messages = build_messages(run_dir, report, manifest, settings.message)
+        views = run_views(run_dir, manifest)
+        report = views.default
+        messages = build_messages(run_dir, views, manifest, settings.message)
         paths = write_outbox(run_dir, messages)
         digests = sum(1 for entry, _ in messages if isinstance(entry, TeamEntry))
         former = sum(1 for rep in report.reps if held_back(rep, settings.message))

@@ -17,6 +17,7 @@ from reporter.analytics.attention import (
     watch_named,
     watch_unnamed,
 )
+from reporter.analytics.localized import RunViews
 from reporter.analytics.team import G, build_team, team_members
 from reporter.deliver.addresses import (
     NAME_CHARS,
@@ -39,7 +40,7 @@ from reporter.format import (
     fmt_share,
     fmt_short_day,
 )
-from reporter.i18n import N_, gettext, ngettext
+from reporter.i18n import N_, gettext, ngettext, use
 from reporter.render.team_pdf import (
     change_heading,
     left_off,
@@ -220,7 +221,7 @@ def _digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
-        language=settings.language,
+        language=report.language,
         program=program,
     )
 
@@ -237,7 +238,7 @@ def program_theme(theme: ProgramTheme) -> DigestTheme:
                        quote=None, by=None, why=None, try_instead=None)
 
 
-def build_digests(run_dir: Path, report: ProgramReportView, manifest: Manifest,
+def build_digests(run_dir: Path, views: RunViews, manifest: Manifest,
                   common: Common) -> list[tuple[Sendable, EmailMessage]]:
     """One digest per team of a ``--by-team`` run: the summary in the body (plain text and
     HTML say the same), the team's PDF and workbook attached, no link to anything."""
@@ -255,7 +256,8 @@ def build_digests(run_dir: Path, report: ProgramReportView, manifest: Manifest,
                           "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           f"{stem}.xlsx"))
         msg, original = addressed(common, entry.name, entry.email)
-        with template_errors():
+        report = views.manager(entry.language)  # the team's report's language
+        with template_errors(), use(report.language):
             view = digest_view(report, entry, common.settings, stem, original)
             out.append((entry, finish(
                 common, msg, entry, env.get_template(DIGEST_SUBJECT_TEMPLATE).render(d=view),

@@ -86,6 +86,9 @@ class TeamEntry:
     sent_at: str | None = None
     send_error: str | None = None
     in_flight: str | None = None  # as a rep's (``RepEntry.in_flight``)
+    # The [teams] entry's language: the team's report, workbook and digest (None: the
+    # configured language, as the manifest's run.languages records it).
+    language: str | None = None
     # The user ids of the team's reps, as the run drew the team report: the digest reads the
     # team from here, not from a second reckoning. Empty in a manifest from before it.
     members: list[str] = field(default_factory=list)
@@ -236,6 +239,7 @@ _TEAM_TYPES: dict[str, tuple[type, ...]] = {
     "xlsx": (str, type(None)), "xlsx_sha256": (str, type(None)),
     "message_id": (str, type(None)), "sent_at": (str, type(None)),
     "send_error": (str, type(None)), "in_flight": (str, type(None)),
+    "language": (str, type(None)),
 }
 
 
@@ -325,7 +329,7 @@ def write_run_manifest(stage: Path, sent: Sent, snapshot: Snapshot,
             pdf=_relative(pdf_path, stage) if rendered else None,
             sha256=sums.get(pdf_path), xlsx=_relative(xlsx, stage) if xlsx else None,
             xlsx_sha256=sums.get(xlsx) if xlsx else None,
-            members=[rep.user_id for rep in team.reps]))
+            members=[rep.user_id for rep in team.reps], language=team.manager.language))
     entries = manifest_entries(report, pdfs, failed, unread)
     sendables: list[Sendable] = [*entries, *team_entries]
     for sendable in sendables:

@@ -27,6 +27,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
+from reporter.analytics.localized import RunViews
 from reporter.deliver.addresses import (
     EmailSettings,
     held_back,
@@ -44,6 +45,7 @@ from reporter.deliver.manifest import (
 )
 from reporter.deliver.messages import Common, addressed, attachment, common_for, finish, safe_slug
 from reporter.files import atomic_write_bytes, own_folder
+from reporter.i18n import use
 from reporter.render.templates import template_errors
 from reporter.views import (
     ProgramReportView,
@@ -86,7 +88,7 @@ def _managers(manifest: Manifest) -> dict[str, list[Address]]:
     return out
 
 
-def build_messages(run_dir: Path, report: ProgramReportView, manifest: Manifest,
+def build_messages(run_dir: Path, views: RunViews, manifest: Manifest,
                    settings: EmailSettings) -> list[tuple[Sendable, EmailMessage]]:
     """One message per rep whose status is ok or empty and who has a PDF, in manifest order,
     then one digest per team manager (``build_digests``). A program's report (its run's
@@ -104,26 +106,28 @@ def build_messages(run_dir: Path, report: ProgramReportView, manifest: Manifest,
     run_dir = Path(run_dir)
     common = common_for(settings, manifest)
     managers = _managers(manifest)
-    reps: dict[tuple[str, str], ProgramRepView] = {
-        (r.slug, r.email.lower()): r for r in report.reps}
+    # Each rep's view and report in their own language, the one their PDF is in.
+    reps: dict[tuple[str, str], tuple[ProgramReportView, ProgramRepView]] = {
+        (r.slug, r.email.lower()): (own, r) for own, r in views.own()}
     out: list[tuple[Sendable, EmailMessage]] = []
     for entry in manifest.reps:
         if entry.status not in SENDABLE_STATUSES or not entry.pdf:
             continue
-        rep = reps.get((entry.slug, entry.email.lower()))
-        if rep is None:
+        found = reps.get((entry.slug, entry.email.lower()))
+        if found is None:
             raise ManifestError(f"{entry.email} is in the manifest but not in the snapshot; "
                                 "the run folder is inconsistent, rerun the report")
+        report, rep = found
         if held_back(rep, settings):
             continue
         reply_to: list[Address] = []
         for address in (a for g in rep.groups for a in managers.get(g, [])):
             if address not in reply_to:
                 reply_to.append(address)
-        with template_errors():
+        with template_errors(), use(report.language):
             out.append((entry, _build_one(run_dir, view_of(report, rep, settings), rep.name,
                                           entry, common, reply_to)))
-    out.extend(build_digests(run_dir, report, manifest, common))
+    out.extend(build_digests(run_dir, views, manifest, common))
     return out
 
 
