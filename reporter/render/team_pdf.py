@@ -547,13 +547,13 @@ def tier_band(row: SkillRow) -> str:
 def tier_legend() -> tuple[tuple[str, str, str], ...]:
     """(band, label, what it means) for each tier the heatmap can show, best first."""
     # Translators: a skill tier's legend: a proficiency score of %(score)s or more.
-    scored = [(tier, fmt_tier(tier), gettext("%(score)s or more", score=f"{threshold:.0f}"))
+    scored = [(tier, fmt_tier(tier), gettext("%(score)s or more", score=format(threshold, ".0f")))
               for tier, threshold in TIER_THRESHOLDS]
     lowest = TIER_THRESHOLDS[-1][1]
     return (*scored,
             # Translators: a skill tier's legend: a proficiency score below %(score)s.
             ("needs_work", fmt_tier("needs_work"), gettext("below %(score)s",
-                                                           score=f"{lowest:.0f}")),
+                                                           score=format(lowest, ".0f"))),
             ("insufficient_data", fmt_tier("insufficient_data"),
              ngettext("fewer than %(num)s observation, no score",
                       "fewer than %(num)s observations, no score", MIN_OBSERVATIONS)),
