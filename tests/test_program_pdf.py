@@ -287,7 +287,7 @@ def test_skip_empty_and_unsafe_slugs(tmp_path):
     report = _report()
     renders = Renders(tmp_path, {"en": report}, [], PdfOptions(), jobs=1, skip_empty=True)
     bad = replace(_rep("Ben Okafor"), slug="../escape")
-    renders.submit_reps([_rep("Cy Young"), bad])  # Cy has no valid attempt anywhere
+    renders.submit_reps([(report, _rep("Cy Young")), (report, bad)])  # Cy has no valid attempt anywhere
     done, failed = renders.collect(Console(quiet=True))
     renders.close()
     assert done == [] and [who for who, _ in failed] == ["ben@example.com"]

@@ -75,6 +75,15 @@ class RunViews:
         return out
 
 
+def as_views(value: RunViews | ProgramReportView) -> RunViews:
+    """A writer's input as views: a single report (a Python caller's, built in one
+    language) is every output's, its own language the default and the CSV's."""
+    if isinstance(value, RunViews):
+        return value
+    return RunViews({value.language: value, CSV: value},
+                    OutputLanguages(default=value.language))
+
+
 class LocalScope:
     """``RunScope`` in each of the run's languages, one generated moment for all."""
 

@@ -27,7 +27,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from reporter.analytics.localized import RunViews
+from reporter.analytics.localized import RunViews, as_views
 from reporter.deliver.addresses import (
     EmailSettings,
     held_back,
@@ -88,7 +88,7 @@ def _managers(manifest: Manifest) -> dict[str, list[Address]]:
     return out
 
 
-def build_messages(run_dir: Path, views: RunViews, manifest: Manifest,
+def build_messages(run_dir: Path, views: RunViews | ProgramReportView, manifest: Manifest,
                    settings: EmailSettings) -> list[tuple[Sendable, EmailMessage]]:
     """One message per rep whose status is ok or empty and who has a PDF, in manifest order,
     then one digest per team manager (``build_digests``). A program's report (its run's
@@ -104,6 +104,7 @@ def build_messages(run_dir: Path, views: RunViews, manifest: Manifest,
     message (in the outbox, for a human to fix) marked undeliverable; send_all records it.
     """
     run_dir = Path(run_dir)
+    views = as_views(views)
     common = common_for(settings, manifest)
     managers = _managers(manifest)
     # Each rep's view and report in their own language, the one their PDF is in.

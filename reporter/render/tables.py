@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from reporter.analytics.localized import RunViews
+from reporter.analytics.localized import RunViews, as_views
 from reporter.analytics.program import team_report
 from reporter.files import sha256_file
 from reporter.i18n import use
 from reporter.names import SNAPSHOT, TEAM_XLSX
 from reporter.render.pool import RenderedPdf
-from reporter.views import Manager
+from reporter.views import Manager, ProgramReportView
 
 #: The cohort (or program) workbook's name in the run folder.
 COHORT_XLSX = "cohort.xlsx"
@@ -64,7 +64,7 @@ class Team(Protocol):
 T = TypeVar("T", bound=Team)
 
 
-def write_tables(stage: Path, views: RunViews, pdfs: list[RenderedPdf],
+def write_tables(stage: Path, given: RunViews | ProgramReportView, pdfs: list[RenderedPdf],
                  teams: Sequence[tuple[Team, Path]], *, xlsx: bool, csv: bool) -> Tables:
     """The workbook (``cohort.xlsx``), the CSVs and each managed team's ``team.xlsx`` beside
     its PDF, next to the PDFs and the snapshot in the staging folder ``stage``; each links the
@@ -73,6 +73,7 @@ def write_tables(stage: Path, views: RunViews, pdfs: list[RenderedPdf],
 
     The CSVs are in their fixed language (``languages.CSV``), the cohort workbook in the
     configured one, a team's in its manager's."""
+    views = as_views(given)
     def write_csv() -> list[Path]:
         from reporter.render.csv_export import write_csv
 
