@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import email
 import email.policy
-import io
 import json
 import re
 from dataclasses import replace

@@ -287,7 +287,8 @@ def test_skip_empty_and_unsafe_slugs(tmp_path):
     report = _report()
     renders = Renders(tmp_path, {"en": report}, [], PdfOptions(), jobs=1, skip_empty=True)
     bad = replace(_rep("Ben Okafor"), slug="../escape")
-    renders.submit_reps([(report, _rep("Cy Young")), (report, bad)])  # Cy has no valid attempt anywhere
+    # Cy has no valid attempt anywhere.
+    renders.submit_reps([(report, _rep("Cy Young")), (report, bad)])
     done, failed = renders.collect(Console(quiet=True))
     renders.close()
     assert done == [] and [who for who, _ in failed] == ["ben@example.com"]
