@@ -58,7 +58,8 @@ def pot_text(catalog: Catalog) -> str:
              width=96)
     text = out.getvalue().decode("utf-8")
     return "\n".join(line for line in text.splitlines()
-                     if not line.startswith(('"POT-Creation-Date', '"PO-Revision-Date'))) + "\n"
+                     if not line.startswith(('"POT-Creation-Date', '"PO-Revision-Date',
+                                             '"Generated-By'))) + "\n"
 
 
 def po_path(tag: str) -> Path:
