@@ -21,9 +21,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
-from reporter.i18n import N_, active, gettext, ngettext, pgettext
+from reporter.i18n import N_, active, clauses, gettext, ngettext, pgettext
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -261,9 +262,29 @@ def severity_labels() -> dict[int, str]:
     return {severity: gettext(label) for severity, label in SEVERITY_LABELS.items()}
 
 
+def fmt_names(names: Sequence[str]) -> str:
+    """Names listed as the language lists them (CLDR): "Discovery, Pricing, and Close" in
+    English, "Discovery, Pricing und Close" in German, "Discovery、Pricing、Close" in Japanese."""
+    return format_list(list(names), style="standard", locale=active().locale) if names else ""
+
+
 def fmt_assignment_status(status: str | None) -> str | None:
     """ "In progress" for "in_progress"; an unknown status as the API wrote it."""
     return None if status is None else _label(ASSIGNMENT_STATUS_LABELS, status, status)
+
+
+def fmt_counted_status(status: str) -> str:
+    """A status after its count ("5 completed"): a word of its own in each language, since
+    lower-casing a label is English only (German keeps its nouns capital)."""
+    # Translators: an assignment status after a count ("5 completed", "2 past due"): in
+    # lower case where the language writes it so.
+    counted = {"not_started": pgettext("after a count", "not started"),
+               "in_progress": pgettext("after a count", "in progress"),
+               "completed": pgettext("after a count", "completed"),
+               "past_due": pgettext("after a count", "past due"),
+               "did_not_pass": pgettext("after a count", "did not pass"),
+               "none": pgettext("after a count", "no assignment")}
+    return counted.get(status) or fmt_assignment_status(status) or status
 
 
 def fmt_practised(practised: bool) -> str:
@@ -409,7 +430,7 @@ def fmt_target(target: Target | None, best: float | None = None) -> str | None:
     if left:
         # Translators: a target's line: %(target)s says what it is ("Target: Silver by Oct 31,
         # 2026"), %(left)s what is left ("4.4 points short; 2 more attempts required").
-        line = gettext("%(target)s — %(left)s", target=line, left="; ".join(left))
+        line = gettext("%(target)s — %(left)s", target=line, left=clauses(left))
     if target.assignment_best is not None:
         score = fmt_score(target.assignment_best)
         if best is None:

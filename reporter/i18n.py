@@ -23,7 +23,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -158,6 +158,14 @@ def active() -> Language:
     return _active.get() or language(SOURCE)
 
 
+def document_tag(configured: str | None) -> str:
+    """The tag an output names as its language (PDF ``/Lang``, HTML ``lang``): the language it
+    is written in now, refined by the configured tag when that is a region of it ("fr-CA" for
+    a French report), never a language the words are not in."""
+    tag = active().tag
+    return configured if configured and shipped(configured) == tag else tag
+
+
 @contextmanager
 def use(tag: str | Language) -> Iterator[Language]:
     """Write in ``tag`` inside the block (a shipped language; another tag writes English)."""
@@ -192,6 +200,14 @@ def pgettext(context: str, message: str, /, **variables: Any) -> str:
 def npgettext(context: str, singular: str, plural: str, n: int, /, **variables: Any) -> str:
     variables.setdefault("num", n)
     return _filled(active().npgettext(context, singular, plural, n), variables)
+
+
+def clauses(items: Sequence[str]) -> str:
+    """Clauses of one sentence, each after the last with the language's separator ("; " in
+    English, "、" in Japanese): a translator sets it, as a sentence's own punctuation."""
+    # Translators: what separates two clauses of one sentence ("4.4 points short; 2 more
+    # attempts required"); keep the space after it where the language has one.
+    return pgettext("between clauses", "; ").join(items)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for a marker)

@@ -11,6 +11,8 @@ layout tables as such."""
 from __future__ import annotations
 
 import io
+import json
+from datetime import datetime
 from email import policy
 from email.parser import BytesParser
 from html.parser import HTMLParser
@@ -22,8 +24,16 @@ from pdfua import validate
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
+from reporter import i18n
+from reporter.analytics.localized import build_views
+from reporter.analytics.team import build_team
+from reporter.cohort.snapshot import read_snapshot
+from reporter.languages import OutputLanguages
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
+from reporter.render.pool import program_header
+from reporter.render.rep_pdf import render_rep
+from reporter.render.team_pdf import render_team
 from tests.sample_views import sample_report
 from tests.support import (
     STRUCT_HEADING,
@@ -144,3 +154,42 @@ def test_email_html_names_its_language_and_title_and_marks_layout_tables(demo: P
                 assert not table["th"], eml.name
             else:
                 assert table["th"] and all(table["th"]), eml.name
+
+
+@pytest.mark.parametrize("tag", ["es", "de"])
+def test_the_demo_runs_in_spanish_and_german_pass_the_checker(demo_run: DemoRun,
+                                                              tag: str) -> None:
+    """The demo's Spanish and German scenarios: every rep's report, in the rep's language
+    (its /Lang says so), and the manager's team report pass pdfua as the English ones do."""
+    folder = demo_run.spoken[tag]
+    reps = sorted(folder.glob("reps/*.pdf"))
+    assert len(reps) >= 8 and (folder / "team.pdf").is_file()
+    assert {str(PdfReader(p).trailer["/Root"]["/Lang"]) for p in reps} == {tag}
+    problems = [p for pdf in [*reps, folder / "team.pdf"] for p in unexplained(pdf)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("tag", ["fr", "pt-BR", "ja"])
+def test_the_demo_drawn_in_the_other_languages_passes_the_checker(
+        demo_run: DemoRun, tag: str, tmp_path: Path) -> None:
+    """The languages no demo scenario is in: the demo's scenario and program runs drawn again
+    in ``tag`` (four reps' reports and the team report of each) pass pdfua too."""
+    renderer = PdfRenderer(PdfOptions())
+    written = []
+    for folder in (demo_run.folder, demo_run.program):
+        manifest = json.loads((folder / "manifest.json").read_text())
+        views = build_views(read_snapshot(folder / "snapshot.json"),
+                            OutputLanguages(default=tag),
+                            generated_at=datetime.fromisoformat(manifest["run"]["generated_at"]))
+        with i18n.use(tag):
+            drawn = [render_rep(renderer, program_header(report), rep)[0]
+                     for report, rep in list(views.own())[:4]]
+            drawn.append(render_team(renderer, program_header(views.default),
+                                     build_team(views.default))[0])
+        for n, pdf in enumerate(drawn):
+            path = tmp_path / f"{folder.parent.name}-{n}.pdf"
+            path.write_bytes(pdf)
+            assert PdfReader(path).trailer["/Root"]["/Lang"] == tag
+            written.append(path)
+    problems = [p for pdf in written for p in unexplained(pdf)]
+    assert len(written) == 10 and not problems, "\n".join(problems)

@@ -84,7 +84,7 @@ def test_demo_end_to_end(demo_run: DemoRun) -> None:
     and the report to open first named on stdout."""
     assert "open first:" in demo_run.stdout and ".pdf" in demo_run.stdout
     assert sorted(p.parent for p in demo_run.out.rglob("manifest.json")) == sorted(
-        [demo_run.folder, demo_run.program])
+        [demo_run.folder, demo_run.program, *demo_run.spoken.values()])
     assert len(list((demo_run.folder / "reps").glob("*.pdf"))) >= 20
     assert (demo_run.folder / "cohort.xlsx").is_file()
     assert len(list((demo_run.folder / "outbox").glob("*.eml"))) >= 20

@@ -12,6 +12,7 @@ import email.policy
 import json
 import re
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -144,38 +145,39 @@ def test_the_languages_are_decided_in_the_documented_order() -> None:
     assert OutputLanguages.from_json(langs.to_json()) == langs
 
 
-def _page_one(pdf: Path | bytes) -> tuple[int, int, int]:
-    """What page 1 holds: its headings and figures (charts), and the document's pages."""
-    pages = read_pages(pdf)
-    first = pages[0].body
+def _page_one(pdf: Path | bytes) -> tuple[int, int]:
+    """What page 1 holds: its headings and its figures (charts)."""
+    first = read_pages(pdf)[0].body
     headings = {r.elements[r.types.index(t)] for r in first for t in r.types
                 if re.fullmatch(r"/H[1-6]", t)}
     figures = {r.elements[r.types.index("/Figure")] for r in first if "/Figure" in r.types}
-    return len(headings), len(figures), len(pages)
+    return len(headings), len(figures)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("tag", ["de", "ja"])
+@pytest.mark.parametrize("tag", [t for t in i18n.LANGUAGES if t != i18n.SOURCE])
 def test_page_one_of_every_demo_report_fits_in_a_longer_language(
         demo_run: DemoRun, tag: str) -> None:
     """The demo's scenario and program reports drawn again in ``tag``: page 1 holds the
-    headings and charts it holds in English, and no report gains a page."""
+    headings and charts it holds in English (the rep's standing and progress). A report may
+    run a page longer in a longer language; its first page may not lose what it says."""
     renderer = PdfRenderer(PdfOptions())
     problems = []
     for folder in (demo_run.folder, demo_run.program):
         manifest = json.loads((folder / "manifest.json").read_text())
         snapshot = read_snapshot(folder / "snapshot.json")
-        generated = manifest["run"]["generated_at"]
-        from datetime import datetime
         views = build_views(snapshot, OutputLanguages(default=tag),
-                            generated_at=datetime.fromisoformat(generated))
+                            generated_at=datetime.fromisoformat(manifest["run"]["generated_at"]))
         pdfs = {e["email"]: folder / e["pdf"] for e in manifest["reps"] if e.get("pdf")}
+        drawn_count = 0
         for report, rep in views.own():
             if rep.email not in pdfs:
                 continue
             with i18n.use(report.language):
                 drawn, _ = render_rep(renderer, replace(report, reps=()), rep)
+            drawn_count += 1
             english, local = _page_one(pdfs[rep.email]), _page_one(drawn)
             if english != local:
                 problems.append(f"{folder.name}/{rep.slug}: English {english}, {tag} {local}")
+        assert drawn_count >= 20, folder
     assert not problems, "\n".join(problems)

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from reporter.analytics.program import of_scenario, scenario_rep
 from reporter.format import TONES, fmt_score
+from reporter.i18n import use
 from reporter.names import target_path
 from reporter.render import charts
 from reporter.render.mends import inline_custom_properties
@@ -165,13 +166,19 @@ def test_header_footer_and_metadata(renderer: PdfRenderer) -> None:
     assert "October 2026" in (meta.subject or "")
 
 
-def test_reports_are_tagged_pdf_ua_in_the_configured_language() -> None:
+def test_reports_are_tagged_pdf_ua_in_the_language_they_are_written_in() -> None:
     """Screen readers get structure, the language and a sentence for each chart; a manager
-    who must have untagged files can turn it off."""
+    who must have untagged files can turn it off. /Lang names the words' language: the
+    configured "fr-CA" refines a French report, never labels an English one French."""
     pdf, _ = render_rep_pdf(REPORT, AMELIE, PdfOptions(language="fr-CA"))
     root = _reader(pdf).trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
-    assert root["/Lang"] == "fr-CA"
+    assert root["/Lang"] == "en"
+    with use("fr"):
+        french, _ = render_rep_pdf(REPORT, AMELIE, PdfOptions(language="fr-CA"))
+        assert _reader(french).trailer["/Root"]["/Lang"] == "fr-CA"
+        german, _ = render_rep_pdf(REPORT, AMELIE, PdfOptions(language="de-AT"))
+        assert _reader(german).trailer["/Root"]["/Lang"] == "fr"
     text = _flat(_text(pdf))
     assert "Score of each valid attempt: 5 attempts" in text  # the chart's text alternative
     assert "Best scores of 12 participants" in text

@@ -40,7 +40,8 @@ class EmailSettings:
     subject_prefix: str | None = None
     templates_dir: Path | None = None  # holds email/*.txt|html that replace the bundled ones
     company: str | None = None
-    # The HTML part's lang, for screen readers: the configured language, as the PDFs have it.
+    # The configured language: the HTML part's lang is the message's, refined by this tag when
+    # it names a region of it (i18n.document_tag), as the PDFs' /Lang is.
     language: str = PdfOptions.language
     # A rep no longer a member of the workspace gets no email unless this says so.
     email_former_members: bool = False

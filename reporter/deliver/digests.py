@@ -40,7 +40,7 @@ from reporter.format import (
     fmt_share,
     fmt_short_day,
 )
-from reporter.i18n import N_, gettext, ngettext, use
+from reporter.i18n import N_, clauses, document_tag, gettext, ngettext, use
 from reporter.render.team_pdf import (
     change_heading,
     left_off,
@@ -213,7 +213,7 @@ def _digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings
         # Translators: a rep to keep an eye on: their name, then their reasons, each a
         # sentence, joined by "; ".
         watch=tuple(one_line(gettext("%(name)s: %(reasons)s", name=team.label(r),
-                                     reasons="; ".join(a.text for a in r.attention)),
+                                     reasons=clauses([a.text for a in r.attention])),
                              FEEDBACK_CHARS)
                     for r in watch_named(team.watchlist)),
         watch_more=watch_unnamed(team.watchlist),
@@ -221,7 +221,7 @@ def _digest(report: ProgramReportView, entry: TeamEntry, settings: EmailSettings
         pdf_filename=f"{stem}.pdf",
         xlsx_filename=f"{stem}.xlsx" if entry.xlsx else None,
         original_recipient=original,
-        language=report.language,
+        language=document_tag(settings.language),
         program=program,
     )
 

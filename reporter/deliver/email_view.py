@@ -31,7 +31,7 @@ from reporter.format import (
     fmt_rank_gap,
     fmt_score,
 )
-from reporter.i18n import active, gettext, ngettext, pgettext
+from reporter.i18n import document_tag, gettext, ngettext, pgettext
 from reporter.views import (
     ProgramReportView,
     ProgramRepView,
@@ -186,7 +186,7 @@ def scenario_view(report: ReportView, rep: RepView, settings: EmailSettings,
         focus=focus,
         pdf_filename=pdf_filename,
         original_recipient=original_recipient,
-        language=active().tag,
+        language=document_tag(settings.language),
     )
 
 
@@ -263,7 +263,8 @@ def build_view(report: ProgramReportView, rep: ProgramRepView,
             target=None, target_ink=TONES[TARGET_TONES["open"]][0],
             target_bg=TONES[TARGET_TONES["open"]][1], attempts="", percentile=None,
             session_count=0, focus=None, pdf_filename=pdf_filename,
-            original_recipient=original_recipient, language=active().tag)
+            original_recipient=original_recipient,
+            language=document_tag(settings.language))
     step = view.focus
     if step is not None and rep.step_text:  # the program's step, named by its scenario
         step = replace(step, text=one_line(rep.step_text, SUGGESTION_CHARS))

@@ -222,7 +222,7 @@ class _Label:
 
 
 def score_over_time(points: Sequence[ScorePoint], start: datetime, end: datetime,
-                    accent: str, *, width: int = 640, height: int = 190,
+                    accent: str, *, width: int = 640, height: int = 160,
                     empty_text: str | None = None) -> str:
     """Score per valid attempt against time, over the shaded rank bands.
 

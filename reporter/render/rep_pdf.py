@@ -47,7 +47,7 @@ from reporter.format import (
     fmt_target,
     fmt_tier,
 )
-from reporter.i18n import N_, gettext, ngettext, pgettext
+from reporter.i18n import N_, document_tag, gettext, ngettext, pgettext
 from reporter.render import charts
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import (
@@ -537,7 +537,7 @@ def scenario_pages(report: ReportView, rep: RepView, options: PdfOptions, assets
         invalid_attempts=tuple(invalid),
         invalid_left_out=invalid_left_out,
         transcript=rep.transcript if options.transcripts else None,
-        language=options.language,
+        language=document_tag(options.language),
         grade_symbols=GRADE_SYMBOLS,
         grade_labels={grade: gettext(label) for grade, label in GRADE_LABELS.items()},
         quote_chars=QUOTE_CHARS,
@@ -754,7 +754,7 @@ def rep_context(report: ProgramReportView, rep: ProgramRepView, env: Environment
         author=brand.company or report.workspace_name,
         description=description,
         created=report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        language=options.language,
+        language=document_tag(options.language),
         overview=single is None,
         summary=program_summary(report, rep),
         lines=tuple(program_line(row) for row in rep.rows),

@@ -44,6 +44,7 @@ from reporter.format import (
     NEW_REP_LABEL,
     SEVERITY_LABELS,
     fmt_assignment_status,
+    fmt_counted_status,
     fmt_day,
     fmt_points,
     fmt_score,
@@ -51,7 +52,7 @@ from reporter.format import (
     fmt_tier,
     fmt_weak_item,
 )
-from reporter.i18n import N_, active, gettext, ngettext
+from reporter.i18n import N_, active, document_tag, gettext, ngettext
 from reporter.ranks import MIN_OBSERVATIONS, TIER_THRESHOLDS, TIERS
 from reporter.render import charts
 from reporter.render.pdf import PdfRenderer
@@ -326,6 +327,8 @@ class TeamContext:
     """a rep -> the name the lists show (disambiguated when two share one)"""
     status_label: Callable[[str], str | None]
     """an assignment status code -> its label ("In progress")"""
+    counted_status: Callable[[str], str]
+    """an assignment status code -> its words after a count ("5 in progress")"""
     weak_line: Callable[[WeakItem], str]
     """a weak item -> its one line ("graded mid or bad in 7 of 12 sessions")"""
     # what page 1 says of the team's assignments and of each shortlisted rep: a single
@@ -415,7 +418,7 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         author=brand.company or report.workspace_name,
         description=description,
         created=report.generated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        language=options.language,
+        language=document_tag(options.language),
         company=brand.company,
         logo_url=renderer.assets.logo_url,
         scope_name=name,
@@ -437,6 +440,7 @@ def build_team_context(report: ProgramReportView, team: TeamView,
         step_chars=STEP_CHARS,
         label=team.label,
         status_label=fmt_assignment_status,
+        counted_status=fmt_counted_status,
         weak_line=fmt_weak_item,
     )
     if part is not None and single is not None:
