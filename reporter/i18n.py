@@ -210,6 +210,24 @@ def clauses(items: Sequence[str]) -> str:
     return pgettext("between clauses", "; ").join(items)
 
 
+def sentences(*parts: str) -> str:
+    """Sentences one after another, as the language spaces them (a space in English, none
+    in Japanese)."""
+    text = ""
+    for part in (p for p in parts if p):
+        # Translators: two sentences of one paragraph, one after the other: a space between
+        # them, or none where the language sets none (Japanese).
+        text = pgettext("two sentences", "%(first)s %(second)s", first=text,
+                        second=part) if text else part
+    return text
+
+
+def full_stop(sentence: str) -> str:
+    """A sentence built without its end, ended as the language ends one ("." or "。")."""
+    # Translators: ends a sentence written without its full stop (%(sentence)s).
+    return gettext("%(sentence)s.", sentence=sentence)
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for a marker)
     """Marks ``message`` for the catalog where it is defined (a table of labels); it is
     translated where it is shown: ``gettext(LABELS[key])``."""

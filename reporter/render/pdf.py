@@ -35,7 +35,6 @@ from reporter.format import (
     fmt_share,
     fmt_short_day,
 )
-from reporter.i18n import clauses
 from reporter.render.fetcher import AssetFetcher
 from reporter.render.mends import (
     LISTS_OR_NOTES,
@@ -65,7 +64,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "rank": fmt_rank, "grade_symbol": fmt_grade_symbol, "grade": fmt_grade, "clip": clip,
     "phrasing": clip_phrasing,
     "point_count": fmt_point_count, "graded_good": fmt_graded_good,
-    "names": fmt_names, "clauses": clauses,
+    "names": fmt_names,
 }
 
 

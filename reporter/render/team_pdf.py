@@ -52,7 +52,7 @@ from reporter.format import (
     fmt_tier,
     fmt_weak_item,
 )
-from reporter.i18n import N_, active, document_tag, gettext, ngettext
+from reporter.i18n import N_, active, document_tag, full_stop, gettext, ngettext, sentences
 from reporter.ranks import MIN_OBSERVATIONS, TIER_THRESHOLDS, TIERS
 from reporter.render import charts
 from reporter.render.pdf import PdfRenderer
@@ -189,14 +189,14 @@ def team_summary(team: TeamView, report: ProgramReportView) -> str:
         # Translators: %(previous)s is the month compared with ("October 2026"); %(change)s
         # the average change of best scores in points, like "+3.0"; %(num)s reps practised
         # in both months.
-        text += " " + ngettext(
+        text = sentences(text, ngettext(
             "Against %(previous)s, best scores moved %(change)s on average for the %(num)s "
             "rep who practised in both.",
             "Against %(previous)s, best scores moved %(change)s on average for the %(num)s "
             "reps who practised in both.",
             part.compared, previous=single.previous_period.prose,
-            change=fmt_points(part.average_change))
-    return f"{text} {attention_sentence(team)}"
+            change=fmt_points(part.average_change)))
+    return sentences(text, attention_sentence(team))
 
 
 def _coverage_summary(team: TeamView, report: ProgramReportView) -> str:
@@ -242,8 +242,8 @@ def _coverage_summary(team: TeamView, report: ProgramReportView) -> str:
     elif none:
         text = gettext("%(clause)s, %(none)s in none.", clause=clause, none=none)
     else:
-        text = f"{clause}."
-    return f"{text} {attention_sentence(team)}"
+        text = full_stop(clause)
+    return sentences(text, attention_sentence(team))
 
 
 def criterion_spans(team: ScenarioTeamView) -> tuple[CriterionSpan, ...]:

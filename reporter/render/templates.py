@@ -121,6 +121,8 @@ def environment(templates_dir: Path | None = None,
         pgettext=lambda c, m: i18n.active().pgettext(c, m),
         npgettext=lambda c, s, p, n: i18n.active().npgettext(c, s, p, n),
         newstyle=True)
+    # Punctuation is the language's too: a clause list's separator, a sentence's full stop.
+    env.filters.update({"clauses": i18n.clauses, "full_stop": i18n.full_stop})
     env.filters.update(filters or {})
     if isinstance(env, BoundedSandbox):
         env.bound_filters()
