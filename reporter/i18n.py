@@ -23,6 +23,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -226,6 +227,14 @@ def full_stop(sentence: str) -> str:
     """A sentence built without its end, ended as the language ends one ("." or "。")."""
     # Translators: ends a sentence written without its full stop (%(sentence)s).
     return gettext("%(sentence)s.", sentence=sentence)
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a fixed-width font: two for a wide character (Japanese
+    kana and kanji, full-width forms), none for a combining mark, one for the rest; the
+    plain-text emails line their values up by it."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's name for a marker)

@@ -122,7 +122,8 @@ def environment(templates_dir: Path | None = None,
         npgettext=lambda c, s, p, n: i18n.active().npgettext(c, s, p, n),
         newstyle=True)
     # Punctuation is the language's too: a clause list's separator, a sentence's full stop.
-    env.filters.update({"clauses": i18n.clauses, "full_stop": i18n.full_stop})
+    env.filters.update({"clauses": i18n.clauses, "full_stop": i18n.full_stop,
+                        "display_width": i18n.display_width})
     env.filters.update(filters or {})
     if isinstance(env, BoundedSandbox):
         env.bound_filters()
