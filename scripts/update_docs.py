@@ -185,9 +185,10 @@ def _types_held(roots: list[type]) -> list[type]:
 
 def _filters() -> str:
     from reporter.render.pdf import FILTERS
+    from reporter.render.templates import LANGUAGE_FILTERS
 
     rows = ["| Filter | Function | What it prints |", "| --- | --- | --- |"]
-    for name, function in sorted(FILTERS.items()):
+    for name, function in sorted({**FILTERS, **LANGUAGE_FILTERS}.items()):
         doc = table_cell((inspect.getdoc(function) or "").split("\n\n")[0])
         rows.append(f"| `{name}` | `{function.__module__}.{function.__name__}` | {doc} |")
     return "\n".join(rows) + "\n"
@@ -231,7 +232,9 @@ def render_templates_doc() -> str:
         parts.append(f"`{context.view.__module__}.{context.view.__name__}`"
                      + (f": {summary}" if summary else "") + "\n")
         parts.append(_fields_table(context.view))
-    parts.append("## Filters in the PDF templates\n")
+    parts.append("## Filters\n")
+    parts.append("The PDF templates have all of these; the email templates have `clauses`, "
+                 "`full_stop`, `then` and `display_width`.\n")
     parts.append(_filters())
     parts.append("## The types the contexts hold\n")
     parts.append("Each value a context holds that has fields of its own, at any depth.\n")

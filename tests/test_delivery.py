@@ -248,12 +248,12 @@ def test_an_answer_slower_than_a_read_but_within_the_deadline_is_waited_for(
     from reporter.deliver.addresses import EmailSettings
     from reporter.deliver.manifest import read_manifest
     from reporter.deliver.outbox import build_messages
-    from reporter.deliver.rebuild import run_report
+    from reporter.deliver.rebuild import run_views
     from reporter.deliver.smtp import SmtpSettings, send_all
 
     run_dir = five_rep_run(tmp_path / "out")
     manifest = read_manifest(run_dir)
-    messages = build_messages(run_dir, run_report(run_dir, manifest), manifest,
+    messages = build_messages(run_dir, run_views(run_dir, manifest), manifest,
                               EmailSettings(sender="coach@acme.example"))
     with misbehaving(Misbehaviour(late=0.6)) as server:
         # The default deadline (60 s); a read timeout of 0.2 s standing for smtplib's 30.

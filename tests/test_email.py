@@ -639,11 +639,11 @@ def deliver(run_dir: Path, smtp: SmtpSettings, **settings: Any) -> tuple[
         list[tuple[Any, EmailMessage]], Any]:
     """What ``reporter email RUN_DIR --send`` does: the folder held, its report as the run
     drew it, its messages built and sent."""
-    from reporter.deliver.rebuild import run_report
+    from reporter.deliver.rebuild import run_views
     from reporter.files import folder_lock
 
     manifest = read_manifest(run_dir)
-    messages = build_messages(run_dir, run_report(run_dir, manifest), manifest,
+    messages = build_messages(run_dir, run_views(run_dir, manifest), manifest,
                               EmailSettings(sender=SENDER, **settings))
     with folder_lock(run_dir):
         return messages, send_all(run_dir, messages, smtp)
@@ -749,10 +749,10 @@ def test_a_send_killed_between_its_two_records_is_not_repeated(
         done.append(entry.email)
         raise KeyboardInterrupt
 
-    from reporter.deliver.rebuild import run_report
+    from reporter.deliver.rebuild import run_views
 
     manifest = read_manifest(run_dir)
-    messages = build_messages(run_dir, run_report(run_dir, manifest), manifest,
+    messages = build_messages(run_dir, run_views(run_dir, manifest), manifest,
                               EmailSettings(sender=SENDER))
     with pytest.raises(KeyboardInterrupt):
         send_all(run_dir, messages, smtp, on_progress=ctrl_c_after_one)
@@ -790,12 +790,13 @@ def test_a_damaged_send_record_stops_the_send_before_any_message(
 def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path: Path) -> None:
     """Page 1's next step, named by its scenario, then one line per scenario; a rep who
     practised nothing hears what is assigned and due, in a practice report."""
-    from reporter.deliver.rebuild import run_report
+    from reporter.deliver.rebuild import run_views
 
     run_dir = write_program_run(tmp_path / "out", program())
     manifest = read_manifest(run_dir)
-    report = run_report(run_dir, manifest)
-    messages = by_email(build_messages(run_dir, report, manifest, EmailSettings(sender=SENDER)))
+    views = run_views(run_dir, manifest)
+    report = views.default
+    messages = by_email(build_messages(run_dir, views, manifest, EmailSettings(sender=SENDER)))
     assert sorted(messages) == sorted(PROGRAM_REPS)
     ada = next(r for r in report.reps if r.email == "ada@example.com")
     assert ada.focus is not None and ada.focus.rep is not None and ada.focus.rep.verdict
@@ -823,14 +824,13 @@ def test_the_program_email_leads_with_the_focus_and_a_line_per_scenario(tmp_path
 
 def test_a_former_member_of_a_program_run_is_held_back(tmp_path: Path) -> None:
     from reporter.cohort.snapshot import parse_snapshot
-    from reporter.deliver.rebuild import run_report
+    from reporter.deliver.rebuild import run_views
 
     data = program_snapshot()
     data["reps"][1]["is_member"] = False  # Ben left the workspace
     run_dir = write_program_run(tmp_path / "out", parse_snapshot(data))
     manifest = read_manifest(run_dir)
-    report = run_report(run_dir, manifest)
-    sent = [e.email for e, _ in build_messages(run_dir, report, manifest,
+    sent = [e.email for e, _ in build_messages(run_dir, run_views(run_dir, manifest), manifest,
                                                EmailSettings(sender=SENDER))]
     assert sent == ["ada@example.com", "cy@example.com"]
 
@@ -909,13 +909,13 @@ def test_a_program_digest_lists_the_teams_themes_with_their_scenario(tmp_path: P
         DIGEST_TEXT_TEMPLATE,
         digest_view,
     )
-    from reporter.deliver.rebuild import run_report
+    from reporter.deliver.rebuild import run_views
     from reporter.render.templates import environment
     from reporter.views import ProgramReportView
 
     run_dir = write_program_run(tmp_path / "out", program(), by_team=True)
     manifest = read_manifest(run_dir)
-    report = run_report(run_dir, manifest)
+    report = run_views(run_dir, manifest).default
     assert isinstance(report, ProgramReportView)
     east = next(t for t in manifest.teams if t.group == "East")
     view = digest_view(report, east, EmailSettings(sender=SENDER), "team-east", None)

@@ -79,3 +79,55 @@ def test_other_languages_write_long_days_and_their_months() -> None:
         assert fmt.fmt_month(date(2026, 11, 1)) == "2026年11月"
     with use(bare("fr")):
         assert fmt.fmt_share(0.3) == format_percent(Decimal("0.3"), locale="fr")
+
+
+def test_lists_clauses_and_sentences_follow_the_languages_punctuation() -> None:
+    """A list of names, the clauses of one sentence and two sentences of a paragraph, each
+    as the language writes them: Japanese joins with 、, ends with 。 and sets no space."""
+    names = ["Discovery", "Pricing", "Close"]
+    with use("en"):
+        assert fmt.fmt_names(names) == "Discovery, Pricing, and Close"
+        assert i18n.clauses(["4.4 points short", "2 more attempts required"]) == (
+            "4.4 points short; 2 more attempts required")
+        assert i18n.sentences("One.", "", "Two.") == "One. Two."
+        assert i18n.full_stop("7 of 12 reps improved") == "7 of 12 reps improved."
+        assert fmt.fmt_counted_status("in_progress") == "in progress"
+    with use("de"):
+        assert fmt.fmt_names(names) == "Discovery, Pricing und Close"
+        assert fmt.fmt_counted_status("in_progress") == "in Bearbeitung"  # the noun stays
+    with use("ja"):
+        assert fmt.fmt_names(names) == "Discovery、Pricing、Close"
+        assert i18n.clauses(["a", "b"]) == "a、b"
+        assert i18n.sentences("一。", "二。") == "一。二。"
+        assert i18n.full_stop("完了") == "完了。"
+
+
+def test_the_plain_text_labels_line_up_by_display_width() -> None:
+    """The emails' label macro pads to the group's widest translated label; a Japanese
+    character takes two columns of a fixed-width font, so it counts two."""
+    from reporter.render.templates import environment
+
+    assert i18n.display_width("ベストスコア:") == 13 and i18n.display_width("Best:") == 5
+    env = environment(None)
+    template = env.from_string(
+        '{% from "email/labels.txt" import label %}'
+        '{% set group = [_("Best score"), _("Valid attempts")] %}'
+        '{{ label(_("Best score"), group, 2) }}|\n{{ label(_("Valid attempts"), group, 2) }}|')
+    for tag in ("en", "es", "ja"):
+        with use(tag):
+            first, second = template.render().splitlines()
+        assert i18n.display_width(first) == i18n.display_width(second), (tag, first, second)
+        assert second.endswith(("：  |" if tag == "ja" else ":  |")), tag  # two spaces after
+
+
+def test_a_template_joins_sentences_escaping_each_once() -> None:
+    """``then`` in an HTML template: a translated sentence (already escaped) and plain text
+    joined to it come out escaped once, never twice; with no space in Japanese."""
+    from reporter.render.templates import environment
+
+    template = environment(None).from_string(
+        '{{ _("Hi %(name)s,", name=who) | then(extra) }}')
+    with use("en"):
+        assert template.render(who="<b>", extra="Tom & Jo.") == "Hi &lt;b&gt;, Tom &amp; Jo."
+    with use("ja"):
+        assert template.render(who="A", extra="B") == "Aさん、こんにちは。B"

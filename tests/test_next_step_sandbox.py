@@ -27,7 +27,7 @@ import pytest
 from reporter.analytics.rubric import WEAK_GRADES, latest_column
 from reporter.console import Console
 from reporter.deliver.manifest import read_manifest
-from reporter.deliver.rebuild import run_report
+from reporter.deliver.rebuild import run_views
 from reporter.demo import demo
 from reporter.settings import demo_teams
 from reporter.views import ProgramReportView, ProgramRepView
@@ -62,7 +62,7 @@ def runs(request: pytest.FixtureRequest,
 
 
 def _report(folder: Path) -> ProgramReportView:
-    return run_report(folder, read_manifest(folder))
+    return run_views(folder, read_manifest(folder)).default
 
 
 def _flat(text: str) -> str:

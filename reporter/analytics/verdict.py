@@ -31,6 +31,7 @@ from reporter.format import (
     fmt_target,
 )
 from reporter.i18n import gettext, ngettext
+from reporter.i18n import sentences as join_sentences
 from reporter.ranks import RANKS
 from reporter.views import (
     CoachingPlan,
@@ -160,7 +161,7 @@ def headline(rep: RepView, period: PeriodInfo, way: str | None, hint: RankGap | 
         # Translators: %(ordinal)s is an ordinal number ("62nd").
         sentences.append(gettext("That puts you in the %(ordinal)s percentile of the cohort.",
                                  ordinal=fmt_ordinal(rep.percentile)))
-    return " ".join(sentences)
+    return join_sentences(*sentences)
 
 
 def verdict_for(rep: RepView, period: PeriodInfo) -> Verdict:

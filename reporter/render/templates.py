@@ -50,6 +50,7 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Namespace
+from markupsafe import Markup, escape
 
 from reporter import i18n
 from reporter.errors import UsageError
@@ -99,6 +100,23 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return where
 
 
+def _then(first: str, *rest: str) -> str:
+    """Sentences one after another (``i18n.sentences``), for a template: a sentence the
+    template has already escaped (``_()`` gives Markup in an HTML template) is not escaped
+    again, and plain text joined to it is escaped first."""
+    parts = (first, *rest)
+    if any(isinstance(p, Markup) for p in parts):
+        return Markup(i18n.sentences(*(str(escape(p)) for p in parts)))
+    return i18n.sentences(*parts)
+
+
+#: The filters of every template, PDF and email alike: punctuation is the language's too.
+LANGUAGE_FILTERS: dict[str, Callable[..., Any]] = {
+    "clauses": i18n.clauses, "full_stop": i18n.full_stop, "then": _then,
+    "display_width": i18n.display_width,
+}
+
+
 def environment(templates_dir: Path | None = None,
                 filters: Mapping[str, Callable[..., Any]] | None = None) -> Environment:
     """The user's template folder first, the bundled one as fallback; a sandbox with bounds
@@ -122,8 +140,7 @@ def environment(templates_dir: Path | None = None,
         npgettext=lambda c, s, p, n: i18n.active().npgettext(c, s, p, n),
         newstyle=True)
     # Punctuation is the language's too: a clause list's separator, a sentence's full stop.
-    env.filters.update({"clauses": i18n.clauses, "full_stop": i18n.full_stop,
-                        "display_width": i18n.display_width})
+    env.filters.update(LANGUAGE_FILTERS)
     env.filters.update(filters or {})
     if isinstance(env, BoundedSandbox):
         env.bound_filters()
