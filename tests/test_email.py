@@ -180,8 +180,9 @@ def test_body_greets_by_first_name_with_numbers_and_one_focus_area(tmp_path: Pat
     assert ("try “Before I show you anything, what does a missed shipment cost you "
             "today?”") in step
     assert f"Your one thing for next time: {step}" in text  # the words every output prints
-    assert 'You said:     "So, uh, would you like to see a demo?"' in text
-    assert "Why:         Jumped to the pitch before the buyer named a cost." in text
+    # The quote's words line up with the reason's, the quote mark hanging before them.
+    assert '  You said:  "So, uh, would you like to see a demo?"' in text
+    assert "  Why:        Jumped to the pitch before the buyer named a cost." in text
     assert text.count("one thing for next time") == 1
     assert "Hi Amélie," in html and "91.0 (Gold)" in html and "Pain quantified" in html
 
@@ -201,7 +202,7 @@ def test_a_step_without_a_suggested_phrasing_has_no_try_line(tmp_path: Path) -> 
     # An action, not the feedback: the feedback is the Why beside it.
     assert ("Your one thing for next time: Discovery › Current process: replay that call in "
             "Exec and rework this part") in text
-    assert "Why:         Work on current process." in text
+    assert "  Why:        Work on current process." in text
     assert "Try" not in text and "Try" not in html
 
 

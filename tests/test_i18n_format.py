@@ -117,7 +117,7 @@ def test_the_plain_text_labels_line_up_by_display_width() -> None:
         with use(tag):
             first, second = template.render().splitlines()
         assert i18n.display_width(first) == i18n.display_width(second), (tag, first, second)
-        assert second.endswith(("：  |" if tag == "ja" else ":  |")), tag  # two spaces after
+        assert second.endswith("：  |" if tag == "ja" else ":  |"), tag  # two spaces after
 
 
 def test_a_template_joins_sentences_escaping_each_once() -> None:

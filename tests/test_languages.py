@@ -164,12 +164,15 @@ def _page_one(pdf: Path | bytes) -> tuple[int, int]:
 @pytest.mark.parametrize("tag", [t for t in i18n.LANGUAGES if t != i18n.SOURCE])
 def test_page_one_of_every_demo_report_fits_in_a_longer_language(
         demo_run: DemoRun, tag: str) -> None:
-    """The demo's scenario and program reports drawn again in ``tag``: page 1 holds the
-    headings and charts it holds in English (the rep's standing and progress). A report may
-    run a page longer in a longer language; its first page may not lose what it says."""
+    """The demo's scenario reports drawn again in ``tag``: page 1 holds the headings and
+    charts it holds in English (the rep's standing and progress). A report may run a page
+    longer in a longer language; its first page may not lose what it says. German and
+    Japanese (the longest and the other script) draw the program's reports too, whose
+    first page is the program at a glance (the suite's time: a program report is 6 pages)."""
     renderer = PdfRenderer(PdfOptions())
     problems = []
-    for folder in (demo_run.folder, demo_run.program):
+    programs = [demo_run.program] if tag in ("de", "ja") else []
+    for folder in (demo_run.folder, *programs):
         manifest = json.loads((folder / "manifest.json").read_text())
         snapshot = read_snapshot(folder / "snapshot.json")
         views = build_views(snapshot, OutputLanguages(default=tag),
