@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+import itertools
 import json
 import math
 import os
@@ -20,6 +21,7 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -420,6 +422,31 @@ def pdftotext(pdf: Path, *args: str) -> str:
     assert shutil.which("pdftotext"), "poppler-utils is a test dependency (make test installs it)"
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(pdf), "-"], check=True,
                           capture_output=True, text=True).stdout
+
+
+_WORD_BOX = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                       r'yMax="([\d.]+)">(.*?)</word>')
+
+
+def overlapping_words(pdf: Path | bytes) -> list[str]:
+    """Words drawn over their neighbour on one line (poppler's word boxes): a heading too
+    long for its column, a label clipped into the next. Empty when every word has its room."""
+    if isinstance(pdf, bytes):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            return overlapping_words(Path(f.name))
+    found = []
+    for number, page in enumerate(pdftotext(pdf, "-bbox").split("<page ")[1:], 1):
+        lines: dict[tuple[float, float], list[tuple[float, float, str]]] = {}
+        for x0, y0, x1, y1, word in _WORD_BOX.findall(page):
+            lines.setdefault((round(float(y0), 1), round(float(y1), 1)), []).append(
+                (float(x0), float(x1), word))
+        for words in lines.values():
+            words.sort()
+            found += [f"page {number}: {a[2]!r} over {b[2]!r}"
+                      for a, b in itertools.pairwise(words) if b[0] < a[1] - 0.5]
+    return found
 
 
 #: docs/accessibility.md: the known gaps of the PDFs and what the checker cannot run.

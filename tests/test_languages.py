@@ -21,12 +21,15 @@ from pypdf import PdfReader
 
 from reporter import i18n
 from reporter.analytics.localized import build_views
+from reporter.analytics.team import build_team
 from reporter.cohort.snapshot import read_snapshot
 from reporter.languages import OutputLanguages, resolve
 from reporter.render.options import PdfOptions
 from reporter.render.pdf import PdfRenderer
+from reporter.render.pool import program_header
 from reporter.render.rep_pdf import render_rep
-from tests.support import DemoRun, pdftotext
+from reporter.render.team_pdf import render_team
+from tests.support import DemoRun, overlapping_words, pdftotext
 from tests.test_pages import read_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,7 +169,9 @@ def test_page_one_of_every_demo_report_fits_in_a_longer_language(
         demo_run: DemoRun, tag: str) -> None:
     """The demo's scenario reports drawn again in ``tag``: page 1 holds the headings and
     charts it holds in English (the rep's standing and progress). A report may run a page
-    longer in a longer language; its first page may not lose what it says. German and
+    longer in a longer language; its first page may not lose what it says. No word of a
+    report or of the team report is drawn over its neighbour (a heading wider than its
+    column, a tile's label), in any language. German and
     Japanese (the longest and the other script) draw the program's reports too, whose
     first page is the program at a glance (the suite's time: a program report is 6 pages)."""
     renderer = PdfRenderer(PdfOptions())
@@ -188,5 +193,10 @@ def test_page_one_of_every_demo_report_fits_in_a_longer_language(
             english, local = _page_one(pdfs[rep.email]), _page_one(drawn)
             if english != local:
                 problems.append(f"{folder.name}/{rep.slug}: English {english}, {tag} {local}")
+            problems += [f"{folder.name}/{rep.slug}: {o}" for o in overlapping_words(drawn)]
         assert drawn_count >= 20, folder
+        with i18n.use(tag):  # the team report: its tables' headings in their columns
+            team, _ = render_team(renderer, program_header(views.default),
+                                  build_team(views.default))
+        problems += [f"{folder.name}/team: {o}" for o in overlapping_words(team)]
     assert not problems, "\n".join(problems)

@@ -573,3 +573,17 @@ def test_a_rep_whose_sessions_carry_no_duration_is_not_told_a_dash(renderer: Pdf
     known = _flat(_text(
         scenario_rep_pdf(renderer, REPORT, replace(carla, practice_minutes=12.0))[0]))
     assert "practice time 12 min" in known
+
+
+def test_the_overlap_check_sees_a_heading_drawn_over_the_next() -> None:
+    """The layout tests' check is live: a heading held on one line in a column too narrow
+    for it is drawn over the next heading, and the check names both."""
+    from tests.support import overlapping_words
+
+    html = ('<html lang="de"><head><title>t</title></head><body><h1>t</h1><table '
+            'style="table-layout: fixed; width: 60mm"><thead><tr>'
+            '<th style="width: 10mm; white-space: nowrap">DRINGLICHKEIT</th>'
+            '<th>MITARBEITER</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody>'
+            '</table></body></html>')
+    pdf, _ = PdfRenderer(PdfOptions()).pdf(html)
+    assert overlapping_words(pdf) == ["page 1: 'DRINGLICHKEIT' over 'MITARBEITER'"]
