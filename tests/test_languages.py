@@ -75,6 +75,7 @@ def test_the_reps_of_a_scenario_in_another_language_get_their_pdf_in_it(
         pdf = folder / entry["pdf"]
         text = flat(pdftotext(pdf))
         assert PdfReader(pdf).trailer["/Root"]["/Lang"] == tag
+        assert overlapping_words(pdf) == [], pdf.name
         assert MONTH[tag] in text, pdf.name
         assert [label for label in labels if label in text] == [], pdf.name
         score = best.get(entry["email"])
