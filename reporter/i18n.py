@@ -229,6 +229,18 @@ def full_stop(sentence: str) -> str:
     return gettext("%(sentence)s.", sentence=sentence)
 
 
+def quoted(text: str, plain: bool = False) -> str:
+    """Words someone said, in the language's quotation marks: “…” in English, „…“ in
+    German, « … » in French, 「…」 in Japanese. ``plain``: for a plain-text email, where
+    English keeps its straight quotes."""
+    if plain:
+        # Translators: a quotation in a plain-text email: your language's quotation marks
+        # around %(quote)s (English keeps straight quotes there).
+        return pgettext("quotation marks, plain text", '"%(quote)s"', quote=text)
+    # Translators: a quotation: your language's quotation marks around %(quote)s.
+    return pgettext("quotation marks", "“%(quote)s”", quote=text)
+
+
 def display_width(text: str) -> int:
     """The columns ``text`` takes in a fixed-width font: two for a wide character (Japanese
     kana and kanji, full-width forms), none for a combining mark, one for the rest; the

@@ -92,7 +92,11 @@ def test_lists_clauses_and_sentences_follow_the_languages_punctuation() -> None:
         assert i18n.sentences("One.", "", "Two.") == "One. Two."
         assert i18n.full_stop("7 of 12 reps improved") == "7 of 12 reps improved."
         assert fmt.fmt_counted_status("in_progress") == "in progress"
+        assert i18n.quoted("Hi") == "“Hi”" and i18n.quoted("Hi", plain=True) == '"Hi"'
+    with use("fr"):
+        assert i18n.quoted("Bonjour") == "«\u00a0Bonjour\u00a0»"  # never a lone « at a line's end
     with use("de"):
+        assert i18n.quoted("Hallo") == "„Hallo“" == i18n.quoted("Hallo", plain=True)
         assert fmt.fmt_names(names) == "Discovery, Pricing und Close"
         assert fmt.fmt_counted_status("in_progress") == "in Bearbeitung"  # the noun stays
     with use("ja"):
@@ -100,6 +104,7 @@ def test_lists_clauses_and_sentences_follow_the_languages_punctuation() -> None:
         assert i18n.clauses(["a", "b"]) == "a、b"
         assert i18n.sentences("一。", "二。") == "一。二。"
         assert i18n.full_stop("完了") == "完了。"
+        assert i18n.quoted("はい") == "「はい」"
 
 
 def test_the_plain_text_labels_line_up_by_display_width() -> None:

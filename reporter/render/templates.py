@@ -110,10 +110,17 @@ def _then(first: str, *rest: str) -> str:
     return i18n.sentences(*parts)
 
 
+def _quoted(text: str, plain: bool = False) -> str:
+    """``i18n.quoted`` for a template: Markup stays Markup, escaped once."""
+    if isinstance(text, Markup):
+        return Markup(i18n.quoted(str(text), plain))
+    return i18n.quoted(text, plain)
+
+
 #: The filters of every template, PDF and email alike: punctuation is the language's too.
 LANGUAGE_FILTERS: dict[str, Callable[..., Any]] = {
     "clauses": i18n.clauses, "full_stop": i18n.full_stop, "then": _then,
-    "display_width": i18n.display_width,
+    "quoted": _quoted, "display_width": i18n.display_width,
 }
 
 
