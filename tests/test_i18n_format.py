@@ -134,5 +134,11 @@ def test_a_template_joins_sentences_escaping_each_once() -> None:
         '{{ _("Hi %(name)s,", name=who) | then(extra) }}')
     with use("en"):
         assert template.render(who="<b>", extra="Tom & Jo.") == "Hi &lt;b&gt;, Tom &amp; Jo."
+        ended = environment(None).from_string(
+            '{{ _("%(num)s of %(reps)s", num=who, reps=2) | full_stop }} '
+            '{{ [_("%(num)s of %(reps)s", num=who, reps=2), extra] | clauses }} '
+            '{{ extra | quoted }}')
+        assert ended.render(who="<b>", extra="Tom & Jo") == (
+            "&lt;b&gt; of 2. &lt;b&gt; of 2; Tom &amp; Jo “Tom &amp; Jo”")
     with use("ja"):
         assert template.render(who="A", extra="B") == "Aさん、こんにちは。B"

@@ -100,27 +100,31 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return where
 
 
-def _then(first: str, *rest: str) -> str:
-    """Sentences one after another (``i18n.sentences``), for a template: a sentence the
-    template has already escaped (``_()`` gives Markup in an HTML template) is not escaped
-    again, and plain text joined to it is escaped first."""
-    parts = (first, *rest)
-    if any(isinstance(p, Markup) for p in parts):
-        return Markup(i18n.sentences(*(str(escape(p)) for p in parts)))
-    return i18n.sentences(*parts)
+def _escaped_once(function: Callable[..., str]) -> Callable[..., str]:
+    """``function`` (words around text: punctuation, quotation marks) as a template's filter:
+    text the template has already escaped (``_()`` gives Markup in an HTML template) is not
+    escaped again, and plain text beside it is escaped first, so the result is Markup; plain
+    text alone (a plain-text email) stays plain, for autoescape to treat as any other."""
+    def escape_all(value: Any) -> Any:
+        if isinstance(value, str):
+            return str(escape(value))
+        return [str(escape(v)) for v in value] if isinstance(value, list) else value
 
-
-def _quoted(text: str, plain: bool = False) -> str:
-    """``i18n.quoted`` for a template: Markup stays Markup, escaped once."""
-    if isinstance(text, Markup):
-        return Markup(i18n.quoted(str(text), plain))
-    return i18n.quoted(text, plain)
+    @functools.wraps(function)
+    def filter_(*args: Any, **options: Any) -> str:
+        if not any(isinstance(v, Markup) for a in args
+                   for v in (a if isinstance(a, list) else [a])):
+            return function(*args, **options)
+        return Markup(function(*map(escape_all, args), **options))
+    return filter_
 
 
 #: The filters of every template, PDF and email alike: punctuation is the language's too.
+#: ``then`` joins sentences (``i18n.sentences``).
 LANGUAGE_FILTERS: dict[str, Callable[..., Any]] = {
-    "clauses": i18n.clauses, "full_stop": i18n.full_stop, "then": _then,
-    "quoted": _quoted, "display_width": i18n.display_width,
+    "clauses": _escaped_once(i18n.clauses), "full_stop": _escaped_once(i18n.full_stop),
+    "then": _escaped_once(i18n.sentences), "quoted": _escaped_once(i18n.quoted),
+    "display_width": i18n.display_width,
 }
 
 
